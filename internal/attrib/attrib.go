@@ -1,0 +1,298 @@
+// Package attrib attributes a honeypot session to a malware family from rules
+// kept as data: rules.yaml, embedded, which an operator may replace with their
+// own file. Code here knows no family; it scores evidence.
+//
+// Each rule names a family, a weight and one kind of evidence (destination
+// ports, login credentials, a pattern over command lines, a pattern over
+// payload URLs). A rule counts once per session however often it matches. A
+// session's family is the one with the highest total score, provided it
+// reaches min_score; a later family replaces the current one only with a
+// strictly higher score, so ties keep the first attribution.
+package attrib
+
+import (
+	_ "embed"
+	"errors"
+	"fmt"
+	"os"
+	"regexp"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Unknown is the family of a session that no rule attributed.
+const Unknown = "unknown"
+
+// Observation is one thing a session did that rules can match. Sensors call
+// Tracker.Observe with one observation per step; unset fields match nothing.
+type Observation struct {
+	Port     int    // destination port, observed once at connect
+	Login    bool   // a login attempt: Username and Password are set
+	Username string //
+	Password string //
+	Input    string // one shell command line as typed
+	URL      string // a payload URL the attacker asked for
+}
+
+//go:embed rules.yaml
+var defaultRules []byte
+
+// Rules is a parsed, immutable rule set, safe for concurrent use.
+type Rules struct {
+	rules    []rule
+	minScore int
+}
+
+type rule struct {
+	id, family, reason string
+	weight             int
+	ports              map[int]bool
+	creds              map[string]bool // "user\x00pass"
+	input, url         *regexp.Regexp
+}
+
+type fileRule struct {
+	ID          string   `yaml:"id"`
+	Family      string   `yaml:"family"`
+	Weight      int      `yaml:"weight"`
+	Reason      string   `yaml:"reason"`
+	Ports       []int    `yaml:"ports"`
+	Credentials []string `yaml:"credentials"`
+	Input       string   `yaml:"input"`
+	URL         string   `yaml:"url"`
+}
+
+type file struct {
+	MinScore int        `yaml:"min_score"`
+	Rules    []fileRule `yaml:"rules"`
+}
+
+// Default returns the embedded rule set. It panics only if the embedded file
+// is broken, which a test guards.
+func Default() *Rules {
+	r, err := Parse(defaultRules)
+	if err != nil {
+		panic("attrib: embedded rules.yaml: " + err.Error())
+	}
+	return r
+}
+
+// Load reads and parses a rules file.
+func Load(path string) (*Rules, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("attrib: %w", err)
+	}
+	r, err := Parse(b)
+	if err != nil {
+		return nil, fmt.Errorf("attrib: %s: %w", path, err)
+	}
+	return r, nil
+}
+
+// Parse parses a rules document; it reports every bad rule, not just the first.
+func Parse(b []byte) (*Rules, error) {
+	var f file
+	dec := yaml.NewDecoder(strings.NewReader(string(b)))
+	dec.KnownFields(true)
+	if err := dec.Decode(&f); err != nil {
+		return nil, err
+	}
+	r := &Rules{minScore: f.MinScore}
+	if r.minScore <= 0 {
+		r.minScore = 1
+	}
+	var errs []error
+	seen := map[string]bool{}
+	for i, fr := range f.Rules {
+		rl, err := compile(fr)
+		if err == nil && seen[fr.ID] {
+			err = errors.New("duplicate id")
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("rule %d (%s): %w", i+1, fr.ID, err))
+			continue
+		}
+		seen[fr.ID] = true
+		r.rules = append(r.rules, rl)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return r, nil
+}
+
+func compile(fr fileRule) (rule, error) {
+	rl := rule{id: fr.ID, family: fr.Family, reason: fr.Reason, weight: fr.Weight}
+	switch {
+	case fr.ID == "":
+		return rl, errors.New("id is required")
+	case fr.Family == "" || fr.Family == Unknown:
+		return rl, errors.New("family is required and may not be \"unknown\"")
+	case fr.Weight <= 0:
+		return rl, errors.New("weight must be positive")
+	case fr.Reason == "":
+		return rl, errors.New("reason is required: analysts read it")
+	}
+	kinds := 0
+	if len(fr.Ports) > 0 {
+		kinds++
+		rl.ports = map[int]bool{}
+		for _, p := range fr.Ports {
+			if p <= 0 || p > 65535 {
+				return rl, fmt.Errorf("port %d out of range", p)
+			}
+			rl.ports[p] = true
+		}
+	}
+	if len(fr.Credentials) > 0 {
+		kinds++
+		rl.creds = map[string]bool{}
+		for _, c := range fr.Credentials {
+			user, pass, ok := strings.Cut(c, ":")
+			if !ok || user == "" {
+				return rl, fmt.Errorf("credential %q: want user:password (password may be empty)", c)
+			}
+			rl.creds[user+"\x00"+pass] = true
+		}
+	}
+	var err error
+	if fr.Input != "" {
+		kinds++
+		if rl.input, err = regexp.Compile(fr.Input); err != nil {
+			return rl, fmt.Errorf("input: %w", err)
+		}
+	}
+	if fr.URL != "" {
+		kinds++
+		if rl.url, err = regexp.Compile(fr.URL); err != nil {
+			return rl, fmt.Errorf("url: %w", err)
+		}
+	}
+	if kinds != 1 {
+		return rl, errors.New("exactly one of ports, credentials, input, url is required")
+	}
+	return rl, nil
+}
+
+// Len returns the number of rules.
+func (r *Rules) Len() int { return len(r.rules) }
+
+// Tracker accumulates one session's evidence. Not safe for concurrent use;
+// one per session. It allocates little until a rule matches, since a sensor
+// holds thousands of idle sessions.
+type Tracker struct {
+	r       *Rules
+	hits    []hit
+	family  string
+	reasons []string
+}
+
+type hit struct {
+	rule     int
+	evidence string
+}
+
+// NewTracker starts tracking a new session.
+func (r *Rules) NewTracker() *Tracker { return &Tracker{r: r, family: Unknown} }
+
+// Family returns the family attributed so far (Unknown if none).
+func (t *Tracker) Family() string { return t.family }
+
+// Reasons returns, for the current family, why: one line per matched rule of
+// that family, in the order they matched. Nil while the family is Unknown.
+// The caller must not modify it.
+func (t *Tracker) Reasons() []string { return t.reasons }
+
+// Observe matches o against every rule not yet matched and reports whether
+// the session's family or its reasons changed.
+func (t *Tracker) Observe(o Observation) bool {
+	matched := false
+	for i := range t.r.rules {
+		rl := &t.r.rules[i]
+		if t.has(i) {
+			continue
+		}
+		if ev, ok := rl.match(o); ok {
+			t.hits = append(t.hits, hit{rule: i, evidence: ev})
+			matched = true
+		}
+	}
+	if !matched {
+		return false
+	}
+	return t.decide()
+}
+
+func (t *Tracker) has(i int) bool {
+	for _, h := range t.hits {
+		if h.rule == i {
+			return true
+		}
+	}
+	return false
+}
+
+func (rl *rule) match(o Observation) (string, bool) {
+	switch {
+	case rl.ports != nil:
+		if o.Port != 0 && rl.ports[o.Port] {
+			return fmt.Sprintf("port %d", o.Port), true
+		}
+	case rl.creds != nil:
+		if o.Login && rl.creds[o.Username+"\x00"+o.Password] {
+			return fmt.Sprintf("credential %s:%s", o.Username, o.Password), true
+		}
+	case rl.input != nil:
+		if o.Input != "" {
+			if m := rl.input.FindString(o.Input); m != "" {
+				return fmt.Sprintf("input %q", clip(m)), true
+			}
+		}
+	case rl.url != nil:
+		if o.URL != "" && rl.url.MatchString(o.URL) {
+			return fmt.Sprintf("url %q", clip(o.URL)), true
+		}
+	}
+	return "", false
+}
+
+func clip(s string) string {
+	if len(s) > 120 {
+		return s[:120] + "..."
+	}
+	return s
+}
+
+// decide recomputes the family from all hits.
+func (t *Tracker) decide() bool {
+	scores := map[string]int{}
+	order := []string{}
+	for _, h := range t.hits {
+		rl := &t.r.rules[h.rule]
+		if _, ok := scores[rl.family]; !ok {
+			order = append(order, rl.family)
+		}
+		scores[rl.family] += rl.weight
+	}
+	best, bestScore := t.family, scores[t.family]
+	for _, f := range order {
+		if scores[f] > bestScore {
+			best, bestScore = f, scores[f]
+		}
+	}
+	if bestScore < t.r.minScore {
+		return false
+	}
+	var reasons []string
+	for _, h := range t.hits {
+		rl := &t.r.rules[h.rule]
+		if rl.family == best {
+			reasons = append(reasons, fmt.Sprintf("%s (+%d): %s [%s]", rl.id, rl.weight, rl.reason, h.evidence))
+		}
+	}
+	changed := best != t.family || len(reasons) != len(t.reasons)
+	t.family, t.reasons = best, reasons
+	return changed
+}

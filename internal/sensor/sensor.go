@@ -1,0 +1,311 @@
+// Package sensor holds what every network honeypot shares: the Sensor
+// interface, the accept loop with its limits (per source, overall), per
+// connection deadlines and byte caps, and panic recovery per connection.
+//
+// Protocol emulation lives in one subpackage per protocol (telnet/, ...);
+// nothing here knows a protocol.
+package sensor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Handler serves one accepted connection. It must return when ctx is done.
+// The connection is closed by the caller after Handler returns.
+type Handler interface {
+	// Proto names the protocol for metrics and events ("telnet").
+	Proto() string
+	// Handle serves c; info says who connected where.
+	Handle(ctx context.Context, c *Conn, info ConnInfo)
+	// Panicked is called when Handle panicked, after recovery, so the sensor
+	// can record a session.panic event. It must not panic itself.
+	Panicked(info ConnInfo, v any, stack []byte)
+}
+
+// ConnInfo describes one accepted connection.
+type ConnInfo struct {
+	SrcIP   netip.Addr
+	SrcPort int
+	DstPort int // the original destination port, before a local NAT redirect
+	Start   time.Time
+}
+
+// Limits bound what one client can make a sensor do. Zero means "no limit"
+// only where stated; defaults come from DefaultLimits.
+type Limits struct {
+	IdleTimeout   time.Duration `yaml:"idle_timeout"`    // no byte received for this long ends the session
+	MaxSession    time.Duration `yaml:"max_session"`     // total session time
+	MaxBytesIn    int64         `yaml:"max_bytes_in"`    // bytes received per session
+	MaxCommands   int           `yaml:"max_commands"`    // commands per session (used by shells)
+	MaxPerSource  int           `yaml:"max_per_source"`  // concurrent connections from one address
+	MaxConcurrent int           `yaml:"max_concurrent"`  // concurrent connections overall
+}
+
+// DefaultLimits are sized for a sensor facing the whole Internet on a small
+// machine: worms finish their dialogue in seconds, so minutes are generous.
+func DefaultLimits() Limits {
+	return Limits{
+		IdleTimeout:   2 * time.Minute,
+		MaxSession:    10 * time.Minute,
+		MaxBytesIn:    1 << 20,
+		MaxCommands:   1000,
+		MaxPerSource:  64,
+		MaxConcurrent: 20000,
+	}
+}
+
+// Validate reports limits that cannot work.
+func (l Limits) Validate() error {
+	var errs []error
+	if l.IdleTimeout <= 0 {
+		errs = append(errs, errors.New("idle_timeout must be positive"))
+	}
+	if l.MaxSession <= 0 {
+		errs = append(errs, errors.New("max_session must be positive"))
+	}
+	if l.MaxBytesIn <= 0 {
+		errs = append(errs, errors.New("max_bytes_in must be positive"))
+	}
+	if l.MaxCommands <= 0 {
+		errs = append(errs, errors.New("max_commands must be positive"))
+	}
+	if l.MaxPerSource <= 0 {
+		errs = append(errs, errors.New("max_per_source must be positive"))
+	}
+	if l.MaxConcurrent <= 0 {
+		errs = append(errs, errors.New("max_concurrent must be positive"))
+	}
+	return errors.Join(errs...)
+}
+
+// Metrics are the collectors every sensor reports to. One Metrics is shared
+// by all sensors of a process; labels are low-cardinality (proto, reason).
+type Metrics struct {
+	Open    *prometheus.GaugeVec   // sessions open, by proto
+	Refused *prometheus.CounterVec // connections refused by limits, by proto and reason
+	Total   *prometheus.CounterVec // connections accepted, by proto
+}
+
+// NewMetrics creates the sensor metrics and registers them with reg.
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	m := &Metrics{
+		Open: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "honeygate_sessions_open", Help: "Sessions open now, by protocol.",
+		}, []string{"proto"}),
+		Refused: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "honeygate_connections_refused_total", Help: "Connections refused by limits, by protocol and limit.",
+		}, []string{"proto", "reason"}),
+		Total: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "honeygate_connections_total", Help: "Connections accepted, by protocol.",
+		}, []string{"proto"}),
+	}
+	if reg != nil {
+		reg.MustRegister(m.Open, m.Refused, m.Total)
+	}
+	return m
+}
+
+// Server runs one Handler on one listener with limits.
+type Server struct {
+	Handler Handler
+	Limits  Limits
+	Metrics *Metrics // may be nil
+	Log     *slog.Logger
+	// Gate is shared by every listener of a process so that per-source and
+	// overall limits hold across ports. Nil means a private gate.
+	Gate *Gate
+}
+
+// Serve accepts on ln until ctx is done or ln fails permanently; it then
+// closes ln, waits for open sessions to end (they see ctx cancelled) and
+// returns nil on a clean stop.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	if s.Gate == nil {
+		s.Gate = NewGate(s.Limits.MaxPerSource, s.Limits.MaxConcurrent)
+	}
+	log := s.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	proto := s.Handler.Proto()
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	stop := context.AfterFunc(ctx, func() { ln.Close() })
+	defer stop()
+	var backoff time.Duration
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			if ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
+				return nil
+			}
+			// Out of file descriptors and the like: wait and try again
+			// rather than spin or die, as net/http does.
+			if backoff == 0 {
+				backoff = 5 * time.Millisecond
+			} else if backoff *= 2; backoff > time.Second {
+				backoff = time.Second
+			}
+			log.Warn("accept failed", "err", err, "retry_in", backoff)
+			select {
+			case <-time.After(backoff):
+				continue
+			case <-ctx.Done():
+				return nil
+			}
+		}
+		backoff = 0
+		info := connInfo(c)
+		if reason := s.Gate.Enter(info.SrcIP); reason != "" {
+			if s.Metrics != nil {
+				s.Metrics.Refused.WithLabelValues(proto, reason).Inc()
+			}
+			c.Close()
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer s.Gate.Leave(info.SrcIP)
+			s.serveConn(ctx, c, info)
+		}()
+	}
+}
+
+func (s *Server) serveConn(ctx context.Context, c net.Conn, info ConnInfo) {
+	proto := s.Handler.Proto()
+	if s.Metrics != nil {
+		s.Metrics.Total.WithLabelValues(proto).Inc()
+		g := s.Metrics.Open.WithLabelValues(proto)
+		g.Inc()
+		defer g.Dec()
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.Limits.MaxSession)
+	defer cancel()
+	conn := &Conn{Conn: c, idle: s.Limits.IdleTimeout, remaining: s.Limits.MaxBytesIn}
+	// Closing the connection is what unblocks a Read when the session's time
+	// is up or the server stops.
+	stop := context.AfterFunc(ctx, func() { c.Close() })
+	defer stop()
+	defer c.Close()
+	defer func() {
+		if v := recover(); v != nil {
+			s.Handler.Panicked(info, v, debug.Stack())
+		}
+	}()
+	s.Handler.Handle(ctx, conn, info)
+}
+
+// ErrTooMuchInput is returned by Conn.Read once the byte cap is reached.
+var ErrTooMuchInput = errors.New("session input limit reached")
+
+// Conn is a net.Conn with an idle deadline renewed on every read and a cap on
+// the bytes read.
+type Conn struct {
+	net.Conn
+	idle      time.Duration
+	remaining int64
+	read      int64
+}
+
+// Read reads with the idle deadline and byte cap applied.
+func (c *Conn) Read(p []byte) (int, error) {
+	if c.remaining <= 0 {
+		return 0, ErrTooMuchInput
+	}
+	if int64(len(p)) > c.remaining {
+		p = p[:c.remaining]
+	}
+	if c.idle > 0 {
+		_ = c.Conn.SetReadDeadline(time.Now().Add(c.idle))
+	}
+	n, err := c.Conn.Read(p)
+	c.remaining -= int64(n)
+	c.read += int64(n)
+	return n, err
+}
+
+// Write writes with a deadline, so a client that never reads cannot hold a
+// session goroutine forever.
+func (c *Conn) Write(p []byte) (int, error) {
+	if c.idle > 0 {
+		_ = c.Conn.SetWriteDeadline(time.Now().Add(c.idle))
+	}
+	return c.Conn.Write(p)
+}
+
+// BytesRead returns the number of bytes read so far.
+func (c *Conn) BytesRead() int64 { return c.read }
+
+// NewConn wraps c with the given limits; for tests and other servers.
+func NewConn(c net.Conn, idle time.Duration, maxBytes int64) *Conn {
+	return &Conn{Conn: c, idle: idle, remaining: maxBytes}
+}
+
+func connInfo(c net.Conn) ConnInfo {
+	info := ConnInfo{Start: time.Now().UTC()}
+	if ra, ok := c.RemoteAddr().(*net.TCPAddr); ok {
+		ap := ra.AddrPort()
+		info.SrcIP, info.SrcPort = ap.Addr().Unmap(), int(ap.Port())
+	} else if ra, ok := c.RemoteAddr().(*net.UDPAddr); ok {
+		ap := ra.AddrPort()
+		info.SrcIP, info.SrcPort = ap.Addr().Unmap(), int(ap.Port())
+	}
+	info.DstPort = originalDstPort(c)
+	return info
+}
+
+// Gate counts open connections per source address and overall.
+type Gate struct {
+	mu        sync.Mutex
+	perSource map[netip.Addr]int
+	total     int
+	maxPer    int
+	maxTotal  int
+}
+
+// NewGate returns a gate with the given limits.
+func NewGate(maxPerSource, maxTotal int) *Gate {
+	return &Gate{perSource: make(map[netip.Addr]int), maxPer: maxPerSource, maxTotal: maxTotal}
+}
+
+// Enter admits a connection from ip, or returns the name of the limit that
+// refused it ("per_source" or "concurrent").
+func (g *Gate) Enter(ip netip.Addr) string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.maxTotal > 0 && g.total >= g.maxTotal {
+		return "concurrent"
+	}
+	if g.maxPer > 0 && g.perSource[ip] >= g.maxPer {
+		return "per_source"
+	}
+	g.total++
+	g.perSource[ip]++
+	return ""
+}
+
+// Leave releases a connection admitted by Enter.
+func (g *Gate) Leave(ip netip.Addr) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.total--
+	if n := g.perSource[ip] - 1; n > 0 {
+		g.perSource[ip] = n
+	} else {
+		delete(g.perSource, ip)
+	}
+}
+
+// PanicMessage formats a recovered value for an event.
+func PanicMessage(v any) string { return fmt.Sprint(v) }
