@@ -55,12 +55,12 @@ const FamilyUnknown = "unknown"
 // Event is one observation. Common fields first; kind-specific fields follow
 // and are omitted from JSON when empty.
 type Event struct {
-	ID      string    `json:"id"`      // unique, assigned once by the producer, stable across redelivery
-	Time    time.Time `json:"time"`    // UTC
-	Kind    Kind      `json:"kind"`    // from the catalogue
-	Sensor  string    `json:"sensor"`  // the sensor instance (host name of the honeypot by default)
-	Proto   string    `json:"proto"`   // telnet, smb, http, ...
-	SrcIP   string    `json:"src_ip"`  // attacker address
+	ID      string    `json:"id"`     // unique, assigned once by the producer, stable across redelivery
+	Time    time.Time `json:"time"`   // UTC
+	Kind    Kind      `json:"kind"`   // from the catalogue
+	Sensor  string    `json:"sensor"` // the sensor instance (host name of the honeypot by default)
+	Proto   string    `json:"proto"`  // telnet, smb, http, ...
+	SrcIP   string    `json:"src_ip"` // attacker address
 	SrcPort int       `json:"src_port"`
 	DstPort int       `json:"dst_port"` // the port the attacker connected to (before any local redirect)
 	Session string    `json:"session"`

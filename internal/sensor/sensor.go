@@ -43,12 +43,12 @@ type ConnInfo struct {
 // Limits bound what one client can make a sensor do. Zero means "no limit"
 // only where stated; defaults come from DefaultLimits.
 type Limits struct {
-	IdleTimeout   time.Duration `yaml:"idle_timeout"`    // no byte received for this long ends the session
-	MaxSession    time.Duration `yaml:"max_session"`     // total session time
-	MaxBytesIn    int64         `yaml:"max_bytes_in"`    // bytes received per session
-	MaxCommands   int           `yaml:"max_commands"`    // commands per session (used by shells)
-	MaxPerSource  int           `yaml:"max_per_source"`  // concurrent connections from one address
-	MaxConcurrent int           `yaml:"max_concurrent"`  // concurrent connections overall
+	IdleTimeout   time.Duration `yaml:"idle_timeout"`   // no byte received for this long ends the session
+	MaxSession    time.Duration `yaml:"max_session"`    // total session time
+	MaxBytesIn    int64         `yaml:"max_bytes_in"`   // bytes received per session
+	MaxCommands   int           `yaml:"max_commands"`   // commands per session (used by shells)
+	MaxPerSource  int           `yaml:"max_per_source"` // concurrent connections from one address
+	MaxConcurrent int           `yaml:"max_concurrent"` // concurrent connections overall
 }
 
 // DefaultLimits are sized for a sensor facing the whole Internet on a small

@@ -1,0 +1,100 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+)
+
+// clientFlags are shared by every subcommand that talks to a running server.
+type clientFlags struct {
+	server string
+	token  string
+	data   string
+	json   bool
+}
+
+func (c *clientFlags) register(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringVar(&c.server, "server", "", "server URL (default $HONEYGATE_SERVER or http://127.0.0.1:8080)")
+	f.StringVar(&c.token, "token", "", "API token (default $HONEYGATE_TOKEN or the one in --data)")
+	f.StringVar(&c.data, "data", "./honeygate-data", "data dir of a local server, to read its token from")
+	f.BoolVar(&c.json, "json", false, "print JSON")
+}
+
+// get fetches path with query from the server into out.
+func (c *clientFlags) get(ctx context.Context, path string, q url.Values, out any) error {
+	server := firstNonEmpty(c.server, os.Getenv("HONEYGATE_SERVER"), "http://127.0.0.1:8080")
+	token := firstNonEmpty(c.token, os.Getenv("HONEYGATE_TOKEN"))
+	if token == "" {
+		if b, err := os.ReadFile(filepath.Join(c.data, "token")); err == nil {
+			token = strings.TrimSpace(string(b))
+		}
+	}
+	if token == "" {
+		return errors.New("no API token: pass --token, set HONEYGATE_TOKEN, or run next to the server's --data dir")
+	}
+	u, err := url.Parse(strings.TrimRight(server, "/") + path)
+	if err != nil {
+		return fmt.Errorf("--server: %w", err)
+	}
+	u.RawQuery = q.Encode()
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("cannot reach %s: %w", server, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 256<<20))
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusOK {
+		var e struct{ Error string }
+		_ = json.Unmarshal(body, &e)
+		if e.Error == "" {
+			e.Error = strings.TrimSpace(string(body))
+		}
+		return fmt.Errorf("%s: %s", resp.Status, e.Error)
+	}
+	if raw, ok := out.(*json.RawMessage); ok {
+		*raw = body
+		return nil
+	}
+	return json.Unmarshal(body, out)
+}
+
+func firstNonEmpty(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func printJSON(w io.Writer, raw json.RawMessage) error {
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return err
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}

@@ -1,0 +1,177 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+	"unicode"
+
+	"github.com/spf13/cobra"
+
+	"github.com/honeygate/honeygate/internal/event"
+	"github.com/honeygate/honeygate/internal/store"
+)
+
+func newEvents() *cobra.Command {
+	var c clientFlags
+	var kind, family, srcIP, since, session string
+	var limit int
+	cmd := &cobra.Command{
+		Use:   "events",
+		Short: "List stored events, newest first",
+		Example: `  honeygate events --kind file.download --since 24h
+  honeygate events --family mirai --json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			q := url.Values{}
+			for k, v := range map[string]string{"kind": kind, "family": family, "src_ip": srcIP, "since": since, "session": session} {
+				if v != "" {
+					q.Set(k, v)
+				}
+			}
+			q.Set("limit", strconv.Itoa(limit))
+			var raw json.RawMessage
+			if err := c.get(cmd.Context(), "/api/v1/events", q, &raw); err != nil {
+				return err
+			}
+			if c.json {
+				return printJSON(cmd.OutOrStdout(), raw)
+			}
+			var resp struct{ Events []event.Event }
+			if err := json.Unmarshal(raw, &resp); err != nil {
+				return err
+			}
+			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "TIME\tKIND\tSRC\tPORT\tSESSION\tFAMILY\tDETAIL")
+			for _, e := range resp.Events {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\n", e.Time.Format(time.RFC3339), e.Kind,
+					e.SrcIP, e.DstPort, e.Session, e.Family, detail(e))
+			}
+			return tw.Flush()
+		},
+	}
+	c.register(cmd)
+	f := cmd.Flags()
+	f.StringVar(&kind, "kind", "", "only this kind (session.connect, login.success, command.input, file.download, ...)")
+	f.StringVar(&family, "family", "", "only this malware family")
+	f.StringVar(&srcIP, "src-ip", "", "only from this address")
+	f.StringVar(&session, "session", "", "only this session")
+	f.StringVar(&since, "since", "", "only since this time (RFC 3339, YYYY-MM-DD or a duration like 24h)")
+	f.IntVar(&limit, "limit", 100, "at most this many (1 to 10000)")
+	return cmd
+}
+
+// detail is the kind-specific part of an event, on one line.
+func detail(e event.Event) string {
+	var s string
+	switch e.Kind {
+	case event.LoginSuccess, event.LoginFailed:
+		pw := ""
+		if e.Password != nil {
+			pw = *e.Password
+		}
+		s = fmt.Sprintf("%s/%s", e.Username, pw)
+	case event.CommandInput:
+		s = e.Input
+	case event.FileDownload:
+		s = e.URL
+	case event.SessionAttributed:
+		s = strings.Join(e.Reasons, "; ")
+	case event.SessionClosed:
+		s = fmt.Sprintf("%.1fs %s", e.Duration, e.Message)
+	default:
+		s = e.Message
+	}
+	// Attacker input may hold terminal escapes: never print them raw.
+	return strings.Map(func(r rune) rune {
+		if unicode.IsPrint(r) {
+			return r
+		}
+		return '.'
+	}, event.Truncate(s, 100))
+}
+
+func newSession() *cobra.Command {
+	var c clientFlags
+	cmd := &cobra.Command{
+		Use:   "session ID",
+		Short: "Show one session: transcript, credentials, downloads, family and reasons",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var raw json.RawMessage
+			if err := c.get(cmd.Context(), "/api/v1/sessions/"+url.PathEscape(args[0]), nil, &raw); err != nil {
+				return err
+			}
+			if c.json {
+				return printJSON(cmd.OutOrStdout(), raw)
+			}
+			var s store.Session
+			if err := json.Unmarshal(raw, &s); err != nil {
+				return err
+			}
+			w := cmd.OutOrStdout()
+			fmt.Fprintf(w, "session %s  %s %s:%d -> %d  family %s\n", s.ID, s.Proto, s.SrcIP, s.SrcPort, s.DstPort, s.Family)
+			for _, r := range s.Reasons {
+				fmt.Fprintf(w, "  because %s\n", r)
+			}
+			for _, cr := range s.Credentials {
+				fmt.Fprintf(w, "  login %-7v %s/%s\n", cr.Success, cr.Username, cr.Password)
+			}
+			for _, e := range s.Transcript {
+				if e.Kind == event.CommandInput {
+					fmt.Fprintf(w, "  $ %s\n", e.Input)
+				}
+			}
+			for _, d := range s.Downloads {
+				fmt.Fprintf(w, "  download %s (%s)\n", d.URL, d.Tool)
+			}
+			return nil
+		},
+	}
+	c.register(cmd)
+	return cmd
+}
+
+func newStats() *cobra.Command {
+	var c clientFlags
+	var from, to string
+	cmd := &cobra.Command{
+		Use:   "stats",
+		Short: "Sessions and distinct sources per day, family and port",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			q := url.Values{}
+			if from != "" {
+				q.Set("from", from)
+			}
+			if to != "" {
+				q.Set("to", to)
+			}
+			var raw json.RawMessage
+			if err := c.get(cmd.Context(), "/api/v1/stats/daily", q, &raw); err != nil {
+				return err
+			}
+			if c.json {
+				return printJSON(cmd.OutOrStdout(), raw)
+			}
+			var resp struct{ Days []store.DailyStat }
+			if err := json.Unmarshal(raw, &resp); err != nil {
+				return err
+			}
+			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "DAY\tFAMILY\tPORT\tSESSIONS\tSOURCES")
+			for _, d := range resp.Days {
+				fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\n", d.Day, d.Family, d.DstPort, d.Sessions, d.Sources)
+			}
+			return tw.Flush()
+		},
+	}
+	c.register(cmd)
+	cmd.Flags().StringVar(&from, "from", "", "first day, YYYY-MM-DD (default 29 days ago)")
+	cmd.Flags().StringVar(&to, "to", "", "last day, YYYY-MM-DD (default today)")
+	return cmd
+}

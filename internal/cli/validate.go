@@ -1,0 +1,42 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/honeygate/honeygate/internal/config"
+)
+
+func newValidate() *cobra.Command {
+	var cfgPath string
+	cmd := &cobra.Command{
+		Use:   "validate --config FILE",
+		Short: "Check a config file and say what is wrong, line by line",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if cfgPath == "" {
+				return errors.New("--config FILE is required")
+			}
+			if _, err := config.Load(cfgPath); err != nil {
+				var es config.Errors
+				if errors.As(err, &es) {
+					for _, e := range es {
+						if e.Line > 0 {
+							fmt.Fprintf(cmd.OutOrStdout(), "%s:%d: %s: %s\n", cfgPath, e.Line, e.Path, e.Msg)
+						} else {
+							fmt.Fprintf(cmd.OutOrStdout(), "%s: %s: %s\n", cfgPath, e.Path, e.Msg)
+						}
+					}
+					return exitError{code: 2, err: fmt.Errorf("%s: %d problem(s)", cfgPath, len(es))}
+				}
+				return exitError{code: 2, err: err}
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%s: ok\n", cfgPath)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&cfgPath, "config", "", "YAML config file to check")
+	return cmd
+}

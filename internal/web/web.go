@@ -1,0 +1,228 @@
+// Package web serves honeygate's JSON API (and, later, its dashboard) on the
+// web listener. Every /api/ request needs `Authorization: Bearer TOKEN`;
+// /metrics and /healthz are open so that Prometheus and load balancers can
+// reach them without the token (bind the web listener to a trusted address).
+//
+// Handlers translate between HTTP and the store; error kinds become status
+// codes here and only here.
+package web
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/honeygate/honeygate/internal/event"
+	"github.com/honeygate/honeygate/internal/store"
+)
+
+// Server is the HTTP handler for the API.
+type Server struct {
+	store    store.Store
+	token    string
+	gatherer prometheus.Gatherer
+	log      *slog.Logger
+	mux      *http.ServeMux
+}
+
+// New returns the API handler. gatherer may be nil (no /metrics).
+func New(st store.Store, token string, gatherer prometheus.Gatherer, log *slog.Logger) *Server {
+	s := &Server{store: st, token: token, gatherer: gatherer, log: log, mux: http.NewServeMux()}
+	s.mux.HandleFunc("GET /healthz", s.healthz)
+	if gatherer != nil {
+		s.mux.Handle("GET /metrics", promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{}))
+	}
+	s.mux.Handle("GET /api/v1/events", s.auth(s.events))
+	s.mux.Handle("GET /api/v1/sessions/{id}", s.auth(s.session))
+	s.mux.Handle("GET /api/v1/stats/daily", s.auth(s.daily))
+	s.mux.Handle("/api/", s.auth(func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "no such API endpoint: "+r.Method+" "+r.URL.Path)
+	}))
+	return s
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+func (s *Server) auth(h http.HandlerFunc) http.Handler {
+	want := []byte("Bearer " + s.token)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got := []byte(r.Header.Get("Authorization"))
+		if subtle.ConstantTimeCompare(got, want) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="honeygate"`)
+			writeError(w, http.StatusUnauthorized, "missing or wrong bearer token")
+			return
+		}
+		h(w, r)
+	})
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// badRequest is an error in the request the client can fix.
+type badRequest struct{ msg string }
+
+func (e badRequest) Error() string { return e.msg }
+
+func (s *Server) events(w http.ResponseWriter, r *http.Request) {
+	f, err := parseEventFilter(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	evs, err := s.store.Events(r.Context(), f)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if evs == nil {
+		evs = []event.Event{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"events": evs})
+}
+
+func parseEventFilter(r *http.Request) (store.EventFilter, error) {
+	q := r.URL.Query()
+	f := store.EventFilter{
+		Kind:    event.Kind(q.Get("kind")),
+		Family:  q.Get("family"),
+		Session: q.Get("session"),
+	}
+	if f.Kind != "" && !f.Kind.Known() {
+		return f, badRequest{fmt.Sprintf("kind %q is not an event kind", f.Kind)}
+	}
+	if v := q.Get("src_ip"); v != "" {
+		ip, err := netip.ParseAddr(v)
+		if err != nil {
+			return f, badRequest{fmt.Sprintf("src_ip %q is not an IP address", v)}
+		}
+		f.SrcIP = ip.String()
+	}
+	var err error
+	if f.Since, err = parseTime(q.Get("since")); err != nil {
+		return f, badRequest{"since: " + err.Error()}
+	}
+	if f.Until, err = parseTime(q.Get("until")); err != nil {
+		return f, badRequest{"until: " + err.Error()}
+	}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 10000 {
+			return f, badRequest{fmt.Sprintf("limit %q: want 1 to 10000", v)}
+		}
+		f.Limit = n
+	}
+	return f, nil
+}
+
+// parseTime accepts RFC 3339, a date, or a duration back from now ("1h").
+func parseTime(v string) (time.Time, error) {
+	if v == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+		return t.UTC(), nil
+	}
+	if t, err := time.Parse(time.DateOnly, v); err == nil {
+		return t, nil
+	}
+	if d, err := time.ParseDuration(v); err == nil && d > 0 {
+		return time.Now().UTC().Add(-d), nil
+	}
+	return time.Time{}, fmt.Errorf("%q: want RFC 3339 time, YYYY-MM-DD or a duration like 24h", v)
+}
+
+func (s *Server) session(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if id == "" || len(id) > 64 {
+		s.fail(w, r, badRequest{"session id: want 1 to 64 characters"})
+		return
+	}
+	sess, err := s.store.Session(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, sess)
+}
+
+// maxStatsDays bounds one stats query.
+const maxStatsDays = 3660
+
+func (s *Server) daily(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	today := time.Now().UTC().Truncate(24 * time.Hour)
+	from, to := today.AddDate(0, 0, -29), today
+	var err error
+	if v := q.Get("from"); v != "" {
+		if from, err = time.Parse(time.DateOnly, v); err != nil {
+			s.fail(w, r, badRequest{fmt.Sprintf("from %q: want YYYY-MM-DD", v)})
+			return
+		}
+	}
+	if v := q.Get("to"); v != "" {
+		if to, err = time.Parse(time.DateOnly, v); err != nil {
+			s.fail(w, r, badRequest{fmt.Sprintf("to %q: want YYYY-MM-DD", v)})
+			return
+		}
+	}
+	if to.Before(from) {
+		s.fail(w, r, badRequest{"to is before from"})
+		return
+	}
+	if to.Sub(from) > maxStatsDays*24*time.Hour {
+		s.fail(w, r, badRequest{fmt.Sprintf("at most %d days at once", maxStatsDays)})
+		return
+	}
+	days, err := s.store.DailyStats(r.Context(), from, to)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if days == nil {
+		days = []store.DailyStat{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"from": from.Format(time.DateOnly), "to": to.Format(time.DateOnly), "days": days})
+}
+
+// fail maps an error to a status code; internal errors are logged, not shown.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var br badRequest
+	switch {
+	case errors.As(err, &br):
+		writeError(w, http.StatusBadRequest, br.msg)
+	case errors.Is(err, store.ErrNotFound):
+		writeError(w, http.StatusNotFound, "not found")
+	case errors.Is(err, context.Canceled):
+		writeError(w, 499, "request cancelled")
+	default:
+		s.log.Error("api", "path", r.URL.Path, "err", err)
+		writeError(w, http.StatusInternalServerError, "internal error; see the server log")
+	}
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(code)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(true)
+	_ = enc.Encode(v)
+}
+
+func writeError(w http.ResponseWriter, code int, msg string) {
+	writeJSON(w, code, map[string]string{"error": strings.TrimSpace(msg)})
+}
