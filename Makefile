@@ -1,0 +1,41 @@
+# honeygate: two commands for a new user.
+#   make run   installs what is missing, builds, and starts `honeygate serve`
+#   make test  vet, race-enabled tests (unit + end-to-end), and a short fuzz run
+
+GO        ?= go
+BIN       := bin/honeygate
+FUZZTIME  ?= 5s
+RUN_ARGS  ?=
+
+.PHONY: run build deps test vet unit fuzz bench clean
+
+run: deps build
+	./$(BIN) serve $(RUN_ARGS)
+
+deps:
+	@scripts/deps.sh
+
+build:
+	$(GO) build -o $(BIN) ./cmd/honeygate
+
+test: deps vet unit fuzz
+
+vet:
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l cmd internal test bench 2>/dev/null)" || { echo "gofmt needed:"; gofmt -l cmd internal test bench; exit 1; }
+
+# Unit, integration and end-to-end tests (test/e2e builds and starts the real
+# binary on port 0 with a temp data dir).
+unit:
+	$(GO) test -race -count=1 -timeout 15m ./...
+
+# Each fuzz target for a few seconds, so CI catches a crash a new change made
+# reachable. Longer runs: make fuzz FUZZTIME=10m
+fuzz:
+	@scripts/fuzz.sh $(FUZZTIME)
+
+bench:
+	bash bench/telnet.sh
+
+clean:
+	rm -rf bin

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs what building and testing honeygate needs on a fresh Debian machine
+# that has Go. Today the build is pure Go (SQLite through modernc.org/sqlite),
+# so only a few tools are needed; later components add their packages here.
+set -euo pipefail
+
+need_go="1.24"
+if ! command -v go >/dev/null 2>&1; then
+  echo "deps: Go is not installed; install Go ${need_go} or newer first (https://go.dev/doc/install)" >&2
+  exit 1
+fi
+
+pkgs=(ca-certificates git)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if command -v apt-get >/dev/null 2>&1; then
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    echo "deps: installing ${missing[*]}"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
+  else
+    echo "deps: please install: ${missing[*]}" >&2
+  fi
+fi
+go mod download
