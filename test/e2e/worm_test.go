@@ -33,12 +33,23 @@ type worm struct {
 
 func dialWorm(t *testing.T, addr string) *worm {
 	t.Helper()
-	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	w, err := tryDial(addr)
 	if err != nil {
 		t.Fatalf("dial %s: %v", addr, err)
 	}
-	t.Cleanup(func() { c.Close() })
-	return &worm{t: t, conn: c, raw: make([]byte, 4096)}
+	w.t = t
+	t.Cleanup(func() { w.conn.Close() })
+	return w
+}
+
+// tryDial connects without a test to fail: for load where the server may go
+// away mid-session. The caller closes the connection.
+func tryDial(addr string) (*worm, error) {
+	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		return nil, err
+	}
+	return &worm{conn: c, raw: make([]byte, 4096)}, nil
 }
 
 func (w *worm) localPort() int { return w.conn.LocalAddr().(*net.TCPAddr).Port }
@@ -92,11 +103,11 @@ func (w *worm) feed(p []byte) {
 			i += 2
 			switch {
 			case cmd == do && opt == naws:
-				w.send([]byte{iac, will, naws, iac, sb, naws, 0, 80, 0, 24, iac, se})
+				_ = w.write([]byte{iac, will, naws, iac, sb, naws, 0, 80, 0, 24, iac, se})
 			case cmd == do:
-				w.send([]byte{iac, wont, opt})
+				_ = w.write([]byte{iac, wont, opt})
 			case cmd == will:
-				w.send([]byte{iac, do, opt})
+				_ = w.write([]byte{iac, do, opt})
 			}
 		case cmd == sb:
 			j := bytes.Index(p[i:], []byte{iac, se})
@@ -110,14 +121,18 @@ func (w *worm) feed(p []byte) {
 	}
 }
 
-func (w *worm) send(b []byte) {
+func (w *worm) write(b []byte) error {
 	_ = w.conn.SetWriteDeadline(time.Now().Add(10 * time.Second))
-	if _, err := w.conn.Write(b); err != nil {
-		w.t.Fatalf("write: %v", err)
-	}
+	_, err := w.conn.Write(b)
+	return err
 }
 
-func (w *worm) line(s string) { w.send([]byte(s + "\r\n")) }
+func (w *worm) line(s string) {
+	w.t.Helper()
+	if err := w.write([]byte(s + "\r\n")); err != nil {
+		w.t.Fatalf("write %q: %v", s, err)
+	}
+}
 
 // login answers the login and password prompts.
 func (w *worm) login(user, pass string) {

