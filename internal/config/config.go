@@ -192,6 +192,14 @@ func Parse(b []byte) (Config, error) {
 		if errors.As(err, &es) {
 			for i := range es {
 				es[i].Line = lineOf(&root, es[i].Path)
+				// A section's own check names the key first ("idle_timeout
+				// must be positive"): point at that key's line when it is there.
+				if key, _, ok := strings.Cut(es[i].Msg, " "); ok {
+					key = strings.TrimSuffix(key, ":")
+					if l := lineOf(&root, es[i].Path+"."+key); l > es[i].Line {
+						es[i].Line = l
+					}
+				}
 			}
 			return cfg, es
 		}
