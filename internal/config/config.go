@@ -241,6 +241,9 @@ func (c *Config) Validate() error {
 			return
 		}
 		for _, line := range strings.Split(err.Error(), "\n") {
+			// A section's own error may repeat its name; say it once.
+			line = strings.TrimPrefix(line, path+": ")
+			line = strings.TrimPrefix(line, "invalid config: ")
 			es = append(es, FieldError{Path: path, Msg: line})
 		}
 	}

@@ -1,0 +1,75 @@
+package config
+
+import (
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestDefaultIsValid(t *testing.T) {
+	c := Default()
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestParseListenForms(t *testing.T) {
+	c, err := Parse([]byte("listen:\n  web: 127.0.0.1:9000\n  telnet: [\":23\", \":2323\"]\n  nats: \"off\"\nlimits:\n  idle_timeout: 45s\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Addrs("web"); !slices.Equal(got, []string{"127.0.0.1:9000"}) {
+		t.Errorf("web %v", got)
+	}
+	if got := c.Addrs("telnet"); !slices.Equal(got, []string{":23", ":2323"}) {
+		t.Errorf("telnet %v", got)
+	}
+	if got := c.Addrs("nats"); got != nil {
+		t.Errorf("nats %v, want off", got)
+	}
+	if c.Limits.IdleTimeout != 45*time.Second {
+		t.Errorf("idle %v", c.Limits.IdleTimeout)
+	}
+	// Unset settings keep their defaults.
+	if c.Limits.MaxSession != Default().Limits.MaxSession {
+		t.Errorf("max_session lost its default")
+	}
+}
+
+func TestSetListenFlagsWin(t *testing.T) {
+	c := Default()
+	if err := c.SetListen([]string{"telnet=127.0.0.1:0", "telnet=127.0.0.1:0", "web=127.0.0.1:0"}); err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Addrs("telnet")) != 2 || c.Addrs("web")[0] != "127.0.0.1:0" {
+		t.Errorf("listen %v", c.Listen)
+	}
+	if err := c.SetListen([]string{"telnet=off"}); err != nil || c.Addrs("telnet") != nil {
+		t.Errorf("telnet=off: %v %v", err, c.Listen)
+	}
+	if err := c.SetListen([]string{"nonsense"}); err == nil {
+		t.Error("want an error for a flag without =")
+	}
+}
+
+func TestErrorsCarryLines(t *testing.T) {
+	_, err := Parse([]byte("data: x\nlimits:\n  max_commands: -1\nlog_level: loud\n"))
+	var es Errors
+	if !errors.As(err, &es) {
+		t.Fatalf("want Errors, got %v", err)
+	}
+	got := es.Error()
+	for _, want := range []string{"line 3: limits: max_commands", "line 4: log_level"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("errors lack %q:\n%s", want, got)
+		}
+	}
+	if _, err := Parse([]byte("listen: [a, b]\n")); err == nil {
+		t.Error("a list for listen: want an error")
+	}
+	if _, err := Parse([]byte("data: [unclosed\n")); err == nil {
+		t.Error("bad YAML: want an error")
+	}
+}
