@@ -129,6 +129,19 @@ func (e *Event) Validate() error {
 	return errors.Join(errs...)
 }
 
+// TimeFormat is RFC 3339 with all nine fractional digits, so that event
+// times sort as strings and every consumer sees the same precision.
+const TimeFormat = "2006-01-02T15:04:05.000000000Z07:00"
+
+// MarshalJSON writes Time in TimeFormat, in UTC.
+func (e Event) MarshalJSON() ([]byte, error) {
+	type plain Event // no methods: no recursion
+	return json.Marshal(struct {
+		plain
+		Time string `json:"time"`
+	}{plain(e), e.Time.UTC().Format(TimeFormat)})
+}
+
 // Marshal encodes e as one JSON object.
 func Marshal(e *Event) ([]byte, error) { return json.Marshal(e) }
 

@@ -36,7 +36,9 @@ type Store interface {
 }
 
 // EventFilter selects events; zero fields match everything. Results are
-// newest first. Limit defaults to 100 and is capped at 10000.
+// newest first. Since is inclusive and Until exclusive. Family matches the
+// family the event carried when it was observed. Limit defaults to 100 and
+// is capped at 10000.
 type EventFilter struct {
 	Kind    event.Kind
 	Family  string
