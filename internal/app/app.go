@@ -205,7 +205,10 @@ func (a *App) Start(ctx context.Context) (err error) {
 
 	// Web API.
 	a.web = &http.Server{
-		Handler:           web.New(a.st, token, a.reg, a.log.With("component", "web")),
+		Handler: web.New(web.Options{
+			Store: a.st, Token: token, Gatherer: a.reg, Log: a.log.With("component", "web"),
+			BusStats: func(ctx context.Context) (any, error) { return a.bus.Stats(ctx) },
+		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,

@@ -27,22 +27,30 @@ import (
 	"github.com/honeygate/honeygate/internal/store"
 )
 
-// Server is the HTTP handler for the API.
-type Server struct {
-	store    store.Store
-	token    string
-	gatherer prometheus.Gatherer
-	log      *slog.Logger
-	mux      *http.ServeMux
+// Options configure the API handler.
+type Options struct {
+	Store    store.Store
+	Token    string              // every /api/ request must carry it
+	Gatherer prometheus.Gatherer // nil: no /metrics
+	// BusStats reports the bus's backlog for /api/v1/status; nil omits it.
+	BusStats func(ctx context.Context) (any, error)
+	Log      *slog.Logger
 }
 
-// New returns the API handler. gatherer may be nil (no /metrics).
-func New(st store.Store, token string, gatherer prometheus.Gatherer, log *slog.Logger) *Server {
-	s := &Server{store: st, token: token, gatherer: gatherer, log: log, mux: http.NewServeMux()}
+// Server is the HTTP handler for the API.
+type Server struct {
+	Options
+	mux *http.ServeMux
+}
+
+// New returns the API handler.
+func New(o Options) *Server {
+	s := &Server{Options: o, mux: http.NewServeMux()}
 	s.mux.HandleFunc("GET /healthz", s.healthz)
-	if gatherer != nil {
-		s.mux.Handle("GET /metrics", promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{}))
+	if o.Gatherer != nil {
+		s.mux.Handle("GET /metrics", promhttp.HandlerFor(o.Gatherer, promhttp.HandlerOpts{}))
 	}
+	s.mux.Handle("GET /api/v1/status", s.auth(s.status))
 	s.mux.Handle("GET /api/v1/events", s.auth(s.events))
 	s.mux.Handle("GET /api/v1/sessions/{id}", s.auth(s.session))
 	s.mux.Handle("GET /api/v1/stats/daily", s.auth(s.daily))
@@ -56,7 +64,7 @@ func New(st store.Store, token string, gatherer prometheus.Gatherer, log *slog.L
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
 
 func (s *Server) auth(h http.HandlerFunc) http.Handler {
-	want := []byte("Bearer " + s.token)
+	want := []byte("Bearer " + s.Token)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		got := []byte(r.Header.Get("Authorization"))
 		if subtle.ConstantTimeCompare(got, want) != 1 {
@@ -72,6 +80,26 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
+// status reports how much is stored and what the bus still holds, so an
+// operator (or a test after a crash) sees whether the store caught up.
+func (s *Server) status(w http.ResponseWriter, r *http.Request) {
+	n, err := s.Store.CountEvents(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	out := map[string]any{"events_stored": n}
+	if s.BusStats != nil {
+		bs, err := s.BusStats(r.Context())
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		out["bus"] = bs
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
 // badRequest is an error in the request the client can fix.
 type badRequest struct{ msg string }
 
@@ -83,7 +111,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	evs, err := s.store.Events(r.Context(), f)
+	evs, err := s.Store.Events(r.Context(), f)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -151,7 +179,7 @@ func (s *Server) session(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, badRequest{"session id: want 1 to 64 characters"})
 		return
 	}
-	sess, err := s.store.Session(r.Context(), id)
+	sess, err := s.Store.Session(r.Context(), id)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -187,7 +215,7 @@ func (s *Server) daily(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, badRequest{fmt.Sprintf("at most %d days at once", maxStatsDays)})
 		return
 	}
-	days, err := s.store.DailyStats(r.Context(), from, to)
+	days, err := s.Store.DailyStats(r.Context(), from, to)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -209,7 +237,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.Is(err, context.Canceled):
 		writeError(w, 499, "request cancelled")
 	default:
-		s.log.Error("api", "path", r.URL.Path, "err", err)
+		s.Log.Error("api", "path", r.URL.Path, "err", err)
 		writeError(w, http.StatusInternalServerError, "internal error; see the server log")
 	}
 }

@@ -1,0 +1,180 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// fakeDevice is a minimal BusyBox-like telnetd for testing the client alone.
+func fakeDevice(t *testing.T) (addr string, urls chan string) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	urls = make(chan string, 16)
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				// Opening negotiation, split across writes on purpose.
+				c.Write([]byte{tIAC, tDO, 1, tIAC, tDO})
+				time.Sleep(5 * time.Millisecond)
+				c.Write([]byte{oNAWS, tIAC, tWILL, 1, tIAC, tWILL, 3})
+				c.Write([]byte("\r\nLocalHost login: "))
+				r := bufio.NewReader(c)
+				readLine := func() string {
+					var b []byte
+					for {
+						x, err := r.ReadByte()
+						if err != nil {
+							return ""
+						}
+						if x == tIAC {
+							v, _ := r.ReadByte()
+							if v == tSB {
+								for {
+									y, _ := r.ReadByte()
+									if y == tIAC {
+										r.ReadByte()
+										break
+									}
+								}
+							} else {
+								r.ReadByte()
+							}
+							continue
+						}
+						if x == '\n' {
+							return strings.TrimRight(string(b), "\r")
+						}
+						b = append(b, x)
+					}
+				}
+				if readLine() != "root" {
+					return
+				}
+				c.Write([]byte("Password: "))
+				if readLine() != "xc3511" {
+					return
+				}
+				c.Write([]byte("\r\n\r\nBusyBox v1.20.2 built-in shell (ash)\r\n\r\n~ # "))
+				for {
+					l := readLine()
+					c.Write([]byte(l + "\r\n"))
+					switch {
+					case l == "exit":
+						return
+					case strings.Contains(l, "nippon"):
+						c.Write([]byte("kami\r\n"))
+					case strings.Contains(l, "wget"):
+						urls <- strings.Fields(l)[2]
+						c.Write([]byte("ECCHI: applet not found\r\n"))
+					case strings.Contains(l, "ECCHI"):
+						c.Write([]byte("ECCHI: applet not found\r\n"))
+					case l == "":
+						return
+					default:
+						c.Write([]byte("-sh: " + l + ": not found\r\n"))
+					}
+					c.Write([]byte("~ # "))
+				}
+			}()
+		}
+	}()
+	return ln.Addr().String(), urls
+}
+
+func TestMiraiDialogue(t *testing.T) {
+	addr, urls := fakeDevice(t)
+	tc, err := dialTelnet(context.Background(), &net.TCPAddr{IP: net.IPv4(127, 0, 0, 7)}, addr, 5*time.Second, time.Now().Add(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tc.Close()
+	if got := tc.conn.LocalAddr().(*net.TCPAddr).IP.String(); got != "127.0.0.7" {
+		t.Errorf("source %s", got)
+	}
+	if err := tc.login("root", "xc3511"); err != nil {
+		t.Fatal(err)
+	}
+	if err := tc.miraiSession("http://127.0.0.1:9/bins/x-1/mirai.arm"); err != nil {
+		t.Fatal(err)
+	}
+	if u := <-urls; u != "http://127.0.0.1:9/bins/x-1/mirai.arm" {
+		t.Errorf("url %q", u)
+	}
+}
+
+func TestLoopbackOnly(t *testing.T) {
+	for _, a := range []string{"10.0.0.1:23", "[::1]:23", "localhost:23", "8.8.8.8:80"} {
+		if mustLoopback(a) == nil {
+			t.Errorf("%s accepted", a)
+		}
+	}
+	if err := mustLoopback("127.3.2.1:2323"); err != nil {
+		t.Error(err)
+	}
+	if n := len(sourceAddrs(249)); n != 249 {
+		t.Error(n)
+	}
+	if s := sourceAddrs(300); s[248].IP.String() != "127.0.0.250" || s[249].IP.String() != "127.0.1.2" {
+		t.Error(s[248], s[249])
+	}
+}
+
+// TestClientScale checks the client side alone: many sessions from spread
+// source addresses against the fake device. Set TELNETLOAD_SCALE=N to run.
+func TestClientScale(t *testing.T) {
+	n := 0
+	if v := os.Getenv("TELNETLOAD_SCALE"); v != "" {
+		n, _ = strconv.Atoi(v)
+	}
+	if n == 0 {
+		t.Skip("TELNETLOAD_SCALE not set")
+	}
+	raiseNoFile()
+	addr, urls := fakeDevice(t)
+	go func() {
+		for range urls {
+		}
+	}()
+	srcs := sourceAddrs(249)
+	var wg sync.WaitGroup
+	var fails atomic.Int64
+	start := time.Now()
+	sem := make(chan struct{}, 500)
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			tc, err := dialTelnet(context.Background(), srcs[i%len(srcs)], addr, 10*time.Second, time.Now().Add(time.Minute))
+			if err == nil {
+				if err = tc.login("root", "xc3511"); err == nil {
+					err = tc.miraiSession("http://127.0.0.1:9/bins/x/mirai.arm")
+				}
+				tc.Close()
+			}
+			if err != nil {
+				fails.Add(1)
+				t.Log(errorClass(err))
+			}
+		}()
+	}
+	wg.Wait()
+	t.Logf("%d sessions, %d failed, %.0f/s", n, fails.Load(), float64(n)/time.Since(start).Seconds())
+}

@@ -1,0 +1,169 @@
+package telnet
+
+import (
+	"fmt"
+	"strings"
+)
+
+// device is everything derived from a Profile, built once per Sensor and
+// shared read-only by its sessions.
+type device struct {
+	p       Profile
+	arch    archInfo
+	busybox []byte            // the start of /bin/busybox, shared by every applet link
+	applets map[string]string // applet name -> directory it is linked in
+	fs      *baseFS
+	ps      string // ps output
+}
+
+// busyboxSize is the size ls shows for /bin/busybox: a typical static build.
+const busyboxSize = 612376
+
+// The applets our BusyBox build has, by directory, as `busybox --list-full`
+// would place them. Every name here is answered by the shell (some as no-ops);
+// curl is deliberately absent, as on the devices worms target.
+const (
+	appletsBin     = "ash busybox cat chmod cp date dd df dmesg echo false grep hostname kill ln ls mkdir mount mv netstat ping ps pwd rm rmdir sed sh sleep sync touch true umount uname"
+	appletsSbin    = "halt ifconfig init insmod lsmod poweroff reboot rmmod route syslogd"
+	appletsUsrBin  = "[ [[ awk cut env free ftpget ftpput head hexdump id killall nc nohup tail telnet test tftp top tr uptime wc wget which whoami yes"
+	appletsUsrSbin = "crond telnetd"
+)
+
+// writableMounts are the read-write mounts of the device; Mirai's loader
+// probes each with an echo to pick where to drop its binary.
+func writableMounts() []string { return []string{"/dev", "/tmp", "/var", "/dev/shm", "/mnt/mtd"} }
+
+func newDevice(p Profile) *device {
+	d := &device{p: p, arch: archOf(p.Arch)}
+	d.busybox = elfImage(d.arch, 1024)
+	d.applets = make(map[string]string)
+	for dir, names := range map[string]string{"/bin": appletsBin, "/sbin": appletsSbin, "/usr/bin": appletsUsrBin, "/usr/sbin": appletsUsrSbin} {
+		for _, name := range strings.Fields(names) {
+			d.applets[name] = dir
+		}
+	}
+	d.fs = d.buildFS()
+	d.ps = d.buildPS()
+	return d
+}
+
+func (d *device) machine() string { return d.arch.uname }
+
+// bannerLine is BusyBox's first line in `busybox` and in the shell banner.
+func (d *device) bannerLine() string {
+	return fmt.Sprintf("BusyBox v%s (%s) multi-call binary.", d.p.BusyBoxVersion, d.p.BusyBoxBuild)
+}
+
+func (d *device) procVersion() string {
+	gcc := "gcc version 4.6.3 (Buildroot 2012.11.1)"
+	if d.p.Arch == "arm" || d.p.Arch == "armv7" {
+		gcc = "gcc version 4.4.1 (Hisilicon_v100(gcc4.4-290+uclibc_0.9.32.1+eabi+linuxpthread))"
+	}
+	return fmt.Sprintf("Linux version %s (root@localhost.localdomain) (%s ) %s\n", d.p.Kernel, gcc, d.p.KernelBuild)
+}
+
+func (d *device) unameAll() string {
+	return fmt.Sprintf("Linux %s %s %s %s GNU/Linux", d.p.Hostname, d.p.Kernel, d.p.KernelBuild, d.machine())
+}
+
+const procMounts = `rootfs / rootfs ro 0 0
+/dev/root / squashfs ro,relatime 0 0
+proc /proc proc rw,relatime 0 0
+sysfs /sys sysfs rw,relatime 0 0
+tmpfs /dev tmpfs rw,relatime,mode=755 0 0
+devpts /dev/pts devpts rw,relatime,mode=600 0 0
+tmpfs /tmp tmpfs rw,relatime 0 0
+tmpfs /var tmpfs rw,relatime 0 0
+tmpfs /dev/shm tmpfs rw,relatime 0 0
+/dev/mtdblock3 /mnt/mtd jffs2 rw,relatime 0 0
+`
+
+const etcPasswd = `root:x:0:0:root:/:/bin/sh
+daemon:x:1:1:daemon:/usr/sbin:/bin/false
+bin:x:2:2:bin:/bin:/bin/false
+nobody:x:99:99:nobody:/home:/bin/false
+`
+
+const etcShadow = `root:$1$RYIwEiRA$d71Y6rn9x.fTC6LBvMNvS0:0:0:99999:7:::
+`
+
+const procMeminfo = `MemTotal:          59840 kB
+MemFree:           11352 kB
+Buffers:            1104 kB
+Cached:            14636 kB
+SwapCached:            0 kB
+Active:            24508 kB
+Inactive:           7088 kB
+SwapTotal:             0 kB
+SwapFree:              0 kB
+`
+
+func (d *device) buildFS() *baseFS {
+	b := newBaseFS(writableMounts())
+	dir := func(p string) { b.add(p, &node{kind: kindDir, mode: 0o755}) }
+	file := func(p, content string) { b.add(p, &node{kind: kindFile, mode: 0o644, data: []byte(content)}) }
+	dev := func(p string) { b.add(p, &node{kind: kindDev, mode: 0o666}) }
+	for _, p := range []string{"/bin", "/dev/pts", "/dev/shm", "/etc", "/home", "/lib", "/mnt/mtd", "/proc/self", "/root", "/sbin", "/sys", "/tmp", "/usr/bin", "/usr/sbin", "/var/run", "/var/tmp", "/var/log", "/var/lock"} {
+		dir(p)
+	}
+	b.add("/bin/busybox", &node{kind: kindFile, mode: 0o755, data: d.busybox, size: busyboxSize})
+	for name, dirPath := range d.applets {
+		if name == "busybox" {
+			continue
+		}
+		target := "/bin/busybox"
+		if dirPath == "/bin" {
+			target = "busybox"
+		}
+		b.add(dirPath+"/"+name, &node{kind: kindFile, mode: 0o777, data: d.busybox, size: busyboxSize, link: target})
+	}
+	b.add("/proc/self/exe", &node{kind: kindFile, mode: 0o777, data: d.busybox, size: busyboxSize, link: "/bin/busybox"})
+	b.add("/lib/libc.so.0", &node{kind: kindFile, mode: 0o755, data: d.busybox[:64:64], size: 315604})
+	b.add("/lib/ld-uClibc.so.0", &node{kind: kindFile, mode: 0o755, data: d.busybox[:64:64], size: 24260})
+	for _, p := range []string{"/dev/null", "/dev/zero", "/dev/urandom", "/dev/random", "/dev/console", "/dev/tty", "/dev/ttyS0", "/dev/watchdog", "/dev/mtdblock0", "/dev/mtdblock1", "/dev/mtdblock2", "/dev/mtdblock3"} {
+		dev(p)
+	}
+	file("/etc/passwd", etcPasswd)
+	file("/etc/shadow", etcShadow)
+	file("/etc/group", "root:x:0:\ndaemon:x:1:\nnobody:x:99:\n")
+	file("/etc/hostname", d.p.Hostname+"\n")
+	file("/etc/hosts", "127.0.0.1\tlocalhost\n")
+	file("/etc/issue", d.p.Banner)
+	file("/etc/inittab", "::sysinit:/etc/init.d/rcS\n::respawn:-/bin/sh\n::restart:/sbin/init\n")
+	file("/etc/profile", "export PATH=/bin:/sbin:/usr/bin:/usr/sbin\nexport PS1='\\w # '\n")
+	file("/etc/resolv.conf", "nameserver 8.8.8.8\n")
+	file("/proc/cpuinfo", d.arch.cpuinfo)
+	file("/proc/version", d.procVersion())
+	file("/proc/mounts", procMounts)
+	file("/proc/self/mounts", procMounts)
+	file("/proc/meminfo", procMeminfo)
+	file("/proc/uptime", "183412.04 179877.51\n")
+	file("/proc/loadavg", "0.31 0.22 0.19 1/48 1178\n")
+	file("/proc/cmdline", "mem=64M console=ttyAMA0,115200 root=/dev/mtdblock2 rootfstype=squashfs\n")
+	file("/var/run/telnetd.pid", "611\n")
+	file("/mnt/mtd/Config", "")
+	return b
+}
+
+// buildPS renders ps in BusyBox's format. Mirai's loader parses it and
+// kills a second "init" and any process over pid 400 whose name is all
+// digits, so neither may appear.
+func (d *device) buildPS() string {
+	var sb strings.Builder
+	sb.WriteString("  PID USER       VSZ STAT COMMAND\n")
+	row := func(pid int, vsz, stat, cmd string) {
+		fmt.Fprintf(&sb, "%5d root     %5s %-4s %s\n", pid, vsz, stat, cmd)
+	}
+	row(1, "1496", "S", "init")
+	for i, k := range []string{"[kthreadd]", "[ksoftirqd/0]", "[events/0]", "[khelper]", "[sync_supers]", "[bdi-default]", "[kblockd/0]", "[kswapd0]", "[mtdblock0]", "[mtdblock1]", "[mtdblock2]", "[mtdblock3]"} {
+		row(2+i, "0", "SW", k)
+	}
+	pid := 540
+	for _, name := range d.p.Processes {
+		row(pid, "2324", "S", name)
+		pid += 37
+	}
+	row(pid, "1500", "S", "-/bin/sh")
+	row(pid+1, "1496", "R", "ps")
+	return sb.String()
+}

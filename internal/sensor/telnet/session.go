@@ -1,0 +1,334 @@
+package telnet
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"slices"
+	"time"
+
+	"github.com/honeygate/honeygate/internal/attrib"
+	"github.com/honeygate/honeygate/internal/event"
+	"github.com/honeygate/honeygate/internal/sensor"
+)
+
+// readBufSize is small on purpose: worms send short lines, and ten thousand
+// idle sessions must fit in a few hundred megabytes.
+const readBufSize = 512
+
+type phase uint8
+
+const (
+	phaseUser phase = iota
+	phasePass
+	phaseShell
+)
+
+// session is one telnet connection. Everything it allocates beyond this
+// struct (the line, the shell, the overlay) is allocated when first needed.
+type session struct {
+	s      *Sensor
+	ctx    context.Context
+	conn   *sensor.Conn
+	info   sensor.ConnInfo
+	id     string
+	start  time.Time
+	tr     *attrib.Tracker
+	parser optionParser
+	neg    negotiator
+	buf    [readBufSize]byte
+	data   []byte
+	cmds   []command
+
+	line     []byte
+	phase    phase
+	user     string
+	attempts int
+	commands int
+	sh       *shell
+	width    int
+	height   int
+
+	attributed bool   // the family changed since the last session.attributed
+	reason     string // why the session ended; set once
+}
+
+func (s *Sensor) newSession(ctx context.Context, c *sensor.Conn, info sensor.ConnInfo) *session {
+	start := info.Start
+	if start.IsZero() {
+		start = time.Now()
+	}
+	return &session{s: s, ctx: ctx, conn: c, info: info, id: event.NewSessionID(), start: start, tr: s.rules.NewTracker()}
+}
+
+func (ss *session) event(kind event.Kind) *event.Event {
+	return ss.s.event(kind, ss.id, ss.info)
+}
+
+// publish sends e with the session's current family, then a
+// session.attributed event if an observation changed the family.
+func (ss *session) publish(e *event.Event) {
+	e.Family = ss.tr.Family()
+	ss.s.publish(ss.ctx, e)
+}
+
+func (ss *session) observe(o attrib.Observation) {
+	if ss.tr.Observe(o) {
+		ss.attributed = true
+	}
+}
+
+func (ss *session) flushAttribution() {
+	if !ss.attributed {
+		return
+	}
+	ss.attributed = false
+	e := ss.event(event.SessionAttributed)
+	e.Reasons = slices.Clone(ss.tr.Reasons())
+	ss.publish(e)
+}
+
+// write sends b to the client as NVT data: LF becomes CR LF (what the pty's
+// ONLCR does) and IAC is doubled.
+func (ss *session) write(b []byte) {
+	if ss.reason != "" || len(b) == 0 {
+		return
+	}
+	out := make([]byte, 0, len(b)+len(b)/8+8)
+	var prev byte
+	for _, c := range b {
+		switch {
+		case c == '\n' && prev != '\r':
+			out = append(out, '\r', '\n')
+		case c == cmdIAC:
+			out = append(out, cmdIAC, cmdIAC)
+		default:
+			out = append(out, c)
+		}
+		prev = c
+	}
+	ss.writeRaw(out)
+}
+
+func (ss *session) writeRaw(b []byte) {
+	if ss.reason != "" || len(b) == 0 {
+		return
+	}
+	if _, err := ss.conn.Write(b); err != nil {
+		ss.end("write failed")
+	}
+}
+
+// end records why the session ends; the first reason wins.
+func (ss *session) end(reason string) {
+	if ss.reason == "" {
+		ss.reason = reason
+	}
+}
+
+func (ss *session) loginPrompt() []byte {
+	return []byte(ss.s.cfg.Profile.Hostname + " login: ")
+}
+
+func (ss *session) serve() {
+	ss.observe(attrib.Observation{Port: ss.info.DstPort})
+	ss.publish(ss.event(event.SessionConnect))
+	ss.flushAttribution()
+
+	ss.writeRaw(ss.neg.opening())
+	if b := ss.s.cfg.Profile.Banner; b != "" {
+		ss.write([]byte(b))
+	}
+	ss.write(ss.loginPrompt())
+
+	for ss.reason == "" {
+		n, err := ss.conn.Read(ss.buf[:])
+		if n > 0 {
+			ss.input(ss.buf[:n])
+		}
+		if err != nil {
+			ss.end(ss.readErrReason(err))
+		}
+	}
+	ss.close()
+}
+
+func (ss *session) readErrReason(err error) string {
+	var ne net.Error
+	switch {
+	case errors.Is(ss.ctx.Err(), context.DeadlineExceeded):
+		return "session time limit"
+	case ss.ctx.Err() != nil:
+		return "server stop"
+	case errors.Is(err, sensor.ErrTooMuchInput):
+		return "input limit"
+	case errors.As(err, &ne) && ne.Timeout():
+		return "idle timeout"
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrClosedPipe), errors.Is(err, net.ErrClosed):
+		return "client closed"
+	}
+	return "read error: " + err.Error()
+}
+
+func (ss *session) close() {
+	e := ss.event(event.SessionClosed)
+	e.Duration = time.Since(ss.start).Seconds()
+	e.Bytes = ss.conn.BytesRead()
+	e.Reasons = slices.Clone(ss.tr.Reasons())
+	e.Message = ss.reason
+	e.Family = ss.tr.Family()
+	// The session's context may be what ended it; the record of the end
+	// must still get out.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ss.ctx), 5*time.Second)
+	defer cancel()
+	ss.s.publish(ctx, e)
+}
+
+// input handles one read: telnet commands first, then the data bytes.
+func (ss *session) input(b []byte) {
+	ss.data, ss.cmds = ss.parser.feed(b, ss.data[:0], ss.cmds[:0])
+	var reply []byte
+	for _, c := range ss.cmds {
+		switch c.verb {
+		case cmdWILL, cmdWONT, cmdDO, cmdDONT:
+			reply = ss.neg.answer(c, reply)
+		case cmdSB:
+			if c.opt != optNAWS {
+				continue
+			}
+			if w, h, ok := parseNAWS(c.data); ok && (w != ss.width || h != ss.height) {
+				ss.width, ss.height = w, h
+				e := ss.event(event.ClientSize)
+				e.Width, e.Height = w, h
+				ss.publish(e)
+			}
+		}
+	}
+	ss.writeRaw(reply)
+	for _, c := range ss.data {
+		if ss.reason != "" {
+			return
+		}
+		switch c {
+		case '\n':
+			line := string(ss.line)
+			ss.line = ss.line[:0]
+			ss.lineDone(line)
+		case 3: // ^C drops the line, as the tty would
+			ss.line = ss.line[:0]
+		case 8, 0x7f:
+			if len(ss.line) > 0 {
+				ss.line = ss.line[:len(ss.line)-1]
+			}
+		default:
+			if (c < 0x20 && c != '\t') || len(ss.line) >= maxLine {
+				continue // other control bytes, and what overflows a line, are dropped
+			}
+			if ss.line == nil {
+				ss.line = make([]byte, 0, 128)
+			}
+			ss.line = append(ss.line, c)
+		}
+	}
+	if cap(ss.line) > 1024 && len(ss.line) == 0 {
+		ss.line = nil // give a long line's buffer back
+	}
+}
+
+func (ss *session) lineDone(line string) {
+	switch ss.phase {
+	case phaseUser:
+		if line == "" {
+			ss.write(append([]byte("\n"), ss.loginPrompt()...))
+			return
+		}
+		ss.user = line
+		ss.phase = phasePass
+		ss.write([]byte(line + "\nPassword: "))
+	case phasePass:
+		ss.login(ss.user, line)
+	case phaseShell:
+		ss.command(line)
+	}
+}
+
+func (ss *session) accepts(user, pass string) bool {
+	if ss.s.cfg.Login.Mode == LoginAny {
+		return true
+	}
+	_, ok := ss.s.creds[Credential{Username: user, Password: pass}]
+	return ok
+}
+
+func (ss *session) login(user, pass string) {
+	ss.attempts++
+	ok := ss.accepts(user, pass)
+	ss.observe(attrib.Observation{Username: user, Password: pass, Login: true})
+	kind := event.LoginFailed
+	if ok {
+		kind = event.LoginSuccess
+	}
+	e := ss.event(kind)
+	e.Username = user
+	e.Password = &pass
+	ss.publish(e)
+	ss.flushAttribution()
+
+	if !ok {
+		ss.write([]byte("\nLogin incorrect\n"))
+		if ss.attempts >= ss.s.cfg.Login.MaxAttempts {
+			ss.end("too many login attempts")
+			return
+		}
+		ss.phase = phaseUser
+		ss.write(ss.loginPrompt())
+		return
+	}
+	ss.phase = phaseShell
+	ss.sh = newShell(ss.s.dev)
+	ss.write([]byte("\n\nBusyBox v" + ss.s.cfg.Profile.BusyBoxVersion + " (" + ss.s.cfg.Profile.BusyBoxBuild +
+		") built-in shell (ash)\nEnter 'help' for a list of built-in commands.\n\n" + ss.sh.prompt()))
+}
+
+func (ss *session) command(line string) {
+	if line == "" {
+		ss.write([]byte("\n" + ss.sh.prompt()))
+		return
+	}
+	ss.commands++
+	if ss.s.hook != nil {
+		ss.s.hook(line)
+	}
+	out := ss.sh.run(ss.ctx, line)
+
+	ss.observe(attrib.Observation{Input: line})
+	for _, d := range ss.sh.downloads {
+		ss.observe(attrib.Observation{URL: d.url})
+	}
+	e := ss.event(event.CommandInput)
+	e.Input = line
+	e.Output = event.Truncate(string(out), 1024)
+	ss.publish(e)
+	for _, d := range ss.sh.downloads {
+		e := ss.event(event.FileDownload)
+		e.URL, e.Tool, e.Filename = d.url, d.tool, d.filename
+		ss.publish(e)
+	}
+	ss.flushAttribution()
+
+	reply := make([]byte, 0, len(line)+len(out)+32)
+	reply = append(reply, line...)
+	reply = append(reply, '\n')
+	reply = append(reply, out...)
+	switch {
+	case ss.sh.exited:
+		ss.write(reply)
+		ss.end("client exit")
+	case ss.s.limits.MaxCommands > 0 && ss.commands >= ss.s.limits.MaxCommands:
+		ss.write(reply)
+		ss.end("command limit")
+	default:
+		ss.write(append(reply, ss.sh.prompt()...))
+	}
+}
