@@ -357,7 +357,7 @@ func (b *bench) phaseHold(ctx context.Context) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for ctx.Err() == nil {
+			for ctx.Err() == nil && time.Now().Before(hard) {
 				i := int(next.Add(1)) - 1
 				if i >= n {
 					return
@@ -491,7 +491,7 @@ func (b *bench) runSessions(ctx context.Context, prefix string, n, c int) *sessi
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for ctx.Err() == nil {
+			for ctx.Err() == nil && time.Now().Before(hard) {
 				i := int(next.Add(1)) - 1
 				if i >= n {
 					return

@@ -75,11 +75,15 @@ var repeatable = map[string]bool{"telnet": true}
 type Listeners map[string][]string
 
 // UnmarshalYAML accepts `name: addr`, `name: [addr, addr]` and `name: off`.
+// A name given replaces that name's defaults; names not given keep theirs.
 func (l *Listeners) UnmarshalYAML(n *yaml.Node) error {
 	if n.Kind != yaml.MappingNode {
 		return fmt.Errorf("line %d: listen: want a mapping of name to address(es)", n.Line)
 	}
 	out := Listeners{}
+	for name, addrs := range *l {
+		out[name] = addrs
+	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		switch v.Kind {

@@ -145,6 +145,7 @@ func miraiLoader(t *testing.T, addr, payloadHost string) (srcPort int, payloadUR
 	w.line("./dvrHelper telnet." + arch + "; /bin/busybox IHCCE")
 	w.expect("IHCCE: applet not found")
 	w.run("rm -rf upnp; > dvrHelper", "ECCHI")
+	w.conn.Close() // the loader hangs up when done
 	return w.localPort(), payloadURL
 }
 
@@ -215,6 +216,7 @@ func TestWormsEndToEnd(t *testing.T) {
 	hajPort := hajime(t, srv.telnet(1))
 
 	t.Run("mirai scanner", func(t *testing.T) {
+		srv := srv.with(t)
 		s := srv.session(srv.sessionOf(scanPort))
 		if s.Family != "mirai" || len(s.Reasons) == 0 {
 			t.Errorf("family %q reasons %q, want mirai with reasons", s.Family, s.Reasons)
@@ -233,6 +235,7 @@ func TestWormsEndToEnd(t *testing.T) {
 	})
 
 	t.Run("mirai loader", func(t *testing.T) {
+		srv := srv.with(t)
 		s := srv.session(srv.sessionOf(loadPort))
 		s = srv.waitClosed(s.ID)
 		if s.Family != "mirai" {
@@ -251,6 +254,7 @@ func TestWormsEndToEnd(t *testing.T) {
 	})
 
 	t.Run("hajime", func(t *testing.T) {
+		srv := srv.with(t)
 		s := srv.waitClosed(srv.sessionOf(hajPort))
 		if s.Family != "hajime" {
 			t.Errorf("family %q, want hajime (reasons %q)", s.Family, s.Reasons)
@@ -271,6 +275,7 @@ func TestWormsEndToEnd(t *testing.T) {
 	})
 
 	t.Run("daily stats", func(t *testing.T) {
+		srv := srv.with(t)
 		var resp struct {
 			Days []struct {
 				Day      string
@@ -295,6 +300,7 @@ func TestWormsEndToEnd(t *testing.T) {
 	})
 
 	t.Run("api needs the token", func(t *testing.T) {
+		srv := srv.with(t)
 		if code := srv.get("/api/v1/events", nil, "", nil); code != http.StatusUnauthorized {
 			t.Errorf("no token: %d", code)
 		}

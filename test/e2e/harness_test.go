@@ -136,6 +136,14 @@ func (s *server) kill() {
 	<-s.done
 }
 
+// with returns the server bound to another (sub)test, so its helpers fail
+// that test and not the parent.
+func (s *server) with(t *testing.T) *server {
+	c := *s
+	c.t = t
+	return &c
+}
+
 func (s *server) telnet(i int) string { return s.addrs["telnet"][i] }
 
 func (s *server) apiURL(path string, q url.Values) string {
