@@ -206,7 +206,8 @@ func (t *Tracker) Family() string { return t.family }
 func (t *Tracker) Reasons() []string { return t.reasons }
 
 // Observe matches o against every rule not yet matched and reports whether
-// the session's family or its reasons changed.
+// the session's family changed. Reasons may grow without a change of family;
+// sensors report the final reasons when the session closes.
 func (t *Tracker) Observe(o Observation) bool {
 	matched := false
 	for i := range t.r.rules {
@@ -292,7 +293,7 @@ func (t *Tracker) decide() bool {
 			reasons = append(reasons, fmt.Sprintf("%s (+%d): %s [%s]", rl.id, rl.weight, rl.reason, h.evidence))
 		}
 	}
-	changed := best != t.family || len(reasons) != len(t.reasons)
+	changed := best != t.family
 	t.family, t.reasons = best, reasons
 	return changed
 }

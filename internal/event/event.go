@@ -79,6 +79,12 @@ type Event struct {
 	Width    int      `json:"width,omitempty"`
 	Height   int      `json:"height,omitempty"`
 	Bytes    int64    `json:"bytes,omitempty"` // bytes received in the session, for session.closed
+
+	// Raw is the encoding this event arrived in from the bus, set by
+	// Unmarshal; it is not part of the event. Stores and logs keep it as is
+	// rather than encode again: that is cheaper, and it keeps fields a newer
+	// sensor added that this version does not know.
+	Raw json.RawMessage `json:"-"`
 }
 
 // NewID returns a new unique, time-ordered event id (a UUIDv7).
@@ -133,17 +139,30 @@ func (e *Event) Validate() error {
 // times sort as strings and every consumer sees the same precision.
 const TimeFormat = "2006-01-02T15:04:05.000000000Z07:00"
 
-// MarshalJSON writes Time in TimeFormat, in UTC.
-func (e Event) MarshalJSON() ([]byte, error) {
-	type plain Event // no methods: no recursion
-	return json.Marshal(struct {
-		plain
-		Time string `json:"time"`
-	}{plain(e), e.Time.UTC().Format(TimeFormat)})
+// wire is Event without methods, with Time in TimeFormat.
+type wire struct {
+	plain
+	Time jsonTime `json:"time"`
 }
 
+type plain Event // no methods: no recursion
+
+type jsonTime time.Time
+
+// MarshalText writes the time in TimeFormat, in UTC. (A text marshaler,
+// unlike a JSON one, is not re-scanned by encoding/json.)
+func (t jsonTime) MarshalText() ([]byte, error) {
+	return time.Time(t).UTC().AppendFormat(make([]byte, 0, len(TimeFormat)), TimeFormat), nil
+}
+
+// MarshalJSON writes Time in TimeFormat, in UTC. Hot paths use Marshal,
+// which avoids the re-scan encoding/json does of a MarshalJSON result.
+func (e Event) MarshalJSON() ([]byte, error) { return Marshal(&e) }
+
 // Marshal encodes e as one JSON object.
-func Marshal(e *Event) ([]byte, error) { return json.Marshal(e) }
+func Marshal(e *Event) ([]byte, error) {
+	return json.Marshal(wire{plain: plain(*e), Time: jsonTime(e.Time)})
+}
 
 // Unmarshal decodes and validates one event.
 func Unmarshal(b []byte) (Event, error) {
@@ -158,6 +177,7 @@ func Unmarshal(b []byte) (Event, error) {
 		return e, fmt.Errorf("event %s: %w", e.ID, err)
 	}
 	e.Time = e.Time.UTC()
+	e.Raw = b
 	return e, nil
 }
 

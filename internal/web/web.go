@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/netip"
 	"strconv"
@@ -45,6 +46,9 @@ type Server struct {
 
 // New returns the API handler.
 func New(o Options) *Server {
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
 	s := &Server{Options: o, mux: http.NewServeMux()}
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	if o.Gatherer != nil {
@@ -64,10 +68,12 @@ func New(o Options) *Server {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
 
 func (s *Server) auth(h http.HandlerFunc) http.Handler {
-	want := []byte("Bearer " + s.Token)
+	want := []byte(s.Token)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		got := []byte(r.Header.Get("Authorization"))
-		if subtle.ConstantTimeCompare(got, want) != 1 {
+		// The scheme name is case-insensitive (RFC 6750, RFC 9110 11.1); an
+		// empty configured token opens nothing.
+		scheme, got, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+		if len(want) == 0 || !strings.EqualFold(scheme, "Bearer") || subtle.ConstantTimeCompare([]byte(got), want) != 1 {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="honeygate"`)
 			writeError(w, http.StatusUnauthorized, "missing or wrong bearer token")
 			return
@@ -156,21 +162,33 @@ func parseEventFilter(r *http.Request) (store.EventFilter, error) {
 	return f, nil
 }
 
+// Times are stored as unix nanoseconds, which span 1677 to 2262: a bound
+// outside that range is refused rather than overflow into a reversed filter.
+var (
+	minTime = time.Unix(0, math.MinInt64).UTC().AddDate(0, 0, 1)
+	maxTime = time.Unix(0, math.MaxInt64).UTC().AddDate(0, 0, -1)
+)
+
 // parseTime accepts RFC 3339, a date, or a duration back from now ("1h").
 func parseTime(v string) (time.Time, error) {
 	if v == "" {
 		return time.Time{}, nil
 	}
-	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
-		return t.UTC(), nil
+	t, err := time.Parse(time.RFC3339Nano, v)
+	if err != nil {
+		t, err = time.Parse(time.DateOnly, v)
 	}
-	if t, err := time.Parse(time.DateOnly, v); err == nil {
-		return t, nil
+	if err != nil {
+		d, derr := time.ParseDuration(v)
+		if derr != nil || d <= 0 {
+			return time.Time{}, fmt.Errorf("%q: want RFC 3339 time, YYYY-MM-DD or a duration like 24h", v)
+		}
+		t = time.Now().Add(-d)
 	}
-	if d, err := time.ParseDuration(v); err == nil && d > 0 {
-		return time.Now().UTC().Add(-d), nil
+	if t.Before(minTime) || t.After(maxTime) {
+		return time.Time{}, fmt.Errorf("%q: out of range (years %d to %d)", v, minTime.Year(), maxTime.Year())
 	}
-	return time.Time{}, fmt.Errorf("%q: want RFC 3339 time, YYYY-MM-DD or a duration like 24h", v)
+	return t.UTC(), nil
 }
 
 func (s *Server) session(w http.ResponseWriter, r *http.Request) {
@@ -211,7 +229,7 @@ func (s *Server) daily(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, badRequest{"to is before from"})
 		return
 	}
-	if to.Sub(from) > maxStatsDays*24*time.Hour {
+	if to.Sub(from) >= maxStatsDays*24*time.Hour { // both ends count
 		s.fail(w, r, badRequest{fmt.Sprintf("at most %d days at once", maxStatsDays)})
 		return
 	}
