@@ -548,6 +548,7 @@ func (b *Bus) handle(ctx context.Context, log *slog.Logger, msgs []jetstream.Msg
 	for _, m := range msgs {
 		e, err := event.Unmarshal(m.Data())
 		if err == nil {
+			e.Raw = m.Data()
 			evs = append(evs, e)
 			good = append(good, m)
 			continue

@@ -210,7 +210,12 @@ func TestRoundTrip(t *testing.T) {
 		if s.order[i] != e.ID {
 			t.Fatalf("event %d out of stream order", i)
 		}
-		if got := s.evs[e.ID]; !reflect.DeepEqual(got, e) {
+		got := s.evs[e.ID]
+		if want, _ := event.Marshal(&e); string(got.Raw) != string(want) {
+			t.Fatalf("event %d: Raw is not the published encoding:\n got %s\nwant %s", i, got.Raw, want)
+		}
+		got.Raw = nil // delivery metadata, not part of the event
+		if !reflect.DeepEqual(got, e) {
 			t.Fatalf("event %d changed in transit:\n got %+v\nwant %+v", i, got, e)
 		}
 	}

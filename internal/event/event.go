@@ -80,8 +80,8 @@ type Event struct {
 	Height   int      `json:"height,omitempty"`
 	Bytes    int64    `json:"bytes,omitempty"` // bytes received in the session, for session.closed
 
-	// Raw is the encoding this event arrived in from the bus, set by
-	// Unmarshal; it is not part of the event. Stores and logs keep it as is
+	// Raw is the encoding this event arrived in from the bus, set by the
+	// bus on delivery; it is not part of the event. Stores and logs keep it as is
 	// rather than encode again: that is cheaper, and it keeps fields a newer
 	// sensor added that this version does not know.
 	Raw json.RawMessage `json:"-"`
@@ -177,7 +177,6 @@ func Unmarshal(b []byte) (Event, error) {
 		return e, fmt.Errorf("event %s: %w", e.ID, err)
 	}
 	e.Time = e.Time.UTC()
-	e.Raw = b
 	return e, nil
 }
 

@@ -111,9 +111,14 @@ func (w *Writer) Write(evs []event.Event) error {
 
 	w.buf.Reset()
 	for i := range evs {
-		line, err := event.Marshal(&evs[i])
-		if err != nil {
-			return fmt.Errorf("jsonlog: event %s: %w", evs[i].ID, err)
+		// The bus encoding is kept as is when it is one line (ours always
+		// is; a remote sensor's might not be): no re-encoding per event.
+		line := []byte(evs[i].Raw)
+		if len(line) == 0 || bytes.IndexByte(line, '\n') >= 0 {
+			var err error
+			if line, err = event.Marshal(&evs[i]); err != nil {
+				return fmt.Errorf("jsonlog: event %s: %w", evs[i].ID, err)
+			}
 		}
 		n := int64(len(line) + 1)
 		// Rotate before a line that would overflow a non-empty file; a

