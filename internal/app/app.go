@@ -40,7 +40,7 @@ import (
 const (
 	consumerStore   = "store"
 	consumerJSONLog = "jsonlog"
-	consumeBatch    = 1000
+	consumeBatch    = 4000
 )
 
 // App is one running honeygate process.
