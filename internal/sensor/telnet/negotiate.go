@@ -42,52 +42,38 @@ func weWill(opt byte) bool { return opt == optEcho || opt == optSGA }
 func heMay(opt byte) bool { return opt == optEcho || opt == optSGA || opt == optNAWS }
 
 // answer handles one WILL/WONT/DO/DONT from the client and appends our reply,
-// if one is due, to out.
+// if one is due, to out. DO/DONT are about our side of the option, answered
+// with WILL/WONT; WILL/WONT about the client's side, answered with DO/DONT.
 func (n *negotiator) answer(c command, out []byte) []byte {
-	o := c.opt
 	switch c.verb {
-	case cmdDO:
-		switch n.us[o] {
-		case qNo:
-			if weWill(o) {
-				n.us[o] = qYes
-				return append(out, cmdIAC, cmdWILL, o)
-			}
-			return append(out, cmdIAC, cmdWONT, o)
-		case qWantYes:
-			n.us[o] = qYes
-		case qWantNo: // they disagree with our WONT: RFC 1143 says stop here
-			n.us[o] = qNo
+	case cmdDO, cmdDONT:
+		return step(&n.us[c.opt], c.opt, c.verb == cmdDO, weWill, cmdWILL, cmdWONT, out)
+	case cmdWILL, cmdWONT:
+		return step(&n.him[c.opt], c.opt, c.verb == cmdWILL, heMay, cmdDO, cmdDONT, out)
+	}
+	return out
+}
+
+// step is RFC 1143's state machine for one side of one option: enable is
+// the peer asking for the option (DO or WILL), allowed says whether we
+// agree, and yes/no are the verbs of our reply.
+func step(st *uint8, opt byte, enable bool, allowed func(byte) bool, yes, no byte, out []byte) []byte {
+	switch {
+	case enable && *st == qNo:
+		if allowed(opt) {
+			*st = qYes
+			return append(out, cmdIAC, yes, opt)
 		}
-	case cmdDONT:
-		switch n.us[o] {
-		case qYes:
-			n.us[o] = qNo
-			return append(out, cmdIAC, cmdWONT, o)
-		case qWantYes, qWantNo:
-			n.us[o] = qNo
-		}
-	case cmdWILL:
-		switch n.him[o] {
-		case qNo:
-			if heMay(o) {
-				n.him[o] = qYes
-				return append(out, cmdIAC, cmdDO, o)
-			}
-			return append(out, cmdIAC, cmdDONT, o)
-		case qWantYes:
-			n.him[o] = qYes
-		case qWantNo:
-			n.him[o] = qNo
-		}
-	case cmdWONT:
-		switch n.him[o] {
-		case qYes:
-			n.him[o] = qNo
-			return append(out, cmdIAC, cmdDONT, o)
-		case qWantYes, qWantNo:
-			n.him[o] = qNo
-		}
+		return append(out, cmdIAC, no, opt)
+	case enable && *st == qWantYes:
+		*st = qYes
+	case enable && *st == qWantNo: // they disagree with our refusal: RFC 1143 says stop here
+		*st = qNo
+	case !enable && *st == qYes:
+		*st = qNo
+		return append(out, cmdIAC, no, opt)
+	case !enable && (*st == qWantYes || *st == qWantNo):
+		*st = qNo
 	}
 	return out
 }
