@@ -116,6 +116,7 @@ func (a *App) Start(ctx context.Context) (err error) {
 		URL:      cfg.NATS,
 		StoreDir: filepath.Join(cfg.Data, "nats"),
 		Listen:   natsListen,
+		Token:    token, // remote sensors use the API token: nats://TOKEN@host:port
 		Replicas: cfg.Bus.Replicas,
 		MaxAge:   cfg.Bus.MaxAge,
 		MaxBytes: cfg.Bus.MaxBytes,

@@ -80,8 +80,12 @@ type Options struct {
 	StoreDir string
 	// Listen optionally exposes the embedded server to remote sensors on
 	// host:port (port 0 picks a free one). Empty keeps it in-process only.
-	// There is no authentication: bind to loopback or a private network.
 	Listen string
+	// Token, when set, is required from every client of the embedded server
+	// (a remote sensor connects with nats://TOKEN@host:port), so a listener
+	// on the network does not let anyone inject events. For an external
+	// server, put its credentials in URL.
+	Token string
 	// Replicas of the stream on an external cluster (default 1). Ignored for
 	// the embedded server.
 	Replicas int
@@ -187,6 +191,9 @@ func Open(ctx context.Context, o Options, log *slog.Logger) (*Bus, error) {
 		}
 		b.srv = srv
 		natsOpts = append(natsOpts, nats.InProcessServer(srv))
+		if o.Token != "" {
+			natsOpts = append(natsOpts, nats.Token(o.Token))
+		}
 		if o.Listen != "" {
 			b.url = srv.ClientURL()
 		}
@@ -252,10 +259,11 @@ func startEmbedded(o Options, log *slog.Logger) (*server.Server, error) {
 		// The stream's own MaxBytes is the real cap.
 		JetStreamMaxStore: o.MaxBytes + 1<<30,
 		// One event may be up to event.MaxEncoded; leave room for headers.
-		MaxPayload: event.MaxEncoded + 64<<10,
-		SyncAlways: o.SyncAlways,
-		NoSigs:     true,
-		DontListen: o.Listen == "",
+		MaxPayload:    event.MaxEncoded + 64<<10,
+		SyncAlways:    o.SyncAlways,
+		NoSigs:        true,
+		Authorization: o.Token,
+		DontListen:    o.Listen == "",
 	}
 	if o.Listen != "" {
 		host, port, err := net.SplitHostPort(o.Listen)

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
 
 	"github.com/honeygate/honeygate/internal/event"
 )
@@ -640,4 +641,23 @@ func killChild(dir string) {
 		}()
 	}
 	select {}
+}
+
+// TestListenNeedsToken: an embedded server exposed on the network refuses
+// clients without the token and serves those with it.
+func TestListenNeedsToken(t *testing.T) {
+	o := testOptions(t.TempDir())
+	o.Listen = "127.0.0.1:0"
+	o.Token = "s3cret-token-for-remote-sensors"
+	b := openBus(t, o)
+	u := b.ClientURL()
+	if nc, err := nats.Connect(u, nats.MaxReconnects(0)); err == nil {
+		nc.Close()
+		t.Fatal("connected without the token")
+	}
+	nc, err := nats.Connect(u, nats.Token(o.Token))
+	if err != nil {
+		t.Fatalf("with the token: %v", err)
+	}
+	nc.Close()
 }
