@@ -26,7 +26,7 @@ type clientFlags struct {
 
 func (c *clientFlags) register(cmd *cobra.Command) {
 	f := cmd.Flags()
-	f.StringVar(&c.server, "server", "", "server URL (default $HONEYGATE_SERVER or http://127.0.0.1:8080)")
+	f.StringVar(&c.server, "server", "", "server URL (default $HONEYGATE_SERVER, else the one running on --data, else http://127.0.0.1:8080)")
 	f.StringVar(&c.token, "token", "", "API token (default $HONEYGATE_TOKEN or the one in --data)")
 	f.StringVar(&c.data, "data", "./honeygate-data", "data dir of a local server, to read its token from")
 	f.BoolVar(&c.json, "json", false, "print JSON")
@@ -34,7 +34,7 @@ func (c *clientFlags) register(cmd *cobra.Command) {
 
 // get fetches path with query from the server into out.
 func (c *clientFlags) get(ctx context.Context, path string, q url.Values, out any) error {
-	server := firstNonEmpty(c.server, os.Getenv("HONEYGATE_SERVER"), "http://127.0.0.1:8080")
+	server := firstNonEmpty(c.server, os.Getenv("HONEYGATE_SERVER"), c.localServer(), "http://127.0.0.1:8080")
 	token := firstNonEmpty(c.token, os.Getenv("HONEYGATE_TOKEN"))
 	if token == "" {
 		if b, err := os.ReadFile(filepath.Join(c.data, "token")); err == nil {
@@ -78,6 +78,21 @@ func (c *clientFlags) get(ctx context.Context, path string, q url.Values, out an
 		return nil
 	}
 	return json.Unmarshal(body, out)
+}
+
+// localServer is the web address a server running on --data wrote to
+// DATA/listeners.json, so that `honeygate events` next to a running server
+// needs no flags whatever port it chose.
+func (c *clientFlags) localServer() string {
+	b, err := os.ReadFile(filepath.Join(c.data, "listeners.json"))
+	if err != nil {
+		return ""
+	}
+	var addrs map[string][]string
+	if json.Unmarshal(b, &addrs) != nil || len(addrs["web"]) == 0 {
+		return ""
+	}
+	return "http://" + addrs["web"][0]
 }
 
 func firstNonEmpty(vs ...string) string {

@@ -86,13 +86,18 @@ func detail(e event.Event) string {
 	default:
 		s = e.Message
 	}
-	// Attacker input may hold terminal escapes: never print them raw.
+	return printable(event.Truncate(s, 100))
+}
+
+// printable replaces what a terminal would interpret: attacker input may
+// hold escape sequences, and an analyst's terminal must not run them.
+func printable(s string) string {
 	return strings.Map(func(r rune) rune {
 		if unicode.IsPrint(r) {
 			return r
 		}
 		return '.'
-	}, event.Truncate(s, 100))
+	}, s)
 }
 
 func newSession() *cobra.Command {
@@ -119,15 +124,19 @@ func newSession() *cobra.Command {
 				fmt.Fprintf(w, "  because %s\n", r)
 			}
 			for _, cr := range s.Credentials {
-				fmt.Fprintf(w, "  login %-7v %s/%s\n", cr.Success, cr.Username, cr.Password)
+				result := "failed"
+				if cr.Success {
+					result = "ok"
+				}
+				fmt.Fprintf(w, "  login %-6s %s/%s\n", result, printable(cr.Username), printable(cr.Password))
 			}
 			for _, e := range s.Transcript {
 				if e.Kind == event.CommandInput {
-					fmt.Fprintf(w, "  $ %s\n", e.Input)
+					fmt.Fprintf(w, "  $ %s\n", printable(e.Input))
 				}
 			}
 			for _, d := range s.Downloads {
-				fmt.Fprintf(w, "  download %s (%s)\n", d.URL, d.Tool)
+				fmt.Fprintf(w, "  download %s (%s)\n", printable(d.URL), d.Tool)
 			}
 			return nil
 		},
