@@ -49,17 +49,19 @@ type App struct {
 	log *slog.Logger
 	out io.Writer // where the first-start token is printed
 
-	reg     *prometheus.Registry
-	st      store.Store
-	bus     *bus.Bus
-	elog    *jsonlog.Writer
-	web     *http.Server
-	addrs   map[string][]string
-	cancel  context.CancelFunc
-	sensors sync.WaitGroup // sensor servers
-	workers sync.WaitGroup // consumers and web
-	errs    chan error
-	once    sync.Once
+	reg    *prometheus.Registry
+	st     store.Store
+	bus    *bus.Bus
+	elog   *jsonlog.Writer
+	web    *http.Server
+	addrs  map[string][]string
+	cancel context.CancelFunc // stops the sensors
+	// stopConsumers stops the bus consumers, after the sensors.
+	stopConsumers context.CancelFunc
+	sensors       sync.WaitGroup // sensor servers
+	workers       sync.WaitGroup // consumers and web
+	errs          chan error
+	once          sync.Once
 }
 
 // New returns an App for cfg; nothing is opened until Start.
@@ -150,11 +152,15 @@ func (a *App) Start(ctx context.Context) (err error) {
 		a.addrs["telnet"] = append(a.addrs["telnet"], ln.Addr().String())
 	}
 
+	// Two lifetimes: sensors stop first, consumers only once they have
+	// stored what the sensors' last sessions published (see Close).
 	runCtx, cancel := context.WithCancel(context.Background())
 	a.cancel = cancel
+	consumeCtx, stopConsumers := context.WithCancel(context.Background())
+	a.stopConsumers = stopConsumers
 
 	// Consumers: bus -> store (ack after commit) and bus -> JSON log.
-	a.consume(runCtx, consumerStore, bus.Handler{
+	a.consume(consumeCtx, consumerStore, bus.Handler{
 		Events: func(ctx context.Context, evs []event.Event) error {
 			inserted, err := a.st.AppendEvents(ctx, evs)
 			if err != nil {
@@ -171,7 +177,7 @@ func (a *App) Start(ctx context.Context) (err error) {
 			return a.st.DeadLetter(ctx, subject, data, err.Error())
 		},
 	})
-	a.consume(runCtx, consumerJSONLog, bus.Handler{
+	a.consume(consumeCtx, consumerJSONLog, bus.Handler{
 		Events: func(ctx context.Context, evs []event.Event) error { return a.elog.Write(evs) },
 		Bad:    func(context.Context, string, []byte, error) error { return nil }, // the store consumer keeps it
 	})
@@ -290,6 +296,36 @@ func (a *App) token() (string, error) {
 	return t, nil
 }
 
+// drain waits, at most d, until the consumers have handled everything on
+// the bus, so a clean stop leaves the store complete. What is left after d
+// stays on the bus and is stored at the next start.
+func (a *App) drain(d time.Duration) {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	for {
+		st, err := a.bus.Stats(ctx)
+		if err == nil && caughtUp(st, consumerStore, consumerJSONLog) {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			a.log.Warn("stopping with events still on the bus; they will be stored at the next start", "err", err)
+			return
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+func caughtUp(st bus.Stats, durables ...string) bool {
+	for _, d := range durables {
+		c, ok := st.Consumers[d]
+		if !ok || c.Pending > 0 || c.AckPending > 0 {
+			return false
+		}
+	}
+	return true
+}
+
 // Close stops everything in order: sensors first (their sessions end and
 // publish their last events), then the web API, then the consumers once the
 // bus has delivered what it has, then the bus and the store. It is
@@ -305,6 +341,10 @@ func (a *App) Close() error {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			_ = a.web.Shutdown(ctx)
 			cancel()
+		}
+		if a.stopConsumers != nil {
+			a.drain(5 * time.Second)
+			a.stopConsumers()
 		}
 		a.workers.Wait()
 		if a.bus != nil {
