@@ -17,6 +17,9 @@ import (
 // idle sessions must fit in a few hundred megabytes.
 const readBufSize = 512
 
+// maxSizeEvents bounds the client.size events of one session.
+const maxSizeEvents = 4
+
 type phase uint8
 
 const (
@@ -36,7 +39,6 @@ type session struct {
 	start  time.Time
 	tr     *attrib.Tracker
 	parser optionParser
-	neg    negotiator
 	buf    [readBufSize]byte
 	data   []byte
 	cmds   []command
@@ -49,6 +51,7 @@ type session struct {
 	sh       *shell
 	width    int
 	height   int
+	sizes    int // client.size events published
 
 	attributed bool   // the family changed since the last session.attributed
 	reason     string // why the session ended; set once
@@ -66,11 +69,18 @@ func (ss *session) event(kind event.Kind) *event.Event {
 	return ss.s.event(kind, ss.id, ss.info)
 }
 
-// publish sends e with the session's current family, then a
-// session.attributed event if an observation changed the family.
+// publishTimeout bounds one publish. Publishing does not use the session's
+// context: a server stop or the session time limit cancels that, and the
+// line the attacker sent just before (often the download) must still be
+// recorded.
+const publishTimeout = 5 * time.Second
+
+// publish sends e with the session's current family.
 func (ss *session) publish(e *event.Event) {
 	e.Family = ss.tr.Family()
-	ss.s.publish(ss.ctx, e)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ss.ctx), publishTimeout)
+	defer cancel()
+	ss.s.publish(ctx, e)
 }
 
 func (ss *session) observe(o attrib.Observation) {
@@ -120,11 +130,20 @@ func (ss *session) writeRaw(b []byte) {
 	}
 }
 
-// end records why the session ends; the first reason wins.
+// end records why the session ends; the first reason wins, except that a
+// cancelled session context is the real reason behind the read or write
+// error it caused.
 func (ss *session) end(reason string) {
-	if ss.reason == "" {
-		ss.reason = reason
+	if ss.reason != "" {
+		return
 	}
+	switch {
+	case errors.Is(ss.ctx.Err(), context.DeadlineExceeded):
+		reason = "session time limit"
+	case ss.ctx.Err() != nil:
+		reason = "server stop"
+	}
+	ss.reason = reason
 }
 
 func (ss *session) loginPrompt() []byte {
@@ -136,7 +155,7 @@ func (ss *session) serve() {
 	ss.publish(ss.event(event.SessionConnect))
 	ss.flushAttribution()
 
-	ss.writeRaw(ss.neg.opening())
+	ss.writeRaw(busyboxOpening)
 	if b := ss.s.cfg.Profile.Banner; b != "" {
 		ss.write([]byte(b))
 	}
@@ -177,35 +196,33 @@ func (ss *session) close() {
 	e.Bytes = ss.conn.BytesRead()
 	e.Reasons = slices.Clone(ss.tr.Reasons())
 	e.Message = ss.reason
-	e.Family = ss.tr.Family()
-	// The session's context may be what ended it; the record of the end
-	// must still get out.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ss.ctx), 5*time.Second)
-	defer cancel()
-	ss.s.publish(ctx, e)
+	// The session's context may be what ended it; publish does not use it.
+	ss.publish(e)
 }
 
 // input handles one read: telnet commands first, then the data bytes.
 func (ss *session) input(b []byte) {
 	ss.data, ss.cmds = ss.parser.feed(b, ss.data[:0], ss.cmds[:0])
-	var reply []byte
+	// Option negotiation is not answered (see busyboxOpening); only the
+	// window size is read.
 	for _, c := range ss.cmds {
-		switch c.verb {
-		case cmdWILL, cmdWONT, cmdDO, cmdDONT:
-			reply = ss.neg.answer(c, reply)
-		case cmdSB:
-			if c.opt != optNAWS {
-				continue
-			}
-			if w, h, ok := parseNAWS(c.data); ok && (w != ss.width || h != ss.height) {
-				ss.width, ss.height = w, h
-				e := ss.event(event.ClientSize)
-				e.Width, e.Height = w, h
-				ss.publish(e)
-			}
+		if c.verb != cmdSB || c.opt != optNAWS {
+			continue
+		}
+		w, h, ok := parseNAWS(c.data)
+		if !ok || (w == ss.width && h == ss.height) {
+			continue
+		}
+		ss.width, ss.height = w, h
+		// A real client reports a few resizes; an attacker could report
+		// millions, unauthenticated. Record the first few.
+		if ss.sizes < maxSizeEvents {
+			ss.sizes++
+			e := ss.event(event.ClientSize)
+			e.Width, e.Height = w, h
+			ss.publish(e)
 		}
 	}
-	ss.writeRaw(reply)
 	for _, c := range ss.data {
 		if ss.reason != "" {
 			return
