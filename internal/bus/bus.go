@@ -14,8 +14,9 @@
 // normal, not an error).
 //
 // The package is not a general NATS wrapper: it knows one stream and the
-// event type, and it does no authentication for Options.Listen (bind it to
-// loopback or a private network only).
+// event type. An embedded server exposed with Options.Listen requires
+// Options.Token from its clients but has no TLS: keep it on loopback or a
+// private network, or put TLS in front of it.
 package bus
 
 import (

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -109,7 +110,23 @@ func printJSON(w io.Writer, raw json.RawMessage) error {
 	if err := json.Unmarshal(raw, &v); err != nil {
 		return err
 	}
-	enc := json.NewEncoder(w)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	// encoding/json escapes C0 controls but not DEL or C1 (U+0080-U+009F), which
+	// some terminals act on (U+009B is CSI): escape them too. They can only
+	// occur inside strings, where \u00XX is the same character.
+	var b strings.Builder
+	for _, r := range buf.String() {
+		if r == 0x7f || (r >= 0x80 && r <= 0x9f) {
+			fmt.Fprintf(&b, "\\u%04x", r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
 }

@@ -17,6 +17,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/honeygate/honeygate/internal/attrib"
 	"github.com/honeygate/honeygate/internal/sensor"
 	"github.com/honeygate/honeygate/internal/sensor/telnet"
 )
@@ -289,6 +290,14 @@ func (c *Config) Validate() error {
 	}
 	if c.web() == "" {
 		add("listen.web", errors.New("the web listener is required (the API is how events are read)"))
+	}
+	if c.NATS != "" && len(c.Addrs("nats")) > 0 {
+		add("listen.nats", errors.New("exposes the embedded NATS server, but nats: names an external one; remove one of them"))
+	}
+	if c.Rules != "" {
+		if _, err := attrib.Load(c.Rules); err != nil {
+			add("rules", err)
+		}
 	}
 	add("limits", c.Limits.Validate())
 	add("telnet", c.Telnet.Validate())

@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -71,5 +72,23 @@ func TestErrorsCarryLines(t *testing.T) {
 	}
 	if _, err := Parse([]byte("data: [unclosed\n")); err == nil {
 		t.Error("bad YAML: want an error")
+	}
+}
+
+func TestRulesFileAndNATSChecked(t *testing.T) {
+	dir := t.TempDir()
+	_, err := Parse([]byte("rules: " + dir + "/missing.yaml\n"))
+	if err == nil || !strings.Contains(err.Error(), "rules") {
+		t.Errorf("missing rules file: %v", err)
+	}
+	bad := dir + "/bad.yaml"
+	if err := os.WriteFile(bad, []byte("rules:\n- {id: a, family: x, weight: 1, reason: r, input: '('}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Parse([]byte("rules: " + bad + "\n")); err == nil || !strings.Contains(err.Error(), "line 1: rules") {
+		t.Errorf("broken rules file: %v", err)
+	}
+	if _, err := Parse([]byte("nats: nats://127.0.0.1:4222\nlisten:\n  nats: 127.0.0.1:4223\n")); err == nil {
+		t.Error("external NATS with a nats listener: no error")
 	}
 }

@@ -40,6 +40,9 @@ type Writer struct {
 	size int64  // bytes in the live file
 	day  string // UTC day (YYYY-MM-DD) the live file's lines belong to
 	buf  bytes.Buffer
+	// closed is set by Close; f is also nil after a failed rotation, which
+	// the next Write repairs.
+	closed bool
 }
 
 // Open opens (appending to) or creates dir/events.json. The file is rotated
@@ -98,8 +101,18 @@ func (w *Writer) openFile() error {
 func (w *Writer) Write(evs []event.Event) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.f == nil {
+	if w.closed {
 		return errors.New("jsonlog: write on a closed writer")
+	}
+	if w.f == nil {
+		// An earlier rotation could not reopen the file (the directory was
+		// gone, the disk full): try again rather than fail forever.
+		if err := os.MkdirAll(w.dir, 0o750); err != nil {
+			return fmt.Errorf("jsonlog: %w", err)
+		}
+		if err := w.openFile(); err != nil {
+			return err
+		}
 	}
 	today := w.now().UTC().Format(dayLayout)
 	if w.day != today && w.size > 0 {
@@ -252,6 +265,7 @@ func (w *Writer) prune() error {
 func (w *Writer) Close() error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	w.closed = true
 	if w.f == nil {
 		return nil
 	}

@@ -348,3 +348,36 @@ func TestOpenErrors(t *testing.T) {
 		t.Error("Open with negative keep succeeded")
 	}
 }
+
+// TestRecoversFromFailedRotation: if the directory disappears at a rotation,
+// a later Write (once it can) recreates the file instead of failing forever.
+func TestRecoversFromFailedRotation(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "log")
+	w, err := Open(dir, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	ev := event.Event{ID: "x1", Time: time.Now().UTC(), Kind: event.SessionConnect}
+	if err := w.Write([]event.Event{ev}); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	w.mu.Lock()
+	_ = w.rotate(true) // fails: the directory is gone
+	w.mu.Unlock()
+	ev.ID = "x2"
+	if err := w.Write([]event.Event{ev}); err != nil {
+		t.Fatalf("write after a failed rotation: %v", err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, FileName))
+	if err != nil || !strings.Contains(string(b), `"id":"x2"`) {
+		t.Fatalf("events.json after recovery: %q %v", b, err)
+	}
+	w.Close()
+	if err := w.Write([]event.Event{ev}); err == nil {
+		t.Error("write after Close succeeded")
+	}
+}

@@ -47,7 +47,7 @@ type Limits struct {
 	MaxSession    time.Duration `yaml:"max_session"`    // total session time
 	MaxBytesIn    int64         `yaml:"max_bytes_in"`   // bytes received per session
 	MaxCommands   int           `yaml:"max_commands"`   // commands per session (used by shells)
-	MaxPerSource  int           `yaml:"max_per_source"` // concurrent connections from one address
+	MaxPerSource  int           `yaml:"max_per_source"` // concurrent connections from one IPv4 address or IPv6 /64
 	MaxConcurrent int           `yaml:"max_concurrent"` // concurrent connections overall
 }
 
@@ -282,29 +282,44 @@ func NewGate(maxPerSource, maxTotal int) *Gate {
 // Enter admits a connection from ip, or returns the name of the limit that
 // refused it ("per_source" or "concurrent").
 func (g *Gate) Enter(ip netip.Addr) string {
+	src := source(ip)
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.maxTotal > 0 && g.total >= g.maxTotal {
 		return "concurrent"
 	}
-	if g.maxPer > 0 && g.perSource[ip] >= g.maxPer {
+	if g.maxPer > 0 && g.perSource[src] >= g.maxPer {
 		return "per_source"
 	}
 	g.total++
-	g.perSource[ip]++
+	g.perSource[src]++
 	return ""
 }
 
 // Leave releases a connection admitted by Enter.
 func (g *Gate) Leave(ip netip.Addr) {
+	src := source(ip)
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.total--
-	if n := g.perSource[ip] - 1; n > 0 {
-		g.perSource[ip] = n
+	if n := g.perSource[src] - 1; n > 0 {
+		g.perSource[src] = n
 	} else {
-		delete(g.perSource, ip)
+		delete(g.perSource, src)
 	}
+}
+
+// source is what the per-source limit counts: an IPv4 address, or an IPv6
+// /64, since one host on IPv6 usually has a whole /64 to draw addresses from.
+func source(ip netip.Addr) netip.Addr {
+	ip = ip.Unmap()
+	if ip.Is6() {
+		p, err := ip.Prefix(64)
+		if err == nil {
+			return p.Addr()
+		}
+	}
+	return ip
 }
 
 // PanicMessage formats a recovered value for an event.

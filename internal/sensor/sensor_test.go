@@ -43,6 +43,22 @@ func TestGate(t *testing.T) {
 	}
 }
 
+func TestGateCountsIPv6ByPrefix(t *testing.T) {
+	g := NewGate(2, 100)
+	if g.Enter(netip.MustParseAddr("2001:db8:1:2::1")) != "" || g.Enter(netip.MustParseAddr("2001:db8:1:2:ffff::9")) != "" {
+		t.Fatal("first two from one /64 refused")
+	}
+	if r := g.Enter(netip.MustParseAddr("2001:db8:1:2:abcd::7")); r != "per_source" {
+		t.Errorf("third from the same /64: %q", r)
+	}
+	if r := g.Enter(netip.MustParseAddr("2001:db8:1:3::1")); r != "" {
+		t.Errorf("another /64: %q", r)
+	}
+	if r := g.Enter(netip.MustParseAddr("::ffff:192.0.2.1")); r != "" {
+		t.Errorf("IPv4-mapped: %q", r)
+	}
+}
+
 func TestConnByteCap(t *testing.T) {
 	a, b := net.Pipe()
 	defer a.Close()
