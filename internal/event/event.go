@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 )
@@ -159,9 +160,38 @@ func (t jsonTime) MarshalText() ([]byte, error) {
 // which avoids the re-scan encoding/json does of a MarshalJSON result.
 func (e Event) MarshalJSON() ([]byte, error) { return Marshal(&e) }
 
-// Marshal encodes e as one JSON object.
+// Marshal encodes e as one JSON object. Attacker-supplied text that is not
+// valid UTF-8 keeps its bytes: each invalid byte is written as the four
+// characters \xNN, where encoding/json would replace it with U+FFFD and lose it.
 func Marshal(e *Event) ([]byte, error) {
-	return json.Marshal(wire{plain: plain(*e), Time: jsonTime(e.Time)})
+	w := wire{plain: plain(*e), Time: jsonTime(e.Time)}
+	for _, f := range []*string{&w.Username, &w.Input, &w.Output, &w.URL, &w.Filename, &w.Message, &w.Tool} {
+		*f = keepBytes(*f)
+	}
+	if w.Password != nil && !utf8.ValidString(*w.Password) {
+		p := keepBytes(*w.Password)
+		w.Password = &p
+	}
+	return json.Marshal(w)
+}
+
+// keepBytes returns s with each byte of an invalid UTF-8 sequence written
+// as \xNN; valid text (the common case) is returned as is, without copying.
+func keepBytes(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			fmt.Fprintf(&b, "\\x%02x", s[i])
+		} else {
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
 }
 
 // Unmarshal decodes and validates one event.

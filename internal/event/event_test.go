@@ -55,3 +55,22 @@ func TestIDsAreUnique(t *testing.T) {
 		seen[id] = true
 	}
 }
+
+func TestMarshalKeepsInvalidBytes(t *testing.T) {
+	pw := "p\xffw"
+	e := Event{ID: "a", Time: time.Now(), Kind: LoginFailed, Username: "ro\xfe\x80ot", Password: &pw, Input: "ok é"}
+	b, err := Marshal(&e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Unmarshal(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Username != `ro\xfe\x80ot` || *got.Password != `p\xffw` || got.Input != "ok é" {
+		t.Errorf("got %q %q %q from %s", got.Username, *got.Password, got.Input, b)
+	}
+	if *e.Password != "p\xffw" {
+		t.Error("Marshal changed its argument")
+	}
+}
