@@ -10,7 +10,8 @@ if ! command -v go >/dev/null 2>&1; then
   exit 1
 fi
 
-pkgs=(ca-certificates git)
+# telnet: a real client for the end-to-end tests.
+pkgs=(ca-certificates git telnet)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
