@@ -10,8 +10,9 @@ if ! command -v go >/dev/null 2>&1; then
   exit 1
 fi
 
-# telnet: a real client for the end-to-end tests.
-pkgs=(ca-certificates git telnet)
+# For the end-to-end tests: telnet (a real client), iproute2 and iptables (a
+# network namespace with a port-23 redirect, as deployed).
+pkgs=(ca-certificates git telnet iproute2 iptables)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

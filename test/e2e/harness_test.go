@@ -75,13 +75,21 @@ var defaultListen = []string{"--listen", "web=127.0.0.1:0", "--listen", "telnet=
 // startServer starts `honeygate serve` on data and waits for its listeners.
 func startServer(t *testing.T, data string, args ...string) *server {
 	t.Helper()
+	return startServerWith(t, nil, data, args...)
+}
+
+// startServerWith starts the server under a command prefix (e.g. `ip netns
+// exec NAME`), which must exec the server so that signals reach it.
+func startServerWith(t *testing.T, prefix []string, data string, args ...string) *server {
+	t.Helper()
 	if len(args) == 0 {
 		args = defaultListen
 	}
 	_ = os.Remove(filepath.Join(data, "listeners.json"))
 	full := append([]string{"serve", "--data", data, "--token", testToken}, args...)
 	s := &server{t: t, data: data, logs: &syncBuffer{}, done: make(chan struct{})}
-	s.cmd = exec.Command(honeygateBin, full...)
+	argv := append(append(append([]string{}, prefix...), honeygateBin), full...)
+	s.cmd = exec.Command(argv[0], argv[1:]...)
 	s.cmd.Stdout, s.cmd.Stderr = s.logs, s.logs
 	if err := s.cmd.Start(); err != nil {
 		t.Fatal(err)
