@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"path"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -21,8 +22,11 @@ func (sh *shell) busybox(args []string, io *stdio) int {
 		return 0
 	}
 	name := args[1]
-	if name == "--list" {
+	if name == "--list" || name == "--list-full" {
 		for _, n := range slices.Sorted(maps.Keys(sh.dev.applets)) {
+			if name == "--list-full" {
+				n = strings.TrimPrefix(sh.dev.applets[n], "/") + "/" + n
+			}
 			io.out.WriteString(n + "\n")
 		}
 		return 0
@@ -37,25 +41,49 @@ func (sh *shell) busybox(args []string, io *stdio) int {
 	return sh.applet(name, args[1:], io)
 }
 
+// busyboxHelp is what a bare "busybox" prints, on stderr as BusyBox does:
+// the applet names wrapped as appletlib.c wraps them for an 80-column
+// terminal.
 func (sh *shell) busyboxHelp(io *stdio) {
-	io.out.WriteString(sh.dev.bannerLine() + "\n" +
+	var sb strings.Builder
+	sb.WriteString(sh.dev.bannerLine() + "\n" +
 		"Copyright (C) 1998-2011 Erik Andersen, Rob Landley, Denys Vlasenko\n" +
 		"and others. Licensed under GPLv2.\n" +
 		"See source distribution for full notice.\n\n" +
 		"Usage: busybox [function] [arguments]...\n" +
 		"   or: busybox --list[-full]\n" +
+		"   or: busybox --install [-s] [DIR]\n" +
 		"   or: function [arguments]...\n\n" +
 		"\tBusyBox is a multi-call binary that combines many common Unix\n" +
 		"\tutilities into a single executable.  Most people will create a\n" +
 		"\tlink to busybox for each function they wish to use and BusyBox\n" +
 		"\twill act like whatever it was invoked as.\n\n" +
-		"Currently defined functions:\n\t")
-	names := slices.Sorted(maps.Keys(sh.dev.applets))
-	io.out.WriteString(strings.Join(names, ", ") + "\n\n")
+		"Currently defined functions:\n")
+	const width = 80 - 1 // "prevent last comma to be in the very last pos"
+	col := 0
+	for _, n := range slices.Sorted(maps.Keys(sh.dev.applets)) {
+		l := len(n) + 2
+		if col >= width-l {
+			sb.WriteString(",\n")
+			col = 0
+		}
+		if col == 0 {
+			col = 6
+			sb.WriteString("\t")
+		} else {
+			sb.WriteString(", ")
+		}
+		sb.WriteString(n)
+		col += l
+	}
+	sb.WriteString("\n\n")
+	io.err.WriteString(sb.String())
 }
 
+// usage is bb_show_usage without FEATURE_VERBOSE_USAGE: the banner and the
+// applet's short usage, on stderr, exit status 1.
 func (sh *shell) usage(io *stdio, name, text string) int {
-	io.err.WriteString(sh.dev.bannerLine() + "\n\nUsage: " + name + " " + text + "\n")
+	io.err.WriteString(sh.dev.bannerLine() + "\n\nUsage: " + name + " " + text + "\n\n")
 	return 1
 }
 
@@ -85,7 +113,17 @@ func (sh *shell) applet(name string, args []string, io *stdio) int {
 	case "ls":
 		return sh.ls(args, io)
 	case "ps":
-		io.out.WriteString(sh.dev.ps)
+		io.out.WriteString(sh.ps(sh.argv))
+	case "yes":
+		y := "y"
+		if len(args) > 1 {
+			y = strings.Join(args[1:], " ")
+		}
+		if len(y) < maxOutput {
+			io.out.WriteString(strings.Repeat(y+"\n", maxOutput/(len(y)+1)+1)[:maxOutput])
+		}
+	case "printf":
+		return sh.printf(args, io)
 	case "uname":
 		return sh.uname(args, io)
 	case "id":
@@ -114,7 +152,7 @@ func (sh *shell) applet(name string, args []string, io *stdio) int {
 	case "kill":
 		return sh.kill(args, io)
 	case "killall":
-		if len(args) > 1 && !strings.Contains(sh.dev.ps, args[len(args)-1]) {
+		if len(args) > 1 && !strings.Contains(sh.ps(nil), args[len(args)-1]) {
 			io.err.WriteString("killall: " + args[len(args)-1] + ": no process killed\n")
 			return 1
 		}
@@ -142,7 +180,10 @@ func (sh *shell) applet(name string, args []string, io *stdio) int {
 	case "uptime":
 		io.out.WriteString(time.Now().UTC().Format(" 15:04:05") + " up 2 days,  2:56,  load average: 0.31, 0.22, 0.19\n")
 	case "env":
-		io.out.WriteString("USER=root\nHOME=/\nTERM=vt100\nPATH=/bin:/sbin:/usr/bin:/usr/sbin\nSHELL=/bin/sh\nPWD=" + sh.cwd + "\n")
+		for _, k := range sh.envNames() {
+			v, _ := sh.lookup(k)
+			io.out.WriteString(k + "=" + v + "\n")
+		}
 	case "ifconfig":
 		io.out.WriteString("eth0      Link encap:Ethernet  HWaddr 00:12:12:3A:5C:8E  \n" +
 			"          inet addr:192.168.1.10  Bcast:192.168.1.255  Mask:255.255.255.0\n" +
@@ -190,6 +231,13 @@ func (sh *shell) applet(name string, args []string, io *stdio) int {
 // strings are not run (their URLs are still extracted from the line);
 // "sh FILE" runs nothing of the file.
 func (sh *shell) appletSh(args []string, io *stdio) int {
+	if len(args) < 2 && io.tty && sh.substs == 0 {
+		// An interactive shell in the shell: exit leaves it first.
+		if sh.nest < 16 {
+			sh.nest++
+		}
+		return 0
+	}
 	if len(args) < 2 || strings.HasPrefix(args[1], "-") {
 		return 0
 	}
@@ -337,7 +385,7 @@ func flags(args []string) (set string, rest []string) {
 func (sh *shell) path(p string) string {
 	q, err := resolve(sh.cwd, p)
 	if err != nil {
-		return "/" + strings.Repeat("x", maxPathLen) // fails every lookup
+		return tooLongPath // fails every operation with ENAMETOOLONG
 	}
 	return q
 }
@@ -345,16 +393,16 @@ func (sh *shell) path(p string) string {
 func (sh *shell) cat(args []string, io *stdio) int {
 	_, files := flags(args)
 	if len(files) == 0 {
-		io.out.Write(io.in)
+		io.out.Write(io.stdin())
 		return 0
 	}
 	st := 0
 	for _, f := range files {
 		if f == "-" {
-			io.out.Write(io.in)
+			io.out.Write(io.stdin())
 			continue
 		}
-		data, err := sh.fs.read(sh.path(f))
+		data, err := sh.readPath(sh.path(f))
 		switch err {
 		case nil:
 			io.out.Write(data)
@@ -704,7 +752,7 @@ func (sh *shell) kill(args []string, io *stdio) int {
 			st = 1
 			continue
 		}
-		if !strings.Contains(sh.dev.ps, fmt.Sprintf("%5d root", pid)) {
+		if !strings.Contains(sh.ps(nil), fmt.Sprintf("%5d root", pid)) {
 			io.err.WriteString("sh: can't kill pid " + a + ": No such process\n")
 			st = 1
 		}
@@ -739,9 +787,9 @@ func (sh *shell) sleep(args []string, io *stdio) int {
 // input returns the named file's content, or stdin for none or "-".
 func (sh *shell) input(name string, io *stdio, applet string) ([]byte, bool) {
 	if name == "" || name == "-" {
-		return io.in, true
+		return io.stdin(), true
 	}
-	data, err := sh.fs.read(sh.path(name))
+	data, err := sh.readPath(sh.path(name))
 	if err != nil {
 		io.err.WriteString(applet + ": can't open '" + name + "': " + err.Error() + "\n")
 		return nil, false
@@ -819,158 +867,6 @@ func (sh *shell) headTail(name string, args []string, io *stdio) int {
 	return st
 }
 
-// dd supports if= of= bs= count= skip=, the form bots use to read the ELF
-// header of /proc/self/exe or to clear a file.
-func (sh *shell) dd(args []string, io *stdio) int {
-	in, of := "", ""
-	bs, count, skip := 512, -1, 0
-	for _, a := range args[1:] {
-		k, v, ok := strings.Cut(a, "=")
-		if !ok {
-			io.err.WriteString("dd: invalid argument '" + a + "'\n")
-			return 1
-		}
-		n, err := parseSize(v)
-		switch k {
-		case "if":
-			in = v
-		case "of":
-			of = v
-		case "bs", "ibs", "obs", "count", "skip", "seek":
-			if err != nil {
-				io.err.WriteString("dd: invalid number '" + v + "'\n")
-				return 1
-			}
-			switch k {
-			case "count":
-				count = n
-			case "skip":
-				skip = n
-			case "seek":
-			default:
-				bs = max(n, 1)
-			}
-		}
-	}
-	data, ok := sh.input(in, io, "dd")
-	if !ok {
-		return 1
-	}
-	if p := sh.path(in); in != "" && (p == "/dev/zero" || p == "/dev/urandom" || p == "/dev/random") {
-		data = make([]byte, min(bs*max(count, 1), maxOutput))
-	}
-	start := min(skip*bs, len(data))
-	data = data[start:]
-	if count >= 0 {
-		data = data[:min(count*bs, len(data))]
-	}
-	full, part := len(data)/bs, 0
-	if len(data)%bs != 0 {
-		part = 1
-	}
-	if of != "" {
-		if err := sh.fs.write(sh.path(of), data, false); err != nil {
-			io.err.WriteString("dd: can't open '" + of + "': " + err.Error() + "\n")
-			return 1
-		}
-	} else {
-		io.out.Write(data)
-	}
-	fmt.Fprintf(io.err, "%d+%d records in\n%d+%d records out\n", full, part, full, part)
-	return 0
-}
-
-func parseSize(v string) (int, error) {
-	mult := 1
-	switch {
-	case strings.HasSuffix(v, "k"), strings.HasSuffix(v, "K"):
-		mult, v = 1024, v[:len(v)-1]
-	case strings.HasSuffix(v, "M"):
-		mult, v = 1<<20, v[:len(v)-1]
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < 0 || n > 1<<20 {
-		return 0, fmt.Errorf("dd: bad size")
-	}
-	return min(n*mult, 1<<20), nil
-}
-
-func (sh *shell) grep(args []string, io *stdio) int {
-	fl, ops := flags(args)
-	if len(ops) == 0 {
-		return sh.usage(io, "grep", "[-HhnlLoqvsriwFE] PATTERN [FILE]...")
-	}
-	pat := ops[0]
-	files := ops[1:]
-	if len(files) == 0 {
-		files = []string{""}
-	}
-	ignore, invert, countOnly := strings.Contains(fl, "i"), strings.Contains(fl, "v"), strings.Contains(fl, "c")
-	if ignore {
-		pat = strings.ToLower(pat)
-	}
-	matched := 0
-	for _, f := range files {
-		data, ok := sh.input(f, io, "grep")
-		if !ok {
-			continue
-		}
-		for _, line := range strings.SplitAfter(string(data), "\n") {
-			if line == "" {
-				continue
-			}
-			l := line
-			if ignore {
-				l = strings.ToLower(l)
-			}
-			if strings.Contains(l, pat) != invert {
-				matched++
-				if !countOnly && !strings.Contains(fl, "q") {
-					io.out.WriteString(strings.TrimSuffix(line, "\n") + "\n")
-				}
-			}
-		}
-	}
-	if countOnly {
-		io.out.WriteString(strconv.Itoa(matched) + "\n")
-	}
-	if matched == 0 {
-		return 1
-	}
-	return 0
-}
-
-func (sh *shell) wc(args []string, io *stdio) int {
-	fl, files := flags(args)
-	if fl == "" {
-		fl = "lwc"
-	}
-	if len(files) == 0 {
-		files = []string{""}
-	}
-	for _, f := range files {
-		data, ok := sh.input(f, io, "wc")
-		if !ok {
-			return 1
-		}
-		var parts []string
-		if strings.Contains(fl, "l") {
-			parts = append(parts, strconv.Itoa(bytes.Count(data, []byte("\n"))))
-		}
-		if strings.Contains(fl, "w") {
-			parts = append(parts, strconv.Itoa(len(bytes.Fields(data))))
-		}
-		if strings.Contains(fl, "c") {
-			parts = append(parts, strconv.Itoa(len(data)))
-		}
-		if f != "" {
-			parts = append(parts, f)
-		}
-		io.out.WriteString(strings.Join(parts, " ") + "\n")
-	}
-	return 0
-}
-
 // test supports the file and string tests scripts use to probe a device.
 func (sh *shell) test(args []string) int {
 	a := args[1:]
@@ -1020,4 +916,592 @@ func (sh *shell) test(args []string) int {
 		return 0
 	}
 	return 1
+}
+
+// ps renders ps: the device's processes, the login shell ("-sh", as login
+// starts it), a row per nested sh and ps itself with the command line it
+// was run with.
+func (sh *shell) ps(args []string) string {
+	var sb strings.Builder
+	sb.WriteString(sh.dev.ps)
+	pid := sh.dev.shPID
+	sb.WriteString(psRow(pid, "1500", "S", "-sh"))
+	for i := 0; i < sh.nest; i++ {
+		pid++
+		sb.WriteString(psRow(pid, "1500", "S", "sh"))
+	}
+	cmd := "ps"
+	if len(args) > 0 {
+		cmd = strings.Join(args, " ")
+		if len(cmd) > 64 {
+			cmd = cmd[:64]
+		}
+	}
+	sb.WriteString(psRow(pid+1, "1496", "R", cmd))
+	return sb.String()
+}
+
+// dd supports if= of= bs= count= skip= seek= conv=, the forms bots use to
+// read the ELF header of /proc/self/exe, to clear a file or to fill the
+// disk. What it reports is what it copied; a write that does not fit the
+// overlay fails with ENOSPC after the records that did.
+func (sh *shell) dd(args []string, io *stdio) int {
+	in, of := "", ""
+	ibs, obs, count, skip := 512, 512, -1, 0
+	for _, a := range args[1:] {
+		k, v, ok := strings.Cut(a, "=")
+		if !ok {
+			return sh.usage(io, "dd", "[if=FILE] [of=FILE] [ibs=N] [obs=N] [bs=N] [count=N] [skip=N]\n\t[seek=N] [conv=notrunc|noerror|sync|fsync]")
+		}
+		switch k {
+		case "if":
+			in = v
+		case "of":
+			of = v
+		case "bs", "ibs", "obs", "count", "skip", "seek":
+			n, err := parseSize(v)
+			if err != nil {
+				io.err.WriteString("dd: invalid number '" + v + "'\n")
+				return 1
+			}
+			switch k {
+			case "count":
+				count = n
+			case "skip":
+				skip = n
+			case "seek":
+			case "ibs":
+				ibs = max(n, 1)
+			case "obs":
+				obs = max(n, 1)
+			default:
+				ibs, obs = max(n, 1), max(n, 1)
+			}
+		case "conv", "status", "iflag", "oflag":
+		default:
+			return sh.usage(io, "dd", "[if=FILE] [of=FILE] [ibs=N] [obs=N] [bs=N] [count=N] [skip=N]\n\t[seek=N] [conv=notrunc|noerror|sync|fsync]")
+		}
+	}
+	var data []byte
+	endless := false
+	if in == "" || in == "-" {
+		data = io.stdin()
+	} else {
+		p := sh.path(in)
+		var err error
+		if data, err = sh.readPath(p); err != nil {
+			io.err.WriteString("dd: can't open '" + in + "': " + err.Error() + "\n")
+			return 1
+		}
+		endless = p == "/dev/zero" || p == "/dev/urandom" || p == "/dev/random"
+	}
+	toFile, toDev := of != "", false
+	var outPath string
+	if toFile {
+		outPath = sh.path(of)
+		n, ok := sh.fs.stat(outPath)
+		toDev = ok && n.kind == kindDev
+		if err := sh.fs.write(outPath, nil, false); err != nil {
+			io.err.WriteString("dd: can't open '" + of + "': " + err.Error() + "\n")
+			return 1
+		}
+	}
+	// total is what dd reads. An endless device without a count is read
+	// until the copy fails (a file fills the overlay), or, to a terminal or
+	// a device, as if interrupted after a while.
+	var total int
+	switch {
+	case endless && count >= 0:
+		total = count * ibs
+	case endless && toFile && !toDev:
+		total = maxOverlayBytes + ibs
+	case endless:
+		total = 64 << 20
+	default:
+		data = data[min(skip*ibs, len(data)):]
+		total = len(data)
+		if count >= 0 {
+			total = min(total, count*ibs)
+		}
+	}
+	// material returns the first n bytes read.
+	material := func(n int) []byte {
+		switch {
+		case !endless:
+			return data[:n]
+		case n <= len(data):
+			return data[:n]
+		}
+		return repeatTo(data, n)
+	}
+	inFull, inPart := total/ibs, b2i(total%ibs != 0)
+	written := total
+	sh.work += int64(min(total, maxOverlayBytes))
+	st := 0
+	switch {
+	case toDev:
+	case toFile:
+		room := maxOverlayBytes - sh.fs.bytes
+		if sh.fs.pool != nil {
+			room = min(room, int(sh.fs.pool.limit-sh.fs.pool.used.Load()))
+		}
+		room = max(room, 0)
+		if written > room {
+			written, st = room/obs*obs, 1
+			if written == 0 {
+				written = room
+			}
+		}
+		if err := sh.fs.write(outPath, material(written), false); err != nil {
+			written, st = 0, 1
+		}
+		if st != 0 {
+			io.err.WriteString("dd: writing '" + of + "': No space left on device\n")
+			// The record that failed to write was read.
+			read := min(total, (written/ibs+1)*ibs)
+			inFull, inPart = read/ibs, b2i(read%ibs != 0)
+		}
+	default:
+		io.out.Write(material(min(total, maxOutput)))
+	}
+	outFull, outPart := written/obs, b2i(written%obs != 0)
+	fmt.Fprintf(io.err, "%d+%d records in\n%d+%d records out\n", inFull, inPart, outFull, outPart)
+	// FEATURE_DD_THIRD_STATUS_LINE, with a made-up but steady speed.
+	secs := 0.000120 + float64(written)/(9.5*1024*1024)
+	fmt.Fprintf(io.err, "%d bytes (%sB) copied, %f seconds, %sB/s\n", written, humanSize(uint64(written)), secs, humanSize(uint64(float64(written)/secs)))
+	return st
+}
+
+// repeatTo returns n bytes of an endless device whose block is b.
+func repeatTo(b []byte, n int) []byte {
+	if n <= len(b) || len(b) == 0 {
+		return b
+	}
+	if &b[0] == &zeroBlock[0] {
+		return make([]byte, n) // zeroed
+	}
+	out := make([]byte, 0, n)
+	for len(out) < n {
+		out = append(out, b[:min(len(b), n-len(out))]...)
+	}
+	return out
+}
+
+// humanSize is make_human_readable_str(v, 1, 0): "52", "2.0K", "1.0M".
+func humanSize(v uint64) string {
+	if v == 0 {
+		return "0"
+	}
+	units := " KMGTPE"
+	u, frac := 0, uint64(0)
+	for v >= 1024 && u < len(units)-1 {
+		frac = ((v%1024)*10 + 512) / 1024
+		v /= 1024
+		u++
+	}
+	if u == 0 {
+		return strconv.FormatUint(v, 10)
+	}
+	if frac >= 10 {
+		v++
+		frac = 0
+	}
+	return fmt.Sprintf("%d.%d%c", v, frac, units[u])
+}
+
+func parseSize(v string) (int, error) {
+	mult := 1
+	switch {
+	case strings.HasSuffix(v, "k"), strings.HasSuffix(v, "K"):
+		mult, v = 1024, v[:len(v)-1]
+	case strings.HasSuffix(v, "M"):
+		mult, v = 1<<20, v[:len(v)-1]
+	case strings.HasSuffix(v, "b"):
+		mult, v = 512, v[:len(v)-1]
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("dd: bad size")
+	}
+	return min(min(n, 1<<20)*mult, 1<<20), nil
+}
+
+// eachLine calls f for every line of data (without its newline), without
+// allocating; f returns false to stop.
+func eachLine(data []byte, f func(line []byte) bool) {
+	for len(data) > 0 {
+		i := bytes.IndexByte(data, '\n')
+		if i < 0 {
+			f(data)
+			return
+		}
+		if !f(data[:i]) {
+			return
+		}
+		data = data[i+1:]
+	}
+}
+
+// lowerASCII returns data with ASCII letters lowered (one copy for the
+// whole input, for grep -i).
+func lowerASCII(data []byte) []byte {
+	out := make([]byte, len(data))
+	for i, c := range data {
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		out[i] = c
+	}
+	return out
+}
+
+// grepMatcher builds what grep matches a line with: a fixed string when
+// the pattern has no regex syntax (or -F), else a Go regexp from the BRE
+// or ERE (linear time whatever the pattern); cost is what a byte of input
+// costs against the line's work budget.
+func grepMatcher(pat string, fixed, ere, word bool) (match func([]byte) bool, cost int) {
+	if !fixed && strings.ContainsAny(pat, `.[]*^$\+?(){}|`) {
+		re := pat
+		if !ere {
+			re = breToERE(pat)
+		}
+		if word {
+			re = `\b(?:` + re + `)\b`
+		}
+		if r, err := regexp.Compile(re); err == nil {
+			return r.Match, 8
+		}
+	}
+	p := []byte(pat)
+	if word {
+		return func(l []byte) bool {
+			for off := 0; off <= len(l); {
+				i := bytes.Index(l[off:], p)
+				if i < 0 {
+					return false
+				}
+				s, e := off+i, off+i+len(p)
+				if (s == 0 || !isWordByte(l[s-1])) && (e == len(l) || !isWordByte(l[e])) {
+					return true
+				}
+				off = s + 1
+			}
+			return false
+		}, 1
+	}
+	return func(l []byte) bool { return bytes.Contains(l, p) }, 1
+}
+
+func isWordByte(c byte) bool { return isNameByte(c, 1) }
+
+// breToERE turns a POSIX basic regular expression into Go's syntax: \( \)
+// \{ \} \| are the operators, ( ) { } | + ? are literals.
+func breToERE(p string) string {
+	var sb strings.Builder
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		switch {
+		case c == '\\' && i+1 < len(p):
+			i++
+			switch d := p[i]; d {
+			case '(', ')', '{', '}', '|', '+', '?':
+				sb.WriteByte(d)
+			default:
+				sb.WriteByte('\\')
+				sb.WriteByte(d)
+			}
+		case strings.IndexByte("(){}|+?", c) >= 0:
+			sb.WriteByte('\\')
+			sb.WriteByte(c)
+		default:
+			sb.WriteByte(c)
+		}
+	}
+	return sb.String()
+}
+
+func (sh *shell) grep(args []string, io *stdio) int {
+	var fl string
+	var ops []string
+	pat, havePat := "", false
+	for i := 1; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "-e" && i+1 < len(args):
+			pat, havePat = args[i+1], true
+			i++
+		case a == "--":
+			ops = append(ops, args[i+1:]...)
+			i = len(args)
+		case len(a) > 1 && a[0] == '-':
+			fl += a[1:]
+		default:
+			ops = append(ops, a)
+		}
+	}
+	if !havePat {
+		if len(ops) == 0 {
+			return sh.usage(io, "grep", "[-HhnlLoqvsriwFE] [-m N] [-A/B/C N] PATTERN/-e PATTERN.../-f FILE [FILE]...")
+		}
+		pat, ops = ops[0], ops[1:]
+	}
+	files := ops
+	if len(files) == 0 {
+		files = []string{""}
+	}
+	has := func(f string) bool { return strings.Contains(fl, f) }
+	ignore, invert, countOnly, quiet, number, list := has("i"), has("v"), has("c"), has("q"), has("n"), has("l")
+	prefix := (len(files) > 1 || has("H")) && !has("h")
+	if ignore {
+		pat = strings.ToLower(pat)
+	}
+	match, cost := grepMatcher(pat, has("F"), has("E"), has("w"))
+	sh.work += int64(100 * len(pat) * (cost - 1))
+	matched, st := 0, 1
+	for _, f := range files {
+		data, ok := sh.input(f, io, "grep")
+		if !ok {
+			st = 2
+			continue
+		}
+		sh.work += int64(cost * len(data))
+		if sh.work > maxWork {
+			break
+		}
+		name := f
+		if name == "" {
+			name = "(standard input)"
+		}
+		hay := data
+		if ignore {
+			hay = lowerASCII(data)
+		}
+		n, lineNo := 0, 0
+		off := 0
+		eachLine(hay, func(l []byte) bool {
+			lineNo++
+			start := off
+			off += len(l) + 1
+			if match(l) == invert {
+				return true
+			}
+			n++
+			if quiet || list || countOnly {
+				return !quiet && !list
+			}
+			orig := data[start : start+len(l)]
+			if prefix {
+				io.out.WriteString(name + ":")
+			}
+			if number {
+				io.out.WriteString(strconv.Itoa(lineNo) + ":")
+			}
+			io.out.Write(orig)
+			io.out.WriteString("\n")
+			return len(io.out.b) < io.out.max
+		})
+		matched += n
+		switch {
+		case list && n > 0:
+			io.out.WriteString(name + "\n")
+		case countOnly:
+			if prefix {
+				io.out.WriteString(name + ":")
+			}
+			io.out.WriteString(strconv.Itoa(n) + "\n")
+		}
+		if quiet && n > 0 {
+			return 0
+		}
+	}
+	if matched > 0 && st != 2 {
+		st = 0
+	}
+	return st
+}
+
+// wc counts in one pass over each input, as BusyBox prints: "%9u" columns,
+// or a bare number for one count of stdin.
+func (sh *shell) wc(args []string, io *stdio) int {
+	fl, files := flags(args)
+	lines, words, chars := strings.Contains(fl, "l"), strings.Contains(fl, "w"), strings.Contains(fl, "c") || strings.Contains(fl, "m")
+	if !lines && !words && !chars {
+		lines, words, chars = true, true, true
+	}
+	one := b2i(lines)+b2i(words)+b2i(chars) == 1
+	stdin := len(files) == 0
+	if stdin {
+		files = []string{""}
+	}
+	st := 0
+	var tl, tw, tc int
+	for _, f := range files {
+		data, ok := sh.input(f, io, "wc")
+		if !ok {
+			st = 1
+			continue
+		}
+		sh.work += int64(len(data))
+		if sh.work > maxWork {
+			break
+		}
+		l, w, in := 0, 0, false
+		for _, c := range data {
+			if c == '\n' {
+				l++
+			}
+			space := c == ' ' || (c >= '\t' && c <= '\r')
+			if !space && !in {
+				w++
+			}
+			in = !space
+		}
+		tl, tw, tc = tl+l, tw+w, tc+len(data)
+		io.out.WriteString(wcLine(lines, words, chars, l, w, len(data), stdin && one) + wcName(f, stdin))
+	}
+	if len(files) > 1 {
+		io.out.WriteString(wcLine(lines, words, chars, tl, tw, tc, false) + " total\n")
+	}
+	return st
+}
+
+func wcLine(lines, words, chars bool, l, w, c int, bare bool) string {
+	var parts []string
+	for _, x := range []struct {
+		on bool
+		n  int
+	}{{lines, l}, {words, w}, {chars, c}} {
+		if x.on {
+			parts = append(parts, fmt.Sprintf("%9d", x.n))
+		}
+	}
+	s := strings.Join(parts, " ")
+	if bare {
+		return strings.TrimLeft(s, " ")
+	}
+	return s
+}
+
+func wcName(f string, stdin bool) string {
+	if stdin {
+		return "\n"
+	}
+	return " " + f + "\n"
+}
+
+// printf is ash's printf builtin: the format's escapes and %s %b %c %d %i
+// %u %x %X %o %%, reused while arguments remain.
+func (sh *shell) printf(args []string, io *stdio) int {
+	if len(args) < 2 {
+		return sh.usage(io, "printf", "FORMAT [ARG]...")
+	}
+	format, rest := args[1], args[2:]
+	var b []byte
+	for iter := 0; iter < maxArgs; iter++ {
+		used := false
+		for i := 0; i < len(format); i++ {
+			c := format[i]
+			if c == '\\' {
+				j := i + 1
+				for j < len(format) && j < i+4 && (format[j] != '\\' || j == i+1) {
+					j++
+					if format[i+1] != 'x' && (format[i+1] < '0' || format[i+1] > '7') {
+						break
+					}
+				}
+				var stop bool
+				b, stop = appendEscaped(b, format[i:j])
+				if stop {
+					io.out.Write(b)
+					return 0
+				}
+				i = j - 1
+				continue
+			}
+			if c != '%' || i+1 == len(format) {
+				b = append(b, c)
+				continue
+			}
+			j := i + 1
+			for j < len(format) && strings.IndexByte("-+ #0123456789.", format[j]) >= 0 {
+				j++
+			}
+			if j == len(format) {
+				b = append(b, format[i:]...)
+				break
+			}
+			spec := clampSpec(format[i+1 : j])
+			verb := format[j]
+			i = j
+			if verb == '%' {
+				b = append(b, '%')
+				continue
+			}
+			arg := ""
+			if len(rest) > 0 {
+				arg, rest, used = rest[0], rest[1:], true
+			}
+			switch verb {
+			case 's':
+				b = fmt.Appendf(b, "%"+spec+"s", arg)
+			case 'b':
+				var stop bool
+				b, stop = appendEscaped(b, arg)
+				if stop {
+					io.out.Write(b)
+					return 0
+				}
+			case 'c':
+				if arg != "" {
+					b = append(b, arg[0])
+				}
+			case 'd', 'i', 'u', 'x', 'X', 'o':
+				n, _ := strconv.ParseInt(arg, 0, 64)
+				if arg != "" && (arg[0] == '\'' || arg[0] == '"') && len(arg) > 1 {
+					n = int64(arg[1])
+				}
+				v := verb
+				if v == 'i' || v == 'u' {
+					v = 'd'
+				}
+				b = fmt.Appendf(b, "%"+spec+string(v), n)
+			default:
+				b = append(b, '%')
+				b = append(b, spec...)
+				b = append(b, verb)
+			}
+			if len(b) > maxOutput {
+				break
+			}
+		}
+		if !used || len(rest) == 0 || len(b) > maxOutput {
+			break
+		}
+	}
+	io.out.Write(b)
+	return 0
+}
+
+// clampSpec bounds the widths and precisions of a printf conversion, so
+// that "%0999999d" costs no more than "%0999d".
+func clampSpec(spec string) string {
+	var sb strings.Builder
+	for i := 0; i < len(spec); {
+		if spec[i] < '1' || spec[i] > '9' {
+			sb.WriteByte(spec[i])
+			i++
+			continue
+		}
+		j := i
+		for j < len(spec) && spec[j] >= '0' && spec[j] <= '9' {
+			j++
+		}
+		if j-i > 3 {
+			sb.WriteString("999")
+		} else {
+			sb.WriteString(spec[i:j])
+		}
+		i = j
+	}
+	return sb.String()
 }

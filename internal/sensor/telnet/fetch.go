@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"path"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -98,9 +99,7 @@ func (sh *shell) wget(args []string, io *stdio) int {
 		}
 	}
 	if len(urls) == 0 {
-		return sh.usage(io, "wget", "[-c|--continue] [-s|--spider] [-q|--quiet] [-O|--output-document FILE]\n"+
-			"\t[--header 'header: value'] [-Y|--proxy on/off] [-P DIR]\n"+
-			"\t[-U|--user-agent AGENT] URL...\n\nRetrieve files via HTTP or FTP")
+		return sh.usage(io, "wget", wgetUsage)
 	}
 	st := 0
 	for _, raw := range urls {
@@ -150,11 +149,20 @@ func (sh *shell) wget(args []string, io *stdio) int {
 	return st
 }
 
-// tftp: tftp -g -r REMOTE [-l LOCAL] HOST [PORT], and the -gr / -g -l forms.
+// wgetUsage is BusyBox 1.20's short usage of wget.
+const wgetUsage = "[-c|--continue] [-s|--spider] [-q|--quiet] [-O|--output-document FILE]\n" +
+	"\t[--header 'header: value'] [-Y|--proxy on/off] [-P DIR]\n" +
+	"\t[--no-check-certificate] [-U|--user-agent AGENT] [-T SEC] URL..."
+
+// tftp: tftp -g -r REMOTE [-l LOCAL] HOST [PORT], and the -gr / -g -l
+// forms. Options are found anywhere (getopt permutes), so the tftp-hpa form
+// Gafgyt types, "tftp HOST -c get FILE", fails on -c as on a real device;
+// what it asked for is recorded all the same.
 func (sh *shell) tftp(args []string, io *stdio) int {
 	var remote, local string
 	var ops []string
-	get := false
+	get, put := false, false
+	bad := byte(0)
 	for i := 1; i < len(args); i++ {
 		a := args[i]
 		if len(a) > 1 && a[0] == '-' {
@@ -162,6 +170,8 @@ func (sh *shell) tftp(args []string, io *stdio) int {
 				switch a[j] {
 				case 'g':
 					get = true
+				case 'p':
+					put = true
 				case 'r', 'l', 'b':
 					val := a[j+1:]
 					if val == "" && i+1 < len(args) {
@@ -175,21 +185,43 @@ func (sh *shell) tftp(args []string, io *stdio) int {
 						local = val
 					}
 					j = len(a)
+				default:
+					if bad == 0 {
+						bad = a[j]
+					}
 				}
 			}
 			continue
 		}
 		ops = append(ops, a)
 	}
-	if !get || len(ops) == 0 || (remote == "" && local == "") {
-		return sh.usage(io, "tftp", "[OPTIONS] HOST [PORT]\n\nTransfer a file from/to tftp server\n\n"+
-			"\t-l FILE\tLocal FILE\n\t-r FILE\tRemote FILE\n\t-g\tGet file\n\t-p\tPut file")
+	if bad != 0 {
+		// tftp-hpa: tftp HOST [PORT] -c get REMOTE [LOCAL].
+		if k := slices.Index(ops, "get"); bad == 'c' && (k == 1 || k == 2) && k+1 < len(ops) {
+			host := ops[0]
+			if k == 2 {
+				host = net.JoinHostPort(ops[0], ops[1])
+			}
+			rem, loc := ops[k+1], path.Base(ops[k+1])
+			if k+2 < len(ops) {
+				loc = ops[k+2]
+			}
+			sh.record("tftp://"+host+"/"+strings.TrimPrefix(rem, "/"), "tftp", sh.path(loc))
+		}
+		io.err.WriteString("tftp: invalid option -- '" + string(bad) + "'\n")
+		return sh.usage(io, "tftp", "[OPTIONS] HOST [PORT]")
+	}
+	if (!get && !put) || len(ops) == 0 || (remote == "" && local == "") {
+		return sh.usage(io, "tftp", "[OPTIONS] HOST [PORT]")
 	}
 	if remote == "" {
 		remote = local
 	}
 	if local == "" {
 		local = path.Base(remote)
+	}
+	if put {
+		return 0 // an upload: nothing to fetch
 	}
 	host := ops[0]
 	if len(ops) > 1 {

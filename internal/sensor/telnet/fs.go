@@ -3,8 +3,10 @@ package telnet
 import (
 	"errors"
 	"path"
+	"runtime"
 	"slices"
 	"strings"
+	"sync/atomic"
 )
 
 // The errors a BusyBox applet prints, as strerror spells them.
@@ -17,14 +19,80 @@ var (
 	errExist    = errors.New("File exists")
 	errNotEmpty = errors.New("Directory not empty")
 	errTooLong  = errors.New("File name too long")
+	errPerm     = errors.New("Permission denied")
 )
 
-// Overlay caps: what one session may write in total.
+// Overlay caps: what one session may write in total, and what all the
+// sessions of a Sensor may hold together (defaultPoolBytes: 256 MiB, so
+// that 20,000 sessions cannot each fill their 1 MiB).
 const (
-	maxOverlayBytes = 1 << 20
-	maxOverlayFiles = 256
-	maxPathLen      = 1024
+	maxOverlayBytes  = 1 << 20
+	maxOverlayFiles  = 256
+	maxPathLen       = 1024
+	maxNameLen       = 255 // NAME_MAX: a longer path component is ENAMETOOLONG
+	defaultPoolBytes = 256 << 20
 )
+
+// tooLongPath is what sh.path returns for a path that cannot exist (too
+// long, or a component over NAME_MAX): every operation on it fails with
+// "File name too long".
+const tooLongPath = "/\x00"
+
+// overlayPool is the byte budget shared by every session of a Sensor.
+type overlayPool struct {
+	limit int64
+	used  atomic.Int64
+}
+
+func newOverlayPool(limit int64) *overlayPool { return &overlayPool{limit: limit} }
+
+// reserve takes n bytes from the pool, or reports that it is full.
+func (p *overlayPool) reserve(n int64) bool {
+	if p == nil || n <= 0 {
+		return true
+	}
+	for {
+		u := p.used.Load()
+		if u+n > p.limit {
+			return false
+		}
+		if p.used.CompareAndSwap(u, u+n) {
+			return true
+		}
+	}
+}
+
+func (p *overlayPool) release(n int64) {
+	if p != nil && n > 0 {
+		p.used.Add(-n)
+	}
+}
+
+// poolAccount is what one session holds from the pool. It is separate from
+// the vfs so that a cleanup can give the bytes back should the session code
+// ever drop a shell without releasing it.
+type poolAccount struct {
+	pool *overlayPool
+	held atomic.Int64
+}
+
+func (a *poolAccount) grow(n int64) bool {
+	if !a.pool.reserve(n) {
+		return false
+	}
+	a.held.Add(n)
+	return true
+}
+
+func (a *poolAccount) shrink(n int64) {
+	a.held.Add(-n)
+	a.pool.release(n)
+}
+
+// releaseAll gives back everything; it is safe to call more than once.
+func (a *poolAccount) releaseAll() {
+	a.pool.release(a.held.Swap(0))
+}
 
 type nodeKind uint8
 
@@ -89,12 +157,33 @@ type vfs struct {
 	ov    map[string]*node
 	bytes int
 	files int
+	pool  *overlayPool
+	acct  *poolAccount // allocated with the overlay
+}
+
+// release drops the overlay and gives its bytes back to the Sensor's pool.
+// The vfs stays usable (as a fresh, empty overlay).
+func (v *vfs) release() {
+	if v.acct != nil {
+		v.acct.releaseAll()
+	}
+	v.ov, v.acct, v.bytes, v.files = nil, nil, 0, 0
 }
 
 // resolve turns p, relative to cwd, into a clean absolute path.
 func resolve(cwd, p string) (string, error) {
 	if len(p) > maxPathLen {
 		return "", errTooLong
+	}
+	for rest := p; rest != ""; {
+		i := strings.IndexByte(rest, '/')
+		if i < 0 {
+			i = len(rest)
+		}
+		if i > maxNameLen {
+			return "", errTooLong
+		}
+		rest = rest[min(i+1, len(rest)):]
 	}
 	if !strings.HasPrefix(p, "/") {
 		p = cwd + "/" + p
@@ -103,6 +192,9 @@ func resolve(cwd, p string) (string, error) {
 }
 
 func (v *vfs) stat(p string) (*node, bool) {
+	if p == tooLongPath {
+		return nil, false
+	}
 	if n, ok := v.ov[p]; ok {
 		if n.kind == kindGone {
 			return nil, false
@@ -122,6 +214,8 @@ func (v *vfs) isDir(p string) bool {
 func (v *vfs) read(p string) ([]byte, error) {
 	n, ok := v.stat(p)
 	switch {
+	case p == tooLongPath:
+		return nil, errTooLong
 	case !ok:
 		return nil, errNotExist
 	case n.kind == kindDir:
@@ -140,8 +234,25 @@ func (v *vfs) writableAt(p string) bool {
 	return false
 }
 
+// deniedMounts are the pseudo filesystems where nothing can be created:
+// the kernel answers EACCES.
+var deniedMounts = []string{"/proc", "/sys", "/dev/pts"}
+
+func under(p, m string) bool { return p == m || strings.HasPrefix(p, m+"/") }
+
 // checkCreate reports why p cannot be created or changed, if it cannot.
 func (v *vfs) checkCreate(p string) error {
+	if p == tooLongPath {
+		return errTooLong
+	}
+	for _, m := range deniedMounts {
+		if under(p, m) && p != m {
+			if !v.isDir(path.Dir(p)) {
+				return errNotExist
+			}
+			return errPerm
+		}
+	}
 	parent := path.Dir(p)
 	pn, ok := v.stat(parent)
 	if !ok {
@@ -170,13 +281,31 @@ func (v *vfs) put(p string, n *node) error {
 	if v.bytes+grow > maxOverlayBytes || v.files+files > maxOverlayFiles {
 		return errNoSpace
 	}
-	if v.ov == nil {
-		v.ov = make(map[string]*node)
+	v.init()
+	if grow > 0 && !v.acct.grow(int64(grow)) {
+		return errNoSpace
+	}
+	if grow < 0 {
+		v.acct.shrink(int64(-grow))
 	}
 	v.ov[p] = n
 	v.bytes += grow
 	v.files += files
 	return nil
+}
+
+// init allocates the overlay and its pool account on the first write. The
+// cleanup returns the account's bytes to the pool if the vfs is dropped
+// without release (release is still what the session must call: a
+// cleanup runs only after a garbage collection).
+func (v *vfs) init() {
+	if v.ov == nil {
+		v.ov = make(map[string]*node)
+	}
+	if v.acct == nil {
+		v.acct = &poolAccount{pool: v.pool}
+		runtime.AddCleanup(v, func(a *poolAccount) { a.releaseAll() }, v.acct)
+	}
 }
 
 // write replaces or appends to the file at p, creating it with mode 0644.
@@ -306,15 +435,14 @@ func (v *vfs) remove(p string, recursive bool) error {
 func (v *vfs) unlink(p string) {
 	if old, ok := v.ov[p]; ok {
 		v.bytes -= len(old.data)
+		v.acct.shrink(int64(len(old.data)))
 		if old.kind != kindGone {
 			v.files--
 		}
 		delete(v.ov, p)
 	}
 	if _, ok := v.base.nodes[p]; ok {
-		if v.ov == nil {
-			v.ov = make(map[string]*node)
-		}
+		v.init()
 		v.ov[p] = &node{kind: kindGone}
 	}
 }

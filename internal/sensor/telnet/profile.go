@@ -13,7 +13,10 @@ type device struct {
 	busybox []byte            // the start of /bin/busybox, shared by every applet link
 	applets map[string]string // applet name -> directory it is linked in
 	fs      *baseFS
-	ps      string // ps output
+	ps      string // ps output up to the login shell's row
+	shPID   int    // the login shell's pid
+	// pool is the overlay byte budget shared by every session.
+	pool *overlayPool
 }
 
 // busyboxSize is the size ls shows for /bin/busybox: a typical static build.
@@ -43,7 +46,8 @@ func newDevice(p Profile) *device {
 		}
 	}
 	d.fs = d.buildFS()
-	d.ps = d.buildPS()
+	d.ps, d.shPID = d.buildPS()
+	d.pool = newOverlayPool(defaultPoolBytes)
 	return d
 }
 
@@ -145,10 +149,10 @@ func (d *device) buildFS() *baseFS {
 	return b
 }
 
-// buildPS renders ps in BusyBox's format. Mirai's loader parses it and
-// kills a second "init" and any process over pid 400 whose name is all
-// digits, so neither may appear.
-func (d *device) buildPS() string {
+// buildPS renders ps in BusyBox's format, up to the login shell, whose pid
+// it returns. Mirai's loader parses it and kills a second "init" and any
+// process over pid 400 whose name is all digits, so neither may appear.
+func (d *device) buildPS() (string, int) {
 	var sb strings.Builder
 	sb.WriteString("  PID USER       VSZ STAT COMMAND\n")
 	row := func(pid int, vsz, stat, cmd string) {
@@ -163,7 +167,10 @@ func (d *device) buildPS() string {
 		row(pid, "2324", "S", name)
 		pid += 37
 	}
-	row(pid, "1500", "S", "-/bin/sh")
-	row(pid+1, "1496", "R", "ps")
-	return sb.String()
+	return sb.String(), pid
+}
+
+// psRow is one line of ps for a process of ours.
+func psRow(pid int, vsz, stat, cmd string) string {
+	return fmt.Sprintf("%5d root     %5s %-4s %s\n", pid, vsz, stat, cmd)
 }

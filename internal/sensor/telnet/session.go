@@ -151,6 +151,13 @@ func (ss *session) loginPrompt() []byte {
 }
 
 func (ss *session) serve() {
+	// Give the session's filesystem bytes back to the sensor's shared budget,
+	// also when the session panics.
+	defer func() {
+		if ss.sh != nil {
+			ss.sh.close()
+		}
+	}()
 	ss.observe(attrib.Observation{Port: ss.info.DstPort})
 	ss.publish(ss.event(event.SessionConnect))
 	ss.flushAttribution()

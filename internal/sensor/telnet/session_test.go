@@ -69,10 +69,15 @@ func TestNAWSFloodIsBounded(t *testing.T) {
 func TestMiraiScanner(t *testing.T) {
 	h := start(t, DefaultConfig(), defaultLimits())
 	h.login(t, "root", "xc3511")
-	for _, c := range []string{"enable", "system", "shell", "sh"} {
-		if out := h.cl.cmd(c); out != "" {
+	// Router CLI escapes are not ash builtins: a BusyBox device says so, and
+	// a bare sh starts a nested shell silently.
+	for _, c := range []string{"enable", "system", "shell"} {
+		if out := h.cl.cmd(c); out != "sh: "+c+": not found\r\n" {
 			t.Fatalf("%s printed %q", c, out)
 		}
+	}
+	if out := h.cl.cmd("sh"); out != "" {
+		t.Fatalf("sh printed %q", out)
 	}
 	if out := h.cl.cmd("/bin/busybox MIRAI"); out != "MIRAI: applet not found\r\n" {
 		t.Fatalf("/bin/busybox MIRAI = %q", out)
@@ -215,6 +220,7 @@ func TestHajime(t *testing.T) {
 	if out := h.cl.cmd("ls -a"); !strings.Contains(out, ".i") || !strings.Contains(out, ".s") {
 		t.Fatalf("ls -a = %q", out)
 	}
+	h.cl.cmd("exit") // leaves the nested sh started above
 	h.cl.send("exit\r\n")
 	h.cl.waitClosed()
 	<-h.done

@@ -3,30 +3,50 @@ package telnet
 import (
 	"bytes"
 	"context"
+	"maps"
 	"path"
+	"strconv"
 	"strings"
 )
 
 // maxOutput bounds what one command line can make the shell produce, per
-// stream and in total.
+// stream and in total, and what one pipe or $( ) carries.
 const maxOutput = 64 << 10
 
 // maxGlob bounds the words one command expands to: more than the overlay
 // can hold, so "rm -rf /tmp/*" always reaches every file.
 const maxGlob = 4 * maxOverlayFiles
 
-// limitBuf is a byte buffer that silently drops what exceeds max.
+// Per-line budgets. Past a glob budget patterns stay unexpanded (as ash
+// leaves a pattern that matches nothing); past the others the rest of the
+// line is not run, as if the device had stalled. One name comparison unit
+// covers up to 256 pattern-byte x name-byte steps of path.Match.
+const (
+	maxGlobWords = 16       // pattern words expanded
+	maxGlobCost  = 1 << 16  // name comparison units
+	maxSteps     = 4096     // simple commands run, loop bodies and $( ) included
+	maxLoop      = 1000     // iterations of one loop
+	maxWork      = 16 << 20 // bytes copied, scanned or expanded (regexps count 8 times)
+)
+
+// limitBuf is a byte buffer that silently drops what exceeds max. work, if
+// set, counts what it stored, against the line's budget.
 type limitBuf struct {
-	b   []byte
-	max int
+	b    []byte
+	max  int
+	work *int64
 }
 
 func (l *limitBuf) Write(p []byte) (int, error) {
+	n := len(p)
 	if room := l.max - len(l.b); room < len(p) {
 		p = p[:max(room, 0)]
 	}
 	l.b = append(l.b, p...)
-	return len(p), nil
+	if l.work != nil {
+		*l.work += int64(len(p))
+	}
+	return n, nil
 }
 
 func (l *limitBuf) WriteString(s string) {
@@ -34,14 +54,36 @@ func (l *limitBuf) WriteString(s string) {
 		s = s[:max(room, 0)]
 	}
 	l.b = append(l.b, s...)
+	if l.work != nil {
+		*l.work += int64(len(s))
+	}
+}
+
+// input is a command's standard input: what is left of a pipe, a file or
+// a here-document. A nil *input is the terminal, which has nothing more to
+// give within a line.
+type input struct {
+	b   []byte
+	off int
 }
 
 // stdio is what one command reads and writes.
 type stdio struct {
-	in      []byte
+	in      *input
 	out     *limitBuf
 	err     *limitBuf
 	outName string // the file stdout is redirected to, if any ("" for the terminal or a pipe)
+	tty     bool   // stdin is the terminal
+}
+
+// stdin returns everything left on standard input and consumes it.
+func (io *stdio) stdin() []byte {
+	if io.in == nil {
+		return nil
+	}
+	b := io.in.b[io.in.off:]
+	io.in.off = len(io.in.b)
+	return b
 }
 
 // download is a payload the attacker asked the device to fetch.
@@ -49,22 +91,54 @@ type download struct {
 	url, tool, filename string
 }
 
+// Control flow after a command.
+const (
+	ctrlNone     = iota
+	ctrlBreak    // break N
+	ctrlContinue // continue N
+	ctrlExit     // exit: unwinds to the shell (or subshell) level
+	ctrlAbort    // a per-line budget ran out: the rest of the line is dropped
+)
+
 // shell is one session's BusyBox ash. It never touches the host: files live
 // in the session's vfs, "network" applets only record what they were asked.
 type shell struct {
 	dev    *device
 	fs     vfs
 	cwd    string
+	oldpwd string
 	status int  // $? of the last command
-	exited bool // exit or logout ran
+	exited bool // exit ran in the login shell
+	nest   int  // shells started with a bare "sh" that an exit leaves first
 	ctx    context.Context
 
-	// Per line: what was fetched, for events.
-	downloads []download
+	vars     map[string]string // assigned variables; nil until the first
+	exported map[string]bool
+
+	// Per line.
+	downloads []download // what was fetched, for events
+	steps     int
+	work      int64
+	globWords int
+	globCost  int
+	ctrl      int
+	ctrlN     int
+	loops     int // loop nesting, for break and continue
+	substs    int // $( ) and eval nesting
+
+	substStatus int      // $? of the last command substitution, -1 for none
+	argv        []string // the command line being run, for ps
 }
 
 func newShell(dev *device) *shell {
-	return &shell{dev: dev, fs: vfs{base: dev.fs}, cwd: "/"}
+	return &shell{dev: dev, fs: vfs{base: dev.fs, pool: dev.pool}, cwd: "/", oldpwd: "/"}
+}
+
+// close gives the session's overlay back to the Sensor's pool. The session
+// calls it when it ends; it is idempotent, and the shell must not be used
+// after it.
+func (sh *shell) close() {
+	sh.fs.release()
 }
 
 // prompt is ash's PS1 '\w # ' for root, or the profile's fixed prompt.
@@ -82,150 +156,348 @@ func (sh *shell) prompt() string {
 func (sh *shell) run(ctx context.Context, line string) []byte {
 	sh.ctx = ctx
 	sh.downloads = sh.downloads[:0]
+	sh.steps, sh.work, sh.globWords, sh.globCost = 0, 0, 0, 0
+	sh.ctrl, sh.ctrlN, sh.loops, sh.substs = ctrlNone, 0, 0, 0
 	term := &limitBuf{max: maxOutput}
-	pls, err := parseLine(line)
+	l, err := parseLine(line)
 	if err != nil {
 		term.WriteString(err.Error() + "\n")
 		sh.status = 2
-	}
-	for _, pl := range pls {
-		if (pl.op == "&&" && sh.status != 0) || (pl.op == "||" && sh.status == 0) {
-			continue
+	} else {
+		sh.evalList(l, &stdio{out: term, err: term, tty: true})
+		if sh.ctrl == ctrlExit {
+			// The rest of the line was read by the shell that exits.
+			if sh.nest > 0 {
+				sh.nest--
+			} else {
+				sh.exited = true
+			}
 		}
-		sh.status = sh.runPipeline(pl, term)
-		if sh.exited {
-			break
-		}
+		sh.ctrl = ctrlNone
 	}
 	sh.extractURLs(line)
 	return term.b
 }
 
-// target is where a command's stdout or stderr goes.
-type target struct {
-	kind int // tTerm, tPipe, tFile, tNull
-	path string
+func (sh *shell) evalList(l *list, io *stdio) {
+	for _, ao := range l.items {
+		if sh.ctrl != ctrlNone {
+			return
+		}
+		sh.evalAndOr(ao, io)
+	}
 }
 
-const (
-	tTerm = iota
-	tPipe
-	tFile
-	tNull
-)
+func (sh *shell) evalAndOr(ao *andOr, io *stdio) {
+	sh.evalPipeline(ao.pipes[0], io)
+	for i, op := range ao.ops {
+		if sh.ctrl != ctrlNone {
+			return
+		}
+		if (op == "&&") == (sh.status == 0) {
+			sh.evalPipeline(ao.pipes[i+1], io)
+		}
+	}
+}
 
-func (sh *shell) runPipeline(pl pipeline, term *limitBuf) int {
-	var in []byte
+func (sh *shell) evalPipeline(pl *pipeline, io *stdio) {
 	status := 0
+	var pipe *limitBuf
 	for i, c := range pl.cmds {
-		outT, errT := target{kind: tTerm}, target{kind: tTerm}
+		cio := *io
+		if i > 0 {
+			cio.in, cio.tty = &input{b: pipe.b}, false
+		}
 		if i < len(pl.cmds)-1 {
-			outT.kind = tPipe
+			pipe = &limitBuf{max: maxOutput, work: &sh.work}
+			cio.out, cio.outName = pipe, ""
 		}
-		io := stdio{in: in, out: &limitBuf{max: maxOutput}, err: &limitBuf{max: maxOutput}}
-		in = nil
-		ok := true
-		var dups []redirect
-		for _, r := range c.redirs {
-			if r.op == ">&" {
-				dups = append(dups, r)
-				continue
-			}
-			p, err := resolve(sh.cwd, r.target)
-			if err != nil {
-				term.WriteString("sh: can't open '" + r.target + "': " + err.Error() + "\n")
-				ok = false
+		status = sh.evalCommand(c, &cio)
+		if len(pl.cmds) > 1 && sh.ctrl == ctrlExit {
+			sh.ctrl = ctrlNone // each part of a pipeline is a subshell
+		}
+		if sh.ctrl != ctrlNone {
+			break
+		}
+	}
+	if pl.neg {
+		status = b2i(status == 0)
+	}
+	sh.status = status
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// state is what a subshell may change and its parent must not see.
+type state struct {
+	cwd, oldpwd string
+	vars        map[string]string
+	exported    map[string]bool
+	nest        int
+}
+
+func (sh *shell) save() state {
+	return state{sh.cwd, sh.oldpwd, maps.Clone(sh.vars), maps.Clone(sh.exported), sh.nest}
+}
+
+func (sh *shell) restore(s state) {
+	sh.cwd, sh.oldpwd, sh.vars, sh.exported, sh.nest = s.cwd, s.oldpwd, s.vars, s.exported, s.nest
+	if sh.ctrl == ctrlExit || sh.ctrl == ctrlBreak || sh.ctrl == ctrlContinue {
+		sh.ctrl = ctrlNone
+	}
+}
+
+func (sh *shell) evalCommand(c *shCmd, io *stdio) int {
+	if sh.steps++; sh.steps > maxSteps || sh.work > maxWork || (sh.ctx != nil && sh.ctx.Err() != nil) {
+		sh.ctrl = ctrlAbort
+		return 1
+	}
+	cio, flush, ok := sh.redirect(c.redirs, io)
+	if !ok {
+		return 1
+	}
+	status := 0
+	switch c.kind {
+	case cSimple:
+		status = sh.simple(c, cio)
+	case cGroup:
+		sh.evalList(c.body, cio)
+		status = sh.status
+	case cSubshell:
+		s := sh.save()
+		sh.evalList(c.body, cio)
+		status = sh.status
+		sh.restore(s)
+	case cIf:
+		status = sh.evalIf(c, cio)
+	case cWhile, cUntil:
+		status = sh.evalWhile(c, cio)
+	case cFor:
+		status = sh.evalFor(c, cio)
+	}
+	flush()
+	return status
+}
+
+func (sh *shell) evalIf(c *shCmd, io *stdio) int {
+	for i, cond := range c.conds {
+		sh.evalList(cond, io)
+		if sh.ctrl != ctrlNone {
+			return sh.status
+		}
+		if sh.status == 0 {
+			sh.evalList(c.thens[i], io)
+			return sh.status
+		}
+	}
+	if c.body != nil {
+		sh.evalList(c.body, io)
+		return sh.status
+	}
+	return 0
+}
+
+// loopCtl handles break and continue after a loop body; it reports
+// whether the loop must stop.
+func (sh *shell) loopCtl() bool {
+	switch sh.ctrl {
+	case ctrlBreak:
+		if sh.ctrlN--; sh.ctrlN <= 0 {
+			sh.ctrl = ctrlNone
+		}
+		return true
+	case ctrlContinue:
+		if sh.ctrlN--; sh.ctrlN <= 0 {
+			sh.ctrl = ctrlNone
+			return false
+		}
+		sh.ctrl = ctrlContinue
+		return true
+	case ctrlNone:
+		return false
+	}
+	return true
+}
+
+func (sh *shell) evalWhile(c *shCmd, io *stdio) int {
+	status := 0
+	sh.loops++
+	defer func() { sh.loops-- }()
+	for i := 0; i < maxLoop; i++ {
+		sh.evalList(c.cond, io)
+		if sh.ctrl != ctrlNone {
+			if sh.loopCtl() {
 				break
 			}
-			if r.op == "<" {
-				data, err := sh.fs.read(p)
-				if err != nil {
-					term.WriteString("sh: can't open '" + r.target + "': " + err.Error() + "\n")
-					ok = false
-					break
-				}
-				io.in = data
-				continue
-			}
-			t := target{kind: tFile, path: p}
-			if n, exists := sh.fs.stat(p); exists && n.kind == kindDev {
-				t.kind = tNull
-			} else if err := sh.fs.write(p, nil, r.op == ">>"); err != nil {
-				term.WriteString("sh: can't create " + r.target + ": " + err.Error() + "\n")
-				ok = false
-				break
-			}
-			switch r.fd {
-			case 1:
-				outT = t
-			case 2:
-				errT = t
-			}
-		}
-		// Duplications after files, so the common ">/dev/null 2>&1" works
-		// whichever order it is written in.
-		for _, r := range dups {
-			switch {
-			case r.fd == 2 && r.target == "1":
-				errT = outT
-			case r.fd == 1 && r.target == "2":
-				outT = errT
-			}
-		}
-		if !ok {
-			status = 1
 			continue
 		}
-		if outT.kind == tFile {
-			io.outName = outT.path
+		if (sh.status == 0) != (c.kind == cWhile) {
+			break
 		}
-		status = sh.exec(c.args, c.glob, &io)
-		sh.route(io.out.b, outT, term, &in)
-		sh.route(io.err.b, errT, term, &in)
-		if sh.exited {
+		sh.evalList(c.body, io)
+		status = sh.status
+		if sh.loopCtl() {
 			break
 		}
 	}
 	return status
 }
 
-func (sh *shell) route(b []byte, t target, term *limitBuf, pipe *[]byte) {
-	if len(b) == 0 {
-		return
-	}
-	switch t.kind {
-	case tTerm:
-		term.Write(b)
-	case tPipe:
-		*pipe = append(*pipe, b...)
-	case tFile:
-		if err := sh.fs.write(t.path, b, true); err != nil {
-			term.WriteString("sh: write error: " + err.Error() + "\n")
+func (sh *shell) evalFor(c *shCmd, io *stdio) int {
+	words := sh.expandWords(c.args, io)
+	status := 0
+	sh.loops++
+	defer func() { sh.loops-- }()
+	for i, w := range words {
+		if i >= maxLoop || sh.ctrl != ctrlNone {
+			break
+		}
+		sh.setVar(c.name, w)
+		sh.evalList(c.body, io)
+		status = sh.status
+		if sh.loopCtl() {
+			break
 		}
 	}
+	return status
 }
 
-// exec runs one simple command. Nothing here executes anything on the host:
-// every name maps to an emulated applet or to a canned answer.
-func (sh *shell) exec(args []string, glob []bool, io *stdio) int {
-	args = sh.expand(args, glob)
-	// Drop assignments (VAR=x cmd), brace grouping and the prefixes that
-	// only change how a command runs.
-	for len(args) > 0 {
-		a := args[0]
-		if a == "{" || a == "nohup" || a == "exec" || a == "command" || a == "time" ||
-			(strings.IndexByte(a, '=') > 0 && !strings.ContainsAny(a[:strings.IndexByte(a, '=')], "/-.")) {
-			args = args[1:]
+// errmsg is ash's errmsg(): ENOENT and ENOTDIR get a message of their own.
+func errmsg(err error, enoent string) string {
+	if err == errNotExist || err == errNotDir {
+		return enoent
+	}
+	return err.Error()
+}
+
+// redirect applies redirections in order, as ash does, and returns the
+// command's stdio and a function that stores what it wrote to files.
+func (sh *shell) redirect(rs []redirect, io *stdio) (*stdio, func(), bool) {
+	if len(rs) == 0 {
+		return io, func() {}, true
+	}
+	cio := *io
+	type sink struct {
+		buf  *limitBuf
+		path string
+	}
+	var sinks []sink
+	flush := func() {
+		for _, s := range sinks {
+			if len(s.buf.b) == 0 {
+				continue
+			}
+			if err := sh.fs.write(s.path, s.buf.b, true); err != nil {
+				io.err.WriteString("sh: write error: " + err.Error() + "\n")
+			}
+		}
+	}
+	for _, r := range rs {
+		target := sh.expandOne(&r.target, io)
+		switch r.op {
+		case ">&", "<&":
+			switch {
+			case target == "-":
+				if r.fd == 1 {
+					cio.out = &limitBuf{}
+				} else if r.fd == 2 {
+					cio.err = &limitBuf{}
+				}
+			case r.fd == 2 && target == "1":
+				cio.err = cio.out
+			case r.fd == 1 && target == "2":
+				cio.out, cio.outName = cio.err, ""
+			}
+			continue
+		case "<<":
+			cio.in, cio.tty = &input{}, false
 			continue
 		}
-		break
+		p, err := resolve(sh.cwd, target)
+		if r.op == "<" || r.op == "<>" && r.fd == 0 {
+			var data []byte
+			if err == nil {
+				data, err = sh.readPath(p)
+			}
+			if err != nil {
+				io.err.WriteString("sh: can't open " + target + ": " + errmsg(err, "no such file") + "\n")
+				flush()
+				return nil, nil, false
+			}
+			if r.fd == 0 {
+				cio.in, cio.tty = &input{b: data}, false
+			}
+			continue
+		}
+		var buf *limitBuf
+		if err == nil {
+			if n, ok := sh.fs.stat(p); ok && n.kind == kindDev {
+				buf = &limitBuf{} // /dev/null and friends swallow everything
+			} else {
+				err = sh.fs.write(p, nil, r.op == ">>")
+			}
+		}
+		if err != nil {
+			io.err.WriteString("sh: can't create " + target + ": " + errmsg(err, "nonexistent directory") + "\n")
+			flush()
+			return nil, nil, false
+		}
+		name := ""
+		if buf == nil {
+			buf = &limitBuf{max: maxOverlayBytes + 1, work: &sh.work}
+			sinks = append(sinks, sink{buf, p})
+			name = p
+		}
+		switch r.fd {
+		case 1:
+			cio.out, cio.outName = buf, name
+		case 2:
+			cio.err = buf
+		case -1: // &>
+			cio.out, cio.outName, cio.err = buf, name, buf
+		}
 	}
-	if n := len(args); n > 0 && args[n-1] == "}" {
-		args = args[:n-1]
+	return &cio, flush, true
+}
+
+// simple runs a simple command: assignments, expansion, then a builtin, an
+// applet or a file.
+func (sh *shell) simple(c *shCmd, io *stdio) int {
+	sh.substStatus = -1
+	args := sh.expandWords(c.args, io)
+	if sh.ctrl == ctrlAbort {
+		return 1
 	}
 	if len(args) == 0 {
-		return 0
+		// Only assignments (and redirections): they set shell variables,
+		// and $? is that of the last command substitution, if any.
+		for i := range c.assign {
+			v := sh.expandOne(&c.assign[i], io)
+			name, val, _ := strings.Cut(v, "=")
+			sh.setVar(name, val)
+		}
+		return max(sh.substStatus, 0)
 	}
+	// Assignments before a command only change its environment.
+	return sh.exec(args, io)
+}
+
+// exec runs one command by name. Nothing here executes anything on the
+// host: every name maps to an emulated applet or to a canned answer.
+func (sh *shell) exec(args []string, io *stdio) int {
+	// Prefixes that only change how a command runs.
+	for len(args) > 1 && (args[0] == "nohup" || args[0] == "exec" || args[0] == "command" || args[0] == "time") {
+		if args[0] == "exec" && path.Base(args[1]) == "sh" {
+			return 0 // the shell replaces itself: nothing changes
+		}
+		args = args[1:]
+	}
+	sh.argv = args
 	name := args[0]
 	if st, ok := sh.builtin(name, args, io); ok {
 		return st
@@ -243,78 +515,255 @@ func (sh *shell) exec(args []string, glob []bool, io *stdio) int {
 	return 127
 }
 
-// expand replaces glob patterns by the names they match in their directory,
-// as ash does; a pattern that matches nothing stays as it is.
-func (sh *shell) expand(args []string, glob []bool) []string {
-	var out []string
-	for i, a := range args {
-		if i >= len(glob) || !glob[i] {
-			if out != nil {
-				out = append(out, a)
-			}
-			continue
-		}
-		if out == nil {
-			out = append(make([]string, 0, len(args)), args[:i]...)
-		}
-		dir, pat := path.Split(a)
-		p, err := resolve(sh.cwd, dir)
-		if dir == "" {
-			p = sh.cwd
-		}
-		names, lerr := sh.fs.list(p)
-		var matched []string
-		if err == nil && lerr == nil {
-			for _, n := range names {
-				if strings.HasPrefix(n, ".") && !strings.HasPrefix(pat, ".") {
-					continue
-				}
-				if ok, _ := path.Match(pat, n); ok && len(out)+len(matched) < maxGlob {
-					matched = append(matched, dir+n)
-				}
-			}
-		}
-		if len(matched) == 0 {
-			matched = append(matched, a)
-		}
-		out = append(out, matched...)
-	}
-	if out == nil {
-		return args
-	}
-	return out
-}
+// ashBuiltins are BusyBox 1.20 ash's builtins, in help's order.
+var ashBuiltins = []string{".", ":", "[", "[[", "alias", "bg", "break", "cd", "chdir", "command", "continue", "echo",
+	"eval", "exec", "exit", "export", "false", "fg", "getopts", "hash", "help", "history", "jobs", "kill", "let",
+	"local", "printf", "pwd", "read", "readonly", "return", "set", "shift", "source", "test", "times", "trap", "true",
+	"type", "ulimit", "umask", "unalias", "unset", "wait"}
 
 // builtin runs the shell's own commands.
 func (sh *shell) builtin(name string, args []string, io *stdio) (int, bool) {
 	switch name {
 	case "exit", "logout":
-		sh.exited = true
-		return 0, true
-	case "cd":
-		dir := "/"
+		st := sh.status
+		if len(args) > 1 {
+			n, err := strconv.Atoi(args[1])
+			if err != nil {
+				io.err.WriteString("sh: exit: Illegal number: " + args[1] + "\n")
+				n = 2
+			}
+			st = n & 0xff
+		}
+		sh.ctrl = ctrlExit
+		return st, true
+	case "cd", "chdir":
+		dir, _ := sh.lookup("HOME")
 		if len(args) > 1 {
 			dir = args[1]
+		}
+		if dir == "-" {
+			dir = sh.oldpwd
+			io.out.WriteString(dir + "\n")
 		}
 		p, err := resolve(sh.cwd, dir)
 		if err != nil || !sh.fs.isDir(p) {
 			io.err.WriteString("sh: cd: can't cd to " + dir + "\n")
 			return 1, true
 		}
-		sh.cwd = p
+		sh.oldpwd, sh.cwd = sh.cwd, p
 		return 0, true
 	case "pwd":
 		io.out.WriteString(sh.cwd + "\n")
 		return 0, true
-	case ":", "export", "unset", "alias", "ulimit", "set", "trap", "wait", "umask", "read", "history", "hash", "shift",
-		// Mirai and its forks type these to get from a vendor CLI to a
-		// shell; on a device that starts in sh they do nothing visible.
-		"enable", "system", "shell", "linuxshell":
+	case "export", "readonly", "local":
+		if len(args) == 1 && name == "export" {
+			for _, k := range sortedKeys(sh.exported) {
+				v, _ := sh.lookup(k)
+				io.out.WriteString("export " + k + "='" + v + "'\n")
+			}
+			return 0, true
+		}
+		for _, a := range args[1:] {
+			if strings.HasPrefix(a, "-") {
+				continue
+			}
+			k, v, hasVal := strings.Cut(a, "=")
+			if !isName(k) {
+				io.err.WriteString("sh: " + name + ": " + k + ": bad variable name\n")
+				return 1, true
+			}
+			if hasVal {
+				sh.setVar(k, v)
+			}
+			if name == "export" {
+				if sh.exported == nil {
+					sh.exported = map[string]bool{}
+				}
+				sh.exported[k] = true
+			}
+		}
 		return 0, true
-	case "echo", "kill", "test", "[", "[[", "true", "false":
+	case "unset":
+		for _, a := range args[1:] {
+			if !strings.HasPrefix(a, "-") {
+				sh.unsetVar(a)
+			}
+		}
+		return 0, true
+	case "read":
+		return sh.read(args, io), true
+	case "break", "continue":
+		n := 1
+		if len(args) > 1 {
+			if v, err := strconv.Atoi(args[1]); err == nil && v > 0 {
+				n = v
+			}
+		}
+		if sh.loops > 0 {
+			sh.ctrl, sh.ctrlN = ctrlBreak, min(n, sh.loops)
+			if name == "continue" {
+				sh.ctrl = ctrlContinue
+			}
+		}
+		return 0, true
+	case "eval":
+		return sh.eval(strings.Join(args[1:], " "), io), true
+	case "help":
+		sh.help(io)
+		return 0, true
+	case "type":
+		st := 0
+		for _, a := range args[1:] {
+			switch dir, ok := sh.dev.applets[a]; {
+			case isBuiltin(a):
+				io.out.WriteString(a + " is a shell builtin\n")
+			case ok:
+				io.out.WriteString(a + " is " + dir + "/" + a + "\n")
+			default:
+				io.out.WriteString(a + ": not found\n")
+				st = 127
+			}
+		}
+		return st, true
+	case "set":
+		if len(args) == 1 {
+			for _, k := range sh.varNames() {
+				v, _ := sh.lookup(k)
+				io.out.WriteString(k + "='" + v + "'\n")
+			}
+		}
+		return 0, true
+	case ":", "alias", "unalias", "ulimit", "trap", "wait", "umask", "history", "hash", "shift", "getopts",
+		"let", "times", "jobs", "return", "bg", "fg":
+		return 0, true
+	case ".", "source":
+		if len(args) < 2 {
+			return 0, true
+		}
+		if _, err := sh.fs.read(sh.path(args[1])); err != nil {
+			io.err.WriteString("sh: " + name + ": can't open '" + args[1] + "'\n")
+			return 2, true
+		}
+		return 0, true
+	case "echo", "kill", "test", "[", "[[", "true", "false", "printf":
 		return sh.applet(name, args, io), true
 	}
 	return 0, false
+}
+
+func isBuiltin(name string) bool {
+	for _, b := range ashBuiltins {
+		if b == name {
+			return true
+		}
+	}
+	return false
+}
+
+// help is ash's help builtin: the builtins, then (standalone shell) the
+// applets, wrapped past column 60.
+func (sh *shell) help(io *stdio) {
+	var sb strings.Builder
+	sb.WriteString("Built-in commands:\n------------------\n")
+	col := 0
+	add := func(name string) {
+		sep := " "
+		if col == 0 {
+			sep = "\t"
+		}
+		sb.WriteString(sep + name)
+		col += 1 + len(name)
+		if col > 60 {
+			sb.WriteString("\n")
+			col = 0
+		}
+	}
+	for _, b := range ashBuiltins {
+		add(b)
+	}
+	sb.WriteString("\n\n")
+	io.out.WriteString(sb.String())
+}
+
+// eval parses and runs text, for eval; it nests like a command
+// substitution, so that it is as bounded.
+func (sh *shell) eval(text string, io *stdio) int {
+	if sh.substs >= maxSubst || len(text) > maxLine {
+		return 0
+	}
+	l, err := parseLine(text)
+	if err != nil {
+		io.err.WriteString(err.Error() + "\n")
+		return 2
+	}
+	sh.substs++
+	sh.evalList(l, io)
+	sh.substs--
+	return sh.status
+}
+
+// read is the read builtin: one line of stdin into the named variables.
+func (sh *shell) read(args []string, io *stdio) int {
+	raw := false
+	var names []string
+	for i := 1; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "-r":
+			raw = true
+		case (a == "-p" || a == "-t" || a == "-n" || a == "-u") && i+1 < len(args):
+			if a == "-p" {
+				io.err.WriteString(args[i+1])
+			}
+			i++
+		case strings.HasPrefix(a, "-"):
+		default:
+			names = append(names, a)
+		}
+	}
+	if len(names) == 0 {
+		names = []string{"REPLY"}
+	}
+	if io.in == nil || io.in.off >= len(io.in.b) {
+		return 1
+	}
+	data := io.in.b[io.in.off:]
+	line := data
+	eof := true
+	if i := bytes.IndexByte(data, '\n'); i >= 0 {
+		line, eof = data[:i], false
+		io.in.off += i + 1
+	} else {
+		io.in.off = len(io.in.b)
+	}
+	s := string(line)
+	if !raw && strings.IndexByte(s, '\\') >= 0 {
+		var sb strings.Builder
+		for i := 0; i < len(s); i++ {
+			if s[i] == '\\' && i+1 < len(s) {
+				i++
+			}
+			sb.WriteByte(s[i])
+		}
+		s = sb.String()
+	}
+	for i, n := range names {
+		s = strings.TrimLeft(s, " \t")
+		if i == len(names)-1 {
+			sh.setVar(n, strings.TrimRight(s, " \t"))
+			break
+		}
+		j := strings.IndexAny(s, " \t")
+		if j < 0 {
+			j = len(s)
+		}
+		sh.setVar(n, s[:j])
+		s = s[j:]
+	}
+	if eof {
+		return 1
+	}
+	return 0
 }
 
 // execPath runs ./file or /path/file.

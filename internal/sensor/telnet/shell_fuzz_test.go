@@ -24,26 +24,57 @@ func FuzzParseCommandLine(f *testing.F) {
 		if len(line) > maxLine {
 			line = line[:maxLine]
 		}
-		pls, err := parseLine(line)
+		l, err := parseLine(line)
 		if err != nil {
 			if !strings.HasPrefix(err.Error(), "sh: ") {
 				t.Fatalf("error %q does not look like sh's", err)
 			}
 			return
 		}
-		n := 0
-		for _, pl := range pls {
-			n += len(pl.cmds)
-			for _, c := range pl.cmds {
-				if len(c.args) > maxArgs || len(c.args) != len(c.glob) {
-					t.Fatalf("%d args, %d glob flags", len(c.args), len(c.glob))
-				}
-			}
-		}
-		if n > maxCommands {
+		if n := countCmds(t, l, 0); n > maxCommands {
 			t.Fatalf("%d commands", n)
 		}
 	})
+}
+
+// countCmds walks a parsed line, checking its bounds.
+func countCmds(t *testing.T, l *list, depth int) int {
+	if l == nil {
+		return 0
+	}
+	if depth > 3*maxDepth {
+		t.Fatalf("nesting over %d", depth)
+	}
+	n := 0
+	words := func(ws []word) {
+		for _, w := range ws {
+			for _, p := range w.parts {
+				if p.kind == pSubst {
+					n += countCmds(t, p.sub, depth+1)
+				}
+			}
+		}
+	}
+	for _, ao := range l.items {
+		if len(ao.ops) != len(ao.pipes)-1 {
+			t.Fatalf("%d ops for %d pipelines", len(ao.ops), len(ao.pipes))
+		}
+		for _, pl := range ao.pipes {
+			for _, c := range pl.cmds {
+				n++
+				if len(c.args) > maxArgs || len(c.assign) > maxArgs {
+					t.Fatalf("%d args", len(c.args))
+				}
+				words(c.args)
+				words(c.assign)
+				n += countCmds(t, c.body, depth+1) + countCmds(t, c.cond, depth+1)
+				for i := range c.conds {
+					n += countCmds(t, c.conds[i], depth+1) + countCmds(t, c.thens[i], depth+1)
+				}
+			}
+		}
+	}
+	return n
 }
 
 // FuzzShell runs whole lines through one shell per input: whatever the
