@@ -263,7 +263,7 @@ func (t *tclient) Close() error { return t.conn.Close() }
 // miraiSession runs the whole dialogue of Mirai's scanner and loader on a
 // logged-in client: escape to a shell, check for BusyBox, read the mounts,
 // test a writable directory, fetch the bot with wget (to a unique URL), and
-// exit. It returns when the server has closed the connection.
+// hang up.
 func (t *tclient) miraiSession(payloadURL string) error {
 	for _, c := range []string{"enable", "system", "shell", "sh"} {
 		if err := t.cmd(c, c, "# "); err != nil {
@@ -281,8 +281,7 @@ func (t *tclient) miraiSession(payloadURL string) error {
 			return err
 		}
 	}
-	if err := t.send("exit", "exit"); err != nil {
-		return err
-	}
-	return t.waitClose("exit")
+	// Mirai's loader hangs up when it is done (its "sh" left a nested shell
+	// that a single exit would not leave).
+	return t.Close()
 }
