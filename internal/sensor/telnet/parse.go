@@ -317,6 +317,21 @@ func (p *parser) body() (*list, error) {
 	return l, nil
 }
 
+// doDone parses "do LIST done", the body of for, while and until.
+func (p *parser) doDone() (*list, error) {
+	if err := p.expect("do"); err != nil {
+		return nil, err
+	}
+	l, err := p.body()
+	if err != nil {
+		return nil, err
+	}
+	if err := p.expect("done"); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
 func (p *parser) command() (*shCmd, error) {
 	if p.ncmds++; p.ncmds > maxCommands {
 		return nil, errTooComplex
@@ -412,13 +427,7 @@ func (p *parser) command() (*shCmd, error) {
 		if c.cond, err = p.body(); err != nil {
 			return nil, err
 		}
-		if err := p.expect("do"); err != nil {
-			return nil, err
-		}
-		if c.body, err = p.body(); err != nil {
-			return nil, err
-		}
-		if err := p.expect("done"); err != nil {
+		if c.body, err = p.doDone(); err != nil {
 			return nil, err
 		}
 		p.leave()
@@ -462,13 +471,7 @@ func (p *parser) command() (*shCmd, error) {
 		} else if st.kind == tOp && st.op == ";" {
 			p.next()
 		}
-		if err := p.expect("do"); err != nil {
-			return nil, err
-		}
-		if c.body, err = p.body(); err != nil {
-			return nil, err
-		}
-		if err := p.expect("done"); err != nil {
+		if c.body, err = p.doDone(); err != nil {
 			return nil, err
 		}
 		p.leave()
