@@ -6,6 +6,7 @@ import (
 	"maps"
 	"path"
 	"regexp"
+	"regexp/syntax"
 	"slices"
 	"strconv"
 	"strings"
@@ -182,6 +183,7 @@ func (sh *shell) applet(name string, args []string, io *stdio) int {
 	case "env":
 		for _, k := range sh.envNames() {
 			v, _ := sh.lookup(k)
+			sh.work += int64(len(v))
 			io.out.WriteString(k + "=" + v + "\n")
 		}
 	case "ifconfig":
@@ -398,6 +400,9 @@ func (sh *shell) cat(args []string, io *stdio) int {
 	}
 	st := 0
 	for _, f := range files {
+		if sh.work > maxWork {
+			break
+		}
 		if f == "-" {
 			io.out.Write(io.stdin())
 			continue
@@ -510,6 +515,9 @@ func (sh *shell) mkdir(args []string, io *stdio) int {
 	st := 0
 	for _, d := range ops {
 		p := sh.path(d)
+		if parents && sh.fs.isDir(p) {
+			continue
+		}
 		if parents {
 			var cur string
 			for _, part := range strings.Split(strings.TrimPrefix(p, "/"), "/") {
@@ -643,6 +651,10 @@ func (sh *shell) ls(args []string, io *stdio) int {
 	}
 	st := 0
 	for _, o := range ops {
+		// Listing a directory walks the whole overlay.
+		if sh.work += int64(len(sh.fs.ov)+1) * 256; sh.work > maxWork {
+			break
+		}
 		p := sh.path(o)
 		n, ok := sh.fs.stat(p)
 		if !ok {
@@ -742,6 +754,7 @@ func (sh *shell) uname(args []string, io *stdio) int {
 
 func (sh *shell) kill(args []string, io *stdio) int {
 	st := 0
+	ps := sh.ps(nil)
 	for _, a := range args[1:] {
 		if strings.HasPrefix(a, "-") {
 			continue
@@ -752,7 +765,7 @@ func (sh *shell) kill(args []string, io *stdio) int {
 			st = 1
 			continue
 		}
-		if !strings.Contains(sh.ps(nil), fmt.Sprintf("%5d root", pid)) {
+		if !strings.Contains(ps, fmt.Sprintf("%5d root", pid)) {
 			io.err.WriteString("sh: can't kill pid " + a + ": No such process\n")
 			st = 1
 		}
@@ -1169,7 +1182,14 @@ func grepMatcher(pat string, fixed, ere, word bool) (match func([]byte) bool, co
 			re = `\b(?:` + re + `)\b`
 		}
 		if r, err := regexp.Compile(re); err == nil {
-			return r.Match, 8
+			// The NFA can visit every instruction for every byte.
+			size := 8
+			if sre, err := syntax.Parse(re, syntax.Perl); err == nil {
+				if prog, err := syntax.Compile(sre.Simplify()); err == nil {
+					size = max(size, len(prog.Inst))
+				}
+			}
+			return r.Match, size
 		}
 	}
 	p := []byte(pat)

@@ -81,7 +81,7 @@ func (sh *shell) lookup(name string) (string, bool) {
 // they hold together.
 const (
 	maxVars     = 256
-	maxVarBytes = 256 << 10
+	maxVarBytes = 32 << 10
 )
 
 func (sh *shell) varBytes() int {
@@ -249,6 +249,10 @@ func (sh *shell) expandWord(out []string, w *word, split bool, io *stdio) []stri
 			val = sh.subst(p.sub, io)
 		}
 		sh.work += int64(len(val))
+		if sh.work > maxWork || f.text.Len()+len(val) > maxVarBytes {
+			sh.ctrl = ctrlAbort
+			return out
+		}
 		if p.quoted || !split {
 			f.add(val, true)
 			continue
@@ -313,6 +317,10 @@ func (sh *shell) subst(l *list, io *stdio) string {
 	if l == nil || sh.substs >= maxSubst+1 || sh.ctrl != ctrlNone {
 		return ""
 	}
+	if sh.steps++; sh.steps > maxSteps {
+		sh.ctrl = ctrlAbort
+		return ""
+	}
 	buf := &limitBuf{max: maxOutput, work: &sh.work}
 	s := sh.save()
 	sh.substs++
@@ -338,6 +346,9 @@ func (sh *shell) glob(pat, lit string) []string {
 	}
 	sh.globWords++
 	dirPat, base := path.Split(pat)
+	if base == "" {
+		return keep
+	}
 	if strings.ContainsAny(strings.ReplaceAll(dirPat, `\\`, ""), "*?[") && !onlyEscaped(dirPat) {
 		return keep // patterns in directory components are not expanded
 	}

@@ -392,6 +392,9 @@ func (sh *shell) redirect(rs []redirect, io *stdio) (*stdio, func(), bool) {
 			if len(s.buf.b) == 0 {
 				continue
 			}
+			if n, ok := sh.fs.stat(s.path); ok {
+				sh.work += int64(len(n.data)) // an append copies the file
+			}
 			if err := sh.fs.write(s.path, s.buf.b, true); err != nil {
 				io.err.WriteString("sh: write error: " + err.Error() + "\n")
 			}
@@ -399,6 +402,9 @@ func (sh *shell) redirect(rs []redirect, io *stdio) (*stdio, func(), bool) {
 	}
 	for _, r := range rs {
 		target := sh.expandOne(&r.target, io)
+		if sh.ctrl == ctrlAbort {
+			return nil, nil, false
+		}
 		switch r.op {
 		case ">&", "<&":
 			switch {
@@ -478,6 +484,9 @@ func (sh *shell) simple(c *shCmd, io *stdio) int {
 		// and $? is that of the last command substitution, if any.
 		for i := range c.assign {
 			v := sh.expandOne(&c.assign[i], io)
+			if sh.ctrl == ctrlAbort {
+				return 1
+			}
 			name, val, _ := strings.Cut(v, "=")
 			sh.setVar(name, val)
 		}
@@ -498,6 +507,7 @@ func (sh *shell) exec(args []string, io *stdio) int {
 		args = args[1:]
 	}
 	sh.argv = args
+	sh.work += 64 * int64(len(args)) // applets walk their operands
 	name := args[0]
 	if st, ok := sh.builtin(name, args, io); ok {
 		return st
@@ -559,6 +569,7 @@ func (sh *shell) builtin(name string, args []string, io *stdio) (int, bool) {
 		if len(args) == 1 && name == "export" {
 			for _, k := range sortedKeys(sh.exported) {
 				v, _ := sh.lookup(k)
+				sh.work += int64(len(v))
 				io.out.WriteString("export " + k + "='" + v + "'\n")
 			}
 			return 0, true
@@ -629,6 +640,7 @@ func (sh *shell) builtin(name string, args []string, io *stdio) (int, bool) {
 		if len(args) == 1 {
 			for _, k := range sh.varNames() {
 				v, _ := sh.lookup(k)
+				sh.work += int64(len(v))
 				io.out.WriteString(k + "='" + v + "'\n")
 			}
 		}
@@ -691,6 +703,7 @@ func (sh *shell) eval(text string, io *stdio) int {
 	if sh.substs >= maxSubst || len(text) > maxLine {
 		return 0
 	}
+	sh.work += 16 * int64(len(text)) // parsing
 	l, err := parseLine(text)
 	if err != nil {
 		io.err.WriteString(err.Error() + "\n")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 )
 
 var shellSeeds = []string{
@@ -77,23 +78,33 @@ func countCmds(t *testing.T, l *list, depth int) int {
 	return n
 }
 
-// FuzzShell runs whole lines through one shell per input: whatever the
-// line, it must not panic and what it prints and stores stays bounded.
+// FuzzShell runs whole sessions through one shell per input: the input is
+// split into lines (state carries over, as in a real session), each run
+// with a live context. Whatever the lines, the shell must not panic, and
+// what it prints and stores stays bounded.
 func FuzzShell(f *testing.F) {
 	for _, s := range shellSeeds {
 		f.Add(s)
 	}
+	// A panic found in review needed three lines of state to reach.
+	f.Add("mkdir '/tmp/*'; touch '/tmp/*/.x'\nV='/tmp/\\*/'\necho $V")
+	f.Add("X=$(cat /dev/zero)\nX=$X$X$X\necho \"$X$X$X$X\"")
 	p := DefaultConfig().Profile
 	dev := newDevice(p)
-	f.Fuzz(func(t *testing.T, line string) {
-		if len(line) > maxLine {
-			line = line[:maxLine]
+	f.Fuzz(func(t *testing.T, input string) {
+		if len(input) > 4*maxLine {
+			input = input[:4*maxLine]
 		}
 		sh := newShell(dev)
-		ctx, cancel := context.WithCancel(context.Background())
-		cancel() // sleep returns at once
-		for i := 0; i < 3; i++ {
+		defer sh.close()
+		lines := strings.SplitN(input, "\n", 8)
+		for _, line := range lines {
+			if len(line) > maxLine {
+				line = line[:maxLine]
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 			out := sh.run(ctx, line)
+			cancel()
 			if len(out) > maxOutput {
 				t.Fatalf("%d bytes of output", len(out))
 			}

@@ -607,3 +607,33 @@ func TestUsageAndHelp(t *testing.T) {
 		t.Errorf("ps: %q", out)
 	}
 }
+
+// Regression (review): a variable holding an escaped glob that ends in "/"
+// reached the glob with an empty base name and panicked on a dot-file.
+func TestGlobEscapedDirNoPanic(t *testing.T) {
+	sh := newShell(newDevice(DefaultConfig().Profile))
+	defer sh.close()
+	ctx := context.Background()
+	for _, l := range []string{`mkdir '/tmp/*'`, `touch '/tmp/*/.x'`, `V='/tmp/\*/'`} {
+		sh.run(ctx, l)
+	}
+	if out := string(sh.run(ctx, `echo $V`)); out != "/tmp/\\*/\n" && out != "/tmp/*/\n" {
+		t.Errorf("echo $V = %q", out)
+	}
+}
+
+// Regression (review): one word may not expand past the variable cap.
+func TestExpansionBounded(t *testing.T) {
+	sh := newShell(newDevice(DefaultConfig().Profile))
+	defer sh.close()
+	ctx := context.Background()
+	sh.run(ctx, `X=$(cat /dev/zero)`)
+	sh.run(ctx, `X=$X$X$X`)
+	out := sh.run(ctx, `echo "`+strings.Repeat("$X", 2000)+`"`)
+	if len(out) > maxVarBytes {
+		t.Errorf("%d bytes of output from one word, over the %d cap", len(out), maxVarBytes)
+	}
+	if sh.work > 2*maxWork {
+		t.Errorf("work %d ran far past the line budget %d", sh.work, maxWork)
+	}
+}
