@@ -119,7 +119,7 @@ func TestMiraiDialogue(t *testing.T) {
 }
 
 func TestLoopbackOnly(t *testing.T) {
-	for _, a := range []string{"10.0.0.1:23", "[::1]:23", "localhost:23", "8.8.8.8:80"} {
+	for _, a := range []string{"198.51.100.1:23", "[::1]:23", "localhost:23", "192.0.2.1:80"} {
 		if mustLoopback(a) == nil {
 			t.Errorf("%s accepted", a)
 		}
