@@ -1,0 +1,215 @@
+// Package proxy is honeygate's HTTP/1.1 forward proxy: it judges every
+// plain-HTTP request by its URL and every CONNECT by its host and by the TLS
+// server name peeked from the ClientHello (never decrypting), answers blocks
+// with a block page or 403, hashes downloads on the fly and cuts off a file
+// whose SHA-256 is on the intel list, and refuses clients outside the
+// configured networks and destinations that are private or honeygate's own.
+//
+// It is not a cache, not a reverse proxy, and not an HTTP/2 or HTTP/3 server;
+// decisions are the gateway policy chain's, not this package's.
+package proxy
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/honeygate/honeygate/internal/gateway"
+)
+
+// Options configure a Server.
+type Options struct {
+	Chain    *gateway.Chain
+	Recorder gateway.Recorder
+	Log      *slog.Logger
+	// AllowPrivateUpstream lets requests reach private destinations.
+	AllowPrivateUpstream bool
+	// Own returns honeygate's listener addresses, which are never dialled.
+	Own func() []netip.AddrPort
+	// Name is the pseudonym in Via headers (default "honeygate").
+	Name string
+}
+
+// Server is one proxy listener's server.
+type Server struct {
+	opt       Options
+	log       *slog.Logger
+	dial      *dialer
+	transport *http.Transport
+	http      *http.Server
+	via       string
+	refused   *throttle
+	tunnels   sync.WaitGroup
+	closeOnce sync.Once
+	stop      chan struct{}
+}
+
+type ctxKey struct{}
+
+// connInfo is what the proxy knows about one client connection.
+type connInfo struct {
+	client netip.AddrPort
+}
+
+// New returns a Server; Serve starts it on a listener.
+func New(opt Options) *Server {
+	if opt.Name == "" {
+		opt.Name = "honeygate"
+	}
+	if opt.Own == nil {
+		opt.Own = func() []netip.AddrPort { return nil }
+	}
+	s := &Server{opt: opt, log: opt.Log, via: "1.1 " + opt.Name, refused: newThrottle(time.Minute), stop: make(chan struct{})}
+	s.dial = newDialer(opt.AllowPrivateUpstream, opt.Own)
+	s.transport = &http.Transport{
+		Proxy:                  nil, // never chain to an environment proxy
+		DialContext:            s.dial.DialContext,
+		MaxIdleConns:           4096,
+		MaxIdleConnsPerHost:    1024,
+		IdleConnTimeout:        90 * time.Second,
+		ResponseHeaderTimeout:  2 * time.Minute,
+		ExpectContinueTimeout:  time.Second,
+		DisableCompression:     true, // bytes pass as the origin sent them
+		MaxResponseHeaderBytes: 64 << 10,
+	}
+	s.http = &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: 20 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(opt.Log.Handler(), slog.LevelDebug),
+		ConnContext: func(ctx context.Context, c net.Conn) context.Context {
+			ap, _ := netip.ParseAddrPort(c.RemoteAddr().String())
+			return context.WithValue(ctx, ctxKey{}, &connInfo{client: netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())})
+		},
+	}
+	return s
+}
+
+// Serve accepts on l until Shutdown; it returns http.ErrServerClosed then.
+func (s *Server) Serve(l net.Listener) error { return s.http.Serve(l) }
+
+// Shutdown stops accepting, waits for requests in flight until ctx ends, and
+// then closes tunnels and idle origin connections. It is idempotent.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.closeOnce.Do(func() { close(s.stop) })
+	err := s.http.Shutdown(ctx)
+	if err != nil {
+		_ = s.http.Close()
+	}
+	done := make(chan struct{})
+	go func() { s.tunnels.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+	}
+	s.transport.CloseIdleConnections()
+	return err
+}
+
+// ServeHTTP dispatches one request: client check, then CONNECT or forward.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	ci, _ := r.Context().Value(ctxKey{}).(*connInfo)
+	if ci == nil {
+		ci = &connInfo{}
+	}
+	if !s.opt.Chain.ClientAllowed(ci.client.Addr()) {
+		s.refuse(w, r, ci)
+		return
+	}
+	if r.Method == http.MethodConnect {
+		s.connect(w, r, ci)
+		return
+	}
+	if !r.URL.IsAbs() {
+		// Origin-form: someone took the proxy for a web server.
+		http.Error(w, "honeygate: this is a forward proxy; send absolute-form requests", http.StatusBadRequest)
+		return
+	}
+	if r.URL.Scheme != "http" {
+		http.Error(w, "honeygate: only http:// URLs are forwarded; use CONNECT for https", http.StatusBadRequest)
+		return
+	}
+	s.forward(w, r, ci)
+}
+
+// refuse answers a client outside client_cidrs, reporting it at most once a
+// minute per address so a scanner cannot flood the event stream.
+func (s *Server) refuse(w http.ResponseWriter, r *http.Request, ci *connInfo) {
+	w.Header().Set("Connection", "close")
+	http.Error(w, "honeygate: your network may not use this proxy", http.StatusForbidden)
+	if s.refused.allow(ci.client.Addr()) {
+		host := r.URL.Hostname()
+		if r.Method == http.MethodConnect {
+			host, _, _ = net.SplitHostPort(r.Host)
+		}
+		s.record(&gateway.Block{Kind: gateway.KindBlock, Client: ci.client, Host: host, URL: urlString(r),
+			Ref: gateway.NewRef(), Action: gateway.ActionRefuse, Reason: gateway.ReasonClientRefused})
+	}
+}
+
+func (s *Server) record(b *gateway.Block) {
+	if s.opt.Recorder == nil {
+		return
+	}
+	b.Time = time.Now().UTC()
+	b.Enforcer = "proxy"
+	s.opt.Recorder.Record(b)
+}
+
+func urlString(r *http.Request) string {
+	if r.Method == http.MethodConnect || !r.URL.IsAbs() {
+		return ""
+	}
+	return r.URL.String()
+}
+
+// badGateway answers a failed origin request; a forbidden destination is
+// 403, a refused or unreachable origin 502, a timeout 504.
+func (s *Server) badGateway(w http.ResponseWriter, err error) {
+	var ne net.Error
+	switch {
+	case errors.Is(err, errForbiddenDest):
+		http.Error(w, "honeygate: "+err.Error(), http.StatusForbidden)
+	case errors.As(err, &ne) && ne.Timeout():
+		http.Error(w, "honeygate: origin timed out", http.StatusGatewayTimeout)
+	default:
+		msg := err.Error()
+		if i := strings.LastIndex(msg, ": "); i >= 0 {
+			msg = msg[i+2:]
+		}
+		http.Error(w, "honeygate: origin unreachable: "+msg, http.StatusBadGateway)
+	}
+}
+
+// throttle lets one event through per key and period; it forgets everything
+// when it grows past a bound, which only lets a few extra events through.
+type throttle struct {
+	mu     sync.Mutex
+	period time.Duration
+	last   map[netip.Addr]time.Time
+}
+
+func newThrottle(period time.Duration) *throttle {
+	return &throttle{period: period, last: map[netip.Addr]time.Time{}}
+}
+
+func (t *throttle) allow(a netip.Addr) bool {
+	now := time.Now()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if last, ok := t.last[a]; ok && now.Sub(last) < t.period {
+		return false
+	}
+	if len(t.last) > 10000 {
+		clear(t.last)
+	}
+	t.last[a] = now
+	return true
+}
