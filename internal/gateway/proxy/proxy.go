@@ -44,7 +44,7 @@ type Server struct {
 	transport *http.Transport
 	http      *http.Server
 	via       string
-	refused   *throttle
+	refused   *gateway.Throttle
 	tunnels   sync.WaitGroup
 	closeOnce sync.Once
 	stop      chan struct{}
@@ -65,7 +65,7 @@ func New(opt Options) *Server {
 	if opt.Own == nil {
 		opt.Own = func() []netip.AddrPort { return nil }
 	}
-	s := &Server{opt: opt, log: opt.Log, via: "1.1 " + opt.Name, refused: newThrottle(time.Minute), stop: make(chan struct{})}
+	s := &Server{opt: opt, log: opt.Log, via: "1.1 " + opt.Name, refused: gateway.NewThrottle(time.Minute), stop: make(chan struct{})}
 	s.dial = newDialer(opt.AllowPrivateUpstream, opt.Own)
 	s.transport = &http.Transport{
 		Proxy:                  nil, // never chain to an environment proxy
@@ -144,7 +144,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *Server) refuse(w http.ResponseWriter, r *http.Request, ci *connInfo) {
 	w.Header().Set("Connection", "close")
 	http.Error(w, "honeygate: your network may not use this proxy", http.StatusForbidden)
-	if s.refused.allow(ci.client.Addr()) {
+	if s.refused.Allow(ci.client.Addr()) {
 		host := r.URL.Hostname()
 		if r.Method == http.MethodConnect {
 			host, _, _ = net.SplitHostPort(r.Host)
@@ -186,30 +186,4 @@ func (s *Server) badGateway(w http.ResponseWriter, err error) {
 		}
 		http.Error(w, "honeygate: origin unreachable: "+msg, http.StatusBadGateway)
 	}
-}
-
-// throttle lets one event through per key and period; it forgets everything
-// when it grows past a bound, which only lets a few extra events through.
-type throttle struct {
-	mu     sync.Mutex
-	period time.Duration
-	last   map[netip.Addr]time.Time
-}
-
-func newThrottle(period time.Duration) *throttle {
-	return &throttle{period: period, last: map[netip.Addr]time.Time{}}
-}
-
-func (t *throttle) allow(a netip.Addr) bool {
-	now := time.Now()
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if last, ok := t.last[a]; ok && now.Sub(last) < t.period {
-		return false
-	}
-	if len(t.last) > 10000 {
-		clear(t.last)
-	}
-	t.last[a] = now
-	return true
 }

@@ -1,0 +1,157 @@
+package dns
+
+import (
+	"hash/maphash"
+	"sync"
+	"time"
+
+	mdns "github.com/miekg/dns"
+)
+
+// cacheKey identifies one question; the DO and CD bits are part of it
+// because they change the answer (signatures, unvalidated data).
+type cacheKey struct {
+	name   string // lower-case, fully qualified
+	qtype  uint16
+	qclass uint16
+	do, cd bool
+}
+
+type cacheEntry struct {
+	msg     *mdns.Msg // the upstream answer, never mutated after insertion
+	stored  time.Time
+	expires time.Time
+}
+
+const cacheShards = 32
+
+// cache is a bounded TTL cache of upstream answers, sharded so that
+// concurrent queries rarely contend. When a shard is full an arbitrary entry
+// is evicted (Go's map order): O(1), and under a flood of unique names the
+// cache keeps answering the names it has instead of growing.
+type cache struct {
+	seed     maphash.Seed
+	perShard int
+	maxTTL   time.Duration
+	shards   [cacheShards]cacheShard
+	now      func() time.Time
+}
+
+type cacheShard struct {
+	mu sync.RWMutex
+	m  map[cacheKey]*cacheEntry
+}
+
+func newCache(entries int, maxTTL time.Duration) *cache {
+	c := &cache{seed: maphash.MakeSeed(), perShard: max(entries/cacheShards, 1), maxTTL: maxTTL, now: time.Now}
+	if entries <= 0 {
+		c.perShard = 0
+	}
+	for i := range c.shards {
+		c.shards[i].m = make(map[cacheKey]*cacheEntry)
+	}
+	return c
+}
+
+func (c *cache) shard(k *cacheKey) *cacheShard {
+	return &c.shards[maphash.String(c.seed, k.name)%cacheShards]
+}
+
+// get returns a copy of the cached answer with TTLs lowered by its age, or nil.
+func (c *cache) get(k cacheKey) *mdns.Msg {
+	if c.perShard == 0 {
+		return nil
+	}
+	s := c.shard(&k)
+	s.mu.RLock()
+	e := s.m[k]
+	s.mu.RUnlock()
+	if e == nil {
+		return nil
+	}
+	now := c.now()
+	if !now.Before(e.expires) {
+		s.mu.Lock()
+		if s.m[k] == e {
+			delete(s.m, k)
+		}
+		s.mu.Unlock()
+		return nil
+	}
+	age := uint32(now.Sub(e.stored) / time.Second)
+	m := e.msg.Copy()
+	for _, sec := range [][]mdns.RR{m.Answer, m.Ns, m.Extra} {
+		for _, rr := range sec {
+			h := rr.Header()
+			if h.Rrtype == mdns.TypeOPT {
+				continue
+			}
+			if h.Ttl > age {
+				h.Ttl -= age
+			} else {
+				h.Ttl = 0
+			}
+		}
+	}
+	return m
+}
+
+// put caches m for the smallest TTL among its records (for a negative answer,
+// the SOA's minimum as RFC 2308 says), capped at maxTTL. Errors other than
+// NXDOMAIN and truncated answers are not cached.
+func (c *cache) put(k cacheKey, m *mdns.Msg) {
+	if c.perShard == 0 || m.Truncated || (m.Rcode != mdns.RcodeSuccess && m.Rcode != mdns.RcodeNameError) {
+		return
+	}
+	ttl, ok := msgTTL(m)
+	if !ok || ttl == 0 {
+		return
+	}
+	d := min(time.Duration(ttl)*time.Second, c.maxTTL)
+	now := c.now()
+	e := &cacheEntry{msg: m, stored: now, expires: now.Add(d)}
+	s := c.shard(&k)
+	s.mu.Lock()
+	if _, ok := s.m[k]; !ok && len(s.m) >= c.perShard {
+		for victim := range s.m {
+			delete(s.m, victim)
+			break
+		}
+	}
+	s.m[k] = e
+	s.mu.Unlock()
+}
+
+// msgTTL is how long m may be cached.
+func msgTTL(m *mdns.Msg) (uint32, bool) {
+	ttl, found := uint32(0), false
+	take := func(v uint32) {
+		if !found || v < ttl {
+			ttl, found = v, true
+		}
+	}
+	if len(m.Answer) == 0 {
+		for _, rr := range m.Ns {
+			if soa, ok := rr.(*mdns.SOA); ok {
+				take(min(soa.Hdr.Ttl, soa.Minttl))
+			}
+		}
+		return ttl, found
+	}
+	for _, sec := range [][]mdns.RR{m.Answer, m.Ns} {
+		for _, rr := range sec {
+			take(rr.Header().Ttl)
+		}
+	}
+	return ttl, found
+}
+
+func (c *cache) len() int {
+	n := 0
+	for i := range c.shards {
+		c.shards[i].mu.RLock()
+		n += len(c.shards[i].m)
+		c.shards[i].mu.RUnlock()
+	}
+	return n
+}
