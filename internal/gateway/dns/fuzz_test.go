@@ -18,7 +18,9 @@ type recordingWriter struct {
 	msgs   []*mdns.Msg
 }
 
-func (w *recordingWriter) LocalAddr() net.Addr         { return &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 53} }
+func (w *recordingWriter) LocalAddr() net.Addr {
+	return &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 53}
+}
 func (w *recordingWriter) RemoteAddr() net.Addr        { return w.remote }
 func (w *recordingWriter) WriteMsg(m *mdns.Msg) error  { w.msgs = append(w.msgs, m); return nil }
 func (w *recordingWriter) Write(b []byte) (int, error) { return len(b), nil }
