@@ -8,8 +8,8 @@ import (
 // FuzzCanonicalURL: canonicalization never panics; its output is a fixed
 // point (canonicalizing it again gives it back), carries no byte Safe
 // Browsing says to escape, and yields at most 30 lookup expressions, the
-// first of which is the whole expression. Matching the URL against a
-// snapshot that lists its own canonical form finds it.
+// first of which is the whole expression. A URL valid as an indicator,
+// listed, matches itself.
 func FuzzCanonicalURL(f *testing.F) {
 	for _, tc := range safeBrowsingCanon {
 		f.Add(tc.in)
@@ -41,9 +41,18 @@ func FuzzCanonicalURL(f *testing.F) {
 		if want := c1[strings.Index(c1, "://")+3:]; exprs[0] != want {
 			t.Fatalf("first expression %q, want %q", exprs[0], want)
 		}
-		s := Build([]Indicator{{ID: 1, Type: TypeURL, Value: exprs[0], Category: "c", Source: "s"}}, testNow)
-		if h, ok := s.MatchRawURL(raw); !ok || h.Value != exprs[0] {
-			t.Fatalf("listing %q does not match %q: %+v %v", exprs[0], raw, h, ok)
+		// A URL that is valid as an indicator (its host a DNS name or an
+		// address) and is listed matches itself.
+		v, err := CanonicalValue(TypeURL, raw)
+		if err != nil {
+			return
+		}
+		if v != exprs[0] {
+			t.Fatalf("indicator value %q, expression %q", v, exprs[0])
+		}
+		s := Build([]Indicator{{ID: 1, Type: TypeURL, Value: v, Category: "c", Source: "s"}}, testNow)
+		if h, ok := s.MatchRawURL(raw); !ok || h.Value != v {
+			t.Fatalf("listing %q does not match %q: %+v %v", v, raw, h, ok)
 		}
 	})
 }

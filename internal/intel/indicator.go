@@ -170,6 +170,13 @@ func CanonicalValue(t Type, value string) (string, error) {
 		if err != nil {
 			return "", fmt.Errorf("intel: %s %q: %w: %v", t, value, ErrInvalid, err)
 		}
+		// Matching takes any host, but a listed URL must name a real one:
+		// an address or a DNS name (a feed line of prose is not a URL).
+		if !c.isIP() {
+			if _, err := canonicalDomain(TypeHost, c.host); err != nil {
+				return "", fmt.Errorf("intel: %s %q: %w (host %q is not a DNS name or an address)", t, value, ErrInvalid, c.host)
+			}
+		}
 		return c.expr(), nil
 	case TypeIP:
 		a, err := netip.ParseAddr(strings.Trim(value, "[]"))
