@@ -15,102 +15,144 @@ import (
 //
 // Build keeps no reference to inds or their strings.
 func Build(inds []Indicator, now time.Time) *Snapshot {
-	s := &Snapshot{seed: maphash.MakeSeed(), built: now}
-	var counts [8]int
+	b := NewBuilder(now)
 	for i := range inds {
-		if ti := typeIndex(inds[i].Type); ti >= 0 && !inds[i].Expired(now) {
-			counts[ti]++
-		}
+		b.Add(&inds[i])
 	}
-	s.domains = newTable(counts[0])
-	s.hosts = newTable(counts[1])
-	s.urls = newTable(counts[2])
-	s.prefixes = newTable(counts[3])
-	s.addrs = newTable(counts[4] + counts[5])
-	s.hashes = newTable(counts[6])
-	s.urlHosts = newHashSet(counts[2] + counts[3])
+	return b.Snapshot()
+}
 
-	names := map[string]uint16{}
-	intern := func(v string) uint16 {
-		if i, ok := names[v]; ok {
-			return i
-		}
-		if len(s.names) >= 1<<16-1 {
-			return 0 // more distinct names than fit: the first one stands in
-		}
-		i := uint16(len(s.names))
-		s.names = append(s.names, strings.Clone(v))
-		names[v] = i
+// Builder makes a Snapshot from indicators added one at a time, so a rebuild
+// from a store never holds the whole set as Indicators: each one costs a
+// 24-byte entry until Snapshot sizes the tables.
+type Builder struct {
+	s      *Snapshot
+	now    time.Time
+	ents   [len(tableOrder)][]slot
+	hosts  []uint64 // hashes of the hosts of url and url-prefix entries
+	names  map[string]uint16
+	v4, v6 [129]bool
+	done   bool
+}
+
+// tableOrder is the table each type's entries go to (ip and cidr share one).
+var tableOrder = [...]Type{TypeDomain, TypeHost, TypeURL, TypeURLPrefix, TypeIP, TypeSHA256}
+
+func tableFor(t Type) int {
+	switch t {
+	case TypeDomain:
+		return 0
+	case TypeHost:
+		return 1
+	case TypeURL:
+		return 2
+	case TypeURLPrefix:
+		return 3
+	case TypeIP, TypeCIDR:
+		return 4
+	case TypeSHA256:
+		return 5
+	}
+	return -1
+}
+
+// NewBuilder starts a snapshot as of now (expired indicators are skipped).
+func NewBuilder(now time.Time) *Builder {
+	return &Builder{s: &Snapshot{seed: maphash.MakeSeed(), built: now}, now: now, names: map[string]uint16{}}
+}
+
+func (b *Builder) intern(v string) uint16 {
+	if i, ok := b.names[v]; ok {
 		return i
 	}
-	var v4, v6 [129]bool
-
-	for i := range inds {
-		ind := &inds[i]
-		ti := typeIndex(ind.Type)
-		if ti < 0 || ind.Expired(now) {
-			continue
-		}
-		v, ok := buildValue(ind.Type, ind.Value)
-		if !ok {
-			continue
-		}
-		cat := ind.Category
-		if cat == "" {
-			cat = CategoryMalware
-		}
-		src := ind.Source
-		if src == "" {
-			src = SourceManual
-		}
-		e := slot{id: ind.ID, cat: intern(cat), src: intern(src), typ: uint8(ti), allow: cat == CategoryAllow}
-		var t *table
-		switch ind.Type {
-		case TypeDomain:
-			t = &s.domains
-		case TypeHost:
-			t = &s.hosts
-		case TypeURL, TypeURLPrefix:
-			t = &s.urls
-			if ind.Type == TypeURLPrefix {
-				t = &s.prefixes
-			}
-			host := v
-			if j := strings.IndexByte(v, '/'); j >= 0 {
-				host = v[:j]
-			}
-			s.urlHosts.add(hashString(s.seed, host))
-		case TypeIP, TypeCIDR:
-			p, ok := parsePrefix(v)
-			if !ok {
-				continue
-			}
-			if p.Addr().Is4() {
-				v4[p.Bits()] = true
-			} else {
-				v6[p.Bits()] = true
-			}
-			e.h = s.addrKey(p)
-			t = &s.addrs
-		case TypeSHA256:
-			t = &s.hashes
-		}
-		if e.h == 0 {
-			e.h = hashString(s.seed, v)
-		}
-		if t.insert(e) {
-			s.n++
-		}
-		if !ind.Expires.IsZero() && (s.nextExpiry.IsZero() || ind.Expires.Before(s.nextExpiry)) {
-			s.nextExpiry = ind.Expires
-		}
+	if len(b.s.names) >= 1<<16-1 {
+		return 0 // more distinct names than fit: the first one stands in
 	}
-	for b := 128; b >= 0; b-- {
-		if v4[b] {
-			s.v4bits = append(s.v4bits, uint8(b))
+	i := uint16(len(b.s.names))
+	b.s.names = append(b.s.names, strings.Clone(v))
+	b.names[v] = i
+	return i
+}
+
+// Add adds one indicator; it reports false for one skipped (expired, or
+// invalid). ind is not kept.
+func (b *Builder) Add(ind *Indicator) bool {
+	ti := typeIndex(ind.Type)
+	tab := tableFor(ind.Type)
+	if ti < 0 || tab < 0 || ind.Expired(b.now) {
+		return false
+	}
+	v, ok := buildValue(ind.Type, ind.Value)
+	if !ok {
+		return false
+	}
+	cat := ind.Category
+	if cat == "" {
+		cat = CategoryMalware
+	}
+	src := ind.Source
+	if src == "" {
+		src = SourceManual
+	}
+	s := b.s
+	e := slot{id: ind.ID, cat: b.intern(cat), src: b.intern(src), typ: uint8(ti), allow: cat == CategoryAllow}
+	switch ind.Type {
+	case TypeURL, TypeURLPrefix:
+		host := v
+		if j := strings.IndexByte(v, '/'); j >= 0 {
+			host = v[:j]
 		}
-		if v6[b] {
-			s.v6bits = append(s.v6bits, uint8(b))
+		b.hosts = append(b.hosts, hashString(s.seed, host))
+	case TypeIP, TypeCIDR:
+		p, ok := parsePrefix(v)
+		if !ok {
+			return false
+		}
+		if p.Addr().Is4() {
+			b.v4[p.Bits()] = true
+		} else {
+			b.v6[p.Bits()] = true
+		}
+		e.h = s.addrKey(p)
+	}
+	if e.h == 0 {
+		e.h = hashString(s.seed, v)
+	}
+	b.ents[tab] = append(b.ents[tab], e)
+	if !ind.Expires.IsZero() && (s.nextExpiry.IsZero() || ind.Expires.Before(s.nextExpiry)) {
+		s.nextExpiry = ind.Expires
+	}
+	return true
+}
+
+// Snapshot finishes the build; the Builder must not be used after.
+func (b *Builder) Snapshot() *Snapshot {
+	if b.done {
+		panic("intel: Builder.Snapshot called twice")
+	}
+	b.done = true
+	s := b.s
+	tabs := [len(tableOrder)]*table{&s.domains, &s.hosts, &s.urls, &s.prefixes, &s.addrs, &s.hashes}
+	for i, ents := range b.ents {
+		*tabs[i] = newTable(len(ents))
+		for _, e := range ents {
+			if tabs[i].insert(e) {
+				s.n++
+			}
+		}
+		b.ents[i] = nil // let the entries go while the next table is built
+	}
+	s.urlHosts = newHashSet(len(b.hosts))
+	for _, h := range b.hosts {
+		s.urlHosts.add(h)
+	}
+	b.hosts = nil
+	for bits := 128; bits >= 0; bits-- {
+		if b.v4[bits] {
+			s.v4bits = append(s.v4bits, uint8(bits))
+		}
+		if b.v6[bits] {
+			s.v6bits = append(s.v6bits, uint8(bits))
 		}
 	}
 	s.v4bits, s.v6bits = slices.Clip(s.v4bits), slices.Clip(s.v6bits)
