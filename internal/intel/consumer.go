@@ -37,9 +37,9 @@ type Adder interface {
 // malware-download) and malicious crawl verdicts (source crawl). Each
 // indicator's Refs hold the ids of the events behind it.
 type Consumer struct {
-	add    Adder
-	hosts  HostPolicy
-	log    *slog.Logger
+	add     Adder
+	hosts   HostPolicy
+	log     *slog.Logger
 	verdict func(event.Event) []Indicator
 }
 
