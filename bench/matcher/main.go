@@ -1,0 +1,304 @@
+// Command matcher measures honeygate's intel matcher beside AdGuard's
+// urlfilter (the peer) on the same indicators and the same lookups: 1,000,000
+// domains and 1,000,000 URL expressions, generated in the shape of real feeds
+// (URLhaus payload URLs, phishing kits, DGA-like names) plus real payload
+// URLs that bots typed into a honeypot (testdata/real-urls.txt).
+//
+// It reports, for each matcher: build time, bytes per indicator (heap growth
+// over the input, after a GC), and lookups per second on one core
+// (GOMAXPROCS=1 unless -procs) for host lookups and for URL lookups, with
+// the hit rate so that both engines are seen to answer alike. For honeygate
+// it also swaps a rebuilt snapshot while readers run and reports the build
+// plus swap time and how many lookups were served meanwhile.
+//
+// It runs in memory only; nothing is fetched or dialled.
+package main
+
+import (
+	"bufio"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"net/url"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/AdguardTeam/urlfilter"
+
+	"github.com/honeygate/honeygate/internal/intel"
+)
+
+func main() {
+	nDomains := flag.Int("domains", 1_000_000, "domain indicators")
+	nURLs := flag.Int("urls", 1_000_000, "URL expressions (url and url-prefix)")
+	nLookups := flag.Int("lookups", 1_000_000, "lookups per measurement")
+	procs := flag.Int("procs", 1, "GOMAXPROCS for the lookup loops (per-core figures at 1)")
+	peer := flag.Bool("peer", true, "also measure AdGuard urlfilter")
+	realPath := flag.String("real", "testdata/real-urls.txt", "real payload URLs mixed into the URL set")
+	flag.Parse()
+	runtime.GOMAXPROCS(max(*procs, 1))
+
+	rng := rand.New(rand.NewPCG(1, 2))
+	real := readLines(*realPath)
+	domains := genDomains(rng, *nDomains)
+	urls := genURLs(rng, *nURLs, real)
+	hostQ, urlQ := genQueries(rng, domains, urls, *nLookups)
+	fmt.Printf("indicators: %d domains, %d URL expressions (%d real); lookups: %d hosts, %d URLs, half of them listed\n",
+		len(domains), len(urls), len(real), len(hostQ), len(urlQ))
+
+	inds := make([]intel.Indicator, 0, len(domains)+len(urls))
+	for _, d := range domains {
+		inds = append(inds, intel.Indicator{Type: intel.TypeDomain, Value: d, Category: "malware", Source: "bench"})
+	}
+	for i, u := range urls {
+		t := intel.TypeURL
+		if i%4 == 0 {
+			t = intel.TypeURLPrefix
+		}
+		v, err := intel.CanonicalValue(t, u)
+		if err != nil {
+			panic(fmt.Sprint(u, err))
+		}
+		inds = append(inds, intel.Indicator{Type: t, Value: v, Category: "malware-download", Source: "bench"})
+	}
+	parsed := make([]*url.URL, len(urlQ))
+	for i, q := range urlQ {
+		parsed[i], _ = url.Parse(q)
+	}
+
+	// honeygate
+	before := heap()
+	start := time.Now()
+	snap := intel.Build(inds, time.Now())
+	build := time.Since(start)
+	after := heap()
+	runtime.KeepAlive(inds)
+	fmt.Printf("\nhoneygate intel: build %v, %d indicators, heap %.1f MB = %.1f bytes/indicator (tables %.1f bytes/indicator)\n",
+		build.Round(time.Millisecond), snap.Len(), mb(after-before), float64(after-before)/float64(snap.Len()), float64(snap.Bytes())/float64(snap.Len()))
+	hostRate, hostHits := rate(len(hostQ), func(i int) bool { _, ok := snap.MatchHost(hostQ[i]); return ok })
+	urlRate, urlHits := rate(len(urlQ), func(i int) bool { _, ok := snap.MatchURL(parsed[i]); return ok })
+	fmt.Printf("honeygate intel: MatchHost %.0f lookups/s/core (hits %d), MatchURL %.0f lookups/s/core (hits %d)\n", hostRate, hostHits, urlRate, urlHits)
+	swapUnderLoad(inds, snap, hostQ)
+
+	if !*peer {
+		return
+	}
+	inds = nil
+	snap = nil
+	runtime.GC()
+
+	// AdGuard urlfilter: "||domain^" rules in a DNS engine, "||host/path"
+	// rules (with a trailing "|" for exact URLs) in a network engine.
+	before = heap()
+	start = time.Now()
+	var db, ub strings.Builder
+	for _, d := range domains {
+		db.WriteString("||")
+		db.WriteString(d)
+		db.WriteString("^\n")
+	}
+	for i, u := range urls {
+		c, _ := intel.CanonicalURL(u)
+		c = strings.TrimPrefix(strings.TrimPrefix(c, "http://"), "https://")
+		ub.WriteString("||")
+		ub.WriteString(c)
+		if i%4 != 0 {
+			ub.WriteString("|")
+		}
+		ub.WriteString("\n")
+	}
+	dstore, err := urlfilter.NewRuleStorage([]urlfilter.RuleList{&urlfilter.StringRuleList{ID: 1, RulesText: db.String(), IgnoreCosmetic: true}})
+	if err != nil {
+		panic(err)
+	}
+	dns := urlfilter.NewDNSEngine(dstore)
+	ustore, err := urlfilter.NewRuleStorage([]urlfilter.RuleList{&urlfilter.StringRuleList{ID: 2, RulesText: ub.String(), IgnoreCosmetic: true}})
+	if err != nil {
+		panic(err)
+	}
+	net := urlfilter.NewNetworkEngine(ustore)
+	build = time.Since(start)
+	after = heap()
+	n := dns.RulesCount + net.RulesCount
+	fmt.Printf("\nAdGuard urlfilter v0.5.0: build %v, %d rules, heap %.1f MB = %.1f bytes/rule (rule text kept: it is the engine's storage)\n",
+		build.Round(time.Millisecond), n, mb(after-before), float64(after-before)/float64(n))
+	hostRate, hostHits = rate(len(hostQ), func(i int) bool { _, ok := dns.Match(hostQ[i]); return ok })
+	urlRate, urlHits = rate(len(urlQ), func(i int) bool {
+		_, ok := net.Match(urlfilter.NewRequest(urlQ[i], "", urlfilter.TypeOther))
+		return ok
+	})
+	fmt.Printf("AdGuard urlfilter: DNSEngine.Match %.0f lookups/s/core (hits %d), NetworkEngine.Match %.0f lookups/s/core (hits %d)\n", hostRate, hostHits, urlRate, urlHits)
+	runtime.KeepAlive(dns)
+	runtime.KeepAlive(net)
+}
+
+// swapUnderLoad rebuilds the snapshot while readers keep matching through a
+// Live, and reports the build+swap time and the lookups served meanwhile.
+func swapUnderLoad(inds []intel.Indicator, first *intel.Snapshot, q []string) {
+	live := intel.NewLive()
+	live.Swap(first)
+	var stop atomic.Bool
+	var served atomic.Int64
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		n := int64(0)
+		for i := 0; !stop.Load(); i++ {
+			live.Snapshot().MatchHost(q[i%len(q)])
+			n++
+		}
+		served.Store(n)
+	}()
+	time.Sleep(50 * time.Millisecond)
+	start := time.Now()
+	live.Swap(intel.Build(inds, time.Now()))
+	took := time.Since(start)
+	stop.Store(true)
+	wg.Wait()
+	fmt.Printf("honeygate intel: build+swap under load %v; a reader served %d lookups during it (GOMAXPROCS=%d)\n",
+		took.Round(time.Millisecond), served.Load(), runtime.GOMAXPROCS(0))
+}
+
+func rate(n int, f func(i int) bool) (float64, int) {
+	// one warm-up pass over a tenth, then the timed pass
+	for i := 0; i < n/10; i++ {
+		f(i)
+	}
+	hits := 0
+	start := time.Now()
+	for i := 0; i < n; i++ {
+		if f(i) {
+			hits++
+		}
+	}
+	return float64(n) / time.Since(start).Seconds(), hits
+}
+
+func heap() uint64 {
+	runtime.GC()
+	debug.FreeOSMemory()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}
+
+func mb(b uint64) float64 { return float64(b) / (1 << 20) }
+
+func readLines(path string) []string {
+	f, err := os.Open(path)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "no real URLs:", err)
+		return nil
+	}
+	defer f.Close()
+	var out []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if l := strings.TrimSpace(sc.Text()); l != "" && !strings.HasPrefix(l, "#") {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+var (
+	syll  = []string{"ka", "zu", "mi", "ro", "te", "shi", "na", "po", "lex", "tor", "vin", "qua", "bel", "dra", "fo", "gri", "xo", "ny", "up", "sec"}
+	tlds  = []string{"com", "net", "org", "ru", "cn", "top", "xyz", "info", "jp", "co.uk", "com.br", "online", "site", "club"}
+	words = []string{"login", "secure", "update", "account", "verify", "paypal", "bank", "apple", "office365", "wp-content", "uploads", "bins", "files", "download", "invoice", "doc", "img", "admin", "cgi-bin", "x"}
+	bins  = []string{"mirai.arm7", "mirai.mips", "bins.sh", "i", "Mozi.m", "Mozi.a", "x86_64", "sh", "8UsA.sh", "jaws", "t8UsA.sh", "arm7", "mpsl", "update.exe", "invoice.doc", "setup.msi", "payload.ps1"}
+)
+
+func name(rng *rand.Rand) string {
+	var b strings.Builder
+	for k := 2 + rng.IntN(3); k > 0; k-- {
+		b.WriteString(syll[rng.IntN(len(syll))])
+	}
+	fmt.Fprintf(&b, "%d", rng.IntN(100000))
+	return b.String()
+}
+
+func genDomains(rng *rand.Rand, n int) []string {
+	seen := make(map[string]bool, n)
+	out := make([]string, 0, n)
+	for len(out) < n {
+		d := name(rng) + "." + tlds[rng.IntN(len(tlds))]
+		if rng.IntN(4) == 0 {
+			d = name(rng) + "." + d
+		}
+		if !seen[d] {
+			seen[d] = true
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+func ip(rng *rand.Rand) string {
+	return fmt.Sprintf("%d.%d.%d.%d", 1+rng.IntN(222), rng.IntN(256), rng.IntN(256), 1+rng.IntN(254))
+}
+
+// genURLs makes URLhaus- and PhishTank-shaped URLs, with the real ones first.
+func genURLs(rng *rand.Rand, n int, real []string) []string {
+	seen := make(map[string]bool, n)
+	out := make([]string, 0, n)
+	add := func(u string) {
+		c, err := intel.CanonicalURL(u)
+		if err != nil || seen[c] {
+			return
+		}
+		seen[c] = true
+		out = append(out, u)
+	}
+	for _, u := range real {
+		add(u)
+	}
+	for len(out) < n {
+		switch rng.IntN(4) {
+		case 0: // Mozi/Mirai payload on a compromised box
+			add(fmt.Sprintf("http://%s:%d/%s", ip(rng), 1024+rng.IntN(60000), bins[rng.IntN(len(bins))]))
+		case 1:
+			add(fmt.Sprintf("http://%s/%s/%s", ip(rng), words[rng.IntN(len(words))], bins[rng.IntN(len(bins))]))
+		case 2: // phishing kit on a hacked site
+			add(fmt.Sprintf("https://%s.%s/%s/%s/%s.php?id=%d", name(rng), tlds[rng.IntN(len(tlds))], words[rng.IntN(len(words))], words[rng.IntN(len(words))], words[rng.IntN(len(words))], rng.IntN(1000)))
+		default: // malware drop on a compromised WordPress
+			add(fmt.Sprintf("http://www.%s.%s/wp-content/uploads/%d/%02d/%s", name(rng), tlds[rng.IntN(len(tlds))], 2019+rng.IntN(7), 1+rng.IntN(12), bins[rng.IntN(len(bins))]))
+		}
+	}
+	return out
+}
+
+// genQueries: half listed (a domain's subdomain, or a listed URL spelled
+// differently), half not listed (fresh names, URLs on the listed hosts with
+// other paths).
+func genQueries(rng *rand.Rand, domains, urls []string, n int) (hosts, us []string) {
+	hosts = make([]string, n)
+	us = make([]string, n)
+	for i := range n {
+		if i%2 == 0 {
+			d := domains[rng.IntN(len(domains))]
+			if rng.IntN(2) == 0 {
+				d = "www." + d
+			}
+			hosts[i] = d
+			u := urls[rng.IntN(len(urls))]
+			if rng.IntN(2) == 0 {
+				u = strings.Replace(u, "http://", "HTTP://", 1) + "#frag"
+			}
+			us[i] = u
+		} else {
+			hosts[i] = name(rng) + ".example." + tlds[rng.IntN(len(tlds))]
+			u := urls[rng.IntN(len(urls))]
+			if j := strings.LastIndexByte(u, '/'); j > 8 {
+				u = u[:j] + "/other-" + name(rng)
+			}
+			us[i] = u
+		}
+	}
+	return hosts, us
+}
