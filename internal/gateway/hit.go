@@ -1,12 +1,27 @@
 package gateway
 
-// Hit is what matched, copied into the block event and the block page. It
-// mirrors intel.Hit field for field (see /work/notes/intel-api.md) until the
-// intel package lands, when it becomes an alias.
-type Hit struct {
-	ID       int64  // indicator id in the intel store (0 for config-only rules)
-	Type     string // domain, host, url, url-prefix, ip, cidr, sha256
-	Value    string // the indicator as stored (canonical)
-	Category string // malware, malware-download, exploit-kit, phishing, scam, miner, c2, ...
-	Source   string // honeypot, crawl, a feed's name, manual
+import "github.com/honeygate/honeygate/internal/intel"
+
+// Hit is what matched, copied into the block event and the block page.
+type Hit = intel.Hit
+
+// LiveIntel serves intel's live snapshot to the policy chain. Ready, when
+// set, says whether intel has loaded (its first snapshot was built from the
+// store); until then Current returns nil and each network's fail mode holds.
+type LiveIntel struct {
+	Live  *intel.Live
+	Ready func() bool
+}
+
+var (
+	_ Intel   = (*LiveIntel)(nil)
+	_ Matcher = (*intel.Snapshot)(nil)
+)
+
+// Current returns the live snapshot, or nil before intel is ready.
+func (l *LiveIntel) Current() Matcher {
+	if l.Ready != nil && !l.Ready() {
+		return nil
+	}
+	return l.Live.Snapshot()
 }

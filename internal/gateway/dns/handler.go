@@ -31,11 +31,11 @@ func (s *Server) ServeDNS(w mdns.ResponseWriter, r *mdns.Msg) {
 	host := strings.TrimSuffix(name, ".")
 
 	if !s.opt.Chain.ClientAllowed(client.Addr()) {
-		s.reply(w, r, refused(r))
 		if s.reported.Allow(client.Addr()) {
 			s.record(&gateway.Block{Kind: gateway.KindBlock, Client: client, Host: host, Ref: gateway.NewRef(),
 				Action: gateway.ActionRefuse, Reason: gateway.ReasonClientRefused})
 		}
+		s.reply(w, r, refused(r))
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

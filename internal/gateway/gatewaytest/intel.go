@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 
 	"github.com/honeygate/honeygate/internal/gateway"
+	"github.com/honeygate/honeygate/internal/intel"
 )
 
 // Intel is a mutable stand-in for intel.Live: a map per indicator type.
@@ -54,7 +55,7 @@ func (i *Intel) Add(typ, value, category string) {
 	for k, v := range old.ips {
 		n.ips[k] = v
 	}
-	h := gateway.Hit{ID: int64(len(old.domains) + len(old.urls) + len(old.hashes) + len(old.ips) + 1), Type: typ, Value: value, Category: category, Source: "manual"}
+	h := gateway.Hit{ID: int64(len(old.domains) + len(old.urls) + len(old.hashes) + len(old.ips) + 1), Type: intel.Type(typ), Value: value, Category: category, Source: "manual"}
 	switch typ {
 	case "domain":
 		n.domains[strings.ToLower(value)] = h
