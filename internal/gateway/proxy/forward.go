@@ -65,7 +65,11 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, ci *connInfo) {
 		return
 	}
 
-	out := r.Clone(r.Context())
+	// A shallow copy: the header map is ours to edit (it is only read again
+	// for Accept-Language, which is end-to-end), and a deep clone per
+	// request is measurable at proxy rates.
+	out := new(http.Request)
+	*out = *r
 	out.RequestURI = ""
 	out.Close = false
 	if r.ContentLength == 0 {
