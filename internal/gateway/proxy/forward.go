@@ -86,7 +86,7 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, ci *connInfo) {
 		out.Header["User-Agent"] = []string{""} // Go's transport would add its own
 	}
 
-	resp, err := s.transport.RoundTrip(out)
+	resp, err := s.origins.roundTrip(out)
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
 			return

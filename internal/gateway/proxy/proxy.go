@@ -36,18 +36,22 @@ type Options struct {
 	Name string
 }
 
-// Server is one proxy listener's server.
+// Server is the proxy; it may serve several listeners.
 type Server struct {
-	opt       Options
-	log       *slog.Logger
-	dial      *dialer
-	transport *http.Transport
-	http      *http.Server
-	via       string
-	refused   *gateway.Throttle
-	tunnels   sync.WaitGroup
-	closeOnce sync.Once
-	stop      chan struct{}
+	opt     Options
+	log     *slog.Logger
+	dial    *dialer
+	origins *origins
+	via     string
+	refused *gateway.Throttle
+	baseCtx context.Context
+	tunnels sync.WaitGroup
+	stop    chan struct{}
+
+	mu        sync.Mutex
+	closed    bool
+	listeners []net.Listener
+	conns     map[net.Conn]*connState
 }
 
 type ctxKey struct{}
@@ -65,60 +69,15 @@ func New(opt Options) *Server {
 	if opt.Own == nil {
 		opt.Own = func() []netip.AddrPort { return nil }
 	}
-	s := &Server{opt: opt, log: opt.Log, via: "1.1 " + opt.Name, refused: gateway.NewThrottle(time.Minute), stop: make(chan struct{})}
+	s := &Server{opt: opt, log: opt.Log, via: "1.1 " + opt.Name, refused: gateway.NewThrottle(time.Minute),
+		baseCtx: context.Background(), stop: make(chan struct{}), conns: map[net.Conn]*connState{}}
 	s.dial = newDialer(opt.AllowPrivateUpstream, opt.Own)
-	s.transport = &http.Transport{
-		Proxy:                  nil, // never chain to an environment proxy
-		DialContext:            s.dial.DialContext,
-		MaxIdleConns:           4096,
-		MaxIdleConnsPerHost:    1024,
-		IdleConnTimeout:        90 * time.Second,
-		ResponseHeaderTimeout:  2 * time.Minute,
-		ExpectContinueTimeout:  time.Second,
-		DisableCompression:     true, // bytes pass as the origin sent them
-		MaxResponseHeaderBytes: 64 << 10,
-	}
-	s.http = &http.Server{
-		Handler:           s,
-		ReadHeaderTimeout: 20 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(opt.Log.Handler(), slog.LevelDebug),
-		ConnContext: func(ctx context.Context, c net.Conn) context.Context {
-			ap, _ := netip.ParseAddrPort(c.RemoteAddr().String())
-			return context.WithValue(ctx, ctxKey{}, &connInfo{client: netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())})
-		},
-	}
+	s.origins = newOrigins(s.dial.DialContext)
 	return s
 }
 
-// Serve accepts on l until Shutdown; it returns http.ErrServerClosed then.
-func (s *Server) Serve(l net.Listener) error { return s.http.Serve(l) }
-
-// Shutdown stops accepting, waits for requests in flight until ctx ends, and
-// then closes tunnels and idle origin connections. It is idempotent.
-func (s *Server) Shutdown(ctx context.Context) error {
-	s.closeOnce.Do(func() { close(s.stop) })
-	err := s.http.Shutdown(ctx)
-	if err != nil {
-		_ = s.http.Close()
-	}
-	done := make(chan struct{})
-	go func() { s.tunnels.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-ctx.Done():
-	}
-	s.transport.CloseIdleConnections()
-	return err
-}
-
-// ServeHTTP dispatches one request: client check, then CONNECT or forward.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	ci, _ := r.Context().Value(ctxKey{}).(*connInfo)
-	if ci == nil {
-		ci = &connInfo{}
-	}
+// handle dispatches one request: client check, then CONNECT or forward.
+func (s *Server) handle(w http.ResponseWriter, r *http.Request, ci *connInfo) {
 	if !s.opt.Chain.ClientAllowed(ci.client.Addr()) {
 		s.refuse(w, r, ci)
 		return
