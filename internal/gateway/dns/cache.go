@@ -3,6 +3,7 @@ package dns
 import (
 	"hash/maphash"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	mdns "github.com/miekg/dns"
@@ -15,12 +16,15 @@ type cacheKey struct {
 	qtype  uint16
 	qclass uint16
 	do, cd bool
+	edns   bool // the client speaks EDNS: our OPT goes into the packed answer
 }
 
 type cacheEntry struct {
 	msg     *mdns.Msg // the upstream answer, never mutated after insertion
 	stored  time.Time
 	expires time.Time
+	wire    atomic.Pointer[wireAnswer] // packed on the first hit
+	noWire  atomic.Bool                // packing failed: slow path only
 }
 
 const cacheShards = 32
@@ -57,17 +61,18 @@ func (c *cache) shard(k *cacheKey) *cacheShard {
 	return &c.shards[maphash.String(c.seed, k.name)%cacheShards]
 }
 
-// get returns a copy of the cached answer with TTLs lowered by its age, or nil.
-func (c *cache) get(k cacheKey) *mdns.Msg {
+// lookup returns the live entry for k and its age, or nil. The entry's
+// message must not be mutated.
+func (c *cache) lookup(k cacheKey) (*cacheEntry, time.Duration) {
 	if c.perShard == 0 {
-		return nil
+		return nil, 0
 	}
 	s := c.shard(&k)
 	s.mu.RLock()
 	e := s.m[k]
 	s.mu.RUnlock()
 	if e == nil {
-		return nil
+		return nil, 0
 	}
 	now := c.now()
 	if !now.Before(e.expires) {
@@ -76,24 +81,55 @@ func (c *cache) get(k cacheKey) *mdns.Msg {
 			delete(s.m, k)
 		}
 		s.mu.Unlock()
+		return nil, 0
+	}
+	return e, now.Sub(e.stored)
+}
+
+// get returns a copy of the cached answer with TTLs lowered by its age, or nil.
+func (c *cache) get(k cacheKey) *mdns.Msg {
+	e, age := c.lookup(k)
+	if e == nil {
 		return nil
 	}
-	age := uint32(now.Sub(e.stored) / time.Second)
-	m := e.msg.Copy()
+	return aged(e.msg, age)
+}
+
+// aged copies m with its TTLs lowered by age.
+func aged(msg *mdns.Msg, age time.Duration) *mdns.Msg {
+	a := uint32(age / time.Second)
+	m := msg.Copy()
 	for _, sec := range [][]mdns.RR{m.Answer, m.Ns, m.Extra} {
 		for _, rr := range sec {
 			h := rr.Header()
 			if h.Rrtype == mdns.TypeOPT {
 				continue
 			}
-			if h.Ttl > age {
-				h.Ttl -= age
+			if h.Ttl > a {
+				h.Ttl -= a
 			} else {
 				h.Ttl = 0
 			}
 		}
 	}
 	return m
+}
+
+// wireFor returns the entry's packed answer, packing it on first use.
+func (e *cacheEntry) wireFor(k *cacheKey) *wireAnswer {
+	if w := e.wire.Load(); w != nil {
+		return w
+	}
+	if e.noWire.Load() {
+		return nil
+	}
+	w, err := packWire(e.msg, k.edns, k.do)
+	if err != nil {
+		e.noWire.Store(true)
+		return nil
+	}
+	e.wire.Store(w)
+	return w
 }
 
 // put caches m for the smallest TTL among its records (for a negative answer,

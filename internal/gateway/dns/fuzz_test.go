@@ -21,14 +21,21 @@ type recordingWriter struct {
 func (w *recordingWriter) LocalAddr() net.Addr {
 	return &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 53}
 }
-func (w *recordingWriter) RemoteAddr() net.Addr        { return w.remote }
-func (w *recordingWriter) WriteMsg(m *mdns.Msg) error  { w.msgs = append(w.msgs, m); return nil }
-func (w *recordingWriter) Write(b []byte) (int, error) { return len(b), nil }
-func (w *recordingWriter) Close() error                { return nil }
-func (w *recordingWriter) TsigStatus() error           { return nil }
-func (w *recordingWriter) TsigTimersOnly(bool)         {}
-func (w *recordingWriter) Hijack()                     {}
-func (w *recordingWriter) Network() string             { return "udp" }
+func (w *recordingWriter) RemoteAddr() net.Addr       { return w.remote }
+func (w *recordingWriter) WriteMsg(m *mdns.Msg) error { w.msgs = append(w.msgs, m); return nil }
+func (w *recordingWriter) Write(b []byte) (int, error) {
+	m := new(mdns.Msg)
+	if err := m.Unpack(b); err != nil {
+		return 0, err
+	}
+	w.msgs = append(w.msgs, m)
+	return len(b), nil
+}
+func (w *recordingWriter) Close() error        { return nil }
+func (w *recordingWriter) TsigStatus() error   { return nil }
+func (w *recordingWriter) TsigTimersOnly(bool) {}
+func (w *recordingWriter) Hijack()             {}
+func (w *recordingWriter) Network() string     { return "udp" }
 
 // FuzzServeDNS feeds arbitrary packets through the same acceptance check
 // and handler the server uses (no upstream: it answers from policy, kill

@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/netip"
 	"strings"
+	"sync"
 	"time"
 
 	mdns "github.com/miekg/dns"
@@ -57,8 +58,17 @@ func (s *Server) ServeDNS(w mdns.ResponseWriter, r *mdns.Msg) {
 	}
 
 	k := keyOf(r, name)
-	m := s.cache.get(k)
-	if m == nil {
+	var m *mdns.Msg
+	if e, age := s.cache.lookup(k); e != nil {
+		if d, target, ok := s.judgeAnswer(client.Addr(), e.msg); ok {
+			s.reply(w, r, s.block(r, client, target, d))
+			return
+		}
+		if s.writeWire(w, r, &k, e, age) {
+			return
+		}
+		m = aged(e.msg, age)
+	} else {
 		up, err := s.up.resolve(ctx, k)
 		if err != nil {
 			s.log.Debug("dns: upstream failed", "name", host, "err", err)
@@ -68,16 +78,55 @@ func (s *Server) ServeDNS(w mdns.ResponseWriter, r *mdns.Msg) {
 			return
 		}
 		s.cache.put(k, up)
+		if d, target, ok := s.judgeAnswer(client.Addr(), up); ok {
+			s.reply(w, r, s.block(r, client, target, d))
+			return
+		}
 		m = up.Copy()
-	}
-	if d, target, ok := s.judgeAnswer(client.Addr(), m); ok {
-		s.reply(w, r, s.block(r, client, target, d))
-		return
 	}
 	m.Id = r.Id
 	m.Response, m.RecursionAvailable = true, true
 	m.Question = r.Question // the client's spelling (0x20 case randomization)
 	s.reply(w, r, m)
+}
+
+var wirePool = sync.Pool{New: func() any { b := make([]byte, 0, 1232); return &b }}
+
+// writeWire answers from the entry's packed form when it fits the client
+// (UDP size) and the name can be written back as the client spelled it.
+func (s *Server) writeWire(w mdns.ResponseWriter, r *mdns.Msg, k *cacheKey, e *cacheEntry, age time.Duration) bool {
+	wa := e.wireFor(k)
+	if wa == nil {
+		return false
+	}
+	if _, udp := w.RemoteAddr().(*net.UDPAddr); udp {
+		size := mdns.MinMsgSize
+		if opt := r.IsEdns0(); opt != nil {
+			size = max(int(opt.UDPSize()), mdns.MinMsgSize)
+		}
+		if len(wa.b) > min(size, 4096) {
+			return false
+		}
+	}
+	bp := wirePool.Get().(*[]byte)
+	defer wirePool.Put(bp)
+	b, ok := wa.render(*bp, r.Id, r.Question[0].Name, age)
+	*bp = b[:0]
+	if !ok {
+		return false
+	}
+	if r.RecursionDesired {
+		b[2] |= 1 // RD echoes the query's
+	} else {
+		b[2] &^= 1
+	}
+	if r.CheckingDisabled {
+		b[3] |= 0x10
+	} else {
+		b[3] &^= 0x10
+	}
+	_, _ = w.Write(b)
+	return true
 }
 
 // judgeAnswer asks the chain about every CNAME target and address in m.
@@ -249,7 +298,7 @@ func refused(r *mdns.Msg) *mdns.Msg {
 func keyOf(r *mdns.Msg, name string) cacheKey {
 	k := cacheKey{name: name, qtype: r.Question[0].Qtype, qclass: r.Question[0].Qclass, cd: r.CheckingDisabled}
 	if opt := r.IsEdns0(); opt != nil {
-		k.do = opt.Do()
+		k.do, k.edns = opt.Do(), true
 	}
 	return k
 }
