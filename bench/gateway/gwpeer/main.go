@@ -108,7 +108,7 @@ func serve(args []string) error {
 
 // list writes the blocklist in the forms each peer reads, and a dnsperf
 // query file of names that are not on the list (so every peer forwards
-// them once and then answers from cache) plus a tenth that are (blocked).
+// them once and then answers from cache) plus one in a hundred that are (blocked).
 func list(args []string) error {
 	fs := flag.NewFlagSet("list", flag.ExitOnError)
 	n := fs.Int("n", 1_000_000, "domains on the blocklist")
@@ -145,7 +145,7 @@ func list(args []string) error {
 			continue
 		}
 		seen[d] = true
-		if len(listed) < *nq/10 {
+		if len(listed) < *nq/100 {
 			listed = append(listed, d)
 		}
 		fmt.Fprintln(files["domains.txt"], d)
@@ -153,8 +153,8 @@ func list(args []string) error {
 		fmt.Fprintf(files["dnsmasq.conf"], "address=/%s/\n", d)
 	}
 	for i := 0; i < *nq; i++ {
-		if i%10 == 0 && len(listed) > 0 {
-			fmt.Fprintf(files["queries.txt"], "%s A\n", listed[(i/10)%len(listed)])
+		if i%100 == 0 && len(listed) > 0 {
+			fmt.Fprintf(files["queries.txt"], "%s A\n", listed[(i/100)%len(listed)])
 			continue
 		}
 		fmt.Fprintf(files["queries.txt"], "clean%d.example A\n", i)
