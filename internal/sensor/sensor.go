@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/honeygate/honeygate/internal/event"
+	"github.com/honeygate/honeygate/internal/schema"
 )
 
 // Handler serves one accepted connection. It must return when ctx is done.
@@ -88,28 +89,25 @@ func DefaultLimits() Limits {
 	}
 }
 
-// Validate reports limits that cannot work.
-func (l Limits) Validate() error {
-	var errs []error
-	if l.IdleTimeout <= 0 {
-		errs = append(errs, errors.New("idle_timeout must be positive"))
+// Validate reports limits that cannot work, by their yaml names.
+func (l Limits) Validate() schema.Errors {
+	var errs schema.Errors
+	for _, f := range []struct {
+		name string
+		ok   bool
+	}{
+		{"idle_timeout", l.IdleTimeout > 0},
+		{"max_session", l.MaxSession > 0},
+		{"max_bytes_in", l.MaxBytesIn > 0},
+		{"max_commands", l.MaxCommands > 0},
+		{"max_per_source", l.MaxPerSource > 0},
+		{"max_concurrent", l.MaxConcurrent > 0},
+	} {
+		if !f.ok {
+			errs.Add(f.name, "must be positive")
+		}
 	}
-	if l.MaxSession <= 0 {
-		errs = append(errs, errors.New("max_session must be positive"))
-	}
-	if l.MaxBytesIn <= 0 {
-		errs = append(errs, errors.New("max_bytes_in must be positive"))
-	}
-	if l.MaxCommands <= 0 {
-		errs = append(errs, errors.New("max_commands must be positive"))
-	}
-	if l.MaxPerSource <= 0 {
-		errs = append(errs, errors.New("max_per_source must be positive"))
-	}
-	if l.MaxConcurrent <= 0 {
-		errs = append(errs, errors.New("max_concurrent must be positive"))
-	}
-	return errors.Join(errs...)
+	return errs
 }
 
 // Metrics are the collectors every sensor reports to. One Metrics is shared

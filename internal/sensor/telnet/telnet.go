@@ -51,8 +51,8 @@ var _ sensor.Handler = (*Sensor)(nil)
 
 // New validates cfg and builds the device it describes.
 func New(cfg Config, o Options) (*Sensor, error) {
-	if err := cfg.Validate(); err != nil {
-		return nil, err
+	if err := cfg.Validate().Err(); err != nil {
+		return nil, fmt.Errorf("telnet: invalid config: %w", err)
 	}
 	if o.Publisher == nil {
 		return nil, fmt.Errorf("telnet: Options.Publisher is required")
