@@ -122,7 +122,7 @@ func (EventLog) Listeners() []schema.Listener { return nil }
 // limits adapts sensor.Limits, shared by every sensor, to a section.
 type limits struct{ *sensor.Limits }
 
-func (l limits) Validate() schema.Errors        { return l.Limits.Validate() }
+func (l limits) Validate() schema.Errors      { return l.Limits.Validate() }
 func (l limits) Listeners() []schema.Listener { return nil }
 
 // sections lists the components' sections by their YAML key. A new
