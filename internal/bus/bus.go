@@ -140,10 +140,6 @@ type Bus struct {
 	stream jetstream.Stream
 	url    string
 
-	// syncPublish selects request/reply publishing instead of async publish
-	// plus waiting on the ack future; kept for the benchmark comparison.
-	syncPublish bool
-
 	ctx      context.Context // cancelled by Close to stop Consume loops
 	cancel   context.CancelFunc
 	ncClosed chan struct{}
@@ -368,15 +364,6 @@ func (b *Bus) Publish(ctx context.Context, e *event.Event) error {
 // ~57-60k events/s end to end against ~54k/s), as it needs no context timer
 // per request; both are far above the 20k/s target.
 func (b *Bus) publishOnce(ctx context.Context, msg *nats.Msg) error {
-	if b.syncPublish {
-		actx, cancel := context.WithTimeout(ctx, publishAttemptTimeout)
-		defer cancel()
-		_, err := b.js.PublishMsg(actx, msg, jetstream.WithRetryAttempts(0))
-		if err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
-			err = nats.ErrTimeout // our per-attempt timeout: retry
-		}
-		return err
-	}
 	// The stall wait only applies beyond maxAsyncPending publishes in flight.
 	f, err := b.js.PublishMsgAsync(msg, jetstream.WithStallWait(time.Second))
 	if err != nil {

@@ -23,6 +23,7 @@ import (
 	"github.com/honeygate/honeygate/internal/event"
 	"github.com/honeygate/honeygate/internal/store"
 	"github.com/honeygate/honeygate/internal/store/sqlite"
+	"github.com/honeygate/honeygate/internal/testkit"
 	"github.com/honeygate/honeygate/internal/web"
 )
 
@@ -177,28 +178,10 @@ func openStore(t *testing.T) *sqlite.DB {
 	return db
 }
 
-// syncBuffer is a log sink the handler goroutines and the test share.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 type fixture struct {
 	url string
 	evs []event.Event // what was seeded
-	log *syncBuffer
+	log *testkit.SyncBuffer
 }
 
 // newFixture serves web.New over loopback, backed by a SQLite store seeded
@@ -214,7 +197,7 @@ func newFixture(t *testing.T, opts ...func(*web.Options)) *fixture {
 			t.Fatalf("AppendEvents: inserted %d of %d, %v", len(ins), len(b), err)
 		}
 	}
-	logs := &syncBuffer{}
+	logs := &testkit.SyncBuffer{}
 	o := web.Options{Store: db, Token: token, Log: slog.New(slog.NewTextHandler(logs, nil))}
 	for _, f := range opts {
 		f(&o)
@@ -950,7 +933,7 @@ func TestStatus(t *testing.T) {
 
 func TestStoreErrors(t *testing.T) {
 	db := openStore(t)
-	logs := &syncBuffer{}
+	logs := &testkit.SyncBuffer{}
 	h := web.New(web.Options{Store: db, Token: token, Log: slog.New(slog.NewTextHandler(logs, nil))})
 
 	t.Run("cancelled request", func(t *testing.T) {
