@@ -51,9 +51,15 @@ func (a *App) Start(ctx context.Context) (err error) {
 	if err := os.MkdirAll(a.cfg.Data, 0o750); err != nil {
 		return fmt.Errorf("data dir: %w", err)
 	}
+	// Own the data dir before opening anything in it.
+	unlock, err := lockDataDir(a.cfg.Data)
+	if err != nil {
+		return err
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a.env = &env{ctx: ctx, cfg: &a.cfg, log: a.log, out: a.out, reg: reg, addrs: map[string][]string{}}
+	a.env.onClose(unlock) // released last
 	defer func() {
 		if err != nil {
 			a.Close()
