@@ -137,6 +137,14 @@ func (e *env) Bus() (*bus.Bus, error) {
 	}
 	e.bus = b
 	e.onClose(b.Close)
+	e.reg.MustRegister(
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "honeygate_events_lost_total", Help: "Events that could not be published to the bus, and are lost.",
+		}, func() float64 { return float64(b.Lost()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "honeygate_bus_stream_recreated_total", Help: "Times the event stream was found missing and recreated.",
+		}, func() float64 { return float64(b.Recreated()) }),
+	)
 	if natsListen != "" {
 		e.addrs["nats"] = []string{b.ClientURL()}
 	}

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"path/filepath"
 	"time"
@@ -98,6 +99,7 @@ func buildWeb(e *env) ([]Component, error) {
 	h := web.New(web.Options{
 		Store: st, Token: token, Gatherer: e.reg, Log: e.log.With("component", "web"),
 		BusStats: func(ctx context.Context) (any, error) { return b.Stats(ctx) },
+		Health:   func(ctx context.Context) []string { return health(ctx, b) },
 	})
 	var cs []Component
 	for _, ln := range lns {
@@ -156,4 +158,32 @@ func sensorServers(e *env, name string, h sensor.Handler) ([]Component, error) {
 		cs = append(cs, RunFunc(func(ctx context.Context) error { return srv.Serve(ctx, ln) }))
 	}
 	return cs, nil
+}
+
+// Health thresholds: a loss within lossWindow, or a store consumer this far
+// behind the bus, makes /healthz answer 503.
+const (
+	lossWindow = time.Minute
+	maxLag     = 100_000
+)
+
+// health says why the process is degraded: events lost recently, or the
+// store lagging behind the bus.
+func health(ctx context.Context, b *bus.Bus) []string {
+	var reasons []string
+	if t := b.LastLoss(); !t.IsZero() && time.Since(t) < lossWindow {
+		reasons = append(reasons, fmt.Sprintf("events are being lost: %d since start, the last %s ago", b.Lost(), time.Since(t).Round(time.Second)))
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	st, err := b.Stats(ctx)
+	if err != nil {
+		return append(reasons, "bus: "+err.Error())
+	}
+	if c, ok := st.Consumers["store"]; ok {
+		if lag := c.Pending + uint64(c.AckPending); lag > maxLag {
+			reasons = append(reasons, fmt.Sprintf("the store lags the bus by %d events", lag))
+		}
+	}
+	return reasons
 }

@@ -28,6 +28,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -133,12 +134,22 @@ type Handler struct {
 
 // Bus is a connection to the event stream. It is safe for concurrent use.
 type Bus struct {
-	log    *slog.Logger
-	srv    *server.Server // nil when connected to an external server
-	nc     *nats.Conn
-	js     jetstream.JetStream
-	stream jetstream.Stream
-	url    string
+	log *slog.Logger
+	srv *server.Server // nil when connected to an external server
+	nc  *nats.Conn
+	js  jetstream.JetStream
+	url string
+
+	// The stream, recreated when it goes missing (deleted by an operator or
+	// an attacker with credentials): streamMu guards stream and when it
+	// was last recreated.
+	streamCfg jetstream.StreamConfig
+	streamMu  sync.Mutex
+	stream    jetstream.Stream
+	recreated time.Time
+	recreateN atomic.Int64 // times the stream was recreated
+	lost      atomic.Int64 // events whose Publish failed: lost
+	lastLoss  atomic.Int64 // unix nanoseconds of the last loss
 
 	ctx      context.Context // cancelled by Close to stop Consume loops
 	cancel   context.CancelFunc
@@ -214,7 +225,7 @@ func Open(ctx context.Context, o Options, log *slog.Logger) (*Bus, error) {
 		b.closeConnAndServer()
 		return nil, fmt.Errorf("bus: jetstream: %w", err)
 	}
-	b.stream, err = b.js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+	b.streamCfg = jetstream.StreamConfig{
 		Name:        StreamName,
 		Description: "honeygate events; Limits retention keeps acknowledged events so stores can be rebuilt",
 		Subjects:    []string{subjects},
@@ -231,7 +242,8 @@ func Open(ctx context.Context, o Options, log *slog.Logger) (*Bus, error) {
 		// before the write and loses acknowledged events on kill -9
 		// (TestKillDurability fails with it).
 		PersistMode: jetstream.DefaultPersistMode,
-	})
+	}
+	b.stream, err = b.js.CreateOrUpdateStream(ctx, b.streamCfg)
 	if err != nil {
 		b.closeConnAndServer()
 		return nil, fmt.Errorf("bus: create stream %s: %w", StreamName, err)
@@ -302,6 +314,54 @@ func startEmbedded(o Options, log *slog.Logger) (*server.Server, error) {
 	return srv, nil
 }
 
+// getStream returns the current stream handle.
+func (b *Bus) getStream() jetstream.Stream {
+	b.streamMu.Lock()
+	defer b.streamMu.Unlock()
+	return b.stream
+}
+
+// recreateStream creates the stream again after it went missing, at most
+// once a second however many publishers and consumers notice at once.
+// Events published while it was missing were refused, and counted lost.
+func (b *Bus) recreateStream(ctx context.Context) error {
+	b.streamMu.Lock()
+	defer b.streamMu.Unlock()
+	if time.Since(b.recreated) < time.Second {
+		return nil
+	}
+	b.recreated = time.Now()
+	st, err := b.js.CreateOrUpdateStream(ctx, b.streamCfg)
+	if err != nil {
+		return fmt.Errorf("bus: recreate stream %s: %w", StreamName, err)
+	}
+	b.stream = st
+	b.recreateN.Add(1)
+	b.log.Error("bus: the event stream was missing and has been recreated; events published meanwhile were lost", "stream", StreamName)
+	return nil
+}
+
+// missingStream reports whether err says that no stream takes the subject.
+func missingStream(err error) bool {
+	return errors.Is(err, jetstream.ErrNoStreamResponse) || errors.Is(err, nats.ErrNoResponders) ||
+		errors.Is(err, jetstream.ErrStreamNotFound)
+}
+
+// Lost returns how many events could not be published since Open.
+func (b *Bus) Lost() int64 { return b.lost.Load() }
+
+// LastLoss returns when an event was last lost (zero if never).
+func (b *Bus) LastLoss() time.Time {
+	if n := b.lastLoss.Load(); n != 0 {
+		return time.Unix(0, n)
+	}
+	return time.Time{}
+}
+
+// Recreated returns how many times the stream was found missing and
+// recreated since Open.
+func (b *Bus) Recreated() int64 { return b.recreateN.Load() }
+
 // ClientURL is the URL remote sensors connect to: the embedded server's when
 // Options.Listen is set, the external one when Options.URL is, else "".
 func (b *Bus) ClientURL() string { return b.url }
@@ -311,6 +371,15 @@ func (b *Bus) ClientURL() string { return b.url }
 // lost ack) are retried with the same Nats-Msg-Id, which the server
 // deduplicates, until ctx is done (or 30s when ctx has no deadline).
 func (b *Bus) Publish(ctx context.Context, e *event.Event) error {
+	err := b.publish(ctx, e)
+	if err != nil {
+		b.lost.Add(1)
+		b.lastLoss.Store(time.Now().UnixNano())
+	}
+	return err
+}
+
+func (b *Bus) publish(ctx context.Context, e *event.Event) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("bus: publish: %w", err)
 	}
@@ -343,7 +412,13 @@ func (b *Bus) Publish(ctx context.Context, e *event.Event) error {
 		if errors.Is(err, nats.ErrConnectionClosed) || errors.Is(err, nats.ErrConnectionDraining) {
 			return fmt.Errorf("bus: publish %s: %w", e.ID, ErrClosed)
 		}
-		if !retryable(err) {
+		if missingStream(err) {
+			// Do not wait out the publish timeout for a stream that is
+			// gone: make it again, then retry.
+			if rerr := b.recreateStream(ctx); rerr != nil {
+				b.log.Warn("bus: publish: stream missing", "err", rerr)
+			}
+		} else if !retryable(err) {
 			return fmt.Errorf("bus: publish %s: %w", e.ID, err)
 		}
 		b.log.Debug("bus: publish retry", "id", e.ID, "err", err)
@@ -448,7 +523,7 @@ func (b *Bus) Consume(ctx context.Context, durable string, batch int, h Handler)
 // consumeSession runs one pull iterator until it fails or ctx is done.
 func (b *Bus) consumeSession(ctx context.Context, log *slog.Logger, durable string, batch int, h Handler) error {
 	prefetch := max(2*batch, 64)
-	cons, err := b.stream.CreateOrUpdateConsumer(ctx, jetstream.ConsumerConfig{
+	cfg := jetstream.ConsumerConfig{
 		Durable:     durable,
 		Description: "honeygate consumer " + durable,
 		// AckExplicit, not AckAll: with AckAll, acknowledging the last event
@@ -464,7 +539,13 @@ func (b *Bus) consumeSession(ctx context.Context, log *slog.Logger, durable stri
 		// Room for the prefetch buffer, the batch in the handler and NAKed
 		// batches waiting for redelivery.
 		MaxAckPending: prefetch + 2*batch + 1000,
-	})
+	}
+	cons, err := b.getStream().CreateOrUpdateConsumer(ctx, cfg)
+	if missingStream(err) {
+		if err = b.recreateStream(ctx); err == nil {
+			cons, err = b.getStream().CreateOrUpdateConsumer(ctx, cfg)
+		}
+	}
 	if err != nil {
 		return fmt.Errorf("bus: consumer %s: %w", durable, err)
 	}

@@ -660,3 +660,52 @@ func TestListenNeedsToken(t *testing.T) {
 	}
 	nc.Close()
 }
+
+// A deleted stream (an operator's mistake, or an attacker with
+// credentials) is recreated by the next publish at once, not after the
+// publish timeout, and consumers go on from the new stream.
+func TestDeletedStreamRecreated(t *testing.T) {
+	b := openBus(t, testOptions(t.TempDir()))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	got := make(chan event.Event, 100)
+	go func() {
+		_ = b.Consume(ctx, "store", 10, Handler{Events: func(_ context.Context, evs []event.Event) error {
+			for _, e := range evs {
+				got <- e
+			}
+			return nil
+		}})
+	}()
+	first := newEvent(1)
+	if err := b.Publish(ctx, &first); err != nil {
+		t.Fatal(err)
+	}
+	<-got
+
+	if err := b.js.DeleteStream(ctx, StreamName); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	e := newEvent(2)
+	if err := b.Publish(ctx, &e); err != nil {
+		t.Fatalf("publish after the stream was deleted: %v", err)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("publish took %v after the stream was deleted", d)
+	}
+	if b.Recreated() != 1 || b.Lost() != 0 {
+		t.Errorf("recreated %d, lost %d", b.Recreated(), b.Lost())
+	}
+	select {
+	case g := <-got:
+		if g.ID != e.ID {
+			t.Errorf("consumer got %s, want %s", g.ID, e.ID)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("the consumer did not resume on the recreated stream")
+	}
+	if _, err := b.Stats(ctx); err != nil {
+		t.Errorf("stats after recreation: %v", err)
+	}
+}

@@ -35,7 +35,10 @@ type Options struct {
 	Gatherer prometheus.Gatherer // nil: no /metrics
 	// BusStats reports the bus's backlog for /api/v1/status; nil omits it.
 	BusStats func(ctx context.Context) (any, error)
-	Log      *slog.Logger
+	// Health reports why the process is degraded (events being lost, the
+	// store lagging); none means healthy. Nil: always healthy.
+	Health func(ctx context.Context) []string
+	Log    *slog.Logger
 }
 
 // Server is the HTTP handler for the API.
@@ -82,7 +85,16 @@ func (s *Server) auth(h http.HandlerFunc) http.Handler {
 	})
 }
 
+// healthz answers 200 {"status":"ok"} when healthy, and 503
+// {"status":"degraded","reasons":[...]} otherwise, so a load balancer or a
+// monitor sees loss, not only liveness.
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	if s.Health != nil {
+		if reasons := s.Health(r.Context()); len(reasons) > 0 {
+			writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "degraded", "reasons": reasons})
+			return
+		}
+	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
