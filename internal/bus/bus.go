@@ -63,7 +63,12 @@ const (
 	// publishers run without stalling"; beyond it callers wait briefly.
 	maxAsyncPending = 1 << 16
 
-	ackWait     = 30 * time.Second
+	// ackWait is how long a delivered, unacknowledged batch waits before
+	// redelivery. After a crash, what the dead process had in hand waits this
+	// long before the new one stores it. A store commits a batch in well
+	// under a second, and a redelivery is harmless (stores and the JSON log
+	// are idempotent on event ids), so it is short.
+	ackWait     = 10 * time.Second
 	batchLinger = 50 * time.Millisecond // how long a partial batch waits to fill
 	minBackoff  = 100 * time.Millisecond
 	maxBackoff  = 5 * time.Second // below ackWait, so prefetched messages do not expire while we back off
