@@ -17,8 +17,10 @@ run: deps build
 deps:
 	@scripts/deps.sh
 
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+
 build:
-	$(GO) build -o $(BIN) ./cmd/honeygate
+	$(GO) build -ldflags "-X github.com/honeygate/honeygate/internal/buildinfo.Version=$(VERSION)" -o $(BIN) ./cmd/honeygate
 
 test: deps vet lint unit fuzz
 

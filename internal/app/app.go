@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/honeygate/honeygate/internal/buildinfo"
 	"github.com/honeygate/honeygate/internal/bus"
 	"github.com/honeygate/honeygate/internal/config"
 )
@@ -58,6 +59,11 @@ func (a *App) Start(ctx context.Context) (err error) {
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	bi := buildinfo.Get()
+	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "honeygate_build_info", Help: "Always 1; the labels say which honeygate runs.",
+		ConstLabels: prometheus.Labels{"version": bi.Version, "commit": bi.Commit, "go": bi.Go},
+	}, func() float64 { return 1 }))
 	a.env = &env{ctx: ctx, cfg: &a.cfg, log: a.log, out: a.out, reg: reg, addrs: map[string][]string{}}
 	a.env.onClose(unlock) // released last
 	defer func() {
