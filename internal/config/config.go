@@ -245,7 +245,7 @@ func Parse(b []byte) (Config, error) {
 	cfg := Default()
 	var root yaml.Node
 	if err := yaml.Unmarshal(b, &root); err != nil {
-		return cfg, Errors{{Path: "(file)", Msg: strings.TrimPrefix(err.Error(), "yaml: ")}}
+		return cfg, Errors{syntaxError(err)}
 	}
 	if len(root.Content) == 0 {
 		return cfg, cfg.Validate()
@@ -282,6 +282,23 @@ func Parse(b []byte) (Config, error) {
 	}
 	sort.SliceStable(es, func(i, j int) bool { return es[i].Line < es[j].Line })
 	return cfg, es.Err()
+}
+
+// syntaxError turns a YAML syntax error into a FieldError with its line.
+// yaml.v3 counts the lines of its parser's errors ("did not find expected
+// ...") from 0 and those of its scanner's from 1; both are given from 1.
+func syntaxError(err error) FieldError {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	fe := FieldError{Path: "(file)", Msg: msg}
+	var line int
+	if _, serr := fmt.Sscanf(msg, "line %d:", &line); serr == nil {
+		fe.Msg = strings.TrimSpace(msg[strings.Index(msg, ":")+1:])
+		if strings.HasPrefix(fe.Msg, "did not find expected") {
+			line++
+		}
+		fe.Line = line
+	}
+	return fe
 }
 
 // lineOf finds the line of a dotted path ("telnet.login.accept[2]") in a
