@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -116,10 +117,24 @@ func (e *env) Bus() (*bus.Bus, error) {
 	if addrs := e.cfg.Addrs("nats"); len(addrs) > 0 {
 		natsListen = addrs[0]
 	}
-	token := ""
+	var (
+		accounts *bus.Accounts
+		tlsCfg   *tls.Config
+		err      error
+	)
 	if natsListen != "" {
-		var err error
-		if token, err = e.Token(); err != nil {
+		// Remote sensors get their own least-privilege credential over TLS,
+		// never the API token.
+		if accounts, err = bus.LoadOrCreateAccounts(filepath.Join(e.cfg.Data, "credentials", "nats.json")); err != nil {
+			return nil, err
+		}
+		if e.cfg.Bus.TLSCert != "" {
+			tlsCfg, err = bus.LoadTLS(e.cfg.Bus.TLSCert, e.cfg.Bus.TLSKey)
+		} else {
+			host, _, _ := net.SplitHostPort(natsListen)
+			tlsCfg, err = bus.LoadOrCreateTLS(filepath.Join(e.cfg.Data, "tls"), []string{host})
+		}
+		if err != nil {
 			return nil, err
 		}
 	}
@@ -127,7 +142,8 @@ func (e *env) Bus() (*bus.Bus, error) {
 		URL:      e.cfg.NATS,
 		StoreDir: filepath.Join(e.cfg.Data, "nats"),
 		Listen:   natsListen,
-		Token:    token, // remote sensors use the API token: nats://TOKEN@host:port
+		Accounts: accounts,
+		TLS:      tlsCfg,
 		Replicas: e.cfg.Bus.Replicas,
 		MaxAge:   e.cfg.Bus.MaxAge,
 		MaxBytes: e.cfg.Bus.MaxBytes,
@@ -146,7 +162,11 @@ func (e *env) Bus() (*bus.Bus, error) {
 		}, func() float64 { return float64(b.Recreated()) }),
 	)
 	if natsListen != "" {
-		e.addrs["nats"] = []string{b.ClientURL()}
+		u := strings.Replace(b.ClientURL(), "nats://", "tls://", 1)
+		e.addrs["nats"] = []string{u}
+		e.log.Info("remote sensors connect to the bus over TLS as user \"sensor\"",
+			"url", u, "password_in", filepath.Join(e.cfg.Data, "credentials", "nats.json"),
+			"ca", filepath.Join(e.cfg.Data, "tls", bus.CAFile))
 	}
 	return b, nil
 }

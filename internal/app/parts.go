@@ -47,9 +47,31 @@ func buildStoreConsumer(e *env) ([]Component, error) {
 		Name: "honeygate_events_dead_letter_total", Help: "Bus messages that were not valid events, kept aside.",
 	})
 	e.reg.MustRegister(stored, dead)
+	refused := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "honeygate_events_refused_total", Help: "Events refused by the store (kept as dead letters), by reason.",
+	}, []string{"reason"})
+	e.reg.MustRegister(refused)
 	log := e.log.With("component", "store")
+	maxPast := e.cfg.Bus.MaxAge + 24*time.Hour
 	return consumer(e, "store", bus.Handler{
 		Events: func(ctx context.Context, evs []event.Event) error {
+			// A remote sensor's clock (or a forger) is not trusted: an event
+			// dated in the future would sort first forever. Such events
+			// are kept aside as dead letters, not stored as observations.
+			now := time.Now()
+			kept := evs[:0:0]
+			for i := range evs {
+				if why := implausibleTime(evs[i].Time, now, maxPast); why != "" {
+					refused.WithLabelValues("time").Inc()
+					log.Warn("event refused", "id", evs[i].ID, "sensor", evs[i].Sensor, "reason", why)
+					if err := st.DeadLetter(ctx, bus.SubjectPrefix+string(evs[i].Kind), evs[i].Raw, why); err != nil {
+						return err
+					}
+					continue
+				}
+				kept = append(kept, evs[i])
+			}
+			evs = kept
 			inserted, err := st.AppendEvents(ctx, evs)
 			if err != nil {
 				return err
@@ -158,6 +180,22 @@ func sensorServers(e *env, name string, h sensor.Handler) ([]Component, error) {
 		cs = append(cs, RunFunc(func(ctx context.Context) error { return srv.Serve(ctx, ln) }))
 	}
 	return cs, nil
+}
+
+// maxFuture is how far ahead of this clock an event's time may be (clock
+// skew between sensors and the hub).
+const maxFuture = 5 * time.Minute
+
+// implausibleTime says why an event's time cannot be an observation: in the
+// future, or older than the bus keeps events.
+func implausibleTime(t, now time.Time, maxPast time.Duration) string {
+	switch {
+	case t.After(now.Add(maxFuture)):
+		return fmt.Sprintf("time %s is in the future (more than %s ahead of the hub's clock)", t.Format(time.RFC3339), maxFuture)
+	case t.Before(now.Add(-maxPast)):
+		return fmt.Sprintf("time %s is older than the bus keeps events (%s)", t.Format(time.RFC3339), maxPast)
+	}
+	return ""
 }
 
 // Health thresholds: a loss within lossWindow, or a store consumer this far

@@ -21,6 +21,7 @@ package bus
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -88,11 +89,13 @@ type Options struct {
 	// Listen optionally exposes the embedded server to remote sensors on
 	// host:port (port 0 picks a free one). Empty keeps it in-process only.
 	Listen string
-	// Token, when set, is required from every client of the embedded server
-	// (a remote sensor connects with nats://TOKEN@host:port), so a listener
-	// on the network does not let anyone inject events. For an external
-	// server, put its credentials in URL.
-	Token string
+	// Accounts are the embedded server's users when it listens (see
+	// Accounts); this process connects as the hub. Required with Listen.
+	// For an external server, put its credentials in URL.
+	Accounts *Accounts
+	// TLS, when set, is required on the Listen address (remote sensors
+	// connect with tls://). The in-process connection does not use it.
+	TLS *tls.Config
 	// Replicas of the stream on an external cluster (default 1). Ignored for
 	// the embedded server.
 	Replicas int
@@ -204,8 +207,8 @@ func Open(ctx context.Context, o Options, log *slog.Logger) (*Bus, error) {
 		}
 		b.srv = srv
 		natsOpts = append(natsOpts, nats.InProcessServer(srv))
-		if o.Token != "" {
-			natsOpts = append(natsOpts, nats.Token(o.Token))
+		if o.Listen != "" {
+			natsOpts = append(natsOpts, nats.UserInfo(UserHub, o.Accounts.Hub))
 		}
 		if o.Listen != "" {
 			b.url = srv.ClientURL()
@@ -273,13 +276,19 @@ func startEmbedded(o Options, log *slog.Logger) (*server.Server, error) {
 		// The stream's own MaxBytes is the real cap.
 		JetStreamMaxStore: o.MaxBytes + 1<<30,
 		// One event may be up to event.MaxEncoded; leave room for headers.
-		MaxPayload:    event.MaxEncoded + 64<<10,
-		SyncAlways:    o.SyncAlways,
-		NoSigs:        true,
-		Authorization: o.Token,
-		DontListen:    o.Listen == "",
+		MaxPayload: event.MaxEncoded + 64<<10,
+		SyncAlways: o.SyncAlways,
+		NoSigs:     true,
+		DontListen: o.Listen == "",
 	}
 	if o.Listen != "" {
+		if o.Accounts == nil {
+			return nil, errors.New("bus: an embedded server that listens needs Accounts")
+		}
+		sopts.Users = o.Accounts.users()
+		if o.TLS != nil {
+			sopts.TLSConfig, sopts.TLS, sopts.TLSTimeout = o.TLS, true, 5
+		}
 		host, port, err := net.SplitHostPort(o.Listen)
 		if err != nil {
 			return nil, fmt.Errorf("bus: listen address %q: %w", o.Listen, err)

@@ -61,6 +61,10 @@ type Bus struct {
 	MaxAge   time.Duration `yaml:"max_age"`   // how long the stream keeps events
 	MaxBytes int64         `yaml:"max_bytes"` // and how many bytes at most
 	Replicas int           `yaml:"replicas"`  // on an external cluster
+	// TLSCert and TLSKey are the exposed bus listener's certificate and key
+	// (PEM); empty: a private CA and certificate generated in DATA/tls.
+	TLSCert string `yaml:"tls_cert"`
+	TLSKey  string `yaml:"tls_key"`
 }
 
 // minBusBytes is the smallest stream worth running: a few thousand events.
@@ -77,6 +81,17 @@ func (b Bus) Validate() schema.Errors {
 	}
 	if b.Replicas < 1 || b.Replicas > 5 {
 		es.Add("replicas", "must be 1 to 5")
+	}
+	if (b.TLSCert == "") != (b.TLSKey == "") {
+		es.Add("tls_cert", "tls_cert and tls_key go together")
+	}
+	for _, f := range []struct{ key, path string }{{"tls_cert", b.TLSCert}, {"tls_key", b.TLSKey}} {
+		if f.path == "" {
+			continue
+		}
+		if _, err := os.Stat(f.path); err != nil {
+			es.Add(f.key, "%v", err)
+		}
 	}
 	return es
 }
