@@ -22,10 +22,20 @@ import (
 	"github.com/honeygate/honeygate/internal/store"
 )
 
-// Run runs the conformance suite. open must return a new, empty store each
-// time it is called; Run closes it at the end of the subtest (adapters'
-// Close is idempotent, so open may also register its own Close).
+// RunEvents runs the conformance suite of store.Events. open must return a
+// new, empty store each time it is called; RunEvents closes it at the end of
+// the subtest (adapters' Close is idempotent, so open may also register its
+// own Close).
 func RunEvents(t *testing.T, open func(t *testing.T) store.Events) {
+	openClosed := func(t *testing.T) store.Events {
+		s := open(t)
+		t.Cleanup(func() {
+			if err := s.Close(); err != nil {
+				t.Errorf("Close: %v", err)
+			}
+		})
+		return s
+	}
 	tests := []struct {
 		name string
 		fn   func(t *testing.T, s store.Events)
@@ -39,17 +49,22 @@ func RunEvents(t *testing.T, open func(t *testing.T) store.Events) {
 		{"DailyStats", testDailyStats},
 		{"DeadLetter", testDeadLetter},
 		{"ConcurrentAppend", testConcurrentAppend},
+		{"RollupFamilyChange", testRollupFamilyChange},
+		{"RollupLateConnect", testRollupLateConnect},
+		{"RollupMatchesSessions", testRollupMatchesSessions},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			s := open(t)
-			t.Cleanup(func() {
-				if err := s.Close(); err != nil {
-					t.Errorf("Close: %v", err)
-				}
-			})
-			tc.fn(t, s)
-		})
+		t.Run(tc.name, func(t *testing.T) { tc.fn(t, openClosed(t)) })
+	}
+	// Tests that compare stores fed the same events in different ways.
+	multi := []struct {
+		name string
+		fn   func(t *testing.T, open func(t *testing.T) store.Events)
+	}{
+		{"Reordering", testReordering},
+	}
+	for _, tc := range multi {
+		t.Run(tc.name, func(t *testing.T) { tc.fn(t, openClosed) })
 	}
 }
 
