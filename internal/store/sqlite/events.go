@@ -225,11 +225,15 @@ func scanSession(row interface{ Scan(...any) error }) (store.SessionState, error
 		return s, err
 	}
 	s.End, s.Attributed, s.FamilyAt, s.ReasonsAt = stamp(end), stamp(attributed), stamp(familyAt), stamp(reasonsAt)
-	if err := json.Unmarshal([]byte(reasons), &s.Reasons); err != nil {
-		return s, fmt.Errorf("decode reasons of session %s: %w", s.ID, err)
-	}
-	if len(s.Reasons) == 0 {
-		s.Reasons = nil // as folded from events, so that Equal compares like with like
+	// No reasons stay nil, as folded from events, so that Equal compares
+	// like with like (and most sessions have none: skip the decoder).
+	if reasons != "[]" {
+		if err := json.Unmarshal([]byte(reasons), &s.Reasons); err != nil {
+			return s, fmt.Errorf("decode reasons of session %s: %w", s.ID, err)
+		}
+		if len(s.Reasons) == 0 {
+			s.Reasons = nil
+		}
 	}
 	return s, nil
 }

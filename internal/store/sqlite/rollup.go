@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/honeygate/honeygate/internal/store"
@@ -37,11 +38,16 @@ func changesOf[K comparable](t *store.Tally[K], keyArgs func(K) []any) []rollupC
 	return out
 }
 
+// memberChunk is how many member rows one upsert carries.
+const memberChunk = 100
+
 // apply writes changes in tx: each member's count, then each bucket's total
 // and its number of distinct members, which moves when a member's count
 // leaves or reaches zero. Rows that reach zero are deleted, so a bucket
-// exists only while it counts something. A count below zero means the rollup
-// and its source disagree: that is an error, never clamped away.
+// exists only while it counts something (members at zero are found by the
+// members table's partial index "WHERE <count> = 0", which stays tiny). A
+// count below zero means the rollup and its source disagree: that is an
+// error, never clamped away.
 func (r rollupTables) apply(ctx context.Context, tx *sql.Tx, changes []rollupChange) error {
 	if len(changes) == 0 {
 		return nil
@@ -50,48 +56,25 @@ func (r rollupTables) apply(ctx context.Context, tx *sql.Tx, changes []rollupCha
 	var order []*rollupChange
 	distinct := make(map[*rollupChange]int64)
 	total := func(c *rollupChange) *rollupChange {
-		k := fmt.Sprintf("%#v", c.keyArgs()) // unambiguous, unlike Sprint
+		k := keyString(c.keyArgs())
 		t := totals[k]
 		if t == nil {
 			t = &rollupChange{day: c.day, key: c.key}
 			totals[k] = t
 			order = append(order, t)
 		}
+		t.n += c.n
 		return t
 	}
-
-	if r.members != "" {
-		up, err := tx.PrepareContext(ctx, r.memberUpsertSQL())
-		if err != nil {
-			return fmt.Errorf("rollup %s: %w", r.totals, err)
-		}
-		defer up.Close()
+	if r.members == "" {
 		for i := range changes {
-			c := &changes[i]
-			var now int64
-			if err := up.QueryRowContext(ctx, c.keyArgs(c.member, c.n)...).Scan(&now); err != nil {
-				return fmt.Errorf("rollup %s: %w", r.members, err)
-			}
-			before := now - c.n
-			if now < 0 {
-				return fmt.Errorf("rollup %s: %s %v %q would count %d", r.members, c.day, c.key, c.member, now)
-			}
-			if now == 0 {
-				if _, err := tx.ExecContext(ctx, r.deleteSQL(r.members, true), c.keyArgs(c.member)...); err != nil {
-					return fmt.Errorf("rollup %s: %w", r.members, err)
-				}
-			}
-			t := total(c)
-			t.n += c.n
-			distinct[t] += b2i(now > 0) - b2i(before > 0)
+			total(&changes[i])
 		}
-	} else {
-		for i := range changes {
-			total(&changes[i]).n += changes[i].n
-		}
+	} else if err := r.applyMembers(ctx, tx, changes, func(c *rollupChange, before, now int64) {
+		distinct[total(c)] += b2i(now > 0) - b2i(before > 0)
+	}); err != nil {
+		return err
 	}
-	// Without members, distinct stays 0: such a rollup's totals table
-	// still has the column, so that all rollups read alike.
 
 	up, err := tx.PrepareContext(ctx, r.totalUpsertSQL())
 	if err != nil {
@@ -109,13 +92,96 @@ func (r rollupTables) apply(ctx context.Context, tx *sql.Tx, changes []rollupCha
 		if now < 0 {
 			return fmt.Errorf("rollup %s: %s %v would count %d", r.totals, t.day, t.key, now)
 		}
-		if now == 0 {
-			if _, err := tx.ExecContext(ctx, r.deleteSQL(r.totals, false), t.keyArgs()...); err != nil {
+		if now == 0 { // rare: a bucket all of whose things moved elsewhere
+			if _, err := tx.ExecContext(ctx, r.deleteTotalSQL(), t.keyArgs()...); err != nil {
 				return fmt.Errorf("rollup %s: %w", r.totals, err)
 			}
 		}
 	}
 	return nil
+}
+
+// applyMembers adds the changes to the members' counts, many rows per
+// statement, calls moved with each member's count before and after, and
+// deletes the members left at zero.
+func (r rollupTables) applyMembers(ctx context.Context, tx *sql.Tx, changes []rollupChange,
+	moved func(c *rollupChange, before, now int64)) error {
+	byKey := make(map[string]*rollupChange, len(changes))
+	for i := range changes {
+		c := &changes[i]
+		byKey[keyString(c.keyArgs(c.member))] = c
+	}
+	nkeys := len(r.keys) + 2 // day, keys..., member
+	args := make([]any, 0, min(len(changes), memberChunk)*(nkeys+1))
+	scanned := make([]any, nkeys+1)
+	dest := make([]any, nkeys+1)
+	for i := range dest {
+		dest[i] = &scanned[i]
+	}
+	zeros := false
+	for start := 0; start < len(changes); start += memberChunk {
+		chunk := changes[start:min(start+memberChunk, len(changes))]
+		args = args[:0]
+		for i := range chunk {
+			args = append(args, chunk[i].keyArgs(chunk[i].member, chunk[i].n)...)
+		}
+		rows, err := tx.QueryContext(ctx, r.memberUpsertSQL(len(chunk)), args...)
+		if err != nil {
+			return fmt.Errorf("rollup %s: %w", r.members, err)
+		}
+		for rows.Next() {
+			if err := rows.Scan(dest...); err != nil {
+				rows.Close()
+				return fmt.Errorf("rollup %s: %w", r.members, err)
+			}
+			c := byKey[keyString(scanned[:nkeys])]
+			now, ok := scanned[nkeys].(int64)
+			if c == nil || !ok {
+				rows.Close()
+				return fmt.Errorf("rollup %s: unexpected row %v", r.members, scanned)
+			}
+			if now < 0 {
+				rows.Close()
+				return fmt.Errorf("rollup %s: %s %v %q would count %d", r.members, c.day, c.key, c.member, now)
+			}
+			zeros = zeros || now == 0
+			moved(c, now-c.n, now)
+		}
+		if err := rows.Close(); err != nil {
+			return fmt.Errorf("rollup %s: %w", r.members, err)
+		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("rollup %s: %w", r.members, err)
+		}
+	}
+	if zeros {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM `+r.members+` WHERE `+r.count+` = 0`); err != nil {
+			return fmt.Errorf("rollup %s: %w", r.members, err)
+		}
+	}
+	return nil
+}
+
+// keyString encodes column values unambiguously, as a map key. Values are
+// what the adapter binds (string, int) or scans back (string, int64).
+func keyString(vals []any) string {
+	var b strings.Builder
+	for _, v := range vals {
+		switch v := v.(type) {
+		case string:
+			b.WriteString(strconv.Quote(v))
+		case []byte:
+			b.WriteString(strconv.Quote(string(v)))
+		case int:
+			b.WriteString(strconv.Itoa(v))
+		case int64:
+			b.WriteString(strconv.FormatInt(v, 10))
+		default:
+			fmt.Fprintf(&b, "%T(%v)", v, v)
+		}
+		b.WriteByte(',')
+	}
+	return b.String()
 }
 
 func b2i(b bool) int64 {
@@ -138,13 +204,15 @@ func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 }
 
-// memberUpsertSQL adds to one member's count and returns the new count.
-func (r rollupTables) memberUpsertSQL() string {
+// memberUpsertSQL adds to n members' counts and returns each member's key
+// and new count (in no particular order: SQLite does not promise one).
+func (r rollupTables) memberUpsertSQL(n int) string {
 	keys := r.keyCols(r.member)
-	return fmt.Sprintf(`INSERT INTO %s (%s, %s) VALUES (%s)
-		ON CONFLICT (%s) DO UPDATE SET %s = %s + excluded.%s RETURNING %s`,
-		r.members, keys, r.count, placeholders(len(r.keys)+3),
-		keys, r.count, r.count, r.count, r.count)
+	row := "(" + placeholders(len(r.keys)+3) + ")"
+	return fmt.Sprintf(`INSERT INTO %s (%s, %s) VALUES %s
+		ON CONFLICT (%s) DO UPDATE SET %s = %s + excluded.%s RETURNING %s, %s`,
+		r.members, keys, r.count, strings.TrimSuffix(strings.Repeat(row+",", n), ","),
+		keys, r.count, r.count, r.count, keys, r.count)
 }
 
 // totalUpsertSQL adds to one bucket's count (and distinct members) and
@@ -157,10 +225,6 @@ func (r rollupTables) totalUpsertSQL() string {
 		keys, r.count, r.count, r.count, r.distinct, r.distinct, r.distinct, r.count)
 }
 
-func (r rollupTables) deleteSQL(table string, member bool) string {
-	cols := append([]string{"day"}, r.keys...)
-	if member {
-		cols = append(cols, r.member)
-	}
-	return fmt.Sprintf(`DELETE FROM %s WHERE %s = ?`, table, strings.Join(cols, " = ? AND "))
+func (r rollupTables) deleteTotalSQL() string {
+	return fmt.Sprintf(`DELETE FROM %s WHERE %s = ?`, r.totals, strings.Join(append([]string{"day"}, r.keys...), " = ? AND "))
 }

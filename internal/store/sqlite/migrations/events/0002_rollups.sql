@@ -36,6 +36,10 @@ CREATE TABLE rollup_session_sources (
 	PRIMARY KEY (day, family, dst_port, src_ip)
 ) WITHOUT ROWID;
 
+-- A source whose last session left a bucket is at zero until the end of
+-- the transaction, which deletes it through this index (rollupTables.apply).
+CREATE INDEX rollup_session_sources_zero ON rollup_session_sources (day) WHERE sessions = 0;
+
 -- Backfill. The day is that of floor(start_ns / 1e9) seconds, as Go's
 -- time.Unix computes it (SQLite's integer division truncates towards zero).
 INSERT INTO rollup_session_sources (day, family, dst_port, src_ip, sessions)
