@@ -11,12 +11,15 @@ import (
 )
 
 // rollupTables names the two tables of one daily rollup (see store.Tally):
-// totals (day, keys..., count, distinct) and, if the rollup counts distinct
-// members, members (day, keys..., member, count).
+// totals (day, keys..., count, distinct), primary key (day, keys...), and,
+// if the rollup counts distinct members, members (day, keys..., member,
+// count), primary key (day, keys..., member), with a partial index
+// "WHERE count = 0". A rollup without members leaves members empty; its
+// totals keep the distinct column, at 0, so that all rollups read alike.
 type rollupTables struct {
 	totals, members string
-	keys            []string // key columns after day, in the order keyArgs returns them
-	count, distinct string   // count and distinct-members columns of totals (and count of members)
+	keys            []string // key columns after day, in the order of the key's arguments
+	count, distinct string   // count column (of both tables), distinct-members column of totals
 	member          string   // member column of members
 }
 

@@ -4,7 +4,9 @@
 //	storetest.RunEvents(t, func(t *testing.T) store.Events { ... })
 //
 // so that all adapters behave the same way, down to idempotency on
-// redelivery and how sessions are derived from their events.
+// redelivery, how sessions fold from their events in any order, and the
+// daily rollups. Other domains' stores (intel.Store, crawl.Store) have their
+// own suites beside their interfaces, run by each adapter in the same way.
 package storetest
 
 import (
