@@ -98,7 +98,9 @@ func ids(evs []event.Event) []string {
 
 func TestSessionAnswer(t *testing.T) {
 	ev := func(kind event.Kind, at time.Duration, family string, reasons ...string) event.Event {
-		return event.Event{ID: fmt.Sprint(at), Time: t0.Add(at), Kind: kind, Session: "x", SrcIP: "192.0.2.1", DstPort: 23, Family: family, Reasons: reasons}
+		e := event.Event{ID: fmt.Sprint(at), Time: t0.Add(at), Kind: kind, Session: "x", SrcIP: "192.0.2.1", DstPort: 23, Family: family}
+		e.Reasons = reasons // a field of an embedded group: not settable in the literal
+		return e
 	}
 	cases := []struct {
 		name    string

@@ -102,7 +102,8 @@ func TestLegacyDatabase(t *testing.T) {
 	// New events fold into the old rows and move the backfilled rollup.
 	a := event.Event{ID: "new-1", Time: day0.Add(3*77*time.Minute + 5*time.Second), Kind: event.SessionAttributed,
 		Sensor: "hp-1", Proto: "telnet", SrcIP: "198.51.100.3", DstPort: 23, Session: "s003",
-		Family: "mirai", Reasons: []string{"late verdict"}}
+		Family: "mirai"}
+	a.Reasons = []string{"late verdict"}
 	if _, err := db.AppendEvents(ctx, []event.Event{a}); err != nil {
 		t.Fatal(err)
 	}
