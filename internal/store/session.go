@@ -114,6 +114,39 @@ func FoldSessions(evs []event.Event) []*SessionState {
 	return order
 }
 
+// SessionChanges is what one batch of new events changes: the session rows
+// to write (new, or different from the stored row) and the moves in the
+// sessions rollup, to be written in the same transaction as the events.
+type SessionChanges struct {
+	Rows   []*SessionState
+	Rollup Tally[SessionBucket]
+}
+
+// ChangeSessions merges batch (FoldSessions of a batch's new events) into
+// stored, the rows already kept for those sessions (a session missing from
+// it is new), and returns what to write. This is the whole write path of
+// sessions for an adapter: read the rows, call this, write Rows and apply
+// Rollup.
+func ChangeSessions(batch []*SessionState, stored map[string]SessionState) *SessionChanges {
+	c := &SessionChanges{Rows: make([]*SessionState, 0, len(batch))}
+	for _, b := range batch {
+		old, ok := stored[b.ID]
+		if !ok {
+			CountSession(&c.Rollup, nil, b)
+			c.Rows = append(c.Rows, b)
+			continue
+		}
+		next := old
+		next.Merge(b)
+		if next.Equal(&old) {
+			continue // a batch of commands to a known session writes no row
+		}
+		CountSession(&c.Rollup, &old, &next)
+		c.Rows = append(c.Rows, &next)
+	}
+	return c
+}
+
 // Merge folds o, a state of the same session, into s.
 func (s *SessionState) Merge(o *SessionState) {
 	if commonBefore(o, s) {

@@ -181,3 +181,34 @@ func TestDay(t *testing.T) {
 		}
 	}
 }
+
+func TestChangeSessions(t *testing.T) {
+	mk := func(id string, kind event.Kind, at time.Duration, family string) event.Event {
+		return event.Event{ID: id + fmt.Sprint(at), Time: t0.Add(at), Kind: kind, Session: id, SrcIP: "192.0.2.1", DstPort: 23, Family: family}
+	}
+	stored := map[string]store.SessionState{}
+	for _, st := range store.FoldSessions([]event.Event{mk("known", event.SessionConnect, 0, ""), mk("quiet", event.SessionConnect, 0, "")}) {
+		stored[st.ID] = *st
+	}
+	batch := store.FoldSessions([]event.Event{
+		mk("new", event.SessionConnect, 0, ""),
+		mk("known", event.SessionClosed, time.Second, "mirai"),
+		mk("quiet", event.CommandInput, time.Second, ""), // changes nothing in the row
+	})
+	c := store.ChangeSessions(batch, stored)
+	var rows []string
+	for _, r := range c.Rows {
+		rows = append(rows, r.ID)
+	}
+	if !slices.Equal(rows, []string{"new", "known"}) {
+		t.Errorf("rows to write %v, want [new known]", rows)
+	}
+	// In the unknown bucket, the new session's +1 and the known session's -1
+	// cancel out (the same source): only the move into mirai remains.
+	want := []store.Count[store.SessionBucket]{
+		{Day: "2026-03-01", Key: store.SessionBucket{Family: "mirai", DstPort: 23}, Member: "192.0.2.1", N: 1},
+	}
+	if got := c.Rollup.Counts(); !slices.Equal(got, want) {
+		t.Errorf("rollup moves %+v, want %+v", got, want)
+	}
+}

@@ -151,27 +151,11 @@ func foldSessions(ctx context.Context, tx *sql.Tx, inserted []event.Event) error
 	if err != nil {
 		return err
 	}
-	var tally store.Tally[store.SessionBucket]
-	changed := make([]*store.SessionState, 0, len(batch))
-	for _, b := range batch {
-		old, ok := stored[b.ID]
-		if !ok {
-			store.CountSession(&tally, nil, b)
-			changed = append(changed, b)
-			continue
-		}
-		next := old
-		next.Merge(b)
-		if next.Equal(&old) {
-			continue
-		}
-		store.CountSession(&tally, &old, &next)
-		changed = append(changed, &next)
-	}
-	if err := upsertSessions(ctx, tx, changed); err != nil {
+	changes := store.ChangeSessions(batch, stored)
+	if err := upsertSessions(ctx, tx, changes.Rows); err != nil {
 		return err
 	}
-	return sessionsRollup.apply(ctx, tx, changesOf(&tally, sessionBucketArgs))
+	return sessionsRollup.apply(ctx, tx, changesOf(&changes.Rollup, sessionBucketArgs))
 }
 
 // sessionCols are the columns of a sessions row, in scanSession's order.
