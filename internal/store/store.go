@@ -4,7 +4,9 @@
 // differ only in how they keep things, never in what they answer:
 //
 //   - session.go: how a session's events fold into one session row
-//     (SessionState), whatever order and however often they arrive;
+//     (SessionState), whatever order and however often they arrive, and
+//     what a batch changes (ChangeSessions: the rows to write and the
+//     rollup moves), so an adapter only reads and writes rows;
 //   - rollup.go: daily rollups (Tally, and the sessions rollup), kept in the
 //     same transaction as the events they count.
 //
