@@ -1,12 +1,13 @@
 package gateway
 
 import (
-	"errors"
 	"fmt"
 	"net"
 	"net/netip"
 	"strings"
 	"time"
+
+	"github.com/honeygate/honeygate/internal/schema"
 )
 
 // Config is the `gateway` section: who may use the proxy and the DNS filter,
@@ -84,34 +85,43 @@ func DefaultConfig() Config {
 	}
 }
 
-// Validate checks the section; each error names its path inside the section.
-func (c *Config) Validate() error {
-	var errs []error
-	bad := func(path, format string, a ...any) {
-		errs = append(errs, fmt.Errorf("%s: %s", path, fmt.Sprintf(format, a...)))
+var _ schema.Section = Config{}
+
+// Listeners implements schema.Section: the proxy (TCP) and the DNS filter
+// (UDP and TCP on one address), both off unless given.
+func (Config) Listeners() []schema.Listener {
+	return []schema.Listener{
+		{Name: "proxy", Net: schema.TCP, Repeatable: true, Help: "HTTP/HTTPS forward proxy of the gateway (off by default)"},
+		{Name: "dns", Net: schema.TCPUDP, Repeatable: true, Help: "DNS filter of the gateway, UDP and TCP (off by default)"},
 	}
+}
+
+// Validate implements schema.Section: every setting that cannot work, with
+// its path inside the section.
+func (c Config) Validate() schema.Errors {
+	var errs schema.Errors
 	for i, s := range c.ClientCIDRs {
 		if _, err := netip.ParsePrefix(s); err != nil {
-			bad(fmt.Sprintf("client_cidrs[%d]", i), "%q is not a CIDR", s)
+			errs.Add(fmt.Sprintf("client_cidrs[%d]", i), "%q is not a CIDR", s)
 		}
 	}
 	checkPolicy := func(path string, p *PolicyConfig, needNets bool) {
 		if needNets && len(p.Networks) == 0 {
-			bad(path+".networks", "a policy needs at least one network")
+			errs.Add(path+".networks", "a policy needs at least one network")
 		}
 		for i, s := range p.Networks {
 			if _, err := netip.ParsePrefix(s); err != nil {
-				bad(fmt.Sprintf("%s.networks[%d]", path, i), "%q is not a CIDR", s)
+				errs.Add(fmt.Sprintf("%s.networks[%d]", path, i), "%q is not a CIDR", s)
 			}
 		}
 		switch p.FailMode {
 		case "", "open", "closed":
 		default:
-			bad(path+".fail_mode", "%q is not open or closed", p.FailMode)
+			errs.Add(path+".fail_mode", "%q is not open or closed", p.FailMode)
 		}
 		for i, d := range p.Allow {
 			if normalizeName(d) == "" {
-				bad(fmt.Sprintf("%s.allow[%d]", path, i), "%q is not a domain", d)
+				errs.Add(fmt.Sprintf("%s.allow[%d]", path, i), "%q is not a domain", d)
 			}
 		}
 	}
@@ -120,34 +130,37 @@ func (c *Config) Validate() error {
 		checkPolicy(fmt.Sprintf("policies[%d]", i), &c.Policies[i], true)
 	}
 	if _, _, err := c.SinkholeAddrs(); err != nil {
-		bad("sinkhole", "%v", err)
+		errs.Add("sinkhole", "%v", err)
 	}
 	for i, u := range c.Upstreams {
 		if _, _, err := net.SplitHostPort(u); err != nil {
-			bad(fmt.Sprintf("upstreams[%d]", i), "%q is not host:port", u)
+			errs.Add(fmt.Sprintf("upstreams[%d]", i), "%q is not host:port", u)
 		}
 	}
 	for i, d := range c.KillSwitches {
 		if normalizeName(d) == "" {
-			bad(fmt.Sprintf("kill_switches[%d]", i), "%q is not a domain", d)
+			errs.Add(fmt.Sprintf("kill_switches[%d]", i), "%q is not a domain", d)
 		}
 	}
 	if c.KillSwitchAddress != "" {
 		if _, err := netip.ParseAddr(c.KillSwitchAddress); err != nil {
-			bad("kill_switch_address", "%q is not an address", c.KillSwitchAddress)
+			errs.Add("kill_switch_address", "%q is not an address", c.KillSwitchAddress)
 		}
 	}
 	if c.CacheEntries < 0 {
-		bad("cache_entries", "must not be negative")
+		errs.Add("cache_entries", "must not be negative")
 	}
-	if c.MaxCacheTTL < 0 || c.BlockTTL < 0 {
-		bad("max_cache_ttl/block_ttl", "must not be negative")
+	if c.MaxCacheTTL < 0 {
+		errs.Add("max_cache_ttl", "must not be negative")
 	}
-	return errors.Join(errs...)
+	if c.BlockTTL < 0 {
+		errs.Add("block_ttl", "must not be negative")
+	}
+	return errs
 }
 
 // SinkholeAddrs returns the sinkhole addresses; both invalid means NXDOMAIN.
-func (c *Config) SinkholeAddrs() (v4, v6 netip.Addr, err error) {
+func (c Config) SinkholeAddrs() (v4, v6 netip.Addr, err error) {
 	for _, s := range c.Sinkhole {
 		if strings.EqualFold(s, "nxdomain") {
 			continue

@@ -16,7 +16,7 @@ func TestChainOrder(t *testing.T) {
 		{Name: "office", Networks: []string{"10.1.0.0/16"}, Categories: []string{"phishing"}, Allow: []string{"partner.test"}},
 		{Name: "lab", Networks: []string{"10.1.2.0/24"}, FailMode: "closed"},
 	}
-	if err := cfg.Validate(); err != nil {
+	if err := cfg.Validate().Err(); err != nil {
 		t.Fatal(err)
 	}
 	in := gatewaytest.NewIntel()
@@ -75,14 +75,14 @@ func TestChainOrder(t *testing.T) {
 
 func TestConfigValidate(t *testing.T) {
 	cfg := gateway.DefaultConfig()
-	if err := cfg.Validate(); err != nil {
+	if err := cfg.Validate().Err(); err != nil {
 		t.Fatalf("defaults: %v", err)
 	}
 	cfg.ClientCIDRs = []string{"10.0.0.0/33"}
 	cfg.Sinkhole = []string{"bogus"}
 	cfg.Upstreams = []string{"1.1.1.1"}
 	cfg.Policies = []gateway.PolicyConfig{{Name: "x", FailMode: "sideways"}}
-	err := cfg.Validate()
+	err := cfg.Validate().Err()
 	for _, want := range []string{"client_cidrs[0]", "sinkhole", "upstreams[0]", "policies[0].networks", "policies[0].fail_mode"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("missing error for %s in %v", want, err)

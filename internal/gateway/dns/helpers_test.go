@@ -73,7 +73,7 @@ func startFilter(t *testing.T, edit func(*gateway.Config)) *fixture {
 	if edit != nil {
 		edit(&cfg)
 	}
-	if err := cfg.Validate(); err != nil {
+	if err := cfg.Validate().Err(); err != nil {
 		t.Fatal(err)
 	}
 	chain, err := gateway.NewChain(&cfg, f.intel)

@@ -28,7 +28,7 @@ func startProxy(t *testing.T, allowPrivate bool, edit func(*gateway.Config)) *fi
 	if edit != nil {
 		edit(&cfg)
 	}
-	if err := cfg.Validate(); err != nil {
+	if err := cfg.Validate().Err(); err != nil {
 		t.Fatal(err)
 	}
 	f := &fixture{intel: gatewaytest.NewIntel(), rec: &gatewaytest.Recorder{}}
