@@ -28,49 +28,30 @@ func Build(inds []Indicator, now time.Time) *Snapshot {
 type Builder struct {
 	s      *Snapshot
 	now    time.Time
-	ents   [len(tableOrder)][]slot
-	hosts  []uint64 // hashes of the hosts of url and url-prefix entries
-	names  map[string]uint16
+	names  []slot // domain, host, and URL-host markers
+	urls   []slot
+	addrs  []slot
+	files  []slot
+	strs   map[string]uint16
 	v4, v6 [129]bool
 	done   bool
 }
 
-// tableOrder is the table each type's entries go to (ip and cidr share one).
-var tableOrder = [...]Type{TypeDomain, TypeHost, TypeURL, TypeURLPrefix, TypeIP, TypeSHA256}
-
-func tableFor(t Type) int {
-	switch t {
-	case TypeDomain:
-		return 0
-	case TypeHost:
-		return 1
-	case TypeURL:
-		return 2
-	case TypeURLPrefix:
-		return 3
-	case TypeIP, TypeCIDR:
-		return 4
-	case TypeSHA256:
-		return 5
-	}
-	return -1
-}
-
 // NewBuilder starts a snapshot as of now (expired indicators are skipped).
 func NewBuilder(now time.Time) *Builder {
-	return &Builder{s: &Snapshot{seed: maphash.MakeSeed(), built: now}, now: now, names: map[string]uint16{}}
+	return &Builder{s: &Snapshot{seed: maphash.MakeSeed(), built: now}, now: now, strs: map[string]uint16{}}
 }
 
 func (b *Builder) intern(v string) uint16 {
-	if i, ok := b.names[v]; ok {
+	if i, ok := b.strs[v]; ok {
 		return i
 	}
-	if len(b.s.names) >= 1<<16-1 {
+	if len(b.s.strs) >= 1<<16-1 {
 		return 0 // more distinct names than fit: the first one stands in
 	}
-	i := uint16(len(b.s.names))
-	b.s.names = append(b.s.names, strings.Clone(v))
-	b.names[v] = i
+	i := uint16(len(b.s.strs))
+	b.s.strs = append(b.s.strs, strings.Clone(v))
+	b.strs[v] = i
 	return i
 }
 
@@ -78,8 +59,7 @@ func (b *Builder) intern(v string) uint16 {
 // invalid). ind is not kept.
 func (b *Builder) Add(ind *Indicator) bool {
 	ti := typeIndex(ind.Type)
-	tab := tableFor(ind.Type)
-	if ti < 0 || tab < 0 || ind.Expired(b.now) {
+	if ti < 0 || ind.Expired(b.now) {
 		return false
 	}
 	v, ok := buildValue(ind.Type, ind.Value)
@@ -97,12 +77,21 @@ func (b *Builder) Add(ind *Indicator) bool {
 	s := b.s
 	e := slot{id: ind.ID, cat: b.intern(cat), src: b.intern(src), typ: uint8(ti), allow: cat == CategoryAllow}
 	switch ind.Type {
+	case TypeDomain, TypeHost:
+		e.h = hashString(s.seed, v)
+		e.flags = fDomain
+		if ind.Type == TypeHost {
+			e.flags = fHost
+		}
+		b.names = append(b.names, e)
 	case TypeURL, TypeURLPrefix:
 		host := v
 		if j := strings.IndexByte(v, '/'); j >= 0 {
 			host = v[:j]
 		}
-		b.hosts = append(b.hosts, hashString(s.seed, host))
+		b.names = append(b.names, slot{h: hashString(s.seed, host), flags: fURLHost})
+		e.h = hashString(s.seed, v)
+		b.urls = append(b.urls, e)
 	case TypeIP, TypeCIDR:
 		p, ok := parsePrefix(v)
 		if !ok {
@@ -114,11 +103,11 @@ func (b *Builder) Add(ind *Indicator) bool {
 			b.v6[p.Bits()] = true
 		}
 		e.h = s.addrKey(p)
-	}
-	if e.h == 0 {
+		b.addrs = append(b.addrs, e)
+	case TypeSHA256:
 		e.h = hashString(s.seed, v)
+		b.files = append(b.files, e)
 	}
-	b.ents[tab] = append(b.ents[tab], e)
 	if !ind.Expires.IsZero() && (s.nextExpiry.IsZero() || ind.Expires.Before(s.nextExpiry)) {
 		s.nextExpiry = ind.Expires
 	}
@@ -132,21 +121,25 @@ func (b *Builder) Snapshot() *Snapshot {
 	}
 	b.done = true
 	s := b.s
-	tabs := [len(tableOrder)]*table{&s.domains, &s.hosts, &s.urls, &s.prefixes, &s.addrs, &s.hashes}
-	for i, ents := range b.ents {
-		*tabs[i] = newTable(len(ents))
-		for _, e := range ents {
-			if tabs[i].insert(e) {
+	s.names = newTable(len(b.names))
+	for _, e := range b.names {
+		if s.insertName(e) {
+			s.n++
+		}
+	}
+	b.names = nil // let the entries go while the next table is built
+	for _, t := range []struct {
+		tab  *table
+		ents *[]slot
+	}{{&s.urls, &b.urls}, {&s.addrs, &b.addrs}, {&s.files, &b.files}} {
+		*t.tab = newTable(len(*t.ents))
+		for _, e := range *t.ents {
+			if t.tab.insert(e) {
 				s.n++
 			}
 		}
-		b.ents[i] = nil // let the entries go while the next table is built
+		*t.ents = nil
 	}
-	s.urlHosts = newHashSet(len(b.hosts))
-	for _, h := range b.hosts {
-		s.urlHosts.add(h)
-	}
-	b.hosts = nil
 	for bits := 128; bits >= 0; bits-- {
 		if b.v4[bits] {
 			s.v4bits = append(s.v4bits, uint8(bits))
@@ -157,6 +150,60 @@ func (b *Builder) Snapshot() *Snapshot {
 	}
 	s.v4bits, s.v6bits = slices.Clip(s.v4bits), slices.Clip(s.v6bits)
 	return s
+}
+
+// insertName adds a domain, a host, or a URL-host marker to the names
+// table, merging with what the name has already; it reports a new
+// indicator. Within a kind the first entry stays unless an allow entry
+// comes (the allowlist overrides).
+func (s *Snapshot) insertName(n slot) bool {
+	t := &s.names
+	i, found := t.find(n.h)
+	if !found {
+		t.tags[i] = tagOf(n.h)
+		t.slots[i] = n
+		return n.flags != fURLHost
+	}
+	e := &t.slots[i]
+	keep := e.flags
+	switch {
+	case n.flags == fURLHost:
+		e.flags |= fURLHost
+		return false
+	case keep&(fDomain|fHost) == 0: // only a marker so far
+		*e = n
+		e.flags |= keep
+		return true
+	case n.flags&keep&(fDomain|fHost) != 0: // the same kind again
+		if n.allow && !e.allow {
+			*e = n
+			e.flags = keep
+		}
+		return false
+	case n.flags == fHost: // a host where a domain is
+		e.flags |= fBoth
+		return s.putExtra(n)
+	default: // a domain where a host is: the host moves aside
+		old := *e
+		old.flags = fHost
+		*e = n
+		e.flags = fDomain | fBoth | keep&fURLHost
+		return s.putExtra(old)
+	}
+}
+
+func (s *Snapshot) putExtra(n slot) bool {
+	if s.extraHosts == nil {
+		s.extraHosts = map[uint64]slot{}
+	}
+	if x, ok := s.extraHosts[n.h]; ok {
+		if n.allow && !x.allow {
+			s.extraHosts[n.h] = n
+		}
+		return false
+	}
+	s.extraHosts[n.h] = n
+	return true
 }
 
 func typeIndex(t Type) int {
