@@ -1,7 +1,5 @@
 package intel
 
-
-
 // Safe Browsing looks a URL up as a set of host-suffix/path-prefix
 // expressions: the exact host and up to four suffixes formed from its last
 // five labels (never the top-level label alone; an IP address only as is),

@@ -27,7 +27,7 @@ type Snapshot struct {
 	v4bits, v6bits []uint8 // the prefix lengths in addrs, longest first
 
 	strs []string // categories and sources, interned
-	n      int
+	n    int
 
 	built      time.Time
 	nextExpiry time.Time
@@ -78,8 +78,8 @@ func (s *Snapshot) Bytes() int {
 // kept as offsets into the string that was looked up (or as a prefix for an
 // address), not as a string: a result never makes a lookup's buffer escape.
 type result struct {
-	slot    *slot
-	lo, hi  int
+	slot   *slot
+	lo, hi int
 	// An address hit as plain bytes: a netip.Prefix stored through r would
 	// make the caller's buffer escape (escape analysis is field-blind).
 	addr    [16]byte
