@@ -89,7 +89,7 @@ func (b *Builder) Add(ind *Indicator) bool {
 		if j := strings.IndexByte(v, '/'); j >= 0 {
 			host = v[:j]
 		}
-		b.names = append(b.names, slot{h: hashString(s.seed, host), flags: fURLHost})
+		b.names = append(b.names, slot{h: hashString(s.seed, host), flags: fURLHost, depths: depthBit(v[len(host):])})
 		e.h = hashString(s.seed, v)
 		b.urls = append(b.urls, e)
 	case TypeIP, TypeCIDR:
@@ -165,7 +165,8 @@ func (s *Snapshot) insertName(n slot) bool {
 		return n.flags != fURLHost
 	}
 	e := &t.slots[i]
-	keep := e.flags
+	keep, depths := e.flags, e.depths|n.depths
+	defer func() { e.depths = depths }()
 	switch {
 	case n.flags == fURLHost:
 		e.flags |= fURLHost
@@ -185,11 +186,24 @@ func (s *Snapshot) insertName(n slot) bool {
 		return s.putExtra(n)
 	default: // a domain where a host is: the host moves aside
 		old := *e
-		old.flags = fHost
+		old.flags, old.depths = fHost, 0
 		*e = n
 		e.flags = fDomain | fBoth | keep&fURLHost
 		return s.putExtra(old)
 	}
+}
+
+// depthBit is the depths bit of a path: its number of slashes (at most 8;
+// a query's slashes do not count).
+func depthBit(path string) uint8 {
+	if q := strings.IndexByte(path, '?'); q >= 0 {
+		path = path[:q]
+	}
+	n := min(strings.Count(path, "/"), 8)
+	if n == 0 {
+		n = 1
+	}
+	return 1 << (n - 1)
 }
 
 func (s *Snapshot) putExtra(n slot) bool {

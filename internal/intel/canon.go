@@ -107,7 +107,14 @@ func canonicalFromURL(buf []byte, u *url.URL) (canonURL, error) {
 	if scheme == "" {
 		scheme = "http"
 	}
-	return canonicalParts(buf, lowerASCII(scheme), u.Host, u.EscapedPath(), u.RawQuery, u.ForceQuery || u.RawQuery != "")
+	// Path is the decoded path and RawPath, when set, the escaped one; as
+	// canonicalization unescapes until nothing changes, either gives the
+	// same result, and Path costs no re-escaping.
+	path := u.RawPath
+	if path == "" {
+		path = u.Path
+	}
+	return canonicalParts(buf, lowerASCII(scheme), u.Host, path, u.RawQuery, u.ForceQuery || u.RawQuery != "")
 }
 
 func canonicalParts(buf []byte, scheme, auth, path, query string, hasQuery bool) (canonURL, error) {

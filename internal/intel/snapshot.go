@@ -315,7 +315,7 @@ func (s *Snapshot) matchCanon(c *canonURL) result {
 	host := c.host
 	if c.ip {
 		if e := s.names.get(hashString(s.seed, host)); e != nil && e.flags&fURLHost != 0 {
-			if s.seePaths(c, 0, ends, exact, &ur) {
+			if s.seePaths(c, 0, ends, exact, e.depths, &ur) {
 				return result{allowed: true}
 			}
 		}
@@ -331,7 +331,7 @@ func (s *Snapshot) matchCanon(c *canonURL) result {
 				// Safe Browsing's host expressions: the whole host, and
 				// the suffixes of two to five labels.
 				if e.flags&fURLHost != 0 && (i == 0 || labels >= 2 && labels <= maxHostSuffixes) {
-					if s.seePaths(c, i, ends, exact, &ur) {
+					if s.seePaths(c, i, ends, exact, e.depths, &ur) {
 						return result{allowed: true}
 					}
 				}
@@ -354,9 +354,14 @@ func (s *Snapshot) matchCanon(c *canonURL) result {
 	return hr
 }
 
-// seePaths probes the path expressions of the host suffix starting at hs.
-func (s *Snapshot) seePaths(c *canonURL, hs int, ends []int, exact int, r *result) bool {
+// seePaths probes the path expressions of the host suffix starting at hs,
+// skipping those whose depth no URL indicator on that host has.
+func (s *Snapshot) seePaths(c *canonURL, hs int, ends []int, exact int, depths uint8, r *result) bool {
+	pathStart := len(c.host)
 	for j, pe := range ends {
+		if depths&depthBit(c.full[pathStart:pe]) == 0 {
+			continue
+		}
 		cand := c.full[hs:pe]
 		e := s.urls.get(hashString(s.seed, cand))
 		if e == nil {

@@ -31,6 +31,10 @@ type slot struct {
 	typ   uint8  // index into Types
 	allow bool
 	flags uint8
+	// depths, in the names table: bit k is set when a URL indicator on
+	// this host has a path with k+1 slashes (8 or more: bit 7), so a
+	// lookup probes only the path expressions that could be listed.
+	depths uint8
 }
 
 // Flags of a slot in the names table, which holds domain and host
