@@ -44,3 +44,16 @@ func BenchmarkMatchURL(b *testing.B) {
 		s.MatchURL(urls[i%len(urls)])
 	}
 }
+
+func BenchmarkBuild(b *testing.B) {
+	var inds []Indicator
+	for i := range 200000 {
+		inds = append(inds, Indicator{ID: int64(i), Type: TypeDomain, Value: fmt.Sprintf("evil%d.example", i), Category: "malware", Source: "b"})
+		inds = append(inds, Indicator{ID: int64(i), Type: TypeURL, Value: fmt.Sprintf("198.51.%d.%d/bins/x%d.sh", i/250%250, i%250, i), Category: "malware-download", Source: "b"})
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		Build(inds, time.Now())
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(inds)), "ns/indicator")
+}

@@ -16,6 +16,7 @@ import (
 // Build keeps no reference to inds or their strings.
 func Build(inds []Indicator, now time.Time) *Snapshot {
 	b := NewBuilder(now)
+	b.Grow(len(inds))
 	for i := range inds {
 		b.Add(&inds[i])
 	}
@@ -34,7 +35,17 @@ type Builder struct {
 	files  []slot
 	strs   map[string]uint16
 	v4, v6 [129]bool
+	// the last string interned, twice in a row being the common case
+	lastStr string
+	lastIdx uint16
+	lastOK  bool
 	done   bool
+}
+
+// Grow makes room for n more indicators (a hint: the entries grow anyway).
+func (b *Builder) Grow(n int) {
+	b.names = slices.Grow(b.names, n)
+	b.urls = slices.Grow(b.urls, n/2)
 }
 
 // NewBuilder starts a snapshot as of now (expired indicators are skipped).
@@ -43,9 +54,19 @@ func NewBuilder(now time.Time) *Builder {
 }
 
 func (b *Builder) intern(v string) uint16 {
-	if i, ok := b.strs[v]; ok {
-		return i
+	// Feeds come in runs of one category and one source: skip the map.
+	if b.lastStr == v && b.lastOK {
+		return b.lastIdx
 	}
+	i, ok := b.strs[v]
+	if !ok {
+		i = b.add(v)
+	}
+	b.lastStr, b.lastIdx, b.lastOK = v, i, true
+	return i
+}
+
+func (b *Builder) add(v string) uint16 {
 	if len(b.s.strs) >= 1<<16-1 {
 		return 0 // more distinct names than fit: the first one stands in
 	}
@@ -276,7 +297,7 @@ func looksCanonicalExpr(v string) bool {
 	if j <= 0 {
 		return false
 	}
-	if h, ok := fastHost(v[:j]); !ok || h != v[:j] {
+	if h, ok := fastHost(v[:j]); (!ok || h != v[:j]) && !canonicalQuad(v[:j]) {
 		return false
 	}
 	path := v[j:]
@@ -289,4 +310,27 @@ func looksCanonicalExpr(v string) bool {
 		}
 	}
 	return !strings.Contains(path, "//") && !strings.Contains(path, "/.")
+}
+
+// canonicalQuad reports whether h is an IPv4 address as canonicalization
+// writes it: four decimal parts of 0 to 255 without leading zeros.
+func canonicalQuad(h string) bool {
+	parts, n, digits := 0, 0, 0
+	for i := 0; i <= len(h); i++ {
+		if i == len(h) || h[i] == '.' {
+			if digits == 0 || n > 255 || digits > 1 && h[i-digits] == '0' {
+				return false
+			}
+			parts++
+			n, digits = 0, 0
+			continue
+		}
+		c := h[i]
+		if c < '0' || c > '9' || digits == 3 {
+			return false
+		}
+		n = n*10 + int(c-'0')
+		digits++
+	}
+	return parts == 4
 }
