@@ -39,7 +39,7 @@ type Builder struct {
 	lastStr string
 	lastIdx uint16
 	lastOK  bool
-	done   bool
+	done    bool
 }
 
 // Grow makes room for n more indicators (a hint: the entries grow anyway).
