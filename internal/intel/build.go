@@ -16,6 +16,7 @@ import (
 // Build keeps no reference to inds or their strings.
 func Build(inds []Indicator, now time.Time) *Snapshot {
 	b := NewBuilder(now)
+	b.Grow(len(inds))
 	for i := range inds {
 		b.Add(&inds[i])
 	}
@@ -28,49 +29,50 @@ func Build(inds []Indicator, now time.Time) *Snapshot {
 type Builder struct {
 	s      *Snapshot
 	now    time.Time
-	ents   [len(tableOrder)][]slot
-	hosts  []uint64 // hashes of the hosts of url and url-prefix entries
-	names  map[string]uint16
+	names  []slot // domain, host, and URL-host markers
+	urls   []slot
+	addrs  []slot
+	files  []slot
+	strs   map[string]uint16
 	v4, v6 [129]bool
-	done   bool
+	// the last string interned, twice in a row being the common case
+	lastStr string
+	lastIdx uint16
+	lastOK  bool
+	done    bool
 }
 
-// tableOrder is the table each type's entries go to (ip and cidr share one).
-var tableOrder = [...]Type{TypeDomain, TypeHost, TypeURL, TypeURLPrefix, TypeIP, TypeSHA256}
-
-func tableFor(t Type) int {
-	switch t {
-	case TypeDomain:
-		return 0
-	case TypeHost:
-		return 1
-	case TypeURL:
-		return 2
-	case TypeURLPrefix:
-		return 3
-	case TypeIP, TypeCIDR:
-		return 4
-	case TypeSHA256:
-		return 5
-	}
-	return -1
+// Grow makes room for n more indicators (a hint: the entries grow anyway).
+func (b *Builder) Grow(n int) {
+	b.names = slices.Grow(b.names, n)
+	b.urls = slices.Grow(b.urls, n/2)
 }
 
 // NewBuilder starts a snapshot as of now (expired indicators are skipped).
 func NewBuilder(now time.Time) *Builder {
-	return &Builder{s: &Snapshot{seed: maphash.MakeSeed(), built: now}, now: now, names: map[string]uint16{}}
+	return &Builder{s: &Snapshot{seed: maphash.MakeSeed(), built: now}, now: now, strs: map[string]uint16{}}
 }
 
 func (b *Builder) intern(v string) uint16 {
-	if i, ok := b.names[v]; ok {
-		return i
+	// Feeds come in runs of one category and one source: skip the map.
+	if b.lastStr == v && b.lastOK {
+		return b.lastIdx
 	}
-	if len(b.s.names) >= 1<<16-1 {
+	i, ok := b.strs[v]
+	if !ok {
+		i = b.add(v)
+	}
+	b.lastStr, b.lastIdx, b.lastOK = v, i, true
+	return i
+}
+
+func (b *Builder) add(v string) uint16 {
+	if len(b.s.strs) >= 1<<16-1 {
 		return 0 // more distinct names than fit: the first one stands in
 	}
-	i := uint16(len(b.s.names))
-	b.s.names = append(b.s.names, strings.Clone(v))
-	b.names[v] = i
+	i := uint16(len(b.s.strs))
+	b.s.strs = append(b.s.strs, strings.Clone(v))
+	b.strs[v] = i
 	return i
 }
 
@@ -78,8 +80,7 @@ func (b *Builder) intern(v string) uint16 {
 // invalid). ind is not kept.
 func (b *Builder) Add(ind *Indicator) bool {
 	ti := typeIndex(ind.Type)
-	tab := tableFor(ind.Type)
-	if ti < 0 || tab < 0 || ind.Expired(b.now) {
+	if ti < 0 || ind.Expired(b.now) {
 		return false
 	}
 	v, ok := buildValue(ind.Type, ind.Value)
@@ -97,12 +98,21 @@ func (b *Builder) Add(ind *Indicator) bool {
 	s := b.s
 	e := slot{id: ind.ID, cat: b.intern(cat), src: b.intern(src), typ: uint8(ti), allow: cat == CategoryAllow}
 	switch ind.Type {
+	case TypeDomain, TypeHost:
+		e.h = hashString(s.seed, v)
+		e.flags = fDomain
+		if ind.Type == TypeHost {
+			e.flags = fHost
+		}
+		b.names = append(b.names, e)
 	case TypeURL, TypeURLPrefix:
 		host := v
 		if j := strings.IndexByte(v, '/'); j >= 0 {
 			host = v[:j]
 		}
-		b.hosts = append(b.hosts, hashString(s.seed, host))
+		b.names = append(b.names, slot{h: hashString(s.seed, host), flags: fURLHost, depths: depthBit(v[len(host):])})
+		e.h = hashString(s.seed, v)
+		b.urls = append(b.urls, e)
 	case TypeIP, TypeCIDR:
 		p, ok := parsePrefix(v)
 		if !ok {
@@ -114,11 +124,11 @@ func (b *Builder) Add(ind *Indicator) bool {
 			b.v6[p.Bits()] = true
 		}
 		e.h = s.addrKey(p)
-	}
-	if e.h == 0 {
+		b.addrs = append(b.addrs, e)
+	case TypeSHA256:
 		e.h = hashString(s.seed, v)
+		b.files = append(b.files, e)
 	}
-	b.ents[tab] = append(b.ents[tab], e)
 	if !ind.Expires.IsZero() && (s.nextExpiry.IsZero() || ind.Expires.Before(s.nextExpiry)) {
 		s.nextExpiry = ind.Expires
 	}
@@ -132,21 +142,25 @@ func (b *Builder) Snapshot() *Snapshot {
 	}
 	b.done = true
 	s := b.s
-	tabs := [len(tableOrder)]*table{&s.domains, &s.hosts, &s.urls, &s.prefixes, &s.addrs, &s.hashes}
-	for i, ents := range b.ents {
-		*tabs[i] = newTable(len(ents))
-		for _, e := range ents {
-			if tabs[i].insert(e) {
+	s.names = newTable(len(b.names))
+	for _, e := range b.names {
+		if s.insertName(e) {
+			s.n++
+		}
+	}
+	b.names = nil // let the entries go while the next table is built
+	for _, t := range []struct {
+		tab  *table
+		ents *[]slot
+	}{{&s.urls, &b.urls}, {&s.addrs, &b.addrs}, {&s.files, &b.files}} {
+		*t.tab = newTable(len(*t.ents))
+		for _, e := range *t.ents {
+			if t.tab.insert(e) {
 				s.n++
 			}
 		}
-		b.ents[i] = nil // let the entries go while the next table is built
+		*t.ents = nil
 	}
-	s.urlHosts = newHashSet(len(b.hosts))
-	for _, h := range b.hosts {
-		s.urlHosts.add(h)
-	}
-	b.hosts = nil
 	for bits := 128; bits >= 0; bits-- {
 		if b.v4[bits] {
 			s.v4bits = append(s.v4bits, uint8(bits))
@@ -157,6 +171,74 @@ func (b *Builder) Snapshot() *Snapshot {
 	}
 	s.v4bits, s.v6bits = slices.Clip(s.v4bits), slices.Clip(s.v6bits)
 	return s
+}
+
+// insertName adds a domain, a host, or a URL-host marker to the names
+// table, merging with what the name has already; it reports a new
+// indicator. Within a kind the first entry stays unless an allow entry
+// comes (the allowlist overrides).
+func (s *Snapshot) insertName(n slot) bool {
+	t := &s.names
+	i, found := t.find(n.h)
+	if !found {
+		t.tags[i] = tagOf(n.h)
+		t.slots[i] = n
+		return n.flags != fURLHost
+	}
+	e := &t.slots[i]
+	keep, depths := e.flags, e.depths|n.depths
+	defer func() { e.depths = depths }()
+	switch {
+	case n.flags == fURLHost:
+		e.flags |= fURLHost
+		return false
+	case keep&(fDomain|fHost) == 0: // only a marker so far
+		*e = n
+		e.flags |= keep
+		return true
+	case n.flags&keep&(fDomain|fHost) != 0: // the same kind again
+		if n.allow && !e.allow {
+			*e = n
+			e.flags = keep
+		}
+		return false
+	case n.flags == fHost: // a host where a domain is
+		e.flags |= fBoth
+		return s.putExtra(n)
+	default: // a domain where a host is: the host moves aside
+		old := *e
+		old.flags, old.depths = fHost, 0
+		*e = n
+		e.flags = fDomain | fBoth | keep&fURLHost
+		return s.putExtra(old)
+	}
+}
+
+// depthBit is the depths bit of a path: its number of slashes (at most 8;
+// a query's slashes do not count).
+func depthBit(path string) uint8 {
+	if q := strings.IndexByte(path, '?'); q >= 0 {
+		path = path[:q]
+	}
+	n := min(strings.Count(path, "/"), 8)
+	if n == 0 {
+		n = 1
+	}
+	return 1 << (n - 1)
+}
+
+func (s *Snapshot) putExtra(n slot) bool {
+	if s.extraHosts == nil {
+		s.extraHosts = map[uint64]slot{}
+	}
+	if x, ok := s.extraHosts[n.h]; ok {
+		if n.allow && !x.allow {
+			s.extraHosts[n.h] = n
+		}
+		return false
+	}
+	s.extraHosts[n.h] = n
+	return true
 }
 
 func typeIndex(t Type) int {
@@ -215,7 +297,7 @@ func looksCanonicalExpr(v string) bool {
 	if j <= 0 {
 		return false
 	}
-	if h, ok := fastHost(v[:j]); !ok || h != v[:j] {
+	if h, ok := fastHost(v[:j]); (!ok || h != v[:j]) && !canonicalQuad(v[:j]) {
 		return false
 	}
 	path := v[j:]
@@ -228,4 +310,27 @@ func looksCanonicalExpr(v string) bool {
 		}
 	}
 	return !strings.Contains(path, "//") && !strings.Contains(path, "/.")
+}
+
+// canonicalQuad reports whether h is an IPv4 address as canonicalization
+// writes it: four decimal parts of 0 to 255 without leading zeros.
+func canonicalQuad(h string) bool {
+	parts, n, digits := 0, 0, 0
+	for i := 0; i <= len(h); i++ {
+		if i == len(h) || h[i] == '.' {
+			if digits == 0 || n > 255 || digits > 1 && h[i-digits] == '0' {
+				return false
+			}
+			parts++
+			n, digits = 0, 0
+			continue
+		}
+		c := h[i]
+		if c < '0' || c > '9' || digits == 3 {
+			return false
+		}
+		n = n*10 + int(c-'0')
+		digits++
+	}
+	return parts == 4
 }

@@ -3,8 +3,10 @@ package intel
 import (
 	"errors"
 	"net/netip"
+	"net/url"
 	"strconv"
 	"strings"
+	"unsafe"
 )
 
 // Google Safe Browsing URL canonicalization (Safe Browsing API v4, "URLs and
@@ -20,25 +22,28 @@ const maxURLLen = 8 << 10
 var errURLTooLong = errors.New("URL longer than 8 KiB")
 var errNoHost = errors.New("no host")
 
-// canonURL is a canonicalized URL split into the parts matching needs.
+// canonURL is a canonicalized URL split into the parts matching needs. host,
+// path and query are substrings of full, so the whole expression costs one
+// allocation.
 type canonURL struct {
 	scheme   string // lower case; "http" when the input had none
+	full     string // host + path [+ "?" + query]: the Safe Browsing expression
 	host     string // canonical and escaped
 	path     string // canonical and escaped, starts with '/'
 	query    string // escaped, without the '?'
 	hasQuery bool   // "q?" keeps its '?' as Safe Browsing says
+	ip       bool   // host is an address
+	addr     netip.Addr
 }
 
 // expr is the Safe Browsing expression of the whole URL: host, path, query.
-func (c canonURL) expr() string {
-	if c.hasQuery {
-		return c.host + c.path + "?" + c.query
-	}
-	return c.host + c.path
-}
+func (c canonURL) expr() string { return c.full }
 
 // String is the canonical URL with its scheme.
-func (c canonURL) String() string { return c.scheme + "://" + c.expr() }
+func (c canonURL) String() string { return c.scheme + "://" + c.full }
+
+// isIP reports whether the host is an IP address.
+func (c *canonURL) isIP() bool { return c.ip }
 
 // CanonicalURL returns the Safe Browsing canonical form of raw, with scheme:
 // CanonicalURL("http://www.GOOgle.com.../a/../b#x") is "http://www.google.com/b".
@@ -51,9 +56,8 @@ func CanonicalURL(raw string) (string, error) {
 }
 
 func parseCanonical(raw string) (canonURL, error) {
-	var c canonURL
 	if len(raw) > maxURLLen {
-		return c, errURLTooLong
+		return canonURL{}, errURLTooLong
 	}
 	s := trimSpaceCtl(raw)
 	if strings.ContainsAny(s, "\t\r\n") {
@@ -67,9 +71,9 @@ func parseCanonical(raw string) (canonURL, error) {
 	if i := strings.IndexByte(s, '#'); i >= 0 {
 		s = s[:i]
 	}
-	c.scheme = "http"
+	scheme := "http"
 	if i := strings.Index(s, "://"); i > 0 && validScheme(s[:i]) {
-		c.scheme = strings.ToLower(s[:i])
+		scheme = lowerASCII(s[:i])
 		s = s[i+3:]
 	}
 	end := strings.IndexAny(s, "/?")
@@ -80,33 +84,111 @@ func parseCanonical(raw string) (canonURL, error) {
 	if at := strings.LastIndexByte(auth, '@'); at >= 0 {
 		auth = auth[at+1:]
 	}
+	path, query, hasQuery := rest, "", false
+	if q := strings.IndexByte(rest, '?'); q >= 0 {
+		path, query, hasQuery = rest[:q], rest[q+1:], true
+	}
+	return canonicalParts(nil, scheme, auth, path, query, hasQuery)
+}
+
+// canonicalFromURL canonicalizes a URL net/url already split (as a proxy
+// has it), without putting it back together first.
+//
+// The expression is built in buf when it fits (a caller's stack array, so a
+// lookup does not allocate); the result must not outlive buf.
+func canonicalFromURL(buf []byte, u *url.URL) (canonURL, error) {
+	if u.Opaque != "" || u.Host == "" {
+		return parseCanonical(rawURL(u))
+	}
+	if len(u.Host)+len(u.Path)+len(u.RawPath)+len(u.RawQuery) > maxURLLen {
+		return canonURL{}, errURLTooLong
+	}
+	scheme := u.Scheme
+	if scheme == "" {
+		scheme = "http"
+	}
+	// Path is the decoded path and RawPath, when set, the escaped one; as
+	// canonicalization unescapes until nothing changes, either gives the
+	// same result, and Path costs no re-escaping.
+	path := u.RawPath
+	if path == "" {
+		path = u.Path
+	}
+	return canonicalParts(buf, lowerASCII(scheme), u.Host, path, u.RawQuery, u.ForceQuery || u.RawQuery != "")
+}
+
+func canonicalParts(buf []byte, scheme, auth, path, query string, hasQuery bool) (canonURL, error) {
+	c := canonURL{scheme: scheme, hasQuery: hasQuery}
 	auth = stripPort(auth)
 	host, isIP := canonicalHost(auth)
 	if host == "" {
 		return c, errNoHost
 	}
+	c.ip = isIP
 	if isIP {
-		c.host = host
+		c.addr, _ = hostAddr(host)
 	} else {
-		c.host = escapeSet(host, hostExtra)
-	}
-	path := rest
-	if q := strings.IndexByte(rest, '?'); q >= 0 {
-		path, c.query, c.hasQuery = rest[:q], rest[q+1:], true
+		host = escapeWith(host, &escHost)
 	}
 	if path == "" {
 		path = "/"
 	}
-	c.path = escapeSet(cleanPath(unescapeAll(path)), pathExtra)
-	if c.hasQuery {
-		c.query = escape(unescapeAll(c.query))
+	if !cleanAndPlain(path) {
+		path = escapeWith(cleanPath(unescapeAll(path)), &escPath)
+	}
+	if hasQuery && !plain(query, &escQuery) {
+		query = escapeWith(unescapeAll(query), &escQuery)
 	}
 	// Escaping can triple the length; keep the canonical form itself within
 	// the bound so it can be canonicalized again.
-	if len(c.scheme)+3+len(c.host)+len(c.path)+1+len(c.query) > maxURLLen {
+	n := len(host) + len(path)
+	if hasQuery {
+		n += 1 + len(query)
+	}
+	if len(scheme)+3+n > maxURLLen {
 		return c, errURLTooLong
 	}
+	b := buf[:0]
+	if cap(b) < n {
+		b = make([]byte, 0, n)
+	}
+	b = append(b, host...)
+	b = append(b, path...)
+	if hasQuery {
+		b = append(b, '?')
+		b = append(b, query...)
+	}
+	c.full = unsafe.String(unsafe.SliceData(b), len(b))
+	c.host = c.full[:len(host)]
+	c.path = c.full[len(host) : len(host)+len(path)]
+	if hasQuery {
+		c.query = c.full[len(host)+len(path)+1:]
+	}
 	return c, nil
+}
+
+// plain reports whether s needs neither unescaping nor escaping.
+func plain(s string, esc *[256]bool) bool {
+	for i := 0; i < len(s); i++ {
+		if esc[s[i]] {
+			return false
+		}
+	}
+	return true
+}
+
+// cleanAndPlain reports whether a path is canonical already: plain, no
+// empty, "." or ".." segment.
+func cleanAndPlain(p string) bool {
+	if p == "" || p[0] != '/' || !plain(p, &escPath) {
+		return false
+	}
+	for i := 1; i < len(p); i++ {
+		if p[i-1] == '/' && (p[i] == '/' || p[i] == '.') {
+			return false
+		}
+	}
+	return true
 }
 
 // trimSpaceCtl removes leading and trailing bytes <= 0x20 (spaces and C0
@@ -161,6 +243,9 @@ func stripPort(auth string) string {
 // inet_aton form (3279880203, 0xc3.0177.0.11) or an IPv6 literal. The result
 // is not yet escaped; isIP reports an address (which needs no escaping).
 func canonicalHost(h string) (host string, isIP bool) {
+	if v, ok := fastHost(h); ok {
+		return v, false
+	}
 	h = cleanDots(unescapeAll(h))
 	if strings.HasPrefix(h, "[") && strings.HasSuffix(h, "]") {
 		if a, err := netip.ParseAddr(h[1 : len(h)-1]); err == nil && a.Is6() {
@@ -213,26 +298,29 @@ func lowerASCII(s string) string {
 // decimal, octal (leading 0) or hex (0x), the last one filling the remaining
 // bytes.
 func parseIPv4Loose(h string) (netip.Addr, bool) {
-	if h == "" || len(h) > 64 {
-		return netip.Addr{}, false
-	}
-	c := h[0]
-	if c < '0' || c > '9' {
-		return netip.Addr{}, false
-	}
-	parts := strings.Split(h, ".")
-	if len(parts) > 4 {
+	if h == "" || len(h) > 64 || h[0] < '0' || h[0] > '9' {
 		return netip.Addr{}, false
 	}
 	var vals [4]uint64
-	for i, p := range parts {
-		v, ok := parseInetPart(p)
+	n := 0
+	for start := 0; start <= len(h); {
+		end := strings.IndexByte(h[start:], '.')
+		if end < 0 {
+			end = len(h)
+		} else {
+			end += start
+		}
+		if n == 4 {
+			return netip.Addr{}, false
+		}
+		v, ok := parseInetPart(h[start:end])
 		if !ok {
 			return netip.Addr{}, false
 		}
-		vals[i] = v
+		vals[n] = v
+		n++
+		start = end + 1
 	}
-	n := len(parts)
 	for i := 0; i < n-1; i++ {
 		if vals[i] > 255 {
 			return netip.Addr{}, false
@@ -322,22 +410,28 @@ func unhex(c byte) byte {
 // needsEscape is Safe Browsing's rule: bytes <= 0x20, >= 0x7f, '#' and '%'.
 func needsEscape(c byte) bool { return c <= 0x20 || c >= 0x7f || c == '#' || c == '%' }
 
-// Beyond Safe Browsing's set, a host escapes the bytes that would end it
-// ('/', '?', '@', ':') and a path escapes '?', so that canonicalizing a
-// canonical URL gives it back unchanged (an unescaped "%3F" in a path would
-// otherwise turn into a query on the second pass).
-const (
-	hostExtra = "/?@:[]\\"
-	pathExtra = "?"
-)
+// Beyond Safe Browsing's set, a host escapes the bytes that would end it or
+// change its meaning ('/', '?', '@', ':', '[', ']', '\\') and a path escapes
+// '?', so that canonicalizing a canonical URL gives it back unchanged (an
+// unescaped "%3F" in a path would otherwise turn into a query on the second
+// pass). '%' is in every set: a plain string has no escape to undo.
+var escHost, escPath, escQuery [256]bool
 
-func escape(s string) string { return escapeSet(s, "") }
+func init() {
+	for c := 0; c < 256; c++ {
+		base := needsEscape(byte(c))
+		escQuery[c] = base
+		escPath[c] = base || c == '?'
+		escHost[c] = base || strings.IndexByte("/?@:[]\\", byte(c)) >= 0
+	}
+}
 
-func escapeSet(s, extra string) string {
-	needs := func(c byte) bool { return needsEscape(c) || extra != "" && strings.IndexByte(extra, c) >= 0 }
+func escape(s string) string { return escapeWith(s, &escQuery) }
+
+func escapeWith(s string, esc *[256]bool) string {
 	n := 0
 	for i := 0; i < len(s); i++ {
-		if needs(s[i]) {
+		if esc[s[i]] {
 			n++
 		}
 	}
@@ -348,7 +442,7 @@ func escapeSet(s, extra string) string {
 	b := make([]byte, 0, len(s)+2*n)
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if needs(c) {
+		if esc[c] {
 			b = append(b, '%', hexdig[c>>4], hexdig[c&15])
 			continue
 		}

@@ -145,3 +145,21 @@ func TestCanonicalValue(t *testing.T) {
 		}
 	}
 }
+
+func TestCanonicalQuad(t *testing.T) {
+	for in, want := range map[string]bool{
+		"1.2.3.4": true, "255.255.255.255": true, "0.0.0.0": true, "10.0.0.1": true,
+		"256.1.1.1": false, "01.2.3.4": false, "1.2.3": false, "1.2.3.4.5": false, "1..3.4": false,
+		"a.b.c.d": false, "1.2.3.4 ": false, "": false, "1234.1.1.1": false,
+	} {
+		if got := canonicalQuad(in); got != want {
+			t.Errorf("canonicalQuad(%q) = %v", in, got)
+		}
+		// What the fast path accepts is what canonicalization writes.
+		if want {
+			if c, err := CanonicalValue(TypeURL, "http://"+in+"/x"); err != nil || c != in+"/x" {
+				t.Errorf("CanonicalValue of %q: %q %v", in, c, err)
+			}
+		}
+	}
+}

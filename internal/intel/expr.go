@@ -1,7 +1,5 @@
 package intel
 
-import "strings"
-
 // Safe Browsing looks a URL up as a set of host-suffix/path-prefix
 // expressions: the exact host and up to four suffixes formed from its last
 // five labels (never the top-level label alone; an IP address only as is),
@@ -81,14 +79,6 @@ func Expressions(raw string) ([]string, error) {
 		}
 	}
 	return out, nil
-}
-
-func (c *canonURL) isIP() bool {
-	if strings.HasPrefix(c.host, "[") {
-		return true
-	}
-	_, ok := parseIPv4Loose(c.host)
-	return ok && isDottedQuad(c.host)
 }
 
 func isDottedQuad(h string) bool {

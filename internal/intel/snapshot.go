@@ -15,19 +15,19 @@ import (
 //
 // A nil *Snapshot matches nothing.
 type Snapshot struct {
-	seed     maphash.Seed
-	domains  table // domain: the name and its subdomains
-	hosts    table // host: the exact name
-	urls     table // url: exact host and path (and query, when listed)
-	prefixes table // url-prefix: any Safe Browsing expression
-	addrs    table // ip and cidr, keyed by masked address and prefix length
-	hashes   table // sha256
-	urlHosts hashSet
+	seed  maphash.Seed
+	names table // domain and host indicators, and the hosts of URL ones (see fDomain...)
+	urls  table // url and url-prefix indicators, keyed by their expression
+	addrs table // ip and cidr, keyed by masked address and prefix length
+	files table // sha256
+	// extraHosts holds a host indicator whose name is also a domain
+	// indicator (rare: the names table has one slot a name).
+	extraHosts map[uint64]slot
 
 	v4bits, v6bits []uint8 // the prefix lengths in addrs, longest first
 
-	names []string // categories and sources, interned
-	n     int
+	strs []string // categories and sources, interned
+	n    int
 
 	built      time.Time
 	nextExpiry time.Time
@@ -66,25 +66,39 @@ func (s *Snapshot) Bytes() int {
 	if s == nil {
 		return 0
 	}
-	n := s.domains.bytes() + s.hosts.bytes() + s.urls.bytes() + s.prefixes.bytes() +
-		s.addrs.bytes() + s.hashes.bytes() + 8*len(s.urlHosts.h)
-	for _, v := range s.names {
+	n := s.names.bytes() + s.urls.bytes() + s.addrs.bytes() + s.files.bytes() + 48*len(s.extraHosts)
+	for _, v := range s.strs {
 		n += 16 + len(v)
 	}
 	return n
 }
 
 // result collects the most specific block hit while the remaining
-// expressions are still checked against the allowlist.
+// expressions are still checked against the allowlist. The hit's value is
+// kept as offsets into the string that was looked up (or as a prefix for an
+// address), not as a string: a result never makes a lookup's buffer escape.
 type result struct {
-	slot    *slot
-	value   string
+	slot   *slot
+	lo, hi int
+	// An address hit as plain bytes: a netip.Prefix stored through r would
+	// make the caller's buffer escape (escape analysis is field-blind).
+	addr    [16]byte
+	bits    int16 // > 0: an address hit, its prefix length + 1
+	addr4   bool
 	allowed bool
 }
 
-// see records a table hit; it reports true when the answer is settled (an
-// allow entry matched).
-func (r *result) see(e *slot, value string) bool {
+func (r *result) prefix() netip.Prefix {
+	a := netip.AddrFrom16(r.addr)
+	if r.addr4 {
+		a = a.Unmap()
+	}
+	return netip.PrefixFrom(a, int(r.bits-1))
+}
+
+// see records a table hit on base[lo:hi]; it reports true when the answer
+// is settled (an allow entry matched).
+func (r *result) see(e *slot, lo, hi int) bool {
 	if e == nil {
 		return false
 	}
@@ -93,17 +107,27 @@ func (r *result) see(e *slot, value string) bool {
 		return true
 	}
 	if r.slot == nil {
-		r.slot, r.value = e, value
+		r.slot, r.lo, r.hi = e, lo, hi
 	}
 	return false
 }
 
-func (s *Snapshot) hit(r *result) (Hit, bool) {
+// hit turns r into a Hit whose value is base[lo:hi] (or the prefix).
+func (s *Snapshot) hit(r *result, base string) (Hit, bool) {
 	if r.allowed || r.slot == nil {
 		return Hit{}, false
 	}
 	e := r.slot
-	return Hit{ID: e.id, Type: Types[e.typ], Value: r.value, Category: s.names[e.cat], Source: s.names[e.src]}, true
+	h := Hit{ID: e.id, Type: Types[e.typ], Category: s.strs[e.cat], Source: s.strs[e.src]}
+	switch p := r.prefix(); {
+	case r.bits > 0 && p.Bits() == p.Addr().BitLen():
+		h.Value = p.Addr().String()
+	case r.bits > 0:
+		h.Value = p.String()
+	default:
+		h.Value = base[r.lo:r.hi]
+	}
+	return h, true
 }
 
 // MatchHost matches a host name against host and domain indicators (the
@@ -118,21 +142,49 @@ func (s *Snapshot) MatchHost(host string) (Hit, bool) {
 	var r result
 	if a, ok := hostAddr(host); ok {
 		s.matchAddr(a, &r)
-		return s.hit(&r)
+		return s.hit(&r, "")
 	}
-	h, ok := fastHost(host)
-	if !ok {
-		var isIP bool
-		h, isIP = canonicalHost(host)
-		if isIP {
-			a, _ := hostAddr(h)
-			s.matchAddr(a, &r)
-			return s.hit(&r)
+	h, isIP := canonicalHost(host)
+	if isIP {
+		a, _ := hostAddr(h)
+		s.matchAddr(a, &r)
+		return s.hit(&r, "")
+	}
+	if h != host {
+		h = escapeWith(h, &escHost)
+	}
+	for i := 0; i < len(h); {
+		d := h[i:]
+		if s.seeName(s.names.get(hashString(s.seed, d)), i, len(h), &r) {
+			break
 		}
-		h = escapeSet(h, hostExtra)
+		j := strings.IndexByte(d, '.')
+		if j < 0 {
+			break
+		}
+		i += j + 1
 	}
-	s.matchHostRules(h, &r)
-	return s.hit(&r)
+	return s.hit(&r, h)
+}
+
+// seeName applies a names-table slot for the name at [lo:hi] of the host
+// (lo 0: the whole host, where host indicators apply) to r; it reports a
+// settled answer.
+func (s *Snapshot) seeName(e *slot, lo, hi int, r *result) bool {
+	if e == nil {
+		return false
+	}
+	if lo == 0 {
+		if e.flags&fHost != 0 && r.see(e, lo, hi) {
+			return true
+		}
+		if e.flags&fBoth != 0 {
+			if x, ok := s.extraHosts[e.h]; ok && r.see(&x, lo, hi) {
+				return true
+			}
+		}
+	}
+	return e.flags&fDomain != 0 && r.see(e, lo, hi)
 }
 
 // hostAddr recognizes an IP literal as DNS names and SNI never contain one:
@@ -193,27 +245,6 @@ func isNumericHost(h string) bool {
 	return c >= '0' && c <= '9'
 }
 
-// matchHostRules probes the exact host, then the domain and every parent.
-func (s *Snapshot) matchHostRules(h string, r *result) {
-	if len(s.hosts.slots) > 0 && r.see(s.hosts.get(hashString(s.seed, h)), h) {
-		return
-	}
-	if len(s.domains.slots) == 0 {
-		return
-	}
-	for i := 0; i < len(h); {
-		d := h[i:]
-		if r.see(s.domains.get(hashString(s.seed, d)), d) {
-			return
-		}
-		j := strings.IndexByte(d, '.')
-		if j < 0 {
-			return
-		}
-		i += j + 1
-	}
-}
-
 // MatchURL canonicalizes u as Safe Browsing does and matches its
 // expressions against url indicators (exact host and path), url-prefix
 // indicators (host suffixes and path prefixes), then the host against host
@@ -222,7 +253,17 @@ func (s *Snapshot) MatchURL(u *url.URL) (Hit, bool) {
 	if s == nil || u == nil {
 		return Hit{}, false
 	}
-	return s.MatchRawURL(rawURL(u))
+	var buf [512]byte
+	c, err := canonicalFromURL(buf[:0], u)
+	if err != nil {
+		return Hit{}, false
+	}
+	r := s.matchCanon(&c)
+	if r.slot == nil || r.allowed {
+		return Hit{}, false
+	}
+	// The value is a piece of buf: copy it out (hits are the rare case).
+	return s.hit(&r, strings.Clone(c.full[:r.hi]))
 }
 
 // rawURL puts a parsed URL back together for canonicalization.
@@ -255,41 +296,86 @@ func (s *Snapshot) MatchRawURL(raw string) (Hit, bool) {
 	if err != nil {
 		return Hit{}, false
 	}
-	var r result
-	isIP := c.isIP()
-	if len(s.urlHosts.h) > 0 {
-		full := c.expr()
-		var hb, pb [8]int
-		starts := hostStarts(c.host, isIP, hb[:0])
-		ends := pathEnds(&c, pb[:0])
-		exact := 1
-		if c.hasQuery {
-			exact = 2
-		}
-		for i, hs := range starts {
-			if !s.urlHosts.has(hashString(s.seed, c.host[hs:])) {
-				continue
-			}
-			for j, pe := range ends {
-				cand := full[hs:pe]
-				h := hashString(s.seed, cand)
-				if i == 0 && j < exact && r.see(s.urls.get(h), cand) {
-					return Hit{}, false
-				}
-				if r.see(s.prefixes.get(h), cand) {
-					return Hit{}, false
-				}
-			}
-		}
+	r := s.matchCanon(&c)
+	return s.hit(&r, c.full)
+}
+
+// matchCanon walks the host's label suffixes once: each probe of the names
+// table answers host and domain indicators and says whether URL expressions
+// exist on that host, and only then are its path expressions probed. URL
+// hits rank above host hits; an allow entry anywhere settles it.
+func (s *Snapshot) matchCanon(c *canonURL) result {
+	var ur, hr result
+	var pb [8]int
+	ends := pathEnds(c, pb[:0])
+	exact := 1
+	if c.hasQuery {
+		exact = 2
 	}
-	if isIP {
-		if a, ok := hostAddr(c.host); ok {
-			s.matchAddr(a, &r)
+	host := c.host
+	if c.ip {
+		if e := s.names.get(hashString(s.seed, host)); e != nil && e.flags&fURLHost != 0 {
+			if s.seePaths(c, 0, ends, exact, e.depths, &ur) {
+				return result{allowed: true}
+			}
+		}
+		if c.addr.IsValid() {
+			s.matchAddr(c.addr, &hr)
 		}
 	} else {
-		s.matchHostRules(c.host, &r)
+		labels := strings.Count(host, ".") + 1
+		for i := 0; i < len(host); {
+			d := host[i:]
+			e := s.names.get(hashString(s.seed, d))
+			if e != nil {
+				// Safe Browsing's host expressions: the whole host, and
+				// the suffixes of two to five labels.
+				if e.flags&fURLHost != 0 && (i == 0 || labels >= 2 && labels <= maxHostSuffixes) {
+					if s.seePaths(c, i, ends, exact, e.depths, &ur) {
+						return result{allowed: true}
+					}
+				}
+				if s.seeName(e, i, len(host), &hr) {
+					return result{allowed: true}
+				}
+			}
+			j := strings.IndexByte(d, '.')
+			if j < 0 {
+				break
+			}
+			i += j + 1
+			labels--
+		}
 	}
-	return s.hit(&r)
+	if ur.slot != nil {
+		ur.allowed = hr.allowed
+		return ur
+	}
+	return hr
+}
+
+// seePaths probes the path expressions of the host suffix starting at hs,
+// skipping those whose depth no URL indicator on that host has.
+func (s *Snapshot) seePaths(c *canonURL, hs int, ends []int, exact int, depths uint8, r *result) bool {
+	pathStart := len(c.host)
+	for j, pe := range ends {
+		if depths&depthBit(c.full[pathStart:pe]) == 0 {
+			continue
+		}
+		cand := c.full[hs:pe]
+		e := s.urls.get(hashString(s.seed, cand))
+		if e == nil {
+			continue
+		}
+		// A url indicator is exact: the whole host, the whole path.
+		if Types[e.typ] == TypeURL && (hs != 0 || j >= exact) {
+			continue
+		}
+		if r.see(e, hs, pe) {
+			return true
+		}
+	}
+	return false
 }
 
 // MatchIP matches an address against ip and cidr indicators, the longest
@@ -300,7 +386,7 @@ func (s *Snapshot) MatchIP(ip netip.Addr) (Hit, bool) {
 	}
 	var r result
 	s.matchAddr(ip.Unmap().WithZone(""), &r)
-	return s.hit(&r)
+	return s.hit(&r, "")
 }
 
 func (s *Snapshot) matchAddr(a netip.Addr, r *result) {
@@ -317,16 +403,12 @@ func (s *Snapshot) matchAddr(a netip.Addr, r *result) {
 		if e == nil {
 			continue
 		}
-		v := ""
-		if r.slot == nil && !e.allow {
-			if int(bits) == a.BitLen() {
-				v = p.Addr().String()
-			} else {
-				v = p.String()
-			}
-		}
-		if r.see(e, v) {
+		first := r.slot == nil
+		if r.see(e, 0, 0) {
 			return
+		}
+		if first && r.slot != nil {
+			r.addr, r.bits, r.addr4 = p.Addr().As16(), int16(bits)+1, p.Addr().Is4()
 		}
 	}
 }
@@ -344,11 +426,11 @@ func (s *Snapshot) addrKey(p netip.Prefix) uint64 {
 
 // MatchHash matches a SHA-256 (hex, either case) against sha256 indicators.
 func (s *Snapshot) MatchHash(sha256hex string) (Hit, bool) {
-	if s == nil || len(sha256hex) != 64 || len(s.hashes.slots) == 0 {
+	if s == nil || len(sha256hex) != 64 || len(s.files.slots) == 0 {
 		return Hit{}, false
 	}
 	v := lowerASCII(sha256hex)
 	var r result
-	r.see(s.hashes.get(hashString(s.seed, v)), v)
-	return s.hit(&r)
+	r.see(s.files.get(hashString(s.seed, v)), 0, len(v))
+	return s.hit(&r, v)
 }

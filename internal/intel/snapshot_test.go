@@ -175,3 +175,43 @@ func TestLiveSwapConcurrent(t *testing.T) {
 }
 
 var testNow = time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+
+// A name can be a domain, a host and the host of URL indicators at once, in
+// any order of arrival; each keeps its own meaning.
+func TestSnapshotSameName(t *testing.T) {
+	for _, order := range [][]int{{0, 1, 2}, {1, 0, 2}, {2, 1, 0}, {2, 0, 1}} {
+		all := []Indicator{
+			mustNorm(t, TypeDomain, "both.example", "malware", 1),
+			mustNorm(t, TypeHost, "both.example", "phishing", 2),
+			mustNorm(t, TypeURL, "http://both.example/x", "malware-download", 3),
+		}
+		var inds []Indicator
+		for _, i := range order {
+			inds = append(inds, all[i])
+		}
+		s := Build(inds, testNow)
+		if s.Len() != 3 {
+			t.Errorf("%v: Len %d", order, s.Len())
+		}
+		if h, ok := s.MatchHost("both.example"); !ok || h.ID != 2 {
+			t.Errorf("%v: exact name = %+v (want the host indicator)", order, h)
+		}
+		if h, ok := s.MatchHost("a.both.example"); !ok || h.ID != 1 {
+			t.Errorf("%v: subdomain = %+v (want the domain indicator)", order, h)
+		}
+		if h, ok := s.MatchRawURL("http://both.example/x"); !ok || h.ID != 3 {
+			t.Errorf("%v: url = %+v", order, h)
+		}
+		if h, ok := s.MatchRawURL("http://both.example/y"); !ok || h.ID != 2 {
+			t.Errorf("%v: other path = %+v (want the host indicator)", order, h)
+		}
+	}
+	// An allow entry for a name wins over a block of the same kind.
+	s := Build([]Indicator{
+		mustNorm(t, TypeDomain, "x.example", "malware", 1),
+		mustNorm(t, TypeDomain, "x.example", CategoryAllow, 2),
+	}, testNow)
+	if h, ok := s.MatchHost("x.example"); ok {
+		t.Errorf("allowlisted = %+v", h)
+	}
+}
