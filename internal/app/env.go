@@ -19,6 +19,7 @@ import (
 	"github.com/honeygate/honeygate/internal/attrib"
 	"github.com/honeygate/honeygate/internal/bus"
 	"github.com/honeygate/honeygate/internal/config"
+	"github.com/honeygate/honeygate/internal/intel"
 	"github.com/honeygate/honeygate/internal/sensor"
 	"github.com/honeygate/honeygate/internal/store/sqlite"
 )
@@ -44,6 +45,8 @@ type env struct {
 	rules         *attrib.Rules
 	gate          *sensor.Gate
 	sensorMetrics *sensor.Metrics
+	intel         *intel.Manager
+	gateway       *gatewayShared
 }
 
 // onClose registers a release to run at close, before those registered

@@ -22,8 +22,14 @@ var parts = []part{
 	// The API and dashboard.
 	{name: "web", stage: readers, roles: roleServe | roleHub, build: buildWeb},
 
+	{name: "intel", stage: consumers, roles: roleServe | roleHub, build: buildIntelConsumer},
+
 	// Producers: the sensors.
 	{name: "telnet", stage: producers, roles: roleServe | roleSensor, build: buildTelnet},
+
+	// Producers: the gateway's enforcement points (they publish blocks).
+	{name: "proxy", stage: producers, roles: roleServe | roleGateway, build: buildProxy},
+	{name: "dns", stage: producers, roles: roleServe | roleGateway, build: buildDNS},
 }
 
 // Roles: `serve` runs everything on one machine; `sensor`, `gateway` and

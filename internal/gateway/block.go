@@ -7,21 +7,20 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/honeygate/honeygate/internal/event"
 )
 
-// Block kinds: what a Block record reports.
+// Block kinds and actions, as the event catalogue spells them.
 const (
-	KindBlock    = "gateway.block"         // a request was blocked or a client refused
-	KindInfected = "gateway.infected_host" // a client looked up a kill-switch domain
-)
+	KindBlock    = string(event.GatewayBlock)
+	KindInfected = string(event.GatewayInfectedHost)
 
-// Actions: what the enforcement point did.
-const (
-	ActionBlock    = "block"    // block page, 403, TLS alert or a cut-off download
-	ActionNXDomain = "nxdomain" // the DNS filter answered NXDOMAIN
-	ActionSinkhole = "sinkhole" // the DNS filter answered the sinkhole address
-	ActionRefuse   = "refuse"   // the client is outside client_cidrs
-	ActionResolve  = "resolve"  // a kill switch was resolved (infected_host)
+	ActionBlock    = event.ActionBlock
+	ActionNXDomain = event.ActionNXDomain
+	ActionSinkhole = event.ActionSinkhole
+	ActionRefuse   = event.ActionRefuse
+	ActionResolve  = event.ActionResolve
 )
 
 // Block is one block (or infected-host report), as the enforcement point saw it.

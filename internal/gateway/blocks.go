@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
@@ -15,6 +16,9 @@ type BlocksStore interface {
 	BlocksDaily(ctx context.Context, from, to time.Time) ([]BlockDay, error)
 	BlocksTop(ctx context.Context, by string, from, to time.Time, limit int) ([]BlockTop, error)
 }
+
+// ErrBadTop is BlocksTop's error for a grouping that is not one of TopBy*.
+var ErrBadTop = errors.New("top: by must be domain, client or category")
 
 // What BlocksTop groups by.
 const (

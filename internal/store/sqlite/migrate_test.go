@@ -66,7 +66,7 @@ func TestLegacyDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if got, want := migrationsOf(t, path), []string{"0001_init", "events/0002_rollups"}; !slices.Equal(got, want) {
+	if got, want := migrationsOf(t, path), []string{"0001_init", "events/0002_rollups", "intel/0001_indicators", "blocks/0001_init"}; !slices.Equal(got, want) {
 		t.Errorf("migrations = %v, want %v", got, want)
 	}
 
@@ -184,7 +184,7 @@ func TestNewDatabaseMigrations(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Close()
-	if got, want := migrationsOf(t, path), []string{"events/0001_init", "events/0002_rollups"}; !slices.Equal(got, want) {
+	if got, want := migrationsOf(t, path), []string{"events/0001_init", "events/0002_rollups", "intel/0001_indicators", "blocks/0001_init"}; !slices.Equal(got, want) {
 		t.Errorf("migrations = %v, want %v", got, want)
 	}
 }
