@@ -66,7 +66,7 @@ var WannaCryKillSwitches = []string{
 	"www.iuqerfsodp9ifjaposdfjhgosurijfaewrwergwea.com",
 	"www.ifferfsodp9ifjaposdfjhgosurijfaewrwergwea.com",
 	"www.iuqssfsodp9ifjaposdfjhgosurijfaewrwergwea.com",
-	"www.ayylmaoTJHSSTasdfasdfasdfasdfasdfasdfasdf.com",
+	"www.ayylmaotjhsstasdfasdfasdfasdfasdfasdfasdf.com",
 }
 
 // DefaultConfig allows loopback and the RFC 1918 and RFC 4193 networks,
