@@ -61,17 +61,10 @@ mkdir -p "$tmp/list"
 "$tmp/gwpeer" serve -http "127.0.0.1:$P_ORIGIN" -dns "127.0.0.1:$P_UP" >"$tmp/gwpeer.log" 2>&1 &
 pids+=($!)
 
-# honeygate: the list as a subscribed feed from a file, loaded at start.
 cat >"$tmp/honeygate.yaml" <<EOF
 gateway:
   upstreams: ["127.0.0.1:$P_UP"]
   allow_private_upstream: true
-intel:
-  feeds:
-    - name: bench
-      path: $tmp/list/domains.txt
-      format: domains
-      category: malware
 EOF
 "$tmp/honeygate" serve --data "$tmp/hgdata" --config "$tmp/honeygate.yaml" \
 	--listen web=127.0.0.1:0 --listen telnet=off \
@@ -134,6 +127,11 @@ wait_for() { # what, command...
 	echo "timed out waiting for $what"; exit 1
 }
 start=$(date +%s)
+wait_for "honeygate api" test -s "$tmp/hgdata/listeners.json"
+# The list goes in through the API, as an operator's import would.
+t0=$(date +%s.%N)
+"$tmp/honeygate" intel import --data "$tmp/hgdata" --format domains --category malware --source bench "$tmp/list/domains.txt" >"$tmp/import.log" 2>&1
+echo "- honeygate intel import of $DOMAINS domains: $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b-a}')s"
 wait_for "origin" curl -sf "http://127.0.0.1:$P_ORIGIN/"
 wait_for "squid" curl -sf -x "127.0.0.1:$P_SQUID" "http://127.0.0.1:$P_ORIGIN/"
 wait_for "tinyproxy" curl -sf -x "127.0.0.1:$P_TINY" "http://127.0.0.1:$P_ORIGIN/"

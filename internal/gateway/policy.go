@@ -164,6 +164,11 @@ func compilePolicy(pc *PolicyConfig) (*policy, error) {
 	return p, nil
 }
 
+// Matcher returns the intel matcher the chain currently asks (nil while
+// intel is unavailable); callers may use its identity to remember that an
+// answer was already judged clean under it.
+func (c *Chain) Matcher() Matcher { return c.intel.Current() }
+
 // ClientAllowed reports whether client may use the gateway (step 0).
 func (c *Chain) ClientAllowed(client netip.Addr) bool {
 	client = client.Unmap()

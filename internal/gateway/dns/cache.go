@@ -19,13 +19,45 @@ type cacheKey struct {
 	edns   bool // the client speaks EDNS: our OPT goes into the packed answer
 }
 
+// id is the key's form in the cache: the lower-case wire name, type, class
+// and a flags byte, the same bytes the UDP fast path reads off a query.
+func (k *cacheKey) id() string {
+	var b [255 + 5]byte
+	n, err := mdns.PackDomainName(k.name, b[:], 0, nil, false)
+	if err != nil {
+		return "\x00bad:" + k.name
+	}
+	return string(appendKeyTail(b[:n], k.qtype, k.qclass, k.do, k.cd, k.edns))
+}
+
+func appendKeyTail(b []byte, qtype, qclass uint16, do, cd, edns bool) []byte {
+	var f byte
+	if do {
+		f |= 1
+	}
+	if cd {
+		f |= 2
+	}
+	if edns {
+		f |= 4
+	}
+	return append(b, byte(qtype>>8), byte(qtype), byte(qclass>>8), byte(qclass), f)
+}
+
 type cacheEntry struct {
 	msg     *mdns.Msg // the upstream answer, never mutated after insertion
 	stored  time.Time
 	expires time.Time
 	wire    atomic.Pointer[wireAnswer] // packed on the first hit
 	noWire  atomic.Bool                // packing failed: slow path only
+	edns    bool
+	do      bool
+	// cleanFor is the intel snapshot under which no name or address in the
+	// answer matched anything: under it, the answer needs no judging.
+	cleanFor atomic.Value // holds cleanMark
 }
+
+type cleanMark struct{ m any }
 
 const cacheShards = 32
 
@@ -38,38 +70,53 @@ type cache struct {
 	perShard int
 	maxTTL   time.Duration
 	shards   [cacheShards]cacheShard
-	now      func() time.Time
+	clock    atomic.Pointer[func() time.Time] // tests move time
 }
+
+func (c *cache) now() time.Time {
+	if f := c.clock.Load(); f != nil {
+		return (*f)()
+	}
+	return time.Now()
+}
+
+// setClock replaces the clock (tests).
+func (c *cache) setClock(f func() time.Time) { c.clock.Store(&f) }
 
 type cacheShard struct {
 	mu sync.RWMutex
-	m  map[cacheKey]*cacheEntry
+	m  map[string]*cacheEntry
 }
 
 func newCache(entries int, maxTTL time.Duration) *cache {
-	c := &cache{seed: maphash.MakeSeed(), perShard: max(entries/cacheShards, 1), maxTTL: maxTTL, now: time.Now}
+	c := &cache{seed: maphash.MakeSeed(), perShard: max(entries/cacheShards, 1), maxTTL: maxTTL}
 	if entries <= 0 {
 		c.perShard = 0
 	}
 	for i := range c.shards {
-		c.shards[i].m = make(map[cacheKey]*cacheEntry)
+		c.shards[i].m = make(map[string]*cacheEntry)
 	}
 	return c
 }
 
-func (c *cache) shard(k *cacheKey) *cacheShard {
-	return &c.shards[maphash.String(c.seed, k.name)%cacheShards]
+func (c *cache) shard(id []byte) *cacheShard {
+	return &c.shards[maphash.Bytes(c.seed, id)%cacheShards]
 }
 
 // lookup returns the live entry for k and its age, or nil. The entry's
 // message must not be mutated.
 func (c *cache) lookup(k cacheKey) (*cacheEntry, time.Duration) {
+	return c.lookupID([]byte(k.id()))
+}
+
+// lookupID is lookup by the key's id bytes; it does not allocate.
+func (c *cache) lookupID(id []byte) (*cacheEntry, time.Duration) {
 	if c.perShard == 0 {
 		return nil, 0
 	}
-	s := c.shard(&k)
+	s := c.shard(id)
 	s.mu.RLock()
-	e := s.m[k]
+	e := s.m[string(id)]
 	s.mu.RUnlock()
 	if e == nil {
 		return nil, 0
@@ -77,8 +124,8 @@ func (c *cache) lookup(k cacheKey) (*cacheEntry, time.Duration) {
 	now := c.now()
 	if !now.Before(e.expires) {
 		s.mu.Lock()
-		if s.m[k] == e {
-			delete(s.m, k)
+		if s.m[string(id)] == e {
+			delete(s.m, string(id))
 		}
 		s.mu.Unlock()
 		return nil, 0
@@ -116,14 +163,14 @@ func aged(msg *mdns.Msg, age time.Duration) *mdns.Msg {
 }
 
 // wireFor returns the entry's packed answer, packing it on first use.
-func (e *cacheEntry) wireFor(k *cacheKey) *wireAnswer {
+func (e *cacheEntry) wireFor() *wireAnswer {
 	if w := e.wire.Load(); w != nil {
 		return w
 	}
 	if e.noWire.Load() {
 		return nil
 	}
-	w, err := packWire(e.msg, k.edns, k.do)
+	w, err := packWire(e.msg, e.edns, e.do)
 	if err != nil {
 		e.noWire.Store(true)
 		return nil
@@ -132,30 +179,32 @@ func (e *cacheEntry) wireFor(k *cacheKey) *wireAnswer {
 	return w
 }
 
-// put caches m for the smallest TTL among its records (for a negative answer,
+// put caches m (and returns its entry, nil if not cached) for the smallest TTL among its records (for a negative answer,
 // the SOA's minimum as RFC 2308 says), capped at maxTTL. Errors other than
 // NXDOMAIN and truncated answers are not cached.
-func (c *cache) put(k cacheKey, m *mdns.Msg) {
+func (c *cache) put(k cacheKey, m *mdns.Msg) *cacheEntry {
 	if c.perShard == 0 || m.Truncated || (m.Rcode != mdns.RcodeSuccess && m.Rcode != mdns.RcodeNameError) {
-		return
+		return nil
 	}
 	ttl, ok := msgTTL(m)
 	if !ok || ttl == 0 {
-		return
+		return nil
 	}
 	d := min(time.Duration(ttl)*time.Second, c.maxTTL)
 	now := c.now()
-	e := &cacheEntry{msg: m, stored: now, expires: now.Add(d)}
-	s := c.shard(&k)
+	e := &cacheEntry{msg: m, stored: now, expires: now.Add(d), edns: k.edns, do: k.do}
+	id := k.id()
+	s := c.shard([]byte(id))
 	s.mu.Lock()
-	if _, ok := s.m[k]; !ok && len(s.m) >= c.perShard {
+	if _, ok := s.m[id]; !ok && len(s.m) >= c.perShard {
 		for victim := range s.m {
 			delete(s.m, victim)
 			break
 		}
 	}
-	s.m[k] = e
+	s.m[id] = e
 	s.mu.Unlock()
+	return e
 }
 
 // msgTTL is how long m may be cached.

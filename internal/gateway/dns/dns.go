@@ -34,18 +34,20 @@ type Options struct {
 
 // Server is the DNS filter on one address (UDP and TCP).
 type Server struct {
-	opt      Options
-	log      *slog.Logger
-	cache    *cache
-	up       *upstream
-	sink4    netip.Addr
-	sink6    netip.Addr
-	killAddr netip.Addr
-	kill     map[string]bool
-	blockTTL uint32
-	reported *gateway.Throttle
-	servers  []*mdns.Server
-	mu       sync.Mutex
+	opt         Options
+	log         *slog.Logger
+	cache       *cache
+	up          *upstream
+	sink4       netip.Addr
+	sink6       netip.Addr
+	killAddr    netip.Addr
+	kill        map[string]bool // FQDN, lower-case
+	killHosts   map[string]bool // the same without the trailing dot
+	blockTTL    uint32
+	reported    *gateway.Throttle
+	servers     []*mdns.Server
+	packetConns []net.PacketConn
+	mu          sync.Mutex
 }
 
 var _ mdns.Handler = (*Server)(nil)
@@ -63,8 +65,10 @@ func New(opt Options) (*Server, error) {
 			return nil, fmt.Errorf("dns: kill_switch_address: %w", err)
 		}
 	}
+	s.killHosts = map[string]bool{}
 	for _, k := range cfg.KillSwitches {
 		s.kill[mdns.Fqdn(strings.ToLower(k))] = true
+		s.killHosts[strings.TrimSuffix(strings.ToLower(k), ".")] = true
 	}
 	s.blockTTL = uint32(cfg.BlockTTL / time.Second)
 	maxTTL := cfg.MaxCacheTTL
@@ -99,14 +103,14 @@ func Listen(addr string) (net.PacketConn, net.Listener, error) {
 // Serve answers on pc and l until Shutdown; both are closed then. It returns
 // the first error that ended a server early.
 func (s *Server) Serve(pc net.PacketConn, l net.Listener) error {
-	udp := &mdns.Server{PacketConn: pc, Handler: s, UDPSize: 4096, MsgAcceptFunc: acceptQuery}
 	tcp := &mdns.Server{Listener: l, Handler: s, MsgAcceptFunc: acceptQuery,
 		ReadTimeout: 5 * time.Second, IdleTimeout: func() time.Duration { return 10 * time.Second }, MaxTCPQueries: 1000}
 	s.mu.Lock()
-	s.servers = []*mdns.Server{udp, tcp}
+	s.servers = append(s.servers, tcp)
+	s.packetConns = append(s.packetConns, pc)
 	s.mu.Unlock()
 	errc := make(chan error, 2)
-	go func() { errc <- udp.ActivateAndServe() }()
+	go func() { errc <- s.serveUDP(pc) }()
 	go func() { errc <- tcp.ActivateAndServe() }()
 	err1, err2 := <-errc, <-errc
 	return errors.Join(err1, err2)
@@ -115,10 +119,13 @@ func (s *Server) Serve(pc net.PacketConn, l net.Listener) error {
 // Shutdown stops both servers; it is idempotent.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
-	servers := s.servers
-	s.servers = nil
+	servers, pcs := s.servers, s.packetConns
+	s.servers, s.packetConns = nil, nil
 	s.mu.Unlock()
 	var errs []error
+	for _, pc := range pcs {
+		_ = pc.Close() // ends the UDP readers
+	}
 	for _, srv := range servers {
 		if err := srv.ShutdownContext(ctx); err != nil {
 			errs = append(errs, err)

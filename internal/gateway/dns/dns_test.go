@@ -1,12 +1,15 @@
 package dns
 
 import (
+	"log/slog"
+	"net"
 	"testing"
 	"time"
 
 	mdns "github.com/miekg/dns"
 
 	"github.com/honeygate/honeygate/internal/gateway"
+	"github.com/honeygate/honeygate/internal/gateway/gatewaytest"
 )
 
 func TestForwardAndCache(t *testing.T) {
@@ -24,19 +27,19 @@ func TestForwardAndCache(t *testing.T) {
 		t.Errorf("upstream asked %d times for one name; want 1 (cache)", n)
 	}
 	// The TTL counts down in the cache.
-	f.srv.cache.now = func() time.Time { return time.Now().Add(100 * time.Second) }
+	f.srv.cache.setClock(func() time.Time { return time.Now().Add(100 * time.Second) })
 	r := f.query(t, "udp", "www.example.com", mdns.TypeA)
 	if ttl := r.Answer[0].Header().Ttl; ttl > 200 || ttl < 190 {
 		t.Errorf("ttl after 100s in cache: %d", ttl)
 	}
 	// And the entry expires.
-	f.srv.cache.now = func() time.Time { return time.Now().Add(400 * time.Second) }
+	f.srv.cache.setClock(func() time.Time { return time.Now().Add(400 * time.Second) })
 	f.query(t, "udp", "www.example.com", mdns.TypeA)
 	if n := f.up.queries.Load(); n != 2 {
 		t.Errorf("upstream asked %d times after expiry; want 2", n)
 	}
 	// Negative answers are cached for the SOA minimum.
-	f.srv.cache.now = time.Now
+	f.srv.cache.setClock(time.Now)
 	f.query(t, "udp", "gone.nx", mdns.TypeA)
 	r = f.query(t, "udp", "gone.nx", mdns.TypeA)
 	if r.Rcode != mdns.RcodeNameError || f.up.queries.Load() != 3 {
@@ -156,4 +159,85 @@ func TestNoUpstreamServFail(t *testing.T) {
 	if r := f.query(t, "udp", "www.example.com", mdns.TypeA); r.Rcode != mdns.RcodeServerFailure {
 		t.Fatalf("no upstream: %v", r)
 	}
+}
+
+// After one miss, the same question from any client spelling is answered on
+// the fast path, byte-exact for its id and spelling.
+func TestFastPathServesCachedAnswers(t *testing.T) {
+	f := startFilter(t, nil)
+	f.query(t, "udp", "fast.example", mdns.TypeA)
+	q := new(mdns.Msg)
+	q.SetQuestion("FaSt.Example.", mdns.TypeA)
+	q.Id = 4242
+	b, _ := q.Pack()
+	out, ok := f.srv.fastAnswer(b, &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 5353}, nil, make([]byte, 0, 4096))
+	if !ok {
+		t.Fatal("cached answer not served on the fast path")
+	}
+	r := new(mdns.Msg)
+	if err := r.Unpack(out); err != nil || r.Id != 4242 || r.Question[0].Name != "FaSt.Example." || len(r.Answer) != 1 || !r.RecursionDesired {
+		t.Fatalf("%v %v", r, err)
+	}
+	// A name listed after it was cached is no longer answered from cache.
+	f.intel.Add("domain", "fast.example", "c2")
+	if _, ok := f.srv.fastAnswer(b, &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 5353}, nil, make([]byte, 0, 4096)); ok {
+		t.Fatal("a listed name answered from cache")
+	}
+	if r := f.query(t, "udp", "fast.example", mdns.TypeA); r.Rcode != mdns.RcodeNameError {
+		t.Fatalf("listed after caching: %v", r)
+	}
+	// An address listed after caching: the answer is judged again.
+	f.query(t, "udp", "addr.example", mdns.TypeA)
+	f.query(t, "udp", "addr.example", mdns.TypeA)
+	f.intel.Add("ip", "192.0.2.1", "c2")
+	if r := f.query(t, "udp", "addr.example", mdns.TypeA); r.Rcode != mdns.RcodeNameError {
+		t.Fatalf("address listed after caching: %v", r)
+	}
+}
+
+// FuzzFastAnswer: any bytes through the fast path never panic out of it,
+// and an answer it gives is a valid message with the query's id and
+// question.
+func FuzzFastAnswer(f *testing.F) {
+	cfg := gateway.DefaultConfig()
+	in := gatewaytest.NewIntel()
+	in.Add("domain", "evil.test", "c2")
+	chain, _ := gateway.NewChain(&cfg, in)
+	srv, err := New(Options{Chain: chain, Recorder: &gatewaytest.Recorder{}, Log: slog.New(slog.DiscardHandler), Config: cfg})
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, edns := range []bool{false, true} {
+		k := cacheKey{name: "www.example.com.", qtype: mdns.TypeA, qclass: mdns.ClassINET, edns: edns}
+		m := sampleAnswer()
+		m.Extra = nil
+		e := srv.cache.put(k, m)
+		e.cleanFor.Store(cleanMark{m: chain.Matcher()})
+		q := new(mdns.Msg)
+		q.SetQuestion("www.example.com.", mdns.TypeA)
+		if edns {
+			q.SetEdns0(1232, false)
+		}
+		b, _ := q.Pack()
+		f.Add(b)
+	}
+	f.Add([]byte{0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 1, 0, 1, 0, 0, 41, 4, 0, 0, 0, 0, 0, 0, 0})
+	ua := &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 5353}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		out, ok := srv.fastAnswer(data, ua, nil, make([]byte, 0, 4096))
+		if !ok {
+			return
+		}
+		r := new(mdns.Msg)
+		if err := r.Unpack(out); err != nil {
+			t.Fatalf("answer does not unpack: %v", err)
+		}
+		q := new(mdns.Msg)
+		if err := q.Unpack(data); err != nil {
+			t.Fatalf("answered a query that does not unpack: %v", err)
+		}
+		if r.Id != q.Id || !r.Response || len(r.Question) != 1 || r.Question[0] != q.Question[0] {
+			t.Fatalf("answer %v for query %v", r, q)
+		}
+	})
 }

@@ -60,7 +60,7 @@ func (s *Server) ServeDNS(w mdns.ResponseWriter, r *mdns.Msg) {
 	k := keyOf(r, name)
 	var m *mdns.Msg
 	if e, age := s.cache.lookup(k); e != nil {
-		if d, target, ok := s.judgeAnswer(client.Addr(), e.msg); ok {
+		if d, target, ok := s.judgeAnswer(client.Addr(), e, e.msg); ok {
 			s.reply(w, r, s.block(r, client, target, d))
 			return
 		}
@@ -77,8 +77,8 @@ func (s *Server) ServeDNS(w mdns.ResponseWriter, r *mdns.Msg) {
 			s.reply(w, r, fail)
 			return
 		}
-		s.cache.put(k, up)
-		if d, target, ok := s.judgeAnswer(client.Addr(), up); ok {
+		e := s.cache.put(k, up)
+		if d, target, ok := s.judgeAnswer(client.Addr(), e, up); ok {
 			s.reply(w, r, s.block(r, client, target, d))
 			return
 		}
@@ -95,7 +95,7 @@ var wirePool = sync.Pool{New: func() any { b := make([]byte, 0, 1232); return &b
 // writeWire answers from the entry's packed form when it fits the client
 // (UDP size) and the name can be written back as the client spelled it.
 func (s *Server) writeWire(w mdns.ResponseWriter, r *mdns.Msg, k *cacheKey, e *cacheEntry, age time.Duration) bool {
-	wa := e.wireFor(k)
+	wa := e.wireFor()
 	if wa == nil {
 		return false
 	}
@@ -129,8 +129,18 @@ func (s *Server) writeWire(w mdns.ResponseWriter, r *mdns.Msg, k *cacheKey, e *c
 	return true
 }
 
-// judgeAnswer asks the chain about every CNAME target and address in m.
-func (s *Server) judgeAnswer(client netip.Addr, m *mdns.Msg) (gateway.Decision, string, bool) {
+// judgeAnswer asks the chain about every CNAME target and address in e's
+// answer. When nothing in it matched intel at all, e is marked clean under
+// the current snapshot, and later hits skip the judging (a hit is judged
+// per client, since policies differ).
+func (s *Server) judgeAnswer(client netip.Addr, e *cacheEntry, m *mdns.Msg) (gateway.Decision, string, bool) {
+	cur := s.opt.Chain.Matcher()
+	if e != nil && cur != nil {
+		if v, ok := e.cleanFor.Load().(cleanMark); ok && v.m == any(cur) {
+			return gateway.Decision{}, "", false
+		}
+	}
+	anyHit := false
 	for _, rr := range m.Answer {
 		var q gateway.Query
 		var what string
@@ -147,9 +157,16 @@ func (s *Server) judgeAnswer(client netip.Addr, m *mdns.Msg) (gateway.Decision, 
 		default:
 			continue
 		}
-		if d := s.opt.Chain.Decide(&q); d.Verdict == gateway.Blocked && d.Hit.Type != "" {
+		d := s.opt.Chain.Decide(&q)
+		if d.Hit.Type != "" {
+			anyHit = true
+		}
+		if d.Verdict == gateway.Blocked && d.Hit.Type != "" {
 			return d, what, true
 		}
+	}
+	if e != nil && cur != nil && !anyHit {
+		e.cleanFor.Store(cleanMark{m: cur})
 	}
 	return gateway.Decision{}, "", false
 }
