@@ -11,8 +11,14 @@ if ! command -v go >/dev/null 2>&1; then
 fi
 
 # For the end-to-end tests: telnet (a real client), iproute2 and iptables (a
-# network namespace with a port-23 redirect, as deployed).
-pkgs=(ca-certificates git telnet iproute2 iptables)
+# network namespace with a port-23 redirect, as deployed), curl and dig (real
+# clients of the gateway's proxy and DNS filter).
+pkgs=(ca-certificates git telnet iproute2 iptables curl bind9-dnsutils)
+# Optional, for the benchmarks only (BENCH=1): the gateway's peers and load
+# generators (bench/gateway/run.sh).
+if [ "${BENCH:-0}" = 1 ]; then
+  pkgs+=(squid tinyproxy dnsmasq wrk dnsperf)
+fi
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -64,7 +64,7 @@ func (s *Server) ServeDNS(w mdns.ResponseWriter, r *mdns.Msg) {
 			s.reply(w, r, s.block(r, client, target, d))
 			return
 		}
-		if s.writeWire(w, r, &k, e, age) {
+		if s.writeWire(w, r, e, age) {
 			return
 		}
 		m = aged(e.msg, age)
@@ -94,7 +94,7 @@ var wirePool = sync.Pool{New: func() any { b := make([]byte, 0, 1232); return &b
 
 // writeWire answers from the entry's packed form when it fits the client
 // (UDP size) and the name can be written back as the client spelled it.
-func (s *Server) writeWire(w mdns.ResponseWriter, r *mdns.Msg, k *cacheKey, e *cacheEntry, age time.Duration) bool {
+func (s *Server) writeWire(w mdns.ResponseWriter, r *mdns.Msg, e *cacheEntry, age time.Duration) bool {
 	wa := e.wireFor()
 	if wa == nil {
 		return false

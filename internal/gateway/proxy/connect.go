@@ -12,8 +12,12 @@ import (
 	"github.com/honeygate/honeygate/internal/gateway"
 )
 
-// peekTimeout bounds how long a tunnel waits for the client's first bytes.
-const peekTimeout = 15 * time.Second
+// peekTimeout bounds how long a tunnel waits for the client's first bytes;
+// tunnelLinger how long it stays up for the client after the origin ended.
+const (
+	peekTimeout  = 15 * time.Second
+	tunnelLinger = 10 * time.Second
+)
 
 // tlsAccessDenied is a fatal TLS alert record, access_denied (RFC 8446 6.2):
 // after the 200 has been sent, an SNI block can no longer be a 403, so the
@@ -120,6 +124,9 @@ func splice(client net.Conn, fromClient io.Reader, upstream io.ReadWriteCloser, 
 	go func() {
 		_, _ = io.Copy(client, upstream)
 		closeWrite(client)
+		// The origin is done: give the client a moment to finish its side,
+		// so a client that never closes does not hold the tunnel forever.
+		_ = client.SetReadDeadline(time.Now().Add(tunnelLinger))
 		done <- struct{}{}
 	}()
 	for n := 0; n < 2; {
