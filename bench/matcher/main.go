@@ -74,6 +74,11 @@ func main() {
 	for i, q := range urlQ {
 		parsed[i], _ = url.Parse(q)
 	}
+	// What most of a gateway's traffic is: URLs on hosts no list names.
+	fresh := make([]*url.URL, len(urlQ))
+	for i := range fresh {
+		fresh[i], _ = url.Parse(fmt.Sprintf("https://www.%s.%s/%s/%s?id=%d", name(rng), tlds[rng.IntN(len(tlds))], words[rng.IntN(len(words))], bins[rng.IntN(len(bins))], i))
+	}
 
 	// honeygate
 	before := heap()
@@ -98,7 +103,9 @@ func main() {
 	if *cpuprofile != "" {
 		pprof.StopCPUProfile()
 	}
-	fmt.Printf("honeygate intel: MatchHost %.0f lookups/s/core (hits %d), MatchURL %.0f lookups/s/core (hits %d)\n", hostRate, hostHits, urlRate, urlHits)
+	freshRate, freshHits := rate(len(fresh), func(i int) bool { _, ok := snap.MatchURL(fresh[i]); return ok })
+	fmt.Printf("honeygate intel: MatchHost %.0f lookups/s/core (hits %d), MatchURL %.0f lookups/s/core (hits %d), MatchURL on unlisted hosts %.0f lookups/s/core (hits %d)\n",
+		hostRate, hostHits, urlRate, urlHits, freshRate, freshHits)
 	swapUnderLoad(inds, snap, hostQ)
 
 	if !*peer {
