@@ -133,8 +133,8 @@ func (s *Snapshot) hit(r *result, base string) (Hit, bool) {
 // MatchHost matches a host name against host and domain indicators (the
 // name, then each parent domain); an IP literal (IPv6 with or without
 // brackets) is matched against ip and cidr indicators instead. The name is
-// canonicalized as a URL's host is (case, dots, escapes). host must not
-// carry a port.
+// canonicalized as a URL's host is (case, dots, escapes); a port
+// ("evil.example:443", "[2001:db8::1]:443") is ignored.
 func (s *Snapshot) MatchHost(host string) (Hit, bool) {
 	if s == nil || host == "" {
 		return Hit{}, false
@@ -143,6 +143,11 @@ func (s *Snapshot) MatchHost(host string) (Hit, bool) {
 	if a, ok := hostAddr(host); ok {
 		s.matchAddr(a, &r)
 		return s.hit(&r, "")
+	}
+	if host[0] == '[' || strings.Count(host, ":") == 1 {
+		// "name:443" or "[v6]:443": a port would otherwise hide the name
+		// from every rule.
+		host = stripPort(host)
 	}
 	h, isIP := canonicalHost(host)
 	if isIP {
