@@ -58,8 +58,8 @@ func TestIntelRoutes(t *testing.T) {
 		t.Fatalf("POST list: %d %v", code, out)
 	}
 	for body, want := range map[string]string{
-		`{"type":"nope","value":"x"}`:                 "type",
-		`[{"type":"domain","value":"ok.example"},{}]`: "item 1",
+		`{"type":"nope","value":"x"}`:                     "type",
+		`[{"type":"domain","value":"ok.example"},{}]`:     "item 1",
 		`{"type":"domain","value":"x.example","bogus":1}`: "unknown field",
 		`[]`:       "empty",
 		`not json`: "body",
