@@ -12,14 +12,9 @@ import (
 	"github.com/honeygate/honeygate/internal/intel"
 )
 
-// Intel is the SQLite adapter of intel.Store, on the same database file as
-// the events (one writer connection for both).
-type Intel struct{ db *DB }
-
-var _ intel.Store = (*Intel)(nil)
-
-// Intel returns the intel store of db.
-func (db *DB) Intel() *Intel { return &Intel{db: db} }
+// The intel domain: intel.Store on the same database file as the events
+// (one writer connection for every domain).
+var _ intel.Store = (*DB)(nil)
 
 func nanos(t time.Time) int64 {
 	if t.IsZero() {
@@ -44,9 +39,9 @@ func refsJSON(refs []string) string {
 }
 
 // UpsertIndicators implements intel.Store.
-func (s *Intel) UpsertIndicators(ctx context.Context, inds []intel.Indicator) (intel.UpsertResult, error) {
+func (db *DB) UpsertIndicators(ctx context.Context, inds []intel.Indicator) (intel.UpsertResult, error) {
 	res := intel.UpsertResult{IDs: make([]int64, 0, len(inds))}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.intelTx(ctx, func(tx *sql.Tx) error {
 		u, err := newUpserter(ctx, tx)
 		if err != nil {
 			return err
@@ -74,14 +69,14 @@ func (s *Intel) UpsertIndicators(ctx context.Context, inds []intel.Indicator) (i
 
 // ReplaceSource implements intel.Store. The rows the refresh touched are
 // remembered in a temporary table, and the source's others deleted.
-func (s *Intel) ReplaceSource(ctx context.Context, source string, inds []intel.Indicator) (intel.ReplaceResult, error) {
+func (db *DB) ReplaceSource(ctx context.Context, source string, inds []intel.Indicator) (intel.ReplaceResult, error) {
 	for _, ind := range inds {
 		if ind.Source != source {
 			return intel.ReplaceResult{}, fmt.Errorf("sqlite: replace %q: an indicator from %q: %w", source, ind.Source, intel.ErrInvalid)
 		}
 	}
 	var res intel.ReplaceResult
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.intelTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE IF NOT EXISTS intel_keep (id INTEGER PRIMARY KEY)`); err != nil {
 			return err
 		}
@@ -127,8 +122,8 @@ func (s *Intel) ReplaceSource(ctx context.Context, source string, inds []intel.I
 	return res, nil
 }
 
-func (s *Intel) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.db.w.BeginTx(ctx, nil)
+func (db *DB) intelTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -236,7 +231,7 @@ func intelWhere(f intel.Filter) (string, []any) {
 }
 
 // ListIndicators implements intel.Store.
-func (s *Intel) ListIndicators(ctx context.Context, f intel.Filter) ([]intel.Indicator, error) {
+func (db *DB) ListIndicators(ctx context.Context, f intel.Filter) ([]intel.Indicator, error) {
 	where, args := intelWhere(f)
 	if f.AfterID > 0 {
 		if where == "" {
@@ -247,7 +242,7 @@ func (s *Intel) ListIndicators(ctx context.Context, f intel.Filter) ([]intel.Ind
 		args = append(args, f.AfterID)
 	}
 	args = append(args, f.EffectiveLimit())
-	rows, err := s.db.r.QueryContext(ctx, `SELECT id, type, value, category, source, first_seen, last_seen, expires, refs
+	rows, err := db.r.QueryContext(ctx, `SELECT id, type, value, category, source, first_seen, last_seen, expires, refs
 		FROM intel_indicators`+where+` ORDER BY id LIMIT ?`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: list indicators: %w", err)
@@ -275,12 +270,12 @@ func (s *Intel) ListIndicators(ctx context.Context, f intel.Filter) ([]intel.Ind
 }
 
 // DeleteIndicators implements intel.Store.
-func (s *Intel) DeleteIndicators(ctx context.Context, f intel.Filter) (int, error) {
+func (db *DB) DeleteIndicators(ctx context.Context, f intel.Filter) (int, error) {
 	if f.Empty() {
 		return 0, fmt.Errorf("sqlite: delete indicators with no filter: %w", intel.ErrInvalid)
 	}
 	where, args := intelWhere(f)
-	r, err := s.db.w.ExecContext(ctx, `DELETE FROM intel_indicators`+where, args...)
+	r, err := db.w.ExecContext(ctx, `DELETE FROM intel_indicators`+where, args...)
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: delete indicators: %w", err)
 	}
@@ -293,12 +288,12 @@ func (s *Intel) DeleteIndicators(ctx context.Context, f intel.Filter) (int, erro
 
 // EachIndicator implements intel.Store. It reads in pages by id so no read
 // transaction stays open across a whole rebuild (the writer goes on).
-func (s *Intel) EachIndicator(ctx context.Context, now time.Time, fn func(*intel.Indicator) error) error {
+func (db *DB) EachIndicator(ctx context.Context, now time.Time, fn func(*intel.Indicator) error) error {
 	const page = 50000
 	var after int64
 	var ind intel.Indicator
 	for {
-		rows, err := s.db.r.QueryContext(ctx, `SELECT id, type, value, category, source, expires
+		rows, err := db.r.QueryContext(ctx, `SELECT id, type, value, category, source, expires
 			FROM intel_indicators WHERE id > ? AND (expires = 0 OR expires > ?) ORDER BY id LIMIT ?`, after, now.UnixNano(), page)
 		if err != nil {
 			return fmt.Errorf("sqlite: each indicator: %w", err)
