@@ -141,24 +141,26 @@ func (m *MemStore) ListIndicators(ctx context.Context, f Filter) ([]Indicator, e
 }
 
 // DeleteIndicators implements Store.
-func (m *MemStore) DeleteIndicators(ctx context.Context, f Filter) (int, error) {
+func (m *MemStore) DeleteIndicators(ctx context.Context, f Filter) ([]Indicator, error) {
 	if err := ctx.Err(); err != nil {
-		return 0, err
+		return nil, err
 	}
 	if f.Empty() {
-		return 0, fmt.Errorf("intel: delete with no filter: %w", ErrInvalid)
+		return nil, fmt.Errorf("intel: delete with no filter: %w", ErrInvalid)
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	n := 0
-	for id, ind := range m.byID {
-		if f.matches(ind) {
+	var gone []Indicator
+	for _, id := range m.sortedIDs() {
+		if ind := m.byID[id]; f.matches(ind) {
 			delete(m.byKey, memKey{ind.Type, ind.Value, ind.Source})
 			delete(m.byID, id)
-			n++
+			g := *ind
+			g.Refs = nil
+			gone = append(gone, g)
 		}
 	}
-	return n, nil
+	return gone, nil
 }
 
 // EachIndicator implements Store.

@@ -1,11 +1,13 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -270,20 +272,32 @@ func (db *DB) ListIndicators(ctx context.Context, f intel.Filter) ([]intel.Indic
 }
 
 // DeleteIndicators implements intel.Store.
-func (db *DB) DeleteIndicators(ctx context.Context, f intel.Filter) (int, error) {
+func (db *DB) DeleteIndicators(ctx context.Context, f intel.Filter) ([]intel.Indicator, error) {
 	if f.Empty() {
-		return 0, fmt.Errorf("sqlite: delete indicators with no filter: %w", intel.ErrInvalid)
+		return nil, fmt.Errorf("sqlite: delete indicators with no filter: %w", intel.ErrInvalid)
 	}
 	where, args := intelWhere(f)
-	r, err := db.w.ExecContext(ctx, `DELETE FROM intel_indicators`+where, args...)
+	var gone []intel.Indicator
+	err := db.intelTx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `DELETE FROM intel_indicators`+where+` RETURNING id, type, value, category, source`, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var ind intel.Indicator
+			if err := rows.Scan(&ind.ID, &ind.Type, &ind.Value, &ind.Category, &ind.Source); err != nil {
+				return err
+			}
+			gone = append(gone, ind)
+		}
+		return rows.Err()
+	})
 	if err != nil {
-		return 0, fmt.Errorf("sqlite: delete indicators: %w", err)
+		return nil, fmt.Errorf("sqlite: delete indicators: %w", err)
 	}
-	n, err := r.RowsAffected()
-	if err != nil {
-		return 0, fmt.Errorf("sqlite: delete indicators: %w", err)
-	}
-	return int(n), nil
+	slices.SortFunc(gone, func(a, b intel.Indicator) int { return cmp.Compare(a.ID, b.ID) })
+	return gone, nil
 }
 
 // EachIndicator implements intel.Store. It reads in pages by id so no read
