@@ -107,7 +107,8 @@ func (s *Snapshot) Bytes() int {
 	if s == nil {
 		return 0
 	}
-	n := s.names.bytes() + s.urls.bytes() + s.addrs.bytes() + s.files.bytes() + 48*len(s.extraHosts)
+	n := s.names.bytes() + s.urls.bytes() + s.addrs.bytes() + s.files.bytes() + 48*len(s.extraHosts) +
+		s.delta.Bytes() + 16*len(s.skip)
 	for _, v := range s.strs {
 		n += 16 + len(v)
 	}
@@ -186,19 +187,20 @@ func (s *Snapshot) MatchHost(host string) (Hit, bool) {
 	if s == nil || host == "" {
 		return Hit{}, false
 	}
-	r, base := s.hostResult(host)
+	h, a, isAddr := hostKey(host)
+	r := s.hostResult(h, a, isAddr)
 	if s.delta != nil {
-		rd, dbase := s.delta.hostResult(host)
-		return s.pick(&r, base, &rd, dbase)
+		rd := s.delta.hostResult(h, a, isAddr)
+		return s.pick(&r, h, &rd, h)
 	}
-	return s.hit(&r, base)
+	return s.hit(&r, h)
 }
 
-func (s *Snapshot) hostResult(host string) (result, string) {
-	r := result{skip: s.skip}
+// hostKey canonicalizes what MatchHost is given: an address, or a name in
+// its canonical, escaped form.
+func hostKey(host string) (string, netip.Addr, bool) {
 	if a, ok := hostAddr(host); ok {
-		s.matchAddr(a, &r)
-		return r, ""
+		return "", a, true
 	}
 	if host[0] == '[' || strings.Count(host, ":") == 1 {
 		// "name:443" or "[v6]:443": a port would otherwise hide the name
@@ -208,11 +210,20 @@ func (s *Snapshot) hostResult(host string) (result, string) {
 	h, isIP := canonicalHost(host)
 	if isIP {
 		a, _ := hostAddr(h)
-		s.matchAddr(a, &r)
-		return r, ""
+		return "", a, true
 	}
 	if h != host {
 		h = escapeWith(h, &escHost)
+	}
+	return h, netip.Addr{}, false
+}
+
+// hostResult probes the name h (each label suffix) or the address a.
+func (s *Snapshot) hostResult(h string, a netip.Addr, isAddr bool) result {
+	r := result{skip: s.skip}
+	if isAddr {
+		s.matchAddr(a, &r)
+		return r
 	}
 	for i := 0; i < len(h); {
 		d := h[i:]
@@ -225,7 +236,7 @@ func (s *Snapshot) hostResult(host string) (result, string) {
 		}
 		i += j + 1
 	}
-	return r, h
+	return r
 }
 
 // seeName applies a names-table slot for the name at [lo:hi] of the host
