@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -34,7 +35,10 @@ type Manager struct {
 	done    chan struct{}
 	startMu sync.Mutex
 
-	rebuildMu sync.Mutex // one rebuild at a time
+	rebuildMu sync.Mutex // one swap at a time (a full build's scan runs outside it)
+	scanMu    sync.Mutex // one full scan at a time
+	fullBusy  atomic.Bool
+	bg        sync.WaitGroup // background full builds
 	mu        sync.Mutex
 	stats     RebuildStats
 
@@ -141,7 +145,7 @@ func (m *Manager) Start(ctx context.Context) error {
 		wg.Add(1)
 		go func() { defer wg.Done(); m.feedLoop(runCtx, f) }()
 	}
-	go func() { wg.Wait(); close(m.done) }()
+	go func() { wg.Wait(); m.bg.Wait(); close(m.done) }()
 	return nil
 }
 
@@ -212,24 +216,45 @@ func (m *Manager) loop(ctx context.Context) {
 		case <-expiryC():
 			m.needFull()
 		}
-		var err error
+		// A full build reads the whole store and may take seconds: it runs
+		// beside this loop, and meanwhile changes go on being enforced as
+		// deltas over the previous base.
 		if m.wantFull() {
-			err = m.Rebuild(ctx)
-		} else {
-			err = m.rebuildDelta(ctx)
+			m.startFull(ctx)
 		}
-		if err != nil && ctx.Err() == nil {
+		if err := m.rebuildDelta(ctx); err != nil && ctx.Err() == nil {
 			m.log.Error("intel: rebuild failed; the previous snapshot stays", "err", err)
 		}
 		arm()
 	}
 }
 
+// startFull runs a full rebuild in the background unless one runs; when it
+// is done it kicks the loop (to re-arm the expiry timer, and to run another
+// if more was asked for meanwhile).
+func (m *Manager) startFull(ctx context.Context) {
+	if !m.fullBusy.CompareAndSwap(false, true) {
+		return
+	}
+	m.bg.Add(1)
+	go func() {
+		defer m.bg.Done()
+		err := m.Rebuild(ctx)
+		m.fullBusy.Store(false)
+		if err != nil && ctx.Err() == nil {
+			m.log.Error("intel: full rebuild failed; the previous snapshot stays", "err", err)
+		}
+		if ctx.Err() == nil {
+			m.Changed()
+		}
+	}()
+}
+
 // Rebuild builds a snapshot of everything from the store and swaps it in
 // (with the changes noted since the build began laid over it).
 func (m *Manager) Rebuild(ctx context.Context) error {
-	m.rebuildMu.Lock()
-	defer m.rebuildMu.Unlock()
+	m.scanMu.Lock()
+	defer m.scanMu.Unlock()
 	start := time.Now()
 	now := m.now()
 	m.pmu.Lock()
@@ -244,13 +269,13 @@ func (m *Manager) Rebuild(ctx context.Context) error {
 		return nil
 	})
 	if err != nil {
-		m.pmu.Lock()
-		m.full = true
-		m.pmu.Unlock()
+		m.needFull()
 		m.record(RebuildStats{Kind: "full", At: now, Took: time.Since(start), Err: err.Error()})
 		return fmt.Errorf("intel: rebuild: %w", err)
 	}
 	base := b.Snapshot()
+	m.rebuildMu.Lock()
+	defer m.rebuildMu.Unlock()
 	// Changes committed before the scan began are in base now; later ones
 	// stay pending and go into the delta.
 	m.pmu.Lock()
@@ -268,6 +293,7 @@ func (m *Manager) Rebuild(ctx context.Context) error {
 	m.pmu.Unlock()
 	s, err := m.overlay(ctx, now)
 	if err != nil {
+		m.needFull()
 		return err
 	}
 	m.live.Swap(s)
