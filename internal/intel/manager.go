@@ -49,7 +49,7 @@ type Manager struct {
 	// it already read.
 	pmu     sync.Mutex
 	pending map[int64]pendingChange
-	keys    map[memKey]uint64
+	keys    map[indKey]uint64
 	gen     uint64
 	full    bool
 	base    *Snapshot
@@ -106,7 +106,7 @@ func NewManager(o ManagerOptions) *Manager {
 		o.Fetch = DefaultFetcher(0)
 	}
 	m := &Manager{store: o.Store, live: o.Live, log: o.Log, debounce: o.Debounce, now: o.Now, fetch: o.Fetch,
-		kick: make(chan struct{}, 1), pending: map[int64]pendingChange{}, keys: map[memKey]uint64{}}
+		kick: make(chan struct{}, 1), pending: map[int64]pendingChange{}, keys: map[indKey]uint64{}}
 	for _, f := range o.Feeds {
 		m.feeds = append(m.feeds, &feedState{cfg: f.withDefaults()})
 	}
@@ -343,7 +343,7 @@ func (m *Manager) overlay(ctx context.Context, now time.Time) (*Snapshot, error)
 			recs[id] = *c.ind
 		}
 	}
-	keys := make([]memKey, 0, len(m.keys))
+	keys := make([]indKey, 0, len(m.keys))
 	for k := range m.keys {
 		keys = append(keys, k)
 	}
@@ -392,7 +392,7 @@ func (m *Manager) noteKey(t Type, v string) {
 	m.pmu.Lock()
 	defer m.pmu.Unlock()
 	m.gen++
-	m.keys[memKey{t: t, v: v}] = m.gen
+	m.keys[indKey{t: t, v: v}] = m.gen
 	if len(m.keys) > maxPending {
 		m.full = true
 	}
