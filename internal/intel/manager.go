@@ -474,3 +474,12 @@ func (m *Manager) List(ctx context.Context, f Filter) ([]Indicator, error) {
 	}
 	return out, nil
 }
+
+// Ready reports whether a full build from the store has succeeded, i.e.
+// whether the live snapshot is the stored intel rather than the empty one
+// (an enforcement point fails open or closed until then, as configured).
+func (m *Manager) Ready() bool {
+	m.pmu.Lock()
+	defer m.pmu.Unlock()
+	return m.base != nil
+}
