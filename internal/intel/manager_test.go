@@ -150,6 +150,8 @@ func TestConsumerDownloads(t *testing.T) {
 		{ID: "e1", Kind: event.FileDownload, Time: at, URL: "http://45.15.143.158/bins.sh"},
 		{ID: "e2", Kind: event.FileDownload, Time: at, URL: "http://dl.example/x86"},
 		{ID: "e3", Kind: event.FileDownload, Time: at, URL: "http://$SERVER/`id`"},
+		{ID: "e5", Kind: event.FileDownload, Time: at, URL: "http://192.168.1.1:8088/i"}, // the victim's own LAN
+		{ID: "e6", Kind: event.FileDownload, Time: at, URL: "http://127.0.0.1/x"},
 		{ID: "e4", Kind: event.CommandInput, Time: at, Input: "wget http://ignored.example/"},
 	}
 	for _, tc := range []struct {
