@@ -85,9 +85,8 @@ func (c *Consumer) indicators(ev event.Event) []Indicator {
 	switch ev.Kind {
 	case event.FileDownload:
 		return c.download(ev)
-	}
-	if c.verdict != nil {
-		return c.verdict(ev)
+	case KindCrawlVerdict:
+		return verdictIndicators(ev, eventJSON(ev))
 	}
 	return nil
 }
