@@ -137,8 +137,8 @@ func (db *DB) intelTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 }
 
 // upserter holds the statements of one upsert transaction: each indicator
-// is looked up by its key, then inserted, or merged in Go with intel.Merge
-// (so every adapter merges alike) and updated.
+// is inserted, or, when its key is stored, merged in Go with intel.Merge (so
+// every adapter merges alike) and updated.
 type upserter struct {
 	insert, find, update *sql.Stmt
 }
@@ -148,7 +148,7 @@ func newUpserter(ctx context.Context, tx *sql.Tx) (*upserter, error) {
 	var err error
 	if u.insert, err = tx.PrepareContext(ctx, `INSERT INTO intel_indicators
 		(type, value, category, source, first_seen, last_seen, expires, refs) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-		RETURNING id`); err != nil {
+		ON CONFLICT (type, value, source) DO NOTHING RETURNING id`); err != nil {
 		return nil, err
 	}
 	if u.find, err = tx.PrepareContext(ctx, `SELECT id, category, first_seen, last_seen, expires, refs
@@ -172,21 +172,23 @@ func (u *upserter) close() {
 	}
 }
 
-// upsert stores one indicator and says whether it was new.
+// upsert stores one indicator and says whether it was new. A new one (a
+// feed's usual case) is one INSERT; one already stored returns no row from
+// it and is read, merged and updated.
 func (u *upserter) upsert(ctx context.Context, ind intel.Indicator) (int64, bool, error) {
+	var id int64
+	err := u.insert.QueryRowContext(ctx, ind.Type, ind.Value, ind.Category, ind.Source,
+		nanos(ind.FirstSeen), nanos(ind.LastSeen), nanos(ind.Expires), refsJSON(intel.MergeRefs(nil, ind.Refs))).Scan(&id)
+	switch {
+	case err == nil:
+		return id, true, nil
+	case !errors.Is(err, sql.ErrNoRows):
+		return 0, false, err
+	}
 	var old intel.Indicator
 	var first, last, exp int64
 	var refs string
-	err := u.find.QueryRowContext(ctx, ind.Type, ind.Value, ind.Source).Scan(&old.ID, &old.Category, &first, &last, &exp, &refs)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		var id int64
-		if err := u.insert.QueryRowContext(ctx, ind.Type, ind.Value, ind.Category, ind.Source,
-			nanos(ind.FirstSeen), nanos(ind.LastSeen), nanos(ind.Expires), refsJSON(intel.MergeRefs(nil, ind.Refs))).Scan(&id); err != nil {
-			return 0, false, err
-		}
-		return id, true, nil
-	case err != nil:
+	if err := u.find.QueryRowContext(ctx, ind.Type, ind.Value, ind.Source).Scan(&old.ID, &old.Category, &first, &last, &exp, &refs); err != nil {
 		return 0, false, err
 	}
 	old.FirstSeen, old.LastSeen, old.Expires = fromNanos(first), fromNanos(last), fromNanos(exp)
