@@ -74,6 +74,11 @@ func main() {
 	for i, q := range urlQ {
 		parsed[i], _ = url.Parse(q)
 	}
+	// What most of a gateway's traffic is: URLs on hosts no list names.
+	fresh := make([]*url.URL, len(urlQ))
+	for i := range fresh {
+		fresh[i], _ = url.Parse(fmt.Sprintf("https://www.%s.%s/%s/%s?id=%d", name(rng), tlds[rng.IntN(len(tlds))], words[rng.IntN(len(words))], bins[rng.IntN(len(bins))], i))
+	}
 
 	// honeygate
 	before := heap()
@@ -98,8 +103,24 @@ func main() {
 	if *cpuprofile != "" {
 		pprof.StopCPUProfile()
 	}
-	fmt.Printf("honeygate intel: MatchHost %.0f lookups/s/core (hits %d), MatchURL %.0f lookups/s/core (hits %d)\n", hostRate, hostHits, urlRate, urlHits)
+	freshRate, freshHits := rate(len(fresh), func(i int) bool { _, ok := snap.MatchURL(fresh[i]); return ok })
+	fmt.Printf("honeygate intel: MatchHost %.0f lookups/s/core (hits %d), MatchURL %.0f lookups/s/core (hits %d), MatchURL on unlisted hosts %.0f lookups/s/core (hits %d)\n",
+		hostRate, hostHits, urlRate, urlHits, freshRate, freshHits)
 	swapUnderLoad(inds, snap, hostQ)
+
+	// A change through the API or from the bus: one indicator built into a
+	// delta laid over the 2,000,000 (what intel.Manager does between full
+	// builds), and the lookup rate through that overlay.
+	start = time.Now()
+	delta := intel.Build([]intel.Indicator{{ID: 1 << 40, Type: intel.TypeDomain, Value: "fresh-change.example", Category: "phishing", Source: "manual"}}, time.Now())
+	over := intel.Overlay(snap, delta, map[int64]struct{}{1 << 40: {}})
+	fmt.Printf("honeygate intel: one change as a delta over the full set: built and laid over in %v\n", time.Since(start).Round(time.Microsecond))
+	if _, ok := over.MatchHost("www.fresh-change.example"); !ok {
+		panic("the delta is not enforced")
+	}
+	oHost, _ := rate(len(hostQ), func(i int) bool { _, ok := over.MatchHost(hostQ[i]); return ok })
+	oURL, _ := rate(len(urlQ), func(i int) bool { _, ok := over.MatchURL(parsed[i]); return ok })
+	fmt.Printf("honeygate intel: through the overlay: MatchHost %.0f lookups/s/core, MatchURL %.0f lookups/s/core\n", oHost, oURL)
 
 	if !*peer {
 		return
@@ -201,26 +222,30 @@ func swapUnderLoad(inds []intel.Indicator, first *intel.Snapshot, q []string) {
 
 // rate runs f over n lookups on one locked OS thread and returns lookups
 // per second of that thread's CPU time: the machine is shared, so wall time
-// would count the other tenants' load against the matcher.
+// would count the other tenants' load against the matcher. It runs three
+// passes and keeps the best, the one least disturbed by the neighbours
+// (they still share the caches and the memory bus).
 func rate(n int, f func(i int) bool) (float64, int) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	// one warm-up pass over a tenth, then the timed pass
-	for i := 0; i < n/10; i++ {
+	for i := 0; i < n/10; i++ { // warm-up
 		f(i)
 	}
-	hits := 0
-	start := threadCPU()
-	wall := time.Now()
-	for i := 0; i < n; i++ {
-		if f(i) {
-			hits++
+	best, hits := 0.0, 0
+	for range 3 {
+		hits = 0
+		start := threadCPU()
+		wall := time.Now()
+		for i := 0; i < n; i++ {
+			if f(i) {
+				hits++
+			}
 		}
+		cpu := threadCPU() - start
+		fmt.Printf("  (%d lookups: %v CPU, %v wall)\n", n, cpu.Round(time.Millisecond), time.Since(wall).Round(time.Millisecond))
+		best = max(best, float64(n)/cpu.Seconds())
 	}
-	cpu := threadCPU() - start
-	w := time.Since(wall)
-	fmt.Printf("  (%d lookups: %v CPU, %v wall)\n", n, cpu.Round(time.Millisecond), w.Round(time.Millisecond))
-	return float64(n) / cpu.Seconds(), hits
+	return best, hits
 }
 
 // threadCPU is the calling thread's CPU time (user + system).

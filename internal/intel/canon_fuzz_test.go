@@ -56,3 +56,26 @@ func FuzzCanonicalURL(f *testing.F) {
 		}
 	})
 }
+
+// FuzzMatchHost: any name a DNS query or an SNI may carry never panics the
+// matcher, and a name valid as an indicator, listed as a host, matches
+// its canonical form however that is spelled (case, trailing dot, a port).
+func FuzzMatchHost(f *testing.F) {
+	for _, s := range []string{"evil.example", "EVIL.example.", "evil.example:443", "[2001:db8::1]:443", "192.0.2.1", "3221225985", "a..b", "%41.example", "*.x", ""} {
+		f.Add(s)
+	}
+	s := Build([]Indicator{{ID: 1, Type: TypeCIDR, Value: "192.0.2.0/24"}, {ID: 2, Type: TypeDomain, Value: "example"}}, testNow)
+	f.Fuzz(func(t *testing.T, host string) {
+		s.MatchHost(host)
+		v, err := CanonicalValue(TypeHost, host)
+		if err != nil {
+			return
+		}
+		one := Build([]Indicator{{ID: 9, Type: TypeHost, Value: v, Category: "c", Source: "s"}}, testNow)
+		for _, spelled := range []string{v, strings.ToUpper(v), v + ".", v + ":443"} {
+			if h, ok := one.MatchHost(spelled); !ok || h.ID != 9 || h.Value != v {
+				t.Fatalf("host %q listed as %q: MatchHost(%q) = %+v %v", host, v, spelled, h, ok)
+			}
+		}
+	})
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"strings"
 
 	"github.com/honeygate/honeygate/internal/event"
@@ -84,9 +85,8 @@ func (c *Consumer) indicators(ev event.Event) []Indicator {
 	switch ev.Kind {
 	case event.FileDownload:
 		return c.download(ev)
-	}
-	if c.verdict != nil {
-		return c.verdict(ev)
+	case KindCrawlVerdict:
+		return verdictIndicators(ev, eventJSON(ev))
 	}
 	return nil
 }
@@ -96,16 +96,23 @@ func (c *Consumer) download(ev event.Event) []Indicator {
 	if raw == "" {
 		return nil
 	}
+	pc, err := parseCanonical(raw)
+	if err != nil {
+		return nil
+	}
+	// Worms fetch from the victim's own network too (the corpus has
+	// http://192.168.1.1:8088/i): such an address means a different box on
+	// every subscriber's LAN, never a payload server to block.
+	if pc.isIP() && !publicAddr(pc.addr) {
+		c.log.Debug("intel: payload on a non-public address, not an indicator", "event", ev.ID, "url", raw)
+		return nil
+	}
 	base := Indicator{Category: CategoryMalwareDownload, Source: SourceHoneypot,
 		FirstSeen: ev.Time.UTC(), LastSeen: ev.Time.UTC(), Refs: []string{ev.ID}}
 	u := base
 	u.Type, u.Value = TypeURL, raw
 	out := []Indicator{u}
 	if c.hosts == HostsNone {
-		return out
-	}
-	pc, err := parseCanonical(raw)
-	if err != nil {
 		return out
 	}
 	h := base
@@ -118,4 +125,12 @@ func (c *Consumer) download(ev event.Event) []Indicator {
 		out = append(out, h)
 	}
 	return out
+}
+
+// cgnat is carrier-grade NAT space: as private as RFC 1918 at an ISP.
+var cgnat = netip.MustParsePrefix("100.64.0.0/10")
+
+// publicAddr reports whether a is a globally routable unicast address.
+func publicAddr(a netip.Addr) bool {
+	return a.IsValid() && a.IsGlobalUnicast() && !a.IsPrivate() && !a.IsLoopback() && !a.IsLinkLocalUnicast() && !cgnat.Contains(a)
 }

@@ -276,7 +276,7 @@ func (p *parser) adblockLine(s string) error {
 	if !strings.HasPrefix(s, "||") {
 		return errors.New("unsupported rule (only ||name^ and @@||name^ can be enforced)")
 	}
-	s = s[2:]
+	s = strings.TrimPrefix(s[2:], "*.") // ||*.name^ is ||name^
 	if i := strings.IndexByte(s, '$'); i >= 0 {
 		s = s[:i]
 	}

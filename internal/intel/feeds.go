@@ -182,6 +182,7 @@ func (m *Manager) refresh(ctx context.Context, cfg FeedConfig, st *FeedStatus) e
 		return fmt.Errorf("intel: feed %s: %w", cfg.Name, err)
 	}
 	st.Result = rr
+	m.needFull() // a feed is many changes at once: read everything again
 	m.Changed()
 	if res.Bad > 0 {
 		m.log.Warn("intel: feed had bad lines", "feed", cfg.Name, "good", res.Good, "bad", res.Bad,

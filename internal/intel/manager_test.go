@@ -150,6 +150,8 @@ func TestConsumerDownloads(t *testing.T) {
 		{ID: "e1", Kind: event.FileDownload, Time: at, URL: "http://45.15.143.158/bins.sh"},
 		{ID: "e2", Kind: event.FileDownload, Time: at, URL: "http://dl.example/x86"},
 		{ID: "e3", Kind: event.FileDownload, Time: at, URL: "http://$SERVER/`id`"},
+		{ID: "e5", Kind: event.FileDownload, Time: at, URL: "http://192.168.1.1:8088/i"}, // the victim's own LAN
+		{ID: "e6", Kind: event.FileDownload, Time: at, URL: "http://127.0.0.1/x"},
 		{ID: "e4", Kind: event.CommandInput, Time: at, Input: "wget http://ignored.example/"},
 	}
 	for _, tc := range []struct {
@@ -174,5 +176,42 @@ func TestConsumerDownloads(t *testing.T) {
 		if strings.Join(got, ",") != strings.Join(tc.want, ",") {
 			t.Errorf("%s: got %v, want %v", tc.policy, got, tc.want)
 		}
+	}
+}
+
+// slowStore makes a full scan slow, as 2,000,000 rows in SQLite are.
+type slowStore struct {
+	*MemStore
+	delay time.Duration
+}
+
+func (s slowStore) EachIndicator(ctx context.Context, now time.Time, fn func(*Indicator) error) error {
+	time.Sleep(s.delay)
+	return s.MemStore.EachIndicator(ctx, now, fn)
+}
+
+// While a full rebuild reads a slow store, a change is still enforced
+// within a second (as a delta over the previous base).
+func TestManagerChangeDuringSlowFullRebuild(t *testing.T) {
+	st := slowStore{NewMemStore(), 1500 * time.Millisecond}
+	m := startManager(t, ManagerOptions{Store: st})
+	m.needFull()
+	m.Changed() // the loop starts a full rebuild (1.5s) in the background
+	time.Sleep(200 * time.Millisecond)
+	if !m.fullBusy.Load() {
+		t.Fatal("no full rebuild running")
+	}
+	if _, err := m.Add(context.Background(), []Indicator{{Type: TypeDomain, Value: "during.example"}}); err != nil {
+		t.Fatal(err)
+	}
+	took := waitMatch(t, m.Live(), "during.example", true, time.Second)
+	t.Logf("enforced %v after the add, a full rebuild running", took)
+	// And it stays enforced once the full rebuild lands.
+	for m.fullBusy.Load() {
+		time.Sleep(10 * time.Millisecond)
+	}
+	waitMatch(t, m.Live(), "during.example", true, time.Second)
+	if m.Stats().Kind == "" {
+		t.Error("no stats")
 	}
 }

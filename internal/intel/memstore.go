@@ -13,11 +13,13 @@ import (
 type MemStore struct {
 	mu    sync.Mutex
 	next  int64
-	byKey map[memKey]int64
+	byKey map[indKey]int64
 	byID  map[int64]*Indicator
 }
 
-type memKey struct {
+// indKey identifies an indicator in a store (type, value, source), or a
+// value whatever its source (source empty).
+type indKey struct {
 	t         Type
 	v, source string
 }
@@ -26,11 +28,11 @@ var _ Store = (*MemStore)(nil)
 
 // NewMemStore returns an empty MemStore.
 func NewMemStore() *MemStore {
-	return &MemStore{byKey: map[memKey]int64{}, byID: map[int64]*Indicator{}}
+	return &MemStore{byKey: map[indKey]int64{}, byID: map[int64]*Indicator{}}
 }
 
 func (m *MemStore) upsert(ind Indicator) (int64, bool) {
-	k := memKey{ind.Type, ind.Value, ind.Source}
+	k := indKey{ind.Type, ind.Value, ind.Source}
 	if id, ok := m.byKey[k]; ok {
 		merged := Merge(*m.byID[id], ind)
 		m.byID[id] = &merged
@@ -89,7 +91,7 @@ func (m *MemStore) ReplaceSource(ctx context.Context, source string, inds []Indi
 	}
 	for id, ind := range m.byID {
 		if ind.Source == source && !keep[id] {
-			delete(m.byKey, memKey{ind.Type, ind.Value, ind.Source})
+			delete(m.byKey, indKey{ind.Type, ind.Value, ind.Source})
 			delete(m.byID, id)
 			res.Removed++
 		}
@@ -141,24 +143,26 @@ func (m *MemStore) ListIndicators(ctx context.Context, f Filter) ([]Indicator, e
 }
 
 // DeleteIndicators implements Store.
-func (m *MemStore) DeleteIndicators(ctx context.Context, f Filter) (int, error) {
+func (m *MemStore) DeleteIndicators(ctx context.Context, f Filter) ([]Indicator, error) {
 	if err := ctx.Err(); err != nil {
-		return 0, err
+		return nil, err
 	}
 	if f.Empty() {
-		return 0, fmt.Errorf("intel: delete with no filter: %w", ErrInvalid)
+		return nil, fmt.Errorf("intel: delete with no filter: %w", ErrInvalid)
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	n := 0
-	for id, ind := range m.byID {
-		if f.matches(ind) {
-			delete(m.byKey, memKey{ind.Type, ind.Value, ind.Source})
+	var gone []Indicator
+	for _, id := range m.sortedIDs() {
+		if ind := m.byID[id]; f.matches(ind) {
+			delete(m.byKey, indKey{ind.Type, ind.Value, ind.Source})
 			delete(m.byID, id)
-			n++
+			g := *ind
+			g.Refs = nil
+			gone = append(gone, g)
 		}
 	}
-	return n, nil
+	return gone, nil
 }
 
 // EachIndicator implements Store.

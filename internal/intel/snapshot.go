@@ -31,12 +31,53 @@ type Snapshot struct {
 
 	built      time.Time
 	nextExpiry time.Time
+
+	// delta holds the changes since this snapshot's tables were built (see
+	// Overlay), and skip the ids of this snapshot's own entries that those
+	// changes replaced or removed.
+	delta *Snapshot
+	skip  map[int64]struct{}
+}
+
+// Overlay returns a snapshot that answers as base with changes applied:
+// delta holds indicators added or changed since base was built, and gone
+// the ids of base's entries that were changed or removed. An allow entry on
+// either side wins; otherwise a hit in delta (the newer) is reported first.
+// Neither base nor delta is modified, so the tables of a large base are
+// shared and a small change costs a small build.
+func Overlay(base, delta *Snapshot, gone map[int64]struct{}) *Snapshot {
+	if base == nil {
+		base = emptySnapshot
+	}
+	o := *base
+	o.delta, o.skip = delta, gone
+	if delta != nil {
+		// Len: the base's, plus what the delta adds; the changed ids may
+		// count twice (the Manager, which knows, corrects it).
+		o.n = base.n + delta.n
+		if !delta.nextExpiry.IsZero() && (o.nextExpiry.IsZero() || delta.nextExpiry.Before(o.nextExpiry)) {
+			o.nextExpiry = delta.nextExpiry
+		}
+	}
+	return &o
 }
 
 var emptySnapshot = Build(nil, time.Time{})
 
+// pick combines the base's result with the delta's: an allow on either side
+// wins, then the delta's hit, then the base's.
+func (s *Snapshot) pick(r *result, base string, rd *result, dbase string) (Hit, bool) {
+	if r.allowed || rd.allowed {
+		return Hit{}, false
+	}
+	if rd.slot != nil {
+		return s.delta.hit(rd, dbase)
+	}
+	return s.hit(r, base)
+}
+
 // Len is the number of distinct indicators in the snapshot (allow entries
-// included).
+// included). For an Overlay it is an estimate until the next full build.
 func (s *Snapshot) Len() int {
 	if s == nil {
 		return 0
@@ -66,7 +107,8 @@ func (s *Snapshot) Bytes() int {
 	if s == nil {
 		return 0
 	}
-	n := s.names.bytes() + s.urls.bytes() + s.addrs.bytes() + s.files.bytes() + 48*len(s.extraHosts)
+	n := s.names.bytes() + s.urls.bytes() + s.addrs.bytes() + s.files.bytes() + 48*len(s.extraHosts) +
+		s.delta.Bytes() + 16*len(s.skip)
 	for _, v := range s.strs {
 		n += 16 + len(v)
 	}
@@ -86,6 +128,7 @@ type result struct {
 	bits    int16 // > 0: an address hit, its prefix length + 1
 	addr4   bool
 	allowed bool
+	skip    map[int64]struct{} // entries an overlay replaced: not seen
 }
 
 func (r *result) prefix() netip.Prefix {
@@ -101,6 +144,11 @@ func (r *result) prefix() netip.Prefix {
 func (r *result) see(e *slot, lo, hi int) bool {
 	if e == nil {
 		return false
+	}
+	if r.skip != nil {
+		if _, gone := r.skip[e.id]; gone {
+			return false
+		}
 	}
 	if e.allow {
 		r.allowed = true
@@ -133,25 +181,49 @@ func (s *Snapshot) hit(r *result, base string) (Hit, bool) {
 // MatchHost matches a host name against host and domain indicators (the
 // name, then each parent domain); an IP literal (IPv6 with or without
 // brackets) is matched against ip and cidr indicators instead. The name is
-// canonicalized as a URL's host is (case, dots, escapes). host must not
-// carry a port.
+// canonicalized as a URL's host is (case, dots, escapes); a port
+// ("evil.example:443", "[2001:db8::1]:443") is ignored.
 func (s *Snapshot) MatchHost(host string) (Hit, bool) {
 	if s == nil || host == "" {
 		return Hit{}, false
 	}
-	var r result
+	h, a, isAddr := hostKey(host)
+	r := s.hostResult(h, a, isAddr)
+	if s.delta != nil {
+		rd := s.delta.hostResult(h, a, isAddr)
+		return s.pick(&r, h, &rd, h)
+	}
+	return s.hit(&r, h)
+}
+
+// hostKey canonicalizes what MatchHost is given: an address, or a name in
+// its canonical, escaped form.
+func hostKey(host string) (string, netip.Addr, bool) {
 	if a, ok := hostAddr(host); ok {
-		s.matchAddr(a, &r)
-		return s.hit(&r, "")
+		return "", a, true
+	}
+	if host[0] == '[' || strings.Count(host, ":") == 1 {
+		// "name:443" or "[v6]:443": a port would otherwise hide the name
+		// from every rule.
+		host = stripPort(host)
 	}
 	h, isIP := canonicalHost(host)
 	if isIP {
 		a, _ := hostAddr(h)
-		s.matchAddr(a, &r)
-		return s.hit(&r, "")
+		return "", a, true
 	}
 	if h != host {
 		h = escapeWith(h, &escHost)
+	}
+	return h, netip.Addr{}, false
+}
+
+// hostResult probes the name h (each label suffix) or the address a.
+func (s *Snapshot) hostResult(h string, a netip.Addr, isAddr bool) result {
+	r := result{skip: s.skip}
+	if isAddr {
+		s.matchAddr(a, &r)
+		return r
 	}
 	for i := 0; i < len(h); {
 		d := h[i:]
@@ -164,7 +236,7 @@ func (s *Snapshot) MatchHost(host string) (Hit, bool) {
 		}
 		i += j + 1
 	}
-	return s.hit(&r, h)
+	return r
 }
 
 // seeName applies a names-table slot for the name at [lo:hi] of the host
@@ -259,11 +331,15 @@ func (s *Snapshot) MatchURL(u *url.URL) (Hit, bool) {
 		return Hit{}, false
 	}
 	r := s.matchCanon(&c)
-	if r.slot == nil || r.allowed {
+	var rd result
+	if s.delta != nil {
+		rd = s.delta.matchCanon(&c)
+	}
+	if r.allowed || rd.allowed || r.slot == nil && rd.slot == nil {
 		return Hit{}, false
 	}
 	// The value is a piece of buf: copy it out (hits are the rare case).
-	return s.hit(&r, strings.Clone(c.full[:r.hi]))
+	return s.pick(&r, strings.Clone(c.full[:r.hi]), &rd, strings.Clone(c.full[:rd.hi]))
 }
 
 // rawURL puts a parsed URL back together for canonicalization.
@@ -297,6 +373,10 @@ func (s *Snapshot) MatchRawURL(raw string) (Hit, bool) {
 		return Hit{}, false
 	}
 	r := s.matchCanon(&c)
+	if s.delta != nil {
+		rd := s.delta.matchCanon(&c)
+		return s.pick(&r, c.full, &rd, c.full)
+	}
 	return s.hit(&r, c.full)
 }
 
@@ -305,7 +385,7 @@ func (s *Snapshot) MatchRawURL(raw string) (Hit, bool) {
 // exist on that host, and only then are its path expressions probed. URL
 // hits rank above host hits; an allow entry anywhere settles it.
 func (s *Snapshot) matchCanon(c *canonURL) result {
-	var ur, hr result
+	ur, hr := result{skip: s.skip}, result{skip: s.skip}
 	var pb [8]int
 	ends := pathEnds(c, pb[:0])
 	exact := 1
@@ -384,8 +464,14 @@ func (s *Snapshot) MatchIP(ip netip.Addr) (Hit, bool) {
 	if s == nil || !ip.IsValid() {
 		return Hit{}, false
 	}
-	var r result
-	s.matchAddr(ip.Unmap().WithZone(""), &r)
+	a := ip.Unmap().WithZone("")
+	r := result{skip: s.skip}
+	s.matchAddr(a, &r)
+	if s.delta != nil {
+		rd := result{}
+		s.delta.matchAddr(a, &rd)
+		return s.pick(&r, "", &rd, "")
+	}
 	return s.hit(&r, "")
 }
 
@@ -426,11 +512,16 @@ func (s *Snapshot) addrKey(p netip.Prefix) uint64 {
 
 // MatchHash matches a SHA-256 (hex, either case) against sha256 indicators.
 func (s *Snapshot) MatchHash(sha256hex string) (Hit, bool) {
-	if s == nil || len(sha256hex) != 64 || len(s.files.slots) == 0 {
+	if s == nil || len(sha256hex) != 64 {
 		return Hit{}, false
 	}
 	v := lowerASCII(sha256hex)
-	var r result
+	r := result{skip: s.skip}
 	r.see(s.files.get(hashString(s.seed, v)), 0, len(v))
+	if s.delta != nil {
+		rd := result{}
+		rd.see(s.delta.files.get(hashString(s.delta.seed, v)), 0, len(v))
+		return s.pick(&r, v, &rd, v)
+	}
 	return s.hit(&r, v)
 }

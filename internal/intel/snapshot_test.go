@@ -61,6 +61,10 @@ func TestSnapshotMatch(t *testing.T) {
 		{"gone.example", 0, ""},
 		{"later.example", 12, "later.example"},
 		{"", 0, ""},
+		{"evil.example:443", 1, "evil.example"},
+		{"[2001:db8:bad::1]:443", 7, "2001:db8:bad::/48"},
+		{"192.0.2.66:8080", 5, "192.0.2.66"},
+		{"2001:db8:bad::2", 7, "2001:db8:bad::/48"},
 	}
 	for _, tc := range host {
 		h, ok := s.MatchHost(tc.in)

@@ -27,10 +27,11 @@ type Store interface {
 	ReplaceSource(ctx context.Context, source string, inds []Indicator) (ReplaceResult, error)
 	// ListIndicators returns what f selects, in id order.
 	ListIndicators(ctx context.Context, f Filter) ([]Indicator, error)
-	// DeleteIndicators removes what f selects and says how many; a filter
-	// that selects everything is refused with ErrInvalid (Limit and
+	// DeleteIndicators removes what f selects and returns what it removed
+	// (id, type, value, category and source; no refs), in id order; a
+	// filter that selects everything is refused with ErrInvalid (Limit and
 	// AfterID are ignored).
-	DeleteIndicators(ctx context.Context, f Filter) (int, error)
+	DeleteIndicators(ctx context.Context, f Filter) ([]Indicator, error)
 	// EachIndicator calls fn for every indicator not expired at now, in id
 	// order, without Refs (what the matcher needs, for a whole rebuild). fn
 	// must not keep the pointer. An error from fn stops the walk and is

@@ -151,14 +151,22 @@ func Run(t *testing.T, open func(t *testing.T) intel.Store) {
 		if _, err := s.DeleteIndicators(ctx, intel.Filter{}); !errors.Is(err, intel.ErrInvalid) {
 			t.Errorf("delete everything: %v, want ErrInvalid", err)
 		}
-		if n, err := s.DeleteIndicators(ctx, intel.Filter{ID: r.IDs[0]}); err != nil || n != 1 {
-			t.Errorf("delete by id: %d %v", n, err)
+		ids := func(inds []intel.Indicator) []int64 {
+			var out []int64
+			for _, i := range inds {
+				out = append(out, i.ID)
+			}
+			return out
 		}
-		if n, err := s.DeleteIndicators(ctx, intel.Filter{Source: "feed:x"}); err != nil || n != 2 {
-			t.Errorf("delete by source: %d %v", n, err)
+		if gone, err := s.DeleteIndicators(ctx, intel.Filter{ID: r.IDs[0]}); err != nil || !slices.Equal(ids(gone), r.IDs[:1]) ||
+			gone[0].Value != "a.example" || gone[0].Type != intel.TypeDomain || gone[0].Source != "manual" || gone[0].Category != "malware" {
+			t.Errorf("delete by id: %+v %v", gone, err)
 		}
-		if n, err := s.DeleteIndicators(ctx, intel.Filter{ID: r.IDs[0]}); err != nil || n != 0 {
-			t.Errorf("delete again: %d %v", n, err)
+		if gone, err := s.DeleteIndicators(ctx, intel.Filter{Source: "feed:x"}); err != nil || !slices.Equal(ids(gone), r.IDs[1:]) {
+			t.Errorf("delete by source: %+v %v, want ids %v", gone, err, r.IDs[1:])
+		}
+		if gone, err := s.DeleteIndicators(ctx, intel.Filter{ID: r.IDs[0]}); err != nil || len(gone) != 0 {
+			t.Errorf("delete again: %v %v", gone, err)
 		}
 		got, _ := s.ListIndicators(ctx, intel.Filter{})
 		if len(got) != 0 {

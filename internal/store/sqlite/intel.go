@@ -1,25 +1,22 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/honeygate/honeygate/internal/intel"
 )
 
-// Intel is the SQLite adapter of intel.Store, on the same database file as
-// the events (one writer connection for both).
-type Intel struct{ db *DB }
-
-var _ intel.Store = (*Intel)(nil)
-
-// Intel returns the intel store of db.
-func (db *DB) Intel() *Intel { return &Intel{db: db} }
+// The intel domain: intel.Store on the same database file as the events
+// (one writer connection for every domain).
+var _ intel.Store = (*DB)(nil)
 
 func nanos(t time.Time) int64 {
 	if t.IsZero() {
@@ -44,9 +41,9 @@ func refsJSON(refs []string) string {
 }
 
 // UpsertIndicators implements intel.Store.
-func (s *Intel) UpsertIndicators(ctx context.Context, inds []intel.Indicator) (intel.UpsertResult, error) {
+func (db *DB) UpsertIndicators(ctx context.Context, inds []intel.Indicator) (intel.UpsertResult, error) {
 	res := intel.UpsertResult{IDs: make([]int64, 0, len(inds))}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.intelTx(ctx, func(tx *sql.Tx) error {
 		u, err := newUpserter(ctx, tx)
 		if err != nil {
 			return err
@@ -74,14 +71,14 @@ func (s *Intel) UpsertIndicators(ctx context.Context, inds []intel.Indicator) (i
 
 // ReplaceSource implements intel.Store. The rows the refresh touched are
 // remembered in a temporary table, and the source's others deleted.
-func (s *Intel) ReplaceSource(ctx context.Context, source string, inds []intel.Indicator) (intel.ReplaceResult, error) {
+func (db *DB) ReplaceSource(ctx context.Context, source string, inds []intel.Indicator) (intel.ReplaceResult, error) {
 	for _, ind := range inds {
 		if ind.Source != source {
 			return intel.ReplaceResult{}, fmt.Errorf("sqlite: replace %q: an indicator from %q: %w", source, ind.Source, intel.ErrInvalid)
 		}
 	}
 	var res intel.ReplaceResult
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.intelTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE IF NOT EXISTS intel_keep (id INTEGER PRIMARY KEY)`); err != nil {
 			return err
 		}
@@ -127,8 +124,8 @@ func (s *Intel) ReplaceSource(ctx context.Context, source string, inds []intel.I
 	return res, nil
 }
 
-func (s *Intel) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.db.w.BeginTx(ctx, nil)
+func (db *DB) intelTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -140,8 +137,8 @@ func (s *Intel) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 }
 
 // upserter holds the statements of one upsert transaction: each indicator
-// is looked up by its key, then inserted, or merged in Go with intel.Merge
-// (so every adapter merges alike) and updated.
+// is inserted, or, when its key is stored, merged in Go with intel.Merge (so
+// every adapter merges alike) and updated.
 type upserter struct {
 	insert, find, update *sql.Stmt
 }
@@ -151,7 +148,7 @@ func newUpserter(ctx context.Context, tx *sql.Tx) (*upserter, error) {
 	var err error
 	if u.insert, err = tx.PrepareContext(ctx, `INSERT INTO intel_indicators
 		(type, value, category, source, first_seen, last_seen, expires, refs) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-		RETURNING id`); err != nil {
+		ON CONFLICT (type, value, source) DO NOTHING RETURNING id`); err != nil {
 		return nil, err
 	}
 	if u.find, err = tx.PrepareContext(ctx, `SELECT id, category, first_seen, last_seen, expires, refs
@@ -175,21 +172,23 @@ func (u *upserter) close() {
 	}
 }
 
-// upsert stores one indicator and says whether it was new.
+// upsert stores one indicator and says whether it was new. A new one (a
+// feed's usual case) is one INSERT; one already stored returns no row from
+// it and is read, merged and updated.
 func (u *upserter) upsert(ctx context.Context, ind intel.Indicator) (int64, bool, error) {
+	var id int64
+	err := u.insert.QueryRowContext(ctx, ind.Type, ind.Value, ind.Category, ind.Source,
+		nanos(ind.FirstSeen), nanos(ind.LastSeen), nanos(ind.Expires), refsJSON(intel.MergeRefs(nil, ind.Refs))).Scan(&id)
+	switch {
+	case err == nil:
+		return id, true, nil
+	case !errors.Is(err, sql.ErrNoRows):
+		return 0, false, err
+	}
 	var old intel.Indicator
 	var first, last, exp int64
 	var refs string
-	err := u.find.QueryRowContext(ctx, ind.Type, ind.Value, ind.Source).Scan(&old.ID, &old.Category, &first, &last, &exp, &refs)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		var id int64
-		if err := u.insert.QueryRowContext(ctx, ind.Type, ind.Value, ind.Category, ind.Source,
-			nanos(ind.FirstSeen), nanos(ind.LastSeen), nanos(ind.Expires), refsJSON(intel.MergeRefs(nil, ind.Refs))).Scan(&id); err != nil {
-			return 0, false, err
-		}
-		return id, true, nil
-	case err != nil:
+	if err := u.find.QueryRowContext(ctx, ind.Type, ind.Value, ind.Source).Scan(&old.ID, &old.Category, &first, &last, &exp, &refs); err != nil {
 		return 0, false, err
 	}
 	old.FirstSeen, old.LastSeen, old.Expires = fromNanos(first), fromNanos(last), fromNanos(exp)
@@ -236,7 +235,7 @@ func intelWhere(f intel.Filter) (string, []any) {
 }
 
 // ListIndicators implements intel.Store.
-func (s *Intel) ListIndicators(ctx context.Context, f intel.Filter) ([]intel.Indicator, error) {
+func (db *DB) ListIndicators(ctx context.Context, f intel.Filter) ([]intel.Indicator, error) {
 	where, args := intelWhere(f)
 	if f.AfterID > 0 {
 		if where == "" {
@@ -247,7 +246,7 @@ func (s *Intel) ListIndicators(ctx context.Context, f intel.Filter) ([]intel.Ind
 		args = append(args, f.AfterID)
 	}
 	args = append(args, f.EffectiveLimit())
-	rows, err := s.db.r.QueryContext(ctx, `SELECT id, type, value, category, source, first_seen, last_seen, expires, refs
+	rows, err := db.r.QueryContext(ctx, `SELECT id, type, value, category, source, first_seen, last_seen, expires, refs
 		FROM intel_indicators`+where+` ORDER BY id LIMIT ?`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: list indicators: %w", err)
@@ -275,30 +274,42 @@ func (s *Intel) ListIndicators(ctx context.Context, f intel.Filter) ([]intel.Ind
 }
 
 // DeleteIndicators implements intel.Store.
-func (s *Intel) DeleteIndicators(ctx context.Context, f intel.Filter) (int, error) {
+func (db *DB) DeleteIndicators(ctx context.Context, f intel.Filter) ([]intel.Indicator, error) {
 	if f.Empty() {
-		return 0, fmt.Errorf("sqlite: delete indicators with no filter: %w", intel.ErrInvalid)
+		return nil, fmt.Errorf("sqlite: delete indicators with no filter: %w", intel.ErrInvalid)
 	}
 	where, args := intelWhere(f)
-	r, err := s.db.w.ExecContext(ctx, `DELETE FROM intel_indicators`+where, args...)
+	var gone []intel.Indicator
+	err := db.intelTx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `DELETE FROM intel_indicators`+where+` RETURNING id, type, value, category, source`, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var ind intel.Indicator
+			if err := rows.Scan(&ind.ID, &ind.Type, &ind.Value, &ind.Category, &ind.Source); err != nil {
+				return err
+			}
+			gone = append(gone, ind)
+		}
+		return rows.Err()
+	})
 	if err != nil {
-		return 0, fmt.Errorf("sqlite: delete indicators: %w", err)
+		return nil, fmt.Errorf("sqlite: delete indicators: %w", err)
 	}
-	n, err := r.RowsAffected()
-	if err != nil {
-		return 0, fmt.Errorf("sqlite: delete indicators: %w", err)
-	}
-	return int(n), nil
+	slices.SortFunc(gone, func(a, b intel.Indicator) int { return cmp.Compare(a.ID, b.ID) })
+	return gone, nil
 }
 
 // EachIndicator implements intel.Store. It reads in pages by id so no read
 // transaction stays open across a whole rebuild (the writer goes on).
-func (s *Intel) EachIndicator(ctx context.Context, now time.Time, fn func(*intel.Indicator) error) error {
+func (db *DB) EachIndicator(ctx context.Context, now time.Time, fn func(*intel.Indicator) error) error {
 	const page = 50000
 	var after int64
 	var ind intel.Indicator
 	for {
-		rows, err := s.db.r.QueryContext(ctx, `SELECT id, type, value, category, source, expires
+		rows, err := db.r.QueryContext(ctx, `SELECT id, type, value, category, source, expires
 			FROM intel_indicators WHERE id > ? AND (expires = 0 OR expires > ?) ORDER BY id LIMIT ?`, after, now.UnixNano(), page)
 		if err != nil {
 			return fmt.Errorf("sqlite: each indicator: %w", err)
