@@ -22,7 +22,11 @@ var parts = []part{
 	// The API and dashboard.
 	{name: "web", stage: readers, roles: roleServe | roleHub, build: buildWeb},
 
-	// Producers: the sensors.
+	// Producers: the sessions a crash left open are closed first (in a
+	// single-machine deployment the store knows this sensor's sessions),
+	// then the sensors.
+	{name: "crash-recovery", stage: producers, roles: roleServe, build: buildCrashRecovery},
+	// The sensors.
 	{name: "telnet", stage: producers, roles: roleServe | roleSensor, build: buildTelnet},
 }
 
