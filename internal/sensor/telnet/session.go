@@ -11,6 +11,7 @@ import (
 	"github.com/honeygate/honeygate/internal/attrib"
 	"github.com/honeygate/honeygate/internal/event"
 	"github.com/honeygate/honeygate/internal/sensor"
+	"github.com/honeygate/honeygate/internal/sensor/busybox"
 )
 
 // readBufSize is small on purpose: worms send short lines, and ten thousand
@@ -41,14 +42,13 @@ type session struct {
 	parser optionParser
 	buf    [readBufSize]byte
 	data   []byte
-	cmds   []command
+	cmds   []telnetCmd
 
 	line     []byte
 	phase    phase
 	user     string
 	attempts int
-	commands int
-	sh       *shell
+	sh       *busybox.Shell
 	width    int
 	height   int
 	sizes    int // client.size events published
@@ -155,7 +155,7 @@ func (ss *session) serve() {
 	// also when the session panics.
 	defer func() {
 		if ss.sh != nil {
-			ss.sh.close()
+			ss.sh.Close()
 		}
 	}()
 	ss.observe(attrib.Observation{Port: ss.info.DstPort})
@@ -171,7 +171,7 @@ func (ss *session) serve() {
 	for ss.reason == "" {
 		n, err := ss.conn.Read(ss.buf[:])
 		if n > 0 {
-			ss.input(ss.buf[:n])
+			ss.feed(ss.buf[:n])
 		}
 		if err != nil {
 			ss.end(ss.readErrReason(err))
@@ -207,8 +207,8 @@ func (ss *session) close() {
 	ss.publish(e)
 }
 
-// input handles one read: telnet commands first, then the data bytes.
-func (ss *session) input(b []byte) {
+// feed handles one read: telnet commands first, then the data bytes.
+func (ss *session) feed(b []byte) {
 	ss.data, ss.cmds = ss.parser.feed(b, ss.data[:0], ss.cmds[:0])
 	// Option negotiation is not answered (see busyboxOpening); only the
 	// window size is read.
@@ -246,7 +246,7 @@ func (ss *session) input(b []byte) {
 				ss.line = ss.line[:len(ss.line)-1]
 			}
 		default:
-			if (c < 0x20 && c != '\t') || len(ss.line) >= maxLine {
+			if (c < 0x20 && c != '\t') || len(ss.line) >= busybox.MaxLine {
 				continue // other control bytes, and what overflows a line, are dropped
 			}
 			if ss.line == nil {
@@ -273,7 +273,7 @@ func (ss *session) lineDone(line string) {
 	case phasePass:
 		ss.login(ss.user, line)
 	case phaseShell:
-		ss.command(line)
+		ss.runLine(line)
 	}
 }
 
@@ -310,49 +310,50 @@ func (ss *session) login(user, pass string) {
 		return
 	}
 	ss.phase = phaseShell
-	ss.sh = newShell(ss.s.dev)
+	ss.sh = ss.s.dev.NewShell(ss.ctx)
 	ss.write([]byte("\n\nBusyBox v" + ss.s.cfg.Profile.BusyBoxVersion + " (" + ss.s.cfg.Profile.BusyBoxBuild +
-		") built-in shell (ash)\nEnter 'help' for a list of built-in commands.\n\n" + ss.sh.prompt()))
+		") built-in shell (ash)\nEnter 'help' for a list of built-in commands.\n\n" + ss.sh.Prompt()))
 }
 
-func (ss *session) command(line string) {
+// runLine runs one shell line and publishes what it did before the
+// answer is written.
+func (ss *session) runLine(line string) {
 	if line == "" {
-		ss.write([]byte("\n" + ss.sh.prompt()))
+		ss.write([]byte("\n" + ss.sh.Prompt()))
 		return
 	}
-	ss.commands++
 	if ss.s.hook != nil {
 		ss.s.hook(line)
 	}
-	out := ss.sh.run(ss.ctx, line)
+	r := ss.sh.Run(line)
 
 	ss.observe(attrib.Observation{Input: line})
-	for _, d := range ss.sh.downloads {
-		ss.observe(attrib.Observation{URL: d.url})
+	for _, d := range r.Downloads {
+		ss.observe(attrib.Observation{URL: d.URL})
 	}
 	e := ss.event(event.CommandInput)
 	e.Input = line
-	e.Output = event.Truncate(string(out), 1024)
+	e.Output = event.Truncate(string(r.Output), 1024)
 	ss.publish(e)
-	for _, d := range ss.sh.downloads {
+	for _, d := range r.Downloads {
 		e := ss.event(event.FileDownload)
-		e.URL, e.Tool, e.Filename = d.url, d.tool, d.filename
+		e.URL, e.Tool, e.Filename = d.URL, d.Tool, d.Filename
 		ss.publish(e)
 	}
 	ss.flushAttribution()
 
-	reply := make([]byte, 0, len(line)+len(out)+32)
+	reply := make([]byte, 0, len(line)+len(r.Output)+32)
 	reply = append(reply, line...)
 	reply = append(reply, '\n')
-	reply = append(reply, out...)
+	reply = append(reply, r.Output...)
 	switch {
-	case ss.sh.exited:
+	case r.Exited:
 		ss.write(reply)
 		ss.end("client exit")
-	case ss.s.limits.MaxCommands > 0 && ss.commands >= ss.s.limits.MaxCommands:
+	case r.Limited:
 		ss.write(reply)
 		ss.end("command limit")
 	default:
-		ss.write(append(reply, ss.sh.prompt()...))
+		ss.write(append(reply, ss.sh.Prompt()...))
 	}
 }

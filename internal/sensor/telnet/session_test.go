@@ -437,3 +437,14 @@ func TestConfigValidate(t *testing.T) {
 		t.Fatalf("list without accept: %v", err)
 	}
 }
+func TestCredentialTable(t *testing.T) {
+	cs := newCredSet(miraiCredentials())
+	for _, c := range []Credential{{"root", "xc3511"}, {"root", ""}, {"admin", ""}, {"Administrator", "meinsm"}, {"admin", "4321"}, {"mother", "fucker"}, {"root", "7ujMko0admin"}} {
+		if _, ok := cs[c]; !ok {
+			t.Errorf("%v missing", c)
+		}
+	}
+	if _, ok := cs[Credential{"root", "hunter2"}]; ok {
+		t.Error("root/hunter2 accepted")
+	}
+}

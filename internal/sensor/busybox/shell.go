@@ -1,4 +1,4 @@
-package telnet
+package busybox
 
 import (
 	"bytes"
@@ -60,16 +60,16 @@ func (l *limitBuf) WriteString(s string) {
 }
 
 // input is a command's standard input: what is left of a pipe, a file or
-// a here-document. A nil *input is the terminal, which has nothing more to
+// a here-document. A nil *pipeIn is the terminal, which has nothing more to
 // give within a line.
-type input struct {
+type pipeIn struct {
 	b   []byte
 	off int
 }
 
 // stdio is what one command reads and writes.
 type stdio struct {
-	in      *input
+	in      *pipeIn
 	out     *limitBuf
 	err     *limitBuf
 	outName string // the file stdout is redirected to, if any ("" for the terminal or a pipe)
@@ -86,9 +86,33 @@ func (io *stdio) stdin() []byte {
 	return b
 }
 
-// download is a payload the attacker asked the device to fetch.
-type download struct {
-	url, tool, filename string
+// Download is a URL a line asked the device to fetch. Nothing is ever
+// fetched: the shell only records it.
+type Download struct {
+	URL      string
+	Tool     string // the applet or program named for it: wget, tftp, ftpget, nc, curl, ...
+	Filename string // where the file would land on the device, when known
+	// Ran is false for a URL in a part of the line that did not run (the
+	// fallback after a "||" that was not needed, a branch not taken): it is
+	// intel all the same.
+	Ran bool
+}
+
+// Result is what running one line did.
+type Result struct {
+	// Output is what the terminal shows after the echo of the line, without
+	// the next prompt. Line ends are LF; a transport adds its own CR.
+	Output    []byte
+	Downloads []Download
+	// Exited: exit ran in the login shell; the session ends after Output.
+	Exited bool
+	// Limited: the session ran Limits.MaxCommands lines; it ends after
+	// Output.
+	Limited bool
+	// Continue: the line is unfinished (an open quote, "do" without "done",
+	// a trailing | or &&). Nothing ran; ash printed its "> " (in Output)
+	// and waits for the next line, which Run joins to this one.
+	Continue bool
 }
 
 // Control flow after a command.
@@ -100,23 +124,28 @@ const (
 	ctrlAbort    // a per-line budget ran out: the rest of the line is dropped
 )
 
-// shell is one session's BusyBox ash. It never touches the host: files live
-// in the session's vfs, "network" applets only record what they were asked.
-type shell struct {
-	dev    *device
+// Shell is one session's BusyBox ash. It never touches the host: files live
+// in the session's copy-on-write filesystem, "network" applets only record
+// what they were asked. A Shell is not safe for concurrent use: one session
+// runs one line at a time.
+type Shell struct {
+	dev    *Device
 	fs     vfs
 	cwd    string
 	oldpwd string
 	status int  // $? of the last command
 	exited bool // exit ran in the login shell
-	nest   int  // shells started with a bare "sh" that an exit leaves first
-	ctx    context.Context
+	lines  int  // lines run, against Limits.MaxCommands
+	// pending is an unfinished line waiting for its continuation.
+	pending string
+	nest    int // shells started with a bare "sh" that an exit leaves first
+	ctx     context.Context
 
 	vars     map[string]string // assigned variables; nil until the first
 	exported map[string]bool
 
 	// Per line.
-	downloads []download // what was fetched, for events
+	downloads []Download // what was fetched, for events
 	steps     int
 	work      int64
 	globWords int
@@ -130,19 +159,47 @@ type shell struct {
 	argv        []string // the command line being run, for ps
 }
 
-func newShell(dev *device) *shell {
-	return &shell{dev: dev, fs: vfs{base: dev.fs, pool: dev.pool}, cwd: "/", oldpwd: "/"}
+func newShell(dev *Device) *Shell {
+	return &Shell{dev: dev, fs: vfs{base: dev.fs, pool: dev.pool, maxBytes: dev.lim.OverlayBytes}, cwd: "/", oldpwd: "/"}
 }
 
-// close gives the session's overlay back to the Sensor's pool. The session
-// calls it when it ends; it is idempotent, and the shell must not be used
-// after it.
-func (sh *shell) close() {
+// close gives the session's overlay back to the Device's pool.
+func (sh *Shell) close() {
 	sh.fs.release()
 }
 
+// Prompt returns the prompt ash shows before the next line: PS1 for a new
+// command, "> " while a line is unfinished.
+func (sh *Shell) Prompt() string {
+	if sh.pending != "" {
+		return "> "
+	}
+	return sh.prompt()
+}
+
+// Close gives the session's filesystem bytes back to the device. It is
+// idempotent; the shell must not be used after it.
+func (sh *Shell) Close() { sh.close() }
+
+// Run runs one line typed at the prompt (without its line end) and
+// returns what it did. The returned slices are the shell's until the next
+// Run.
+func (sh *Shell) Run(line string) Result {
+	if sh.pending != "" {
+		line = sh.pending + "\n" + line
+		sh.pending = ""
+	}
+	out := sh.run(sh.ctx, line)
+	r := Result{Output: out, Downloads: sh.downloads, Exited: sh.exited}
+	sh.lines++
+	if !sh.exited && sh.lines >= sh.dev.lim.MaxCommands {
+		r.Limited = true
+	}
+	return r
+}
+
 // prompt is ash's PS1 '\w # ' for root, or the profile's fixed prompt.
-func (sh *shell) prompt() string {
+func (sh *Shell) prompt() string {
 	if sh.dev.p.Prompt != "" {
 		return sh.dev.p.Prompt
 	}
@@ -153,7 +210,7 @@ func (sh *shell) prompt() string {
 }
 
 // run executes one command line and returns what the terminal shows.
-func (sh *shell) run(ctx context.Context, line string) []byte {
+func (sh *Shell) run(ctx context.Context, line string) []byte {
 	sh.ctx = ctx
 	sh.downloads = sh.downloads[:0]
 	sh.steps, sh.work, sh.globWords, sh.globCost = 0, 0, 0, 0
@@ -179,7 +236,7 @@ func (sh *shell) run(ctx context.Context, line string) []byte {
 	return term.b
 }
 
-func (sh *shell) evalList(l *list, io *stdio) {
+func (sh *Shell) evalList(l *list, io *stdio) {
 	for _, ao := range l.items {
 		if sh.ctrl != ctrlNone {
 			return
@@ -188,7 +245,7 @@ func (sh *shell) evalList(l *list, io *stdio) {
 	}
 }
 
-func (sh *shell) evalAndOr(ao *andOr, io *stdio) {
+func (sh *Shell) evalAndOr(ao *andOr, io *stdio) {
 	sh.evalPipeline(ao.pipes[0], io)
 	for i, op := range ao.ops {
 		if sh.ctrl != ctrlNone {
@@ -200,13 +257,13 @@ func (sh *shell) evalAndOr(ao *andOr, io *stdio) {
 	}
 }
 
-func (sh *shell) evalPipeline(pl *pipeline, io *stdio) {
+func (sh *Shell) evalPipeline(pl *pipeline, io *stdio) {
 	status := 0
 	var pipe *limitBuf
 	for i, c := range pl.cmds {
 		cio := *io
 		if i > 0 {
-			cio.in, cio.tty = &input{b: pipe.b}, false
+			cio.in, cio.tty = &pipeIn{b: pipe.b}, false
 		}
 		if i < len(pl.cmds)-1 {
 			pipe = &limitBuf{max: maxOutput, work: &sh.work}
@@ -241,18 +298,18 @@ type state struct {
 	nest        int
 }
 
-func (sh *shell) save() state {
+func (sh *Shell) save() state {
 	return state{sh.cwd, sh.oldpwd, maps.Clone(sh.vars), maps.Clone(sh.exported), sh.nest}
 }
 
-func (sh *shell) restore(s state) {
+func (sh *Shell) restore(s state) {
 	sh.cwd, sh.oldpwd, sh.vars, sh.exported, sh.nest = s.cwd, s.oldpwd, s.vars, s.exported, s.nest
 	if sh.ctrl == ctrlExit || sh.ctrl == ctrlBreak || sh.ctrl == ctrlContinue {
 		sh.ctrl = ctrlNone
 	}
 }
 
-func (sh *shell) evalCommand(c *shCmd, io *stdio) int {
+func (sh *Shell) evalCommand(c *shCmd, io *stdio) int {
 	if sh.steps++; sh.steps > maxSteps || sh.work > maxWork || (sh.ctx != nil && sh.ctx.Err() != nil) {
 		sh.ctrl = ctrlAbort
 		return 1
@@ -284,7 +341,7 @@ func (sh *shell) evalCommand(c *shCmd, io *stdio) int {
 	return status
 }
 
-func (sh *shell) evalIf(c *shCmd, io *stdio) int {
+func (sh *Shell) evalIf(c *shCmd, io *stdio) int {
 	for i, cond := range c.conds {
 		sh.evalList(cond, io)
 		if sh.ctrl != ctrlNone {
@@ -304,7 +361,7 @@ func (sh *shell) evalIf(c *shCmd, io *stdio) int {
 
 // loopCtl handles break and continue after a loop body; it reports
 // whether the loop must stop.
-func (sh *shell) loopCtl() bool {
+func (sh *Shell) loopCtl() bool {
 	switch sh.ctrl {
 	case ctrlBreak:
 		if sh.ctrlN--; sh.ctrlN <= 0 {
@@ -324,7 +381,7 @@ func (sh *shell) loopCtl() bool {
 	return true
 }
 
-func (sh *shell) evalWhile(c *shCmd, io *stdio) int {
+func (sh *Shell) evalWhile(c *shCmd, io *stdio) int {
 	status := 0
 	sh.loops++
 	defer func() { sh.loops-- }()
@@ -348,7 +405,7 @@ func (sh *shell) evalWhile(c *shCmd, io *stdio) int {
 	return status
 }
 
-func (sh *shell) evalFor(c *shCmd, io *stdio) int {
+func (sh *Shell) evalFor(c *shCmd, io *stdio) int {
 	words := sh.expandWords(c.args, io)
 	status := 0
 	sh.loops++
@@ -377,7 +434,7 @@ func errmsg(err error, enoent string) string {
 
 // redirect applies redirections in order, as ash does, and returns the
 // command's stdio and a function that stores what it wrote to files.
-func (sh *shell) redirect(rs []redirect, io *stdio) (*stdio, func(), bool) {
+func (sh *Shell) redirect(rs []redirect, io *stdio) (*stdio, func(), bool) {
 	if len(rs) == 0 {
 		return io, func() {}, true
 	}
@@ -421,7 +478,7 @@ func (sh *shell) redirect(rs []redirect, io *stdio) (*stdio, func(), bool) {
 			}
 			continue
 		case "<<":
-			cio.in, cio.tty = &input{}, false
+			cio.in, cio.tty = &pipeIn{}, false
 			continue
 		}
 		p, err := resolve(sh.cwd, target)
@@ -436,7 +493,7 @@ func (sh *shell) redirect(rs []redirect, io *stdio) (*stdio, func(), bool) {
 				return nil, nil, false
 			}
 			if r.fd == 0 {
-				cio.in, cio.tty = &input{b: data}, false
+				cio.in, cio.tty = &pipeIn{b: data}, false
 			}
 			continue
 		}
@@ -455,7 +512,7 @@ func (sh *shell) redirect(rs []redirect, io *stdio) (*stdio, func(), bool) {
 		}
 		name := ""
 		if buf == nil {
-			buf = &limitBuf{max: maxOverlayBytes + 1, work: &sh.work}
+			buf = &limitBuf{max: sh.fs.maxBytes + 1, work: &sh.work}
 			sinks = append(sinks, sink{buf, p})
 			name = p
 		}
@@ -473,7 +530,7 @@ func (sh *shell) redirect(rs []redirect, io *stdio) (*stdio, func(), bool) {
 
 // simple runs a simple command: assignments, expansion, then a builtin, an
 // applet or a file.
-func (sh *shell) simple(c *shCmd, io *stdio) int {
+func (sh *Shell) simple(c *shCmd, io *stdio) int {
 	sh.substStatus = -1
 	args := sh.expandWords(c.args, io)
 	if sh.ctrl == ctrlAbort {
@@ -498,7 +555,7 @@ func (sh *shell) simple(c *shCmd, io *stdio) int {
 
 // exec runs one command by name. Nothing here executes anything on the
 // host: every name maps to an emulated applet or to a canned answer.
-func (sh *shell) exec(args []string, io *stdio) int {
+func (sh *Shell) exec(args []string, io *stdio) int {
 	// Prefixes that only change how a command runs.
 	for len(args) > 1 && (args[0] == "nohup" || args[0] == "exec" || args[0] == "command" || args[0] == "time") {
 		if args[0] == "exec" && path.Base(args[1]) == "sh" {
@@ -532,7 +589,7 @@ var ashBuiltins = []string{".", ":", "[", "[[", "alias", "bg", "break", "cd", "c
 	"type", "ulimit", "umask", "unalias", "unset", "wait"}
 
 // builtin runs the shell's own commands.
-func (sh *shell) builtin(name string, args []string, io *stdio) (int, bool) {
+func (sh *Shell) builtin(name string, args []string, io *stdio) (int, bool) {
 	switch name {
 	case "exit", "logout":
 		st := sh.status
@@ -657,7 +714,10 @@ func (sh *shell) builtin(name string, args []string, io *stdio) (int, bool) {
 			return 2, true
 		}
 		return 0, true
-	case "echo", "kill", "test", "[", "[[", "true", "false", "printf":
+	case "printf":
+		// ash's own printf, whether or not the build has the applet.
+		return sh.printf(args, io), true
+	case "echo", "kill", "test", "[", "[[", "true", "false":
 		return sh.applet(name, args, io), true
 	}
 	return 0, false
@@ -674,7 +734,7 @@ func isBuiltin(name string) bool {
 
 // help is ash's help builtin: the builtins, then (standalone shell) the
 // applets, wrapped past column 60.
-func (sh *shell) help(io *stdio) {
+func (sh *Shell) help(io *stdio) {
 	var sb strings.Builder
 	sb.WriteString("Built-in commands:\n------------------\n")
 	col := 0
@@ -699,7 +759,7 @@ func (sh *shell) help(io *stdio) {
 
 // eval parses and runs text, for eval; it nests like a command
 // substitution, so that it is as bounded.
-func (sh *shell) eval(text string, io *stdio) int {
+func (sh *Shell) eval(text string, io *stdio) int {
 	if sh.substs >= maxSubst || len(text) > maxLine {
 		return 0
 	}
@@ -716,7 +776,7 @@ func (sh *shell) eval(text string, io *stdio) int {
 }
 
 // read is the read builtin: one line of stdin into the named variables.
-func (sh *shell) read(args []string, io *stdio) int {
+func (sh *Shell) read(args []string, io *stdio) int {
 	raw := false
 	var names []string
 	for i := 1; i < len(args); i++ {
@@ -780,7 +840,7 @@ func (sh *shell) read(args []string, io *stdio) int {
 }
 
 // execPath runs ./file or /path/file.
-func (sh *shell) execPath(name string, args []string, io *stdio) int {
+func (sh *Shell) execPath(name string, args []string, io *stdio) int {
 	p, err := resolve(sh.cwd, name)
 	if err != nil {
 		io.err.WriteString("sh: " + name + ": " + err.Error() + "\n")
@@ -814,7 +874,7 @@ func (sh *shell) execPath(name string, args []string, io *stdio) int {
 // never run: an ELF for our CPU "runs" quietly (worms detach and print
 // nothing), an ELF for another CPU faults, a script or an empty file is
 // taken as an empty script.
-func (sh *shell) runBinary(name string, data []byte, io *stdio) int {
+func (sh *Shell) runBinary(name string, data []byte, io *stdio) int {
 	if len(data) >= 20 && bytes.HasPrefix(data, []byte("\x7fELF")) {
 		var m uint16
 		if data[5] == 2 {

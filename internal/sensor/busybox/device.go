@@ -1,14 +1,19 @@
-package telnet
+package busybox
 
 import (
+	"context"
 	"fmt"
 	"strings"
 )
 
-// device is everything derived from a Profile, built once per Sensor and
-// shared read-only by its sessions.
-type device struct {
+// Device is the emulated device a Profile describes: its filesystem, its
+// applets, its processes and its facts. It is built once per sensor and
+// shared read-only by the sessions' shells, which only add their own
+// copy-on-write overlay; it is safe for concurrent use.
+type Device struct {
 	p       Profile
+	lim     Limits
+	f       facts
 	arch    archInfo
 	busybox []byte            // the start of /bin/busybox, shared by every applet link
 	applets map[string]string // applet name -> directory it is linked in
@@ -19,46 +24,66 @@ type device struct {
 	pool *overlayPool
 }
 
+// NewDevice validates p and lim (zero fields of lim take their defaults)
+// and builds the device.
+func NewDevice(p Profile, lim Limits) (*Device, error) {
+	if es := p.Validate(); len(es) > 0 {
+		return nil, fmt.Errorf("busybox: invalid profile: %w", es)
+	}
+	lim = lim.withDefaults()
+	if es := lim.Validate(); len(es) > 0 {
+		return nil, fmt.Errorf("busybox: invalid limits: %w", es)
+	}
+	return newDevice(p, lim), nil
+}
+
+// Profile returns the profile the device was built from.
+func (d *Device) Profile() Profile { return d.p }
+
+// Limits returns the limits the device's shells run under.
+func (d *Device) Limits() Limits { return d.lim }
+
+// NewShell starts the login shell of one session. ctx bounds every line it
+// runs (a sleep, a loop); the caller must Close the shell when the session
+// ends, to give its filesystem bytes back to the device.
+func (d *Device) NewShell(ctx context.Context) *Shell {
+	sh := newShell(d)
+	sh.ctx = ctx
+	return sh
+}
+
 // busyboxSize is the size ls shows for /bin/busybox: a typical static build.
 const busyboxSize = 612376
-
-// The applets our BusyBox build has, by directory, as `busybox --list-full`
-// would place them. Every name here is answered by the shell (some as no-ops);
-// curl is deliberately absent, as on the devices worms target.
-const (
-	appletsBin     = "ash busybox cat chmod cp date dd df dmesg echo false grep hostname kill ln ls mkdir mount mv netstat ping ps pwd rm rmdir sed sh sleep sync touch true umount uname"
-	appletsSbin    = "halt ifconfig init insmod lsmod poweroff reboot rmmod route syslogd"
-	appletsUsrBin  = "[ [[ awk cut env free ftpget ftpput head hexdump id killall nc nohup tail telnet test tftp top tr uptime wc wget which whoami yes"
-	appletsUsrSbin = "crond telnetd"
-)
 
 // writableMounts are the read-write mounts of the device; Mirai's loader
 // probes each with an echo to pick where to drop its binary.
 func writableMounts() []string { return []string{"/dev", "/tmp", "/var", "/dev/shm", "/mnt/mtd"} }
 
-func newDevice(p Profile) *device {
-	d := &device{p: p, arch: archOf(p.Arch)}
+// newDevice builds a device from a valid profile and complete limits.
+func newDevice(p Profile, lim Limits) *Device {
+	d := &Device{p: p, lim: lim, f: deriveFacts(p), arch: archOf(p.Arch)}
 	d.busybox = elfImage(d.arch, 1024)
-	d.applets = make(map[string]string)
-	for dir, names := range map[string]string{"/bin": appletsBin, "/sbin": appletsSbin, "/usr/bin": appletsUsrBin, "/usr/sbin": appletsUsrSbin} {
-		for _, name := range strings.Fields(names) {
-			d.applets[name] = dir
-		}
+	// The applets our BusyBox build has, by directory, as `busybox
+	// --list-full` would place them; curl is deliberately absent, as on the
+	// devices worms target.
+	d.applets = make(map[string]string, len(appletTable))
+	for name, def := range appletTable {
+		d.applets[name] = def.dir
 	}
 	d.fs = d.buildFS()
 	d.ps, d.shPID = d.buildPS()
-	d.pool = newOverlayPool(defaultPoolBytes)
+	d.pool = newOverlayPool(lim.PoolBytes)
 	return d
 }
 
-func (d *device) machine() string { return d.arch.uname }
+func (d *Device) machine() string { return d.arch.uname }
 
 // bannerLine is BusyBox's first line in `busybox` and in the shell banner.
-func (d *device) bannerLine() string {
+func (d *Device) bannerLine() string {
 	return fmt.Sprintf("BusyBox v%s (%s) multi-call binary.", d.p.BusyBoxVersion, d.p.BusyBoxBuild)
 }
 
-func (d *device) procVersion() string {
+func (d *Device) procVersion() string {
 	gcc := "gcc version 4.6.3 (Buildroot 2012.11.1)"
 	if d.p.Arch == "arm" || d.p.Arch == "armv7" {
 		gcc = "gcc version 4.4.1 (Hisilicon_v100(gcc4.4-290+uclibc_0.9.32.1+eabi+linuxpthread))"
@@ -66,7 +91,7 @@ func (d *device) procVersion() string {
 	return fmt.Sprintf("Linux version %s (root@localhost.localdomain) (%s ) %s\n", d.p.Kernel, gcc, d.p.KernelBuild)
 }
 
-func (d *device) unameAll() string {
+func (d *Device) unameAll() string {
 	return fmt.Sprintf("Linux %s %s %s %s GNU/Linux", d.p.Hostname, d.p.Kernel, d.p.KernelBuild, d.machine())
 }
 
@@ -91,23 +116,12 @@ nobody:x:99:99:nobody:/home:/bin/false
 const etcShadow = `root:$1$RYIwEiRA$d71Y6rn9x.fTC6LBvMNvS0:0:0:99999:7:::
 `
 
-const procMeminfo = `MemTotal:          59840 kB
-MemFree:           11352 kB
-Buffers:            1104 kB
-Cached:            14636 kB
-SwapCached:            0 kB
-Active:            24508 kB
-Inactive:           7088 kB
-SwapTotal:             0 kB
-SwapFree:              0 kB
-`
-
-func (d *device) buildFS() *baseFS {
+func (d *Device) buildFS() *baseFS {
 	b := newBaseFS(writableMounts())
 	dir := func(p string) { b.add(p, &node{kind: kindDir, mode: 0o755}) }
 	file := func(p, content string) { b.add(p, &node{kind: kindFile, mode: 0o644, data: []byte(content)}) }
 	dev := func(p string) { b.add(p, &node{kind: kindDev, mode: 0o666}) }
-	for _, p := range []string{"/bin", "/dev/pts", "/dev/shm", "/etc", "/home", "/lib", "/mnt/mtd", "/proc/self", "/root", "/sbin", "/sys", "/tmp", "/usr/bin", "/usr/sbin", "/var/run", "/var/tmp", "/var/log", "/var/lock"} {
+	for _, p := range []string{"/bin", "/dev/pts", "/dev/shm", "/etc", "/home", "/lib", "/mnt/mtd", "/proc/self", "/proc/net", "/sys/class/net/eth0", "/root", "/sbin", "/tmp", "/usr/bin", "/usr/sbin", "/var/run", "/var/tmp", "/var/log", "/var/lock"} {
 		dir(p)
 	}
 	b.add("/bin/busybox", &node{kind: kindFile, mode: 0o755, data: d.busybox, size: busyboxSize})
@@ -140,7 +154,9 @@ func (d *device) buildFS() *baseFS {
 	file("/proc/version", d.procVersion())
 	file("/proc/mounts", procMounts)
 	file("/proc/self/mounts", procMounts)
-	file("/proc/meminfo", procMeminfo)
+	file("/proc/meminfo", d.procMeminfo())
+	file("/proc/net/arp", d.procNetArp())
+	file("/sys/class/net/eth0/address", d.f.mac.String()+"\n")
 	file("/proc/uptime", "183412.04 179877.51\n")
 	file("/proc/loadavg", "0.31 0.22 0.19 1/48 1178\n")
 	file("/proc/cmdline", "mem=64M console=ttyAMA0,115200 root=/dev/mtdblock2 rootfstype=squashfs\n")
@@ -152,7 +168,7 @@ func (d *device) buildFS() *baseFS {
 // buildPS renders ps in BusyBox's format, up to the login shell, whose pid
 // it returns. Mirai's loader parses it and kills a second "init" and any
 // process over pid 400 whose name is all digits, so neither may appear.
-func (d *device) buildPS() (string, int) {
+func (d *Device) buildPS() (string, int) {
 	var sb strings.Builder
 	sb.WriteString("  PID USER       VSZ STAT COMMAND\n")
 	row := func(pid int, vsz, stat, cmd string) {

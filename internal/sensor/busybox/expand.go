@@ -1,4 +1,4 @@
-package telnet
+package busybox
 
 import (
 	"maps"
@@ -31,10 +31,10 @@ var defaultVars = map[string]string{
 var defaultExported = []string{"USER", "HOME", "TERM", "PATH", "SHELL", "PWD"}
 
 // shellPID is the pid ps shows for the login shell; nested shells follow.
-func (sh *shell) shellPID() int { return sh.dev.shPID + sh.nest }
+func (sh *Shell) shellPID() int { return sh.dev.shPID + sh.nest }
 
 // lookup returns a variable's value and whether it is set.
-func (sh *shell) lookup(name string) (string, bool) {
+func (sh *Shell) lookup(name string) (string, bool) {
 	switch name {
 	case "?":
 		return strconv.Itoa(sh.status), true
@@ -84,7 +84,7 @@ const (
 	maxVarBytes = 32 << 10
 )
 
-func (sh *shell) varBytes() int {
+func (sh *Shell) varBytes() int {
 	n := 0
 	for k, v := range sh.vars {
 		n += len(k) + len(v)
@@ -92,7 +92,7 @@ func (sh *shell) varBytes() int {
 	return n
 }
 
-func (sh *shell) setVar(name, val string) {
+func (sh *Shell) setVar(name, val string) {
 	if !isName(name) {
 		return
 	}
@@ -110,7 +110,7 @@ func (sh *shell) setVar(name, val string) {
 	delete(sh.vars, "\x00unset:"+name)
 }
 
-func (sh *shell) unsetVar(name string) {
+func (sh *Shell) unsetVar(name string) {
 	if !isName(name) {
 		return
 	}
@@ -125,7 +125,7 @@ func (sh *shell) unsetVar(name string) {
 }
 
 // varNames lists the set variables, sorted, for set and env.
-func (sh *shell) varNames() []string {
+func (sh *Shell) varNames() []string {
 	var names []string
 	for k := range defaultVars {
 		if _, ok := sh.lookup(k); ok {
@@ -143,7 +143,7 @@ func (sh *shell) varNames() []string {
 }
 
 // envNames lists the exported variables, for env.
-func (sh *shell) envNames() []string {
+func (sh *Shell) envNames() []string {
 	var names []string
 	for _, k := range defaultExported {
 		if _, ok := sh.lookup(k); ok {
@@ -164,7 +164,7 @@ func sortedKeys[V any](m map[string]V) []string {
 
 // expandWords expands command words: every expansion, field splitting and
 // globbing.
-func (sh *shell) expandWords(ws []word, io *stdio) []string {
+func (sh *Shell) expandWords(ws []word, io *stdio) []string {
 	var out []string
 	for i := range ws {
 		out = sh.expandWord(out, &ws[i], true, io)
@@ -180,7 +180,7 @@ func (sh *shell) expandWords(ws []word, io *stdio) []string {
 
 // expandOne expands a word to one string (assignments, redirection
 // targets): no field splitting, no globbing.
-func (sh *shell) expandOne(w *word, io *stdio) string {
+func (sh *Shell) expandOne(w *word, io *stdio) string {
 	if len(w.parts) == 1 && w.parts[0].kind == pLit {
 		return w.parts[0].text
 	}
@@ -216,7 +216,7 @@ func (f *field) add(s string, quoted bool) {
 
 func isIFS(c byte) bool { return c == ' ' || c == '\t' || c == '\n' }
 
-func (sh *shell) expandWord(out []string, w *word, split bool, io *stdio) []string {
+func (sh *Shell) expandWord(out []string, w *word, split bool, io *stdio) []string {
 	var f field
 	emit := func() {
 		if !f.started {
@@ -280,7 +280,7 @@ func (sh *shell) expandWord(out []string, w *word, split bool, io *stdio) []stri
 }
 
 // param expands ${NAME}, with its default forms.
-func (sh *shell) param(p *wordPart) string {
+func (sh *Shell) param(p *wordPart) string {
 	v, set := sh.lookup(p.text)
 	switch p.defOp {
 	case ":-":
@@ -313,7 +313,7 @@ func (sh *shell) param(p *wordPart) string {
 // subst runs a command substitution in a subshell and returns its output
 // without trailing newlines. Its nesting is bounded by the parser (and
 // again here), its output by maxOutput, its commands by the line's budget.
-func (sh *shell) subst(l *list, io *stdio) string {
+func (sh *Shell) subst(l *list, io *stdio) string {
 	if l == nil || sh.substs >= maxSubst+1 || sh.ctrl != ctrlNone {
 		return ""
 	}
@@ -339,7 +339,7 @@ func (sh *shell) subst(l *list, io *stdio) string {
 // glob expands one pattern word in its directory (the last path component
 // only); a pattern that matches nothing, or one past the line's budget,
 // stays as it is.
-func (sh *shell) glob(pat, lit string) []string {
+func (sh *Shell) glob(pat, lit string) []string {
 	keep := []string{lit}
 	if sh.globWords >= maxGlobWords {
 		return keep
@@ -419,7 +419,7 @@ func unescapeGlob(s string) string {
 var zeroBlock = make([]byte, maxOutput)
 
 // readPath reads a file, or a bounded block of a character device.
-func (sh *shell) readPath(p string) ([]byte, error) {
+func (sh *Shell) readPath(p string) ([]byte, error) {
 	if n, ok := sh.fs.stat(p); ok && n.kind == kindDev {
 		return sh.devRead(p), nil
 	}
@@ -429,7 +429,7 @@ func (sh *shell) readPath(p string) ([]byte, error) {
 // devRead is what reading a device gives: the endless ones stop after
 // maxOutput bytes (as if the reader had been interrupted), the others are
 // empty.
-func (sh *shell) devRead(p string) []byte {
+func (sh *Shell) devRead(p string) []byte {
 	switch p {
 	case "/dev/zero":
 		return zeroBlock

@@ -1,4 +1,4 @@
-package telnet
+package busybox
 
 import (
 	"fmt"
@@ -22,20 +22,20 @@ import (
 const maxDownloads = 16
 
 // record notes a payload URL once per line.
-func (sh *shell) record(u, tool, filename string) {
+func (sh *Shell) record(u, tool, filename string) {
 	for _, d := range sh.downloads {
-		if d.url == u {
+		if d.URL == u {
 			return
 		}
 	}
 	if len(sh.downloads) < maxDownloads && len(u) <= 2048 {
-		sh.downloads = append(sh.downloads, download{url: u, tool: tool, filename: filename})
+		sh.downloads = append(sh.downloads, Download{URL: u, Tool: tool, Filename: filename, Ran: true})
 	}
 }
 
 // placeholder is what a "downloaded" file contains: a script header for
 // scripts, otherwise the start of an executable for this device's CPU.
-func (sh *shell) placeholder(name string) []byte {
+func (sh *Shell) placeholder(name string) []byte {
 	if strings.HasSuffix(name, ".sh") {
 		return []byte("#!/bin/sh\n")
 	}
@@ -56,7 +56,7 @@ func hostAddr(host string) string {
 }
 
 // writeOut stores content for a fetcher: into the file, or to stdout for "-".
-func (sh *shell) writeOut(io *stdio, applet, name string, content []byte) bool {
+func (sh *Shell) writeOut(io *stdio, applet, name string, content []byte) bool {
 	if name == "-" {
 		io.out.Write(content)
 		return true
@@ -68,7 +68,7 @@ func (sh *shell) writeOut(io *stdio, applet, name string, content []byte) bool {
 	return true
 }
 
-func (sh *shell) wget(args []string, io *stdio) int {
+func (sh *Shell) wget(args []string, io *stdio) int {
 	var urls []string
 	out, dir, quiet := "", "", false
 	for i := 1; i < len(args); i++ {
@@ -158,7 +158,7 @@ const wgetUsage = "[-c|--continue] [-s|--spider] [-q|--quiet] [-O|--output-docum
 // forms. Options are found anywhere (getopt permutes), so the tftp-hpa form
 // Gafgyt types, "tftp HOST -c get FILE", fails on -c as on a real device;
 // what it asked for is recorded all the same.
-func (sh *shell) tftp(args []string, io *stdio) int {
+func (sh *Shell) tftp(args []string, io *stdio) int {
 	var remote, local string
 	var ops []string
 	get, put := false, false
@@ -235,7 +235,7 @@ func (sh *shell) tftp(args []string, io *stdio) int {
 }
 
 // ftpget: ftpget [-u USER] [-p PASS] [-P PORT] HOST LOCAL_FILE REMOTE_FILE.
-func (sh *shell) ftpget(args []string, io *stdio) int {
+func (sh *Shell) ftpget(args []string, io *stdio) int {
 	var user, pass, port string
 	var ops []string
 	for i := 1; i < len(args); i++ {
@@ -279,7 +279,7 @@ func (sh *shell) ftpget(args []string, io *stdio) int {
 }
 
 // nc HOST PORT > file is a fetch without a URL; it is recorded as tcp://.
-func (sh *shell) nc(args []string, io *stdio) int {
+func (sh *Shell) nc(args []string, io *stdio) int {
 	var ops []string
 	for i := 1; i < len(args); i++ {
 		a := args[i]
@@ -306,7 +306,7 @@ func (sh *shell) nc(args []string, io *stdio) int {
 }
 
 // curl is not on these devices, but what it was asked to fetch is recorded.
-func (sh *shell) curl(args []string) {
+func (sh *Shell) curl(args []string) {
 	out := ""
 	for i := 1; i < len(args); i++ {
 		a := args[i]
@@ -333,7 +333,7 @@ func (sh *shell) curl(args []string) {
 	}
 }
 
-func (sh *shell) outPath(local string, io *stdio) string {
+func (sh *Shell) outPath(local string, io *stdio) string {
 	if local == "-" {
 		return io.outName
 	}
@@ -349,7 +349,7 @@ var urlRE = regexp.MustCompile(`(?i)\b(?:https?|ftp|tftp)://[^\s'"<>;|&)\\]+`)
 var fetcherRE = regexp.MustCompile(`\b(wget|curl|tftp|ftpget|nc|ncat|socat|python[0-9.]*|perl|php|lynx|fetch|busybox|sh)\b`)
 
 // extractURLs records URLs in line that no applet recorded.
-func (sh *shell) extractURLs(line string) {
+func (sh *Shell) extractURLs(line string) {
 	for _, loc := range urlRE.FindAllStringIndex(line, maxDownloads) {
 		u := line[loc[0]:loc[1]]
 		tool := "unknown"
