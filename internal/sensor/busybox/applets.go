@@ -34,7 +34,9 @@ func (sh *Shell) busybox(args []string, io *stdio) int {
 	}
 	if _, ok := sh.dev.applets[name]; !ok {
 		if name == "curl" {
-			sh.curl(args[1:])
+			sh.curl(args[1:], io)
+		} else {
+			sh.marker(name)
 		}
 		io.err.WriteString(name + ": applet not found\n")
 		return 127
@@ -202,9 +204,11 @@ func (sh *Shell) applet(name string, args []string, io *stdio) int {
 	return def.run(sh, args, io)
 }
 
-// appletSh: "sh" alone is what worms type to leave a vendor CLI; "sh -c"
-// strings are not run (their URLs are still extracted from the line);
-// "sh FILE" runs nothing of the file.
+// appletSh: "sh" alone is what worms type to leave a vendor CLI (a nested
+// interactive shell); "sh -c TEXT", "sh FILE" and "... | sh" run the
+// script in a subshell of this same emulated shell, within the line's
+// budgets. A downloaded file is only a placeholder, so a fetched script
+// runs nothing.
 func (sh *Shell) appletSh(args []string, io *stdio) int {
 	if len(args) < 2 && io.tty && sh.substs == 0 {
 		// An interactive shell in the shell: exit leaves it first.
@@ -213,18 +217,41 @@ func (sh *Shell) appletSh(args []string, io *stdio) int {
 		}
 		return 0
 	}
-	if len(args) < 2 || strings.HasPrefix(args[1], "-") {
-		return 0
+	i, withC := 1, false
+	for ; i < len(args) && len(args[i]) > 1 && args[i][0] == '-'; i++ {
+		if args[i] == "--" {
+			i++
+			break
+		}
+		if strings.IndexByte(args[i], 'c') >= 0 {
+			withC = true
+		}
 	}
-	p, err := resolve(sh.cwd, args[1])
+	switch {
+	case withC:
+		if i >= len(args) {
+			io.err.WriteString("sh: -c requires an argument\n")
+			return 2
+		}
+		var pos []string
+		if i+2 <= len(args) {
+			pos = args[min(i+2, len(args)):]
+		}
+		return sh.script([]byte(args[i]), "sh", pos, true, io)
+	case i >= len(args):
+		// The script is standard input: "wget -O - URL | sh".
+		return sh.script(io.stdin(), "sh", nil, true, io)
+	}
+	p, err := resolve(sh.cwd, args[i])
 	if err != nil {
 		return 2
 	}
-	if _, err := sh.fs.read(p); err != nil {
-		io.err.WriteString("sh: can't open '" + args[1] + "'\n")
+	data, err := sh.readPath(p)
+	if err != nil {
+		io.err.WriteString("sh: can't open '" + args[i] + "'\n")
 		return 2
 	}
-	return 0
+	return sh.script(data, args[i], args[i+1:], true, io)
 }
 
 // echo implements BusyBox echo: -n, -e, -E (also combined, as in -ne), and
@@ -659,7 +686,11 @@ func (sh *Shell) ls(args []string, io *stdio) int {
 			sh.lsEntry(io, name, c, true)
 		}
 		if len(short) > 0 {
-			io.out.WriteString(strings.Join(short, "  ") + "\n")
+			sep := "  "
+			if !io.outTerm || strings.Contains(fl, "1") {
+				sep = "\n" // one name a line unless the terminal shows it
+			}
+			io.out.WriteString(strings.Join(short, sep) + "\n")
 		}
 	}
 	return st
@@ -746,6 +777,9 @@ func (sh *Shell) kill(args []string, io *stdio) int {
 	return st
 }
 
+// maxSleep is what all the sleeps of one line may wait together.
+const maxSleep = 2 * time.Second
+
 // sleep waits at most a second: long enough to look real to a script that
 // times it, short enough that sleep 9999 holds nothing.
 func (sh *Shell) sleep(args []string, io *stdio) int {
@@ -757,10 +791,13 @@ func (sh *Shell) sleep(args []string, io *stdio) int {
 		io.err.WriteString("sleep: invalid number '" + args[1] + "'\n")
 		return 1
 	}
-	d := min(time.Duration(f*float64(time.Second)), time.Second)
+	// A line sleeps two seconds at most in all: a loop of sleeps must
+	// not hold the session.
+	d := min(time.Duration(f*float64(time.Second)), time.Second, maxSleep-sh.slept)
 	if d <= 0 || sh.ctx == nil {
 		return 0
 	}
+	sh.slept += d
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {

@@ -45,11 +45,11 @@ func (sh *Shell) lookup(name string) (string, bool) {
 			return "sh", true
 		}
 		return "-sh", true
-	case "#":
-		return "0", true
+	case "#", "@", "*", "1", "2", "3", "4", "5", "6", "7", "8", "9":
+		return sh.positional(name)
 	case "-":
 		return "smi", true
-	case "!", "@", "*", "1", "2", "3", "4", "5", "6", "7", "8", "9":
+	case "!":
 		return "", false
 	case "PWD":
 		if v, ok := sh.vars["PWD"]; ok {
@@ -188,6 +188,36 @@ func (sh *Shell) expandOne(w *word, io *stdio) string {
 	return strings.Join(f, " ")
 }
 
+// expandPattern expands a case pattern: quoted characters lose their
+// special meaning (they come back escaped), unquoted ones keep it.
+func (sh *Shell) expandPattern(w *word, io *stdio) string {
+	var sb strings.Builder
+	for i := range w.parts {
+		p := &w.parts[i]
+		text := p.text
+		switch p.kind {
+		case pParam:
+			text = sh.param(p)
+		case pSubst:
+			text = sh.subst(p.sub, io)
+		case pArith:
+			n, _ := sh.arith(p.text)
+			text = strconv.FormatInt(n, 10)
+		}
+		if !p.quoted && p.kind == pLit {
+			sb.WriteString(text)
+			continue
+		}
+		for j := 0; j < len(text); j++ {
+			if strings.IndexByte(`*?[\`, text[j]) >= 0 {
+				sb.WriteByte('\\')
+			}
+			sb.WriteByte(text[j])
+		}
+	}
+	return sb.String()
+}
+
 // field is one word being built: its text and, for globbing, the pattern
 // with quoted metacharacters escaped.
 type field struct {
@@ -247,6 +277,25 @@ func (sh *Shell) expandWord(out []string, w *word, split bool, io *stdio) []stri
 			val = sh.param(&p)
 		case pSubst:
 			val = sh.subst(p.sub, io)
+		case pArith:
+			n, err := sh.arith(p.text)
+			if err != nil {
+				io.err.WriteString(err.Error() + "\n")
+				sh.status = 2
+				sh.ctrl = ctrlAbort
+				return out
+			}
+			val = strconv.FormatInt(n, 10)
+		}
+		if p.kind == pParam && p.quoted && p.text == "@" && split && len(sh.posArgs) > 1 {
+			// "$@" is one field per argument.
+			for k, a := range sh.posArgs {
+				if k > 0 {
+					emit()
+				}
+				f.add(a, true)
+			}
+			continue
 		}
 		sh.work += int64(len(val))
 		if sh.work > maxWork || f.text.Len()+len(val) > maxVarBytes {

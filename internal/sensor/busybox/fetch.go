@@ -7,7 +7,6 @@ import (
 	"net/netip"
 	"net/url"
 	"path"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,21 +16,6 @@ import (
 // file.download event each), print what BusyBox would print on success, and
 // leave a small placeholder so that a chmod and ./file that follow keep the
 // attacker talking.
-
-// maxDownloads bounds the events one line can produce.
-const maxDownloads = 16
-
-// record notes a payload URL once per line.
-func (sh *Shell) record(u, tool, filename string) {
-	for _, d := range sh.downloads {
-		if d.URL == u {
-			return
-		}
-	}
-	if len(sh.downloads) < maxDownloads && len(u) <= 2048 {
-		sh.downloads = append(sh.downloads, Download{URL: u, Tool: tool, Filename: filename, Ran: true})
-	}
-}
 
 // placeholder is what a "downloaded" file contains: a script header for
 // scripts, otherwise the start of an executable for this device's CPU.
@@ -70,7 +54,7 @@ func (sh *Shell) writeOut(io *stdio, applet, name string, content []byte) bool {
 
 func (sh *Shell) wget(args []string, io *stdio) int {
 	var urls []string
-	out, dir, quiet := "", "", false
+	out, dir, quiet, spider := "", "", false, false
 	for i := 1; i < len(args); i++ {
 		a := args[i]
 		next := func() string {
@@ -91,6 +75,8 @@ func (sh *Shell) wget(args []string, io *stdio) int {
 			dir = next()
 		case a == "-q" || a == "--quiet":
 			quiet = true
+		case a == "-s" || a == "--spider":
+			spider = true
 		case a == "-U" || a == "-T" || a == "-t" || a == "-Y" || a == "--header" || a == "--user-agent" || a == "--post-data":
 			next()
 		case strings.HasPrefix(a, "-"):
@@ -129,7 +115,7 @@ func (sh *Shell) wget(args []string, io *stdio) int {
 		} else if name != "-" {
 			filename = sh.path(name)
 		}
-		sh.record(u, "wget", filename)
+		sh.record(u, "wget", filename, spider)
 		port := pu.Port()
 		if port == "" {
 			port = map[string]string{"http": "80", "https": "443", "ftp": "21"}[pu.Scheme]
@@ -206,7 +192,7 @@ func (sh *Shell) tftp(args []string, io *stdio) int {
 			if k+2 < len(ops) {
 				loc = ops[k+2]
 			}
-			sh.record("tftp://"+host+"/"+strings.TrimPrefix(rem, "/"), "tftp", sh.path(loc))
+			sh.record("tftp://"+host+"/"+strings.TrimPrefix(rem, "/"), "tftp", sh.path(loc), false)
 		}
 		io.err.WriteString("tftp: invalid option -- '" + string(bad) + "'\n")
 		return sh.usage(io, "tftp", "[OPTIONS] HOST [PORT]")
@@ -227,7 +213,7 @@ func (sh *Shell) tftp(args []string, io *stdio) int {
 	if len(ops) > 1 {
 		host = net.JoinHostPort(host, ops[1])
 	}
-	sh.record("tftp://"+host+"/"+strings.TrimPrefix(remote, "/"), "tftp", sh.outPath(local, io))
+	sh.record("tftp://"+host+"/"+strings.TrimPrefix(remote, "/"), "tftp", sh.outPath(local, io), false)
 	if !sh.writeOut(io, "tftp", local, sh.placeholder(remote)) {
 		return 1
 	}
@@ -271,7 +257,7 @@ func (sh *Shell) ftpget(args []string, io *stdio) int {
 	if user != "" {
 		u.User = url.UserPassword(user, pass)
 	}
-	sh.record(u.String(), "ftpget", sh.outPath(local, io))
+	sh.record(u.String(), "ftpget", sh.outPath(local, io), false)
 	if !sh.writeOut(io, "ftpget", local, sh.placeholder(remote)) {
 		return 1
 	}
@@ -301,19 +287,23 @@ func (sh *Shell) nc(args []string, io *stdio) int {
 		io.err.WriteString("nc: bad port '" + ops[1] + "'\n")
 		return 1
 	}
-	sh.record("tcp://"+net.JoinHostPort(ops[0], ops[1]), "nc", io.outName)
+	sh.record("tcp://"+net.JoinHostPort(ops[0], ops[1]), "nc", io.outName, false)
 	return 0
 }
 
 // curl is not on these devices, but what it was asked to fetch is recorded.
-func (sh *Shell) curl(args []string) {
+func (sh *Shell) curl(args []string, io *stdio) {
 	out := ""
+	toStdout := true
 	for i := 1; i < len(args); i++ {
 		a := args[i]
 		if (a == "-o" || a == "--output") && i+1 < len(args) {
 			i++
-			out = args[i]
+			out, toStdout = args[i], false
 			continue
+		}
+		if a == "-O" || a == "--remote-name" {
+			toStdout = false
 		}
 		if strings.HasPrefix(a, "-") {
 			continue
@@ -329,7 +319,11 @@ func (sh *Shell) curl(args []string) {
 		if name == "" {
 			name = path.Base(u)
 		}
-		sh.record(u, "curl", sh.path(name))
+		filename := sh.path(name)
+		if toStdout {
+			filename = io.outName
+		}
+		sh.record(u, "curl", filename, false)
 	}
 }
 
@@ -338,24 +332,4 @@ func (sh *Shell) outPath(local string, io *stdio) string {
 		return io.outName
 	}
 	return sh.path(local)
-}
-
-// urlRE finds payload URLs anywhere in a line, for fetchers we do not
-// emulate (sh -c "...", python, perl, a renamed busybox...).
-var urlRE = regexp.MustCompile(`(?i)\b(?:https?|ftp|tftp)://[^\s'"<>;|&)\\]+`)
-
-// fetcherRE names the tool a generic URL was handed to: the last fetcher
-// word before it.
-var fetcherRE = regexp.MustCompile(`\b(wget|curl|tftp|ftpget|nc|ncat|socat|python[0-9.]*|perl|php|lynx|fetch|busybox|sh)\b`)
-
-// extractURLs records URLs in line that no applet recorded.
-func (sh *Shell) extractURLs(line string) {
-	for _, loc := range urlRE.FindAllStringIndex(line, maxDownloads) {
-		u := line[loc[0]:loc[1]]
-		tool := "unknown"
-		if m := fetcherRE.FindAllString(line[:loc[0]], -1); len(m) > 0 {
-			tool = m[len(m)-1]
-		}
-		sh.record(u, tool, "")
-	}
 }

@@ -6,15 +6,21 @@ import (
 )
 
 // Parser bounds: a line longer than maxLine is cut by the line editor before
-// it gets here; the rest keeps a hostile line from costing more than a
-// normal one. The parser recurses only on nesting ({ } ( ) if for while
-// $( ) and backquotes), and maxDepth bounds that; everything else is a loop.
+// it gets here, and a script (lines joined by continuation, sh -c, sh FILE)
+// longer than maxScript is not parsed; the rest keeps a hostile line from
+// costing more than a normal one. The parser recurses only on nesting
+// ({ } ( ) if for while case $( ) and backquotes), and maxDepth bounds that;
+// everything else is a loop.
 const (
-	maxLine     = 8 << 10
-	maxCommands = 512 // commands (simple or compound) per line, substitutions included
-	maxArgs     = 256 // words per simple command
-	maxDepth    = 24  // nesting of compound commands and substitutions
-	maxSubst    = 2   // nesting of $( ) and ` ` inside each other
+	maxLine          = 8 << 10
+	maxScript        = 64 << 10
+	maxCommands      = 512  // commands (simple or compound) per line, substitutions included
+	maxScriptCommand = 4096 // the same for a script
+	maxArgs          = 256  // words per simple command
+	maxDepth         = 24   // nesting of compound commands and substitutions
+	maxSubst         = 2    // nesting of $( ) and ` ` inside each other
+	maxArith         = 256  // bytes of one $(( )) expression
+	maxDocs          = 16   // here-documents per line
 )
 
 // Word part kinds.
@@ -22,13 +28,14 @@ const (
 	pLit   = iota // literal text
 	pParam        // $NAME, ${NAME}, $?, $1 ...
 	pSubst        // $( ) or ` `
+	pArith        // $(( )): text is the expression
 )
 
 // wordPart is one piece of a word, as the lexer saw it.
 type wordPart struct {
 	kind   uint8
 	quoted bool   // inside quotes or escaped: no field splitting, no globbing
-	text   string // the literal, or the parameter name
+	text   string // the literal, the parameter name or the expression
 	def    string // ${NAME:-def} / ${NAME-def}: the default (a literal)
 	defOp  string // ":-", "-", ":=", "=", ":+", "+" or ""
 	sub    *list  // pSubst: the commands
@@ -59,6 +66,8 @@ func (w *word) String() string {
 			sb.WriteString("${" + p.text + p.defOp + p.def + "}")
 		case pSubst:
 			sb.WriteString("$(...)")
+		case pArith:
+			sb.WriteString("$((" + p.text + "))")
 		}
 	}
 	return sb.String()
@@ -67,8 +76,18 @@ func (w *word) String() string {
 // redirect is one I/O redirection.
 type redirect struct {
 	fd     int    // the descriptor redirected
-	op     string // "<", ">", ">>", ">&" or "<&" (dup: target is the descriptor), "<<" (heredoc: unsupported, empty)
+	op     string // "<", ">", ">>", ">&" or "<&" (dup: target is the descriptor), "<<" (here-document)
 	target word
+	doc    *heredoc // "<<": the body
+}
+
+// heredoc is a here-document: its delimiter and, once the lines after the
+// command are read, its body.
+type heredoc struct {
+	delim  string
+	strip  bool // <<-: leading tabs removed
+	quoted bool // the delimiter was quoted: the body is literal
+	w      word
 }
 
 // Command kinds.
@@ -80,19 +99,31 @@ const (
 	cFor      // for NAME [in words]; do list; done
 	cWhile    // while list; do list; done
 	cUntil    // until list; do list; done
+	cCase     // case word in pattern) list;; ... esac
+	cFunc     // NAME() command: defines a function
 )
 
 // shCmd is a simple or compound command with its redirections.
 type shCmd struct {
 	kind   uint8
+	ran    bool   // evaluated at least once (for the URLs of what did not run)
 	assign []word // simple: NAME=value words before the command name
-	args   []word // simple: the words; for: the list after "in"
+	args   []word // simple: the words; for: the list after "in"; case: the word
 	redirs []redirect
-	name   string // for: the variable
+	name   string // for: the variable; func: the name
 	body   *list  // group, subshell, loops: the body; if: the else branch (may be nil)
 	conds  []*list
 	thens  []*list // if: conds[i] then thens[i]
 	cond   *list   // while/until
+	items  []caseItem
+	fn     *shCmd // func: the body
+	src    string // simple: the text of the command, for URLs found in it
+}
+
+// caseItem is one "pattern|pattern) list ;;" of a case.
+type caseItem struct {
+	pats []word
+	body *list
 }
 
 // pipeline is commands joined by '|', possibly negated with '!'.
@@ -117,6 +148,13 @@ type errSyntax string
 
 func (e errSyntax) Error() string { return "sh: syntax error: " + string(e) }
 
+// errIncomplete is a syntax error at the end of the input: an open quote,
+// "do" without "done", a trailing | or &&. Interactive ash prints its "> "
+// and reads on; anywhere else it is the syntax error it says.
+type errIncomplete string
+
+func (e errIncomplete) Error() string { return "sh: syntax error: " + string(e) }
+
 // errTooComplex is what ash says when it runs out of memory, the nearest
 // thing to "this line is more than we will run".
 var errTooComplex = errors.New("sh: out of memory")
@@ -125,32 +163,53 @@ var errTooComplex = errors.New("sh: out of memory")
 const (
 	tEOF = iota
 	tWord
-	tOp    // ; & && || | ( ) ;;
+	tOp    // ; & && || | ( ) ;; and "\n"
 	tRedir // fd and op; the target is the next word
 )
 
 type token struct {
-	kind uint8
-	op   string // tOp, tRedir
-	fd   int    // tRedir
-	w    word   // tWord
+	pos, end int // where the token is in the source
+	kind  uint8
+	strip bool   // tRedir "<<-"
+	op    string // tOp, tRedir
+	fd    int    // tRedir
+	w     word   // tWord
 }
 
-// parser is a recursive-descent parser for the ash subset worms use, over
-// one line. It reads tokens on demand so that $( ) can continue from the
-// middle of a word.
+// parser is a recursive-descent parser for the ash subset bots use. It
+// reads tokens on demand so that $( ) can continue from the middle of a
+// word.
 type parser struct {
-	src    string
-	pos    int
-	peeked *token
-	ncmds  int
-	depth  int
-	subst  int
+	src      string
+	pos      int
+	peeked   *token
+	ncmds    int
+	maxCmds  int
+	depth    int
+	subst    int
+	inCase   int        // case bodies being parsed: ";;" ends a list
+	docs     []*heredoc // here-documents whose bodies follow the next newline
+	ndocs    int
+	trailing bool // the input ended with a lone backslash
+	lastEnd  int  // the end of the last token consumed
 }
 
-// parseLine parses one command line.
+// parseLine parses one command line (or lines joined by continuation).
 func parseLine(line string) (*list, error) {
-	p := &parser{src: line}
+	return parseText(line, maxCommands)
+}
+
+// parseScript parses a script: sh -c TEXT, sh FILE, eval, a here-document
+// of commands. Its command budget is larger than a line's.
+func parseScript(text string) (*list, error) {
+	if len(text) > maxScript {
+		return nil, errTooComplex
+	}
+	return parseText(text, maxScriptCommand)
+}
+
+func parseText(text string, maxCmds int) (*list, error) {
+	p := &parser{src: text, maxCmds: maxCmds}
 	l, err := p.list(true)
 	if err != nil {
 		return nil, err
@@ -160,7 +219,7 @@ func parseLine(line string) (*list, error) {
 		return nil, err
 	}
 	if t.kind != tEOF {
-		return nil, errSyntax("unexpected " + tokName(t))
+		return nil, p.unexpected(t, "")
 	}
 	return l, nil
 }
@@ -170,11 +229,23 @@ func tokName(t *token) string {
 	case tEOF:
 		return "end of file"
 	case tOp:
+		if t.op == "\n" {
+			return "newline"
+		}
 		return `"` + t.op + `"`
 	case tRedir:
 		return `"` + t.op + `"`
 	}
 	return `"` + t.w.String() + `"`
+}
+
+// unexpected is the error for token t where it does not fit: an
+// unfinished input at the end, a syntax error elsewhere.
+func (p *parser) unexpected(t *token, expecting string) error {
+	if t.kind == tEOF {
+		return errIncomplete("unexpected end of file" + expecting)
+	}
+	return errSyntax("unexpected " + tokName(t) + expecting)
 }
 
 func (p *parser) enter() error {
@@ -200,7 +271,25 @@ func (p *parser) peek() (*token, error) {
 func (p *parser) next() (*token, error) {
 	t, err := p.peek()
 	p.peeked = nil
+	if t != nil {
+		p.lastEnd = t.end
+	}
 	return t, err
+}
+
+// skipNewlines consumes newline tokens (after && || | and where a
+// reserved word may follow on the next line).
+func (p *parser) skipNewlines() error {
+	for {
+		t, err := p.peek()
+		if err != nil {
+			return err
+		}
+		if t.kind != tOp || t.op != "\n" {
+			return nil
+		}
+		p.next()
+	}
 }
 
 // reserved words that end a list when they start a command.
@@ -212,20 +301,25 @@ func isTerminator(s string) bool {
 	return false
 }
 
-// list parses and-or lists up to EOF, ')' or a terminating reserved word.
-// top is true for the whole line (where ')' is an error, not an end).
+// list parses and-or lists up to EOF, ')', ";;" in a case, or a
+// terminating reserved word. top is true for the whole input (where ')'
+// is an error, not an end).
 func (p *parser) list(top bool) (*list, error) {
 	l := &list{}
+	if err := p.skipNewlines(); err != nil {
+		return nil, err
+	}
 	for {
 		t, err := p.peek()
 		if err != nil {
 			return nil, err
 		}
-		if t.kind == tEOF || (t.kind == tOp && t.op == ")" && !top) || (t.kind == tWord && isTerminator(t.w.lit())) {
+		if t.kind == tEOF || (t.kind == tOp && t.op == ")" && !top) || (t.kind == tWord && isTerminator(t.w.lit())) ||
+			(t.kind == tOp && t.op == ";;" && p.inCase > 0) {
 			return l, nil
 		}
 		if t.kind == tOp && (t.op != "(" && t.op != "!") {
-			return nil, errSyntax("unexpected " + tokName(t))
+			return nil, p.unexpected(t, "")
 		}
 		ao, err := p.andOr()
 		if err != nil {
@@ -236,8 +330,11 @@ func (p *parser) list(top bool) (*list, error) {
 		if err != nil {
 			return nil, err
 		}
-		if t.kind == tOp && (t.op == ";" || t.op == "&") {
+		if t.kind == tOp && (t.op == ";" || t.op == "&" || t.op == "\n") {
 			p.next()
+			if err := p.skipNewlines(); err != nil {
+				return nil, err
+			}
 			continue
 		}
 		return l, nil
@@ -261,6 +358,9 @@ func (p *parser) andOr() (*andOr, error) {
 		}
 		p.next()
 		ao.ops = append(ao.ops, t.op)
+		if err := p.skipNewlines(); err != nil {
+			return nil, err
+		}
 	}
 }
 
@@ -286,6 +386,9 @@ func (p *parser) pipeline() (*pipeline, error) {
 			return pl, nil
 		}
 		p.next()
+		if err := p.skipNewlines(); err != nil {
+			return nil, err
+		}
 	}
 }
 
@@ -298,7 +401,7 @@ func (p *parser) expect(kw string) error {
 	if t.kind == tWord && t.w.lit() == kw {
 		return nil
 	}
-	return errSyntax("unexpected " + tokName(t) + ` (expecting "` + kw + `")`)
+	return p.unexpected(t, ` (expecting "`+kw+`")`)
 }
 
 // body parses a non-empty list ended by one of the reserved words.
@@ -312,13 +415,16 @@ func (p *parser) body() (*list, error) {
 		if err != nil {
 			return nil, err
 		}
-		return nil, errSyntax("unexpected " + tokName(t))
+		return nil, p.unexpected(t, "")
 	}
 	return l, nil
 }
 
 // doDone parses "do LIST done", the body of for, while and until.
 func (p *parser) doDone() (*list, error) {
+	if err := p.skipNewlines(); err != nil {
+		return nil, err
+	}
 	if err := p.expect("do"); err != nil {
 		return nil, err
 	}
@@ -333,7 +439,7 @@ func (p *parser) doDone() (*list, error) {
 }
 
 func (p *parser) command() (*shCmd, error) {
-	if p.ncmds++; p.ncmds > maxCommands {
+	if p.ncmds++; p.ncmds > p.maxCmds {
 		return nil, errTooComplex
 	}
 	t, err := p.peek()
@@ -341,6 +447,10 @@ func (p *parser) command() (*shCmd, error) {
 		return nil, err
 	}
 	var c *shCmd
+	kw := ""
+	if t.kind == tWord {
+		kw = t.w.lit()
+	}
 	switch {
 	case t.kind == tOp && t.op == "(":
 		p.next()
@@ -355,10 +465,10 @@ func (p *parser) command() (*shCmd, error) {
 		if t, err := p.next(); err != nil {
 			return nil, err
 		} else if t.kind != tOp || t.op != ")" {
-			return nil, errSyntax("unexpected " + tokName(t) + ` (expecting ")")`)
+			return nil, p.unexpected(t, ` (expecting ")")`)
 		}
 		c = &shCmd{kind: cSubshell, body: b}
-	case t.kind == tWord && t.w.lit() == "{":
+	case kw == "{":
 		p.next()
 		if err := p.enter(); err != nil {
 			return nil, err
@@ -372,56 +482,18 @@ func (p *parser) command() (*shCmd, error) {
 			return nil, err
 		}
 		c = &shCmd{kind: cGroup, body: b}
-	case t.kind == tWord && t.w.lit() == "if":
+	case kw == "if":
 		p.next()
-		if err := p.enter(); err != nil {
+		if c, err = p.ifCmd(); err != nil {
 			return nil, err
 		}
-		c = &shCmd{kind: cIf}
-		for {
-			cond, err := p.body()
-			if err != nil {
-				return nil, err
-			}
-			if err := p.expect("then"); err != nil {
-				return nil, err
-			}
-			then, err := p.body()
-			if err != nil {
-				return nil, err
-			}
-			c.conds, c.thens = append(c.conds, cond), append(c.thens, then)
-			t, err := p.next()
-			if err != nil {
-				return nil, err
-			}
-			kw := ""
-			if t.kind == tWord {
-				kw = t.w.lit()
-			}
-			if kw == "elif" {
-				continue
-			}
-			if kw == "else" {
-				if c.body, err = p.body(); err != nil {
-					return nil, err
-				}
-				if err := p.expect("fi"); err != nil {
-					return nil, err
-				}
-			} else if kw != "fi" {
-				return nil, errSyntax("unexpected " + tokName(t) + ` (expecting "fi")`)
-			}
-			break
-		}
-		p.leave()
-	case t.kind == tWord && (t.w.lit() == "while" || t.w.lit() == "until"):
+	case kw == "while" || kw == "until":
 		p.next()
 		if err := p.enter(); err != nil {
 			return nil, err
 		}
 		c = &shCmd{kind: cWhile}
-		if t.w.lit() == "until" {
+		if kw == "until" {
 			c.kind = cUntil
 		}
 		if c.cond, err = p.body(); err != nil {
@@ -431,52 +503,39 @@ func (p *parser) command() (*shCmd, error) {
 			return nil, err
 		}
 		p.leave()
-	case t.kind == tWord && t.w.lit() == "for":
+	case kw == "for":
 		p.next()
-		if err := p.enter(); err != nil {
+		if c, err = p.forCmd(); err != nil {
 			return nil, err
 		}
-		c = &shCmd{kind: cFor}
+	case kw == "case":
+		p.next()
+		if c, err = p.caseCmd(); err != nil {
+			return nil, err
+		}
+	case kw == "function":
+		// bash's "function NAME { ...; }", which ash accepts too.
+		p.next()
 		nt, err := p.next()
 		if err != nil {
 			return nil, err
 		}
 		if nt.kind != tWord || !isName(nt.w.lit()) {
-			return nil, errSyntax("bad for loop variable")
+			return nil, p.unexpected(nt, "")
 		}
-		c.name = nt.w.lit()
-		nt, err = p.peek()
-		if err != nil {
+		if t, err := p.peek(); err != nil {
 			return nil, err
-		}
-		if nt.kind == tWord && nt.w.lit() == "in" {
+		} else if t.kind == tOp && t.op == "(" {
 			p.next()
-			for {
-				wt, err := p.peek()
-				if err != nil {
-					return nil, err
-				}
-				if wt.kind != tWord {
-					break
-				}
-				p.next()
-				if len(c.args) >= maxArgs {
-					return nil, errTooComplex
-				}
-				c.args = append(c.args, wt.w)
+			if t, err := p.next(); err != nil {
+				return nil, err
+			} else if t.kind != tOp || t.op != ")" {
+				return nil, p.unexpected(t, ` (expecting ")")`)
 			}
 		}
-		if st, err := p.peek(); err != nil {
-			return nil, err
-		} else if st.kind == tOp && st.op == ";" {
-			p.next()
-		}
-		if c.body, err = p.doDone(); err != nil {
-			return nil, err
-		}
-		p.leave()
-	case t.kind == tWord && isTerminator(t.w.lit()):
-		return nil, errSyntax("unexpected " + tokName(t))
+		return p.funcBody(nt.w.lit())
+	case t.kind == tWord && isTerminator(kw):
+		return nil, p.unexpected(t, "")
 	default:
 		return p.simple()
 	}
@@ -497,6 +556,218 @@ func (p *parser) command() (*shCmd, error) {
 	}
 }
 
+func (p *parser) ifCmd() (*shCmd, error) {
+	if err := p.enter(); err != nil {
+		return nil, err
+	}
+	c := &shCmd{kind: cIf}
+	for {
+		cond, err := p.body()
+		if err != nil {
+			return nil, err
+		}
+		if err := p.expect("then"); err != nil {
+			return nil, err
+		}
+		then, err := p.body()
+		if err != nil {
+			return nil, err
+		}
+		c.conds, c.thens = append(c.conds, cond), append(c.thens, then)
+		t, err := p.next()
+		if err != nil {
+			return nil, err
+		}
+		kw := ""
+		if t.kind == tWord {
+			kw = t.w.lit()
+		}
+		if kw == "elif" {
+			continue
+		}
+		if kw == "else" {
+			if c.body, err = p.body(); err != nil {
+				return nil, err
+			}
+			if err := p.expect("fi"); err != nil {
+				return nil, err
+			}
+		} else if kw != "fi" {
+			return nil, p.unexpected(t, ` (expecting "fi")`)
+		}
+		break
+	}
+	p.leave()
+	return c, nil
+}
+
+func (p *parser) forCmd() (*shCmd, error) {
+	if err := p.enter(); err != nil {
+		return nil, err
+	}
+	c := &shCmd{kind: cFor}
+	nt, err := p.next()
+	if err != nil {
+		return nil, err
+	}
+	if nt.kind == tEOF {
+		return nil, p.unexpected(nt, "")
+	}
+	if nt.kind != tWord || !isName(nt.w.lit()) {
+		return nil, errSyntax("bad for loop variable")
+	}
+	c.name = nt.w.lit()
+	if err := p.skipNewlines(); err != nil {
+		return nil, err
+	}
+	nt, err = p.peek()
+	if err != nil {
+		return nil, err
+	}
+	if nt.kind == tWord && nt.w.lit() == "in" {
+		p.next()
+		for {
+			wt, err := p.peek()
+			if err != nil {
+				return nil, err
+			}
+			if wt.kind != tWord {
+				break
+			}
+			p.next()
+			if len(c.args) >= maxArgs {
+				return nil, errTooComplex
+			}
+			c.args = append(c.args, wt.w)
+		}
+	}
+	if st, err := p.peek(); err != nil {
+		return nil, err
+	} else if st.kind == tOp && (st.op == ";" || st.op == "\n") {
+		p.next()
+	}
+	if c.body, err = p.doDone(); err != nil {
+		return nil, err
+	}
+	p.leave()
+	return c, nil
+}
+
+// caseCmd parses "case WORD in [(]PAT[|PAT]...) LIST ;; ... esac".
+func (p *parser) caseCmd() (*shCmd, error) {
+	if err := p.enter(); err != nil {
+		return nil, err
+	}
+	c := &shCmd{kind: cCase}
+	t, err := p.next()
+	if err != nil {
+		return nil, err
+	}
+	if t.kind != tWord {
+		return nil, p.unexpected(t, "")
+	}
+	c.args = []word{t.w}
+	if err := p.skipNewlines(); err != nil {
+		return nil, err
+	}
+	if err := p.expect("in"); err != nil {
+		return nil, err
+	}
+	for {
+		if err := p.skipNewlines(); err != nil {
+			return nil, err
+		}
+		t, err := p.next()
+		if err != nil {
+			return nil, err
+		}
+		if t.kind == tWord && t.w.lit() == "esac" {
+			break
+		}
+		if t.kind == tOp && t.op == "(" {
+			if t, err = p.next(); err != nil {
+				return nil, err
+			}
+		}
+		var it caseItem
+		for {
+			if t.kind != tWord {
+				return nil, p.unexpected(t, "")
+			}
+			if len(it.pats) >= maxArgs {
+				return nil, errTooComplex
+			}
+			it.pats = append(it.pats, t.w)
+			if t, err = p.next(); err != nil {
+				return nil, err
+			}
+			if t.kind == tOp && t.op == ")" {
+				break
+			}
+			if t.kind != tOp || t.op != "|" {
+				return nil, p.unexpected(t, ` (expecting ")")`)
+			}
+			if t, err = p.next(); err != nil {
+				return nil, err
+			}
+		}
+		p.inCase++
+		it.body, err = p.list(false)
+		p.inCase--
+		if err != nil {
+			return nil, err
+		}
+		if len(c.items) >= maxArgs {
+			return nil, errTooComplex
+		}
+		c.items = append(c.items, it)
+		t, err = p.peek()
+		if err != nil {
+			return nil, err
+		}
+		if t.kind == tOp && t.op == ";;" {
+			p.next()
+			continue
+		}
+		if err := p.expect("esac"); err != nil {
+			return nil, err
+		}
+		break
+	}
+	p.leave()
+	return c, nil
+}
+
+// funcBody parses the compound command of a function definition.
+func (p *parser) funcBody(name string) (*shCmd, error) {
+	if err := p.skipNewlines(); err != nil {
+		return nil, err
+	}
+	if err := p.enter(); err != nil {
+		return nil, err
+	}
+	t, err := p.peek()
+	if err != nil {
+		return nil, err
+	}
+	if t.kind == tEOF {
+		return nil, p.unexpected(t, "")
+	}
+	kw := ""
+	if t.kind == tWord {
+		kw = t.w.lit()
+	}
+	if !(t.kind == tOp && t.op == "(") && kw != "{" && kw != "if" && kw != "while" && kw != "until" && kw != "for" && kw != "case" {
+		return nil, p.unexpected(t, "")
+	}
+	body, err := p.command()
+	if err != nil {
+		return nil, err
+	}
+	p.leave()
+	return &shCmd{kind: cFunc, name: name, fn: body}, nil
+}
+
 func (p *parser) redirect() (redirect, error) {
 	t, _ := p.next()
 	r := redirect{fd: t.fd, op: t.op}
@@ -504,18 +775,38 @@ func (p *parser) redirect() (redirect, error) {
 	if err != nil {
 		return r, err
 	}
-	if w.kind == tEOF {
+	if w.kind == tEOF || (w.kind == tOp && w.op == "\n") {
 		return r, errSyntax("unexpected newline")
 	}
 	if w.kind != tWord {
 		return r, errSyntax("unexpected " + tokName(w))
 	}
 	r.target = w.w
+	if r.op == "<<" {
+		if p.ndocs++; p.ndocs > maxDocs {
+			return r, errTooComplex
+		}
+		d := &heredoc{strip: t.strip}
+		for _, part := range w.w.parts {
+			if part.quoted {
+				d.quoted = true
+			}
+			d.delim += part.text
+		}
+		r.doc = d
+		p.docs = append(p.docs, d)
+	}
 	return r, nil
 }
 
 func (p *parser) simple() (*shCmd, error) {
 	c := &shCmd{kind: cSimple}
+	start := -1
+	if t, err := p.peek(); err != nil {
+		return nil, err
+	} else {
+		start = t.pos
+	}
 	for {
 		t, err := p.peek()
 		if err != nil {
@@ -542,6 +833,22 @@ func (p *parser) simple() (*shCmd, error) {
 				return nil, errTooComplex
 			}
 			c.args = append(c.args, t.w)
+			if len(c.args) == 1 && len(c.assign) == 0 && len(c.redirs) == 0 && isName(t.w.lit()) {
+				// NAME() COMMAND defines a function.
+				nt, err := p.peek()
+				if err != nil {
+					return nil, err
+				}
+				if nt.kind == tOp && nt.op == "(" {
+					p.next()
+					if nt, err := p.next(); err != nil {
+						return nil, err
+					} else if nt.kind != tOp || nt.op != ")" {
+						return nil, p.unexpected(nt, ` (expecting ")")`)
+					}
+					return p.funcBody(t.w.lit())
+				}
+			}
 			continue
 		}
 		break
@@ -551,7 +858,10 @@ func (p *parser) simple() (*shCmd, error) {
 		if err != nil {
 			return nil, err
 		}
-		return nil, errSyntax("unexpected " + tokName(t))
+		return nil, p.unexpected(t, "")
+	}
+	if start >= 0 && start <= p.lastEnd && p.lastEnd <= len(p.src) {
+		c.src = p.src[start:p.lastEnd]
 	}
 	return c, nil
 }
@@ -579,324 +889,6 @@ func isName(s string) bool {
 	return true
 }
 
-// lex reads the next token.
-func (p *parser) lex() (*token, error) {
-	s := p.src
-	for p.pos < len(s) && (s[p.pos] == ' ' || s[p.pos] == '\t') {
-		p.pos++
-	}
-	if p.pos >= len(s) {
-		return &token{kind: tEOF}, nil
-	}
-	c := s[p.pos]
-	switch c {
-	case '#':
-		p.pos = len(s) // comment to end of line
-		return &token{kind: tEOF}, nil
-	case ';':
-		if p.pos+1 < len(s) && s[p.pos+1] == ';' {
-			p.pos += 2
-			return &token{kind: tOp, op: ";;"}, nil
-		}
-		p.pos++
-		return &token{kind: tOp, op: ";"}, nil
-	case '&', '|':
-		if p.pos+1 < len(s) && s[p.pos+1] == c {
-			p.pos += 2
-			return &token{kind: tOp, op: string(c) + string(c)}, nil
-		}
-		if c == '&' && p.pos+1 < len(s) && s[p.pos+1] == '>' {
-			// &>file: both descriptors to file (bash's, kept for loaders
-			// written against bash).
-			p.pos += 2
-			return &token{kind: tRedir, fd: -1, op: ">"}, nil
-		}
-		p.pos++
-		return &token{kind: tOp, op: string(c)}, nil
-	case '(', ')':
-		p.pos++
-		return &token{kind: tOp, op: string(c)}, nil
-	case '<', '>':
-		return p.lexRedir(-1), nil
-	}
-	// A single digit right before < or > is the descriptor.
-	if c >= '0' && c <= '9' && p.pos+1 < len(s) && (s[p.pos+1] == '<' || s[p.pos+1] == '>') {
-		p.pos++
-		t := p.lexRedir(int(c - '0'))
-		return t, nil
-	}
-	return p.lexWord()
-}
-
-func (p *parser) lexRedir(fd int) *token {
-	s := p.src
-	c := s[p.pos]
-	p.pos++
-	op := string(c)
-	if fd < 0 {
-		fd = 1
-		if c == '<' {
-			fd = 0
-		}
-	}
-	switch {
-	case p.pos < len(s) && s[p.pos] == c && c == '>':
-		op = ">>"
-		p.pos++
-	case p.pos < len(s) && s[p.pos] == '<' && c == '<':
-		op = "<<"
-		p.pos++
-		if p.pos < len(s) && s[p.pos] == '-' {
-			p.pos++
-		}
-	case p.pos < len(s) && s[p.pos] == '&':
-		op = string(c) + "&"
-		p.pos++
-	case c == '>' && p.pos < len(s) && s[p.pos] == '|':
-		p.pos++ // >| is > for us (no noclobber)
-	case c == '<' && p.pos < len(s) && s[p.pos] == '>':
-		op = "<>"
-		p.pos++
-	}
-	return &token{kind: tRedir, fd: fd, op: op}
-}
-
-// wordEnd reports whether c ends an unquoted word.
-func (p *parser) wordEnd(c byte) bool {
-	switch c {
-	case ' ', '\t', ';', '&', '|', '(', ')', '<', '>':
-		return true
-	}
-	return false
-}
-
-func (p *parser) lexWord() (*token, error) {
-	s := p.src
-	var w word
-	var lit strings.Builder
-	litQuoted := false
-	flush := func() {
-		if lit.Len() > 0 {
-			w.parts = append(w.parts, wordPart{kind: pLit, quoted: litQuoted, text: lit.String()})
-			lit.Reset()
-		}
-	}
-	addLit := func(text string, quoted bool) {
-		if quoted != litQuoted {
-			flush()
-			litQuoted = quoted
-		}
-		lit.WriteString(text)
-	}
-	addPart := func(part wordPart) {
-		flush()
-		w.parts = append(w.parts, part)
-	}
-	empty := true // nothing at all yet ("" still makes a word)
-	for p.pos < len(s) && !p.wordEnd(s[p.pos]) {
-		c := s[p.pos]
-		empty = false
-		switch c {
-		case '\'':
-			j := strings.IndexByte(s[p.pos+1:], '\'')
-			if j < 0 {
-				return nil, errSyntax("unterminated quoted string")
-			}
-			addLit(s[p.pos+1:p.pos+1+j], true)
-			if j == 0 {
-				addPart(wordPart{kind: pLit, quoted: true})
-			}
-			p.pos += j + 2
-		case '"':
-			p.pos++
-			start := len(w.parts)
-			for {
-				if p.pos >= len(s) {
-					return nil, errSyntax("unterminated quoted string")
-				}
-				d := s[p.pos]
-				if d == '"' {
-					p.pos++
-					break
-				}
-				switch {
-				case d == '\\' && p.pos+1 < len(s) && strings.IndexByte("$`\"\\\n", s[p.pos+1]) >= 0:
-					// Inside double quotes a backslash only escapes $ ` " \
-					// and newline; \x41 stays \x41 for echo -e to expand.
-					addLit(s[p.pos+1:p.pos+2], true)
-					p.pos += 2
-				case d == '$' || d == '`':
-					part, ok, err := p.lexDollar(true)
-					if err != nil {
-						return nil, err
-					}
-					if ok {
-						addPart(part)
-					} else {
-						addLit("$", true)
-						p.pos++
-					}
-				default:
-					addLit(s[p.pos:p.pos+1], true)
-					p.pos++
-				}
-			}
-			if len(w.parts) == start && lit.Len() == 0 {
-				addPart(wordPart{kind: pLit, quoted: true}) // "" is an empty word
-			}
-		case '\\':
-			if p.pos+1 < len(s) {
-				addLit(s[p.pos+1:p.pos+2], true)
-				p.pos += 2
-			} else {
-				p.pos++ // a trailing backslash: line continuation, the line ends
-				if lit.Len() == 0 && len(w.parts) == 0 {
-					empty = true
-				}
-			}
-		case '$', '`':
-			part, ok, err := p.lexDollar(false)
-			if err != nil {
-				return nil, err
-			}
-			if ok {
-				addPart(part)
-			} else {
-				addLit("$", false)
-				p.pos++
-			}
-		default:
-			j := p.pos + 1
-			for j < len(s) && !p.wordEnd(s[j]) && strings.IndexByte("'\"\\$`", s[j]) < 0 {
-				j++
-			}
-			addLit(s[p.pos:j], false)
-			p.pos = j
-		}
-	}
-	flush()
-	if empty {
-		return &token{kind: tEOF}, nil
-	}
-	return &token{kind: tWord, w: w}, nil
-}
-
-// lexDollar lexes $NAME ${...} $( ) or ` ` at p.pos; ok is false for a
-// lone $ (a literal).
-func (p *parser) lexDollar(quoted bool) (wordPart, bool, error) {
-	s := p.src
-	if s[p.pos] == '`' {
-		// Backquotes: the text up to the closing one, with \` \\ \$
-		// unescaped, parsed on its own.
-		var inner strings.Builder
-		i := p.pos + 1
-		for ; i < len(s) && s[i] != '`'; i++ {
-			if s[i] == '\\' && i+1 < len(s) && strings.IndexByte("`\\$", s[i+1]) >= 0 {
-				i++
-			}
-			inner.WriteByte(s[i])
-		}
-		if i >= len(s) {
-			return wordPart{}, false, errSyntax("unterminated quoted string")
-		}
-		p.pos = i + 1
-		sub, err := p.subParse(inner.String())
-		if err != nil {
-			return wordPart{}, false, err
-		}
-		return wordPart{kind: pSubst, quoted: quoted, sub: sub}, true, nil
-	}
-	if p.pos+1 >= len(s) {
-		return wordPart{}, false, nil
-	}
-	c := s[p.pos+1]
-	switch {
-	case c == '(' && p.pos+2 < len(s) && s[p.pos+2] == '(':
-		// $(( )): arithmetic is not emulated; the expression stays
-		// literal text.
-		end := strings.Index(s[p.pos:], "))")
-		if end < 0 {
-			return wordPart{}, false, errSyntax("unexpected end of file")
-		}
-		text := s[p.pos : p.pos+end+2]
-		p.pos += end + 2
-		return wordPart{kind: pLit, quoted: true, text: text}, true, nil
-	case c == '(':
-		if p.subst >= maxSubst {
-			return wordPart{}, false, errTooComplex
-		}
-		if err := p.enter(); err != nil {
-			return wordPart{}, false, err
-		}
-		p.pos += 2
-		p.subst++
-		sub, err := p.list(false)
-		p.subst--
-		if err != nil {
-			return wordPart{}, false, err
-		}
-		t, err := p.next()
-		if err != nil {
-			return wordPart{}, false, err
-		}
-		if t.kind != tOp || t.op != ")" {
-			return wordPart{}, false, errSyntax("unexpected " + tokName(t) + ` (expecting ")")`)
-		}
-		p.leave()
-		return wordPart{kind: pSubst, quoted: quoted, sub: sub}, true, nil
-	case c == '{':
-		end := strings.IndexByte(s[p.pos:], '}')
-		if end < 0 {
-			return wordPart{}, false, errSyntax("unterminated quoted string")
-		}
-		inner := s[p.pos+2 : p.pos+end]
-		p.pos += end + 1
-		name, rest := inner, ""
-		for i := 0; i < len(inner); i++ {
-			if !isNameByte(inner[i], i) {
-				name, rest = inner[:i], inner[i:]
-				break
-			}
-		}
-		if name == "" && len(inner) > 0 && strings.IndexByte("?$#!0123456789@*-", inner[0]) >= 0 {
-			name, rest = inner[:1], inner[1:]
-		}
-		part := wordPart{kind: pParam, quoted: quoted, text: name}
-		if rest != "" {
-			ok := false
-			for _, op := range []string{":-", ":=", ":+", "-", "=", "+"} {
-				if strings.HasPrefix(rest, op) {
-					part.defOp, part.def, ok = op, rest[len(op):], true
-					break
-				}
-			}
-			if !ok {
-				return wordPart{}, false, errors.New("sh: ${" + inner + "}: bad substitution")
-			}
-		}
-		if name == "" {
-			return wordPart{}, false, errors.New("sh: ${" + inner + "}: bad substitution")
-		}
-		return part, true, nil
-	case strings.IndexByte("?$#!0123456789@*-", c) >= 0:
-		p.pos += 2
-		return wordPart{kind: pParam, quoted: quoted, text: string(c)}, true, nil
-	case isNameByte(c, 0):
-		i := p.pos + 1
-		for i < len(s) && isNameByte(s[i], 1) {
-			i++
-		}
-		name := s[p.pos+1 : i]
-		p.pos = i
-		return wordPart{kind: pParam, quoted: quoted, text: name}, true, nil
-	}
-	return wordPart{}, false, nil
-}
-
-func isNameByte(c byte, i int) bool {
-	return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (i > 0 && c >= '0' && c <= '9')
-}
-
 // subParse parses the text of a backquoted substitution.
 func (p *parser) subParse(text string) (*list, error) {
 	if p.subst >= maxSubst {
@@ -905,7 +897,7 @@ func (p *parser) subParse(text string) (*list, error) {
 	if err := p.enter(); err != nil {
 		return nil, err
 	}
-	sp := &parser{src: text, ncmds: p.ncmds, depth: p.depth, subst: p.subst + 1}
+	sp := &parser{src: text, ncmds: p.ncmds, maxCmds: p.maxCmds, depth: p.depth, subst: p.subst + 1}
 	l, err := sp.list(true)
 	if err != nil {
 		return nil, err
@@ -913,7 +905,7 @@ func (p *parser) subParse(text string) (*list, error) {
 	if t, err := sp.peek(); err != nil {
 		return nil, err
 	} else if t.kind != tEOF {
-		return nil, errSyntax("unexpected " + tokName(t))
+		return nil, sp.unexpected(t, "")
 	}
 	p.ncmds = sp.ncmds
 	p.leave()

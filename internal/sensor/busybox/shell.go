@@ -3,6 +3,8 @@ package busybox
 import (
 	"bytes"
 	"context"
+	"errors"
+	"time"
 	"maps"
 	"path"
 	"strconv"
@@ -74,6 +76,7 @@ type stdio struct {
 	err     *limitBuf
 	outName string // the file stdout is redirected to, if any ("" for the terminal or a pipe)
 	tty     bool   // stdin is the terminal
+	outTerm bool   // stdout is the terminal (ls prints columns only there)
 }
 
 // stdin returns everything left on standard input and consumes it.
@@ -104,6 +107,12 @@ type Result struct {
 	// the next prompt. Line ends are LF; a transport adds its own CR.
 	Output    []byte
 	Downloads []Download
+	// Floods are URLs the line requested over and over with the answers
+	// thrown away: victims of an HTTP flood, never payloads.
+	Floods []Flood
+	// Markers are the unknown applet names the line asked busybox for
+	// ("/bin/busybox ECCHI"): what bots check a device with.
+	Markers []string
 	// Exited: exit ran in the login shell; the session ends after Output.
 	Exited bool
 	// Limited: the session ran Limits.MaxCommands lines; it ends after
@@ -122,6 +131,7 @@ const (
 	ctrlContinue // continue N
 	ctrlExit     // exit: unwinds to the shell (or subshell) level
 	ctrlAbort    // a per-line budget ran out: the rest of the line is dropped
+	ctrlReturn   // return: unwinds to the function call (or the sourced file)
 )
 
 // Shell is one session's BusyBox ash. It never touches the host: files live
@@ -145,7 +155,14 @@ type Shell struct {
 	exported map[string]bool
 
 	// Per line.
-	downloads []Download // what was fetched, for events
+	fetches   []fetch    // what the line asked to fetch
+	downloads []Download // fetches that are payloads, for Result
+	floods    []Flood    // fetches that are flood targets, for Result
+	markers   []string   // unknown applets probed, for Result
+	unrunSrcs []string   // the text of simple commands that did not run
+	dry       bool       // a command that did not run is read for its URLs
+	dryLoop   bool       // ... and it sits in a loop body
+	slept     time.Duration
 	steps     int
 	work      int64
 	globWords int
@@ -154,6 +171,10 @@ type Shell struct {
 	ctrlN     int
 	loops     int // loop nesting, for break and continue
 	substs    int // $( ) and eval nesting
+
+	funcs   map[string]*shCmd // defined functions; nil until the first
+	posArgs []string          // $1 ... of the running function or script
+	calls   int               // function calls, sh -c and . nesting
 
 	substStatus int      // $? of the last command substitution, -1 for none
 	argv        []string // the command line being run, for ps
@@ -189,8 +210,13 @@ func (sh *Shell) Run(line string) Result {
 		line = sh.pending + "\n" + line
 		sh.pending = ""
 	}
-	out := sh.run(sh.ctx, line)
-	r := Result{Output: out, Downloads: sh.downloads, Exited: sh.exited}
+	out, incomplete := sh.runText(sh.ctx, line, true)
+	if incomplete {
+		// ash reads on with "> ": nothing ran, nothing is answered yet.
+		sh.pending = line
+		return Result{Continue: true}
+	}
+	r := Result{Output: out, Downloads: sh.downloads, Floods: sh.floods, Markers: sh.markers, Exited: sh.exited}
 	sh.lines++
 	if !sh.exited && sh.lines >= sh.dev.lim.MaxCommands {
 		r.Limited = true
@@ -209,19 +235,38 @@ func (sh *Shell) prompt() string {
 	return sh.cwd + " # "
 }
 
-// run executes one command line and returns what the terminal shows.
+// run executes one complete command line and returns what the terminal
+// shows; an unfinished line is a syntax error.
 func (sh *Shell) run(ctx context.Context, line string) []byte {
+	out, _ := sh.runText(ctx, line, false)
+	return out
+}
+
+// runText runs line (one or more lines joined by continuation). With
+// interactive set, an unfinished line is reported as incomplete and not
+// run, as long as it stays within maxScript.
+func (sh *Shell) runText(ctx context.Context, line string, interactive bool) (out []byte, incomplete bool) {
 	sh.ctx = ctx
-	sh.downloads = sh.downloads[:0]
-	sh.steps, sh.work, sh.globWords, sh.globCost = 0, 0, 0, 0
-	sh.ctrl, sh.ctrlN, sh.loops, sh.substs = ctrlNone, 0, 0, 0
+	sh.fetches, sh.markers, sh.unrunSrcs = sh.fetches[:0], sh.markers[:0], sh.unrunSrcs[:0]
+	sh.steps, sh.work, sh.globWords, sh.globCost, sh.slept = 0, 0, 0, 0, 0
+	sh.ctrl, sh.ctrlN, sh.loops, sh.substs, sh.calls = ctrlNone, 0, 0, 0, 0
 	term := &limitBuf{max: maxOutput}
-	l, err := parseLine(line)
+	var l *list
+	var err error
+	if strings.IndexByte(line, '\n') >= 0 {
+		l, err = parseScript(line) // lines joined by continuation
+	} else {
+		l, err = parseLine(line)
+	}
 	if err != nil {
+		var inc errIncomplete
+		if interactive && errors.As(err, &inc) && len(line) < maxScript {
+			return nil, true
+		}
 		term.WriteString(err.Error() + "\n")
 		sh.status = 2
 	} else {
-		sh.evalList(l, &stdio{out: term, err: term, tty: true})
+		sh.evalList(l, &stdio{out: term, err: term, tty: true, outTerm: true})
 		if sh.ctrl == ctrlExit {
 			// The rest of the line was read by the shell that exits.
 			if sh.nest > 0 {
@@ -231,9 +276,11 @@ func (sh *Shell) run(ctx context.Context, line string) []byte {
 			}
 		}
 		sh.ctrl = ctrlNone
+		sh.unrun(l, false, 0)
 	}
-	sh.extractURLs(line)
-	return term.b
+	sh.extractURLs(line, err == nil)
+	sh.sortFetches()
+	return term.b, false
 }
 
 func (sh *Shell) evalList(l *list, io *stdio) {
@@ -267,7 +314,7 @@ func (sh *Shell) evalPipeline(pl *pipeline, io *stdio) {
 		}
 		if i < len(pl.cmds)-1 {
 			pipe = &limitBuf{max: maxOutput, work: &sh.work}
-			cio.out, cio.outName = pipe, ""
+			cio.out, cio.outName, cio.outTerm = pipe, "", false
 		}
 		status = sh.evalCommand(c, &cio)
 		if len(pl.cmds) > 1 && sh.ctrl == ctrlExit {
@@ -304,7 +351,7 @@ func (sh *Shell) save() state {
 
 func (sh *Shell) restore(s state) {
 	sh.cwd, sh.oldpwd, sh.vars, sh.exported, sh.nest = s.cwd, s.oldpwd, s.vars, s.exported, s.nest
-	if sh.ctrl == ctrlExit || sh.ctrl == ctrlBreak || sh.ctrl == ctrlContinue {
+	if sh.ctrl == ctrlExit || sh.ctrl == ctrlBreak || sh.ctrl == ctrlContinue || sh.ctrl == ctrlReturn {
 		sh.ctrl = ctrlNone
 	}
 }
@@ -314,6 +361,7 @@ func (sh *Shell) evalCommand(c *shCmd, io *stdio) int {
 		sh.ctrl = ctrlAbort
 		return 1
 	}
+	c.ran = true
 	cio, flush, ok := sh.redirect(c.redirs, io)
 	if !ok {
 		return 1
@@ -322,6 +370,10 @@ func (sh *Shell) evalCommand(c *shCmd, io *stdio) int {
 	switch c.kind {
 	case cSimple:
 		status = sh.simple(c, cio)
+	case cCase:
+		status = sh.evalCase(c, cio)
+	case cFunc:
+		status = sh.define(c)
 	case cGroup:
 		sh.evalList(c.body, cio)
 		status = sh.status
@@ -478,7 +530,11 @@ func (sh *Shell) redirect(rs []redirect, io *stdio) (*stdio, func(), bool) {
 			}
 			continue
 		case "<<":
-			cio.in, cio.tty = &pipeIn{}, false
+			var body string
+			if r.doc != nil {
+				body = sh.expandOne(&r.doc.w, io)
+			}
+			cio.in, cio.tty = &pipeIn{b: []byte(body)}, false
 			continue
 		}
 		p, err := resolve(sh.cwd, target)
@@ -510,19 +566,18 @@ func (sh *Shell) redirect(rs []redirect, io *stdio) (*stdio, func(), bool) {
 			flush()
 			return nil, nil, false
 		}
-		name := ""
+		name := p // a device keeps its name: a fetch to /dev/null keeps nothing
 		if buf == nil {
 			buf = &limitBuf{max: sh.fs.maxBytes + 1, work: &sh.work}
 			sinks = append(sinks, sink{buf, p})
-			name = p
 		}
 		switch r.fd {
 		case 1:
-			cio.out, cio.outName = buf, name
+			cio.out, cio.outName, cio.outTerm = buf, name, false
 		case 2:
 			cio.err = buf
 		case -1: // &>
-			cio.out, cio.outName, cio.err = buf, name, buf
+			cio.out, cio.outName, cio.err, cio.outTerm = buf, name, buf, false
 		}
 	}
 	return &cio, flush, true
@@ -566,6 +621,9 @@ func (sh *Shell) exec(args []string, io *stdio) int {
 	sh.argv = args
 	sh.work += 64 * int64(len(args)) // applets walk their operands
 	name := args[0]
+	if fn, ok := sh.funcs[name]; ok && !isSpecialBuiltin(name) {
+		return sh.call(fn, args, io)
+	}
 	if st, ok := sh.builtin(name, args, io); ok {
 		return st
 	}
@@ -576,7 +634,7 @@ func (sh *Shell) exec(args []string, io *stdio) int {
 		return sh.applet(name, args, io)
 	}
 	if name == "curl" {
-		sh.curl(args)
+		sh.curl(args, io)
 	}
 	io.err.WriteString("sh: " + name + ": not found\n")
 	return 127
@@ -702,18 +760,44 @@ func (sh *Shell) builtin(name string, args []string, io *stdio) (int, bool) {
 			}
 		}
 		return 0, true
-	case ":", "alias", "unalias", "ulimit", "trap", "wait", "umask", "history", "hash", "shift", "getopts",
-		"let", "times", "jobs", "return", "bg", "fg":
+	case "return":
+		st := sh.status
+		if len(args) > 1 {
+			if n, err := strconv.Atoi(args[1]); err == nil {
+				st = n & 0xff
+			}
+		}
+		if sh.calls > 0 {
+			sh.ctrl = ctrlReturn
+		}
+		return st, true
+	case "shift":
+		n := 1
+		if len(args) > 1 {
+			if v, err := strconv.Atoi(args[1]); err == nil && v >= 0 {
+				n = v
+			}
+		}
+		if n > len(sh.posArgs) {
+			io.err.WriteString("sh: shift: can't shift that many\n")
+			return 1, true
+		}
+		sh.posArgs = sh.posArgs[n:]
+		return 0, true
+	case ":", "alias", "unalias", "ulimit", "trap", "wait", "umask", "history", "hash", "getopts",
+		"let", "times", "jobs", "bg", "fg":
 		return 0, true
 	case ".", "source":
 		if len(args) < 2 {
 			return 0, true
 		}
-		if _, err := sh.fs.read(sh.path(args[1])); err != nil {
+		data, err := sh.fs.read(sh.path(args[1]))
+		if err != nil {
 			io.err.WriteString("sh: " + name + ": can't open '" + args[1] + "'\n")
 			return 2, true
 		}
-		return 0, true
+		// A sourced file runs in this shell: what it sets stays.
+		return sh.script(data, args[1], args[2:], false, io), true
 	case "printf":
 		// ash's own printf, whether or not the build has the applet.
 		return sh.printf(args, io), true
@@ -760,11 +844,11 @@ func (sh *Shell) help(io *stdio) {
 // eval parses and runs text, for eval; it nests like a command
 // substitution, so that it is as bounded.
 func (sh *Shell) eval(text string, io *stdio) int {
-	if sh.substs >= maxSubst || len(text) > maxLine {
+	if sh.substs >= maxSubst || len(text) > maxScript {
 		return 0
 	}
 	sh.work += 16 * int64(len(text)) // parsing
-	l, err := parseLine(text)
+	l, err := parseScript(text)
 	if err != nil {
 		io.err.WriteString(err.Error() + "\n")
 		return 2

