@@ -114,6 +114,16 @@ func init() {
 	appletTable = map[string]appletDef{
 		// /bin
 		"ash":      bin((*Shell).appletSh),
+		"base64":   bin((*Shell).base64),
+		"egrep":    bin((*Shell).egrep),
+		"fgrep":    bin((*Shell).fgrep),
+		"gunzip":   bin((*Shell).gzip),
+		"gzip":     bin((*Shell).gzip),
+		"more":     bin((*Shell).more),
+		"passwd":   ubin((*Shell).passwd),
+		"su":       bin((*Shell).su),
+		"tar":      bin((*Shell).tar),
+		"zcat":     bin((*Shell).zcat),
 		"busybox":  bin((*Shell).busybox),
 		"cat":      bin((*Shell).cat),
 		"chmod":    bin((*Shell).chmod),
@@ -156,6 +166,7 @@ func init() {
 		"reboot":   sbin(succeed),
 		"rmmod":    sbin((*Shell).rmmod),
 		"route":    sbin((*Shell).route),
+		"arp":      sbin((*Shell).arp),
 		"syslogd":  sbin(succeed), // daemons detach silently
 		// /usr/bin
 		"[":       ubin(func(sh *Shell, args []string, _ *stdio) int { return sh.test(args) }),
@@ -172,6 +183,16 @@ func init() {
 		"killall": ubin((*Shell).killall),
 		"nc":      ubin((*Shell).nc),
 		"nohup":   ubin((*Shell).nohup),
+		"nproc":   ubin((*Shell).nproc),
+		"od":      ubin((*Shell).od),
+		"pgrep":   ubin((*Shell).pgrep),
+		"pkill":   ubin((*Shell).pkill),
+		"printf":  ubin((*Shell).printf),
+		"crontab": ubin((*Shell).crontab),
+		"find":    ubin((*Shell).find),
+		"last":    ubin((*Shell).last),
+		"w":       ubin((*Shell).w),
+		"who":     ubin((*Shell).who),
 		"tail":    ubin((*Shell).headTail),
 		"telnet":  ubin((*Shell).telnet),
 		"test":    ubin(func(sh *Shell, args []string, _ *stdio) int { return sh.test(args) }),
@@ -186,6 +207,7 @@ func init() {
 		"yes":     ubin((*Shell).yes),
 		// /usr/sbin
 		"crond":   usbin(succeed),
+		"adduser": usbin((*Shell).adduser),
 		"telnetd": usbin(succeed),
 	}
 }
@@ -393,7 +415,21 @@ func (sh *Shell) path(p string) string {
 }
 
 func (sh *Shell) cat(args []string, io *stdio) int {
-	_, files := flags(args)
+	fl, files := flags(args)
+	if strings.Contains(fl, "n") {
+		// cat -n numbers the lines: through a buffer, then as usual.
+		buf := &limitBuf{max: maxOutput, work: &sh.work}
+		cio := *io
+		cio.out = buf
+		st := sh.cat(append([]string{"cat"}, files...), &cio)
+		n := 0
+		eachLine(buf.b, func(l []byte) bool {
+			n++
+			fmt.Fprintf(io.out, "%6d\t%s\n", n, l)
+			return true
+		})
+		return st
+	}
 	if len(files) == 0 {
 		io.out.Write(io.stdin())
 		return 0
@@ -662,7 +698,7 @@ func (sh *Shell) ls(args []string, io *stdio) int {
 			st = 1
 			continue
 		}
-		if n.kind != kindDir {
+		if n.kind != kindDir || strings.Contains(fl, "d") {
 			sh.lsEntry(io, o, n, long)
 			continue
 		}
@@ -1352,7 +1388,7 @@ func (sh *Shell) grep(args []string, io *stdio) int {
 }
 
 // wc counts in one pass over each input, as BusyBox prints: "%9u" columns,
-// or a bare number for one count of stdin.
+// or a bare number when only one count is asked for (wc.c's start_fmt).
 func (sh *Shell) wc(args []string, io *stdio) int {
 	fl, files := flags(args)
 	lines, words, chars := strings.Contains(fl, "l"), strings.Contains(fl, "w"), strings.Contains(fl, "c") || strings.Contains(fl, "m")
@@ -1388,10 +1424,10 @@ func (sh *Shell) wc(args []string, io *stdio) int {
 			in = !space
 		}
 		tl, tw, tc = tl+l, tw+w, tc+len(data)
-		io.out.WriteString(wcLine(lines, words, chars, l, w, len(data), stdin && one) + wcName(f, stdin))
+		io.out.WriteString(wcLine(lines, words, chars, l, w, len(data), one) + wcName(f, stdin))
 	}
 	if len(files) > 1 {
-		io.out.WriteString(wcLine(lines, words, chars, tl, tw, tc, false) + " total\n")
+		io.out.WriteString(wcLine(lines, words, chars, tl, tw, tc, one) + " total\n")
 	}
 	return st
 }

@@ -46,9 +46,13 @@ func (sh *Shell) hostname(_ []string, io *stdio) int {
 	return 0
 }
 
-// free is BusyBox 1.20's free (kB, with the -/+ buffers line).
-func (sh *Shell) free(_ []string, io *stdio) int {
+// free is BusyBox 1.20's free (kB, or MB with -m, with the -/+ buffers
+// line).
+func (sh *Shell) free(args []string, io *stdio) int {
 	m := sh.dev.mem()
+	if fl, _ := flags(args); strings.Contains(fl, "m") {
+		m = memInfo{total: m.total >> 10, free: m.free >> 10, buffers: m.buffers >> 10, cached: m.cached >> 10}
+	}
 	used := m.total - m.free
 	fmt.Fprintf(io.out, "             total         used         free       shared      buffers\n"+
 		"Mem:      %8d     %8d     %8d     %8d     %8d\n"+
@@ -58,8 +62,9 @@ func (sh *Shell) free(_ []string, io *stdio) int {
 	return 0
 }
 
-func (sh *Shell) df(_ []string, io *stdio) int {
-	io.out.WriteString(sh.dev.dfOutput())
+func (sh *Shell) df(args []string, io *stdio) int {
+	fl, _ := flags(args)
+	io.out.WriteString(sh.dev.dfOutput(strings.Contains(fl, "h")))
 	return 0
 }
 
@@ -131,13 +136,6 @@ func (sh *Shell) netstat(_ []string, io *stdio) int {
 func (sh *Shell) telnet(args []string, io *stdio) int {
 	if len(args) > 1 {
 		io.err.WriteString("telnet: can't connect to remote host (" + args[1] + "): Connection refused\n")
-	}
-	return 1
-}
-
-func (sh *Shell) ping(args []string, io *stdio) int {
-	if len(args) > 1 {
-		io.err.WriteString("ping: sendto: Network is unreachable\n")
 	}
 	return 1
 }

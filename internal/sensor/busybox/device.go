@@ -107,6 +107,50 @@ tmpfs /dev/shm tmpfs rw,relatime 0 0
 /dev/mtdblock3 /mnt/mtd jffs2 rw,relatime 0 0
 `
 
+// procCmdline is the kernel command line of a 64 MiB DVR booting from
+// SPI flash.
+const procCmdline = "mem=64M console=ttyAMA0,115200 root=/dev/mtdblock2 rootfstype=squashfs mtdparts=hi_sfc:256K(boot),3M(kernel),10M(romfs),3328K(mtd)\n"
+
+const procMtd = `dev:    size   erasesize  name
+mtd0: 00040000 00010000 "boot"
+mtd1: 00300000 00010000 "kernel"
+mtd2: 00a00000 00010000 "romfs"
+mtd3: 00340000 00010000 "mtd"
+`
+
+const procPartitions = `major minor  #blocks  name
+
+  31        0        256 mtdblock0
+  31        1       3072 mtdblock1
+  31        2      10240 mtdblock2
+  31        3       3328 mtdblock3
+`
+
+// procNetTCP lists the listeners netstat shows (23, 80, 34567).
+const procNetTCP = `  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+   0: 00000000:0017 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1021 1 c3a1e000 300 0 0 2 -1
+   1: 00000000:0050 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1133 1 c3a1e4c0 300 0 0 2 -1
+   2: 00000000:8707 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1134 1 c3a1e980 300 0 0 2 -1
+`
+
+// xmDep2 is the start-up script of XiongMai's DVR firmware.
+const xmDep2 = `#!/bin/sh
+# XDVR application start-up
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin:/mnt/mtd
+ulimit -s 1024
+cd /usr/bin
+/usr/bin/dvrhelper_wd &
+cd /var
+./Sofia &
+`
+
+const xmAccount = `{ "Groups" : [ { "AuthorityList" : [ "ShutDown", "ChannelTitle", "RecordConfig" ], "Memo" : "administrator group", "Name" : "admin" } ],
+"Users" : [ { "AuthorityList" : [ "ShutDown", "ChannelTitle", "RecordConfig" ], "Group" : "admin", "Memo" : "admin 's account", "Name" : "admin", "Password" : "tlJwpbo6", "Reserved" : true, "Sharable" : true } ] }
+`
+
+const xmProduct = `{ "Product" : "XDVR", "Vendor" : "XM", "Hardware" : "HI3520D_V300", "Channels" : 8 }
+`
+
 const etcPasswd = `root:x:0:0:root:/:/bin/sh
 daemon:x:1:1:daemon:/usr/sbin:/bin/false
 bin:x:2:2:bin:/bin:/bin/false
@@ -159,9 +203,31 @@ func (d *Device) buildFS() *baseFS {
 	file("/sys/class/net/eth0/address", d.f.mac.String()+"\n")
 	file("/proc/uptime", "183412.04 179877.51\n")
 	file("/proc/loadavg", "0.31 0.22 0.19 1/48 1178\n")
-	file("/proc/cmdline", "mem=64M console=ttyAMA0,115200 root=/dev/mtdblock2 rootfstype=squashfs\n")
+	file("/proc/cmdline", procCmdline)
+	file("/proc/modules", procModules)
+	file("/proc/mtd", procMtd)
+	file("/proc/partitions", procPartitions)
+	file("/proc/filesystems", "nodev\tsysfs\nnodev\trootfs\nnodev\tramfs\nnodev\tproc\nnodev\ttmpfs\nnodev\tdevpts\n\tsquashfs\n\tjffs2\n")
+	file("/proc/net/dev", d.procNetDev())
+	file("/proc/net/route", d.procNetRoute())
+	file("/proc/net/tcp", procNetTCP)
+	file("/proc/1/cmdline", "init\x00")
+	// What a XiongMai (HiSilicon) DVR keeps on its flash: the start-up
+	// script bots fgrep for "XDVR", the settings, the product definition.
+	dir("/mnt/mtd/Config")
+	dir("/mnt/mtd/Log")
+	dir("/mnt/custom")
+	dir("/usr/etc")
+	b.add("/mnt/mtd/dep2.sh", &node{kind: kindFile, mode: 0o755, data: []byte(xmDep2)})
+	file("/mnt/mtd/Config/Account1", xmAccount)
+	file("/mnt/mtd/Config/network", "")
+	file("/mnt/mtd/Log/Log", "")
+	file("/mnt/custom/ProductDefinition", xmProduct)
+	file("/usr/etc/passwd", etcPasswd)
+	b.add("/var/Sofia", &node{kind: kindFile, mode: 0o755, data: d.busybox[:256:256], size: 8126464})
+	b.add("/usr/bin/dvrhelper_wd", &node{kind: kindFile, mode: 0o755, data: d.busybox[:256:256], size: 9820})
 	file("/var/run/telnetd.pid", "611\n")
-	file("/mnt/mtd/Config", "")
+
 	return b
 }
 

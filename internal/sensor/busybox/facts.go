@@ -2,6 +2,7 @@ package busybox
 
 import (
 	"fmt"
+	"net"
 	"strings"
 )
 
@@ -26,14 +27,22 @@ func (d *Device) procMeminfo() string {
 
 // dfOutput is BusyBox df: the squashfs root is full, the tmpfs mounts are
 // half of RAM each, the jffs2 partition holds the DVR's settings.
-func (d *Device) dfOutput() string {
+func (d *Device) dfOutput(human bool) string {
 	tmp := d.f.memKB / 2
 	var sb strings.Builder
-	sb.WriteString("Filesystem           1K-blocks      Used Available Use% Mounted on\n")
+	if human {
+		sb.WriteString("Filesystem                Size      Used Available Use% Mounted on\n")
+	} else {
+		sb.WriteString("Filesystem           1K-blocks      Used Available Use% Mounted on\n")
+	}
 	row := func(fs string, size, used int, on string) {
 		pct := 0
 		if size > 0 {
 			pct = (used*100 + size/2) / size // rounded, as BusyBox does
+		}
+		if human {
+			fmt.Fprintf(&sb, "%-20s %9s %9s %9s %3d%% %s\n", fs, humanKB(size), humanKB(used), humanKB(size-used), pct, on)
+			return
 		}
 		fmt.Fprintf(&sb, "%-20s %9d %9d %9d %3d%% %s\n", fs, size, used, size-used, pct, on)
 	}
@@ -101,12 +110,65 @@ func (d *Device) procNetArp() string {
 		"%-16s 0x1         0x2         %s     *        eth0\n", d.f.gateway, d.f.gwMAC)
 }
 
-// routeOutput is BusyBox route (-n or not: the names are addresses).
-func (d *Device) routeOutput() string {
+// routeOutput is BusyBox route; without -n the default route and the
+// unset gateway are named.
+func (d *Device) routeOutput(numeric bool) string {
 	net := d.f.addr.Masked().Addr()
+	dflt, none := "default", "*"
+	if numeric {
+		dflt, none = "0.0.0.0", "0.0.0.0"
+	}
 	return fmt.Sprintf("Kernel IP routing table\n"+
 		"Destination     Gateway         Genmask         Flags Metric Ref    Use Iface\n"+
-		"%-15s %-15s %-15s U     0      0        0 eth0\n"+
-		"%-15s %-15s %-15s UG    0      0        0 eth0\n",
-		net, "0.0.0.0", netmask(d.f.addr), "0.0.0.0", d.f.gateway, "0.0.0.0")
+		"%-15s %-15s %-15s UG    0      0        0 eth0\n"+
+		"%-15s %-15s %-15s U     0      0        0 eth0\n",
+		dflt, d.f.gateway, "0.0.0.0", net, none, netmask(d.f.addr))
+}
+
+// procNetRoute is /proc/net/route (hex, little-endian addresses).
+func (d *Device) procNetRoute() string {
+	hexLE := func(a [4]byte) string { return fmt.Sprintf("%02X%02X%02X%02X", a[3], a[2], a[1], a[0]) }
+	mask := d.f.addr.Masked()
+	m := net.CIDRMask(d.f.addr.Bits(), 32)
+	return "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n" +
+		fmt.Sprintf("eth0\t00000000\t%s\t0003\t0\t0\t0\t00000000\t0\t0\t0\n", hexLE(d.f.gateway.As4())) +
+		fmt.Sprintf("eth0\t%s\t00000000\t0001\t0\t0\t0\t%s\t0\t0\t0\n", hexLE(mask.Addr().As4()), hexLE([4]byte{m[0], m[1], m[2], m[3]}))
+}
+
+// procNetDev is /proc/net/dev with the interface counters.
+func (d *Device) procNetDev() string {
+	f := d.f
+	lo := f.rxPackets / 97
+	return "Inter-|   Receive                                                |  Transmit\n" +
+		" face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed\n" +
+		fmt.Sprintf("    lo:%8d %7d    0    0    0     0          0         0 %8d %7d    0    0    0     0       0          0\n", lo*84, lo, lo*84, lo) +
+		fmt.Sprintf("  eth0:%8d %7d    0    0    0     0          0         0 %8d %7d    0    0    0     0       0          0\n", f.rxBytes, f.rxPackets, f.txBytes, f.txPackets)
+}
+
+// cpuName is the processor dmesg names.
+func (d *Device) cpuName() string {
+	for _, l := range strings.Split(d.arch.cpuinfo, "\n") {
+		if k, v, ok := strings.Cut(l, ":"); ok && (strings.TrimSpace(k) == "Processor" || strings.TrimSpace(k) == "cpu model" || strings.TrimSpace(k) == "model name" || strings.TrimSpace(k) == "cpu") {
+			return strings.TrimSpace(v)
+		}
+	}
+	return d.arch.uname
+}
+
+// humanKB is df -h's size: 0, or one decimal below 10 with a unit.
+func humanKB(kb int) string {
+	if kb == 0 {
+		return "0"
+	}
+	v := float64(kb)
+	units := "KMGT"
+	i := 0
+	for v >= 1024 && i < len(units)-1 {
+		v /= 1024
+		i++
+	}
+	if v < 10 && i > 0 {
+		return fmt.Sprintf("%.1f%c", v, units[i])
+	}
+	return fmt.Sprintf("%.0f%c", v, units[i])
 }

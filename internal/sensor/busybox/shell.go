@@ -118,6 +118,9 @@ type Result struct {
 	// Limited: the session ran Limits.MaxCommands lines; it ends after
 	// Output.
 	Limited bool
+	// Secret: the line was read with echo off (a password typed at
+	// passwd's prompt); the transport must not echo it.
+	Secret bool
 	// Continue: the line is unfinished (an open quote, "do" without "done",
 	// a trailing | or &&). Nothing ran; ash printed its "> " (in Output)
 	// and waits for the next line, which Run joins to this one.
@@ -148,6 +151,10 @@ type Shell struct {
 	lines  int  // lines run, against Limits.MaxCommands
 	// pending is an unfinished line waiting for its continuation.
 	pending string
+	// reading is an applet reading the terminal (passwd's prompts):
+	// the next lines are its answers, not commands.
+	reading   uint8
+	readFirst string
 	nest    int // shells started with a bare "sh" that an exit leaves first
 	ctx     context.Context
 
@@ -192,6 +199,9 @@ func (sh *Shell) close() {
 // Prompt returns the prompt ash shows before the next line: PS1 for a new
 // command, "> " while a line is unfinished.
 func (sh *Shell) Prompt() string {
+	if sh.reading != 0 {
+		return "" // the applet printed its own prompt
+	}
 	if sh.pending != "" {
 		return "> "
 	}
@@ -206,6 +216,9 @@ func (sh *Shell) Close() { sh.close() }
 // returns what it did. The returned slices are the shell's until the next
 // Run.
 func (sh *Shell) Run(line string) Result {
+	if sh.reading != 0 {
+		return sh.answer(line)
+	}
 	if sh.pending != "" {
 		line = sh.pending + "\n" + line
 		sh.pending = ""
