@@ -169,11 +169,11 @@ const (
 
 type token struct {
 	pos, end int // where the token is in the source
-	kind  uint8
-	strip bool   // tRedir "<<-"
-	op    string // tOp, tRedir
-	fd    int    // tRedir
-	w     word   // tWord
+	kind     uint8
+	strip    bool   // tRedir "<<-"
+	op       string // tOp, tRedir
+	fd       int    // tRedir
+	w        word   // tWord
 }
 
 // parser is a recursive-descent parser for the ash subset bots use. It

@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"time"
 	"maps"
 	"path"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // maxOutput bounds what one command line can make the shell produce, per
@@ -155,8 +155,8 @@ type Shell struct {
 	// the next lines are its answers, not commands.
 	reading   uint8
 	readFirst string
-	nest    int // shells started with a bare "sh" that an exit leaves first
-	ctx     context.Context
+	nest      int // shells started with a bare "sh" that an exit leaves first
+	ctx       context.Context
 
 	vars     map[string]string // assigned variables; nil until the first
 	exported map[string]bool
