@@ -86,7 +86,7 @@ func (sh *Shell) sortFetches() {
 // probe with one (Mirai's ECCHI, Satori's OKIRU, random tokens) to tell a
 // real device from a fake one that answers everything.
 func (sh *Shell) marker(name string) {
-	if sh.dry || len(sh.markers) >= maxMarkers || len(name) > 64 {
+	if sh.dry || len(sh.markers) >= maxMarkers || len(name) > 64 || notMarkers[strings.ToLower(name)] {
 		return
 	}
 	for _, m := range sh.markers {
@@ -95,6 +95,15 @@ func (sh *Shell) marker(name string) {
 		}
 	}
 	sh.markers = append(sh.markers, name)
+}
+
+// notMarkers are programs a person or a script may look for in busybox
+// in earnest: asking for them is not a check of the device.
+var notMarkers = map[string]bool{
+	"bash": true, "curl": true, "python": true, "python3": true, "perl": true, "sudo": true, "apt": true, "yum": true,
+	"nano": true, "vi": true, "vim": true, "ssh": true, "scp": true, "lscpu": true, "iptables": true, "systemctl": true,
+	"service": true, "chpasswd": true, "useradd": true, "wget2": true, "ftp": true, "openssl": true, "ncat": true,
+	"socat": true, "netcat": true, "telnet": true, "help": true, "list": true,
 }
 
 // fetchers are the programs whose arguments name a URL; a command with

@@ -216,8 +216,14 @@ func (sh *Shell) Close() { sh.close() }
 // returns what it did. The returned slices are the shell's until the next
 // Run.
 func (sh *Shell) Run(line string) Result {
+	// Every line typed counts against the limit, a continuation or an
+	// answer to a prompt too.
+	sh.lines++
+	limited := sh.lines >= sh.dev.lim.MaxCommands
 	if sh.reading != 0 {
-		return sh.answer(line)
+		r := sh.answer(line)
+		r.Limited = limited
+		return r
 	}
 	if sh.pending != "" {
 		line = sh.pending + "\n" + line
@@ -227,14 +233,10 @@ func (sh *Shell) Run(line string) Result {
 	if incomplete {
 		// ash reads on with "> ": nothing ran, nothing is answered yet.
 		sh.pending = line
-		return Result{Continue: true}
+		return Result{Continue: true, Limited: limited}
 	}
-	r := Result{Output: out, Downloads: sh.downloads, Floods: sh.floods, Markers: sh.markers, Exited: sh.exited}
-	sh.lines++
-	if !sh.exited && sh.lines >= sh.dev.lim.MaxCommands {
-		r.Limited = true
-	}
-	return r
+	return Result{Output: out, Downloads: sh.downloads, Floods: sh.floods, Markers: sh.markers,
+		Exited: sh.exited, Limited: limited && !sh.exited}
 }
 
 // prompt is ash's PS1 '\w # ' for root, or the profile's fixed prompt.

@@ -327,12 +327,22 @@ func (ss *session) runLine(line string) {
 	}
 	r := ss.sh.Run(line)
 
-	ss.observe(attrib.Observation{Input: line})
+	if !r.Secret {
+		// A password typed at passwd's prompt is neither evidence nor
+		// something to publish as a command.
+		ss.observe(attrib.Observation{Input: line})
+	}
+	for _, m := range r.Markers {
+		ss.observe(attrib.Observation{Marker: m})
+	}
 	for _, d := range r.Downloads {
 		ss.observe(attrib.Observation{URL: d.URL})
 	}
 	e := ss.event(event.CommandInput)
 	e.Input = line
+	if r.Secret {
+		e.Input = "" // what was typed with echo off stays out of the record
+	}
 	e.Output = event.Truncate(string(r.Output), 1024)
 	ss.publish(e)
 	for _, d := range r.Downloads {
@@ -340,11 +350,15 @@ func (ss *session) runLine(line string) {
 		e.URL, e.Tool, e.Filename = d.URL, d.Tool, d.Filename
 		ss.publish(e)
 	}
+	// Flood targets (r.Floods) are victims, never payloads: they are not
+	// file.download events.
 	ss.flushAttribution()
 
 	reply := make([]byte, 0, len(line)+len(r.Output)+32)
-	reply = append(reply, line...)
-	reply = append(reply, '\n')
+	if !r.Secret {
+		reply = append(reply, line...)
+		reply = append(reply, '\n')
+	}
 	reply = append(reply, r.Output...)
 	switch {
 	case r.Exited:
