@@ -262,7 +262,7 @@ func (sh *Shell) appletSh(args []string, io *stdio) int {
 		return sh.script([]byte(args[i]), "sh", pos, true, io)
 	case i >= len(args):
 		// The script is standard input: "wget -O - URL | sh".
-		return sh.script(io.stdin(), "sh", nil, true, io)
+		return sh.script(io.stdin(), "", nil, true, io)
 	}
 	p, err := resolve(sh.cwd, args[i])
 	if err != nil {

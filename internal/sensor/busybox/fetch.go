@@ -65,21 +65,39 @@ func (sh *Shell) wget(args []string, io *stdio) int {
 			return ""
 		}
 		switch {
-		case a == "-O" || a == "--output-document":
+		case a == "--output-document":
 			out = next()
-		case strings.HasPrefix(a, "-O"):
-			out = a[2:]
 		case strings.HasPrefix(a, "--output-document="):
 			out = a[len("--output-document="):]
-		case a == "-P":
-			dir = next()
-		case a == "-q" || a == "--quiet":
+		case a == "--quiet":
 			quiet = true
-		case a == "-s" || a == "--spider":
+		case a == "--spider":
 			spider = true
-		case a == "-U" || a == "-T" || a == "-t" || a == "-Y" || a == "--header" || a == "--user-agent" || a == "--post-data":
+		case a == "--header" || a == "--user-agent" || a == "--post-data" || a == "--proxy":
 			next()
-		case strings.HasPrefix(a, "-"):
+		case strings.HasPrefix(a, "--"):
+		case len(a) > 1 && a[0] == '-':
+			// Short options, combined as getopt allows (-qO -, -qO-).
+			for j := 1; j < len(a); j++ {
+				switch a[j] {
+				case 'q':
+					quiet = true
+				case 's':
+					spider = true
+				case 'O', 'P', 'U', 'T', 't', 'Y':
+					val := a[j+1:]
+					if val == "" {
+						val = next()
+					}
+					switch a[j] {
+					case 'O':
+						out = val
+					case 'P':
+						dir = val
+					}
+					j = len(a)
+				}
+			}
 		default:
 			urls = append(urls, a)
 		}
@@ -109,10 +127,8 @@ func (sh *Shell) wget(args []string, io *stdio) int {
 				name = path.Join(dir, name)
 			}
 		}
-		filename := name
-		if name == "-" && io.outName != "" {
-			filename = io.outName
-		} else if name != "-" {
+		filename := io.outName // "-": stdout, a file, a pipe ("") or the terminal ("")
+		if name != "-" {
 			filename = sh.path(name)
 		}
 		sh.record(u, "wget", filename, spider)

@@ -69,7 +69,10 @@ func (sh *Shell) script(text []byte, name string, args []string, sub bool, io *s
 	}
 	if i := bytes.IndexByte(text[:min(len(text), 512)], 0); i >= 0 {
 		// A binary handed to sh: ash reads it as text and trips on it.
-		io.err.WriteString("sh: " + name + ": line 1: syntax error: unterminated quoted string\n")
+		if name != "" {
+			name += ": "
+		}
+		io.err.WriteString("sh: " + name + "line 1: syntax error: unterminated quoted string\n")
 		return 2
 	}
 	sh.work += 16 * int64(len(text)) // parsing

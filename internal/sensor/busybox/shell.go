@@ -150,7 +150,8 @@ type Shell struct {
 	exited bool // exit ran in the login shell
 	lines  int  // lines run, against Limits.MaxCommands
 	// pending is an unfinished line waiting for its continuation.
-	pending string
+	pending  string
+	lastLine string // the last line read, for the up arrow
 	// reading is an applet reading the terminal (passwd's prompts):
 	// the next lines are its answers, not commands.
 	reading   uint8
@@ -221,10 +222,12 @@ func (sh *Shell) Run(line string) Result {
 	sh.lines++
 	limited := sh.lines >= sh.dev.lim.MaxCommands
 	if sh.reading != 0 {
+		// A password is not history.
 		r := sh.answer(line)
 		r.Limited = limited
 		return r
 	}
+	sh.lastLine = line
 	if sh.pending != "" {
 		line = sh.pending + "\n" + line
 		sh.pending = ""

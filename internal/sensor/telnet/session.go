@@ -236,7 +236,23 @@ func (ss *session) feed(b []byte) {
 		}
 		switch c {
 		case '\n':
-			line := string(ss.line)
+			var line string
+			if ss.phase == phaseShell {
+				// ash's line editor: the up arrow recalls the last line.
+				var ok bool
+				if line, ok = busybox.EditLine(string(ss.line), ss.sh.LastLine()); !ok {
+					line = "" // ^D: nothing to run
+				}
+			} else {
+				// login reads a plain tty line: control bytes are dropped.
+				b := make([]byte, 0, len(ss.line))
+				for _, c := range ss.line {
+					if c >= 0x20 || c == '\t' {
+						b = append(b, c)
+					}
+				}
+				line = string(b)
+			}
 			ss.line = ss.line[:0]
 			ss.lineDone(line)
 		case 3: // ^C drops the line, as the tty would
@@ -246,8 +262,11 @@ func (ss *session) feed(b []byte) {
 				ss.line = ss.line[:len(ss.line)-1]
 			}
 		default:
-			if (c < 0x20 && c != '\t') || len(ss.line) >= busybox.MaxLine {
-				continue // other control bytes, and what overflows a line, are dropped
+			// Escape sequences (arrow keys), ^U and ^D are the line
+			// editor's (busybox.EditLine); other control bytes, and what
+			// overflows a line, are dropped.
+			if (c < 0x20 && c != '\t' && c != 0x1b && c != 0x15 && c != 4) || len(ss.line) >= busybox.MaxLine {
+				continue
 			}
 			if ss.line == nil {
 				ss.line = make([]byte, 0, 128)
