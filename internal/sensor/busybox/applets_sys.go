@@ -3,7 +3,6 @@ package busybox
 import (
 	"fmt"
 	"strings"
-	"time"
 )
 
 // System applets: what the device is, what runs on it and its network.
@@ -105,12 +104,12 @@ func (sh *Shell) which(args []string, io *stdio) int {
 }
 
 func (sh *Shell) date(_ []string, io *stdio) int {
-	io.out.WriteString(time.Now().UTC().Format("Mon Jan _2 15:04:05 UTC 2006") + "\n")
+	io.out.WriteString(sh.dev.now().UTC().Format("Mon Jan _2 15:04:05 UTC 2006") + "\n")
 	return 0
 }
 
 func (sh *Shell) uptime(_ []string, io *stdio) int {
-	io.out.WriteString(time.Now().UTC().Format(" 15:04:05") + " up 2 days,  2:56,  load average: 0.31, 0.22, 0.19\n")
+	io.out.WriteString(sh.dev.now().UTC().Format(" 15:04:05") + " up 2 days,  2:56,  load average: 0.31, 0.22, 0.19\n")
 	return 0
 }
 

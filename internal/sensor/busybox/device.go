@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Device is the emulated device a Profile describes: its filesystem, its
@@ -22,6 +23,24 @@ type Device struct {
 	shPID   int    // the login shell's pid
 	// pool is the overlay byte budget shared by every session.
 	pool *overlayPool
+	// clock tells date and uptime the time; nil is time.Now.
+	clock func() time.Time
+}
+
+// WithClock returns a copy of the device whose date and uptime read now:
+// a fixed clock makes replays and golden transcripts reproducible. The
+// copy shares the filesystem base and the overlay pool.
+func (d *Device) WithClock(now func() time.Time) *Device {
+	c := *d
+	c.clock = now
+	return &c
+}
+
+func (d *Device) now() time.Time {
+	if d.clock != nil {
+		return d.clock()
+	}
+	return time.Now()
 }
 
 // NewDevice validates p and lim (zero fields of lim take their defaults)
