@@ -24,8 +24,9 @@ type Flood struct {
 
 // Bounds on what one line records.
 const (
-	maxDownloads = 16 // URLs per line
-	maxMarkers   = 8  // unknown applet names probed per line
+	maxDownloads = 16  // URLs per line
+	maxMarkers   = 8   // unknown applet names probed per line
+	maxUnrun     = 256 // commands that did not run, remembered for the URLs in them
 )
 
 // floodRepeats is how many requests with discarded answers make a flood.
@@ -134,7 +135,9 @@ func (sh *Shell) unrunCmd(c *shCmd, inLoop bool, depth int) {
 	switch c.kind {
 	case cSimple:
 		if !c.ran {
-			sh.unrunSrcs = append(sh.unrunSrcs, c.src)
+			if len(sh.unrunSrcs) < maxUnrun {
+				sh.unrunSrcs = append(sh.unrunSrcs, c.src)
+			}
 			sh.dryRun(c, inLoop, depth)
 		}
 	case cFunc:

@@ -18,6 +18,7 @@ import (
 	"io"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/honeygate/honeygate/internal/attrib"
@@ -72,6 +73,9 @@ func Load(r io.Reader) ([]Session, error) {
 	return out, nil
 }
 
+// defaultRules parses the embedded rules once.
+var defaultRules = sync.OnceValue(attrib.Default)
+
 // Step is one line typed and what the device did with it.
 type Step struct {
 	Typed     string // as recorded
@@ -100,7 +104,7 @@ type Result struct {
 // means attrib.Default()). Lines after the shell exited are not played.
 func Play(ctx context.Context, dev *busybox.Device, rules *attrib.Rules, s Session) Result {
 	if rules == nil {
-		rules = attrib.Default()
+		rules = defaultRules()
 	}
 	tr := rules.NewTracker()
 	if s.DstPort != nil {
