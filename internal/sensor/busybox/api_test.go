@@ -134,7 +134,10 @@ func TestShellAPIStates(t *testing.T) {
 	if l, ok := EditLine("ls -x\x7fa", ""); !ok || l != "ls -a" {
 		t.Errorf("backspace: %q", l)
 	}
-	if _, ok := EditLine("rm -rf /\x03", ""); ok {
-		t.Error("^C ran the line")
+	if l, _ := EditLine("rm -rf /\x03", ""); l != "" {
+		t.Errorf("^C kept %q", l)
+	}
+	if l, _ := EditLine("rm -rf /\x03ls", ""); l != "ls" {
+		t.Errorf("^C then ls: %q", l)
 	}
 }

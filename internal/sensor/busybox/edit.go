@@ -5,15 +5,15 @@ package busybox
 // the same line: backspace and DEL remove the byte before, ^U clears the
 // line, the up arrow recalls prev (the line before) and the down arrow
 // clears, other escape sequences (cursor keys) and control bytes (tab
-// excepted) are dropped. ok is false for a line ^C or ^D ends without
-// running anything.
+// excepted) are dropped. ^C drops what was typed before it. ok is false for
+// a line ^D ends without running anything.
 func EditLine(raw, prev string) (line string, ok bool) {
 	b := make([]byte, 0, len(raw))
 	for i := 0; i < len(raw); i++ {
 		c := raw[i]
 		switch {
 		case c == 3:
-			return "", false
+			b = b[:0] // ^C drops what was typed; what follows is a new line
 		case c == 4 && len(b) == 0:
 			return "", false
 		case c == 0x15:

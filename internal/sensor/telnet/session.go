@@ -258,14 +258,18 @@ func (ss *session) feed(b []byte) {
 		case 3: // ^C drops the line, as the tty would
 			ss.line = ss.line[:0]
 		case 8, 0x7f:
-			if len(ss.line) > 0 {
-				ss.line = ss.line[:len(ss.line)-1]
+			if ss.phase != phaseShell {
+				if len(ss.line) > 0 {
+					ss.line = ss.line[:len(ss.line)-1]
+				}
+				continue
 			}
+			fallthrough // the shell's line editor applies it, after an arrow key too
 		default:
 			// Escape sequences (arrow keys), ^U and ^D are the line
 			// editor's (busybox.EditLine); other control bytes, and what
 			// overflows a line, are dropped.
-			if (c < 0x20 && c != '\t' && c != 0x1b && c != 0x15 && c != 4) || len(ss.line) >= busybox.MaxLine {
+			if (c < 0x20 && c != '\t' && c != 0x1b && c != 0x15 && c != 4 && c != 8) || len(ss.line) >= busybox.MaxLine {
 				continue
 			}
 			if ss.line == nil {
