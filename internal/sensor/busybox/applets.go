@@ -393,15 +393,20 @@ func hexVal(c byte) int {
 	return int(c - '0')
 }
 
-// flags splits leading single-letter options from operands.
+// flags splits single-letter options from operands.
 func flags(args []string) (set string, rest []string) {
-	rest = args[1:]
-	for len(rest) > 0 && len(rest[0]) > 1 && rest[0][0] == '-' {
-		if rest[0] == "--" {
-			return set, rest[1:]
+	// BusyBox's getopt permutes: options may follow the operands
+	// ("ls /home -a"), up to a "--".
+	for i := 1; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--":
+			return set, append(rest, args[i+1:]...)
+		case len(a) > 1 && a[0] == '-':
+			set += a[1:]
+		default:
+			rest = append(rest, a)
 		}
-		set += rest[0][1:]
-		rest = rest[1:]
 	}
 	return set, rest
 }
