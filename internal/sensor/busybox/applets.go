@@ -18,7 +18,7 @@ import (
 // Satori (SATORI, OKIRU) and their kin probe for to tell a real shell from a
 // fake one that answers everything.
 func (sh *Shell) busybox(args []string, io *stdio) int {
-	if len(args) < 2 {
+	if len(args) < 2 || args[1] == "--help" {
 		sh.busyboxHelp(io)
 		return 0
 	}
@@ -191,6 +191,7 @@ func init() {
 		"pgrep":   ubin((*Shell).pgrep),
 		"pkill":   ubin((*Shell).pkill),
 		"printf":  ubin((*Shell).printf),
+		"seq":     ubin((*Shell).seq),
 		"tail":    ubin((*Shell).headTail),
 		"telnet":  ubin((*Shell).telnet),
 		"test":    ubin(func(sh *Shell, args []string, _ *stdio) int { return sh.test(args) }),

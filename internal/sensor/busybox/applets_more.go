@@ -774,3 +774,35 @@ func (sh *Shell) answer(line string) Result {
 	}
 	return Result{Output: out.b, Secret: true}
 }
+
+// seq [FIRST [INC]] LAST, integers as scripts use it.
+func (sh *Shell) seq(args []string, io *stdio) int {
+	var nums []int64
+	for _, a := range args[1:] {
+		n, err := strconv.ParseInt(a, 10, 64)
+		if err != nil {
+			io.err.WriteString("seq: invalid number '" + a + "'\n")
+			return 1
+		}
+		nums = append(nums, n)
+	}
+	first, inc, last := int64(1), int64(1), int64(0)
+	switch len(nums) {
+	case 1:
+		last = nums[0]
+	case 2:
+		first, last = nums[0], nums[1]
+	case 3:
+		first, inc, last = nums[0], nums[1], nums[2]
+	default:
+		return sh.usage(io, "seq", "[-w] [-s SEP] [FIRST [INC]] LAST")
+	}
+	if inc == 0 {
+		return 0
+	}
+	for i, n := 0, first; (inc > 0 && n <= last || inc < 0 && n >= last) && i < maxLoop*4; i, n = i+1, n+inc {
+		io.out.WriteString(strconv.FormatInt(n, 10) + "\n")
+		sh.work += 16
+	}
+	return 0
+}

@@ -86,6 +86,7 @@ var appletCases = map[string][]struct{ line, want string }{
 	"od":       {{`echo hello | od -c`, "0000000   h   e   l   l   o  \\n\n0000006\n"}},
 	"pgrep":    {{`pgrep telnetd`, "540\n"}},
 	"pkill":    {{`pkill nothere; echo $?`, "1\n"}},
+	"seq":      {{`for i in $(seq 1 3); do echo $i; done`, "1\n2\n3\n"}, {`seq 2 2 7`, "2\n4\n6\n"}},
 	"printf":   {{`/bin/busybox printf '%s-%d\n' a 7`, "a-7\n"}, {`/usr/bin/printf x`, "x"}},
 	"crontab":  {{`crontab -l`, "crontab: can't open 'root': No such file or directory\n"}, {`echo '* * * * * x' | crontab -; crontab -l`, "* * * * * x\n"}},
 	"find":     {{`find /mnt -name '*.sh'`, "/mnt/mtd/dep2.sh\n"}, {`find /nope`, "find: /nope: No such file or directory\n"}},

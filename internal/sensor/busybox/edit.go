@@ -55,3 +55,20 @@ func EditLine(raw, prev string) (line string, ok bool) {
 
 // LastLine is the line the shell read last, which an up arrow recalls.
 func (sh *Shell) LastLine() string { return sh.lastLine }
+
+// History bounds: ash keeps its history in memory; a session keeps the
+// last maxHistory lines, each cut at maxHistoryLine bytes.
+const (
+	maxHistory     = 16
+	maxHistoryLine = 256
+)
+
+func (sh *Shell) remember(line string) {
+	if len(line) > maxHistoryLine {
+		line = line[:maxHistoryLine]
+	}
+	if len(sh.history) >= maxHistory {
+		sh.history = append(sh.history[:0], sh.history[1:]...)
+	}
+	sh.history = append(sh.history, line)
+}

@@ -41,7 +41,7 @@ func (sh *Shell) lookup(name string) (string, bool) {
 	case "$":
 		return strconv.Itoa(sh.shellPID()), true
 	case "0":
-		if sh.nest > 0 {
+		if sh.nest > 0 || sh.calls > 0 {
 			return "sh", true
 		}
 		return "-sh", true
@@ -140,6 +140,13 @@ func (sh *Shell) varNames() []string {
 	names = append(names, "PWD")
 	slices.Sort(names)
 	return slices.Compact(names)
+}
+
+// envNamesSorted lists the exported variables sorted, for export.
+func (sh *Shell) envNamesSorted() []string {
+	names := sh.envNames()
+	slices.Sort(names)
+	return names
 }
 
 // envNames lists the exported variables, for env.

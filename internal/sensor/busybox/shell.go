@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"maps"
 	"path"
 	"strconv"
@@ -151,7 +152,8 @@ type Shell struct {
 	lines  int  // lines run, against Limits.MaxCommands
 	// pending is an unfinished line waiting for its continuation.
 	pending  string
-	lastLine string // the last line read, for the up arrow
+	lastLine string   // the last line read, for the up arrow
+	history  []string // the last lines read, for history (bounded)
 	// reading is an applet reading the terminal (passwd's prompts):
 	// the next lines are its answers, not commands.
 	reading   uint8
@@ -228,6 +230,7 @@ func (sh *Shell) Run(line string) Result {
 		return r
 	}
 	sh.lastLine = line
+	sh.remember(line)
 	if sh.pending != "" {
 		line = sh.pending + "\n" + line
 		sh.pending = ""
@@ -700,7 +703,7 @@ func (sh *Shell) builtin(name string, args []string, io *stdio) (int, bool) {
 		return 0, true
 	case "export", "readonly", "local":
 		if len(args) == 1 && name == "export" {
-			for _, k := range sortedKeys(sh.exported) {
+			for _, k := range sh.envNamesSorted() {
 				v, _ := sh.lookup(k)
 				sh.work += int64(len(v))
 				io.out.WriteString("export " + k + "='" + v + "'\n")
@@ -802,7 +805,16 @@ func (sh *Shell) builtin(name string, args []string, io *stdio) (int, bool) {
 		}
 		sh.posArgs = sh.posArgs[n:]
 		return 0, true
-	case ":", "alias", "unalias", "ulimit", "trap", "wait", "umask", "history", "hash", "getopts",
+	case "history":
+		if len(args) > 1 && args[1] == "-c" {
+			sh.history = nil
+			return 0, true
+		}
+		for i, h := range sh.history {
+			io.out.WriteString(fmt.Sprintf("%4d %s\n", i, h))
+		}
+		return 0, true
+	case ":", "alias", "unalias", "ulimit", "trap", "wait", "umask", "hash", "getopts",
 		"let", "times", "jobs", "bg", "fg":
 		return 0, true
 	case ".", "source":
