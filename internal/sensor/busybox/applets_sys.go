@@ -72,7 +72,16 @@ func (sh *Shell) mount(args []string, io *stdio) int {
 		io.out.WriteString(procMounts)
 		return 0
 	}
-	io.err.WriteString("mount: permission denied (are you root?)\n")
+	// The root file system is squashfs: it cannot become writable, and
+	// nothing else is there to mount.
+	dev, dir := "/dev/root", "/"
+	if _, ops := flags(args); len(ops) > 0 {
+		dir = ops[len(ops)-1]
+		if len(ops) > 1 {
+			dev = ops[0]
+		}
+	}
+	io.err.WriteString("mount: mounting " + dev + " on " + dir + " failed: Invalid argument\n")
 	return 1
 }
 

@@ -42,7 +42,7 @@ var appletCases = map[string][]struct{ line, want string }{
 	"ln":       {{`ln -s /bin/busybox /tmp/l; ls -l /tmp/l`, "lrwxrwxrwx    1 root     root           12 Jan  1 00:00 /tmp/l -> /bin/busybox\n"}, {`ln`, "~Usage: ln "}},
 	"ls":       {{`ls /mnt/mtd`, "Config  Log  dep2.sh\n"}, {`ls / | wc -l`, "13\n"}},
 	"mkdir":    {{`mkdir /tmp/d && ls -d /tmp/d`, "/tmp/d\n"}},
-	"mount":    {{`mount | head -n 1`, "rootfs / rootfs ro 0 0\n"}},
+	"mount":    {{`mount | head -n 1`, "rootfs / rootfs ro 0 0\n"}, {`mount -o remount,rw /`, "mount: mounting /dev/root on / failed: Invalid argument\n"}},
 	"mv":       {{`cd /tmp; touch m1; mv m1 m2; ls m*`, "m2\n"}},
 	"netstat":  {{`netstat -an | grep -c LISTEN`, "3\n"}},
 	"ping":     {{`ping`, "~Usage: ping \\[OPTIONS\\] HOST"}, {`ping -c 1 8.8.8.8`, "ping: sendto: Network is unreachable\n"}},
