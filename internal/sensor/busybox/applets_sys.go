@@ -75,7 +75,17 @@ func (sh *Shell) mount(args []string, io *stdio) int {
 	// The root file system is squashfs: it cannot become writable, and
 	// nothing else is there to mount.
 	dev, dir := "/dev/root", "/"
-	if _, ops := flags(args); len(ops) > 0 {
+	var ops []string
+	for i := 1; i < len(args); i++ {
+		switch a := args[i]; {
+		case a == "-o" || a == "-t":
+			i++ // the option's value
+		case strings.HasPrefix(a, "-"):
+		default:
+			ops = append(ops, a)
+		}
+	}
+	if len(ops) > 0 {
 		dir = ops[len(ops)-1]
 		if len(ops) > 1 {
 			dev = ops[0]
