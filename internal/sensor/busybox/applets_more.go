@@ -118,13 +118,13 @@ func (sh *Shell) initApplet(_ []string, io *stdio) int {
 }
 
 // Kernel modules of a Hisilicon DVR, for lsmod and /proc/modules.
-const procModules = `hi3520D_ive 46290 0 - Live 0xbf10d000 (P)
-hi3520D_vou 150614 3 - Live 0xbf0e0000 (P)
-hi3520D_vda 182317 1 - Live 0xbf0b0000 (P)
-hi3520D_venc 58372 3 - Live 0xbf098000 (P)
-hi3520D_sys 38413 8 hi3520D_ive,hi3520D_vou,hi3520D_vda,hi3520D_venc, Live 0xbf08a000 (P)
-hi3520D_base 75612 9 hi3520D_sys, Live 0xbf06f000 (P)
-mmz 21473 10 hi3520D_base, Live 0xbf000000 (P)
+const procModules = `hi3518_ive 46290 0 - Live 0xbf10d000 (P)
+hi3518_vou 150614 3 - Live 0xbf0e0000 (P)
+hi3518_vda 182317 1 - Live 0xbf0b0000 (P)
+hi3518_venc 58372 3 - Live 0xbf098000 (P)
+hi3518_sys 38413 8 hi3518_ive,hi3518_vou,hi3518_vda,hi3518_venc, Live 0xbf08a000 (P)
+hi3518_base 75612 9 hi3518_sys, Live 0xbf06f000 (P)
+mmz 21473 10 hi3518_base, Live 0xbf000000 (P)
 `
 
 func (sh *Shell) lsmod(_ []string, io *stdio) int {

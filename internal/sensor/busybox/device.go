@@ -167,7 +167,7 @@ const xmAccount = `{ "Groups" : [ { "AuthorityList" : [ "ShutDown", "ChannelTitl
 "Users" : [ { "AuthorityList" : [ "ShutDown", "ChannelTitle", "RecordConfig" ], "Group" : "admin", "Memo" : "admin 's account", "Name" : "admin", "Password" : "tlJwpbo6", "Reserved" : true, "Sharable" : true } ] }
 `
 
-const xmProduct = `{ "Product" : "XDVR", "Vendor" : "XM", "Hardware" : "HI3520D_V300", "Channels" : 8 }
+const xmProduct = `{ "Product" : "XDVR", "Vendor" : "XM", "Hardware" : "HI3518E_V100", "Channels" : 8 }
 `
 
 const etcPasswd = `root:x:0:0:root:/:/bin/sh
