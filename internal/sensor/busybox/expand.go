@@ -362,8 +362,118 @@ func (sh *Shell) param(p *wordPart) string {
 			return p.def
 		}
 		return ""
+	case ":?", "?":
+		// An error in a script; at the prompt, the value (or nothing).
+	case "len":
+		return strconv.Itoa(len(v))
+	case "%", "%%", "#", "##", "/", "//":
+		// Matching at every position of the value costs up to
+		// len(v)^2 * len(pat): charged to the line first.
+		if sh.work += int64(len(v)+1) * int64(len(v)+1) * int64(len(p.def)+1) / 16; sh.work > maxWork {
+			sh.ctrl = ctrlAbort
+			return v
+		}
+		if p.defOp[0] != '/' {
+			return trimPattern(v, p.def, p.defOp)
+		}
+		pat, rep, _ := strings.Cut(p.def, "/")
+		return replacePattern(v, pat, rep, p.defOp == "//")
+	case ":":
+		return substring(v, p.def)
 	}
 	return v
+}
+
+// trimPattern is ${v%pat} ${v%%pat} ${v#pat} ${v##pat}: the shortest or
+// longest suffix or prefix matching pat removed. Values are at most
+// maxVarBytes, so the quadratic search is bounded.
+func trimPattern(v, pat, op string) string {
+	if len(v) > 4096 {
+		return v
+	}
+	switch op {
+	case "#":
+		for i := 0; i <= len(v); i++ {
+			if fnmatch(pat, v[:i]) {
+				return v[i:]
+			}
+		}
+	case "##":
+		for i := len(v); i >= 0; i-- {
+			if fnmatch(pat, v[:i]) {
+				return v[i:]
+			}
+		}
+	case "%":
+		for i := len(v); i >= 0; i-- {
+			if fnmatch(pat, v[i:]) {
+				return v[:i]
+			}
+		}
+	case "%%":
+		for i := 0; i <= len(v); i++ {
+			if fnmatch(pat, v[i:]) {
+				return v[:i]
+			}
+		}
+	}
+	return v
+}
+
+// replacePattern is ${v/pat/rep} and ${v//pat/rep} (longest match at each
+// position, as bash and ash do).
+func replacePattern(v, pat, rep string, all bool) string {
+	if pat == "" || len(v) > 4096 {
+		return v
+	}
+	var sb strings.Builder
+	for i := 0; i < len(v); {
+		matched := -1
+		for j := len(v); j > i; j-- {
+			if fnmatch(pat, v[i:j]) {
+				matched = j
+				break
+			}
+		}
+		if matched < 0 {
+			sb.WriteByte(v[i])
+			i++
+			continue
+		}
+		sb.WriteString(rep)
+		i = matched
+		if !all {
+			sb.WriteString(v[i:])
+			return sb.String()
+		}
+	}
+	return sb.String()
+}
+
+// substring is ${v:off} and ${v:off:len}.
+func substring(v, spec string) string {
+	offS, lenS, hasLen := strings.Cut(spec, ":")
+	off, err := strconv.Atoi(strings.TrimSpace(offS))
+	if err != nil {
+		return v
+	}
+	if off < 0 {
+		off += len(v)
+	}
+	off = max(0, min(off, len(v)))
+	end := len(v)
+	if hasLen {
+		n, err := strconv.Atoi(strings.TrimSpace(lenS))
+		if err != nil {
+			return v
+		}
+		if n < 0 {
+			end = max(off, len(v)+n)
+		} else {
+			end = min(len(v), off+n)
+		}
+	}
+	return v[off:end]
 }
 
 // subst runs a command substitution in a subshell and returns its output

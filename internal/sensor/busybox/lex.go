@@ -1,7 +1,6 @@
 package busybox
 
 import (
-	"errors"
 	"strings"
 )
 
@@ -41,9 +40,14 @@ func (p *parser) lexToken() (*token, error) {
 	s := p.src
 	if p.pos >= len(s) {
 		if len(p.docs) > 0 {
-			return nil, errIncomplete("unexpected end of file")
+			if p.interactive {
+				return nil, errIncomplete("unexpected end of file")
+			}
+			if err := p.readDocs(); err != nil { // a script's end ends them
+				return nil, err
+			}
 		}
-		if p.trailing {
+		if p.trailing && p.interactive {
 			// A backslash at the very end continues the line.
 			return nil, errIncomplete("unexpected end of file")
 		}
@@ -350,6 +354,10 @@ func (p *parser) lexDollar(quoted bool) (wordPart, bool, error) {
 		}
 		inner := s[p.pos+2 : p.pos+end]
 		p.pos += end + 1
+		length := false
+		if len(inner) > 1 && inner[0] == '#' {
+			length, inner = true, inner[1:] // ${#NAME}
+		}
 		name, rest := inner, ""
 		for i := 0; i < len(inner); i++ {
 			if !isNameByte(inner[i], i) {
@@ -361,20 +369,25 @@ func (p *parser) lexDollar(quoted bool) (wordPart, bool, error) {
 			name, rest = inner[:1], inner[1:]
 		}
 		part := wordPart{kind: pParam, quoted: quoted, text: name}
-		if rest != "" {
+		if length {
+			part.defOp = "len"
+		}
+		if rest != "" && !length {
 			ok := false
-			for _, op := range []string{":-", ":=", ":+", "-", "=", "+"} {
+			// Default forms, then ash's (and bash's) pattern and
+			// substring forms.
+			for _, op := range []string{":-", ":=", ":+", ":?", "-", "=", "+", "?", "%%", "%", "##", "#", "//", "/", ":"} {
 				if strings.HasPrefix(rest, op) {
 					part.defOp, part.def, ok = op, rest[len(op):], true
 					break
 				}
 			}
 			if !ok {
-				return wordPart{}, false, errors.New("sh: ${" + inner + "}: bad substitution")
+				return wordPart{}, false, errSyntax("bad substitution")
 			}
 		}
-		if name == "" {
-			return wordPart{}, false, errors.New("sh: ${" + inner + "}: bad substitution")
+		if name == "" || (length && rest != "") {
+			return wordPart{}, false, errSyntax("bad substitution")
 		}
 		return part, true, nil
 	case strings.IndexByte("?$#!0123456789@*-", c) >= 0:
@@ -429,7 +442,7 @@ func (p *parser) readDocs() error {
 			body.WriteString(line)
 			body.WriteByte('\n')
 		}
-		if !found {
+		if !found && p.interactive {
 			return errIncomplete("unexpected end of file")
 		}
 		if err := p.docBody(d, body.String()); err != nil {

@@ -191,25 +191,38 @@ type parser struct {
 	docs     []*heredoc // here-documents whose bodies follow the next newline
 	ndocs    int
 	trailing bool // the input ended with a lone backslash
+	// interactive: the input is what was typed at the prompt, which can go
+	// on (an open here-document or a trailing backslash wait for more);
+	// in a script the end of the text ends them.
+	interactive bool
 	lastEnd  int  // the end of the last token consumed
 }
 
-// parseLine parses one command line (or lines joined by continuation).
+// parseLine parses one line typed at the prompt.
 func parseLine(line string) (*list, error) {
-	return parseText(line, maxCommands)
+	return parseText(line, maxCommands, true)
 }
 
-// parseScript parses a script: sh -c TEXT, sh FILE, eval, a here-document
-// of commands. Its command budget is larger than a line's.
+// parseTyped parses lines typed at the prompt and joined by continuation;
+// their command budget is a script's.
+func parseTyped(text string) (*list, error) {
+	if len(text) > maxScript {
+		return nil, errTooComplex
+	}
+	return parseText(text, maxScriptCommand, true)
+}
+
+// parseScript parses a script: sh -c TEXT, sh FILE, eval. Its command
+// budget is larger than a line's.
 func parseScript(text string) (*list, error) {
 	if len(text) > maxScript {
 		return nil, errTooComplex
 	}
-	return parseText(text, maxScriptCommand)
+	return parseText(text, maxScriptCommand, false)
 }
 
-func parseText(text string, maxCmds int) (*list, error) {
-	p := &parser{src: text, maxCmds: maxCmds}
+func parseText(text string, maxCmds int, interactive bool) (*list, error) {
+	p := &parser{src: text, maxCmds: maxCmds, interactive: interactive}
 	l, err := p.list(true)
 	if err != nil {
 		return nil, err
@@ -753,13 +766,10 @@ func (p *parser) funcBody(name string) (*shCmd, error) {
 	if t.kind == tEOF {
 		return nil, p.unexpected(t, "")
 	}
-	kw := ""
-	if t.kind == tWord {
-		kw = t.w.lit()
-	}
-	if !(t.kind == tOp && t.op == "(") && kw != "{" && kw != "if" && kw != "while" && kw != "until" && kw != "for" && kw != "case" {
+	if t.kind != tWord && !(t.kind == tOp && t.op == "(") {
 		return nil, p.unexpected(t, "")
 	}
+	// Any command may be the body (ash accepts "f() echo x").
 	body, err := p.command()
 	if err != nil {
 		return nil, err
@@ -897,7 +907,7 @@ func (p *parser) subParse(text string) (*list, error) {
 	if err := p.enter(); err != nil {
 		return nil, err
 	}
-	sp := &parser{src: text, ncmds: p.ncmds, maxCmds: p.maxCmds, depth: p.depth, subst: p.subst + 1}
+	sp := &parser{src: text, ncmds: p.ncmds, maxCmds: p.maxCmds, depth: p.depth, subst: p.subst + 1, interactive: p.interactive}
 	l, err := sp.list(true)
 	if err != nil {
 		return nil, err

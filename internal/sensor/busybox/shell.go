@@ -275,7 +275,7 @@ func (sh *Shell) runText(ctx context.Context, line string, interactive bool) (ou
 	var l *list
 	var err error
 	if strings.IndexByte(line, '\n') >= 0 {
-		l, err = parseScript(line) // lines joined by continuation
+		l, err = parseTyped(line) // lines joined by continuation
 	} else {
 		l, err = parseLine(line)
 	}
