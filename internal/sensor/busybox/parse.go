@@ -195,7 +195,7 @@ type parser struct {
 	// on (an open here-document or a trailing backslash wait for more);
 	// in a script the end of the text ends them.
 	interactive bool
-	lastEnd  int  // the end of the last token consumed
+	lastEnd     int // the end of the last token consumed
 }
 
 // parseLine parses one line typed at the prompt.
