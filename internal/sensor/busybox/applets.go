@@ -168,8 +168,8 @@ func init() {
 		"route":    sbin((*Shell).route),
 		"syslogd":  sbin(succeed), // daemons detach silently
 		// /usr/bin
-		"[":       ubin(func(sh *Shell, args []string, _ *stdio) int { return sh.test(args) }),
-		"[[":      ubin(func(sh *Shell, args []string, _ *stdio) int { return sh.test(args) }),
+		"[":       ubin((*Shell).test),
+		"[[":      ubin((*Shell).test),
 		"awk":     ubin((*Shell).awk),
 		"crontab": ubin((*Shell).crontab),
 		"cut":     ubin((*Shell).cut),
@@ -194,7 +194,7 @@ func init() {
 		"seq":     ubin((*Shell).seq),
 		"tail":    ubin((*Shell).headTail),
 		"telnet":  ubin((*Shell).telnet),
-		"test":    ubin(func(sh *Shell, args []string, _ *stdio) int { return sh.test(args) }),
+		"test":    ubin((*Shell).test),
 		"tftp":    ubin((*Shell).tftp),
 		"top":     ubin((*Shell).top),
 		"tr":      ubin((*Shell).tr),
@@ -934,7 +934,7 @@ func (sh *Shell) headTail(args []string, io *stdio) int {
 }
 
 // test supports the file and string tests scripts use to probe a device.
-func (sh *Shell) test(args []string) int {
+func (sh *Shell) test(args []string, io *stdio) int {
 	a := args[1:]
 	if args[0] == "[" || args[0] == "[[" {
 		if len(a) == 0 || (a[len(a)-1] != "]" && a[len(a)-1] != "]]") {
@@ -942,46 +942,149 @@ func (sh *Shell) test(args []string) int {
 		}
 		a = a[:len(a)-1]
 	}
-	neg := false
-	if len(a) > 0 && a[0] == "!" {
-		neg, a = true, a[1:]
+	t := &testExpr{sh: sh, a: a}
+	ok := t.or()
+	if t.err != "" {
+		io.err.WriteString("sh: " + t.err + "\n")
+		return 2
 	}
-	ok := false
-	switch {
-	case len(a) == 1:
-		ok = a[0] != ""
-	case len(a) == 2:
-		n, exists := sh.fs.stat(sh.path(a[1]))
-		switch a[0] {
-		case "-e":
-			ok = exists
-		case "-f":
-			ok = exists && n.kind == kindFile
-		case "-d":
-			ok = exists && n.kind == kindDir
-		case "-x":
-			ok = exists && n.mode&0o111 != 0
-		case "-r", "-w":
-			ok = exists
-		case "-s":
-			ok = exists && len(n.data) > 0
-		case "-n":
-			ok = a[1] != ""
-		case "-z":
-			ok = a[1] == ""
+	if t.i < len(t.a) {
+		return 2
+	}
+	return b2i(!ok)
+}
+
+// testExpr evaluates test's expression: ! -a -o ( ), unary file and
+// string tests, string and integer comparisons.
+type testExpr struct {
+	sh  *Shell
+	a   []string
+	i   int
+	err string
+}
+
+func (t *testExpr) or() bool {
+	v := t.and()
+	for t.i < len(t.a) && t.a[t.i] == "-o" {
+		t.i++
+		w := t.and()
+		v = v || w
+	}
+	return v
+}
+
+func (t *testExpr) and() bool {
+	v := t.not()
+	for t.i < len(t.a) && t.a[t.i] == "-a" {
+		t.i++
+		w := t.not()
+		v = v && w
+	}
+	return v
+}
+
+func (t *testExpr) not() bool {
+	if t.i < len(t.a) && t.a[t.i] == "!" && t.i+1 < len(t.a) {
+		t.i++
+		return !t.not()
+	}
+	return t.primary()
+}
+
+func (t *testExpr) primary() bool {
+	rest := t.a[t.i:]
+	if len(rest) == 0 {
+		return false
+	}
+	if rest[0] == "(" && len(rest) > 1 && t.i < 64 {
+		t.i++
+		v := t.or()
+		if t.i < len(t.a) && t.a[t.i] == ")" {
+			t.i++
 		}
-	case len(a) == 3:
-		switch a[1] {
+		return v
+	}
+	// Binary: A op B.
+	if len(rest) >= 3 {
+		x, op, y := rest[0], rest[1], rest[2]
+		switch op {
 		case "=", "==":
-			ok = a[0] == a[2]
+			t.i += 3
+			return x == y
 		case "!=":
-			ok = a[0] != a[2]
+			t.i += 3
+			return x != y
+		case "<":
+			t.i += 3
+			return x < y
+		case ">":
+			t.i += 3
+			return x > y
+		case "-eq", "-ne", "-lt", "-le", "-gt", "-ge":
+			t.i += 3
+			n, ok1 := t.number(x)
+			m, ok2 := t.number(y)
+			if !ok1 || !ok2 {
+				return false
+			}
+			switch op {
+			case "-eq":
+				return n == m
+			case "-ne":
+				return n != m
+			case "-lt":
+				return n < m
+			case "-le":
+				return n <= m
+			case "-gt":
+				return n > m
+			}
+			return n >= m
 		}
 	}
-	if ok != neg {
-		return 0
+	// Unary: -X operand.
+	if len(rest) >= 2 && len(rest[0]) == 2 && rest[0][0] == '-' && strings.IndexByte("efdxrwsnzLhcbpSgku", rest[0][1]) >= 0 {
+		op, arg := rest[0][1], rest[1]
+		t.i += 2
+		switch op {
+		case 'n':
+			return arg != ""
+		case 'z':
+			return arg == ""
+		}
+		n, exists := t.sh.fs.stat(t.sh.path(arg))
+		switch op {
+		case 'e', 'r', 'w':
+			return exists
+		case 'f':
+			return exists && n.kind == kindFile
+		case 'd':
+			return exists && n.kind == kindDir
+		case 'x':
+			return exists && n.mode&0o111 != 0
+		case 's':
+			return exists && n.displaySize() > 0
+		case 'L', 'h':
+			return exists && n.link != ""
+		case 'c':
+			return exists && n.kind == kindDev
+		}
+		return false
 	}
-	return 1
+	t.i++
+	return rest[0] != ""
+}
+
+// number reads an integer operand, as test does: blanks around it allowed.
+func (t *testExpr) number(s string) (int64, bool) {
+	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	if err != nil {
+		if t.err == "" {
+			t.err = s + ": bad number"
+		}
+		return 0, false
+	}
+	return n, true
 }
 
 // ps renders ps: the device's processes, the login shell ("-sh", as login

@@ -773,6 +773,13 @@ func (sh *Shell) builtin(name string, args []string, io *stdio) (int, bool) {
 		}
 		return st, true
 	case "set":
+		for i, a := range args[1:] {
+			if a == "--" {
+				// set -- ARGS: the positional parameters.
+				sh.posArgs = append([]string(nil), args[i+2:]...)
+				break
+			}
+		}
 		if len(args) == 1 {
 			for _, k := range sh.varNames() {
 				v, _ := sh.lookup(k)
