@@ -1641,6 +1641,9 @@ func (sh *Shell) printf(args []string, io *stdio) int {
 					v = 'd'
 				}
 				b = fmt.Appendf(b, "%"+spec+string(v), n)
+			case 'f', 'e', 'E', 'g', 'G':
+				f, _ := strconv.ParseFloat(strings.TrimSpace(arg), 64)
+				b = fmt.Appendf(b, "%"+spec+string(verb), f)
 			default:
 				b = append(b, '%')
 				b = append(b, spec...)

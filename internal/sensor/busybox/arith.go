@@ -87,7 +87,7 @@ func (a *arithParser) skip() {
 
 // binary operators by precedence level, lowest first (after ?: and ||).
 var arithLevels = [][]string{
-	{"||"}, {"&&"}, {"|"}, {"^"}, {"&"}, {"==", "!="}, {"<=", ">=", "<", ">"}, {"<<", ">>"}, {"+", "-"}, {"*", "/", "%"},
+	{"||"}, {"&&"}, {"|"}, {"^"}, {"&"}, {"==", "!="}, {"<=", ">=", "<", ">"}, {"<<", ">>"}, {"+", "-"}, {"*", "/", "%"}, {"**"},
 }
 
 // ternary: cond ? a : b, and assignments. eval false parses without
@@ -163,9 +163,10 @@ func (a *arithParser) binary(level int, eval bool) (int64, error) {
 		op := ""
 		for _, o := range arithLevels[level] {
 			if strings.HasPrefix(a.s[a.pos:], o) {
-				// "<" must not take "<<", "&" not "&&", "|" not "||".
+				// "<" must not take "<<", "&" not "&&", "|" not "||", "*"
+				// not "**", "+" not "++".
 				rest := a.s[a.pos+len(o):]
-				if len(o) == 1 && rest != "" && (rest[0] == o[0] && strings.Contains("<>&|", o) || rest[0] == '=' && strings.Contains("<>", o)) {
+				if len(o) == 1 && rest != "" && (rest[0] == o[0] && strings.Contains("<>&|*+-", o) || rest[0] == '=' && strings.Contains("<>", o)) {
 					continue
 				}
 				op = o
@@ -226,6 +227,18 @@ func applyOp(op string, x, y int64) (int64, error) {
 		return x | y, nil
 	case "^":
 		return x ^ y, nil
+	case "**":
+		if y < 0 {
+			return 0, errArith
+		}
+		r := int64(1)
+		for ; y > 0 && r != 0; y-- {
+			r *= x
+			if y > 64 && (x == 0 || x == 1 || x == -1) {
+				break
+			}
+		}
+		return r, nil
 	case "==":
 		return b2i64(x == y), nil
 	case "!=":
@@ -253,6 +266,26 @@ func (a *arithParser) unary(eval bool) (int64, error) {
 	a.skip()
 	if a.pos >= len(a.s) {
 		return 0, errArith
+	}
+	if strings.HasPrefix(a.s[a.pos:], "++") || strings.HasPrefix(a.s[a.pos:], "--") {
+		d := int64(1)
+		if a.s[a.pos] == '-' {
+			d = -1
+		}
+		a.pos += 2
+		a.skip()
+		name := a.name()
+		if name == "" {
+			return 0, errArith
+		}
+		v, err := a.varValue(name)
+		if err != nil {
+			return 0, err
+		}
+		if eval {
+			a.sh.setVar(name, strconv.FormatInt(v+d, 10))
+		}
+		return v + d, nil
 	}
 	switch c := a.s[a.pos]; c {
 	case '-', '+', '!', '~':
@@ -284,7 +317,21 @@ func (a *arithParser) unary(eval bool) (int64, error) {
 		return v, nil
 	}
 	if name := a.name(); name != "" {
-		return a.varValue(name)
+		v, err := a.varValue(name)
+		if err != nil {
+			return 0, err
+		}
+		if strings.HasPrefix(a.s[a.pos:], "++") || strings.HasPrefix(a.s[a.pos:], "--") {
+			d := int64(1)
+			if a.s[a.pos] == '-' {
+				d = -1
+			}
+			a.pos += 2
+			if eval {
+				a.sh.setVar(name, strconv.FormatInt(v+d, 10))
+			}
+		}
+		return v, nil
 	}
 	start := a.pos
 	for a.pos < len(a.s) && (isNameByte(a.s[a.pos], 1)) {

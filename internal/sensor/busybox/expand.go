@@ -253,6 +253,14 @@ func (f *field) add(s string, quoted bool) {
 
 func isIFS(c byte) bool { return c == ' ' || c == '\t' || c == '\n' }
 
+// ifs returns the field separators: IFS if set, else blank, tab, newline.
+func (sh *Shell) ifs() string {
+	if v, ok := sh.lookup("IFS"); ok {
+		return v
+	}
+	return " \t\n"
+}
+
 func (sh *Shell) expandWord(out []string, w *word, split bool, io *stdio) []string {
 	var f field
 	emit := func() {
@@ -294,8 +302,8 @@ func (sh *Shell) expandWord(out []string, w *word, split bool, io *stdio) []stri
 			}
 			val = strconv.FormatInt(n, 10)
 		}
-		if p.kind == pParam && p.quoted && p.text == "@" && split && len(sh.posArgs) > 1 {
-			// "$@" is one field per argument.
+		if p.kind == pParam && p.quoted && p.text == "@" && split {
+			// "$@" is one field per argument, none for none.
 			for k, a := range sh.posArgs {
 				if k > 0 {
 					emit()
@@ -313,18 +321,28 @@ func (sh *Shell) expandWord(out []string, w *word, split bool, io *stdio) []stri
 			f.add(val, true)
 			continue
 		}
-		// Field splitting on IFS whitespace, up to the words a command
-		// may have.
+		// Field splitting on IFS, up to the words a command may have:
+		// runs of IFS blanks separate, each other IFS byte ends a field.
+		ifs := sh.ifs()
+		if ifs == "" {
+			f.add(val, false)
+			continue
+		}
+		inIFS := func(c byte) bool { return strings.IndexByte(ifs, c) >= 0 }
 		for j := 0; j < len(val) && len(out) < maxGlob; {
-			if isIFS(val[j]) {
+			if c := val[j]; inIFS(c) {
+				if !isIFS(c) {
+					f.started = true // "a::b" has an empty field
+				}
 				emit()
-				for j < len(val) && isIFS(val[j]) {
+				j++
+				for j < len(val) && inIFS(val[j]) && isIFS(val[j]) {
 					j++
 				}
 				continue
 			}
 			k := j
-			for k < len(val) && !isIFS(val[k]) {
+			for k < len(val) && !inIFS(val[k]) {
 				k++
 			}
 			f.add(val[j:k], false)

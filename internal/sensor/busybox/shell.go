@@ -633,6 +633,9 @@ func (sh *Shell) simple(c *shCmd, io *stdio) int {
 // host: every name maps to an emulated applet or to a canned answer.
 func (sh *Shell) exec(args []string, io *stdio) int {
 	// Prefixes that only change how a command runs.
+	if args[0] == "command" && len(args) > 2 && (args[1] == "-v" || args[1] == "-V") {
+		return sh.commandV(args[2:], args[1] == "-V", io)
+	}
 	for len(args) > 1 && (args[0] == "nohup" || args[0] == "exec" || args[0] == "command" || args[0] == "time") {
 		if args[0] == "exec" && path.Base(args[1]) == "sh" {
 			return 0 // the shell replaces itself: nothing changes
@@ -761,22 +764,18 @@ func (sh *Shell) builtin(name string, args []string, io *stdio) (int, bool) {
 	case "type":
 		st := 0
 		for _, a := range args[1:] {
-			switch dir, ok := sh.dev.applets[a]; {
-			case isBuiltin(a):
-				io.out.WriteString(a + " is a shell builtin\n")
-			case ok:
-				io.out.WriteString(a + " is " + dir + "/" + a + "\n")
-			default:
-				io.out.WriteString(a + ": not found\n")
-				st = 127
-			}
+			st = max(st, sh.typeOf(a, io))
 		}
 		return st, true
 	case "set":
-		for i, a := range args[1:] {
-			if a == "--" {
-				// set -- ARGS: the positional parameters.
-				sh.posArgs = append([]string(nil), args[i+2:]...)
+		// set [-opts] [--] ARGS: the operands become $1 ...
+		for i := 1; i < len(args); i++ {
+			a := args[i]
+			if a == "--" || !strings.HasPrefix(a, "-") && !strings.HasPrefix(a, "+") {
+				if a == "--" {
+					i++
+				}
+				sh.posArgs = append([]string(nil), args[i:]...)
 				break
 			}
 		}
@@ -1012,6 +1011,51 @@ func (sh *Shell) runBinary(name string, data []byte, io *stdio) int {
 	if len(data) > 0 && !bytes.HasPrefix(data, []byte("#!")) && bytes.IndexByte(data[:min(len(data), 256)], 0) >= 0 {
 		io.err.WriteString("sh: " + name + ": Exec format error\n")
 		return 126
+	}
+	return 0
+}
+
+// commandV is command -v (how a name would run: its path, or the name of
+// a builtin or function) and command -V (type's sentence).
+func (sh *Shell) commandV(names []string, verbose bool, io *stdio) int {
+	st := 0
+	for _, n := range names {
+		dir, applet := sh.dev.applets[n]
+		_, fn := sh.funcs[n]
+		switch {
+		case verbose:
+			st = max(st, sh.typeOf(n, io))
+		case fn || isBuiltin(n):
+			io.out.WriteString(n + "\n")
+		case applet:
+			io.out.WriteString(dir + "/" + n + "\n")
+		case strings.Contains(n, "/"):
+			if _, ok := sh.fs.stat(sh.path(n)); ok {
+				io.out.WriteString(n + "\n")
+			} else {
+				st = 1
+			}
+		default:
+			st = 1
+		}
+	}
+	return st
+}
+
+// typeOf is type's sentence for one name.
+func (sh *Shell) typeOf(a string, io *stdio) int {
+	if _, ok := sh.funcs[a]; ok {
+		io.out.WriteString(a + " is a function\n")
+		return 0
+	}
+	switch dir, ok := sh.dev.applets[a]; {
+	case isBuiltin(a):
+		io.out.WriteString(a + " is a shell builtin\n")
+	case ok:
+		io.out.WriteString(a + " is " + dir + "/" + a + "\n")
+	default:
+		io.out.WriteString(a + ": not found\n")
+		return 127
 	}
 	return 0
 }
