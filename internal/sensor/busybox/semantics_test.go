@@ -44,6 +44,16 @@ func TestShellAgreesWithAsh(t *testing.T) {
 		`printf '%d%%\n' 50; printf '%c' abc; echo`,
 		`echo "${x:-un}set"; x=; echo "${x-dash}" "${x:-colon}"`,
 		`a=1; a=$a$a; echo $a ${#a}`,
+		`x=$(false); echo $?`, `echo "a""b"'c'd`, `IFS=:; set -- a:b; echo $1`, `echo ${x:=5} $x`, `for i in "a b" c; do echo $i; done`,
+		`echo $(( 2 ** 3 ))`, `i=1; echo $((i++)) $i $((++i))`, `[ -z "" ] && echo z`, `echo "\$HOME"`, `printf "%05.2f\n" 3.14159`,
+		`x=1; echo $x$x"$x"`, `type echo; type cd`, `command -v echo`, `(exit 3); echo $?`, `break; echo after`,
+		`echo a | while read l; do echo got $l; done`, `echo $(( 7 / 0 )); echo next`, `v=abc; echo ${v:-x}y`, `echo "$@" $#`,
+		`f() { return 3; }; f || echo failed $?`, `echo $((  ))`, `echo ${#}`, `a=5; b=a; echo $(( $b + 1 ))`, `echo $(( a ))`,
+		`printf '%s\n' a b c`, `printf '%3s|\n' ab`, `printf 'x\n' extra`, `echo -- -n`, `echo -n -e 'a\nb'; echo`,
+		`true; echo $?; false; echo $?`, `echo ${HOME}x`, `x='*'; echo "$x"`, `exit 0; echo no`, `echo a >&2`,
+		`i=0; while true; do i=$((i+1)); [ $i -gt 3 ] && break; done; echo $i`, `case 5 in [0-9]) echo digit;; esac`,
+		`unset x; echo ${x-unset}`, `x=1; unset x; echo "[$x]"`, `readonly r=1; echo $r`, `echo $(echo $(echo deep))`,
+		"echo `echo back`", `echo "$(printf 'a\n\n\n')"b`, `set a b c; shift; echo $@`, `echo ${#HOME}`,
 	} {
 		cmd := exec.Command(bb, "sh", "-c", l)
 		cmd.Env = []string{"PATH=/nonexistent", "HOME=/"}
