@@ -1,6 +1,6 @@
 //lint:file-ignore ST1005 the device's errors are libc's messages, printed to the attacker verbatim as BusyBox does
 
-package telnet
+package busybox
 
 import (
 	"errors"
@@ -24,15 +24,13 @@ var (
 	errPerm     = errors.New("Permission denied")
 )
 
-// Overlay caps: what one session may write in total, and what all the
-// sessions of a Sensor may hold together (defaultPoolBytes: 256 MiB, so
-// that 20,000 sessions cannot each fill their 1 MiB).
+// Overlay caps: the files one session may create, and the default of
+// what it may write in total (Limits.OverlayBytes).
 const (
-	maxOverlayBytes  = 1 << 20
-	maxOverlayFiles  = 256
-	maxPathLen       = 1024
-	maxNameLen       = 255 // NAME_MAX: a longer path component is ENAMETOOLONG
-	defaultPoolBytes = 256 << 20
+	maxOverlayBytes = 1 << 20
+	maxOverlayFiles = 256
+	maxPathLen      = 1024
+	maxNameLen      = 255 // NAME_MAX: a longer path component is ENAMETOOLONG
 )
 
 // tooLongPath is what sh.path returns for a path that cannot exist (too
@@ -161,6 +159,8 @@ type vfs struct {
 	files int
 	pool  *overlayPool
 	acct  *poolAccount // allocated with the overlay
+	// maxBytes is the session's overlay cap (Limits.OverlayBytes).
+	maxBytes int
 }
 
 // release drops the overlay and gives its bytes back to the Sensor's pool.
@@ -280,7 +280,7 @@ func (v *vfs) put(p string, n *node) error {
 			files = 0
 		}
 	}
-	if v.bytes+grow > maxOverlayBytes || v.files+files > maxOverlayFiles {
+	if v.bytes+grow > v.maxBytes || v.files+files > maxOverlayFiles {
 		return errNoSpace
 	}
 	v.init()
@@ -330,7 +330,7 @@ func (v *vfs) write(p string, data []byte, appendTo bool) error {
 			content = n.data[:len(n.data):len(n.data)] // force a copy on append
 		}
 	}
-	if len(content)+len(data) > maxOverlayBytes {
+	if len(content)+len(data) > v.maxBytes {
 		return errNoSpace
 	}
 	content = append(content, data...)
