@@ -22,7 +22,7 @@ func (e *env) Intel() (*intel.Manager, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := intel.NewManager(intel.ManagerOptions{Store: db.Intel(), Log: e.log.With("component", "intel")})
+	m := intel.NewManager(intel.ManagerOptions{Store: db, Log: e.log.With("component", "intel")})
 	if err := m.Start(e.ctx); err != nil {
 		return nil, err
 	}

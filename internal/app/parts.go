@@ -257,7 +257,7 @@ func (e *env) gatewayParts() (*gatewayShared, error) {
 	if err != nil {
 		return nil, err
 	}
-	chain, err := gateway.NewChain(&e.cfg.Gateway, &gateway.LiveIntel{Live: m.Live()})
+	chain, err := gateway.NewChain(&e.cfg.Gateway, &gateway.LiveIntel{Live: m.Live(), Ready: m.Ready})
 	if err != nil {
 		return nil, err
 	}
@@ -361,4 +361,80 @@ func buildDNS(e *env) ([]Component, error) {
 		}))
 	}
 	return cs, nil
+}
+
+// buildCrashRecovery closes, with reason "crash", the sessions of this
+// sensor that a killed process left open. It waits until the store has
+// caught up with what the bus held (including what the dead process had
+// received but not acknowledged, redelivered after the bus's ack wait), so
+// that a session whose close is still on the bus is not closed twice.
+func buildCrashRecovery(e *env) ([]Component, error) {
+	st, err := e.Store()
+	if err != nil {
+		return nil, err
+	}
+	b, err := e.Bus()
+	if err != nil {
+		return nil, err
+	}
+	started := time.Now()
+	log := e.log.With("component", "crash-recovery")
+	// caughtUp waits until the store has everything the bus holds; false
+	// when ctx ended first.
+	caughtUp := func(ctx context.Context) bool {
+		for {
+			s, err := b.Stats(ctx)
+			if err == nil {
+				if c, ok := s.Consumers["store"]; ok && c.Pending == 0 && c.AckPending == 0 {
+					return true
+				}
+			}
+			select {
+			case <-ctx.Done():
+				return false
+			case <-time.After(250 * time.Millisecond):
+			}
+		}
+	}
+	return []Component{RunFunc(func(ctx context.Context) error {
+		closed := 0
+		for {
+			// Each round starts from a store that has the last round's
+			// closes, so no session is closed twice.
+			if !caughtUp(ctx) {
+				return nil
+			}
+			open, err := st.OpenSessions(ctx, e.cfg.Sensor, started, 1000)
+			if err != nil {
+				if ctx.Err() != nil {
+					return nil
+				}
+				log.Error("open sessions", "err", err)
+				return nil
+			}
+			for _, s := range open {
+				ev := &event.Event{
+					ID: event.NewID(), Time: time.Now().UTC(), Kind: event.SessionClosed,
+					Sensor: s.Sensor, Proto: s.Proto, SrcIP: s.SrcIP, SrcPort: s.SrcPort, DstPort: s.DstPort,
+					Session: s.ID, Family: s.Family,
+					Closing: event.Closing{Message: "crash"},
+				}
+				if err := b.Publish(ctx, ev); err != nil {
+					if ctx.Err() == nil {
+						log.Error("closing a session left open by a crash", "session", s.ID, "err", err)
+					}
+					return nil
+				}
+				closed++
+			}
+			if len(open) < 1000 {
+				break
+			}
+		}
+		if closed > 0 {
+			log.Warn("closed the sessions a crash left open", "sessions", closed)
+		}
+		<-ctx.Done()
+		return nil
+	})}, nil
 }

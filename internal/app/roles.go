@@ -18,13 +18,17 @@ var parts = []part{
 	// Consumers: bus -> store (acked after commit) and bus -> JSON log.
 	{name: "store", stage: consumers, roles: roleServe | roleHub, build: buildStoreConsumer},
 	{name: "jsonlog", stage: consumers, roles: roleServe | roleHub, build: buildJSONLogConsumer},
+	// bus -> intel: payload URLs seen by the honeypots become indicators.
+	{name: "intel", stage: consumers, roles: roleServe | roleHub, build: buildIntelConsumer},
 
 	// The API and dashboard.
 	{name: "web", stage: readers, roles: roleServe | roleHub, build: buildWeb},
 
-	{name: "intel", stage: consumers, roles: roleServe | roleHub, build: buildIntelConsumer},
-
-	// Producers: the sensors.
+	// Producers: the sessions a crash left open are closed first (in a
+	// single-machine deployment the store knows this sensor's sessions),
+	// then the sensors.
+	{name: "crash-recovery", stage: producers, roles: roleServe, build: buildCrashRecovery},
+	// The sensors.
 	{name: "telnet", stage: producers, roles: roleServe | roleSensor, build: buildTelnet},
 
 	// Producers: the gateway's enforcement points (they publish blocks).

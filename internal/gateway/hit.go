@@ -1,6 +1,10 @@
 package gateway
 
-import "github.com/honeygate/honeygate/internal/intel"
+import (
+	"sync/atomic"
+
+	"github.com/honeygate/honeygate/internal/intel"
+)
 
 // Hit is what matched, copied into the block event and the block page.
 type Hit = intel.Hit
@@ -11,6 +15,7 @@ type Hit = intel.Hit
 type LiveIntel struct {
 	Live  *intel.Live
 	Ready func() bool
+	ready atomic.Bool // Ready said yes once: intel never becomes unready again
 }
 
 var (
@@ -20,8 +25,11 @@ var (
 
 // Current returns the live snapshot, or nil before intel is ready.
 func (l *LiveIntel) Current() Matcher {
-	if l.Ready != nil && !l.Ready() {
-		return nil
+	if l.Ready != nil && !l.ready.Load() {
+		if !l.Ready() {
+			return nil
+		}
+		l.ready.Store(true)
 	}
 	return l.Live.Snapshot()
 }

@@ -26,6 +26,10 @@ type Events interface {
 	// session's start), family and destination port, for days in [from, to]
 	// (both inclusive, UTC dates). It reads the rollup, never the events.
 	DailyStats(ctx context.Context, from, to time.Time) ([]DailyStat, error)
+	// OpenSessions returns up to limit sessions of sensor that started before
+	// before and have no end yet, oldest first, without their transcripts:
+	// after a crash, the sessions the dead process never closed.
+	OpenSessions(ctx context.Context, sensor string, before time.Time, limit int) ([]Session, error)
 	// CountEvents returns the number of stored events (for health and tests).
 	CountEvents(ctx context.Context) (int64, error)
 	// DeadLetter keeps a message that could not be decoded, so nothing is lost.

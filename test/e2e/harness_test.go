@@ -185,6 +185,7 @@ type apiEvent struct {
 	Input    string   `json:"input"`
 	URL      string   `json:"url"`
 	Reasons  []string `json:"reasons"`
+	Message  string   `json:"message"`
 }
 
 func (s *server) events(q url.Values) []apiEvent {

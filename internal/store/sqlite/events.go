@@ -403,6 +403,29 @@ func queryEvents(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]
 	return scanEvents(rows)
 }
 
+// OpenSessions implements store.Events.
+func (db *DB) OpenSessions(ctx context.Context, sensor string, before time.Time, limit int) ([]store.Session, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT `+sessionCols+` FROM sessions
+		WHERE end_ns IS NULL AND sensor = ? AND start_ns < ? ORDER BY start_ns, id LIMIT ?`,
+		sensor, before.UnixNano(), limit)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open sessions: %w", err)
+	}
+	defer rows.Close()
+	out := []store.Session{}
+	for rows.Next() {
+		st, err := scanSession(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: open sessions: %w", err)
+		}
+		out = append(out, *st.Session())
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: open sessions: %w", err)
+	}
+	return out, nil
+}
+
 // DailyStats implements store.Events. It reads the sessions rollup only.
 func (db *DB) DailyStats(ctx context.Context, from, to time.Time) ([]store.DailyStat, error) {
 	rows, err := db.r.QueryContext(ctx, `SELECT day, family, dst_port, sessions, sources

@@ -50,6 +50,7 @@ func RunEvents(t *testing.T, open func(t *testing.T) store.Events) {
 		{"LateConnect", testLateConnect},
 		{"DailyStats", testDailyStats},
 		{"DeadLetter", testDeadLetter},
+		{"OpenSessions", testOpenSessions},
 		{"ConcurrentAppend", testConcurrentAppend},
 		{"RollupFamilyChange", testRollupFamilyChange},
 		{"RollupLateConnect", testRollupLateConnect},
@@ -637,5 +638,45 @@ func testConcurrentAppend(t *testing.T, s store.Events) {
 	}
 	if len(stats) != 1 || stats[0].Sessions != int64(1+workers*batches) {
 		t.Errorf("DailyStats = %+v, want %d sessions", stats, 1+workers*batches)
+	}
+}
+
+// testOpenSessions: the sessions a sensor never closed (a crash), and only
+// those, oldest first.
+func testOpenSessions(t *testing.T, s store.Events) {
+	ctx := context.Background()
+	closed := newAttacker("closed", "192.0.2.1", 23, t0)
+	open := newAttacker("open-early", "192.0.2.2", 23, t0.Add(time.Minute))
+	older := newAttacker("open-older", "192.0.2.5", 2323, t0)
+	other := newAttacker("other-sensor", "192.0.2.3", 23, t0)
+	late := newAttacker("open-late", "192.0.2.4", 23, t0.Add(2*time.Hour))
+	o := other.connect(0)
+	o.Sensor = "sensor-2"
+	evs := []event.Event{
+		closed.connect(0), closed.command(time.Second, "id"), closed.closed(2*time.Second, "unknown"),
+		open.connect(0), open.command(time.Second, "id"),
+		older.connect(0),
+		o,
+		late.connect(0),
+	}
+	if _, err := s.AppendEvents(ctx, evs); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.OpenSessions(ctx, "sensor-1", t0.Add(time.Hour), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, g := range got {
+		ids = append(ids, g.ID)
+		if g.End != nil || g.SrcIP == "" || g.Proto != "telnet" {
+			t.Errorf("open session %+v", g)
+		}
+	}
+	if want := []string{"open-older", "open-early"}; !slices.Equal(ids, want) {
+		t.Errorf("open sessions %v, want %v", ids, want)
+	}
+	if got, _ := s.OpenSessions(ctx, "sensor-1", t0.Add(time.Hour), 1); len(got) != 1 {
+		t.Errorf("limit 1: %d sessions", len(got))
 	}
 }
