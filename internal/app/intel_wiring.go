@@ -42,6 +42,6 @@ func buildIntelConsumer(e *env) ([]Component, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := intel.NewConsumer(m, intel.HostsNone, e.log.With("component", "intel"))
+	c := intel.NewConsumer(m, intel.HostsIP, e.log.With("component", "intel"))
 	return consumer(e, "intel", bus.Handler{Events: c.Events})
 }
