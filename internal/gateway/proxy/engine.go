@@ -28,6 +28,10 @@ const (
 	readHeaderTimeout = 20 * time.Second
 	idleTimeout       = 2 * time.Minute
 	maxDrain          = 256 << 10 // unread request body drained to keep a connection
+	// maxConns bounds client connections (and tunnels) at once: past it a
+	// new connection is closed at once, so no client can exhaust the
+	// process's file descriptors and memory.
+	maxConns = 20000
 )
 
 var (
@@ -73,7 +77,9 @@ func (s *Server) Serve(l net.Listener) error {
 			c.Close()
 			return http.ErrServerClosed
 		}
-		go s.serveConn(c)
+		if s.tracked(c) {
+			go s.serveConn(c)
+		}
 	}
 }
 
@@ -85,11 +91,21 @@ func (s *Server) track(c net.Conn, add bool) bool {
 		if s.closed {
 			return false
 		}
+		if len(s.conns) >= maxConns {
+			c.Close() // full: refused (serveConn sees a closed connection)
+			return true
+		}
 		s.conns[c] = &connState{}
 		return true
 	}
 	delete(s.conns, c)
 	return true
+}
+
+func (s *Server) tracked(c net.Conn) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.conns[c] != nil
 }
 
 type connState struct{ active bool }
