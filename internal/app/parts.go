@@ -300,9 +300,20 @@ func buildProxy(e *env) ([]Component, error) {
 	if err != nil {
 		return nil, err
 	}
+	var ca *proxy.CA
+	if e.cfg.Gateway.Decrypts() {
+		dir := e.cfg.Gateway.CADir
+		if dir == "" {
+			dir = filepath.Join(e.cfg.Data, "gateway-ca")
+		}
+		if ca, err = proxy.LoadOrCreateCA(dir); err != nil {
+			return nil, err
+		}
+		e.log.Info("the gateway shows block pages inside HTTPS to users who install its CA", "ca", filepath.Join(dir, proxy.CACertFile))
+	}
 	srv := proxy.New(proxy.Options{
 		Chain: gw.chain, Recorder: gw.rec, Log: e.log.With("component", "proxy"),
-		AllowPrivateUpstream: e.cfg.Gateway.AllowPrivateUpstream, Own: e.ownAddrs(),
+		AllowPrivateUpstream: e.cfg.Gateway.AllowPrivateUpstream, Own: e.ownAddrs(), CA: ca,
 	})
 	var cs []Component
 	for _, ln := range lns {

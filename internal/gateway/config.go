@@ -39,6 +39,9 @@ type Config struct {
 	// private destinations (tests, intranets). Honeygate's own listeners
 	// stay refused either way.
 	AllowPrivateUpstream bool `yaml:"allow_private_upstream"`
+	// CADir holds the decrypting mode's CA (ca.pem, ca-key.pem), created on
+	// first use when a policy decrypts; empty: DATA/gateway-ca.
+	CADir string `yaml:"ca_dir"`
 	// CacheEntries bounds the DNS answer cache.
 	CacheEntries int `yaml:"cache_entries"`
 	// MaxCacheTTL caps how long an answer is cached, whatever its TTL says.
@@ -58,6 +61,11 @@ type PolicyConfig struct {
 	Allow []string `yaml:"allow"`
 	// FailMode is "open" (allow) or "closed" (block) when intel is unavailable.
 	FailMode string `yaml:"fail_mode"`
+	// Decrypt is "off" or "block-only": with block-only, a blocked HTTPS
+	// connection is decrypted with the gateway CA (which this network's
+	// users installed) to show the block page inside HTTPS. See
+	// docs/gateway.md.
+	Decrypt string `yaml:"decrypt"`
 }
 
 // WannaCryKillSwitches are the kill-switch domains of the WannaCry variants
@@ -119,6 +127,11 @@ func (c Config) Validate() schema.Errors {
 		default:
 			errs.Add(path+".fail_mode", "%q is not open or closed", p.FailMode)
 		}
+		switch p.Decrypt {
+		case "", "off", "block-only":
+		default:
+			errs.Add(path+".decrypt", "%q is not off or block-only", p.Decrypt)
+		}
 		for i, d := range p.Allow {
 			if normalizeName(d) == "" {
 				errs.Add(fmt.Sprintf("%s.allow[%d]", path, i), "%q is not a domain", d)
@@ -157,6 +170,19 @@ func (c Config) Validate() schema.Errors {
 		errs.Add("block_ttl", "must not be negative")
 	}
 	return errs
+}
+
+// Decrypts reports whether any policy decrypts (so the CA is needed).
+func (c Config) Decrypts() bool {
+	if c.Default.Decrypt == "block-only" {
+		return true
+	}
+	for _, p := range c.Policies {
+		if p.Decrypt == "block-only" {
+			return true
+		}
+	}
+	return false
 }
 
 // SinkholeAddrs returns the sinkhole addresses; both invalid means NXDOMAIN.

@@ -70,6 +70,9 @@ type Decision struct {
 	Reason  string // one of the Reason labels
 	Policy  string // the name of the client network's policy
 	Hit     Hit    // what matched (zero unless intel matched)
+	// Decrypt: the network's users installed the gateway CA, and a blocked
+	// HTTPS connection may be decrypted to show the block page.
+	Decrypt bool
 }
 
 // Query is one question to the chain. Empty fields are not asked about.
@@ -89,6 +92,7 @@ type policy struct {
 	categories map[string]bool // nil: block every category
 	allow      map[string]bool // domains, each also covering its subdomains
 	failClosed bool
+	decrypt    bool
 }
 
 // Chain is the compiled policy chain; it is immutable and safe for
@@ -139,7 +143,7 @@ func longest(p *policy) int {
 }
 
 func compilePolicy(pc *PolicyConfig) (*policy, error) {
-	p := &policy{name: pc.Name, failClosed: pc.FailMode == "closed"}
+	p := &policy{name: pc.Name, failClosed: pc.FailMode == "closed", decrypt: pc.Decrypt == "block-only"}
 	for _, s := range pc.Networks {
 		pr, err := netip.ParsePrefix(s)
 		if err != nil {
@@ -195,6 +199,14 @@ func (c *Chain) policyFor(client netip.Addr) *policy {
 
 // Decide runs the chain for q.
 func (c *Chain) Decide(q *Query) Decision {
+	d := c.decide(q)
+	if d.Verdict == Blocked {
+		d.Decrypt = c.policyFor(q.Client).decrypt
+	}
+	return d
+}
+
+func (c *Chain) decide(q *Query) Decision {
 	// 0. Client network.
 	if !c.ClientAllowed(q.Client) {
 		return Decision{Verdict: Refused, Reason: ReasonClientRefused}

@@ -480,3 +480,28 @@ func TestGatewayDNS(t *testing.T) {
 		return e.Host == "www.iuqerfsodp9ifjaposdfjhgosurijfaewrwergwea.com" && e.SrcIP == "127.0.0.1"
 	})
 }
+
+// The decrypting mode (block-only): curl with the gateway CA sees the block
+// page inside HTTPS; without it, a certificate error.
+func TestGatewayDecryptBlockOnly(t *testing.T) {
+	curl, err := exec.LookPath("curl")
+	if err != nil {
+		t.Skip("no curl")
+	}
+	srv := gatewayServer(t, startResolver(t), "  default:\n    decrypt: block-only\n")
+	srv.addIndicator("domain", "tls-blocked-e2e.test", "phishing")
+	ca := filepath.Join(srv.data, "gateway-ca", "ca.pem")
+	var out []byte
+	waitFor(t, "the block page inside HTTPS", 10*time.Second, func() bool {
+		out, _ = exec.Command(curl, "-sS", "--cacert", ca, "--proxy", "http://"+srv.proxy(), "-H", "Accept-Language: en",
+			"https://www.tls-blocked-e2e.test/account").CombinedOutput()
+		return strings.Contains(string(out), "Access blocked")
+	})
+	if !strings.Contains(string(out), "https://www.tls-blocked-e2e.test/account") || !strings.Contains(string(out), "tls-blocked-e2e.test") {
+		t.Fatalf("block page:\n%s", out)
+	}
+	out, err = exec.Command(curl, "-sS", "--proxy", "http://"+srv.proxy(), "https://www.tls-blocked-e2e.test/").CombinedOutput()
+	if err == nil || strings.Contains(string(out), "Access blocked") {
+		t.Fatalf("without the CA: %v\n%s", err, out)
+	}
+}

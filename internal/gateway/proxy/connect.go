@@ -39,6 +39,18 @@ func (s *Server) connect(w http.ResponseWriter, r *http.Request, ci *connInfo) {
 		ref := gateway.NewRef()
 		s.record(&gateway.Block{Kind: gateway.KindBlock, Client: ci.client, Host: host, Hit: d.Hit, Ref: ref,
 			Action: gateway.ActionBlock, Reason: d.Reason, Policy: d.Policy})
+		if d.Decrypt && s.opt.CA != nil {
+			conn, brw, err := http.NewResponseController(w).Hijack()
+			if err != nil {
+				return
+			}
+			defer conn.Close()
+			if _, err := io.WriteString(conn, "HTTP/1.1 200 Connection established\r\n\r\n"); err != nil {
+				return
+			}
+			s.blockInTLS(conn, brw.Reader, host, d.Hit, ref)
+			return
+		}
 		w.Header().Set("X-Honeygate-Ref", ref)
 		http.Error(w, "honeygate: blocked ("+d.Hit.Category+", reference "+ref+")", http.StatusForbidden)
 		return
@@ -82,6 +94,10 @@ func (s *Server) connect(w http.ResponseWriter, r *http.Request, ci *connInfo) {
 			ref := gateway.NewRef()
 			s.record(&gateway.Block{Kind: gateway.KindBlock, Client: ci.client, Host: host, SNI: sni, Hit: d.Hit, Ref: ref,
 				Action: gateway.ActionBlock, Reason: d.Reason, Policy: d.Policy})
+			if d.Decrypt && s.opt.CA != nil {
+				s.blockInTLS(conn, br, sni, d.Hit, ref)
+				return
+			}
 			_, _ = conn.Write(tlsAccessDenied)
 			return
 		}

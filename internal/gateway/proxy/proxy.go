@@ -34,6 +34,9 @@ type Options struct {
 	Own func() []netip.AddrPort
 	// Name is the pseudonym in Via headers (default "honeygate").
 	Name string
+	// CA enables the decrypting mode (block-only) for the networks whose
+	// policy asks for it; nil: never decrypt.
+	CA *CA
 }
 
 // Server is the proxy; it may serve several listeners.
