@@ -241,8 +241,9 @@ func health(ctx context.Context, b *bus.Bus) []string {
 // chain over the live intel snapshot, and one recorder that publishes their
 // blocks as events off the request path.
 type gatewayShared struct {
-	chain *gateway.Chain
-	rec   *gateway.AsyncRecorder
+	chain   *gateway.Chain
+	rec     *gateway.AsyncRecorder
+	metrics *gateway.Metrics
 }
 
 func (e *env) gatewayParts() (*gatewayShared, error) {
@@ -265,7 +266,10 @@ func (e *env) gatewayParts() (*gatewayShared, error) {
 	// Closed after the proxy and DNS parts stopped, before the bus closes:
 	// the last blocks are published.
 	e.onClose(func() error { rec.Close(); return nil })
-	e.gateway = &gatewayShared{chain: chain, rec: rec}
+	e.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "honeygate_gateway_block_records_dropped_total", Help: "Block records dropped because the queue to the bus was full.",
+	}, func() float64 { return float64(rec.Dropped()) }))
+	e.gateway = &gatewayShared{chain: chain, rec: rec, metrics: gateway.NewMetrics(e.reg)}
 	return e.gateway, nil
 }
 
@@ -313,7 +317,7 @@ func buildProxy(e *env) ([]Component, error) {
 	}
 	srv := proxy.New(proxy.Options{
 		Chain: gw.chain, Recorder: gw.rec, Log: e.log.With("component", "proxy"),
-		AllowPrivateUpstream: e.cfg.Gateway.AllowPrivateUpstream, Own: e.ownAddrs(), CA: ca,
+		AllowPrivateUpstream: e.cfg.Gateway.AllowPrivateUpstream, Own: e.ownAddrs(), CA: ca, Metrics: gw.metrics,
 	})
 	var cs []Component
 	for _, ln := range lns {
@@ -344,7 +348,7 @@ func buildDNS(e *env) ([]Component, error) {
 	if err != nil {
 		return nil, err
 	}
-	srv, err := gdns.New(gdns.Options{Chain: gw.chain, Recorder: gw.rec, Log: e.log.With("component", "dns"), Config: e.cfg.Gateway})
+	srv, err := gdns.New(gdns.Options{Chain: gw.chain, Recorder: gw.rec, Log: e.log.With("component", "dns"), Config: e.cfg.Gateway, Metrics: gw.metrics})
 	if err != nil {
 		return nil, err
 	}

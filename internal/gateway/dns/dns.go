@@ -29,7 +29,8 @@ type Options struct {
 	Chain    *gateway.Chain
 	Recorder gateway.Recorder
 	Log      *slog.Logger
-	Config   gateway.Config // sinkhole, upstreams, kill switches, cache, TTLs
+	Config   gateway.Config   // sinkhole, upstreams, kill switches, cache, TTLs
+	Metrics  *gateway.Metrics // nil: decisions not counted
 }
 
 // Server is the DNS filter on one address (UDP and TCP).

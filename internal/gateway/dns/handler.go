@@ -32,6 +32,7 @@ func (s *Server) ServeDNS(w mdns.ResponseWriter, r *mdns.Msg) {
 	host := strings.TrimSuffix(name, ".")
 
 	if !s.opt.Chain.ClientAllowed(client.Addr()) {
+		s.opt.Metrics.Observe(gateway.EnforcerDNS, gateway.Decision{Verdict: gateway.Refused, Reason: gateway.ReasonClientRefused})
 		if s.reported.Allow(client.Addr()) {
 			s.record(&gateway.Block{Kind: gateway.KindBlock, Client: client, Host: host, Ref: gateway.NewRef(),
 				Action: gateway.ActionRefuse, Reason: gateway.ReasonClientRefused})
@@ -51,6 +52,7 @@ func (s *Server) ServeDNS(w mdns.ResponseWriter, r *mdns.Msg) {
 
 	if q.Qclass == mdns.ClassINET || q.Qclass == mdns.ClassANY {
 		d := s.opt.Chain.Decide(&gateway.Query{Client: client.Addr(), Host: host})
+		s.opt.Metrics.Observe(gateway.EnforcerDNS, d)
 		if d.Verdict != gateway.Allowed {
 			s.reply(w, r, s.block(r, client, host, d))
 			return

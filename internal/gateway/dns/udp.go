@@ -190,7 +190,8 @@ func (s *Server) fastAnswer(q []byte, ua *net.UDPAddr, key, out []byte) (_ []byt
 	if s.isKillSwitchHost(host) {
 		return nil, false
 	}
-	if d := chain.Decide(&gateway.Query{Client: addr, Host: host}); d.Verdict != gateway.Allowed {
+	d := chain.Decide(&gateway.Query{Client: addr, Host: host})
+	if d.Verdict != gateway.Allowed {
 		return nil, false
 	}
 	key = appendKeyTail(key, qtype, qclass, do, cd, edns)
@@ -221,6 +222,7 @@ func (s *Server) fastAnswer(q []byte, ua *net.UDPAddr, key, out []byte) (_ []byt
 		}
 		out[o], out[o+1], out[o+2], out[o+3] = byte(ttl>>24), byte(ttl>>16), byte(ttl>>8), byte(ttl)
 	}
+	s.opt.Metrics.Observe(gateway.EnforcerDNS, d)
 	return out, true
 }
 

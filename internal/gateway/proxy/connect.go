@@ -35,6 +35,7 @@ func (s *Server) connect(w http.ResponseWriter, r *http.Request, ci *connInfo) {
 		return
 	}
 	d := s.opt.Chain.Decide(&gateway.Query{Client: ci.client.Addr(), Host: host})
+	s.opt.Metrics.Observe(gateway.EnforcerProxy, d)
 	if d.Verdict != gateway.Allowed {
 		ref := gateway.NewRef()
 		s.record(&gateway.Block{Kind: gateway.KindBlock, Client: ci.client, Host: host, Hit: d.Hit, Ref: ref,

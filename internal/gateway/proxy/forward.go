@@ -57,6 +57,7 @@ func addVia(h http.Header, via string) {
 // forward proxies one absolute-form plain-HTTP request.
 func (s *Server) forward(w http.ResponseWriter, r *http.Request, ci *connInfo) {
 	d := s.opt.Chain.Decide(&gateway.Query{Client: ci.client.Addr(), URL: r.URL})
+	s.opt.Metrics.Observe(gateway.EnforcerProxy, d)
 	if d.Verdict != gateway.Allowed {
 		ref := gateway.NewRef()
 		s.record(&gateway.Block{Kind: gateway.KindBlock, Client: ci.client, Host: r.URL.Hostname(), URL: r.URL.String(),

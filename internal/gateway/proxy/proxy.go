@@ -34,6 +34,8 @@ type Options struct {
 	Own func() []netip.AddrPort
 	// Name is the pseudonym in Via headers (default "honeygate").
 	Name string
+	// Metrics counts decisions (nil: not counted).
+	Metrics *gateway.Metrics
 	// CA enables the decrypting mode (block-only) for the networks whose
 	// policy asks for it; nil: never decrypt.
 	CA *CA
@@ -104,6 +106,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, ci *connInfo) {
 // refuse answers a client outside client_cidrs, reporting it at most once a
 // minute per address so a scanner cannot flood the event stream.
 func (s *Server) refuse(w http.ResponseWriter, r *http.Request, ci *connInfo) {
+	s.opt.Metrics.Observe(gateway.EnforcerProxy, gateway.Decision{Verdict: gateway.Refused, Reason: gateway.ReasonClientRefused})
 	w.Header().Set("Connection", "close")
 	http.Error(w, "honeygate: your network may not use this proxy", http.StatusForbidden)
 	if s.refused.Allow(ci.client.Addr()) {
