@@ -61,10 +61,11 @@ type PolicyConfig struct {
 	Allow []string `yaml:"allow"`
 	// FailMode is "open" (allow) or "closed" (block) when intel is unavailable.
 	FailMode string `yaml:"fail_mode"`
-	// Decrypt is "off" or "block-only": with block-only, a blocked HTTPS
-	// connection is decrypted with the gateway CA (which this network's
-	// users installed) to show the block page inside HTTPS. See
-	// docs/gateway.md.
+	// Decrypt is "off", "block-only" or "all": with block-only, a blocked
+	// HTTPS connection is decrypted with the gateway CA (which this
+	// network's users installed) to show the block page inside HTTPS; with
+	// all, every HTTPS connection is, so full URLs are matched and
+	// downloads hashed. See docs/gateway.md.
 	Decrypt string `yaml:"decrypt"`
 }
 
@@ -128,9 +129,9 @@ func (c Config) Validate() schema.Errors {
 			errs.Add(path+".fail_mode", "%q is not open or closed", p.FailMode)
 		}
 		switch p.Decrypt {
-		case "", "off", "block-only":
+		case "", "off", "block-only", "all":
 		default:
-			errs.Add(path+".decrypt", "%q is not off or block-only", p.Decrypt)
+			errs.Add(path+".decrypt", "%q is not off, block-only or all", p.Decrypt)
 		}
 		for i, d := range p.Allow {
 			if normalizeName(d) == "" {
@@ -174,11 +175,11 @@ func (c Config) Validate() schema.Errors {
 
 // Decrypts reports whether any policy decrypts (so the CA is needed).
 func (c Config) Decrypts() bool {
-	if c.Default.Decrypt == "block-only" {
+	if c.Default.Decrypt == "block-only" || c.Default.Decrypt == "all" {
 		return true
 	}
 	for _, p := range c.Policies {
-		if p.Decrypt == "block-only" {
+		if p.Decrypt == "block-only" || p.Decrypt == "all" {
 			return true
 		}
 	}

@@ -92,7 +92,8 @@ type policy struct {
 	categories map[string]bool // nil: block every category
 	allow      map[string]bool // domains, each also covering its subdomains
 	failClosed bool
-	decrypt    bool
+	decrypt    bool // decrypt blocked connections (block-only or all)
+	decryptAll bool // decrypt every connection
 }
 
 // Chain is the compiled policy chain; it is immutable and safe for
@@ -143,7 +144,7 @@ func longest(p *policy) int {
 }
 
 func compilePolicy(pc *PolicyConfig) (*policy, error) {
-	p := &policy{name: pc.Name, failClosed: pc.FailMode == "closed", decrypt: pc.Decrypt == "block-only"}
+	p := &policy{name: pc.Name, failClosed: pc.FailMode == "closed", decrypt: pc.Decrypt == "block-only" || pc.Decrypt == "all", decryptAll: pc.Decrypt == "all"}
 	for _, s := range pc.Networks {
 		pr, err := netip.ParsePrefix(s)
 		if err != nil {
@@ -172,6 +173,10 @@ func compilePolicy(pc *PolicyConfig) (*policy, error) {
 // intel is unavailable); callers may use its identity to remember that an
 // answer was already judged clean under it.
 func (c *Chain) Matcher() Matcher { return c.intel.Current() }
+
+// DecryptAll reports whether the client's network decrypts every HTTPS
+// connection (decrypt: all).
+func (c *Chain) DecryptAll(client netip.Addr) bool { return c.policyFor(client).decryptAll }
 
 // ClientAllowed reports whether client may use the gateway (step 0).
 func (c *Chain) ClientAllowed(client netip.Addr) bool {

@@ -110,6 +110,17 @@ func (s *Server) connect(w http.ResponseWriter, r *http.Request, ci *connInfo) {
 			return
 		}
 	}
+	if perr == nil && s.opt.CA != nil && s.opt.Chain.DecryptAll(ci.client.Addr()) {
+		name := sni
+		if name == "" {
+			name = host
+		}
+		if !s.noDecrypt.has(ci.client.Addr(), name) {
+			up.Close() // the decrypted requests go through the origin pool
+			s.decryptAll(conn, br, name, r.Host, ci)
+			return
+		}
+	}
 	splice(conn, br, up, s.stop)
 }
 

@@ -2,10 +2,13 @@ package proxy
 
 import (
 	"bufio"
+	"context"
 	"crypto/tls"
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
+	"sync"
 	"time"
 
 	"github.com/honeygate/honeygate/internal/gateway"
@@ -63,3 +66,82 @@ type readerConn struct {
 }
 
 func (c *readerConn) Read(p []byte) (int, error) { return c.r.Read(p) }
+
+// decryptAll serves a tunnel of a network that decrypts everything: TLS is
+// terminated with a leaf for name, and each request inside goes through
+// the same forward path as plain HTTP (URL matching, block page, download
+// hashing) to the origin at hostport over TLS. A client that refuses the
+// CA is remembered and passed through undecrypted from then on.
+func (s *Server) decryptAll(conn net.Conn, r io.Reader, name, hostport string, ci *connInfo) {
+	_ = conn.SetDeadline(time.Now().Add(decryptTimeout))
+	tc := tls.Server(&readerConn{Conn: conn, r: r}, &tls.Config{
+		MinVersion: tls.VersionTLS12,
+		NextProtos: []string{"http/1.1"},
+		GetCertificate: func(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
+			return s.opt.CA.leaf(name)
+		},
+	})
+	defer tc.Close()
+	if err := tc.Handshake(); err != nil {
+		s.noDecrypt.add(ci.client.Addr(), name)
+		return
+	}
+	_ = conn.SetDeadline(time.Time{})
+	br := bufio.NewReaderSize(tc, 16<<10)
+	bw := bufio.NewWriterSize(tc, 16<<10)
+	ctx := context.WithValue(s.baseCtx, ctxKey{}, ci)
+	for {
+		_ = tc.SetReadDeadline(time.Now().Add(idleTimeout))
+		req, err := http.ReadRequest(br)
+		if err != nil {
+			return
+		}
+		_ = tc.SetReadDeadline(time.Time{})
+		req.URL.Scheme, req.URL.Host = "https", hostport
+		if req.Host == "" {
+			req.Host = name
+		}
+		req.RemoteAddr = conn.RemoteAddr().String()
+		req = req.WithContext(ctx)
+		w := &respWriter{conn: tc, br: br, bw: bw, req: req, header: make(http.Header, 8)}
+		s.forward(w, req, ci)
+		if w.hijacked {
+			return
+		}
+		if err := w.finish(); err != nil || w.closeAfter || req.Close {
+			return
+		}
+		if _, err := io.CopyN(io.Discard, req.Body, maxDrain); err != io.EOF {
+			return
+		}
+	}
+}
+
+// passList remembers (client, name) pairs for an hour, bounded.
+type passList struct {
+	mu sync.Mutex
+	m  map[passKey]time.Time
+}
+
+type passKey struct {
+	client netip.Addr
+	name   string
+}
+
+func newPassList() *passList { return &passList{m: map[passKey]time.Time{}} }
+
+func (p *passList) add(client netip.Addr, name string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.m) > 100000 {
+		clear(p.m)
+	}
+	p.m[passKey{client, name}] = time.Now().Add(time.Hour)
+}
+
+func (p *passList) has(client netip.Addr, name string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	until, ok := p.m[passKey{client, name}]
+	return ok && time.Now().Before(until)
+}

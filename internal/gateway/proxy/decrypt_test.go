@@ -1,7 +1,9 @@
 package proxy
 
 import (
+	"crypto/sha256"
 	"crypto/tls"
+	"encoding/hex"
 	"crypto/x509"
 	"io"
 	"net/http"
@@ -75,4 +77,76 @@ func TestDecryptBlockOnly(t *testing.T) {
 	if _, err := client(x509.NewCertPool()).Get("https://evil.test/"); err == nil || !strings.Contains(err.Error(), "certificate") {
 		t.Fatalf("client without the CA: %v", err)
 	}
+}
+
+func TestDecryptAll(t *testing.T) {
+	ca, err := LoadOrCreateCA(filepath.Join(t.TempDir(), "ca"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	trojan := []byte("MZ a trojaned build over https")
+	origin := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/setup.exe" {
+			_, _ = w.Write(trojan)
+			return
+		}
+		_, _ = io.WriteString(w, "page "+r.URL.Path)
+	}))
+	defer origin.Close()
+	f := startProxy(t, true, func(c *gateway.Config) { c.Default.Decrypt = "all" })
+	f.srv.opt.CA = ca
+	originRoots := x509.NewCertPool()
+	originRoots.AddCert(origin.Certificate())
+	f.srv.origins.roots = originRoots
+	f.intel.Add("url", origin.URL+"/phish/login", "phishing")
+	sum := sha256.Sum256(trojan)
+	f.intel.Add("sha256", hex.EncodeToString(sum[:]), "malware-download")
+
+	roots := x509.NewCertPool()
+	roots.AppendCertsFromPEM(ca.CertPEM())
+	cl := &http.Client{Transport: &http.Transport{Proxy: http.ProxyURL(mustURL("http://" + f.addr)), TLSClientConfig: &tls.Config{RootCAs: roots}}}
+	get := func(path string) (int, string) {
+		resp, err := cl.Get(origin.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.TLS.PeerCertificates[0].Issuer.CommonName != "honeygate gateway CA" {
+			t.Errorf("%s: not decrypted (issuer %s)", path, resp.TLS.PeerCertificates[0].Issuer)
+		}
+		return resp.StatusCode, string(b)
+	}
+	// Allowed pages pass, several on one connection.
+	for _, p := range []string{"/a", "/b"} {
+		if code, body := get(p); code != 200 || body != "page "+p {
+			t.Fatalf("%s: %d %q", p, code, body)
+		}
+	}
+	// A full HTTPS URL on the list: the block page.
+	if code, body := get("/phish/login"); code != 403 || !strings.Contains(body, origin.URL+"/phish/login") {
+		t.Fatalf("listed https URL: %d\n%s", code, body)
+	}
+	// An HTTPS download whose hash is listed.
+	if code, body := get("/setup.exe"); code != 403 || !strings.Contains(body, "sha256") {
+		t.Fatalf("trojan over https: %d\n%s", code, body)
+	}
+
+	// A client without the CA fails once, then passes through undecrypted.
+	bare := x509.NewCertPool()
+	bare.AddCert(origin.Certificate())
+	cl2 := &http.Client{Transport: &http.Transport{Proxy: http.ProxyURL(mustURL("http://" + f.addr)), TLSClientConfig: &tls.Config{RootCAs: bare}}}
+	if _, err := cl2.Get(origin.URL + "/x"); err == nil {
+		t.Fatal("a client without the CA was served decrypted")
+	}
+	resp, err := cl2.Get(origin.URL + "/x")
+	if err != nil {
+		t.Fatalf("second try, passed through: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.TLS.PeerCertificates[0].Issuer.CommonName == "honeygate gateway CA" {
+		t.Fatalf("pass-through: %d", resp.StatusCode)
+	}
+	cl.CloseIdleConnections()
+	cl2.CloseIdleConnections()
 }

@@ -11,6 +11,7 @@ package proxy
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"log/slog"
 	"net"
@@ -36,6 +37,9 @@ type Options struct {
 	Name string
 	// Metrics counts decisions (nil: not counted).
 	Metrics *gateway.Metrics
+	// OriginRoots verify origins when decrypting everything; nil: the
+	// system's roots.
+	OriginRoots *x509.CertPool
 	// CA enables the decrypting mode (block-only) for the networks whose
 	// policy asks for it; nil: never decrypt.
 	CA *CA
@@ -49,9 +53,12 @@ type Server struct {
 	origins *origins
 	via     string
 	refused *gateway.Throttle
-	baseCtx context.Context
-	tunnels sync.WaitGroup
-	stop    chan struct{}
+	// noDecrypt remembers (client, name) pairs whose client refused the
+	// gateway CA, passed through undecrypted for an hour.
+	noDecrypt *passList
+	baseCtx   context.Context
+	tunnels   sync.WaitGroup
+	stop      chan struct{}
 
 	mu        sync.Mutex
 	closed    bool
@@ -78,6 +85,8 @@ func New(opt Options) *Server {
 		baseCtx: context.Background(), stop: make(chan struct{}), conns: map[net.Conn]*connState{}}
 	s.dial = newDialer(opt.AllowPrivateUpstream, opt.Own)
 	s.origins = newOrigins(s.dial.DialContext)
+	s.origins.roots = opt.OriginRoots
+	s.noDecrypt = newPassList()
 	return s
 }
 
