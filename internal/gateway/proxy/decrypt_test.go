@@ -3,8 +3,8 @@ package proxy
 import (
 	"crypto/sha256"
 	"crypto/tls"
-	"encoding/hex"
 	"crypto/x509"
+	"encoding/hex"
 	"io"
 	"net/http"
 	"net/http/httptest"
