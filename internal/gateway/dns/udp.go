@@ -186,7 +186,7 @@ func (s *Server) fastAnswer(q []byte, ua *net.UDPAddr, key, out []byte) (_ []byt
 	if !chain.ClientAllowed(addr) {
 		return nil, false
 	}
-	host := key2host(key[:len(key)], out[:0])
+	host := key2host(key, out[:0])
 	if s.isKillSwitchHost(host) {
 		return nil, false
 	}
