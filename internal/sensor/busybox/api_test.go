@@ -99,7 +99,13 @@ func TestShellAPIStates(t *testing.T) {
 	if r := sh.Run(`echo "a`); !r.Continue || len(r.Output) != 0 || sh.Prompt() != "> " {
 		t.Fatalf("open quote: %+v prompt %q", r, sh.Prompt())
 	}
-	if r := sh.Run(`b"`); r.Continue || string(r.Output) != "a\nb\n" || sh.Prompt() != "~ # " {
+	if !sh.Waiting() {
+		t.Fatal("not waiting inside a quote")
+	}
+	if r := sh.Run(""); !r.Continue { // a blank line inside the quote
+		t.Fatalf("blank line: %+v", r)
+	}
+	if r := sh.Run(`b"`); r.Continue || string(r.Output) != "a\n\nb\n" || sh.Prompt() != "~ # " || sh.Waiting() {
 		t.Fatalf("closed quote: %+v prompt %q", r, sh.Prompt())
 	}
 

@@ -211,6 +211,12 @@ func (sh *Shell) Prompt() string {
 	return sh.prompt()
 }
 
+// Waiting reports whether the shell waits for more input: an unfinished
+// line, or an applet reading the terminal (passwd). A transport hands an
+// empty line to Run while it waits (a blank line inside a quote or a
+// here-document is part of it) and otherwise only shows the prompt again.
+func (sh *Shell) Waiting() bool { return sh.pending != "" || sh.reading != 0 }
+
 // Close gives the session's filesystem bytes back to the device. It is
 // idempotent; the shell must not be used after it.
 func (sh *Shell) Close() { sh.close() }

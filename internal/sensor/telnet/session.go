@@ -341,7 +341,7 @@ func (ss *session) login(user, pass string) {
 // runLine runs one shell line and publishes what it did before the
 // answer is written.
 func (ss *session) runLine(line string) {
-	if line == "" {
+	if line == "" && !ss.sh.Waiting() {
 		ss.write([]byte("\n" + ss.sh.Prompt()))
 		return
 	}
