@@ -993,14 +993,15 @@ func (sh *Shell) execPath(name string, args []string, io *stdio) int {
 		io.err.WriteString(base + ": applet not found\n")
 		return 127
 	}
-	return sh.runBinary(name, n.data, io)
+	return sh.runBinary(name, n.data, args, io)
 }
 
-// runBinary answers for a program the attacker put on the device. It is
-// never run: an ELF for our CPU "runs" quietly (worms detach and print
-// nothing), an ELF for another CPU faults, a script or an empty file is
-// taken as an empty script.
-func (sh *Shell) runBinary(name string, data []byte, io *stdio) int {
+// runBinary answers for a program the attacker put on the device. A binary
+// is never run: an ELF for our CPU "runs" quietly (worms detach and print
+// nothing), an ELF for another CPU faults, other binary data is not
+// executable. A script (text, or #! and text) runs in a subshell of this
+// same emulated shell, as the kernel would hand it to /bin/sh.
+func (sh *Shell) runBinary(name string, data []byte, args []string, io *stdio) int {
 	if len(data) >= 20 && bytes.HasPrefix(data, []byte("\x7fELF")) {
 		var m uint16
 		if data[5] == 2 {
@@ -1018,7 +1019,23 @@ func (sh *Shell) runBinary(name string, data []byte, io *stdio) int {
 		io.err.WriteString("sh: " + name + ": Exec format error\n")
 		return 126
 	}
-	return 0
+	if bytes.HasPrefix(data, []byte("#!")) {
+		// The kernel runs the interpreter named there: without it (a
+		// bash script on a BusyBox device) the file is "not found".
+		first, _, _ := bytes.Cut(data[2:min(len(data), 256)], []byte("\n"))
+		interp := ""
+		if f := bytes.Fields(first); len(f) > 0 {
+			interp = string(f[0])
+		}
+		if n, ok := sh.fs.stat(sh.path(interp)); !ok || n.kind != kindFile {
+			io.err.WriteString("sh: " + name + ": not found\n")
+			return 127
+		}
+		if b := path.Base(interp); b != "sh" && b != "ash" && b != "busybox" {
+			return 0 // an interpreter of ours other than sh: nothing we run
+		}
+	}
+	return sh.script(data, name, args[1:], true, io)
 }
 
 // commandV is command -v (how a name would run: its path, or the name of
