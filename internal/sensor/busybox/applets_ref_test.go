@@ -32,6 +32,9 @@ func TestAppletsAgreeWithBusyBox(t *testing.T) {
 		`printf 'a\nb\nc\n' | busybox head -n 2`, `printf 'a\nb\nc\n' | busybox tail -n 1`, `printf 'x\ny\n' | busybox grep -n y`, `printf 'x\ny\n' | busybox grep -v x`, `busybox seq 3`,
 		`echo 'a,b' | busybox awk -F, '{print $2 $1}'`, `echo '1 2 3' | busybox awk '{print $1+$2*$3}'`, `echo 'x' | busybox awk 'BEGIN{print "start"} {print} END{print "end"}'`,
 		`printf 'a b\n' | busybox awk '{ $1 = "z"; print }'`, `echo 7 | busybox awk '{ if ($1 > 5) print "gt"; else print "le" }'`,
+		`echo 'a:b:c' | busybox awk '{gsub(/:/," ")} 1'`, `echo aaa | busybox awk '{sub(/a/,"b"); print}'`,
+		`echo 'x y' | busybox awk '{print sprintf("%s=%s", $1, $2)}'`, `echo 'a b c' | busybox awk '{n=split($0, arr); print n}'`,
+		`echo abc | busybox awk '{gsub("b","[&]"); print}'`,
 	} {
 		cmd := exec.Command(bb, "sh", "-c", l)
 		cmd.Env = []string{"PATH=" + bin, "HOME=/"}

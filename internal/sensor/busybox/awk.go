@@ -473,6 +473,60 @@ func (m *awkMachine) call(n *awkNode) awkVal {
 		return awkVal{s: strings.ToUpper(m.str(arg(0)))}
 	case "int":
 		return awkVal{n: math.Trunc(num(arg(0))), isNum: true}
+	case "sprintf":
+		if len(n.kids) == 0 {
+			return awkVal{}
+		}
+		var vals []string
+		for i := 1; i < len(n.kids); i++ {
+			vals = append(vals, m.str(arg(i)))
+		}
+		return awkVal{s: awkSprintf(m.str(arg(0)), vals)}
+	case "sub", "gsub":
+		// sub(re, repl [, target]): target defaults to $0.
+		if len(n.kids) < 2 {
+			return awkVal{}
+		}
+		var re *regexp.Regexp
+		if n.kids[0].op == "re" {
+			re = n.kids[0].re
+		} else {
+			re, _ = regexp.Compile(m.str(arg(0)))
+		}
+		if re == nil {
+			return awkVal{n: 0, isNum: true}
+		}
+		target := &awkNode{op: "field", kids: []*awkNode{{op: "num"}}}
+		if len(n.kids) > 2 {
+			target = n.kids[2]
+		}
+		cur := m.str(m.eval(target))
+		repl := m.str(arg(1))
+		count := 0
+		out := re.ReplaceAllStringFunc(cur, func(match string) string {
+			if n.s == "sub" && count > 0 {
+				return match
+			}
+			count++
+			return strings.ReplaceAll(strings.ReplaceAll(repl, "\\&", "\x00"), "&", match)
+		})
+		out = strings.ReplaceAll(out, "\x00", "&")
+		if count > 0 {
+			m.store(target, awkVal{s: out})
+		}
+		return awkVal{n: float64(count), isNum: true}
+	case "split":
+		// split(s, arr [, sep]): the array is not kept (no arrays here);
+		// the count is what scripts test.
+		sep := m.get("FS")
+		if len(n.kids) > 2 {
+			sep = m.str(arg(2))
+		}
+		s := m.str(arg(0))
+		if sep == " " {
+			return awkVal{n: float64(len(strings.Fields(s))), isNum: true}
+		}
+		return awkVal{n: float64(len(strings.Split(s, sep))), isNum: true}
 	}
 	return awkVal{}
 }
