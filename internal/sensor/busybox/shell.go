@@ -241,12 +241,24 @@ func (sh *Shell) Run(line string) Result {
 		line = sh.pending + "\n" + line
 		sh.pending = ""
 	}
-	out, incomplete := sh.runText(sh.ctx, line, true)
+	out, incomplete := sh.runText(sh.ctx, line, modeTyped)
 	if incomplete {
 		// ash reads on with "> ": nothing ran, nothing is answered yet.
 		sh.pending = line
 		return Result{Continue: true, Limited: limited}
 	}
+	return Result{Output: out, Downloads: sh.downloads, Floods: sh.floods, Markers: sh.markers,
+		Exited: sh.exited, Limited: limited && !sh.exited}
+}
+
+// RunScript runs text as "sh -c TEXT" would: for a transport that has no
+// prompt to go back to (a command injected into a web form), so an
+// unfinished line is the syntax error it is, not a continuation. It counts
+// as one line against Limits.MaxCommands.
+func (sh *Shell) RunScript(text string) Result {
+	sh.lines++
+	limited := sh.lines >= sh.dev.lim.MaxCommands
+	out, _ := sh.runText(sh.ctx, text, modeScript)
 	return Result{Output: out, Downloads: sh.downloads, Floods: sh.floods, Markers: sh.markers,
 		Exited: sh.exited, Limited: limited && !sh.exited}
 }
@@ -265,14 +277,21 @@ func (sh *Shell) prompt() string {
 // run executes one complete command line and returns what the terminal
 // shows; an unfinished line is a syntax error.
 func (sh *Shell) run(ctx context.Context, line string) []byte {
-	out, _ := sh.runText(ctx, line, false)
+	out, _ := sh.runText(ctx, line, modeLine)
 	return out
 }
+
+// How runText reads its text.
+const (
+	modeLine   = iota // a complete line typed at the prompt: unfinished is an error
+	modeTyped         // typed at the prompt: unfinished waits for more
+	modeScript        // sh -c TEXT: the end of the text ends everything
+)
 
 // runText runs line (one or more lines joined by continuation). With
 // interactive set, an unfinished line is reported as incomplete and not
 // run, as long as it stays within maxScript.
-func (sh *Shell) runText(ctx context.Context, line string, interactive bool) (out []byte, incomplete bool) {
+func (sh *Shell) runText(ctx context.Context, line string, mode int) (out []byte, incomplete bool) {
 	sh.ctx = ctx
 	sh.fetches, sh.markers, sh.unrunSrcs = sh.fetches[:0], sh.markers[:0], sh.unrunSrcs[:0]
 	sh.steps, sh.work, sh.globWords, sh.globCost, sh.slept = 0, 0, 0, 0, 0
@@ -280,14 +299,17 @@ func (sh *Shell) runText(ctx context.Context, line string, interactive bool) (ou
 	term := &limitBuf{max: maxOutput}
 	var l *list
 	var err error
-	if strings.IndexByte(line, '\n') >= 0 {
+	switch {
+	case mode == modeScript:
+		l, err = parseScript(line)
+	case strings.IndexByte(line, '\n') >= 0:
 		l, err = parseTyped(line) // lines joined by continuation
-	} else {
+	default:
 		l, err = parseLine(line)
 	}
 	if err != nil {
 		var inc errIncomplete
-		if interactive && errors.As(err, &inc) && len(line) < maxScript {
+		if mode == modeTyped && errors.As(err, &inc) && len(line) < maxScript {
 			return nil, true
 		}
 		term.WriteString(err.Error() + "\n")
