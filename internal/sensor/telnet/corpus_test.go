@@ -87,7 +87,7 @@ func TestCorpusEvents(t *testing.T) {
 		}
 		for _, c := range s.Commands {
 			for _, u := range replay.URLsIn(c) {
-				if !downloads[u] {
+				if !replay.URLRecorded(downloads, u) {
 					t.Errorf("%s: URL %s of %q is not a file.download event", s.ID, u, c)
 				}
 			}

@@ -91,7 +91,7 @@ func Check(ctx context.Context, r Result, o *Oracle) []Problem {
 	}
 	for _, st := range r.Steps {
 		for _, u := range URLsIn(st.Line) {
-			if !recorded[u] && !recordedExpanded(recorded, u) {
+			if !URLRecorded(recorded, u) {
 				add(st.Line, "URL %s not recorded", u)
 			}
 		}
@@ -139,10 +139,13 @@ func ExpectedFamily(s Session, applets map[string]bool) string {
 	return fam
 }
 
-// recordedExpanded reports whether a URL written with an expansion
-// (http://host/$(uname -m)) was recorded expanded: some recorded URL
-// starts with the text before the expansion.
-func recordedExpanded(recorded map[string]bool, u string) bool {
+// URLRecorded reports whether u, a URL written on a line, is in recorded:
+// as written, or, for one written with an expansion (http://h/$(uname -m)),
+// expanded (a recorded URL starts with the text before the expansion).
+func URLRecorded(recorded map[string]bool, u string) bool {
+	if recorded[u] {
+		return true
+	}
 	i := strings.IndexAny(u, "$`")
 	if i < 0 {
 		return false
