@@ -201,6 +201,10 @@ func TestHostileLinesBounded(t *testing.T) {
 		"echo $((" + strings.Repeat("(", 100) + "1" + strings.Repeat(")", 100) + "))",
 		"yes | awk '{s=s $0} END {print length(s)}'",
 		"yes | sed 's/y/yyyyyyyy/g' | sed 's/y/yyyyyyyy/g' | wc -c",
+		"yes | awk -F'[:,]+' '{print $1}' | wc -l",
+		"find / -name '*a*b*c*d*e*' | wc -l; tar cf - / | wc -c",
+		"hexdump -C /dev/zero | od -c | base64 | gzip | gunzip | wc -c",
+		"case " + long + " in *a*a*a*a*a*a*a*b) echo x;; esac",
 	} {
 		sh := d.NewShell(context.Background())
 		start := time.Now()
