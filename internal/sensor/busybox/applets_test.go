@@ -99,7 +99,7 @@ var appletCases = map[string][]struct{ line, want string }{
 	"tftp":     {{`tftp`, "~Usage: tftp "}},
 	"top":      {{`top -bn1 | head -n 1`, "~^Mem: \\d+K used, \\d+K free"}},
 	"tr":       {{`echo abc | tr a-z A-Z`, "ABC\n"}, {`echo a-b | tr -d -`, "ab\n"}},
-	"uptime":   {{`uptime`, "~ up 2 days,  2:56,  load average: 0\\.31, 0\\.22, 0\\.19\n$"}},
+	"uptime":   {{`uptime`, "~^ \\d\\d:\\d\\d:\\d\\d up (\\d+ days?, )?( ?\\d+:\\d\\d|\\d+ min),  load average: 0\\.31, 0\\.22, 0\\.19\n$"}, {`cat /proc/uptime`, "~^\\d+\\.\\d\\d \\d+\\.\\d\\d\n$"}},
 	"wc":       {{`wc -l /etc/passwd`, "4 /etc/passwd\n"}},
 	"wget":     {{`wget`, "~Usage: wget "}},
 	"which":    {{`which wget`, "/usr/bin/wget\n"}},
