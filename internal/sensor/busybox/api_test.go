@@ -202,6 +202,8 @@ func TestHostileLinesBounded(t *testing.T) {
 		"yes | awk '{s=s $0} END {print length(s)}'",
 		"yes | sed 's/y/yyyyyyyy/g' | sed 's/y/yyyyyyyy/g' | wc -c",
 		"yes | awk -F'[:,]+' '{print $1}' | wc -l",
+		"yes | awk '{for(;;) {while (1) x++; a[x]=x}}'",
+		"yes | awk '{a[NR]=$0 $0 $0} END {for (k in a) for (j in a) n++; print n}'",
 		"find / -name '*a*b*c*d*e*' | wc -l; tar cf - / | wc -c",
 		"hexdump -C /dev/zero | od -c | base64 | gzip | gunzip | wc -c",
 		"case " + long + " in *a*a*a*a*a*a*a*b) echo x;; esac",

@@ -35,6 +35,10 @@ func TestAppletsAgreeWithBusyBox(t *testing.T) {
 		`echo 'a:b:c' | busybox awk '{gsub(/:/," ")} 1'`, `echo aaa | busybox awk '{sub(/a/,"b"); print}'`,
 		`echo 'x y' | busybox awk '{print sprintf("%s=%s", $1, $2)}'`, `echo 'a b c' | busybox awk '{n=split($0, arr); print n}'`,
 		`echo abc | busybox awk '{gsub("b","[&]"); print}'`,
+		`echo '1 2 3' | busybox awk '{for(i=1;i<=NF;i++) s+=$i} END{print s}'`,
+		`printf 'a\nb\na\n' | busybox awk '{c[$1]++} END {for (k in c) print k, c[k]}'`,
+		`echo 5 | busybox awk '{i=0; while (i < $1) i++; print i}'`,
+		`echo 'x y z' | busybox awk '{for (i=NF; i>0; i--) printf "%s ", $i; print ""}'`,
 	} {
 		cmd := exec.Command(bb, "sh", "-c", l)
 		cmd.Env = []string{"PATH=" + bin, "HOME=/"}
