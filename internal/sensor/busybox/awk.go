@@ -13,9 +13,11 @@ import (
 // (free -m | awk '{print $2}', awk -F: '$3==0 {print $1}', awk 'FNR == 2
 // {print $2;}', awk '{s+=$1} END {print s}'): BEGIN/END, /regex/ and
 // expression patterns, print and printf, assignments, next, exit, if,
-// fields, NR NF FNR FS OFS, arithmetic, comparison, concatenation, ~ !~,
-// && || !, and length substr index tolower toupper. A program is at most
-// maxAwkProgram bytes; every record and statement is charged to the line.
+// while, for and for-in, arrays, fields, NR NF FNR FS OFS, arithmetic,
+// comparison, concatenation, ~ !~, && || !, and length substr index
+// tolower toupper sprintf sub gsub split. A program is at most
+// maxAwkProgram bytes; every record and statement is charged to the line,
+// loops run at most maxLoop times, arrays hold at most maxAwkCells.
 
 const maxAwkProgram = 4096
 
