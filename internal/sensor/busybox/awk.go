@@ -3,8 +3,10 @@ package busybox
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -259,7 +261,7 @@ func (m *awkMachine) exec(stmts []*awkNode) {
 				}
 			}
 		case "forin":
-			for _, k := range sortedKeys(m.arrays[st.s]) {
+			for _, k := range slices.Sorted(maps.Keys(m.arrays[st.s])) {
 				if m.exit || m.next {
 					break
 				}

@@ -2,7 +2,6 @@ package busybox
 
 import (
 	"fmt"
-	"maps"
 	"math/rand/v2"
 	"path"
 	"slices"
@@ -164,10 +163,6 @@ func (sh *Shell) envNames() []string {
 		}
 	}
 	return names
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	return slices.Sorted(maps.Keys(m))
 }
 
 // expandWords expands command words: every expansion, field splitting and

@@ -1,9 +1,9 @@
 package telnet
 
 import (
-	"errors"
 	"fmt"
 
+	"github.com/honeygate/honeygate/internal/schema"
 	"github.com/honeygate/honeygate/internal/sensor/busybox"
 )
 
@@ -37,32 +37,43 @@ func DefaultConfig() Config {
 	}
 }
 
-// Validate reports every field that cannot work, by its yaml name.
-func (c Config) Validate() error {
-	var errs []error
+var _ schema.Section = Config{}
+
+// Listeners implements schema.Section: the telnet honeypot listens on the
+// unprivileged ports that 23 is redirected to (2223) and on the worm ports
+// 2323 and 5358 as they are.
+func (Config) Listeners() []schema.Listener {
+	return []schema.Listener{{
+		Name: "telnet", Net: schema.TCP, Repeatable: true,
+		Default: []string{"0.0.0.0:2223", "0.0.0.0:2323", "0.0.0.0:5358"},
+		Help:    "the IoT telnet honeypot",
+	}}
+}
+
+// Validate implements schema.Section: every field that cannot work, by its
+// yaml path.
+func (c Config) Validate() schema.Errors {
+	var errs schema.Errors
 	for _, fe := range c.Profile.Validate() {
-		errs = append(errs, fmt.Errorf("profile.%s: %s", fe.Field, fe.Message))
+		errs.Add("profile."+fe.Field, "%s", fe.Message)
 	}
 	l := c.Login
 	switch l.Mode {
 	case LoginDefault, LoginAny:
 	case LoginList:
 		if len(l.Accept) == 0 {
-			errs = append(errs, errors.New(`login.accept: mode "list" needs at least one credential`))
+			errs.Add("login.accept", `mode "list" needs at least one credential`)
 		}
 	default:
-		errs = append(errs, fmt.Errorf(`login.mode: %q is not one of "default", "any", "list"`, l.Mode))
+		errs.Add("login.mode", `%q is not one of "default", "any", "list"`, l.Mode)
 	}
 	for i, cr := range l.Accept {
 		if cr.Username == "" || len(cr.Username) > 128 || len(cr.Password) > 128 {
-			errs = append(errs, fmt.Errorf("login.accept[%d]: username empty, or username or password longer than 128 bytes", i))
+			errs.Add(fmt.Sprintf("login.accept[%d]", i), "username empty, or username or password longer than 128 bytes")
 		}
 	}
 	if l.MaxAttempts < 1 || l.MaxAttempts > 100 {
-		errs = append(errs, fmt.Errorf("login.max_attempts: %d is not within 1-100", l.MaxAttempts))
+		errs.Add("login.max_attempts", "%d is not within 1-100", l.MaxAttempts)
 	}
-	if len(errs) > 0 {
-		return fmt.Errorf("telnet: invalid config: %w", errors.Join(errs...))
-	}
-	return nil
+	return errs
 }

@@ -74,7 +74,7 @@ func TestCorpusEvents(t *testing.T) {
 			case event.CommandInput:
 				inputs++
 			case event.FileDownload:
-				downloads[e.URL] = true
+				downloads[string(e.URL)] = true
 			case event.SessionClosed:
 				closed = append(closed, e)
 			}

@@ -62,11 +62,11 @@ func (s *Sensor) newSession(ctx context.Context, c *sensor.Conn, info sensor.Con
 	if start.IsZero() {
 		start = time.Now()
 	}
-	return &session{s: s, ctx: ctx, conn: c, info: info, id: event.NewSessionID(), start: start, tr: s.rules.NewTracker()}
+	return &session{s: s, ctx: ctx, conn: c, info: info, id: info.Session, start: start, tr: s.rules.NewTracker()}
 }
 
 func (ss *session) event(kind event.Kind) *event.Event {
-	return ss.s.event(kind, ss.id, ss.info)
+	return ss.s.event(kind, ss.info)
 }
 
 // publishTimeout bounds one publish. Publishing does not use the session's
@@ -202,7 +202,7 @@ func (ss *session) close() {
 	e.Duration = time.Since(ss.start).Seconds()
 	e.Bytes = ss.conn.BytesRead()
 	e.Reasons = slices.Clone(ss.tr.Reasons())
-	e.Message = ss.reason
+	e.Message = event.Text(ss.reason)
 	// The session's context may be what ended it; publish does not use it.
 	ss.publish(e)
 }
@@ -317,8 +317,9 @@ func (ss *session) login(user, pass string) {
 		kind = event.LoginSuccess
 	}
 	e := ss.event(kind)
-	e.Username = user
-	e.Password = &pass
+	p := event.Text(pass)
+	e.Username = event.Text(user)
+	e.Password = &p
 	ss.publish(e)
 	ss.flushAttribution()
 
@@ -333,7 +334,7 @@ func (ss *session) login(user, pass string) {
 		return
 	}
 	ss.phase = phaseShell
-	ss.sh = ss.s.dev.NewShell(ss.ctx)
+	ss.sh = ss.s.dev.NewShellFrom(ss.ctx, sensor.Source(ss.info.SrcIP).String())
 	ss.write([]byte("\n\nBusyBox v" + ss.s.cfg.Profile.BusyBoxVersion + " (" + ss.s.cfg.Profile.BusyBoxBuild +
 		") built-in shell (ash)\nEnter 'help' for a list of built-in commands.\n\n" + ss.sh.Prompt()))
 }
@@ -362,15 +363,15 @@ func (ss *session) runLine(line string) {
 		ss.observe(attrib.Observation{URL: d.URL})
 	}
 	e := ss.event(event.CommandInput)
-	e.Input = line
+	e.Input = event.Text(line)
 	if r.Secret {
 		e.Input = "" // what was typed with echo off stays out of the record
 	}
-	e.Output = event.Truncate(string(r.Output), 1024)
+	e.Output = event.Text(event.Truncate(string(r.Output), 1024))
 	ss.publish(e)
 	for _, d := range r.Downloads {
 		e := ss.event(event.FileDownload)
-		e.URL, e.Tool, e.Filename = d.URL, d.Tool, d.Filename
+		e.URL, e.Tool, e.Filename = event.Text(d.URL), event.Text(d.Tool), event.Text(d.Filename)
 		ss.publish(e)
 	}
 	// Flood targets (r.Floods) are victims, never payloads: they are not
