@@ -1,0 +1,51 @@
+package login
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestChecker(t *testing.T) {
+	cases := []struct {
+		name       string
+		p          Policy
+		user, pass string
+		want       bool
+	}{
+		{"default accepts mirai", DefaultPolicy(), "root", "xc3511", true},
+		{"default accepts empty root", DefaultPolicy(), "root", "", true},
+		{"default rejects other", DefaultPolicy(), "root", "hunter2", false},
+		{"default adds accept", Policy{Mode: ModeDefault, Accept: []Credential{{"bob", "x"}}, MaxAttempts: 3}, "bob", "x", true},
+		{"list only", Policy{Mode: ModeList, Accept: []Credential{{"bob", "x"}}, MaxAttempts: 3}, "root", "xc3511", false},
+		{"list accepts", Policy{Mode: ModeList, Accept: []Credential{{"bob", "x"}}, MaxAttempts: 3}, "bob", "x", true},
+		{"any", Policy{Mode: ModeAny, MaxAttempts: 3}, "zz", "yy", true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if errs := c.p.Validate(); len(errs) > 0 {
+				t.Fatal(errs)
+			}
+			if got := NewChecker(c.p).Accepts(c.user, c.pass); got != c.want {
+				t.Errorf("Accepts(%q, %q) = %v, want %v", c.user, c.pass, got, c.want)
+			}
+		})
+	}
+}
+
+func TestValidate(t *testing.T) {
+	cases := []struct {
+		p    Policy
+		want string
+	}{
+		{Policy{Mode: "maybe", MaxAttempts: 3}, "mode:"},
+		{Policy{Mode: ModeList, MaxAttempts: 3}, "accept:"},
+		{Policy{Mode: ModeAny, MaxAttempts: 0}, "max_attempts:"},
+		{Policy{Mode: ModeAny, MaxAttempts: 3, Accept: []Credential{{"", "x"}}}, "accept[0]:"},
+	}
+	for _, c := range cases {
+		errs := c.p.Validate()
+		if len(errs) != 1 || !strings.HasPrefix(errs[0].Error(), c.want) {
+			t.Errorf("Validate(%+v) = %v, want one error starting %q", c.p, errs, c.want)
+		}
+	}
+}

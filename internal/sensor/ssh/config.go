@@ -1,0 +1,70 @@
+package ssh
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/honeygate/honeygate/internal/sensor/login"
+)
+
+// Config is the ssh sensor's configuration.
+type Config struct {
+	// ServerVersion is the identification line the server sends, as the
+	// device's SSH server would: the Dropbear builds on IoT devices.
+	ServerVersion string `yaml:"server_version"`
+	// Login is the same policy as telnet's: one credential table for both
+	// doors.
+	Login login.Policy `yaml:"login"`
+	// MaxSampleBytes bounds one uploaded file kept as a sample; a larger
+	// upload is hashed and recorded but not kept.
+	MaxSampleBytes int64 `yaml:"max_sample_bytes"`
+	// MaxSamplesBytes bounds all the samples kept in the data dir together;
+	// once reached, uploads are recorded but no longer kept.
+	MaxSamplesBytes int64 `yaml:"max_samples_bytes"`
+}
+
+// DefaultVersion is Dropbear 2014.63, the SSH server of many of the
+// Hisilicon DVRs and cameras of the default device profile.
+const DefaultVersion = "SSH-2.0-dropbear_2014.63"
+
+// DefaultConfig is a Dropbear server with the default login policy.
+func DefaultConfig() Config {
+	return Config{
+		ServerVersion:   DefaultVersion,
+		Login:           login.DefaultPolicy(),
+		MaxSampleBytes:  4 << 20,
+		MaxSamplesBytes: 1 << 30,
+	}
+}
+
+// Validate reports every field that cannot work, by its yaml name.
+func (c Config) Validate() error {
+	var errs []error
+	v := c.ServerVersion
+	if !strings.HasPrefix(v, "SSH-2.0-") || len(v) > maxLineBytes-2 || hasControl(v) {
+		errs = append(errs, fmt.Errorf("server_version: %q must start with SSH-2.0-, be at most 253 bytes and have no control characters", v))
+	}
+	for _, err := range c.Login.Validate() {
+		errs = append(errs, fmt.Errorf("login.%w", err))
+	}
+	if c.MaxSampleBytes < 1 || c.MaxSampleBytes > 1<<30 {
+		errs = append(errs, fmt.Errorf("max_sample_bytes: %d is not within 1-1073741824", c.MaxSampleBytes))
+	}
+	if c.MaxSamplesBytes < c.MaxSampleBytes {
+		errs = append(errs, fmt.Errorf("max_samples_bytes: %d is less than max_sample_bytes", c.MaxSamplesBytes))
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("ssh: invalid config: %w", errors.Join(errs...))
+	}
+	return nil
+}
+
+func hasControl(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] == 0x7f {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,36 @@
+package ssh
+
+import (
+	"net"
+	"sync"
+)
+
+// sniffConn passes a connection to x/crypto/ssh unchanged and shows the
+// client's first bytes to a hello parser on the way. When the parser has a
+// result (or gives up), onHello is called once, from the reading
+// goroutine, before the bytes that completed it reach the library: the
+// session.connect event is therefore published before the key exchange can
+// finish and any login can be seen.
+type sniffConn struct {
+	net.Conn
+	h       hello
+	once    sync.Once
+	onHello func(*hello)
+}
+
+func (c *sniffConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	if !c.h.done() {
+		c.h.feed(p[:n])
+		if c.h.done() {
+			c.report()
+		}
+	}
+	return n, err
+}
+
+// report calls onHello once; the session calls it too when the connection
+// ends before a hello was complete, so that every session has its
+// session.connect. Only the first call reports; sync.Once also makes a
+// second caller wait for the first to finish.
+func (c *sniffConn) report() { c.once.Do(func() { c.onHello(&c.h) }) }
