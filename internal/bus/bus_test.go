@@ -63,20 +63,19 @@ func openBus(t testing.TB, o Options) *Bus {
 var kinds = []event.Kind{event.SessionConnect, event.LoginFailed, event.CommandInput, event.FileDownload}
 
 func newEvent(i int) event.Event {
-	pw := fmt.Sprintf("pw%d", i)
+	pw := event.Text(fmt.Sprintf("pw%d", i))
 	return event.Event{
-		ID:       event.NewID(),
-		Time:     time.Now().UTC().Round(0),
-		Kind:     kinds[i%len(kinds)],
-		Sensor:   "test",
-		Proto:    "telnet",
-		SrcIP:    "192.0.2.1",
-		SrcPort:  40000 + i%20000,
-		DstPort:  23,
-		Session:  event.NewSessionID(),
-		Username: "root",
-		Password: &pw,
-		Input:    fmt.Sprintf("echo %d", i),
+		ID:      event.NewID(),
+		Time:    time.Now().UTC().Round(0),
+		Kind:    kinds[i%len(kinds)],
+		Sensor:  "test",
+		Proto:   "telnet",
+		SrcIP:   "192.0.2.1",
+		SrcPort: 40000 + i%20000,
+		DstPort: 23,
+		Session: event.NewSessionID(),
+		Login:   event.Login{Username: "root", Password: &pw},
+		Shell:   event.Shell{Input: event.Text(fmt.Sprintf("echo %d", i))},
 	}
 }
 

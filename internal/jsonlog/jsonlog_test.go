@@ -27,19 +27,18 @@ func (c *clock) set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 func newEvents(n int, prefix string) []event.Event {
 	evs := make([]event.Event, n)
 	for i := range evs {
-		pw := ""
+		pw := event.Text("")
 		evs[i] = event.Event{
-			ID:       fmt.Sprintf("%s-%04d", prefix, i),
-			Time:     time.Date(2025, 3, 1, 12, 0, i, 0, time.UTC),
-			Kind:     event.LoginFailed,
-			Sensor:   "s1",
-			Proto:    "telnet",
-			SrcIP:    "198.51.100.7",
-			SrcPort:  5000 + i,
-			DstPort:  23,
-			Session:  "abc123",
-			Username: "admin",
-			Password: &pw, // empty but present
+			ID:      fmt.Sprintf("%s-%04d", prefix, i),
+			Time:    time.Date(2025, 3, 1, 12, 0, i, 0, time.UTC),
+			Kind:    event.LoginFailed,
+			Sensor:  "s1",
+			Proto:   "telnet",
+			SrcIP:   "198.51.100.7",
+			SrcPort: 5000 + i,
+			DstPort: 23,
+			Session: "abc123",
+			Login:   event.Login{Username: "admin", Password: &pw}, // empty password, but present
 		}
 	}
 	return evs

@@ -81,15 +81,17 @@ func (a *attacker) login(at time.Duration, user, pass string, ok bool) *attacker
 	if ok {
 		kind = event.LoginSuccess
 	}
-	return a.add(kind, at, func(e *event.Event) { e.Username, e.Password = user, &pass })
+	return a.add(kind, at, func(e *event.Event) { e.Username, e.Password = event.Text(user), event.TextPtr(pass) })
 }
 
 func (a *attacker) cmd(at time.Duration, input, output string) *attacker {
-	return a.add(event.CommandInput, at, func(e *event.Event) { e.Input, e.Output = input, output })
+	return a.add(event.CommandInput, at, func(e *event.Event) { e.Input, e.Output = event.Text(input), event.Text(output) })
 }
 
 func (a *attacker) download(at time.Duration, u, tool, filename string) *attacker {
-	return a.add(event.FileDownload, at, func(e *event.Event) { e.URL, e.Tool, e.Filename = u, tool, filename })
+	return a.add(event.FileDownload, at, func(e *event.Event) {
+		e.URL, e.Tool, e.Filename = event.Text(u), event.Text(tool), event.Text(filename)
+	})
 }
 
 func (a *attacker) attribute(at time.Duration, family string, reasons ...string) *attacker {

@@ -579,15 +579,15 @@ func summarize(s *store.Session, evs []event.Event) {
 	for _, e := range evs {
 		switch e.Kind {
 		case event.LoginSuccess, event.LoginFailed:
-			c := store.Credential{Time: e.Time, Username: e.Username, Success: e.Kind == event.LoginSuccess}
+			c := store.Credential{Time: e.Time, Username: string(e.Username), Success: e.Kind == event.LoginSuccess}
 			if e.Password != nil {
-				c.Password = *e.Password
+				c.Password = string(*e.Password)
 			}
 			s.Credentials = append(s.Credentials, c)
 		case event.CommandInput:
-			s.Commands = append(s.Commands, e.Input)
+			s.Commands = append(s.Commands, string(e.Input))
 		case event.FileDownload:
-			s.Downloads = append(s.Downloads, store.Download{Time: e.Time, URL: e.URL, Tool: e.Tool, Filename: e.Filename})
+			s.Downloads = append(s.Downloads, store.Download{Time: e.Time, URL: string(e.URL), Tool: string(e.Tool), Filename: string(e.Filename)})
 		}
 	}
 }

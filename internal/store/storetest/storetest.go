@@ -92,19 +92,23 @@ func (a *attacker) login(at time.Duration, user string, pass *string, ok bool) e
 	if ok {
 		e.Kind = event.LoginSuccess
 	}
-	e.Username, e.Password = user, pass
+	e.Username = event.Text(user)
+	if pass != nil {
+		p := event.Text(*pass)
+		e.Password = &p
+	}
 	return e
 }
 
 func (a *attacker) command(at time.Duration, input string) event.Event {
 	e := a.ev(event.CommandInput, at)
-	e.Input, e.Output = input, "ok"
+	e.Input, e.Output = event.Text(input), "ok"
 	return e
 }
 
 func (a *attacker) download(at time.Duration, url, tool, filename string) event.Event {
 	e := a.ev(event.FileDownload, at)
-	e.URL, e.Tool, e.Filename = url, tool, filename
+	e.URL, e.Tool, e.Filename = event.Text(url), event.Text(tool), event.Text(filename)
 	return e
 }
 
