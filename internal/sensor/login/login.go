@@ -8,8 +8,9 @@
 package login
 
 import (
-	"errors"
 	"fmt"
+
+	"github.com/honeygate/honeygate/internal/schema"
 )
 
 // Modes of a Policy.
@@ -36,26 +37,26 @@ type Policy struct {
 // failures, as BusyBox login does.
 func DefaultPolicy() Policy { return Policy{Mode: ModeDefault, MaxAttempts: 3} }
 
-// Validate reports every field that cannot work, by its yaml name under the
-// policy's own key (the caller prefixes it, e.g. "login.").
-func (p Policy) Validate() []error {
-	var errs []error
+// Validate reports every field that cannot work, by its yaml path under
+// the policy's own key (the caller nests it, e.g. under "login").
+func (p Policy) Validate() schema.Errors {
+	var errs schema.Errors
 	switch p.Mode {
 	case ModeDefault, ModeAny:
 	case ModeList:
 		if len(p.Accept) == 0 {
-			errs = append(errs, errors.New(`accept: mode "list" needs at least one credential`))
+			errs.Add("accept", `mode "list" needs at least one credential`)
 		}
 	default:
-		errs = append(errs, fmt.Errorf(`mode: %q is not one of "default", "any", "list"`, p.Mode))
+		errs.Add("mode", `%q is not one of "default", "any", "list"`, p.Mode)
 	}
 	for i, cr := range p.Accept {
 		if cr.Username == "" || len(cr.Username) > 128 || len(cr.Password) > 128 {
-			errs = append(errs, fmt.Errorf("accept[%d]: username empty, or username or password longer than 128 bytes", i))
+			errs.Add(fmt.Sprintf("accept[%d]", i), "username empty, or username or password longer than 128 bytes")
 		}
 	}
 	if p.MaxAttempts < 1 || p.MaxAttempts > 100 {
-		errs = append(errs, fmt.Errorf("max_attempts: %d is not within 1-100", p.MaxAttempts))
+		errs.Add("max_attempts", "%d is not within 1-100", p.MaxAttempts)
 	}
 	return errs
 }

@@ -44,8 +44,9 @@ func (ss *session) login(user, pass string) (*xssh.Permissions, error) {
 		ss.user = user
 	}
 	e := ss.event(kind)
-	e.Username = user
-	e.Password = &pass
+	e.Username = event.Text(user)
+	pw := event.Text(pass)
+	e.Password = &pw
 	ss.emit(e)
 	ss.flushAttribution()
 	if !ok {

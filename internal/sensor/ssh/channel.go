@@ -103,19 +103,19 @@ func (ss *session) serveChannel(ch xssh.Channel, reqs <-chan *xssh.Request) {
 			if !started {
 				started, ok = true, true
 				p := pty
-				ss.guard(func() { ss.program(ch, func() uint32 { return ss.interactive(ch, p) }) })
+				ss.guard(func() { ss.program(ch, func() (uint32, string) { return ss.interactive(ch, p) }) })
 			}
 		case "exec":
 			var x execRequest
 			if !started && xssh.Unmarshal(req.Payload, &x) == nil {
 				started, ok = true, true
-				ss.guard(func() { ss.program(ch, func() uint32 { return ss.exec(ch, x.Command) }) })
+				ss.guard(func() { ss.program(ch, func() (uint32, string) { return ss.exec(ch, x.Command) }) })
 			}
 		case "subsystem":
 			var x subsystemRequest
 			if !started && xssh.Unmarshal(req.Payload, &x) == nil && x.Name == "sftp" {
 				started, ok = true, true
-				ss.guard(func() { ss.program(ch, func() uint32 { return ss.sftp(ch) }) })
+				ss.guard(func() { ss.program(ch, func() (uint32, string) { return ss.sftp(ch), "" }) })
 			}
 		}
 		if req.WantReply {
@@ -125,12 +125,17 @@ func (ss *session) serveChannel(ch xssh.Channel, reqs <-chan *xssh.Request) {
 }
 
 // program runs a channel's program and ends the channel as sshd does: its
-// exit status, then close.
-func (ss *session) program(ch xssh.Channel, run func() uint32) {
-	status := run()
+// exit status, then close. A program that hit the session's command limit
+// ends the whole connection after that, so the client still gets the
+// output and status of its last command.
+func (ss *session) program(ch xssh.Channel, run func() (uint32, string)) {
+	status, stop := run()
 	_, _ = ch.SendRequest("exit-status", false, xssh.Marshal(exitStatus{status}))
 	_ = ch.CloseWrite()
 	ch.Close()
+	if stop != "" {
+		ss.stop(stop)
+	}
 }
 
 // size records the client's terminal size, a few times per session.

@@ -1,10 +1,9 @@
 package ssh
 
 import (
-	"errors"
-	"fmt"
 	"strings"
 
+	"github.com/honeygate/honeygate/internal/schema"
 	"github.com/honeygate/honeygate/internal/sensor/login"
 )
 
@@ -38,26 +37,35 @@ func DefaultConfig() Config {
 	}
 }
 
-// Validate reports every field that cannot work, by its yaml name.
-func (c Config) Validate() error {
-	var errs []error
+var _ schema.Section = Config{}
+
+// Listeners implements schema.Section: the SSH honeypot listens on the
+// unprivileged port that 22 is redirected to (2222, also a port bots scan
+// as it is).
+func (Config) Listeners() []schema.Listener {
+	return []schema.Listener{{
+		Name: "ssh", Net: schema.TCP, Repeatable: true,
+		Default: []string{"0.0.0.0:2222"},
+		Help:    "the IoT SSH honeypot (a Dropbear server in front of the telnet device)",
+	}}
+}
+
+// Validate implements schema.Section: every field that cannot work, by its
+// yaml path.
+func (c Config) Validate() schema.Errors {
+	var errs schema.Errors
 	v := c.ServerVersion
 	if !strings.HasPrefix(v, "SSH-2.0-") || len(v) > maxLineBytes-2 || hasControl(v) {
-		errs = append(errs, fmt.Errorf("server_version: %q must start with SSH-2.0-, be at most 253 bytes and have no control characters", v))
+		errs.Add("server_version", "%q must start with SSH-2.0-, be at most 253 bytes and have no control characters", v)
 	}
-	for _, err := range c.Login.Validate() {
-		errs = append(errs, fmt.Errorf("login.%w", err))
-	}
+	errs.Nest("login", c.Login.Validate())
 	if c.MaxSampleBytes < 1 || c.MaxSampleBytes > 1<<30 {
-		errs = append(errs, fmt.Errorf("max_sample_bytes: %d is not within 1-1073741824", c.MaxSampleBytes))
+		errs.Add("max_sample_bytes", "%d is not within 1-1073741824", c.MaxSampleBytes)
 	}
 	if c.MaxSamplesBytes < c.MaxSampleBytes {
-		errs = append(errs, fmt.Errorf("max_samples_bytes: %d is less than max_sample_bytes", c.MaxSamplesBytes))
+		errs.Add("max_samples_bytes", "%d is less than max_sample_bytes", c.MaxSamplesBytes)
 	}
-	if len(errs) > 0 {
-		return fmt.Errorf("ssh: invalid config: %w", errors.Join(errs...))
-	}
-	return nil
+	return errs
 }
 
 func hasControl(s string) bool {

@@ -1,37 +1,64 @@
 package ssh
 
 import (
+	"encoding/json"
+	"strconv"
+
 	xssh "golang.org/x/crypto/ssh"
 
 	"github.com/honeygate/honeygate/internal/event"
 )
 
+// TEMPORARY until the event group lands in internal/event (after 14:50):
+// the SSH fields travel as JSON in Message.
+type sshFields struct {
+	ClientVersion   string `json:"client_version,omitempty"`
+	HASSH           string `json:"hassh,omitempty"`
+	HASSHAlgorithms string `json:"hassh_algorithms,omitempty"`
+	KexAlgs         string `json:"kex_algs,omitempty"`
+	KeyType         string `json:"key_type,omitempty"`
+	KeyFingerprint  string `json:"key_fingerprint,omitempty"`
+	TargetHost      string `json:"target_host,omitempty"`
+	TargetPort      int    `json:"target_port,omitempty"`
+	SHA256          string `json:"sha256,omitempty"`
+	Size            int64  `json:"size,omitempty"`
+}
+
+func setFields(e *event.Event, f sshFields) *event.Event {
+	b, _ := json.Marshal(f)
+	e.Message = event.Text(b)
+	return e
+}
+
 // connectEvent fills session.connect with the client's hello.
 func connectEvent(e *event.Event, h *hello) *event.Event {
-	e.Message = h.Version
+	f := sshFields{ClientVersion: h.Version}
 	if h.Kex != nil {
-		e.Message += " hassh=" + h.Kex.HASSH()
+		f.HASSH, f.HASSHAlgorithms, f.KexAlgs = h.Kex.HASSH(), h.Kex.HASSHAlgorithms(), h.Kex.Kex
 	}
-	return e
+	return setFields(e, f)
 }
 
 // keyEvent fills client.fingerprint with an offered public key.
 func keyEvent(e *event.Event, user string, key xssh.PublicKey) *event.Event {
-	e.Username = user
-	e.Message = key.Type() + " " + xssh.FingerprintSHA256(key)
-	return e
+	e.Username = event.Text(user)
+	return setFields(e, sshFields{KeyType: key.Type(), KeyFingerprint: xssh.FingerprintSHA256(key)})
 }
 
 // tunnelEvent fills direct-tcpip.request with the target asked for.
 func tunnelEvent(e *event.Event, t tunnelRequest) *event.Event {
-	e.Message = t.Host
-	return e
+	return setFields(e, sshFields{TargetHost: t.Host, TargetPort: int(t.Port)})
 }
 
 // uploadEvent fills file.upload.
 func uploadEvent(e *event.Event, tool, name string, st stored) *event.Event {
-	e.Tool, e.Filename = tool, name
-	e.Message = st.SHA256
+	e.Tool, e.Filename = event.Text(tool), event.Text(name)
+	return setFields(e, sshFields{SHA256: st.SHA256, Size: st.Size})
+}
+
+// downloadEvent fills file.download.
+func downloadEvent(e *event.Event, d Download) *event.Event {
+	e.URL, e.Tool, e.Filename = event.Text(d.URL), event.Text(d.Tool), event.Text(d.Filename)
 	return e
 }
 
@@ -42,8 +69,4 @@ const (
 	kindUpload = event.Kind("file.upload")
 )
 
-// downloadEvent fills file.download.
-func downloadEvent(e *event.Event, d Download) *event.Event {
-	e.URL, e.Tool, e.Filename = d.URL, d.Tool, d.Filename
-	return e
-}
+var _ = strconv.Itoa

@@ -3,6 +3,7 @@ package ssh
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"runtime/debug"
@@ -63,6 +64,7 @@ type session struct {
 	commands   int
 	channels   int
 	reason     string
+	panicVal   any // the first panic of a session goroutine, raised again by Handle
 }
 
 func (s *Sensor) newSession(ctx context.Context, c *sensor.Conn, info sensor.ConnInfo) *session {
@@ -70,10 +72,12 @@ func (s *Sensor) newSession(ctx context.Context, c *sensor.Conn, info sensor.Con
 	if start.IsZero() {
 		start = time.Now()
 	}
-	return &session{s: s, ctx: ctx, conn: c, info: info, id: event.NewSessionID(), start: start, tr: s.rules.NewTracker()}
+	return &session{s: s, ctx: ctx, conn: c, info: info, id: info.Session, start: start, tr: s.rules.NewTracker()}
 }
 
-func (ss *session) event(kind event.Kind) *event.Event { return ss.s.event(kind, ss.id, ss.info) }
+func (ss *session) event(kind event.Kind) *event.Event {
+	return ss.info.Event(kind, ss.s.name, "ssh")
+}
 
 // emit publishes e with the session's current family; the caller holds mu.
 // Publishing does not use the session's context: a server stop or the
@@ -151,10 +155,11 @@ func (ss *session) serve() {
 	ss.mu.Lock()
 	ss.observe(attrib.Observation{Port: ss.info.DstPort})
 	ss.mu.Unlock()
-	ss.sniff = &sniffConn{Conn: ss.conn, onHello: ss.connected}
+	ss.sniff = &sniffConn{Conn: ss.conn, onHello: ss.connected, onPanic: ss.panicked}
 	sconn, chans, reqs, err := xssh.NewServerConn(ss.sniff, ss.serverConfig())
 	if err != nil {
 		ss.sniff.report()
+		ss.repanic()
 		ss.end(ss.errReason(err))
 		ss.close()
 		return
@@ -174,6 +179,7 @@ func (ss *session) serve() {
 	}
 	err = sconn.Wait()
 	ss.wg.Wait()
+	ss.repanic()
 	ss.end(ss.errReason(err))
 	sconn.Close()
 	ss.close()
@@ -217,27 +223,46 @@ func (ss *session) close() {
 	e.Duration = time.Since(ss.start).Seconds()
 	e.Bytes = ss.conn.BytesRead()
 	e.Reasons = slices.Clone(ss.tr.Reasons())
-	e.Message = ss.reason
+	e.Message = event.Text(ss.reason)
 	ss.emit(e)
 }
 
-// guard runs f in a goroutine of the session; a panic in it is recorded
-// as the sensor's own panics are, and ends the connection.
+// guard runs f in a goroutine of the session. A panic there would bypass
+// the sensor.Server's recovery (which covers only Handle's goroutine) and
+// kill the process: it is caught, ends the connection, and is raised again
+// from Handle once the session's goroutines are done, so the server records
+// it as it records every other.
 func (ss *session) guard(f func()) {
 	ss.wg.Add(1)
 	go func() {
 		defer ss.wg.Done()
 		defer func() {
 			if v := recover(); v != nil {
-				ss.s.log.Error("channel panicked", "session", ss.id, "panic", sensor.PanicMessage(v), "stack", string(debug.Stack()))
-				ss.mu.Lock()
-				e := ss.event(event.SessionPanic)
-				e.Message = event.Truncate(sensor.PanicMessage(v), 1024)
-				ss.emit(e)
-				ss.mu.Unlock()
-				ss.stop("panic")
+				ss.panicked(v, debug.Stack())
 			}
 		}()
 		f()
 	}()
+}
+
+// panicked keeps the first panic of a session goroutine and ends the
+// connection.
+func (ss *session) panicked(v any, stack []byte) {
+	ss.mu.Lock()
+	if ss.panicVal == nil {
+		ss.panicVal = v
+		ss.s.log.Error("ssh goroutine panicked", "session", ss.id, "panic", fmt.Sprint(v), "stack", string(stack))
+	}
+	ss.mu.Unlock()
+	ss.stop("panic")
+}
+
+// repanic raises a session goroutine's panic in Handle's goroutine.
+func (ss *session) repanic() {
+	ss.mu.Lock()
+	v := ss.panicVal
+	ss.mu.Unlock()
+	if v != nil {
+		panic(fmt.Sprintf("ssh session goroutine: %v", v))
+	}
 }

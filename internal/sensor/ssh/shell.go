@@ -33,8 +33,8 @@ func (ss *session) runLine(sh Shell, line string) (Result, bool) {
 		ss.observe(attrib.Observation{URL: d.URL})
 	}
 	e := ss.event(event.CommandInput)
-	e.Input = line
-	e.Output = event.Truncate(string(r.Output), 1024)
+	e.Input = event.Text(line)
+	e.Output = event.Text(event.Truncate(string(r.Output), 1024))
 	ss.emit(e)
 	for _, d := range r.Downloads {
 		ss.emit(downloadEvent(ss.event(event.FileDownload), d))
@@ -45,11 +45,14 @@ func (ss *session) runLine(sh Shell, line string) (Result, bool) {
 }
 
 // exec runs the command of an exec request as Dropbear does (sh -c): each
-// line in turn in one shell, without prompts or echo.
-func (ss *session) exec(ch xssh.Channel, cmd string) uint32 {
+// line in turn in one shell, without prompts or echo. It returns the exit
+// status and, when the session must end, why.
+func (ss *session) exec(ch xssh.Channel, cmd string) (uint32, string) {
 	if mode, target, ok := isSCP(cmd); ok {
-		ss.recordOnly(cmd)
-		return ss.scp(ch, mode, target)
+		if ss.recordOnly(cmd) {
+			return 1, "command limit"
+		}
+		return ss.scp(ch, mode, target), ""
 	}
 	sh := ss.s.newShell(ss.ctx)
 	defer sh.Close()
@@ -67,36 +70,37 @@ func (ss *session) exec(ch xssh.Channel, cmd string) uint32 {
 		r, limited = ss.runLine(sh, line)
 		if !r.Continue {
 			if _, err := ch.Write(r.Output); err != nil {
-				return 1
+				return 1, ""
 			}
 		}
 		if limited {
-			ss.stop("command limit")
-			return 1
+			return 1, "command limit"
 		}
 		if r.Exited {
-			return 0
+			return 0, ""
 		}
 	}
 	if r.Continue {
 		// ash -c with an unfinished last line.
 		_, _ = io.WriteString(ch.Stderr(), "sh: syntax error: unexpected end of file\n")
-		return 2
+		return 2, ""
 	}
-	return 0
+	return 0, ""
 }
 
 // recordOnly publishes a command.input for a command that does not go to
-// the shell (scp).
-func (ss *session) recordOnly(cmd string) {
+// the shell (scp); it reports whether the session is over its command
+// limit.
+func (ss *session) recordOnly(cmd string) bool {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
 	ss.commands++
 	ss.observe(attrib.Observation{Input: cmd})
 	e := ss.event(event.CommandInput)
-	e.Input = cmd
+	e.Input = event.Text(cmd)
 	ss.emit(e)
 	ss.flushAttribution()
+	return ss.s.limits.MaxCommands > 0 && ss.commands >= ss.s.limits.MaxCommands
 }
 
 // terminal is a channel's output side: with a pty, line ends go out as CR
@@ -132,7 +136,7 @@ func (t *terminal) writeString(s string) { t.write([]byte(s)) }
 // the shell a person sees: ash's banner, a prompt, echo and line editing.
 // Without one (a bot piping a script) ash is not interactive: no banner,
 // no prompt, no echo, and the session ends at end of input.
-func (ss *session) interactive(ch xssh.Channel, pty *ptyRequest) uint32 {
+func (ss *session) interactive(ch xssh.Channel, pty *ptyRequest) (uint32, string) {
 	sh := ss.s.newShell(ss.ctx)
 	defer sh.Close()
 	t := &terminal{ch: ch, pty: pty != nil}
@@ -160,11 +164,10 @@ func (ss *session) interactive(ch xssh.Channel, pty *ptyRequest) uint32 {
 					t.write(r.Output)
 				}
 				if limited {
-					ss.stop("command limit")
-					return 1
+					return 1, "command limit"
 				}
 				if r.Exited {
-					return 0
+					return 0, ""
 				}
 				if t.pty {
 					t.writeString(sh.Prompt())
@@ -174,7 +177,7 @@ func (ss *session) interactive(ch xssh.Channel, pty *ptyRequest) uint32 {
 				t.writeString("^C\n" + sh.Prompt())
 			case c == 4 && t.pty && len(line) == 0: // ^D at an empty prompt leaves ash
 				t.writeString("\n")
-				return 0
+				return 0, ""
 			case (c == 8 || c == 0x7f) && t.pty:
 				if len(line) > 0 {
 					line = line[:len(line)-1]
@@ -196,8 +199,11 @@ func (ss *session) interactive(ch xssh.Channel, pty *ptyRequest) uint32 {
 	}
 	if len(line) > 0 && t.err == nil {
 		// A last line without its line end still runs, as ash reads it.
-		r, _ := ss.runLine(sh, string(line))
+		r, limited := ss.runLine(sh, string(line))
 		t.write(r.Output)
+		if limited {
+			return 1, "command limit"
+		}
 	}
-	return 0
+	return 0, ""
 }

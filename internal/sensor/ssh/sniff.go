@@ -1,7 +1,9 @@
 package ssh
 
 import (
+	"errors"
 	"net"
+	"runtime/debug"
 	"sync"
 )
 
@@ -16,17 +18,31 @@ type sniffConn struct {
 	h       hello
 	once    sync.Once
 	onHello func(*hello)
+	onPanic func(v any, stack []byte)
 }
 
 func (c *sniffConn) Read(p []byte) (int, error) {
 	n, err := c.Conn.Read(p)
 	if !c.h.done() {
-		c.h.feed(p[:n])
-		if c.h.done() {
-			c.report()
-		}
+		c.look(p[:n])
 	}
 	return n, err
+}
+
+// look runs in x/crypto's reading goroutine, beyond the server's panic
+// recovery: a panic here is caught, handed to onPanic, and the connection
+// fails.
+func (c *sniffConn) look(p []byte) {
+	defer func() {
+		if v := recover(); v != nil {
+			c.h.fail(errors.New("hello parser failed"))
+			c.onPanic(v, debug.Stack())
+		}
+	}()
+	c.h.feed(p)
+	if c.h.done() {
+		c.report()
+	}
 }
 
 // report calls onHello once; the session calls it too when the connection

@@ -18,7 +18,6 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
-	"sync"
 	"time"
 
 	xssh "golang.org/x/crypto/ssh"
@@ -44,8 +43,7 @@ type Options struct {
 }
 
 // Sensor serves SSH sessions. It is safe for concurrent use; its state is
-// immutable after New except the sample budget and the table of live
-// sessions used to name the session in a panic report.
+// immutable after New except the sample budget.
 type Sensor struct {
 	cfg      Config
 	checker  *login.Checker
@@ -57,8 +55,6 @@ type Sensor struct {
 	name     string
 	limits   sensor.Limits
 	log      *slog.Logger
-
-	live sync.Map // sensor.ConnInfo -> session id, for Panicked
 }
 
 var _ sensor.Handler = (*Sensor)(nil)
@@ -66,8 +62,8 @@ var _ sensor.Handler = (*Sensor)(nil)
 // New validates cfg, loads (or on first start creates) the host keys and
 // opens the sample directory.
 func New(cfg Config, o Options) (*Sensor, error) {
-	if err := cfg.Validate(); err != nil {
-		return nil, err
+	if errs := cfg.Validate(); len(errs) > 0 {
+		return nil, fmt.Errorf("ssh: invalid config: %w", errs)
 	}
 	if o.Publisher == nil {
 		return nil, fmt.Errorf("ssh: Options.Publisher is required")
@@ -123,46 +119,7 @@ func (s *Sensor) HostKeys() []xssh.PublicKey {
 // Handle implements sensor.Handler: it serves one connection until the
 // client leaves, a limit is hit or ctx is done.
 func (s *Sensor) Handle(ctx context.Context, c *sensor.Conn, info sensor.ConnInfo) {
-	ss := s.newSession(ctx, c, info)
-	s.live.Store(info, ss.id)
-	ss.serve()
-	// Not deferred: after a panic the entry must stay for Panicked.
-	s.live.Delete(info)
-}
-
-// Panicked implements sensor.Handler: it records a session.panic event for
-// the session that was running on the connection.
-func (s *Sensor) Panicked(info sensor.ConnInfo, v any, stack []byte) {
-	id, ok := s.live.LoadAndDelete(info)
-	sid, _ := id.(string)
-	if !ok {
-		sid = event.NewSessionID()
-	}
-	s.log.Error("session panicked", "session", sid, "panic", sensor.PanicMessage(v), "stack", string(stack))
-	e := s.event(event.SessionPanic, sid, info)
-	e.Message = event.Truncate(sensor.PanicMessage(v), 1024)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	s.publish(ctx, e)
-}
-
-// event returns an event of kind with the common fields set.
-func (s *Sensor) event(kind event.Kind, session string, info sensor.ConnInfo) *event.Event {
-	src := ""
-	if info.SrcIP.IsValid() {
-		src = info.SrcIP.String()
-	}
-	return &event.Event{
-		ID:      event.NewID(),
-		Time:    time.Now().UTC(),
-		Kind:    kind,
-		Sensor:  s.name,
-		Proto:   "ssh",
-		SrcIP:   src,
-		SrcPort: info.SrcPort,
-		DstPort: info.DstPort,
-		Session: session,
-	}
+	s.newSession(ctx, c, info).serve()
 }
 
 // publish hands e to the bus, retrying briefly with backoff while ctx
