@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # SSH sensor benchmark, beside telnet in the same run: builds honeygate and
-# bench/sshload, starts `honeygate serve` on loopback (web, one telnet and
+# bench/ssh, starts `honeygate serve` on loopback (web, one telnet and
 # one ssh listener) with a temporary data directory, measures memory per
 # idle logged-in session and short sessions (logins) per second for SSH and
 # then telnet, stops the server and cleans up.
 #
-#   bash bench/ssh.sh                               # from the repository root
-#   HOLD=500 LOGINS=500 CONCURRENCY=20 bash bench/ssh.sh
+#   bash bench/ssh/run.sh                               # from the repository root
+#   HOLD=500 LOGINS=500 CONCURRENCY=20 bash bench/ssh/run.sh
 #
 # Environment (defaults in brackets):
 #   HOLD [2000]          idle logged-in sessions held at once, per protocol
@@ -24,7 +24,7 @@ SOURCES=${SOURCES:-249}
 TIMEOUT=${TIMEOUT:-10m}
 KEEP=${KEEP:-0}
 
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 root=$(pwd)
 
 echo "# honeygate ssh benchmark (beside telnet)"
@@ -53,7 +53,7 @@ trap cleanup EXIT INT TERM
 
 echo "building..." >&2
 go build -o "$tmp/honeygate" ./cmd/honeygate
-go build -o "$tmp/sshload" ./bench/sshload
+go build -o "$tmp/sshload" ./bench/ssh
 
 token=bench-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
 "$tmp/honeygate" serve --data "$tmp/data" --token "$token" \

@@ -1,4 +1,4 @@
-// Command sshload measures honeygate's SSH sensor beside its telnet sensor,
+// Command ssh (bench/ssh, built as sshload by run.sh) measures honeygate's SSH sensor beside its telnet sensor,
 // in one run against one server, so the two doors are compared on the same
 // machine under the same conditions:
 //
