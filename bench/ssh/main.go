@@ -1,6 +1,6 @@
-// Command ssh (bench/ssh, built as sshload by run.sh) measures honeygate's SSH sensor beside its telnet sensor,
-// in one run against one server, so the two doors are compared on the same
-// machine under the same conditions:
+// Command ssh (built as sshload by run.sh) measures honeygate's SSH sensor
+// beside its telnet sensor, in one run against one server, so that the two
+// doors are compared on the same machine under the same conditions:
 //
 //   - hold (-hold N): server memory per idle logged-in session (a shell
 //     with a pty, as an SSH bot that logged in and waits), with N sessions
