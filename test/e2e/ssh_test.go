@@ -132,7 +132,7 @@ type sshEvent struct {
 	TargetHost      string `json:"target_host"`
 	TargetPort      int    `json:"target_port"`
 	SHA256          string `json:"sha256"`
-	Size            int64  `json:"size"`
+	Size            int64  `json:"upload_size"`
 	Filename        string `json:"filename"`
 	Tool            string `json:"tool"`
 }

@@ -21,7 +21,7 @@ type sshFields struct {
 	TargetHost      string `json:"target_host,omitempty"`
 	TargetPort      int    `json:"target_port,omitempty"`
 	SHA256          string `json:"sha256,omitempty"`
-	Size            int64  `json:"size,omitempty"`
+	Size            int64  `json:"upload_size,omitempty"`
 }
 
 func setFields(e *event.Event, f sshFields) *event.Event {
