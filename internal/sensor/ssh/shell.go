@@ -63,6 +63,9 @@ func (ss *session) exec(ch xssh.Channel, cmd string) (uint32, string) {
 	}
 	for _, line := range lines {
 		line = strings.TrimSuffix(line, "\r")
+		if line == "" && !r.Continue {
+			continue
+		}
 		if len(line) > maxLine {
 			line = line[:maxLine]
 		}
@@ -157,6 +160,14 @@ func (ss *session) interactive(ch xssh.Channel, pty *ptyRequest) (uint32, string
 				}
 				if t.pty {
 					t.writeString("\n")
+				}
+				if len(line) == 0 {
+					// An empty line runs nothing: ash prints the prompt again.
+					if t.pty {
+						t.writeString(sh.Prompt())
+					}
+					prev = c
+					continue
 				}
 				r, limited := ss.runLine(sh, string(line))
 				line = line[:0]

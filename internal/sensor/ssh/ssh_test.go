@@ -210,16 +210,22 @@ func TestInteractivePTY(t *testing.T) {
 	if err := sess.Shell(); err != nil {
 		t.Fatal(err)
 	}
+	io.WriteString(in, "\r")
 	io.WriteString(in, "echo hi\r")
 	io.WriteString(in, "exit\r")
 	if err := sess.Wait(); err != nil {
 		t.Fatalf("wait: %v", err)
 	}
 	got := out.String()
-	for _, want := range []string{"built-in shell (ash)\r\n", "~ # echo hi\r\nhi\r\n~ # exit\r\n"} {
+	for _, want := range []string{"built-in shell (ash)\r\n", "~ # \r\n~ # echo hi\r\nhi\r\n~ # exit\r\n"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("transcript %q lacks %q", got, want)
 		}
+	}
+	cl.Close()
+	ts.pub.waitKind(t, event.SessionClosed, 1)
+	if c := ts.pub.ofKind(event.CommandInput); len(c) != 2 {
+		t.Errorf("%d command.input events, want 2 (an empty line is no command)", len(c))
 	}
 	if sz := ts.pub.waitKind(t, event.ClientSize, 1); sz[0].Width != 132 || sz[0].Height != 40 {
 		t.Errorf("size %+v", sz[0])
