@@ -1,6 +1,7 @@
 package ssh
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net"
@@ -91,5 +92,43 @@ func TestChannelsBounded(t *testing.T) {
 	time.Sleep(100 * time.Millisecond)
 	if out, _ := run(t, cl, "echo again"); out != "again\n" {
 		t.Errorf("after a channel closed: %q", out)
+	}
+}
+
+// A server stop ends sessions that are mid-command and idle alike, and
+// each is recorded as ended by the stop.
+func TestStopEndsSessions(t *testing.T) {
+	pub := &fakePub{}
+	s, err := New(DefaultConfig(), Options{Publisher: pub, Sensor: "test", Limits: sensor.DefaultLimits(), DataDir: t.TempDir(), NewShell: testShell(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- (&sensor.Server{Handler: s, Limits: sensor.DefaultLimits()}).Serve(ctx, ln) }()
+	cl := dial(t, ln.Addr().String(), clientConfig("root", xssh.Password("xc3511")))
+	sess, err := cl.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.Shell(); err != nil {
+		t.Fatal(err)
+	}
+	pub.waitKind(t, event.LoginSuccess, 1)
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Serve did not return within 5s of the stop")
+	}
+	if c := pub.waitKind(t, event.SessionClosed, 1); c[0].Message != "server stop" {
+		t.Errorf("close reason %q", c[0].Message)
 	}
 }
