@@ -2,7 +2,6 @@ package ssh
 
 import (
 	"encoding/json"
-	"strconv"
 
 	xssh "golang.org/x/crypto/ssh"
 
@@ -30,11 +29,19 @@ func setFields(e *event.Event, f sshFields) *event.Event {
 	return e
 }
 
+// maxListText bounds each algorithm list kept in an event.
+const maxListText = 4096
+
 // connectEvent fills session.connect with the client's hello.
 func connectEvent(e *event.Event, h *hello) *event.Event {
 	f := sshFields{ClientVersion: h.Version}
 	if h.Kex != nil {
-		f.HASSH, f.HASSHAlgorithms, f.KexAlgs = h.Kex.HASSH(), h.Kex.HASSHAlgorithms(), h.Kex.Kex
+		// The hash covers the lists as sent; the event keeps a bounded
+		// copy (a real client's lists are a few hundred bytes, a packet
+		// may carry 35,000).
+		f.HASSH = h.Kex.HASSH()
+		f.HASSHAlgorithms = event.Truncate(h.Kex.HASSHAlgorithms(), maxListText)
+		f.KexAlgs = event.Truncate(h.Kex.Kex, maxListText)
 	}
 	return setFields(e, f)
 }
@@ -68,5 +75,3 @@ const (
 	kindTunnel = event.Kind("direct-tcpip.request")
 	kindUpload = event.Kind("file.upload")
 )
-
-var _ = strconv.Itoa
