@@ -61,6 +61,10 @@ type Bus struct {
 	MaxAge   time.Duration `yaml:"max_age"`   // how long the stream keeps events
 	MaxBytes int64         `yaml:"max_bytes"` // and how many bytes at most
 	Replicas int           `yaml:"replicas"`  // on an external cluster
+	// TLSCert and TLSKey are the exposed bus listener's certificate and key
+	// (PEM); empty: a private CA and certificate generated in DATA/tls.
+	TLSCert string `yaml:"tls_cert"`
+	TLSKey  string `yaml:"tls_key"`
 }
 
 // minBusBytes is the smallest stream worth running: a few thousand events.
@@ -77,6 +81,17 @@ func (b Bus) Validate() schema.Errors {
 	}
 	if b.Replicas < 1 || b.Replicas > 5 {
 		es.Add("replicas", "must be 1 to 5")
+	}
+	if (b.TLSCert == "") != (b.TLSKey == "") {
+		es.Add("tls_cert", "tls_cert and tls_key go together")
+	}
+	for _, f := range []struct{ key, path string }{{"tls_cert", b.TLSCert}, {"tls_key", b.TLSKey}} {
+		if f.path == "" {
+			continue
+		}
+		if _, err := os.Stat(f.path); err != nil {
+			es.Add(f.key, "%v", err)
+		}
 	}
 	return es
 }
@@ -245,7 +260,7 @@ func Parse(b []byte) (Config, error) {
 	cfg := Default()
 	var root yaml.Node
 	if err := yaml.Unmarshal(b, &root); err != nil {
-		return cfg, Errors{{Path: "(file)", Msg: strings.TrimPrefix(err.Error(), "yaml: ")}}
+		return cfg, Errors{syntaxError(err)}
 	}
 	if len(root.Content) == 0 {
 		return cfg, cfg.Validate()
@@ -282,6 +297,23 @@ func Parse(b []byte) (Config, error) {
 	}
 	sort.SliceStable(es, func(i, j int) bool { return es[i].Line < es[j].Line })
 	return cfg, es.Err()
+}
+
+// syntaxError turns a YAML syntax error into a FieldError with its line.
+// yaml.v3 counts the lines of its parser's errors ("did not find expected
+// ...") from 0 and those of its scanner's from 1; both are given from 1.
+func syntaxError(err error) FieldError {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	fe := FieldError{Path: "(file)", Msg: msg}
+	var line int
+	if _, serr := fmt.Sscanf(msg, "line %d:", &line); serr == nil {
+		fe.Msg = strings.TrimSpace(msg[strings.Index(msg, ":")+1:])
+		if strings.HasPrefix(fe.Msg, "did not find expected") {
+			line++
+		}
+		fe.Line = line
+	}
+	return fe
 }
 
 // lineOf finds the line of a dotted path ("telnet.login.accept[2]") in a

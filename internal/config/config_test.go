@@ -134,3 +134,18 @@ func TestListenersFromSections(t *testing.T) {
 		t.Errorf("telnet defaults %v", c.Listen)
 	}
 }
+
+// A syntax error is reported on its own line, not the one before.
+func TestSyntaxErrorLine(t *testing.T) {
+	for doc, want := range map[string]int{
+		"data: x\nlimits:\n  - a\n b: 2\n":                   4,
+		"data: x\nlisten:\n  web: [127.0.0.1:0\nsensor: s\n": 3,
+		"data: x\n\tsensor: s\n":                             2,
+	} {
+		_, err := Parse([]byte(doc))
+		var es Errors
+		if !errors.As(err, &es) || len(es) != 1 || es[0].Line != want {
+			t.Errorf("%q: %v, want one error on line %d", doc, err, want)
+		}
+	}
+}

@@ -380,3 +380,46 @@ func TestRecoversFromFailedRotation(t *testing.T) {
 		t.Error("write after Close succeeded")
 	}
 }
+
+// After a crash the bus redelivers what the dead process had written but
+// not acknowledged: a restarted writer skips those ids, so each event is in
+// the log once.
+func TestRedeliveryAfterCrashWrittenOnce(t *testing.T) {
+	dir := t.TempDir()
+	c := &clock{t: day(1)}
+	w, err := open(dir, 0, 0, c.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs := newEvents(20, "c")
+	if err := w.Write(evs[:12]); err != nil {
+		t.Fatal(err)
+	}
+	w.Close() // as if killed: the bus never saw the ack of evs[6:12]
+	if err := os.Chtimes(filepath.Join(dir, FileName), day(1), day(1)); err != nil {
+		t.Fatal(err)
+	}
+
+	w, err = open(dir, 0, 0, c.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Write(evs[6:]); err != nil { // the redelivery, then new events
+		t.Fatal(err)
+	}
+	// Much later, an id seen again is written (the set was dropped).
+	c.set(day(1).Add(time.Hour))
+	if err := w.Write(evs[19:]); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	got := readLines(t, filepath.Join(dir, FileName))
+	if len(got) != 21 {
+		t.Fatalf("%d lines, want 21 (20 events once, the last one twice)", len(got))
+	}
+	for i := 0; i < 20; i++ {
+		if got[i].ID != evs[i].ID {
+			t.Fatalf("line %d is %s, want %s", i, got[i].ID, evs[i].ID)
+		}
+	}
+}

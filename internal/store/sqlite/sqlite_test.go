@@ -27,7 +27,7 @@ func openTemp(tb testing.TB) *sqlite.DB {
 }
 
 func TestConformance(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) store.Store { return openTemp(t) })
+	storetest.RunEvents(t, func(t *testing.T) store.Events { return openTemp(t) })
 }
 
 // The file name goes into a URI: characters special there must not matter.
