@@ -4,11 +4,16 @@ import (
 	"strings"
 
 	"github.com/honeygate/honeygate/internal/schema"
+	"github.com/honeygate/honeygate/internal/sensor/busybox"
 	"github.com/honeygate/honeygate/internal/sensor/login"
 )
 
 // Config is the ssh sensor's configuration.
 type Config struct {
+	// Profile is the device behind the door. Its default is telnet's, so
+	// that with the defaults both doors lead to the same device (same
+	// facts too: both seed them with the sensor name).
+	Profile busybox.Profile `yaml:"profile"`
 	// ServerVersion is the identification line the server sends, as the
 	// device's SSH server would: the Dropbear builds on IoT devices.
 	ServerVersion string `yaml:"server_version"`
@@ -30,6 +35,7 @@ const DefaultVersion = "SSH-2.0-dropbear_2014.63"
 // DefaultConfig is a Dropbear server with the default login policy.
 func DefaultConfig() Config {
 	return Config{
+		Profile:         busybox.DefaultProfile(),
 		ServerVersion:   DefaultVersion,
 		Login:           login.DefaultPolicy(),
 		MaxSampleBytes:  4 << 20,
@@ -54,6 +60,9 @@ func (Config) Listeners() []schema.Listener {
 // yaml path.
 func (c Config) Validate() schema.Errors {
 	var errs schema.Errors
+	for _, fe := range c.Profile.Validate() {
+		errs.Add("profile."+fe.Field, "%s", fe.Message)
+	}
 	v := c.ServerVersion
 	if !strings.HasPrefix(v, "SSH-2.0-") || len(v) > maxLineBytes-2 || hasControl(v) {
 		errs.Add("server_version", "%q must start with SSH-2.0-, be at most 253 bytes and have no control characters", v)

@@ -99,7 +99,7 @@ func TestChannelsBounded(t *testing.T) {
 // each is recorded as ended by the stop.
 func TestStopEndsSessions(t *testing.T) {
 	pub := &fakePub{}
-	s, err := New(DefaultConfig(), Options{Publisher: pub, Sensor: "test", Limits: sensor.DefaultLimits(), DataDir: t.TempDir(), NewShell: testShell(t)})
+	s, err := New(DefaultConfig(), Options{Publisher: pub, Sensor: "test", Limits: sensor.DefaultLimits(), DataDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}

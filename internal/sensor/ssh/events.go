@@ -6,6 +6,7 @@ import (
 	xssh "golang.org/x/crypto/ssh"
 
 	"github.com/honeygate/honeygate/internal/event"
+	"github.com/honeygate/honeygate/internal/sensor/busybox"
 )
 
 // TEMPORARY until the event group lands in internal/event (after 14:50):
@@ -64,7 +65,7 @@ func uploadEvent(e *event.Event, tool, name string, st stored) *event.Event {
 }
 
 // downloadEvent fills file.download.
-func downloadEvent(e *event.Event, d Download) *event.Event {
+func downloadEvent(e *event.Event, d busybox.Download) *event.Event {
 	e.URL, e.Tool, e.Filename = event.Text(d.URL), event.Text(d.Tool), event.Text(d.Filename)
 	return e
 }

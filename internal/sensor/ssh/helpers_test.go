@@ -83,7 +83,7 @@ func startServer(t *testing.T, cfg Config, lim sensor.Limits, dir string) *testS
 		dir = t.TempDir()
 	}
 	pub := &fakePub{}
-	s, err := New(cfg, Options{Publisher: pub, Sensor: "test", Limits: lim, DataDir: dir, NewShell: testShell(t)})
+	s, err := New(cfg, Options{Publisher: pub, Sensor: "test", Limits: lim, DataDir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}

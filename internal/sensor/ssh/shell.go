@@ -1,7 +1,6 @@
 package ssh
 
 import (
-	"fmt"
 	"io"
 	"strings"
 
@@ -9,31 +8,38 @@ import (
 
 	"github.com/honeygate/honeygate/internal/attrib"
 	"github.com/honeygate/honeygate/internal/event"
+	"github.com/honeygate/honeygate/internal/sensor/busybox"
 )
 
-const (
-	// maxLine is the longest line kept; the rest of a longer line is
-	// dropped, as ash's line editor does.
-	maxLine = 8 << 10
-	// readBufSize is small on purpose: bots send short lines, and thousands
-	// of idle sessions must fit in little memory.
-	readBufSize = 512
-)
+// readBufSize is small on purpose: bots send short lines, and thousands of
+// idle sessions must fit in little memory.
+const readBufSize = 512
 
 // runLine runs one line in sh, records it (command.input, file.download,
 // session.attributed) and reports whether the session is over its command
 // limit. The events are published before the answer is written.
-func (ss *session) runLine(sh Shell, line string) (Result, bool) {
+func (ss *session) runLine(sh *busybox.Shell, line string) (busybox.Result, bool) {
 	r := sh.Run(line)
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
 	ss.commands++
-	ss.observe(attrib.Observation{Input: line})
+	// As telnet records a line: a password typed at passwd's prompt is
+	// neither evidence nor a command to publish; every URL on the line is
+	// intel, whether its command ran or not; flood targets (r.Floods) are
+	// victims, never payloads, so never file.download.
+	if !r.Secret {
+		ss.observe(attrib.Observation{Input: line})
+	}
+	for _, m := range r.Markers {
+		ss.observe(attrib.Observation{Marker: m})
+	}
 	for _, d := range r.Downloads {
 		ss.observe(attrib.Observation{URL: d.URL})
 	}
 	e := ss.event(event.CommandInput)
-	e.Input = event.Text(line)
+	if !r.Secret {
+		e.Input = event.Text(line)
+	}
 	e.Output = event.Text(event.Truncate(string(r.Output), 1024))
 	ss.emit(e)
 	for _, d := range r.Downloads {
@@ -54,9 +60,9 @@ func (ss *session) exec(ch xssh.Channel, cmd string) (uint32, string) {
 		}
 		return ss.scp(ch, mode, target), ""
 	}
-	sh := ss.s.newShell(ss.ctx)
+	sh := ss.s.dev.NewShell(ss.ctx)
 	defer sh.Close()
-	var r Result
+	var r busybox.Result
 	lines := strings.Split(cmd, "\n")
 	if len(lines) > 1 && lines[len(lines)-1] == "" {
 		lines = lines[:len(lines)-1]
@@ -66,8 +72,8 @@ func (ss *session) exec(ch xssh.Channel, cmd string) (uint32, string) {
 		if line == "" && !r.Continue {
 			continue
 		}
-		if len(line) > maxLine {
-			line = line[:maxLine]
+		if len(line) > busybox.MaxLine {
+			line = line[:busybox.MaxLine]
 		}
 		var limited bool
 		r, limited = ss.runLine(sh, line)
@@ -112,6 +118,32 @@ type terminal struct {
 	ch  xssh.Channel
 	pty bool
 	err error
+	esc uint8 // 1 after ESC, 2 inside ESC [ or ESC O
+}
+
+// echo shows a typed byte as ash's line editor does: printable bytes as
+// they are, escape sequences not at all, except that the up arrow shows
+// the line it recalls and the down arrow clears the line.
+func (t *terminal) echo(c byte, sh *busybox.Shell) {
+	switch {
+	case t.esc == 1 && (c == '[' || c == 'O'):
+		t.esc = 2
+	case t.esc == 1:
+		t.esc = 0
+	case t.esc == 2 && c >= 0x40 && c <= 0x7e:
+		t.esc = 0
+		switch c {
+		case 'A':
+			t.writeString("\r\x1b[K" + sh.Prompt() + sh.LastLine())
+		case 'B':
+			t.writeString("\r\x1b[K" + sh.Prompt())
+		}
+	case t.esc == 2:
+	case c == 0x1b:
+		t.esc = 1
+	case c >= 0x20 && c != 0x7f:
+		t.write([]byte{c})
+	}
 }
 
 func (t *terminal) write(b []byte) {
@@ -138,68 +170,74 @@ func (t *terminal) writeString(s string) { t.write([]byte(s)) }
 // interactive runs the login shell of a "shell" request. With a pty it is
 // the shell a person sees: ash's banner, a prompt, echo and line editing.
 // Without one (a bot piping a script) ash is not interactive: no banner,
-// no prompt, no echo, and the session ends at end of input.
+// no prompt, no echo, and the session ends at end of input. Lines go
+// through ash's line editor (busybox.EditLine) as on the telnet door.
 func (ss *session) interactive(ch xssh.Channel, pty *ptyRequest) (uint32, string) {
-	sh := ss.s.newShell(ss.ctx)
+	sh := ss.s.dev.NewShell(ss.ctx)
 	defer sh.Close()
 	t := &terminal{ch: ch, pty: pty != nil}
 	if t.pty {
-		t.writeString(fmt.Sprintf("\n\nBusyBox v%s built-in shell (ash)\nEnter 'help' for a list of built-in commands.\n\n", ss.s.busyboxBanner()) + sh.Prompt())
+		t.writeString(ss.s.banner() + sh.Prompt())
 	}
 	buf := make([]byte, readBufSize)
-	var line []byte
+	var raw []byte
 	var prev byte
+	// done runs the line typed so far; it reports whether the program
+	// ends, and how.
+	done := func() (bool, uint32, string) {
+		line, ok := busybox.EditLine(string(raw), sh.LastLine())
+		raw = raw[:0]
+		if !ok || line == "" {
+			// ^D or an empty line runs nothing: ash prints its prompt again.
+			if t.pty {
+				t.writeString(sh.Prompt())
+			}
+			return false, 0, ""
+		}
+		r, limited := ss.runLine(sh, line)
+		if t.pty || !r.Continue {
+			t.write(r.Output)
+		}
+		switch {
+		case limited:
+			return true, 1, "command limit"
+		case r.Exited:
+			return true, 0, ""
+		}
+		if t.pty {
+			t.writeString(sh.Prompt())
+		}
+		return false, 0, ""
+	}
 	for t.err == nil {
 		n, err := ch.Read(buf)
 		for _, c := range buf[:n] {
 			switch {
+			case c == '\n' && prev == '\r':
+				// CR LF is one line end, as the tty makes it.
 			case c == '\r' || c == '\n':
-				// CR LF and CR NUL are one line end, as the tty makes them.
-				if c == '\n' && prev == '\r' {
-					break
-				}
 				if t.pty {
 					t.writeString("\n")
 				}
-				if len(line) == 0 {
-					// An empty line runs nothing: ash prints the prompt again.
-					if t.pty {
-						t.writeString(sh.Prompt())
-					}
-					prev = c
-					continue
-				}
-				r, limited := ss.runLine(sh, string(line))
-				line = line[:0]
-				if t.pty || !r.Continue {
-					t.write(r.Output)
-				}
-				if limited {
-					return 1, "command limit"
-				}
-				if r.Exited {
-					return 0, ""
-				}
-				if t.pty {
-					t.writeString(sh.Prompt())
+				if end, status, why := done(); end {
+					return status, why
 				}
 			case c == 3 && t.pty: // ^C drops the line, as the tty would
-				line = line[:0]
+				raw = raw[:0]
 				t.writeString("^C\n" + sh.Prompt())
-			case c == 4 && t.pty && len(line) == 0: // ^D at an empty prompt leaves ash
-				t.writeString("\n")
-				return 0, ""
 			case (c == 8 || c == 0x7f) && t.pty:
-				if len(line) > 0 {
-					line = line[:len(line)-1]
-					t.writeString("\b \b")
-				}
-			case c < 0x20 && c != '\t', len(line) >= maxLine:
-				// Other control bytes, and what overflows a line, are dropped.
+				raw = append(raw, c)
+				t.writeString("\b \b")
+			case len(raw) >= busybox.MaxLine:
+				// What overflows a line is dropped, as ash's editor does.
+			case c < 0x20 && c != '\t' && c != 0x1b && c != 0x15 && c != 4:
+				// Other control bytes are dropped.
 			default:
-				line = append(line, c)
+				// Escape sequences (arrow keys), ^U and ^D are the line
+				// editor's.
+				raw = append(raw, c)
 				if t.pty {
-					t.write([]byte{c})
+					t.echo(c, sh)
 				}
 			}
 			prev = c
@@ -208,12 +246,10 @@ func (ss *session) interactive(ch xssh.Channel, pty *ptyRequest) (uint32, string
 			break
 		}
 	}
-	if len(line) > 0 && t.err == nil {
+	if len(raw) > 0 && t.err == nil {
 		// A last line without its line end still runs, as ash reads it.
-		r, limited := ss.runLine(sh, string(line))
-		t.write(r.Output)
-		if limited {
-			return 1, "command limit"
+		if end, status, why := done(); end {
+			return status, why
 		}
 	}
 	return 0, ""

@@ -25,6 +25,7 @@ import (
 	"github.com/honeygate/honeygate/internal/attrib"
 	"github.com/honeygate/honeygate/internal/event"
 	"github.com/honeygate/honeygate/internal/sensor"
+	"github.com/honeygate/honeygate/internal/sensor/busybox"
 	"github.com/honeygate/honeygate/internal/sensor/login"
 )
 
@@ -33,13 +34,17 @@ type Options struct {
 	Publisher event.Publisher
 	Rules     *attrib.Rules // nil means attrib.Default()
 	Sensor    string        // sensor instance name, copied into every event
-	Limits    sensor.Limits // MaxCommands is enforced here; the rest by sensor.Server
-	Log       *slog.Logger  // nil discards
+	// Shell bounds the device's shells; zero fields take busybox's
+	// defaults.
+	Shell busybox.Limits
+	// Limits: MaxCommands bounds the lines of a whole connection (all its
+	// channels), and the shells' when Shell.MaxCommands is zero; the rest
+	// is sensor.Server's.
+	Limits sensor.Limits
+	Log    *slog.Logger // nil discards
 	// DataDir holds what the sensor keeps across restarts: its host keys
 	// (DataDir/ssh/) and uploaded samples (DataDir/samples/<sha256>).
 	DataDir string
-	// NewShell starts the device shell of one channel.
-	NewShell func(ctx context.Context) Shell
 }
 
 // Sensor serves SSH sessions. It is safe for concurrent use; its state is
@@ -48,7 +53,7 @@ type Sensor struct {
 	cfg      Config
 	checker  *login.Checker
 	hostKeys []xssh.Signer
-	newShell func(ctx context.Context) Shell
+	dev      *busybox.Device
 	samples  *samples
 	pub      event.Publisher
 	rules    *attrib.Rules
@@ -71,8 +76,19 @@ func New(cfg Config, o Options) (*Sensor, error) {
 	if o.DataDir == "" {
 		return nil, fmt.Errorf("ssh: Options.DataDir is required")
 	}
-	if o.NewShell == nil {
-		return nil, fmt.Errorf("ssh: Options.NewShell is required")
+	lim := o.Shell
+	if lim.MaxCommands == 0 {
+		lim.MaxCommands = o.Limits.MaxCommands
+	}
+	p := cfg.Profile
+	if p.Seed == "" {
+		// As telnet does: the same sensor name gives the same device facts
+		// on both doors.
+		p.Seed = o.Sensor
+	}
+	dev, err := busybox.NewDevice(p, lim)
+	if err != nil {
+		return nil, fmt.Errorf("ssh: %w", err)
 	}
 	keys, err := loadHostKeys(filepath.Join(o.DataDir, "ssh"))
 	if err != nil {
@@ -94,7 +110,7 @@ func New(cfg Config, o Options) (*Sensor, error) {
 		cfg:      cfg,
 		checker:  login.NewChecker(cfg.Login),
 		hostKeys: keys,
-		newShell: o.NewShell,
+		dev:      dev,
 		samples:  smp,
 		pub:      o.Publisher,
 		rules:    rules,
@@ -144,4 +160,10 @@ func (s *Sensor) publish(ctx context.Context, e *event.Event) {
 		}
 		backoff *= 2
 	}
+}
+
+// banner is what the login shell prints first with a pty: ash's banner.
+func (s *Sensor) banner() string {
+	p := s.dev.Profile()
+	return "\n\nBusyBox v" + p.BusyBoxVersion + " (" + p.BusyBoxBuild + ") built-in shell (ash)\nEnter 'help' for a list of built-in commands.\n\n"
 }

@@ -211,21 +211,22 @@ func TestInteractivePTY(t *testing.T) {
 		t.Fatal(err)
 	}
 	io.WriteString(in, "\r")
-	io.WriteString(in, "echo hi\r")
+	io.WriteString(in, "echo hj\x7fi\r") // backspace, as ash's line editor applies it
+	io.WriteString(in, "\x1b[A\r")       // the up arrow recalls the last line
 	io.WriteString(in, "exit\r")
 	if err := sess.Wait(); err != nil {
 		t.Fatalf("wait: %v", err)
 	}
 	got := out.String()
-	for _, want := range []string{"built-in shell (ash)\r\n", "~ # \r\n~ # echo hi\r\nhi\r\n~ # exit\r\n"} {
+	for _, want := range []string{"built-in shell (ash)\r\n", "~ # \r\n~ # echo hj\b \bi\r\nhi\r\n~ # \r\x1b[K~ # echo hi\r\nhi\r\n~ # exit\r\n"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("transcript %q lacks %q", got, want)
 		}
 	}
 	cl.Close()
 	ts.pub.waitKind(t, event.SessionClosed, 1)
-	if c := ts.pub.ofKind(event.CommandInput); len(c) != 2 {
-		t.Errorf("%d command.input events, want 2 (an empty line is no command)", len(c))
+	if c := ts.pub.ofKind(event.CommandInput); len(c) != 3 || c[0].Input != "echo hi" || c[1].Input != "echo hi" || c[2].Input != "exit" {
+		t.Errorf("command.input events %+v, want echo hi twice and exit (an empty line is no command)", c)
 	}
 	if sz := ts.pub.waitKind(t, event.ClientSize, 1); sz[0].Width != 132 || sz[0].Height != 40 {
 		t.Errorf("size %+v", sz[0])
