@@ -42,7 +42,9 @@ func FuzzSCPSink(f *testing.F) {
 // every well-framed request with exactly one well-framed reply, and keeps
 // at most maxSFTPHandles handles open.
 func FuzzSFTP(f *testing.F) {
-	pkt := func(typ byte, payload []byte) []byte { return append(append(u32(uint32(1+len(payload))), typ), payload...) }
+	pkt := func(typ byte, payload []byte) []byte {
+		return append(append(u32(uint32(1+len(payload))), typ), payload...)
+	}
 	f.Add(cat(pkt(fxpInit, u32(3)), pkt(fxpRealpath, cat(u32(1), str(".")))))
 	f.Add(cat(pkt(fxpOpen, cat(u32(1), str("/tmp/x"), u32(0x1a), u32(0))),
 		pkt(fxpWrite, cat(u32(2), str("1"), u64(0), str("abc"))),
