@@ -66,8 +66,16 @@ func (d *Device) Limits() Limits { return d.lim }
 // runs (a sleep, a loop); the caller must Close the shell when the session
 // ends, to give its filesystem bytes back to the device.
 func (d *Device) NewShell(ctx context.Context) *Shell {
+	return d.NewShellFrom(ctx, "")
+}
+
+// NewShellFrom is NewShell for a session from source (an attacker's
+// address, or its IPv6 /64): the sessions of one source share a part of the
+// device's overlay pool, so that one attacker cannot fill it for all.
+func (d *Device) NewShellFrom(ctx context.Context, source string) *Shell {
 	sh := newShell(d)
 	sh.ctx = ctx
+	sh.fs.src = source
 	return sh
 }
 

@@ -1,7 +1,6 @@
 package busybox
 
 import (
-	"maps"
 	"math/rand/v2"
 	"path"
 	"slices"
@@ -163,10 +162,6 @@ func (sh *Shell) envNames() []string {
 		}
 	}
 	return names
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	return slices.Sorted(maps.Keys(m))
 }
 
 // expandWords expands command words: every expansion, field splitting and

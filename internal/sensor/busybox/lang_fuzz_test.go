@@ -74,8 +74,8 @@ func FuzzArith(f *testing.F) {
 		sh := d.NewShell(context.Background())
 		defer sh.Close()
 		v1, err1 := sh.arith(expr)
-		if strings.Contains(expr, "=") {
-			return // assignments change what the second run reads
+		if strings.Contains(expr, "=") || strings.Contains(expr, "++") || strings.Contains(expr, "--") {
+			return // assignments and increments change what the second run reads
 		}
 		v2, err2 := sh.arith(expr)
 		if v1 != v2 || (err1 == nil) != (err2 == nil) {

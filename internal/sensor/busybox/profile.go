@@ -1,7 +1,6 @@
 package busybox
 
 import (
-	"errors"
 	"fmt"
 	"hash/fnv"
 	"net"
@@ -266,5 +265,3 @@ func netmask(p netip.Prefix) string {
 	m := net.CIDRMask(p.Bits(), 32)
 	return net.IP(m).String()
 }
-
-var errNoProfile = errors.New("busybox: invalid profile")

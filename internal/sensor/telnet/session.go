@@ -334,7 +334,7 @@ func (ss *session) login(user, pass string) {
 		return
 	}
 	ss.phase = phaseShell
-	ss.sh = ss.s.dev.NewShell(ss.ctx)
+	ss.sh = ss.s.dev.NewShellFrom(ss.ctx, sensor.Source(ss.info.SrcIP).String())
 	ss.write([]byte("\n\nBusyBox v" + ss.s.cfg.Profile.BusyBoxVersion + " (" + ss.s.cfg.Profile.BusyBoxBuild +
 		") built-in shell (ash)\nEnter 'help' for a list of built-in commands.\n\n" + ss.sh.Prompt()))
 }
