@@ -21,7 +21,7 @@ import (
 )
 
 // sshListen is one web listener and one ssh listener, on port 0.
-var sshListen = []string{"--listen", "web=127.0.0.1:0", "--listen", "ssh=127.0.0.1:0"}
+var sshListen = []string{"--listen", "web=127.0.0.1:0", "--listen", "ssh=127.0.0.1:0", "--listen", "telnet=off"}
 
 // sshTools finds Debian's OpenSSH client and sshpass (scripts/deps.sh
 // installs them), or skips.
@@ -268,20 +268,25 @@ func TestSSHRealClient(t *testing.T) {
 	}) {
 		t.Error("the exec command's download is missing")
 	}
-	tunnels := srv.sshEvents(url.Values{"kind": {"direct-tcpip.request"}})
+	var tunnels []sshEvent
+	waitFor(t, "the direct-tcpip.request event", 20*time.Second, func() bool {
+		tunnels = srv.sshEvents(url.Values{"kind": {"direct-tcpip.request"}})
+		return len(tunnels) > 0
+	})
 	if len(tunnels) != 1 || tunnels[0].TargetHost != "192.0.2.25" || tunnels[0].TargetPort != 25 {
 		t.Errorf("direct-tcpip.request events %+v", tunnels)
 	}
-	ups := srv.sshEvents(url.Values{"kind": {"file.upload"}})
+	var ups []sshEvent
 	tools := map[string]bool{}
-	for _, u := range ups {
-		if u.SHA256 == sha && u.Size == int64(len(payload)) && u.Filename == "/tmp/dvrHelper" {
-			tools[u.Tool] = true
+	waitFor(t, "file.upload events by scp and by sftp of "+sha, 20*time.Second, func() bool {
+		ups = srv.sshEvents(url.Values{"kind": {"file.upload"}})
+		for _, u := range ups {
+			if u.SHA256 == sha && u.Size == int64(len(payload)) && u.Filename == "/tmp/dvrHelper" {
+				tools[u.Tool] = true
+			}
 		}
-	}
-	if !tools["scp"] || !tools["sftp"] {
-		t.Errorf("file.upload events %+v, want one by scp and one by sftp of %s", ups, sha)
-	}
+		return tools["scp"] && tools["sftp"]
+	})
 	kept, err := os.ReadFile(filepath.Join(srv.data, "samples", sha))
 	if err != nil || !bytes.Equal(kept, payload) {
 		t.Errorf("sample %s: %v", sha, err)

@@ -70,7 +70,7 @@ func (ss *session) publicKey(meta xssh.ConnMetadata, key xssh.PublicKey) (*xssh.
 	defer ss.mu.Unlock()
 	if ss.keys < maxKeyEvents {
 		ss.keys++
-		ss.emit(keyEvent(ss.event(kindKey), meta.User(), key))
+		ss.emit(keyEvent(ss.event(event.ClientFingerprint), meta.User(), key))
 	}
 	return nil, errKeyRefused
 }

@@ -68,7 +68,7 @@ func (ss *session) channel(nc xssh.NewChannel) {
 			ss.mu.Lock()
 			if ss.tunnels < maxTunnelEvents {
 				ss.tunnels++
-				ss.emit(tunnelEvent(ss.event(kindTunnel), t))
+				ss.emit(tunnelEvent(ss.event(event.DirectTCPIPRequest), t))
 			}
 			ss.mu.Unlock()
 		}

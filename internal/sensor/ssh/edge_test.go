@@ -27,7 +27,7 @@ func TestSilentClient(t *testing.T) {
 	defer c.Close()
 	closed := ts.pub.waitKind(t, event.SessionClosed, 1)
 	conn := ts.pub.ofKind(event.SessionConnect)
-	if len(conn) != 1 || fields(conn[0]).ClientVersion != "" || fields(conn[0]).HASSH != "" {
+	if len(conn) != 1 || conn[0].ClientVersion != "" || conn[0].HASSH != "" {
 		t.Errorf("connect %+v", conn)
 	}
 	if closed[0].Message != "idle timeout" {
@@ -50,7 +50,7 @@ func TestNotSSH(t *testing.T) {
 	ts.pub.waitKind(t, event.SessionClosed, 1)
 	c.Close()
 	conn := ts.pub.ofKind(event.SessionConnect)
-	if len(conn) != 1 || fields(conn[0]).ClientVersion != "" {
+	if len(conn) != 1 || conn[0].ClientVersion != "" {
 		t.Errorf("connect %+v", conn)
 	}
 }
@@ -68,7 +68,7 @@ func TestTunnelEventsBounded(t *testing.T) {
 	}
 	cl.Close()
 	ts.pub.waitKind(t, event.SessionClosed, 1)
-	if n := len(ts.pub.ofKind(kindTunnel)); n != maxTunnelEvents {
+	if n := len(ts.pub.ofKind(event.DirectTCPIPRequest)); n != maxTunnelEvents {
 		t.Errorf("%d direct-tcpip.request events, want %d", n, maxTunnelEvents)
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	xssh "golang.org/x/crypto/ssh"
+
+	"github.com/honeygate/honeygate/internal/event"
 )
 
 // The sink side of the SCP protocol (what "scp -t" runs on the server when
@@ -176,7 +178,7 @@ func (ss *session) scp(ch xssh.Channel, mode byte, target string) uint32 {
 	err := scpSink(ch, ch, ss.s.samples, target, dir, func(f scpFile) {
 		ss.mu.Lock()
 		defer ss.mu.Unlock()
-		ss.emit(uploadEvent(ss.event(kindUpload), "scp", f.Name, f.St))
+		ss.emit(uploadEvent(ss.event(event.FileUpload), "scp", f.Name, f.St))
 	})
 	if err != nil {
 		return 1

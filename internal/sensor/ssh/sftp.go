@@ -9,6 +9,8 @@ import (
 	"strconv"
 
 	xssh "golang.org/x/crypto/ssh"
+
+	"github.com/honeygate/honeygate/internal/event"
 )
 
 // A small SFTP version 3 server (draft-ietf-secsh-filexfer-02, what OpenSSH
@@ -341,7 +343,7 @@ func (ss *session) sftp(ch xssh.Channel) uint32 {
 	err := sftpServe(ch, ch, ss.s.samples, func(name string, st stored) {
 		ss.mu.Lock()
 		defer ss.mu.Unlock()
-		ss.emit(uploadEvent(ss.event(kindUpload), "sftp", name, st))
+		ss.emit(uploadEvent(ss.event(event.FileUpload), "sftp", name, st))
 	})
 	if err != nil {
 		return 1

@@ -74,23 +74,23 @@ func TestVersionAndHASSH(t *testing.T) {
 	cl.Close()
 	evs := ts.pub.waitKind(t, event.SessionConnect, 2)
 	e := evs[1]
-	if fields(e).ClientVersion != "SSH-2.0-libssh2_1.4.3" {
-		t.Errorf("connect: client version %q", fields(e).ClientVersion)
+	if e.ClientVersion != "SSH-2.0-libssh2_1.4.3" {
+		t.Errorf("connect: client version %q", e.ClientVersion)
 	}
 	// x/crypto appends its extension markers to the kex list; the rest is
 	// what the client was configured with.
-	algos := fields(e).HASSHAlgorithms
+	algos := string(e.HASSHAlgorithms)
 	parts := strings.Split(algos, ";")
 	if len(parts) != 4 || !strings.HasPrefix(parts[0], "diffie-hellman-group14-sha1,diffie-hellman-group1-sha1") ||
 		parts[1] != "aes128-cbc,aes128-ctr" || parts[2] != "hmac-sha1" || parts[3] != "none" {
 		t.Errorf("hassh_algorithms %q", algos)
 	}
-	if fields(e).KexAlgs != parts[0] {
-		t.Errorf("kex_algs %q", fields(e).KexAlgs)
+	if string(e.KexAlgs) != parts[0] {
+		t.Errorf("kex_algs %q", e.KexAlgs)
 	}
 	sum := md5.Sum([]byte(algos))
-	if fields(e).HASSH != hex.EncodeToString(sum[:]) {
-		t.Errorf("hassh %q, want md5 of %q", fields(e).HASSH, algos)
+	if e.HASSH != hex.EncodeToString(sum[:]) {
+		t.Errorf("hassh %q, want md5 of %q", e.HASSH, algos)
 	}
 }
 
@@ -168,8 +168,8 @@ func TestPublicKeyRecordedAndRefused(t *testing.T) {
 	}
 	cl := dial(t, ts.addr, clientConfig("root", xssh.PublicKeys(signer), xssh.Password("vizxv")))
 	cl.Close()
-	keys := ts.pub.waitKind(t, kindKey, 1)
-	if f := fields(keys[0]); f.KeyFingerprint != xssh.FingerprintSHA256(signer.PublicKey()) || f.KeyType != "ssh-ed25519" || keys[0].Username != "root" {
+	keys := ts.pub.waitKind(t, event.ClientFingerprint, 1)
+	if f := keys[0]; f.KeyFingerprint != xssh.FingerprintSHA256(signer.PublicKey()) || f.KeyType != "ssh-ed25519" || keys[0].Username != "root" {
 		t.Errorf("fingerprint event %+v", keys[0])
 	}
 	ts.pub.waitKind(t, event.LoginSuccess, 1)
@@ -184,8 +184,8 @@ func TestDirectTCPIPRecordedAndRefused(t *testing.T) {
 		c.Close()
 		t.Fatal("direct-tcpip was accepted")
 	}
-	tun := ts.pub.waitKind(t, kindTunnel, 1)
-	if f := fields(tun[0]); f.TargetHost != "203.0.113.25" || f.TargetPort != 25 {
+	tun := ts.pub.waitKind(t, event.DirectTCPIPRequest, 1)
+	if f := tun[0]; f.TargetHost != "203.0.113.25" || f.TargetPort != 25 {
 		t.Errorf("tunnel event %+v", tun[0])
 	}
 	// The connection survives the refusal.
@@ -301,10 +301,10 @@ func TestSCPUpload(t *testing.T) {
 	if err := sess.Wait(); err != nil {
 		t.Fatal(err)
 	}
-	up := ts.pub.waitKind(t, kindUpload, 1)
+	up := ts.pub.waitKind(t, event.FileUpload, 1)
 	sum := sha256.Sum256(payload)
 	want := hex.EncodeToString(sum[:])
-	if f := fields(up[0]); f.SHA256 != want || f.Size != int64(len(payload)) || up[0].Filename != "/tmp/dvrHelper" || up[0].Tool != "scp" {
+	if f := up[0]; f.SHA256 != want || f.UploadSize != int64(len(payload)) || up[0].Filename != "/tmp/dvrHelper" || up[0].Tool != "scp" {
 		t.Errorf("upload %+v, want sha %s", up[0], want)
 	}
 	kept := mustRead(t, filepath.Join(ts.dir, "samples", want))
@@ -348,9 +348,9 @@ func TestSFTPUpload(t *testing.T) {
 	c.status(fxOK)
 	in.Close()
 	sess.Wait()
-	up := ts.pub.waitKind(t, kindUpload, 1)
+	up := ts.pub.waitKind(t, event.FileUpload, 1)
 	sum := sha256.Sum256(append(part1, part2...))
-	if fields(up[0]).SHA256 != hex.EncodeToString(sum[:]) || up[0].Filename != "/tmp/x.sh" || up[0].Tool != "sftp" {
+	if up[0].SHA256 != hex.EncodeToString(sum[:]) || up[0].Filename != "/tmp/x.sh" || up[0].Tool != "sftp" {
 		t.Errorf("upload %+v", up[0])
 	}
 }
