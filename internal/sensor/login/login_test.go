@@ -46,3 +46,17 @@ func TestValidate(t *testing.T) {
 		}
 	}
 }
+
+// The table holds the pairs as Mirai's bytes decode, beside the ones its
+// comments claim.
+func TestCredentialTable(t *testing.T) {
+	c := NewChecker(DefaultPolicy())
+	for _, cr := range []Credential{{"root", "xc3511"}, {"root", ""}, {"admin", ""}, {"Administrator", "meinsm"}, {"admin", "4321"}, {"mother", "fucker"}, {"root", "7ujMko0admin"}} {
+		if !c.Accepts(cr.Username, cr.Password) {
+			t.Errorf("%v missing", cr)
+		}
+	}
+	if c.Accepts("root", "hunter2") {
+		t.Error("root/hunter2 accepted")
+	}
+}
