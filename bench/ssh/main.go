@@ -38,6 +38,7 @@ import (
 
 type options struct {
 	ssh, telnet, api string
+	proto            string
 	pid              int
 	hold             int
 	holdConc         int
@@ -53,6 +54,7 @@ func main() {
 	var o options
 	var listeners string
 	flag.StringVar(&listeners, "listeners", "", "honeygate's DATA/listeners.json (ssh, telnet and web addresses)")
+	flag.StringVar(&o.proto, "proto", "", "measure only ssh or only telnet (run.sh gives each a fresh server, so one's freed memory does not hide the other's)")
 	flag.IntVar(&o.pid, "pid", 0, "honeygate server PID (VmRSS is read from /proc/PID/status)")
 	flag.IntVar(&o.hold, "hold", 2000, "idle logged-in sessions held at once, per protocol (0 skips)")
 	flag.IntVar(&o.holdConc, "hold-concurrency", 100, "logins in flight while ramping up the held sessions")
@@ -110,8 +112,8 @@ func (o *options) fromListeners(path string) error {
 		return ""
 	}
 	o.ssh, o.telnet, o.api = first("ssh"), first("telnet"), first("web")
-	if o.ssh == "" || o.api == "" {
-		return errors.New("listeners.json has no ssh or web listener")
+	if o.api == "" || (o.ssh == "" && o.telnet == "") {
+		return errors.New("listeners.json has no web listener, or neither ssh nor telnet")
 	}
 	for _, a := range []string{o.ssh, o.telnet, o.api} {
 		if a == "" {
@@ -174,8 +176,11 @@ type proto struct {
 }
 
 func (b *bench) protos() []proto {
-	ps := []proto{{name: "ssh", open: b.sshHold, short: b.sshShort}}
-	if b.o.telnet != "" {
+	var ps []proto
+	if b.o.proto != "telnet" {
+		ps = append(ps, proto{name: "ssh", open: b.sshHold, short: b.sshShort})
+	}
+	if b.o.telnet != "" && b.o.proto != "ssh" {
 		ps = append(ps, proto{name: "telnet", open: b.telnetHold, short: b.telnetShort})
 	}
 	return ps
@@ -183,9 +188,17 @@ func (b *bench) protos() []proto {
 
 // hold measures memory per idle logged-in session.
 func (b *bench) hold(ctx context.Context, p proto) bool {
-	runtime.GC()
+	// Warm up: the bus, the store and the runtime reach their working size
+	// before the baseline.
+	for range 50 {
+		if err := p.short(ctx); err != nil {
+			fmt.Println("warm-up:", err)
+			return false
+		}
+	}
 	time.Sleep(2 * time.Second)
 	base, err := rssKiB(b.o.pid)
+	heap0 := b.metric("go_memstats_heap_inuse_bytes") + b.metric("go_memstats_stack_inuse_bytes")
 	if err != nil {
 		fmt.Println("hold:", err)
 		return false
@@ -216,10 +229,12 @@ func (b *bench) hold(ctx context.Context, p proto) bool {
 	ramp := time.Since(start)
 	time.Sleep(3 * time.Second) // events of the logins reach the store
 	held, _ := rssKiB(b.o.pid)
+	heap1 := b.metric("go_memstats_heap_inuse_bytes") + b.metric("go_memstats_stack_inuse_bytes")
 	open1 := b.openGauge(p.name)
 	n := b.o.hold - int(failed.Load())
-	fmt.Printf("%-6s hold: %d sessions logged in and idle in %.1fs (%d failed%s); server RSS %d -> %d KiB: %.1f KiB per session; sessions_open %+.0f\n",
-		p.name, n, ramp.Seconds(), failed.Load(), errText(&firstErr), base, held, float64(held-base)/float64(max(n, 1)), open1-open0)
+	fmt.Printf("%-6s hold: %d sessions logged in and idle in %.1fs (%d failed%s); server RSS %d -> %d KiB: %.1f KiB per session (Go heap+stacks in use: %.1f KiB per session); sessions_open %+.0f\n",
+		p.name, n, ramp.Seconds(), failed.Load(), errText(&firstErr), base, held, float64(held-base)/float64(max(n, 1)),
+		(heap1-heap0)/1024/float64(max(n, 1)), open1-open0)
 	for _, c := range conns {
 		if c != nil {
 			c.Close()
@@ -286,6 +301,11 @@ func errText(v *atomic.Value) string {
 
 // openGauge reads honeygate_sessions_open{proto=...} from /metrics.
 func (b *bench) openGauge(p string) float64 {
+	return b.metric(`honeygate_sessions_open{proto="` + p + `"}`)
+}
+
+// metric reads one series from /metrics (0 when absent, -1 on error).
+func (b *bench) metric(series string) float64 {
 	resp, err := http.Get("http://" + b.o.api + "/metrics")
 	if err != nil {
 		return -1
@@ -293,7 +313,7 @@ func (b *bench) openGauge(p string) float64 {
 	defer resp.Body.Close()
 	sc := bufio.NewScanner(resp.Body)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	key := `honeygate_sessions_open{proto="` + p + `"} `
+	key := series + " "
 	for sc.Scan() {
 		if v, ok := strings.CutPrefix(sc.Text(), key); ok {
 			f, _ := strconv.ParseFloat(v, 64)

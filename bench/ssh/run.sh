@@ -56,20 +56,28 @@ go build -o "$tmp/honeygate" ./cmd/honeygate
 go build -o "$tmp/sshload" ./bench/ssh
 
 token=bench-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
-"$tmp/honeygate" serve --data "$tmp/data" --token "$token" \
-	--listen web=127.0.0.1:0 --listen telnet=127.0.0.1:0 --listen ssh=127.0.0.1:0 >"$tmp/server.log" 2>&1 &
-server_pid=$!
-for _ in $(seq 1 600); do
-	[ -s "$tmp/data/listeners.json" ] && break
-	kill -0 "$server_pid" 2>/dev/null || { cat "$tmp/server.log" >&2; exit 1; }
-	sleep 0.1
-done
-
 rc=0
-"$tmp/sshload" -listeners "$tmp/data/listeners.json" -pid "$server_pid" \
-	-hold "$HOLD" -logins "$LOGINS" -concurrency "$CONCURRENCY" -sources "$SOURCES" -timeout "$TIMEOUT" || rc=$?
-echo
-echo "server: RSS at the end $(awk '/VmRSS/ {print $2, $3}' "/proc/$server_pid/status"), threads $(awk '/Threads/ {print $2}' "/proc/$server_pid/status")"
+# Each door gets a fresh server: memory a Go process freed is not given back
+# to the system at once, so one door's sessions would hide the next one's.
+for proto in ssh telnet; do
+	rm -rf "$tmp/data"
+	"$tmp/honeygate" serve --data "$tmp/data" --token "$token" \
+		--listen web=127.0.0.1:0 --listen telnet=127.0.0.1:0 --listen ssh=127.0.0.1:0 >"$tmp/server-$proto.log" 2>&1 &
+	server_pid=$!
+	for _ in $(seq 1 600); do
+		[ -s "$tmp/data/listeners.json" ] && break
+		kill -0 "$server_pid" 2>/dev/null || { cat "$tmp/server-$proto.log" >&2; exit 1; }
+		sleep 0.1
+	done
+	"$tmp/sshload" -listeners "$tmp/data/listeners.json" -pid "$server_pid" -proto "$proto" \
+		-hold "$HOLD" -logins "$LOGINS" -concurrency "$CONCURRENCY" -sources "$SOURCES" -timeout "$TIMEOUT" || rc=$?
+	echo "$proto server: RSS at the end $(awk '/VmRSS/ {print $2, $3}' "/proc/$server_pid/status"), threads $(awk '/Threads/ {print $2}' "/proc/$server_pid/status")"
+	echo
+	kill -TERM "$server_pid"
+	wait "$server_pid" 2>/dev/null || true
+	server_pid=
+done
+cat "$tmp"/server-*.log >"$tmp/server.log"
 errs=$(grep -c -E 'level=(ERROR|WARN)' "$tmp/server.log" || true)
 if [ "$errs" != 0 ]; then
 	echo "server log: $errs warnings/errors; first ones:"
