@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -144,5 +143,3 @@ func run(t *testing.T, c *xssh.Client, cmd string) (string, int) {
 	}
 	return string(out), 0
 }
-
-func lines(s string) []string { return strings.Split(strings.TrimRight(s, "\n"), "\n") }
