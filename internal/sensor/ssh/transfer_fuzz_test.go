@@ -93,3 +93,22 @@ func FuzzSFTP(f *testing.F) {
 		}
 	})
 }
+
+// FuzzIsSCP: reading an exec command as an scp server never panics, and
+// what it takes for the target is one word of the command.
+func FuzzIsSCP(f *testing.F) {
+	f.Add("scp -t /tmp/")
+	f.Add("scp -r -d -t -- /var/tmp")
+	f.Add("/usr/bin/scp -f /etc/passwd")
+	f.Add("scp\t-t\t.")
+	f.Add("scp -v")
+	f.Fuzz(func(t *testing.T, cmd string) {
+		mode, target, ok := isSCP(cmd)
+		if ok != (mode == 't' || mode == 'f') {
+			t.Fatalf("ok %v mode %q", ok, mode)
+		}
+		if target != "" && (strings.ContainsAny(target, " \t\n") || !strings.Contains(cmd, target)) {
+			t.Fatalf("target %q from %q", target, cmd)
+		}
+	})
+}
