@@ -147,12 +147,12 @@ func (r *recAdder) Add(_ context.Context, inds []Indicator) (UpsertResult, error
 func TestConsumerDownloads(t *testing.T) {
 	at := time.Date(2026, 11, 30, 13, 0, 0, 0, time.UTC)
 	evs := []event.Event{
-		{ID: "e1", Kind: event.FileDownload, Time: at, URL: "http://45.15.143.158/bins.sh"},
-		{ID: "e2", Kind: event.FileDownload, Time: at, URL: "http://dl.example/x86"},
-		{ID: "e3", Kind: event.FileDownload, Time: at, URL: "http://$SERVER/`id`"},
-		{ID: "e5", Kind: event.FileDownload, Time: at, URL: "http://192.168.1.1:8088/i"}, // the victim's own LAN
-		{ID: "e6", Kind: event.FileDownload, Time: at, URL: "http://127.0.0.1/x"},
-		{ID: "e4", Kind: event.CommandInput, Time: at, Input: "wget http://ignored.example/"},
+		{ID: "e1", Kind: event.FileDownload, Time: at, Download: event.Download{URL: "http://45.15.143.158/bins.sh"}},
+		{ID: "e2", Kind: event.FileDownload, Time: at, Download: event.Download{URL: "http://dl.example/x86"}},
+		{ID: "e3", Kind: event.FileDownload, Time: at, Download: event.Download{URL: "http://$SERVER/`id`"}},
+		{ID: "e5", Kind: event.FileDownload, Time: at, Download: event.Download{URL: "http://192.168.1.1:8088/i"}}, // the victim's own LAN
+		{ID: "e6", Kind: event.FileDownload, Time: at, Download: event.Download{URL: "http://127.0.0.1/x"}},
+		{ID: "e4", Kind: event.CommandInput, Time: at, Shell: event.Shell{Input: "wget http://ignored.example/"}},
 	}
 	for _, tc := range []struct {
 		policy HostPolicy
