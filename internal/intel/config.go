@@ -2,7 +2,6 @@ package intel
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/honeygate/honeygate/internal/schema"
@@ -39,11 +38,7 @@ func (c Config) Validate() schema.Errors {
 	names := map[string]bool{}
 	for i, f := range c.Feeds {
 		path := fmt.Sprintf("feeds[%d]", i)
-		if err := f.Validate(); err != nil {
-			for _, m := range strings.Split(err.Error(), "; ") {
-				errs.Add(path, "%s", m)
-			}
-		}
+		errs.Nest(path, f.Validate())
 		if names[f.Name] {
 			errs.Add(path+".name", "%q: used by another feed (a feed's name is the source its refresh replaces)", f.Name)
 		}
