@@ -115,12 +115,16 @@ func buildWeb(e *env) ([]Component, error) {
 	if err != nil {
 		return nil, err
 	}
+	in, err := e.Intel()
+	if err != nil {
+		return nil, err
+	}
 	lns, err := e.listen("web")
 	if err != nil {
 		return nil, err
 	}
 	h := web.New(web.Options{
-		Store: st, Token: token, Gatherer: e.reg, Log: e.log.With("component", "web"),
+		Store: st, Token: token, Gatherer: e.reg, Log: e.log.With("component", "web"), Intel: in,
 		BusStats: func(ctx context.Context) (any, error) { return b.Stats(ctx) },
 		Health:   func(ctx context.Context) []string { return health(ctx, b) },
 	})

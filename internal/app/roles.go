@@ -18,6 +18,8 @@ var parts = []part{
 	// Consumers: bus -> store (acked after commit) and bus -> JSON log.
 	{name: "store", stage: consumers, roles: roleServe | roleHub, build: buildStoreConsumer},
 	{name: "jsonlog", stage: consumers, roles: roleServe | roleHub, build: buildJSONLogConsumer},
+	// bus -> intel: honeypot downloads and crawl verdicts become indicators.
+	{name: "intel", stage: consumers, roles: roleServe | roleHub, build: buildIntel},
 
 	// The API and dashboard.
 	{name: "web", stage: readers, roles: roleServe | roleHub, build: buildWeb},

@@ -40,7 +40,9 @@ type Options struct {
 	// Health reports why the process is degraded (events being lost, the
 	// store lagging); none means healthy. Nil: always healthy.
 	Health func(ctx context.Context) []string
-	Log    *slog.Logger
+	// Intel serves /api/v1/intel; nil: no intel routes.
+	Intel Intel
+	Log   *slog.Logger
 }
 
 // Server is the HTTP handler for the API.
@@ -63,6 +65,9 @@ func New(o Options) *Server {
 	s.mux.Handle("GET /api/v1/events", s.auth(s.events))
 	s.mux.Handle("GET /api/v1/sessions/{id}", s.auth(s.session))
 	s.mux.Handle("GET /api/v1/stats/daily", s.auth(s.daily))
+	if o.Intel != nil {
+		s.registerIntel(o.Intel)
+	}
 	s.mux.Handle("/api/", s.auth(s.notFound))
 	return s
 }
