@@ -46,6 +46,7 @@ type env struct {
 	gate          *sensor.Gate
 	sensorMetrics *sensor.Metrics
 	intel         *intel.Manager
+	gateway       *gatewayShared
 }
 
 // onClose registers a release to run at close, before those registered

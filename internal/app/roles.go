@@ -31,6 +31,10 @@ var parts = []part{
 	// The sensors.
 	{name: "telnet", stage: producers, roles: roleServe | roleSensor, build: buildTelnet},
 	{name: "ssh", stage: producers, roles: roleServe | roleSensor, build: buildSSH},
+
+	// Producers: the gateway's enforcement points (they publish blocks).
+	{name: "proxy", stage: producers, roles: roleServe | roleGateway, build: buildProxy},
+	{name: "dns", stage: producers, roles: roleServe | roleGateway, build: buildDNS},
 }
 
 // Roles: `serve` runs everything on one machine; `sensor`, `gateway` and

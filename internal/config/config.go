@@ -22,6 +22,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/honeygate/honeygate/internal/attrib"
+	"github.com/honeygate/honeygate/internal/gateway"
 	"github.com/honeygate/honeygate/internal/intel"
 	"github.com/honeygate/honeygate/internal/schema"
 	"github.com/honeygate/honeygate/internal/sensor"
@@ -56,6 +57,8 @@ type Config struct {
 	// Intel: subscribed feeds, what honeypot downloads become, how soon a
 	// change is enforced.
 	Intel intel.Config `yaml:"intel"`
+	// Gateway is the forward proxy's and the DNS filter's policy.
+	Gateway gateway.Config `yaml:"gateway"`
 	// Bus tunes the JetStream stream.
 	Bus Bus `yaml:"bus"`
 	// EventLog tunes the JSON lines event log (DATA/log/events.json).
@@ -165,6 +168,7 @@ func (c *Config) sections() []struct {
 		{"telnet", c.Telnet},
 		{"ssh", c.SSH},
 		{"intel", c.Intel},
+		{"gateway", c.Gateway},
 	}
 }
 
@@ -237,6 +241,7 @@ func Default() Config {
 		Telnet:   telnet.DefaultConfig(),
 		SSH:      ssh.DefaultConfig(),
 		Intel:    intel.DefaultConfig(),
+		Gateway:  gateway.DefaultConfig(),
 		Bus:      Bus{MaxAge: 30 * 24 * time.Hour, MaxBytes: 10 << 30, Replicas: 1},
 		EventLog: EventLog{MaxBytes: 256 << 20, Keep: 30},
 		LogLevel: "info",

@@ -27,6 +27,7 @@ import (
 
 	"github.com/honeygate/honeygate/internal/buildinfo"
 	"github.com/honeygate/honeygate/internal/event"
+	"github.com/honeygate/honeygate/internal/gateway"
 	"github.com/honeygate/honeygate/internal/store"
 )
 
@@ -40,9 +41,11 @@ type Options struct {
 	// Health reports why the process is degraded (events being lost, the
 	// store lagging); none means healthy. Nil: always healthy.
 	Health func(ctx context.Context) []string
-	// Intel serves /api/v1/intel; nil: no intel routes.
+	// Intel answers /api/v1/intel*; nil leaves those routes out.
 	Intel Intel
-	Log   *slog.Logger
+	// Blocks answers /api/v1/blocks/*; nil leaves those routes out.
+	Blocks gateway.BlocksStore
+	Log    *slog.Logger
 }
 
 // Server is the HTTP handler for the API.
@@ -67,6 +70,9 @@ func New(o Options) *Server {
 	s.mux.Handle("GET /api/v1/stats/daily", s.auth(s.daily))
 	if o.Intel != nil {
 		s.registerIntel(o.Intel)
+	}
+	if o.Blocks != nil {
+		s.registerBlocks(o.Blocks)
 	}
 	s.mux.Handle("/api/", s.auth(s.notFound))
 	return s
