@@ -10,10 +10,11 @@ if ! command -v go >/dev/null 2>&1; then
   exit 1
 fi
 
-# For the end-to-end tests: telnet (a real client), iproute2 and iptables (a
-# network namespace with a port-23 redirect, as deployed), curl and dig (real
-# clients of the gateway's proxy and DNS filter).
-pkgs=(ca-certificates git telnet iproute2 iptables curl bind9-dnsutils)
+# For the end-to-end tests: telnet, openssh-client and sshpass (real
+# clients, driven as bots drive them), iproute2 and iptables (a
+# network namespace with a port-23 redirect, as deployed).
+# curl and dig are real clients of the gateway's proxy and DNS filter.
+pkgs=(ca-certificates git telnet openssh-client sshpass iproute2 iptables curl bind9-dnsutils)
 # Optional, for the benchmarks only (BENCH=1): the gateway's peers and load
 # generators (bench/gateway/run.sh).
 if [ "${BENCH:-0}" = 1 ]; then

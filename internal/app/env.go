@@ -25,7 +25,7 @@ import (
 )
 
 // env is what the parts are built from: the configuration, and the shared
-// resources (bus, store, token, sensor gate, metrics), each opened on first
+// resources (bus, store, token, sensor gate, metrics, intel), each opened on first
 // use so that a role opens only what its parts need. Whatever is opened is
 // released by close, in reverse order, also after a failed start.
 type env struct {

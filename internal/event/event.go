@@ -46,6 +46,8 @@ type Event struct {
 	Closing
 	WindowSize
 	Traffic
+	Flood
+	SSH
 	Block
 
 	// Raw is the encoding this event arrived in from the bus, set by the

@@ -426,8 +426,6 @@ func init() {
 	}
 }
 
-func escape(s string) string { return escapeWith(s, &escQuery) }
-
 func escapeWith(s string, esc *[256]bool) string {
 	n := 0
 	for i := 0; i < len(s); i++ {

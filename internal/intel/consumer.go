@@ -38,10 +38,9 @@ type Adder interface {
 // malware-download) and malicious crawl verdicts (source crawl). Each
 // indicator's Refs hold the ids of the events behind it.
 type Consumer struct {
-	add     Adder
-	hosts   HostPolicy
-	log     *slog.Logger
-	verdict func(event.Event) []Indicator
+	add   Adder
+	hosts HostPolicy
+	log   *slog.Logger
 }
 
 // NewConsumer returns a Consumer that stores through add.

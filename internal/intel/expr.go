@@ -80,16 +80,3 @@ func Expressions(raw string) ([]string, error) {
 	}
 	return out, nil
 }
-
-func isDottedQuad(h string) bool {
-	dots := 0
-	for i := 0; i < len(h); i++ {
-		switch c := h[i]; {
-		case c == '.':
-			dots++
-		case c < '0' || c > '9':
-			return false
-		}
-	}
-	return dots == 3
-}

@@ -114,8 +114,8 @@ func exportRPZ(w *bufio.Writer, inds []Indicator, opt ExportOptions) error {
 	if !strings.HasSuffix(zone, ".") {
 		zone += "."
 	}
-	fmt.Fprintf(w, "; honeygate intel export, %s\n$TTL 60\n@ IN SOA localhost. hostmaster.localhost. %d 3600 600 86400 60\n@ IN NS localhost.\n",
-		opt.Now.Format(time.RFC3339), opt.Now.Unix())
+	fmt.Fprintf(w, "; honeygate intel export, %s\n$ORIGIN %s\n$TTL 60\n@ IN SOA localhost. hostmaster.localhost. %d 3600 600 86400 60\n@ IN NS localhost.\n",
+		opt.Now.Format(time.RFC3339), zone, opt.Now.Unix())
 	for _, ind := range inds {
 		switch ind.Type {
 		case TypeDomain:

@@ -2,14 +2,16 @@ package intel
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/honeygate/honeygate/internal/schema"
 )
 
 // FeedConfig is one subscribed feed: where it is, its format, how often to
@@ -35,29 +37,25 @@ func (f FeedConfig) withDefaults() FeedConfig {
 	return f
 }
 
-// Validate checks a feed's config; the messages name the field.
-func (f FeedConfig) Validate() error {
-	var errs []string
+// Validate checks a feed's config, with paths relative to the feed.
+func (f FeedConfig) Validate() schema.Errors {
+	var errs schema.Errors
 	if !validWord(strings.ToLower(f.Name)) {
-		errs = append(errs, fmt.Sprintf("name %q: letters, digits, '-', '_', '.', ':', at most 64", f.Name))
+		errs.Add("name", "%q: letters, digits, '-', '_', '.', ':', at most 64", f.Name)
 	}
-	ok := false
-	for _, x := range ImportFormats {
-		ok = ok || x == f.Format
-	}
-	if !ok {
-		errs = append(errs, fmt.Sprintf("format %q: want one of %v", f.Format, ImportFormats))
+	if !slices.Contains(ImportFormats, f.Format) {
+		errs.Add("format", "%q: want one of %v", f.Format, ImportFormats)
 	}
 	if f.URL == "" {
-		errs = append(errs, "url: a path or an http(s) URL is needed")
+		errs.Add("url", "a path or an http(s) URL is needed")
 	}
 	if f.Every < 0 || f.Every > 0 && f.Every < time.Second {
-		errs = append(errs, "every: at least 1s")
+		errs.Add("every", "%v: at least 1s", f.Every)
 	}
-	if errs != nil {
-		return errors.New(strings.Join(errs, "; "))
+	if f.TTL < 0 {
+		errs.Add("ttl", "%v: not negative", f.TTL)
 	}
-	return nil
+	return errs
 }
 
 // Fetcher opens a feed's location, reading at most maxBytes.
