@@ -292,6 +292,10 @@ func (l *loop) handle(b *batch, n int, now time.Time) {
 			c.drop[dropRate]++
 			continue
 		}
+		if l.s.Budget.empty(nowNs) {
+			c.drop[dropBudget]++
+			continue
+		}
 		reply, ok := l.answer(req, PacketInfo{Src: src, DstPort: l.dstPort})
 		if !ok {
 			c.drop[dropPanic]++

@@ -105,6 +105,11 @@ func (l PacketLimits) Validate() error {
 // concurrent use.
 type SendBudget struct {
 	in atomic.Int64
+	// emptyUntil is when the bucket will hold a reply's worth again: until
+	// then the read loop skips the handler instead of building a reply the
+	// budget would refuse (under a spoofed flood, every source is new and
+	// passes its own limit).
+	emptyUntil atomic.Int64
 
 	mu     sync.Mutex
 	rate   float64 // bytes per second
@@ -130,13 +135,20 @@ func (b *SendBudget) take(n, now int64) bool {
 		b.tokens = min(b.rate, b.tokens+b.rate*float64(now-b.last)/1e9)
 		b.last = now
 	}
-	if b.tokens < float64(n) || b.out+n >= b.in.Load() {
+	if b.tokens < float64(n) {
+		b.emptyUntil.Store(now + int64((float64(n)-b.tokens)/b.rate*1e9))
+		return false
+	}
+	if b.out+n >= b.in.Load() {
 		return false
 	}
 	b.tokens -= float64(n)
 	b.out += n
 	return true
 }
+
+// empty reports whether the bucket surely has no room for a reply at now.
+func (b *SendBudget) empty(now int64) bool { return now < b.emptyUntil.Load() }
 
 // Totals returns the bytes received and sent by the process's packet
 // servers so far.
