@@ -178,8 +178,8 @@ func TestDNSRefusesAndRejects(t *testing.T) {
 
 func TestDNSNameString(t *testing.T) {
 	for wire, want := range map[string]string{
-		"\x00":                   ".",
-		"\x03ISC\x03org\x00":     "isc.org.",
+		"\x00":                          ".",
+		"\x03ISC\x03org\x00":            "isc.org.",
 		"\x03a.b\x01\\\x02\x00\xff\x00": `a\046b.\092.\000\255.`,
 	} {
 		if got := DNSNameString([]byte(wire)); got != want {

@@ -384,7 +384,7 @@ func (n *NTP) ctlError(out []byte, r NTPRequest, code uint16) []byte {
 func (n *NTP) ctlEnd(out []byte, count int) []byte {
 	h := len(out) - 12 - count
 	binary.BigEndian.PutUint16(out[h+10:], uint16(count))
-	for len(out)%4 != 0 {
+	for (len(out)-h)%4 != 0 {
 		out = append(out, 0)
 	}
 	return out
