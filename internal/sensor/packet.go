@@ -53,11 +53,11 @@ type PacketInfo struct {
 //
 // It never amplifies: a source (an IPv4 address or an IPv6 /64) gets at most
 // Limits.ReplyBurst replies per Limits.ReplyWindow, and a reply goes out only
-// while that source's bytes out stay within its bytes in (plus a one-time
-// allowance, see PacketLimits.SourceAllowance), while the process's bytes out
-// stay below its bytes in, and while the shared send budget (bytes per
-// second) has room. Once a source is seen as an attack, it gets no reply at
-// all.
+// while that source's bytes out stay within its bytes in (the first reply of
+// a record excepted, up to PacketLimits.SourceAllowance: it is what shows a
+// scanner the service), while the process's bytes out stay below its bytes
+// in, and while the shared send budget (bytes per second) has room. Once a
+// source is seen as an attack, it gets no reply at all.
 //
 // It turns traffic into records: a source that sends Limits.AttackRequests
 // requests within Limits.AttackWindow is an attack victim, and gets one
@@ -309,7 +309,7 @@ func (l *loop) handle(b *batch, n int, now time.Time) {
 		case size > int64(lim.MaxReply):
 			c.drop[dropOversize]++
 			continue
-		case e.bytesOut+size > e.bytesIn+lim.SourceAllowance:
+		case e.bytesOut+size > e.bytesIn+e.allowance(lim):
 			c.drop[dropSourceBytes]++
 			continue
 		case !l.s.Budget.take(size, nowNs):

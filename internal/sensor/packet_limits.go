@@ -17,12 +17,15 @@ type PacketLimits struct {
 	// real; zero makes a silent sensor.
 	ReplyBurst  int           `yaml:"reply_burst"`
 	ReplyWindow time.Duration `yaml:"reply_window"`
-	// SourceAllowance is how many bytes a source may be sent beyond what it
-	// sent, once per record: a scanner's single probe must get a reply larger
+	// SourceAllowance is how many bytes the first reply to a source may
+	// exceed what the source sent; every later reply must be paid for by the
+	// source's own bytes. A scanner's single probe must get a reply larger
 	// than itself, or the service looks like no amplifier at all (AmpPot
-	// answers the first requests in full for the same reason). A victim of a
-	// spoofed flood therefore receives at most this much more than was sent
-	// in its name; zero makes bytes out <= bytes in hold for every source.
+	// answers the first requests in full for the same reason). So a source
+	// is never sent more than max(its bytes in, one reply of at most this
+	// size) per record; zero makes bytes out <= bytes in hold for every
+	// source at every moment, and scanners see a service that does not
+	// amplify.
 	SourceAllowance int64 `yaml:"source_allowance"`
 	// SendBudget is the most bytes per second that every packet server of
 	// the process sends together, whatever the number of sources.
@@ -118,10 +121,10 @@ type SendBudget struct {
 	out    int64
 }
 
-// NewSendBudget returns a budget of bytesPerSecond, starting empty so that a
-// restart loop cannot be used to send bursts.
+// NewSendBudget returns a budget of bytesPerSecond, with its one second of
+// burst available.
 func NewSendBudget(bytesPerSecond int64) *SendBudget {
-	return &SendBudget{rate: float64(bytesPerSecond), last: time.Now().UnixNano()}
+	return &SendBudget{rate: float64(bytesPerSecond), tokens: float64(bytesPerSecond), last: time.Now().UnixNano()}
 }
 
 // received adds n bytes to the process's bytes in.

@@ -405,3 +405,39 @@ func TestSourceKey(t *testing.T) {
 		t.Error("IPv4 keys")
 	}
 }
+
+// TestPacketOnlyTheFirstReplyMayAmplify: the first reply to a source may
+// exceed its bytes in (by SourceAllowance at most); every later one must be
+// paid for by the source's own bytes.
+func TestPacketOnlyTheFirstReplyMayAmplify(t *testing.T) {
+	ts := startPacket(t, doubler{}, testLimits())
+	prime(t, ts, "127.0.9.4", 5)
+	c := newClient(t, "127.0.13.1")
+	c.send(t, ts.addr, []byte("Q1234")) // in 5, reply 10: the allowance
+	c.drain(200 * time.Millisecond)
+	c.send(t, ts.addr, []byte("Q1234")) // in 10, out would be 20: refused
+	c.drain(200 * time.Millisecond)
+	if c.replies != 1 || c.received != 10 {
+		t.Errorf("%d replies, %d bytes; want the first only", c.replies, c.received)
+	}
+	c.send(t, ts.addr, []byte("x-unanswered-but-counted")) // in 35: pays for the next
+	c.send(t, ts.addr, []byte("Q1234"))
+	c.drain(200 * time.Millisecond)
+	if c.replies != 2 || c.received > c.sent {
+		t.Errorf("after paying: %d replies, %d bytes out for %d in", c.replies, c.received, c.sent)
+	}
+	if v := testutil.ToFloat64(ts.s.Metrics.Unanswered.WithLabelValues("test", "source_bytes")); v != 1 {
+		t.Errorf("unanswered{source_bytes} = %v", v)
+	}
+
+	lim := testLimits()
+	lim.SourceAllowance = 0
+	strict := startPacket(t, doubler{}, lim)
+	prime(t, strict, "127.0.9.5", 5)
+	d := newClient(t, "127.0.13.2")
+	d.send(t, strict.addr, []byte("Q1234"))
+	d.drain(200 * time.Millisecond)
+	if d.replies != 0 {
+		t.Errorf("allowance 0 still answered a probe with a larger reply")
+	}
+}
