@@ -52,12 +52,12 @@ type PacketInfo struct {
 // PacketServer runs one PacketHandler on one UDP socket.
 //
 // It never amplifies: a source (an IPv4 address or an IPv6 /64) gets at most
-// Limits.ReplyBurst replies per Limits.ReplyWindow, and a reply goes out only
-// while that source's bytes out stay within its bytes in (the first reply of
-// a record excepted, up to PacketLimits.SourceAllowance: it is what shows a
-// scanner the service), while the process's bytes out stay below its bytes
-// in, and while the shared send budget (bytes per second) has room. Once a
-// source is seen as an attack, it gets no reply at all.
+// Limits.ReplyBurst replies per Limits.ReplyWindow; a reply goes out only
+// while that source's bytes out stay within its bytes in plus
+// Limits.SourceAllowance (the little that shows a scanner's probe the
+// service; zero makes it strict), while the process's bytes out stay below
+// its bytes in, and while the shared send budget (bytes per second) has
+// room. Once a source is seen as an attack, it gets no reply at all.
 //
 // It turns traffic into records: a source that sends Limits.AttackRequests
 // requests within Limits.AttackWindow is an attack victim, and gets one
@@ -309,7 +309,7 @@ func (l *loop) handle(b *batch, n int, now time.Time) {
 		case size > int64(lim.MaxReply):
 			c.drop[dropOversize]++
 			continue
-		case e.bytesOut+size > e.bytesIn+e.allowance(lim):
+		case e.bytesOut+size > e.bytesIn+lim.SourceAllowance:
 			c.drop[dropSourceBytes]++
 			continue
 		case !l.s.Budget.take(size, nowNs):

@@ -17,15 +17,14 @@ type PacketLimits struct {
 	// real; zero makes a silent sensor.
 	ReplyBurst  int           `yaml:"reply_burst"`
 	ReplyWindow time.Duration `yaml:"reply_window"`
-	// SourceAllowance is how many bytes the first reply to a source may
-	// exceed what the source sent; every later reply must be paid for by the
-	// source's own bytes. A scanner's single probe must get a reply larger
-	// than itself, or the service looks like no amplifier at all (AmpPot
-	// answers the first requests in full for the same reason). So a source
-	// is never sent more than max(its bytes in, one reply of at most this
-	// size) per record; zero makes bytes out <= bytes in hold for every
-	// source at every moment, and scanners see a service that does not
-	// amplify.
+	// SourceAllowance is how many bytes a source may be sent beyond what it
+	// sent, over the life of its record: a source is never sent more than
+	// its bytes in plus this. A scanner's single probe must get a reply
+	// larger than itself, or the service looks like no amplifier at all
+	// (AmpPot answers the first requests in full for the same reason); a
+	// victim of a spoofed flood therefore receives at most this much more
+	// than was sent in its name. Zero makes bytes out <= bytes in hold for
+	// every source at every moment, and scanners see no amplifier.
 	SourceAllowance int64 `yaml:"source_allowance"`
 	// SendBudget is the most bytes per second that every packet server of
 	// the process sends together, whatever the number of sources.

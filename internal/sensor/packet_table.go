@@ -63,15 +63,6 @@ func (e *srcEntry) count(req []byte, now int64, lim *PacketLimits) {
 	}
 }
 
-// allowance is how far a reply may take the source's bytes out beyond its
-// bytes in: SourceAllowance for the record's first reply, nothing after.
-func (e *srcEntry) allowance(lim *PacketLimits) int64 {
-	if e.bytesOut == 0 {
-		return lim.SourceAllowance
-	}
-	return 0
-}
-
 // peakRate is the highest requests-per-second seen, counting the current
 // bucket.
 func (e *srcEntry) peakRate() int32 {

@@ -406,31 +406,33 @@ func TestSourceKey(t *testing.T) {
 	}
 }
 
-// TestPacketOnlyTheFirstReplyMayAmplify: the first reply to a source may
-// exceed its bytes in (by SourceAllowance at most); every later one must be
-// paid for by the source's own bytes.
-func TestPacketOnlyTheFirstReplyMayAmplify(t *testing.T) {
-	ts := startPacket(t, doubler{}, testLimits())
+// TestPacketSourceAllowance: a source is never sent more than its bytes in
+// plus SourceAllowance; with no allowance, never more than its bytes in.
+func TestPacketSourceAllowance(t *testing.T) {
+	lim := testLimits()
+	lim.SourceAllowance = 12
+	ts := startPacket(t, doubler{}, lim)
 	prime(t, ts, "127.0.9.4", 5)
 	c := newClient(t, "127.0.13.1")
-	c.send(t, ts.addr, []byte("Q1234")) // in 5, reply 10: the allowance
+	c.send(t, ts.addr, []byte("Q1234")) // in 5, out 10: within 5+12
 	c.drain(200 * time.Millisecond)
-	c.send(t, ts.addr, []byte("Q1234")) // in 10, out would be 20: refused
+	c.send(t, ts.addr, []byte("Q1234")) // in 10, out would be 20: within 10+12
 	c.drain(200 * time.Millisecond)
-	if c.replies != 1 || c.received != 10 {
-		t.Errorf("%d replies, %d bytes; want the first only", c.replies, c.received)
+	c.send(t, ts.addr, []byte("Q1234")) // in 15, out would be 30: over 15+12
+	c.drain(200 * time.Millisecond)
+	if c.replies != 2 || c.received != 20 {
+		t.Errorf("%d replies, %d bytes; want 2, 20", c.replies, c.received)
 	}
-	c.send(t, ts.addr, []byte("x-unanswered-but-counted")) // in 35: pays for the next
+	c.send(t, ts.addr, []byte("x-unanswered-but-counted")) // in 39: pays for the next
 	c.send(t, ts.addr, []byte("Q1234"))
 	c.drain(200 * time.Millisecond)
-	if c.replies != 2 || c.received > c.sent {
+	if c.replies != 3 || c.received > c.sent+lim.SourceAllowance {
 		t.Errorf("after paying: %d replies, %d bytes out for %d in", c.replies, c.received, c.sent)
 	}
 	if v := testutil.ToFloat64(ts.s.Metrics.Unanswered.WithLabelValues("test", "source_bytes")); v != 1 {
 		t.Errorf("unanswered{source_bytes} = %v", v)
 	}
 
-	lim := testLimits()
 	lim.SourceAllowance = 0
 	strict := startPacket(t, doubler{}, lim)
 	prime(t, strict, "127.0.9.5", 5)
