@@ -81,6 +81,9 @@ type PacketServer struct {
 	// well-known port when the kernel redirects it to this socket); zero
 	// means the socket's own port.
 	DstPort int
+	// OnePerRead makes the server read one datagram per system call instead
+	// of a batch: the baseline the benchmark compares batching with.
+	OnePerRead bool
 
 	cur atomic.Pointer[loop] // the running loop, for Stats
 }
@@ -158,7 +161,11 @@ func (s *PacketServer) ServePacket(ctx context.Context, pc net.PacketConn) error
 		// instead of the kernel dropping. The kernel caps it at rmem_max.
 		_ = uc.SetReadBuffer(readBuffer)
 	}
-	l.reader = newBatchReader(pc)
+	if s.OnePerRead {
+		l.reader = &singleReader{pc: pc, udp: l.udp}
+	} else {
+		l.reader = newBatchReader(pc)
+	}
 	s.cur.Store(l)
 	rec := &recorder{
 		l:       l,
