@@ -299,6 +299,11 @@ func (l *loop) handle(b *batch, n int, now time.Time) {
 			c.drop[dropRate]++
 			continue
 		}
+		if src.Port() == 0 {
+			// Nothing can be sent to port 0; such "requests" are crafted.
+			c.drop[dropNoAnswer]++
+			continue
+		}
 		if l.s.Budget.empty(nowNs) {
 			c.drop[dropBudget]++
 			continue

@@ -103,7 +103,7 @@ func (r *recorder) sweep(now int64, final bool) {
 	t := r.l.table
 	t.mu.Lock()
 	evicted := t.evicted
-	t.evicted, t.lost = 0, 0
+	t.evicted = 0
 	for i := range t.ents[:t.high] {
 		e := &t.ents[i]
 		if !e.live {

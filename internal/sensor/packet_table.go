@@ -83,7 +83,6 @@ type sourceTable struct {
 	hand    int
 	high    int   // one past the highest slot ever used: sweeps stop there
 	evicted int64 // sources dropped to make room, not yet reported
-	lost    int64 // of those, sources that had sent more than one request
 }
 
 // evictScan bounds the work one new source can cost when the table is full.
@@ -166,9 +165,6 @@ func (t *sourceTable) evict() int32 {
 			continue
 		}
 		t.evicted++
-		if e.requests > 1 {
-			t.lost++
-		}
 		delete(t.idx, e.key)
 		e.live = false
 		return int32(i)
