@@ -243,27 +243,35 @@ func flood(ctx context.Context, to *net.UDPAddr, req []byte, scenario string, vi
 			}
 		}
 	}()
+	// Source addresses are chosen ahead (their control messages built
+	// once), so the generator spends its time in sendmmsg: a victim each
+	// datagram in turn, or one of a million random spoofed sources.
 	rng := rand.New(rand.NewPCG(seed, 0x5eed))
+	n := victims
+	if scenario != "victims" {
+		n = 1 << 20
+	}
+	oobs := make([][]byte, n)
+	src := net.IP(make([]byte, 4))
+	for i := range oobs {
+		a := uint32(127<<24 | 100<<16 | i) // victims: 127.100.0.0/16
+		if scenario != "victims" {
+			a = 127<<24 | 1<<23 | rng.Uint32()&(1<<23-1) // spoofed: anywhere in 127.128.0.0/9
+		}
+		binary.BigEndian.PutUint32(src, a)
+		oobs[i] = (&ipv4.ControlMessage{Src: src}).Marshal()
+	}
 	const batch = 64
 	msgs := make([]ipv4.Message, batch)
 	for i := range msgs {
 		msgs[i].Buffers = [][]byte{req}
 		msgs[i].Addr = to
 	}
-	var next uint32
-	src := net.IP(make([]byte, 4))
+	next := int(seed) * 7919
 	for ctx.Err() == nil {
 		for i := range msgs {
-			var a uint32
-			switch scenario {
-			case "victims":
-				a = 127<<24 | 100<<16 | next%uint32(victims)
-				next++
-			default: // spoofed: anywhere in 127.128.0.0/9
-				a = 127<<24 | 1<<23 | rng.Uint32()&(1<<23-1)
-			}
-			binary.BigEndian.PutUint32(src, a)
-			msgs[i].OOB = (&ipv4.ControlMessage{Src: src}).Marshal()
+			msgs[i].OOB = oobs[next%len(oobs)]
+			next++
 		}
 		n, err := pc.WriteBatch(msgs, 0)
 		if err != nil {

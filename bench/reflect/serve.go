@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"runtime/pprof"
 	"sync/atomic"
 
 	"github.com/honeygate/honeygate/internal/event"
@@ -48,9 +49,12 @@ func serve(args []string) error {
 		Sensor: "bench", Log: slog.New(slog.NewTextHandler(os.Stderr, nil)), OnePerRead: args[1] == "single",
 	}
 	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	done := make(chan error, 1)
 	go func() { done <- s.ServePacket(ctx, pc) }()
 	fmt.Printf("PORT %d\n", pc.LocalAddr().(*net.UDPAddr).Port)
+	// REFLECT_CPUPROFILE=FILE profiles the child between start and stop.
+	var prof *os.File
 	var start sensor.PacketStats
 	var cpu0 float64
 	in := bufio.NewScanner(os.Stdin)
@@ -58,7 +62,19 @@ func serve(args []string) error {
 		switch in.Text() {
 		case "start":
 			start, cpu0 = s.Stats(), cpuSeconds()
+			if path := os.Getenv("REFLECT_CPUPROFILE"); path != "" {
+				if prof, err = os.Create(path); err == nil {
+					err = pprof.StartCPUProfile(prof)
+				}
+				if err != nil {
+					return err
+				}
+			}
 		case "stop":
+			if prof != nil {
+				pprof.StopCPUProfile()
+				prof.Close()
+			}
 			cpu := cpuSeconds() - cpu0
 			now := s.Stats()
 			lin, lout := budget.Totals()

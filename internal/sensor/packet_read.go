@@ -57,6 +57,6 @@ func ListenPacket(network, addr string) (*net.UDPConn, error) {
 	if err != nil {
 		return nil, err
 	}
-	_ = c.SetReadBuffer(readBuffer)
+	setReadBuffer(c, readBuffer)
 	return c, nil
 }

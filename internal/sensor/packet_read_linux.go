@@ -114,3 +114,19 @@ func sockaddr(sa *unix.RawSockaddrInet6, n uint32) (netip.AddrPort, bool) {
 	}
 	return netip.AddrPort{}, false
 }
+
+// setReadBuffer asks for a receive queue of n bytes. SO_RCVBUFFORCE (root or
+// CAP_NET_ADMIN) may exceed net.core.rmem_max, which is often far smaller
+// than a flood needs to ride out a scheduling delay; otherwise the kernel
+// caps the size at rmem_max.
+func setReadBuffer(c *net.UDPConn, n int) {
+	if rc, err := c.SyscallConn(); err == nil {
+		var serr error
+		if err := rc.Control(func(fd uintptr) {
+			serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, n)
+		}); err == nil && serr == nil {
+			return
+		}
+	}
+	_ = c.SetReadBuffer(n)
+}
