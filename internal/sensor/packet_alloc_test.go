@@ -2,8 +2,10 @@ package sensor
 
 import (
 	"net/netip"
+	"runtime"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 // newTestLoop is a loop that is not reading, for measuring handle alone;
@@ -62,4 +64,41 @@ func BenchmarkPacketHandle(b *testing.B) {
 		l.handle(batches[i%len(batches)], batchSize, time.Now())
 	}
 	b.ReportMetric(float64(b.N*batchSize)/b.Elapsed().Seconds(), "packets/s")
+}
+
+// TestPacketSpoofedMillionBoundedMemory: a million requests, each from a
+// different spoofed source, leave the table at its bound and the heap
+// where it was (the table's memory is taken at start).
+func TestPacketSpoofedMillionBoundedMemory(t *testing.T) {
+	lim := DefaultPacketLimits()
+	lim.SendBudget = 1 << 30 // not what is measured; keep the handler in the path
+	l := newTestLoop(t, doubler{}, lim)
+	req := []byte("Q-request")
+	b := floodBatch(req, 1, 0)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	now := time.Now()
+	const total = 1 << 20
+	for i := 0; i < total/batchSize; i++ {
+		for j := range batchSize {
+			k := uint32(i*batchSize + j)
+			b.addrs[j] = netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, byte(k >> 16), byte(k >> 8), byte(k)}), 80)
+		}
+		l.handle(b, batchSize, now)
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	if n := l.table.size(); n > lim.MaxSources {
+		t.Errorf("table holds %d sources, bound %d", n, lim.MaxSources)
+	}
+	if l.table.evicted < total-int64(lim.MaxSources) {
+		t.Errorf("evicted %d of %d", l.table.evicted, total)
+	}
+	grew := int64(after.HeapAlloc) - int64(before.HeapAlloc)
+	if grew > 1<<20 {
+		t.Errorf("heap grew by %d bytes over a million spoofed sources", grew)
+	}
+	t.Logf("entry %d bytes, table of %d: %.1f MiB; heap grew %d bytes", unsafe.Sizeof(srcEntry{}), lim.MaxSources,
+		float64(unsafe.Sizeof(srcEntry{}))*float64(lim.MaxSources)/(1<<20), grew)
 }

@@ -37,7 +37,8 @@ type PacketLimits struct {
 	AttackWindow   time.Duration `yaml:"attack_window"`
 	AttackIdle     time.Duration `yaml:"attack_idle"`
 	// MaxSources is how many sources one server tracks at once; the memory
-	// it takes is fixed at start (about 250 bytes a source).
+	// it takes is fixed at start (about 300 bytes a source with its index:
+	// 5 MiB at the default).
 	MaxSources int `yaml:"max_sources"`
 	// MaxReply caps one reply datagram (no IP fragmentation on common paths).
 	MaxReply int `yaml:"max_reply"`

@@ -42,7 +42,9 @@ func (e *srcEntry) count(req []byte, now int64, lim *PacketLimits) {
 	e.last = now
 	e.requests++
 	e.bytesIn += int64(len(req))
-	e.ref = true
+	// Only a source seen again earns its second chance from the CLOCK hand:
+	// under a flood of one-packet spoofed sources, those are what goes.
+	e.ref = e.requests > 1
 	e.setSample(req)
 	if now-e.secStart >= int64(time.Second) {
 		if e.secCount > e.peak {
