@@ -443,3 +443,50 @@ func TestPacketSourceAllowance(t *testing.T) {
 		t.Errorf("allowance 0 still answered a probe with a larger reply")
 	}
 }
+
+// TestPacketDualStack: on a dual-stack socket an IPv4 source arrives as
+// ::ffff:a.b.c.d; it is recorded and answered as the IPv4 address it is,
+// and an IPv6 source as itself.
+func TestPacketDualStack(t *testing.T) {
+	pc, err := ListenPacket("udp", "[::]:0")
+	if err != nil {
+		t.Skipf("no dual-stack socket: %v", err)
+	}
+	port := pc.LocalAddr().(*net.UDPAddr).Port
+	pub := &pubs{}
+	s := &PacketServer{Handler: doubler{}, Limits: testLimits(), Publisher: pub}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.ServePacket(ctx, pc) }()
+	defer func() { cancel(); <-done }()
+
+	noise := newClient(t, "127.0.14.9")
+	for range 3 {
+		noise.send(t, netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(port)), bytes.Repeat([]byte("x"), 500))
+	}
+	v4 := newClient(t, "127.0.14.1")
+	v4.send(t, netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(port)), []byte("Qv4"))
+	v4.drain(300 * time.Millisecond)
+	if v4.replies != 1 {
+		t.Errorf("IPv4 source on a dual-stack socket: %d replies", v4.replies)
+	}
+	c6, err := net.ListenUDP("udp6", &net.UDPAddr{IP: net.IPv6loopback})
+	if err != nil {
+		t.Skipf("no IPv6 loopback: %v", err)
+	}
+	defer c6.Close()
+	v6 := &client{c: c6}
+	v6.send(t, netip.AddrPortFrom(netip.IPv6Loopback(), uint16(port)), []byte("Qv6"))
+	v6.drain(300 * time.Millisecond)
+	if v6.replies != 1 {
+		t.Errorf("IPv6 source: %d replies", v6.replies)
+	}
+	waitFor(t, "scan records", 5*time.Second, func() bool { return len(pub.kinds("reflect.scan")) == 3 })
+	got := map[string]bool{}
+	for _, e := range pub.kinds("reflect.scan") {
+		got[e.SrcIP] = true
+	}
+	if !got["127.0.14.1"] || !got["::1"] || !got["127.0.14.9"] {
+		t.Errorf("scans from %v", got)
+	}
+}
