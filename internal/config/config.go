@@ -24,6 +24,7 @@ import (
 	"github.com/honeygate/honeygate/internal/attrib"
 	"github.com/honeygate/honeygate/internal/schema"
 	"github.com/honeygate/honeygate/internal/sensor"
+	"github.com/honeygate/honeygate/internal/sensor/reflect"
 	"github.com/honeygate/honeygate/internal/sensor/telnet"
 )
 
@@ -48,6 +49,8 @@ type Config struct {
 	Limits sensor.Limits `yaml:"limits"`
 	// Telnet is the telnet sensor's device profile and login policy.
 	Telnet telnet.Config `yaml:"telnet"`
+	// Reflect is the amplification reflectors' limits and answers.
+	Reflect reflect.Config `yaml:"reflect"`
 	// Bus tunes the JetStream stream.
 	Bus Bus `yaml:"bus"`
 	// EventLog tunes the JSON lines event log (DATA/log/events.json).
@@ -155,6 +158,7 @@ func (c *Config) sections() []struct {
 		{"event_log", c.EventLog},
 		{"limits", limits{&c.Limits}},
 		{"telnet", c.Telnet},
+		{"reflect", c.Reflect},
 	}
 }
 
@@ -225,6 +229,7 @@ func Default() Config {
 		Listen:   Listeners{},
 		Limits:   sensor.DefaultLimits(),
 		Telnet:   telnet.DefaultConfig(),
+		Reflect:  reflect.DefaultConfig(),
 		Bus:      Bus{MaxAge: 30 * 24 * time.Hour, MaxBytes: 10 << 30, Replicas: 1},
 		EventLog: EventLog{MaxBytes: 256 << 20, Keep: 30},
 		LogLevel: "info",

@@ -129,7 +129,7 @@ const readBuffer = 16 << 20
 // stop. Start errors (bad limits) are returned before anything is read.
 func (s *PacketServer) ServePacket(ctx context.Context, pc net.PacketConn) error {
 	proto := s.Handler.Proto()
-	if err := s.Limits.Validate(); err != nil {
+	if err := s.Limits.Validate().Err(); err != nil {
 		pc.Close()
 		return fmt.Errorf("packet server %s: %w", proto, err)
 	}

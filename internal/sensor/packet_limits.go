@@ -1,11 +1,11 @@
 package sensor
 
 import (
-	"errors"
-	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/honeygate/honeygate/internal/schema"
 )
 
 // PacketLimits bound what a UDP sensor sends and remembers. Defaults come
@@ -62,44 +62,44 @@ func DefaultPacketLimits() PacketLimits {
 		AttackIdle:      5 * time.Minute,
 		MaxSources:      16384,
 		MaxReply:        1400,
-		ScanEvents:      20,
+		ScanEvents:      5,
 	}
 }
 
-// Validate reports limits that cannot work.
-func (l PacketLimits) Validate() error {
-	var errs []error
+// Validate reports limits that cannot work, by their yaml names.
+func (l PacketLimits) Validate() schema.Errors {
+	var es schema.Errors
 	if l.ReplyBurst < 0 {
-		errs = append(errs, errors.New("reply_burst must not be negative"))
+		es.Add("reply_burst", "must not be negative")
 	}
 	if l.ReplyWindow <= 0 {
-		errs = append(errs, errors.New("reply_window must be positive"))
+		es.Add("reply_window", "must be positive")
 	}
 	if l.SourceAllowance < 0 {
-		errs = append(errs, errors.New("source_allowance must not be negative"))
+		es.Add("source_allowance", "must not be negative")
 	}
 	if l.MaxReply < 64 || l.MaxReply > 65507 {
-		errs = append(errs, errors.New("max_reply must be between 64 and 65507"))
+		es.Add("max_reply", "%d is not within 64-65507", l.MaxReply)
 	}
 	if l.SendBudget < int64(l.MaxReply) {
-		errs = append(errs, fmt.Errorf("send_budget must be at least max_reply (%d) bytes per second", l.MaxReply))
+		es.Add("send_budget", "%d bytes a second cannot carry one reply of max_reply (%d)", l.SendBudget, l.MaxReply)
 	}
 	if l.AttackRequests < 2 {
-		errs = append(errs, errors.New("attack_requests must be at least 2"))
+		es.Add("attack_requests", "must be at least 2")
 	}
 	if l.AttackWindow <= 0 {
-		errs = append(errs, errors.New("attack_window must be positive"))
+		es.Add("attack_window", "must be positive")
 	}
 	if l.AttackIdle <= 0 {
-		errs = append(errs, errors.New("attack_idle must be positive"))
+		es.Add("attack_idle", "must be positive")
 	}
 	if l.MaxSources <= 0 || l.MaxSources > 1<<24 {
-		errs = append(errs, errors.New("max_sources must be between 1 and 16777216"))
+		es.Add("max_sources", "%d is not within 1-16777216", l.MaxSources)
 	}
 	if l.ScanEvents < 0 {
-		errs = append(errs, errors.New("scan_events must not be negative"))
+		es.Add("scan_events", "must not be negative")
 	}
-	return errors.Join(errs...)
+	return es
 }
 
 // SendBudget is what every packet server of a process may send: a token

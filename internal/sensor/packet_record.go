@@ -111,7 +111,7 @@ func (r *recorder) sweep(now int64, final bool) {
 		}
 		if e.attack && !e.announced {
 			e.announced = true
-			e.attackID = event.NewID()
+			e.attackID = event.NewSessionID()
 			r.add(e, recAttackStart, "")
 			started++
 		}

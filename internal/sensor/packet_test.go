@@ -194,7 +194,8 @@ func TestPacketScannerAnsweredAndRecordedAsScan(t *testing.T) {
 	if got == nil {
 		t.Fatalf("no scan event for the scanner: %+v", ts.pub.kinds("reflect.scan"))
 	}
-	if got.Proto != "test" || got.DstPort != 53 || got.Sensor != "s1" || got.Input != "first=Q" {
+	if got.Proto != "test" || got.DstPort != 53 || got.Sensor != "s1" || got.Request != "first=Q" || got.Session != "" ||
+		got.Requests != 1 || got.BytesIn != 5 || got.BytesOut != 10 || got.FirstSeen.IsZero() || got.LastSeen.Before(got.FirstSeen) {
 		t.Errorf("scan event: %+v", got)
 	}
 	if n := len(ts.pub.kinds("reflect.attack")); n != 0 {
@@ -271,9 +272,14 @@ func TestPacketFloodOneAttackPerVictim(t *testing.T) {
 			t.Errorf("victim %s: events %+v", ip, es)
 			continue
 		}
-		end := es[1]
-		if end.Bytes != int64(per*len(req)) || end.Message != "idle" {
-			t.Errorf("victim %s end: bytes %d reason %q", ip, end.Bytes, end.Message)
+		start, end := es[0], es[1]
+		if start.Phase != event.PhaseStart || start.Requests < int64(lim.AttackRequests) || start.Request != "first=Q" {
+			t.Errorf("victim %s start: %+v", ip, start.Reflection)
+		}
+		if end.Phase != event.PhaseEnd || end.EndReason != "idle" || end.Requests != per || end.BytesIn != int64(per*len(req)) ||
+			end.BytesOut != c.received || end.PeakPPS < int64(lim.AttackRequests) || !end.FirstSeen.Equal(start.FirstSeen) ||
+			end.LastSeen.Before(start.LastSeen) {
+			t.Errorf("victim %s end: %+v (received %d)", ip, end.Reflection, c.received)
 		}
 	}
 	if len(ts.pub.kinds("reflect.scan")) != 0 {
@@ -376,7 +382,7 @@ func TestPacketStopEndsOpenAttacks(t *testing.T) {
 	waitFor(t, "attack start", 5*time.Second, func() bool { return len(ts.pub.kinds("reflect.attack")) == 1 })
 	ts.stop()
 	evs := ts.pub.kinds("reflect.attack")
-	if len(evs) != 2 || evs[1].Message != "stopped" || evs[1].Session != evs[0].Session {
+	if len(evs) != 2 || evs[1].EndReason != "stopped" || evs[1].Phase != event.PhaseEnd || evs[1].Session != evs[0].Session {
 		t.Errorf("after stop: %+v", evs)
 	}
 }
@@ -388,8 +394,9 @@ func TestPacketLimitsValidate(t *testing.T) {
 	l := DefaultPacketLimits()
 	l.SendBudget = 10
 	l.AttackRequests = 1
-	if err := l.Validate(); err == nil {
-		t.Error("bad limits accepted")
+	es := l.Validate()
+	if len(es) != 2 || es[0].Path != "send_budget" || es[1].Path != "attack_requests" {
+		t.Errorf("bad limits: %v", es)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"sync/atomic"
 
+	"github.com/honeygate/honeygate/internal/schema"
 	"github.com/honeygate/honeygate/internal/sensor"
 )
 
@@ -32,9 +33,9 @@ type CharGenConfig struct {
 // DefaultCharGenConfig fills a reply up to 512 bytes, as RFC 864 allows.
 func DefaultCharGenConfig() CharGenConfig { return CharGenConfig{Lines: 6} }
 
-func (c CharGenConfig) validate(es *errs) {
+func (c CharGenConfig) validate(es *schema.Errors) {
 	if c.Lines < 1 || c.Lines > 18 {
-		es.add("chargen.lines", "must be between 1 and 18")
+		es.Add("chargen.lines", "must be between 1 and 18")
 	}
 }
 

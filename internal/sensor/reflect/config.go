@@ -3,6 +3,7 @@ package reflect
 import (
 	"fmt"
 
+	"github.com/honeygate/honeygate/internal/schema"
 	"github.com/honeygate/honeygate/internal/sensor"
 )
 
@@ -29,16 +30,39 @@ func DefaultConfig() Config {
 	}
 }
 
-// errs collects validation problems with their paths.
-type errs []error
+var _ schema.Section = Config{}
 
-func (e *errs) add(path, format string, args ...any) {
-	*e = append(*e, fmt.Errorf("%s: %s", path, fmt.Sprintf(format, args...)))
+// Validate implements schema.Section: every setting that cannot work, by
+// its yaml path within the section.
+func (c Config) Validate() schema.Errors {
+	var es schema.Errors
+	es.Nest("limits", c.Limits.Validate())
+	c.DNS.validate(&es)
+	c.NTP.validate(&es)
+	c.SSDP.validate(&es)
+	c.CharGen.validate(&es)
+	c.Memcached.validate(&es)
+	return es
+}
+
+// Listeners implements schema.Section: one UDP listener per reflector, all
+// off by default. A reflector sends traffic to whoever the source address
+// names, however little; running one is the operator's choice.
+func (Config) Listeners() []schema.Listener {
+	out := make([]schema.Listener, len(Protocols))
+	for i, p := range Protocols {
+		out[i] = schema.Listener{
+			Name: p.Listener, Net: schema.UDP, Repeatable: true,
+			Help: fmt.Sprintf("the %s amplification reflector (UDP; %d in production)", p.Name, p.Port),
+		}
+	}
+	return out
 }
 
 // Protocol is one reflector: its listener name, its well-known port and how
 // to build its handler.
 type Protocol struct {
+	Name     string // "DNS"
 	Listener string // "reflect-dns"
 	Port     int    // the port it serves in production
 	New      func(c Config, sensorName string) sensor.PacketHandler
@@ -46,9 +70,9 @@ type Protocol struct {
 
 // Protocols lists the reflectors in a stable order.
 var Protocols = []Protocol{
-	{"reflect-dns", 53, func(c Config, _ string) sensor.PacketHandler { return NewDNS(c.DNS) }},
-	{"reflect-ntp", 123, func(c Config, _ string) sensor.PacketHandler { return NewNTP(c.NTP) }},
-	{"reflect-ssdp", 1900, func(c Config, name string) sensor.PacketHandler { return NewSSDP(c.SSDP, name) }},
-	{"reflect-chargen", 19, func(c Config, _ string) sensor.PacketHandler { return NewCharGen(c.CharGen) }},
-	{"reflect-memcached", 11211, func(c Config, _ string) sensor.PacketHandler { return NewMemcached(c.Memcached) }},
+	{"DNS", "reflect-dns", 53, func(c Config, _ string) sensor.PacketHandler { return NewDNS(c.DNS) }},
+	{"NTP", "reflect-ntp", 123, func(c Config, _ string) sensor.PacketHandler { return NewNTP(c.NTP) }},
+	{"SSDP", "reflect-ssdp", 1900, func(c Config, name string) sensor.PacketHandler { return NewSSDP(c.SSDP, name) }},
+	{"CharGen", "reflect-chargen", 19, func(c Config, _ string) sensor.PacketHandler { return NewCharGen(c.CharGen) }},
+	{"memcached", "reflect-memcached", 11211, func(c Config, _ string) sensor.PacketHandler { return NewMemcached(c.Memcached) }},
 }

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/honeygate/honeygate/internal/schema"
 	"github.com/honeygate/honeygate/internal/sensor"
 )
 
@@ -207,18 +208,18 @@ func DefaultDNSConfig() DNSConfig {
 	return DNSConfig{A: "203.0.113.53", AAAA: "2001:db8:53::1", Version: "9.8.2rc1-RedHat-9.8.2-0.68.rc1.el6_10.8", MaxUDP: 1232}
 }
 
-func (c DNSConfig) validate(es *errs) {
+func (c DNSConfig) validate(es *schema.Errors) {
 	if a, err := netip.ParseAddr(c.A); err != nil || !a.Is4() {
-		es.add("dns.a", "%q is not an IPv4 address", c.A)
+		es.Add("dns.a", "%q is not an IPv4 address", c.A)
 	}
 	if a, err := netip.ParseAddr(c.AAAA); err != nil || !a.Is6() || a.Is4In6() {
-		es.add("dns.aaaa", "%q is not an IPv6 address", c.AAAA)
+		es.Add("dns.aaaa", "%q is not an IPv6 address", c.AAAA)
 	}
 	if len(c.Version) == 0 || len(c.Version) > 200 {
-		es.add("dns.version", "must be 1 to 200 characters")
+		es.Add("dns.version", "must be 1 to 200 characters")
 	}
 	if c.MaxUDP < 512 || c.MaxUDP > 4096 {
-		es.add("dns.max_udp", "must be between 512 and 4096")
+		es.Add("dns.max_udp", "must be between 512 and 4096")
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/honeygate/honeygate/internal/schema"
 	"github.com/honeygate/honeygate/internal/sensor"
 )
 
@@ -123,9 +124,9 @@ type MemcachedConfig struct {
 // DefaultMemcachedConfig is Debian 9's memcached, common among the exposed.
 func DefaultMemcachedConfig() MemcachedConfig { return MemcachedConfig{Version: "1.4.33"} }
 
-func (c MemcachedConfig) validate(es *errs) {
+func (c MemcachedConfig) validate(es *schema.Errors) {
 	if len(c.Version) == 0 || len(c.Version) > 40 || bytes.ContainsAny([]byte(c.Version), " \r\n") {
-		es.add("memcached.version", "must be 1 to 40 characters without spaces")
+		es.Add("memcached.version", "must be 1 to 40 characters without spaces")
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/honeygate/honeygate/internal/schema"
 	"github.com/honeygate/honeygate/internal/sensor"
 )
 
@@ -152,15 +153,15 @@ func DefaultNTPConfig() NTPConfig {
 	}
 }
 
-func (c NTPConfig) validate(es *errs) {
+func (c NTPConfig) validate(es *schema.Errors) {
 	if len(c.Version) == 0 || len(c.Version) > 120 {
-		es.add("ntp.version", "must be 1 to 120 characters")
+		es.Add("ntp.version", "must be 1 to 120 characters")
 	}
 	if len(c.System) == 0 || len(c.System) > 60 {
-		es.add("ntp.system", "must be 1 to 60 characters")
+		es.Add("ntp.system", "must be 1 to 60 characters")
 	}
 	if a, err := netip.ParseAddr(c.RefID); err != nil || !a.Is4() {
-		es.add("ntp.refid", "%q is not an IPv4 address", c.RefID)
+		es.Add("ntp.refid", "%q is not an IPv4 address", c.RefID)
 	}
 }
 

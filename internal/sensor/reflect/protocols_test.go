@@ -3,6 +3,7 @@ package reflect
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"net/netip"
 	"testing"
 	"time"
@@ -152,5 +153,31 @@ func TestMemcachedFrames(t *testing.T) {
 	long := bytes.Repeat([]byte("k"), 251)
 	if got := string(serve(m, mcRequest(3, "get "+string(long)+"\r\n"))[8:]); got != "CLIENT_ERROR bad command line format\r\n" {
 		t.Errorf("long key: %q", got)
+	}
+}
+
+func TestConfigValidate(t *testing.T) {
+	if es := DefaultConfig().Validate(); len(es) != 0 {
+		t.Fatalf("defaults: %v", es)
+	}
+	c := DefaultConfig()
+	c.Limits.AttackIdle = 0
+	c.DNS.A = "2001:db8::1"
+	c.NTP.RefID = "x"
+	c.SSDP.Location = "ftp://x"
+	c.SSDP.UUID = "not-a-uuid"
+	c.CharGen.Lines = 0
+	c.Memcached.Version = "1 4"
+	var paths []string
+	for _, e := range c.Validate() {
+		paths = append(paths, e.Path)
+	}
+	want := []string{"limits.attack_idle", "dns.a", "ntp.refid", "ssdp.location", "ssdp.uuid", "chargen.lines", "memcached.version"}
+	if fmt.Sprint(paths) != fmt.Sprint(want) {
+		t.Errorf("paths %v, want %v", paths, want)
+	}
+	ls := c.Listeners()
+	if len(ls) != 5 || ls[0].Name != "reflect-dns" || ls[0].Net != "udp" || len(ls[0].Default) != 0 {
+		t.Errorf("listeners %+v", ls)
 	}
 }

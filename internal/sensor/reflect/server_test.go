@@ -238,6 +238,12 @@ func TestSpoofedFloodOneAttackPerVictim(t *testing.T) {
 				es := attacks[v.ip]
 				if len(es) != 2 || es[0].Session == "" || es[0].Session != es[1].Session || es[0].Proto != proto {
 					t.Errorf("victim %s: %+v", v.ip, es)
+					continue
+				}
+				want := hs[proto].(sensor.PacketDescriber).Describe(req)
+				if end := es[1]; end.Phase != event.PhaseEnd || end.Requests != per || end.BytesIn != per*int64(len(req)) ||
+					end.BytesOut != v.got || string(end.Request) != want || es[0].Phase != event.PhaseStart {
+					t.Errorf("victim %s: end %+v, want request %q", v.ip, end.Reflection, want)
 				}
 			}
 			scans := map[string]int{}

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 
+	"github.com/honeygate/honeygate/internal/schema"
 	"github.com/honeygate/honeygate/internal/sensor"
 )
 
@@ -114,15 +115,15 @@ func DefaultSSDPConfig() SSDPConfig {
 	}
 }
 
-func (c SSDPConfig) validate(es *errs) {
+func (c SSDPConfig) validate(es *schema.Errors) {
 	if u, err := url.Parse(c.Location); err != nil || u.Scheme != "http" || u.Host == "" || len(c.Location) > 200 {
-		es.add("ssdp.location", "%q is not an http URL", c.Location)
+		es.Add("ssdp.location", "%q is not an http URL", c.Location)
 	}
 	if len(c.Server) == 0 || len(c.Server) > 120 {
-		es.add("ssdp.server", "must be 1 to 120 characters")
+		es.Add("ssdp.server", "must be 1 to 120 characters")
 	}
 	if c.UUID != "" && !validUUID(c.UUID) {
-		es.add("ssdp.uuid", "%q is not a UUID", c.UUID)
+		es.Add("ssdp.uuid", "%q is not a UUID", c.UUID)
 	}
 }
 

@@ -68,7 +68,7 @@ type DB struct {
 }
 
 // domains lists the domains whose migrations Open applies, in order.
-var domains = []string{"events"}
+var domains = []string{"events", "attacks"}
 
 //go:embed migrations
 var migrations embed.FS
