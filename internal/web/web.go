@@ -25,6 +25,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/honeygate/honeygate/internal/attack"
 	"github.com/honeygate/honeygate/internal/buildinfo"
 	"github.com/honeygate/honeygate/internal/event"
 	"github.com/honeygate/honeygate/internal/store"
@@ -33,6 +34,7 @@ import (
 // Options configure the API handler.
 type Options struct {
 	Store    store.Events
+	Attacks  attack.Store        // nil: no attacks are kept (404 on /api/v1/attacks)
 	Token    string              // every /api/ request must carry it
 	Gatherer prometheus.Gatherer // nil: no /metrics
 	// BusStats reports the bus's backlog for /api/v1/status; nil omits it.
@@ -63,6 +65,7 @@ func New(o Options) *Server {
 	s.mux.Handle("GET /api/v1/events", s.auth(s.events))
 	s.mux.Handle("GET /api/v1/sessions/{id}", s.auth(s.session))
 	s.mux.Handle("GET /api/v1/stats/daily", s.auth(s.daily))
+	s.mux.Handle("GET /api/v1/attacks", s.auth(s.attacks))
 	s.mux.Handle("/api/", s.auth(s.notFound))
 	return s
 }
