@@ -29,7 +29,10 @@ unless --nats is given), the store (SQLite under --data) and the web API.
 Listeners (--listen NAME=ADDR, repeatable; NAME=off disables one):
   web      the JSON API and /metrics        (default 127.0.0.1:8080)
   telnet   the IoT telnet honeypot, repeatable (default :2223, :2323, :5358)
-  nats     expose the embedded NATS server to remote sensors (default off)`,
+  nats     expose the embedded NATS server to remote sensors (default off)
+  reflect-dns, reflect-ntp, reflect-ssdp, reflect-chargen, reflect-memcached
+           the UDP amplification reflectors, repeatable (default off;
+           53, 123, 1900, 19 and 11211 in production)`,
 		Example: `  honeygate serve
   honeygate serve --data /var/lib/honeygate --listen telnet=:2223 --listen telnet=:2323
   honeygate serve --config /etc/honeygate.yaml --nats nats://10.0.0.5:4222`,
