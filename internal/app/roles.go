@@ -29,6 +29,7 @@ var parts = []part{
 	// The sensors.
 	{name: "telnet", stage: producers, roles: roleServe | roleSensor, build: buildTelnet},
 	{name: "reflect", stage: producers, roles: roleServe | roleSensor, build: buildReflectors},
+	{name: "ssh", stage: producers, roles: roleServe | roleSensor, build: buildSSH},
 }
 
 // Roles: `serve` runs everything on one machine; `sensor`, `gateway` and

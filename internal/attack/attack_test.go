@@ -40,7 +40,7 @@ func TestMergeOrderFree(t *testing.T) {
 func TestFromEvent(t *testing.T) {
 	t0 := time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)
 	e := event.Event{Kind: event.ReflectAttack, Session: "abc", Sensor: "s", Proto: "dns", SrcIP: "192.0.2.9", SrcPort: 443, DstPort: 53}
-	e.Reflection = event.Reflection{Phase: event.PhaseEnd, Requests: 10, BytesIn: 400, BytesOut: 300, FirstSeen: t0,
+	e.Reflection = event.Reflection{Phase: event.PhaseEnd, Packets: 10, BytesIn: 400, BytesOut: 300, FirstSeen: t0,
 		LastSeen: t0.Add(time.Minute), PeakPPS: 7, Request: "ANY isc.org.", EndReason: "idle"}
 	a, ok := FromEvent(&e)
 	want := Attack{ID: "abc", Sensor: "s", Proto: "dns", Victim: "192.0.2.9", VictimPort: 443, DstPort: 53, FirstSeen: t0,

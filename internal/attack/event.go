@@ -10,7 +10,7 @@ func FromEvent(e *event.Event) (a Attack, ok bool) {
 	}
 	return Attack{
 		ID: e.Session, Sensor: e.Sensor, Proto: e.Proto, Victim: e.SrcIP, VictimPort: e.SrcPort, DstPort: e.DstPort,
-		FirstSeen: e.FirstSeen.UTC(), LastSeen: e.LastSeen.UTC(), Requests: e.Requests, BytesIn: e.BytesIn,
+		FirstSeen: e.FirstSeen.UTC(), LastSeen: e.LastSeen.UTC(), Requests: e.Packets, BytesIn: e.BytesIn,
 		BytesOut: e.BytesOut, PeakPPS: e.PeakPPS, Request: string(e.Request),
 		Ended: e.Phase == event.PhaseEnd, EndReason: e.EndReason,
 	}, true

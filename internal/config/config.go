@@ -25,6 +25,7 @@ import (
 	"github.com/honeygate/honeygate/internal/schema"
 	"github.com/honeygate/honeygate/internal/sensor"
 	"github.com/honeygate/honeygate/internal/sensor/reflect"
+	"github.com/honeygate/honeygate/internal/sensor/ssh"
 	"github.com/honeygate/honeygate/internal/sensor/telnet"
 )
 
@@ -51,6 +52,9 @@ type Config struct {
 	Telnet telnet.Config `yaml:"telnet"`
 	// Reflect is the amplification reflectors' limits and answers.
 	Reflect reflect.Config `yaml:"reflect"`
+	// SSH is the SSH sensor's device profile, login policy, server version
+	// and sample bounds.
+	SSH ssh.Config `yaml:"ssh"`
 	// Bus tunes the JetStream stream.
 	Bus Bus `yaml:"bus"`
 	// EventLog tunes the JSON lines event log (DATA/log/events.json).
@@ -159,6 +163,7 @@ func (c *Config) sections() []struct {
 		{"limits", limits{&c.Limits}},
 		{"telnet", c.Telnet},
 		{"reflect", c.Reflect},
+		{"ssh", c.SSH},
 	}
 }
 
@@ -230,6 +235,7 @@ func Default() Config {
 		Limits:   sensor.DefaultLimits(),
 		Telnet:   telnet.DefaultConfig(),
 		Reflect:  reflect.DefaultConfig(),
+		SSH:      ssh.DefaultConfig(),
 		Bus:      Bus{MaxAge: 30 * 24 * time.Hour, MaxBytes: 10 << 30, Replicas: 1},
 		EventLog: EventLog{MaxBytes: 256 << 20, Keep: 30},
 		LogLevel: "info",

@@ -8,6 +8,8 @@ type Kind string
 var domains = [][]Kind{
 	honeypotKinds,
 	reflectKinds,
+	attackKinds,
+	sshKinds,
 }
 
 // Kinds lists every kind in the catalogue, in a stable order.

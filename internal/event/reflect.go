@@ -27,8 +27,8 @@ const (
 // Reflection is one source's traffic to a reflector (reflect.attack,
 // reflect.scan), counted since the source was first seen.
 type Reflection struct {
-	Phase     string    `json:"phase,omitempty"` // start, end (reflect.attack)
-	Requests  int64     `json:"requests,omitempty"`
+	Phase     string    `json:"phase,omitempty"`   // start, end (reflect.attack)
+	Packets   int64     `json:"packets,omitempty"` // requests received, one datagram each
 	BytesIn   int64     `json:"bytes_in,omitempty"`
 	BytesOut  int64     `json:"bytes_out,omitempty"` // what the sensor sent the source (its limits bound it)
 	FirstSeen time.Time `json:"first_seen,omitzero"`

@@ -24,7 +24,7 @@ func (r *recorder) event(rec *packetRecord) *event.Event {
 		Session: rec.id,
 	}
 	e.Reflection = event.Reflection{
-		Requests:  rec.requests,
+		Packets:   rec.requests,
 		BytesIn:   rec.bytesIn,
 		BytesOut:  rec.bytesOut,
 		FirstSeen: time.Unix(0, rec.first).UTC(),

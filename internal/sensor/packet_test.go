@@ -195,7 +195,7 @@ func TestPacketScannerAnsweredAndRecordedAsScan(t *testing.T) {
 		t.Fatalf("no scan event for the scanner: %+v", ts.pub.kinds("reflect.scan"))
 	}
 	if got.Proto != "test" || got.DstPort != 53 || got.Sensor != "s1" || got.Request != "first=Q" || got.Session != "" ||
-		got.Requests != 1 || got.BytesIn != 5 || got.BytesOut != 10 || got.FirstSeen.IsZero() || got.LastSeen.Before(got.FirstSeen) {
+		got.Packets != 1 || got.BytesIn != 5 || got.BytesOut != 10 || got.FirstSeen.IsZero() || got.LastSeen.Before(got.FirstSeen) {
 		t.Errorf("scan event: %+v", got)
 	}
 	if n := len(ts.pub.kinds("reflect.attack")); n != 0 {
@@ -273,10 +273,10 @@ func TestPacketFloodOneAttackPerVictim(t *testing.T) {
 			continue
 		}
 		start, end := es[0], es[1]
-		if start.Phase != event.PhaseStart || start.Requests < int64(lim.AttackRequests) || start.Request != "first=Q" {
+		if start.Phase != event.PhaseStart || start.Packets < int64(lim.AttackRequests) || start.Request != "first=Q" {
 			t.Errorf("victim %s start: %+v", ip, start.Reflection)
 		}
-		if end.Phase != event.PhaseEnd || end.EndReason != "idle" || end.Requests != per || end.BytesIn != int64(per*len(req)) ||
+		if end.Phase != event.PhaseEnd || end.EndReason != "idle" || end.Packets != per || end.BytesIn != int64(per*len(req)) ||
 			end.BytesOut != c.received || end.PeakPPS < int64(lim.AttackRequests) || !end.FirstSeen.Equal(start.FirstSeen) ||
 			end.LastSeen.Before(start.LastSeen) {
 			t.Errorf("victim %s end: %+v (received %d)", ip, end.Reflection, c.received)

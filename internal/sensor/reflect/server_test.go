@@ -241,7 +241,7 @@ func TestSpoofedFloodOneAttackPerVictim(t *testing.T) {
 					continue
 				}
 				want := hs[proto].(sensor.PacketDescriber).Describe(req)
-				if end := es[1]; end.Phase != event.PhaseEnd || end.Requests != per || end.BytesIn != per*int64(len(req)) ||
+				if end := es[1]; end.Phase != event.PhaseEnd || end.Packets != per || end.BytesIn != per*int64(len(req)) ||
 					end.BytesOut != v.got || string(end.Request) != want || es[0].Phase != event.PhaseStart {
 					t.Errorf("victim %s: end %+v, want request %q", v.ip, end.Reflection, want)
 				}
