@@ -56,4 +56,3 @@ func Merge(base Baseline, c *Capture, day string) Baseline {
 	out.Hosts = slices.Clip(out.Hosts)
 	return out
 }
-

@@ -114,7 +114,9 @@ func TestStaticBounds(t *testing.T) {
 		w.(http.Flusher).Flush()
 		<-r.Context().Done()
 	})
-	mux.HandleFunc("/loop", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/loop?"+r.URL.RawQuery+"x", http.StatusFound) })
+	mux.HandleFunc("/loop", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/loop?"+r.URL.RawQuery+"x", http.StatusFound)
+	})
 	mux.HandleFunc("/many", func(w http.ResponseWriter, r *http.Request) {
 		for i := range 500 {
 			fmt.Fprintf(w, `<script src="/s%d.js"></script>`, i)

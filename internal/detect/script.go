@@ -71,17 +71,17 @@ func hasInline(c *crawl.Capture, doc string) bool {
 
 // Features are what Analyze measures in one script.
 type Features struct {
-	Len         int
-	Sinks       int // eval(, Function(, document.write, setTimeout("..."), execScript
-	Decoders    int // unescape, fromCharCode, atob, charCodeAt, parseInt(.., 16), replace(/../g, ..)
+	Len          int
+	Sinks        int // eval(, Function(, document.write, setTimeout("..."), execScript
+	Decoders     int // unescape, fromCharCode, atob, charCodeAt, parseInt(.., 16), replace(/../g, ..)
 	FromCharCode int
-	LongestLit  int     // longest string literal
-	EncodedLit  int     // longest literal that looks encoded (no spaces, hex/escape/base64 alphabet)
-	LitRatio    float64 // share of the text inside string literals
-	NumRun      int     // longest run of comma-separated numbers
-	Entropy     float64 // bits per byte of the whole text
-	HiddenFrame bool    // writes or creates an iframe sized 0/1 or hidden
-	Excerpt     string
+	LongestLit   int     // longest string literal
+	EncodedLit   int     // longest literal that looks encoded (no spaces, hex/escape/base64 alphabet)
+	LitRatio     float64 // share of the text inside string literals
+	NumRun       int     // longest run of comma-separated numbers
+	Entropy      float64 // bits per byte of the whole text
+	HiddenFrame  bool    // writes or creates an iframe sized 0/1 or hidden
+	Excerpt      string
 }
 
 var (
