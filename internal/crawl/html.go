@@ -23,6 +23,9 @@ type Doc struct {
 	// invisible: the filler that SEO spam and injected link farms hide.
 	HiddenText  []string
 	HiddenLinks int
+	// LongestText is the longest run of text in one element: landing pages
+	// keep their encoded payload there for a script to decode.
+	LongestText int
 	// Tag counts, for change detection and statistics.
 	Elements int
 	HTMLSeen bool // an <html> start tag was present
@@ -103,6 +106,9 @@ func Parse(body []byte, base *url.URL) *Doc {
 					scriptBuf.Write(t[:min(len(t), maxInline-scriptBuf.Len())])
 				}
 				continue
+			}
+			if n := len(z.Text()); n > d.LongestText {
+				d.LongestText = n
 			}
 			if inTitle && len(d.Title) < 512 {
 				d.Title += strings.TrimSpace(string(z.Text()))

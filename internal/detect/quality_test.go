@@ -228,7 +228,7 @@ func inject(page []byte, spec, evil string, mal []malSample) []byte {
 		}
 	}
 	s := string(page)
-	if j := strings.LastIndex(strings.ToLower(s), "</body>"); j >= 0 {
+	if j := max(strings.LastIndex(s, "</body>"), strings.LastIndex(s, "</BODY>")); j >= 0 {
 		return []byte(s[:j] + ins + s[j:])
 	}
 	return []byte(s + ins)
