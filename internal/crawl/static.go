@@ -174,23 +174,17 @@ func (v *visit) hop(from, to, cause string, status int) {
 // subresources fetches the scripts and frames of doc (found at docURL).
 func (v *visit) subresources(doc *Doc, docURL string, depth int) {
 	base, _ := url.Parse(docURL)
-	for i, sc := range doc.Scripts {
+	for _, sc := range doc.Scripts {
 		if sc.Src != "" {
 			r, _ := v.fetch(sc.Src, TypeScript, docURL, "script", docURL)
 			if r != nil && r.Body != nil {
 				v.written(string(r.Body), base, docURL, depth)
 			}
-			continue
 		}
-		if strings.TrimSpace(sc.Inline) == "" {
-			continue
-		}
-		body := []byte(sc.Inline)
-		v.c.Resources = append(v.c.Resources, Resource{
-			URL: docURL + "#inline-" + strconv.Itoa(i), Host: base.Host, Type: TypeInline,
-			Size: int64(len(body)), SHA256: Sum(body), Parent: docURL, Cause: "script", Hidden: sc.Hidden, Body: body,
-		})
-		v.written(sc.Inline, base, docURL, depth)
+	}
+	for _, r := range inlineScripts(doc, docURL, base) {
+		v.c.Resources = append(v.c.Resources, r)
+		v.written(string(r.Body), base, docURL, depth)
 	}
 	for _, f := range doc.Iframes {
 		if f.Src != "" {
@@ -345,4 +339,24 @@ func errText(err error) string {
 		err = ue.Err
 	}
 	return truncate(err.Error(), 300)
+}
+
+// inlineScripts are the inline <script> elements of doc as resources.
+func inlineScripts(doc *Doc, docURL string, base *url.URL) []Resource {
+	var out []Resource
+	host := ""
+	if base != nil {
+		host = base.Host
+	}
+	for i, sc := range doc.Scripts {
+		if sc.Src != "" || strings.TrimSpace(sc.Inline) == "" {
+			continue
+		}
+		body := []byte(sc.Inline)
+		out = append(out, Resource{
+			URL: docURL + "#inline-" + strconv.Itoa(i), Host: host, Type: TypeInline,
+			Size: int64(len(body)), SHA256: Sum(body), Parent: docURL, Cause: "script", Hidden: sc.Hidden, Body: body,
+		})
+	}
+	return out
 }
