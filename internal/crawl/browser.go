@@ -263,7 +263,7 @@ func (b *Browser) Visit(ctx context.Context, req Request) (c *Capture) {
 		return c
 	}
 	defer os.RemoveAll(dl)
-	v := &tabVisit{b: b, c: c, p: req.Profile, reqs: map[network.RequestID]*tabReq{}, dl: dl}
+	v := &tabVisit{b: b, c: c, p: req.Profile, reqs: map[network.RequestID]*tabReq{}, dl: dl, proxy: proxy}
 	v.last.Store(time.Now().UnixNano())
 	tctx, cancel := chromedp.NewContext(bctx,
 		chromedp.WithNewBrowserContext(func(p *target.CreateBrowserContextParams) {
@@ -294,12 +294,13 @@ type tabReq struct {
 }
 
 type tabVisit struct {
-	b   *Browser
-	c   *Capture
-	p   Profile
-	ctx context.Context // the visit, bounded by the timeout
-	tab context.Context // the tab, open until Visit returns
-	dl  string
+	b     *Browser
+	c     *Capture
+	p     Profile
+	proxy *guardProxy
+	ctx   context.Context // the visit, bounded by the timeout
+	tab   context.Context // the tab, open until Visit returns
+	dl    string
 
 	mu        sync.Mutex
 	reqs      map[network.RequestID]*tabReq
@@ -543,7 +544,7 @@ func (v *tabVisit) collect() {
 			res.Type = TypeDownload
 		}
 		switch {
-		case r.refused:
+		case r.refused || v.proxy.wasRefused(r.url):
 			res.Error = ErrPrivateAddress.Error()
 		case r.failed && !r.download:
 			res.Error = r.errText

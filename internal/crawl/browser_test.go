@@ -6,9 +6,12 @@ import (
 	"crypto/sha1"
 	"encoding/base64"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -168,5 +171,41 @@ func TestBrowserHangingSiteIsAnError(t *testing.T) {
 	defer ok.Close()
 	if c := b.Visit(context.Background(), Request{URL: ok.URL + "/", Profile: profile(t, "chrome-win10")}); c.Error != "" {
 		t.Errorf("after a hang: %q", c.Error)
+	}
+}
+
+func TestBrowserGuardRefusesPrivateHops(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.2:0")
+	if err != nil {
+		t.Skip("no 127.0.0.2 on this machine:", err)
+	}
+	var hits atomic.Int32
+	internal := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
+	internal.Listener = ln
+	internal.Start()
+	defer internal.Close()
+	public := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `<html><script src="%s/x.js"></script><iframe src="%s/f"></iframe><img src="%s/i.png"></html>`, internal.URL, internal.URL, internal.URL)
+	}))
+	defer public.Close()
+	only2 := func(a netip.Addr) bool { return a == netip.MustParseAddr("127.0.0.2") }
+	b := newTestBrowser(t, BrowserOptions{Guard: &Guard{Private: only2}, Settle: 300 * time.Millisecond})
+	c := b.Visit(context.Background(), Request{URL: public.URL + "/", Profile: profile(t, "chrome-win10")})
+	if n := hits.Load(); n != 0 {
+		t.Fatalf("the private server was reached %d times", n)
+	}
+	refused := 0
+	for _, r := range c.Resources {
+		if strings.Contains(r.Error, "refused") {
+			refused++
+		}
+	}
+	if refused < 2 {
+		t.Errorf("%d resources refused: %+v", refused, c.Resources)
+	}
+	// A visit of the private site itself may load from it.
+	c = b.Visit(context.Background(), Request{URL: internal.URL + "/", Profile: profile(t, "chrome-win10")})
+	if c.Error != "" || hits.Load() == 0 {
+		t.Errorf("visiting the private URL itself: %q, %d hits", c.Error, hits.Load())
 	}
 }

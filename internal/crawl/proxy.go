@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -26,8 +27,9 @@ type guardProxy struct {
 	ln           net.Listener
 	log          *slog.Logger
 
-	mu    sync.Mutex
-	conns map[net.Conn]struct{}
+	mu      sync.Mutex
+	conns   map[net.Conn]struct{}
+	refused map[string]bool // URLs (and CONNECT hosts) refused, so the engine can say why a load failed
 }
 
 // refusedHeader marks a proxy answer that refused a private destination.
@@ -38,7 +40,7 @@ func startGuardProxy(g *Guard, allowPrivate bool, log *slog.Logger) (*guardProxy
 	if err != nil {
 		return nil, err
 	}
-	p := &guardProxy{guard: g, allowPrivate: allowPrivate, ln: ln, log: log, conns: map[net.Conn]struct{}{}}
+	p := &guardProxy{guard: g, allowPrivate: allowPrivate, ln: ln, log: log, conns: map[net.Conn]struct{}{}, refused: map[string]bool{}}
 	p.tr = &http.Transport{
 		DialContext:            p.dial,
 		MaxIdleConnsPerHost:    8,
@@ -89,7 +91,7 @@ func (p *guardProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	resp, err := p.tr.RoundTrip(out)
 	if err != nil {
-		p.fail(w, err)
+		p.fail(w, r.URL.String(), err)
 		return
 	}
 	defer resp.Body.Close()
@@ -103,8 +105,14 @@ func (p *guardProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	io.Copy(w, resp.Body) //nolint:errcheck // the browser sees a short body
 }
 
-func (p *guardProxy) fail(w http.ResponseWriter, err error) {
+func (p *guardProxy) fail(w http.ResponseWriter, what string, err error) {
 	if errors.Is(err, ErrPrivateAddress) {
+		p.mu.Lock()
+		if len(p.refused) > 10000 {
+			clear(p.refused)
+		}
+		p.refused[what] = true
+		p.mu.Unlock()
 		w.Header().Set(refusedHeader, "1")
 		http.Error(w, "honeygate: "+ErrPrivateAddress.Error(), http.StatusForbidden)
 		return
@@ -117,7 +125,7 @@ func (p *guardProxy) tunnel(w http.ResponseWriter, r *http.Request) {
 	up, err := p.dial(ctx, "tcp", r.Host)
 	cancel()
 	if err != nil {
-		p.fail(w, err)
+		p.fail(w, r.Host, err)
 		return
 	}
 	hj, ok := w.(http.Hijacker)
@@ -179,6 +187,23 @@ func (p *guardProxy) track(c net.Conn, add bool) {
 	} else {
 		delete(p.conns, c)
 	}
+}
+
+// wasRefused reports whether the proxy refused raw (or its host, tunnelled).
+func (p *guardProxy) wasRefused(raw string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.refused[raw] {
+		return true
+	}
+	if u, err := url.Parse(raw); err == nil && u.Scheme != "http" {
+		port := u.Port()
+		if port == "" {
+			port = "443"
+		}
+		return p.refused[net.JoinHostPort(u.Hostname(), port)]
+	}
+	return false
 }
 
 // isRefused reports whether a proxy answer is a refusal of a private address.

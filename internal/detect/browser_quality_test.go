@@ -8,6 +8,13 @@ import (
 
 // qualityBrowser returns the browser engine for the quality run.
 func qualityBrowser(t *testing.T) crawl.Engine {
-	t.Skip("browser engine: not built yet")
-	return nil
+	if _, err := crawl.FindChromium(); err != nil {
+		t.Skip("no chromium:", err)
+	}
+	b, err := crawl.NewBrowser(crawl.BrowserOptions{Tabs: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	return b
 }

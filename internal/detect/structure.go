@@ -23,11 +23,17 @@ func (Structure) Detect(ctx context.Context, in *Input) []crawl.Reason {
 	var out []crawl.Reason
 	for i := range in.C.Resources {
 		r := &in.C.Resources[i]
-		if (r.Type != crawl.TypeDocument && r.Type != crawl.TypeIframe) || len(r.Body) == 0 || ctx.Err() != nil {
+		if (r.Type != crawl.TypeDocument && r.Type != crawl.TypeIframe && r.Type != crawl.TypeDOM) || len(r.Body) == 0 || ctx.Err() != nil {
 			continue
 		}
 		d := in.Doc(i)
+		// The DOM a browser serializes is tidied: what was after </html>
+		// is moved inside, so only the served documents tell placement.
+		dom := r.Type == crawl.TypeDOM
 		for _, f := range d.Iframes {
+			if dom {
+				f.Before, f.After = false, false
+			}
 			switch {
 			case f.Before || f.After:
 				out = append(out, crawl.Reason{Rule: "iframe-outside-html", Category: crawl.CatInjected, Evidence: orURL(f.Src, r.URL), Excerpt: f.Tag})
@@ -38,7 +44,7 @@ func (Structure) Detect(ctx context.Context, in *Input) []crawl.Reason {
 			}
 		}
 		for _, s := range d.Scripts {
-			if s.BeforeHTML || s.AfterHTML {
+			if !dom && (s.BeforeHTML || s.AfterHTML) {
 				where := "after </html>"
 				if s.BeforeHTML {
 					where = "before <html>"
