@@ -202,7 +202,9 @@ func hostOf(raw string) string {
 // two labels, or three under common two-level public suffixes; an IP
 // address is its own site.
 func SiteOf(host string) string {
-	h := strings.ToLower(host)
+	// ASCII only: host names are ASCII (IDNs travel as punycode), and
+	// strings.ToLower would turn invalid bytes into longer U+FFFD.
+	h := asciiLower(host)
 	if strings.HasPrefix(h, "[") {
 		if i := strings.Index(h, "]"); i > 0 {
 			return h[1:i]
@@ -259,3 +261,13 @@ func clip(s string, n int) string {
 }
 
 func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
+
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
