@@ -35,7 +35,10 @@ type Options struct {
 	Gatherer prometheus.Gatherer // nil: no /metrics
 	// BusStats reports the bus's backlog for /api/v1/status; nil omits it.
 	BusStats func(ctx context.Context) (any, error)
-	Log      *slog.Logger
+	// Crawl serves the watch list, crawl rounds and the tampering matrix;
+	// nil leaves those routes out.
+	Crawl *CrawlOptions
+	Log   *slog.Logger
 }
 
 // Server is the HTTP handler for the API.
@@ -58,6 +61,9 @@ func New(o Options) *Server {
 	s.mux.Handle("GET /api/v1/events", s.auth(s.events))
 	s.mux.Handle("GET /api/v1/sessions/{id}", s.auth(s.session))
 	s.mux.Handle("GET /api/v1/stats/daily", s.auth(s.daily))
+	if o.Crawl != nil {
+		s.crawlRoutes()
+	}
 	s.mux.Handle("/api/", s.auth(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such API endpoint: "+r.Method+" "+r.URL.Path)
 	}))
