@@ -32,7 +32,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(newServe(), newValidate(), newEvents(), newSession(), newStats(), newScan())
+	root.AddCommand(newServe(), newValidate(), newEvents(), newSession(), newStats(), newScan(), newWatch(), newCrawl(), newTampering(), newRejudge())
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return 0
