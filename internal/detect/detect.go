@@ -80,7 +80,7 @@ func New(w *Weights, extra ...Detector) *Judge {
 	if w == nil {
 		w = DefaultWeights()
 	}
-	ds := []Detector{Structure{}, Script{}, Behaviour{}, Change{}}
+	ds := []Detector{Structure{}, NewScript(), Behaviour{}, Change{}}
 	ds = append(ds, extra...)
 	return &Judge{Detectors: ds, Weights: w}
 }

@@ -15,18 +15,23 @@ import (
 // turned into text. Legitimate minified code is dense too, so each rule
 // needs a sink (eval, document.write, Function) together with a decoder
 // and an encoded payload, not one of them alone.
-type Script struct{}
+type Script struct {
+	features *cache[Features] // by body hash
+}
 
-var _ Detector = Script{}
+var _ Detector = (*Script)(nil)
+
+// NewScript returns the script detector with a cache of 8192 bodies.
+func NewScript() *Script { return &Script{features: newCache[Features](8192)} }
 
 // Name implements Detector.
-func (Script) Name() string { return "script" }
+func (*Script) Name() string { return "script" }
 
 // maxScriptScan bounds the text one script is analysed over.
 const maxScriptScan = 1 << 20
 
 // Detect implements Detector.
-func (Script) Detect(ctx context.Context, in *Input) []crawl.Reason {
+func (s *Script) Detect(ctx context.Context, in *Input) []crawl.Reason {
 	var out []crawl.Reason
 	for i := range in.C.Resources {
 		r := &in.C.Resources[i]
@@ -34,9 +39,11 @@ func (Script) Detect(ctx context.Context, in *Input) []crawl.Reason {
 			break
 		}
 		var texts []string
+		hash := ""
 		switch r.Type {
 		case crawl.TypeScript, crawl.TypeInline:
 			texts = []string{string(r.Body)}
+			hash = r.SHA256
 		case crawl.TypeDocument, crawl.TypeIframe:
 			// Inline scripts of documents are their own resources when the
 			// engine made them; event handlers and odd placements are not,
@@ -52,7 +59,11 @@ func (Script) Detect(ctx context.Context, in *Input) []crawl.Reason {
 			continue
 		}
 		for _, t := range texts {
-			f := Analyze(t)
+			f, ok := s.features.get(hash)
+			if !ok {
+				f = Analyze(t)
+				s.features.put(hash, f)
+			}
 			for _, rule := range f.Rules() {
 				out = append(out, crawl.Reason{Rule: rule, Category: crawl.CatInjected, Evidence: r.URL, Excerpt: f.Excerpt})
 			}
@@ -118,12 +129,6 @@ type Features struct {
 var (
 	reSink     = regexp.MustCompile(`\beval\s*\(|\bFunction\s*\(|document\s*\.\s*write(?:ln)?\s*\(|\bexecScript\s*\(|\bsetTimeout\s*\(\s*["']|\[\s*["']eval["']\s*\]|\[\s*["']write["']\s*\]`)
 	reDecoder  = regexp.MustCompile(`\bunescape\s*\(|fromCharCode|\batob\s*\(|charCodeAt|parseInt\s*\([^,()]{1,80},\s*(?:16|36)\s*\)|decodeURIComponent\s*\(|\.replace\s*\(\s*/[^/\n]{1,100}/g\s*,|\.split\s*\(\s*["']{2}\s*\)\s*\.\s*reverse`)
-	reFromCC   = regexp.MustCompile(`fromCharCode`)
-	reNumRun   = regexp.MustCompile(`(?:-?\d{1,5}\s*,\s*){64,}`)
-	reSplit    = regexp.MustCompile(`["'][A-Za-z]{0,12}["']\s*\+\s*["'][A-Za-z]{0,12}["'](?:\s*\+\s*["'][A-Za-z]{0,12}["']){0,8}`)
-	reFrag     = regexp.MustCompile(`["'][A-Za-z]{0,2}["']\s*\+\s*["'][A-Za-z]{0,2}["']`)
-	reBracket  = regexp.MustCompile(`\[\s*["'](eval|document|window|getElementById|getElementsByTagName|innerHTML|innerText|textContent|createElement|appendChild|setAttribute|getAttribute|fromCharCode|charCodeAt|charAt|substr|substring|indexOf|split|join|replace|unescape|escape|write|writeln|String|Function|location|body|parseInt)["']\s*\]`)
-	reDecoded  = regexp.MustCompile(`(?:document|window|this|self|top)\s*\[\s*["'][^"'\n]{1,400}["']\s*\.\s*(?:replace|split|substr|substring)\s*\(`)
 	reEvalAls  = regexp.MustCompile(`(?:^|[^.\w])[A-Za-z_$][\w$]{0,30}\s*=\s*(?:window\.|this\.)?eval\s*[;,\n)]`)
 	reDOMRead  = regexp.MustCompile(`(?:getElementById|getElementsByTagName|querySelector)["'\s\]]*\((?:[^()]|\([^()]{0,40}\)){0,20}\)\s*(?:\[\s*\d+\s*\])?\s*(?:\.\s*|\[\s*["'])(?:innerHTML|innerText|textContent|value|getAttribute|nodeValue|data)`)
 	reHiddenFr = regexp.MustCompile(`(?i)(?:<iframe[^>]{0,300}(?:width\s*=\s*\\?["']?[01]\b|height\s*=\s*\\?["']?[01]\b|visibility\s*:\s*hidden|display\s*:\s*none)|createElement\s*\(\s*["']iframe["']\s*\)[\s\S]{0,400}?(?:\.(?:width|height)\s*=\s*["']?[01]["'; ]|visibility\s*=\s*["']hidden|display\s*=\s*["']none))`)
@@ -135,34 +140,58 @@ func Analyze(src string) Features {
 		src = src[:maxScriptScan]
 	}
 	f := Features{Len: len(src)}
-	f.Sinks = len(reSink.FindAllStringIndex(src, 1000))
-	f.Decoders = len(reDecoder.FindAllStringIndex(src, 1000))
-	f.FromCharCode = len(reFromCC.FindAllStringIndex(src, 1000))
-	for _, m := range reNumRun.FindAllStringIndex(src, 100) {
-		if n := strings.Count(src[m[0]:m[1]], ","); n > f.NumRun {
-			f.NumRun = n
-		}
-	}
-	f.HiddenFrame = reHiddenFr.MatchString(src)
-	for _, m := range reSplit.FindAllString(src, 1000) {
-		if sensitive[joinLiterals(m)] {
-			f.SplitNames++
-		}
-	}
-	f.Bracketed = len(reBracket.FindAllStringIndex(src, 1000))
-	f.Decoded = len(reDecoded.FindAllStringIndex(src, 1000))
-	f.EvalAlias = reEvalAls.MatchString(src)
-	f.DOMRead = reDOMRead.MatchString(src)
-	f.Fragments = len(reFrag.FindAllStringIndex(src, 1000))
-	lits, best := literals(src)
+	// Go's regexps are slow on large inputs, and most scripts are large
+	// benign libraries: each regexp runs only when a literal it needs is
+	// there, and the rest is one hand-written pass over the text.
+	f.Sinks = countAround(src, reSink, 40, 40, "eval", "Function", "write", "execScript", "setTimeout")
+	f.Decoders = countAround(src, reDecoder, 120, 120, "unescape", "fromCharCode", "atob", "charCodeAt", "parseInt", "decodeURIComponent", "replace", "split")
+	f.FromCharCode = strings.Count(src, "fromCharCode")
+	f.NumRun = numberRun(src)
+	f.HiddenFrame = countAround(src, reHiddenFr, 40, 500, "iframe", "IFRAME", "Iframe") > 0
+	f.EvalAlias = countAround(src, reEvalAls, 40, 10, "eval") > 0
+	f.DOMRead = countAround(src, reDOMRead, 10, 900, "getElementById", "getElementsByTagName", "querySelector") > 0
+	lits := lexLiterals(src)
 	total := 0
-	for _, l := range lits {
-		total += len(l)
-		if len(l) > f.LongestLit {
-			f.LongestLit = len(l)
+	best := ""
+	for k, l := range lits {
+		v := src[l.from+1 : l.to-1]
+		total += len(v)
+		if len(v) > f.LongestLit {
+			f.LongestLit = len(v)
 		}
-		if len(l) > f.EncodedLit && looksEncoded(l) {
-			f.EncodedLit = len(l)
+		if len(v) > f.EncodedLit && looksEncoded(v) {
+			f.EncodedLit = len(v)
+			best = v
+		}
+		before, after := prevByte(src, l.from), nextByte(src, l.to)
+		if before == '[' && after == ']' && sensitive[v] {
+			f.Bracketed++
+		}
+		if before == '[' && after == '.' && bracketOwner(src, l.from) && decodingCall(src, l.to) {
+			f.Decoded++
+		}
+		// Concatenation chains: 'a' + 'b' (+ 'c')...
+		if k > 0 && joined(src, lits[k-1].to, l.from) {
+			a := src[lits[k-1].from+1 : lits[k-1].to-1]
+			if len(a) <= 2 && len(v) <= 2 && letters(a) && letters(v) {
+				f.Fragments++
+			}
+			continue // counted from the chain's first literal
+		}
+		if k+1 < len(lits) && joined(src, l.to, lits[k+1].from) {
+			var b strings.Builder
+			short := true
+			for j := k; j < len(lits) && j < k+10; j++ {
+				p := src[lits[j].from+1 : lits[j].to-1]
+				short = short && len(p) <= 12 && letters(p)
+				b.WriteString(p)
+				if j+1 >= len(lits) || !joined(src, lits[j].to, lits[j+1].from) {
+					break
+				}
+			}
+			if short && sensitive[b.String()] {
+				f.SplitNames++
+			}
 		}
 	}
 	if f.Len > 0 {
@@ -173,8 +202,203 @@ func Analyze(src string) Features {
 	if f.Excerpt == "" {
 		f.Excerpt = src
 	}
-	f.Excerpt = clip(strings.Join(strings.Fields(f.Excerpt), " "), 160)
+	f.Excerpt = clip(strings.Join(strings.Fields(f.Excerpt[:min(len(f.Excerpt), 4096)]), " "), 160)
 	return f
+}
+
+// countAround counts the matches of re in windows around each occurrence
+// of a keyword (before and after bytes of context), each match once: a
+// keyword search is fast, and regexps then only look at a little text.
+func countAround(src string, re *regexp.Regexp, before, after int, keywords ...string) int {
+	seen := map[int]bool{}
+	for _, k := range keywords {
+		for off := 0; len(seen) < 1000; {
+			i := strings.Index(src[off:], k)
+			if i < 0 {
+				break
+			}
+			i += off
+			from, to := max(0, i-before), min(len(src), i+len(k)+after)
+			for _, m := range re.FindAllStringIndex(src[from:to], 50) {
+				seen[from+m[0]] = true
+			}
+			off = i + len(k)
+		}
+	}
+	return len(seen)
+}
+
+func containsAny(s string, subs ...string) bool {
+	for _, x := range subs {
+		if strings.Contains(s, x) {
+			return true
+		}
+	}
+	return false
+}
+
+// lit is a string literal: src[from] is its opening quote, src[to-1] its
+// closing one.
+type lit struct{ from, to int }
+
+// lexLiterals finds the string literals of JavaScript-ish text: a lexer
+// good enough for measuring, not for parsing (regexp literals and comments
+// may fool it, which costs a little precision in the measures only).
+func lexLiterals(src string) []lit {
+	var out []lit
+	for i := 0; i < len(src) && len(out) < 200000; i++ {
+		q := src[i]
+		if q != '"' && q != '\'' && q != '`' {
+			continue
+		}
+		j := i + 1
+		for j < len(src) && src[j] != q && src[j] != '\n' {
+			if src[j] == '\\' {
+				j++
+			}
+			j++
+		}
+		if j >= len(src) {
+			break // unterminated: not a literal
+		}
+		if src[j] != q {
+			i = j
+			continue
+		}
+		out = append(out, lit{i, j + 1})
+		i = j
+	}
+	return out
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+// prevByte is the last non-space byte before i, or 0.
+func prevByte(s string, i int) byte {
+	for i--; i >= 0; i-- {
+		if !isSpace(s[i]) {
+			return s[i]
+		}
+	}
+	return 0
+}
+
+// nextByte is the first non-space byte at or after i, or 0.
+func nextByte(s string, i int) byte {
+	for ; i < len(s); i++ {
+		if !isSpace(s[i]) {
+			return s[i]
+		}
+	}
+	return 0
+}
+
+// joined reports whether only spaces and one + lie between a and b.
+func joined(s string, a, b int) bool {
+	if b-a > 64 {
+		return false
+	}
+	plus := 0
+	for i := a; i < b; i++ {
+		switch {
+		case s[i] == '+':
+			plus++
+		case !isSpace(s[i]):
+			return false
+		}
+	}
+	return plus == 1
+}
+
+func letters(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
+// bracketOwner reports whether the [ before the literal at i follows
+// document, window, this, self or top.
+func bracketOwner(s string, i int) bool {
+	j := i - 1
+	for j >= 0 && isSpace(s[j]) {
+		j--
+	}
+	if j < 0 || s[j] != '[' {
+		return false
+	}
+	j--
+	for j >= 0 && isSpace(s[j]) {
+		j--
+	}
+	end := j + 1
+	for j >= 0 && (s[j] >= 'a' && s[j] <= 'z' || s[j] >= 'A' && s[j] <= 'Z') {
+		j--
+	}
+	switch s[j+1 : end] {
+	case "document", "window", "this", "self", "top":
+		return true
+	}
+	return false
+}
+
+// decodingCall reports whether .replace( .split( or .substr( follows i.
+func decodingCall(s string, i int) bool {
+	for i < len(s) && isSpace(s[i]) {
+		i++
+	}
+	if i >= len(s) || s[i] != '.' {
+		return false
+	}
+	rest := strings.TrimLeft(s[i+1:min(len(s), i+40)], " \t\n\r")
+	for _, m := range []string{"replace", "split", "substr", "substring"} {
+		if strings.HasPrefix(rest, m) {
+			r := strings.TrimLeft(rest[len(m):], " \t\n\r")
+			return strings.HasPrefix(r, "(")
+		}
+	}
+	return false
+}
+
+// numberRun is the longest run of comma-separated numbers (up to 5 digits
+// each, optionally negative): character codes or shellcode as an array.
+func numberRun(s string) int {
+	best, run := 0, 0
+	i := 0
+	for i < len(s) {
+		j := i
+		if j < len(s) && s[j] == '-' {
+			j++
+		}
+		d := j
+		for j < len(s) && j-d < 6 && s[j] >= '0' && s[j] <= '9' {
+			j++
+		}
+		if j == d || (j < len(s) && s[j] >= '0' && s[j] <= '9') {
+			run = 0
+			i = max(j, i+1)
+			continue
+		}
+		for j < len(s) && isSpace(s[j]) {
+			j++
+		}
+		if j < len(s) && s[j] == ',' {
+			run++
+			best = max(best, run)
+			j++
+			for j < len(s) && isSpace(s[j]) {
+				j++
+			}
+			i = j
+			continue
+		}
+		run = 0
+		i = j
+	}
+	return best
 }
 
 // Rules are the script rules the features meet.
@@ -215,54 +439,6 @@ func init() {
 		String.fromCharCode document.write`) {
 		sensitive[n] = true
 	}
-}
-
-// joinLiterals turns "cr"+"eate" into createElement's pieces joined.
-func joinLiterals(m string) string {
-	var b strings.Builder
-	in := false
-	for i := 0; i < len(m); i++ {
-		c := m[i]
-		if c == '"' || c == '\'' {
-			in = !in
-			continue
-		}
-		if in {
-			b.WriteByte(c)
-		}
-	}
-	return b.String()
-}
-
-// literals returns the string literals of JavaScript-ish text (a lexer
-// good enough for measuring, not for parsing), bounded in number, and an
-// excerpt of the longest encoded one.
-func literals(src string) ([]string, string) {
-	var out []string
-	best := ""
-	for i := 0; i < len(src) && len(out) < 100000; i++ {
-		q := src[i]
-		if q != '"' && q != '\'' && q != '`' {
-			continue
-		}
-		j := i + 1
-		for j < len(src) && src[j] != q && src[j] != '\n' {
-			if src[j] == '\\' {
-				j++
-			}
-			j++
-		}
-		if j > len(src) {
-			j = len(src)
-		}
-		l := src[i+1 : j]
-		out = append(out, l)
-		if len(l) > len(best) && looksEncoded(l) {
-			best = l
-		}
-		i = j
-	}
-	return out, best
 }
 
 // looksEncoded reports whether a literal looks like encoded data rather

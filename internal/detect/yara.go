@@ -25,6 +25,7 @@ var builtinRules embed.FS
 // download. Compiled rules are shared by all scans; libyara scans concurrently.
 type Yara struct {
 	rules   *yara.Rules
+	matches *cache[yara.MatchRules] // by body hash
 	names   int
 	Timeout time.Duration // per scanned body
 }
@@ -115,7 +116,7 @@ func CompileYara(files []RuleFile) (*Yara, error) {
 	if err != nil {
 		return nil, fmt.Errorf("detect: yara: %w", err)
 	}
-	return &Yara{rules: rules, names: len(rules.GetRules()), Timeout: 5 * time.Second}, nil
+	return &Yara{rules: rules, names: len(rules.GetRules()), Timeout: 5 * time.Second, matches: newCache[yara.MatchRules](8192)}, nil
 }
 
 // Rules reports how many rules are compiled in.
@@ -137,10 +138,14 @@ func (y *Yara) Detect(ctx context.Context, in *Input) []crawl.Reason {
 			continue
 		}
 		body := r.Body[:min(len(r.Body), maxYaraScan)]
-		var ms yara.MatchRules
-		if err := y.rules.ScanMem(body, 0, y.Timeout, &ms); err != nil {
-			// A timeout still reports what matched before it.
-			out = append(out, crawl.Reason{Rule: "scan-error", Evidence: r.URL, Excerpt: err.Error(), Score: -1})
+		ms, cached := y.matches.get(r.SHA256)
+		if !cached {
+			if err := y.rules.ScanMem(body, 0, y.Timeout, &ms); err != nil {
+				// A timeout still reports what matched before it.
+				out = append(out, crawl.Reason{Rule: "scan-error", Evidence: r.URL, Excerpt: err.Error(), Score: -1})
+			} else if r.SHA256 == crawl.Sum(r.Body) {
+				y.matches.put(r.SHA256, ms)
+			}
 		}
 		for _, m := range ms {
 			key := r.SHA256 + m.Namespace + m.Rule
