@@ -104,7 +104,7 @@ func BenchmarkPlainGet(b *testing.B) {
 // BenchmarkStaticVisit is the static engine alone: fetch, parse, follow.
 func BenchmarkStaticVisit(b *testing.B) {
 	srv := site(b)
-	e := crawl.NewStatic(crawl.StaticOptions{Guard: &crawl.Guard{AllowPrivate: true}})
+	e := crawl.NewStatic(crawl.StaticOptions{Guard: &crawl.Guard{AllowPrivate: true, LoopbackOnly: true}})
 	b.Cleanup(func() { e.Close() })
 	parallel(b, 16, func(i int) {
 		if c := e.Visit(context.Background(), crawl.Request{URL: srv.URL + "/page/" + strconv.Itoa(i), Profile: profile()}); c.Error != "" {
@@ -122,7 +122,7 @@ func BenchmarkStaticJudged(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Cleanup(y.Close)
-	cr := &crawl.Crawler{Static: crawl.NewStatic(crawl.StaticOptions{Guard: &crawl.Guard{AllowPrivate: true}}), Judge: detect.New(nil, y)}
+	cr := &crawl.Crawler{Static: crawl.NewStatic(crawl.StaticOptions{Guard: &crawl.Guard{AllowPrivate: true, LoopbackOnly: true}}), Judge: detect.New(nil, y)}
 	b.Cleanup(func() { cr.Static.Close() })
 	parallel(b, 16, func(i int) {
 		v := cr.Scan(context.Background(), crawl.Request{URL: srv.URL + "/page/" + strconv.Itoa(i), Profile: profile()}, crawl.EngineStatic, nil)
@@ -144,7 +144,7 @@ func BenchmarkBrowser(b *testing.B) {
 	if s := os.Getenv("CRAWL_TABS"); s != "" {
 		tabs, _ = strconv.Atoi(s)
 	}
-	e, err := crawl.NewBrowser(crawl.BrowserOptions{Tabs: tabs, Guard: &crawl.Guard{AllowPrivate: true}, Settle: 300 * time.Millisecond})
+	e, err := crawl.NewBrowser(crawl.BrowserOptions{Tabs: tabs, Guard: &crawl.Guard{AllowPrivate: true, LoopbackOnly: true}, Settle: 300 * time.Millisecond})
 	if err != nil {
 		b.Fatal(err)
 	}

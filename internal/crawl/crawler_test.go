@@ -58,7 +58,7 @@ func TestRoundBaselineRejudgePrune(t *testing.T) {
 
 	store := crawltest.NewMem()
 	blobs := &crawl.Blobs{Dir: t.TempDir()}
-	cr := &crawl.Crawler{Store: store, Blobs: blobs, Static: crawl.NewStatic(crawl.StaticOptions{}), Judge: judge(t), Mode: crawl.EngineStatic}
+	cr := &crawl.Crawler{Store: store, Blobs: blobs, Static: crawl.NewStatic(crawl.StaticOptions{Guard: &crawl.Guard{LoopbackOnly: true}}), Judge: judge(t), Mode: crawl.EngineStatic}
 	ctx := context.Background()
 	if _, err := store.AddSite(ctx, crawl.Site{Name: "site", URL: site.URL + "/", Profile: "chrome-win10"}); err != nil {
 		t.Fatal(err)

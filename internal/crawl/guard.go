@@ -77,11 +77,26 @@ type Guard struct {
 	Private func(netip.Addr) bool
 	// Timeout bounds one connection attempt.
 	Timeout time.Duration
+	// LoopbackOnly refuses every destination that is not a loopback IP
+	// address, before any DNS lookup: for tests and benchmarks, whose
+	// pages (real malicious ones among them) name hosts on the Internet
+	// that must not even be resolved.
+	LoopbackOnly bool
 }
+
+// ErrNotLoopback is returned (wrapped) by a LoopbackOnly guard.
+var ErrNotLoopback = errors.New("refused: not a loopback address (loopback-only guard)")
 
 // DialContext connects like net.Dialer, refusing private addresses unless
 // the guard or ctx (WithPrivateAllowed) allows them.
 func (g *Guard) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
+	if g.LoopbackOnly {
+		host, _, err := net.SplitHostPort(addr)
+		a, perr := netip.ParseAddr(host)
+		if err != nil || perr != nil || !a.Unmap().IsLoopback() {
+			return nil, fmt.Errorf("crawl: dial %s: %w", addr, ErrNotLoopback)
+		}
+	}
 	allow := g.AllowPrivate || privateAllowed(ctx)
 	d := net.Dialer{Timeout: g.Timeout, KeepAlive: 30 * time.Second}
 	if g.Timeout == 0 {
@@ -115,6 +130,9 @@ func (g *Guard) private(a netip.Addr) bool {
 func (g *Guard) StartsPrivate(ctx context.Context, host string) bool {
 	if a, err := netip.ParseAddr(host); err == nil {
 		return g.private(a)
+	}
+	if g.LoopbackOnly {
+		return false
 	}
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()

@@ -11,7 +11,7 @@ func qualityBrowser(t *testing.T) crawl.Engine {
 	if _, err := crawl.FindChromium(); err != nil {
 		t.Skip("no chromium:", err)
 	}
-	b, err := crawl.NewBrowser(crawl.BrowserOptions{Tabs: 4})
+	b, err := crawl.NewBrowser(crawl.BrowserOptions{Tabs: 4, Guard: &crawl.Guard{LoopbackOnly: true}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -194,7 +194,7 @@ func TestQuality(t *testing.T) {
 	judge := newTestJudge(t)
 	for _, engine := range strings.Split(*qualityEngines, ",") {
 		t.Run(engine, func(t *testing.T) {
-			cr := &crawl.Crawler{Static: crawl.NewStatic(crawl.StaticOptions{}), Judge: judge}
+			cr := &crawl.Crawler{Static: crawl.NewStatic(crawl.StaticOptions{Guard: &crawl.Guard{LoopbackOnly: true}}), Judge: judge}
 			if engine != crawl.EngineStatic {
 				cr.Browser = qualityBrowser(t)
 			}
