@@ -183,9 +183,19 @@ func indicators(in *Input, reasons []crawl.Reason) ([]crawl.Indicator, []string)
 			addCamp("sha256:" + res.SHA256)
 		}
 	}
-	// The tampered page itself: a gateway may warn on it while it is red.
+	// The page itself: what its own content is (a landing page, a scam, a
+	// miner) when the strongest finding is on its own site, else a tampered
+	// page that carries someone else's injection. A gateway may warn on it
+	// while it is red.
 	if len(in.C.Resources) > 0 {
-		add("url", in.C.URL, crawl.CatInjected)
+		cat := crawl.CatInjected
+		for _, r := range reasons { // strongest first
+			if r.Category != "" && r.Category != crawl.CatInjected && r.Evidence != "" && !in.ThirdParty(r.Evidence) {
+				cat = r.Category
+				break
+			}
+		}
+		add("url", in.C.URL, cat)
 	}
 	return inds, camp
 }
