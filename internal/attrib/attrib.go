@@ -19,10 +19,13 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/honeygate/honeygate/internal/event"
 )
 
-// Unknown is the family of a session that no rule attributed.
-const Unknown = "unknown"
+// Unknown is the family of a session that no rule attributed: the one
+// spelling, event.FamilyUnknown.
+const Unknown = event.FamilyUnknown
 
 // Observation is one thing a session did that rules can match. Sensors call
 // Tracker.Observe with one observation per step; unset fields match nothing.

@@ -17,6 +17,7 @@ import (
 	"math"
 	"net/http"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -24,6 +25,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/honeygate/honeygate/internal/buildinfo"
 	"github.com/honeygate/honeygate/internal/event"
 	"github.com/honeygate/honeygate/internal/store"
 )
@@ -35,6 +37,9 @@ type Options struct {
 	Gatherer prometheus.Gatherer // nil: no /metrics
 	// BusStats reports the bus's backlog for /api/v1/status; nil omits it.
 	BusStats func(ctx context.Context) (any, error)
+	// Health reports why the process is degraded (events being lost, the
+	// store lagging); none means healthy. Nil: always healthy.
+	Health func(ctx context.Context) []string
 	// Crawl serves the watch list, crawl rounds and the tampering matrix;
 	// nil leaves those routes out.
 	Crawl *CrawlOptions
@@ -64,10 +69,33 @@ func New(o Options) *Server {
 	if o.Crawl != nil {
 		s.crawlRoutes()
 	}
-	s.mux.Handle("/api/", s.auth(func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusNotFound, "no such API endpoint: "+r.Method+" "+r.URL.Path)
-	}))
+	s.mux.Handle("/api/", s.auth(s.notFound))
 	return s
+}
+
+// notFound answers a request no API route took: 405 with Allow when the
+// path exists for other methods, 404 otherwise.
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		if m == r.Method {
+			continue
+		}
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := s.mux.Handler(probe); pattern != "" && pattern != "/api/" {
+			allow = append(allow, m)
+		}
+	}
+	if len(allow) > 0 {
+		if slices.Contains(allow, http.MethodGet) {
+			allow = append(allow, http.MethodHead)
+		}
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		writeError(w, http.StatusMethodNotAllowed, r.Method+" is not allowed on "+r.URL.Path+"; allowed: "+strings.Join(allow, ", "))
+		return
+	}
+	writeError(w, http.StatusNotFound, "no such API endpoint: "+r.Method+" "+r.URL.Path)
 }
 
 // ServeHTTP implements http.Handler.
@@ -88,7 +116,16 @@ func (s *Server) auth(h http.HandlerFunc) http.Handler {
 	})
 }
 
+// healthz answers 200 {"status":"ok"} when healthy, and 503
+// {"status":"degraded","reasons":[...]} otherwise, so a load balancer or a
+// monitor sees loss, not only liveness.
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	if s.Health != nil {
+		if reasons := s.Health(r.Context()); len(reasons) > 0 {
+			writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "degraded", "reasons": reasons})
+			return
+		}
+	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
@@ -100,7 +137,7 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	out := map[string]any{"events_stored": n}
+	out := map[string]any{"events_stored": n, "build": buildinfo.Get()}
 	if s.BusStats != nil {
 		bs, err := s.BusStats(r.Context())
 		if err != nil {

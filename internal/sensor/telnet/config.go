@@ -1,11 +1,12 @@
 package telnet
 
 import (
-	"errors"
 	"fmt"
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/honeygate/honeygate/internal/schema"
 )
 
 // Config is the telnet sensor's configuration.
@@ -75,40 +76,54 @@ var (
 	kernelRE   = regexp.MustCompile(`^[0-9]+\.[0-9]+[A-Za-z0-9._+-]{0,60}$`)
 )
 
-// Validate reports every field that cannot work, by its yaml name.
-func (c Config) Validate() error {
-	var errs []error
+var _ schema.Section = Config{}
+
+// Listeners implements schema.Section: the telnet honeypot listens on the
+// unprivileged ports that 23 is redirected to (2223) and on the worm ports
+// 2323 and 5358 as they are.
+func (Config) Listeners() []schema.Listener {
+	return []schema.Listener{{
+		Name: "telnet", Net: schema.TCP, Repeatable: true,
+		Default: []string{"0.0.0.0:2223", "0.0.0.0:2323", "0.0.0.0:5358"},
+		Help:    "the IoT telnet honeypot",
+	}}
+}
+
+// Validate implements schema.Section: every field that cannot work, by its
+// yaml path.
+func (c Config) Validate() schema.Errors {
+	var errs schema.Errors
 	p := c.Profile
 	if !hostnameRE.MatchString(p.Hostname) {
-		errs = append(errs, fmt.Errorf("profile.hostname: %q must be 1-64 letters, digits or ()._-", p.Hostname))
+		errs.Add("profile.hostname", "%q must be 1-64 letters, digits or ()._-", p.Hostname)
 	}
 	if len(p.Banner) > 4096 {
-		errs = append(errs, errors.New("profile.banner: longer than 4096 bytes"))
+		errs.Add("profile.banner", "longer than 4096 bytes")
 	}
 	if !versionRE.MatchString(p.BusyBoxVersion) {
-		errs = append(errs, fmt.Errorf("profile.busybox_version: %q is not a version like 1.20.2", p.BusyBoxVersion))
+		errs.Add("profile.busybox_version", "%q is not a version like 1.20.2", p.BusyBoxVersion)
 	}
 	if len(p.BusyBoxBuild) > 64 || hasControl(p.BusyBoxBuild) {
-		errs = append(errs, errors.New("profile.busybox_build: longer than 64 bytes or has control characters"))
+		errs.Add("profile.busybox_build", "longer than 64 bytes or has control characters")
 	}
 	if !slices.Contains(Arches(), p.Arch) {
-		errs = append(errs, fmt.Errorf("profile.arch: %q is not one of %s", p.Arch, strings.Join(Arches(), ", ")))
+		errs.Add("profile.arch", "%q is not one of %s", p.Arch, strings.Join(Arches(), ", "))
 	}
 	if !kernelRE.MatchString(p.Kernel) {
-		errs = append(errs, fmt.Errorf("profile.kernel: %q is not a kernel release like 3.0.8", p.Kernel))
+		errs.Add("profile.kernel", "%q is not a kernel release like 3.0.8", p.Kernel)
 	}
 	if len(p.KernelBuild) > 128 || hasControl(p.KernelBuild) {
-		errs = append(errs, errors.New("profile.kernel_build: longer than 128 bytes or has control characters"))
+		errs.Add("profile.kernel_build", "longer than 128 bytes or has control characters")
 	}
 	if len(p.Prompt) > 64 || hasControl(p.Prompt) {
-		errs = append(errs, errors.New("profile.prompt: longer than 64 bytes or has control characters"))
+		errs.Add("profile.prompt", "longer than 64 bytes or has control characters")
 	}
 	if len(p.Processes) > 64 {
-		errs = append(errs, errors.New("profile.processes: more than 64"))
+		errs.Add("profile.processes", "more than 64")
 	}
 	for i, name := range p.Processes {
 		if name == "" || len(name) > 128 || hasControl(name) {
-			errs = append(errs, fmt.Errorf("profile.processes[%d]: empty, longer than 128 bytes or has control characters", i))
+			errs.Add(fmt.Sprintf("profile.processes[%d]", i), "empty, longer than 128 bytes or has control characters")
 		}
 	}
 	l := c.Login
@@ -116,23 +131,20 @@ func (c Config) Validate() error {
 	case LoginDefault, LoginAny:
 	case LoginList:
 		if len(l.Accept) == 0 {
-			errs = append(errs, errors.New(`login.accept: mode "list" needs at least one credential`))
+			errs.Add("login.accept", `mode "list" needs at least one credential`)
 		}
 	default:
-		errs = append(errs, fmt.Errorf(`login.mode: %q is not one of "default", "any", "list"`, l.Mode))
+		errs.Add("login.mode", `%q is not one of "default", "any", "list"`, l.Mode)
 	}
 	for i, cr := range l.Accept {
 		if cr.Username == "" || len(cr.Username) > 128 || len(cr.Password) > 128 {
-			errs = append(errs, fmt.Errorf("login.accept[%d]: username empty, or username or password longer than 128 bytes", i))
+			errs.Add(fmt.Sprintf("login.accept[%d]", i), "username empty, or username or password longer than 128 bytes")
 		}
 	}
 	if l.MaxAttempts < 1 || l.MaxAttempts > 100 {
-		errs = append(errs, fmt.Errorf("login.max_attempts: %d is not within 1-100", l.MaxAttempts))
+		errs.Add("login.max_attempts", "%d is not within 1-100", l.MaxAttempts)
 	}
-	if len(errs) > 0 {
-		return fmt.Errorf("telnet: invalid config: %w", errors.Join(errs...))
-	}
-	return nil
+	return errs
 }
 
 func hasControl(s string) bool {

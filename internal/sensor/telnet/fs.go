@@ -1,3 +1,5 @@
+//lint:file-ignore ST1005 the device's errors are libc's messages, printed to the attacker verbatim as BusyBox does
+
 package telnet
 
 import (

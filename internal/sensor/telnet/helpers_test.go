@@ -3,7 +3,6 @@ package telnet
 import (
 	"bytes"
 	"context"
-	"errors"
 	"net"
 	"net/netip"
 	"strings"
@@ -15,21 +14,15 @@ import (
 	"github.com/honeygate/honeygate/internal/sensor"
 )
 
-// fakePub records events; failFirst makes the first N publishes fail.
+// fakePub records events.
 type fakePub struct {
-	mu        sync.Mutex
-	evs       []event.Event
-	failFirst int
-	calls     int
+	mu  sync.Mutex
+	evs []event.Event
 }
 
 func (p *fakePub) Publish(ctx context.Context, e *event.Event) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.calls++
-	if p.calls <= p.failFirst {
-		return errors.New("bus down")
-	}
 	if err := e.Validate(); err != nil {
 		return err
 	}

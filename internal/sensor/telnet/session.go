@@ -62,11 +62,11 @@ func (s *Sensor) newSession(ctx context.Context, c *sensor.Conn, info sensor.Con
 	if start.IsZero() {
 		start = time.Now()
 	}
-	return &session{s: s, ctx: ctx, conn: c, info: info, id: event.NewSessionID(), start: start, tr: s.rules.NewTracker()}
+	return &session{s: s, ctx: ctx, conn: c, info: info, id: info.Session, start: start, tr: s.rules.NewTracker()}
 }
 
 func (ss *session) event(kind event.Kind) *event.Event {
-	return ss.s.event(kind, ss.id, ss.info)
+	return ss.s.event(kind, ss.info)
 }
 
 // publishTimeout bounds one publish. Publishing does not use the session's
@@ -202,7 +202,7 @@ func (ss *session) close() {
 	e.Duration = time.Since(ss.start).Seconds()
 	e.Bytes = ss.conn.BytesRead()
 	e.Reasons = slices.Clone(ss.tr.Reasons())
-	e.Message = ss.reason
+	e.Message = event.Text(ss.reason)
 	// The session's context may be what ended it; publish does not use it.
 	ss.publish(e)
 }
@@ -294,8 +294,9 @@ func (ss *session) login(user, pass string) {
 		kind = event.LoginSuccess
 	}
 	e := ss.event(kind)
-	e.Username = user
-	e.Password = &pass
+	p := event.Text(pass)
+	e.Username = event.Text(user)
+	e.Password = &p
 	ss.publish(e)
 	ss.flushAttribution()
 
@@ -331,12 +332,12 @@ func (ss *session) command(line string) {
 		ss.observe(attrib.Observation{URL: d.url})
 	}
 	e := ss.event(event.CommandInput)
-	e.Input = line
-	e.Output = event.Truncate(string(out), 1024)
+	e.Input = event.Text(line)
+	e.Output = event.Text(event.Truncate(string(out), 1024))
 	ss.publish(e)
 	for _, d := range ss.sh.downloads {
 		e := ss.event(event.FileDownload)
-		e.URL, e.Tool, e.Filename = d.url, d.tool, d.filename
+		e.URL, e.Tool, e.Filename = event.Text(d.url), event.Text(d.tool), event.Text(d.filename)
 		ss.publish(e)
 	}
 	ss.flushAttribution()

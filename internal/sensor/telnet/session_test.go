@@ -186,7 +186,7 @@ func TestMiraiLoader(t *testing.T) {
 	// The download event follows the command.input of its line.
 	evs := h.pub.events()
 	for i, e := range evs {
-		if e.Kind == event.FileDownload && (evs[i-1].Kind != event.CommandInput || !strings.Contains(evs[i-1].Input, "wget")) {
+		if e.Kind == event.FileDownload && (evs[i-1].Kind != event.CommandInput || !strings.Contains(string(evs[i-1].Input), "wget")) {
 			t.Fatalf("file.download not right after its command: %+v", evs[i-1])
 		}
 	}
@@ -255,7 +255,7 @@ func TestSatori(t *testing.T) {
 	h.finish(t)
 	var got []string
 	for _, d := range h.pub.ofKind(event.FileDownload) {
-		got = append(got, d.Tool+" "+d.URL+" "+d.Filename)
+		got = append(got, string(d.Tool+" "+d.URL+" "+d.Filename))
 	}
 	want := []string{
 		"tftp tftp://198.51.100.20:69/okiru.mips /tmp/.okiru",
@@ -324,20 +324,6 @@ func TestMaxCommands(t *testing.T) {
 	}
 }
 
-func TestPublishRetries(t *testing.T) {
-	pub := &fakePub{failFirst: 2}
-	s, err := New(DefaultConfig(), Options{Publisher: pub, Sensor: "s"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := startWith(t, s, pub)
-	h.cl.expect("login: ")
-	h.finish(t)
-	if k := pub.kinds(); len(k) != 2 || k[0] != event.SessionConnect {
-		t.Fatalf("kinds = %v, want connect (after retries) and closed", k)
-	}
-}
-
 func TestServerStopAndPanic(t *testing.T) {
 	pub := &fakePub{}
 	s, err := New(DefaultConfig(), Options{Publisher: pub, Sensor: "s"})
@@ -354,7 +340,7 @@ func TestServerStopAndPanic(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	srv := &sensor.Server{Handler: s, Limits: sensor.DefaultLimits()}
+	srv := &sensor.Server{Handler: s, Limits: sensor.DefaultLimits(), Publisher: pub, Sensor: "s"}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ctx, ln) }()
 

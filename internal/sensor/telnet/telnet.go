@@ -15,8 +15,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"sync"
-	"time"
 
 	"github.com/honeygate/honeygate/internal/attrib"
 	"github.com/honeygate/honeygate/internal/event"
@@ -33,8 +31,7 @@ type Options struct {
 }
 
 // Sensor serves telnet sessions. It is safe for concurrent use; all its
-// state is immutable after New except the table of live sessions used to
-// name the session in a panic report.
+// state is immutable after New.
 type Sensor struct {
 	cfg    Config
 	dev    *device
@@ -45,8 +42,6 @@ type Sensor struct {
 	limits sensor.Limits
 	log    *slog.Logger
 
-	live sync.Map // sensor.ConnInfo -> session id, for Panicked
-
 	// hook, when set (by tests), is called with each shell line before it
 	// runs.
 	hook func(line string)
@@ -56,8 +51,8 @@ var _ sensor.Handler = (*Sensor)(nil)
 
 // New validates cfg and builds the device it describes.
 func New(cfg Config, o Options) (*Sensor, error) {
-	if err := cfg.Validate(); err != nil {
-		return nil, err
+	if err := cfg.Validate().Err(); err != nil {
+		return nil, fmt.Errorf("telnet: invalid config: %w", err)
 	}
 	if o.Publisher == nil {
 		return nil, fmt.Errorf("telnet: Options.Publisher is required")
@@ -92,68 +87,19 @@ func (s *Sensor) Proto() string { return "telnet" }
 // Handle implements sensor.Handler: it serves one session until the client
 // leaves, a limit is hit or ctx is done.
 func (s *Sensor) Handle(ctx context.Context, c *sensor.Conn, info sensor.ConnInfo) {
-	ss := s.newSession(ctx, c, info)
-	s.live.Store(info, ss.id)
-	ss.serve()
-	// Not deferred: after a panic the entry must stay for Panicked.
-	s.live.Delete(info)
-}
-
-// Panicked implements sensor.Handler: it records a session.panic event for
-// the session that was running on the connection.
-func (s *Sensor) Panicked(info sensor.ConnInfo, v any, stack []byte) {
-	id, ok := s.live.LoadAndDelete(info)
-	sid, _ := id.(string)
-	if !ok {
-		sid = event.NewSessionID()
-	}
-	s.log.Error("session panicked", "session", sid, "panic", sensor.PanicMessage(v), "stack", string(stack))
-	e := s.event(event.SessionPanic, sid, info)
-	e.Message = event.Truncate(sensor.PanicMessage(v), 1024)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	s.publish(ctx, e)
+	s.newSession(ctx, c, info).serve()
 }
 
 // event returns an event of kind with the common fields set.
-func (s *Sensor) event(kind event.Kind, session string, info sensor.ConnInfo) *event.Event {
-	src := ""
-	if info.SrcIP.IsValid() {
-		src = info.SrcIP.String()
-	}
-	return &event.Event{
-		ID:      event.NewID(),
-		Time:    time.Now().UTC(),
-		Kind:    kind,
-		Sensor:  s.name,
-		Proto:   "telnet",
-		SrcIP:   src,
-		SrcPort: info.SrcPort,
-		DstPort: info.DstPort,
-		Session: session,
-	}
+func (s *Sensor) event(kind event.Kind, info sensor.ConnInfo) *event.Event {
+	return info.Event(kind, s.name, "telnet")
 }
 
-// publish hands e to the bus, retrying briefly with backoff while ctx
-// allows; an event that still cannot be published is logged, not fatal: the
-// honeypot keeps answering.
+// publish hands e to the bus, which retries within ctx on its own; an event
+// that still cannot be published is logged, not fatal: the honeypot keeps
+// answering.
 func (s *Sensor) publish(ctx context.Context, e *event.Event) {
-	backoff := 50 * time.Millisecond
-	for attempt := 1; ; attempt++ {
-		err := s.pub.Publish(ctx, e)
-		if err == nil {
-			return
-		}
-		if attempt == 5 || ctx.Err() != nil {
-			s.log.Error("telnet: event lost", "kind", e.Kind, "session", e.Session, "id", e.ID, "err", err)
-			return
-		}
-		t := time.NewTimer(backoff)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-		}
-		backoff *= 2
+	if err := s.pub.Publish(ctx, e); err != nil {
+		s.log.Error("telnet: event lost", "kind", e.Kind, "session", e.Session, "id", e.ID, "err", err)
 	}
 }
