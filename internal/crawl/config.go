@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/honeygate/honeygate/internal/schema"
 )
 
 // Config is the crawl section of the configuration: the client honeypot's
@@ -57,8 +59,11 @@ func DefaultConfig() Config {
 	}
 }
 
-// Problem is one invalid setting: its path inside the section and why.
-type Problem struct{ Path, Msg string }
+var _ schema.Section = Config{}
+
+// Listeners implements schema.Section: the crawler listens on nothing (its
+// API is on the web listener).
+func (Config) Listeners() []schema.Listener { return nil }
 
 // ScheduleOffset parses Schedule: the time of day as an offset from
 // midnight UTC, and false for "off".
@@ -73,10 +78,10 @@ func (c Config) ScheduleOffset() (time.Duration, bool, error) {
 	return time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute, true, nil
 }
 
-// Problems lists what is wrong with the section.
-func (c Config) Problems() []Problem {
-	var ps []Problem
-	add := func(path, f string, a ...any) { ps = append(ps, Problem{path, fmt.Sprintf(f, a...)}) }
+// Validate implements schema.Section.
+func (c Config) Validate() schema.Errors {
+	var ps schema.Errors
+	add := ps.Add
 	switch c.Engine {
 	case EngineStatic, EngineBrowser, EngineAuto:
 	default:
@@ -92,7 +97,7 @@ func (c Config) Problems() []Problem {
 		add("host_delay", "want 0 to 1h, have %v", c.HostDelay)
 	}
 	if c.RetentionDays < 0 {
-		add("retention_days", "must not be negative")
+		add("retention_days", "%d must not be negative", c.RetentionDays)
 	}
 	if c.Timeout < time.Second || c.Timeout > 10*time.Minute {
 		add("timeout", "want 1s to 10m, have %v", c.Timeout)

@@ -48,3 +48,28 @@ func TestBuildMatrix(t *testing.T) {
 		t.Error("six years accepted")
 	}
 }
+
+func TestConfigValidate(t *testing.T) {
+	if es := DefaultConfig().Validate(); len(es) != 0 {
+		t.Fatalf("defaults invalid: %v", es)
+	}
+	c := DefaultConfig()
+	c.Engine, c.Schedule, c.Tabs, c.CampaignSites = "fast", "25:99", 0, 1
+	es := c.Validate()
+	var paths []string
+	for _, e := range es {
+		paths = append(paths, e.Path)
+	}
+	if strings.Join(paths, ",") != "engine,schedule,tabs,campaign_sites" {
+		t.Errorf("problems at %v: %v", paths, es)
+	}
+	c = DefaultConfig()
+	c.Schedule = "off"
+	if _, on, err := c.ScheduleOffset(); on || err != nil {
+		t.Errorf("off: %v %v", on, err)
+	}
+	c.Schedule = "03:30"
+	if d, on, err := c.ScheduleOffset(); !on || err != nil || d.Minutes() != 210 {
+		t.Errorf("03:30: %v %v %v", d, on, err)
+	}
+}
