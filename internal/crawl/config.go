@@ -29,6 +29,9 @@ type Config struct {
 	// RulesDir holds the operator's YARA rules (*.yar, *.yara); default
 	// DATA/rules.
 	RulesDir string `yaml:"rules_dir"`
+	// Weights is a file of detector weights and verdict thresholds in the
+	// format of detect's weights.yaml; empty uses the built-in weights.
+	Weights string `yaml:"weights"`
 	// RetentionDays keeps captures this many days (0 keeps them all).
 	RetentionDays int `yaml:"retention_days"`
 	// Timeout bounds one visit.
