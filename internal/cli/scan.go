@@ -143,13 +143,14 @@ func newScanner(ctx context.Context, o scannerOptions) (*crawl.Crawler, func(), 
 	if o.log == nil {
 		o.log = slog.New(slog.DiscardHandler)
 	}
-	judge, yclose, err := newJudge(o.rulesDir)
+	judge, err := detect.Load(o.rulesDir, "")
 	if err != nil {
 		return nil, nil, err
 	}
+	yclose := judge.Close
 	guard := &crawl.Guard{AllowPrivate: o.allowPrivate}
 	lim := crawl.Limits{Timeout: o.timeout}
-	cr := &crawl.Crawler{Static: crawl.NewStatic(crawl.StaticOptions{Limits: lim, Guard: guard, Log: o.log}), Judge: judge, Log: o.log}
+	cr := &crawl.Crawler{Static: crawl.NewStatic(crawl.StaticOptions{Limits: lim, Guard: guard, Log: o.log}), Judge: judge.Judge, Log: o.log}
 	closers := []func(){yclose, func() { cr.Static.Close() }}
 	if o.engine != crawl.EngineStatic {
 		b, err := crawl.NewBrowser(crawl.BrowserOptions{Limits: lim, Guard: guard, Tabs: max(1, o.tabs), Log: o.log})
@@ -169,20 +170,6 @@ func newScanner(ctx context.Context, o scannerOptions) (*crawl.Crawler, func(), 
 			closers[i]()
 		}
 	}, nil
-}
-
-// newJudge compiles the built-in YARA rules and those of rulesDir.
-func newJudge(rulesDir string) (*detect.Judge, func(), error) {
-	files := detect.BuiltinRules()
-	extra, err := detect.RuleDir(rulesDir)
-	if err != nil {
-		return nil, nil, err
-	}
-	y, err := detect.CompileYara(append(files, extra...))
-	if err != nil {
-		return nil, nil, err
-	}
-	return detect.New(nil, y), y.Close, nil
 }
 
 // scanResult is the JSON shape of one scanned page.
