@@ -167,6 +167,9 @@ func (s *Server) crawlRound(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, badRequest{"day: want YYYY-MM-DD"})
 		return
 	}
+	// A round takes as long as the watch list needs, longer than the
+	// server's write timeout allows an ordinary answer.
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(6 * time.Hour))
 	sum, err := s.Crawl.Crawler.Round(r.Context(), in.Day)
 	if err != nil {
 		s.failCrawl(w, r, err)
@@ -189,6 +192,7 @@ func (s *Server) rejudge(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(6 * time.Hour))
 	sum, err := s.Crawl.Crawler.Rejudge(r.Context(), from, to)
 	if err != nil {
 		s.failCrawl(w, r, err)
