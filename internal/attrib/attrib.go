@@ -3,11 +3,17 @@
 // own file. Code here knows no family; it scores evidence.
 //
 // Each rule names a family, a weight and one kind of evidence (destination
-// ports, login credentials, a pattern over command lines, a pattern over
-// payload URLs). A rule counts once per session however often it matches. A
-// session's family is the one with the highest total score, provided it
-// reaches min_score; a later family replaces the current one only with a
-// strictly higher score, so ties keep the first attribution.
+// ports, login credentials, a pattern over command lines, over payload
+// URLs, or over the unknown applet names a session probed BusyBox with). A
+// rule counts once per session however often it matches. A session's
+// family is the one with the highest total score of behaviour (commands,
+// markers, URLs), provided it reaches min_score; a later family replaces
+// the current one only with a strictly higher score, so ties keep the
+// first attribution.
+//
+// Ports and credentials are hints, never behaviour: crawlers of every kind
+// share the IoT worms' default passwords and ports. A session with only
+// hints stays Unknown, and Hint names the family they point to.
 package attrib
 
 import (
@@ -36,6 +42,7 @@ type Observation struct {
 	Password string //
 	Input    string // one shell command line as typed
 	URL      string // a payload URL the attacker asked for
+	Marker   string // an unknown applet name the session asked BusyBox for ("/bin/busybox ECCHI")
 }
 
 //go:embed rules.yaml
@@ -52,7 +59,8 @@ type rule struct {
 	weight             int
 	ports              map[int]bool
 	creds              map[string]bool // "user\x00pass"
-	input, url         *regexp.Regexp
+	input, url, marker *regexp.Regexp
+	hint               bool // ports and credentials: they never attribute alone
 }
 
 type fileRule struct {
@@ -64,6 +72,8 @@ type fileRule struct {
 	Credentials []string `yaml:"credentials"`
 	Input       string   `yaml:"input"`
 	URL         string   `yaml:"url"`
+	Marker      string   `yaml:"marker"`
+	Source      string   `yaml:"source"` // where the evidence comes from (a write-up), for analysts
 }
 
 type file struct {
@@ -173,9 +183,16 @@ func compile(fr fileRule) (rule, error) {
 			return rl, fmt.Errorf("url: %w", err)
 		}
 	}
-	if kinds != 1 {
-		return rl, errors.New("exactly one of ports, credentials, input, url is required")
+	if fr.Marker != "" {
+		kinds++
+		if rl.marker, err = regexp.Compile(fr.Marker); err != nil {
+			return rl, fmt.Errorf("marker: %w", err)
+		}
 	}
+	if kinds != 1 {
+		return rl, errors.New("exactly one of ports, credentials, input, url, marker is required")
+	}
+	rl.hint = rl.ports != nil || rl.creds != nil
 	return rl, nil
 }
 
@@ -189,6 +206,7 @@ type Tracker struct {
 	r       *Rules
 	hits    []hit
 	family  string
+	hint    string
 	reasons []string
 }
 
@@ -203,9 +221,14 @@ func (r *Rules) NewTracker() *Tracker { return &Tracker{r: r, family: Unknown} }
 // Family returns the family attributed so far (Unknown if none).
 func (t *Tracker) Family() string { return t.family }
 
+// Hint returns the family the session's hints (credentials, ports) point
+// to, or "" if none; it is what the family would be on hints alone.
+func (t *Tracker) Hint() string { return t.hint }
+
 // Reasons returns, for the current family, why: one line per matched rule of
-// that family, in the order they matched. Nil while the family is Unknown.
-// The caller must not modify it.
+// that family, in the order they matched, hints marked as such. While the
+// family is Unknown, the hints' lines, if any, else nil. The caller must
+// not modify it.
 func (t *Tracker) Reasons() []string { return t.reasons }
 
 // Observe matches o against every rule not yet matched and reports whether
@@ -258,6 +281,10 @@ func (rl *rule) match(o Observation) (string, bool) {
 		if o.URL != "" && rl.url.MatchString(o.URL) {
 			return fmt.Sprintf("url %q", clip(o.URL)), true
 		}
+	case rl.marker != nil:
+		if o.Marker != "" && rl.marker.MatchString(o.Marker) {
+			return fmt.Sprintf("marker %q", clip(o.Marker)), true
+		}
 	}
 	return "", false
 }
@@ -269,16 +296,27 @@ func clip(s string) string {
 	return s
 }
 
-// decide recomputes the family from all hits.
+// decide recomputes the family from all hits: behaviour decides, hints
+// only name a hint.
 func (t *Tracker) decide() bool {
-	scores := map[string]int{}
-	order := []string{}
+	scores, hints := map[string]int{}, map[string]int{}
+	var order, hintOrder []string
 	for _, h := range t.hits {
 		rl := &t.r.rules[h.rule]
-		if _, ok := scores[rl.family]; !ok {
-			order = append(order, rl.family)
+		m, o := scores, &order
+		if rl.hint {
+			m, o = hints, &hintOrder
 		}
-		scores[rl.family] += rl.weight
+		if _, ok := m[rl.family]; !ok {
+			*o = append(*o, rl.family)
+		}
+		m[rl.family] += rl.weight
+	}
+	t.hint = ""
+	for _, f := range hintOrder {
+		if t.hint == "" || hints[f] > hints[t.hint] {
+			t.hint = f
+		}
 	}
 	best, bestScore := t.family, scores[t.family]
 	for _, f := range order {
@@ -287,13 +325,18 @@ func (t *Tracker) decide() bool {
 		}
 	}
 	if bestScore < t.r.minScore {
-		return false
+		best = Unknown
 	}
 	var reasons []string
 	for _, h := range t.hits {
 		rl := &t.r.rules[h.rule]
-		if rl.family == best {
+		switch {
+		case best != Unknown && rl.family == best && rl.hint:
+			reasons = append(reasons, fmt.Sprintf("hint %s: %s [%s]", rl.id, rl.reason, h.evidence))
+		case best != Unknown && rl.family == best:
 			reasons = append(reasons, fmt.Sprintf("%s (+%d): %s [%s]", rl.id, rl.weight, rl.reason, h.evidence))
+		case best == Unknown && rl.hint:
+			reasons = append(reasons, fmt.Sprintf("hint %s (%s): %s [%s]", rl.id, rl.family, rl.reason, h.evidence))
 		}
 	}
 	changed := best != t.family

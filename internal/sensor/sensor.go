@@ -326,7 +326,7 @@ func NewGate(maxPerSource, maxTotal int) *Gate {
 // Enter admits a connection from ip, or returns the name of the limit that
 // refused it ("per_source" or "concurrent").
 func (g *Gate) Enter(ip netip.Addr) string {
-	src := source(ip)
+	src := Source(ip)
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.maxTotal > 0 && g.total >= g.maxTotal {
@@ -342,7 +342,7 @@ func (g *Gate) Enter(ip netip.Addr) string {
 
 // Leave releases a connection admitted by Enter.
 func (g *Gate) Leave(ip netip.Addr) {
-	src := source(ip)
+	src := Source(ip)
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.total--
@@ -353,9 +353,9 @@ func (g *Gate) Leave(ip netip.Addr) {
 	}
 }
 
-// source is what the per-source limit counts: an IPv4 address, or an IPv6
+// Source is what per-source limits count: an IPv4 address, or an IPv6
 // /64, since one host on IPv6 usually has a whole /64 to draw addresses from.
-func source(ip netip.Addr) netip.Addr {
+func Source(ip netip.Addr) netip.Addr {
 	ip = ip.Unmap()
 	if ip.Is6() {
 		p, err := ip.Prefix(64)

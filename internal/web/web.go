@@ -32,7 +32,7 @@ import (
 
 // Options configure the API handler.
 type Options struct {
-	Store    store.Store
+	Store    store.Events
 	Token    string              // every /api/ request must carry it
 	Gatherer prometheus.Gatherer // nil: no /metrics
 	// BusStats reports the bus's backlog for /api/v1/status; nil omits it.

@@ -199,3 +199,17 @@ func (h *harness) login(t *testing.T, user, pass string) {
 	h.cl.send(pass + "\r\n")
 	h.cl.expect("# ")
 }
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func hexVal(c byte) int {
+	switch {
+	case c <= '9':
+		return int(c - '0')
+	case c >= 'a':
+		return int(c-'a') + 10
+	}
+	return int(c-'A') + 10
+}

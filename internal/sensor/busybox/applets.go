@@ -1,4 +1,4 @@
-package telnet
+package busybox
 
 import (
 	"bytes"
@@ -17,8 +17,8 @@ import (
 // NAME gets BusyBox's exact complaint, which is what Mirai (MIRAI, ECCHI),
 // Satori (SATORI, OKIRU) and their kin probe for to tell a real shell from a
 // fake one that answers everything.
-func (sh *shell) busybox(args []string, io *stdio) int {
-	if len(args) < 2 {
+func (sh *Shell) busybox(args []string, io *stdio) int {
+	if len(args) < 2 || args[1] == "--help" {
 		sh.busyboxHelp(io)
 		return 0
 	}
@@ -34,7 +34,9 @@ func (sh *shell) busybox(args []string, io *stdio) int {
 	}
 	if _, ok := sh.dev.applets[name]; !ok {
 		if name == "curl" {
-			sh.curl(args[1:])
+			sh.curl(args[1:], io)
+		} else {
+			sh.marker(name)
 		}
 		io.err.WriteString(name + ": applet not found\n")
 		return 127
@@ -45,7 +47,7 @@ func (sh *shell) busybox(args []string, io *stdio) int {
 // busyboxHelp is what a bare "busybox" prints, on stderr as BusyBox does:
 // the applet names wrapped as appletlib.c wraps them for an 80-column
 // terminal.
-func (sh *shell) busyboxHelp(io *stdio) {
+func (sh *Shell) busyboxHelp(io *stdio) {
 	var sb strings.Builder
 	sb.WriteString(sh.dev.bannerLine() + "\n" +
 		"Copyright (C) 1998-2011 Erik Andersen, Rob Landley, Denys Vlasenko\n" +
@@ -83,156 +85,154 @@ func (sh *shell) busyboxHelp(io *stdio) {
 
 // usage is bb_show_usage without FEATURE_VERBOSE_USAGE: the banner and the
 // applet's short usage, on stderr, exit status 1.
-func (sh *shell) usage(io *stdio, name, text string) int {
+func (sh *Shell) usage(io *stdio, name, text string) int {
 	io.err.WriteString(sh.dev.bannerLine() + "\n\nUsage: " + name + " " + text + "\n\n")
 	return 1
 }
 
-// applet runs one BusyBox applet; args[0] is its name.
-func (sh *shell) applet(name string, args []string, io *stdio) int {
-	switch name {
-	case "sh", "ash":
-		return sh.appletSh(args, io)
-	case "busybox":
-		return sh.busybox(args, io)
-	case "echo":
-		return sh.echo(args, io)
-	case "cat":
-		return sh.cat(args, io)
-	case "cp":
-		return sh.cp(args, io)
-	case "mv":
-		return sh.mv(args, io)
-	case "rm", "rmdir":
-		return sh.rm(args, io)
-	case "mkdir":
-		return sh.mkdir(args, io)
-	case "touch":
-		return sh.touch(args, io)
-	case "chmod":
-		return sh.chmod(args, io)
-	case "ls":
-		return sh.ls(args, io)
-	case "ps":
-		io.out.WriteString(sh.ps(sh.argv))
-	case "yes":
-		y := "y"
-		if len(args) > 1 {
-			y = strings.Join(args[1:], " ")
-		}
-		if len(y) < maxOutput {
-			io.out.WriteString(strings.Repeat(y+"\n", maxOutput/(len(y)+1)+1)[:maxOutput])
-		}
-	case "printf":
-		return sh.printf(args, io)
-	case "uname":
-		return sh.uname(args, io)
-	case "id":
-		io.out.WriteString("uid=0(root) gid=0(root) groups=0(root)\n")
-	case "whoami":
-		io.out.WriteString("root\n")
-	case "hostname":
-		io.out.WriteString(sh.dev.p.Hostname + "\n")
-	case "free":
-		io.out.WriteString("             total         used         free       shared      buffers\n" +
-			"Mem:         59840        48488        11352            0         1104\n" +
-			"-/+ buffers:              47384        12456\n" +
-			"Swap:            0            0            0\n")
-	case "df":
-		io.out.WriteString("Filesystem           1K-blocks      Used Available Use% Mounted on\n" +
-			"/dev/root                 6400      6400         0 100% /\n" +
-			"tmpfs                    29920         0     29920   0% /dev\n" +
-			"tmpfs                    29920        84     29836   0% /tmp\n" +
-			"tmpfs                    29920        12     29908   0% /var\n" +
-			"tmpfs                    29920         0     29920   0% /dev/shm\n" +
-			"/dev/mtdblock3            1024       316       708  31% /mnt/mtd\n")
-	case "mount":
-		if len(args) == 1 {
-			io.out.WriteString(procMounts)
-		}
-	case "kill":
-		return sh.kill(args, io)
-	case "killall":
-		if len(args) > 1 && !strings.Contains(sh.ps(nil), args[len(args)-1]) {
-			io.err.WriteString("killall: " + args[len(args)-1] + ": no process killed\n")
-			return 1
-		}
-	case "sleep":
-		return sh.sleep(args, io)
-	case "head", "tail":
-		return sh.headTail(name, args, io)
-	case "dd":
-		return sh.dd(args, io)
-	case "grep":
-		return sh.grep(args, io)
-	case "wc":
-		return sh.wc(args, io)
-	case "which":
-		st := 1
-		for _, a := range args[1:] {
-			if dir, ok := sh.dev.applets[a]; ok {
-				io.out.WriteString(dir + "/" + a + "\n")
-				st = 0
-			}
-		}
-		return st
-	case "date":
-		io.out.WriteString(time.Now().UTC().Format("Mon Jan _2 15:04:05 UTC 2006") + "\n")
-	case "uptime":
-		io.out.WriteString(time.Now().UTC().Format(" 15:04:05") + " up 2 days,  2:56,  load average: 0.31, 0.22, 0.19\n")
-	case "env":
-		for _, k := range sh.envNames() {
-			v, _ := sh.lookup(k)
-			sh.work += int64(len(v))
-			io.out.WriteString(k + "=" + v + "\n")
-		}
-	case "ifconfig":
-		io.out.WriteString("eth0      Link encap:Ethernet  HWaddr 00:12:12:3A:5C:8E  \n" +
-			"          inet addr:192.168.1.10  Bcast:192.168.1.255  Mask:255.255.255.0\n" +
-			"          UP BROADCAST RUNNING MULTICAST  MTU:1500  Metric:1\n" +
-			"          RX packets:2847513 errors:0 dropped:0 overruns:0 frame:0\n" +
-			"          TX packets:1936254 errors:0 dropped:0 overruns:0 carrier:0\n" +
-			"          collisions:0 txqueuelen:1000 \n\n" +
-			"lo        Link encap:Local Loopback  \n" +
-			"          inet addr:127.0.0.1  Mask:255.0.0.0\n" +
-			"          UP LOOPBACK RUNNING  MTU:16436  Metric:1\n\n")
-	case "netstat":
-		io.out.WriteString("Active Internet connections (servers and established)\n" +
-			"Proto Recv-Q Send-Q Local Address           Foreign Address         State       \n" +
-			"tcp        0      0 0.0.0.0:23              0.0.0.0:*               LISTEN      \n" +
-			"tcp        0      0 0.0.0.0:80              0.0.0.0:*               LISTEN      \n" +
-			"tcp        0      0 0.0.0.0:34567           0.0.0.0:*               LISTEN      \n")
-	case "false":
-		return 1
-	case "test", "[", "[[":
-		return sh.test(args)
-	case "wget":
-		return sh.wget(args, io)
-	case "tftp":
-		return sh.tftp(args, io)
-	case "ftpget":
-		return sh.ftpget(args, io)
-	case "nc":
-		return sh.nc(args, io)
-	case "telnet":
-		if len(args) > 1 {
-			io.err.WriteString("telnet: can't connect to remote host (" + args[1] + "): Connection refused\n")
-		}
-		return 1
-	case "ping":
-		if len(args) > 1 {
-			io.err.WriteString("ping: sendto: Network is unreachable\n")
-		}
-		return 1
-	}
-	// Everything else (true, sync, reboot, top, sed, ...) succeeds quietly.
-	return 0
+// appletFunc runs one applet; args[0] is the name it was called by.
+type appletFunc func(sh *Shell, args []string, io *stdio) int
+
+// appletDef is one applet of our BusyBox build: the directory
+// `busybox --list-full` places it in, and its behaviour. The table below is
+// the only list of applets: a name cannot be listed without saying what it
+// does (TestEveryAppletBehaves runs each).
+type appletDef struct {
+	dir string
+	run appletFunc
 }
 
-// appletSh: "sh" alone is what worms type to leave a vendor CLI; "sh -c"
-// strings are not run (their URLs are still extracted from the line);
-// "sh FILE" runs nothing of the file.
-func (sh *shell) appletSh(args []string, io *stdio) int {
+// appletTable is filled by init: its functions reach the table again
+// (busybox, sh), which a package-level initializer may not.
+var appletTable map[string]appletDef
+
+func init() {
+	bin := func(f appletFunc) appletDef { return appletDef{"/bin", f} }
+	sbin := func(f appletFunc) appletDef { return appletDef{"/sbin", f} }
+	ubin := func(f appletFunc) appletDef { return appletDef{"/usr/bin", f} }
+	usbin := func(f appletFunc) appletDef { return appletDef{"/usr/sbin", f} }
+	appletTable = map[string]appletDef{
+		// /bin
+		"ash":      bin((*Shell).appletSh),
+		"base64":   bin((*Shell).base64),
+		"busybox":  bin((*Shell).busybox),
+		"cat":      bin((*Shell).cat),
+		"chmod":    bin((*Shell).chmod),
+		"cp":       bin((*Shell).cp),
+		"date":     bin((*Shell).date),
+		"dd":       bin((*Shell).dd),
+		"df":       bin((*Shell).df),
+		"dmesg":    bin((*Shell).dmesg),
+		"echo":     bin((*Shell).echo),
+		"egrep":    bin((*Shell).egrep),
+		"false":    bin(func(*Shell, []string, *stdio) int { return 1 }),
+		"fgrep":    bin((*Shell).fgrep),
+		"grep":     bin((*Shell).grep),
+		"gunzip":   bin((*Shell).gzip),
+		"gzip":     bin((*Shell).gzip),
+		"hostname": bin((*Shell).hostname),
+		"kill":     bin((*Shell).kill),
+		"ln":       bin((*Shell).ln),
+		"ls":       bin((*Shell).ls),
+		"mkdir":    bin((*Shell).mkdir),
+		"more":     bin((*Shell).more),
+		"mount":    bin((*Shell).mount),
+		"mv":       bin((*Shell).mv),
+		"netstat":  bin((*Shell).netstat),
+		"ping":     bin((*Shell).ping),
+		"ps":       bin((*Shell).psApplet),
+		"pwd":      bin((*Shell).pwd),
+		"rm":       bin((*Shell).rm),
+		"rmdir":    bin((*Shell).rm),
+		"sed":      bin((*Shell).sed),
+		"sh":       bin((*Shell).appletSh),
+		"sleep":    bin((*Shell).sleep),
+		"su":       bin((*Shell).su),
+		"sync":     bin(succeed),
+		"tar":      bin((*Shell).tar),
+		"touch":    bin((*Shell).touch),
+		"true":     bin(succeed),
+		"umount":   bin((*Shell).umount),
+		"uname":    bin((*Shell).uname),
+		"zcat":     bin((*Shell).zcat),
+		// /sbin
+		"arp":      sbin((*Shell).arp),
+		"halt":     sbin(succeed), // the session goes on: the "device" takes its time
+		"ifconfig": sbin((*Shell).ifconfig),
+		"init":     sbin((*Shell).initApplet),
+		"insmod":   sbin((*Shell).insmod),
+		"lsmod":    sbin((*Shell).lsmod),
+		"poweroff": sbin(succeed),
+		"reboot":   sbin(succeed),
+		"rmmod":    sbin((*Shell).rmmod),
+		"route":    sbin((*Shell).route),
+		"syslogd":  sbin(succeed), // daemons detach silently
+		// /usr/bin
+		"[":       ubin((*Shell).test),
+		"[[":      ubin((*Shell).test),
+		"awk":     ubin((*Shell).awk),
+		"crontab": ubin((*Shell).crontab),
+		"cut":     ubin((*Shell).cut),
+		"env":     ubin((*Shell).env),
+		"find":    ubin((*Shell).find),
+		"free":    ubin((*Shell).free),
+		"ftpget":  ubin((*Shell).ftpget),
+		"ftpput":  ubin((*Shell).ftpput),
+		"head":    ubin((*Shell).headTail),
+		"hexdump": ubin((*Shell).hexdump),
+		"id":      ubin((*Shell).id),
+		"killall": ubin((*Shell).killall),
+		"last":    ubin((*Shell).last),
+		"nc":      ubin((*Shell).nc),
+		"nohup":   ubin((*Shell).nohup),
+		"nproc":   ubin((*Shell).nproc),
+		"od":      ubin((*Shell).od),
+		"passwd":  ubin((*Shell).passwd),
+		"pgrep":   ubin((*Shell).pgrep),
+		"pkill":   ubin((*Shell).pkill),
+		"printf":  ubin((*Shell).printf),
+		"seq":     ubin((*Shell).seq),
+		"tail":    ubin((*Shell).headTail),
+		"telnet":  ubin((*Shell).telnet),
+		"test":    ubin((*Shell).test),
+		"tftp":    ubin((*Shell).tftp),
+		"top":     ubin((*Shell).top),
+		"tr":      ubin((*Shell).tr),
+		"uptime":  ubin((*Shell).uptime),
+		"w":       ubin((*Shell).w),
+		"wc":      ubin((*Shell).wc),
+		"wget":    ubin((*Shell).wget),
+		"which":   ubin((*Shell).which),
+		"who":     ubin((*Shell).who),
+		"whoami":  ubin((*Shell).whoami),
+		"yes":     ubin((*Shell).yes),
+		// /usr/sbin
+		"adduser": usbin((*Shell).adduser),
+		"crond":   usbin(succeed),
+		"telnetd": usbin(succeed),
+	}
+}
+
+// succeed is the whole behaviour of applets that print nothing and
+// succeed on a real device too (sync, true, daemons that detach).
+func succeed(*Shell, []string, *stdio) int { return 0 }
+
+// applet runs one BusyBox applet; args[0] is its name.
+func (sh *Shell) applet(name string, args []string, io *stdio) int {
+	def, ok := appletTable[name]
+	if !ok {
+		io.err.WriteString(name + ": applet not found\n")
+		return 127
+	}
+	return def.run(sh, args, io)
+}
+
+// appletSh: "sh" alone is what worms type to leave a vendor CLI (a nested
+// interactive shell); "sh -c TEXT", "sh FILE" and "... | sh" run the
+// script in a subshell of this same emulated shell, within the line's
+// budgets. A downloaded file is only a placeholder, so a fetched script
+// runs nothing.
+func (sh *Shell) appletSh(args []string, io *stdio) int {
 	if len(args) < 2 && io.tty && sh.substs == 0 {
 		// An interactive shell in the shell: exit leaves it first.
 		if sh.nest < 16 {
@@ -240,24 +240,47 @@ func (sh *shell) appletSh(args []string, io *stdio) int {
 		}
 		return 0
 	}
-	if len(args) < 2 || strings.HasPrefix(args[1], "-") {
-		return 0
+	i, withC := 1, false
+	for ; i < len(args) && len(args[i]) > 1 && args[i][0] == '-'; i++ {
+		if args[i] == "--" {
+			i++
+			break
+		}
+		if strings.IndexByte(args[i], 'c') >= 0 {
+			withC = true
+		}
 	}
-	p, err := resolve(sh.cwd, args[1])
+	switch {
+	case withC:
+		if i >= len(args) {
+			io.err.WriteString("sh: -c requires an argument\n")
+			return 2
+		}
+		var pos []string
+		if i+2 <= len(args) {
+			pos = args[min(i+2, len(args)):]
+		}
+		return sh.script([]byte(args[i]), "sh", pos, true, io)
+	case i >= len(args):
+		// The script is standard input: "wget -O - URL | sh".
+		return sh.script(io.stdin(), "", nil, true, io)
+	}
+	p, err := resolve(sh.cwd, args[i])
 	if err != nil {
 		return 2
 	}
-	if _, err := sh.fs.read(p); err != nil {
-		io.err.WriteString("sh: can't open '" + args[1] + "'\n")
+	data, err := sh.readPath(p)
+	if err != nil {
+		io.err.WriteString("sh: can't open '" + args[i] + "'\n")
 		return 2
 	}
-	return 0
+	return sh.script(data, args[i], args[i+1:], true, io)
 }
 
 // echo implements BusyBox echo: -n, -e, -E (also combined, as in -ne), and
 // with -e the escapes \a \b \c \e \f \n \r \t \v \\ \0NNN \NNN \xHH, which
 // loaders use to write binaries and their "kami" check string.
-func (sh *shell) echo(args []string, io *stdio) int {
+func (sh *Shell) echo(args []string, io *stdio) int {
 	args = args[1:]
 	newline, escapes := true, false
 	for len(args) > 0 && len(args[0]) > 1 && args[0][0] == '-' && strings.Trim(args[0][1:], "neE") == "" {
@@ -371,20 +394,25 @@ func hexVal(c byte) int {
 	return int(c - '0')
 }
 
-// flags splits leading single-letter options from operands.
+// flags splits single-letter options from operands.
 func flags(args []string) (set string, rest []string) {
-	rest = args[1:]
-	for len(rest) > 0 && len(rest[0]) > 1 && rest[0][0] == '-' {
-		if rest[0] == "--" {
-			return set, rest[1:]
+	// BusyBox's getopt permutes: options may follow the operands
+	// ("ls /home -a"), up to a "--".
+	for i := 1; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--":
+			return set, append(rest, args[i+1:]...)
+		case len(a) > 1 && a[0] == '-':
+			set += a[1:]
+		default:
+			rest = append(rest, a)
 		}
-		set += rest[0][1:]
-		rest = rest[1:]
 	}
 	return set, rest
 }
 
-func (sh *shell) path(p string) string {
+func (sh *Shell) path(p string) string {
 	q, err := resolve(sh.cwd, p)
 	if err != nil {
 		return tooLongPath // fails every operation with ENAMETOOLONG
@@ -392,8 +420,22 @@ func (sh *shell) path(p string) string {
 	return q
 }
 
-func (sh *shell) cat(args []string, io *stdio) int {
-	_, files := flags(args)
+func (sh *Shell) cat(args []string, io *stdio) int {
+	fl, files := flags(args)
+	if strings.Contains(fl, "n") {
+		// cat -n numbers the lines: through a buffer, then as usual.
+		buf := &limitBuf{max: maxOutput, work: &sh.work}
+		cio := *io
+		cio.out = buf
+		st := sh.cat(append([]string{"cat"}, files...), &cio)
+		n := 0
+		eachLine(buf.b, func(l []byte) bool {
+			n++
+			fmt.Fprintf(io.out, "%6d\t%s\n", n, l)
+			return true
+		})
+		return st
+	}
 	if len(files) == 0 {
 		io.out.Write(io.stdin())
 		return 0
@@ -423,7 +465,7 @@ func (sh *shell) cat(args []string, io *stdio) int {
 }
 
 // destination resolves cp/mv's last operand: into it when it is a directory.
-func (sh *shell) destination(src, dst string) string {
+func (sh *Shell) destination(src, dst string) string {
 	d := sh.path(dst)
 	if sh.fs.isDir(d) {
 		return path.Join(d, path.Base(src))
@@ -431,7 +473,7 @@ func (sh *shell) destination(src, dst string) string {
 	return d
 }
 
-func (sh *shell) cp(args []string, io *stdio) int {
+func (sh *Shell) cp(args []string, io *stdio) int {
 	fl, ops := flags(args)
 	if len(ops) < 2 {
 		return sh.usage(io, "cp", "[OPTIONS] SOURCE... DEST")
@@ -465,7 +507,7 @@ func (sh *shell) cp(args []string, io *stdio) int {
 	return st
 }
 
-func (sh *shell) mv(args []string, io *stdio) int {
+func (sh *Shell) mv(args []string, io *stdio) int {
 	_, ops := flags(args)
 	if len(ops) < 2 {
 		return sh.usage(io, "mv", "[-fin] SOURCE DEST")
@@ -481,7 +523,7 @@ func (sh *shell) mv(args []string, io *stdio) int {
 	return st
 }
 
-func (sh *shell) rm(args []string, io *stdio) int {
+func (sh *Shell) rm(args []string, io *stdio) int {
 	fl, ops := flags(args)
 	force := strings.Contains(fl, "f")
 	recursive := strings.ContainsAny(fl, "rR") || args[0] == "rmdir"
@@ -509,7 +551,7 @@ func (sh *shell) rm(args []string, io *stdio) int {
 	return st
 }
 
-func (sh *shell) mkdir(args []string, io *stdio) int {
+func (sh *Shell) mkdir(args []string, io *stdio) int {
 	fl, ops := flags(args)
 	parents := strings.Contains(fl, "p")
 	st := 0
@@ -541,7 +583,7 @@ func (sh *shell) mkdir(args []string, io *stdio) int {
 	return st
 }
 
-func (sh *shell) touch(args []string, io *stdio) int {
+func (sh *Shell) touch(args []string, io *stdio) int {
 	_, ops := flags(args)
 	st := 0
 	for _, f := range ops {
@@ -557,7 +599,7 @@ func (sh *shell) touch(args []string, io *stdio) int {
 	return st
 }
 
-func (sh *shell) chmod(args []string, io *stdio) int {
+func (sh *Shell) chmod(args []string, io *stdio) int {
 	ops := args[1:]
 	for len(ops) > 0 && (ops[0] == "-R" || ops[0] == "-f" || ops[0] == "-v") {
 		ops = ops[1:]
@@ -643,7 +685,7 @@ func parseMode(s string, cur uint32) (uint32, bool) {
 	return m, true
 }
 
-func (sh *shell) ls(args []string, io *stdio) int {
+func (sh *Shell) ls(args []string, io *stdio) int {
 	fl, ops := flags(args)
 	long, all := strings.Contains(fl, "l"), strings.Contains(fl, "a")
 	if len(ops) == 0 {
@@ -662,7 +704,7 @@ func (sh *shell) ls(args []string, io *stdio) int {
 			st = 1
 			continue
 		}
-		if n.kind != kindDir {
+		if n.kind != kindDir || strings.Contains(fl, "d") {
 			sh.lsEntry(io, o, n, long)
 			continue
 		}
@@ -686,13 +728,17 @@ func (sh *shell) ls(args []string, io *stdio) int {
 			sh.lsEntry(io, name, c, true)
 		}
 		if len(short) > 0 {
-			io.out.WriteString(strings.Join(short, "  ") + "\n")
+			sep := "  "
+			if !io.outTerm || strings.Contains(fl, "1") {
+				sep = "\n" // one name a line unless the terminal shows it
+			}
+			io.out.WriteString(strings.Join(short, sep) + "\n")
 		}
 	}
 	return st
 }
 
-func (sh *shell) lsEntry(io *stdio, name string, n *node, long bool) {
+func (sh *Shell) lsEntry(io *stdio, name string, n *node, long bool) {
 	if !long {
 		io.out.WriteString(name + "\n")
 		return
@@ -719,7 +765,7 @@ func (sh *shell) lsEntry(io *stdio, name string, n *node, long bool) {
 	io.out.WriteString(line + "\n")
 }
 
-func (sh *shell) uname(args []string, io *stdio) int {
+func (sh *Shell) uname(args []string, io *stdio) int {
 	fl, _ := flags(args)
 	if strings.Contains(fl, "a") {
 		io.out.WriteString(sh.dev.unameAll() + "\n")
@@ -752,7 +798,7 @@ func (sh *shell) uname(args []string, io *stdio) int {
 	return 0
 }
 
-func (sh *shell) kill(args []string, io *stdio) int {
+func (sh *Shell) kill(args []string, io *stdio) int {
 	st := 0
 	ps := sh.ps(nil)
 	for _, a := range args[1:] {
@@ -773,9 +819,12 @@ func (sh *shell) kill(args []string, io *stdio) int {
 	return st
 }
 
+// maxSleep is what all the sleeps of one line may wait together.
+const maxSleep = 2 * time.Second
+
 // sleep waits at most a second: long enough to look real to a script that
 // times it, short enough that sleep 9999 holds nothing.
-func (sh *shell) sleep(args []string, io *stdio) int {
+func (sh *Shell) sleep(args []string, io *stdio) int {
 	if len(args) < 2 {
 		return sh.usage(io, "sleep", "N")
 	}
@@ -784,10 +833,13 @@ func (sh *shell) sleep(args []string, io *stdio) int {
 		io.err.WriteString("sleep: invalid number '" + args[1] + "'\n")
 		return 1
 	}
-	d := min(time.Duration(f*float64(time.Second)), time.Second)
+	// A line sleeps two seconds at most in all: a loop of sleeps must
+	// not hold the session.
+	d := min(time.Duration(f*float64(time.Second)), time.Second, maxSleep-sh.slept)
 	if d <= 0 || sh.ctx == nil {
 		return 0
 	}
+	sh.slept += d
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
@@ -797,8 +849,8 @@ func (sh *shell) sleep(args []string, io *stdio) int {
 	return 0
 }
 
-// input returns the named file's content, or stdin for none or "-".
-func (sh *shell) input(name string, io *stdio, applet string) ([]byte, bool) {
+// operand returns the named file's content, or stdin for none or "-".
+func (sh *Shell) operand(name string, io *stdio, applet string) ([]byte, bool) {
 	if name == "" || name == "-" {
 		return io.stdin(), true
 	}
@@ -810,7 +862,8 @@ func (sh *shell) input(name string, io *stdio, applet string) ([]byte, bool) {
 	return data, true
 }
 
-func (sh *shell) headTail(name string, args []string, io *stdio) int {
+func (sh *Shell) headTail(args []string, io *stdio) int {
+	name := path.Base(args[0])
 	lines, byteCount := 10, -1
 	var files []string
 	for i := 1; i < len(args); i++ {
@@ -839,7 +892,7 @@ func (sh *shell) headTail(name string, args []string, io *stdio) int {
 	}
 	st := 0
 	for _, f := range files {
-		data, ok := sh.input(f, io, name)
+		data, ok := sh.operand(f, io, name)
 		if !ok {
 			st = 1
 			continue
@@ -881,7 +934,7 @@ func (sh *shell) headTail(name string, args []string, io *stdio) int {
 }
 
 // test supports the file and string tests scripts use to probe a device.
-func (sh *shell) test(args []string) int {
+func (sh *Shell) test(args []string, io *stdio) int {
 	a := args[1:]
 	if args[0] == "[" || args[0] == "[[" {
 		if len(a) == 0 || (a[len(a)-1] != "]" && a[len(a)-1] != "]]") {
@@ -889,52 +942,155 @@ func (sh *shell) test(args []string) int {
 		}
 		a = a[:len(a)-1]
 	}
-	neg := false
-	if len(a) > 0 && a[0] == "!" {
-		neg, a = true, a[1:]
+	t := &testExpr{sh: sh, a: a}
+	ok := t.or()
+	if t.err != "" {
+		io.err.WriteString("sh: " + t.err + "\n")
+		return 2
 	}
-	ok := false
-	switch {
-	case len(a) == 1:
-		ok = a[0] != ""
-	case len(a) == 2:
-		n, exists := sh.fs.stat(sh.path(a[1]))
-		switch a[0] {
-		case "-e":
-			ok = exists
-		case "-f":
-			ok = exists && n.kind == kindFile
-		case "-d":
-			ok = exists && n.kind == kindDir
-		case "-x":
-			ok = exists && n.mode&0o111 != 0
-		case "-r", "-w":
-			ok = exists
-		case "-s":
-			ok = exists && len(n.data) > 0
-		case "-n":
-			ok = a[1] != ""
-		case "-z":
-			ok = a[1] == ""
+	if t.i < len(t.a) {
+		return 2
+	}
+	return b2i(!ok)
+}
+
+// testExpr evaluates test's expression: ! -a -o ( ), unary file and
+// string tests, string and integer comparisons.
+type testExpr struct {
+	sh  *Shell
+	a   []string
+	i   int
+	err string
+}
+
+func (t *testExpr) or() bool {
+	v := t.and()
+	for t.i < len(t.a) && t.a[t.i] == "-o" {
+		t.i++
+		w := t.and()
+		v = v || w
+	}
+	return v
+}
+
+func (t *testExpr) and() bool {
+	v := t.not()
+	for t.i < len(t.a) && t.a[t.i] == "-a" {
+		t.i++
+		w := t.not()
+		v = v && w
+	}
+	return v
+}
+
+func (t *testExpr) not() bool {
+	if t.i < len(t.a) && t.a[t.i] == "!" && t.i+1 < len(t.a) {
+		t.i++
+		return !t.not()
+	}
+	return t.primary()
+}
+
+func (t *testExpr) primary() bool {
+	rest := t.a[t.i:]
+	if len(rest) == 0 {
+		return false
+	}
+	if rest[0] == "(" && len(rest) > 1 && t.i < 64 {
+		t.i++
+		v := t.or()
+		if t.i < len(t.a) && t.a[t.i] == ")" {
+			t.i++
 		}
-	case len(a) == 3:
-		switch a[1] {
+		return v
+	}
+	// Binary: A op B.
+	if len(rest) >= 3 {
+		x, op, y := rest[0], rest[1], rest[2]
+		switch op {
 		case "=", "==":
-			ok = a[0] == a[2]
+			t.i += 3
+			return x == y
 		case "!=":
-			ok = a[0] != a[2]
+			t.i += 3
+			return x != y
+		case "<":
+			t.i += 3
+			return x < y
+		case ">":
+			t.i += 3
+			return x > y
+		case "-eq", "-ne", "-lt", "-le", "-gt", "-ge":
+			t.i += 3
+			n, ok1 := t.number(x)
+			m, ok2 := t.number(y)
+			if !ok1 || !ok2 {
+				return false
+			}
+			switch op {
+			case "-eq":
+				return n == m
+			case "-ne":
+				return n != m
+			case "-lt":
+				return n < m
+			case "-le":
+				return n <= m
+			case "-gt":
+				return n > m
+			}
+			return n >= m
 		}
 	}
-	if ok != neg {
-		return 0
+	// Unary: -X operand.
+	if len(rest) >= 2 && len(rest[0]) == 2 && rest[0][0] == '-' && strings.IndexByte("efdxrwsnzLhcbpSgku", rest[0][1]) >= 0 {
+		op, arg := rest[0][1], rest[1]
+		t.i += 2
+		switch op {
+		case 'n':
+			return arg != ""
+		case 'z':
+			return arg == ""
+		}
+		n, exists := t.sh.fs.stat(t.sh.path(arg))
+		switch op {
+		case 'e', 'r', 'w':
+			return exists
+		case 'f':
+			return exists && n.kind == kindFile
+		case 'd':
+			return exists && n.kind == kindDir
+		case 'x':
+			return exists && n.mode&0o111 != 0
+		case 's':
+			return exists && n.displaySize() > 0
+		case 'L', 'h':
+			return exists && n.link != ""
+		case 'c':
+			return exists && n.kind == kindDev
+		}
+		return false
 	}
-	return 1
+	t.i++
+	return rest[0] != ""
+}
+
+// number reads an integer operand, as test does: blanks around it allowed.
+func (t *testExpr) number(s string) (int64, bool) {
+	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	if err != nil {
+		if t.err == "" {
+			t.err = s + ": bad number"
+		}
+		return 0, false
+	}
+	return n, true
 }
 
 // ps renders ps: the device's processes, the login shell ("-sh", as login
 // starts it), a row per nested sh and ps itself with the command line it
 // was run with.
-func (sh *shell) ps(args []string) string {
+func (sh *Shell) ps(args []string) string {
 	var sb strings.Builder
 	sb.WriteString(sh.dev.ps)
 	pid := sh.dev.shPID
@@ -958,7 +1114,7 @@ func (sh *shell) ps(args []string) string {
 // read the ELF header of /proc/self/exe, to clear a file or to fill the
 // disk. What it reports is what it copied; a write that does not fit the
 // overlay fails with ENOSPC after the records that did.
-func (sh *shell) dd(args []string, io *stdio) int {
+func (sh *Shell) dd(args []string, io *stdio) int {
 	in, of := "", ""
 	ibs, obs, count, skip := 512, 512, -1, 0
 	for _, a := range args[1:] {
@@ -1027,7 +1183,7 @@ func (sh *shell) dd(args []string, io *stdio) int {
 	case endless && count >= 0:
 		total = count * ibs
 	case endless && toFile && !toDev:
-		total = maxOverlayBytes + ibs
+		total = sh.fs.maxBytes + ibs
 	case endless:
 		total = 64 << 20
 	default:
@@ -1049,12 +1205,12 @@ func (sh *shell) dd(args []string, io *stdio) int {
 	}
 	inFull, inPart := total/ibs, b2i(total%ibs != 0)
 	written := total
-	sh.work += int64(min(total, maxOverlayBytes))
+	sh.work += int64(min(total, sh.fs.maxBytes))
 	st := 0
 	switch {
 	case toDev:
 	case toFile:
-		room := maxOverlayBytes - sh.fs.bytes
+		room := sh.fs.maxBytes - sh.fs.bytes
 		if sh.fs.pool != nil {
 			room = min(room, int(sh.fs.pool.limit-sh.fs.pool.used.Load()))
 		}
@@ -1240,7 +1396,7 @@ func breToERE(p string) string {
 	return sb.String()
 }
 
-func (sh *shell) grep(args []string, io *stdio) int {
+func (sh *Shell) grep(args []string, io *stdio) int {
 	var fl string
 	var ops []string
 	pat, havePat := "", false
@@ -1279,7 +1435,7 @@ func (sh *shell) grep(args []string, io *stdio) int {
 	sh.work += int64(100 * len(pat) * (cost - 1))
 	matched, st := 0, 1
 	for _, f := range files {
-		data, ok := sh.input(f, io, "grep")
+		data, ok := sh.operand(f, io, "grep")
 		if !ok {
 			st = 2
 			continue
@@ -1341,8 +1497,8 @@ func (sh *shell) grep(args []string, io *stdio) int {
 }
 
 // wc counts in one pass over each input, as BusyBox prints: "%9u" columns,
-// or a bare number for one count of stdin.
-func (sh *shell) wc(args []string, io *stdio) int {
+// or a bare number when only one count is asked for (wc.c's start_fmt).
+func (sh *Shell) wc(args []string, io *stdio) int {
 	fl, files := flags(args)
 	lines, words, chars := strings.Contains(fl, "l"), strings.Contains(fl, "w"), strings.Contains(fl, "c") || strings.Contains(fl, "m")
 	if !lines && !words && !chars {
@@ -1356,7 +1512,7 @@ func (sh *shell) wc(args []string, io *stdio) int {
 	st := 0
 	var tl, tw, tc int
 	for _, f := range files {
-		data, ok := sh.input(f, io, "wc")
+		data, ok := sh.operand(f, io, "wc")
 		if !ok {
 			st = 1
 			continue
@@ -1377,10 +1533,10 @@ func (sh *shell) wc(args []string, io *stdio) int {
 			in = !space
 		}
 		tl, tw, tc = tl+l, tw+w, tc+len(data)
-		io.out.WriteString(wcLine(lines, words, chars, l, w, len(data), stdin && one) + wcName(f, stdin))
+		io.out.WriteString(wcLine(lines, words, chars, l, w, len(data), one) + wcName(f, stdin))
 	}
 	if len(files) > 1 {
-		io.out.WriteString(wcLine(lines, words, chars, tl, tw, tc, false) + " total\n")
+		io.out.WriteString(wcLine(lines, words, chars, tl, tw, tc, one) + " total\n")
 	}
 	return st
 }
@@ -1411,7 +1567,7 @@ func wcName(f string, stdin bool) string {
 
 // printf is ash's printf builtin: the format's escapes and %s %b %c %d %i
 // %u %x %X %o %%, reused while arguments remain.
-func (sh *shell) printf(args []string, io *stdio) int {
+func (sh *Shell) printf(args []string, io *stdio) int {
 	if len(args) < 2 {
 		return sh.usage(io, "printf", "FORMAT [ARG]...")
 	}
@@ -1485,6 +1641,9 @@ func (sh *shell) printf(args []string, io *stdio) int {
 					v = 'd'
 				}
 				b = fmt.Appendf(b, "%"+spec+string(v), n)
+			case 'f', 'e', 'E', 'g', 'G':
+				f, _ := strconv.ParseFloat(strings.TrimSpace(arg), 64)
+				b = fmt.Appendf(b, "%"+spec+string(verb), f)
 			default:
 				b = append(b, '%')
 				b = append(b, spec...)

@@ -1,4 +1,4 @@
-package telnet
+package busybox
 
 import (
 	"context"
@@ -89,8 +89,8 @@ func FuzzShell(f *testing.F) {
 	// A panic found in review needed three lines of state to reach.
 	f.Add("mkdir '/tmp/*'; touch '/tmp/*/.x'\nV='/tmp/\\*/'\necho $V")
 	f.Add("X=$(cat /dev/zero)\nX=$X$X$X\necho \"$X$X$X$X\"")
-	p := DefaultConfig().Profile
-	dev := newDevice(p)
+	p := DefaultProfile()
+	dev := newDevice(p, DefaultLimits())
 	f.Fuzz(func(t *testing.T, input string) {
 		if len(input) > 4*maxLine {
 			input = input[:4*maxLine]

@@ -1,6 +1,6 @@
 //lint:file-ignore ST1005 the device's errors are libc's messages, printed to the attacker verbatim as BusyBox does
 
-package telnet
+package busybox
 
 import (
 	"errors"
@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 )
 
@@ -24,15 +25,13 @@ var (
 	errPerm     = errors.New("Permission denied")
 )
 
-// Overlay caps: what one session may write in total, and what all the
-// sessions of a Sensor may hold together (defaultPoolBytes: 256 MiB, so
-// that 20,000 sessions cannot each fill their 1 MiB).
+// Overlay caps: the files one session may create, and the default of
+// what it may write in total (Limits.OverlayBytes).
 const (
-	maxOverlayBytes  = 1 << 20
-	maxOverlayFiles  = 256
-	maxPathLen       = 1024
-	maxNameLen       = 255 // NAME_MAX: a longer path component is ENAMETOOLONG
-	defaultPoolBytes = 256 << 20
+	maxOverlayBytes = 1 << 20
+	maxOverlayFiles = 256
+	maxPathLen      = 1024
+	maxNameLen      = 255 // NAME_MAX: a longer path component is ENAMETOOLONG
 )
 
 // tooLongPath is what sh.path returns for a path that cannot exist (too
@@ -40,34 +39,76 @@ const (
 // "File name too long".
 const tooLongPath = "/\x00"
 
-// overlayPool is the byte budget shared by every session of a Sensor.
+// overlayPool is the byte budget shared by every session of a Device, shared
+// fairly: one attacker must not be able to stop capture for everyone by
+// filling it (issue: 260 sessions from five addresses writing 1 MiB each
+// filled a plain shared pool, and every other loader's write test failed).
+//
+//   - A source (an IPv4 address, an IPv6 /64: the caller's key) holds at
+//     most perSource bytes across all its sessions.
+//   - Beyond its first smallGrant bytes, a source may only use the pool up
+//     to limit-reserve: the last reserve bytes are kept for the sources that
+//     hold little, so a new loader's echo test and dropper still fit while
+//     the pool is under pressure.
 type overlayPool struct {
-	limit int64
-	used  atomic.Int64
+	limit     int64
+	perSource int64
+	reserve   int64
+
+	mu      sync.Mutex
+	used    atomic.Int64 // read without the lock by the dd room check
+	sources map[string]int64
 }
 
-func newOverlayPool(limit int64) *overlayPool { return &overlayPool{limit: limit} }
+// smallGrant is what every source may always take while the pool has room:
+// enough for a loader's write test and an echo-built dropper.
+const smallGrant = 64 << 10
 
-// reserve takes n bytes from the pool, or reports that it is full.
-func (p *overlayPool) reserve(n int64) bool {
+func newOverlayPool(limit int64) *overlayPool {
+	return &overlayPool{
+		limit:     limit,
+		perSource: max(limit/16, smallGrant),
+		reserve:   limit / 4,
+		sources:   map[string]int64{},
+	}
+}
+
+// take takes n bytes from the pool for src, or reports that src may not.
+func (p *overlayPool) take(src string, n int64) bool {
 	if p == nil || n <= 0 {
 		return true
 	}
-	for {
-		u := p.used.Load()
-		if u+n > p.limit {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	held, used := p.sources[src], p.used.Load()
+	switch {
+	case held+n > p.perSource:
+		return false
+	case held+n <= smallGrant:
+		if used+n > p.limit {
 			return false
 		}
-		if p.used.CompareAndSwap(u, u+n) {
-			return true
-		}
+	case used+n > p.limit-p.reserve:
+		return false
 	}
+	p.sources[src] = held + n
+	p.used.Add(n)
+	return true
 }
 
-func (p *overlayPool) release(n int64) {
-	if p != nil && n > 0 {
-		p.used.Add(-n)
+// give returns n bytes src held.
+func (p *overlayPool) give(src string, n int64) {
+	if p == nil || n <= 0 {
+		return
 	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if held := p.sources[src] - n; held > 0 {
+		p.sources[src] = held
+	} else {
+		delete(p.sources, src)
+	}
+	p.used.Add(-n)
 }
 
 // poolAccount is what one session holds from the pool. It is separate from
@@ -75,11 +116,12 @@ func (p *overlayPool) release(n int64) {
 // ever drop a shell without releasing it.
 type poolAccount struct {
 	pool *overlayPool
+	src  string
 	held atomic.Int64
 }
 
 func (a *poolAccount) grow(n int64) bool {
-	if !a.pool.reserve(n) {
+	if !a.pool.take(a.src, n) {
 		return false
 	}
 	a.held.Add(n)
@@ -88,12 +130,12 @@ func (a *poolAccount) grow(n int64) bool {
 
 func (a *poolAccount) shrink(n int64) {
 	a.held.Add(-n)
-	a.pool.release(n)
+	a.pool.give(a.src, n)
 }
 
 // releaseAll gives back everything; it is safe to call more than once.
 func (a *poolAccount) releaseAll() {
-	a.pool.release(a.held.Swap(0))
+	a.pool.give(a.src, a.held.Swap(0))
 }
 
 type nodeKind uint8
@@ -160,7 +202,10 @@ type vfs struct {
 	bytes int
 	files int
 	pool  *overlayPool
+	src   string       // the session's source, for the pool's fairness
 	acct  *poolAccount // allocated with the overlay
+	// maxBytes is the session's overlay cap (Limits.OverlayBytes).
+	maxBytes int
 }
 
 // release drops the overlay and gives its bytes back to the Sensor's pool.
@@ -280,7 +325,7 @@ func (v *vfs) put(p string, n *node) error {
 			files = 0
 		}
 	}
-	if v.bytes+grow > maxOverlayBytes || v.files+files > maxOverlayFiles {
+	if v.bytes+grow > v.maxBytes || v.files+files > maxOverlayFiles {
 		return errNoSpace
 	}
 	v.init()
@@ -305,7 +350,7 @@ func (v *vfs) init() {
 		v.ov = make(map[string]*node)
 	}
 	if v.acct == nil {
-		v.acct = &poolAccount{pool: v.pool}
+		v.acct = &poolAccount{pool: v.pool, src: v.src}
 		runtime.AddCleanup(v, func(a *poolAccount) { a.releaseAll() }, v.acct)
 	}
 }
@@ -330,7 +375,7 @@ func (v *vfs) write(p string, data []byte, appendTo bool) error {
 			content = n.data[:len(n.data):len(n.data)] // force a copy on append
 		}
 	}
-	if len(content)+len(data) > maxOverlayBytes {
+	if len(content)+len(data) > v.maxBytes {
 		return errNoSpace
 	}
 	content = append(content, data...)

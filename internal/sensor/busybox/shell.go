@@ -1,12 +1,15 @@
-package telnet
+package busybox
 
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"maps"
 	"path"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // maxOutput bounds what one command line can make the shell produce, per
@@ -60,20 +63,21 @@ func (l *limitBuf) WriteString(s string) {
 }
 
 // input is a command's standard input: what is left of a pipe, a file or
-// a here-document. A nil *input is the terminal, which has nothing more to
+// a here-document. A nil *pipeIn is the terminal, which has nothing more to
 // give within a line.
-type input struct {
+type pipeIn struct {
 	b   []byte
 	off int
 }
 
 // stdio is what one command reads and writes.
 type stdio struct {
-	in      *input
+	in      *pipeIn
 	out     *limitBuf
 	err     *limitBuf
 	outName string // the file stdout is redirected to, if any ("" for the terminal or a pipe)
 	tty     bool   // stdin is the terminal
+	outTerm bool   // stdout is the terminal (ls prints columns only there)
 }
 
 // stdin returns everything left on standard input and consumes it.
@@ -86,9 +90,42 @@ func (io *stdio) stdin() []byte {
 	return b
 }
 
-// download is a payload the attacker asked the device to fetch.
-type download struct {
-	url, tool, filename string
+// Download is a URL a line asked the device to fetch. Nothing is ever
+// fetched: the shell only records it.
+type Download struct {
+	URL      string
+	Tool     string // the applet or program named for it: wget, tftp, ftpget, nc, curl, ...
+	Filename string // where the file would land on the device, when known
+	// Ran is false for a URL in a part of the line that did not run (the
+	// fallback after a "||" that was not needed, a branch not taken): it is
+	// intel all the same.
+	Ran bool
+}
+
+// Result is what running one line did.
+type Result struct {
+	// Output is what the terminal shows after the echo of the line, without
+	// the next prompt. Line ends are LF; a transport adds its own CR.
+	Output    []byte
+	Downloads []Download
+	// Floods are URLs the line requested over and over with the answers
+	// thrown away: victims of an HTTP flood, never payloads.
+	Floods []Flood
+	// Markers are the unknown applet names the line asked busybox for
+	// ("/bin/busybox ECCHI"): what bots check a device with.
+	Markers []string
+	// Exited: exit ran in the login shell; the session ends after Output.
+	Exited bool
+	// Limited: the session ran Limits.MaxCommands lines; it ends after
+	// Output.
+	Limited bool
+	// Secret: the line was read with echo off (a password typed at
+	// passwd's prompt); the transport must not echo it.
+	Secret bool
+	// Continue: the line is unfinished (an open quote, "do" without "done",
+	// a trailing | or &&). Nothing ran; ash printed its "> " (in Output)
+	// and waits for the next line, which Run joins to this one.
+	Continue bool
 }
 
 // Control flow after a command.
@@ -98,25 +135,44 @@ const (
 	ctrlContinue // continue N
 	ctrlExit     // exit: unwinds to the shell (or subshell) level
 	ctrlAbort    // a per-line budget ran out: the rest of the line is dropped
+	ctrlReturn   // return: unwinds to the function call (or the sourced file)
 )
 
-// shell is one session's BusyBox ash. It never touches the host: files live
-// in the session's vfs, "network" applets only record what they were asked.
-type shell struct {
-	dev    *device
+// Shell is one session's BusyBox ash. It never touches the host: files live
+// in the session's copy-on-write filesystem, "network" applets only record
+// what they were asked. A Shell is not safe for concurrent use: one session
+// runs one line at a time.
+type Shell struct {
+	dev    *Device
 	fs     vfs
 	cwd    string
 	oldpwd string
 	status int  // $? of the last command
 	exited bool // exit ran in the login shell
-	nest   int  // shells started with a bare "sh" that an exit leaves first
-	ctx    context.Context
+	lines  int  // lines run, against Limits.MaxCommands
+	// pending is an unfinished line waiting for its continuation.
+	pending  string
+	lastLine string   // the last line read, for the up arrow
+	history  []string // the last lines read, for history (bounded)
+	// reading is an applet reading the terminal (passwd's prompts):
+	// the next lines are its answers, not commands.
+	reading   uint8
+	readFirst string
+	nest      int // shells started with a bare "sh" that an exit leaves first
+	ctx       context.Context
 
 	vars     map[string]string // assigned variables; nil until the first
 	exported map[string]bool
 
 	// Per line.
-	downloads []download // what was fetched, for events
+	fetches   []fetch    // what the line asked to fetch
+	downloads []Download // fetches that are payloads, for Result
+	floods    []Flood    // fetches that are flood targets, for Result
+	markers   []string   // unknown applets probed, for Result
+	unrunSrcs []string   // the text of simple commands that did not run
+	dry       bool       // a command that did not run is read for its URLs
+	dryLoop   bool       // ... and it sits in a loop body
+	slept     time.Duration
 	steps     int
 	work      int64
 	globWords int
@@ -126,23 +182,71 @@ type shell struct {
 	loops     int // loop nesting, for break and continue
 	substs    int // $( ) and eval nesting
 
+	funcs   map[string]*shCmd // defined functions; nil until the first
+	posArgs []string          // $1 ... of the running function or script
+	calls   int               // function calls, sh -c and . nesting
+
 	substStatus int      // $? of the last command substitution, -1 for none
 	argv        []string // the command line being run, for ps
 }
 
-func newShell(dev *device) *shell {
-	return &shell{dev: dev, fs: vfs{base: dev.fs, pool: dev.pool}, cwd: "/", oldpwd: "/"}
+func newShell(dev *Device) *Shell {
+	return &Shell{dev: dev, fs: vfs{base: dev.fs, pool: dev.pool, maxBytes: dev.lim.OverlayBytes}, cwd: "/", oldpwd: "/"}
 }
 
-// close gives the session's overlay back to the Sensor's pool. The session
-// calls it when it ends; it is idempotent, and the shell must not be used
-// after it.
-func (sh *shell) close() {
+// close gives the session's overlay back to the Device's pool.
+func (sh *Shell) close() {
 	sh.fs.release()
 }
 
+// Prompt returns the prompt ash shows before the next line: PS1 for a new
+// command, "> " while a line is unfinished.
+func (sh *Shell) Prompt() string {
+	if sh.reading != 0 {
+		return "" // the applet printed its own prompt
+	}
+	if sh.pending != "" {
+		return "> "
+	}
+	return sh.prompt()
+}
+
+// Close gives the session's filesystem bytes back to the device. It is
+// idempotent; the shell must not be used after it.
+func (sh *Shell) Close() { sh.close() }
+
+// Run runs one line typed at the prompt (without its line end) and
+// returns what it did. The returned slices are the shell's until the next
+// Run.
+func (sh *Shell) Run(line string) Result {
+	// Every line typed counts against the limit, a continuation or an
+	// answer to a prompt too.
+	sh.lines++
+	limited := sh.lines >= sh.dev.lim.MaxCommands
+	if sh.reading != 0 {
+		// A password is not history.
+		r := sh.answer(line)
+		r.Limited = limited
+		return r
+	}
+	sh.lastLine = line
+	sh.remember(line)
+	if sh.pending != "" {
+		line = sh.pending + "\n" + line
+		sh.pending = ""
+	}
+	out, incomplete := sh.runText(sh.ctx, line, true)
+	if incomplete {
+		// ash reads on with "> ": nothing ran, nothing is answered yet.
+		sh.pending = line
+		return Result{Continue: true, Limited: limited}
+	}
+	return Result{Output: out, Downloads: sh.downloads, Floods: sh.floods, Markers: sh.markers,
+		Exited: sh.exited, Limited: limited && !sh.exited}
+}
+
 // prompt is ash's PS1 '\w # ' for root, or the profile's fixed prompt.
-func (sh *shell) prompt() string {
+func (sh *Shell) prompt() string {
 	if sh.dev.p.Prompt != "" {
 		return sh.dev.p.Prompt
 	}
@@ -152,19 +256,38 @@ func (sh *shell) prompt() string {
 	return sh.cwd + " # "
 }
 
-// run executes one command line and returns what the terminal shows.
-func (sh *shell) run(ctx context.Context, line string) []byte {
+// run executes one complete command line and returns what the terminal
+// shows; an unfinished line is a syntax error.
+func (sh *Shell) run(ctx context.Context, line string) []byte {
+	out, _ := sh.runText(ctx, line, false)
+	return out
+}
+
+// runText runs line (one or more lines joined by continuation). With
+// interactive set, an unfinished line is reported as incomplete and not
+// run, as long as it stays within maxScript.
+func (sh *Shell) runText(ctx context.Context, line string, interactive bool) (out []byte, incomplete bool) {
 	sh.ctx = ctx
-	sh.downloads = sh.downloads[:0]
-	sh.steps, sh.work, sh.globWords, sh.globCost = 0, 0, 0, 0
-	sh.ctrl, sh.ctrlN, sh.loops, sh.substs = ctrlNone, 0, 0, 0
+	sh.fetches, sh.markers, sh.unrunSrcs = sh.fetches[:0], sh.markers[:0], sh.unrunSrcs[:0]
+	sh.steps, sh.work, sh.globWords, sh.globCost, sh.slept = 0, 0, 0, 0, 0
+	sh.ctrl, sh.ctrlN, sh.loops, sh.substs, sh.calls = ctrlNone, 0, 0, 0, 0
 	term := &limitBuf{max: maxOutput}
-	l, err := parseLine(line)
+	var l *list
+	var err error
+	if strings.IndexByte(line, '\n') >= 0 {
+		l, err = parseTyped(line) // lines joined by continuation
+	} else {
+		l, err = parseLine(line)
+	}
 	if err != nil {
+		var inc errIncomplete
+		if interactive && errors.As(err, &inc) && len(line) < maxScript {
+			return nil, true
+		}
 		term.WriteString(err.Error() + "\n")
 		sh.status = 2
 	} else {
-		sh.evalList(l, &stdio{out: term, err: term, tty: true})
+		sh.evalList(l, &stdio{out: term, err: term, tty: true, outTerm: true})
 		if sh.ctrl == ctrlExit {
 			// The rest of the line was read by the shell that exits.
 			if sh.nest > 0 {
@@ -174,12 +297,14 @@ func (sh *shell) run(ctx context.Context, line string) []byte {
 			}
 		}
 		sh.ctrl = ctrlNone
+		sh.unrun(l, false, 0)
 	}
-	sh.extractURLs(line)
-	return term.b
+	sh.extractURLs(line, err == nil)
+	sh.sortFetches()
+	return term.b, false
 }
 
-func (sh *shell) evalList(l *list, io *stdio) {
+func (sh *Shell) evalList(l *list, io *stdio) {
 	for _, ao := range l.items {
 		if sh.ctrl != ctrlNone {
 			return
@@ -188,7 +313,7 @@ func (sh *shell) evalList(l *list, io *stdio) {
 	}
 }
 
-func (sh *shell) evalAndOr(ao *andOr, io *stdio) {
+func (sh *Shell) evalAndOr(ao *andOr, io *stdio) {
 	sh.evalPipeline(ao.pipes[0], io)
 	for i, op := range ao.ops {
 		if sh.ctrl != ctrlNone {
@@ -200,17 +325,17 @@ func (sh *shell) evalAndOr(ao *andOr, io *stdio) {
 	}
 }
 
-func (sh *shell) evalPipeline(pl *pipeline, io *stdio) {
+func (sh *Shell) evalPipeline(pl *pipeline, io *stdio) {
 	status := 0
 	var pipe *limitBuf
 	for i, c := range pl.cmds {
 		cio := *io
 		if i > 0 {
-			cio.in, cio.tty = &input{b: pipe.b}, false
+			cio.in, cio.tty = &pipeIn{b: pipe.b}, false
 		}
 		if i < len(pl.cmds)-1 {
 			pipe = &limitBuf{max: maxOutput, work: &sh.work}
-			cio.out, cio.outName = pipe, ""
+			cio.out, cio.outName, cio.outTerm = pipe, "", false
 		}
 		status = sh.evalCommand(c, &cio)
 		if len(pl.cmds) > 1 && sh.ctrl == ctrlExit {
@@ -241,22 +366,23 @@ type state struct {
 	nest        int
 }
 
-func (sh *shell) save() state {
+func (sh *Shell) save() state {
 	return state{sh.cwd, sh.oldpwd, maps.Clone(sh.vars), maps.Clone(sh.exported), sh.nest}
 }
 
-func (sh *shell) restore(s state) {
+func (sh *Shell) restore(s state) {
 	sh.cwd, sh.oldpwd, sh.vars, sh.exported, sh.nest = s.cwd, s.oldpwd, s.vars, s.exported, s.nest
-	if sh.ctrl == ctrlExit || sh.ctrl == ctrlBreak || sh.ctrl == ctrlContinue {
+	if sh.ctrl == ctrlExit || sh.ctrl == ctrlBreak || sh.ctrl == ctrlContinue || sh.ctrl == ctrlReturn {
 		sh.ctrl = ctrlNone
 	}
 }
 
-func (sh *shell) evalCommand(c *shCmd, io *stdio) int {
+func (sh *Shell) evalCommand(c *shCmd, io *stdio) int {
 	if sh.steps++; sh.steps > maxSteps || sh.work > maxWork || (sh.ctx != nil && sh.ctx.Err() != nil) {
 		sh.ctrl = ctrlAbort
 		return 1
 	}
+	c.ran = true
 	cio, flush, ok := sh.redirect(c.redirs, io)
 	if !ok {
 		return 1
@@ -265,6 +391,10 @@ func (sh *shell) evalCommand(c *shCmd, io *stdio) int {
 	switch c.kind {
 	case cSimple:
 		status = sh.simple(c, cio)
+	case cCase:
+		status = sh.evalCase(c, cio)
+	case cFunc:
+		status = sh.define(c)
 	case cGroup:
 		sh.evalList(c.body, cio)
 		status = sh.status
@@ -284,7 +414,7 @@ func (sh *shell) evalCommand(c *shCmd, io *stdio) int {
 	return status
 }
 
-func (sh *shell) evalIf(c *shCmd, io *stdio) int {
+func (sh *Shell) evalIf(c *shCmd, io *stdio) int {
 	for i, cond := range c.conds {
 		sh.evalList(cond, io)
 		if sh.ctrl != ctrlNone {
@@ -304,7 +434,7 @@ func (sh *shell) evalIf(c *shCmd, io *stdio) int {
 
 // loopCtl handles break and continue after a loop body; it reports
 // whether the loop must stop.
-func (sh *shell) loopCtl() bool {
+func (sh *Shell) loopCtl() bool {
 	switch sh.ctrl {
 	case ctrlBreak:
 		if sh.ctrlN--; sh.ctrlN <= 0 {
@@ -324,7 +454,7 @@ func (sh *shell) loopCtl() bool {
 	return true
 }
 
-func (sh *shell) evalWhile(c *shCmd, io *stdio) int {
+func (sh *Shell) evalWhile(c *shCmd, io *stdio) int {
 	status := 0
 	sh.loops++
 	defer func() { sh.loops-- }()
@@ -348,7 +478,7 @@ func (sh *shell) evalWhile(c *shCmd, io *stdio) int {
 	return status
 }
 
-func (sh *shell) evalFor(c *shCmd, io *stdio) int {
+func (sh *Shell) evalFor(c *shCmd, io *stdio) int {
 	words := sh.expandWords(c.args, io)
 	status := 0
 	sh.loops++
@@ -377,7 +507,7 @@ func errmsg(err error, enoent string) string {
 
 // redirect applies redirections in order, as ash does, and returns the
 // command's stdio and a function that stores what it wrote to files.
-func (sh *shell) redirect(rs []redirect, io *stdio) (*stdio, func(), bool) {
+func (sh *Shell) redirect(rs []redirect, io *stdio) (*stdio, func(), bool) {
 	if len(rs) == 0 {
 		return io, func() {}, true
 	}
@@ -421,7 +551,11 @@ func (sh *shell) redirect(rs []redirect, io *stdio) (*stdio, func(), bool) {
 			}
 			continue
 		case "<<":
-			cio.in, cio.tty = &input{}, false
+			var body string
+			if r.doc != nil {
+				body = sh.expandOne(&r.doc.w, io)
+			}
+			cio.in, cio.tty = &pipeIn{b: []byte(body)}, false
 			continue
 		}
 		p, err := resolve(sh.cwd, target)
@@ -436,7 +570,7 @@ func (sh *shell) redirect(rs []redirect, io *stdio) (*stdio, func(), bool) {
 				return nil, nil, false
 			}
 			if r.fd == 0 {
-				cio.in, cio.tty = &input{b: data}, false
+				cio.in, cio.tty = &pipeIn{b: data}, false
 			}
 			continue
 		}
@@ -453,19 +587,18 @@ func (sh *shell) redirect(rs []redirect, io *stdio) (*stdio, func(), bool) {
 			flush()
 			return nil, nil, false
 		}
-		name := ""
+		name := p // a device keeps its name: a fetch to /dev/null keeps nothing
 		if buf == nil {
-			buf = &limitBuf{max: maxOverlayBytes + 1, work: &sh.work}
+			buf = &limitBuf{max: sh.fs.maxBytes + 1, work: &sh.work}
 			sinks = append(sinks, sink{buf, p})
-			name = p
 		}
 		switch r.fd {
 		case 1:
-			cio.out, cio.outName = buf, name
+			cio.out, cio.outName, cio.outTerm = buf, name, false
 		case 2:
 			cio.err = buf
 		case -1: // &>
-			cio.out, cio.outName, cio.err = buf, name, buf
+			cio.out, cio.outName, cio.err, cio.outTerm = buf, name, buf, false
 		}
 	}
 	return &cio, flush, true
@@ -473,7 +606,7 @@ func (sh *shell) redirect(rs []redirect, io *stdio) (*stdio, func(), bool) {
 
 // simple runs a simple command: assignments, expansion, then a builtin, an
 // applet or a file.
-func (sh *shell) simple(c *shCmd, io *stdio) int {
+func (sh *Shell) simple(c *shCmd, io *stdio) int {
 	sh.substStatus = -1
 	args := sh.expandWords(c.args, io)
 	if sh.ctrl == ctrlAbort {
@@ -498,8 +631,11 @@ func (sh *shell) simple(c *shCmd, io *stdio) int {
 
 // exec runs one command by name. Nothing here executes anything on the
 // host: every name maps to an emulated applet or to a canned answer.
-func (sh *shell) exec(args []string, io *stdio) int {
+func (sh *Shell) exec(args []string, io *stdio) int {
 	// Prefixes that only change how a command runs.
+	if args[0] == "command" && len(args) > 2 && (args[1] == "-v" || args[1] == "-V") {
+		return sh.commandV(args[2:], args[1] == "-V", io)
+	}
 	for len(args) > 1 && (args[0] == "nohup" || args[0] == "exec" || args[0] == "command" || args[0] == "time") {
 		if args[0] == "exec" && path.Base(args[1]) == "sh" {
 			return 0 // the shell replaces itself: nothing changes
@@ -509,6 +645,9 @@ func (sh *shell) exec(args []string, io *stdio) int {
 	sh.argv = args
 	sh.work += 64 * int64(len(args)) // applets walk their operands
 	name := args[0]
+	if fn, ok := sh.funcs[name]; ok && !isSpecialBuiltin(name) {
+		return sh.call(fn, args, io)
+	}
 	if st, ok := sh.builtin(name, args, io); ok {
 		return st
 	}
@@ -519,7 +658,7 @@ func (sh *shell) exec(args []string, io *stdio) int {
 		return sh.applet(name, args, io)
 	}
 	if name == "curl" {
-		sh.curl(args)
+		sh.curl(args, io)
 	}
 	io.err.WriteString("sh: " + name + ": not found\n")
 	return 127
@@ -532,7 +671,7 @@ var ashBuiltins = []string{".", ":", "[", "[[", "alias", "bg", "break", "cd", "c
 	"type", "ulimit", "umask", "unalias", "unset", "wait"}
 
 // builtin runs the shell's own commands.
-func (sh *shell) builtin(name string, args []string, io *stdio) (int, bool) {
+func (sh *Shell) builtin(name string, args []string, io *stdio) (int, bool) {
 	switch name {
 	case "exit", "logout":
 		st := sh.status
@@ -567,7 +706,7 @@ func (sh *shell) builtin(name string, args []string, io *stdio) (int, bool) {
 		return 0, true
 	case "export", "readonly", "local":
 		if len(args) == 1 && name == "export" {
-			for _, k := range sortedKeys(sh.exported) {
+			for _, k := range sh.envNamesSorted() {
 				v, _ := sh.lookup(k)
 				sh.work += int64(len(v))
 				io.out.WriteString("export " + k + "='" + v + "'\n")
@@ -625,18 +764,21 @@ func (sh *shell) builtin(name string, args []string, io *stdio) (int, bool) {
 	case "type":
 		st := 0
 		for _, a := range args[1:] {
-			switch dir, ok := sh.dev.applets[a]; {
-			case isBuiltin(a):
-				io.out.WriteString(a + " is a shell builtin\n")
-			case ok:
-				io.out.WriteString(a + " is " + dir + "/" + a + "\n")
-			default:
-				io.out.WriteString(a + ": not found\n")
-				st = 127
-			}
+			st = max(st, sh.typeOf(a, io))
 		}
 		return st, true
 	case "set":
+		// set [-opts] [--] ARGS: the operands become $1 ...
+		for i := 1; i < len(args); i++ {
+			a := args[i]
+			if a == "--" || !strings.HasPrefix(a, "-") && !strings.HasPrefix(a, "+") {
+				if a == "--" {
+					i++
+				}
+				sh.posArgs = append([]string(nil), args[i:]...)
+				break
+			}
+		}
 		if len(args) == 1 {
 			for _, k := range sh.varNames() {
 				v, _ := sh.lookup(k)
@@ -645,19 +787,57 @@ func (sh *shell) builtin(name string, args []string, io *stdio) (int, bool) {
 			}
 		}
 		return 0, true
-	case ":", "alias", "unalias", "ulimit", "trap", "wait", "umask", "history", "hash", "shift", "getopts",
-		"let", "times", "jobs", "return", "bg", "fg":
+	case "return":
+		st := sh.status
+		if len(args) > 1 {
+			if n, err := strconv.Atoi(args[1]); err == nil {
+				st = n & 0xff
+			}
+		}
+		if sh.calls > 0 {
+			sh.ctrl = ctrlReturn
+		}
+		return st, true
+	case "shift":
+		n := 1
+		if len(args) > 1 {
+			if v, err := strconv.Atoi(args[1]); err == nil && v >= 0 {
+				n = v
+			}
+		}
+		if n > len(sh.posArgs) {
+			io.err.WriteString("sh: shift: can't shift that many\n")
+			return 1, true
+		}
+		sh.posArgs = sh.posArgs[n:]
+		return 0, true
+	case "history":
+		if len(args) > 1 && args[1] == "-c" {
+			sh.history = nil
+			return 0, true
+		}
+		for i, h := range sh.history {
+			io.out.WriteString(fmt.Sprintf("%4d %s\n", i, h))
+		}
+		return 0, true
+	case ":", "alias", "unalias", "ulimit", "trap", "wait", "umask", "hash", "getopts",
+		"let", "times", "jobs", "bg", "fg":
 		return 0, true
 	case ".", "source":
 		if len(args) < 2 {
 			return 0, true
 		}
-		if _, err := sh.fs.read(sh.path(args[1])); err != nil {
+		data, err := sh.fs.read(sh.path(args[1]))
+		if err != nil {
 			io.err.WriteString("sh: " + name + ": can't open '" + args[1] + "'\n")
 			return 2, true
 		}
-		return 0, true
-	case "echo", "kill", "test", "[", "[[", "true", "false", "printf":
+		// A sourced file runs in this shell: what it sets stays.
+		return sh.script(data, args[1], args[2:], false, io), true
+	case "printf":
+		// ash's own printf, whether or not the build has the applet.
+		return sh.printf(args, io), true
+	case "echo", "kill", "test", "[", "[[", "true", "false":
 		return sh.applet(name, args, io), true
 	}
 	return 0, false
@@ -674,7 +854,7 @@ func isBuiltin(name string) bool {
 
 // help is ash's help builtin: the builtins, then (standalone shell) the
 // applets, wrapped past column 60.
-func (sh *shell) help(io *stdio) {
+func (sh *Shell) help(io *stdio) {
 	var sb strings.Builder
 	sb.WriteString("Built-in commands:\n------------------\n")
 	col := 0
@@ -699,12 +879,12 @@ func (sh *shell) help(io *stdio) {
 
 // eval parses and runs text, for eval; it nests like a command
 // substitution, so that it is as bounded.
-func (sh *shell) eval(text string, io *stdio) int {
-	if sh.substs >= maxSubst || len(text) > maxLine {
+func (sh *Shell) eval(text string, io *stdio) int {
+	if sh.substs >= maxSubst || len(text) > maxScript {
 		return 0
 	}
 	sh.work += 16 * int64(len(text)) // parsing
-	l, err := parseLine(text)
+	l, err := parseScript(text)
 	if err != nil {
 		io.err.WriteString(err.Error() + "\n")
 		return 2
@@ -716,7 +896,7 @@ func (sh *shell) eval(text string, io *stdio) int {
 }
 
 // read is the read builtin: one line of stdin into the named variables.
-func (sh *shell) read(args []string, io *stdio) int {
+func (sh *Shell) read(args []string, io *stdio) int {
 	raw := false
 	var names []string
 	for i := 1; i < len(args); i++ {
@@ -780,7 +960,7 @@ func (sh *shell) read(args []string, io *stdio) int {
 }
 
 // execPath runs ./file or /path/file.
-func (sh *shell) execPath(name string, args []string, io *stdio) int {
+func (sh *Shell) execPath(name string, args []string, io *stdio) int {
 	p, err := resolve(sh.cwd, name)
 	if err != nil {
 		io.err.WriteString("sh: " + name + ": " + err.Error() + "\n")
@@ -814,7 +994,7 @@ func (sh *shell) execPath(name string, args []string, io *stdio) int {
 // never run: an ELF for our CPU "runs" quietly (worms detach and print
 // nothing), an ELF for another CPU faults, a script or an empty file is
 // taken as an empty script.
-func (sh *shell) runBinary(name string, data []byte, io *stdio) int {
+func (sh *Shell) runBinary(name string, data []byte, io *stdio) int {
 	if len(data) >= 20 && bytes.HasPrefix(data, []byte("\x7fELF")) {
 		var m uint16
 		if data[5] == 2 {
@@ -831,6 +1011,51 @@ func (sh *shell) runBinary(name string, data []byte, io *stdio) int {
 	if len(data) > 0 && !bytes.HasPrefix(data, []byte("#!")) && bytes.IndexByte(data[:min(len(data), 256)], 0) >= 0 {
 		io.err.WriteString("sh: " + name + ": Exec format error\n")
 		return 126
+	}
+	return 0
+}
+
+// commandV is command -v (how a name would run: its path, or the name of
+// a builtin or function) and command -V (type's sentence).
+func (sh *Shell) commandV(names []string, verbose bool, io *stdio) int {
+	st := 0
+	for _, n := range names {
+		dir, applet := sh.dev.applets[n]
+		_, fn := sh.funcs[n]
+		switch {
+		case verbose:
+			st = max(st, sh.typeOf(n, io))
+		case fn || isBuiltin(n):
+			io.out.WriteString(n + "\n")
+		case applet:
+			io.out.WriteString(dir + "/" + n + "\n")
+		case strings.Contains(n, "/"):
+			if _, ok := sh.fs.stat(sh.path(n)); ok {
+				io.out.WriteString(n + "\n")
+			} else {
+				st = 1
+			}
+		default:
+			st = 1
+		}
+	}
+	return st
+}
+
+// typeOf is type's sentence for one name.
+func (sh *Shell) typeOf(a string, io *stdio) int {
+	if _, ok := sh.funcs[a]; ok {
+		io.out.WriteString(a + " is a function\n")
+		return 0
+	}
+	switch dir, ok := sh.dev.applets[a]; {
+	case isBuiltin(a):
+		io.out.WriteString(a + " is a shell builtin\n")
+	case ok:
+		io.out.WriteString(a + " is " + dir + "/" + a + "\n")
+	default:
+		io.out.WriteString(a + ": not found\n")
+		return 127
 	}
 	return 0
 }
