@@ -25,6 +25,10 @@ var forbidden = map[string][]string{
 	"bus":    {"store", "sensor", "web", "app", "cli", "config"},
 	"event":  {"bus", "store", "sensor", "web", "app", "cli", "config"},
 	"schema": {""}, // a leaf: nothing of honeygate
+	// The client honeypot publishes through event.Publisher and keeps
+	// through its own crawl.Store, like a sensor; detect only judges.
+	"crawl":  {"bus", "store", "web", "app", "cli", "config", "sensor", "detect"},
+	"detect": {"bus", "store", "web", "app", "cli", "config", "sensor"},
 }
 
 func TestLayers(t *testing.T) {

@@ -28,6 +28,8 @@ var parts = []part{
 	{name: "crash-recovery", stage: producers, roles: roleServe, build: buildCrashRecovery},
 	// The sensors.
 	{name: "telnet", stage: producers, roles: roleServe | roleSensor, build: buildTelnet},
+	// The client honeypot's daily round over the watch list.
+	{name: "crawler", stage: producers, roles: roleServe, build: buildCrawler},
 }
 
 // Roles: `serve` runs everything on one machine; `sensor`, `gateway` and

@@ -19,6 +19,7 @@ func newServe() *cobra.Command {
 		natsURL string
 		listen  []string
 		logJSON bool
+		private bool
 	)
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -53,6 +54,9 @@ Listeners (--listen NAME=ADDR, repeatable; NAME=off disables one):
 			if f.Changed("nats") {
 				cfg.NATS = natsURL
 			}
+			if f.Changed("allow-private-upstream") {
+				cfg.Crawl.AllowPrivateUpstream = private
+			}
 			if err := cfg.SetListen(listen); err != nil {
 				return err
 			}
@@ -82,6 +86,7 @@ Listeners (--listen NAME=ADDR, repeatable; NAME=off disables one):
 	f.StringVar(&natsURL, "nats", "", "external NATS server URL with JetStream (default: embedded)")
 	f.StringArrayVar(&listen, "listen", nil, "NAME=ADDR listener, repeatable; NAME=off disables it")
 	f.BoolVar(&logJSON, "log-json", false, "log as JSON lines instead of text")
+	f.BoolVar(&private, "allow-private-upstream", false, "let crawled pages load from loopback, link-local and private addresses")
 	return cmd
 }
 

@@ -316,22 +316,52 @@ func TestCrawlDayByDay(t *testing.T) {
 			t.Errorf("tampering output lacks %q:\n%s", wantLine, text)
 		}
 	}
-	if t.Failed() {
-		t.Logf("matrix:\n%s", text)
-	}
+	t.Logf("the matrix as drawn:\n%s", text)
 
 	// Every visit is on the bus and in the store, verdicts with indicators.
+	type verdictEvent struct {
+		Kind       string   `json:"kind"`
+		Site       string   `json:"site"`
+		Day        string   `json:"day"`
+		Verdict    string   `json:"verdict"`
+		Family     string   `json:"family"`
+		Session    string   `json:"session"`
+		Reasons    []string `json:"reasons"`
+		Indicators []struct{ Type, Value, Category string }
+	}
+	var verdicts []verdictEvent
 	waitFor(t, "70 crawl.verdict events", 20*time.Second, func() bool {
-		return len(s.events(url.Values{"kind": {"crawl.verdict"}, "limit": {"1000"}})) >= 70
+		var resp struct{ Events []verdictEvent }
+		s.get("/api/v1/events", url.Values{"kind": {"crawl.verdict"}, "limit": {"1000"}}, testToken, &resp)
+		verdicts = resp.Events
+		return len(verdicts) >= 70
 	})
 	bad := 0
-	for _, e := range s.events(url.Values{"kind": {"crawl.verdict"}, "limit": {"1000"}}) {
-		if e.Family == "malicious" {
-			bad++
+	for _, e := range verdicts {
+		if e.Session != "" {
+			t.Errorf("a crawl event has a session: %+v", e)
+		}
+		if e.Verdict != "malicious" {
+			continue
+		}
+		bad++
+		if e.Site == "shop" && e.Day == crawlDays[1] {
+			var host bool
+			for _, in := range e.Indicators {
+				host = host || (in.Type == "domain" && strings.HasPrefix(strings.TrimPrefix(w.campaign, "http://"), in.Value))
+			}
+			if !host || e.Family == "" || len(e.Reasons) == 0 {
+				t.Errorf("shop's verdict of %s lacks the campaign host, a family or reasons: %+v", crawlDays[1], e)
+			}
 		}
 	}
 	if bad != 13 {
 		t.Errorf("%d malicious crawl.verdict events, want 13", bad)
+	}
+	var captures struct{ Events []verdictEvent }
+	s.get("/api/v1/events", url.Values{"kind": {"crawl.capture"}, "limit": {"1000"}}, testToken, &captures)
+	if len(captures.Events) != 70 {
+		t.Errorf("%d crawl.capture events, want 70", len(captures.Events))
 	}
 
 	// Removing a site keeps its history.
