@@ -165,6 +165,12 @@ func (b *Browser) startLocked() error {
 		chromedp.Flag("proxy-server", b.public.URL()),
 		chromedp.Flag("proxy-bypass-list", "<-loopback>"),
 		chromedp.Flag("js-flags", fmt.Sprintf("--max-old-space-size=%d", b.opts.JSHeapMB)),
+		// Frames of other sites in the page's own process: with site
+		// isolation they are separate targets whose requests the page's
+		// target does not see, and an injected frame is what matters most.
+		// (Isolation protects a user's other sites; a crawl visit has none.)
+		chromedp.Flag("disable-site-isolation-trials", true),
+		chromedp.Flag("disable-features", "Translate,BlinkGenPropertyTrees,IsolateOrigins,site-per-process"),
 	)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	bctx, cancelB := chromedp.NewContext(allocCtx)

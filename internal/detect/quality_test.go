@@ -192,15 +192,59 @@ func TestQuality(t *testing.T) {
 	}
 
 	judge := newTestJudge(t)
+	// Each engine's captures are recorded; auto, after static and browser
+	// in the same run, replays them through the crawler's own decision
+	// (Crawler.Scan) instead of visiting everything a third time.
+	recorded := map[string]*recorder{}
 	for _, engine := range strings.Split(*qualityEngines, ",") {
 		t.Run(engine, func(t *testing.T) {
-			cr := &crawl.Crawler{Static: crawl.NewStatic(crawl.StaticOptions{Guard: &crawl.Guard{LoopbackOnly: true}}), Judge: judge}
-			if engine != crawl.EngineStatic {
-				cr.Browser = qualityBrowser(t)
+			static := &recorder{Engine: crawl.NewStatic(crawl.StaticOptions{Guard: &crawl.Guard{LoopbackOnly: true}})}
+			cr := &crawl.Crawler{Static: static, Judge: judge}
+			switch {
+			case engine == crawl.EngineStatic:
+				recorded[engine] = static
+			case engine == crawl.EngineAuto && recorded[crawl.EngineStatic] != nil && recorded[crawl.EngineBrowser] != nil:
+				cr.Static, cr.Browser = recorded[crawl.EngineStatic].replay(), recorded[crawl.EngineBrowser].replay()
+			default:
+				b := &recorder{Engine: qualityBrowser(t)}
+				cr.Browser = b
+				recorded[crawl.EngineBrowser] = b
 			}
 			measure(t, cr, engine, cases)
 		})
 	}
+}
+
+// recorder keeps the captures an engine made, by URL.
+type recorder struct {
+	crawl.Engine
+	mu sync.Mutex
+	m  map[string]*crawl.Capture
+}
+
+func (r *recorder) Visit(ctx context.Context, req crawl.Request) *crawl.Capture {
+	c := r.Engine.Visit(ctx, req)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.m == nil {
+		r.m = map[string]*crawl.Capture{}
+	}
+	r.m[req.URL] = c
+	return c
+}
+
+func (r *recorder) replay() crawl.Engine { return replayer{r} }
+
+// replayer answers a visit with the recorded capture of its URL.
+type replayer struct{ r *recorder }
+
+func (p replayer) Name() string { return p.r.Name() }
+func (p replayer) Close() error { return nil }
+func (p replayer) Visit(_ context.Context, req crawl.Request) *crawl.Capture {
+	p.r.mu.Lock()
+	defer p.r.mu.Unlock()
+	c := *p.r.m[req.URL]
+	return &c
 }
 
 // inject returns page with the malicious sample spec ("src-N", "inline-N",
