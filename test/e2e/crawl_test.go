@@ -166,7 +166,15 @@ document.documentElement.requestFullscreen();</script></body></html>`)
 		}
 		return b
 	})
-	// Day 4: the site hangs (an error cell, not a crash).
+	// Day 2: an injection no built-in rule knows (clean that day); a rule
+	// added later finds it when the days are judged again.
+	site("quiet", "Thread-Safety.html", func(d int, _ *http.Request, b []byte, _ http.ResponseWriter) []byte {
+		if d == 2 {
+			return inject(b, `<script>var cfg_7731="qz-loader-v2";(function(){var i=document.createElement("img");i.src="/px?"+cfg_7731;})();</script>`)
+		}
+		return b
+	})
+		// Day 4: the site hangs (an error cell, not a crash).
 	site("flaky", "Types.html", func(d int, r *http.Request, b []byte, rw http.ResponseWriter) []byte {
 		if d == 4 {
 			rw.WriteHeader(http.StatusOK)
@@ -234,7 +242,7 @@ func (m matrix) row(name string) string {
 func TestCrawlDayByDay(t *testing.T) {
 	w := newWorld(t)
 	data := t.TempDir()
-	cfg := crawlConfig(t, t.TempDir(), "")
+	cfg := crawlConfig(t, t.TempDir(), "  rules_dir: "+filepath.Join(data, "rules")+"\n")
 	s := startServer(t, data, "--config", cfg, "--listen", "web=127.0.0.1:0", "--listen", "telnet=off")
 	cli := func(args ...string) string {
 		t.Helper()
@@ -244,19 +252,19 @@ func TestCrawlDayByDay(t *testing.T) {
 		}
 		return out
 	}
-	for _, name := range []string{"shop", "news", "blog", "forum", "miner", "scam", "driveby", "flaky"} {
+	for _, name := range []string{"shop", "news", "blog", "forum", "miner", "scam", "driveby", "flaky", "quiet"} {
 		cli("watch", "add", w.urls[name], "--name", name)
 	}
 	cli("watch", "add", w.urls["gated"]+"?as=ie", "--name", "gated-ie", "--profile", "ie11-win7")
 	cli("watch", "add", w.urls["gated"]+"?as=direct", "--name", "gated-direct", "--profile", "direct-linux")
-	if out := cli("watch", "list"); !strings.Contains(out, "gated-ie") || !strings.Contains(out, "ie11-win7") || strings.Count(out, "\n") != 11 {
+	if out := cli("watch", "list"); !strings.Contains(out, "gated-ie") || !strings.Contains(out, "ie11-win7") || strings.Count(out, "\n") != 12 {
 		t.Fatalf("watch list:\n%s", out)
 	}
 
 	for i, day := range crawlDays {
 		w.day.Store(int32(i))
 		out := cli("crawl", "--day", day)
-		if !strings.Contains(out, "round "+day+": 10 sites") {
+		if !strings.Contains(out, "round "+day+": 11 sites") {
 			t.Fatalf("crawl %s:\n%s", day, out)
 		}
 	}
@@ -276,6 +284,7 @@ func TestCrawlDayByDay(t *testing.T) {
 		"scam":         ".....M.",
 		"driveby":      "......M",
 		"flaky":        "....E..",
+		"quiet":        ".......",
 	}
 	for name, row := range want {
 		if got := m.row(name); got != row {
@@ -330,11 +339,11 @@ func TestCrawlDayByDay(t *testing.T) {
 		Indicators []struct{ Type, Value, Category string }
 	}
 	var verdicts []verdictEvent
-	waitFor(t, "70 crawl.verdict events", 20*time.Second, func() bool {
+	waitFor(t, "77 crawl.verdict events", 20*time.Second, func() bool {
 		var resp struct{ Events []verdictEvent }
 		s.get("/api/v1/events", url.Values{"kind": {"crawl.verdict"}, "limit": {"1000"}}, testToken, &resp)
 		verdicts = resp.Events
-		return len(verdicts) >= 70
+		return len(verdicts) >= 77
 	})
 	bad := 0
 	for _, e := range verdicts {
@@ -360,8 +369,8 @@ func TestCrawlDayByDay(t *testing.T) {
 	}
 	var captures struct{ Events []verdictEvent }
 	s.get("/api/v1/events", url.Values{"kind": {"crawl.capture"}, "limit": {"1000"}}, testToken, &captures)
-	if len(captures.Events) != 70 {
-		t.Errorf("%d crawl.capture events, want 70", len(captures.Events))
+	if len(captures.Events) != 77 {
+		t.Errorf("%d crawl.capture events, want 77", len(captures.Events))
 	}
 
 	// Removing a site keeps its history.
@@ -371,5 +380,26 @@ func TestCrawlDayByDay(t *testing.T) {
 	}
 	if err := json.Unmarshal([]byte(cli("tampering", "--from", crawlDays[0], "--to", crawlDays[6], "--json")), &m); err != nil || m.row("flaky") != "....E.." {
 		t.Errorf("history of a removed site: %q, %v", m.row("flaky"), err)
+	}
+
+	// A rule written after the fact, in the rules directory; after a
+	// restart, rejudging the days finds the old infection.
+	s.stop()
+	os.MkdirAll(filepath.Join(data, "rules"), 0o750)
+	os.WriteFile(filepath.Join(data, "rules", "local.yar"), []byte(`rule Local_QZ_Loader { meta: category = "injected" score = 80 strings: $a = "qz-loader-v2" condition: $a }`+"\n"), 0o600)
+	if out, code := runCLI(t, nil, "validate", "--config", cfg); code != 0 {
+		t.Fatalf("validate with the rules dir: %d\n%s", code, out)
+	}
+	s = startServer(t, data, "--config", cfg, "--listen", "web=127.0.0.1:0", "--listen", "telnet=off")
+	if out := cli("rejudge", "--from", crawlDays[0], "--to", crawlDays[6]); !strings.Contains(out, "1 cells changed") {
+		t.Errorf("rejudge:\n%s", out)
+	}
+	if err := json.Unmarshal([]byte(cli("tampering", "--from", crawlDays[0], "--to", crawlDays[6], "--json")), &m); err != nil || m.row("quiet") != "..M...." || m.row("shop") != ".MMM..." {
+		t.Errorf("after rejudge: quiet %q shop %q (%v)", m.row("quiet"), m.row("shop"), err)
+	}
+	// A broken rule file is reported by validate, with its line.
+	os.WriteFile(filepath.Join(data, "rules", "broken.yar"), []byte("rule A { condition: true }\nrule B { condition: $x }\n"), 0o600)
+	if out, code := runCLI(t, nil, "validate", "--config", cfg); code != 2 || !strings.Contains(out, "broken.yar:2:") {
+		t.Errorf("validate with a broken rule: %d\n%s", code, out)
 	}
 }
