@@ -312,6 +312,7 @@ type tabVisit struct {
 	reqs      map[network.RequestID]*tabReq
 	order     int
 	mainFrame string
+	stopped   bool         // set when collection starts; the listener then ignores events
 	last      atomic.Int64 // time of the last network activity, unix nanoseconds
 	dialogs   atomic.Int32
 }
@@ -371,7 +372,9 @@ func (v *tabVisit) run(u *url.URL) {
 	if err != nil {
 		c.Error = errText(err)
 	} else {
+		v.mu.Lock()
 		v.mainFrame = string(res.FrameID)
+		v.mu.Unlock()
 		v.settle()
 	}
 	v.collect()
@@ -399,6 +402,9 @@ func (v *tabVisit) listen(ev any) {
 	v.last.Store(time.Now().UnixNano())
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	if v.stopped {
+		return // collection started: the capture is no longer the listener's
+	}
 	c := v.c
 	switch e := ev.(type) {
 	case *network.EventRequestWillBeSent:
@@ -520,6 +526,8 @@ func (v *tabVisit) listen(ev any) {
 func (v *tabVisit) collect() {
 	c := v.c
 	v.mu.Lock()
+	v.stopped = true
+	mainFrame := v.mainFrame
 	var items []reqItem
 	for id, r := range v.reqs {
 		items = append(items, reqItem{id, *r})
@@ -543,7 +551,7 @@ func (v *tabVisit) collect() {
 		if ru != nil {
 			res.Host = ru.Host
 		}
-		if res.Type == TypeDocument && r.frame != v.mainFrame && v.mainFrame != "" {
+		if res.Type == TypeDocument && r.frame != mainFrame && mainFrame != "" {
 			res.Type = TypeIframe
 		}
 		if r.download {
