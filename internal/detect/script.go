@@ -228,15 +228,6 @@ func countAround(src string, re *regexp.Regexp, before, after int, keywords ...s
 	return len(seen)
 }
 
-func containsAny(s string, subs ...string) bool {
-	for _, x := range subs {
-		if strings.Contains(s, x) {
-			return true
-		}
-	}
-	return false
-}
-
 // lit is a string literal: src[from] is its opening quote, src[to-1] its
 // closing one.
 type lit struct{ from, to int }

@@ -232,9 +232,13 @@ func (m matrix) row(name string) string {
 		}
 		var b strings.Builder
 		for _, c := range s.Cells {
-			b.WriteByte(map[string]byte{"malicious": 'M', "suspicious": 's', "clean": '.', "error": 'E'}[c.Verdict] | 0)
+			mark, ok := map[string]byte{"malicious": 'M', "suspicious": 's', "clean": '.', "error": 'E'}[c.Verdict]
+			if !ok {
+				mark = '-'
+			}
+			b.WriteByte(mark)
 		}
-		return strings.ReplaceAll(b.String(), "\x00", "-")
+		return b.String()
 	}
 	return "(no row)"
 }
