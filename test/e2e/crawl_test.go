@@ -174,7 +174,7 @@ document.documentElement.requestFullscreen();</script></body></html>`)
 		}
 		return b
 	})
-		// Day 4: the site hangs (an error cell, not a crash).
+	// Day 4: the site hangs (an error cell, not a crash).
 	site("flaky", "Types.html", func(d int, r *http.Request, b []byte, rw http.ResponseWriter) []byte {
 		if d == 4 {
 			rw.WriteHeader(http.StatusOK)
