@@ -45,11 +45,26 @@ func site(b *testing.B) *httptest.Server {
 	page.WriteString(`</body></html>`)
 	html := []byte(page.String())
 	mux := http.NewServeMux()
-	mux.HandleFunc("/js/jquery.min.js", func(w http.ResponseWriter, r *http.Request) { w.Header().Set("Content-Type", "application/javascript"); w.Write(lib) })
-	mux.HandleFunc("/js/app.js", func(w http.ResponseWriter, r *http.Request) { w.Header().Set("Content-Type", "application/javascript"); w.Write(app) })
-	mux.HandleFunc("/js/app2.js", func(w http.ResponseWriter, r *http.Request) { w.Header().Set("Content-Type", "application/javascript"); w.Write(app) })
-	mux.HandleFunc("/img/", func(w http.ResponseWriter, r *http.Request) { w.Header().Set("Content-Type", "image/jpeg"); w.Write([]byte("\xff\xd8\xff")) })
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { w.Header().Set("Content-Type", "text/html"); w.Write(html) })
+	mux.HandleFunc("/js/jquery.min.js", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/javascript")
+		w.Write(lib)
+	})
+	mux.HandleFunc("/js/app.js", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/javascript")
+		w.Write(app)
+	})
+	mux.HandleFunc("/js/app2.js", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/javascript")
+		w.Write(app)
+	})
+	mux.HandleFunc("/img/", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "image/jpeg")
+		w.Write([]byte("\xff\xd8\xff"))
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.Write(html)
+	})
 	srv := httptest.NewServer(mux)
 	b.Cleanup(srv.Close)
 	return srv
