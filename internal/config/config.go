@@ -25,6 +25,7 @@ import (
 	"github.com/honeygate/honeygate/internal/intel"
 	"github.com/honeygate/honeygate/internal/schema"
 	"github.com/honeygate/honeygate/internal/sensor"
+	"github.com/honeygate/honeygate/internal/sensor/ssh"
 	"github.com/honeygate/honeygate/internal/sensor/telnet"
 )
 
@@ -49,6 +50,9 @@ type Config struct {
 	Limits sensor.Limits `yaml:"limits"`
 	// Telnet is the telnet sensor's device profile and login policy.
 	Telnet telnet.Config `yaml:"telnet"`
+	// SSH is the SSH sensor's device profile, login policy, server version
+	// and sample bounds.
+	SSH ssh.Config `yaml:"ssh"`
 	// Intel: subscribed feeds, what honeypot downloads become, how soon a
 	// change is enforced.
 	Intel intel.Config `yaml:"intel"`
@@ -159,6 +163,7 @@ func (c *Config) sections() []struct {
 		{"event_log", c.EventLog},
 		{"limits", limits{&c.Limits}},
 		{"telnet", c.Telnet},
+		{"ssh", c.SSH},
 		{"intel", c.Intel},
 	}
 }
@@ -230,6 +235,7 @@ func Default() Config {
 		Listen:   Listeners{},
 		Limits:   sensor.DefaultLimits(),
 		Telnet:   telnet.DefaultConfig(),
+		SSH:      ssh.DefaultConfig(),
 		Intel:    intel.DefaultConfig(),
 		Bus:      Bus{MaxAge: 30 * 24 * time.Hour, MaxBytes: 10 << 30, Replicas: 1},
 		EventLog: EventLog{MaxBytes: 256 << 20, Keep: 30},
