@@ -39,6 +39,8 @@ func TestAppletsAgreeWithBusyBox(t *testing.T) {
 		`printf 'a\nb\na\n' | busybox awk '{c[$1]++} END {for (k in c) print k, c[k]}'`,
 		`echo 5 | busybox awk '{i=0; while (i < $1) i++; print i}'`,
 		`echo 'x y z' | busybox awk '{for (i=NF; i>0; i--) printf "%s ", $i; print ""}'`,
+		`echo -n abc | busybox md5sum`, `echo -n abc | busybox sha256sum`, `busybox expr 1 + 2 \* 3`, `busybox expr length abcd`,
+		`busybox expr 7 % 3 = 1`, `busybox expr \( 2 + 3 \) \* 4`,
 	} {
 		cmd := exec.Command(bb, "sh", "-c", l)
 		cmd.Env = []string{"PATH=" + bin, "HOME=/"}

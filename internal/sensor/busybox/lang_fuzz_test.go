@@ -84,7 +84,8 @@ func FuzzArith(f *testing.F) {
 	})
 }
 
-// FuzzTextApplets: awk and sed programs and tr sets over any input.
+// FuzzTextApplets: awk and sed programs, tr sets and cut lists over any
+// input, expr over any words.
 // Invariant: no panic, output bounded, the line's work budget respected.
 func FuzzTextApplets(f *testing.F) {
 	f.Add("{print $2}", "s/a/b/g", "a-z", "a b c\nd e f\n")
@@ -100,7 +101,8 @@ func FuzzTextApplets(f *testing.F) {
 		}
 		sh := d.NewShell(context.Background())
 		defer sh.Close()
-		for _, args := range [][]string{{"awk", prog}, {"sed", script}, {"tr", set, "x"}, {"cut", "-d", ":", "-f", set}} {
+		for _, args := range [][]string{{"awk", prog}, {"sed", script}, {"tr", set, "x"}, {"cut", "-d", ":", "-f", set},
+			append([]string{"expr"}, strings.Fields(input)...)} {
 			out := &limitBuf{max: maxOutput}
 			sh.work = 0
 			sh.applet(args[0], args, &stdio{in: &pipeIn{b: []byte(input)}, out: out, err: out})
