@@ -10,9 +10,10 @@ if ! command -v go >/dev/null 2>&1; then
   exit 1
 fi
 
-# For the end-to-end tests: telnet (a real client), iproute2 and iptables (a
+# For the end-to-end tests: telnet, openssh-client and sshpass (real
+# clients, driven as bots drive them), iproute2 and iptables (a
 # network namespace with a port-23 redirect, as deployed).
-pkgs=(ca-certificates git telnet iproute2 iptables)
+pkgs=(ca-certificates git telnet openssh-client sshpass iproute2 iptables)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -24,6 +24,7 @@ import (
 	"github.com/honeygate/honeygate/internal/attrib"
 	"github.com/honeygate/honeygate/internal/schema"
 	"github.com/honeygate/honeygate/internal/sensor"
+	"github.com/honeygate/honeygate/internal/sensor/ssh"
 	"github.com/honeygate/honeygate/internal/sensor/telnet"
 )
 
@@ -48,6 +49,9 @@ type Config struct {
 	Limits sensor.Limits `yaml:"limits"`
 	// Telnet is the telnet sensor's device profile and login policy.
 	Telnet telnet.Config `yaml:"telnet"`
+	// SSH is the SSH sensor's device profile, login policy, server version
+	// and sample bounds.
+	SSH ssh.Config `yaml:"ssh"`
 	// Bus tunes the JetStream stream.
 	Bus Bus `yaml:"bus"`
 	// EventLog tunes the JSON lines event log (DATA/log/events.json).
@@ -155,6 +159,7 @@ func (c *Config) sections() []struct {
 		{"event_log", c.EventLog},
 		{"limits", limits{&c.Limits}},
 		{"telnet", c.Telnet},
+		{"ssh", c.SSH},
 	}
 }
 
@@ -225,6 +230,7 @@ func Default() Config {
 		Listen:   Listeners{},
 		Limits:   sensor.DefaultLimits(),
 		Telnet:   telnet.DefaultConfig(),
+		SSH:      ssh.DefaultConfig(),
 		Bus:      Bus{MaxAge: 30 * 24 * time.Hour, MaxBytes: 10 << 30, Replicas: 1},
 		EventLog: EventLog{MaxBytes: 256 << 20, Keep: 30},
 		LogLevel: "info",

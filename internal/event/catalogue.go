@@ -8,6 +8,7 @@ type Kind string
 var domains = [][]Kind{
 	honeypotKinds,
 	attackKinds,
+	sshKinds,
 }
 
 // Kinds lists every kind in the catalogue, in a stable order.

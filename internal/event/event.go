@@ -47,6 +47,7 @@ type Event struct {
 	WindowSize
 	Traffic
 	Flood
+	SSH
 
 	// Raw is the encoding this event arrived in from the bus, set by the
 	// bus on delivery; it is not part of the event. Stores and logs keep it as is

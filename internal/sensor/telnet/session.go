@@ -303,13 +303,7 @@ func (ss *session) lineDone(line string) {
 	}
 }
 
-func (ss *session) accepts(user, pass string) bool {
-	if ss.s.cfg.Login.Mode == LoginAny {
-		return true
-	}
-	_, ok := ss.s.creds[Credential{Username: user, Password: pass}]
-	return ok
-}
+func (ss *session) accepts(user, pass string) bool { return ss.s.login.Accepts(user, pass) }
 
 func (ss *session) login(user, pass string) {
 	ss.attempts++
