@@ -41,6 +41,8 @@ func TestAppletsAgreeWithBusyBox(t *testing.T) {
 		`echo 'x y z' | busybox awk '{for (i=NF; i>0; i--) printf "%s ", $i; print ""}'`,
 		`echo -n abc | busybox md5sum`, `echo -n abc | busybox sha256sum`, `busybox expr 1 + 2 \* 3`, `busybox expr length abcd`,
 		`busybox expr 7 % 3 = 1`, `busybox expr \( 2 + 3 \) \* 4`,
+		`busybox printf '\x45\x4c\x46\n'`, `busybox printf '\105\114\106\n'`, `busybox printf '%b\n' '\x41'`,
+		`busybox printf '%s %s\n' a`, `busybox printf '%d\n' abc; echo rc=$?`, `busybox echo -e '\0101'`,
 	} {
 		cmd := exec.Command(bb, "sh", "-c", l)
 		cmd.Env = []string{"PATH=" + bin, "HOME=/"}
