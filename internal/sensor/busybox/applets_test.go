@@ -91,27 +91,12 @@ var appletCases = map[string][]struct{ line, want string }{
 	"sha1sum":   {{`echo -n abc | sha1sum`, "a9993e364706816aba3e25717850c26c9cd0d89d  -\n"}},
 	"sha256sum": {{`echo -n abc | sha256sum`, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad  -\n"}},
 	"pidof":     {{`pidof telnetd`, "540\n"}, {`pidof nothere; echo $?`, "1\n"}},
-	"basename": {{`basename /a/b.sh .sh`, "b
-"}},
-	"dirname": {{`dirname /a/b/c`, "/a/b
-"}},
-	"sort": {{`printf '10
-9
-' | sort -n`, "9
-10
-"}},
-	"uniq": {{`printf 'a
-a
-b
-' | uniq -c`, "      2 a
-      1 b
-"}},
-	"xargs": {{`ps | grep Sofia | awk '{print $1}' | xargs kill -9; echo $?`, "0
-"}, {`echo 1 2 | xargs echo x`, "x 1 2
-"}},
-	"chown": {{`chown root:root /tmp; echo $?`, "0
-"}, {`chown root /nope`, "chown: /nope: No such file or directory
-"}},
+	"basename":  {{`basename /a/b.sh .sh`, "b\n"}},
+	"dirname":   {{`dirname /a/b/c`, "/a/b\n"}},
+	"sort":      {{`printf '10\n9\n' | sort -n`, "9\n10\n"}},
+	"uniq":      {{`printf 'a\na\nb\n' | uniq -c`, "      2 a\n      1 b\n"}},
+	"xargs":     {{`ps | grep Sofia | awk '{print $1}' | xargs kill -9; echo $?`, "0\n"}, {`echo 1 2 | xargs echo x`, "x 1 2\n"}},
+	"chown":     {{`chown root:root /tmp; echo $?`, "0\n"}, {`chown root /nope`, "chown: /nope: No such file or directory\n"}},
 	"seq":       {{`for i in $(seq 1 3); do echo $i; done`, "1\n2\n3\n"}, {`seq 2 2 7`, "2\n4\n6\n"}},
 	"printf":    {{`/bin/busybox printf '%s-%d\n' a 7`, "a-7\n"}, {`/usr/bin/printf x`, "x"}},
 	"crontab":   {{`crontab -l`, "crontab: can't open 'root': No such file or directory\n"}, {`echo '* * * * * x' | crontab -; crontab -l`, "* * * * * x\n"}},
