@@ -202,6 +202,7 @@ func TestHostileLinesBounded(t *testing.T) {
 		"yes | awk '{s=s $0} END {print length(s)}'",
 		"yes | sed 's/y/yyyyyyyy/g' | sed 's/y/yyyyyyyy/g' | wc -c",
 		"yes | awk -F'[:,]+' '{print $1}' | wc -l",
+		"yes | sort | uniq -c | xargs echo; yes | xargs sh -c 'yes | xargs sh -c \"yes | xargs echo\"'",
 		"yes | awk '{for(;;) {while (1) x++; a[x]=x}}'",
 		"yes | awk '{a[NR]=$0 $0 $0} END {for (k in a) for (j in a) n++; print n}'",
 		"find / -name '*a*b*c*d*e*' | wc -l; tar cf - / | wc -c",
