@@ -132,3 +132,20 @@ func TestStopEndsSessions(t *testing.T) {
 		t.Errorf("close reason %q", c[0].Message)
 	}
 }
+
+// Remote forwarding (tcpip-forward) is refused: the sensor never listens
+// for an attacker; the connection goes on.
+func TestRemoteForwardRefused(t *testing.T) {
+	ts := startServer(t, DefaultConfig(), sensor.DefaultLimits(), "")
+	cl := dial(t, ts.addr, clientConfig("root", xssh.Password("xc3511")))
+	if ln, err := cl.Listen("tcp", "127.0.0.1:0"); err == nil {
+		ln.Close()
+		t.Fatal("tcpip-forward accepted")
+	}
+	if ok, _, err := cl.SendRequest("keepalive@openssh.com", true, nil); ok || err != nil {
+		t.Errorf("keepalive: %v %v, want a refusal", ok, err)
+	}
+	if out, _ := run(t, cl, "echo on"); out != "on\n" {
+		t.Errorf("after refusals: %q", out)
+	}
+}
