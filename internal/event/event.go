@@ -46,6 +46,7 @@ type Event struct {
 	Closing
 	WindowSize
 	Traffic
+	Flood
 	SSH
 
 	// Raw is the encoding this event arrived in from the bus, set by the

