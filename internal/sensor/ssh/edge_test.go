@@ -149,3 +149,16 @@ func TestRemoteForwardRefused(t *testing.T) {
 		t.Errorf("after refusals: %q", out)
 	}
 }
+
+// exec is sh -c: an unfinished command is ash's syntax error, not a wait
+// for more input.
+func TestExecIsShC(t *testing.T) {
+	ts := startServer(t, DefaultConfig(), sensor.DefaultLimits(), "")
+	cl := dial(t, ts.addr, clientConfig("root", xssh.Password("xc3511")))
+	if out, _ := run(t, cl, `echo "open`); out != "sh: syntax error: unterminated quoted string\n" {
+		t.Errorf("unfinished quote: %q", out)
+	}
+	if out, _ := run(t, cl, "for i in 1 2\ndo echo $i; done"); out != "1\n2\n" {
+		t.Errorf("multi-line script: %q", out)
+	}
+}

@@ -1,8 +1,6 @@
 package ssh
 
 import (
-	"io"
-	"strings"
 
 	xssh "golang.org/x/crypto/ssh"
 
@@ -21,6 +19,12 @@ const readBufSize = 512
 // limit. The events are published before the answer is written.
 func (ss *session) runLine(sh *busybox.Shell, line string) (busybox.Result, bool) {
 	r := sh.Run(line)
+	return r, ss.record(line, r)
+}
+
+// record publishes what running line did and reports whether the session
+// is over its command limit.
+func (ss *session) record(line string, r busybox.Result) bool {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
 	ss.commands++
@@ -50,13 +54,13 @@ func (ss *session) runLine(sh *busybox.Shell, line string) (busybox.Result, bool
 		ss.emit(floodEvent(ss.event(event.AttackHTTPFlood), f))
 	}
 	ss.flushAttribution()
-	limited := r.Limited || (ss.s.limits.MaxCommands > 0 && ss.commands >= ss.s.limits.MaxCommands)
-	return r, limited
+	return r.Limited || (ss.s.limits.MaxCommands > 0 && ss.commands >= ss.s.limits.MaxCommands)
 }
 
-// exec runs the command of an exec request as Dropbear does (sh -c): each
-// line in turn in one shell, without prompts or echo. It returns the exit
-// status and, when the session must end, why.
+// exec runs the command of an exec request as Dropbear does, with sh -c:
+// the whole text is one script (an unfinished line is the syntax error it
+// is), recorded as one command, without prompts or echo. It returns the
+// exit status and, when the session must end, why.
 func (ss *session) exec(ch xssh.Channel, cmd string) (uint32, string) {
 	if mode, target, ok := isSCP(cmd); ok {
 		if ss.recordOnly(cmd) {
@@ -66,37 +70,13 @@ func (ss *session) exec(ch xssh.Channel, cmd string) (uint32, string) {
 	}
 	sh := ss.newShell()
 	defer sh.Close()
-	var r busybox.Result
-	lines := strings.Split(cmd, "\n")
-	if len(lines) > 1 && lines[len(lines)-1] == "" {
-		lines = lines[:len(lines)-1]
+	r := sh.RunScript(cmd)
+	limited := ss.record(cmd, r)
+	if _, err := ch.Write(r.Output); err != nil {
+		return 1, ""
 	}
-	for _, line := range lines {
-		line = strings.TrimSuffix(line, "\r")
-		if line == "" && !sh.Waiting() {
-			continue
-		}
-		if len(line) > busybox.MaxLine {
-			line = line[:busybox.MaxLine]
-		}
-		var limited bool
-		r, limited = ss.runLine(sh, line)
-		if !r.Continue {
-			if _, err := ch.Write(r.Output); err != nil {
-				return 1, ""
-			}
-		}
-		if limited {
-			return 1, "command limit"
-		}
-		if r.Exited {
-			return 0, ""
-		}
-	}
-	if r.Continue {
-		// ash -c with an unfinished last line.
-		_, _ = io.WriteString(ch.Stderr(), "sh: syntax error: unexpected end of file\n")
-		return 2, ""
+	if limited {
+		return 1, "command limit"
 	}
 	return 0, ""
 }

