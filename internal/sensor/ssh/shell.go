@@ -1,7 +1,6 @@
 package ssh
 
 import (
-
 	xssh "golang.org/x/crypto/ssh"
 
 	"github.com/honeygate/honeygate/internal/attrib"
