@@ -445,3 +445,29 @@ func TestDownloadsAndFloodsAsTelnet(t *testing.T) {
 		t.Errorf("attack.http_flood events %+v", floods)
 	}
 }
+
+// An upload cut short by the session's input limit is still recorded.
+func TestSCPUploadCutShort(t *testing.T) {
+	lim := sensor.DefaultLimits()
+	lim.MaxBytesIn = 64 << 10
+	ts := startServer(t, DefaultConfig(), lim, "")
+	cl := dial(t, ts.addr, clientConfig("root", xssh.Password("xc3511")))
+	sess, err := cl.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, _ := sess.StdinPipe()
+	sess.Stdout = io.Discard
+	if err := sess.Start("scp -t /tmp/big"); err != nil {
+		t.Fatal(err)
+	}
+	io.WriteString(in, "C0755 1000000 big\n")
+	go in.Write(bytes.Repeat([]byte("A"), 1000000)) // the server ends the session midway
+	up := ts.pub.waitKind(t, event.FileUpload, 1)
+	if up[0].Filename != "/tmp/big" || up[0].UploadSize <= 0 || up[0].UploadSize >= 1000000 || !strings.Contains(string(up[0].Message), "incomplete") {
+		t.Errorf("upload %+v", up[0])
+	}
+	if c := ts.pub.waitKind(t, event.SessionClosed, 1); c[0].Message != "input limit" {
+		t.Errorf("close reason %q", c[0].Message)
+	}
+}
