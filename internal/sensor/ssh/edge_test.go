@@ -89,9 +89,22 @@ func TestChannelsBounded(t *testing.T) {
 		t.Error("channel beyond the bound accepted")
 	}
 	open[0].Close()
-	time.Sleep(100 * time.Millisecond)
-	if out, _ := run(t, cl, "echo again"); out != "again\n" {
-		t.Errorf("after a channel closed: %q", out)
+	// The server frees the slot once it has seen the close; wait for it.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		s, err := cl.NewSession()
+		if err == nil {
+			out, _ := s.Output("echo again")
+			s.Close()
+			if string(out) != "again\n" {
+				t.Errorf("after a channel closed: %q", out)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no channel after one closed: %v", err)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 
