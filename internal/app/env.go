@@ -80,8 +80,6 @@ func (e *env) listen(name string) ([]net.Listener, error) {
 }
 
 // listenPacket opens every configured address of a UDP listener.
-//
-//lint:ignore U1000 the UDP sensors' parts (reflectors) use it
 func (e *env) listenPacket(name string) ([]net.PacketConn, error) {
 	var pcs []net.PacketConn
 	for _, addr := range e.cfg.Addrs(name) {

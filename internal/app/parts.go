@@ -11,6 +11,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/honeygate/honeygate/internal/attack"
 	"github.com/honeygate/honeygate/internal/bus"
 	"github.com/honeygate/honeygate/internal/event"
 	"github.com/honeygate/honeygate/internal/gateway"
@@ -18,6 +19,7 @@ import (
 	"github.com/honeygate/honeygate/internal/gateway/proxy"
 	"github.com/honeygate/honeygate/internal/jsonlog"
 	"github.com/honeygate/honeygate/internal/sensor"
+	"github.com/honeygate/honeygate/internal/sensor/reflect"
 	"github.com/honeygate/honeygate/internal/sensor/ssh"
 	"github.com/honeygate/honeygate/internal/sensor/telnet"
 	"github.com/honeygate/honeygate/internal/web"
@@ -85,7 +87,12 @@ func buildStoreConsumer(e *env) ([]Component, error) {
 			for i := range inserted {
 				stored.WithLabelValues(string(inserted[i].Kind)).Inc()
 			}
-			return nil
+			// reflect.attack events also fold into the attacks the API
+			// lists. From the whole batch, not only the new events: if
+			// this fails after the events were stored, the batch comes
+			// again, its events are then not new, and attack.Merge makes
+			// applying them twice harmless.
+			return st.PutAttacks(ctx, attack.FromEvents(evs))
 		},
 		Bad: func(ctx context.Context, subject string, data []byte, err error) error {
 			dead.Inc()
@@ -129,7 +136,7 @@ func buildWeb(e *env) ([]Component, error) {
 		return nil, err
 	}
 	h := web.New(web.Options{
-		Store: st, Token: token, Gatherer: e.reg, Log: e.log.With("component", "web"), Intel: in,
+		Store: st, Attacks: st, Token: token, Gatherer: e.reg, Log: e.log.With("component", "web"), Intel: in,
 		BusStats: func(ctx context.Context) (any, error) { return b.Stats(ctx) },
 		Blocks:   st,
 		Health:   func(ctx context.Context) []string { return health(ctx, b) },
@@ -212,6 +219,44 @@ func sensorServers(e *env, name string, h sensor.Handler) ([]Component, error) {
 			Log: e.log.With("component", name, "addr", ln.Addr().String()),
 		}
 		cs = append(cs, RunFunc(func(ctx context.Context) error { return srv.Serve(ctx, ln) }))
+	}
+	return cs, nil
+}
+
+// buildReflectors serves each amplification reflector on every address of
+// its listener. They share one send budget, so the bytes-per-second cap and
+// the bytes-out-below-bytes-in rule hold for the process, not per port.
+func buildReflectors(e *env) ([]Component, error) {
+	cfg := e.cfg.Reflect
+	var (
+		cs      []Component
+		budget  *sensor.SendBudget
+		metrics *sensor.PacketMetrics
+	)
+	for _, p := range reflect.Protocols {
+		if len(e.cfg.Addrs(p.Listener)) == 0 {
+			continue
+		}
+		pub, err := e.Bus()
+		if err != nil {
+			return nil, err
+		}
+		pcs, err := e.listenPacket(p.Listener)
+		if err != nil {
+			return nil, err
+		}
+		if budget == nil {
+			budget, metrics = sensor.NewSendBudget(cfg.Limits.SendBudget), sensor.NewPacketMetrics(e.reg)
+		}
+		h := p.New(cfg, e.cfg.Sensor)
+		for _, pc := range pcs {
+			srv := &sensor.PacketServer{
+				Handler: h, Limits: cfg.Limits, Budget: budget, Metrics: metrics,
+				Publisher: pub, Sensor: e.cfg.Sensor,
+				Log: e.log.With("component", p.Listener, "addr", pc.LocalAddr().String()),
+			}
+			cs = append(cs, RunFunc(func(ctx context.Context) error { return srv.ServePacket(ctx, pc) }))
+		}
 	}
 	return cs, nil
 }

@@ -30,6 +30,7 @@ var parts = []part{
 	{name: "crash-recovery", stage: producers, roles: roleServe, build: buildCrashRecovery},
 	// The sensors.
 	{name: "telnet", stage: producers, roles: roleServe | roleSensor, build: buildTelnet},
+	{name: "reflect", stage: producers, roles: roleServe | roleSensor, build: buildReflectors},
 	{name: "ssh", stage: producers, roles: roleServe | roleSensor, build: buildSSH},
 
 	// Producers: the gateway's enforcement points (they publish blocks).

@@ -26,6 +26,7 @@ import (
 	"github.com/honeygate/honeygate/internal/intel"
 	"github.com/honeygate/honeygate/internal/schema"
 	"github.com/honeygate/honeygate/internal/sensor"
+	"github.com/honeygate/honeygate/internal/sensor/reflect"
 	"github.com/honeygate/honeygate/internal/sensor/ssh"
 	"github.com/honeygate/honeygate/internal/sensor/telnet"
 )
@@ -51,6 +52,8 @@ type Config struct {
 	Limits sensor.Limits `yaml:"limits"`
 	// Telnet is the telnet sensor's device profile and login policy.
 	Telnet telnet.Config `yaml:"telnet"`
+	// Reflect is the amplification reflectors' limits and answers.
+	Reflect reflect.Config `yaml:"reflect"`
 	// SSH is the SSH sensor's device profile, login policy, server version
 	// and sample bounds.
 	SSH ssh.Config `yaml:"ssh"`
@@ -166,6 +169,7 @@ func (c *Config) sections() []struct {
 		{"event_log", c.EventLog},
 		{"limits", limits{&c.Limits}},
 		{"telnet", c.Telnet},
+		{"reflect", c.Reflect},
 		{"ssh", c.SSH},
 		{"intel", c.Intel},
 		{"gateway", c.Gateway},
@@ -239,6 +243,7 @@ func Default() Config {
 		Listen:   Listeners{},
 		Limits:   sensor.DefaultLimits(),
 		Telnet:   telnet.DefaultConfig(),
+		Reflect:  reflect.DefaultConfig(),
 		SSH:      ssh.DefaultConfig(),
 		Intel:    intel.DefaultConfig(),
 		Gateway:  gateway.DefaultConfig(),

@@ -46,6 +46,7 @@ type Event struct {
 	Closing
 	WindowSize
 	Traffic
+	Reflection
 	Flood
 	SSH
 	Block

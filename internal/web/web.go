@@ -25,6 +25,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/honeygate/honeygate/internal/attack"
 	"github.com/honeygate/honeygate/internal/buildinfo"
 	"github.com/honeygate/honeygate/internal/event"
 	"github.com/honeygate/honeygate/internal/gateway"
@@ -34,6 +35,7 @@ import (
 // Options configure the API handler.
 type Options struct {
 	Store    store.Events
+	Attacks  attack.Store        // nil: no attacks are kept (404 on /api/v1/attacks)
 	Token    string              // every /api/ request must carry it
 	Gatherer prometheus.Gatherer // nil: no /metrics
 	// BusStats reports the bus's backlog for /api/v1/status; nil omits it.
@@ -74,6 +76,7 @@ func New(o Options) *Server {
 	if o.Blocks != nil {
 		s.registerBlocks(o.Blocks)
 	}
+	s.mux.Handle("GET /api/v1/attacks", s.auth(s.attacks))
 	s.mux.Handle("/api/", s.auth(s.notFound))
 	return s
 }
