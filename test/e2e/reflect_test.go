@@ -120,6 +120,17 @@ func TestReflectorFloodIsAnAttack(t *testing.T) {
 			t.Errorf("no attack on %s: %+v", v, resp.Attacks)
 		}
 	}
+	// The same through the client subcommand.
+	env := []string{"HONEYGATE_SERVER=http://" + s.addrs["web"][0], "HONEYGATE_TOKEN=" + testToken}
+	out, code := runCLI(t, env, "attacks", "--from", "10m", "--proto", "ntp")
+	if code != 0 {
+		t.Fatalf("honeygate attacks: code %d\n%s", code, out)
+	}
+	for _, want := range append(victims, "ended (idle)", "monlist", "REQUESTS") {
+		if !strings.Contains(out, want) {
+			t.Errorf("honeygate attacks lacks %q:\n%s", want, out)
+		}
+	}
 	// Outside the window: nothing.
 	var none struct{ Attacks []apiAttack }
 	old := url.Values{"from": {"2020-01-01"}, "to": {"2020-01-02"}}
@@ -130,9 +141,9 @@ func TestReflectorFloodIsAnAttack(t *testing.T) {
 		t.Errorf("from=junk: status %d", code)
 	}
 	// The process's own count: bytes out below bytes in, over both reflectors.
-	in, out := metricSum(t, s, "honeygate_packet_bytes_in_total"), metricSum(t, s, "honeygate_packet_bytes_out_total")
-	if in < float64(sent) || out >= in || out == 0 {
-		t.Errorf("metrics: %v bytes in, %v out (%d sent by the victims)", in, out, sent)
+	in, outB := metricSum(t, s, "honeygate_packet_bytes_in_total"), metricSum(t, s, "honeygate_packet_bytes_out_total")
+	if in < float64(sent) || outB >= in || outB == 0 {
+		t.Errorf("metrics: %v bytes in, %v out (%d sent by the victims)", in, outB, sent)
 	}
 	waitFor(t, "the scan", 30*time.Second, func() bool {
 		for _, e := range s.events(url.Values{"kind": {"reflect.scan"}}) {
