@@ -10,6 +10,7 @@ var domains = [][]Kind{
 	reflectKinds,
 	attackKinds,
 	sshKinds,
+	gatewayKinds,
 }
 
 // Kinds lists every kind in the catalogue, in a stable order.
