@@ -120,6 +120,32 @@ func TestReflectorFloodIsAnAttack(t *testing.T) {
 			t.Errorf("no attack on %s: %+v", v, resp.Attacks)
 		}
 	}
+	// The attack's events: a start and an end per victim, tied by their
+	// attack_id and by no session (an attack is no session: nothing would
+	// ever close it).
+	var evs struct {
+		Events []struct {
+			SrcIP    string `json:"src_ip"`
+			Session  string `json:"session"`
+			AttackID string `json:"attack_id"`
+			Phase    string `json:"phase"`
+		}
+	}
+	if code := s.get("/api/v1/events", url.Values{"kind": {"reflect.attack"}}, testToken, &evs); code != http.StatusOK {
+		t.Fatalf("events: status %d", code)
+	}
+	phases := map[string]string{}
+	for _, e := range evs.Events {
+		if e.Session != "" || e.AttackID == "" {
+			t.Errorf("reflect.attack event %+v", e)
+		}
+		phases[e.AttackID] += e.Phase + " "
+	}
+	for _, a := range resp.Attacks {
+		if p := phases[a.ID]; p != "end start " {
+			t.Errorf("attack %s: events %q (newest first), want an end and a start", a.ID, p)
+		}
+	}
 	// The same through the client subcommand.
 	env := []string{"HONEYGATE_SERVER=http://" + s.addrs["web"][0], "HONEYGATE_TOKEN=" + testToken}
 	out, code := runCLI(t, env, "attacks", "--from", "10m", "--proto", "ntp")
