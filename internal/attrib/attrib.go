@@ -33,6 +33,10 @@ type Observation struct {
 	Password string //
 	Input    string // one shell command line as typed
 	URL      string // a payload URL the attacker asked for
+	Client   string // what the client says it is: SMB NativeOS or NativeLanMan, an HTTP User-Agent
+	Tree     string // an SMB tree connect path (\\host\share)
+	Header   string // one HTTP request header as "Name: value"
+	Exploit  string // the name of an exploit technique a sensor recognised
 }
 
 //go:embed rules.yaml
@@ -50,6 +54,9 @@ type rule struct {
 	ports              map[int]bool
 	creds              map[string]bool // "user\x00pass"
 	input, url         *regexp.Regexp
+	client, tree       *regexp.Regexp
+	header, exploit    *regexp.Regexp
+	logins             int // named logins in one session
 }
 
 type fileRule struct {
@@ -61,6 +68,11 @@ type fileRule struct {
 	Credentials []string `yaml:"credentials"`
 	Input       string   `yaml:"input"`
 	URL         string   `yaml:"url"`
+	Client      string   `yaml:"client"`
+	Tree        string   `yaml:"tree"`
+	Header      string   `yaml:"header"`
+	Exploit     string   `yaml:"exploit"`
+	Logins      int      `yaml:"logins"`
 }
 
 type file struct {
@@ -170,8 +182,28 @@ func compile(fr fileRule) (rule, error) {
 			return rl, fmt.Errorf("url: %w", err)
 		}
 	}
+	for _, p := range []struct {
+		src  string
+		dst  **regexp.Regexp
+		name string
+	}{{fr.Client, &rl.client, "client"}, {fr.Tree, &rl.tree, "tree"}, {fr.Header, &rl.header, "header"}, {fr.Exploit, &rl.exploit, "exploit"}} {
+		if p.src == "" {
+			continue
+		}
+		kinds++
+		if *p.dst, err = regexp.Compile(p.src); err != nil {
+			return rl, fmt.Errorf("%s: %w", p.name, err)
+		}
+	}
+	if fr.Logins < 0 {
+		return rl, errors.New("logins must be positive")
+	}
+	if fr.Logins > 0 {
+		kinds++
+		rl.logins = fr.Logins
+	}
 	if kinds != 1 {
-		return rl, errors.New("exactly one of ports, credentials, input, url is required")
+		return rl, errors.New("exactly one of ports, credentials, input, url, client, tree, header, exploit, logins is required")
 	}
 	return rl, nil
 }
@@ -187,6 +219,7 @@ type Tracker struct {
 	hits    []hit
 	family  string
 	reasons []string
+	logins  int // named logins observed
 }
 
 type hit struct {
@@ -209,13 +242,16 @@ func (t *Tracker) Reasons() []string { return t.reasons }
 // the session's family changed. Reasons may grow without a change of family;
 // sensors report the final reasons when the session closes.
 func (t *Tracker) Observe(o Observation) bool {
+	if o.Login && o.Username != "" {
+		t.logins++
+	}
 	matched := false
 	for i := range t.r.rules {
 		rl := &t.r.rules[i]
 		if t.has(i) {
 			continue
 		}
-		if ev, ok := rl.match(o); ok {
+		if ev, ok := rl.match(o, t.logins); ok {
 			t.hits = append(t.hits, hit{rule: i, evidence: ev})
 			matched = true
 		}
@@ -235,7 +271,7 @@ func (t *Tracker) has(i int) bool {
 	return false
 }
 
-func (rl *rule) match(o Observation) (string, bool) {
+func (rl *rule) match(o Observation, logins int) (string, bool) {
 	switch {
 	case rl.ports != nil:
 		if o.Port != 0 && rl.ports[o.Port] {
@@ -254,6 +290,28 @@ func (rl *rule) match(o Observation) (string, bool) {
 	case rl.url != nil:
 		if o.URL != "" && rl.url.MatchString(o.URL) {
 			return fmt.Sprintf("url %q", clip(o.URL)), true
+		}
+	case rl.client != nil:
+		if o.Client != "" && rl.client.MatchString(o.Client) {
+			return fmt.Sprintf("client %q", clip(o.Client)), true
+		}
+	case rl.tree != nil:
+		if o.Tree != "" && rl.tree.MatchString(o.Tree) {
+			return fmt.Sprintf("tree %q", clip(o.Tree)), true
+		}
+	case rl.header != nil:
+		if o.Header != "" {
+			if m := rl.header.FindString(o.Header); m != "" {
+				return fmt.Sprintf("header %q", clip(m)), true
+			}
+		}
+	case rl.exploit != nil:
+		if o.Exploit != "" && rl.exploit.MatchString(o.Exploit) {
+			return fmt.Sprintf("exploit %s", o.Exploit), true
+		}
+	case rl.logins > 0:
+		if o.Login && logins >= rl.logins {
+			return fmt.Sprintf("%d logins", logins), true
 		}
 	}
 	return "", false
