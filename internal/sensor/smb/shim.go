@@ -7,6 +7,7 @@ package smb
 import (
 	"context"
 	"encoding/json"
+	"strings"
 
 	"github.com/honeygate/honeygate/internal/attrib"
 	"github.com/honeygate/honeygate/internal/event"
@@ -73,4 +74,33 @@ func (ss *session) emitCtx(ctx context.Context, r *rec) {
 		r.Message += string(b)
 	}
 	ss.s.publish(ctx, r.Event)
+}
+
+func techniqueOf(e event.Event) string {
+	i := strings.Index(e.Message, `"technique":"`)
+	if i < 0 {
+		return ""
+	}
+	rest := e.Message[i+len(`"technique":"`):]
+	return rest[:strings.IndexByte(rest, '"')]
+}
+
+func hashOf(e event.Event) string {
+	i := strings.Index(e.Message, `"ntlm_hash":"`)
+	if i < 0 {
+		return ""
+	}
+	rest := e.Message[i+len(`"ntlm_hash":"`):]
+	return rest[:strings.IndexByte(rest, '"')]
+}
+
+func sampleHashes(e event.Event) []string {
+	var out []string
+	for _, k := range []string{`"sample":"`, `"payload":"`} {
+		if i := strings.Index(e.Message, k); i >= 0 {
+			rest := e.Message[i+len(k):]
+			out = append(out, rest[:strings.IndexByte(rest, '"')])
+		}
+	}
+	return out
 }
