@@ -97,9 +97,9 @@ func (c *client) negotiate() *message {
 func (c *client) anonymousLogon(os, lanman string) *message {
 	words := le{andxNone, 0}.u16(0).u16(4356).u16(10).u16(0).u32(0).u16(0).u16(0).u32(0).u32(0xd4)
 	var data []byte
-	data = append(data, 0)                           // empty OEM password; pads the strings to 2
-	data = append(data, 0, 0, 0, 0)                  // account, domain
-	data = append(data, encodeUTF16(os+"\x00")...)   //
+	data = append(data, 0)                         // empty OEM password; pads the strings to 2
+	data = append(data, 0, 0, 0, 0)                // account, domain
+	data = append(data, encodeUTF16(os+"\x00")...) //
 	data = append(data, encodeUTF16(lanman+"\x00")...)
 	r := c.roundTrip(c.request(cmdSessionSetup, 1, words, data))
 	c.uid = r.UID

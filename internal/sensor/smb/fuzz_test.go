@@ -167,4 +167,3 @@ func FuzzSession(f *testing.F) {
 		}
 	})
 }
-
