@@ -168,7 +168,7 @@ func BenchmarkEternalBlueProbe(b *testing.B) {
 // handler that answers each frame with itself.
 type echo struct{}
 
-func (echo) Proto() string                        { return "echo" }
+func (echo) Proto() string                         { return "echo" }
 func (echo) Panicked(sensor.ConnInfo, any, []byte) {}
 func (echo) Handle(_ context.Context, c *sensor.Conn, _ sensor.ConnInfo) {
 	buf := make([]byte, 4096)
