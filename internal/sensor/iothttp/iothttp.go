@@ -35,7 +35,7 @@ type Options struct {
 	Publisher event.Publisher
 	Rules     *attrib.Rules // nil means attrib.Default()
 	Sensor    string        // sensor instance name, copied into every event
-	Device    Device        // where injected commands run; required
+	Device    Device        // where injected commands run; nil records them without running them
 	Limits    sensor.Limits // IdleTimeout and MaxSession bound connections
 	Log       *slog.Logger  // nil discards
 }
@@ -57,8 +57,8 @@ func New(cfg Config, o Options) (*Sensor, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if o.Publisher == nil || o.Device == nil {
-		return nil, fmt.Errorf("iothttp: Options.Publisher and Options.Device are required")
+	if o.Publisher == nil {
+		return nil, fmt.Errorf("iothttp: Options.Publisher is required")
 	}
 	s := &Sensor{cfg: cfg, pub: o.Publisher, rules: o.Rules, name: o.Sensor, dev: o.Device, limits: o.Limits, log: o.Log}
 	if s.rules == nil {

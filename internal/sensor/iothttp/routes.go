@@ -186,10 +186,13 @@ func (s *Sensor) injected(cc *conn, x exploit, body []byte) {
 // run runs one injected command on the session's shell and records it and
 // what it asked to download.
 func (s *Sensor) run(cc *conn, cmd string) {
-	if cc.shell == nil {
-		cc.shell = s.dev.NewShell(cc.ctx)
+	var res Result
+	if s.dev != nil {
+		if cc.shell == nil {
+			cc.shell = s.dev.NewShell(cc.ctx)
+		}
+		res = cc.shell.Run(cmd)
 	}
-	res := cc.shell.Run(cmd)
 	e := cc.event(s, event.CommandInput)
 	e.Input = cmd
 	e.Output = event.Truncate(res.Output, maxEventText)
