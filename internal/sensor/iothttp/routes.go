@@ -34,6 +34,7 @@ var (
 const (
 	maxHeadersObserved = 32
 	maxEventText       = 4096
+	maxBodyText        = 2048
 )
 
 // ServeHTTP implements http.Handler: it records the request, then answers
@@ -73,6 +74,9 @@ func (s *Sensor) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	e.HTTP.UserAgent = event.Truncate(r.UserAgent(), 512)
 	e.HTTP.Status = status
 	e.HTTP.BodySize = int64(len(body))
+	// The body's start is what identifies an exploit this sensor has no
+	// endpoint for.
+	e.HTTP.Body = event.Truncate(string(body), maxBodyText)
 	s.emit(cc, e)
 	s.observeHeaders(cc, r)
 	route(w, r, cc, body)

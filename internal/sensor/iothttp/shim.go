@@ -27,6 +27,7 @@ type httpFields struct {
 	UserAgent string `json:"http_user_agent,omitempty"`
 	Status    int    `json:"http_status,omitempty"`
 	BodySize  int64  `json:"http_body_size,omitempty"`
+	Body      string `json:"http_body,omitempty"`
 }
 
 type exploitFields struct {
