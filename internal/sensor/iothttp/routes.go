@@ -28,6 +28,8 @@ var (
 	// miniigd builds an iptables line from the port mapping; the client
 	// address is the field worms put their commands in.
 	exploitMiniigd = exploit{"realtek-miniigd-rce", "CVE-2014-8361", []string{"NewInternalClient", "NewRemoteHost"}}
+	// Commands in another CGI's parameters; the CVE when the CGI is known.
+	exploitGeneric = exploit{technique: "http-command-injection"}
 )
 
 // Bounds on what one request records.
@@ -79,7 +81,22 @@ func (s *Sensor) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	e.HTTP.Body = event.Truncate(string(body), maxBodyText)
 	s.emit(cc, e)
 	s.observeHeaders(cc, r)
+	if !tooLarge && !soapEndpoint(r) {
+		if injs := genericInjections(r, body); len(injs) > 0 {
+			x := exploitGeneric
+			if cve := knownCGI[r.URL.Path]; cve != "" {
+				x.cve = cve
+			}
+			s.record(cc, x, injs)
+		}
+	}
 	route(w, r, cc, body)
+}
+
+// soapEndpoint reports the requests hg532 and miniigd handle themselves.
+func soapEndpoint(r *http.Request) bool {
+	return r.Method == http.MethodPost &&
+		(r.URL.Path == "/ctrlt/DeviceUpgrade_1" || r.URL.Path == "/picsdesc.xml" || r.URL.Path == "/wanipcn.xml")
 }
 
 // route picks the endpoint for r and the status it will answer.
@@ -165,7 +182,11 @@ func soapReply(w http.ResponseWriter, inner string) {
 
 // injected records an exploit request and runs what it injects.
 func (s *Sensor) injected(cc *conn, x exploit, body []byte) {
-	injs := extract(string(body), x.params...)
+	s.record(cc, x, extract(string(body), x.params...))
+}
+
+// record records an exploit.attempt and runs the injected commands.
+func (s *Sensor) record(cc *conn, x exploit, injs []injection) {
 	e := cc.event(s, kindExploit)
 	e.Exploit.CVE = x.cve
 	e.Exploit.Stage = "exploit"

