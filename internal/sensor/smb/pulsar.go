@@ -158,5 +158,9 @@ func (ss *session) flushPulsar() {
 		return
 	}
 	ss.pulsar = nil
+	// A session that ended mid-upload (or a payload over maxPayload)
+	// leaves a partial payload: still worth keeping, marked as such.
+	ss.payloadPartial = !p.done || p.truncated
 	ss.exploit(techPulsarPayload, nil, p.buf)
+	ss.payloadPartial = false
 }

@@ -60,6 +60,8 @@ type session struct {
 	msgs    int
 	// keep is set once the session did something worth a sample.
 	keep bool
+	// payloadPartial marks the payload being recorded as incomplete.
+	payloadPartial bool
 }
 
 func (s *Sensor) newSession(ctx context.Context, c *sensor.Conn, info sensor.ConnInfo) *session {

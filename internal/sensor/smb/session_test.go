@@ -253,3 +253,28 @@ func TestSMB2Negotiation(t *testing.T) {
 	c.close()
 	closedEvents(t, col)
 }
+
+// TestDoublePulsarPartialUpload: a session that ends mid-upload still
+// leaves the part that came, marked partial.
+func TestDoublePulsarPartialUpload(t *testing.T) {
+	addr, col := testSensor(t, t.TempDir())
+	c := dial(t, addr)
+	c.negotiate()
+	c.anonymousLogon("Windows 2000 2195", "Windows 2000 5.0")
+	c.treeConnect(`\\10.0.0.1\IPC$`)
+	key := uint32(0x11223344)
+	chunk := bytes.Repeat([]byte{0x90}, 4096)
+	param := le{}.u32(3*4096 ^ key).u32(4096 ^ key).u32(0 ^ key)
+	enc := make([]byte, len(chunk))
+	var k [4]byte
+	binary.LittleEndian.PutUint32(k[:], key)
+	for i := range chunk {
+		enc[i] = chunk[i] ^ k[i%4]
+	}
+	c.pulsar(66, pulsarExec, param, enc)
+	c.close()
+	e := find(closedEvents(t, col), kindExploit, "doublepulsar-payload")
+	if e == nil || !bytes.Contains([]byte(e.Message), []byte(`"payload_size":4096`)) || !bytes.Contains([]byte(e.Message), []byte(`"payload_partial":true`)) {
+		t.Fatalf("partial payload not recorded: %v", e)
+	}
+}

@@ -46,6 +46,7 @@ type exploitFields struct {
 	Payload         string `json:"payload,omitempty"`
 	PayloadSize     int64  `json:"payload_size,omitempty"`
 	PayloadType     string `json:"payload_type,omitempty"`
+	PayloadPartial  bool   `json:"payload_partial,omitempty"`
 }
 
 type rec struct {
