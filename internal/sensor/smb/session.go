@@ -44,7 +44,8 @@ type session struct {
 	extSec    bool   // the client negotiated extended security (SPNEGO/NTLMSSP)
 	dialect   string // negotiated dialect
 	smb2      bool   // the connection switched to SMB2
-	uid       uint16 // the session's UID once logged on (0 before)
+	uid       uint16 // the UID handed out (with the challenge, or at logon)
+	loggedOn  bool   // a logon succeeded under uid
 	anonymous bool
 	logins    int
 	ntlmFlags uint32 // from the client's NEGOTIATE_MESSAGE
@@ -94,6 +95,7 @@ func (ss *session) serve() {
 	}
 	r := bufio.NewReaderSize(io.TeeReader(ss.conn, ss.tap), 4096)
 	var buf []byte
+loop:
 	for ss.msgs < maxMessages {
 		f, err := readFrame(r, buf)
 		if err != nil {
@@ -112,14 +114,14 @@ func (ss *session) serve() {
 		case nbSessionMessage:
 		case nbSessionRequest:
 			if !ss.write([]byte{nbPositiveSession, 0, 0, 0}) {
-				return
+				break loop
 			}
 			continue
 		default: // keep-alives and the rest carry nothing to answer
 			continue
 		}
 		if !ss.handle(f.Payload) {
-			break
+			break loop
 		}
 	}
 	if ss.closing == "" {
@@ -178,7 +180,7 @@ func (ss *session) dispatch(m *message) bool {
 	case cmdLogoffAndX:
 		w := newReply(m, cmdLogoffAndX, statusSuccess)
 		w.block(le{andxNone, 0}.u16(0), nil)
-		ss.uid = 0
+		ss.uid, ss.loggedOn = 0, false
 		return ss.write(w.frame())
 	case cmdTreeDisconnect:
 		delete(ss.trees, m.TID)
@@ -477,6 +479,7 @@ func (ss *session) login(a *ntlmAuth, challenge [8]byte, os, lanman string) uint
 		return statusLogonFailure
 	}
 	ss.anonymous = true
+	ss.loggedOn = true
 	if ss.uid == 0 {
 		ss.uid = firstUID
 	}
@@ -566,7 +569,7 @@ func shareName(path string) string {
 // (what MS17-010 scanners and worms need); the administrative shares exist
 // but refuse it; anything else does not exist.
 func (ss *session) shareStatus(path string) uint32 {
-	if ss.uid == 0 {
+	if !ss.loggedOn {
 		return statusAccessDenied
 	}
 	switch share := shareName(path); {

@@ -184,6 +184,10 @@ func TestBruteForce(t *testing.T) {
 			t.Fatalf("logon %d answered %#x, want STATUS_LOGON_FAILURE", i, r.Status)
 		}
 	}
+	// Refused logons open nothing.
+	if r := c.treeConnect(`\\10.0.0.1\IPC$`); r.Status == statusSuccess {
+		t.Error("IPC$ connected after refused logons")
+	}
 	c.close()
 	events := closedEvents(t, col)
 	if f := lastFamily(events); f != "smb-bruteforce" {

@@ -130,7 +130,7 @@ func secondaryOf(cmd byte) byte {
 
 // transactionRequest handles a primary transaction request.
 func (ss *session) transactionRequest(m *message) bool {
-	if _, ok := ss.trees[m.TID]; !ok || m.UID != ss.uid || ss.uid == 0 {
+	if _, ok := ss.trees[m.TID]; !ok || m.UID != ss.uid || !ss.loggedOn {
 		// DoublePulsar answers before srv.sys checks the tree: an implant
 		// ping on a bad TID still gets the implant's answer.
 		if m.Command == cmdTrans2 && len(m.Words) > 28 && m.word(28) == trans2SessionSetup {
