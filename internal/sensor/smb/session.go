@@ -93,7 +93,9 @@ func (ss *session) serve() {
 	if ss.info.DstPort != 0 {
 		ss.observe(attrib.Observation{Port: ss.info.DstPort})
 	}
-	r := bufio.NewReaderSize(io.TeeReader(ss.conn, ss.tap), 4096)
+	// 1 KiB holds most requests whole in one read; larger frames (the
+	// exploit's 4 KiB fragments) pass through to the connection.
+	r := bufio.NewReaderSize(io.TeeReader(ss.conn, ss.tap), 1024)
 	var buf []byte
 loop:
 	for ss.msgs < maxMessages {
