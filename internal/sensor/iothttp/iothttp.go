@@ -113,8 +113,11 @@ type conn struct {
 func (s *Sensor) connContext(ctx context.Context, c net.Conn) context.Context {
 	info := connInfoOf(c)
 	cc := &conn{id: sessionID(info), info: info, start: time.Now(), tracker: s.rules.NewTracker()}
-	// The session outlives each request but not the server.
+	// The session outlives each request but not the server, nor its
+	// allotted time: then the connection is closed under the client, as
+	// sensor.Server does for the other sensors.
 	cc.ctx, cc.cancel = context.WithTimeout(ctx, s.limits.MaxSession)
+	context.AfterFunc(cc.ctx, func() { c.Close() })
 	s.conns.Store(c, cc)
 	s.emit(cc, cc.event(s, event.SessionConnect))
 	if info.DstPort != 0 {

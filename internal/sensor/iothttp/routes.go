@@ -37,6 +37,7 @@ const (
 	maxHeadersObserved = 32
 	maxEventText       = 4096
 	maxBodyText        = 2048
+	maxRequests        = 1000 // requests served on one connection
 )
 
 // ServeHTTP implements http.Handler: it records the request, then answers
@@ -60,7 +61,10 @@ func (s *Sensor) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}()
 	cc.mu.Lock()
 	defer cc.mu.Unlock()
-	cc.reqs++
+	if cc.reqs++; cc.reqs >= maxRequests {
+		// Enough from one connection: this answer is its last.
+		w.Header().Set("Connection", "close")
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBody))
 	cc.bytes += int64(len(body))
 	tooLarge := false
