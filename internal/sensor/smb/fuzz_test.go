@@ -2,6 +2,7 @@ package smb
 
 import (
 	"bytes"
+	"encoding/binary"
 	"context"
 	"io"
 	"log/slog"
@@ -164,6 +165,27 @@ func FuzzSession(f *testing.F) {
 		case <-done:
 		case <-time.After(10 * time.Second):
 			t.Fatal("session did not end")
+		}
+	})
+}
+
+// FuzzRPC: the DCE/RPC answerer never panics on what a client writes to a
+// pipe, and answers with well-formed PDUs (a length that is its own).
+func FuzzRPC(f *testing.F) {
+	bind := []byte{5, 0, 11, 3, 0x10, 0, 0, 0, 72, 0, 0, 0, 1, 0, 0, 0, 0xb8, 0x10, 0xb8, 0x10, 0, 0, 0, 0, 1, 0, 0, 0,
+		0, 0, 1, 0, 0xc8, 0x4f, 0x32, 0x4b, 0x70, 0x16, 0xd3, 0x01, 0x12, 0x78, 0x5a, 0x47, 0xbf, 0x6e, 0xe1, 0x88, 3, 0, 0, 0}
+	bind = append(bind, ndr32...)
+	f.Add(bind)
+	f.Add(append([]byte{5, 0, 0, 3, 0x10, 0, 0, 0, 40, 0, 0, 0, 2, 0, 0, 0, 16, 0, 0, 0, 0, 0, 15, 0}, make([]byte, 16)...))
+	f.Fuzz(func(t *testing.T, pdu []byte) {
+		for _, pipe := range []string{"srvsvc", "lsarpc"} {
+			out := rpcCall(pipe, pdu)
+			if out == nil {
+				continue
+			}
+			if len(out) < 16 || int(binary.LittleEndian.Uint16(out[8:])) != len(out) {
+				t.Fatalf("answer of %d bytes says %x", len(out), out[:min(len(out), 16)])
+			}
 		}
 	})
 }

@@ -40,6 +40,7 @@ const (
 	statusBadNetworkName         = 0xc00000cc
 	statusNotSupported           = 0xc00000bb
 	statusInsuffServerResources  = 0xc0000205
+	statusPipeEmpty              = 0xc00000d9
 	statusSMBBadCommand          = 0x00160002 // ERRSRV/ERRbadcmd in the DOS error form Windows sends
 	statusBadUID                 = 0x005b0002 // ERRSRV/ERRbaduid
 )

@@ -52,7 +52,7 @@ type session struct {
 
 	trees   map[uint16]string // TID -> share path as sent
 	nextTID uint16
-	pipes   map[uint16]string // FID -> pipe name
+	pipes   map[uint16]*pipe // by FID
 	nextFID uint16
 	pending map[uint16]*transaction // by MID
 	seen    map[string]bool         // techniques already recorded
@@ -77,7 +77,7 @@ func (s *Sensor) newSession(ctx context.Context, c *sensor.Conn, info sensor.Con
 		tap:     newTap(s.cfg.MaxSampleBytes),
 		trees:   map[uint16]string{},
 		nextTID: firstTID,
-		pipes:   map[uint16]string{},
+		pipes:   map[uint16]*pipe{},
 		nextFID: firstFID,
 		pending: map[uint16]*transaction{},
 		seen:    map[string]bool{},
@@ -204,7 +204,7 @@ func (ss *session) dispatch(m *message) bool {
 	case cmdWriteAndX:
 		return ss.writeAndX(m)
 	case cmdReadAndX:
-		return ss.reply(m, statusInvalidHandle)
+		return ss.readAndX(m)
 	}
 	return ss.reply(m, statusSMBBadCommand)
 }
@@ -619,7 +619,7 @@ func (ss *session) ntCreate(m *message) bool {
 	}
 	fid := ss.nextFID
 	ss.nextFID++
-	ss.pipes[fid] = name
+	ss.pipes[fid] = &pipe{name: pipeName(name)}
 	w := newReply(m, cmdNTCreateAndX, statusSuccess)
 	words := le{andxNone, 0}.u16(0).
 		u8(0).u16(fid).u32(1).       // no oplock, FID, FILE_OPEN
@@ -631,16 +631,51 @@ func (ss *session) ntCreate(m *message) bool {
 	return ss.write(w.frame())
 }
 
-// writeAndX accepts writes to an open pipe (and discards them).
+// writeAndX takes a write to an open pipe: a DCE/RPC PDU, whose answer
+// waits for the client's read.
 func (ss *session) writeAndX(m *message) bool {
-	fid := m.word(4)
-	if _, ok := ss.pipes[fid]; !ok {
+	p := ss.pipes[m.word(4)]
+	if p == nil {
 		return ss.reply(m, statusInvalidHandle)
 	}
-	n := m.word(20) // DataLength
+	n := m.word(20)
+	if data := m.slice(int(m.word(22)), int(n)); data != nil {
+		p.out = rpcCall(p.name, data)
+	}
 	w := newReply(m, cmdWriteAndX, statusSuccess)
 	w.block(le{andxNone, 0}.u16(0).u16(n).u16(0xffff).u16(0).u16(0), nil)
 	return ss.write(w.frame())
+}
+
+// readAndX returns what a pipe has to say (MS-CIFS 2.2.4.42).
+func (ss *session) readAndX(m *message) bool {
+	p := ss.pipes[m.word(4)]
+	if p == nil {
+		return ss.reply(m, statusInvalidHandle)
+	}
+	max := int(m.word(10))
+	data := p.out[:min(len(p.out), max)]
+	p.out = p.out[len(data):]
+	w := newReply(m, cmdReadAndX, statusSuccess)
+	const wc = 12
+	off := headerLen + 1 + 2*wc + 2 + 1 // one pad byte, as Windows aligns
+	words := le{andxNone, 0}.u16(0).u16(0xffff).u16(0).u16(0).u16(uint16(len(data))).u16(uint16(off))
+	words = append(words, make([]byte, 10)...)
+	w.block(words, append([]byte{0}, data...))
+	return ss.write(w.frame())
+}
+
+// pipe is an open named pipe and the answer it holds for the next read.
+type pipe struct {
+	name string // lower case, without \PIPE\
+	out  []byte
+}
+
+// pipeName normalizes a pipe name as clients send it ("\srvsvc",
+// "\PIPE\srvsvc", "srvsvc").
+func pipeName(s string) string {
+	s = strings.ToLower(strings.TrimLeft(s, "\\"))
+	return strings.TrimPrefix(s, "pipe\\")
 }
 
 // partial looks at a frame the client began but never finished: the

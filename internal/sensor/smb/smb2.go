@@ -13,14 +13,20 @@ import (
 // STATUS_NOT_SUPPORTED: the exploits it waits for are SMBv1.
 
 const (
-	smb2HeaderLen      = 64
-	smb2Negotiate      = 0x00
-	smb2SessionSetup   = 0x01
-	smb2Logoff         = 0x02
-	smb2TreeConnect    = 0x03
-	smb2TreeDisconnect = 0x04
-	smb2Echo           = 0x0d
-	maxSMB2Dialects    = 64
+	smb2HeaderLen       = 64
+	smb2Negotiate       = 0x00
+	smb2SessionSetup    = 0x01
+	smb2Logoff          = 0x02
+	smb2TreeConnect     = 0x03
+	smb2TreeDisconnect  = 0x04
+	smb2Create          = 0x05
+	smb2Close           = 0x06
+	smb2Read            = 0x08
+	smb2Write           = 0x09
+	smb2Ioctl           = 0x0b
+	smb2Echo            = 0x0d
+	fsctlPipeTransceive = 0x0011c017
+	maxSMB2Dialects     = 64
 )
 
 // smb2Header is the part of an SMB2 header the sensor echoes.
@@ -108,6 +114,16 @@ func (ss *session) handleSMB2(msg []byte) bool {
 		return ss.smb2TreeConnect(h, msg, body)
 	case smb2Logoff, smb2TreeDisconnect, smb2Echo:
 		return ss.write(frameOf(smb2Reply(h, statusSuccess, []byte{4, 0, 0, 0})))
+	case smb2Create:
+		return ss.smb2Create(h, msg, body)
+	case smb2Close:
+		return ss.smb2Close(h, body)
+	case smb2Write:
+		return ss.smb2Write(h, msg, body)
+	case smb2Read:
+		return ss.smb2Read(h, body)
+	case smb2Ioctl:
+		return ss.smb2Ioctl(h, msg, body)
 	}
 	return ss.write(frameOf(smb2Error(h, statusNotSupported)))
 }
@@ -217,4 +233,103 @@ func (ss *session) smb2TreeConnect(h smb2Header, msg, body []byte) bool {
 	h.treeID = 1
 	b := le{}.u16(16).u8(2).u8(0).u32(0x30).u32(0).u32(0x001f01ff) // pipe share
 	return ss.write(frameOf(smb2Reply(h, statusSuccess, b)))
+}
+
+// smb2Pipe returns the pipe a request's FileId (its persistent half, at
+// off in body) names.
+func (ss *session) smb2Pipe(body []byte, off int) *pipe {
+	if off+16 > len(body) {
+		return nil
+	}
+	return ss.pipes[uint16(binary.LittleEndian.Uint64(body[off:]))]
+}
+
+// smb2Create opens a named pipe on IPC$ (MS-SMB2 2.2.13, 2.2.14).
+func (ss *session) smb2Create(h smb2Header, msg, body []byte) bool {
+	if len(body) < 56 || !ss.loggedOn || h.treeID != 1 {
+		return ss.write(frameOf(smb2Error(h, statusAccessDenied)))
+	}
+	off, n := int(binary.LittleEndian.Uint16(body[44:])), int(binary.LittleEndian.Uint16(body[46:]))
+	if off > len(msg) || n > len(msg)-off {
+		return ss.write(frameOf(smb2Error(h, statusInvalidParameter)))
+	}
+	name := decodeUTF16(msg[off : off+n])
+	e := ss.event(kindPipeOpen)
+	e.SMB.Pipe = event.Truncate(name, 256)
+	ss.emit(e)
+	if pipeName(name) != "srvsvc" {
+		return ss.write(frameOf(smb2Error(h, statusObjectNameNotFound)))
+	}
+	if len(ss.pipes) >= maxPipes {
+		return ss.write(frameOf(smb2Error(h, statusInsuffServerResources)))
+	}
+	fid := ss.nextFID
+	ss.nextFID++
+	ss.pipes[fid] = &pipe{name: pipeName(name)}
+	b := le{}.u16(89).u8(0).u8(0).u32(1). // no oplock, FILE_OPENED
+						u64(0).u64(0).u64(0).u64(0).u64(4096).u64(0).u32(0x80).u32(0).
+						u64(uint64(fid)).u64(uint64(fid)).u32(0).u32(0)
+	return ss.write(frameOf(smb2Reply(h, statusSuccess, b)))
+}
+
+func (ss *session) smb2Close(h smb2Header, body []byte) bool {
+	if ss.smb2Pipe(body, 8) == nil {
+		return ss.write(frameOf(smb2Error(h, statusInvalidHandle)))
+	}
+	delete(ss.pipes, uint16(binary.LittleEndian.Uint64(body[8:])))
+	b := le{}.u16(60).u16(0).u32(0)
+	b = append(b, make([]byte, 52)...)
+	return ss.write(frameOf(smb2Reply(h, statusSuccess, b)))
+}
+
+// smb2Write takes a DCE/RPC PDU written to a pipe (MS-SMB2 2.2.21).
+func (ss *session) smb2Write(h smb2Header, msg, body []byte) bool {
+	p := ss.smb2Pipe(body, 16)
+	if p == nil || len(body) < 48 {
+		return ss.write(frameOf(smb2Error(h, statusInvalidHandle)))
+	}
+	off, n := int(binary.LittleEndian.Uint16(body[2:])), int(binary.LittleEndian.Uint32(body[4:]))
+	if off > len(msg) || n > len(msg)-off {
+		return ss.write(frameOf(smb2Error(h, statusInvalidParameter)))
+	}
+	p.out = rpcCall(p.name, msg[off:off+n])
+	return ss.write(frameOf(smb2Reply(h, statusSuccess, le{}.u16(17).u16(0).u32(uint32(n)).u32(0).u32(0).u16(0).u8(0))))
+}
+
+// smb2Read returns what a pipe holds (MS-SMB2 2.2.19, 2.2.20).
+func (ss *session) smb2Read(h smb2Header, body []byte) bool {
+	p := ss.smb2Pipe(body, 16)
+	if p == nil || len(body) < 48 {
+		return ss.write(frameOf(smb2Error(h, statusInvalidHandle)))
+	}
+	max := int(binary.LittleEndian.Uint32(body[4:]))
+	data := p.out[:min(len(p.out), max)]
+	p.out = p.out[len(data):]
+	if len(data) == 0 {
+		return ss.write(frameOf(smb2Error(h, statusPipeEmpty)))
+	}
+	b := le{}.u16(17).u8(smb2HeaderLen + 16).u8(0).u32(uint32(len(data))).u32(0).u32(0)
+	return ss.write(frameOf(smb2Reply(h, statusSuccess, append(b, data...))))
+}
+
+// smb2Ioctl answers FSCTL_PIPE_TRANSCEIVE: a PDU in, its answer out
+// (MS-SMB2 2.2.31, 2.2.32).
+func (ss *session) smb2Ioctl(h smb2Header, msg, body []byte) bool {
+	if len(body) < 56 {
+		return ss.write(frameOf(smb2Error(h, statusInvalidParameter)))
+	}
+	ctl := binary.LittleEndian.Uint32(body[4:])
+	p := ss.smb2Pipe(body, 8)
+	if ctl != fsctlPipeTransceive || p == nil {
+		return ss.write(frameOf(smb2Error(h, statusNotSupported)))
+	}
+	off, n := int(binary.LittleEndian.Uint32(body[24:])), int(binary.LittleEndian.Uint32(body[28:]))
+	if off > len(msg) || n > len(msg)-off {
+		return ss.write(frameOf(smb2Error(h, statusInvalidParameter)))
+	}
+	out := rpcCall(p.name, msg[off:off+n])
+	fid := uint64(binary.LittleEndian.Uint64(body[8:]))
+	b := le{}.u16(49).u16(0).u32(ctl).u64(fid).u64(fid).
+		u32(smb2HeaderLen + 48).u32(0).u32(smb2HeaderLen + 48).u32(uint32(len(out))).u32(0).u32(0)
+	return ss.write(frameOf(smb2Reply(h, statusSuccess, append(b, out...))))
 }

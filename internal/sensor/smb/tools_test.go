@@ -98,9 +98,18 @@ func TestSmbclientBenign(t *testing.T) {
 	smbclient := needTool(t, "smbclient")
 	addr, col := testSensor(t, t.TempDir())
 	_, port, _ := net.SplitHostPort(addr)
-	runTool(t, smbclient, smbclientArgs(port, "-N", "-L", "//127.0.0.1")...)
+	// Share listing over SMB2 (srvsvc through IOCTL) and SMBv1 (srvsvc
+	// through the pipe transactions): a Windows 7's administrative shares.
+	for _, proto := range []string{"SMB2", "NT1"} {
+		out := runTool(t, smbclient, smbclientArgs(port, "-N", "-m", proto, "--option=client min protocol="+proto, "-L", "//127.0.0.1")...)
+		for _, want := range []string{"IPC$            IPC       Remote IPC", "ADMIN$          Disk      Remote Admin"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("%s share list lacks %q", proto, want)
+			}
+		}
+	}
 	runTool(t, smbclient, smbclientArgs(port, "-N", "-m", "NT1", "--option=client min protocol=NT1", "//127.0.0.1/IPC$", "-c", "exit")...)
-	waitClosed(t, col, 2)
+	waitClosed(t, col, 3)
 	events := col.all()
 	if got := techniques(events); len(got) != 0 {
 		t.Errorf("benign client recorded as exploit: %v", got)
@@ -111,7 +120,7 @@ func TestSmbclientBenign(t *testing.T) {
 			dialects = append(dialects, e.Message)
 		}
 	}
-	if len(dialects) < 2 {
+	if len(dialects) < 3 {
 		t.Errorf("want a negotiate recorded per session, got %v", dialects)
 	}
 }

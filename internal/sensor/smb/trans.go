@@ -240,7 +240,8 @@ func (ss *session) transaction(m *message, t *transaction, sub uint16) bool {
 	if len(t.setup) > 1 {
 		fid = t.setup[1]
 	}
-	_, open := ss.pipes[fid]
+	p := ss.pipes[fid]
+	open := p != nil
 	switch sub {
 	case transPeekNamedPipe:
 		if fid == 0 && ss.trees[m.TID] == "IPC$" {
@@ -256,11 +257,18 @@ func (ss *session) transaction(m *message, t *transaction, sub uint16) bool {
 		}
 		// Nothing to read; the pipe is connected (state 3).
 		return ss.transReply(m, cmdTransaction, le{}.u16(0).u16(0).u16(3), nil)
-	case transTransactNmPipe, transReadNmPipe:
+	case transTransactNmPipe:
 		if !open {
 			return ss.replyCmd(m, cmdTransaction, statusInvalidHandle)
 		}
-		return ss.transReply(m, cmdTransaction, nil, nil)
+		return ss.transReply(m, cmdTransaction, nil, rpcCall(p.name, t.data))
+	case transReadNmPipe:
+		if !open {
+			return ss.replyCmd(m, cmdTransaction, statusInvalidHandle)
+		}
+		out := p.out
+		p.out = nil
+		return ss.transReply(m, cmdTransaction, nil, out)
 	}
 	return ss.replyCmd(m, cmdTransaction, statusNotSupported)
 }
