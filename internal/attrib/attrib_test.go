@@ -45,11 +45,12 @@ func TestMiraiLoader(t *testing.T) {
 		Observation{Port: 23},
 		Observation{Login: true, Username: "root", Password: "xc3511"},
 	)
-	if tr.Family() != "mirai" {
-		t.Fatalf("after Mirai credential: %s", tr.Family())
+	// A credential is a hint: SSH crawlers share Mirai's table.
+	if tr.Family() != Unknown || tr.Hint() != "mirai" || len(tr.Reasons()) != 1 || !strings.HasPrefix(tr.Reasons()[0], "hint mirai-credentials") {
+		t.Fatalf("after Mirai credential: %s hint %q reasons %q", tr.Family(), tr.Hint(), tr.Reasons())
 	}
 	observeAll(tr,
-		Observation{Input: "/bin/busybox ECCHI"},
+		Observation{Input: "/bin/busybox ECCHI"}, Observation{Marker: "ECCHI"},
 		Observation{Input: `/bin/busybox echo -e '\x6b\x61\x6d\x69' > /tmp/.nippon; /bin/busybox cat /tmp/.nippon`},
 		Observation{URL: "http://203.0.113.9:80/bins/mirai.arm7"},
 	)
@@ -65,7 +66,7 @@ func TestSatoriOverridesMiraiCredential(t *testing.T) {
 	tr := Default().NewTracker()
 	observeAll(tr,
 		Observation{Login: true, Username: "root", Password: "vizxv"},
-		Observation{Input: "/bin/busybox SATORI"},
+		Observation{Input: "/bin/busybox SATORI"}, Observation{Marker: "SATORI"},
 	)
 	if tr.Family() != "satori" {
 		t.Fatalf("got %s %q", tr.Family(), tr.Reasons())
@@ -77,7 +78,7 @@ func TestHajime(t *testing.T) {
 	observeAll(tr,
 		Observation{Port: 5358},
 		Observation{Login: true, Username: "admin", Password: "admin"},
-		Observation{Input: "/bin/busybox ECCHI"},
+		Observation{Input: "/bin/busybox ECCHI"}, Observation{Marker: "ECCHI"},
 		Observation{Input: `echo -ne "\x7f\x45\x4c\x46\x01\x01\x01" > .s`},
 		Observation{Input: "./.s>.i; chmod +x .i; ./.i; exit"},
 	)
@@ -91,10 +92,11 @@ func TestObserveReportsChangesOnly(t *testing.T) {
 	if tr.Observe(Observation{Input: "ls"}) {
 		t.Error("ls changed the family")
 	}
-	if !tr.Observe(Observation{Input: "/bin/busybox MIRAI"}) {
+	// The device reports "/bin/busybox MIRAI" as the marker MIRAI.
+	if !tr.Observe(Observation{Marker: "MIRAI"}) {
 		t.Error("MIRAI check did not change the family")
 	}
-	if tr.Observe(Observation{Input: "/bin/busybox MIRAI"}) {
+	if tr.Observe(Observation{Marker: "MIRAI"}) {
 		t.Error("the same rule counted twice")
 	}
 }
@@ -135,5 +137,60 @@ func TestUnknownStaysUnknown(t *testing.T) {
 	)
 	if tr.Family() != Unknown || tr.Reasons() != nil {
 		t.Fatalf("got %s %q", tr.Family(), tr.Reasons())
+	}
+}
+
+// Markers in any case and made-up tokens are Mirai's check; Qbot and
+// Satori keep their own.
+func TestMarkerVariants(t *testing.T) {
+	for marker, want := range map[string]string{
+		"ECCHI": "mirai", "ecchi": "mirai", "MiRaI": "mirai", "KISOC": "mirai", "killme": "mirai", "xKqZt": "mirai",
+		"Qbotv3": "gafgyt", "okiru": "satori", "SATORI": "satori",
+	} {
+		tr := Default().NewTracker()
+		tr.Observe(Observation{Marker: marker})
+		if tr.Family() != want {
+			t.Errorf("marker %s: %s, want %s (%q)", marker, tr.Family(), want, tr.Reasons())
+		}
+	}
+	tr := Default().NewTracker()
+	tr.Observe(Observation{Input: `echo -ne '\x6B\x61\x6D\x63' > .m`})
+	if tr.Family() != "mirai" || len(tr.Reasons()) != 2 {
+		t.Errorf("kamc to .m: %s %q", tr.Family(), tr.Reasons())
+	}
+}
+
+// The .s loaders of 2019 and later are told apart from Hajime (2016),
+// although both start with "cat .s || cp /bin/echo .s".
+func TestSLoaderIsNotHajime(t *testing.T) {
+	tr := Default().NewTracker()
+	observeAll(tr,
+		Observation{Input: "cat /proc/mounts; /bin/busybox KISOC"},
+		Observation{Marker: "KISOC"},
+		Observation{Input: "cd /dev/shm; cat .s || cp /bin/echo .s; /bin/busybox KISOC"},
+		Observation{Input: "tftp; wget; /bin/busybox KISOC"},
+		Observation{Input: "dd bs=52 count=1 if=.s || cat .s || while read i; do echo $i; done < .s"},
+	)
+	if tr.Family() != "mirai" || !strings.Contains(strings.Join(tr.Reasons(), "\n"), "sloader-dd-header") {
+		t.Fatalf("got %s %q", tr.Family(), tr.Reasons())
+	}
+	// Hajime's own dialogue (Rapidity Networks, 2016).
+	tr = Default().NewTracker()
+	observeAll(tr,
+		Observation{Input: "cd /var; cat .s || cp /bin/echo .s; /bin/busybox ECCHI"},
+		Observation{Input: "/bin/busybox chmod 777 .s; /bin/busybox ECCHI"},
+		Observation{Input: "cp .s .i; >.i; ./.s>.i; ./.i; rm .s; /bin/busybox ECCHI"},
+	)
+	if tr.Family() != "hajime" {
+		t.Fatalf("Hajime: got %s %q", tr.Family(), tr.Reasons())
+	}
+}
+
+// Hints alone (a worm's password on its port) leave a session unknown.
+func TestHintsAlone(t *testing.T) {
+	tr := Default().NewTracker()
+	observeAll(tr, Observation{Port: 23}, Observation{Login: true, Username: "root", Password: "vizxv"}, Observation{Input: "uname -a"})
+	if tr.Family() != Unknown || tr.Hint() != "mirai" || len(tr.Reasons()) != 1 {
+		t.Fatalf("got %s hint %q reasons %q", tr.Family(), tr.Hint(), tr.Reasons())
 	}
 }

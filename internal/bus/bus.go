@@ -21,6 +21,7 @@ package bus
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -28,6 +29,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -62,7 +64,12 @@ const (
 	// publishers run without stalling"; beyond it callers wait briefly.
 	maxAsyncPending = 1 << 16
 
-	ackWait     = 30 * time.Second
+	// ackWait is how long a delivered, unacknowledged batch waits before
+	// redelivery. After a crash, what the dead process had in hand waits this
+	// long before the new one stores it. A store commits a batch in well
+	// under a second, and a redelivery is harmless (stores and the JSON log
+	// are idempotent on event ids), so it is short.
+	ackWait     = 10 * time.Second
 	batchLinger = 50 * time.Millisecond // how long a partial batch waits to fill
 	minBackoff  = 100 * time.Millisecond
 	maxBackoff  = 5 * time.Second // below ackWait, so prefetched messages do not expire while we back off
@@ -82,11 +89,13 @@ type Options struct {
 	// Listen optionally exposes the embedded server to remote sensors on
 	// host:port (port 0 picks a free one). Empty keeps it in-process only.
 	Listen string
-	// Token, when set, is required from every client of the embedded server
-	// (a remote sensor connects with nats://TOKEN@host:port), so a listener
-	// on the network does not let anyone inject events. For an external
-	// server, put its credentials in URL.
-	Token string
+	// Accounts are the embedded server's users when it listens (see
+	// Accounts); this process connects as the hub. Required with Listen.
+	// For an external server, put its credentials in URL.
+	Accounts *Accounts
+	// TLS, when set, is required on the Listen address (remote sensors
+	// connect with tls://). The in-process connection does not use it.
+	TLS *tls.Config
 	// Replicas of the stream on an external cluster (default 1). Ignored for
 	// the embedded server.
 	Replicas int
@@ -133,16 +142,22 @@ type Handler struct {
 
 // Bus is a connection to the event stream. It is safe for concurrent use.
 type Bus struct {
-	log    *slog.Logger
-	srv    *server.Server // nil when connected to an external server
-	nc     *nats.Conn
-	js     jetstream.JetStream
-	stream jetstream.Stream
-	url    string
+	log *slog.Logger
+	srv *server.Server // nil when connected to an external server
+	nc  *nats.Conn
+	js  jetstream.JetStream
+	url string
 
-	// syncPublish selects request/reply publishing instead of async publish
-	// plus waiting on the ack future; kept for the benchmark comparison.
-	syncPublish bool
+	// The stream, recreated when it goes missing (deleted by an operator or
+	// an attacker with credentials): streamMu guards stream and when it
+	// was last recreated.
+	streamCfg jetstream.StreamConfig
+	streamMu  sync.Mutex
+	stream    jetstream.Stream
+	recreated time.Time
+	recreateN atomic.Int64 // times the stream was recreated
+	lost      atomic.Int64 // events whose Publish failed: lost
+	lastLoss  atomic.Int64 // unix nanoseconds of the last loss
 
 	ctx      context.Context // cancelled by Close to stop Consume loops
 	cancel   context.CancelFunc
@@ -192,8 +207,8 @@ func Open(ctx context.Context, o Options, log *slog.Logger) (*Bus, error) {
 		}
 		b.srv = srv
 		natsOpts = append(natsOpts, nats.InProcessServer(srv))
-		if o.Token != "" {
-			natsOpts = append(natsOpts, nats.Token(o.Token))
+		if o.Listen != "" {
+			natsOpts = append(natsOpts, nats.UserInfo(UserHub, o.Accounts.Hub))
 		}
 		if o.Listen != "" {
 			b.url = srv.ClientURL()
@@ -218,7 +233,7 @@ func Open(ctx context.Context, o Options, log *slog.Logger) (*Bus, error) {
 		b.closeConnAndServer()
 		return nil, fmt.Errorf("bus: jetstream: %w", err)
 	}
-	b.stream, err = b.js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+	b.streamCfg = jetstream.StreamConfig{
 		Name:        StreamName,
 		Description: "honeygate events; Limits retention keeps acknowledged events so stores can be rebuilt",
 		Subjects:    []string{subjects},
@@ -235,7 +250,8 @@ func Open(ctx context.Context, o Options, log *slog.Logger) (*Bus, error) {
 		// before the write and loses acknowledged events on kill -9
 		// (TestKillDurability fails with it).
 		PersistMode: jetstream.DefaultPersistMode,
-	})
+	}
+	b.stream, err = b.js.CreateOrUpdateStream(ctx, b.streamCfg)
 	if err != nil {
 		b.closeConnAndServer()
 		return nil, fmt.Errorf("bus: create stream %s: %w", StreamName, err)
@@ -260,13 +276,19 @@ func startEmbedded(o Options, log *slog.Logger) (*server.Server, error) {
 		// The stream's own MaxBytes is the real cap.
 		JetStreamMaxStore: o.MaxBytes + 1<<30,
 		// One event may be up to event.MaxEncoded; leave room for headers.
-		MaxPayload:    event.MaxEncoded + 64<<10,
-		SyncAlways:    o.SyncAlways,
-		NoSigs:        true,
-		Authorization: o.Token,
-		DontListen:    o.Listen == "",
+		MaxPayload: event.MaxEncoded + 64<<10,
+		SyncAlways: o.SyncAlways,
+		NoSigs:     true,
+		DontListen: o.Listen == "",
 	}
 	if o.Listen != "" {
+		if o.Accounts == nil {
+			return nil, errors.New("bus: an embedded server that listens needs Accounts")
+		}
+		sopts.Users = o.Accounts.users()
+		if o.TLS != nil {
+			sopts.TLSConfig, sopts.TLS, sopts.TLSTimeout = o.TLS, true, 5
+		}
 		host, port, err := net.SplitHostPort(o.Listen)
 		if err != nil {
 			return nil, fmt.Errorf("bus: listen address %q: %w", o.Listen, err)
@@ -306,6 +328,54 @@ func startEmbedded(o Options, log *slog.Logger) (*server.Server, error) {
 	return srv, nil
 }
 
+// getStream returns the current stream handle.
+func (b *Bus) getStream() jetstream.Stream {
+	b.streamMu.Lock()
+	defer b.streamMu.Unlock()
+	return b.stream
+}
+
+// recreateStream creates the stream again after it went missing, at most
+// once a second however many publishers and consumers notice at once.
+// Events published while it was missing were refused, and counted lost.
+func (b *Bus) recreateStream(ctx context.Context) error {
+	b.streamMu.Lock()
+	defer b.streamMu.Unlock()
+	if time.Since(b.recreated) < time.Second {
+		return nil
+	}
+	b.recreated = time.Now()
+	st, err := b.js.CreateOrUpdateStream(ctx, b.streamCfg)
+	if err != nil {
+		return fmt.Errorf("bus: recreate stream %s: %w", StreamName, err)
+	}
+	b.stream = st
+	b.recreateN.Add(1)
+	b.log.Error("bus: the event stream was missing and has been recreated; events published meanwhile were lost", "stream", StreamName)
+	return nil
+}
+
+// missingStream reports whether err says that no stream takes the subject.
+func missingStream(err error) bool {
+	return errors.Is(err, jetstream.ErrNoStreamResponse) || errors.Is(err, nats.ErrNoResponders) ||
+		errors.Is(err, jetstream.ErrStreamNotFound)
+}
+
+// Lost returns how many events could not be published since Open.
+func (b *Bus) Lost() int64 { return b.lost.Load() }
+
+// LastLoss returns when an event was last lost (zero if never).
+func (b *Bus) LastLoss() time.Time {
+	if n := b.lastLoss.Load(); n != 0 {
+		return time.Unix(0, n)
+	}
+	return time.Time{}
+}
+
+// Recreated returns how many times the stream was found missing and
+// recreated since Open.
+func (b *Bus) Recreated() int64 { return b.recreateN.Load() }
+
 // ClientURL is the URL remote sensors connect to: the embedded server's when
 // Options.Listen is set, the external one when Options.URL is, else "".
 func (b *Bus) ClientURL() string { return b.url }
@@ -315,6 +385,15 @@ func (b *Bus) ClientURL() string { return b.url }
 // lost ack) are retried with the same Nats-Msg-Id, which the server
 // deduplicates, until ctx is done (or 30s when ctx has no deadline).
 func (b *Bus) Publish(ctx context.Context, e *event.Event) error {
+	err := b.publish(ctx, e)
+	if err != nil {
+		b.lost.Add(1)
+		b.lastLoss.Store(time.Now().UnixNano())
+	}
+	return err
+}
+
+func (b *Bus) publish(ctx context.Context, e *event.Event) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("bus: publish: %w", err)
 	}
@@ -347,7 +426,13 @@ func (b *Bus) Publish(ctx context.Context, e *event.Event) error {
 		if errors.Is(err, nats.ErrConnectionClosed) || errors.Is(err, nats.ErrConnectionDraining) {
 			return fmt.Errorf("bus: publish %s: %w", e.ID, ErrClosed)
 		}
-		if !retryable(err) {
+		if missingStream(err) {
+			// Do not wait out the publish timeout for a stream that is
+			// gone: make it again, then retry.
+			if rerr := b.recreateStream(ctx); rerr != nil {
+				b.log.Warn("bus: publish: stream missing", "err", rerr)
+			}
+		} else if !retryable(err) {
 			return fmt.Errorf("bus: publish %s: %w", e.ID, err)
 		}
 		b.log.Debug("bus: publish retry", "id", e.ID, "err", err)
@@ -368,15 +453,6 @@ func (b *Bus) Publish(ctx context.Context, e *event.Event) error {
 // ~57-60k events/s end to end against ~54k/s), as it needs no context timer
 // per request; both are far above the 20k/s target.
 func (b *Bus) publishOnce(ctx context.Context, msg *nats.Msg) error {
-	if b.syncPublish {
-		actx, cancel := context.WithTimeout(ctx, publishAttemptTimeout)
-		defer cancel()
-		_, err := b.js.PublishMsg(actx, msg, jetstream.WithRetryAttempts(0))
-		if err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
-			err = nats.ErrTimeout // our per-attempt timeout: retry
-		}
-		return err
-	}
 	// The stall wait only applies beyond maxAsyncPending publishes in flight.
 	f, err := b.js.PublishMsgAsync(msg, jetstream.WithStallWait(time.Second))
 	if err != nil {
@@ -461,7 +537,7 @@ func (b *Bus) Consume(ctx context.Context, durable string, batch int, h Handler)
 // consumeSession runs one pull iterator until it fails or ctx is done.
 func (b *Bus) consumeSession(ctx context.Context, log *slog.Logger, durable string, batch int, h Handler) error {
 	prefetch := max(2*batch, 64)
-	cons, err := b.stream.CreateOrUpdateConsumer(ctx, jetstream.ConsumerConfig{
+	cfg := jetstream.ConsumerConfig{
 		Durable:     durable,
 		Description: "honeygate consumer " + durable,
 		// AckExplicit, not AckAll: with AckAll, acknowledging the last event
@@ -477,7 +553,13 @@ func (b *Bus) consumeSession(ctx context.Context, log *slog.Logger, durable stri
 		// Room for the prefetch buffer, the batch in the handler and NAKed
 		// batches waiting for redelivery.
 		MaxAckPending: prefetch + 2*batch + 1000,
-	})
+	}
+	cons, err := b.getStream().CreateOrUpdateConsumer(ctx, cfg)
+	if missingStream(err) {
+		if err = b.recreateStream(ctx); err == nil {
+			cons, err = b.getStream().CreateOrUpdateConsumer(ctx, cfg)
+		}
+	}
 	if err != nil {
 		return fmt.Errorf("bus: consumer %s: %w", durable, err)
 	}

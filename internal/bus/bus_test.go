@@ -8,8 +8,10 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/url"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"sync"
@@ -20,6 +22,7 @@ import (
 
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/honeygate/honeygate/internal/event"
 )
@@ -63,20 +66,19 @@ func openBus(t testing.TB, o Options) *Bus {
 var kinds = []event.Kind{event.SessionConnect, event.LoginFailed, event.CommandInput, event.FileDownload}
 
 func newEvent(i int) event.Event {
-	pw := fmt.Sprintf("pw%d", i)
+	pw := event.Text(fmt.Sprintf("pw%d", i))
 	return event.Event{
-		ID:       event.NewID(),
-		Time:     time.Now().UTC().Round(0),
-		Kind:     kinds[i%len(kinds)],
-		Sensor:   "test",
-		Proto:    "telnet",
-		SrcIP:    "192.0.2.1",
-		SrcPort:  40000 + i%20000,
-		DstPort:  23,
-		Session:  event.NewSessionID(),
-		Username: "root",
-		Password: &pw,
-		Input:    fmt.Sprintf("echo %d", i),
+		ID:      event.NewID(),
+		Time:    time.Now().UTC().Round(0),
+		Kind:    kinds[i%len(kinds)],
+		Sensor:  "test",
+		Proto:   "telnet",
+		SrcIP:   "192.0.2.1",
+		SrcPort: 40000 + i%20000,
+		DstPort: 23,
+		Session: event.NewSessionID(),
+		Login:   event.Login{Username: "root", Password: &pw},
+		Shell:   event.Shell{Input: event.Text(fmt.Sprintf("echo %d", i))},
 	}
 }
 
@@ -453,14 +455,17 @@ func TestConcurrentPublishConsume(t *testing.T) {
 func TestListenAndExternal(t *testing.T) {
 	o := testOptions(t.TempDir())
 	o.Listen = "127.0.0.1:0"
+	o.Accounts = &Accounts{Hub: "hub-secret", Sensor: "sensor-secret", Gateway: "gateway-secret"}
 	hub := openBus(t, o)
-	url := hub.ClientURL()
-	if !strings.HasPrefix(url, "nats://127.0.0.1:") {
-		t.Fatalf("ClientURL = %q", url)
+	u := hub.ClientURL()
+	if !strings.HasPrefix(u, "nats://127.0.0.1:") {
+		t.Fatalf("ClientURL = %q", u)
 	}
-	sensor := openBus(t, Options{URL: url, MaxBytes: o.MaxBytes})
-	if sensor.ClientURL() != url {
-		t.Errorf("external ClientURL = %q, want %q", sensor.ClientURL(), url)
+	// A second process with the hub's credential (it manages the stream).
+	u = strings.Replace(u, "nats://", "nats://hub:hub-secret@", 1)
+	sensor := openBus(t, Options{URL: u, MaxBytes: o.MaxBytes})
+	if sensor.ClientURL() != u {
+		t.Errorf("external ClientURL = %q, want %q", sensor.ClientURL(), u)
 	}
 	s := newSink()
 	consume(t, hub, "store", 10, Handler{Events: s.store})
@@ -487,7 +492,7 @@ func TestOpenErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	if _, err := Open(ctx, Options{StoreDir: t.TempDir(), Listen: l.Addr().String()}, nil); err == nil {
+	if _, err := Open(ctx, Options{StoreDir: t.TempDir(), Listen: l.Addr().String(), Accounts: &Accounts{Hub: "h", Sensor: "s", Gateway: "g"}}, nil); err == nil {
 		t.Error("Open on a busy port succeeded")
 	}
 	// A store dir that cannot be created.
@@ -643,21 +648,121 @@ func killChild(dir string) {
 	select {}
 }
 
-// TestListenNeedsToken: an embedded server exposed on the network refuses
-// clients without the token and serves those with it.
-func TestListenNeedsToken(t *testing.T) {
-	o := testOptions(t.TempDir())
-	o.Listen = "127.0.0.1:0"
-	o.Token = "s3cret-token-for-remote-sensors"
-	b := openBus(t, o)
-	u := b.ClientURL()
-	if nc, err := nats.Connect(u, nats.MaxReconnects(0)); err == nil {
-		nc.Close()
-		t.Fatal("connected without the token")
-	}
-	nc, err := nats.Connect(u, nats.Token(o.Token))
+// An embedded server exposed on the network speaks TLS only, refuses
+// clients without credentials, and gives a sensor's credential the right to
+// publish events and nothing else: no purge, no delete, no reading.
+func TestListenAccounts(t *testing.T) {
+	dir := t.TempDir()
+	acc, err := LoadOrCreateAccounts(filepath.Join(dir, "creds", "nats.json"))
 	if err != nil {
-		t.Fatalf("with the token: %v", err)
+		t.Fatal(err)
 	}
-	nc.Close()
+	again, err := LoadOrCreateAccounts(filepath.Join(dir, "creds", "nats.json"))
+	if err != nil || *again != *acc {
+		t.Fatalf("accounts not kept: %v", err)
+	}
+	tlsCfg, err := LoadOrCreateTLS(filepath.Join(dir, "tls"), []string{"127.0.0.1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := testOptions(filepath.Join(dir, "nats"))
+	o.Listen, o.Accounts, o.TLS = "127.0.0.1:0", acc, tlsCfg
+	b := openBus(t, o)
+	cu, err := url.Parse(b.ClientURL())
+	if err != nil || cu.Host == "" {
+		t.Fatalf("client URL %q", b.ClientURL())
+	}
+	addr := cu.Host
+	ca := nats.RootCAs(filepath.Join(dir, "tls", CAFile))
+
+	if nc, err := nats.Connect("tls://"+addr, ca, nats.MaxReconnects(0)); err == nil {
+		nc.Close()
+		t.Fatal("connected without credentials")
+	}
+	if nc, err := nats.Connect("nats://"+addr, nats.UserInfo(UserSensor, acc.Sensor), nats.MaxReconnects(0)); err == nil {
+		nc.Close()
+		t.Fatal("connected without TLS")
+	}
+	nc, err := nats.Connect("tls://"+addr, ca, nats.UserInfo(UserSensor, acc.Sensor), nats.MaxReconnects(0))
+	if err != nil {
+		t.Fatalf("sensor credential over TLS: %v", err)
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	e := newEvent(7)
+	data, _ := event.Marshal(&e)
+	if _, err := js.Publish(ctx, SubjectPrefix+string(e.Kind), data); err != nil {
+		t.Fatalf("a sensor cannot publish an event: %v", err)
+	}
+	short, cancel2 := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel2()
+	if err := js.DeleteStream(short, StreamName); err == nil {
+		t.Error("a sensor deleted the stream")
+	}
+	if _, err := js.Stream(short, StreamName); err == nil {
+		t.Error("a sensor read the stream")
+	}
+	if err := nc.Publish("$JS.API.STREAM.PURGE."+StreamName, nil); err == nil {
+		nc.Flush()
+		if st, _ := b.Stats(ctx); st.Messages != 1 {
+			t.Errorf("stream holds %d messages after a sensor's purge attempt", st.Messages)
+		}
+	}
+	if st, err := b.Stats(ctx); err != nil || st.Messages != 1 {
+		t.Errorf("stream after the sensor's attempts: %+v %v", st, err)
+	}
+}
+
+// A deleted stream (an operator's mistake, or an attacker with
+// credentials) is recreated by the next publish at once, not after the
+// publish timeout, and consumers go on from the new stream.
+func TestDeletedStreamRecreated(t *testing.T) {
+	b := openBus(t, testOptions(t.TempDir()))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	got := make(chan event.Event, 100)
+	go func() {
+		_ = b.Consume(ctx, "store", 10, Handler{Events: func(_ context.Context, evs []event.Event) error {
+			for _, e := range evs {
+				got <- e
+			}
+			return nil
+		}})
+	}()
+	first := newEvent(1)
+	if err := b.Publish(ctx, &first); err != nil {
+		t.Fatal(err)
+	}
+	<-got
+
+	if err := b.js.DeleteStream(ctx, StreamName); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	e := newEvent(2)
+	if err := b.Publish(ctx, &e); err != nil {
+		t.Fatalf("publish after the stream was deleted: %v", err)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("publish took %v after the stream was deleted", d)
+	}
+	if b.Recreated() != 1 || b.Lost() != 0 {
+		t.Errorf("recreated %d, lost %d", b.Recreated(), b.Lost())
+	}
+	select {
+	case g := <-got:
+		if g.ID != e.ID {
+			t.Errorf("consumer got %s, want %s", g.ID, e.ID)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("the consumer did not resume on the recreated stream")
+	}
+	if _, err := b.Stats(ctx); err != nil {
+		t.Errorf("stats after recreation: %v", err)
+	}
 }

@@ -26,7 +26,8 @@ type ConsumerStats struct {
 
 // Stats reads the stream's and the consumers' state from the server.
 func (b *Bus) Stats(ctx context.Context) (Stats, error) {
-	info, err := b.stream.Info(ctx)
+	stream := b.getStream()
+	info, err := stream.Info(ctx)
 	if err != nil {
 		return Stats{}, fmt.Errorf("bus: stream info: %w", err)
 	}
@@ -35,9 +36,9 @@ func (b *Bus) Stats(ctx context.Context) (Stats, error) {
 		FirstSeq: info.State.FirstSeq, LastSeq: info.State.LastSeq,
 		Consumers: map[string]ConsumerStats{},
 	}
-	names := b.stream.ConsumerNames(ctx)
+	names := stream.ConsumerNames(ctx)
 	for name := range names.Name() {
-		c, err := b.stream.Consumer(ctx, name)
+		c, err := stream.Consumer(ctx, name)
 		if err != nil {
 			if errors.Is(err, jetstream.ErrConsumerNotFound) {
 				continue

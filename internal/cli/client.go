@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -29,7 +28,7 @@ func (c *clientFlags) register(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.StringVar(&c.server, "server", "", "server URL (default $HONEYGATE_SERVER, else the one running on --data, else http://127.0.0.1:8080)")
 	f.StringVar(&c.token, "token", "", "API token (default $HONEYGATE_TOKEN or the one in --data)")
-	f.StringVar(&c.data, "data", "./honeygate-data", "data dir of a local server, to read its token from")
+	f.StringVar(&c.data, "data", defaultData(), "data dir of a local server, to find its address and token (default $HONEYGATE_DATA, else ./honeygate-data)")
 	f.BoolVar(&c.json, "json", false, "print JSON")
 }
 
@@ -43,7 +42,7 @@ func (c *clientFlags) get(ctx context.Context, path string, q url.Values, out an
 		}
 	}
 	if token == "" {
-		return errors.New("no API token: pass --token, set HONEYGATE_TOKEN, or run next to the server's --data dir")
+		return fmt.Errorf("no API token: no server's token in %s; pass --data DIR (or set HONEYGATE_DATA) to the server's data dir, or --token / HONEYGATE_TOKEN", c.data)
 	}
 	u, err := url.Parse(strings.TrimRight(server, "/") + path)
 	if err != nil {
@@ -129,4 +128,11 @@ func printJSON(w io.Writer, raw json.RawMessage) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// defaultData is the data dir when --data is not given: $HONEYGATE_DATA, so
+// that client subcommands find a local server from any directory, else
+// ./honeygate-data (where `make run` keeps it).
+func defaultData() string {
+	return firstNonEmpty(os.Getenv("HONEYGATE_DATA"), "./honeygate-data")
 }

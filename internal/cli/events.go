@@ -72,19 +72,19 @@ func detail(e event.Event) string {
 	case event.LoginSuccess, event.LoginFailed:
 		pw := ""
 		if e.Password != nil {
-			pw = *e.Password
+			pw = string(*e.Password)
 		}
 		s = fmt.Sprintf("%s/%s", e.Username, pw)
 	case event.CommandInput:
-		s = e.Input
+		s = string(e.Input)
 	case event.FileDownload:
-		s = e.URL
+		s = string(e.URL)
 	case event.SessionAttributed:
 		s = strings.Join(e.Reasons, "; ")
 	case event.SessionClosed:
 		s = fmt.Sprintf("%.1fs %s", e.Duration, e.Message)
 	default:
-		s = e.Message
+		s = string(e.Message)
 	}
 	return printable(event.Truncate(s, 100))
 }
@@ -132,7 +132,7 @@ func newSession() *cobra.Command {
 			}
 			for _, e := range s.Transcript {
 				if e.Kind == event.CommandInput {
-					fmt.Fprintf(w, "  $ %s\n", printable(e.Input))
+					fmt.Fprintf(w, "  $ %s\n", printable(string(e.Input)))
 				}
 			}
 			for _, d := range s.Downloads {

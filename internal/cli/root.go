@@ -10,6 +10,8 @@ import (
 	"io"
 
 	"github.com/spf13/cobra"
+
+	"github.com/honeygate/honeygate/internal/buildinfo"
 )
 
 // exitError carries an exit code chosen by a subcommand.
@@ -28,7 +30,9 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		Long:          "honeygate runs honeypot sensors, keeps what attackers do, attributes it to malware families and serves it through an API.",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       buildinfo.Get().String(),
 	}
+	root.SetVersionTemplate("{{.Version}}\n")
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)

@@ -44,7 +44,7 @@ Listeners (--listen NAME=ADDR, repeatable; NAME=off disables one):
 			}
 			// Flags win over the file.
 			f := cmd.Flags()
-			if f.Changed("data") {
+			if f.Changed("data") || (cfgPath == "" && os.Getenv("HONEYGATE_DATA") != "") {
 				cfg.Data = data
 			}
 			if f.Changed("token") {
@@ -77,7 +77,7 @@ Listeners (--listen NAME=ADDR, repeatable; NAME=off disables one):
 	}
 	f := cmd.Flags()
 	f.StringVar(&cfgPath, "config", "", "YAML config file (flags win over it)")
-	f.StringVar(&data, "data", "./honeygate-data", "directory where everything is kept")
+	f.StringVar(&data, "data", defaultData(), "directory where everything is kept (default $HONEYGATE_DATA, else ./honeygate-data)")
 	f.StringVar(&token, "token", "", "API bearer token (default: generated on first start, kept in DATA/token)")
 	f.StringVar(&natsURL, "nats", "", "external NATS server URL with JetStream (default: embedded)")
 	f.StringArrayVar(&listen, "listen", nil, "NAME=ADDR listener, repeatable; NAME=off disables it")

@@ -1,7 +1,9 @@
 // Package config holds honeygate's configuration: its defaults, its YAML
 // form, and its validation, together, so that one file documents all three.
-// Each component owns its section (telnet, limits, bus); this package only
-// assembles them. Flags are applied on top by the cli package (flags win).
+// Each component owns its section (its settings, defaults, validation and
+// listeners, as a schema.Section); this package only assembles them, and
+// adds the lines of the file to the problems they report. Flags are applied
+// on top by the cli package (flags win).
 package config
 
 import (
@@ -9,16 +11,21 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/honeygate/honeygate/internal/attrib"
+	"github.com/honeygate/honeygate/internal/schema"
 	"github.com/honeygate/honeygate/internal/sensor"
+	"github.com/honeygate/honeygate/internal/sensor/iothttp"
+	"github.com/honeygate/honeygate/internal/sensor/smb"
 	"github.com/honeygate/honeygate/internal/sensor/telnet"
 )
 
@@ -43,6 +50,10 @@ type Config struct {
 	Limits sensor.Limits `yaml:"limits"`
 	// Telnet is the telnet sensor's device profile and login policy.
 	Telnet telnet.Config `yaml:"telnet"`
+	// SMB is the SMB sensor's host identity (an unpatched Windows 7).
+	SMB smb.Config `yaml:"smb"`
+	// IoTHTTP is the IoT router HTTP sensor's pages and device profile.
+	IoTHTTP iothttp.Config `yaml:"iot_http"`
 	// Bus tunes the JetStream stream.
 	Bus Bus `yaml:"bus"`
 	// EventLog tunes the JSON lines event log (DATA/log/events.json).
@@ -56,7 +67,56 @@ type Bus struct {
 	MaxAge   time.Duration `yaml:"max_age"`   // how long the stream keeps events
 	MaxBytes int64         `yaml:"max_bytes"` // and how many bytes at most
 	Replicas int           `yaml:"replicas"`  // on an external cluster
-	Listen   string        `yaml:"-"`         // set from the "nats" listener
+	// TLSCert and TLSKey are the exposed bus listener's certificate and key
+	// (PEM); empty: a private CA and certificate generated in DATA/tls.
+	TLSCert string `yaml:"tls_cert"`
+	TLSKey  string `yaml:"tls_key"`
+}
+
+// minBusBytes is the smallest stream worth running: a few thousand events.
+const minBusBytes = 1 << 20
+
+// Validate implements schema.Section.
+func (b Bus) Validate() schema.Errors {
+	var es schema.Errors
+	if b.MaxAge <= 0 {
+		es.Add("max_age", "must be positive")
+	}
+	if b.MaxBytes < minBusBytes {
+		es.Add("max_bytes", "%d is too small: at least %d (1 MiB)", b.MaxBytes, minBusBytes)
+	}
+	if b.Replicas < 1 || b.Replicas > 5 {
+		es.Add("replicas", "must be 1 to 5")
+	}
+	if (b.TLSCert == "") != (b.TLSKey == "") {
+		es.Add("tls_cert", "tls_cert and tls_key go together")
+	}
+	for _, f := range []struct{ key, path string }{{"tls_cert", b.TLSCert}, {"tls_key", b.TLSKey}} {
+		if f.path == "" {
+			continue
+		}
+		if _, err := os.Stat(f.path); err != nil {
+			es.Add(f.key, "%v", err)
+		}
+	}
+	return es
+}
+
+// Listeners implements schema.Section: "nats" exposes the embedded NATS
+// server to remote sensors; off by default.
+func (Bus) Listeners() []schema.Listener {
+	return []schema.Listener{{Name: "nats", Net: schema.TCP, Help: "expose the embedded NATS server to remote sensors"}}
+}
+
+// Web is the web listener's section (the API and the dashboard).
+type Web struct{}
+
+// Validate implements schema.Section.
+func (Web) Validate() schema.Errors { return nil }
+
+// Listeners implements schema.Section.
+func (Web) Listeners() []schema.Listener {
+	return []schema.Listener{{Name: "web", Net: schema.TCP, Default: []string{"127.0.0.1:8080"}, Help: "the JSON API, the dashboard and /metrics"}}
 }
 
 // EventLog tunes the rotating JSON lines log.
@@ -65,12 +125,66 @@ type EventLog struct {
 	Keep     int   `yaml:"keep"`      // rotated files to keep (0 = all)
 }
 
-// Listener names. A name not listed here is a configuration error, so a
-// typo cannot silently leave a sensor off.
-var ListenerNames = []string{"web", "telnet", "nats"}
+// Validate implements schema.Section.
+func (l EventLog) Validate() schema.Errors {
+	var es schema.Errors
+	if l.MaxBytes <= 0 {
+		es.Add("max_bytes", "must be positive")
+	}
+	if l.Keep < 0 {
+		es.Add("keep", "must not be negative")
+	}
+	return es
+}
 
-// repeatable names accept several addresses.
-var repeatable = map[string]bool{"telnet": true}
+// Listeners implements schema.Section.
+func (EventLog) Listeners() []schema.Listener { return nil }
+
+// limits adapts sensor.Limits, shared by every sensor, to a section.
+type limits struct{ *sensor.Limits }
+
+func (l limits) Validate() schema.Errors      { return l.Limits.Validate() }
+func (l limits) Listeners() []schema.Listener { return nil }
+
+// sections lists the components' sections by their YAML key. A new
+// component adds its section here (and a field in Config).
+func (c *Config) sections() []struct {
+	key string
+	s   schema.Section
+} {
+	return []struct {
+		key string
+		s   schema.Section
+	}{
+		{"web", Web{}},
+		{"bus", c.Bus},
+		{"event_log", c.EventLog},
+		{"limits", limits{&c.Limits}},
+		{"telnet", c.Telnet},
+		{"smb", c.SMB},
+		{"iot_http", c.IoTHTTP},
+	}
+}
+
+// ListenerSpecs returns every listener the components declare, by name.
+func (c *Config) ListenerSpecs() []schema.Listener {
+	var out []schema.Listener
+	for _, s := range c.sections() {
+		out = append(out, s.s.Listeners()...)
+	}
+	return out
+}
+
+// ListenerNames lists the known listener names. A name not listed is a
+// configuration error, so a typo cannot silently leave a sensor off.
+func ListenerNames() []string {
+	c := Default()
+	var names []string
+	for _, l := range c.ListenerSpecs() {
+		names = append(names, l.Name)
+	}
+	return names
+}
 
 // Listeners maps a listener name to its addresses.
 type Listeners map[string][]string
@@ -113,45 +227,31 @@ func Default() Config {
 	if host == "" {
 		host = "honeygate"
 	}
-	return Config{
-		Data:   "./honeygate-data",
-		Sensor: host,
-		Listen: Listeners{
-			"web":    {"127.0.0.1:8080"},
-			"telnet": {"0.0.0.0:2223", "0.0.0.0:2323", "0.0.0.0:5358"},
-		},
+	c := Config{
+		Data:     "./honeygate-data",
+		Sensor:   host,
+		Listen:   Listeners{},
 		Limits:   sensor.DefaultLimits(),
 		Telnet:   telnet.DefaultConfig(),
+		SMB:      smb.DefaultConfig(),
+		IoTHTTP:  iothttp.DefaultConfig(),
 		Bus:      Bus{MaxAge: 30 * 24 * time.Hour, MaxBytes: 10 << 30, Replicas: 1},
 		EventLog: EventLog{MaxBytes: 256 << 20, Keep: 30},
 		LogLevel: "info",
 	}
-}
-
-// FieldError is one problem with one setting.
-type FieldError struct {
-	Path string // dotted YAML path, e.g. "limits.idle_timeout"
-	Line int    // line in the config file, 0 if unknown (a flag, a default)
-	Msg  string
-}
-
-func (e FieldError) Error() string {
-	if e.Line > 0 {
-		return fmt.Sprintf("line %d: %s: %s", e.Line, e.Path, e.Msg)
+	for _, l := range c.ListenerSpecs() {
+		if len(l.Default) > 0 {
+			c.Listen[l.Name] = slices.Clone(l.Default)
+		}
 	}
-	return fmt.Sprintf("%s: %s", e.Path, e.Msg)
+	return c
 }
 
-// Errors is a list of problems, one per line when printed.
-type Errors []FieldError
-
-func (es Errors) Error() string {
-	lines := make([]string, len(es))
-	for i, e := range es {
-		lines[i] = e.Error()
-	}
-	return strings.Join(lines, "\n")
-}
+// FieldError and Errors are the structured problems every section reports.
+type (
+	FieldError = schema.FieldError
+	Errors     = schema.Errors
+)
 
 // Load reads a YAML file over the defaults. Every problem found is returned
 // as Errors, each with its line, not only the first.
@@ -163,57 +263,71 @@ func Load(path string) (Config, error) {
 	return Parse(b)
 }
 
-// Parse parses a YAML document over the defaults and validates it.
+// Parse parses a YAML document over the defaults and validates it. Every
+// problem is reported, each with its line: settings of the wrong type and
+// unknown keys do not hide the problems of the settings that did decode.
 func Parse(b []byte) (Config, error) {
 	cfg := Default()
 	var root yaml.Node
 	if err := yaml.Unmarshal(b, &root); err != nil {
-		return cfg, Errors{{Path: "(file)", Msg: strings.TrimPrefix(err.Error(), "yaml: ")}}
+		return cfg, Errors{syntaxError(err)}
 	}
 	if len(root.Content) == 0 {
 		return cfg, cfg.Validate()
 	}
+	var es Errors
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
 	if err := dec.Decode(&cfg); err != nil {
 		var te *yaml.TypeError
-		if errors.As(err, &te) {
-			var es Errors
-			for _, m := range te.Errors {
-				fe := FieldError{Path: "(file)", Msg: m}
-				var line int
-				if _, err := fmt.Sscanf(m, "line %d:", &line); err == nil {
-					fe.Line = line
-					fe.Msg = strings.TrimSpace(m[strings.Index(m, ":")+1:])
-				}
-				es = append(es, fe)
-			}
-			return cfg, es
+		if !errors.As(err, &te) {
+			return cfg, Errors{{Path: "(file)", Msg: err.Error()}}
 		}
-		return cfg, Errors{{Path: "(file)", Msg: err.Error()}}
+		// yaml.v3 decodes what it can and lists the rest; keep going, so
+		// that the settings that did decode are checked too.
+		for _, m := range te.Errors {
+			fe := FieldError{Path: "(file)", Msg: m}
+			var line int
+			if _, err := fmt.Sscanf(m, "line %d:", &line); err == nil {
+				fe.Line = line
+				fe.Msg = strings.TrimSpace(m[strings.Index(m, ":")+1:])
+			}
+			es = append(es, fe)
+		}
 	}
 	if err := cfg.Validate(); err != nil {
-		var es Errors
-		if errors.As(err, &es) {
-			for i := range es {
-				es[i].Line = lineOf(&root, es[i].Path)
-				// A section's own check names the key first ("idle_timeout
-				// must be positive"): point at that key's line when it is there.
-				if key, _, ok := strings.Cut(es[i].Msg, " "); ok {
-					key = strings.TrimSuffix(key, ":")
-					if l := lineOf(&root, es[i].Path+"."+key); l > es[i].Line {
-						es[i].Line = l
-					}
-				}
-			}
-			return cfg, es
+		var ves Errors
+		if !errors.As(err, &ves) {
+			return cfg, err
 		}
-		return cfg, err
+		for i := range ves {
+			ves[i].Line = lineOf(&root, ves[i].Path)
+		}
+		es = append(es, ves...)
 	}
-	return cfg, nil
+	sort.SliceStable(es, func(i, j int) bool { return es[i].Line < es[j].Line })
+	return cfg, es.Err()
 }
 
-// lineOf finds the line of a dotted path in a parsed document.
+// syntaxError turns a YAML syntax error into a FieldError with its line.
+// yaml.v3 counts the lines of its parser's errors ("did not find expected
+// ...") from 0 and those of its scanner's from 1; both are given from 1.
+func syntaxError(err error) FieldError {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	fe := FieldError{Path: "(file)", Msg: msg}
+	var line int
+	if _, serr := fmt.Sscanf(msg, "line %d:", &line); serr == nil {
+		fe.Msg = strings.TrimSpace(msg[strings.Index(msg, ":")+1:])
+		if strings.HasPrefix(fe.Msg, "did not find expected") {
+			line++
+		}
+		fe.Line = line
+	}
+	return fe
+}
+
+// lineOf finds the line of a dotted path ("telnet.login.accept[2]") in a
+// parsed document: the line of the deepest key of the path that is there.
 func lineOf(root *yaml.Node, path string) int {
 	n := root
 	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
@@ -221,18 +335,32 @@ func lineOf(root *yaml.Node, path string) int {
 	}
 	line := 0
 	for _, part := range strings.Split(path, ".") {
+		key, idx := part, -1
+		if i := strings.IndexByte(part, '['); i > 0 && strings.HasSuffix(part, "]") {
+			if _, err := fmt.Sscanf(part[i:], "[%d]", &idx); err != nil {
+				idx = -1
+			}
+			key = part[:i]
+		}
 		if n.Kind != yaml.MappingNode {
 			return line
 		}
 		found := false
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			if n.Content[i].Value == part {
+			if n.Content[i].Value == key {
 				line, n, found = n.Content[i].Line, n.Content[i+1], true
 				break
 			}
 		}
 		if !found {
 			return line
+		}
+		if idx >= 0 {
+			if n.Kind != yaml.SequenceNode || idx >= len(n.Content) {
+				return line
+			}
+			n = n.Content[idx]
+			line = n.Line
 		}
 	}
 	return line
@@ -241,25 +369,48 @@ func lineOf(root *yaml.Node, path string) int {
 // Validate reports every problem in cfg as Errors.
 func (c *Config) Validate() error {
 	var es Errors
-	add := func(path string, err error) {
-		if err == nil {
-			return
-		}
-		for _, line := range strings.Split(err.Error(), "\n") {
-			// A section's own error may repeat its name; say it once.
-			line = strings.TrimPrefix(line, path+": ")
-			line = strings.TrimPrefix(line, "invalid config: ")
-			es = append(es, FieldError{Path: path, Msg: line})
-		}
-	}
 	if strings.TrimSpace(c.Data) == "" {
-		add("data", errors.New("must not be empty"))
+		es.Add("data", "must not be empty")
 	}
 	if c.Token != "" && len(c.Token) < 16 {
-		add("token", errors.New("must be at least 16 characters (or empty to generate one)"))
+		es.Add("token", "must be at least 16 characters (or empty to generate one)")
 	}
 	if c.Sensor == "" || len(c.Sensor) > 128 {
-		add("sensor", errors.New("must be 1 to 128 characters"))
+		es.Add("sensor", "must be 1 to 128 characters")
+	}
+	c.validateListen(&es)
+	if c.NATS != "" {
+		if err := checkNATSURLs(c.NATS); err != nil {
+			es.Add("nats", "%v", err)
+		}
+		if len(c.Addrs("nats")) > 0 {
+			es.Add("listen.nats", "exposes the embedded NATS server, but nats: names an external one; remove one of them")
+		}
+	}
+	if c.Rules != "" {
+		if _, err := attrib.Load(c.Rules); err != nil {
+			es.Add("rules", "%v", err)
+		}
+	}
+	for _, s := range c.sections() {
+		es.Nest(s.key, s.s.Validate())
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		es.Add("log_level", "%q: want debug, info, warn or error", c.LogLevel)
+	}
+	return es.Err()
+}
+
+// validateListen checks each listener's name and addresses against what
+// the components declare.
+func (c *Config) validateListen(es *Errors) {
+	specs := map[string]schema.Listener{}
+	var known []string
+	for _, l := range c.ListenerSpecs() {
+		specs[l.Name] = l
+		known = append(known, l.Name)
 	}
 	names := make([]string, 0, len(c.Listen))
 	for name := range c.Listen {
@@ -269,62 +420,72 @@ func (c *Config) Validate() error {
 	for _, name := range names {
 		addrs := c.Listen[name]
 		path := "listen." + name
-		if !slices.Contains(ListenerNames, name) {
-			add(path, fmt.Errorf("unknown listener %q (known: %s)", name, strings.Join(ListenerNames, ", ")))
+		spec, ok := specs[name]
+		if !ok {
+			es.Add(path, "unknown listener %q (known: %s)", name, strings.Join(known, ", "))
 			continue
 		}
-		if len(addrs) > 1 && !repeatable[name] {
-			add(path, errors.New("takes one address"))
+		if len(addrs) > 1 && !spec.Repeatable {
+			es.Add(path, "takes one address")
 		}
 		for _, a := range addrs {
 			if a == "off" {
 				if len(addrs) > 1 {
-					add(path, errors.New(`"off" cannot be combined with addresses`))
+					es.Add(path, `"off" cannot be combined with addresses`)
 				}
 				continue
 			}
-			if _, _, err := net.SplitHostPort(a); err != nil {
-				add(path, fmt.Errorf("%q is not host:port: %w", a, err))
+			if err := checkHostPort(a); err != nil {
+				es.Add(path, "%q is not host:port: %v", a, err)
 			}
 		}
 	}
 	if c.web() == "" {
-		add("listen.web", errors.New("the web listener is required (the API is how events are read)"))
+		es.Add("listen.web", "the web listener is required (the API is how events are read)")
 	}
-	if c.NATS != "" && len(c.Addrs("nats")) > 0 {
-		add("listen.nats", errors.New("exposes the embedded NATS server, but nats: names an external one; remove one of them"))
+}
+
+// checkHostPort accepts host:port with a numeric port in 0-65535 (0: any
+// free port) or a service name the system knows.
+func checkHostPort(a string) error {
+	_, port, err := net.SplitHostPort(a)
+	if err != nil {
+		return err
 	}
-	if c.Rules != "" {
-		if _, err := attrib.Load(c.Rules); err != nil {
-			add("rules", err)
+	if n, err := strconv.Atoi(port); err == nil {
+		if n < 0 || n > 65535 {
+			return fmt.Errorf("port %d is out of range 0-65535", n)
 		}
-	}
-	add("limits", c.Limits.Validate())
-	add("telnet", c.Telnet.Validate())
-	if c.Bus.MaxAge <= 0 {
-		add("bus.max_age", errors.New("must be positive"))
-	}
-	if c.Bus.MaxBytes <= 0 {
-		add("bus.max_bytes", errors.New("must be positive"))
-	}
-	if c.Bus.Replicas < 1 || c.Bus.Replicas > 5 {
-		add("bus.replicas", errors.New("must be 1 to 5"))
-	}
-	if c.EventLog.MaxBytes <= 0 {
-		add("event_log.max_bytes", errors.New("must be positive"))
-	}
-	if c.EventLog.Keep < 0 {
-		add("event_log.keep", errors.New("must not be negative"))
-	}
-	switch c.LogLevel {
-	case "debug", "info", "warn", "error":
-	default:
-		add("log_level", fmt.Errorf("%q: want debug, info, warn or error", c.LogLevel))
-	}
-	if len(es) == 0 {
 		return nil
 	}
-	return es
+	if _, err := net.LookupPort("tcp", port); err != nil {
+		return fmt.Errorf("port %q is not a number", port)
+	}
+	return nil
+}
+
+// checkNATSURLs checks a comma-separated list of NATS server URLs.
+func checkNATSURLs(s string) error {
+	for _, raw := range strings.Split(s, ",") {
+		u, err := url.Parse(strings.TrimSpace(raw))
+		if err != nil {
+			return fmt.Errorf("%q is not a URL: %v", raw, err)
+		}
+		switch u.Scheme {
+		case "nats", "tls", "ws", "wss":
+		default:
+			return fmt.Errorf("%q: want a nats://, tls://, ws:// or wss:// URL", raw)
+		}
+		if u.Hostname() == "" {
+			return fmt.Errorf("%q has no host", raw)
+		}
+		if p := u.Port(); p != "" {
+			if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+				return fmt.Errorf("%q: port out of range 1-65535", raw)
+			}
+		}
+	}
+	return nil
 }
 
 // Addrs returns the enabled addresses of a listener.

@@ -62,7 +62,7 @@ func TestErrorsCarryLines(t *testing.T) {
 		t.Fatalf("want Errors, got %v", err)
 	}
 	got := es.Error()
-	for _, want := range []string{"line 3: limits: max_commands", "line 4: log_level"} {
+	for _, want := range []string{"line 3: limits.max_commands", "line 4: log_level"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("errors lack %q:\n%s", want, got)
 		}
@@ -90,5 +90,62 @@ func TestRulesFileAndNATSChecked(t *testing.T) {
 	}
 	if _, err := Parse([]byte("nats: nats://127.0.0.1:4222\nlisten:\n  nats: 127.0.0.1:4223\n")); err == nil {
 		t.Error("external NATS with a nats listener: no error")
+	}
+}
+
+// A setting of the wrong type does not hide the other problems, and each is
+// reported with its own line.
+func TestEveryProblemReported(t *testing.T) {
+	doc := `limits:
+  idle_timeout: soon
+  max_per_source: 0
+listen:
+  telnet: ["127.0.0.1:99999"]
+nats: "http//nowhere"
+bus:
+  max_bytes: 5
+log_level: loud
+colour: red
+`
+	_, err := Parse([]byte(doc))
+	var es Errors
+	if !errors.As(err, &es) {
+		t.Fatalf("want Errors, got %v", err)
+	}
+	got := es.Error()
+	for _, want := range []string{"line 2:", "line 3: limits.max_per_source", "line 5: listen.telnet", "out of range",
+		"line 6: nats", "line 8: bus.max_bytes", "line 9: log_level", "line 10:", "colour"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("errors lack %q:\n%s", want, got)
+		}
+	}
+}
+
+// Every listener a section declares is known, and the defaults come from
+// the sections.
+func TestListenersFromSections(t *testing.T) {
+	names := ListenerNames()
+	for _, want := range []string{"web", "telnet", "nats"} {
+		if !slices.Contains(names, want) {
+			t.Errorf("listener %q not declared (have %v)", want, names)
+		}
+	}
+	if c := Default(); len(c.Addrs("telnet")) != 3 {
+		t.Errorf("telnet defaults %v", c.Listen)
+	}
+}
+
+// A syntax error is reported on its own line, not the one before.
+func TestSyntaxErrorLine(t *testing.T) {
+	for doc, want := range map[string]int{
+		"data: x\nlimits:\n  - a\n b: 2\n":                   4,
+		"data: x\nlisten:\n  web: [127.0.0.1:0\nsensor: s\n": 3,
+		"data: x\n\tsensor: s\n":                             2,
+	} {
+		_, err := Parse([]byte(doc))
+		var es Errors
+		if !errors.As(err, &es) || len(es) != 1 || es[0].Line != want {
+			t.Errorf("%q: %v, want one error on line %d", doc, err, want)
+		}
 	}
 }

@@ -18,43 +18,14 @@ import (
 	"github.com/google/uuid"
 )
 
-// Kind names what an event observed.
-type Kind string
-
-// The catalogue of event kinds. Add new kinds here and only here.
-const (
-	SessionConnect    Kind = "session.connect"    // a client connected to a sensor
-	SessionClosed     Kind = "session.closed"     // the session ended; carries duration and final family
-	SessionAttributed Kind = "session.attributed" // the session's family changed; carries the reasons
-	SessionPanic      Kind = "session.panic"      // a bug in honeygate ended the session; carries the message
-	ClientSize        Kind = "client.size"        // telnet NAWS window size
-	LoginSuccess      Kind = "login.success"      // credentials accepted
-	LoginFailed       Kind = "login.failed"       // credentials rejected
-	CommandInput      Kind = "command.input"      // one shell command line
-	FileDownload      Kind = "file.download"      // a payload URL the attacker asked the device to fetch (never fetched)
-)
-
-// Kinds lists every kind in the catalogue, in a stable order.
-var Kinds = []Kind{
-	SessionConnect, SessionClosed, SessionAttributed, SessionPanic, ClientSize,
-	LoginSuccess, LoginFailed, CommandInput, FileDownload,
-}
-
-// Known reports whether k is in the catalogue.
-func (k Kind) Known() bool {
-	for _, c := range Kinds {
-		if c == k {
-			return true
-		}
-	}
-	return false
-}
-
-// FamilyUnknown is the family of a session no attribution rule matched.
-const FamilyUnknown = "unknown"
-
-// Event is one observation. Common fields first; kind-specific fields follow
-// and are omitted from JSON when empty.
+// Event is one observation. Common fields first; the fields of one kind of
+// observation follow in embedded groups (declared beside their kinds in the
+// catalogue files), which encoding/json flattens, so the JSON stays one flat,
+// Cowrie-compatible object. Group fields are omitted from JSON when empty.
+//
+// Attacker-controlled text has the type Text, which keeps bytes that are not
+// valid UTF-8 (see Text); a new field that carries what an attacker sent
+// must use it.
 type Event struct {
 	ID      string    `json:"id"`     // unique, assigned once by the producer, stable across redelivery
 	Time    time.Time `json:"time"`   // UTC
@@ -67,19 +38,18 @@ type Event struct {
 	Session string    `json:"session"`
 	Family  string    `json:"family,omitempty"` // malware family attributed so far
 
-	Username string   `json:"username,omitempty"`
-	Password *string  `json:"password,omitempty"` // pointer: an empty password is a real observation
-	Input    string   `json:"input,omitempty"`    // command line as typed
-	Output   string   `json:"output,omitempty"`   // what the honeypot answered (truncated)
-	URL      string   `json:"url,omitempty"`      // payload URL, never fetched
-	Tool     string   `json:"tool,omitempty"`     // wget, tftp, curl, ...
-	Filename string   `json:"filename,omitempty"` // where the attacker wanted the payload written
-	Reasons  []string `json:"reasons,omitempty"`  // why the family was attributed
-	Message  string   `json:"message,omitempty"`  // panic message, close reason, ...
-	Duration float64  `json:"duration,omitempty"` // seconds, for session.closed
-	Width    int      `json:"width,omitempty"`
-	Height   int      `json:"height,omitempty"`
-	Bytes    int64    `json:"bytes,omitempty"` // bytes received in the session, for session.closed
+	// Groups, in the order their fields appear in JSON.
+	Login
+	Shell
+	Download
+	Attribution
+	Closing
+	WindowSize
+	Traffic
+	Exploit
+	SMB
+	NTLM
+	HTTP
 
 	// Raw is the encoding this event arrived in from the bus, set by the
 	// bus on delivery; it is not part of the event. Stores and logs keep it as is
@@ -87,6 +57,15 @@ type Event struct {
 	// sensor added that this version does not know.
 	Raw json.RawMessage `json:"-"`
 }
+
+// Text is text an attacker controls (a username, a command line, a URL).
+// It marshals like a string, except that each byte of an invalid UTF-8
+// sequence is written as the four characters \xNN, where encoding/json
+// would replace it with U+FFFD and lose it.
+type Text string
+
+// MarshalText implements encoding.TextMarshaler.
+func (t Text) MarshalText() ([]byte, error) { return []byte(keepBytes(string(t))), nil }
 
 // NewID returns a new unique, time-ordered event id (a UUIDv7).
 func NewID() string {
@@ -99,9 +78,11 @@ func NewID() string {
 	return u.String()
 }
 
-// NewSessionID returns a short random session id, as Cowrie uses.
+// NewSessionID returns a random session id: 32 hex digits, 128 random bits,
+// so that ids do not collide across billions of sessions (Cowrie's 48 bits
+// would at tens of millions).
 func NewSessionID() string {
-	var b [6]byte
+	var b [16]byte
 	_, _ = rand.Read(b[:])
 	return hex.EncodeToString(b[:])
 }
@@ -160,19 +141,10 @@ func (t jsonTime) MarshalText() ([]byte, error) {
 // which avoids the re-scan encoding/json does of a MarshalJSON result.
 func (e Event) MarshalJSON() ([]byte, error) { return Marshal(&e) }
 
-// Marshal encodes e as one JSON object. Attacker-supplied text that is not
-// valid UTF-8 keeps its bytes: each invalid byte is written as the four
-// characters \xNN, where encoding/json would replace it with U+FFFD and lose it.
+// Marshal encodes e as one JSON object (fields of type Text keep their
+// bytes, see Text).
 func Marshal(e *Event) ([]byte, error) {
-	w := wire{plain: plain(*e), Time: jsonTime(e.Time)}
-	for _, f := range []*string{&w.Username, &w.Input, &w.Output, &w.URL, &w.Filename, &w.Message, &w.Tool} {
-		*f = keepBytes(*f)
-	}
-	if w.Password != nil && !utf8.ValidString(*w.Password) {
-		p := keepBytes(*w.Password)
-		w.Password = &p
-	}
-	return json.Marshal(w)
+	return json.Marshal(wire{plain: plain(*e), Time: jsonTime(e.Time)})
 }
 
 // keepBytes returns s with each byte of an invalid UTF-8 sequence written

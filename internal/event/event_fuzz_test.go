@@ -9,9 +9,9 @@ import (
 // Invariant: Unmarshal never panics, and what it accepts re-encodes and
 // decodes to an event that validates.
 func FuzzUnmarshal(f *testing.F) {
-	pw := ""
+	pw := Text("")
 	good := Event{ID: NewID(), Time: time.Now().UTC(), Kind: LoginSuccess, Sensor: "s", Proto: "telnet",
-		SrcIP: "192.0.2.1", SrcPort: 1234, DstPort: 23, Session: "abc", Username: "root", Password: &pw}
+		SrcIP: "192.0.2.1", SrcPort: 1234, DstPort: 23, Session: "abc", Login: Login{Username: "root", Password: &pw}}
 	b, _ := Marshal(&good)
 	f.Add(b)
 	f.Add([]byte(`{}`))

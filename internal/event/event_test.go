@@ -7,10 +7,10 @@ import (
 )
 
 func TestJSONRoundTrip(t *testing.T) {
-	empty := ""
+	empty := Text("")
 	e := Event{ID: NewID(), Time: time.Date(2026, 11, 25, 8, 0, 0, 500, time.FixedZone("x", 3600)), Kind: LoginFailed,
 		Sensor: "s1", Proto: "telnet", SrcIP: "198.51.100.4", SrcPort: 40000, DstPort: 23, Session: NewSessionID(),
-		Username: "root", Password: &empty}
+		Login: Login{Username: "root", Password: &empty}}
 	b, err := Marshal(&e)
 	if err != nil {
 		t.Fatal(err)
@@ -57,8 +57,8 @@ func TestIDsAreUnique(t *testing.T) {
 }
 
 func TestMarshalKeepsInvalidBytes(t *testing.T) {
-	pw := "p\xffw"
-	e := Event{ID: "a", Time: time.Now(), Kind: LoginFailed, Username: "ro\xfe\x80ot", Password: &pw, Input: "ok é"}
+	pw := Text("p\xffw")
+	e := Event{ID: "a", Time: time.Now(), Kind: LoginFailed, Login: Login{Username: "ro\xfe\x80ot", Password: &pw}, Shell: Shell{Input: "ok é"}}
 	b, err := Marshal(&e)
 	if err != nil {
 		t.Fatal(err)

@@ -11,9 +11,3 @@ import "context"
 type Publisher interface {
 	Publish(ctx context.Context, e *Event) error
 }
-
-// PublisherFunc adapts a function to Publisher.
-type PublisherFunc func(ctx context.Context, e *Event) error
-
-// Publish calls f.
-func (f PublisherFunc) Publish(ctx context.Context, e *Event) error { return f(ctx, e) }

@@ -5,11 +5,14 @@
 // It exists so that tooling written for Cowrie's JSON log (log shippers,
 // one-off jq scripts) works on honeygate. It is a derived, human-facing copy:
 // the bus stream and the store are the records of truth, so the log does not
-// fsync (see Writer.Write) and is not meant to be read back by honeygate.
+// fsync (see Writer.Write) and is not read back by honeygate, except for the
+// ids of its last lines at Open, so that the events the bus redelivers after
+// a crash are not written twice: each id appears in the log once.
 package jsonlog
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -43,7 +46,19 @@ type Writer struct {
 	// closed is set by Close; f is also nil after a failed rotation, which
 	// the next Write repairs.
 	closed bool
+	// written holds the ids of the last lines an earlier run wrote to the
+	// live file. After a crash, the bus redelivers what that run wrote but
+	// had not acknowledged; those events are skipped, so that each id is in
+	// the log once. Redeliveries come within the bus's ack wait, so the set
+	// is dropped once writtenUntil has passed.
+	written      map[string]struct{}
+	writtenUntil time.Time
 }
+
+// tailBytes is how much of the live file is read back at Open for ids: more
+// than the bus can have delivered unacknowledged (its MaxAckPending, about
+// 17,000 events of a few hundred bytes).
+const tailBytes = 32 << 20
 
 // Open opens (appending to) or creates dir/events.json. The file is rotated
 // when a Write happens on a later UTC day than the file's (renamed to
@@ -70,8 +85,44 @@ func open(dir string, maxBytes int64, keep int, now func() time.Time) (*Writer, 
 	// rotates it under its own date rather than mixing days.
 	if fi, err := w.f.Stat(); err == nil && fi.Size() > 0 {
 		w.day = fi.ModTime().UTC().Format(dayLayout)
+		w.written = tailIDs(w.path(), fi.Size())
+		w.writtenUntil = now().Add(10 * time.Minute)
 	}
 	return w, nil
+}
+
+// tailIDs returns the ids of the events in the last tailBytes of the file.
+func tailIDs(path string, size int64) map[string]struct{} {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	off := max(0, size-tailBytes)
+	b := make([]byte, size-off)
+	n, _ := f.ReadAt(b, off)
+	b = b[:n]
+	if off > 0 { // the first line is cut: skip it
+		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+			b = b[i+1:]
+		}
+	}
+	ids := map[string]struct{}{}
+	for len(b) > 0 {
+		line := b
+		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+			line, b = b[:i], b[i+1:]
+		} else {
+			b = nil
+		}
+		var e struct {
+			ID string `json:"id"`
+		}
+		if json.Unmarshal(line, &e) == nil && e.ID != "" {
+			ids[e.ID] = struct{}{}
+		}
+	}
+	return ids
 }
 
 func (w *Writer) path() string { return filepath.Join(w.dir, FileName) }
@@ -123,7 +174,16 @@ func (w *Writer) Write(evs []event.Event) error {
 	w.day = today
 
 	w.buf.Reset()
+	if w.written != nil && w.now().After(w.writtenUntil) {
+		w.written = nil
+	}
 	for i := range evs {
+		if w.written != nil {
+			if _, dup := w.written[evs[i].ID]; dup {
+				delete(w.written, evs[i].ID) // redelivered once at most
+				continue
+			}
+		}
 		// The bus encoding is kept as is when it is one line (ours always
 		// is; a remote sensor's might not be): no re-encoding per event.
 		line := []byte(evs[i].Raw)

@@ -27,19 +27,18 @@ func (c *clock) set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 func newEvents(n int, prefix string) []event.Event {
 	evs := make([]event.Event, n)
 	for i := range evs {
-		pw := ""
+		pw := event.Text("")
 		evs[i] = event.Event{
-			ID:       fmt.Sprintf("%s-%04d", prefix, i),
-			Time:     time.Date(2025, 3, 1, 12, 0, i, 0, time.UTC),
-			Kind:     event.LoginFailed,
-			Sensor:   "s1",
-			Proto:    "telnet",
-			SrcIP:    "198.51.100.7",
-			SrcPort:  5000 + i,
-			DstPort:  23,
-			Session:  "abc123",
-			Username: "admin",
-			Password: &pw, // empty but present
+			ID:      fmt.Sprintf("%s-%04d", prefix, i),
+			Time:    time.Date(2025, 3, 1, 12, 0, i, 0, time.UTC),
+			Kind:    event.LoginFailed,
+			Sensor:  "s1",
+			Proto:   "telnet",
+			SrcIP:   "198.51.100.7",
+			SrcPort: 5000 + i,
+			DstPort: 23,
+			Session: "abc123",
+			Login:   event.Login{Username: "admin", Password: &pw}, // empty password, but present
 		}
 	}
 	return evs
@@ -379,5 +378,48 @@ func TestRecoversFromFailedRotation(t *testing.T) {
 	w.Close()
 	if err := w.Write([]event.Event{ev}); err == nil {
 		t.Error("write after Close succeeded")
+	}
+}
+
+// After a crash the bus redelivers what the dead process had written but
+// not acknowledged: a restarted writer skips those ids, so each event is in
+// the log once.
+func TestRedeliveryAfterCrashWrittenOnce(t *testing.T) {
+	dir := t.TempDir()
+	c := &clock{t: day(1)}
+	w, err := open(dir, 0, 0, c.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs := newEvents(20, "c")
+	if err := w.Write(evs[:12]); err != nil {
+		t.Fatal(err)
+	}
+	w.Close() // as if killed: the bus never saw the ack of evs[6:12]
+	if err := os.Chtimes(filepath.Join(dir, FileName), day(1), day(1)); err != nil {
+		t.Fatal(err)
+	}
+
+	w, err = open(dir, 0, 0, c.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Write(evs[6:]); err != nil { // the redelivery, then new events
+		t.Fatal(err)
+	}
+	// Much later, an id seen again is written (the set was dropped).
+	c.set(day(1).Add(time.Hour))
+	if err := w.Write(evs[19:]); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	got := readLines(t, filepath.Join(dir, FileName))
+	if len(got) != 21 {
+		t.Fatalf("%d lines, want 21 (20 events once, the last one twice)", len(got))
+	}
+	for i := 0; i < 20; i++ {
+		if got[i].ID != evs[i].ID {
+			t.Fatalf("line %d is %s, want %s", i, got[i].ID, evs[i].ID)
+		}
 	}
 }

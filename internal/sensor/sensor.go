@@ -18,26 +18,51 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/honeygate/honeygate/internal/event"
+	"github.com/honeygate/honeygate/internal/schema"
 )
 
 // Handler serves one accepted connection. It must return when ctx is done.
-// The connection is closed by the caller after Handler returns.
+// The connection is closed by the caller after Handler returns. A panic in
+// Handle ends only that connection: the Server recovers it and records a
+// session.panic event under info.Session, so handlers keep no bookkeeping
+// for it.
 type Handler interface {
 	// Proto names the protocol for metrics and events ("telnet").
 	Proto() string
-	// Handle serves c; info says who connected where.
+	// Handle serves c; info says who connected where, and names the session.
 	Handle(ctx context.Context, c *Conn, info ConnInfo)
-	// Panicked is called when Handle panicked, after recovery, so the sensor
-	// can record a session.panic event. It must not panic itself.
-	Panicked(info ConnInfo, v any, stack []byte)
 }
 
 // ConnInfo describes one accepted connection.
 type ConnInfo struct {
+	Session string // the session id, assigned by the Server (event.NewSessionID)
 	SrcIP   netip.Addr
 	SrcPort int
 	DstPort int // the original destination port, before a local NAT redirect
 	Start   time.Time
+}
+
+// Event returns a new event of kind for this connection, with the common
+// fields set: a new id, the time now, the sensor instance name, the
+// protocol, the addresses and the session.
+func (info ConnInfo) Event(kind event.Kind, sensorName, proto string) *event.Event {
+	src := ""
+	if info.SrcIP.IsValid() {
+		src = info.SrcIP.String()
+	}
+	return &event.Event{
+		ID:      event.NewID(),
+		Time:    time.Now().UTC(),
+		Kind:    kind,
+		Sensor:  sensorName,
+		Proto:   proto,
+		SrcIP:   src,
+		SrcPort: info.SrcPort,
+		DstPort: info.DstPort,
+		Session: info.Session,
+	}
 }
 
 // Limits bound what one client can make a sensor do. Zero means "no limit"
@@ -64,28 +89,25 @@ func DefaultLimits() Limits {
 	}
 }
 
-// Validate reports limits that cannot work.
-func (l Limits) Validate() error {
-	var errs []error
-	if l.IdleTimeout <= 0 {
-		errs = append(errs, errors.New("idle_timeout must be positive"))
+// Validate reports limits that cannot work, by their yaml names.
+func (l Limits) Validate() schema.Errors {
+	var errs schema.Errors
+	for _, f := range []struct {
+		name string
+		ok   bool
+	}{
+		{"idle_timeout", l.IdleTimeout > 0},
+		{"max_session", l.MaxSession > 0},
+		{"max_bytes_in", l.MaxBytesIn > 0},
+		{"max_commands", l.MaxCommands > 0},
+		{"max_per_source", l.MaxPerSource > 0},
+		{"max_concurrent", l.MaxConcurrent > 0},
+	} {
+		if !f.ok {
+			errs.Add(f.name, "must be positive")
+		}
 	}
-	if l.MaxSession <= 0 {
-		errs = append(errs, errors.New("max_session must be positive"))
-	}
-	if l.MaxBytesIn <= 0 {
-		errs = append(errs, errors.New("max_bytes_in must be positive"))
-	}
-	if l.MaxCommands <= 0 {
-		errs = append(errs, errors.New("max_commands must be positive"))
-	}
-	if l.MaxPerSource <= 0 {
-		errs = append(errs, errors.New("max_per_source must be positive"))
-	}
-	if l.MaxConcurrent <= 0 {
-		errs = append(errs, errors.New("max_concurrent must be positive"))
-	}
-	return errors.Join(errs...)
+	return errs
 }
 
 // Metrics are the collectors every sensor reports to. One Metrics is shared
@@ -121,6 +143,11 @@ type Server struct {
 	Limits  Limits
 	Metrics *Metrics // may be nil
 	Log     *slog.Logger
+	// Publisher receives the session.panic event of a handler that
+	// panicked; nil only logs it.
+	Publisher event.Publisher
+	// Sensor is the sensor instance name copied into that event.
+	Sensor string
 	// Gate is shared by every listener of a process so that per-source and
 	// overall limits hold across ports. Nil means a private gate.
 	Gate *Gate
@@ -200,10 +227,29 @@ func (s *Server) serveConn(ctx context.Context, c net.Conn, info ConnInfo) {
 	defer c.Close()
 	defer func() {
 		if v := recover(); v != nil {
-			s.Handler.Panicked(info, v, debug.Stack())
+			s.panicked(info, v, debug.Stack())
 		}
 	}()
 	s.Handler.Handle(ctx, conn, info)
+}
+
+// panicked records a handler's panic: logged with its stack, and published
+// as session.panic so that the session's record says why it ended.
+func (s *Server) panicked(info ConnInfo, v any, stack []byte) {
+	msg := fmt.Sprint(v)
+	if s.Log != nil {
+		s.Log.Error("session panicked", "session", info.Session, "panic", msg, "stack", string(stack))
+	}
+	if s.Publisher == nil {
+		return
+	}
+	e := info.Event(event.SessionPanic, s.Sensor, s.Handler.Proto())
+	e.Message = event.Text(event.Truncate(msg, 1024))
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := s.Publisher.Publish(ctx, e); err != nil && s.Log != nil {
+		s.Log.Error("session.panic event lost", "session", info.Session, "err", err)
+	}
 }
 
 // ErrTooMuchInput is returned by Conn.Read once the byte cap is reached.
@@ -252,12 +298,10 @@ func NewConn(c net.Conn, idle time.Duration, maxBytes int64) *Conn {
 	return &Conn{Conn: c, idle: idle, remaining: maxBytes}
 }
 
+// connInfo describes an accepted TCP connection and names its session.
 func connInfo(c net.Conn) ConnInfo {
-	info := ConnInfo{Start: time.Now().UTC()}
+	info := ConnInfo{Session: event.NewSessionID(), Start: time.Now().UTC()}
 	if ra, ok := c.RemoteAddr().(*net.TCPAddr); ok {
-		ap := ra.AddrPort()
-		info.SrcIP, info.SrcPort = ap.Addr().Unmap(), int(ap.Port())
-	} else if ra, ok := c.RemoteAddr().(*net.UDPAddr); ok {
 		ap := ra.AddrPort()
 		info.SrcIP, info.SrcPort = ap.Addr().Unmap(), int(ap.Port())
 	}
@@ -282,7 +326,7 @@ func NewGate(maxPerSource, maxTotal int) *Gate {
 // Enter admits a connection from ip, or returns the name of the limit that
 // refused it ("per_source" or "concurrent").
 func (g *Gate) Enter(ip netip.Addr) string {
-	src := source(ip)
+	src := Source(ip)
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.maxTotal > 0 && g.total >= g.maxTotal {
@@ -298,7 +342,7 @@ func (g *Gate) Enter(ip netip.Addr) string {
 
 // Leave releases a connection admitted by Enter.
 func (g *Gate) Leave(ip netip.Addr) {
-	src := source(ip)
+	src := Source(ip)
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.total--
@@ -309,9 +353,9 @@ func (g *Gate) Leave(ip netip.Addr) {
 	}
 }
 
-// source is what the per-source limit counts: an IPv4 address, or an IPv6
+// Source is what per-source limits count: an IPv4 address, or an IPv6
 // /64, since one host on IPv6 usually has a whole /64 to draw addresses from.
-func source(ip netip.Addr) netip.Addr {
+func Source(ip netip.Addr) netip.Addr {
 	ip = ip.Unmap()
 	if ip.Is6() {
 		p, err := ip.Prefix(64)
@@ -321,6 +365,3 @@ func source(ip netip.Addr) netip.Addr {
 	}
 	return ip
 }
-
-// PanicMessage formats a recovered value for an event.
-func PanicMessage(v any) string { return fmt.Sprint(v) }

@@ -12,6 +12,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/honeygate/honeygate/internal/event"
 )
 
 func TestGate(t *testing.T) {
@@ -106,15 +108,18 @@ func TestConnIdleTimeout(t *testing.T) {
 
 // handlerFunc adapts functions to Handler for tests.
 type handlerFunc struct {
-	handle   func(ctx context.Context, c *Conn, info ConnInfo)
-	panicked chan any
+	handle func(ctx context.Context, c *Conn, info ConnInfo)
 }
 
 func (h handlerFunc) Proto() string { return "test" }
 func (h handlerFunc) Handle(ctx context.Context, c *Conn, info ConnInfo) {
 	h.handle(ctx, c, info)
 }
-func (h handlerFunc) Panicked(info ConnInfo, v any, stack []byte) { h.panicked <- v }
+
+// chanPub publishes events into a channel.
+type chanPub chan *event.Event
+
+func (p chanPub) Publish(_ context.Context, e *event.Event) error { p <- e; return nil }
 
 func TestServerLimitsAndPanics(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -122,7 +127,9 @@ func TestServerLimitsAndPanics(t *testing.T) {
 		t.Fatal(err)
 	}
 	release := make(chan struct{})
-	h := handlerFunc{panicked: make(chan any, 1), handle: func(ctx context.Context, c *Conn, info ConnInfo) {
+	sessions := make(chan string, 8)
+	h := handlerFunc{handle: func(ctx context.Context, c *Conn, info ConnInfo) {
+		sessions <- info.Session
 		line := make([]byte, 1)
 		if _, err := c.Read(line); err != nil {
 			return
@@ -140,7 +147,8 @@ func TestServerLimitsAndPanics(t *testing.T) {
 	m := NewMetrics(reg)
 	lim := DefaultLimits()
 	lim.MaxPerSource = 2
-	srv := &Server{Handler: h, Limits: lim, Metrics: m}
+	pub := make(chanPub, 4)
+	srv := &Server{Handler: h, Limits: lim, Metrics: m, Publisher: pub, Sensor: "s1"}
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -174,12 +182,19 @@ func TestServerLimitsAndPanics(t *testing.T) {
 	close(release)
 	// A panicking session is reported and the server keeps serving.
 	time.Sleep(100 * time.Millisecond)
+	for len(sessions) > 0 {
+		<-sessions
+	}
 	p := dial()
 	p.Write([]byte("p"))
 	select {
-	case v := <-h.panicked:
-		if v != "boom" {
-			t.Errorf("panic value %v", v)
+	case e := <-pub:
+		sid := <-sessions
+		if e.Kind != event.SessionPanic || e.Message != "boom" || e.Session != sid || e.Sensor != "s1" || e.Proto != "test" {
+			t.Errorf("panic event %+v, want session.panic of session %s", e, sid)
+		}
+		if len(sid) != 32 {
+			t.Errorf("session id %q: want 128 random bits as 32 hex digits", sid)
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("panic not reported")

@@ -17,6 +17,7 @@ import (
 	"math"
 	"net/http"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -24,18 +25,22 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/honeygate/honeygate/internal/buildinfo"
 	"github.com/honeygate/honeygate/internal/event"
 	"github.com/honeygate/honeygate/internal/store"
 )
 
 // Options configure the API handler.
 type Options struct {
-	Store    store.Store
+	Store    store.Events
 	Token    string              // every /api/ request must carry it
 	Gatherer prometheus.Gatherer // nil: no /metrics
 	// BusStats reports the bus's backlog for /api/v1/status; nil omits it.
 	BusStats func(ctx context.Context) (any, error)
-	Log      *slog.Logger
+	// Health reports why the process is degraded (events being lost, the
+	// store lagging); none means healthy. Nil: always healthy.
+	Health func(ctx context.Context) []string
+	Log    *slog.Logger
 }
 
 // Server is the HTTP handler for the API.
@@ -58,10 +63,33 @@ func New(o Options) *Server {
 	s.mux.Handle("GET /api/v1/events", s.auth(s.events))
 	s.mux.Handle("GET /api/v1/sessions/{id}", s.auth(s.session))
 	s.mux.Handle("GET /api/v1/stats/daily", s.auth(s.daily))
-	s.mux.Handle("/api/", s.auth(func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusNotFound, "no such API endpoint: "+r.Method+" "+r.URL.Path)
-	}))
+	s.mux.Handle("/api/", s.auth(s.notFound))
 	return s
+}
+
+// notFound answers a request no API route took: 405 with Allow when the
+// path exists for other methods, 404 otherwise.
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		if m == r.Method {
+			continue
+		}
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := s.mux.Handler(probe); pattern != "" && pattern != "/api/" {
+			allow = append(allow, m)
+		}
+	}
+	if len(allow) > 0 {
+		if slices.Contains(allow, http.MethodGet) {
+			allow = append(allow, http.MethodHead)
+		}
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		writeError(w, http.StatusMethodNotAllowed, r.Method+" is not allowed on "+r.URL.Path+"; allowed: "+strings.Join(allow, ", "))
+		return
+	}
+	writeError(w, http.StatusNotFound, "no such API endpoint: "+r.Method+" "+r.URL.Path)
 }
 
 // ServeHTTP implements http.Handler.
@@ -82,7 +110,16 @@ func (s *Server) auth(h http.HandlerFunc) http.Handler {
 	})
 }
 
+// healthz answers 200 {"status":"ok"} when healthy, and 503
+// {"status":"degraded","reasons":[...]} otherwise, so a load balancer or a
+// monitor sees loss, not only liveness.
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	if s.Health != nil {
+		if reasons := s.Health(r.Context()); len(reasons) > 0 {
+			writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "degraded", "reasons": reasons})
+			return
+		}
+	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
@@ -94,7 +131,7 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	out := map[string]any{"events_stored": n}
+	out := map[string]any{"events_stored": n, "build": buildinfo.Get()}
 	if s.BusStats != nil {
 		bs, err := s.BusStats(r.Context())
 		if err != nil {

@@ -23,6 +23,7 @@ import (
 	"github.com/honeygate/honeygate/internal/event"
 	"github.com/honeygate/honeygate/internal/store"
 	"github.com/honeygate/honeygate/internal/store/sqlite"
+	"github.com/honeygate/honeygate/internal/testkit"
 	"github.com/honeygate/honeygate/internal/web"
 )
 
@@ -81,15 +82,17 @@ func (a *attacker) login(at time.Duration, user, pass string, ok bool) *attacker
 	if ok {
 		kind = event.LoginSuccess
 	}
-	return a.add(kind, at, func(e *event.Event) { e.Username, e.Password = user, &pass })
+	return a.add(kind, at, func(e *event.Event) { e.Username, e.Password = event.Text(user), event.TextPtr(pass) })
 }
 
 func (a *attacker) cmd(at time.Duration, input, output string) *attacker {
-	return a.add(event.CommandInput, at, func(e *event.Event) { e.Input, e.Output = input, output })
+	return a.add(event.CommandInput, at, func(e *event.Event) { e.Input, e.Output = event.Text(input), event.Text(output) })
 }
 
 func (a *attacker) download(at time.Duration, u, tool, filename string) *attacker {
-	return a.add(event.FileDownload, at, func(e *event.Event) { e.URL, e.Tool, e.Filename = u, tool, filename })
+	return a.add(event.FileDownload, at, func(e *event.Event) {
+		e.URL, e.Tool, e.Filename = event.Text(u), event.Text(tool), event.Text(filename)
+	})
 }
 
 func (a *attacker) attribute(at time.Duration, family string, reasons ...string) *attacker {
@@ -175,28 +178,10 @@ func openStore(t *testing.T) *sqlite.DB {
 	return db
 }
 
-// syncBuffer is a log sink the handler goroutines and the test share.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 type fixture struct {
 	url string
 	evs []event.Event // what was seeded
-	log *syncBuffer
+	log *testkit.SyncBuffer
 }
 
 // newFixture serves web.New over loopback, backed by a SQLite store seeded
@@ -212,7 +197,7 @@ func newFixture(t *testing.T, opts ...func(*web.Options)) *fixture {
 			t.Fatalf("AppendEvents: inserted %d of %d, %v", len(ins), len(b), err)
 		}
 	}
-	logs := &syncBuffer{}
+	logs := &testkit.SyncBuffer{}
 	o := web.Options{Store: db, Token: token, Log: slog.New(slog.NewTextHandler(logs, nil))}
 	for _, f := range opts {
 		f(&o)
@@ -915,8 +900,15 @@ func TestStatus(t *testing.T) {
 		var got struct {
 			EventsStored int64    `json:"events_stored"`
 			Bus          busStats `json:"bus"`
+			Build        struct {
+				Version, Commit, Date, Go string
+				Dirty                     bool
+			} `json:"build"`
 		}
 		wantJSON(t, f.get(t, "/api/v1/status"), http.StatusOK, &got)
+		if got.Build.Version == "" || got.Build.Commit == "" {
+			t.Errorf("status lacks the build: %+v", got.Build)
+		}
 		if got.EventsStored != int64(len(f.evs)) {
 			t.Errorf("events_stored = %d, want %d", got.EventsStored, len(f.evs))
 		}
@@ -948,7 +940,7 @@ func TestStatus(t *testing.T) {
 
 func TestStoreErrors(t *testing.T) {
 	db := openStore(t)
-	logs := &syncBuffer{}
+	logs := &testkit.SyncBuffer{}
 	h := web.New(web.Options{Store: db, Token: token, Log: slog.New(slog.NewTextHandler(logs, nil))})
 
 	t.Run("cancelled request", func(t *testing.T) {
@@ -991,8 +983,6 @@ func TestUnknownAPIPath(t *testing.T) {
 		{http.MethodGet, "/api/v1/events/", "no such API endpoint"},
 		{http.MethodGet, "/api/v1/sessions/", "no such API endpoint"},
 		{http.MethodGet, "/api/v1/sessions/a/b", "no such API endpoint"},
-		{http.MethodPost, "/api/v1/events", "POST"},
-		{http.MethodDelete, "/api/v1/sessions/" + sMiraiFull, "DELETE"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.method+" "+tc.path, func(t *testing.T) {
@@ -1003,6 +993,24 @@ func TestUnknownAPIPath(t *testing.T) {
 				t.Errorf("401 without WWW-Authenticate")
 			}
 		})
+	}
+}
+
+// A path that exists answers another method with 405 and Allow (RFC 9110
+// 15.5.6), not 404.
+func TestWrongMethod(t *testing.T) {
+	f := newFixture(t)
+	for _, tc := range []struct{ method, path string }{
+		{http.MethodPost, "/api/v1/events"},
+		{http.MethodDelete, "/api/v1/sessions/" + sMiraiFull},
+		{http.MethodPut, "/api/v1/stats/daily"},
+	} {
+		r := f.do(t, tc.method, tc.path, "Bearer "+token)
+		wantError(t, r, http.StatusMethodNotAllowed, tc.method)
+		if got := r.header.Get("Allow"); got != "GET, HEAD" {
+			t.Errorf("%s %s: Allow %q", tc.method, tc.path, got)
+		}
+		wantError(t, f.do(t, tc.method, tc.path, ""), http.StatusUnauthorized)
 	}
 }
 

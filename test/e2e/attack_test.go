@@ -215,6 +215,13 @@ func TestWormsEndToEnd(t *testing.T) {
 	scanPort := miraiScanner(t, srv.telnet(0))
 	loadPort, payloadURL := miraiLoader(t, srv.telnet(0), payloadHost)
 	hajPort := hajime(t, srv.telnet(1))
+	// Every step a worm saw answered is on the bus; wait until the store
+	// has it all before reading sessions.
+	waitFor(t, "the store to catch up with the bus", 20*time.Second, func() bool {
+		st := srv.status()
+		c := st.Bus.Consumers["store"]
+		return c.Pending == 0 && c.AckPending == 0 && uint64(st.EventsStored) == st.Bus.Messages
+	})
 
 	t.Run("mirai scanner", func(t *testing.T) {
 		srv := srv.with(t)

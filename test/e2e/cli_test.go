@@ -55,7 +55,7 @@ log_level: loud
 		t.Errorf("exit code %d, want 2", code)
 	}
 	for _, want := range []string{`bad.yaml:4: listen.telnet: "nonsense"`, `bad.yaml:5: listen.smtp: unknown listener`,
-		"bad.yaml:7: limits: idle_timeout", "bad.yaml:8: limits: max_per_source", "bad.yaml:9: log_level"} {
+		"bad.yaml:7: limits.idle_timeout", "bad.yaml:8: limits.max_per_source", "bad.yaml:9: log_level"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}

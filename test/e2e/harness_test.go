@@ -4,7 +4,6 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -14,10 +13,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/honeygate/honeygate/internal/testkit"
 )
 
 var honeygateBin string
@@ -47,26 +47,9 @@ type server struct {
 	t     *testing.T
 	data  string
 	cmd   *exec.Cmd
-	logs  *syncBuffer
+	logs  *testkit.SyncBuffer
 	addrs map[string][]string
 	done  chan struct{}
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // defaultListen is one web listener and two telnet listeners, all on port 0.
@@ -87,7 +70,7 @@ func startServerWith(t *testing.T, prefix []string, data string, args ...string)
 	}
 	_ = os.Remove(filepath.Join(data, "listeners.json"))
 	full := append([]string{"serve", "--data", data, "--token", testToken}, args...)
-	s := &server{t: t, data: data, logs: &syncBuffer{}, done: make(chan struct{})}
+	s := &server{t: t, data: data, logs: &testkit.SyncBuffer{}, done: make(chan struct{})}
 	argv := append(append(append([]string{}, prefix...), honeygateBin), full...)
 	s.cmd = exec.Command(argv[0], argv[1:]...)
 	s.cmd.Stdout, s.cmd.Stderr = s.logs, s.logs
@@ -202,6 +185,7 @@ type apiEvent struct {
 	Input    string   `json:"input"`
 	URL      string   `json:"url"`
 	Reasons  []string `json:"reasons"`
+	Message  string   `json:"message"`
 }
 
 func (s *server) events(q url.Values) []apiEvent {

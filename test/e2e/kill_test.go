@@ -116,7 +116,29 @@ func TestKillNineLosesNothing(t *testing.T) {
 	if int64(len(all)) != st.EventsStored && len(all) < 10000 {
 		t.Errorf("listed %d events, status says %d", len(all), st.EventsStored)
 	}
-	t.Logf("%d downloads acknowledged before the kill; %d events in the stream and the store", len(acked), st.EventsStored)
+	// Sessions the kill left open are closed on restart, with reason
+	// "crash": every session that connected has exactly one close.
+	crashed := 0
+	waitFor(t, "every session to be closed after the restart", 60*time.Second, func() bool {
+		closes := map[string]int{}
+		crashed = 0
+		for _, e := range srv.events(url.Values{"kind": {"session.closed"}, "limit": {"10000"}}) {
+			closes[e.Session]++
+			if e.Message == "crash" {
+				crashed++
+			}
+		}
+		for _, e := range srv.events(url.Values{"kind": {"session.connect"}, "limit": {"10000"}}) {
+			if closes[e.Session] != 1 {
+				return false
+			}
+		}
+		return true
+	})
+	if crashed == 0 {
+		t.Error("no session was open at the kill, or none was closed as crashed")
+	}
+	t.Logf("%d downloads acknowledged before the kill; %d events in the stream and the store; %d sessions closed as crashed", len(acked), st.EventsStored, crashed)
 }
 
 // wormSession logs in, asks for one download, waits for the answer and

@@ -49,7 +49,7 @@ func TestGracefulStop(t *testing.T) {
 	}
 	ended := map[int]string{}
 	for _, e := range closed {
-		ended[e.SrcPort] = e.Message
+		ended[e.SrcPort] = string(e.Message)
 	}
 	for _, p := range ports {
 		msg, ok := ended[p]

@@ -25,6 +25,7 @@ import (
 	"github.com/honeygate/honeygate/internal/attrib"
 	"github.com/honeygate/honeygate/internal/event"
 	"github.com/honeygate/honeygate/internal/sensor"
+	"github.com/honeygate/honeygate/internal/sensor/busybox"
 )
 
 // Proto names the sensor in events and metrics.
@@ -35,9 +36,11 @@ type Options struct {
 	Publisher event.Publisher
 	Rules     *attrib.Rules // nil means attrib.Default()
 	Sensor    string        // sensor instance name, copied into every event
-	Device    Device        // where injected commands run; nil records them without running them
-	Limits    sensor.Limits // IdleTimeout and MaxSession bound connections
-	Log       *slog.Logger  // nil discards
+	// Shell bounds the device's shells; zero fields take busybox's
+	// defaults (MaxCommands from Limits when zero).
+	Shell  busybox.Limits
+	Limits sensor.Limits // IdleTimeout and MaxSession bound connections
+	Log    *slog.Logger  // nil discards
 }
 
 // Sensor serves the router endpoints. It is safe for concurrent use.
@@ -46,7 +49,7 @@ type Sensor struct {
 	pub    event.Publisher
 	rules  *attrib.Rules
 	name   string
-	dev    Device
+	dev    *busybox.Device
 	limits sensor.Limits
 	log    *slog.Logger
 	conns  sync.Map // net.Conn -> *conn
@@ -54,13 +57,25 @@ type Sensor struct {
 
 // New validates cfg and returns a sensor.
 func New(cfg Config, o Options) (*Sensor, error) {
-	if err := cfg.Validate(); err != nil {
-		return nil, err
+	if err := cfg.Validate().Err(); err != nil {
+		return nil, fmt.Errorf("iothttp: invalid config: %w", err)
 	}
 	if o.Publisher == nil {
 		return nil, fmt.Errorf("iothttp: Options.Publisher is required")
 	}
-	s := &Sensor{cfg: cfg, pub: o.Publisher, rules: o.Rules, name: o.Sensor, dev: o.Device, limits: o.Limits, log: o.Log}
+	lim := o.Shell
+	if lim.MaxCommands == 0 {
+		lim.MaxCommands = o.Limits.MaxCommands
+	}
+	p := cfg.Profile
+	if p.Seed == "" {
+		p.Seed = o.Sensor
+	}
+	dev, err := busybox.NewDevice(p, lim)
+	if err != nil {
+		return nil, fmt.Errorf("iothttp: %w", err)
+	}
+	s := &Sensor{cfg: cfg, pub: o.Publisher, rules: o.Rules, name: o.Sensor, dev: dev, limits: o.Limits, log: o.Log}
 	if s.rules == nil {
 		s.rules = attrib.Default()
 	}
@@ -74,8 +89,9 @@ func New(cfg Config, o Options) (*Sensor, error) {
 	return s, nil
 }
 
-// NewServer returns the http.Server to serve the sensor on (gated)
-// listeners: its hooks turn each connection into a session.
+// NewServer returns the http.Server to serve the sensor on listeners
+// behind the sensor gate (sensor.GateListener): its hooks turn each
+// connection into a session. ctx bounds every session.
 func (s *Sensor) NewServer(ctx context.Context) *http.Server {
 	return &http.Server{
 		Handler:           s,
@@ -102,7 +118,7 @@ type conn struct {
 	info    sensor.ConnInfo
 	start   time.Time
 	tracker *attrib.Tracker
-	shell   Shell // nil until a request injects commands
+	shell   *busybox.Shell // nil until a request injects commands
 	ctx     context.Context
 	cancel  context.CancelFunc
 	bytes   int64
@@ -111,8 +127,11 @@ type conn struct {
 }
 
 func (s *Sensor) connContext(ctx context.Context, c net.Conn) context.Context {
-	info := connInfoOf(c)
-	cc := &conn{id: sessionID(info), info: info, start: time.Now(), tracker: s.rules.NewTracker()}
+	info, ok := sensor.InfoOf(c)
+	if !ok { // a listener without the gate (tests): name the session here
+		info = ungatedInfo(c)
+	}
+	cc := &conn{id: info.Session, info: info, start: time.Now(), tracker: s.rules.NewTracker()}
 	// The session outlives each request but not the server, nor its
 	// allotted time: then the connection is closed under the client, as
 	// sensor.Server does for the other sensors.
@@ -154,7 +173,29 @@ func (s *Sensor) connState(c net.Conn, st http.ConnState) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	s.emitCtx(ctx, e)
+	s.publish(ctx, e)
+}
+
+// event returns an event of kind for the session.
+func (cc *conn) event(s *Sensor, kind event.Kind) *event.Event {
+	e := cc.info.Event(kind, s.name, Proto)
+	if f := cc.tracker.Family(); f != attrib.Unknown {
+		e.Family = f
+	}
+	return e
+}
+
+// ungatedInfo describes a connection accepted without sensor.GateListener.
+func ungatedInfo(c net.Conn) sensor.ConnInfo {
+	info := sensor.ConnInfo{Session: event.NewSessionID(), Start: time.Now().UTC()}
+	if ra, ok := c.RemoteAddr().(*net.TCPAddr); ok {
+		ap := ra.AddrPort()
+		info.SrcIP, info.SrcPort = ap.Addr().Unmap(), int(ap.Port())
+	}
+	if la, ok := c.LocalAddr().(*net.TCPAddr); ok {
+		info.DstPort = la.Port
+	}
+	return info
 }
 
 // observe feeds attribution and records a change of family.
@@ -166,7 +207,8 @@ func (s *Sensor) observe(cc *conn, o attrib.Observation) {
 	}
 }
 
-func (s *Sensor) emit(cc *conn, r *rec) { s.emitCtx(cc.ctx, r) }
+// emit publishes e before the answer to what caused it is written.
+func (s *Sensor) emit(cc *conn, e *event.Event) { s.publish(cc.ctx, e) }
 
 // publish hands e to the bus, retrying briefly while ctx allows; an event
 // that still cannot be published is logged, not fatal.

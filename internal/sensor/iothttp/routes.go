@@ -73,16 +73,16 @@ func (s *Sensor) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		tooLarge = true
 	}
 	status, route := s.route(r, tooLarge)
-	e := cc.event(s, kindRequest)
-	e.HTTP.Method = event.Truncate(r.Method, 16)
-	e.HTTP.URI = event.Truncate(r.RequestURI, maxEventText)
-	e.HTTP.Host = event.Truncate(r.Host, 256)
-	e.HTTP.UserAgent = event.Truncate(r.UserAgent(), 512)
+	e := cc.event(s, event.HTTPRequest)
+	e.HTTP.Method = text(r.Method, 16)
+	e.HTTP.URI = text(r.RequestURI, maxEventText)
+	e.HTTP.Host = text(r.Host, 256)
+	e.HTTP.UserAgent = text(r.UserAgent(), 512)
 	e.HTTP.Status = status
 	e.HTTP.BodySize = int64(len(body))
 	// The body's start is what identifies an exploit this sensor has no
 	// endpoint for.
-	e.HTTP.Body = event.Truncate(string(body), maxBodyText)
+	e.HTTP.Body = text(string(body), maxBodyText)
 	s.emit(cc, e)
 	s.observeHeaders(cc, r)
 	if !tooLarge && !soapEndpoint(r) {
@@ -191,9 +191,9 @@ func (s *Sensor) injected(cc *conn, x exploit, body []byte) {
 
 // record records an exploit.attempt and runs the injected commands.
 func (s *Sensor) record(cc *conn, x exploit, injs []injection) {
-	e := cc.event(s, kindExploit)
+	e := cc.event(s, event.ExploitAttempt)
 	e.Exploit.CVE = x.cve
-	e.Exploit.Stage = "exploit"
+	e.Exploit.Stage = event.StageExploit
 	e.Exploit.Technique = x.technique
 	for _, inj := range injs {
 		e.Exploit.Params = append(e.Exploit.Params, inj.Param)
@@ -201,7 +201,7 @@ func (s *Sensor) record(cc *conn, x exploit, injs []injection) {
 	if len(injs) == 0 {
 		// The endpoint was called without an injection: a scanner
 		// checking it is there.
-		e.Exploit.Stage = "probe"
+		e.Exploit.Stage = event.StageProbe
 	}
 	s.emit(cc, e)
 	s.observe(cc, attrib.Observation{Exploit: x.technique})
@@ -212,30 +212,45 @@ func (s *Sensor) record(cc *conn, x exploit, injs []injection) {
 	}
 }
 
-// run runs one injected command on the session's shell and records it and
-// what it asked to download.
+// run runs one injected command on the session's shell, as the device's
+// system() would, and records it, what it asked to download and the
+// applets it probed. Flood targets are never downloads.
 func (s *Sensor) run(cc *conn, cmd string) {
-	var res Result
-	if s.dev != nil {
-		if cc.shell == nil {
-			cc.shell = s.dev.NewShell(cc.ctx)
+	if cc.shell == nil {
+		cc.shell = s.dev.NewShell(cc.ctx)
+	}
+	res := cc.shell.Run(cmd)
+	out := res.Output
+	if res.Continue || res.Exited {
+		// system() runs each command in a shell of its own: an unfinished
+		// one is a syntax error, and "exit" ends only that shell. The
+		// next command gets a fresh one.
+		if res.Continue {
+			out = []byte("sh: syntax error: unexpected end of file\n")
 		}
-		res = cc.shell.Run(cmd)
+		cc.shell.Close()
+		cc.shell = nil
 	}
 	e := cc.event(s, event.CommandInput)
-	e.Input = cmd
-	e.Output = event.Truncate(res.Output, maxEventText)
+	e.Input = event.Text(cmd)
+	e.Output = text(string(out), maxEventText)
 	s.emit(cc, e)
 	s.observe(cc, attrib.Observation{Input: cmd})
+	for _, m := range res.Markers {
+		s.observe(cc, attrib.Observation{Marker: m})
+	}
 	for _, d := range res.Downloads {
 		e := cc.event(s, event.FileDownload)
-		e.URL = event.Truncate(d.URL, maxEventText)
-		e.Tool = event.Truncate(d.Tool, 64)
-		e.Filename = event.Truncate(d.Filename, 512)
+		e.URL = text(d.URL, maxEventText)
+		e.Tool = text(d.Tool, 64)
+		e.Filename = text(d.Filename, 512)
 		s.emit(cc, e)
 		s.observe(cc, attrib.Observation{URL: d.URL})
 	}
 }
+
+// text bounds attacker text for an event.
+func text(s string, n int) event.Text { return event.Text(event.Truncate(s, n)) }
 
 // description serves the UPnP device description miniigd publishes.
 func (s *Sensor) description(w http.ResponseWriter, _ *http.Request, _ *conn, _ []byte) {
@@ -264,9 +279,8 @@ func (s *Sensor) login(w http.ResponseWriter, r *http.Request, cc *conn, body []
 	pass := first(form, "password", "pass", "pwd", "passwd", "admin_pwd", "Password")
 	if user != "" || pass != "" {
 		e := cc.event(s, event.LoginFailed)
-		e.Username = event.Truncate(user, 256)
-		p := event.Truncate(pass, 256)
-		e.Password = &p
+		e.Username = text(user, 256)
+		e.Password = event.TextPtr(event.Truncate(pass, 256))
 		s.emit(cc, e)
 		s.observe(cc, attrib.Observation{Login: true, Username: user, Password: pass})
 	}
@@ -313,10 +327,10 @@ func (s *Sensor) notFound(w http.ResponseWriter, _ *http.Request, _ *conn, _ []b
 func (s *Sensor) panicked(cc *conn, v any) {
 	s.log.Error("request panicked", "session", cc.id, "panic", fmt.Sprint(v))
 	e := cc.event(s, event.SessionPanic)
-	e.Message = event.Truncate(fmt.Sprint(v), 1024)
+	e.Message = text(fmt.Sprint(v), 1024)
 	ctx, cancel := context.WithTimeout(context.Background(), 5e9)
 	defer cancel()
-	s.emitCtx(ctx, e)
+	s.publish(ctx, e)
 }
 
 var _ http.Handler = (*Sensor)(nil)

@@ -1,9 +1,9 @@
 package smb
 
 import (
-	"errors"
-	"fmt"
 	"regexp"
+
+	"github.com/honeygate/honeygate/internal/schema"
 )
 
 // Config is the SMB sensor's configuration: the host it claims to be.
@@ -32,29 +32,40 @@ func DefaultConfig() Config {
 	}
 }
 
+var _ schema.Section = Config{}
+
+// Listeners implements schema.Section: the SMB honeypot is off unless a
+// listener is given; in production it faces 445/tcp (directly, or through
+// a redirect as telnet's 23 is).
+func (Config) Listeners() []schema.Listener {
+	return []schema.Listener{{
+		Name: "smb", Net: schema.TCP, Repeatable: true,
+		Help: "the SMB honeypot (an unpatched Windows 7 for MS17-010 worms; 445/tcp in production)",
+	}}
+}
+
 var netbiosRE = regexp.MustCompile(`^[A-Za-z0-9!@#$%^&()._'{}~-]{1,15}$`)
 
-// Validate reports every field that cannot work, by its yaml name.
-func (c Config) Validate() error {
-	var errs []error
+// Validate implements schema.Section: every field that cannot work, by its
+// yaml name.
+func (c Config) Validate() schema.Errors {
+	var errs schema.Errors
 	if !netbiosRE.MatchString(c.ServerName) {
-		errs = append(errs, fmt.Errorf("server_name: %q is not a NetBIOS name (1-15 letters, digits or punctuation)", c.ServerName))
+		errs.Add("server_name", "%q is not a NetBIOS name (1-15 letters, digits or punctuation)", c.ServerName)
 	}
 	if !netbiosRE.MatchString(c.Workgroup) {
-		errs = append(errs, fmt.Errorf("workgroup: %q is not a NetBIOS name (1-15 letters, digits or punctuation)", c.Workgroup))
+		errs.Add("workgroup", "%q is not a NetBIOS name (1-15 letters, digits or punctuation)", c.Workgroup)
 	}
-	for name, v := range map[string]string{"native_os": c.NativeOS, "native_lanman": c.NativeLanMan} {
-		if v == "" || len(v) > 128 || hasControl(v) {
-			errs = append(errs, fmt.Errorf("%s: empty, longer than 128 bytes or has control characters", name))
-		}
+	if v := c.NativeOS; v == "" || len(v) > 128 || hasControl(v) {
+		errs.Add("native_os", "empty, longer than 128 bytes or has control characters")
+	}
+	if v := c.NativeLanMan; v == "" || len(v) > 128 || hasControl(v) {
+		errs.Add("native_lanman", "empty, longer than 128 bytes or has control characters")
 	}
 	if c.MaxSampleBytes < 1<<10 || c.MaxSampleBytes > 64<<20 {
-		errs = append(errs, fmt.Errorf("max_sample_bytes: %d is not within 1 KiB-64 MiB", c.MaxSampleBytes))
+		errs.Add("max_sample_bytes", "%d is not within 1 KiB-64 MiB", c.MaxSampleBytes)
 	}
-	if len(errs) > 0 {
-		return fmt.Errorf("smb: invalid config: %w", errors.Join(errs...))
-	}
-	return nil
+	return errs
 }
 
 func hasControl(s string) bool {

@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/honeygate/honeygate/internal/event"
 	"github.com/honeygate/honeygate/internal/sensor"
 )
 
@@ -142,7 +141,7 @@ func FuzzSession(f *testing.F) {
 	}
 	f.Add([]byte{0x81, 0, 0, 4, 1, 2, 3, 4})
 	s, err := New(DefaultConfig(), Options{
-		Publisher: event.PublisherFunc(func(context.Context, *event.Event) error { return nil }),
+		Publisher: nopPublisher{},
 		Log:       slog.New(slog.DiscardHandler),
 		Rand:      rand.NewChaCha8([32]byte{}),
 	})

@@ -76,7 +76,7 @@ func testSensor(t testing.TB, sampleDir string) (string, *collector) {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	srv := &sensor.Server{Handler: s, Limits: testLimits()}
+	srv := &sensor.Server{Handler: s, Limits: testLimits(), Publisher: col, Sensor: "test"}
 	done := make(chan struct{})
 	go func() { _ = srv.Serve(ctx, ln); close(done) }()
 	t.Cleanup(func() { cancel(); <-done })
@@ -116,4 +116,24 @@ func replay(t testing.TB, addr string, col *collector, b []byte) ([]byte, string
 		t.Fatal("replay: the session did not end")
 	}
 	return nil, ""
+}
+
+// nopPublisher drops events.
+type nopPublisher struct{}
+
+func (nopPublisher) Publish(context.Context, *event.Event) error { return nil }
+
+// techniqueOf, hashOf and sampleHashes read the fields tests check.
+func techniqueOf(e event.Event) string { return e.Technique }
+
+func hashOf(e event.Event) string { return string(e.Hash) }
+
+func sampleHashes(e event.Event) []string {
+	var out []string
+	for _, h := range []string{e.Sample, e.Payload} {
+		if h != "" {
+			out = append(out, h)
+		}
+	}
+	return out
 }

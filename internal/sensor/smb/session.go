@@ -71,7 +71,7 @@ func (s *Sensor) newSession(ctx context.Context, c *sensor.Conn, info sensor.Con
 		ctx:     ctx,
 		conn:    c,
 		info:    info,
-		id:      event.NewSessionID(),
+		id:      info.Session,
 		start:   s.now(),
 		tracker: s.rules.NewTracker(),
 		tap:     newTap(s.cfg.MaxSampleBytes),
@@ -253,8 +253,8 @@ func (ss *session) negotiate(m *message) bool {
 			}
 		}
 	}
-	e := ss.event(kindNegotiate)
-	e.SMB.Dialects = dialects
+	e := ss.event(event.SMBNegotiate)
+	e.SMB.Dialects = texts(dialects)
 	switch {
 	case idx >= 0:
 		ss.dialect = "NT LM 0.12"
@@ -452,11 +452,11 @@ func (ss *session) login(a *ntlmAuth, challenge [8]byte, os, lanman string) uint
 		kind = event.LoginFailed
 	}
 	e := ss.event(kind)
-	e.Username = event.Truncate(a.User, 256)
-	e.SMB.Domain = event.Truncate(a.Domain, 256)
-	e.SMB.Workstation = event.Truncate(a.Workstation, 256)
-	e.SMB.NativeOS = event.Truncate(os, 256)
-	e.SMB.NativeLanMan = event.Truncate(lanman, 256)
+	e.Username = text(a.User, 256)
+	e.NTLM.Domain = text(a.Domain, 256)
+	e.NTLM.Workstation = text(a.Workstation, 256)
+	e.SMB.NativeOS = text(os, 256)
+	e.SMB.NativeLanMan = text(lanman, 256)
 	if anon {
 		e.SMB.Auth = "anonymous"
 	} else {
@@ -467,10 +467,11 @@ func (ss *session) login(a *ntlmAuth, challenge [8]byte, os, lanman string) uint
 			if i := strings.IndexByte(p, 0); i >= 0 {
 				p = p[:i]
 			}
-			e.Password = &p
+			e.Password = event.TextPtr(event.Truncate(p, 256))
 			e.SMB.Auth = "plaintext"
 		}
-		e.SMB.HashType, e.SMB.Hash = crackable(a.User, a.Domain, a.LM, a.NT, challenge)
+		typ, line := crackable(a.User, a.Domain, a.LM, a.NT, challenge)
+		e.NTLM.HashType, e.NTLM.Hash = typ, event.Text(line)
 	}
 	ss.emit(e)
 	ss.observe(attrib.Observation{Login: true, Username: a.User, Client: os})
@@ -522,9 +523,9 @@ func (ss *session) treeConnect(m *message, w *builder) (uint32, le, []byte) {
 	r.bytes(int(m.word(6))) // password
 	path := r.str(uni)
 	service := r.str(false)
-	e := ss.event(kindTreeConnect)
-	e.SMB.Tree = event.Truncate(path, 512)
-	e.SMB.Service = event.Truncate(service, 16)
+	e := ss.event(event.SMBTreeConnect)
+	e.SMB.Tree = text(path, 512)
+	e.SMB.Service = text(service, 16)
 	status := ss.shareStatus(path)
 	if status == statusSuccess && m.UID != ss.uid && !m.chained {
 		status = statusBadUID
@@ -611,8 +612,8 @@ func (ss *session) ntCreate(m *message) bool {
 	}
 	r := reader{b: m.Bytes, base: m.Off}
 	name := r.str(m.unicode())
-	e := ss.event(kindPipeOpen)
-	e.SMB.Pipe = event.Truncate(name, 256)
+	e := ss.event(event.SMBPipeOpen)
+	e.SMB.Pipe = text(name, 256)
 	ss.emit(e)
 	if len(ss.pipes) >= maxPipes {
 		return ss.reply(m, statusInsuffServerResources)
@@ -701,7 +702,7 @@ func (ss *session) finish() {
 	e := ss.event(event.SessionClosed)
 	e.Duration = ss.s.now().Sub(ss.start).Seconds()
 	e.Bytes = ss.conn.BytesRead()
-	e.Message = ss.closing
+	e.Message = event.Text(ss.closing)
 	if ss.keep {
 		if sum, n, err := ss.s.samples.save(ss.tap.bytes()); err != nil {
 			ss.s.log.Error("smb: sample not saved", "session", ss.id, "err", err)
@@ -714,7 +715,7 @@ func (ss *session) finish() {
 	if ss.tracker.Family() != attrib.Unknown {
 		e.Reasons = ss.tracker.Reasons()
 	}
-	ss.emitCtx(ctx, e)
+	ss.s.publish(ctx, e)
 }
 
 // observe feeds the attribution tracker and records a change of family.
@@ -724,6 +725,29 @@ func (ss *session) observe(o attrib.Observation) {
 		e.Reasons = ss.tracker.Reasons()
 		ss.emit(e)
 	}
+}
+
+// event returns an event of kind for this session.
+func (ss *session) event(kind event.Kind) *event.Event {
+	e := ss.info.Event(kind, ss.s.name, "smb")
+	if f := ss.tracker.Family(); f != attrib.Unknown {
+		e.Family = f
+	}
+	return e
+}
+
+// emit publishes e before the answer to what caused it is written.
+func (ss *session) emit(e *event.Event) { ss.s.publish(ss.ctx, e) }
+
+// text bounds attacker text for an event.
+func text(s string, n int) event.Text { return event.Text(event.Truncate(s, n)) }
+
+func texts(ss []string) []event.Text {
+	out := make([]event.Text, len(ss))
+	for i, s := range ss {
+		out[i] = event.Text(s)
+	}
+	return out
 }
 
 // filetime converts t to a Windows FILETIME (100 ns since 1601).

@@ -2,6 +2,7 @@ package smb
 
 import (
 	"bytes"
+	"fmt"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -55,7 +56,7 @@ func TestWannaCryTwoStages(t *testing.T) {
 	if f := lastFamily(stage1); f != "wannacry" {
 		t.Errorf("stage 1 attributed to %q, want wannacry", f)
 	}
-	if e := find(stage1, kindExploit, "ms17-010-check"); e == nil || !bytes.Contains([]byte(e.Message), []byte(`"stage":"probe"`)) || !bytes.Contains([]byte(e.Message), []byte(cveEternalBlue)) {
+	if e := find(stage1, event.ExploitAttempt, "ms17-010-check"); e == nil || e.Stage != event.StageProbe || e.CVE != cveEternalBlue {
 		t.Errorf("stage 1: no probe exploit.attempt with %s: %v", cveEternalBlue, stage1)
 	}
 	if len(sampleHashes(stage1[len(stage1)-1])) != 0 {
@@ -75,7 +76,7 @@ func TestWannaCryTwoStages(t *testing.T) {
 	if f := lastFamily(stage2); f != "wannacry" {
 		t.Errorf("stage 2 attributed to %q, want wannacry", f)
 	}
-	if find(stage2, kindExploit, "doublepulsar-ping") == nil {
+	if find(stage2, event.ExploitAttempt, "doublepulsar-ping") == nil {
 		t.Errorf("stage 2: no doublepulsar-ping: %v", stage2)
 	}
 	if len(sampleHashes(stage2[len(stage2)-1])) == 0 {
@@ -122,16 +123,16 @@ func TestDoublePulsarUpload(t *testing.T) {
 			}
 			c.close()
 			events := closedEvents(t, col)
-			e := find(events, kindExploit, "doublepulsar-payload")
+			e := find(events, event.ExploitAttempt, "doublepulsar-payload")
 			if e == nil {
 				t.Fatalf("no payload recorded: %v", events)
 			}
 			want := hex.EncodeToString(sum[:])
 			if h := sampleHashes(*e); len(h) != 1 || h[0] != want {
-				t.Fatalf("payload recorded as %v, want %s (%s)", h, want, e.Message)
+				t.Fatalf("payload recorded as %v, want %s", h, want)
 			}
-			if !bytes.Contains([]byte(e.Message), []byte(`"payload_type":"pe"`)) {
-				t.Errorf("payload type: %s", e.Message)
+			if e.PayloadType != "pe" || e.PayloadPartial {
+				t.Errorf("payload type %q, partial %v", e.PayloadType, e.PayloadPartial)
 			}
 			got, err := os.ReadFile(filepath.Join(dir, want))
 			if err != nil || !bytes.Equal(got, payload) {
@@ -226,8 +227,8 @@ func TestSMB2Negotiation(t *testing.T) {
 		t.Errorf("dialect %#x, want 0x0210", d)
 	}
 	c.close()
-	e := find(closedEvents(t, col), kindNegotiate, "")
-	if e == nil || !bytes.Contains([]byte(e.Message), []byte(`"smb_dialects":["2.0.2","2.1","3.0"],"smb_dialect":"SMB 2.1"`)) {
+	e := find(closedEvents(t, col), event.SMBNegotiate, "")
+	if e == nil || fmt.Sprint(e.Dialects) != "[2.0.2 2.1 3.0]" || e.Dialect != "SMB 2.1" {
 		t.Errorf("negotiate recorded as %v", e)
 	}
 
@@ -277,8 +278,8 @@ func TestDoublePulsarPartialUpload(t *testing.T) {
 	}
 	c.pulsar(66, pulsarExec, param, enc)
 	c.close()
-	e := find(closedEvents(t, col), kindExploit, "doublepulsar-payload")
-	if e == nil || !bytes.Contains([]byte(e.Message), []byte(`"payload_size":4096`)) || !bytes.Contains([]byte(e.Message), []byte(`"payload_partial":true`)) {
+	e := find(closedEvents(t, col), event.ExploitAttempt, "doublepulsar-payload")
+	if e == nil || e.PayloadSize != 4096 || !e.PayloadPartial {
 		t.Fatalf("partial payload not recorded: %v", e)
 	}
 }

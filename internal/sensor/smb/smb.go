@@ -17,7 +17,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/honeygate/honeygate/internal/attrib"
@@ -42,8 +41,7 @@ type Options struct {
 }
 
 // Sensor serves SMB sessions. It is safe for concurrent use; its state is
-// immutable after New except the table of live sessions used to name the
-// session in a panic report.
+// immutable after New.
 type Sensor struct {
 	cfg     Config
 	pub     event.Publisher
@@ -55,16 +53,14 @@ type Sensor struct {
 	now     func() time.Time
 	guid    [16]byte
 	started time.Time
-
-	live sync.Map // sensor.ConnInfo -> session id, for Panicked
 }
 
 var _ sensor.Handler = (*Sensor)(nil)
 
 // New validates cfg and returns a sensor.
 func New(cfg Config, o Options) (*Sensor, error) {
-	if err := cfg.Validate(); err != nil {
-		return nil, err
+	if err := cfg.Validate().Err(); err != nil {
+		return nil, fmt.Errorf("smb: invalid config: %w", err)
 	}
 	if o.Publisher == nil {
 		return nil, fmt.Errorf("smb: Options.Publisher is required")
@@ -106,46 +102,10 @@ func (s *Sensor) Proto() string { return "smb" }
 // Handle implements sensor.Handler: it serves one session until the client
 // leaves, a limit is hit or ctx is done.
 func (s *Sensor) Handle(ctx context.Context, c *sensor.Conn, info sensor.ConnInfo) {
-	ss := s.newSession(ctx, c, info)
-	s.live.Store(info, ss.id)
-	ss.serve()
-	// Not deferred: after a panic the entry must stay for Panicked.
-	s.live.Delete(info)
-}
-
-// Panicked implements sensor.Handler: it records a session.panic event for
-// the session that was running on the connection.
-func (s *Sensor) Panicked(info sensor.ConnInfo, v any, stack []byte) {
-	id, ok := s.live.LoadAndDelete(info)
-	sid, _ := id.(string)
-	if !ok {
-		sid = event.NewSessionID()
+	if info.Session == "" { // served outside sensor.Server (tests, benchmarks)
+		info.Session = event.NewSessionID()
 	}
-	s.log.Error("session panicked", "session", sid, "panic", sensor.PanicMessage(v), "stack", string(stack))
-	e := s.event(event.SessionPanic, sid, info)
-	e.Message = event.Truncate(sensor.PanicMessage(v), 1024)
-	ctx, cancel := context.WithTimeout(context.Background(), closeGrace)
-	defer cancel()
-	s.publish(ctx, e)
-}
-
-// event returns an event of kind with the common fields set.
-func (s *Sensor) event(kind event.Kind, session string, info sensor.ConnInfo) *event.Event {
-	src := ""
-	if info.SrcIP.IsValid() {
-		src = info.SrcIP.String()
-	}
-	return &event.Event{
-		ID:      event.NewID(),
-		Time:    s.now(),
-		Kind:    kind,
-		Sensor:  s.name,
-		Proto:   "smb",
-		SrcIP:   src,
-		SrcPort: info.SrcPort,
-		DstPort: info.DstPort,
-		Session: session,
-	}
+	s.newSession(ctx, c, info).serve()
 }
 
 // publish hands e to the bus, retrying briefly with backoff while ctx

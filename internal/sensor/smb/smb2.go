@@ -145,8 +145,8 @@ func (ss *session) smb2Negotiate(h smb2Header, body []byte) bool {
 		}
 	}
 	ss.smb2 = true
-	e := ss.event(kindNegotiate)
-	e.SMB.Dialects = dialects
+	e := ss.event(event.SMBNegotiate)
+	e.SMB.Dialects = texts(dialects)
 	if best != 0 {
 		ss.dialect = "SMB " + dialectName(best)
 		e.SMB.Dialect = ss.dialect
@@ -222,8 +222,8 @@ func (ss *session) smb2TreeConnect(h smb2Header, msg, body []byte) bool {
 	}
 	path := decodeUTF16(msg[off : off+n])
 	status := ss.shareStatus(path)
-	e := ss.event(kindTreeConnect)
-	e.SMB.Tree = event.Truncate(path, 512)
+	e := ss.event(event.SMBTreeConnect)
+	e.SMB.Tree = text(path, 512)
 	e.SMB.Status = statusName(status)
 	ss.emit(e)
 	ss.observeTree(path)
@@ -254,8 +254,8 @@ func (ss *session) smb2Create(h smb2Header, msg, body []byte) bool {
 		return ss.write(frameOf(smb2Error(h, statusInvalidParameter)))
 	}
 	name := decodeUTF16(msg[off : off+n])
-	e := ss.event(kindPipeOpen)
-	e.SMB.Pipe = event.Truncate(name, 256)
+	e := ss.event(event.SMBPipeOpen)
+	e.SMB.Pipe = text(name, 256)
 	ss.emit(e)
 	if pipeName(name) != "srvsvc" {
 		return ss.write(frameOf(smb2Error(h, statusObjectNameNotFound)))

@@ -40,7 +40,7 @@ func runTool(t *testing.T, name string, args ...string) string {
 func techniques(events []event.Event) []string {
 	var out []string
 	for _, e := range events {
-		if e.Kind == kindExploit {
+		if e.Kind == event.ExploitAttempt {
 			out = append(out, techniqueOf(e))
 		}
 	}
@@ -116,8 +116,8 @@ func TestSmbclientBenign(t *testing.T) {
 	}
 	var dialects []string
 	for _, e := range events {
-		if e.Kind == kindNegotiate {
-			dialects = append(dialects, e.Message)
+		if e.Kind == event.SMBNegotiate {
+			dialects = append(dialects, e.Dialect)
 		}
 	}
 	if len(dialects) < 3 {

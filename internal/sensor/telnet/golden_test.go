@@ -300,28 +300,28 @@ func renderGolden(raw []byte, evs []event.Event) []byte {
 		sb.WriteString(string(e.Kind))
 		field := func(k, v string) { fmt.Fprintf(&sb, " %s=\"%s\"", k, escapeBytes([]byte(v), true)) }
 		if e.Username != "" {
-			field("username", e.Username)
+			field("username", string(e.Username))
 		}
 		if e.Password != nil {
-			field("password", *e.Password)
+			field("password", string(*e.Password))
 		}
 		if e.Input != "" {
-			field("input", e.Input)
+			field("input", string(e.Input))
 		}
 		if e.URL != "" {
-			field("url", e.URL)
+			field("url", string(e.URL))
 		}
 		if e.Tool != "" {
-			field("tool", e.Tool)
+			field("tool", string(e.Tool))
 		}
 		if e.Filename != "" {
-			field("filename", e.Filename)
+			field("filename", string(e.Filename))
 		}
 		if e.Kind == event.ClientSize {
 			fmt.Fprintf(&sb, " size=%dx%d", e.Width, e.Height)
 		}
 		if e.Kind == event.SessionClosed {
-			field("message", e.Message)
+			field("message", string(e.Message))
 		}
 		field("family", e.Family)
 		sb.WriteString("\n")

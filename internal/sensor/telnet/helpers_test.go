@@ -3,7 +3,6 @@ package telnet
 import (
 	"bytes"
 	"context"
-	"errors"
 	"net"
 	"net/netip"
 	"strings"
@@ -15,21 +14,15 @@ import (
 	"github.com/honeygate/honeygate/internal/sensor"
 )
 
-// fakePub records events; failFirst makes the first N publishes fail.
+// fakePub records events.
 type fakePub struct {
-	mu        sync.Mutex
-	evs       []event.Event
-	failFirst int
-	calls     int
+	mu  sync.Mutex
+	evs []event.Event
 }
 
 func (p *fakePub) Publish(ctx context.Context, e *event.Event) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.calls++
-	if p.calls <= p.failFirst {
-		return errors.New("bus down")
-	}
 	if err := e.Validate(); err != nil {
 		return err
 	}
@@ -205,4 +198,18 @@ func (h *harness) login(t *testing.T, user, pass string) {
 	h.cl.expect("Password: ")
 	h.cl.send(pass + "\r\n")
 	h.cl.expect("# ")
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func hexVal(c byte) int {
+	switch {
+	case c <= '9':
+		return int(c - '0')
+	case c >= 'a':
+		return int(c-'a') + 10
+	}
+	return int(c-'A') + 10
 }

@@ -21,8 +21,8 @@ const (
 // needs more than a few bytes, and an attacker must not make us buffer.
 const maxSubneg = 64
 
-// command is one telnet command taken out of the byte stream.
-type command struct {
+// telnetCmd is one telnet command taken out of the byte stream.
+type telnetCmd struct {
 	verb byte   // cmdWILL, cmdWONT, cmdDO, cmdDONT, cmdSB, or another command byte
 	opt  byte   // the option for WILL/WONT/DO/DONT/SB
 	data []byte // the sub-negotiation payload (at most maxSubneg bytes), for SB only
@@ -56,7 +56,7 @@ type optionParser struct {
 // feed parses in, appending data bytes to data and commands to cmds, and
 // returns both. It never fails: malformed sequences are dropped as a real
 // telnetd would.
-func (p *optionParser) feed(in []byte, data []byte, cmds []command) ([]byte, []command) {
+func (p *optionParser) feed(in []byte, data []byte, cmds []telnetCmd) ([]byte, []telnetCmd) {
 	for _, b := range in {
 		switch p.state {
 		case stData:
@@ -76,11 +76,11 @@ func (p *optionParser) feed(in []byte, data []byte, cmds []command) ([]byte, []c
 				p.state = stSBOpt
 			default: // NOP, GA, AYT, BRK, a stray SE...: no option byte follows
 				p.state = stData
-				cmds = append(cmds, command{verb: b})
+				cmds = append(cmds, telnetCmd{verb: b})
 			}
 		case stVerb:
 			p.state = stData
-			cmds = append(cmds, command{verb: p.verb, opt: b})
+			cmds = append(cmds, telnetCmd{verb: p.verb, opt: b})
 		case stSBOpt:
 			p.sbOpt, p.sbLen, p.sbOver, p.state = b, 0, false, stSB
 		case stSB:
@@ -96,7 +96,7 @@ func (p *optionParser) feed(in []byte, data []byte, cmds []command) ([]byte, []c
 				if !p.sbOver {
 					d := make([]byte, p.sbLen)
 					copy(d, p.sb[:p.sbLen])
-					cmds = append(cmds, command{verb: cmdSB, opt: p.sbOpt, data: d})
+					cmds = append(cmds, telnetCmd{verb: cmdSB, opt: p.sbOpt, data: d})
 				}
 			case cmdIAC: // escaped 255 inside the payload
 				p.state = stSB

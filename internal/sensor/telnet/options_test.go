@@ -10,7 +10,7 @@ func TestOptionParser(t *testing.T) {
 	in := []byte("a\r\x00b\r\nc\nd\xff\xffe\xff\xfb\x1f\xff\xfa\x1f\x00\x50\x00\x18\xff\xf0f\xff\xf1g\r")
 	// Feed byte by byte: every split point must give the same result.
 	var data []byte
-	var cmds []command
+	var cmds []telnetCmd
 	for _, b := range in {
 		data, cmds = p.feed([]byte{b}, data, cmds)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/honeygate/honeygate/internal/attrib"
 	"github.com/honeygate/honeygate/internal/event"
 	"github.com/honeygate/honeygate/internal/sensor"
+	"github.com/honeygate/honeygate/internal/sensor/busybox"
 )
 
 // readBufSize is small on purpose: worms send short lines, and ten thousand
@@ -41,14 +42,13 @@ type session struct {
 	parser optionParser
 	buf    [readBufSize]byte
 	data   []byte
-	cmds   []command
+	cmds   []telnetCmd
 
 	line     []byte
 	phase    phase
 	user     string
 	attempts int
-	commands int
-	sh       *shell
+	sh       *busybox.Shell
 	width    int
 	height   int
 	sizes    int // client.size events published
@@ -62,11 +62,11 @@ func (s *Sensor) newSession(ctx context.Context, c *sensor.Conn, info sensor.Con
 	if start.IsZero() {
 		start = time.Now()
 	}
-	return &session{s: s, ctx: ctx, conn: c, info: info, id: event.NewSessionID(), start: start, tr: s.rules.NewTracker()}
+	return &session{s: s, ctx: ctx, conn: c, info: info, id: info.Session, start: start, tr: s.rules.NewTracker()}
 }
 
 func (ss *session) event(kind event.Kind) *event.Event {
-	return ss.s.event(kind, ss.id, ss.info)
+	return ss.s.event(kind, ss.info)
 }
 
 // publishTimeout bounds one publish. Publishing does not use the session's
@@ -155,7 +155,7 @@ func (ss *session) serve() {
 	// also when the session panics.
 	defer func() {
 		if ss.sh != nil {
-			ss.sh.close()
+			ss.sh.Close()
 		}
 	}()
 	ss.observe(attrib.Observation{Port: ss.info.DstPort})
@@ -171,7 +171,7 @@ func (ss *session) serve() {
 	for ss.reason == "" {
 		n, err := ss.conn.Read(ss.buf[:])
 		if n > 0 {
-			ss.input(ss.buf[:n])
+			ss.feed(ss.buf[:n])
 		}
 		if err != nil {
 			ss.end(ss.readErrReason(err))
@@ -202,13 +202,13 @@ func (ss *session) close() {
 	e.Duration = time.Since(ss.start).Seconds()
 	e.Bytes = ss.conn.BytesRead()
 	e.Reasons = slices.Clone(ss.tr.Reasons())
-	e.Message = ss.reason
+	e.Message = event.Text(ss.reason)
 	// The session's context may be what ended it; publish does not use it.
 	ss.publish(e)
 }
 
-// input handles one read: telnet commands first, then the data bytes.
-func (ss *session) input(b []byte) {
+// feed handles one read: telnet commands first, then the data bytes.
+func (ss *session) feed(b []byte) {
 	ss.data, ss.cmds = ss.parser.feed(b, ss.data[:0], ss.cmds[:0])
 	// Option negotiation is not answered (see busyboxOpening); only the
 	// window size is read.
@@ -236,18 +236,41 @@ func (ss *session) input(b []byte) {
 		}
 		switch c {
 		case '\n':
-			line := string(ss.line)
+			var line string
+			if ss.phase == phaseShell {
+				// ash's line editor: the up arrow recalls the last line.
+				var ok bool
+				if line, ok = busybox.EditLine(string(ss.line), ss.sh.LastLine()); !ok {
+					line = "" // ^D: nothing to run
+				}
+			} else {
+				// login reads a plain tty line: control bytes are dropped.
+				b := make([]byte, 0, len(ss.line))
+				for _, c := range ss.line {
+					if c >= 0x20 || c == '\t' {
+						b = append(b, c)
+					}
+				}
+				line = string(b)
+			}
 			ss.line = ss.line[:0]
 			ss.lineDone(line)
 		case 3: // ^C drops the line, as the tty would
 			ss.line = ss.line[:0]
 		case 8, 0x7f:
-			if len(ss.line) > 0 {
-				ss.line = ss.line[:len(ss.line)-1]
+			if ss.phase != phaseShell {
+				if len(ss.line) > 0 {
+					ss.line = ss.line[:len(ss.line)-1]
+				}
+				continue
 			}
+			fallthrough // the shell's line editor applies it, after an arrow key too
 		default:
-			if (c < 0x20 && c != '\t') || len(ss.line) >= maxLine {
-				continue // other control bytes, and what overflows a line, are dropped
+			// Escape sequences (arrow keys), ^U and ^D are the line
+			// editor's (busybox.EditLine); other control bytes, and what
+			// overflows a line, are dropped.
+			if (c < 0x20 && c != '\t' && c != 0x1b && c != 0x15 && c != 4 && c != 8) || len(ss.line) >= busybox.MaxLine {
+				continue
 			}
 			if ss.line == nil {
 				ss.line = make([]byte, 0, 128)
@@ -273,7 +296,7 @@ func (ss *session) lineDone(line string) {
 	case phasePass:
 		ss.login(ss.user, line)
 	case phaseShell:
-		ss.command(line)
+		ss.runLine(line)
 	}
 }
 
@@ -294,8 +317,9 @@ func (ss *session) login(user, pass string) {
 		kind = event.LoginSuccess
 	}
 	e := ss.event(kind)
-	e.Username = user
-	e.Password = &pass
+	p := event.Text(pass)
+	e.Username = event.Text(user)
+	e.Password = &p
 	ss.publish(e)
 	ss.flushAttribution()
 
@@ -310,49 +334,64 @@ func (ss *session) login(user, pass string) {
 		return
 	}
 	ss.phase = phaseShell
-	ss.sh = newShell(ss.s.dev)
+	ss.sh = ss.s.dev.NewShellFrom(ss.ctx, sensor.Source(ss.info.SrcIP).String())
 	ss.write([]byte("\n\nBusyBox v" + ss.s.cfg.Profile.BusyBoxVersion + " (" + ss.s.cfg.Profile.BusyBoxBuild +
-		") built-in shell (ash)\nEnter 'help' for a list of built-in commands.\n\n" + ss.sh.prompt()))
+		") built-in shell (ash)\nEnter 'help' for a list of built-in commands.\n\n" + ss.sh.Prompt()))
 }
 
-func (ss *session) command(line string) {
+// runLine runs one shell line and publishes what it did before the
+// answer is written.
+func (ss *session) runLine(line string) {
 	if line == "" {
-		ss.write([]byte("\n" + ss.sh.prompt()))
+		ss.write([]byte("\n" + ss.sh.Prompt()))
 		return
 	}
-	ss.commands++
 	if ss.s.hook != nil {
 		ss.s.hook(line)
 	}
-	out := ss.sh.run(ss.ctx, line)
+	r := ss.sh.Run(line)
 
-	ss.observe(attrib.Observation{Input: line})
-	for _, d := range ss.sh.downloads {
-		ss.observe(attrib.Observation{URL: d.url})
+	if !r.Secret {
+		// A password typed at passwd's prompt is neither evidence nor
+		// something to publish as a command.
+		ss.observe(attrib.Observation{Input: line})
+	}
+	for _, m := range r.Markers {
+		ss.observe(attrib.Observation{Marker: m})
+	}
+	for _, d := range r.Downloads {
+		ss.observe(attrib.Observation{URL: d.URL})
 	}
 	e := ss.event(event.CommandInput)
-	e.Input = line
-	e.Output = event.Truncate(string(out), 1024)
+	e.Input = event.Text(line)
+	if r.Secret {
+		e.Input = "" // what was typed with echo off stays out of the record
+	}
+	e.Output = event.Text(event.Truncate(string(r.Output), 1024))
 	ss.publish(e)
-	for _, d := range ss.sh.downloads {
+	for _, d := range r.Downloads {
 		e := ss.event(event.FileDownload)
-		e.URL, e.Tool, e.Filename = d.url, d.tool, d.filename
+		e.URL, e.Tool, e.Filename = event.Text(d.URL), event.Text(d.Tool), event.Text(d.Filename)
 		ss.publish(e)
 	}
+	// Flood targets (r.Floods) are victims, never payloads: they are not
+	// file.download events.
 	ss.flushAttribution()
 
-	reply := make([]byte, 0, len(line)+len(out)+32)
-	reply = append(reply, line...)
-	reply = append(reply, '\n')
-	reply = append(reply, out...)
+	reply := make([]byte, 0, len(line)+len(r.Output)+32)
+	if !r.Secret {
+		reply = append(reply, line...)
+		reply = append(reply, '\n')
+	}
+	reply = append(reply, r.Output...)
 	switch {
-	case ss.sh.exited:
+	case r.Exited:
 		ss.write(reply)
 		ss.end("client exit")
-	case ss.s.limits.MaxCommands > 0 && ss.commands >= ss.s.limits.MaxCommands:
+	case r.Limited:
 		ss.write(reply)
 		ss.end("command limit")
 	default:
-		ss.write(append(reply, ss.sh.prompt()...))
+		ss.write(append(reply, ss.sh.Prompt()...))
 	}
 }

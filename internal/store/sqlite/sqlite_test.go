@@ -27,7 +27,7 @@ func openTemp(tb testing.TB) *sqlite.DB {
 }
 
 func TestConformance(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) store.Store { return openTemp(t) })
+	storetest.RunEvents(t, func(t *testing.T) store.Events { return openTemp(t) })
 }
 
 // The file name goes into a URI: characters special there must not matter.
@@ -124,12 +124,12 @@ func telnetBatch(first, n int) []event.Event {
 			if i == 3 {
 				e.Kind = event.LoginSuccess
 			}
-			e.Username, e.Password = "root", &pw
+			e.Username, e.Password = "root", event.TextPtr(pw)
 			session = append(session, e)
 		}
 		for i, cmd := range []string{"enable", "system", "/bin/busybox ECCHI"} {
 			e := at(event.CommandInput, 800+100*i)
-			e.Input, e.Output = cmd, cmd+": applet not found"
+			e.Input, e.Output = event.Text(cmd), event.Text(cmd+": applet not found")
 			session = append(session, e)
 		}
 		closed := at(event.SessionClosed, 1500)

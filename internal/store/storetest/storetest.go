@@ -1,10 +1,12 @@
-// Package storetest is the conformance suite of store.Store: every adapter
+// Package storetest is the conformance suite of store.Events: every adapter
 // (SQLite now, PostgreSQL later) runs it from its own tests with
 //
-//	storetest.Run(t, func(t *testing.T) store.Store { ... })
+//	storetest.RunEvents(t, func(t *testing.T) store.Events { ... })
 //
 // so that all adapters behave the same way, down to idempotency on
-// redelivery and how sessions are derived from their events.
+// redelivery, how sessions fold from their events in any order, and the
+// daily rollups. Other domains' stores (intel.Store, crawl.Store) have their
+// own suites beside their interfaces, run by each adapter in the same way.
 package storetest
 
 import (
@@ -22,13 +24,23 @@ import (
 	"github.com/honeygate/honeygate/internal/store"
 )
 
-// Run runs the conformance suite. open must return a new, empty store each
-// time it is called; Run closes it at the end of the subtest (adapters'
-// Close is idempotent, so open may also register its own Close).
-func Run(t *testing.T, open func(t *testing.T) store.Store) {
+// RunEvents runs the conformance suite of store.Events. open must return a
+// new, empty store each time it is called; RunEvents closes it at the end of
+// the subtest (adapters' Close is idempotent, so open may also register its
+// own Close).
+func RunEvents(t *testing.T, open func(t *testing.T) store.Events) {
+	openClosed := func(t *testing.T) store.Events {
+		s := open(t)
+		t.Cleanup(func() {
+			if err := s.Close(); err != nil {
+				t.Errorf("Close: %v", err)
+			}
+		})
+		return s
+	}
 	tests := []struct {
 		name string
-		fn   func(t *testing.T, s store.Store)
+		fn   func(t *testing.T, s store.Events)
 	}{
 		{"RoundTrip", testRoundTrip},
 		{"Idempotent", testIdempotent},
@@ -38,18 +50,24 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"LateConnect", testLateConnect},
 		{"DailyStats", testDailyStats},
 		{"DeadLetter", testDeadLetter},
+		{"OpenSessions", testOpenSessions},
 		{"ConcurrentAppend", testConcurrentAppend},
+		{"RollupFamilyChange", testRollupFamilyChange},
+		{"RollupLateConnect", testRollupLateConnect},
+		{"RollupMatchesSessions", testRollupMatchesSessions},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			s := open(t)
-			t.Cleanup(func() {
-				if err := s.Close(); err != nil {
-					t.Errorf("Close: %v", err)
-				}
-			})
-			tc.fn(t, s)
-		})
+		t.Run(tc.name, func(t *testing.T) { tc.fn(t, openClosed(t)) })
+	}
+	// Tests that compare stores fed the same events in different ways.
+	multi := []struct {
+		name string
+		fn   func(t *testing.T, open func(t *testing.T) store.Events)
+	}{
+		{"Reordering", testReordering},
+	}
+	for _, tc := range multi {
+		t.Run(tc.name, func(t *testing.T) { tc.fn(t, openClosed) })
 	}
 }
 
@@ -92,19 +110,23 @@ func (a *attacker) login(at time.Duration, user string, pass *string, ok bool) e
 	if ok {
 		e.Kind = event.LoginSuccess
 	}
-	e.Username, e.Password = user, pass
+	e.Username = event.Text(user)
+	if pass != nil {
+		p := event.Text(*pass)
+		e.Password = &p
+	}
 	return e
 }
 
 func (a *attacker) command(at time.Duration, input string) event.Event {
 	e := a.ev(event.CommandInput, at)
-	e.Input, e.Output = input, "ok"
+	e.Input, e.Output = event.Text(input), "ok"
 	return e
 }
 
 func (a *attacker) download(at time.Duration, url, tool, filename string) event.Event {
 	e := a.ev(event.FileDownload, at)
-	e.URL, e.Tool, e.Filename = url, tool, filename
+	e.URL, e.Tool, e.Filename = event.Text(url), event.Text(tool), event.Text(filename)
 	return e
 }
 
@@ -123,7 +145,7 @@ func (a *attacker) closed(at time.Duration, family string) event.Event {
 func ptr(s string) *string { return &s }
 
 // appendOK appends evs and fails the test on error.
-func appendOK(t *testing.T, s store.Store, evs ...event.Event) []event.Event {
+func appendOK(t *testing.T, s store.Events, evs ...event.Event) []event.Event {
 	t.Helper()
 	got, err := s.AppendEvents(context.Background(), evs)
 	if err != nil {
@@ -132,7 +154,7 @@ func appendOK(t *testing.T, s store.Store, evs ...event.Event) []event.Event {
 	return got
 }
 
-func eventsOK(t *testing.T, s store.Store, f store.EventFilter) []event.Event {
+func eventsOK(t *testing.T, s store.Events, f store.EventFilter) []event.Event {
 	t.Helper()
 	got, err := s.Events(context.Background(), f)
 	if err != nil {
@@ -141,7 +163,7 @@ func eventsOK(t *testing.T, s store.Store, f store.EventFilter) []event.Event {
 	return got
 }
 
-func sessionOK(t *testing.T, s store.Store, id string) *store.Session {
+func sessionOK(t *testing.T, s store.Events, id string) *store.Session {
 	t.Helper()
 	got, err := s.Session(context.Background(), id)
 	if err != nil {
@@ -150,7 +172,7 @@ func sessionOK(t *testing.T, s store.Store, id string) *store.Session {
 	return got
 }
 
-func countOK(t *testing.T, s store.Store) int64 {
+func countOK(t *testing.T, s store.Events) int64 {
 	t.Helper()
 	n, err := s.CountEvents(context.Background())
 	if err != nil {
@@ -198,7 +220,7 @@ func reversed(evs []event.Event) []event.Event {
 	return out
 }
 
-func testRoundTrip(t *testing.T, s store.Store) {
+func testRoundTrip(t *testing.T, s store.Events) {
 	a := newAttacker("rt", "203.0.113.7", 23, t0)
 	size := a.ev(event.ClientSize, 1*time.Second)
 	size.Width, size.Height = 80, 24
@@ -235,7 +257,7 @@ func testRoundTrip(t *testing.T, s store.Store) {
 	}
 }
 
-func testIdempotent(t *testing.T, s store.Store) {
+func testIdempotent(t *testing.T, s store.Events) {
 	ctx := context.Background()
 	a := newAttacker("idem-a", "192.0.2.1", 23, t0)
 	b := newAttacker("idem-b", "192.0.2.2", 2323, t0.Add(time.Minute))
@@ -278,7 +300,7 @@ func testIdempotent(t *testing.T, s store.Store) {
 	}
 }
 
-func testFilters(t *testing.T, s store.Store) {
+func testFilters(t *testing.T, s store.Events) {
 	var all []event.Event
 	for i, ip := range []string{"198.51.100.1", "198.51.100.2", "198.51.100.3"} {
 		a := newAttacker(fmt.Sprintf("flt-%d", i), ip, 23, t0.Add(time.Duration(i)*time.Minute))
@@ -348,7 +370,7 @@ func testFilters(t *testing.T, s store.Store) {
 	}
 }
 
-func testSessionDerivation(t *testing.T, s store.Store) {
+func testSessionDerivation(t *testing.T, s store.Events) {
 	a := newAttacker("derive", "203.0.113.50", 2323, t0)
 	appendOK(t, s,
 		a.connect(0),
@@ -437,7 +459,7 @@ func jsonOf(t *testing.T, v any) string {
 	return string(b)
 }
 
-func testSessionNotFound(t *testing.T, s store.Store) {
+func testSessionNotFound(t *testing.T, s store.Events) {
 	appendOK(t, s, newAttacker("known", "192.0.2.9", 23, t0).connect(0))
 	got, err := s.Session(context.Background(), "unknown")
 	if !errors.Is(err, store.ErrNotFound) {
@@ -447,7 +469,7 @@ func testSessionNotFound(t *testing.T, s store.Store) {
 
 // A redelivery may bring a session's events before its connect: the session
 // exists from its first event, and the connect then fixes its start.
-func testLateConnect(t *testing.T, s store.Store) {
+func testLateConnect(t *testing.T, s store.Events) {
 	a := newAttacker("late", "192.0.2.77", 23, t0)
 	connect := a.connect(0)
 	appendOK(t, s, a.command(3*time.Second, "uname -a"))
@@ -474,7 +496,7 @@ func testLateConnect(t *testing.T, s store.Store) {
 	}
 }
 
-func testDailyStats(t *testing.T, s store.Store) {
+func testDailyStats(t *testing.T, s store.Events) {
 	day := func(d int, clock time.Duration) time.Time {
 		return time.Date(2026, 3, d, 0, 0, 0, 0, time.UTC).Add(clock)
 	}
@@ -532,7 +554,7 @@ func testDailyStats(t *testing.T, s store.Store) {
 	}
 }
 
-func testDeadLetter(t *testing.T, s store.Store) {
+func testDeadLetter(t *testing.T, s store.Events) {
 	ctx := context.Background()
 	for _, data := range [][]byte{{0xff, 0x00, '{'}, nil, []byte(`{"id":""}`)} {
 		if err := s.DeadLetter(ctx, "honeygate.events.sensor-1", data, "invalid event"); err != nil {
@@ -550,7 +572,7 @@ func testDeadLetter(t *testing.T, s store.Store) {
 
 // Several consumers append overlapping batches while readers query: every
 // event is inserted exactly once, by exactly one of them.
-func testConcurrentAppend(t *testing.T, s store.Store) {
+func testConcurrentAppend(t *testing.T, s store.Events) {
 	const workers, batches, perBatch, shared = 4, 8, 40, 10
 	ctx := context.Background()
 	common := newAttacker("shared", "192.0.2.200", 23, t0)
@@ -616,5 +638,45 @@ func testConcurrentAppend(t *testing.T, s store.Store) {
 	}
 	if len(stats) != 1 || stats[0].Sessions != int64(1+workers*batches) {
 		t.Errorf("DailyStats = %+v, want %d sessions", stats, 1+workers*batches)
+	}
+}
+
+// testOpenSessions: the sessions a sensor never closed (a crash), and only
+// those, oldest first.
+func testOpenSessions(t *testing.T, s store.Events) {
+	ctx := context.Background()
+	closed := newAttacker("closed", "192.0.2.1", 23, t0)
+	open := newAttacker("open-early", "192.0.2.2", 23, t0.Add(time.Minute))
+	older := newAttacker("open-older", "192.0.2.5", 2323, t0)
+	other := newAttacker("other-sensor", "192.0.2.3", 23, t0)
+	late := newAttacker("open-late", "192.0.2.4", 23, t0.Add(2*time.Hour))
+	o := other.connect(0)
+	o.Sensor = "sensor-2"
+	evs := []event.Event{
+		closed.connect(0), closed.command(time.Second, "id"), closed.closed(2*time.Second, "unknown"),
+		open.connect(0), open.command(time.Second, "id"),
+		older.connect(0),
+		o,
+		late.connect(0),
+	}
+	if _, err := s.AppendEvents(ctx, evs); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.OpenSessions(ctx, "sensor-1", t0.Add(time.Hour), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, g := range got {
+		ids = append(ids, g.ID)
+		if g.End != nil || g.SrcIP == "" || g.Proto != "telnet" {
+			t.Errorf("open session %+v", g)
+		}
+	}
+	if want := []string{"open-older", "open-early"}; !slices.Equal(ids, want) {
+		t.Errorf("open sessions %v, want %v", ids, want)
+	}
+	if got, _ := s.OpenSessions(ctx, "sensor-1", t0.Add(time.Hour), 1); len(got) != 1 {
+		t.Errorf("limit 1: %d sessions", len(got))
 	}
 }

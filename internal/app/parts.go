@@ -1,0 +1,362 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"path/filepath"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/honeygate/honeygate/internal/bus"
+	"github.com/honeygate/honeygate/internal/event"
+	"github.com/honeygate/honeygate/internal/jsonlog"
+	"github.com/honeygate/honeygate/internal/sensor"
+	"github.com/honeygate/honeygate/internal/sensor/iothttp"
+	"github.com/honeygate/honeygate/internal/sensor/smb"
+	"github.com/honeygate/honeygate/internal/sensor/telnet"
+	"github.com/honeygate/honeygate/internal/web"
+)
+
+// One build function per part of the table in roles.go.
+
+// consumeBatch is how many events a consumer takes from the bus at once:
+// one store transaction per batch keeps the store ahead of the sensors.
+const consumeBatch = 4000
+
+// consumer runs a durable bus consumer, and has it drained before it stops.
+func consumer(e *env, durable string, h bus.Handler) ([]Component, error) {
+	b, err := e.Bus()
+	if err != nil {
+		return nil, err
+	}
+	e.durables = append(e.durables, durable)
+	return []Component{RunFunc(func(ctx context.Context) error {
+		return b.Consume(ctx, durable, consumeBatch, h)
+	})}, nil
+}
+
+func buildStoreConsumer(e *env) ([]Component, error) {
+	st, err := e.Store()
+	if err != nil {
+		return nil, err
+	}
+	stored := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "honeygate_events_stored_total", Help: "Events written to the store, by kind.",
+	}, []string{"kind"})
+	dead := prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "honeygate_events_dead_letter_total", Help: "Bus messages that were not valid events, kept aside.",
+	})
+	e.reg.MustRegister(stored, dead)
+	refused := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "honeygate_events_refused_total", Help: "Events refused by the store (kept as dead letters), by reason.",
+	}, []string{"reason"})
+	e.reg.MustRegister(refused)
+	log := e.log.With("component", "store")
+	maxPast := e.cfg.Bus.MaxAge + 24*time.Hour
+	return consumer(e, "store", bus.Handler{
+		Events: func(ctx context.Context, evs []event.Event) error {
+			// A remote sensor's clock (or a forger) is not trusted: an event
+			// dated in the future would sort first forever. Such events
+			// are kept aside as dead letters, not stored as observations.
+			now := time.Now()
+			kept := evs[:0:0]
+			for i := range evs {
+				if why := implausibleTime(evs[i].Time, now, maxPast); why != "" {
+					refused.WithLabelValues("time").Inc()
+					log.Warn("event refused", "id", evs[i].ID, "sensor", evs[i].Sensor, "reason", why)
+					if err := st.DeadLetter(ctx, bus.SubjectPrefix+string(evs[i].Kind), evs[i].Raw, why); err != nil {
+						return err
+					}
+					continue
+				}
+				kept = append(kept, evs[i])
+			}
+			evs = kept
+			inserted, err := st.AppendEvents(ctx, evs)
+			if err != nil {
+				return err
+			}
+			for i := range inserted {
+				stored.WithLabelValues(string(inserted[i].Kind)).Inc()
+			}
+			return nil
+		},
+		Bad: func(ctx context.Context, subject string, data []byte, err error) error {
+			dead.Inc()
+			log.Warn("bad event on the bus, kept as dead letter", "subject", subject, "err", err)
+			return st.DeadLetter(ctx, subject, data, err.Error())
+		},
+	})
+}
+
+func buildJSONLogConsumer(e *env) ([]Component, error) {
+	w, err := jsonlog.Open(filepath.Join(e.cfg.Data, "log"), e.cfg.EventLog.MaxBytes, e.cfg.EventLog.Keep)
+	if err != nil {
+		return nil, err
+	}
+	e.onClose(w.Close)
+	return consumer(e, "jsonlog", bus.Handler{
+		Events: func(ctx context.Context, evs []event.Event) error { return w.Write(evs) },
+		Bad:    func(context.Context, string, []byte, error) error { return nil }, // the store consumer keeps it
+	})
+}
+
+func buildWeb(e *env) ([]Component, error) {
+	st, err := e.Store()
+	if err != nil {
+		return nil, err
+	}
+	b, err := e.Bus()
+	if err != nil {
+		return nil, err
+	}
+	token, err := e.Token()
+	if err != nil {
+		return nil, err
+	}
+	lns, err := e.listen("web")
+	if err != nil {
+		return nil, err
+	}
+	h := web.New(web.Options{
+		Store: st, Token: token, Gatherer: e.reg, Log: e.log.With("component", "web"),
+		BusStats: func(ctx context.Context) (any, error) { return b.Stats(ctx) },
+		Health:   func(ctx context.Context) []string { return health(ctx, b) },
+	})
+	var cs []Component
+	for _, ln := range lns {
+		cs = append(cs, httpComponent{ln: ln, srv: &http.Server{
+			Handler:           h,
+			ReadHeaderTimeout: 10 * time.Second,
+			ReadTimeout:       30 * time.Second,
+			WriteTimeout:      60 * time.Second,
+			IdleTimeout:       120 * time.Second,
+			MaxHeaderBytes:    64 << 10,
+		}})
+	}
+	return cs, nil
+}
+
+func buildTelnet(e *env) ([]Component, error) {
+	if len(e.cfg.Addrs("telnet")) == 0 {
+		return nil, nil
+	}
+	pub, err := e.Bus()
+	if err != nil {
+		return nil, err
+	}
+	rules, err := e.Rules()
+	if err != nil {
+		return nil, err
+	}
+	h, err := telnet.New(e.cfg.Telnet, telnet.Options{
+		Publisher: pub, Rules: rules, Sensor: e.cfg.Sensor, Limits: e.cfg.Limits,
+		Log: e.log.With("component", "telnet"),
+	})
+	if err != nil {
+		return nil, err
+	}
+	return sensorServers(e, "telnet", h)
+}
+
+func buildSMB(e *env) ([]Component, error) {
+	if len(e.cfg.Addrs("smb")) == 0 {
+		return nil, nil
+	}
+	pub, err := e.Bus()
+	if err != nil {
+		return nil, err
+	}
+	rules, err := e.Rules()
+	if err != nil {
+		return nil, err
+	}
+	h, err := smb.New(e.cfg.SMB, smb.Options{
+		Publisher: pub, Rules: rules, Sensor: e.cfg.Sensor,
+		// Samples are evidence: kept beside the database, never run.
+		SampleDir: filepath.Join(e.cfg.Data, "samples"),
+		Log:       e.log.With("component", "smb"),
+	})
+	if err != nil {
+		return nil, err
+	}
+	return sensorServers(e, "smb", h)
+}
+
+// buildIoTHTTP serves the router endpoints on every iot-http address,
+// behind the sensor gate.
+func buildIoTHTTP(e *env) ([]Component, error) {
+	if len(e.cfg.Addrs("iot-http")) == 0 {
+		return nil, nil
+	}
+	pub, err := e.Bus()
+	if err != nil {
+		return nil, err
+	}
+	rules, err := e.Rules()
+	if err != nil {
+		return nil, err
+	}
+	s, err := iothttp.New(e.cfg.IoTHTTP, iothttp.Options{
+		Publisher: pub, Rules: rules, Sensor: e.cfg.Sensor, Limits: e.cfg.Limits,
+		Log: e.log.With("component", "iot-http"),
+	})
+	if err != nil {
+		return nil, err
+	}
+	lns, err := e.listen("iot-http")
+	if err != nil {
+		return nil, err
+	}
+	var cs []Component
+	for _, ln := range lns {
+		gated := sensor.GateListener(ln, e.Gate(), e.SensorMetrics(), iothttp.Proto)
+		cs = append(cs, httpComponent{srv: s.NewServer(context.Background()), ln: gated})
+	}
+	return cs, nil
+}
+
+// sensorServers serves a TCP sensor on each address of its listener, behind
+// the shared gate, with the shared limits.
+func sensorServers(e *env, name string, h sensor.Handler) ([]Component, error) {
+	pub, err := e.Bus()
+	if err != nil {
+		return nil, err
+	}
+	lns, err := e.listen(name)
+	if err != nil {
+		return nil, err
+	}
+	var cs []Component
+	for _, ln := range lns {
+		srv := &sensor.Server{
+			Handler: h, Limits: e.cfg.Limits, Metrics: e.SensorMetrics(), Gate: e.Gate(),
+			Publisher: pub, Sensor: e.cfg.Sensor,
+			Log: e.log.With("component", name, "addr", ln.Addr().String()),
+		}
+		cs = append(cs, RunFunc(func(ctx context.Context) error { return srv.Serve(ctx, ln) }))
+	}
+	return cs, nil
+}
+
+// maxFuture is how far ahead of this clock an event's time may be (clock
+// skew between sensors and the hub).
+const maxFuture = 5 * time.Minute
+
+// implausibleTime says why an event's time cannot be an observation: in the
+// future, or older than the bus keeps events.
+func implausibleTime(t, now time.Time, maxPast time.Duration) string {
+	switch {
+	case t.After(now.Add(maxFuture)):
+		return fmt.Sprintf("time %s is in the future (more than %s ahead of the hub's clock)", t.Format(time.RFC3339), maxFuture)
+	case t.Before(now.Add(-maxPast)):
+		return fmt.Sprintf("time %s is older than the bus keeps events (%s)", t.Format(time.RFC3339), maxPast)
+	}
+	return ""
+}
+
+// Health thresholds: a loss within lossWindow, or a store consumer this far
+// behind the bus, makes /healthz answer 503.
+const (
+	lossWindow = time.Minute
+	maxLag     = 100_000
+)
+
+// health says why the process is degraded: events lost recently, or the
+// store lagging behind the bus.
+func health(ctx context.Context, b *bus.Bus) []string {
+	var reasons []string
+	if t := b.LastLoss(); !t.IsZero() && time.Since(t) < lossWindow {
+		reasons = append(reasons, fmt.Sprintf("events are being lost: %d since start, the last %s ago", b.Lost(), time.Since(t).Round(time.Second)))
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	st, err := b.Stats(ctx)
+	if err != nil {
+		return append(reasons, "bus: "+err.Error())
+	}
+	if c, ok := st.Consumers["store"]; ok {
+		if lag := c.Pending + uint64(c.AckPending); lag > maxLag {
+			reasons = append(reasons, fmt.Sprintf("the store lags the bus by %d events", lag))
+		}
+	}
+	return reasons
+}
+
+// buildCrashRecovery closes, with reason "crash", the sessions of this
+// sensor that a killed process left open. It waits until the store has
+// caught up with what the bus held (including what the dead process had
+// received but not acknowledged, redelivered after the bus's ack wait), so
+// that a session whose close is still on the bus is not closed twice.
+func buildCrashRecovery(e *env) ([]Component, error) {
+	st, err := e.Store()
+	if err != nil {
+		return nil, err
+	}
+	b, err := e.Bus()
+	if err != nil {
+		return nil, err
+	}
+	started := time.Now()
+	log := e.log.With("component", "crash-recovery")
+	// caughtUp waits until the store has everything the bus holds; false
+	// when ctx ended first.
+	caughtUp := func(ctx context.Context) bool {
+		for {
+			s, err := b.Stats(ctx)
+			if err == nil {
+				if c, ok := s.Consumers["store"]; ok && c.Pending == 0 && c.AckPending == 0 {
+					return true
+				}
+			}
+			select {
+			case <-ctx.Done():
+				return false
+			case <-time.After(250 * time.Millisecond):
+			}
+		}
+	}
+	return []Component{RunFunc(func(ctx context.Context) error {
+		closed := 0
+		for {
+			// Each round starts from a store that has the last round's
+			// closes, so no session is closed twice.
+			if !caughtUp(ctx) {
+				return nil
+			}
+			open, err := st.OpenSessions(ctx, e.cfg.Sensor, started, 1000)
+			if err != nil {
+				if ctx.Err() != nil {
+					return nil
+				}
+				log.Error("open sessions", "err", err)
+				return nil
+			}
+			for _, s := range open {
+				ev := &event.Event{
+					ID: event.NewID(), Time: time.Now().UTC(), Kind: event.SessionClosed,
+					Sensor: s.Sensor, Proto: s.Proto, SrcIP: s.SrcIP, SrcPort: s.SrcPort, DstPort: s.DstPort,
+					Session: s.ID, Family: s.Family,
+					Closing: event.Closing{Message: "crash"},
+				}
+				if err := b.Publish(ctx, ev); err != nil {
+					if ctx.Err() == nil {
+						log.Error("closing a session left open by a crash", "session", s.ID, "err", err)
+					}
+					return nil
+				}
+				closed++
+			}
+			if len(open) < 1000 {
+				break
+			}
+		}
+		if closed > 0 {
+			log.Warn("closed the sessions a crash left open", "sessions", closed)
+		}
+		<-ctx.Done()
+		return nil
+	})}, nil
+}

@@ -1,0 +1,69 @@
+package event
+
+// The honeypot domain: what an attacker did in a session with a sensor.
+// Kinds follow Cowrie's event ids without its "cowrie." prefix.
+const (
+	SessionConnect    Kind = "session.connect"    // a client connected to a sensor
+	SessionClosed     Kind = "session.closed"     // the session ended; carries duration and final family
+	SessionAttributed Kind = "session.attributed" // the session's family changed; carries the reasons
+	SessionPanic      Kind = "session.panic"      // a bug in honeygate ended the session; carries the message
+	ClientSize        Kind = "client.size"        // telnet NAWS window size
+	LoginSuccess      Kind = "login.success"      // credentials accepted
+	LoginFailed       Kind = "login.failed"       // credentials rejected
+	CommandInput      Kind = "command.input"      // one shell command line
+	FileDownload      Kind = "file.download"      // a payload URL the attacker asked the device to fetch (never fetched)
+)
+
+var honeypotKinds = []Kind{
+	SessionConnect, SessionClosed, SessionAttributed, SessionPanic, ClientSize,
+	LoginSuccess, LoginFailed, CommandInput, FileDownload,
+}
+
+// Login is a login attempt (login.success, login.failed).
+type Login struct {
+	Username Text  `json:"username,omitempty"`
+	Password *Text `json:"password,omitempty"` // pointer: an empty password is a real observation
+}
+
+// Shell is one command line and the device's answer (command.input).
+type Shell struct {
+	Input  Text `json:"input,omitempty"`  // command line as typed
+	Output Text `json:"output,omitempty"` // what the honeypot answered (truncated)
+}
+
+// Download is a payload the attacker asked the device to fetch
+// (file.download); it is never fetched.
+type Download struct {
+	URL      Text `json:"url,omitempty"`      // payload URL
+	Tool     Text `json:"tool,omitempty"`     // wget, tftp, curl, ...
+	Filename Text `json:"filename,omitempty"` // where the attacker wanted the payload written
+}
+
+// Attribution says why a session's family was attributed
+// (session.attributed, session.closed).
+type Attribution struct {
+	Reasons []string `json:"reasons,omitempty"`
+}
+
+// Closing is how a session ended (session.closed, session.panic).
+type Closing struct {
+	Message  Text    `json:"message,omitempty"`  // panic message, close reason, ...
+	Duration float64 `json:"duration,omitempty"` // seconds, for session.closed
+}
+
+// WindowSize is the client's terminal size (client.size).
+type WindowSize struct {
+	Width  int `json:"width,omitempty"`
+	Height int `json:"height,omitempty"`
+}
+
+// Traffic is what a session carried (session.closed).
+type Traffic struct {
+	Bytes int64 `json:"bytes,omitempty"` // bytes received in the session
+}
+
+// TextPtr returns a pointer to s as Text, for Login.Password.
+func TextPtr(s string) *Text {
+	t := Text(s)
+	return &t
+}

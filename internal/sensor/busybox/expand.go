@@ -1,0 +1,627 @@
+package busybox
+
+import (
+	"math/rand/v2"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Word expansion: parameters, command substitution, field splitting and
+// pathname expansion, in ash's order, within the line's budgets.
+
+// defaultVars is the login shell's environment (/etc/profile and login).
+var defaultVars = map[string]string{
+	"HOME":    "/",
+	"PATH":    "/bin:/sbin:/usr/bin:/usr/sbin",
+	"USER":    "root",
+	"LOGNAME": "root",
+	"SHELL":   "/bin/sh",
+	"TERM":    "vt100",
+	"PS1":     `\w # `,
+	"PS2":     "> ",
+	"PS4":     "+ ",
+	"IFS":     " \t\n",
+	"OPTIND":  "1",
+}
+
+// defaultExported are the variables env shows without an export.
+var defaultExported = []string{"USER", "HOME", "TERM", "PATH", "SHELL", "PWD"}
+
+// shellPID is the pid ps shows for the login shell; nested shells follow.
+func (sh *Shell) shellPID() int { return sh.dev.shPID + sh.nest }
+
+// lookup returns a variable's value and whether it is set.
+func (sh *Shell) lookup(name string) (string, bool) {
+	switch name {
+	case "?":
+		return strconv.Itoa(sh.status), true
+	case "$":
+		return strconv.Itoa(sh.shellPID()), true
+	case "0":
+		if sh.nest > 0 || sh.calls > 0 {
+			return "sh", true
+		}
+		return "-sh", true
+	case "#", "@", "*", "1", "2", "3", "4", "5", "6", "7", "8", "9":
+		return sh.positional(name)
+	case "-":
+		return "smi", true
+	case "!":
+		return "", false
+	case "PWD":
+		if v, ok := sh.vars["PWD"]; ok {
+			return v, true
+		}
+		return sh.cwd, true
+	case "OLDPWD":
+		if v, ok := sh.vars["OLDPWD"]; ok {
+			return v, true
+		}
+		return sh.oldpwd, true
+	case "PPID":
+		return strconv.Itoa(sh.shellPID() - 1), true
+	}
+	if sh.vars != nil {
+		v, ok := sh.vars[name]
+		if ok {
+			return v, true
+		}
+		if _, gone := sh.vars["\x00unset:"+name]; gone {
+			return "", false
+		}
+	}
+	v, ok := defaultVars[name]
+	return v, ok
+}
+
+// maxVars bounds the variables a session can create, and maxVarBytes what
+// they hold together.
+const (
+	maxVars     = 256
+	maxVarBytes = 32 << 10
+)
+
+func (sh *Shell) varBytes() int {
+	n := 0
+	for k, v := range sh.vars {
+		n += len(k) + len(v)
+	}
+	return n
+}
+
+func (sh *Shell) setVar(name, val string) {
+	if !isName(name) {
+		return
+	}
+	if sh.vars == nil {
+		sh.vars = map[string]string{}
+	}
+	old, had := sh.vars[name]
+	if !had && len(sh.vars) >= maxVars {
+		return
+	}
+	if sh.varBytes()-len(old)+len(val) > maxVarBytes {
+		return
+	}
+	sh.vars[name] = val
+	delete(sh.vars, "\x00unset:"+name)
+}
+
+func (sh *Shell) unsetVar(name string) {
+	if !isName(name) {
+		return
+	}
+	if sh.vars == nil {
+		sh.vars = map[string]string{}
+	}
+	delete(sh.vars, name)
+	delete(sh.exported, name)
+	if _, ok := defaultVars[name]; ok && len(sh.vars) < maxVars {
+		sh.vars["\x00unset:"+name] = ""
+	}
+}
+
+// varNames lists the set variables, sorted, for set and env.
+func (sh *Shell) varNames() []string {
+	var names []string
+	for k := range defaultVars {
+		if _, ok := sh.lookup(k); ok {
+			names = append(names, k)
+		}
+	}
+	for k := range sh.vars {
+		if isName(k) && !slices.Contains(names, k) {
+			names = append(names, k)
+		}
+	}
+	names = append(names, "PWD")
+	slices.Sort(names)
+	return slices.Compact(names)
+}
+
+// envNamesSorted lists the exported variables sorted, for export.
+func (sh *Shell) envNamesSorted() []string {
+	names := sh.envNames()
+	slices.Sort(names)
+	return names
+}
+
+// envNames lists the exported variables, for env.
+func (sh *Shell) envNames() []string {
+	var names []string
+	for _, k := range defaultExported {
+		if _, ok := sh.lookup(k); ok {
+			names = append(names, k)
+		}
+	}
+	for k := range sh.exported {
+		if _, ok := sh.lookup(k); ok && !slices.Contains(names, k) {
+			names = append(names, k)
+		}
+	}
+	return names
+}
+
+// expandWords expands command words: every expansion, field splitting and
+// globbing.
+func (sh *Shell) expandWords(ws []word, io *stdio) []string {
+	var out []string
+	for i := range ws {
+		out = sh.expandWord(out, &ws[i], true, io)
+		if len(out) > maxGlob {
+			out = out[:maxGlob]
+		}
+		if sh.ctrl == ctrlAbort {
+			break
+		}
+	}
+	return out
+}
+
+// expandOne expands a word to one string (assignments, redirection
+// targets): no field splitting, no globbing.
+func (sh *Shell) expandOne(w *word, io *stdio) string {
+	if len(w.parts) == 1 && w.parts[0].kind == pLit {
+		return w.parts[0].text
+	}
+	f := sh.expandWord(nil, w, false, io)
+	return strings.Join(f, " ")
+}
+
+// expandPattern expands a case pattern: quoted characters lose their
+// special meaning (they come back escaped), unquoted ones keep it.
+func (sh *Shell) expandPattern(w *word, io *stdio) string {
+	var sb strings.Builder
+	for i := range w.parts {
+		p := &w.parts[i]
+		text := p.text
+		switch p.kind {
+		case pParam:
+			text = sh.param(p)
+		case pSubst:
+			text = sh.subst(p.sub, io)
+		case pArith:
+			n, _ := sh.arith(p.text)
+			text = strconv.FormatInt(n, 10)
+		}
+		if !p.quoted && p.kind == pLit {
+			sb.WriteString(text)
+			continue
+		}
+		for j := 0; j < len(text); j++ {
+			if strings.IndexByte(`*?[\`, text[j]) >= 0 {
+				sb.WriteByte('\\')
+			}
+			sb.WriteByte(text[j])
+		}
+	}
+	return sb.String()
+}
+
+// field is one word being built: its text and, for globbing, the pattern
+// with quoted metacharacters escaped.
+type field struct {
+	text, pat strings.Builder
+	glob      bool
+	started   bool
+}
+
+func (f *field) add(s string, quoted bool) {
+	f.started = true
+	f.text.WriteString(s)
+	if quoted {
+		for i := 0; i < len(s); i++ {
+			if strings.IndexByte(`*?[\`, s[i]) >= 0 {
+				f.pat.WriteByte('\\')
+			}
+			f.pat.WriteByte(s[i])
+		}
+		return
+	}
+	f.pat.WriteString(s)
+	if strings.ContainsAny(s, "*?[") {
+		f.glob = true
+	}
+}
+
+func isIFS(c byte) bool { return c == ' ' || c == '\t' || c == '\n' }
+
+// ifs returns the field separators: IFS if set, else blank, tab, newline.
+func (sh *Shell) ifs() string {
+	if v, ok := sh.lookup("IFS"); ok {
+		return v
+	}
+	return " \t\n"
+}
+
+func (sh *Shell) expandWord(out []string, w *word, split bool, io *stdio) []string {
+	var f field
+	emit := func() {
+		if !f.started {
+			return
+		}
+		if f.glob && split {
+			out = append(out, sh.glob(f.pat.String(), f.text.String())...)
+		} else {
+			out = append(out, f.text.String())
+		}
+		f = field{}
+	}
+	for i, p := range w.parts {
+		var val string
+		switch p.kind {
+		case pLit:
+			text := p.text
+			if i == 0 && !p.quoted && (text == "~" || strings.HasPrefix(text, "~/")) {
+				home, _ := sh.lookup("HOME")
+				f.add(home, true)
+				text = text[1:]
+			}
+			if text != "" || p.quoted {
+				f.add(text, p.quoted)
+			}
+			continue
+		case pParam:
+			val = sh.param(&p)
+		case pSubst:
+			val = sh.subst(p.sub, io)
+		case pArith:
+			n, err := sh.arith(p.text)
+			if err != nil {
+				io.err.WriteString(err.Error() + "\n")
+				sh.status = 2
+				sh.ctrl = ctrlAbort
+				return out
+			}
+			val = strconv.FormatInt(n, 10)
+		}
+		if p.kind == pParam && p.quoted && p.text == "@" && split {
+			// "$@" is one field per argument, none for none.
+			for k, a := range sh.posArgs {
+				if k > 0 {
+					emit()
+				}
+				f.add(a, true)
+			}
+			continue
+		}
+		sh.work += int64(len(val))
+		if sh.work > maxWork || f.text.Len()+len(val) > maxVarBytes {
+			sh.ctrl = ctrlAbort
+			return out
+		}
+		if p.quoted || !split {
+			f.add(val, true)
+			continue
+		}
+		// Field splitting on IFS, up to the words a command may have:
+		// runs of IFS blanks separate, each other IFS byte ends a field.
+		ifs := sh.ifs()
+		if ifs == "" {
+			f.add(val, false)
+			continue
+		}
+		inIFS := func(c byte) bool { return strings.IndexByte(ifs, c) >= 0 }
+		for j := 0; j < len(val) && len(out) < maxGlob; {
+			if c := val[j]; inIFS(c) {
+				if !isIFS(c) {
+					f.started = true // "a::b" has an empty field
+				}
+				emit()
+				j++
+				for j < len(val) && inIFS(val[j]) && isIFS(val[j]) {
+					j++
+				}
+				continue
+			}
+			k := j
+			for k < len(val) && !inIFS(val[k]) {
+				k++
+			}
+			f.add(val[j:k], false)
+			j = k
+		}
+	}
+	emit()
+	return out
+}
+
+// param expands ${NAME}, with its default forms.
+func (sh *Shell) param(p *wordPart) string {
+	v, set := sh.lookup(p.text)
+	switch p.defOp {
+	case ":-":
+		if v == "" {
+			return p.def
+		}
+	case "-":
+		if !set {
+			return p.def
+		}
+	case ":=", "=":
+		if v == "" && (p.defOp == ":=" || !set) {
+			sh.setVar(p.text, p.def)
+			return p.def
+		}
+	case ":+":
+		if v != "" {
+			return p.def
+		}
+		return ""
+	case "+":
+		if set {
+			return p.def
+		}
+		return ""
+	case ":?", "?":
+		// An error in a script; at the prompt, the value (or nothing).
+	case "len":
+		return strconv.Itoa(len(v))
+	case "%", "%%", "#", "##", "/", "//":
+		// Matching at every position of the value costs up to
+		// len(v)^2 * len(pat): charged to the line first.
+		if sh.work += int64(len(v)+1) * int64(len(v)+1) * int64(len(p.def)+1) / 16; sh.work > maxWork {
+			sh.ctrl = ctrlAbort
+			return v
+		}
+		if p.defOp[0] != '/' {
+			return trimPattern(v, p.def, p.defOp)
+		}
+		pat, rep, _ := strings.Cut(p.def, "/")
+		return replacePattern(v, pat, rep, p.defOp == "//")
+	case ":":
+		return substring(v, p.def)
+	}
+	return v
+}
+
+// trimPattern is ${v%pat} ${v%%pat} ${v#pat} ${v##pat}: the shortest or
+// longest suffix or prefix matching pat removed. Values are at most
+// maxVarBytes, so the quadratic search is bounded.
+func trimPattern(v, pat, op string) string {
+	if len(v) > 4096 {
+		return v
+	}
+	switch op {
+	case "#":
+		for i := 0; i <= len(v); i++ {
+			if fnmatch(pat, v[:i]) {
+				return v[i:]
+			}
+		}
+	case "##":
+		for i := len(v); i >= 0; i-- {
+			if fnmatch(pat, v[:i]) {
+				return v[i:]
+			}
+		}
+	case "%":
+		for i := len(v); i >= 0; i-- {
+			if fnmatch(pat, v[i:]) {
+				return v[:i]
+			}
+		}
+	case "%%":
+		for i := 0; i <= len(v); i++ {
+			if fnmatch(pat, v[i:]) {
+				return v[:i]
+			}
+		}
+	}
+	return v
+}
+
+// replacePattern is ${v/pat/rep} and ${v//pat/rep} (longest match at each
+// position, as bash and ash do).
+func replacePattern(v, pat, rep string, all bool) string {
+	if pat == "" || len(v) > 4096 {
+		return v
+	}
+	var sb strings.Builder
+	for i := 0; i < len(v); {
+		matched := -1
+		for j := len(v); j > i; j-- {
+			if fnmatch(pat, v[i:j]) {
+				matched = j
+				break
+			}
+		}
+		if matched < 0 {
+			sb.WriteByte(v[i])
+			i++
+			continue
+		}
+		sb.WriteString(rep)
+		i = matched
+		if !all {
+			sb.WriteString(v[i:])
+			return sb.String()
+		}
+	}
+	return sb.String()
+}
+
+// substring is ${v:off} and ${v:off:len}.
+func substring(v, spec string) string {
+	offS, lenS, hasLen := strings.Cut(spec, ":")
+	off, err := strconv.Atoi(strings.TrimSpace(offS))
+	if err != nil {
+		return v
+	}
+	if off < 0 {
+		off += len(v)
+	}
+	off = max(0, min(off, len(v)))
+	end := len(v)
+	if hasLen {
+		n, err := strconv.Atoi(strings.TrimSpace(lenS))
+		if err != nil {
+			return v
+		}
+		if n < 0 {
+			end = max(off, len(v)+n)
+		} else {
+			end = min(len(v), off+n)
+		}
+	}
+	return v[off:end]
+}
+
+// subst runs a command substitution in a subshell and returns its output
+// without trailing newlines. Its nesting is bounded by the parser (and
+// again here), its output by maxOutput, its commands by the line's budget.
+func (sh *Shell) subst(l *list, io *stdio) string {
+	if l == nil || sh.substs >= maxSubst+1 || sh.ctrl != ctrlNone {
+		return ""
+	}
+	if sh.steps++; sh.steps > maxSteps {
+		sh.ctrl = ctrlAbort
+		return ""
+	}
+	buf := &limitBuf{max: maxOutput, work: &sh.work}
+	s := sh.save()
+	sh.substs++
+	loops := sh.loops
+	sh.loops = 0
+	// stderr goes where the line's stderr goes: the terminal.
+	sh.evalList(l, &stdio{out: buf, err: io.err, tty: false})
+	sh.loops = loops
+	sh.substs--
+	st := sh.status
+	sh.restore(s)
+	sh.status, sh.substStatus = st, st
+	return strings.TrimRight(string(buf.b), "\n")
+}
+
+// glob expands one pattern word in its directory (the last path component
+// only); a pattern that matches nothing, or one past the line's budget,
+// stays as it is.
+func (sh *Shell) glob(pat, lit string) []string {
+	keep := []string{lit}
+	if sh.globWords >= maxGlobWords {
+		return keep
+	}
+	sh.globWords++
+	dirPat, base := path.Split(pat)
+	if base == "" {
+		return keep
+	}
+	if strings.ContainsAny(strings.ReplaceAll(dirPat, `\\`, ""), "*?[") && !onlyEscaped(dirPat) {
+		return keep // patterns in directory components are not expanded
+	}
+	dir := unescapeGlob(dirPat)
+	if len(base) > 2*maxNameLen {
+		return keep
+	}
+	p := sh.cwd
+	if dir != "" {
+		var err error
+		if p, err = resolve(sh.cwd, dir); err != nil {
+			return keep
+		}
+	}
+	names, err := sh.fs.list(p)
+	if err != nil {
+		return keep
+	}
+	var matched []string
+	for _, n := range names {
+		cost := 1 + len(base)*len(n)/256
+		if sh.globCost+cost > maxGlobCost {
+			return keep
+		}
+		sh.globCost += cost
+		if n[0] == '.' && base[0] != '.' {
+			continue
+		}
+		if ok, _ := path.Match(base, n); ok && len(matched) < maxGlob {
+			matched = append(matched, dir+n)
+		}
+	}
+	if len(matched) == 0 {
+		return keep
+	}
+	return matched
+}
+
+// onlyEscaped reports whether every metacharacter in s is escaped.
+func onlyEscaped(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' {
+			i++
+			continue
+		}
+		if strings.IndexByte("*?[", s[i]) >= 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func unescapeGlob(s string) string {
+	if strings.IndexByte(s, '\\') < 0 {
+		return s
+	}
+	var sb strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+1 < len(s) {
+			i++
+		}
+		sb.WriteByte(s[i])
+	}
+	return sb.String()
+}
+
+// zeroBlock is what /dev/zero reads as; shared and never modified.
+var zeroBlock = make([]byte, maxOutput)
+
+// readPath reads a file, or a bounded block of a character device.
+func (sh *Shell) readPath(p string) ([]byte, error) {
+	if n, ok := sh.fs.stat(p); ok && n.kind == kindDev {
+		return sh.devRead(p), nil
+	}
+	return sh.fs.read(p)
+}
+
+// devRead is what reading a device gives: the endless ones stop after
+// maxOutput bytes (as if the reader had been interrupted), the others are
+// empty.
+func (sh *Shell) devRead(p string) []byte {
+	switch p {
+	case "/dev/zero":
+		return zeroBlock
+	case "/dev/urandom", "/dev/random":
+		sh.work += maxOutput
+		b := make([]byte, maxOutput)
+		for i := 0; i < len(b); i += 8 {
+			v := rand.Uint64()
+			for j := 0; j < 8 && i+j < len(b); j++ {
+				b[i+j] = byte(v >> (8 * j))
+			}
+		}
+		return b
+	}
+	return nil
+}

@@ -1,0 +1,1061 @@
+package busybox
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// maxOutput bounds what one command line can make the shell produce, per
+// stream and in total, and what one pipe or $( ) carries.
+const maxOutput = 64 << 10
+
+// maxGlob bounds the words one command expands to: more than the overlay
+// can hold, so "rm -rf /tmp/*" always reaches every file.
+const maxGlob = 4 * maxOverlayFiles
+
+// Per-line budgets. Past a glob budget patterns stay unexpanded (as ash
+// leaves a pattern that matches nothing); past the others the rest of the
+// line is not run, as if the device had stalled. One name comparison unit
+// covers up to 256 pattern-byte x name-byte steps of path.Match.
+const (
+	maxGlobWords = 16       // pattern words expanded
+	maxGlobCost  = 1 << 16  // name comparison units
+	maxSteps     = 4096     // simple commands run, loop bodies and $( ) included
+	maxLoop      = 1000     // iterations of one loop
+	maxWork      = 16 << 20 // bytes copied, scanned or expanded (regexps count 8 times)
+)
+
+// limitBuf is a byte buffer that silently drops what exceeds max. work, if
+// set, counts what it stored, against the line's budget.
+type limitBuf struct {
+	b    []byte
+	max  int
+	work *int64
+}
+
+func (l *limitBuf) Write(p []byte) (int, error) {
+	n := len(p)
+	if room := l.max - len(l.b); room < len(p) {
+		p = p[:max(room, 0)]
+	}
+	l.b = append(l.b, p...)
+	if l.work != nil {
+		*l.work += int64(len(p))
+	}
+	return n, nil
+}
+
+func (l *limitBuf) WriteString(s string) {
+	if room := l.max - len(l.b); room < len(s) {
+		s = s[:max(room, 0)]
+	}
+	l.b = append(l.b, s...)
+	if l.work != nil {
+		*l.work += int64(len(s))
+	}
+}
+
+// input is a command's standard input: what is left of a pipe, a file or
+// a here-document. A nil *pipeIn is the terminal, which has nothing more to
+// give within a line.
+type pipeIn struct {
+	b   []byte
+	off int
+}
+
+// stdio is what one command reads and writes.
+type stdio struct {
+	in      *pipeIn
+	out     *limitBuf
+	err     *limitBuf
+	outName string // the file stdout is redirected to, if any ("" for the terminal or a pipe)
+	tty     bool   // stdin is the terminal
+	outTerm bool   // stdout is the terminal (ls prints columns only there)
+}
+
+// stdin returns everything left on standard input and consumes it.
+func (io *stdio) stdin() []byte {
+	if io.in == nil {
+		return nil
+	}
+	b := io.in.b[io.in.off:]
+	io.in.off = len(io.in.b)
+	return b
+}
+
+// Download is a URL a line asked the device to fetch. Nothing is ever
+// fetched: the shell only records it.
+type Download struct {
+	URL      string
+	Tool     string // the applet or program named for it: wget, tftp, ftpget, nc, curl, ...
+	Filename string // where the file would land on the device, when known
+	// Ran is false for a URL in a part of the line that did not run (the
+	// fallback after a "||" that was not needed, a branch not taken): it is
+	// intel all the same.
+	Ran bool
+}
+
+// Result is what running one line did.
+type Result struct {
+	// Output is what the terminal shows after the echo of the line, without
+	// the next prompt. Line ends are LF; a transport adds its own CR.
+	Output    []byte
+	Downloads []Download
+	// Floods are URLs the line requested over and over with the answers
+	// thrown away: victims of an HTTP flood, never payloads.
+	Floods []Flood
+	// Markers are the unknown applet names the line asked busybox for
+	// ("/bin/busybox ECCHI"): what bots check a device with.
+	Markers []string
+	// Exited: exit ran in the login shell; the session ends after Output.
+	Exited bool
+	// Limited: the session ran Limits.MaxCommands lines; it ends after
+	// Output.
+	Limited bool
+	// Secret: the line was read with echo off (a password typed at
+	// passwd's prompt); the transport must not echo it.
+	Secret bool
+	// Continue: the line is unfinished (an open quote, "do" without "done",
+	// a trailing | or &&). Nothing ran; ash printed its "> " (in Output)
+	// and waits for the next line, which Run joins to this one.
+	Continue bool
+}
+
+// Control flow after a command.
+const (
+	ctrlNone     = iota
+	ctrlBreak    // break N
+	ctrlContinue // continue N
+	ctrlExit     // exit: unwinds to the shell (or subshell) level
+	ctrlAbort    // a per-line budget ran out: the rest of the line is dropped
+	ctrlReturn   // return: unwinds to the function call (or the sourced file)
+)
+
+// Shell is one session's BusyBox ash. It never touches the host: files live
+// in the session's copy-on-write filesystem, "network" applets only record
+// what they were asked. A Shell is not safe for concurrent use: one session
+// runs one line at a time.
+type Shell struct {
+	dev    *Device
+	fs     vfs
+	cwd    string
+	oldpwd string
+	status int  // $? of the last command
+	exited bool // exit ran in the login shell
+	lines  int  // lines run, against Limits.MaxCommands
+	// pending is an unfinished line waiting for its continuation.
+	pending  string
+	lastLine string   // the last line read, for the up arrow
+	history  []string // the last lines read, for history (bounded)
+	// reading is an applet reading the terminal (passwd's prompts):
+	// the next lines are its answers, not commands.
+	reading   uint8
+	readFirst string
+	nest      int // shells started with a bare "sh" that an exit leaves first
+	ctx       context.Context
+
+	vars     map[string]string // assigned variables; nil until the first
+	exported map[string]bool
+
+	// Per line.
+	fetches   []fetch    // what the line asked to fetch
+	downloads []Download // fetches that are payloads, for Result
+	floods    []Flood    // fetches that are flood targets, for Result
+	markers   []string   // unknown applets probed, for Result
+	unrunSrcs []string   // the text of simple commands that did not run
+	dry       bool       // a command that did not run is read for its URLs
+	dryLoop   bool       // ... and it sits in a loop body
+	slept     time.Duration
+	steps     int
+	work      int64
+	globWords int
+	globCost  int
+	ctrl      int
+	ctrlN     int
+	loops     int // loop nesting, for break and continue
+	substs    int // $( ) and eval nesting
+
+	funcs   map[string]*shCmd // defined functions; nil until the first
+	posArgs []string          // $1 ... of the running function or script
+	calls   int               // function calls, sh -c and . nesting
+
+	substStatus int      // $? of the last command substitution, -1 for none
+	argv        []string // the command line being run, for ps
+}
+
+func newShell(dev *Device) *Shell {
+	return &Shell{dev: dev, fs: vfs{base: dev.fs, pool: dev.pool, maxBytes: dev.lim.OverlayBytes}, cwd: "/", oldpwd: "/"}
+}
+
+// close gives the session's overlay back to the Device's pool.
+func (sh *Shell) close() {
+	sh.fs.release()
+}
+
+// Prompt returns the prompt ash shows before the next line: PS1 for a new
+// command, "> " while a line is unfinished.
+func (sh *Shell) Prompt() string {
+	if sh.reading != 0 {
+		return "" // the applet printed its own prompt
+	}
+	if sh.pending != "" {
+		return "> "
+	}
+	return sh.prompt()
+}
+
+// Close gives the session's filesystem bytes back to the device. It is
+// idempotent; the shell must not be used after it.
+func (sh *Shell) Close() { sh.close() }
+
+// Run runs one line typed at the prompt (without its line end) and
+// returns what it did. The returned slices are the shell's until the next
+// Run.
+func (sh *Shell) Run(line string) Result {
+	// Every line typed counts against the limit, a continuation or an
+	// answer to a prompt too.
+	sh.lines++
+	limited := sh.lines >= sh.dev.lim.MaxCommands
+	if sh.reading != 0 {
+		// A password is not history.
+		r := sh.answer(line)
+		r.Limited = limited
+		return r
+	}
+	sh.lastLine = line
+	sh.remember(line)
+	if sh.pending != "" {
+		line = sh.pending + "\n" + line
+		sh.pending = ""
+	}
+	out, incomplete := sh.runText(sh.ctx, line, true)
+	if incomplete {
+		// ash reads on with "> ": nothing ran, nothing is answered yet.
+		sh.pending = line
+		return Result{Continue: true, Limited: limited}
+	}
+	return Result{Output: out, Downloads: sh.downloads, Floods: sh.floods, Markers: sh.markers,
+		Exited: sh.exited, Limited: limited && !sh.exited}
+}
+
+// prompt is ash's PS1 '\w # ' for root, or the profile's fixed prompt.
+func (sh *Shell) prompt() string {
+	if sh.dev.p.Prompt != "" {
+		return sh.dev.p.Prompt
+	}
+	if sh.cwd == "/" {
+		return "~ # "
+	}
+	return sh.cwd + " # "
+}
+
+// run executes one complete command line and returns what the terminal
+// shows; an unfinished line is a syntax error.
+func (sh *Shell) run(ctx context.Context, line string) []byte {
+	out, _ := sh.runText(ctx, line, false)
+	return out
+}
+
+// runText runs line (one or more lines joined by continuation). With
+// interactive set, an unfinished line is reported as incomplete and not
+// run, as long as it stays within maxScript.
+func (sh *Shell) runText(ctx context.Context, line string, interactive bool) (out []byte, incomplete bool) {
+	sh.ctx = ctx
+	sh.fetches, sh.markers, sh.unrunSrcs = sh.fetches[:0], sh.markers[:0], sh.unrunSrcs[:0]
+	sh.steps, sh.work, sh.globWords, sh.globCost, sh.slept = 0, 0, 0, 0, 0
+	sh.ctrl, sh.ctrlN, sh.loops, sh.substs, sh.calls = ctrlNone, 0, 0, 0, 0
+	term := &limitBuf{max: maxOutput}
+	var l *list
+	var err error
+	if strings.IndexByte(line, '\n') >= 0 {
+		l, err = parseTyped(line) // lines joined by continuation
+	} else {
+		l, err = parseLine(line)
+	}
+	if err != nil {
+		var inc errIncomplete
+		if interactive && errors.As(err, &inc) && len(line) < maxScript {
+			return nil, true
+		}
+		term.WriteString(err.Error() + "\n")
+		sh.status = 2
+	} else {
+		sh.evalList(l, &stdio{out: term, err: term, tty: true, outTerm: true})
+		if sh.ctrl == ctrlExit {
+			// The rest of the line was read by the shell that exits.
+			if sh.nest > 0 {
+				sh.nest--
+			} else {
+				sh.exited = true
+			}
+		}
+		sh.ctrl = ctrlNone
+		sh.unrun(l, false, 0)
+	}
+	sh.extractURLs(line, err == nil)
+	sh.sortFetches()
+	return term.b, false
+}
+
+func (sh *Shell) evalList(l *list, io *stdio) {
+	for _, ao := range l.items {
+		if sh.ctrl != ctrlNone {
+			return
+		}
+		sh.evalAndOr(ao, io)
+	}
+}
+
+func (sh *Shell) evalAndOr(ao *andOr, io *stdio) {
+	sh.evalPipeline(ao.pipes[0], io)
+	for i, op := range ao.ops {
+		if sh.ctrl != ctrlNone {
+			return
+		}
+		if (op == "&&") == (sh.status == 0) {
+			sh.evalPipeline(ao.pipes[i+1], io)
+		}
+	}
+}
+
+func (sh *Shell) evalPipeline(pl *pipeline, io *stdio) {
+	status := 0
+	var pipe *limitBuf
+	for i, c := range pl.cmds {
+		cio := *io
+		if i > 0 {
+			cio.in, cio.tty = &pipeIn{b: pipe.b}, false
+		}
+		if i < len(pl.cmds)-1 {
+			pipe = &limitBuf{max: maxOutput, work: &sh.work}
+			cio.out, cio.outName, cio.outTerm = pipe, "", false
+		}
+		status = sh.evalCommand(c, &cio)
+		if len(pl.cmds) > 1 && sh.ctrl == ctrlExit {
+			sh.ctrl = ctrlNone // each part of a pipeline is a subshell
+		}
+		if sh.ctrl != ctrlNone {
+			break
+		}
+	}
+	if pl.neg {
+		status = b2i(status == 0)
+	}
+	sh.status = status
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// state is what a subshell may change and its parent must not see.
+type state struct {
+	cwd, oldpwd string
+	vars        map[string]string
+	exported    map[string]bool
+	nest        int
+}
+
+func (sh *Shell) save() state {
+	return state{sh.cwd, sh.oldpwd, maps.Clone(sh.vars), maps.Clone(sh.exported), sh.nest}
+}
+
+func (sh *Shell) restore(s state) {
+	sh.cwd, sh.oldpwd, sh.vars, sh.exported, sh.nest = s.cwd, s.oldpwd, s.vars, s.exported, s.nest
+	if sh.ctrl == ctrlExit || sh.ctrl == ctrlBreak || sh.ctrl == ctrlContinue || sh.ctrl == ctrlReturn {
+		sh.ctrl = ctrlNone
+	}
+}
+
+func (sh *Shell) evalCommand(c *shCmd, io *stdio) int {
+	if sh.steps++; sh.steps > maxSteps || sh.work > maxWork || (sh.ctx != nil && sh.ctx.Err() != nil) {
+		sh.ctrl = ctrlAbort
+		return 1
+	}
+	c.ran = true
+	cio, flush, ok := sh.redirect(c.redirs, io)
+	if !ok {
+		return 1
+	}
+	status := 0
+	switch c.kind {
+	case cSimple:
+		status = sh.simple(c, cio)
+	case cCase:
+		status = sh.evalCase(c, cio)
+	case cFunc:
+		status = sh.define(c)
+	case cGroup:
+		sh.evalList(c.body, cio)
+		status = sh.status
+	case cSubshell:
+		s := sh.save()
+		sh.evalList(c.body, cio)
+		status = sh.status
+		sh.restore(s)
+	case cIf:
+		status = sh.evalIf(c, cio)
+	case cWhile, cUntil:
+		status = sh.evalWhile(c, cio)
+	case cFor:
+		status = sh.evalFor(c, cio)
+	}
+	flush()
+	return status
+}
+
+func (sh *Shell) evalIf(c *shCmd, io *stdio) int {
+	for i, cond := range c.conds {
+		sh.evalList(cond, io)
+		if sh.ctrl != ctrlNone {
+			return sh.status
+		}
+		if sh.status == 0 {
+			sh.evalList(c.thens[i], io)
+			return sh.status
+		}
+	}
+	if c.body != nil {
+		sh.evalList(c.body, io)
+		return sh.status
+	}
+	return 0
+}
+
+// loopCtl handles break and continue after a loop body; it reports
+// whether the loop must stop.
+func (sh *Shell) loopCtl() bool {
+	switch sh.ctrl {
+	case ctrlBreak:
+		if sh.ctrlN--; sh.ctrlN <= 0 {
+			sh.ctrl = ctrlNone
+		}
+		return true
+	case ctrlContinue:
+		if sh.ctrlN--; sh.ctrlN <= 0 {
+			sh.ctrl = ctrlNone
+			return false
+		}
+		sh.ctrl = ctrlContinue
+		return true
+	case ctrlNone:
+		return false
+	}
+	return true
+}
+
+func (sh *Shell) evalWhile(c *shCmd, io *stdio) int {
+	status := 0
+	sh.loops++
+	defer func() { sh.loops-- }()
+	for i := 0; i < maxLoop; i++ {
+		sh.evalList(c.cond, io)
+		if sh.ctrl != ctrlNone {
+			if sh.loopCtl() {
+				break
+			}
+			continue
+		}
+		if (sh.status == 0) != (c.kind == cWhile) {
+			break
+		}
+		sh.evalList(c.body, io)
+		status = sh.status
+		if sh.loopCtl() {
+			break
+		}
+	}
+	return status
+}
+
+func (sh *Shell) evalFor(c *shCmd, io *stdio) int {
+	words := sh.expandWords(c.args, io)
+	status := 0
+	sh.loops++
+	defer func() { sh.loops-- }()
+	for i, w := range words {
+		if i >= maxLoop || sh.ctrl != ctrlNone {
+			break
+		}
+		sh.setVar(c.name, w)
+		sh.evalList(c.body, io)
+		status = sh.status
+		if sh.loopCtl() {
+			break
+		}
+	}
+	return status
+}
+
+// errmsg is ash's errmsg(): ENOENT and ENOTDIR get a message of their own.
+func errmsg(err error, enoent string) string {
+	if err == errNotExist || err == errNotDir {
+		return enoent
+	}
+	return err.Error()
+}
+
+// redirect applies redirections in order, as ash does, and returns the
+// command's stdio and a function that stores what it wrote to files.
+func (sh *Shell) redirect(rs []redirect, io *stdio) (*stdio, func(), bool) {
+	if len(rs) == 0 {
+		return io, func() {}, true
+	}
+	cio := *io
+	type sink struct {
+		buf  *limitBuf
+		path string
+	}
+	var sinks []sink
+	flush := func() {
+		for _, s := range sinks {
+			if len(s.buf.b) == 0 {
+				continue
+			}
+			if n, ok := sh.fs.stat(s.path); ok {
+				sh.work += int64(len(n.data)) // an append copies the file
+			}
+			if err := sh.fs.write(s.path, s.buf.b, true); err != nil {
+				io.err.WriteString("sh: write error: " + err.Error() + "\n")
+			}
+		}
+	}
+	for _, r := range rs {
+		target := sh.expandOne(&r.target, io)
+		if sh.ctrl == ctrlAbort {
+			return nil, nil, false
+		}
+		switch r.op {
+		case ">&", "<&":
+			switch {
+			case target == "-":
+				if r.fd == 1 {
+					cio.out = &limitBuf{}
+				} else if r.fd == 2 {
+					cio.err = &limitBuf{}
+				}
+			case r.fd == 2 && target == "1":
+				cio.err = cio.out
+			case r.fd == 1 && target == "2":
+				cio.out, cio.outName = cio.err, ""
+			}
+			continue
+		case "<<":
+			var body string
+			if r.doc != nil {
+				body = sh.expandOne(&r.doc.w, io)
+			}
+			cio.in, cio.tty = &pipeIn{b: []byte(body)}, false
+			continue
+		}
+		p, err := resolve(sh.cwd, target)
+		if r.op == "<" || r.op == "<>" && r.fd == 0 {
+			var data []byte
+			if err == nil {
+				data, err = sh.readPath(p)
+			}
+			if err != nil {
+				io.err.WriteString("sh: can't open " + target + ": " + errmsg(err, "no such file") + "\n")
+				flush()
+				return nil, nil, false
+			}
+			if r.fd == 0 {
+				cio.in, cio.tty = &pipeIn{b: data}, false
+			}
+			continue
+		}
+		var buf *limitBuf
+		if err == nil {
+			if n, ok := sh.fs.stat(p); ok && n.kind == kindDev {
+				buf = &limitBuf{} // /dev/null and friends swallow everything
+			} else {
+				err = sh.fs.write(p, nil, r.op == ">>")
+			}
+		}
+		if err != nil {
+			io.err.WriteString("sh: can't create " + target + ": " + errmsg(err, "nonexistent directory") + "\n")
+			flush()
+			return nil, nil, false
+		}
+		name := p // a device keeps its name: a fetch to /dev/null keeps nothing
+		if buf == nil {
+			buf = &limitBuf{max: sh.fs.maxBytes + 1, work: &sh.work}
+			sinks = append(sinks, sink{buf, p})
+		}
+		switch r.fd {
+		case 1:
+			cio.out, cio.outName, cio.outTerm = buf, name, false
+		case 2:
+			cio.err = buf
+		case -1: // &>
+			cio.out, cio.outName, cio.err, cio.outTerm = buf, name, buf, false
+		}
+	}
+	return &cio, flush, true
+}
+
+// simple runs a simple command: assignments, expansion, then a builtin, an
+// applet or a file.
+func (sh *Shell) simple(c *shCmd, io *stdio) int {
+	sh.substStatus = -1
+	args := sh.expandWords(c.args, io)
+	if sh.ctrl == ctrlAbort {
+		return 1
+	}
+	if len(args) == 0 {
+		// Only assignments (and redirections): they set shell variables,
+		// and $? is that of the last command substitution, if any.
+		for i := range c.assign {
+			v := sh.expandOne(&c.assign[i], io)
+			if sh.ctrl == ctrlAbort {
+				return 1
+			}
+			name, val, _ := strings.Cut(v, "=")
+			sh.setVar(name, val)
+		}
+		return max(sh.substStatus, 0)
+	}
+	// Assignments before a command only change its environment.
+	return sh.exec(args, io)
+}
+
+// exec runs one command by name. Nothing here executes anything on the
+// host: every name maps to an emulated applet or to a canned answer.
+func (sh *Shell) exec(args []string, io *stdio) int {
+	// Prefixes that only change how a command runs.
+	if args[0] == "command" && len(args) > 2 && (args[1] == "-v" || args[1] == "-V") {
+		return sh.commandV(args[2:], args[1] == "-V", io)
+	}
+	for len(args) > 1 && (args[0] == "nohup" || args[0] == "exec" || args[0] == "command" || args[0] == "time") {
+		if args[0] == "exec" && path.Base(args[1]) == "sh" {
+			return 0 // the shell replaces itself: nothing changes
+		}
+		args = args[1:]
+	}
+	sh.argv = args
+	sh.work += 64 * int64(len(args)) // applets walk their operands
+	name := args[0]
+	if fn, ok := sh.funcs[name]; ok && !isSpecialBuiltin(name) {
+		return sh.call(fn, args, io)
+	}
+	if st, ok := sh.builtin(name, args, io); ok {
+		return st
+	}
+	if strings.Contains(name, "/") {
+		return sh.execPath(name, args, io)
+	}
+	if _, ok := sh.dev.applets[name]; ok {
+		return sh.applet(name, args, io)
+	}
+	if name == "curl" {
+		sh.curl(args, io)
+	}
+	io.err.WriteString("sh: " + name + ": not found\n")
+	return 127
+}
+
+// ashBuiltins are BusyBox 1.20 ash's builtins, in help's order.
+var ashBuiltins = []string{".", ":", "[", "[[", "alias", "bg", "break", "cd", "chdir", "command", "continue", "echo",
+	"eval", "exec", "exit", "export", "false", "fg", "getopts", "hash", "help", "history", "jobs", "kill", "let",
+	"local", "printf", "pwd", "read", "readonly", "return", "set", "shift", "source", "test", "times", "trap", "true",
+	"type", "ulimit", "umask", "unalias", "unset", "wait"}
+
+// builtin runs the shell's own commands.
+func (sh *Shell) builtin(name string, args []string, io *stdio) (int, bool) {
+	switch name {
+	case "exit", "logout":
+		st := sh.status
+		if len(args) > 1 {
+			n, err := strconv.Atoi(args[1])
+			if err != nil {
+				io.err.WriteString("sh: exit: Illegal number: " + args[1] + "\n")
+				n = 2
+			}
+			st = n & 0xff
+		}
+		sh.ctrl = ctrlExit
+		return st, true
+	case "cd", "chdir":
+		dir, _ := sh.lookup("HOME")
+		if len(args) > 1 {
+			dir = args[1]
+		}
+		if dir == "-" {
+			dir = sh.oldpwd
+			io.out.WriteString(dir + "\n")
+		}
+		p, err := resolve(sh.cwd, dir)
+		if err != nil || !sh.fs.isDir(p) {
+			io.err.WriteString("sh: cd: can't cd to " + dir + "\n")
+			return 1, true
+		}
+		sh.oldpwd, sh.cwd = sh.cwd, p
+		return 0, true
+	case "pwd":
+		io.out.WriteString(sh.cwd + "\n")
+		return 0, true
+	case "export", "readonly", "local":
+		if len(args) == 1 && name == "export" {
+			for _, k := range sh.envNamesSorted() {
+				v, _ := sh.lookup(k)
+				sh.work += int64(len(v))
+				io.out.WriteString("export " + k + "='" + v + "'\n")
+			}
+			return 0, true
+		}
+		for _, a := range args[1:] {
+			if strings.HasPrefix(a, "-") {
+				continue
+			}
+			k, v, hasVal := strings.Cut(a, "=")
+			if !isName(k) {
+				io.err.WriteString("sh: " + name + ": " + k + ": bad variable name\n")
+				return 1, true
+			}
+			if hasVal {
+				sh.setVar(k, v)
+			}
+			if name == "export" {
+				if sh.exported == nil {
+					sh.exported = map[string]bool{}
+				}
+				sh.exported[k] = true
+			}
+		}
+		return 0, true
+	case "unset":
+		for _, a := range args[1:] {
+			if !strings.HasPrefix(a, "-") {
+				sh.unsetVar(a)
+			}
+		}
+		return 0, true
+	case "read":
+		return sh.read(args, io), true
+	case "break", "continue":
+		n := 1
+		if len(args) > 1 {
+			if v, err := strconv.Atoi(args[1]); err == nil && v > 0 {
+				n = v
+			}
+		}
+		if sh.loops > 0 {
+			sh.ctrl, sh.ctrlN = ctrlBreak, min(n, sh.loops)
+			if name == "continue" {
+				sh.ctrl = ctrlContinue
+			}
+		}
+		return 0, true
+	case "eval":
+		return sh.eval(strings.Join(args[1:], " "), io), true
+	case "help":
+		sh.help(io)
+		return 0, true
+	case "type":
+		st := 0
+		for _, a := range args[1:] {
+			st = max(st, sh.typeOf(a, io))
+		}
+		return st, true
+	case "set":
+		// set [-opts] [--] ARGS: the operands become $1 ...
+		for i := 1; i < len(args); i++ {
+			a := args[i]
+			if a == "--" || !strings.HasPrefix(a, "-") && !strings.HasPrefix(a, "+") {
+				if a == "--" {
+					i++
+				}
+				sh.posArgs = append([]string(nil), args[i:]...)
+				break
+			}
+		}
+		if len(args) == 1 {
+			for _, k := range sh.varNames() {
+				v, _ := sh.lookup(k)
+				sh.work += int64(len(v))
+				io.out.WriteString(k + "='" + v + "'\n")
+			}
+		}
+		return 0, true
+	case "return":
+		st := sh.status
+		if len(args) > 1 {
+			if n, err := strconv.Atoi(args[1]); err == nil {
+				st = n & 0xff
+			}
+		}
+		if sh.calls > 0 {
+			sh.ctrl = ctrlReturn
+		}
+		return st, true
+	case "shift":
+		n := 1
+		if len(args) > 1 {
+			if v, err := strconv.Atoi(args[1]); err == nil && v >= 0 {
+				n = v
+			}
+		}
+		if n > len(sh.posArgs) {
+			io.err.WriteString("sh: shift: can't shift that many\n")
+			return 1, true
+		}
+		sh.posArgs = sh.posArgs[n:]
+		return 0, true
+	case "history":
+		if len(args) > 1 && args[1] == "-c" {
+			sh.history = nil
+			return 0, true
+		}
+		for i, h := range sh.history {
+			io.out.WriteString(fmt.Sprintf("%4d %s\n", i, h))
+		}
+		return 0, true
+	case ":", "alias", "unalias", "ulimit", "trap", "wait", "umask", "hash", "getopts",
+		"let", "times", "jobs", "bg", "fg":
+		return 0, true
+	case ".", "source":
+		if len(args) < 2 {
+			return 0, true
+		}
+		data, err := sh.fs.read(sh.path(args[1]))
+		if err != nil {
+			io.err.WriteString("sh: " + name + ": can't open '" + args[1] + "'\n")
+			return 2, true
+		}
+		// A sourced file runs in this shell: what it sets stays.
+		return sh.script(data, args[1], args[2:], false, io), true
+	case "printf":
+		// ash's own printf, whether or not the build has the applet.
+		return sh.printf(args, io), true
+	case "echo", "kill", "test", "[", "[[", "true", "false":
+		return sh.applet(name, args, io), true
+	}
+	return 0, false
+}
+
+func isBuiltin(name string) bool {
+	for _, b := range ashBuiltins {
+		if b == name {
+			return true
+		}
+	}
+	return false
+}
+
+// help is ash's help builtin: the builtins, then (standalone shell) the
+// applets, wrapped past column 60.
+func (sh *Shell) help(io *stdio) {
+	var sb strings.Builder
+	sb.WriteString("Built-in commands:\n------------------\n")
+	col := 0
+	add := func(name string) {
+		sep := " "
+		if col == 0 {
+			sep = "\t"
+		}
+		sb.WriteString(sep + name)
+		col += 1 + len(name)
+		if col > 60 {
+			sb.WriteString("\n")
+			col = 0
+		}
+	}
+	for _, b := range ashBuiltins {
+		add(b)
+	}
+	sb.WriteString("\n\n")
+	io.out.WriteString(sb.String())
+}
+
+// eval parses and runs text, for eval; it nests like a command
+// substitution, so that it is as bounded.
+func (sh *Shell) eval(text string, io *stdio) int {
+	if sh.substs >= maxSubst || len(text) > maxScript {
+		return 0
+	}
+	sh.work += 16 * int64(len(text)) // parsing
+	l, err := parseScript(text)
+	if err != nil {
+		io.err.WriteString(err.Error() + "\n")
+		return 2
+	}
+	sh.substs++
+	sh.evalList(l, io)
+	sh.substs--
+	return sh.status
+}
+
+// read is the read builtin: one line of stdin into the named variables.
+func (sh *Shell) read(args []string, io *stdio) int {
+	raw := false
+	var names []string
+	for i := 1; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "-r":
+			raw = true
+		case (a == "-p" || a == "-t" || a == "-n" || a == "-u") && i+1 < len(args):
+			if a == "-p" {
+				io.err.WriteString(args[i+1])
+			}
+			i++
+		case strings.HasPrefix(a, "-"):
+		default:
+			names = append(names, a)
+		}
+	}
+	if len(names) == 0 {
+		names = []string{"REPLY"}
+	}
+	if io.in == nil || io.in.off >= len(io.in.b) {
+		return 1
+	}
+	data := io.in.b[io.in.off:]
+	line := data
+	eof := true
+	if i := bytes.IndexByte(data, '\n'); i >= 0 {
+		line, eof = data[:i], false
+		io.in.off += i + 1
+	} else {
+		io.in.off = len(io.in.b)
+	}
+	s := string(line)
+	if !raw && strings.IndexByte(s, '\\') >= 0 {
+		var sb strings.Builder
+		for i := 0; i < len(s); i++ {
+			if s[i] == '\\' && i+1 < len(s) {
+				i++
+			}
+			sb.WriteByte(s[i])
+		}
+		s = sb.String()
+	}
+	for i, n := range names {
+		s = strings.TrimLeft(s, " \t")
+		if i == len(names)-1 {
+			sh.setVar(n, strings.TrimRight(s, " \t"))
+			break
+		}
+		j := strings.IndexAny(s, " \t")
+		if j < 0 {
+			j = len(s)
+		}
+		sh.setVar(n, s[:j])
+		s = s[j:]
+	}
+	if eof {
+		return 1
+	}
+	return 0
+}
+
+// execPath runs ./file or /path/file.
+func (sh *Shell) execPath(name string, args []string, io *stdio) int {
+	p, err := resolve(sh.cwd, name)
+	if err != nil {
+		io.err.WriteString("sh: " + name + ": " + err.Error() + "\n")
+		return 127
+	}
+	n, ok := sh.fs.stat(p)
+	if !ok {
+		io.err.WriteString("sh: " + name + ": not found\n")
+		return 127
+	}
+	if n.kind != kindFile || n.mode&0o111 == 0 {
+		io.err.WriteString("sh: " + name + ": Permission denied\n")
+		return 126
+	}
+	// A BusyBox link runs the applet it is named after.
+	if bytes.Equal(n.data, sh.dev.busybox) {
+		base := path.Base(p)
+		if base == "busybox" {
+			return sh.busybox(args, io)
+		}
+		if _, ok := sh.dev.applets[base]; ok {
+			return sh.applet(base, args, io)
+		}
+		io.err.WriteString(base + ": applet not found\n")
+		return 127
+	}
+	return sh.runBinary(name, n.data, io)
+}
+
+// runBinary answers for a program the attacker put on the device. It is
+// never run: an ELF for our CPU "runs" quietly (worms detach and print
+// nothing), an ELF for another CPU faults, a script or an empty file is
+// taken as an empty script.
+func (sh *Shell) runBinary(name string, data []byte, io *stdio) int {
+	if len(data) >= 20 && bytes.HasPrefix(data, []byte("\x7fELF")) {
+		var m uint16
+		if data[5] == 2 {
+			m = uint16(data[18])<<8 | uint16(data[19])
+		} else {
+			m = uint16(data[19])<<8 | uint16(data[18])
+		}
+		if m == sh.dev.arch.machine && (data[5] == 2) == sh.dev.arch.big {
+			return 0
+		}
+		io.err.WriteString("Illegal instruction\n")
+		return 132
+	}
+	if len(data) > 0 && !bytes.HasPrefix(data, []byte("#!")) && bytes.IndexByte(data[:min(len(data), 256)], 0) >= 0 {
+		io.err.WriteString("sh: " + name + ": Exec format error\n")
+		return 126
+	}
+	return 0
+}
+
+// commandV is command -v (how a name would run: its path, or the name of
+// a builtin or function) and command -V (type's sentence).
+func (sh *Shell) commandV(names []string, verbose bool, io *stdio) int {
+	st := 0
+	for _, n := range names {
+		dir, applet := sh.dev.applets[n]
+		_, fn := sh.funcs[n]
+		switch {
+		case verbose:
+			st = max(st, sh.typeOf(n, io))
+		case fn || isBuiltin(n):
+			io.out.WriteString(n + "\n")
+		case applet:
+			io.out.WriteString(dir + "/" + n + "\n")
+		case strings.Contains(n, "/"):
+			if _, ok := sh.fs.stat(sh.path(n)); ok {
+				io.out.WriteString(n + "\n")
+			} else {
+				st = 1
+			}
+		default:
+			st = 1
+		}
+	}
+	return st
+}
+
+// typeOf is type's sentence for one name.
+func (sh *Shell) typeOf(a string, io *stdio) int {
+	if _, ok := sh.funcs[a]; ok {
+		io.out.WriteString(a + " is a function\n")
+		return 0
+	}
+	switch dir, ok := sh.dev.applets[a]; {
+	case isBuiltin(a):
+		io.out.WriteString(a + " is a shell builtin\n")
+	case ok:
+		io.out.WriteString(a + " is " + dir + "/" + a + "\n")
+	default:
+		io.out.WriteString(a + ": not found\n")
+		return 127
+	}
+	return 0
+}

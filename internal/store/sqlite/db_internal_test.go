@@ -1,0 +1,42 @@
+package sqlite
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// Every embedded migration belongs to a listed domain and is named
+// NNNN_name.sql, with numbers that follow each other from 0001.
+func TestMigrationList(t *testing.T) {
+	list, err := migrationList()
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := map[string]int{}
+	for _, m := range list {
+		domain, name, ok := strings.Cut(m.version, "/")
+		if !ok {
+			t.Errorf("%s: no domain", m.version)
+			continue
+		}
+		next[domain]++
+		if want := fmt.Sprintf("%04d", next[domain]); name[:4] != want {
+			t.Errorf("%s: want number %s", m.version, want)
+		}
+	}
+	if next["events"] == 0 {
+		t.Error("no events migrations")
+	}
+}
+
+func TestValidMigrationName(t *testing.T) {
+	for name, want := range map[string]bool{
+		"0001_init.sql": true, "0002_rollups.sql": true,
+		"001_init.sql": false, "0001init.sql": false, "0001_.sql": false, "abcd_x.sql": false, "0001_x.txt": false,
+	} {
+		if got := validMigrationName(name); got != want {
+			t.Errorf("validMigrationName(%q) = %v, want %v", name, got, want)
+		}
+	}
+}
