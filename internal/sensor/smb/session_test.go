@@ -2,10 +2,10 @@ package smb
 
 import (
 	"bytes"
-	"fmt"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
