@@ -10,11 +10,12 @@ if ! command -v go >/dev/null 2>&1; then
   exit 1
 fi
 
-# For the end-to-end tests: telnet (a real client), iproute2 and iptables (a
+# For the end-to-end tests: telnet, openssh-client and sshpass (real
+# clients, driven as bots drive them), iproute2 and iptables (a
 # network namespace with a port-23 redirect, as deployed). For the SMB
 # sensor's tests: nmap (smb-vuln-ms17-010, smb-double-pulsar-backdoor) and
 # smbclient (a benign client, NTLMv2 logons).
-pkgs=(ca-certificates git telnet iproute2 iptables nmap smbclient)
+pkgs=(ca-certificates git telnet openssh-client sshpass iproute2 iptables nmap smbclient)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

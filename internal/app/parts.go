@@ -15,6 +15,7 @@ import (
 	"github.com/honeygate/honeygate/internal/sensor"
 	"github.com/honeygate/honeygate/internal/sensor/iothttp"
 	"github.com/honeygate/honeygate/internal/sensor/smb"
+	"github.com/honeygate/honeygate/internal/sensor/ssh"
 	"github.com/honeygate/honeygate/internal/sensor/telnet"
 	"github.com/honeygate/honeygate/internal/web"
 )
@@ -159,6 +160,29 @@ func buildTelnet(e *env) ([]Component, error) {
 		return nil, err
 	}
 	return sensorServers(e, "telnet", h)
+}
+
+func buildSSH(e *env) ([]Component, error) {
+	if len(e.cfg.Addrs("ssh")) == 0 {
+		return nil, nil
+	}
+	pub, err := e.Bus()
+	if err != nil {
+		return nil, err
+	}
+	rules, err := e.Rules()
+	if err != nil {
+		return nil, err
+	}
+	// Host keys and uploaded samples are kept in the data dir.
+	h, err := ssh.New(e.cfg.SSH, ssh.Options{
+		Publisher: pub, Rules: rules, Sensor: e.cfg.Sensor, Limits: e.cfg.Limits,
+		Log: e.log.With("component", "ssh"), DataDir: e.cfg.Data,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return sensorServers(e, "ssh", h)
 }
 
 func buildSMB(e *env) ([]Component, error) {

@@ -28,6 +28,7 @@ var parts = []part{
 	{name: "crash-recovery", stage: producers, roles: roleServe, build: buildCrashRecovery},
 	// The sensors.
 	{name: "telnet", stage: producers, roles: roleServe | roleSensor, build: buildTelnet},
+	{name: "ssh", stage: producers, roles: roleServe | roleSensor, build: buildSSH},
 	{name: "smb", stage: producers, roles: roleServe | roleSensor, build: buildSMB},
 	{name: "iot-http", stage: producers, roles: roleServe | roleSensor, build: buildIoTHTTP},
 }

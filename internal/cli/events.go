@@ -79,6 +79,8 @@ func detail(e event.Event) string {
 		s = string(e.Input)
 	case event.FileDownload:
 		s = string(e.URL)
+	case event.AttackHTTPFlood:
+		s = fmt.Sprintf("flood %s (%d requests)", e.TargetURL, e.Requests)
 	case event.SessionAttributed:
 		s = strings.Join(e.Reasons, "; ")
 	case event.SessionClosed:

@@ -26,6 +26,7 @@ import (
 	"github.com/honeygate/honeygate/internal/sensor"
 	"github.com/honeygate/honeygate/internal/sensor/iothttp"
 	"github.com/honeygate/honeygate/internal/sensor/smb"
+	"github.com/honeygate/honeygate/internal/sensor/ssh"
 	"github.com/honeygate/honeygate/internal/sensor/telnet"
 )
 
@@ -50,6 +51,9 @@ type Config struct {
 	Limits sensor.Limits `yaml:"limits"`
 	// Telnet is the telnet sensor's device profile and login policy.
 	Telnet telnet.Config `yaml:"telnet"`
+	// SSH is the SSH sensor's device profile, login policy, server version
+	// and sample bounds.
+	SSH ssh.Config `yaml:"ssh"`
 	// SMB is the SMB sensor's host identity (an unpatched Windows 7).
 	SMB smb.Config `yaml:"smb"`
 	// IoTHTTP is the IoT router HTTP sensor's pages and device profile.
@@ -161,6 +165,7 @@ func (c *Config) sections() []struct {
 		{"event_log", c.EventLog},
 		{"limits", limits{&c.Limits}},
 		{"telnet", c.Telnet},
+		{"ssh", c.SSH},
 		{"smb", c.SMB},
 		{"iot_http", c.IoTHTTP},
 	}
@@ -233,6 +238,7 @@ func Default() Config {
 		Listen:   Listeners{},
 		Limits:   sensor.DefaultLimits(),
 		Telnet:   telnet.DefaultConfig(),
+		SSH:      ssh.DefaultConfig(),
 		SMB:      smb.DefaultConfig(),
 		IoTHTTP:  iothttp.DefaultConfig(),
 		Bus:      Bus{MaxAge: 30 * 24 * time.Hour, MaxBytes: 10 << 30, Replicas: 1},

@@ -7,6 +7,8 @@ type Kind string
 // own file (honeypot.go is the model) and adds one line here.
 var domains = [][]Kind{
 	honeypotKinds,
+	attackKinds,
+	sshKinds,
 	exploitKinds,
 }
 

@@ -46,6 +46,8 @@ type Event struct {
 	Closing
 	WindowSize
 	Traffic
+	Flood
+	SSH
 	Exploit
 	SMB
 	NTLM

@@ -15,7 +15,7 @@ import (
 // regular expression over the whole answer.
 var appletCases = map[string][]struct{ line, want string }{
 	"ash":      {{`ash -c 'echo $((6*7))'`, "42\n"}},
-	"sh":       {{`sh -c "echo a; exit 3"; echo $?`, "a\n3\n"}, {`echo 'echo in $1' > /tmp/s; sh /tmp/s x`, "in x\n"}, {`sh /nope`, "sh: can't open '/nope'\n"}},
+	"sh":       {{`cd /tmp; printf '#!/bin/sh\necho hi $1\n' > a.sh; chmod +x a.sh; ./a.sh x`, "hi x\n"}, {`printf '#!/bin/bash\necho hi\n' > /tmp/b; chmod +x /tmp/b; /tmp/b`, "sh: /tmp/b: not found\n"}, {`sh -c "echo a; exit 3"; echo $?`, "a\n3\n"}, {`echo 'echo in $1' > /tmp/s; sh /tmp/s x`, "in x\n"}, {`sh /nope`, "sh: can't open '/nope'\n"}},
 	"base64":   {{`echo hi | base64`, "aGkK\n"}, {`echo aGkK | base64 -d`, "hi\n"}},
 	"egrep":    {{`echo abc | egrep 'a|z'`, "abc\n"}},
 	"fgrep":    {{`fgrep XDVR /mnt/mtd/dep2.sh`, "# XDVR application start-up\n"}, {`echo 'a.c' | fgrep .`, "a.c\n"}},
@@ -99,7 +99,7 @@ var appletCases = map[string][]struct{ line, want string }{
 	"tftp":     {{`tftp`, "~Usage: tftp "}},
 	"top":      {{`top -bn1 | head -n 1`, "~^Mem: \\d+K used, \\d+K free"}},
 	"tr":       {{`echo abc | tr a-z A-Z`, "ABC\n"}, {`echo a-b | tr -d -`, "ab\n"}},
-	"uptime":   {{`uptime`, "~ up 2 days,  2:56,  load average: 0\\.31, 0\\.22, 0\\.19\n$"}},
+	"uptime":   {{`uptime`, "~^ \\d\\d:\\d\\d:\\d\\d up (\\d+ days?, )?( ?\\d+:\\d\\d|\\d+ min),  load average: 0\\.31, 0\\.22, 0\\.19\n$"}, {`cat /proc/uptime`, "~^\\d+\\.\\d\\d \\d+\\.\\d\\d\n$"}},
 	"wc":       {{`wc -l /etc/passwd`, "4 /etc/passwd\n"}},
 	"wget":     {{`wget`, "~Usage: wget "}},
 	"which":    {{`which wget`, "/usr/bin/wget\n"}},

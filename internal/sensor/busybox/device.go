@@ -25,6 +25,7 @@ type Device struct {
 	pool *overlayPool
 	// clock tells date and uptime the time; nil is time.Now.
 	clock func() time.Time
+	boot  time.Time // when the "device" booted: the sensor's start less its facts' bootAge
 }
 
 // WithClock returns a copy of the device whose date and uptime read now:
@@ -33,6 +34,7 @@ type Device struct {
 func (d *Device) WithClock(now func() time.Time) *Device {
 	c := *d
 	c.clock = now
+	c.boot = now().Add(-d.f.bootAge)
 	return &c
 }
 
@@ -100,8 +102,12 @@ func newDevice(p Profile, lim Limits) *Device {
 	d.fs = d.buildFS()
 	d.ps, d.shPID = d.buildPS()
 	d.pool = newOverlayPool(lim.PoolBytes)
+	d.boot = time.Now().Add(-d.f.bootAge)
 	return d
 }
+
+// uptime is how long the device has been up.
+func (d *Device) uptime() time.Duration { return max(d.now().Sub(d.boot), 0) }
 
 func (d *Device) machine() string { return d.arch.uname }
 
@@ -228,7 +234,7 @@ func (d *Device) buildFS() *baseFS {
 	file("/proc/meminfo", d.procMeminfo())
 	file("/proc/net/arp", d.procNetArp())
 	file("/sys/class/net/eth0/address", d.f.mac.String()+"\n")
-	file("/proc/uptime", "183412.04 179877.51\n")
+	file("/proc/uptime", "") // read from the device's clock (readPath)
 	file("/proc/loadavg", "0.31 0.22 0.19 1/48 1178\n")
 	file("/proc/cmdline", procCmdline)
 	file("/proc/modules", procModules)
