@@ -18,17 +18,21 @@ type Config struct {
 	NativeLanMan string `yaml:"native_lanman"`
 	// MaxSampleBytes bounds the bytes of one session kept as a sample.
 	MaxSampleBytes int `yaml:"max_sample_bytes"`
+	// MaxSamplesBytes bounds the samples directory as a whole (shared with
+	// the other sensors' samples); beyond it samples are hashed, not kept.
+	MaxSamplesBytes int64 `yaml:"max_samples_bytes"`
 }
 
 // DefaultConfig is an unpatched Windows 7 SP1 in a workgroup: the host
 // WannaCry and the MS17-010 scanners look for.
 func DefaultConfig() Config {
 	return Config{
-		ServerName:     "WIN-7PC01",
-		Workgroup:      "WORKGROUP",
-		NativeOS:       "Windows 7 Professional 7601 Service Pack 1",
-		NativeLanMan:   "Windows 7 Professional 6.1",
-		MaxSampleBytes: 4 << 20,
+		ServerName:      "WIN-7PC01",
+		Workgroup:       "WORKGROUP",
+		NativeOS:        "Windows 7 Professional 7601 Service Pack 1",
+		NativeLanMan:    "Windows 7 Professional 6.1",
+		MaxSampleBytes:  4 << 20,
+		MaxSamplesBytes: 1 << 30,
 	}
 }
 
@@ -64,6 +68,9 @@ func (c Config) Validate() schema.Errors {
 	}
 	if c.MaxSampleBytes < 1<<10 || c.MaxSampleBytes > 64<<20 {
 		errs.Add("max_sample_bytes", "%d is not within 1 KiB-64 MiB", c.MaxSampleBytes)
+	}
+	if c.MaxSamplesBytes < int64(c.MaxSampleBytes) {
+		errs.Add("max_samples_bytes", "%d is less than max_sample_bytes", c.MaxSamplesBytes)
 	}
 	return errs
 }

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 )
 
 // tap keeps a bounded copy of every byte a client sent, so that a session
@@ -39,45 +40,84 @@ func (t *tap) bytes() []byte { return t.buf }
 
 // samples writes attacker bytes into a directory, each file named by the
 // SHA-256 of its content. Files are written read-only and never executed;
-// the same content is stored once.
+// the same content is stored once. The directory as a whole is bounded, so
+// that attackers sending random exploit sessions cannot fill the disk.
 type samples struct {
-	dir string // "" keeps nothing (a sensor without a data dir)
+	dir      string // "" keeps nothing (a sensor without a data dir)
+	maxTotal int64
+
+	mu    sync.Mutex
+	total int64 // bytes in dir, counted at open and on each write
 }
 
-// save stores b and returns its SHA-256 in hex and its size.
-func (s samples) save(b []byte) (string, int64, error) {
+// openSamples counts what dir holds already (other sensors keep their
+// samples there too).
+func openSamples(dir string, maxTotal int64) (*samples, error) {
+	s := &samples{dir: dir, maxTotal: maxTotal}
+	if dir == "" {
+		return s, nil
+	}
+	ents, err := os.ReadDir(dir)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("smb: samples dir: %w", err)
+	}
+	for _, e := range ents {
+		if info, err := e.Info(); err == nil && info.Mode().IsRegular() {
+			s.total += info.Size()
+		}
+	}
+	return s, nil
+}
+
+// save stores b and returns its SHA-256 in hex, its size and whether it is
+// in the directory (false: over the directory's budget, hashed only).
+func (s *samples) save(b []byte) (string, int64, bool, error) {
 	sum := sha256.Sum256(b)
 	name := hex.EncodeToString(sum[:])
 	if s.dir == "" {
-		return name, int64(len(b)), nil
+		return name, int64(len(b)), false, nil
 	}
 	path := filepath.Join(s.dir, name)
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if _, err := os.Stat(path); err == nil {
-		return name, int64(len(b)), nil
+		return name, int64(len(b)), true, nil
 	} else if !errors.Is(err, fs.ErrNotExist) {
-		return "", 0, fmt.Errorf("smb: sample: %w", err)
+		return "", 0, false, fmt.Errorf("smb: sample: %w", err)
 	}
+	if s.total+int64(len(b)) > s.maxTotal {
+		return name, int64(len(b)), false, nil
+	}
+	if err := s.write(path, b); err != nil {
+		return "", 0, false, err
+	}
+	s.total += int64(len(b))
+	return name, int64(len(b)), true, nil
+}
+
+// write writes b to path atomically, read-only.
+func (s *samples) write(path string, b []byte) error {
 	if err := os.MkdirAll(s.dir, 0o750); err != nil {
-		return "", 0, fmt.Errorf("smb: sample: %w", err)
+		return fmt.Errorf("smb: sample: %w", err)
 	}
 	f, err := os.CreateTemp(s.dir, ".tmp-*")
 	if err != nil {
-		return "", 0, fmt.Errorf("smb: sample: %w", err)
+		return fmt.Errorf("smb: sample: %w", err)
 	}
 	_, werr := f.Write(b)
 	cerr := f.Close()
 	if err := errors.Join(werr, cerr); err != nil {
 		os.Remove(f.Name())
-		return "", 0, fmt.Errorf("smb: sample: %w", err)
+		return fmt.Errorf("smb: sample: %w", err)
 	}
 	// Read-only, no execute bit for anyone: a sample is evidence.
 	if err := os.Chmod(f.Name(), 0o440); err != nil {
 		os.Remove(f.Name())
-		return "", 0, fmt.Errorf("smb: sample: %w", err)
+		return fmt.Errorf("smb: sample: %w", err)
 	}
 	if err := os.Rename(f.Name(), path); err != nil {
 		os.Remove(f.Name())
-		return "", 0, fmt.Errorf("smb: sample: %w", err)
+		return fmt.Errorf("smb: sample: %w", err)
 	}
-	return name, int64(len(b)), nil
+	return nil
 }

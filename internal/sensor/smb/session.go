@@ -704,12 +704,13 @@ func (ss *session) finish() {
 	e.Bytes = ss.conn.BytesRead()
 	e.Message = event.Text(ss.closing)
 	if ss.keep {
-		if sum, n, err := ss.s.samples.save(ss.tap.bytes()); err != nil {
+		if sum, n, kept, err := ss.s.samples.save(ss.tap.bytes()); err != nil {
 			ss.s.log.Error("smb: sample not saved", "session", ss.id, "err", err)
 		} else {
 			e.Exploit.Sample = sum
 			e.Exploit.SampleSize = n
 			e.Exploit.SampleTruncated = ss.tap.truncated
+			e.Exploit.SampleDropped = !kept
 		}
 	}
 	if ss.tracker.Family() != attrib.Unknown {

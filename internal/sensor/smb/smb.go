@@ -47,7 +47,7 @@ type Sensor struct {
 	pub     event.Publisher
 	rules   *attrib.Rules
 	name    string
-	samples samples
+	samples *samples
 	log     *slog.Logger
 	rand    io.Reader
 	now     func() time.Time
@@ -66,14 +66,17 @@ func New(cfg Config, o Options) (*Sensor, error) {
 		return nil, fmt.Errorf("smb: Options.Publisher is required")
 	}
 	s := &Sensor{
-		cfg:     cfg,
-		pub:     o.Publisher,
-		rules:   o.Rules,
-		name:    o.Sensor,
-		samples: samples{dir: o.SampleDir},
-		log:     o.Log,
-		rand:    o.Rand,
-		now:     o.Now,
+		cfg:   cfg,
+		pub:   o.Publisher,
+		rules: o.Rules,
+		name:  o.Sensor,
+		log:   o.Log,
+		rand:  o.Rand,
+		now:   o.Now,
+	}
+	var err error
+	if s.samples, err = openSamples(o.SampleDir, cfg.MaxSamplesBytes); err != nil {
+		return nil, err
 	}
 	if s.rules == nil {
 		s.rules = attrib.Default()

@@ -1,0 +1,34 @@
+package smb
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// TestSampleBudget: the directory's budget counts what is there already
+// (other sensors' samples too); beyond it samples are hashed, not kept; a
+// sample already there is not counted twice.
+func TestSampleBudget(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "other"), make([]byte, 600), 0o440); err != nil {
+		t.Fatal(err)
+	}
+	s, err := openSamples(dir, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _, kept, err := s.save(make([]byte, 300))
+	if err != nil || !kept {
+		t.Fatalf("first sample: kept %v, %v", kept, err)
+	}
+	if fi, err := os.Stat(filepath.Join(dir, a)); err != nil || fi.Mode().Perm() != 0o440 {
+		t.Fatalf("sample file: %v %v", fi, err)
+	}
+	if _, _, kept, _ := s.save([]byte("another 200 bytes that do not fit........................................................................................................................................................................")); kept {
+		t.Error("a sample over the budget was kept")
+	}
+	if _, _, kept, _ := s.save(make([]byte, 300)); !kept {
+		t.Error("the same sample again is not reported kept")
+	}
+}
