@@ -206,7 +206,12 @@ func buildSMB(e *env) ([]Component, error) {
 	if err != nil {
 		return nil, err
 	}
-	return sensorServers(e, "smb", h)
+	// A worm's payload upload (WannaCry's DLL through DoublePulsar is
+	// about 5 MiB) needs more input than a shell session; smb.max_bytes_in
+	// allows it, and smb.max_held_bytes bounds what all sessions hold.
+	lim := e.cfg.Limits
+	lim.MaxBytesIn = e.cfg.SMB.MaxBytesIn
+	return sensorServersWith(e, "smb", h, lim)
 }
 
 // buildIoTHTTP serves the router endpoints on every iot-http address,
@@ -245,6 +250,11 @@ func buildIoTHTTP(e *env) ([]Component, error) {
 // sensorServers serves a TCP sensor on each address of its listener, behind
 // the shared gate, with the shared limits.
 func sensorServers(e *env, name string, h sensor.Handler) ([]Component, error) {
+	return sensorServersWith(e, name, h, e.cfg.Limits)
+}
+
+// sensorServersWith is sensorServers with limits of the sensor's own.
+func sensorServersWith(e *env, name string, h sensor.Handler, lim sensor.Limits) ([]Component, error) {
 	pub, err := e.Bus()
 	if err != nil {
 		return nil, err
@@ -256,7 +266,7 @@ func sensorServers(e *env, name string, h sensor.Handler) ([]Component, error) {
 	var cs []Component
 	for _, ln := range lns {
 		srv := &sensor.Server{
-			Handler: h, Limits: e.cfg.Limits, Metrics: e.SensorMetrics(), Gate: e.Gate(),
+			Handler: h, Limits: lim, Metrics: e.SensorMetrics(), Gate: e.Gate(),
 			Publisher: pub, Sensor: e.cfg.Sensor,
 			Log: e.log.With("component", name, "addr", ln.Addr().String()),
 		}

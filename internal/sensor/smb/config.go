@@ -16,8 +16,15 @@ type Config struct {
 	// what nmap's smb-os-discovery reports.
 	NativeOS     string `yaml:"native_os"`
 	NativeLanMan string `yaml:"native_lanman"`
-	// MaxSampleBytes bounds the bytes of one session kept as a sample.
+	// MaxBytesIn is what one SMB session may send (limits.max_bytes_in for
+	// the other sensors): a DoublePulsar payload upload is megabytes.
+	MaxBytesIn int64 `yaml:"max_bytes_in"`
+	// MaxSampleBytes bounds the bytes of one session kept as a sample, and
+	// of one payload extracted.
 	MaxSampleBytes int `yaml:"max_sample_bytes"`
+	// MaxHeldBytes bounds the session bytes and payloads all open sessions
+	// hold in memory together; beyond it samples are cut short.
+	MaxHeldBytes int64 `yaml:"max_held_bytes"`
 	// MaxSamplesBytes bounds the samples directory as a whole (shared with
 	// the other sensors' samples); beyond it samples are hashed, not kept.
 	MaxSamplesBytes int64 `yaml:"max_samples_bytes"`
@@ -31,7 +38,9 @@ func DefaultConfig() Config {
 		Workgroup:       "WORKGROUP",
 		NativeOS:        "Windows 7 Professional 7601 Service Pack 1",
 		NativeLanMan:    "Windows 7 Professional 6.1",
-		MaxSampleBytes:  4 << 20,
+		MaxBytesIn:      8 << 20,
+		MaxSampleBytes:  8 << 20,
+		MaxHeldBytes:    256 << 20,
 		MaxSamplesBytes: 1 << 30,
 	}
 }
@@ -68,6 +77,12 @@ func (c Config) Validate() schema.Errors {
 	}
 	if c.MaxSampleBytes < 1<<10 || c.MaxSampleBytes > 64<<20 {
 		errs.Add("max_sample_bytes", "%d is not within 1 KiB-64 MiB", c.MaxSampleBytes)
+	}
+	if c.MaxBytesIn < 1<<10 || c.MaxBytesIn > 1<<30 {
+		errs.Add("max_bytes_in", "%d is not within 1 KiB-1 GiB", c.MaxBytesIn)
+	}
+	if c.MaxHeldBytes < int64(c.MaxSampleBytes) {
+		errs.Add("max_held_bytes", "%d is less than max_sample_bytes", c.MaxHeldBytes)
 	}
 	if c.MaxSamplesBytes < int64(c.MaxSampleBytes) {
 		errs.Add("max_samples_bytes", "%d is less than max_sample_bytes", c.MaxSamplesBytes)

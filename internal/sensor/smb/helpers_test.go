@@ -75,6 +75,7 @@ func testSensor(t testing.TB, sampleDir string) (string, *collector) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	sensors.Store(ln.Addr().String(), s)
 	ctx, cancel := context.WithCancel(context.Background())
 	srv := &sensor.Server{Handler: s, Limits: testLimits(), Publisher: col, Sensor: "test"}
 	done := make(chan struct{})
@@ -136,4 +137,15 @@ func sampleHashes(e event.Event) []string {
 		}
 	}
 	return out
+}
+
+// sensors maps a test sensor's address to it, for tests that look inside.
+var sensors sync.Map
+
+func sensorOf(t testing.TB, addr string) *Sensor {
+	s, ok := sensors.Load(addr)
+	if !ok {
+		t.Fatalf("no sensor at %s", addr)
+	}
+	return s.(*Sensor)
 }

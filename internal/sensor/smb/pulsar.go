@@ -15,8 +15,6 @@ const (
 	pulsarKill = 0x77
 	// pulsarOK is what the implant adds to the MID on success.
 	pulsarOK = 0x10
-	// maxPayload bounds one uploaded payload (WannaCry's DLL is ~5 MiB).
-	maxPayload = 16 << 20
 )
 
 // pulsarSignature is the value the sensor's "implant" reports; its XOR
@@ -37,6 +35,9 @@ func pulsarKey(sig uint32) uint32 {
 // Each chunk's 12 parameter bytes are the total size, the chunk size and
 // the chunk's offset, XORed with the key; so is its data.
 type pulsarUpload struct {
+	max       int     // bytes kept (smb.max_sample_bytes)
+	budget    *budget // the sensor's, for what buf holds
+	taken     int64
 	key       uint32
 	known     bool // key found
 	total     int
@@ -88,15 +89,26 @@ func (p *pulsarUpload) add(param, data []byte) {
 		p.total = total
 	}
 	end := off + size
-	if end > maxPayload || end > p.total {
+	if end > p.max || end > p.total {
 		p.truncated = true
-		end = min(p.total, maxPayload)
+		end = min(p.total, p.max)
 		if off >= end {
 			return
 		}
 		size = end - off
 	}
 	if len(p.buf) < end {
+		want := int64(end - len(p.buf))
+		g := p.budget.take(want)
+		p.taken += g
+		if g < want { // the sensor holds all it may: keep what fits
+			p.truncated = true
+			end = len(p.buf) + int(g)
+			if off >= end {
+				return
+			}
+			size = end - off
+		}
 		p.buf = append(p.buf, make([]byte, end-len(p.buf))...)
 	}
 	var k [4]byte
@@ -106,7 +118,7 @@ func (p *pulsarUpload) add(param, data []byte) {
 		p.buf[off+i] = data[i] ^ k[i%4]
 	}
 	p.got += size
-	if p.got >= min(p.total, maxPayload) {
+	if p.got >= min(p.total, p.max) {
 		p.done = true
 	}
 }
@@ -133,7 +145,7 @@ func (ss *session) doublePulsarTrans(m *message, t *transaction) bool {
 	case pulsarExec:
 		ss.exploit(techPulsarExec, nil, nil)
 		if ss.pulsar == nil {
-			ss.pulsar = &pulsarUpload{}
+			ss.pulsar = &pulsarUpload{max: ss.s.cfg.MaxSampleBytes, budget: ss.s.held}
 		}
 		ss.pulsar.add(t.param, t.data)
 		if ss.pulsar.done {
@@ -158,9 +170,11 @@ func (ss *session) flushPulsar() {
 		return
 	}
 	ss.pulsar = nil
-	// A session that ended mid-upload (or a payload over maxPayload)
+	// A session that ended mid-upload (or a payload over the limits)
 	// leaves a partial payload: still worth keeping, marked as such.
 	ss.payloadPartial = !p.done || p.truncated
 	ss.exploit(techPulsarPayload, nil, p.buf)
 	ss.payloadPartial = false
+	p.budget.give(p.taken)
+	p.taken = 0
 }

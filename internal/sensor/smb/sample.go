@@ -9,34 +9,66 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 )
+
+// budget bounds the bytes all sessions of a sensor hold together (session
+// copies and payloads), so that many sessions uploading at once cannot
+// exhaust memory: a session that finds it spent keeps less.
+type budget struct {
+	max  int64
+	used atomic.Int64
+}
+
+// take reserves up to n bytes and returns how many it got.
+func (b *budget) take(n int64) int64 {
+	for {
+		u := b.used.Load()
+		g := min(n, b.max-u)
+		if g <= 0 {
+			return 0
+		}
+		if b.used.CompareAndSwap(u, u+g) {
+			return g
+		}
+	}
+}
+
+// give returns n bytes taken before.
+func (b *budget) give(n int64) { b.used.Add(-n) }
 
 // tap keeps a bounded copy of every byte a client sent, so that a session
 // that turns out to be an exploit can be kept whole. Until then it costs
-// what the client sent, up to its limit.
+// what the client sent, up to its limit and the sensor's budget.
 type tap struct {
 	buf       []byte
 	limit     int
+	budget    *budget
+	taken     int64
 	truncated bool
 }
 
-func newTap(limit int) *tap { return &tap{limit: limit} }
+func newTap(limit int, b *budget) *tap { return &tap{limit: limit, budget: b} }
 
 // Write implements io.Writer for io.TeeReader; it never fails.
 func (t *tap) Write(p []byte) (int, error) {
-	room := t.limit - len(t.buf)
-	if room < len(p) {
+	want := int64(min(len(p), t.limit-len(t.buf)))
+	g := t.budget.take(want)
+	t.taken += g
+	if g < int64(len(p)) {
 		t.truncated = true
-		if room > 0 {
-			t.buf = append(t.buf, p[:room]...)
-		}
-		return len(p), nil
 	}
-	t.buf = append(t.buf, p...)
+	t.buf = append(t.buf, p[:g]...)
 	return len(p), nil
 }
 
 func (t *tap) bytes() []byte { return t.buf }
+
+// release gives the tap's bytes back to the budget; the tap is empty after.
+func (t *tap) release() {
+	t.budget.give(t.taken)
+	t.taken, t.buf = 0, nil
+}
 
 // samples writes attacker bytes into a directory, each file named by the
 // SHA-256 of its content. Files are written read-only and never executed;

@@ -32,3 +32,23 @@ func TestSampleBudget(t *testing.T) {
 		t.Error("the same sample again is not reported kept")
 	}
 }
+
+// TestHeldBudget: the bytes sessions hold together are bounded; a session
+// that finds the budget spent keeps less (and says so); what a session
+// held comes back when it ends.
+func TestHeldBudget(t *testing.T) {
+	b := &budget{max: 150}
+	t1, t2 := newTap(100, b), newTap(100, b)
+	t1.Write(make([]byte, 120))
+	t2.Write(make([]byte, 100))
+	if len(t1.bytes()) != 100 || !t1.truncated || len(t2.bytes()) != 50 || !t2.truncated {
+		t.Fatalf("taps hold %d (truncated %v) and %d (truncated %v)", len(t1.bytes()), t1.truncated, len(t2.bytes()), t2.truncated)
+	}
+	t1.release()
+	t1.release() // idempotent
+	t3 := newTap(100, b)
+	t3.Write(make([]byte, 100))
+	if len(t3.bytes()) != 100 || b.used.Load() != 150 {
+		t.Fatalf("after a release: tap holds %d, budget used %d", len(t3.bytes()), b.used.Load())
+	}
+}

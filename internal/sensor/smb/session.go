@@ -74,7 +74,7 @@ func (s *Sensor) newSession(ctx context.Context, c *sensor.Conn, info sensor.Con
 		id:      info.Session,
 		start:   s.now(),
 		tracker: s.rules.NewTracker(),
-		tap:     newTap(s.cfg.MaxSampleBytes),
+		tap:     newTap(s.cfg.MaxSampleBytes, s.held),
 		trees:   map[uint16]string{},
 		nextTID: firstTID,
 		pipes:   map[uint16]*pipe{},
@@ -713,10 +713,21 @@ func (ss *session) finish() {
 			e.Exploit.SampleDropped = !kept
 		}
 	}
+	ss.release()
 	if ss.tracker.Family() != attrib.Unknown {
 		e.Reasons = ss.tracker.Reasons()
 	}
 	ss.s.publish(ctx, e)
+}
+
+// release gives what the session holds in memory back to the sensor's
+// budget. It is idempotent.
+func (ss *session) release() {
+	ss.tap.release()
+	if p := ss.pulsar; p != nil {
+		p.budget.give(p.taken)
+		p.taken, p.buf = 0, nil
+	}
 }
 
 // observe feeds the attribution tracker and records a change of family.

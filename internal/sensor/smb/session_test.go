@@ -138,6 +138,9 @@ func TestDoublePulsarUpload(t *testing.T) {
 			if err != nil || !bytes.Equal(got, payload) {
 				t.Errorf("sample file: %v", err)
 			}
+			if held := sensorOf(t, addr).held.used.Load(); held != 0 {
+				t.Errorf("%d bytes still held after the session", held)
+			}
 		})
 	}
 }

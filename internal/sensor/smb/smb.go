@@ -48,6 +48,7 @@ type Sensor struct {
 	rules   *attrib.Rules
 	name    string
 	samples *samples
+	held    *budget // bytes all sessions hold in memory
 	log     *slog.Logger
 	rand    io.Reader
 	now     func() time.Time
@@ -74,6 +75,7 @@ func New(cfg Config, o Options) (*Sensor, error) {
 		rand:  o.Rand,
 		now:   o.Now,
 	}
+	s.held = &budget{max: cfg.MaxHeldBytes}
 	var err error
 	if s.samples, err = openSamples(o.SampleDir, cfg.MaxSamplesBytes); err != nil {
 		return nil, err
@@ -108,7 +110,10 @@ func (s *Sensor) Handle(ctx context.Context, c *sensor.Conn, info sensor.ConnInf
 	if info.Session == "" { // served outside sensor.Server (tests, benchmarks)
 		info.Session = event.NewSessionID()
 	}
-	s.newSession(ctx, c, info).serve()
+	ss := s.newSession(ctx, c, info)
+	// Deferred: a session that panics must give back what it held too.
+	defer ss.release()
+	ss.serve()
 }
 
 // publish hands e to the bus, retrying briefly with backoff while ctx
