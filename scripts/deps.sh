@@ -12,10 +12,16 @@ fi
 
 # For the end-to-end tests: telnet, openssh-client and sshpass (real
 # clients, driven as bots drive them), iproute2 and iptables (a
-# network namespace with a port-23 redirect, as deployed). For the SMB
-# sensor's tests: nmap (smb-vuln-ms17-010, smb-double-pulsar-backdoor) and
-# smbclient (a benign client, NTLMv2 logons).
-pkgs=(ca-certificates git telnet openssh-client sshpass iproute2 iptables nmap smbclient)
+# network namespace with a port-23 redirect, as deployed).
+# curl and dig are real clients of the gateway's proxy and DNS filter.
+# nmap (smb-vuln-ms17-010, smb-double-pulsar-backdoor) and smbclient (a
+# benign client, NTLMv2 logons) test the SMB sensor.
+pkgs=(ca-certificates git telnet openssh-client sshpass iproute2 iptables curl bind9-dnsutils nmap smbclient)
+# Optional, for the benchmarks only (BENCH=1): the gateway's peers and load
+# generators (bench/gateway/run.sh).
+if [ "${BENCH:-0}" = 1 ]; then
+  pkgs+=(squid tinyproxy dnsmasq wrk dnsperf)
+fi
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

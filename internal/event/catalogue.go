@@ -7,8 +7,10 @@ type Kind string
 // own file (honeypot.go is the model) and adds one line here.
 var domains = [][]Kind{
 	honeypotKinds,
+	reflectKinds,
 	attackKinds,
 	sshKinds,
+	gatewayKinds,
 	exploitKinds,
 }
 

@@ -46,8 +46,10 @@ type Event struct {
 	Closing
 	WindowSize
 	Traffic
+	Reflection
 	Flood
 	SSH
+	Block
 	Exploit
 	SMB
 	NTLM

@@ -25,14 +25,17 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/honeygate/honeygate/internal/attack"
 	"github.com/honeygate/honeygate/internal/buildinfo"
 	"github.com/honeygate/honeygate/internal/event"
+	"github.com/honeygate/honeygate/internal/gateway"
 	"github.com/honeygate/honeygate/internal/store"
 )
 
 // Options configure the API handler.
 type Options struct {
 	Store    store.Events
+	Attacks  attack.Store        // nil: no attacks are kept (404 on /api/v1/attacks)
 	Token    string              // every /api/ request must carry it
 	Gatherer prometheus.Gatherer // nil: no /metrics
 	// BusStats reports the bus's backlog for /api/v1/status; nil omits it.
@@ -40,6 +43,10 @@ type Options struct {
 	// Health reports why the process is degraded (events being lost, the
 	// store lagging); none means healthy. Nil: always healthy.
 	Health func(ctx context.Context) []string
+	// Intel answers /api/v1/intel*; nil leaves those routes out.
+	Intel Intel
+	// Blocks answers /api/v1/blocks/*; nil leaves those routes out.
+	Blocks gateway.BlocksStore
 	Log    *slog.Logger
 }
 
@@ -63,6 +70,13 @@ func New(o Options) *Server {
 	s.mux.Handle("GET /api/v1/events", s.auth(s.events))
 	s.mux.Handle("GET /api/v1/sessions/{id}", s.auth(s.session))
 	s.mux.Handle("GET /api/v1/stats/daily", s.auth(s.daily))
+	if o.Intel != nil {
+		s.registerIntel(o.Intel)
+	}
+	if o.Blocks != nil {
+		s.registerBlocks(o.Blocks)
+	}
+	s.mux.Handle("GET /api/v1/attacks", s.auth(s.attacks))
 	s.mux.Handle("/api/", s.auth(s.notFound))
 	return s
 }

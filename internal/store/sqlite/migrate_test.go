@@ -186,19 +186,23 @@ func TestNewDatabaseMigrations(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Close()
-	// Every migration file of every domain, by domain, in order.
+	// Every migration file of every domain, by domain in the order Open
+	// applies them (sqlite.Domains), each domain's files in name order.
 	var want []string
-	domains, err := os.ReadDir("migrations")
+	dirs, err := os.ReadDir("migrations")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, d := range domains {
-		files, err := os.ReadDir(filepath.Join("migrations", d.Name()))
+	if len(dirs) != len(sqlite.Domains) {
+		t.Errorf("migration directories %v, domains %v", dirs, sqlite.Domains)
+	}
+	for _, d := range sqlite.Domains {
+		files, err := os.ReadDir(filepath.Join("migrations", d))
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, f := range files {
-			want = append(want, d.Name()+"/"+strings.TrimSuffix(f.Name(), ".sql"))
+			want = append(want, d+"/"+strings.TrimSuffix(f.Name(), ".sql"))
 		}
 	}
 	if got := migrationsOf(t, path); !slices.Equal(got, want) || !slices.Contains(got, "events/0001_init") {
