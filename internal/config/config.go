@@ -22,6 +22,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/honeygate/honeygate/internal/attrib"
+	"github.com/honeygate/honeygate/internal/crawl"
 	"github.com/honeygate/honeygate/internal/gateway"
 	"github.com/honeygate/honeygate/internal/intel"
 	"github.com/honeygate/honeygate/internal/schema"
@@ -64,6 +65,9 @@ type Config struct {
 	Intel intel.Config `yaml:"intel"`
 	// Gateway is the forward proxy's and the DNS filter's policy.
 	Gateway gateway.Config `yaml:"gateway"`
+	// Crawl is the client honeypot: the watch list's daily round, its
+	// engines and the tampering matrix.
+	Crawl crawl.Config `yaml:"crawl"`
 	// SMB is the SMB sensor's host identity (an unpatched Windows 7).
 	SMB smb.Config `yaml:"smb"`
 	// IoTHTTP is the IoT router HTTP sensor's pages and device profile.
@@ -179,6 +183,7 @@ func (c *Config) sections() []struct {
 		{"ssh", c.SSH},
 		{"intel", c.Intel},
 		{"gateway", c.Gateway},
+		{"crawl", c.Crawl},
 		{"smb", c.SMB},
 		{"iot_http", c.IoTHTTP},
 	}
@@ -255,6 +260,7 @@ func Default() Config {
 		SSH:      ssh.DefaultConfig(),
 		Intel:    intel.DefaultConfig(),
 		Gateway:  gateway.DefaultConfig(),
+		Crawl:    crawl.DefaultConfig(),
 		SMB:      smb.DefaultConfig(),
 		IoTHTTP:  iothttp.DefaultConfig(),
 		Bus:      Bus{MaxAge: 30 * 24 * time.Hour, MaxBytes: 10 << 30, Replicas: 1},

@@ -11,6 +11,7 @@ var domains = [][]Kind{
 	attackKinds,
 	sshKinds,
 	gatewayKinds,
+	crawlKinds,
 	exploitKinds,
 }
 

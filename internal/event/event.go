@@ -50,6 +50,7 @@ type Event struct {
 	Flood
 	SSH
 	Block
+	Crawl
 	Exploit
 	SMB
 	NTLM
