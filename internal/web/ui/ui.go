@@ -59,13 +59,13 @@ func New(o Options) (*Handler, error) {
 		o.Now = time.Now
 	}
 	h := &Handler{opts: o, sess: newSessions(), tmpl: map[string]*template.Template{}}
-	base := template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/layout.html"))
+	base := template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/recent.html"))
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, err
 	}
 	for _, n := range names {
-		if n == "templates/layout.html" {
+		if n == "templates/layout.html" || n == "templates/recent.html" { // shared by the pages
 			continue
 		}
 		t, err := template.Must(base.Clone()).ParseFS(templateFS, n)
