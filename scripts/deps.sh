@@ -13,7 +13,13 @@ fi
 # For the end-to-end tests: telnet, openssh-client and sshpass (real
 # clients, driven as bots drive them), iproute2 and iptables (a
 # network namespace with a port-23 redirect, as deployed).
-pkgs=(ca-certificates git telnet openssh-client sshpass iproute2 iptables)
+# curl and dig are real clients of the gateway's proxy and DNS filter.
+pkgs=(ca-certificates git telnet openssh-client sshpass iproute2 iptables curl bind9-dnsutils)
+# Optional, for the benchmarks only (BENCH=1): the gateway's peers and load
+# generators (bench/gateway/run.sh).
+if [ "${BENCH:-0}" = 1 ]; then
+  pkgs+=(squid tinyproxy dnsmasq wrk dnsperf)
+fi
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

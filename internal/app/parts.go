@@ -4,13 +4,18 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/netip"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/honeygate/honeygate/internal/bus"
 	"github.com/honeygate/honeygate/internal/event"
+	"github.com/honeygate/honeygate/internal/gateway"
+	gdns "github.com/honeygate/honeygate/internal/gateway/dns"
+	"github.com/honeygate/honeygate/internal/gateway/proxy"
 	"github.com/honeygate/honeygate/internal/jsonlog"
 	"github.com/honeygate/honeygate/internal/sensor"
 	"github.com/honeygate/honeygate/internal/sensor/ssh"
@@ -115,13 +120,18 @@ func buildWeb(e *env) ([]Component, error) {
 	if err != nil {
 		return nil, err
 	}
+	in, err := e.Intel()
+	if err != nil {
+		return nil, err
+	}
 	lns, err := e.listen("web")
 	if err != nil {
 		return nil, err
 	}
 	h := web.New(web.Options{
-		Store: st, Token: token, Gatherer: e.reg, Log: e.log.With("component", "web"),
+		Store: st, Token: token, Gatherer: e.reg, Log: e.log.With("component", "web"), Intel: in,
 		BusStats: func(ctx context.Context) (any, error) { return b.Stats(ctx) },
+		Blocks:   st,
 		Health:   func(ctx context.Context) []string { return health(ctx, b) },
 	})
 	var cs []Component
@@ -248,6 +258,147 @@ func health(ctx context.Context, b *bus.Bus) []string {
 		}
 	}
 	return reasons
+}
+
+// gatewayShared is what the proxy and the DNS filter share: one policy
+// chain over the live intel snapshot, and one recorder that publishes their
+// blocks as events off the request path.
+type gatewayShared struct {
+	chain   *gateway.Chain
+	rec     *gateway.AsyncRecorder
+	metrics *gateway.Metrics
+}
+
+func (e *env) gatewayParts() (*gatewayShared, error) {
+	if e.gateway != nil {
+		return e.gateway, nil
+	}
+	m, err := e.Intel()
+	if err != nil {
+		return nil, err
+	}
+	pub, err := e.Bus()
+	if err != nil {
+		return nil, err
+	}
+	chain, err := gateway.NewChain(&e.cfg.Gateway, &gateway.LiveIntel{Live: m.Live(), Ready: m.Ready})
+	if err != nil {
+		return nil, err
+	}
+	rec := gateway.NewAsyncRecorder(gateway.PublishSink(pub, e.cfg.Sensor), 65536, 4, e.log.With("component", "gateway"))
+	// Closed after the proxy and DNS parts stopped, before the bus closes:
+	// the last blocks are published.
+	e.onClose(func() error { rec.Close(); return nil })
+	e.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "honeygate_gateway_block_records_dropped_total", Help: "Block records dropped because the queue to the bus was full.",
+	}, func() float64 { return float64(rec.Dropped()) }))
+	e.gateway = &gatewayShared{chain: chain, rec: rec, metrics: gateway.NewMetrics(e.reg)}
+	return e.gateway, nil
+}
+
+// ownAddrs are honeygate's own listener addresses, which the proxy never
+// dials. Read on first dial, when every part has listened.
+func (e *env) ownAddrs() func() []netip.AddrPort {
+	var once sync.Once
+	var own []netip.AddrPort
+	return func() []netip.AddrPort {
+		once.Do(func() {
+			for _, addrs := range e.addrs {
+				for _, a := range addrs {
+					if ap, err := netip.ParseAddrPort(a); err == nil {
+						own = append(own, ap)
+					}
+				}
+			}
+		})
+		return own
+	}
+}
+
+func buildProxy(e *env) ([]Component, error) {
+	if len(e.cfg.Addrs("proxy")) == 0 {
+		return nil, nil
+	}
+	gw, err := e.gatewayParts()
+	if err != nil {
+		return nil, err
+	}
+	lns, err := e.listen("proxy")
+	if err != nil {
+		return nil, err
+	}
+	var ca *proxy.CA
+	if e.cfg.Gateway.Decrypts() {
+		dir := e.cfg.Gateway.CADir
+		if dir == "" {
+			dir = filepath.Join(e.cfg.Data, "gateway-ca")
+		}
+		if ca, err = proxy.LoadOrCreateCA(dir); err != nil {
+			return nil, err
+		}
+		e.log.Info("the gateway shows block pages inside HTTPS to users who install its CA", "ca", filepath.Join(dir, proxy.CACertFile))
+	}
+	srv := proxy.New(proxy.Options{
+		Chain: gw.chain, Recorder: gw.rec, Log: e.log.With("component", "proxy"),
+		AllowPrivateUpstream: e.cfg.Gateway.AllowPrivateUpstream, Own: e.ownAddrs(), CA: ca, Metrics: gw.metrics,
+	})
+	var cs []Component
+	for _, ln := range lns {
+		cs = append(cs, RunFunc(func(ctx context.Context) error {
+			errc := make(chan error, 1)
+			go func() { errc <- srv.Serve(ln) }()
+			select {
+			case err := <-errc:
+				return fmt.Errorf("proxy %s: %w", ln.Addr(), err)
+			case <-ctx.Done():
+			}
+			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			_ = srv.Shutdown(sctx)
+			<-errc
+			return nil
+		}))
+	}
+	return cs, nil
+}
+
+func buildDNS(e *env) ([]Component, error) {
+	addrs := e.cfg.Addrs("dns")
+	if len(addrs) == 0 {
+		return nil, nil
+	}
+	gw, err := e.gatewayParts()
+	if err != nil {
+		return nil, err
+	}
+	srv, err := gdns.New(gdns.Options{Chain: gw.chain, Recorder: gw.rec, Log: e.log.With("component", "dns"), Config: e.cfg.Gateway, Metrics: gw.metrics})
+	if err != nil {
+		return nil, err
+	}
+	var cs []Component
+	for _, addr := range addrs {
+		pc, ln, err := gdns.Listen(addr)
+		if err != nil {
+			return nil, fmt.Errorf("listen dns %s: %w", addr, err)
+		}
+		e.onClose(func() error { pc.Close(); ln.Close(); return nil })
+		e.addrs["dns"] = append(e.addrs["dns"], pc.LocalAddr().String())
+		cs = append(cs, RunFunc(func(ctx context.Context) error {
+			errc := make(chan error, 1)
+			go func() { errc <- srv.Serve(pc, ln) }()
+			select {
+			case err := <-errc:
+				return fmt.Errorf("dns %s: %w", addr, err)
+			case <-ctx.Done():
+			}
+			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			_ = srv.Shutdown(sctx)
+			<-errc
+			return nil
+		}))
+	}
+	return cs, nil
 }
 
 // buildCrashRecovery closes, with reason "crash", the sessions of this

@@ -18,6 +18,8 @@ var parts = []part{
 	// Consumers: bus -> store (acked after commit) and bus -> JSON log.
 	{name: "store", stage: consumers, roles: roleServe | roleHub, build: buildStoreConsumer},
 	{name: "jsonlog", stage: consumers, roles: roleServe | roleHub, build: buildJSONLogConsumer},
+	// bus -> intel: honeypot downloads and crawl verdicts become indicators.
+	{name: "intel", stage: consumers, roles: roleServe | roleHub, build: buildIntel},
 
 	// The API and dashboard.
 	{name: "web", stage: readers, roles: roleServe | roleHub, build: buildWeb},
@@ -29,6 +31,10 @@ var parts = []part{
 	// The sensors.
 	{name: "telnet", stage: producers, roles: roleServe | roleSensor, build: buildTelnet},
 	{name: "ssh", stage: producers, roles: roleServe | roleSensor, build: buildSSH},
+
+	// Producers: the gateway's enforcement points (they publish blocks).
+	{name: "proxy", stage: producers, roles: roleServe | roleGateway, build: buildProxy},
+	{name: "dns", stage: producers, roles: roleServe | roleGateway, build: buildDNS},
 }
 
 // Roles: `serve` runs everything on one machine; `sensor`, `gateway` and

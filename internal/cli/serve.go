@@ -19,6 +19,7 @@ func newServe() *cobra.Command {
 		natsURL string
 		listen  []string
 		logJSON bool
+		private bool
 	)
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -29,7 +30,9 @@ unless --nats is given), the store (SQLite under --data) and the web API.
 Listeners (--listen NAME=ADDR, repeatable; NAME=off disables one):
   web      the JSON API and /metrics        (default 127.0.0.1:8080)
   telnet   the IoT telnet honeypot, repeatable (default :2223, :2323, :5358)
-  nats     expose the embedded NATS server to remote sensors (default off)`,
+  nats     expose the embedded NATS server to remote sensors (default off)
+  proxy    the gateway's HTTP/HTTPS forward proxy, repeatable (default off)
+  dns      the gateway's DNS filter, UDP and TCP, repeatable (default off)`,
 		Example: `  honeygate serve
   honeygate serve --data /var/lib/honeygate --listen telnet=:2223 --listen telnet=:2323
   honeygate serve --config /etc/honeygate.yaml --nats nats://10.0.0.5:4222`,
@@ -52,6 +55,9 @@ Listeners (--listen NAME=ADDR, repeatable; NAME=off disables one):
 			}
 			if f.Changed("nats") {
 				cfg.NATS = natsURL
+			}
+			if f.Changed("allow-private-upstream") {
+				cfg.Gateway.AllowPrivateUpstream = private
 			}
 			if err := cfg.SetListen(listen); err != nil {
 				return err
@@ -82,6 +88,7 @@ Listeners (--listen NAME=ADDR, repeatable; NAME=off disables one):
 	f.StringVar(&natsURL, "nats", "", "external NATS server URL with JetStream (default: embedded)")
 	f.StringArrayVar(&listen, "listen", nil, "NAME=ADDR listener, repeatable; NAME=off disables it")
 	f.BoolVar(&logJSON, "log-json", false, "log as JSON lines instead of text")
+	f.BoolVar(&private, "allow-private-upstream", false, "let the gateway proxy reach loopback, link-local and private destinations (tests, intranets)")
 	return cmd
 }
 

@@ -22,6 +22,8 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/honeygate/honeygate/internal/attrib"
+	"github.com/honeygate/honeygate/internal/gateway"
+	"github.com/honeygate/honeygate/internal/intel"
 	"github.com/honeygate/honeygate/internal/schema"
 	"github.com/honeygate/honeygate/internal/sensor"
 	"github.com/honeygate/honeygate/internal/sensor/ssh"
@@ -52,6 +54,11 @@ type Config struct {
 	// SSH is the SSH sensor's device profile, login policy, server version
 	// and sample bounds.
 	SSH ssh.Config `yaml:"ssh"`
+	// Intel: subscribed feeds, what honeypot downloads become, how soon a
+	// change is enforced.
+	Intel intel.Config `yaml:"intel"`
+	// Gateway is the forward proxy's and the DNS filter's policy.
+	Gateway gateway.Config `yaml:"gateway"`
 	// Bus tunes the JetStream stream.
 	Bus Bus `yaml:"bus"`
 	// EventLog tunes the JSON lines event log (DATA/log/events.json).
@@ -160,6 +167,8 @@ func (c *Config) sections() []struct {
 		{"limits", limits{&c.Limits}},
 		{"telnet", c.Telnet},
 		{"ssh", c.SSH},
+		{"intel", c.Intel},
+		{"gateway", c.Gateway},
 	}
 }
 
@@ -231,6 +240,8 @@ func Default() Config {
 		Limits:   sensor.DefaultLimits(),
 		Telnet:   telnet.DefaultConfig(),
 		SSH:      ssh.DefaultConfig(),
+		Intel:    intel.DefaultConfig(),
+		Gateway:  gateway.DefaultConfig(),
 		Bus:      Bus{MaxAge: 30 * 24 * time.Hour, MaxBytes: 10 << 30, Replicas: 1},
 		EventLog: EventLog{MaxBytes: 256 << 20, Keep: 30},
 		LogLevel: "info",

@@ -9,6 +9,7 @@ var domains = [][]Kind{
 	honeypotKinds,
 	attackKinds,
 	sshKinds,
+	gatewayKinds,
 }
 
 // Kinds lists every kind in the catalogue, in a stable order.

@@ -48,6 +48,7 @@ type Event struct {
 	Traffic
 	Flood
 	SSH
+	Block
 
 	// Raw is the encoding this event arrived in from the bus, set by the
 	// bus on delivery; it is not part of the event. Stores and logs keep it as is

@@ -27,6 +27,7 @@ import (
 
 	"github.com/honeygate/honeygate/internal/buildinfo"
 	"github.com/honeygate/honeygate/internal/event"
+	"github.com/honeygate/honeygate/internal/gateway"
 	"github.com/honeygate/honeygate/internal/store"
 	"github.com/honeygate/honeygate/internal/web/ui"
 )
@@ -41,6 +42,10 @@ type Options struct {
 	// Health reports why the process is degraded (events being lost, the
 	// store lagging); none means healthy. Nil: always healthy.
 	Health func(ctx context.Context) []string
+	// Intel answers /api/v1/intel*; nil leaves those routes out.
+	Intel Intel
+	// Blocks answers /api/v1/blocks/*; nil leaves those routes out.
+	Blocks gateway.BlocksStore
 	Log    *slog.Logger
 }
 
@@ -64,6 +69,12 @@ func New(o Options) *Server {
 	s.mux.Handle("GET /api/v1/events", s.auth(s.events))
 	s.mux.Handle("GET /api/v1/sessions/{id}", s.auth(s.session))
 	s.mux.Handle("GET /api/v1/stats/daily", s.auth(s.daily))
+	if o.Intel != nil {
+		s.registerIntel(o.Intel)
+	}
+	if o.Blocks != nil {
+		s.registerBlocks(o.Blocks)
+	}
 	s.mux.Handle("/api/", s.auth(s.notFound))
 	// The dashboard: its pages beside the API, on the same store.
 	if dash, err := ui.New(ui.Options{Store: o.Store, Token: o.Token, Log: o.Log.With("part", "ui")}); err != nil {
