@@ -104,6 +104,12 @@ var labels = map[string][2]string{ // key -> {en, ja}
 	"from":        {"From", "開始"},
 	"to":          {"To", "終了"},
 	"show":        {"Show", "表示"},
+	"blocksperday": {"Blocked accesses per day", "日別の遮断数"},
+	"topdomains":   {"Top blocked domains", "遮断の多いドメイン"},
+	"topclients":   {"Top clients", "遮断の多いクライアント"},
+	"bycategory":   {"By category", "カテゴリ別"},
+	"clients":      {"Clients", "クライアント"},
+	"noblocks":     {"No blocks in this period. Bars fill when the gateway (proxy, DNS filter) blocks an access.", "この期間の遮断はありません。ゲートウェイ（プロキシ、DNSフィルタ）が遮断すると表示されます。"},
 	"internal":    {"Something went wrong; see the server log.", "エラーが発生しました。サーバーログを確認してください。"},
 }
 

@@ -55,10 +55,23 @@ func (h *Handler) overview(w http.ResponseWriter, r *http.Request, sess *uiSessi
 		perDay[d.Day] = d.Count
 	}
 	n := len(days) - 1
+	blocked := stat{Label: "blocked", Pending: "pendBlocks"}
+	if h.opts.Blocks != nil {
+		bd, err := h.opts.Blocks.BlocksDaily(ctx, from, to)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		per := map[string]int64{}
+		for _, b := range bd {
+			per[b.Day] = b.Blocks
+		}
+		blocked = stat{Label: "blocked", Today: per[days[n]], Dif: per[days[n]] - per[days[n-1]]}
+	}
 	p := page{Title: "overview", Nav: "overview", CSRF: sess.csrf, Signed: true}
 	d := overviewData{
 		Stats: []stat{
-			{Label: "blocked", Pending: "pendBlocks"},
+			blocked,
 			{Label: "tampered", Pending: "pendTamper"},
 			{Label: "sessions", Today: byFam.PerDay[n], Dif: byFam.PerDay[n] - byFam.PerDay[n-1]},
 			{Label: "sources", Today: srcs[n], Dif: srcs[n] - srcs[n-1]},

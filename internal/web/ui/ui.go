@@ -22,6 +22,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/honeygate/honeygate/internal/gateway"
 	"github.com/honeygate/honeygate/internal/store"
 )
 
@@ -34,6 +35,9 @@ var staticFS embed.FS
 // Options configure the dashboard.
 type Options struct {
 	Store store.Events
+	// Blocks answers the blocks view and the overview's blocked count; nil
+	// leaves the view saying that no gateway records blocks in this build.
+	Blocks gateway.BlocksStore
 	Token string // the API token signs a browser in
 	Log   *slog.Logger
 	Now   func() time.Time // the clock that picks "today"; time.Now when nil
@@ -89,7 +93,11 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("GET /honeypot", h.headers(h.requireSession(h.honeypot), false))
 	mux.Handle("GET /sessions/{id}", h.headers(h.requireSession(h.sessionPage), false))
 	mux.Handle("GET /tampering", h.headers(h.requireSession(h.pending("tampering", "pendTamper")), false))
-	mux.Handle("GET /blocks", h.headers(h.requireSession(h.pending("blocks", "pendBlocks")), false))
+	if h.opts.Blocks != nil {
+		mux.Handle("GET /blocks", h.headers(h.requireSession(h.blocks), false))
+	} else {
+		mux.Handle("GET /blocks", h.headers(h.requireSession(h.pending("blocks", "pendBlocks")), false))
+	}
 	mux.Handle("GET /intel", h.headers(h.requireSession(h.pending("intel", "pendIntel")), false))
 	mux.Handle("GET /watch", h.headers(h.requireSession(h.pending("watch", "pendWatch")), false))
 	mux.Handle("GET /ui/live", h.headers(h.requireSession(h.live), false))

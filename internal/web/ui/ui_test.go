@@ -38,7 +38,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	h, err := ui.New(ui.Options{Store: db, Token: token, Log: testLog(t), Now: func() time.Time { return now }})
+	h, err := ui.New(ui.Options{Store: db, Blocks: db, Token: token, Log: testLog(t), Now: func() time.Time { return now }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -334,3 +334,34 @@ func TestLive(t *testing.T) {
 }
 
 func testLog(t *testing.T) *slog.Logger { return slog.New(slog.NewTextHandler(t.Output(), nil)) }
+
+func TestBlocksView(t *testing.T) {
+	f := newFixture(t)
+	f.login(t, token)
+	_, body, _ := f.get(t, "/blocks")
+	if !strings.Contains(body, "No blocks in this period") {
+		t.Errorf("blocks without data: no empty state")
+	}
+	blk := func(at time.Time, client, host string) event.Event {
+		return ev("", client, 443, at, event.GatewayBlock, func(e *event.Event) {
+			e.Proto = "https"
+			e.Host, e.Category, e.Enforcer, e.Action, e.Ref = event.Text(host), "malware", "proxy", event.ActionBlock, "R-"+event.NewID()[:8]
+		})
+	}
+	f.seed(t, blk(now, "10.0.0.1", "evil.example"), blk(now, "10.0.0.2", "evil.example"), blk(now.AddDate(0, 0, -1), "10.0.0.1", "bad.example"))
+	_, body, _ = f.get(t, "/blocks")
+	got := map[string]string{}
+	for _, b := range barRe.FindAllStringSubmatch(body, -1) {
+		got[b[2]] = b[4]
+	}
+	if got["2026-03-10"] != "2" || got["2026-03-09"] != "1" || len(got) != 2 {
+		t.Errorf("block bars: %v", got)
+	}
+	if !strings.Contains(body, `class="refline"`) || !strings.Contains(body, "evil.example") || !strings.Contains(body, "10.0.0.1") {
+		t.Errorf("blocks page lacks the 10,000 line or the top lists")
+	}
+	_, body, _ = f.get(t, "/")
+	if !strings.Contains(body, `data-stat="blocked"`) || strings.Contains(body, "No block data in this build") {
+		t.Errorf("overview does not count blocks")
+	}
+}

@@ -1,0 +1,69 @@
+package ui
+
+import (
+	"net/http"
+
+	"github.com/honeygate/honeygate/internal/gateway"
+	"github.com/honeygate/honeygate/internal/report"
+)
+
+// BlockLine is the reference line of the blocks chart: a day above it
+// stands out (the "a line marks 10,000").
+const BlockLine = 10000
+
+type blocksData struct {
+	From, To   string
+	Chart      any
+	Total      int64
+	Empty      bool
+	Domains    []gateway.BlockTop
+	Clients    []gateway.BlockTop
+	Categories []gateway.BlockTop
+}
+
+// BlocksBars draws blocks per day (red: blocked) with the 10,000 line.
+func BlocksBars(title string, days []string, rows []gateway.BlockDay) *report.Bars {
+	vals := make([]int64, len(days))
+	idx := make(map[string]int, len(days))
+	for i, d := range days {
+		idx[d] = i
+	}
+	for _, r := range rows {
+		if i, ok := idx[r.Day]; ok {
+			vals[i] += r.Blocks
+		}
+	}
+	return &report.Bars{Title: title, Labels: days, Line: BlockLine, LineLabel: "10,000",
+		Series: []report.Series{{Name: "blocks", Values: vals, Color: report.Red}}}
+}
+
+func (h *Handler) blocks(w http.ResponseWriter, r *http.Request, sess *uiSession) {
+	ctx := r.Context()
+	from, to, err := h.period(r)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	days := report.Days(from, to)
+	rows, err := h.opts.Blocks.BlocksDaily(ctx, from, to)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d := blocksData{From: days[0], To: days[len(days)-1]}
+	for _, r := range rows {
+		d.Total += r.Blocks
+	}
+	d.Empty = d.Total == 0
+	d.Chart = BlocksBars(label(lang(r.Header.Get("Accept-Language")), "blocksperday"), days, rows).SVG()
+	for _, t := range []struct {
+		by  string
+		out *[]gateway.BlockTop
+	}{{gateway.TopByDomain, &d.Domains}, {gateway.TopByClient, &d.Clients}, {gateway.TopByCategory, &d.Categories}} {
+		if *t.out, err = h.opts.Blocks.BlocksTop(ctx, t.by, from, to, 20); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+	}
+	h.render(w, r, http.StatusOK, "blocks", page{Title: "blocks", Nav: "blocks", CSRF: sess.csrf, Signed: true, Data: d})
+}
