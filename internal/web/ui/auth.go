@@ -28,8 +28,8 @@ type uiSession struct {
 // out, which is acceptable for an analyst console and keeps no secret on
 // disk.
 type sessions struct {
-	mu sync.Mutex
-	m  map[string]*uiSession
+	mu  sync.Mutex
+	m   map[string]*uiSession
 	now func() time.Time
 }
 

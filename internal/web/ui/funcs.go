@@ -23,7 +23,7 @@ var funcs = template.FuncMap{
 		return t.UTC().Format("2006-01-02 15:04:05")
 	},
 	"color": func(i int) string { return report.Hex(report.SeriesColor(i)) },
-	"pair": func(a, b any) []any { return []any{a, b} },
+	"pair":  func(a, b any) []any { return []any{a, b} },
 	// navItems is the navigation: label key and path, in reading order.
 	"navItems": func() [][2]string {
 		return [][2]string{{"overview", "/"}, {"tampering", "/tampering"}, {"blocks", "/blocks"},

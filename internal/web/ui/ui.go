@@ -38,9 +38,9 @@ type Options struct {
 	// Blocks answers the blocks view and the overview's blocked count; nil
 	// leaves the view saying that no gateway records blocks in this build.
 	Blocks gateway.BlocksStore
-	Token string // the API token signs a browser in
-	Log   *slog.Logger
-	Now   func() time.Time // the clock that picks "today"; time.Now when nil
+	Token  string // the API token signs a browser in
+	Log    *slog.Logger
+	Now    func() time.Time // the clock that picks "today"; time.Now when nil
 }
 
 // Handler serves the dashboard's pages.
