@@ -7,10 +7,6 @@ import (
 	"github.com/honeygate/honeygate/internal/report"
 )
 
-// BlockLine is the reference line of the blocks chart: a day above it
-// stands out (the "a line marks 10,000").
-const BlockLine = 10000
-
 type blocksData struct {
 	From, To   string
 	Chart      any
@@ -19,22 +15,6 @@ type blocksData struct {
 	Domains    []gateway.BlockTop
 	Clients    []gateway.BlockTop
 	Categories []gateway.BlockTop
-}
-
-// BlocksBars draws blocks per day (red: blocked) with the 10,000 line.
-func BlocksBars(title string, days []string, rows []gateway.BlockDay) *report.Bars {
-	vals := make([]int64, len(days))
-	idx := make(map[string]int, len(days))
-	for i, d := range days {
-		idx[d] = i
-	}
-	for _, r := range rows {
-		if i, ok := idx[r.Day]; ok {
-			vals[i] += r.Blocks
-		}
-	}
-	return &report.Bars{Title: title, Labels: days, Line: BlockLine, LineLabel: "10,000",
-		Series: []report.Series{{Name: "blocks", Values: vals, Color: report.Red}}}
 }
 
 func (h *Handler) blocks(w http.ResponseWriter, r *http.Request, sess *uiSession) {
@@ -55,7 +35,7 @@ func (h *Handler) blocks(w http.ResponseWriter, r *http.Request, sess *uiSession
 		d.Total += r.Blocks
 	}
 	d.Empty = d.Total == 0
-	d.Chart = BlocksBars(label(lang(r.Header.Get("Accept-Language")), "blocksperday"), days, rows).SVG()
+	d.Chart = report.BlocksBars(label(lang(r.Header.Get("Accept-Language")), "blocksperday"), days, rows).SVG()
 	for _, t := range []struct {
 		by  string
 		out *[]gateway.BlockTop
