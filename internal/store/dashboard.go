@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"time"
+
+	"github.com/honeygate/honeygate/internal/event"
 )
 
 // What the dashboard and reports read besides DailyStats: per-day rollups
@@ -50,6 +52,9 @@ type Dashboard interface {
 	// NewPayloadURLs counts, per day of the period, the URLs first seen
 	// that day; days without any are left out.
 	NewPayloadURLs(ctx context.Context, from, to time.Time) ([]DayCount, error)
+	// Event returns one event by id (the evidence an indicator refers to);
+	// ErrNotFound if unknown.
+	Event(ctx context.Context, id string) (*event.Event, error)
 }
 
 // Limit applies DefaultLimit and MaxLimit to a requested row count.

@@ -159,3 +159,19 @@ func (db *DB) NewPayloadURLs(ctx context.Context, from, to time.Time) ([]store.D
 	}
 	return out, nil
 }
+
+// Event implements store.Dashboard.
+func (db *DB) Event(ctx context.Context, id string) (*event.Event, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT data FROM events WHERE id = ?`, id)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: event %s: %w", id, err)
+	}
+	evs, err := scanEvents(rows)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: event %s: %w", id, err)
+	}
+	if len(evs) == 0 {
+		return nil, fmt.Errorf("sqlite: event %s: %w", id, store.ErrNotFound)
+	}
+	return &evs[0], nil
+}

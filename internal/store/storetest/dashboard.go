@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"reflect"
 	"testing"
 	"time"
@@ -77,5 +78,21 @@ func testDashboard(t *testing.T, s store.Events) {
 	}
 	if want := []store.DayCount{{Day: "2026-03-01", Count: 1}, {Day: "2026-03-02", Count: 1}}; !reflect.DeepEqual(newp, want) {
 		t.Errorf("NewPayloadURLs: %+v, want %+v", newp, want)
+	}
+}
+
+func testEventByID(t *testing.T, s store.Events) {
+	a := newAttacker("ev-a", "192.0.2.1", 23, time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC))
+	evs := []event.Event{a.connect(0), a.download(time.Second, "http://203.0.113.1/a.sh", "wget", "a.sh")}
+	appendOK(t, s, evs...)
+	got, err := s.Event(context.Background(), evs[1].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if encode(t, *got) != encode(t, evs[1]) {
+		t.Errorf("Event: %s, want %s", encode(t, *got), encode(t, evs[1]))
+	}
+	if _, err := s.Event(context.Background(), "nope"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("Event of an unknown id: %v, want ErrNotFound", err)
 	}
 }

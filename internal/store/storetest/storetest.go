@@ -56,6 +56,7 @@ func RunEvents(t *testing.T, open func(t *testing.T) store.Events) {
 		{"RollupLateConnect", testRollupLateConnect},
 		{"RollupMatchesSessions", testRollupMatchesSessions},
 		{"Dashboard", testDashboard},
+		{"EventByID", testEventByID},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, openClosed(t)) })

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -207,3 +208,27 @@ func (h *Handler) live(w http.ResponseWriter, r *http.Request, _ *uiSession) {
 }
 
 const liveCap = 100
+
+// ref shows the evidence behind an indicator: a honeypot event leads to
+// its session's transcript; any other event is shown as recorded.
+func (h *Handler) ref(w http.ResponseWriter, r *http.Request, sess *uiSession) {
+	id := r.PathValue("id")
+	if len(id) > 64 {
+		http.Error(w, "id: at most 64 characters", http.StatusBadRequest)
+		return
+	}
+	ev, err := h.opts.Store.Event(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		h.render(w, r, http.StatusNotFound, "notfound", page{Title: "evidence", Nav: "intel", CSRF: sess.csrf, Signed: true})
+		return
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if ev.Session != "" {
+		http.Redirect(w, r, "/sessions/"+url.PathEscape(ev.Session)+"#"+url.QueryEscape(ev.ID), http.StatusSeeOther)
+		return
+	}
+	h.render(w, r, http.StatusOK, "event", page{Title: "evidence", Nav: "intel", CSRF: sess.csrf, Signed: true, Data: ev})
+}

@@ -38,9 +38,11 @@ type Options struct {
 	// Blocks answers the blocks view and the overview's blocked count; nil
 	// leaves the view saying that no gateway records blocks in this build.
 	Blocks gateway.BlocksStore
-	Token  string // the API token signs a browser in
-	Log    *slog.Logger
-	Now    func() time.Time // the clock that picks "today"; time.Now when nil
+	// Intel answers the intel view; nil leaves it saying there is none.
+	Intel Intel
+	Token string // the API token signs a browser in
+	Log   *slog.Logger
+	Now   func() time.Time // the clock that picks "today"; time.Now when nil
 }
 
 // Handler serves the dashboard's pages.
@@ -98,7 +100,13 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	} else {
 		mux.Handle("GET /blocks", h.headers(h.requireSession(h.pending("blocks", "pendBlocks")), false))
 	}
-	mux.Handle("GET /intel", h.headers(h.requireSession(h.pending("intel", "pendIntel")), false))
+	if h.opts.Intel != nil {
+		mux.Handle("GET /intel", h.headers(h.requireSession(h.intelPage), false))
+		mux.Handle("POST /intel", h.headers(h.requireSession(h.intelChange), false))
+	} else {
+		mux.Handle("GET /intel", h.headers(h.requireSession(h.pending("intel", "pendIntel")), false))
+	}
+	mux.Handle("GET /ref/{id}", h.headers(h.requireSession(h.ref), false))
 	mux.Handle("GET /watch", h.headers(h.requireSession(h.pending("watch", "pendWatch")), false))
 	mux.Handle("GET /ui/live", h.headers(h.requireSession(h.live), false))
 }

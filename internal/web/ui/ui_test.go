@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/honeygate/honeygate/internal/event"
+	"github.com/honeygate/honeygate/internal/intel"
 	"github.com/honeygate/honeygate/internal/store/sqlite"
 	"github.com/honeygate/honeygate/internal/web/ui"
 )
@@ -38,7 +39,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	h, err := ui.New(ui.Options{Store: db, Blocks: db, Token: token, Log: testLog(t), Now: func() time.Time { return now }})
+	h, err := ui.New(ui.Options{Store: db, Blocks: db, Intel: intel.NewManager(intel.ManagerOptions{Store: db, Now: func() time.Time { return now }}), Token: token, Log: testLog(t), Now: func() time.Time { return now }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -363,5 +364,73 @@ func TestBlocksView(t *testing.T) {
 	_, body, _ = f.get(t, "/")
 	if !strings.Contains(body, `data-stat="blocked"`) || strings.Contains(body, "No block data in this build") {
 		t.Errorf("overview does not count blocks")
+	}
+}
+
+func TestIntelView(t *testing.T) {
+	f := newFixture(t)
+	f.login(t, token)
+	_, body, _ := f.get(t, "/intel")
+	m := csrfRe.FindStringSubmatch(body)
+	if m == nil || !strings.Contains(body, "No indicators match") {
+		t.Fatalf("intel view without indicators")
+	}
+	post := func(v url.Values) int {
+		res, err := f.c.PostForm(f.srv.URL+"/intel", v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	add := url.Values{"op": {"add"}, "type": {"domain"}, "value": {"evil.example"}, "category": {"malware"}, "days": {"0"}}
+	if code := post(add); code != http.StatusForbidden {
+		t.Errorf("add without csrf: %d, want 403", code)
+	}
+	add.Set("csrf", m[1])
+	if code := post(add); code != 200 {
+		t.Errorf("add: %d", code)
+	}
+	_, body, _ = f.get(t, "/intel?value=evil.example")
+	if !strings.Contains(body, "evil.example") || !strings.Contains(body, `<span class="bad">malware</span>`) {
+		t.Fatalf("the added indicator is not listed")
+	}
+	// An allowlist entry and a search by category.
+	if code := post(url.Values{"csrf": {m[1]}, "op": {"add"}, "type": {"domain"}, "value": {"good.example"}, "category": {"allow"}}); code != 200 {
+		t.Errorf("allowlist: %d", code)
+	}
+	_, body, _ = f.get(t, "/intel?category=allow")
+	if !strings.Contains(body, "good.example") || strings.Contains(body, "evil.example") {
+		t.Errorf("search by category")
+	}
+	// Expire: the row stays, struck through, without its button.
+	id := regexp.MustCompile(`name="id" value="(\d+)"`).FindStringSubmatch(body)
+	if code := post(url.Values{"csrf": {m[1]}, "op": {"expire"}, "id": {id[1]}}); code != 200 {
+		t.Errorf("expire: %d", code)
+	}
+	_, body, _ = f.get(t, "/intel?category=allow")
+	if !strings.Contains(body, `class="expired"`) {
+		t.Errorf("the expired indicator is not shown as expired")
+	}
+	if code := post(url.Values{"csrf": {m[1]}, "op": {"add"}, "type": {"domain"}, "value": {"<not a domain>"}, "category": {"malware"}}); code != 400 {
+		t.Errorf("invalid indicator: %d, want 400", code)
+	}
+}
+
+func TestRefLeadsToTheSession(t *testing.T) {
+	f := newFixture(t)
+	d := ev("ref-1", "192.0.2.5", 23, now, event.FileDownload, func(e *event.Event) { e.URL = "http://203.0.113.3/x" })
+	f.seed(t, ev("ref-1", "192.0.2.5", 23, now, event.SessionConnect, nil), d)
+	f.login(t, token)
+	res, err := f.c.Get(f.srv.URL + "/ref/" + d.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.Request.URL.Path != "/sessions/ref-1" || res.StatusCode != 200 {
+		t.Errorf("ref: at %s (%d)", res.Request.URL.Path, res.StatusCode)
+	}
+	if code, _, _ := f.get(t, "/ref/unknown"); code != 404 {
+		t.Errorf("unknown ref: %d", code)
 	}
 }
