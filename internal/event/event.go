@@ -46,9 +46,11 @@ type Event struct {
 	Closing
 	WindowSize
 	Traffic
+	Reflection
 	Flood
 	SSH
 	Block
+	Crawl
 
 	// Raw is the encoding this event arrived in from the bus, set by the
 	// bus on delivery; it is not part of the event. Stores and logs keep it as is

@@ -25,6 +25,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/honeygate/honeygate/internal/attack"
 	"github.com/honeygate/honeygate/internal/buildinfo"
 	"github.com/honeygate/honeygate/internal/event"
 	"github.com/honeygate/honeygate/internal/gateway"
@@ -35,6 +36,7 @@ import (
 // Options configure the API handler.
 type Options struct {
 	Store    store.Events
+	Attacks  attack.Store        // nil: no attacks are kept (404 on /api/v1/attacks)
 	Token    string              // every /api/ request must carry it
 	Gatherer prometheus.Gatherer // nil: no /metrics
 	// BusStats reports the bus's backlog for /api/v1/status; nil omits it.
@@ -46,7 +48,10 @@ type Options struct {
 	Intel Intel
 	// Blocks answers /api/v1/blocks/*; nil leaves those routes out.
 	Blocks gateway.BlocksStore
-	Log    *slog.Logger
+	// Crawl serves the watch list, crawl rounds and the tampering matrix;
+	// nil leaves those routes out.
+	Crawl *CrawlOptions
+	Log   *slog.Logger
 }
 
 // Server is the HTTP handler for the API.
@@ -74,6 +79,10 @@ func New(o Options) *Server {
 	}
 	if o.Blocks != nil {
 		s.registerBlocks(o.Blocks)
+	}
+	s.mux.Handle("GET /api/v1/attacks", s.auth(s.attacks))
+	if o.Crawl != nil {
+		s.crawlRoutes()
 	}
 	s.mux.Handle("/api/", s.auth(s.notFound))
 	// The dashboard: its pages beside the API, on the same store.

@@ -67,10 +67,10 @@ type DB struct {
 	closeErr  error
 }
 
-// domains lists the domains whose migrations Open applies, in order
-// (blocks refers to no other domain's tables, so its place is free; it is
-// first to keep the order of the directories).
-var domains = []string{"blocks", "events", "intel"}
+// domains lists the domains whose migrations Open applies, in order (no
+// domain refers to another's tables, so the order is free; it is fixed so
+// that every database is built the same way).
+var domains = []string{"blocks", "events", "intel", "attacks", "crawl"}
 
 //go:embed migrations
 var migrations embed.FS
