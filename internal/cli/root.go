@@ -51,6 +51,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		newCrawl(),
 		newTampering(),
 		newRejudge(),
+		newReport(),
 	)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
