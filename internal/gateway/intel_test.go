@@ -3,6 +3,7 @@ package gateway_test
 import (
 	"net/netip"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -41,12 +42,17 @@ func TestChainOverRealIntel(t *testing.T) {
 	ready = true
 	live.Swap(intel.Build(inds, time.Now()))
 	u, _ := url.Parse("http://EVIL.example.com./a/../b?x")
+	// Padding a URL past the matcher's size bound must not lift the block
+	// on its domain.
+	long, _ := url.Parse("http://www.phish.test/x?" + strings.Repeat("a", 9000))
 	for _, tc := range []struct {
 		q    gateway.Query
 		want gateway.Verdict
 	}{
 		{gateway.Query{Client: client, URL: u}, gateway.Blocked},
 		{gateway.Query{Client: client, Host: "www.phish.test"}, gateway.Blocked},
+		{gateway.Query{Client: client, URL: long, Host: "www.phish.test"}, gateway.Blocked},
+		{gateway.Query{Client: client, URL: long}, gateway.Blocked},
 		{gateway.Query{Client: client, Host: "ok.phish.test"}, gateway.Allowed},
 		{gateway.Query{Client: client, SHA256: "E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855"}, gateway.Blocked},
 		{gateway.Query{Client: client, Host: "example.org"}, gateway.Allowed},

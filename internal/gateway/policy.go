@@ -274,7 +274,16 @@ func match(m Matcher, q *Query) (Hit, bool) {
 		if h, ok := m.MatchURL(q.URL); ok {
 			return h, true
 		}
-	} else if q.Host != "" {
+		// A URL the matcher cannot canonicalize (one padded past its size
+		// bound, say) is still judged on its host: padding must not lift
+		// a domain, host or address block.
+		if host := q.URL.Hostname(); host != "" {
+			if h, ok := m.MatchHost(host); ok {
+				return h, true
+			}
+		}
+	}
+	if q.Host != "" && (q.URL == nil || !strings.EqualFold(q.Host, q.URL.Hostname())) {
 		if h, ok := m.MatchHost(q.Host); ok {
 			return h, true
 		}

@@ -95,8 +95,22 @@ func (c *Consumer) download(ev event.Event) []Indicator {
 	if raw == "" {
 		return nil
 	}
+	// Anyone can type into a honeypot: a URL named by a command that did
+	// not run (a dead branch) was never a download attempt, and is kept as
+	// an observation only.
+	if ev.Ran != nil && !*ev.Ran {
+		return nil
+	}
 	pc, err := parseCanonical(raw)
 	if err != nil {
+		return nil
+	}
+	// A site's root is not a payload: loaders fetch a file. Without this,
+	// one `wget http://www.google.com/` (or http://8.8.8.8/) typed into the
+	// honeypot would block a popular site, or a resolver, for every
+	// subscriber behind the gateway.
+	if pc.path == "/" && pc.query == "" {
+		c.log.Debug("intel: a site root, not a payload; not an indicator", "event", ev.ID, "url", raw)
 		return nil
 	}
 	// Worms fetch from the victim's own network too (the corpus has

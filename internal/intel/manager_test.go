@@ -153,6 +153,11 @@ func TestConsumerDownloads(t *testing.T) {
 		{ID: "e5", Kind: event.FileDownload, Time: at, Download: event.Download{URL: "http://192.168.1.1:8088/i"}}, // the victim's own LAN
 		{ID: "e6", Kind: event.FileDownload, Time: at, Download: event.Download{URL: "http://127.0.0.1/x"}},
 		{ID: "e4", Kind: event.CommandInput, Time: at, Shell: event.Shell{Input: "wget http://ignored.example/"}},
+		// Anyone can type into a honeypot: a dead branch's URL, or a
+		// site's root, must not block a site for every subscriber.
+		{ID: "e7", Kind: event.FileDownload, Time: at, Download: event.Download{URL: "http://45.15.143.159/dead.sh", Ran: event.BoolPtr(false)}},
+		{ID: "e8", Kind: event.FileDownload, Time: at, Download: event.Download{URL: "http://www.google.com/"}},
+		{ID: "e9", Kind: event.FileDownload, Time: at, Download: event.Download{URL: "http://8.8.8.8/"}},
 	}
 	for _, tc := range []struct {
 		policy HostPolicy

@@ -1,6 +1,7 @@
 package dns
 
 import (
+	"io"
 	"log/slog"
 	"net"
 	"testing"
@@ -240,4 +241,50 @@ func FuzzFastAnswer(f *testing.F) {
 			t.Fatalf("answer %v for query %v", r, q)
 		}
 	})
+}
+
+// A TCP message whose header promises a question it lacks is malformed:
+// FORMERR, not a panic; and a class other than IN is not served (a blocked
+// name asked in CH must not reach the upstream).
+func TestMalformedAndOtherClasses(t *testing.T) {
+	f := startFilter(t, nil)
+	f.intel.Add("domain", "evil.example", "malware")
+	f.query(t, "udp", "warm.example", mdns.TypeA) // the server is up
+	conn, err := net.Dial("tcp", f.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(3 * time.Second))
+	// Length 12, then a header with QDCOUNT=1 and nothing after it.
+	if _, err := conn.Write([]byte{0, 12, 0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0}); err != nil {
+		t.Fatal(err)
+	}
+	var n [2]byte
+	if _, err := io.ReadFull(conn, n[:]); err != nil {
+		t.Fatalf("no answer to a question-less message: %v", err)
+	}
+	b := make([]byte, int(n[0])<<8|int(n[1]))
+	if _, err := io.ReadFull(conn, b); err != nil {
+		t.Fatal(err)
+	}
+	var r mdns.Msg
+	if err := r.Unpack(b); err != nil && len(b) < 4 {
+		t.Fatal(err)
+	}
+	if r.Rcode != mdns.RcodeFormatError {
+		t.Errorf("rcode %s, want FORMERR", mdns.RcodeToString[r.Rcode])
+	}
+
+	c := &mdns.Client{Net: "udp", Timeout: 3 * time.Second}
+	q := new(mdns.Msg)
+	q.SetQuestion("evil.example.", mdns.TypeA)
+	q.Question[0].Qclass = mdns.ClassCHAOS
+	a, _, err := c.Exchange(q, f.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Rcode != mdns.RcodeNotImplemented || len(a.Answer) != 0 {
+		t.Errorf("CH query for a blocked name: %s with %d answers", mdns.RcodeToString[a.Rcode], len(a.Answer))
+	}
 }

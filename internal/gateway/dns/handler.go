@@ -27,7 +27,24 @@ func (s *Server) ServeDNS(w mdns.ResponseWriter, r *mdns.Msg) {
 		}
 	}()
 	client := addrPort(w.RemoteAddr())
+	if len(r.Question) != 1 {
+		// A header that promises a question the message lacks (or several,
+		// which no resolver sends): malformed, answered before anything
+		// reads the question.
+		m := new(mdns.Msg)
+		m.SetRcode(r, mdns.RcodeFormatError)
+		s.reply(w, r, m)
+		return
+	}
 	q := r.Question[0]
+	if q.Qclass != mdns.ClassINET && q.Qclass != mdns.ClassANY {
+		// Only the Internet class is judged, so only it is served: a
+		// blocked name asked in CH or HS must not reach the upstream.
+		m := new(mdns.Msg)
+		m.SetRcode(r, mdns.RcodeNotImplemented)
+		s.reply(w, r, m)
+		return
+	}
 	name := strings.ToLower(q.Name)
 	host := strings.TrimSuffix(name, ".")
 

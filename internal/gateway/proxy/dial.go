@@ -100,10 +100,35 @@ func (d *dialer) check(ip netip.Addr, port uint16) error {
 	if d.allowPrivate {
 		return nil
 	}
-	if ip.IsLoopback() || ip.IsLinkLocalUnicast() || ip.IsPrivate() || ip.IsInterfaceLocalMulticast() || cgnat.Contains(ip) || d.localIPs[ip] {
+	if ip.IsLoopback() || ip.IsLinkLocalUnicast() || ip.IsPrivate() || ip.IsInterfaceLocalMulticast() || cgnat.Contains(ip) || d.localIPs[ip] || special(ip) {
 		return fmt.Errorf("%w: %s is not a public address", errForbiddenDest, ip)
 	}
 	return nil
+}
+
+// specialRanges are the IANA special-purpose ranges that are not globally
+// reachable destinations, beyond what netip classifies (RFC 6890 and its
+// updates), and the IPv6 forms that embed an IPv4 address (NAT64, 6to4,
+// IPv4-compatible), which could smuggle a private one past the checks.
+var specialRanges = func() []netip.Prefix {
+	var out []netip.Prefix
+	for _, s := range []string{
+		"0.0.0.0/8", "192.0.0.0/24", "192.0.2.0/24", "198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24",
+		"240.0.0.0/4", "::/96", "64:ff9b::/96", "64:ff9b:1::/48", "100::/64", "2001::/23", "2001:db8::/32", "2002::/16",
+	} {
+		out = append(out, netip.MustParsePrefix(s))
+	}
+	return out
+}()
+
+// special reports whether ip is in a special-purpose range.
+func special(ip netip.Addr) bool {
+	for _, p := range specialRanges {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
 }
 
 // cgnat is RFC 6598 shared address space: an ISP's subscribers live there,
