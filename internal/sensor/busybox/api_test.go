@@ -215,11 +215,7 @@ func TestHostileLinesBounded(t *testing.T) {
 		for _, part := range strings.Split(l, "\n") {
 			r = sh.Run(part)
 		}
-		bound := 3 * time.Second
-		if raceEnabled {
-			bound *= 5
-		}
-		if took := time.Since(start); took > bound {
+		if took := time.Since(start); took > 3*time.Second*raceFactor() {
 			t.Errorf("%.60q took %v", l, took)
 		}
 		if len(r.Output) > maxOutput || len(r.Downloads)+len(r.Floods) > maxDownloads {
