@@ -1,4 +1,4 @@
-// Package web serves honeygate's JSON API (and, later, its dashboard) on the
+// Package web serves honeygate's JSON API (and, through web/ui, its dashboard) on the
 // web listener. Every /api/ request needs `Authorization: Bearer TOKEN`;
 // /metrics and /healthz are open so that Prometheus and load balancers can
 // reach them without the token (bind the web listener to a trusted address).
@@ -30,6 +30,7 @@ import (
 	"github.com/honeygate/honeygate/internal/event"
 	"github.com/honeygate/honeygate/internal/gateway"
 	"github.com/honeygate/honeygate/internal/store"
+	"github.com/honeygate/honeygate/internal/web/ui"
 )
 
 // Options configure the API handler.
@@ -84,6 +85,12 @@ func New(o Options) *Server {
 		s.crawlRoutes()
 	}
 	s.mux.Handle("/api/", s.auth(s.notFound))
+	// The dashboard: its pages beside the API, on the same store.
+	if dash, err := ui.New(ui.Options{Store: o.Store, Blocks: o.Blocks, Intel: o.Intel, Token: o.Token, Log: o.Log.With("part", "ui")}); err != nil {
+		o.Log.Error("web: dashboard off", "err", err) // only a broken build gets here
+	} else {
+		dash.Register(s.mux)
+	}
 	return s
 }
 
