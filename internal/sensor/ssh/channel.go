@@ -36,7 +36,8 @@ func (ss *session) channel(nc xssh.NewChannel) {
 	switch nc.ChannelType() {
 	case "session":
 		ss.mu.Lock()
-		full := ss.channels >= maxChannels
+		// No new channel in a session that is ending (a limit was hit).
+		full := ss.channels >= maxChannels || ss.reason != ""
 		if !full {
 			ss.channels++
 		}
@@ -134,7 +135,7 @@ func (ss *session) program(ch xssh.Channel, run func() (uint32, string)) {
 	_ = ch.CloseWrite()
 	ch.Close()
 	if stop != "" {
-		ss.stop(stop)
+		ss.stopSoon(stop)
 	}
 }
 

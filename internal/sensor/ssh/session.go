@@ -133,6 +133,20 @@ func (ss *session) stop(reason string) {
 	ss.conn.Close()
 }
 
+// stopGrace is how long a session that hit a limit after answering stays
+// open for the client to read the answer.
+const stopGrace = time.Second
+
+// stopSoon ends the session for reason after the client had a moment to
+// read what was sent last (a command's output and exit status): closing a
+// socket that still has unread input makes the kernel reset it, and the
+// client may lose what it had not read yet. A client that leaves first
+// ends it sooner.
+func (ss *session) stopSoon(reason string) {
+	ss.end(reason)
+	time.AfterFunc(stopGrace, func() { ss.conn.Close() })
+}
+
 func (ss *session) serverConfig() *xssh.ServerConfig {
 	conf := &xssh.ServerConfig{
 		Config: xssh.Config{KeyExchanges: dropbearKex, Ciphers: dropbearCiphers, MACs: dropbearMACs},
