@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing honeygate needs on a fresh Debian machine
-# that has Go. Today the build is pure Go (SQLite through modernc.org/sqlite),
-# so only a few tools are needed; later components add their packages here.
+# that has Go. SQLite is pure Go (modernc.org/sqlite); YARA is linked through
+# cgo (libyara-dev), so building needs gcc and the YARA headers.
 set -euo pipefail
 
 need_go="1.24"
@@ -13,7 +13,18 @@ fi
 # For the end-to-end tests: telnet, openssh-client and sshpass (real
 # clients, driven as bots drive them), iproute2 and iptables (a
 # network namespace with a port-23 redirect, as deployed).
-pkgs=(ca-certificates git telnet openssh-client sshpass iproute2 iptables)
+# curl and dig are real clients of the gateway's proxy and DNS filter.
+# nmap (smb-vuln-ms17-010, smb-double-pulsar-backdoor) and smbclient (a
+# benign client, NTLMv2 logons) test the SMB sensor.
+pkgs=(ca-certificates git telnet openssh-client sshpass iproute2 iptables curl bind9-dnsutils nmap smbclient)
+# Optional, for the benchmarks only (BENCH=1): the gateway's peers and load
+# generators (bench/gateway/run.sh).
+if [ "${BENCH:-0}" = 1 ]; then
+  pkgs+=(squid tinyproxy dnsmasq wrk dnsperf)
+fi
+# For the client honeypot: libyara-dev and gcc (YARA through cgo, needed to
+# build), chromium (the browser engine; its tests skip without it).
+pkgs=(ca-certificates git telnet iproute2 iptables gcc libyara-dev pkg-config chromium)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -23,7 +34,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     sudo=""
     [ "$(id -u)" -eq 0 ] || sudo="sudo"
     echo "deps: installing ${missing[*]}"
-    # None of these is needed to build; tests that need one skip without it.
+    # libyara-dev and gcc are needed to build; the tests that need another skip without it.
     if ! { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"; }; then
       echo "deps: could not install ${missing[*]}; the tests that need them will be skipped" >&2
     fi

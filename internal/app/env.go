@@ -19,6 +19,7 @@ import (
 	"github.com/honeygate/honeygate/internal/attrib"
 	"github.com/honeygate/honeygate/internal/bus"
 	"github.com/honeygate/honeygate/internal/config"
+	"github.com/honeygate/honeygate/internal/crawl"
 	"github.com/honeygate/honeygate/internal/intel"
 	"github.com/honeygate/honeygate/internal/sensor"
 	"github.com/honeygate/honeygate/internal/store/sqlite"
@@ -40,12 +41,14 @@ type env struct {
 	closers  []func() error
 
 	token         string
+	crawler       *crawl.Crawler
 	bus           *bus.Bus
 	db            *sqlite.DB
 	rules         *attrib.Rules
 	gate          *sensor.Gate
 	sensorMetrics *sensor.Metrics
 	intel         *intel.Manager
+	gateway       *gatewayShared
 }
 
 // onClose registers a release to run at close, before those registered
@@ -79,8 +82,6 @@ func (e *env) listen(name string) ([]net.Listener, error) {
 }
 
 // listenPacket opens every configured address of a UDP listener.
-//
-//lint:ignore U1000 the UDP sensors' parts (reflectors) use it
 func (e *env) listenPacket(name string) ([]net.PacketConn, error) {
 	var pcs []net.PacketConn
 	for _, addr := range e.cfg.Addrs(name) {
