@@ -12,7 +12,7 @@ require (
 	github.com/asaskevich/govalidator v0.0.0-20180720115003-f9ffefc3facf // indirect
 	github.com/google/uuid v1.6.0 // indirect
 	github.com/joomcode/errorx v0.8.0 // indirect
-	golang.org/x/net v0.0.0-20190313220215-9f648a60d977 // indirect
+	golang.org/x/net v0.62.0 // indirect
 )
 
 replace github.com/honeygate/honeygate => ../..

@@ -110,9 +110,16 @@ func (b *Builder) Add(ind *Indicator) bool {
 		if j := strings.IndexByte(v, '/'); j >= 0 {
 			host = v[:j]
 		}
-		b.names = append(b.names, slot{h: hashString(s.seed, host), flags: fURLHost, depths: depthBit(v[len(host):])})
+		// url and url-prefix keys differ: the same expression may be both,
+		// and each must keep its own meaning (and allowlist status).
 		e.h = hashString(s.seed, v)
+		if ind.Type == TypeURLPrefix {
+			e.h = prefixKey(e.h)
+		}
 		b.urls = append(b.urls, e)
+		marker := slot{h: hashString(s.seed, host), flags: fURLHost, depths: depthBit(v[len(host):])}
+		marker.addFingerprint(fingerprint(e.h))
+		b.names = append(b.names, marker)
 	case TypeIP, TypeCIDR:
 		p, ok := parsePrefix(v)
 		if !ok {
@@ -178,53 +185,49 @@ func (b *Builder) Snapshot() *Snapshot {
 // indicator. Within a kind the first entry stays unless an allow entry
 // comes (the allowlist overrides).
 func (s *Snapshot) insertName(n slot) bool {
+	const kinds = fDomain | fHost
 	t := &s.names
 	i, found := t.find(n.h)
 	if !found {
 		t.tags[i] = tagOf(n.h)
 		t.slots[i] = n
-		return n.flags != fURLHost
+		return n.flags&kinds != 0
 	}
 	e := &t.slots[i]
 	keep, depths := e.flags, e.depths|n.depths
 	defer func() { e.depths = depths }()
+	// A slot that holds an indicator's id keeps no fingerprints.
+	urls := keep&fURLHost | n.flags&fURLHost
+	if urls != 0 {
+		urls |= fNoFP
+	}
 	switch {
-	case n.flags == fURLHost:
-		e.flags |= fURLHost
+	case n.flags&kinds == 0 && keep&kinds == 0: // a marker on a marker
+		e.addFingerprint(uint32(n.id))
 		return false
-	case keep&(fDomain|fHost) == 0: // only a marker so far
+	case n.flags&kinds == 0: // a marker on an indicator
+		e.flags |= urls
+		return false
+	case keep&kinds == 0: // an indicator on a marker
 		*e = n
-		e.flags |= keep
+		e.flags |= urls
 		return true
-	case n.flags&keep&(fDomain|fHost) != 0: // the same kind again
+	case n.flags&keep&kinds != 0: // the same kind again
 		if n.allow && !e.allow {
 			*e = n
 			e.flags = keep
 		}
 		return false
-	case n.flags == fHost: // a host where a domain is
+	case n.flags&kinds == fHost: // a host where a domain is
 		e.flags |= fBoth
 		return s.putExtra(n)
 	default: // a domain where a host is: the host moves aside
 		old := *e
 		old.flags, old.depths = fHost, 0
 		*e = n
-		e.flags = fDomain | fBoth | keep&fURLHost
+		e.flags = fDomain | fBoth | keep&(fURLHost|fNoFP)
 		return s.putExtra(old)
 	}
-}
-
-// depthBit is the depths bit of a path: its number of slashes (at most 8;
-// a query's slashes do not count).
-func depthBit(path string) uint8 {
-	if q := strings.IndexByte(path, '?'); q >= 0 {
-		path = path[:q]
-	}
-	n := min(strings.Count(path, "/"), 8)
-	if n == 0 {
-		n = 1
-	}
-	return 1 << (n - 1)
 }
 
 func (s *Snapshot) putExtra(n slot) bool {
@@ -333,4 +336,27 @@ func canonicalQuad(h string) bool {
 		digits++
 	}
 	return parts == 4
+}
+
+// depthBit is the depths bit of a path: its number of slashes (at most 8;
+// a query's slashes do not count).
+func depthBit(path string) uint8 {
+	if q := strings.IndexByte(path, '?'); q >= 0 {
+		path = path[:q]
+	}
+	n := min(strings.Count(path, "/"), 8)
+	if n == 0 {
+		n = 1
+	}
+	return 1 << (n - 1)
+}
+
+// prefixKey derives a url-prefix expression's key from its hash, so that it
+// never equals the url key of the same expression.
+func prefixKey(h uint64) uint64 {
+	h = (h ^ h>>31) * 0x9e3779b97f4a7c15
+	if h == 0 {
+		h = 1
+	}
+	return h
 }

@@ -84,8 +84,8 @@ func (c *Consumer) indicators(ev event.Event) []Indicator {
 	switch ev.Kind {
 	case event.FileDownload:
 		return c.download(ev)
-	case KindCrawlVerdict:
-		return verdictIndicators(ev, eventJSON(ev))
+	case event.CrawlVerdict:
+		return verdictIndicators(ev)
 	}
 	return nil
 }

@@ -395,7 +395,7 @@ func (s *Snapshot) matchCanon(c *canonURL) result {
 	host := c.host
 	if c.ip {
 		if e := s.names.get(hashString(s.seed, host)); e != nil && e.flags&fURLHost != 0 {
-			if s.seePaths(c, 0, ends, exact, e.depths, &ur) {
+			if s.seePaths(c, 0, ends, exact, e, &ur) {
 				return result{allowed: true}
 			}
 		}
@@ -411,7 +411,7 @@ func (s *Snapshot) matchCanon(c *canonURL) result {
 				// Safe Browsing's host expressions: the whole host, and
 				// the suffixes of two to five labels.
 				if e.flags&fURLHost != 0 && (i == 0 || labels >= 2 && labels <= maxHostSuffixes) {
-					if s.seePaths(c, i, ends, exact, e.depths, &ur) {
+					if s.seePaths(c, i, ends, exact, e, &ur) {
 						return result{allowed: true}
 					}
 				}
@@ -435,24 +435,25 @@ func (s *Snapshot) matchCanon(c *canonURL) result {
 }
 
 // seePaths probes the path expressions of the host suffix starting at hs,
-// skipping those whose depth no URL indicator on that host has.
-func (s *Snapshot) seePaths(c *canonURL, hs int, ends []int, exact int, depths uint8, r *result) bool {
+// skipping those whose depth no URL indicator on that host has, or whose
+// fingerprint the host's names slot does not hold.
+func (s *Snapshot) seePaths(c *canonURL, hs int, ends []int, exact int, host *slot, r *result) bool {
 	pathStart := len(c.host)
 	for j, pe := range ends {
-		if depths&depthBit(c.full[pathStart:pe]) == 0 {
+		if host.depths&depthBit(c.full[pathStart:pe]) == 0 {
 			continue
 		}
-		cand := c.full[hs:pe]
-		e := s.urls.get(hashString(s.seed, cand))
-		if e == nil {
-			continue
-		}
+		h := hashString(s.seed, c.full[hs:pe])
 		// A url indicator is exact: the whole host, the whole path.
-		if Types[e.typ] == TypeURL && (hs != 0 || j >= exact) {
-			continue
+		if hs == 0 && j < exact && host.mayHavePath(h) {
+			if r.see(s.urls.get(h), hs, pe) {
+				return true
+			}
 		}
-		if r.see(e, hs, pe) {
-			return true
+		if hp := prefixKey(h); host.mayHavePath(hp) {
+			if r.see(s.urls.get(hp), hs, pe) {
+				return true
+			}
 		}
 	}
 	return false

@@ -45,7 +45,44 @@ const (
 	fHost                      // ... a host indicator's
 	fURLHost                   // some url or url-prefix indicator is on this host
 	fBoth                      // a host indicator for the same name is in Snapshot.extraHosts
+	// A host that is only the host of URL indicators (no domain or host
+	// indicator of its own) has its slot's id free: it holds the top 32
+	// bits of the hashes of up to two of its URL expressions, so a lookup
+	// of another path on a listed host costs no probe of the URL table.
+	fFP1  // the low half of id is a fingerprint
+	fFP2  // the high half of id is one too
+	fNoFP // more than two, or the id is an indicator's: probe every path
 )
+
+// fingerprint is what the names slot of a URL host keeps of an expression.
+func fingerprint(h uint64) uint32 { return uint32(h >> 32) }
+
+// mayHavePath reports whether the URL table may hold the expression with
+// hash h, as far as its host's names slot e knows.
+func (e *slot) mayHavePath(h uint64) bool {
+	if e.flags&fFP1 == 0 || e.flags&fNoFP != 0 {
+		return true
+	}
+	fp := fingerprint(h)
+	return fp == uint32(e.id) || e.flags&fFP2 != 0 && fp == uint32(uint64(e.id)>>32)
+}
+
+// addFingerprint records one more expression of a marker slot's host.
+func (e *slot) addFingerprint(fp uint32) {
+	switch {
+	case e.flags&fNoFP != 0:
+	case e.flags&fFP1 == 0:
+		e.id = int64(uint64(e.id)&^0xffffffff | uint64(fp))
+		e.flags |= fFP1
+	case fp == uint32(e.id):
+	case e.flags&fFP2 == 0:
+		e.id = int64(uint64(e.id)&0xffffffff | uint64(fp)<<32)
+		e.flags |= fFP2
+	case fp == uint32(uint64(e.id)>>32):
+	default:
+		e.flags = e.flags&^(fFP1|fFP2) | fNoFP
+	}
+}
 
 const maxLoad = 0.75
 
