@@ -31,6 +31,10 @@ var forbidden = map[string][]string{
 	// The gateway enforces; it publishes through event.Publisher and is
 	// wired by app, so it reaches no adapter itself.
 	"gateway": {"bus", "store", "web", "app", "cli", "config", "sensor"},
+	// The client honeypot publishes through event.Publisher and keeps
+	// through its own crawl.Store, like a sensor; detect only judges.
+	"crawl":  {"bus", "store", "web", "app", "cli", "config", "sensor", "detect"},
+	"detect": {"bus", "store", "web", "app", "cli", "config", "sensor"},
 }
 
 func TestLayers(t *testing.T) {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing honeygate needs on a fresh Debian machine
-# that has Go. Today the build is pure Go (SQLite through modernc.org/sqlite),
-# so only a few tools are needed; later components add their packages here.
+# that has Go. SQLite is pure Go (modernc.org/sqlite); YARA is linked through
+# cgo (libyara-dev), so building needs gcc and the YARA headers.
 set -euo pipefail
 
 need_go="1.24"
@@ -20,6 +20,9 @@ pkgs=(ca-certificates git telnet openssh-client sshpass iproute2 iptables curl b
 if [ "${BENCH:-0}" = 1 ]; then
   pkgs+=(squid tinyproxy dnsmasq wrk dnsperf)
 fi
+# For the client honeypot: libyara-dev and gcc (YARA through cgo, needed to
+# build), chromium (the browser engine; its tests skip without it).
+pkgs=(ca-certificates git telnet iproute2 iptables gcc libyara-dev pkg-config chromium)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -29,7 +32,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     sudo=""
     [ "$(id -u)" -eq 0 ] || sudo="sudo"
     echo "deps: installing ${missing[*]}"
-    # None of these is needed to build; tests that need one skip without it.
+    # libyara-dev and gcc are needed to build; the tests that need another skip without it.
     if ! { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"; }; then
       echo "deps: could not install ${missing[*]}; the tests that need them will be skipped" >&2
     fi

@@ -19,6 +19,7 @@ import (
 	"github.com/honeygate/honeygate/internal/attrib"
 	"github.com/honeygate/honeygate/internal/bus"
 	"github.com/honeygate/honeygate/internal/config"
+	"github.com/honeygate/honeygate/internal/crawl"
 	"github.com/honeygate/honeygate/internal/intel"
 	"github.com/honeygate/honeygate/internal/sensor"
 	"github.com/honeygate/honeygate/internal/store/sqlite"
@@ -40,6 +41,7 @@ type env struct {
 	closers  []func() error
 
 	token         string
+	crawler       *crawl.Crawler
 	bus           *bus.Bus
 	db            *sqlite.DB
 	rules         *attrib.Rules

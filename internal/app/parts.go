@@ -13,6 +13,8 @@ import (
 
 	"github.com/honeygate/honeygate/internal/attack"
 	"github.com/honeygate/honeygate/internal/bus"
+	"github.com/honeygate/honeygate/internal/crawl"
+	"github.com/honeygate/honeygate/internal/detect"
 	"github.com/honeygate/honeygate/internal/event"
 	"github.com/honeygate/honeygate/internal/gateway"
 	gdns "github.com/honeygate/honeygate/internal/gateway/dns"
@@ -135,8 +137,16 @@ func buildWeb(e *env) ([]Component, error) {
 	if err != nil {
 		return nil, err
 	}
+	var crawlAPI *web.CrawlOptions
+	if c := e.cfg.Crawl; c.Enabled {
+		cr, err := e.Crawler()
+		if err != nil {
+			return nil, err
+		}
+		crawlAPI = &web.CrawlOptions{Store: st, Crawler: cr, Matrix: crawl.MatrixOptions{PersistDays: c.PersistDays, CampaignSize: c.CampaignSites}}
+	}
 	h := web.New(web.Options{
-		Store: st, Attacks: st, Token: token, Gatherer: e.reg, Log: e.log.With("component", "web"), Intel: in,
+		Store: st, Attacks: st, Token: token, Gatherer: e.reg, Log: e.log.With("component", "web"), Intel: in, Crawl: crawlAPI,
 		BusStats: func(ctx context.Context) (any, error) { return b.Stats(ctx) },
 		Blocks:   st,
 		Health:   func(ctx context.Context) []string { return health(ctx, b) },
@@ -153,6 +163,64 @@ func buildWeb(e *env) ([]Component, error) {
 		}})
 	}
 	return cs, nil
+}
+
+// Crawler returns the client honeypot, shared by its part (the daily round)
+// and the web API (rounds on request, rejudge, the matrix). Chromium starts
+// only when a visit needs it.
+func (e *env) Crawler() (*crawl.Crawler, error) {
+	if e.crawler != nil {
+		return e.crawler, nil
+	}
+	c := e.cfg.Crawl
+	st, err := e.Store()
+	if err != nil {
+		return nil, err
+	}
+	pub, err := e.Bus()
+	if err != nil {
+		return nil, err
+	}
+	rules := c.RulesDir
+	if rules == "" {
+		rules = filepath.Join(e.cfg.Data, "rules")
+	}
+	judge, err := detect.Load(rules, c.Weights)
+	if err != nil {
+		return nil, err
+	}
+	e.onClose(func() error { judge.Close(); return nil })
+	log := e.log.With("component", "crawl")
+	guard := &crawl.Guard{AllowPrivate: c.AllowPrivateUpstream}
+	lim := c.Limits()
+	// One connection per host across all visits: the crawl is polite.
+	static := crawl.NewStatic(crawl.StaticOptions{Limits: lim, Guard: guard, MaxConnsPerHost: 1, Log: log})
+	e.onClose(static.Close)
+	cr := &crawl.Crawler{
+		Store: st, Blobs: &crawl.Blobs{Dir: filepath.Join(e.cfg.Data, "captures")},
+		Static: static, Judge: judge.Judge, Notify: crawl.EventNotifier{Publisher: pub, Sensor: e.cfg.Sensor},
+		Mode: c.Engine, Concurrency: c.Concurrency, HostDelay: c.HostDelay, Log: log,
+	}
+	if c.Engine != crawl.EngineStatic {
+		b := &crawl.LazyBrowser{Options: crawl.BrowserOptions{Limits: lim, Exec: c.Chromium, Tabs: c.Tabs, Guard: guard, JSHeapMB: c.BrowserHeapMB, Log: log}}
+		e.onClose(b.Close)
+		cr.Browser = b
+	}
+	e.crawler = cr
+	return cr, nil
+}
+
+func buildCrawler(e *env) ([]Component, error) {
+	c := e.cfg.Crawl
+	at, on, _ := c.ScheduleOffset()
+	if !c.Enabled || !on {
+		return nil, nil
+	}
+	cr, err := e.Crawler()
+	if err != nil {
+		return nil, err
+	}
+	return []Component{RunFunc(func(ctx context.Context) error { return cr.Daily(ctx, at, c.RetentionDays) })}, nil
 }
 
 func buildTelnet(e *env) ([]Component, error) {

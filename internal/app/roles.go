@@ -36,6 +36,8 @@ var parts = []part{
 	// Producers: the gateway's enforcement points (they publish blocks).
 	{name: "proxy", stage: producers, roles: roleServe | roleGateway, build: buildProxy},
 	{name: "dns", stage: producers, roles: roleServe | roleGateway, build: buildDNS},
+	// The client honeypot's daily round over the watch list.
+	{name: "crawler", stage: producers, roles: roleServe, build: buildCrawler},
 }
 
 // Roles: `serve` runs everything on one machine; `sensor`, `gateway` and

@@ -36,7 +36,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(newServe(), newValidate(), newEvents(), newSession(), newStats(), newBlocks(), newIntel(), newAttacks())
+	root.AddCommand(newServe(), newValidate(), newEvents(), newSession(), newStats(), newBlocks(), newIntel(),
+		newScan(), newWatch(), newCrawl(), newTampering(), newRejudge(), newAttacks())
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return 0

@@ -55,6 +55,7 @@ Listeners (--listen NAME=ADDR, repeatable; NAME=off disables one):
 			}
 			if f.Changed("allow-private-upstream") {
 				cfg.Gateway.AllowPrivateUpstream = private
+				cfg.Crawl.AllowPrivateUpstream = private
 			}
 			if err := cfg.SetListen(listen); err != nil {
 				return err
@@ -85,7 +86,7 @@ Listeners (--listen NAME=ADDR, repeatable; NAME=off disables one):
 	f.StringVar(&natsURL, "nats", "", "external NATS server URL with JetStream (default: embedded)")
 	f.StringArrayVar(&listen, "listen", nil, "NAME=ADDR listener, repeatable; NAME=off disables it")
 	f.BoolVar(&logJSON, "log-json", false, "log as JSON lines instead of text")
-	f.BoolVar(&private, "allow-private-upstream", false, "let the gateway proxy reach loopback, link-local and private destinations (tests, intranets)")
+	f.BoolVar(&private, "allow-private-upstream", false, "let the gateway proxy and the crawler reach loopback, link-local and private destinations (tests, intranets)")
 	return cmd
 }
 

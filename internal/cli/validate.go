@@ -3,10 +3,12 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
 	"github.com/honeygate/honeygate/internal/config"
+	"github.com/honeygate/honeygate/internal/detect"
 )
 
 func newValidate() *cobra.Command {
@@ -19,7 +21,8 @@ func newValidate() *cobra.Command {
 			if cfgPath == "" {
 				return errors.New("--config FILE is required")
 			}
-			if _, err := config.Load(cfgPath); err != nil {
+			cfg, err := config.Load(cfgPath)
+			if err != nil {
 				var es config.Errors
 				if errors.As(err, &es) {
 					for _, e := range es {
@@ -32,6 +35,20 @@ func newValidate() *cobra.Command {
 					return exitError{code: 2, err: fmt.Errorf("%s: %d problem(s)", cfgPath, len(es))}
 				}
 				return exitError{code: 2, err: err}
+			}
+			// The crawler's YARA rules and weights are configuration too.
+			if cfg.Crawl.Enabled {
+				rules := cfg.Crawl.RulesDir
+				if rules == "" {
+					rules = filepath.Join(cfg.Data, "rules")
+				}
+				j, err := detect.Load(rules, cfg.Crawl.Weights)
+				if err != nil {
+					fmt.Fprintf(cmd.OutOrStdout(), "%s\n", err)
+					return exitError{code: 2, err: fmt.Errorf("crawl rules (%s) or weights: %w", rules, err)}
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "%s: %d YARA rules compile\n", rules, j.Rules())
+				j.Close()
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "%s: ok\n", cfgPath)
 			return nil

@@ -22,6 +22,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/honeygate/honeygate/internal/attrib"
+	"github.com/honeygate/honeygate/internal/crawl"
 	"github.com/honeygate/honeygate/internal/gateway"
 	"github.com/honeygate/honeygate/internal/intel"
 	"github.com/honeygate/honeygate/internal/schema"
@@ -62,6 +63,9 @@ type Config struct {
 	Intel intel.Config `yaml:"intel"`
 	// Gateway is the forward proxy's and the DNS filter's policy.
 	Gateway gateway.Config `yaml:"gateway"`
+	// Crawl is the client honeypot: the watch list's daily round, its
+	// engines and the tampering matrix.
+	Crawl crawl.Config `yaml:"crawl"`
 	// Bus tunes the JetStream stream.
 	Bus Bus `yaml:"bus"`
 	// EventLog tunes the JSON lines event log (DATA/log/events.json).
@@ -173,6 +177,7 @@ func (c *Config) sections() []struct {
 		{"ssh", c.SSH},
 		{"intel", c.Intel},
 		{"gateway", c.Gateway},
+		{"crawl", c.Crawl},
 	}
 }
 
@@ -247,6 +252,7 @@ func Default() Config {
 		SSH:      ssh.DefaultConfig(),
 		Intel:    intel.DefaultConfig(),
 		Gateway:  gateway.DefaultConfig(),
+		Crawl:    crawl.DefaultConfig(),
 		Bus:      Bus{MaxAge: 30 * 24 * time.Hour, MaxBytes: 10 << 30, Replicas: 1},
 		EventLog: EventLog{MaxBytes: 256 << 20, Keep: 30},
 		LogLevel: "info",

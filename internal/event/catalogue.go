@@ -11,6 +11,7 @@ var domains = [][]Kind{
 	attackKinds,
 	sshKinds,
 	gatewayKinds,
+	crawlKinds,
 }
 
 // Kinds lists every kind in the catalogue, in a stable order.

@@ -50,6 +50,7 @@ type Event struct {
 	Flood
 	SSH
 	Block
+	Crawl
 
 	// Raw is the encoding this event arrived in from the bus, set by the
 	// bus on delivery; it is not part of the event. Stores and logs keep it as is

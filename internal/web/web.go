@@ -47,7 +47,10 @@ type Options struct {
 	Intel Intel
 	// Blocks answers /api/v1/blocks/*; nil leaves those routes out.
 	Blocks gateway.BlocksStore
-	Log    *slog.Logger
+	// Crawl serves the watch list, crawl rounds and the tampering matrix;
+	// nil leaves those routes out.
+	Crawl *CrawlOptions
+	Log   *slog.Logger
 }
 
 // Server is the HTTP handler for the API.
@@ -77,6 +80,9 @@ func New(o Options) *Server {
 		s.registerBlocks(o.Blocks)
 	}
 	s.mux.Handle("GET /api/v1/attacks", s.auth(s.attacks))
+	if o.Crawl != nil {
+		s.crawlRoutes()
+	}
 	s.mux.Handle("/api/", s.auth(s.notFound))
 	return s
 }

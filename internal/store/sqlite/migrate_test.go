@@ -178,7 +178,9 @@ func compact(t *testing.T, v any) string {
 	return string(b)
 }
 
-// A new database records its migrations by domain.
+// A new database records its migrations by domain: every migration file of
+// every domain, each domain's in name order, and every directory is a
+// domain that Open migrates.
 func TestNewDatabaseMigrations(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "honeygate.db")
 	db, err := sqlite.Open(path)
@@ -186,9 +188,7 @@ func TestNewDatabaseMigrations(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Close()
-	// Every migration file of every domain, by domain in the order Open
-	// applies them (sqlite.Domains), each domain's files in name order.
-	var want []string
+	got := migrationsOf(t, path)
 	dirs, err := os.ReadDir("migrations")
 	if err != nil {
 		t.Fatal(err)
@@ -196,17 +196,28 @@ func TestNewDatabaseMigrations(t *testing.T) {
 	if len(dirs) != len(sqlite.Domains) {
 		t.Errorf("migration directories %v, domains %v", dirs, sqlite.Domains)
 	}
+	n := 0
 	for _, d := range sqlite.Domains {
 		files, err := os.ReadDir(filepath.Join("migrations", d))
 		if err != nil {
 			t.Fatal(err)
 		}
+		var want, gotD []string
 		for _, f := range files {
 			want = append(want, d+"/"+strings.TrimSuffix(f.Name(), ".sql"))
 		}
+		for _, g := range got {
+			if strings.HasPrefix(g, d+"/") {
+				gotD = append(gotD, g)
+			}
+		}
+		if !slices.Equal(gotD, want) {
+			t.Errorf("migrations of %s = %v, want %v", d, gotD, want)
+		}
+		n += len(want)
 	}
-	if got := migrationsOf(t, path); !slices.Equal(got, want) || !slices.Contains(got, "events/0001_init") {
-		t.Errorf("migrations = %v, want %v", got, want)
+	if len(got) != n || !slices.Contains(got, "events/0001_init") {
+		t.Errorf("migrations = %v, want the %d files of every domain", got, n)
 	}
 }
 

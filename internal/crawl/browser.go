@@ -1,0 +1,702 @@
+package crawl
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"mime"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/cdproto/target"
+	"github.com/chromedp/chromedp"
+
+	"github.com/honeygate/honeygate/internal/event"
+)
+
+// TypeDOM is the document as the browser left it after scripts ran: where
+// code injected by a script (a hidden iframe, a miner) becomes visible.
+const TypeDOM = "dom"
+
+// BrowserOptions configure the browser engine.
+type BrowserOptions struct {
+	Limits
+	Exec  string // the Chromium binary (default: chromium, chromium-browser or google-chrome on PATH)
+	Tabs  int    // visits at once, one tab each (default 4)
+	Guard *Guard // checks every connection the browser makes (through a local proxy)
+	// Settle is how long the page may stay quiet (no new request) before the
+	// visit ends; scripts that wait for a timer get this long (default 700ms).
+	Settle time.Duration
+	// JSHeapMB bounds the JavaScript heap of each page (default 256).
+	JSHeapMB int
+	// RestartAfter restarts the browser after this many visits, so that
+	// whatever a hostile page leaks does not accumulate (default 500).
+	RestartAfter int
+	Log          *slog.Logger
+}
+
+// Browser is the engine that visits pages in headless Chromium, driven over
+// the DevTools protocol: one long-lived browser, a fresh incognito browser
+// context per visit, a pool of tabs. It records every request and response,
+// frame navigations with their cause, downloads (saved to a scratch
+// directory, hashed, deleted, never opened), WebSockets and what the page
+// sends on them, dialogs (answered so the page does not stall), console
+// messages, fullscreen and history calls.
+type Browser struct {
+	opts BrowserOptions
+	sem  chan struct{}
+	dir  string // user data and downloads
+
+	mu       sync.Mutex
+	allocCtx context.Context
+	cancel   context.CancelFunc
+	browser  context.Context // the browser's root context
+	visits   int
+	active   sync.WaitGroup
+	closed   bool
+
+	public, private *guardProxy
+}
+
+var _ Engine = (*Browser)(nil)
+
+// ErrNoBrowser is returned when no Chromium binary can be found.
+var ErrNoBrowser = errors.New("crawl: no chromium binary found")
+
+// FindChromium returns the path of a Chromium-like browser on PATH.
+func FindChromium() (string, error) {
+	for _, n := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
+		if p, err := exec.LookPath(n); err == nil {
+			return p, nil
+		}
+	}
+	return "", ErrNoBrowser
+}
+
+// NewBrowser starts Chromium and returns the engine.
+func NewBrowser(o BrowserOptions) (*Browser, error) {
+	o.Limits = o.Limits.WithDefaults()
+	if o.Tabs <= 0 {
+		o.Tabs = 4
+	}
+	if o.Settle <= 0 {
+		o.Settle = 700 * time.Millisecond
+	}
+	if o.JSHeapMB <= 0 {
+		o.JSHeapMB = 256
+	}
+	if o.RestartAfter <= 0 {
+		o.RestartAfter = 500
+	}
+	if o.Guard == nil {
+		o.Guard = &Guard{}
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.Exec == "" {
+		p, err := FindChromium()
+		if err != nil {
+			return nil, err
+		}
+		o.Exec = p
+	}
+	dir, err := os.MkdirTemp("", "honeygate-chromium-")
+	if err != nil {
+		return nil, fmt.Errorf("crawl: browser: %w", err)
+	}
+	b := &Browser{opts: o, sem: make(chan struct{}, o.Tabs), dir: dir}
+	if b.public, err = startGuardProxy(o.Guard, false, o.Log); err != nil {
+		os.RemoveAll(dir)
+		return nil, fmt.Errorf("crawl: browser: proxy: %w", err)
+	}
+	if b.private, err = startGuardProxy(o.Guard, true, o.Log); err != nil {
+		b.public.Close()
+		os.RemoveAll(dir)
+		return nil, fmt.Errorf("crawl: browser: proxy: %w", err)
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if err := b.startLocked(); err != nil {
+		b.public.Close()
+		b.private.Close()
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	return b, nil
+}
+
+// startLocked starts a browser process with a fresh profile.
+func (b *Browser) startLocked() error {
+	profile, err := os.MkdirTemp(b.dir, "profile-")
+	if err != nil {
+		return fmt.Errorf("crawl: browser: %w", err)
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(b.opts.Exec),
+		chromedp.UserDataDir(profile),
+		// As root (in a container) Chromium's sandbox cannot start. The
+		// pages are still confined: no file access, every connection through
+		// the guard proxy, downloads never opened.
+		chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("dns-prefetch-disable", true),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("mute-audio", true),
+		// Everything goes through the guard proxy, loopback included
+		// ("<-loopback>" removes Chromium's implicit bypass of it).
+		chromedp.Flag("proxy-server", b.public.URL()),
+		chromedp.Flag("proxy-bypass-list", "<-loopback>"),
+		chromedp.Flag("js-flags", fmt.Sprintf("--max-old-space-size=%d", b.opts.JSHeapMB)),
+		// Frames of other sites in the page's own process: with site
+		// isolation they are separate targets whose requests the page's
+		// target does not see, and an injected frame is what matters most.
+		// (Isolation protects a user's other sites; a crawl visit has none.)
+		chromedp.Flag("disable-site-isolation-trials", true),
+		chromedp.Flag("disable-features", "Translate,BlinkGenPropertyTrees,IsolateOrigins,site-per-process"),
+	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	bctx, cancelB := chromedp.NewContext(allocCtx)
+	if err := chromedp.Do(bctx); err != nil { // starts the browser
+		cancelB()
+		cancelAlloc()
+		return fmt.Errorf("crawl: browser: start %s: %w", b.opts.Exec, err)
+	}
+	b.allocCtx, b.browser, b.visits = allocCtx, bctx, 0
+	b.cancel = func() { cancelB(); cancelAlloc() }
+	return nil
+}
+
+// Name implements Engine.
+func (b *Browser) Name() string { return EngineBrowser }
+
+// Close implements Engine: it waits for visits in progress, then stops the
+// browser and removes its profile.
+func (b *Browser) Close() error {
+	b.mu.Lock()
+	if b.closed {
+		b.mu.Unlock()
+		return nil
+	}
+	b.closed = true
+	b.mu.Unlock()
+	b.active.Wait()
+	b.cancel()
+	b.public.Close()
+	b.private.Close()
+	return os.RemoveAll(b.dir)
+}
+
+// acquire returns the browser context to open a tab in, restarting the
+// browser when it died or served its number of visits.
+func (b *Browser) acquire() (context.Context, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return nil, errors.New("crawl: browser: closed")
+	}
+	dead := b.browser.Err() != nil
+	if dead || b.visits >= b.opts.RestartAfter {
+		// Let the tabs in progress finish on the old browser first.
+		b.mu.Unlock()
+		b.active.Wait()
+		b.mu.Lock()
+		if b.browser.Err() != nil || b.visits >= b.opts.RestartAfter {
+			b.cancel()
+			if err := b.startLocked(); err != nil {
+				return nil, err
+			}
+		}
+	}
+	b.visits++
+	b.active.Add(1)
+	return b.browser, nil
+}
+
+// Visit implements Engine.
+func (b *Browser) Visit(ctx context.Context, req Request) (c *Capture) {
+	start := time.Now()
+	c = &Capture{ID: event.NewID(), Site: req.Site, URL: req.URL, Time: start.UTC(), Engine: EngineBrowser, Profile: req.Profile.Name, Redirects: []Hop{}, Resources: []Resource{}}
+	defer func() {
+		if r := recover(); r != nil {
+			c.Error = fmt.Sprintf("crawl: browser engine panic: %v", r)
+			b.opts.Log.Error("browser engine panic", "url", req.URL, "panic", r)
+		}
+		c.Duration = time.Since(start).Seconds()
+	}()
+	u, err := url.Parse(req.URL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		c.Error = "not an http(s) URL"
+		return c
+	}
+	select {
+	case b.sem <- struct{}{}:
+	case <-ctx.Done():
+		c.Error = "timed out waiting for a tab"
+		return c
+	}
+	defer func() { <-b.sem }()
+	bctx, err := b.acquire()
+	if err != nil {
+		c.Error = err.Error()
+		return c
+	}
+	defer b.active.Done()
+	proxy := b.public
+	if b.opts.Guard.AllowPrivate || b.opts.Guard.StartsPrivate(ctx, u.Hostname()) {
+		proxy = b.private
+	}
+	dl, err := os.MkdirTemp(b.dir, "downloads-")
+	if err != nil {
+		c.Error = err.Error()
+		return c
+	}
+	defer os.RemoveAll(dl)
+	v := &tabVisit{b: b, c: c, p: req.Profile, reqs: map[network.RequestID]*tabReq{}, dl: dl, proxy: proxy}
+	v.last.Store(time.Now().UnixNano())
+	tctx, cancel := chromedp.NewContext(bctx,
+		chromedp.WithNewBrowserContext(func(p *target.CreateBrowserContextParams) {
+			p.ProxyServer = proxy.URL()
+			p.ProxyBypassList = "<-loopback>"
+		}),
+		chromedp.WithListener(v.listen))
+	defer cancel()
+	// The whole visit, collection included, is bounded; the tab closes (and
+	// its incognito context with everything the page stored) at the end.
+	vctx, vcancel := context.WithTimeout(tctx, b.opts.Timeout)
+	defer vcancel()
+	v.ctx, v.tab = vctx, tctx
+	v.run(u)
+	return c
+}
+
+// tabReq is what the engine knows of one request of the page.
+type tabReq struct {
+	url, typ, frame, initiator string
+	status                     int
+	mime                       string
+	finished, failed           bool
+	errText                    string
+	refused                    bool
+	download                   bool
+	order                      int
+}
+
+type tabVisit struct {
+	b     *Browser
+	c     *Capture
+	p     Profile
+	proxy *guardProxy
+	ctx   context.Context // the visit, bounded by the timeout
+	tab   context.Context // the tab, open until Visit returns
+	dl    string
+
+	mu        sync.Mutex
+	reqs      map[network.RequestID]*tabReq
+	order     int
+	mainFrame string
+	stopped   bool         // set when collection starts; the listener then ignores events
+	last      atomic.Int64 // time of the last network activity, unix nanoseconds
+	dialogs   atomic.Int32
+}
+
+// instrument counts what a trapping page does, through console markers:
+// the listener sees console calls without running commands.
+const instrument = `(() => {
+  const mark = (what) => { try { console.debug("__honeygate:" + what); } catch (e) {} };
+  for (const name of ["requestFullscreen", "webkitRequestFullscreen", "webkitRequestFullScreen", "mozRequestFullScreen", "msRequestFullscreen"]) {
+    const f = Element.prototype[name];
+    if (typeof f === "function") {
+      Element.prototype[name] = function () { mark("fullscreen"); try { return f.apply(this, arguments); } catch (e) {} };
+    }
+  }
+  const push = History.prototype.pushState;
+  History.prototype.pushState = function () { mark("pushState"); return push.apply(this, arguments); };
+})();`
+
+func (v *tabVisit) run(u *url.URL) {
+	c := v.c
+	ctx := v.ctx
+	steps := []chromedp.Action[chromedp.Void]{
+		chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+			if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
+				return err
+			}
+			if _, err := chromedp.Call(ctx, page.Enable, page.EnableParams{}); err != nil {
+				return err
+			}
+			if _, err := chromedp.Call(ctx, emulation.SetUserAgentOverride, emulation.SetUserAgentOverrideParams{
+				UserAgent: v.p.UserAgent, AcceptLanguage: v.p.Language, Platform: v.p.Platform,
+			}); err != nil {
+				return err
+			}
+			if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: instrument}); err != nil {
+				return err
+			}
+			bc := chromedp.FromContext(ctx).BrowserContextID
+			_, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+				Behavior: browser.SetDownloadBehaviorBehaviorAllowAndName, BrowserContextID: bc, DownloadPath: v.dl,
+			})
+			return err
+		}),
+	}
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		c.Error = "browser: " + errText(err)
+		return
+	}
+	if v.p.Width > 0 {
+		chromedp.Do(ctx, chromedp.EmulateViewport(int64(v.p.Width), int64(v.p.Height))) //nolint:errcheck // the default size is fine too
+	}
+	res, err := chromedp.Call(ctx, page.Navigate, page.NavigateParams{URL: u.String(), Referrer: v.p.Referer(u), ReferrerPolicy: page.ReferrerPolicyUnsafeURL})
+	if err == nil && res.ErrorText != "" && res.ErrorText != "net::ERR_ABORTED" {
+		// ERR_ABORTED is what a navigation that became a download gives.
+		err = errors.New(res.ErrorText)
+	}
+	if err != nil {
+		c.Error = errText(err)
+	} else {
+		v.mu.Lock()
+		v.mainFrame = string(res.FrameID)
+		v.mu.Unlock()
+		v.settle()
+	}
+	v.collect()
+}
+
+// settle waits until the page has been quiet for Settle, or the visit's
+// time is up.
+func (v *tabVisit) settle() {
+	t := time.NewTicker(100 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-v.ctx.Done():
+			return
+		case <-t.C:
+			if time.Since(time.Unix(0, v.last.Load())) >= v.b.opts.Settle {
+				return
+			}
+		}
+	}
+}
+
+// listen runs in the tab's event loop: it must be fast and run no command.
+func (v *tabVisit) listen(ev any) {
+	v.last.Store(time.Now().UnixNano())
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.stopped {
+		return // collection started: the capture is no longer the listener's
+	}
+	c := v.c
+	switch e := ev.(type) {
+	case *network.EventRequestWillBeSent:
+		r := v.reqs[e.RequestID]
+		if e.RedirectResponse != nil && r != nil {
+			if e.Type == network.ResourceTypeDocument && len(c.Redirects) < v.b.opts.MaxRedirects*4 {
+				c.Redirects = append(c.Redirects, Hop{From: e.RedirectResponse.URL, To: e.Request.URL, Cause: CauseHTTP, Status: int(e.RedirectResponse.Status)})
+			}
+			r.url = e.Request.URL
+			return
+		}
+		if len(v.reqs) >= 4*v.b.opts.MaxResources {
+			return
+		}
+		init := ""
+		if e.Initiator != nil {
+			init = e.Initiator.URL
+			if init == "" {
+				init = string(e.Initiator.Type)
+			}
+		}
+		v.order++
+		v.reqs[e.RequestID] = &tabReq{url: e.Request.URL, typ: string(e.Type), frame: string(e.FrameID), initiator: init, order: v.order}
+		if e.Type == network.ResourceTypeDocument && v.mainFrame != "" && string(e.FrameID) != v.mainFrame && len(c.Redirects) < v.b.opts.MaxRedirects*4 {
+			c.Redirects = append(c.Redirects, Hop{From: e.DocumentURL, To: e.Request.URL, Cause: CauseIframe})
+		}
+	case *network.EventResponseReceived:
+		if r := v.reqs[e.RequestID]; r != nil && e.Response != nil {
+			r.status, r.mime, r.url = int(e.Response.Status), e.Response.MimeType, e.Response.URL
+			h := map[string]string{}
+			for k, val := range e.Response.Headers {
+				if s, ok := val.(string); ok {
+					h[k] = s
+				}
+			}
+			r.refused = isRefused(h)
+			for k, s := range h {
+				if strings.EqualFold(k, "Content-Disposition") && strings.HasPrefix(strings.ToLower(strings.TrimSpace(s)), "attachment") {
+					r.download = true
+				}
+			}
+			if isDownloadMIME(r.mime) {
+				r.download = true
+			}
+		}
+	case *network.EventLoadingFinished:
+		if r := v.reqs[e.RequestID]; r != nil {
+			r.finished = true
+		}
+	case *network.EventLoadingFailed:
+		if r := v.reqs[e.RequestID]; r != nil {
+			r.failed, r.errText = true, e.ErrorText
+		}
+	case *network.EventWebSocketCreated:
+		if len(c.Behaviour.WebSockets) < 32 {
+			c.Behaviour.WebSockets = append(c.Behaviour.WebSockets, e.URL)
+		}
+	case *network.EventWebSocketFrameSent:
+		if e.Response != nil && len(c.Behaviour.WSFrames) < 16 {
+			c.Behaviour.WSFrames = append(c.Behaviour.WSFrames, truncate(string(e.Response.PayloadData), 512))
+		}
+	case *page.EventFrameRequestedNavigation:
+		cause := CauseScript
+		switch e.Reason {
+		case page.ClientNavigationReasonMetaTagRefresh, page.ClientNavigationReasonHTTPHeaderRefresh:
+			cause = CauseMetaRefresh
+		case page.ClientNavigationReasonScriptInitiated:
+			cause = CauseScript
+		default:
+			cause = string(e.Reason)
+		}
+		if string(e.FrameID) != v.mainFrame && v.mainFrame != "" {
+			cause = CauseIframe
+		}
+		hop := Hop{From: v.c.FinalURL, To: e.URL, Cause: cause}
+		if len(c.Behaviour.Navigations) < 64 {
+			c.Behaviour.Navigations = append(c.Behaviour.Navigations, hop)
+		}
+		if cause != CauseIframe && len(c.Redirects) < v.b.opts.MaxRedirects*4 {
+			c.Redirects = append(c.Redirects, hop)
+		}
+	case *page.EventFrameNavigated:
+		if e.Frame != nil && e.Frame.ParentID == "" {
+			c.FinalURL = e.Frame.URL
+		}
+	case *page.EventJavascriptDialogOpening:
+		if len(c.Behaviour.Dialogs) < 32 {
+			c.Behaviour.Dialogs = append(c.Behaviour.Dialogs, truncate(string(e.Type)+": "+e.Message, 512))
+		}
+		// Answer at once, so that the page does not stall; an alert loop
+		// then shows as many dialogs. Past a bound, dismiss and stop counting.
+		n := v.dialogs.Add(1)
+		go func() {
+			chromedp.Call(v.ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: n < 50}) //nolint:errcheck // the tab may be gone
+		}()
+	case *runtime.EventConsoleAPICalled:
+		var parts []string
+		for _, a := range e.Args {
+			s := string(a.Value)
+			if s == "" {
+				s = a.Description
+			}
+			parts = append(parts, strings.Trim(s, `"`))
+		}
+		line := strings.Join(parts, " ")
+		switch {
+		case line == "__honeygate:fullscreen":
+			c.Behaviour.Fullscreen++
+		case line == "__honeygate:pushState":
+			c.Behaviour.HistoryPush++
+		case len(c.Behaviour.Console) < 32:
+			c.Behaviour.Console = append(c.Behaviour.Console, truncate(string(e.Type)+": "+line, 300))
+		}
+	}
+}
+
+// collect turns the requests into resources, with the bodies of documents,
+// frames and scripts, the saved downloads, and the DOM as scripts left it.
+func (v *tabVisit) collect() {
+	c := v.c
+	v.mu.Lock()
+	v.stopped = true
+	mainFrame := v.mainFrame
+	var items []reqItem
+	for id, r := range v.reqs {
+		items = append(items, reqItem{id, *r})
+	}
+	v.mu.Unlock()
+	slices.SortFunc(items, func(a, b reqItem) int { return a.r.order - b.r.order })
+
+	// The bodies are read after the visit: even when the visit's own time
+	// is up, the tab is still open (its context is the parent's), and a
+	// short extra time bounds the reading.
+	cctx, cancel := context.WithTimeout(v.tab, 3*time.Second)
+	defer cancel()
+	var mainDoc string
+	for _, it := range items {
+		if len(c.Resources) >= v.b.opts.MaxResources {
+			break
+		}
+		r := it.r
+		ru, _ := url.Parse(r.url)
+		res := Resource{URL: r.url, Type: mapType(r.typ), Status: r.status, MIME: r.mime, Parent: r.initiator, Cause: strings.ToLower(r.typ)}
+		if ru != nil {
+			res.Host = ru.Host
+		}
+		if res.Type == TypeDocument && r.frame != mainFrame && mainFrame != "" {
+			res.Type = TypeIframe
+		}
+		if r.download {
+			res.Type = TypeDownload
+		}
+		switch {
+		case r.refused || v.proxy.wasRefused(r.url):
+			res.Error = ErrPrivateAddress.Error()
+		case r.failed && !r.download:
+			res.Error = r.errText
+		}
+		wantBody := r.finished && !r.refused && (res.Type == TypeDocument || res.Type == TypeIframe || res.Type == TypeScript)
+		if wantBody {
+			body, err := chromedp.Call(cctx, network.GetResponseBody, network.GetResponseBodyParams{RequestID: it.id})
+			if err == nil {
+				b := body.Body
+				if int64(len(b)) > v.b.opts.MaxBody {
+					b, res.Truncated = b[:v.b.opts.MaxBody], true
+				}
+				res.Body, res.Size, res.SHA256 = b, int64(len(b)), Sum(b)
+			}
+		}
+		if res.Type == TypeDocument && mainDoc == "" && res.Body != nil {
+			mainDoc = res.URL
+			if c.Status == 0 {
+				c.Status = res.Status
+			}
+		}
+		c.Resources = append(c.Resources, res)
+		if (res.Type == TypeDocument || res.Type == TypeIframe) && res.Body != nil {
+			base, _ := url.Parse(res.URL)
+			c.Resources = append(c.Resources, inlineScripts(Parse(res.Body, base), res.URL, base)...)
+		}
+	}
+	v.downloads(items)
+	// The DOM after the scripts ran.
+	if cctx.Err() == nil {
+		if html, err := chromedp.Run(cctx, chromedp.Evaluate[string](`document.documentElement ? document.documentElement.outerHTML : ""`)); err == nil && html != "" {
+			b := []byte(html)
+			if int64(len(b)) > v.b.opts.MaxBody {
+				b = b[:v.b.opts.MaxBody]
+			}
+			fu, _ := url.Parse(c.FinalURL)
+			host := ""
+			if fu != nil {
+				host = fu.Host
+			}
+			c.Resources = append(c.Resources, Resource{URL: c.FinalURL, Host: host, Type: TypeDOM, Size: int64(len(b)), SHA256: Sum(b), Body: b, Cause: "rendered"})
+		}
+	}
+	if c.FinalURL == "" {
+		c.FinalURL = c.URL
+	}
+	if c.Error == "" && mainDoc == "" && len(c.Resources) == 0 {
+		c.Error = "no document loaded"
+	}
+}
+
+// downloads hashes the files the page made the browser save, then deletes
+// them (the directory goes with the visit). They are never opened.
+type reqItem struct {
+	id network.RequestID
+	r  tabReq
+}
+
+func (v *tabVisit) downloads(items []reqItem) {
+	// Give a download in flight a moment to land.
+	var urls []string
+	for _, it := range items {
+		if it.r.download {
+			urls = append(urls, it.r.url)
+		}
+	}
+	if len(urls) == 0 {
+		return
+	}
+	deadline := time.Now().Add(time.Second)
+	for time.Now().Before(deadline) {
+		ents, _ := os.ReadDir(v.dl)
+		partial := false
+		for _, e := range ents {
+			partial = partial || strings.HasSuffix(e.Name(), ".crdownload")
+		}
+		if len(ents) > 0 && !partial {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	ents, _ := os.ReadDir(v.dl)
+	for i, e := range ents {
+		if e.IsDir() || strings.HasSuffix(e.Name(), ".crdownload") {
+			continue
+		}
+		b, err := readFileBounded(filepath.Join(v.dl, e.Name()), v.b.opts.MaxBody)
+		if err != nil {
+			continue
+		}
+		// The saved file is named by its GUID; pair it with a download URL
+		// in order (a page rarely starts more than one).
+		du := urls[min(i, len(urls)-1)]
+		for j := range v.c.Resources {
+			r := &v.c.Resources[j]
+			if r.Type == TypeDownload && r.URL == du && r.SHA256 == "" {
+				r.Body, r.Size, r.SHA256 = b, int64(len(b)), Sum(b)
+			}
+		}
+	}
+	v.c.Behaviour.Downloads = append(v.c.Behaviour.Downloads, urls...)
+}
+
+func readFileBounded(p string, n int64) ([]byte, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, _, err := readBounded(f, n)
+	return b, err
+}
+
+func mapType(t string) string {
+	switch network.ResourceType(t) {
+	case network.ResourceTypeDocument:
+		return TypeDocument
+	case network.ResourceTypeScript:
+		return TypeScript
+	case network.ResourceTypeStylesheet:
+		return TypeStyle
+	case network.ResourceTypeImage:
+		return TypeImage
+	case network.ResourceTypeXHR, network.ResourceTypeFetch:
+		return TypeXHR
+	case network.ResourceTypeWebSocket:
+		return TypeWebSocket
+	}
+	return TypeOther
+}
+
+func isDownloadMIME(m string) bool {
+	m, _, _ = mime.ParseMediaType(m)
+	switch m {
+	case "application/x-msdownload", "application/x-msdos-program", "application/vnd.microsoft.portable-executable",
+		"application/x-dosexec", "application/java-archive", "application/x-shockwave-flash", "application/vnd.android.package-archive",
+		"application/hta", "application/octet-stream":
+		return true
+	}
+	return false
+}

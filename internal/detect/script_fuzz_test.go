@@ -1,0 +1,47 @@
+package detect
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// FuzzAnalyze: any script text is measured without panicking, in bounded
+// time, with consistent features (counts never negative, the longest
+// encoded literal never longer than the longest literal nor the text).
+func FuzzAnalyze(f *testing.F) {
+	for _, s := range []string{
+		`eval(unescape("%61%6c%65%72%74"))`, `var a="cr"+"eateElement"; this["eval"](x)`,
+		`String.fromCharCode(1,2,3,4)`, `'unterminated`, "\"\\", `document['wNeZrite'.replace(/NeZ/g,'')]('x')`,
+	} {
+		f.Add(s)
+	}
+	if fs, _ := filepath.Glob("testdata/web-malicious/files/crimepack/iframes/*.js"); len(fs) > 0 {
+		for _, p := range fs[:min(3, len(fs))] {
+			if b, err := os.ReadFile(p); err == nil {
+				f.Add(string(b))
+			}
+		}
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		ft := Analyze(s)
+		if ft.Sinks < 0 || ft.Decoders < 0 || ft.NumRun < 0 || ft.EncodedLit > ft.LongestLit || ft.LongestLit > len(s) || ft.LitRatio > 1.0001 {
+			t.Fatalf("inconsistent features %+v for %d bytes", ft, len(s))
+		}
+		_ = ft.Rules()
+	})
+}
+
+// FuzzSiteOf: any host gives a site that is a suffix of it (lowercased,
+// without port), never longer.
+func FuzzSiteOf(f *testing.F) {
+	for _, s := range []string{"www.example.co.uk", "a.b.example.com:8080", "[::1]:80", "127.0.0.1:1", "", ".", "x..y"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, h string) {
+		s := SiteOf(h)
+		if len(s) > len(h) {
+			t.Fatalf("SiteOf(%q) = %q is longer", h, s)
+		}
+	})
+}
