@@ -100,7 +100,7 @@ fi
 go build -o "$tmp/telnetload" ./bench/telnetload
 
 token=bench-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
-args=(serve --data "$tmp/data" --token "$token" --listen web=127.0.0.1:0)
+args=(serve --data "$tmp/data" --token "$token" --listen web=127.0.0.1:0 --listen ssh=off)
 for _ in $(seq 1 "$TELNET_LISTENERS"); do
 	args+=(--listen telnet=127.0.0.1:0)
 done

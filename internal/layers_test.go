@@ -25,6 +25,12 @@ var forbidden = map[string][]string{
 	"bus":    {"store", "sensor", "web", "app", "cli", "config"},
 	"event":  {"bus", "store", "sensor", "web", "app", "cli", "config"},
 	"schema": {""}, // a leaf: nothing of honeygate
+	// Intel judges and matches; the bus, the stores and the API come to it
+	// through its interfaces (Store, Adder, the bus handler in app).
+	"intel": {"bus", "store", "web", "app", "cli", "config", "sensor"},
+	// The gateway enforces; it publishes through event.Publisher and is
+	// wired by app, so it reaches no adapter itself.
+	"gateway": {"bus", "store", "web", "app", "cli", "config", "sensor"},
 	// The client honeypot publishes through event.Publisher and keeps
 	// through its own crawl.Store, like a sensor; detect only judges.
 	"crawl":  {"bus", "store", "web", "app", "cli", "config", "sensor", "detect"},

@@ -10,8 +10,18 @@ if ! command -v go >/dev/null 2>&1; then
   exit 1
 fi
 
-# For the end-to-end tests: telnet (a real client), iproute2 and iptables (a
+# For the end-to-end tests: telnet, openssh-client and sshpass (real
+# clients, driven as bots drive them), iproute2 and iptables (a
 # network namespace with a port-23 redirect, as deployed).
+# curl and dig are real clients of the gateway's proxy and DNS filter.
+# nmap (smb-vuln-ms17-010, smb-double-pulsar-backdoor) and smbclient (a
+# benign client, NTLMv2 logons) test the SMB sensor.
+pkgs=(ca-certificates git telnet openssh-client sshpass iproute2 iptables curl bind9-dnsutils nmap smbclient)
+# Optional, for the benchmarks only (BENCH=1): the gateway's peers and load
+# generators (bench/gateway/run.sh).
+if [ "${BENCH:-0}" = 1 ]; then
+  pkgs+=(squid tinyproxy dnsmasq wrk dnsperf)
+fi
 # For the client honeypot: libyara-dev and gcc (YARA through cgo, needed to
 # build), chromium (the browser engine; its tests skip without it).
 pkgs=(ca-certificates git telnet iproute2 iptables gcc libyara-dev pkg-config chromium)

@@ -20,12 +20,13 @@ import (
 	"github.com/honeygate/honeygate/internal/bus"
 	"github.com/honeygate/honeygate/internal/config"
 	"github.com/honeygate/honeygate/internal/crawl"
+	"github.com/honeygate/honeygate/internal/intel"
 	"github.com/honeygate/honeygate/internal/sensor"
 	"github.com/honeygate/honeygate/internal/store/sqlite"
 )
 
 // env is what the parts are built from: the configuration, and the shared
-// resources (bus, store, token, sensor gate, metrics), each opened on first
+// resources (bus, store, token, sensor gate, metrics, intel), each opened on first
 // use so that a role opens only what its parts need. Whatever is opened is
 // released by close, in reverse order, also after a failed start.
 type env struct {
@@ -46,6 +47,8 @@ type env struct {
 	rules         *attrib.Rules
 	gate          *sensor.Gate
 	sensorMetrics *sensor.Metrics
+	intel         *intel.Manager
+	gateway       *gatewayShared
 }
 
 // onClose registers a release to run at close, before those registered
@@ -79,8 +82,6 @@ func (e *env) listen(name string) ([]net.Listener, error) {
 }
 
 // listenPacket opens every configured address of a UDP listener.
-//
-//lint:ignore U1000 the UDP sensors' parts (reflectors) use it
 func (e *env) listenPacket(name string) ([]net.PacketConn, error) {
 	var pcs []net.PacketConn
 	for _, addr := range e.cfg.Addrs(name) {

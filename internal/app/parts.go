@@ -4,17 +4,27 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/netip"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/honeygate/honeygate/internal/attack"
 	"github.com/honeygate/honeygate/internal/bus"
 	"github.com/honeygate/honeygate/internal/crawl"
 	"github.com/honeygate/honeygate/internal/detect"
 	"github.com/honeygate/honeygate/internal/event"
+	"github.com/honeygate/honeygate/internal/gateway"
+	gdns "github.com/honeygate/honeygate/internal/gateway/dns"
+	"github.com/honeygate/honeygate/internal/gateway/proxy"
 	"github.com/honeygate/honeygate/internal/jsonlog"
 	"github.com/honeygate/honeygate/internal/sensor"
+	"github.com/honeygate/honeygate/internal/sensor/iothttp"
+	"github.com/honeygate/honeygate/internal/sensor/reflect"
+	"github.com/honeygate/honeygate/internal/sensor/smb"
+	"github.com/honeygate/honeygate/internal/sensor/ssh"
 	"github.com/honeygate/honeygate/internal/sensor/telnet"
 	"github.com/honeygate/honeygate/internal/web"
 )
@@ -81,7 +91,12 @@ func buildStoreConsumer(e *env) ([]Component, error) {
 			for i := range inserted {
 				stored.WithLabelValues(string(inserted[i].Kind)).Inc()
 			}
-			return nil
+			// reflect.attack events also fold into the attacks the API
+			// lists. From the whole batch, not only the new events: if
+			// this fails after the events were stored, the batch comes
+			// again, its events are then not new, and attack.Merge makes
+			// applying them twice harmless.
+			return st.PutAttacks(ctx, attack.FromEvents(evs))
 		},
 		Bad: func(ctx context.Context, subject string, data []byte, err error) error {
 			dead.Inc()
@@ -116,6 +131,10 @@ func buildWeb(e *env) ([]Component, error) {
 	if err != nil {
 		return nil, err
 	}
+	in, err := e.Intel()
+	if err != nil {
+		return nil, err
+	}
 	lns, err := e.listen("web")
 	if err != nil {
 		return nil, err
@@ -129,8 +148,9 @@ func buildWeb(e *env) ([]Component, error) {
 		crawlAPI = &web.CrawlOptions{Store: st, Crawler: cr, Matrix: crawl.MatrixOptions{PersistDays: c.PersistDays, CampaignSize: c.CampaignSites}}
 	}
 	h := web.New(web.Options{
-		Store: st, Token: token, Gatherer: e.reg, Log: e.log.With("component", "web"), Crawl: crawlAPI,
+		Store: st, Attacks: st, Token: token, Gatherer: e.reg, Log: e.log.With("component", "web"), Intel: in, Crawl: crawlAPI,
 		BusStats: func(ctx context.Context) (any, error) { return b.Stats(ctx) },
+		Blocks:   st,
 		Health:   func(ctx context.Context) []string { return health(ctx, b) },
 	})
 	var cs []Component
@@ -227,9 +247,99 @@ func buildTelnet(e *env) ([]Component, error) {
 	return sensorServers(e, "telnet", h)
 }
 
+func buildSSH(e *env) ([]Component, error) {
+	if len(e.cfg.Addrs("ssh")) == 0 {
+		return nil, nil
+	}
+	pub, err := e.Bus()
+	if err != nil {
+		return nil, err
+	}
+	rules, err := e.Rules()
+	if err != nil {
+		return nil, err
+	}
+	// Host keys and uploaded samples are kept in the data dir.
+	h, err := ssh.New(e.cfg.SSH, ssh.Options{
+		Publisher: pub, Rules: rules, Sensor: e.cfg.Sensor, Limits: e.cfg.Limits,
+		Log: e.log.With("component", "ssh"), DataDir: e.cfg.Data,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return sensorServers(e, "ssh", h)
+}
+
+func buildSMB(e *env) ([]Component, error) {
+	if len(e.cfg.Addrs("smb")) == 0 {
+		return nil, nil
+	}
+	pub, err := e.Bus()
+	if err != nil {
+		return nil, err
+	}
+	rules, err := e.Rules()
+	if err != nil {
+		return nil, err
+	}
+	h, err := smb.New(e.cfg.SMB, smb.Options{
+		Publisher: pub, Rules: rules, Sensor: e.cfg.Sensor,
+		// Samples are evidence: kept beside the database, never run.
+		SampleDir: filepath.Join(e.cfg.Data, "samples"),
+		Log:       e.log.With("component", "smb"),
+	})
+	if err != nil {
+		return nil, err
+	}
+	// A worm's payload upload (WannaCry's DLL through DoublePulsar is
+	// about 5 MiB) needs more input than a shell session; smb.max_bytes_in
+	// allows it, and smb.max_held_bytes bounds what all sessions hold.
+	lim := e.cfg.Limits
+	lim.MaxBytesIn = e.cfg.SMB.MaxBytesIn
+	return sensorServersWith(e, "smb", h, lim)
+}
+
+// buildIoTHTTP serves the router endpoints on every iot-http address,
+// behind the sensor gate.
+func buildIoTHTTP(e *env) ([]Component, error) {
+	if len(e.cfg.Addrs("iot-http")) == 0 {
+		return nil, nil
+	}
+	pub, err := e.Bus()
+	if err != nil {
+		return nil, err
+	}
+	rules, err := e.Rules()
+	if err != nil {
+		return nil, err
+	}
+	s, err := iothttp.New(e.cfg.IoTHTTP, iothttp.Options{
+		Publisher: pub, Rules: rules, Sensor: e.cfg.Sensor, Limits: e.cfg.Limits,
+		Log: e.log.With("component", "iot-http"),
+	})
+	if err != nil {
+		return nil, err
+	}
+	lns, err := e.listen("iot-http")
+	if err != nil {
+		return nil, err
+	}
+	var cs []Component
+	for _, ln := range lns {
+		gated := sensor.GateListener(ln, e.Gate(), e.SensorMetrics(), iothttp.Proto)
+		cs = append(cs, httpComponent{srv: s.NewServer(context.Background()), ln: gated})
+	}
+	return cs, nil
+}
+
 // sensorServers serves a TCP sensor on each address of its listener, behind
 // the shared gate, with the shared limits.
 func sensorServers(e *env, name string, h sensor.Handler) ([]Component, error) {
+	return sensorServersWith(e, name, h, e.cfg.Limits)
+}
+
+// sensorServersWith is sensorServers with limits of the sensor's own.
+func sensorServersWith(e *env, name string, h sensor.Handler, lim sensor.Limits) ([]Component, error) {
 	pub, err := e.Bus()
 	if err != nil {
 		return nil, err
@@ -241,11 +351,49 @@ func sensorServers(e *env, name string, h sensor.Handler) ([]Component, error) {
 	var cs []Component
 	for _, ln := range lns {
 		srv := &sensor.Server{
-			Handler: h, Limits: e.cfg.Limits, Metrics: e.SensorMetrics(), Gate: e.Gate(),
+			Handler: h, Limits: lim, Metrics: e.SensorMetrics(), Gate: e.Gate(),
 			Publisher: pub, Sensor: e.cfg.Sensor,
 			Log: e.log.With("component", name, "addr", ln.Addr().String()),
 		}
 		cs = append(cs, RunFunc(func(ctx context.Context) error { return srv.Serve(ctx, ln) }))
+	}
+	return cs, nil
+}
+
+// buildReflectors serves each amplification reflector on every address of
+// its listener. They share one send budget, so the bytes-per-second cap and
+// the bytes-out-below-bytes-in rule hold for the process, not per port.
+func buildReflectors(e *env) ([]Component, error) {
+	cfg := e.cfg.Reflect
+	var (
+		cs      []Component
+		budget  *sensor.SendBudget
+		metrics *sensor.PacketMetrics
+	)
+	for _, p := range reflect.Protocols {
+		if len(e.cfg.Addrs(p.Listener)) == 0 {
+			continue
+		}
+		pub, err := e.Bus()
+		if err != nil {
+			return nil, err
+		}
+		pcs, err := e.listenPacket(p.Listener)
+		if err != nil {
+			return nil, err
+		}
+		if budget == nil {
+			budget, metrics = sensor.NewSendBudget(cfg.Limits.SendBudget), sensor.NewPacketMetrics(e.reg)
+		}
+		h := p.New(cfg, e.cfg.Sensor)
+		for _, pc := range pcs {
+			srv := &sensor.PacketServer{
+				Handler: h, Limits: cfg.Limits, Budget: budget, Metrics: metrics,
+				Publisher: pub, Sensor: e.cfg.Sensor,
+				Log: e.log.With("component", p.Listener, "addr", pc.LocalAddr().String()),
+			}
+			cs = append(cs, RunFunc(func(ctx context.Context) error { return srv.ServePacket(ctx, pc) }))
+		}
 	}
 	return cs, nil
 }
@@ -292,6 +440,147 @@ func health(ctx context.Context, b *bus.Bus) []string {
 		}
 	}
 	return reasons
+}
+
+// gatewayShared is what the proxy and the DNS filter share: one policy
+// chain over the live intel snapshot, and one recorder that publishes their
+// blocks as events off the request path.
+type gatewayShared struct {
+	chain   *gateway.Chain
+	rec     *gateway.AsyncRecorder
+	metrics *gateway.Metrics
+}
+
+func (e *env) gatewayParts() (*gatewayShared, error) {
+	if e.gateway != nil {
+		return e.gateway, nil
+	}
+	m, err := e.Intel()
+	if err != nil {
+		return nil, err
+	}
+	pub, err := e.Bus()
+	if err != nil {
+		return nil, err
+	}
+	chain, err := gateway.NewChain(&e.cfg.Gateway, &gateway.LiveIntel{Live: m.Live(), Ready: m.Ready})
+	if err != nil {
+		return nil, err
+	}
+	rec := gateway.NewAsyncRecorder(gateway.PublishSink(pub, e.cfg.Sensor), 65536, 4, e.log.With("component", "gateway"))
+	// Closed after the proxy and DNS parts stopped, before the bus closes:
+	// the last blocks are published.
+	e.onClose(func() error { rec.Close(); return nil })
+	e.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "honeygate_gateway_block_records_dropped_total", Help: "Block records dropped because the queue to the bus was full.",
+	}, func() float64 { return float64(rec.Dropped()) }))
+	e.gateway = &gatewayShared{chain: chain, rec: rec, metrics: gateway.NewMetrics(e.reg)}
+	return e.gateway, nil
+}
+
+// ownAddrs are honeygate's own listener addresses, which the proxy never
+// dials. Read on first dial, when every part has listened.
+func (e *env) ownAddrs() func() []netip.AddrPort {
+	var once sync.Once
+	var own []netip.AddrPort
+	return func() []netip.AddrPort {
+		once.Do(func() {
+			for _, addrs := range e.addrs {
+				for _, a := range addrs {
+					if ap, err := netip.ParseAddrPort(a); err == nil {
+						own = append(own, ap)
+					}
+				}
+			}
+		})
+		return own
+	}
+}
+
+func buildProxy(e *env) ([]Component, error) {
+	if len(e.cfg.Addrs("proxy")) == 0 {
+		return nil, nil
+	}
+	gw, err := e.gatewayParts()
+	if err != nil {
+		return nil, err
+	}
+	lns, err := e.listen("proxy")
+	if err != nil {
+		return nil, err
+	}
+	var ca *proxy.CA
+	if e.cfg.Gateway.Decrypts() {
+		dir := e.cfg.Gateway.CADir
+		if dir == "" {
+			dir = filepath.Join(e.cfg.Data, "gateway-ca")
+		}
+		if ca, err = proxy.LoadOrCreateCA(dir); err != nil {
+			return nil, err
+		}
+		e.log.Info("the gateway shows block pages inside HTTPS to users who install its CA", "ca", filepath.Join(dir, proxy.CACertFile))
+	}
+	srv := proxy.New(proxy.Options{
+		Chain: gw.chain, Recorder: gw.rec, Log: e.log.With("component", "proxy"),
+		AllowPrivateUpstream: e.cfg.Gateway.AllowPrivateUpstream, Own: e.ownAddrs(), CA: ca, Metrics: gw.metrics,
+	})
+	var cs []Component
+	for _, ln := range lns {
+		cs = append(cs, RunFunc(func(ctx context.Context) error {
+			errc := make(chan error, 1)
+			go func() { errc <- srv.Serve(ln) }()
+			select {
+			case err := <-errc:
+				return fmt.Errorf("proxy %s: %w", ln.Addr(), err)
+			case <-ctx.Done():
+			}
+			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			_ = srv.Shutdown(sctx)
+			<-errc
+			return nil
+		}))
+	}
+	return cs, nil
+}
+
+func buildDNS(e *env) ([]Component, error) {
+	addrs := e.cfg.Addrs("dns")
+	if len(addrs) == 0 {
+		return nil, nil
+	}
+	gw, err := e.gatewayParts()
+	if err != nil {
+		return nil, err
+	}
+	srv, err := gdns.New(gdns.Options{Chain: gw.chain, Recorder: gw.rec, Log: e.log.With("component", "dns"), Config: e.cfg.Gateway, Metrics: gw.metrics})
+	if err != nil {
+		return nil, err
+	}
+	var cs []Component
+	for _, addr := range addrs {
+		pc, ln, err := gdns.Listen(addr)
+		if err != nil {
+			return nil, fmt.Errorf("listen dns %s: %w", addr, err)
+		}
+		e.onClose(func() error { pc.Close(); ln.Close(); return nil })
+		e.addrs["dns"] = append(e.addrs["dns"], pc.LocalAddr().String())
+		cs = append(cs, RunFunc(func(ctx context.Context) error {
+			errc := make(chan error, 1)
+			go func() { errc <- srv.Serve(pc, ln) }()
+			select {
+			case err := <-errc:
+				return fmt.Errorf("dns %s: %w", addr, err)
+			case <-ctx.Done():
+			}
+			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			_ = srv.Shutdown(sctx)
+			<-errc
+			return nil
+		}))
+	}
+	return cs, nil
 }
 
 // buildCrashRecovery closes, with reason "crash", the sessions of this

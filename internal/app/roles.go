@@ -18,6 +18,8 @@ var parts = []part{
 	// Consumers: bus -> store (acked after commit) and bus -> JSON log.
 	{name: "store", stage: consumers, roles: roleServe | roleHub, build: buildStoreConsumer},
 	{name: "jsonlog", stage: consumers, roles: roleServe | roleHub, build: buildJSONLogConsumer},
+	// bus -> intel: honeypot downloads and crawl verdicts become indicators.
+	{name: "intel", stage: consumers, roles: roleServe | roleHub, build: buildIntel},
 
 	// The API and dashboard.
 	{name: "web", stage: readers, roles: roleServe | roleHub, build: buildWeb},
@@ -28,8 +30,16 @@ var parts = []part{
 	{name: "crash-recovery", stage: producers, roles: roleServe, build: buildCrashRecovery},
 	// The sensors.
 	{name: "telnet", stage: producers, roles: roleServe | roleSensor, build: buildTelnet},
+	{name: "reflect", stage: producers, roles: roleServe | roleSensor, build: buildReflectors},
+	{name: "ssh", stage: producers, roles: roleServe | roleSensor, build: buildSSH},
+
+	// Producers: the gateway's enforcement points (they publish blocks).
+	{name: "proxy", stage: producers, roles: roleServe | roleGateway, build: buildProxy},
+	{name: "dns", stage: producers, roles: roleServe | roleGateway, build: buildDNS},
 	// The client honeypot's daily round over the watch list.
 	{name: "crawler", stage: producers, roles: roleServe, build: buildCrawler},
+	{name: "smb", stage: producers, roles: roleServe | roleSensor, build: buildSMB},
+	{name: "iot-http", stage: producers, roles: roleServe | roleSensor, build: buildIoTHTTP},
 }
 
 // Roles: `serve` runs everything on one machine; `sensor`, `gateway` and

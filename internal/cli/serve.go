@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -28,9 +29,7 @@ func newServe() *cobra.Command {
 unless --nats is given), the store (SQLite under --data) and the web API.
 
 Listeners (--listen NAME=ADDR, repeatable; NAME=off disables one):
-  web      the JSON API and /metrics        (default 127.0.0.1:8080)
-  telnet   the IoT telnet honeypot, repeatable (default :2223, :2323, :5358)
-  nats     expose the embedded NATS server to remote sensors (default off)`,
+` + listenerHelp(),
 		Example: `  honeygate serve
   honeygate serve --data /var/lib/honeygate --listen telnet=:2223 --listen telnet=:2323
   honeygate serve --config /etc/honeygate.yaml --nats nats://10.0.0.5:4222`,
@@ -55,6 +54,7 @@ Listeners (--listen NAME=ADDR, repeatable; NAME=off disables one):
 				cfg.NATS = natsURL
 			}
 			if f.Changed("allow-private-upstream") {
+				cfg.Gateway.AllowPrivateUpstream = private
 				cfg.Crawl.AllowPrivateUpstream = private
 			}
 			if err := cfg.SetListen(listen); err != nil {
@@ -86,7 +86,7 @@ Listeners (--listen NAME=ADDR, repeatable; NAME=off disables one):
 	f.StringVar(&natsURL, "nats", "", "external NATS server URL with JetStream (default: embedded)")
 	f.StringArrayVar(&listen, "listen", nil, "NAME=ADDR listener, repeatable; NAME=off disables it")
 	f.BoolVar(&logJSON, "log-json", false, "log as JSON lines instead of text")
-	f.BoolVar(&private, "allow-private-upstream", false, "let crawled pages load from loopback, link-local and private addresses")
+	f.BoolVar(&private, "allow-private-upstream", false, "let the gateway proxy and the crawler reach loopback, link-local and private destinations (tests, intranets)")
 	return cmd
 }
 
@@ -98,4 +98,27 @@ func newLogger(level string, asJSON bool) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
 	}
 	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+}
+
+// listenerHelp lists the listeners the components declare, with their
+// defaults, for serve --help.
+func listenerHelp() string {
+	c := config.Default()
+	var b strings.Builder
+	for _, l := range c.ListenerSpecs() {
+		def := "off"
+		if len(l.Default) > 0 {
+			def = strings.Join(l.Default, ", ")
+		}
+		net := ""
+		if l.Net != "tcp" {
+			net = ", " + l.Net
+		}
+		rep := ""
+		if l.Repeatable {
+			rep = ", repeatable"
+		}
+		fmt.Fprintf(&b, "  %-18s %s%s%s (default %s)\n", l.Name, l.Help, net, rep, def)
+	}
+	return strings.TrimRight(b.String(), "\n")
 }

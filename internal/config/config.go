@@ -23,8 +23,14 @@ import (
 
 	"github.com/honeygate/honeygate/internal/attrib"
 	"github.com/honeygate/honeygate/internal/crawl"
+	"github.com/honeygate/honeygate/internal/gateway"
+	"github.com/honeygate/honeygate/internal/intel"
 	"github.com/honeygate/honeygate/internal/schema"
 	"github.com/honeygate/honeygate/internal/sensor"
+	"github.com/honeygate/honeygate/internal/sensor/iothttp"
+	"github.com/honeygate/honeygate/internal/sensor/reflect"
+	"github.com/honeygate/honeygate/internal/sensor/smb"
+	"github.com/honeygate/honeygate/internal/sensor/ssh"
 	"github.com/honeygate/honeygate/internal/sensor/telnet"
 )
 
@@ -49,9 +55,23 @@ type Config struct {
 	Limits sensor.Limits `yaml:"limits"`
 	// Telnet is the telnet sensor's device profile and login policy.
 	Telnet telnet.Config `yaml:"telnet"`
+	// Reflect is the amplification reflectors' limits and answers.
+	Reflect reflect.Config `yaml:"reflect"`
+	// SSH is the SSH sensor's device profile, login policy, server version
+	// and sample bounds.
+	SSH ssh.Config `yaml:"ssh"`
+	// Intel: subscribed feeds, what honeypot downloads become, how soon a
+	// change is enforced.
+	Intel intel.Config `yaml:"intel"`
+	// Gateway is the forward proxy's and the DNS filter's policy.
+	Gateway gateway.Config `yaml:"gateway"`
 	// Crawl is the client honeypot: the watch list's daily round, its
 	// engines and the tampering matrix.
 	Crawl crawl.Config `yaml:"crawl"`
+	// SMB is the SMB sensor's host identity (an unpatched Windows 7).
+	SMB smb.Config `yaml:"smb"`
+	// IoTHTTP is the IoT router HTTP sensor's pages and device profile.
+	IoTHTTP iothttp.Config `yaml:"iot_http"`
 	// Bus tunes the JetStream stream.
 	Bus Bus `yaml:"bus"`
 	// EventLog tunes the JSON lines event log (DATA/log/events.json).
@@ -159,7 +179,13 @@ func (c *Config) sections() []struct {
 		{"event_log", c.EventLog},
 		{"limits", limits{&c.Limits}},
 		{"telnet", c.Telnet},
+		{"reflect", c.Reflect},
+		{"ssh", c.SSH},
+		{"intel", c.Intel},
+		{"gateway", c.Gateway},
 		{"crawl", c.Crawl},
+		{"smb", c.SMB},
+		{"iot_http", c.IoTHTTP},
 	}
 }
 
@@ -230,7 +256,13 @@ func Default() Config {
 		Listen:   Listeners{},
 		Limits:   sensor.DefaultLimits(),
 		Telnet:   telnet.DefaultConfig(),
+		Reflect:  reflect.DefaultConfig(),
+		SSH:      ssh.DefaultConfig(),
+		Intel:    intel.DefaultConfig(),
+		Gateway:  gateway.DefaultConfig(),
 		Crawl:    crawl.DefaultConfig(),
+		SMB:      smb.DefaultConfig(),
+		IoTHTTP:  iothttp.DefaultConfig(),
 		Bus:      Bus{MaxAge: 30 * 24 * time.Hour, MaxBytes: 10 << 30, Replicas: 1},
 		EventLog: EventLog{MaxBytes: 256 << 20, Keep: 30},
 		LogLevel: "info",

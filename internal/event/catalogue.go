@@ -7,7 +7,12 @@ type Kind string
 // own file (honeypot.go is the model) and adds one line here.
 var domains = [][]Kind{
 	honeypotKinds,
+	reflectKinds,
+	attackKinds,
+	sshKinds,
+	gatewayKinds,
 	crawlKinds,
+	exploitKinds,
 }
 
 // Kinds lists every kind in the catalogue, in a stable order.

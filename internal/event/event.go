@@ -46,7 +46,15 @@ type Event struct {
 	Closing
 	WindowSize
 	Traffic
+	Reflection
+	Flood
+	SSH
+	Block
 	Crawl
+	Exploit
+	SMB
+	NTLM
+	HTTP
 
 	// Raw is the encoding this event arrived in from the bus, set by the
 	// bus on delivery; it is not part of the event. Stores and logs keep it as is

@@ -37,12 +37,21 @@ type Download struct {
 	URL      Text `json:"url,omitempty"`      // payload URL
 	Tool     Text `json:"tool,omitempty"`     // wget, tftp, curl, ...
 	Filename Text `json:"filename,omitempty"` // where the attacker wanted the payload written
+	// Ran says whether the command that named the URL ran: false for a
+	// fallback after a "||" that was not needed or a branch not taken
+	// (the URL is intel all the same). Absent from events of sensors that
+	// do not tell.
+	Ran *bool `json:"ran,omitempty"`
 }
 
 // Attribution says why a session's family was attributed
 // (session.attributed, session.closed).
 type Attribution struct {
 	Reasons []string `json:"reasons,omitempty"`
+	// Hint is the family a session's hints point to (a worm's login pair,
+	// its port) while its behaviour attributes none: the family stays
+	// unknown.
+	Hint string `json:"hint,omitempty"`
 }
 
 // Closing is how a session ended (session.closed, session.panic).
@@ -61,6 +70,9 @@ type WindowSize struct {
 type Traffic struct {
 	Bytes int64 `json:"bytes,omitempty"` // bytes received in the session
 }
+
+// BoolPtr returns a pointer to b, for Download.Ran.
+func BoolPtr(b bool) *bool { return &b }
 
 // TextPtr returns a pointer to s as Text, for Login.Password.
 func TextPtr(s string) *Text {

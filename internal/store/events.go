@@ -34,6 +34,8 @@ type Events interface {
 	CountEvents(ctx context.Context) (int64, error)
 	// DeadLetter keeps a message that could not be decoded, so nothing is lost.
 	DeadLetter(ctx context.Context, subject string, data []byte, reason string) error
+	// Dashboard: top credentials and payload URLs, from rollups.
+	Dashboard
 	Close() error
 }
 

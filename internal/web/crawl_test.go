@@ -32,7 +32,7 @@ func crawlAPI(t *testing.T) (*httptest.Server, *crawltest.Mem) {
 	return srv, st
 }
 
-func call(t *testing.T, srv *httptest.Server, method, path string, body any) (int, []byte) {
+func crawlCall(t *testing.T, srv *httptest.Server, method, path string, body any) (int, []byte) {
 	t.Helper()
 	var rd io.Reader
 	if body != nil {
@@ -52,32 +52,32 @@ func call(t *testing.T, srv *httptest.Server, method, path string, body any) (in
 
 func TestWatchAPI(t *testing.T) {
 	srv, _ := crawlAPI(t)
-	if code, _ := call(t, srv, "POST", "/api/v1/watch", map[string]string{"url": "http://shop.example/", "name": "shop", "profile": "ie11-win7"}); code != http.StatusCreated {
+	if code, _ := crawlCall(t, srv, "POST", "/api/v1/watch", map[string]string{"url": "http://shop.example/", "name": "shop", "profile": "ie11-win7"}); code != http.StatusCreated {
 		t.Fatalf("add: %d", code)
 	}
-	if code, b := call(t, srv, "POST", "/api/v1/watch", map[string]string{"url": "http://news.example/path"}); code != http.StatusCreated || !strings.Contains(string(b), `"name":"news.example"`) || !strings.Contains(string(b), `"profile":"ie11-win7"`) {
+	if code, b := crawlCall(t, srv, "POST", "/api/v1/watch", map[string]string{"url": "http://news.example/path"}); code != http.StatusCreated || !strings.Contains(string(b), `"name":"news.example"`) || !strings.Contains(string(b), `"profile":"ie11-win7"`) {
 		t.Errorf("add with defaults: %d %s", code, b)
 	}
 	for _, bad := range []map[string]string{{"url": "ftp://x/"}, {"url": "/relative"}, {"url": "http://x.example/", "profile": "netscape"}, {}} {
-		if code, _ := call(t, srv, "POST", "/api/v1/watch", bad); code != http.StatusBadRequest {
+		if code, _ := crawlCall(t, srv, "POST", "/api/v1/watch", bad); code != http.StatusBadRequest {
 			t.Errorf("add %v: %d, want 400", bad, code)
 		}
 	}
-	if code, _ := call(t, srv, "POST", "/api/v1/watch", map[string]string{"url": "http://shop.example/", "name": "again"}); code != http.StatusConflict {
+	if code, _ := crawlCall(t, srv, "POST", "/api/v1/watch", map[string]string{"url": "http://shop.example/", "name": "again"}); code != http.StatusConflict {
 		t.Errorf("same URL: %d, want 409", code)
 	}
-	code, b := call(t, srv, "GET", "/api/v1/watch", nil)
+	code, b := crawlCall(t, srv, "GET", "/api/v1/watch", nil)
 	var list struct{ Sites []crawl.Site }
 	if json.Unmarshal(b, &list); code != 200 || len(list.Sites) != 2 || list.Sites[1].Name != "shop" {
 		t.Errorf("list: %d %s", code, b)
 	}
-	if code, _ := call(t, srv, "DELETE", "/api/v1/watch", map[string]string{"name": "shop"}); code != 200 {
+	if code, _ := crawlCall(t, srv, "DELETE", "/api/v1/watch", map[string]string{"name": "shop"}); code != 200 {
 		t.Errorf("rm by name: %d", code)
 	}
-	if code, _ := call(t, srv, "DELETE", "/api/v1/watch?url=http://news.example/path", nil); code != 200 {
+	if code, _ := crawlCall(t, srv, "DELETE", "/api/v1/watch?url=http://news.example/path", nil); code != 200 {
 		t.Errorf("rm by url query: %d", code)
 	}
-	if code, _ := call(t, srv, "DELETE", "/api/v1/watch", map[string]string{"name": "shop"}); code != http.StatusNotFound {
+	if code, _ := crawlCall(t, srv, "DELETE", "/api/v1/watch", map[string]string{"name": "shop"}); code != http.StatusNotFound {
 		t.Errorf("rm twice: %d", code)
 	}
 	req, _ := http.NewRequest("GET", srv.URL+"/api/v1/watch", nil)
@@ -97,18 +97,18 @@ func TestCrawlAndTamperingAPI(t *testing.T) {
 		fmt.Fprint(w, `<html><body>hi</body></html>`)
 	}))
 	defer site.Close()
-	call(t, srv, "POST", "/api/v1/watch", map[string]string{"url": site.URL + "/", "name": "a"})
-	if code, b := call(t, srv, "POST", "/api/v1/crawl", map[string]string{"day": "2026-05-08"}); code != 200 || !strings.Contains(string(b), `"clean":1`) {
+	crawlCall(t, srv, "POST", "/api/v1/watch", map[string]string{"url": site.URL + "/", "name": "a"})
+	if code, b := crawlCall(t, srv, "POST", "/api/v1/crawl", map[string]string{"day": "2026-05-08"}); code != 200 || !strings.Contains(string(b), `"clean":1`) {
 		t.Fatalf("crawl: %d %s", code, b)
 	}
 	bad = true
-	if code, b := call(t, srv, "POST", "/api/v1/crawl", nil); code != 200 || !strings.Contains(string(b), `"day":"2026-05-10"`) || !strings.Contains(string(b), `"malicious":["a"]`) {
+	if code, b := crawlCall(t, srv, "POST", "/api/v1/crawl", nil); code != 200 || !strings.Contains(string(b), `"day":"2026-05-10"`) || !strings.Contains(string(b), `"malicious":["a"]`) {
 		t.Fatalf("crawl today: %d %s", code, b)
 	}
-	if code, _ := call(t, srv, "POST", "/api/v1/crawl", map[string]string{"day": "May 8"}); code != 400 {
+	if code, _ := crawlCall(t, srv, "POST", "/api/v1/crawl", map[string]string{"day": "May 8"}); code != 400 {
 		t.Errorf("bad day: %d", code)
 	}
-	code, b := call(t, srv, "GET", "/api/v1/tampering?from=2026-05-08&to=2026-05-10", nil)
+	code, b := crawlCall(t, srv, "GET", "/api/v1/tampering?from=2026-05-08&to=2026-05-10", nil)
 	var m crawl.Matrix
 	if json.Unmarshal(b, &m); code != 200 || len(m.Days) != 3 || len(m.Sites) != 1 {
 		t.Fatalf("tampering: %d %s", code, b)
@@ -125,10 +125,10 @@ func TestCrawlAndTamperingAPI(t *testing.T) {
 			t.Errorf("tampering JSON lacks %q: %s", k, b)
 		}
 	}
-	if code, _ := call(t, srv, "GET", "/api/v1/tampering?from=2026-05-10&to=2026-05-01", nil); code != 400 {
+	if code, _ := crawlCall(t, srv, "GET", "/api/v1/tampering?from=2026-05-10&to=2026-05-01", nil); code != 400 {
 		t.Errorf("reversed range: %d", code)
 	}
-	if code, b := call(t, srv, "POST", "/api/v1/rejudge", map[string]string{"from": "2026-05-08", "to": "2026-05-10"}); code != 200 || !strings.Contains(string(b), `"sites":1`) {
+	if code, b := crawlCall(t, srv, "POST", "/api/v1/rejudge", map[string]string{"from": "2026-05-08", "to": "2026-05-10"}); code != 200 || !strings.Contains(string(b), `"sites":1`) {
 		t.Errorf("rejudge: %d %s", code, b)
 	}
 }

@@ -1,4 +1,4 @@
-// Package web serves honeygate's JSON API (and, later, its dashboard) on the
+// Package web serves honeygate's JSON API (and, through web/ui, its dashboard) on the
 // web listener. Every /api/ request needs `Authorization: Bearer TOKEN`;
 // /metrics and /healthz are open so that Prometheus and load balancers can
 // reach them without the token (bind the web listener to a trusted address).
@@ -25,14 +25,18 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/honeygate/honeygate/internal/attack"
 	"github.com/honeygate/honeygate/internal/buildinfo"
 	"github.com/honeygate/honeygate/internal/event"
+	"github.com/honeygate/honeygate/internal/gateway"
 	"github.com/honeygate/honeygate/internal/store"
+	"github.com/honeygate/honeygate/internal/web/ui"
 )
 
 // Options configure the API handler.
 type Options struct {
 	Store    store.Events
+	Attacks  attack.Store        // nil: no attacks are kept (404 on /api/v1/attacks)
 	Token    string              // every /api/ request must carry it
 	Gatherer prometheus.Gatherer // nil: no /metrics
 	// BusStats reports the bus's backlog for /api/v1/status; nil omits it.
@@ -40,6 +44,10 @@ type Options struct {
 	// Health reports why the process is degraded (events being lost, the
 	// store lagging); none means healthy. Nil: always healthy.
 	Health func(ctx context.Context) []string
+	// Intel answers /api/v1/intel*; nil leaves those routes out.
+	Intel Intel
+	// Blocks answers /api/v1/blocks/*; nil leaves those routes out.
+	Blocks gateway.BlocksStore
 	// Crawl serves the watch list, crawl rounds and the tampering matrix;
 	// nil leaves those routes out.
 	Crawl *CrawlOptions
@@ -66,10 +74,23 @@ func New(o Options) *Server {
 	s.mux.Handle("GET /api/v1/events", s.auth(s.events))
 	s.mux.Handle("GET /api/v1/sessions/{id}", s.auth(s.session))
 	s.mux.Handle("GET /api/v1/stats/daily", s.auth(s.daily))
+	if o.Intel != nil {
+		s.registerIntel(o.Intel)
+	}
+	if o.Blocks != nil {
+		s.registerBlocks(o.Blocks)
+	}
+	s.mux.Handle("GET /api/v1/attacks", s.auth(s.attacks))
 	if o.Crawl != nil {
 		s.crawlRoutes()
 	}
 	s.mux.Handle("/api/", s.auth(s.notFound))
+	// The dashboard: its pages beside the API, on the same store.
+	if dash, err := ui.New(ui.Options{Store: o.Store, Blocks: o.Blocks, Intel: o.Intel, Token: o.Token, Log: o.Log.With("part", "ui")}); err != nil {
+		o.Log.Error("web: dashboard off", "err", err) // only a broken build gets here
+	} else {
+		dash.Register(s.mux)
+	}
 	return s
 }
 

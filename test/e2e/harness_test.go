@@ -13,6 +13,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -67,6 +69,11 @@ func startServerWith(t *testing.T, prefix []string, data string, args ...string)
 	t.Helper()
 	if len(args) == 0 {
 		args = defaultListen
+	}
+	// A listener a test does not name keeps its default address: for ssh
+	// that is 0.0.0.0:2222, which concurrent test runs would fight over.
+	if !slices.ContainsFunc(args, func(a string) bool { return strings.HasPrefix(a, "ssh=") }) {
+		args = append(slices.Clone(args), "--listen", "ssh=off")
 	}
 	_ = os.Remove(filepath.Join(data, "listeners.json"))
 	full := append([]string{"serve", "--data", data, "--token", testToken}, args...)

@@ -58,7 +58,7 @@ func TestSecondInstanceRefused(t *testing.T) {
 	for i := 0; i < 3; i++ {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		cmd := exec.CommandContext(ctx, honeygateBin, "serve", "--data", data, "--token", testToken,
-			"--listen", "web=127.0.0.1:0", "--listen", "telnet=127.0.0.1:0")
+			"--listen", "web=127.0.0.1:0", "--listen", "telnet=127.0.0.1:0", "--listen", "ssh=off")
 		out, err := cmd.CombinedOutput()
 		cancel()
 		if err == nil {

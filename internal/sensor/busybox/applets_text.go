@@ -340,7 +340,11 @@ func (sh *Shell) hexdump(args []string, io *stdio) int {
 			continue
 		}
 		fmt.Fprintf(&out, "%07x", skip+off)
-		for i := 0; i < len(row); i += 2 {
+		for i := 0; i < 16; i += 2 {
+			if i >= len(row) {
+				out.WriteString("     ") // a short last row keeps its columns
+				continue
+			}
 			w := uint16(row[i])
 			if i+1 < len(row) {
 				w |= uint16(row[i+1]) << 8

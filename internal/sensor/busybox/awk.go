@@ -3,8 +3,10 @@ package busybox
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -13,9 +15,11 @@ import (
 // (free -m | awk '{print $2}', awk -F: '$3==0 {print $1}', awk 'FNR == 2
 // {print $2;}', awk '{s+=$1} END {print s}'): BEGIN/END, /regex/ and
 // expression patterns, print and printf, assignments, next, exit, if,
-// fields, NR NF FNR FS OFS, arithmetic, comparison, concatenation, ~ !~,
-// && || !, and length substr index tolower toupper. A program is at most
-// maxAwkProgram bytes; every record and statement is charged to the line.
+// while, for and for-in, arrays, fields, NR NF FNR FS OFS, arithmetic,
+// comparison, concatenation, ~ !~, && || !, and length substr index
+// tolower toupper sprintf sub gsub split. A program is at most
+// maxAwkProgram bytes; every record and statement is charged to the line,
+// loops run at most maxLoop times, arrays hold at most maxAwkCells.
 
 const maxAwkProgram = 4096
 
@@ -103,6 +107,8 @@ func unescapeAwk(s string) string {
 type awkMachine struct {
 	sh       *Shell
 	vars     map[string]string
+	arrays   map[string]map[string]string
+	cells    int // array elements, bounded
 	fields   []string
 	record   string
 	out      *bytes.Buffer
@@ -202,7 +208,7 @@ func (m *awkMachine) exec(stmts []*awkNode) {
 		if m.next || m.exit {
 			return
 		}
-		if m.steps++; m.steps > 100000 {
+		if m.steps++; m.steps > 100000 || m.sh.work > maxWork {
 			m.exit = true
 			return
 		}
@@ -240,6 +246,29 @@ func (m *awkMachine) exec(stmts []*awkNode) {
 			}
 		case "block":
 			m.exec(st.kids)
+		case "while":
+			for i := 0; i < maxLoop && !m.exit && !m.next && truthy(m.eval(st.kids[0])); i++ {
+				m.exec(st.kids[1].kids)
+			}
+		case "for":
+			if st.kids[0] != nil {
+				m.eval(st.kids[0])
+			}
+			for i := 0; i < maxLoop && !m.exit && !m.next && (st.kids[1] == nil || truthy(m.eval(st.kids[1]))); i++ {
+				m.exec(st.kids[3].kids)
+				if st.kids[2] != nil {
+					m.eval(st.kids[2])
+				}
+			}
+		case "forin":
+			m.sh.work += int64(64 * len(m.arrays[st.s])) // the keys, sorted
+			for _, k := range slices.Sorted(maps.Keys(m.arrays[st.s])) {
+				if m.exit || m.next {
+					break
+				}
+				m.store(st.kids[0], awkVal{s: k})
+				m.exec(st.kids[1].kids)
+			}
 		default:
 			m.eval(st)
 		}
@@ -328,6 +357,9 @@ func (m *awkMachine) eval(n *awkNode) awkVal {
 	case "field":
 		f := m.field(int(num(m.eval(n.kids[0]))))
 		return awkVal{s: f, n: num(awkVal{s: f}), isNum: looksNumeric(f)}
+	case "elem":
+		v := m.arrays[n.s][m.key(n)]
+		return awkVal{s: v, n: num(awkVal{s: v}), isNum: looksNumeric(v)}
 	case "assign":
 		var v awkVal
 		if n.s == "=" {
@@ -357,7 +389,13 @@ func (m *awkMachine) eval(n *awkNode) awkVal {
 		}
 		return awkVal{n: num(v), isNum: true}
 	case "concat":
-		return awkVal{s: m.str(m.eval(n.kids[0])) + m.str(m.eval(n.kids[1]))}
+		a, b := m.str(m.eval(n.kids[0])), m.str(m.eval(n.kids[1]))
+		m.sh.work += int64(len(a) + len(b)) // the copy
+		if len(a)+len(b) > maxVarBytes {
+			m.exit = true // a string past what a variable may hold: stop
+			return awkVal{s: a}
+		}
+		return awkVal{s: a + b}
 	case "match":
 		s := m.str(m.eval(n.kids[0]))
 		var re *regexp.Regexp
@@ -416,8 +454,40 @@ func (m *awkMachine) eval(n *awkNode) awkVal {
 	return awkVal{}
 }
 
+// key is an element's subscript: its expressions joined by SUBSEP.
+func (m *awkMachine) key(n *awkNode) string {
+	parts := make([]string, len(n.kids))
+	for i, k := range n.kids {
+		parts[i] = m.str(m.eval(k))
+	}
+	return strings.Join(parts, m.get("SUBSEP"))
+}
+
+// maxAwkCells bounds the elements of all arrays of one awk run.
+const maxAwkCells = 4096
+
 func (m *awkMachine) store(target *awkNode, v awkVal) {
 	switch target.op {
+	case "elem":
+		k := m.key(target)
+		if m.arrays == nil {
+			m.arrays = map[string]map[string]string{}
+		}
+		a := m.arrays[target.s]
+		if a == nil {
+			if len(m.arrays) >= 64 {
+				return
+			}
+			a = map[string]string{}
+			m.arrays[target.s] = a
+		}
+		if _, ok := a[k]; !ok {
+			if m.cells >= maxAwkCells {
+				return
+			}
+			m.cells++
+		}
+		a[k] = m.str(v)
 	case "var":
 		if len(m.vars) < 256 {
 			m.vars[target.s] = m.str(v)
@@ -473,6 +543,60 @@ func (m *awkMachine) call(n *awkNode) awkVal {
 		return awkVal{s: strings.ToUpper(m.str(arg(0)))}
 	case "int":
 		return awkVal{n: math.Trunc(num(arg(0))), isNum: true}
+	case "sprintf":
+		if len(n.kids) == 0 {
+			return awkVal{}
+		}
+		var vals []string
+		for i := 1; i < len(n.kids); i++ {
+			vals = append(vals, m.str(arg(i)))
+		}
+		return awkVal{s: awkSprintf(m.str(arg(0)), vals)}
+	case "sub", "gsub":
+		// sub(re, repl [, target]): target defaults to $0.
+		if len(n.kids) < 2 {
+			return awkVal{}
+		}
+		var re *regexp.Regexp
+		if n.kids[0].op == "re" {
+			re = n.kids[0].re
+		} else {
+			re, _ = regexp.Compile(m.str(arg(0)))
+		}
+		if re == nil {
+			return awkVal{n: 0, isNum: true}
+		}
+		target := &awkNode{op: "field", kids: []*awkNode{{op: "num"}}}
+		if len(n.kids) > 2 {
+			target = n.kids[2]
+		}
+		cur := m.str(m.eval(target))
+		repl := m.str(arg(1))
+		count := 0
+		out := re.ReplaceAllStringFunc(cur, func(match string) string {
+			if n.s == "sub" && count > 0 {
+				return match
+			}
+			count++
+			return strings.ReplaceAll(strings.ReplaceAll(repl, "\\&", "\x00"), "&", match)
+		})
+		out = strings.ReplaceAll(out, "\x00", "&")
+		if count > 0 {
+			m.store(target, awkVal{s: out})
+		}
+		return awkVal{n: float64(count), isNum: true}
+	case "split":
+		// split(s, arr [, sep]): the array is not kept (no arrays here);
+		// the count is what scripts test.
+		sep := m.get("FS")
+		if len(n.kids) > 2 {
+			sep = m.str(arg(2))
+		}
+		s := m.str(arg(0))
+		if sep == " " {
+			return awkVal{n: float64(len(strings.Fields(s))), isNum: true}
+		}
+		return awkVal{n: float64(len(strings.Split(s, sep))), isNum: true}
 	}
 	return awkVal{}
 }
@@ -706,6 +830,76 @@ func (p *awkParser) statement(depth int) (*awkNode, error) {
 			n.kids = []*awkNode{e}
 		}
 		return n, nil
+	case p.word("while"):
+		p.skipSpace(false)
+		if p.peek() != '(' {
+			return nil, awkErr("syntax error: while without (")
+		}
+		cond, err := p.primary()
+		if err != nil {
+			return nil, err
+		}
+		p.skipSpace(true)
+		body, err := p.statement(depth + 1)
+		if err != nil {
+			return nil, err
+		}
+		return &awkNode{op: "while", kids: []*awkNode{cond, asBlock(body)}}, nil
+	case p.word("for"):
+		p.skipSpace(false)
+		if p.peek() != '(' {
+			return nil, awkErr("syntax error: for without (")
+		}
+		p.pos++
+		// for (k in arr) or for (init; cond; step)
+		save := p.pos
+		p.skipSpace(false)
+		if lv, _ := p.lvalue(); lv != nil && lv.op == "var" {
+			p.skipSpace(false)
+			if p.word("in") {
+				p.skipSpace(false)
+				arr, _ := p.lvalue()
+				p.skipSpace(false)
+				if arr == nil || arr.op != "var" || p.peek() != ')' {
+					return nil, awkErr("syntax error in for-in")
+				}
+				p.pos++
+				p.skipSpace(true)
+				body, err := p.statement(depth + 1)
+				if err != nil {
+					return nil, err
+				}
+				return &awkNode{op: "forin", s: arr.s, kids: []*awkNode{lv, asBlock(body)}}, nil
+			}
+		}
+		p.pos = save
+		var parts [3]*awkNode
+		for i := 0; i < 3; i++ {
+			p.skipSpace(false)
+			end := byte(';')
+			if i == 2 {
+				end = ')'
+			}
+			if p.peek() != end {
+				e, err := p.expr(0)
+				if err != nil {
+					return nil, err
+				}
+				parts[i] = e
+				p.skipSpace(false)
+			}
+			if p.peek() != end {
+				return nil, awkErr("syntax error in for")
+			}
+			p.pos++
+		}
+		p.skipSpace(true)
+		body, err := p.statement(depth + 1)
+		if err != nil {
+			return nil, err
+		}
+		n := &awkNode{op: "for", kids: []*awkNode{parts[0], parts[1], parts[2], asBlock(body)}}
+		return n, nil
 	case p.word("if"):
 		p.skipSpace(false)
 		if p.peek() != '(' {
@@ -856,7 +1050,35 @@ func (p *awkParser) lvalue() (*awkNode, error) {
 	if p.pos == start {
 		return nil, nil
 	}
-	return &awkNode{op: "var", s: p.s[start:p.pos]}, nil
+	name := p.s[start:p.pos]
+	if p.peek() == '[' {
+		return p.index(name)
+	}
+	return &awkNode{op: "var", s: name}, nil
+}
+
+// index parses NAME[expr] (an array element; SUBSEP joins a[i,j]).
+func (p *awkParser) index(name string) (*awkNode, error) {
+	p.pos++
+	var keys []*awkNode
+	for {
+		e, err := p.expr(0)
+		if err != nil {
+			return nil, err
+		}
+		keys = append(keys, e)
+		p.skipSpace(false)
+		if p.peek() == ',' && len(keys) < 8 {
+			p.pos++
+			continue
+		}
+		break
+	}
+	if p.peek() != ']' {
+		return nil, awkErr("syntax error: missing ]")
+	}
+	p.pos++
+	return &awkNode{op: "elem", s: name, kids: keys}, nil
 }
 
 func (p *awkParser) binary(level, noGT, depth int) (*awkNode, error) {
@@ -939,7 +1161,7 @@ func (p *awkParser) unary(depth int) (*awkNode, error) {
 	if err != nil {
 		return nil, err
 	}
-	if (x.op == "var" || x.op == "field") && (strings.HasPrefix(p.s[p.pos:], "++") || strings.HasPrefix(p.s[p.pos:], "--")) {
+	if (x.op == "var" || x.op == "field" || x.op == "elem") && (strings.HasPrefix(p.s[p.pos:], "++") || strings.HasPrefix(p.s[p.pos:], "--")) {
 		d := 1.0
 		if p.s[p.pos] == '-' {
 			d = -1
@@ -1059,6 +1281,9 @@ func (p *awkParser) primary() (*awkNode, error) {
 		}
 		if name == "length" {
 			return &awkNode{op: "call", s: name}, nil
+		}
+		if p.peek() == '[' {
+			return p.index(name)
 		}
 		return &awkNode{op: "var", s: name}, nil
 	}

@@ -25,6 +25,7 @@ type Device struct {
 	pool *overlayPool
 	// clock tells date and uptime the time; nil is time.Now.
 	clock func() time.Time
+	boot  time.Time // when the "device" booted: the sensor's start less its facts' bootAge
 }
 
 // WithClock returns a copy of the device whose date and uptime read now:
@@ -33,6 +34,7 @@ type Device struct {
 func (d *Device) WithClock(now func() time.Time) *Device {
 	c := *d
 	c.clock = now
+	c.boot = now().Add(-d.f.bootAge)
 	return &c
 }
 
@@ -99,9 +101,14 @@ func newDevice(p Profile, lim Limits) *Device {
 	}
 	d.fs = d.buildFS()
 	d.ps, d.shPID = d.buildPS()
+	d.addProcDirs()
 	d.pool = newOverlayPool(lim.PoolBytes)
+	d.boot = time.Now().Add(-d.f.bootAge)
 	return d
 }
+
+// uptime is how long the device has been up.
+func (d *Device) uptime() time.Duration { return max(d.now().Sub(d.boot), 0) }
 
 func (d *Device) machine() string { return d.arch.uname }
 
@@ -228,7 +235,7 @@ func (d *Device) buildFS() *baseFS {
 	file("/proc/meminfo", d.procMeminfo())
 	file("/proc/net/arp", d.procNetArp())
 	file("/sys/class/net/eth0/address", d.f.mac.String()+"\n")
-	file("/proc/uptime", "183412.04 179877.51\n")
+	file("/proc/uptime", "") // read from the device's clock (readPath)
 	file("/proc/loadavg", "0.31 0.22 0.19 1/48 1178\n")
 	file("/proc/cmdline", procCmdline)
 	file("/proc/modules", procModules)
@@ -238,7 +245,6 @@ func (d *Device) buildFS() *baseFS {
 	file("/proc/net/dev", d.procNetDev())
 	file("/proc/net/route", d.procNetRoute())
 	file("/proc/net/tcp", procNetTCP)
-	file("/proc/1/cmdline", "init\x00")
 	// What a XiongMai (HiSilicon) DVR keeps on its flash: the start-up
 	// script bots fgrep for "XDVR", the settings, the product definition.
 	dir("/mnt/mtd/Config")
@@ -256,6 +262,31 @@ func (d *Device) buildFS() *baseFS {
 	file("/var/run/telnetd.pid", "611\n")
 
 	return b
+}
+
+// addProcDirs gives every process ps shows its /proc/PID directory with
+// cmdline and exe, as ls /proc and cat /proc/PID/cmdline expect.
+func (d *Device) addProcDirs() {
+	for _, l := range strings.Split(strings.TrimSpace(d.ps), "\n")[1:] {
+		f := strings.Fields(l)
+		if len(f) < 5 {
+			continue
+		}
+		dir := "/proc/" + f[0]
+		if _, ok := d.fs.nodes[dir]; !ok {
+			d.fs.add(dir, &node{kind: kindDir, mode: 0o555})
+		}
+		cmd := strings.Join(f[4:], " ")
+		if !strings.HasPrefix(cmd, "[") { // kernel threads have an empty cmdline
+			d.fs.add(dir+"/cmdline", &node{kind: kindFile, mode: 0o444, data: []byte(strings.ReplaceAll(cmd, " ", "\x00") + "\x00")})
+		} else {
+			d.fs.add(dir+"/cmdline", &node{kind: kindFile, mode: 0o444})
+		}
+	}
+	// The login shell of every session.
+	sh := fmt.Sprintf("/proc/%d", d.shPID)
+	d.fs.add(sh, &node{kind: kindDir, mode: 0o555})
+	d.fs.add(sh+"/cmdline", &node{kind: kindFile, mode: 0o444, data: []byte("-sh\x00")})
 }
 
 // buildPS renders ps in BusyBox's format, up to the login shell, whose pid

@@ -1,6 +1,7 @@
 package busybox
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"path"
 	"slices"
@@ -601,6 +602,12 @@ var zeroBlock = make([]byte, maxOutput)
 func (sh *Shell) readPath(p string) ([]byte, error) {
 	if n, ok := sh.fs.stat(p); ok && n.kind == kindDev {
 		return sh.devRead(p), nil
+	}
+	if p == "/proc/uptime" {
+		if _, ok := sh.fs.ov[p]; !ok {
+			up := sh.dev.uptime().Seconds()
+			return []byte(fmt.Sprintf("%.2f %.2f\n", up, up*0.97)), nil
+		}
 	}
 	return sh.fs.read(p)
 }

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Profile is the device a sensor pretends to be. Its yaml keys are those of
@@ -192,6 +193,7 @@ type facts struct {
 	txPackets uint64
 	rxBytes   uint64
 	txBytes   uint64
+	bootAge   time.Duration // how long the device had been up when the sensor started
 }
 
 // deriveFacts fills what the profile leaves empty from a hash of the seed.
@@ -250,6 +252,7 @@ func deriveFacts(p Profile) facts {
 	f.txPackets = f.rxPackets/2 + next(f.rxPackets/2)
 	f.rxBytes = f.rxPackets * (200 + next(600))
 	f.txBytes = f.txPackets * (300 + next(900))
+	f.bootAge = time.Duration(1+next(60*24*60)) * time.Minute // up to 60 days
 	return f
 }
 

@@ -234,6 +234,9 @@ func (sh *Shell) extractURLs(line string, parsed bool) {
 		if sh.recorded(u) {
 			continue
 		}
+		if i := strings.IndexAny(u, "$`"); i >= 0 && sh.recordedPrefix(u[:i]) {
+			continue // written with an expansion: the applet recorded it expanded
+		}
 		tool := "unknown"
 		if m := fetcherRE.FindAllString(line[:loc[0]], -1); len(m) > 0 {
 			tool = m[len(m)-1]
@@ -255,6 +258,15 @@ func (sh *Shell) extractURLs(line string, parsed bool) {
 func (sh *Shell) recorded(u string) bool {
 	for i := range sh.fetches {
 		if sh.fetches[i].URL == u {
+			return true
+		}
+	}
+	return false
+}
+
+func (sh *Shell) recordedPrefix(p string) bool {
+	for i := range sh.fetches {
+		if strings.HasPrefix(sh.fetches[i].URL, p) {
 			return true
 		}
 	}

@@ -211,6 +211,12 @@ func (sh *Shell) Prompt() string {
 	return sh.prompt()
 }
 
+// Waiting reports whether the shell waits for more input: an unfinished
+// line, or an applet reading the terminal (passwd). A transport hands an
+// empty line to Run while it waits (a blank line inside a quote or a
+// here-document is part of it) and otherwise only shows the prompt again.
+func (sh *Shell) Waiting() bool { return sh.pending != "" || sh.reading != 0 }
+
 // Close gives the session's filesystem bytes back to the device. It is
 // idempotent; the shell must not be used after it.
 func (sh *Shell) Close() { sh.close() }
@@ -235,12 +241,24 @@ func (sh *Shell) Run(line string) Result {
 		line = sh.pending + "\n" + line
 		sh.pending = ""
 	}
-	out, incomplete := sh.runText(sh.ctx, line, true)
+	out, incomplete := sh.runText(sh.ctx, line, modeTyped)
 	if incomplete {
 		// ash reads on with "> ": nothing ran, nothing is answered yet.
 		sh.pending = line
 		return Result{Continue: true, Limited: limited}
 	}
+	return Result{Output: out, Downloads: sh.downloads, Floods: sh.floods, Markers: sh.markers,
+		Exited: sh.exited, Limited: limited && !sh.exited}
+}
+
+// RunScript runs text as "sh -c TEXT" would: for a transport that has no
+// prompt to go back to (a command injected into a web form), so an
+// unfinished line is the syntax error it is, not a continuation. It counts
+// as one line against Limits.MaxCommands.
+func (sh *Shell) RunScript(text string) Result {
+	sh.lines++
+	limited := sh.lines >= sh.dev.lim.MaxCommands
+	out, _ := sh.runText(sh.ctx, text, modeScript)
 	return Result{Output: out, Downloads: sh.downloads, Floods: sh.floods, Markers: sh.markers,
 		Exited: sh.exited, Limited: limited && !sh.exited}
 }
@@ -259,14 +277,21 @@ func (sh *Shell) prompt() string {
 // run executes one complete command line and returns what the terminal
 // shows; an unfinished line is a syntax error.
 func (sh *Shell) run(ctx context.Context, line string) []byte {
-	out, _ := sh.runText(ctx, line, false)
+	out, _ := sh.runText(ctx, line, modeLine)
 	return out
 }
+
+// How runText reads its text.
+const (
+	modeLine   = iota // a complete line typed at the prompt: unfinished is an error
+	modeTyped         // typed at the prompt: unfinished waits for more
+	modeScript        // sh -c TEXT: the end of the text ends everything
+)
 
 // runText runs line (one or more lines joined by continuation). With
 // interactive set, an unfinished line is reported as incomplete and not
 // run, as long as it stays within maxScript.
-func (sh *Shell) runText(ctx context.Context, line string, interactive bool) (out []byte, incomplete bool) {
+func (sh *Shell) runText(ctx context.Context, line string, mode int) (out []byte, incomplete bool) {
 	sh.ctx = ctx
 	sh.fetches, sh.markers, sh.unrunSrcs = sh.fetches[:0], sh.markers[:0], sh.unrunSrcs[:0]
 	sh.steps, sh.work, sh.globWords, sh.globCost, sh.slept = 0, 0, 0, 0, 0
@@ -274,14 +299,17 @@ func (sh *Shell) runText(ctx context.Context, line string, interactive bool) (ou
 	term := &limitBuf{max: maxOutput}
 	var l *list
 	var err error
-	if strings.IndexByte(line, '\n') >= 0 {
+	switch {
+	case mode == modeScript:
+		l, err = parseScript(line)
+	case strings.IndexByte(line, '\n') >= 0:
 		l, err = parseTyped(line) // lines joined by continuation
-	} else {
+	default:
 		l, err = parseLine(line)
 	}
 	if err != nil {
 		var inc errIncomplete
-		if interactive && errors.As(err, &inc) && len(line) < maxScript {
+		if mode == modeTyped && errors.As(err, &inc) && len(line) < maxScript {
 			return nil, true
 		}
 		term.WriteString(err.Error() + "\n")
@@ -987,14 +1015,15 @@ func (sh *Shell) execPath(name string, args []string, io *stdio) int {
 		io.err.WriteString(base + ": applet not found\n")
 		return 127
 	}
-	return sh.runBinary(name, n.data, io)
+	return sh.runBinary(name, n.data, args, io)
 }
 
-// runBinary answers for a program the attacker put on the device. It is
-// never run: an ELF for our CPU "runs" quietly (worms detach and print
-// nothing), an ELF for another CPU faults, a script or an empty file is
-// taken as an empty script.
-func (sh *Shell) runBinary(name string, data []byte, io *stdio) int {
+// runBinary answers for a program the attacker put on the device. A binary
+// is never run: an ELF for our CPU "runs" quietly (worms detach and print
+// nothing), an ELF for another CPU faults, other binary data is not
+// executable. A script (text, or #! and text) runs in a subshell of this
+// same emulated shell, as the kernel would hand it to /bin/sh.
+func (sh *Shell) runBinary(name string, data []byte, args []string, io *stdio) int {
 	if len(data) >= 20 && bytes.HasPrefix(data, []byte("\x7fELF")) {
 		var m uint16
 		if data[5] == 2 {
@@ -1012,7 +1041,23 @@ func (sh *Shell) runBinary(name string, data []byte, io *stdio) int {
 		io.err.WriteString("sh: " + name + ": Exec format error\n")
 		return 126
 	}
-	return 0
+	if bytes.HasPrefix(data, []byte("#!")) {
+		// The kernel runs the interpreter named there: without it (a
+		// bash script on a BusyBox device) the file is "not found".
+		first, _, _ := bytes.Cut(data[2:min(len(data), 256)], []byte("\n"))
+		interp := ""
+		if f := bytes.Fields(first); len(f) > 0 {
+			interp = string(f[0])
+		}
+		if n, ok := sh.fs.stat(sh.path(interp)); !ok || n.kind != kindFile {
+			io.err.WriteString("sh: " + name + ": not found\n")
+			return 127
+		}
+		if b := path.Base(interp); b != "sh" && b != "ash" && b != "busybox" {
+			return 0 // an interpreter of ours other than sh: nothing we run
+		}
+	}
+	return sh.script(data, name, args[1:], true, io)
 }
 
 // commandV is command -v (how a name would run: its path, or the name of

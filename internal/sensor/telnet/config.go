@@ -1,10 +1,9 @@
 package telnet
 
 import (
-	"fmt"
-
 	"github.com/honeygate/honeygate/internal/schema"
 	"github.com/honeygate/honeygate/internal/sensor/busybox"
+	"github.com/honeygate/honeygate/internal/sensor/login"
 )
 
 // Config is the telnet sensor's configuration.
@@ -14,26 +13,26 @@ type Config struct {
 	Login   LoginPolicy     `yaml:"login"`
 }
 
-// Login modes.
-const (
-	LoginDefault = "default" // accept the IoT worms' default credentials, reject the rest
-	LoginAny     = "any"     // accept anything
-	LoginList    = "list"    // accept only LoginPolicy.Accept
+// The login policy is package login's, shared with the ssh sensor: one
+// credential table for both doors.
+type (
+	LoginPolicy = login.Policy
+	Credential  = login.Credential
 )
 
-// LoginPolicy decides which credentials open a shell.
-type LoginPolicy struct {
-	Mode        string       `yaml:"mode"`
-	Accept      []Credential `yaml:"accept"`       // extra pairs for "default", the only ones for "list"
-	MaxAttempts int          `yaml:"max_attempts"` // failed logins before the connection is closed
-}
+// Login modes.
+const (
+	LoginDefault = login.ModeDefault
+	LoginAny     = login.ModeAny
+	LoginList    = login.ModeList
+)
 
 // DefaultConfig is busybox's default device (a Hisilicon-based DVR of the
 // kind Mirai spread through) accepting the IoT worms' default credentials.
 func DefaultConfig() Config {
 	return Config{
 		Profile: busybox.DefaultProfile(),
-		Login:   LoginPolicy{Mode: LoginDefault, MaxAttempts: 3},
+		Login:   login.DefaultPolicy(),
 	}
 }
 
@@ -57,23 +56,6 @@ func (c Config) Validate() schema.Errors {
 	for _, fe := range c.Profile.Validate() {
 		errs.Add("profile."+fe.Field, "%s", fe.Message)
 	}
-	l := c.Login
-	switch l.Mode {
-	case LoginDefault, LoginAny:
-	case LoginList:
-		if len(l.Accept) == 0 {
-			errs.Add("login.accept", `mode "list" needs at least one credential`)
-		}
-	default:
-		errs.Add("login.mode", `%q is not one of "default", "any", "list"`, l.Mode)
-	}
-	for i, cr := range l.Accept {
-		if cr.Username == "" || len(cr.Username) > 128 || len(cr.Password) > 128 {
-			errs.Add(fmt.Sprintf("login.accept[%d]", i), "username empty, or username or password longer than 128 bytes")
-		}
-	}
-	if l.MaxAttempts < 1 || l.MaxAttempts > 100 {
-		errs.Add("login.max_attempts", "%d is not within 1-100", l.MaxAttempts)
-	}
+	errs.Nest("login", c.Login.Validate())
 	return errs
 }

@@ -67,7 +67,7 @@ func TestCorpusEvents(t *testing.T) {
 		h.finish(t)
 
 		var inputs int
-		downloads := map[string]bool{}
+		downloads, floods := map[string]bool{}, map[string]bool{}
 		var closed []event.Event
 		for _, e := range h.pub.events() {
 			switch e.Kind {
@@ -75,6 +75,8 @@ func TestCorpusEvents(t *testing.T) {
 				inputs++
 			case event.FileDownload:
 				downloads[string(e.URL)] = true
+			case event.AttackHTTPFlood:
+				floods[string(e.TargetURL)] = true
 			case event.SessionClosed:
 				closed = append(closed, e)
 			}
@@ -87,8 +89,11 @@ func TestCorpusEvents(t *testing.T) {
 		}
 		for _, c := range s.Commands {
 			for _, u := range replay.URLsIn(c) {
-				if !downloads[u] {
-					t.Errorf("%s: URL %s of %q is not a file.download event", s.ID, u, c)
+				if !replay.URLRecorded(downloads, u) && !replay.URLRecorded(floods, u) {
+					t.Errorf("%s: URL %s of %q is neither a file.download nor an attack.http_flood event", s.ID, u, c)
+				}
+				if downloads[u] && floods[u] {
+					t.Errorf("%s: URL %s is both a download and a flood target", s.ID, u)
 				}
 			}
 			if closed[0].Message == "client exit" && strings.Contains(c, "exit") {

@@ -317,6 +317,16 @@ func renderGolden(raw []byte, evs []event.Event) []byte {
 		if e.Filename != "" {
 			field("filename", string(e.Filename))
 		}
+		if e.Ran != nil {
+			fmt.Fprintf(&sb, " ran=%v", *e.Ran)
+		}
+		if e.TargetURL != "" {
+			field("target_url", string(e.TargetURL))
+			fmt.Fprintf(&sb, " requests=%d", e.Requests)
+		}
+		if e.Hint != "" {
+			field("hint", e.Hint)
+		}
 		if e.Kind == event.ClientSize {
 			fmt.Fprintf(&sb, " size=%dx%d", e.Width, e.Height)
 		}

@@ -202,6 +202,9 @@ func (ss *session) close() {
 	e.Duration = time.Since(ss.start).Seconds()
 	e.Bytes = ss.conn.BytesRead()
 	e.Reasons = slices.Clone(ss.tr.Reasons())
+	if ss.tr.Family() == attrib.Unknown {
+		e.Hint = ss.tr.Hint()
+	}
 	e.Message = event.Text(ss.reason)
 	// The session's context may be what ended it; publish does not use it.
 	ss.publish(e)
@@ -300,13 +303,7 @@ func (ss *session) lineDone(line string) {
 	}
 }
 
-func (ss *session) accepts(user, pass string) bool {
-	if ss.s.cfg.Login.Mode == LoginAny {
-		return true
-	}
-	_, ok := ss.s.creds[Credential{Username: user, Password: pass}]
-	return ok
-}
+func (ss *session) accepts(user, pass string) bool { return ss.s.login.Accepts(user, pass) }
 
 func (ss *session) login(user, pass string) {
 	ss.attempts++
@@ -342,7 +339,7 @@ func (ss *session) login(user, pass string) {
 // runLine runs one shell line and publishes what it did before the
 // answer is written.
 func (ss *session) runLine(line string) {
-	if line == "" {
+	if line == "" && !ss.sh.Waiting() {
 		ss.write([]byte("\n" + ss.sh.Prompt()))
 		return
 	}
@@ -372,10 +369,17 @@ func (ss *session) runLine(line string) {
 	for _, d := range r.Downloads {
 		e := ss.event(event.FileDownload)
 		e.URL, e.Tool, e.Filename = event.Text(d.URL), event.Text(d.Tool), event.Text(d.Filename)
+		e.Ran = event.BoolPtr(d.Ran)
 		ss.publish(e)
 	}
-	// Flood targets (r.Floods) are victims, never payloads: they are not
-	// file.download events.
+	// Flood targets are victims, never payloads: their own kind, never a
+	// file.download that intel would make an indicator of.
+	for _, f := range r.Floods {
+		e := ss.event(event.AttackHTTPFlood)
+		e.TargetURL, e.Requests, e.Tool = event.Text(f.URL), f.Requests, event.Text(f.Tool)
+		e.Ran = event.BoolPtr(f.Ran)
+		ss.publish(e)
+	}
 	ss.flushAttribution()
 
 	reply := make([]byte, 0, len(line)+len(r.Output)+32)

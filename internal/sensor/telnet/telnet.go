@@ -22,6 +22,7 @@ import (
 	"github.com/honeygate/honeygate/internal/event"
 	"github.com/honeygate/honeygate/internal/sensor"
 	"github.com/honeygate/honeygate/internal/sensor/busybox"
+	"github.com/honeygate/honeygate/internal/sensor/login"
 )
 
 // Options are the Sensor's collaborators.
@@ -44,7 +45,7 @@ type Options struct {
 type Sensor struct {
 	cfg   Config
 	dev   *busybox.Device
-	creds credSet
+	login *login.Checker
 	pub   event.Publisher
 	rules *attrib.Rules
 	name  string
@@ -87,14 +88,10 @@ func New(cfg Config, o Options) (*Sensor, error) {
 	if err != nil {
 		return nil, fmt.Errorf("telnet: %w", err)
 	}
-	accept := cfg.Login.Accept
-	if cfg.Login.Mode == LoginDefault {
-		accept = append(miraiCredentials(), accept...)
-	}
 	return &Sensor{
 		cfg:   cfg,
 		dev:   dev,
-		creds: newCredSet(accept),
+		login: login.NewChecker(cfg.Login),
 		pub:   o.Publisher,
 		rules: rules,
 		name:  o.Sensor,

@@ -67,8 +67,10 @@ type DB struct {
 	closeErr  error
 }
 
-// domains lists the domains whose migrations Open applies, in order.
-var domains = []string{"events", "crawl"}
+// domains lists the domains whose migrations Open applies, in order (no
+// domain refers to another's tables, so the order is free; it is fixed so
+// that every database is built the same way).
+var domains = []string{"blocks", "events", "intel", "attacks", "crawl"}
 
 //go:embed migrations
 var migrations embed.FS

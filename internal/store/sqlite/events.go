@@ -44,6 +44,12 @@ func (db *DB) AppendEvents(ctx context.Context, evs []event.Event) ([]event.Even
 	if err := foldSessions(ctx, tx, inserted); err != nil {
 		return nil, fmt.Errorf("sqlite: append events: %w", err)
 	}
+	if err := countBlocks(ctx, tx, inserted); err != nil {
+		return nil, fmt.Errorf("sqlite: append events: %w", err)
+	}
+	if err := countDashboard(ctx, tx, inserted); err != nil {
+		return nil, fmt.Errorf("sqlite: append events: %w", err)
+	}
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("sqlite: append events: commit: %w", err)
 	}

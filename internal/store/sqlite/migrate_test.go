@@ -178,7 +178,9 @@ func compact(t *testing.T, v any) string {
 	return string(b)
 }
 
-// A new database records its migrations by domain.
+// A new database records its migrations by domain: every migration file of
+// every domain, each domain's in name order, and every directory is a
+// domain that Open migrates.
 func TestNewDatabaseMigrations(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "honeygate.db")
 	db, err := sqlite.Open(path)
@@ -186,30 +188,31 @@ func TestNewDatabaseMigrations(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Close()
-	// Every migration file of every domain, each domain's in order (the
-	// domains themselves run in the order of the domains list).
 	got := migrationsOf(t, path)
-	domains, err := os.ReadDir("migrations")
+	dirs, err := os.ReadDir("migrations")
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(dirs) != len(sqlite.Domains) {
+		t.Errorf("migration directories %v, domains %v", dirs, sqlite.Domains)
+	}
 	n := 0
-	for _, d := range domains {
-		files, err := os.ReadDir(filepath.Join("migrations", d.Name()))
+	for _, d := range sqlite.Domains {
+		files, err := os.ReadDir(filepath.Join("migrations", d))
 		if err != nil {
 			t.Fatal(err)
 		}
 		var want, gotD []string
 		for _, f := range files {
-			want = append(want, d.Name()+"/"+strings.TrimSuffix(f.Name(), ".sql"))
+			want = append(want, d+"/"+strings.TrimSuffix(f.Name(), ".sql"))
 		}
 		for _, g := range got {
-			if strings.HasPrefix(g, d.Name()+"/") {
+			if strings.HasPrefix(g, d+"/") {
 				gotD = append(gotD, g)
 			}
 		}
 		if !slices.Equal(gotD, want) {
-			t.Errorf("migrations of %s = %v, want %v", d.Name(), gotD, want)
+			t.Errorf("migrations of %s = %v, want %v", d, gotD, want)
 		}
 		n += len(want)
 	}

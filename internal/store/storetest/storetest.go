@@ -55,6 +55,8 @@ func RunEvents(t *testing.T, open func(t *testing.T) store.Events) {
 		{"RollupFamilyChange", testRollupFamilyChange},
 		{"RollupLateConnect", testRollupLateConnect},
 		{"RollupMatchesSessions", testRollupMatchesSessions},
+		{"Dashboard", testDashboard},
+		{"EventByID", testEventByID},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, openClosed(t)) })

@@ -91,7 +91,7 @@ func Check(ctx context.Context, r Result, o *Oracle) []Problem {
 	}
 	for _, st := range r.Steps {
 		for _, u := range URLsIn(st.Line) {
-			if !recorded[u] {
+			if !URLRecorded(recorded, u) {
 				add(st.Line, "URL %s not recorded", u)
 			}
 		}
@@ -107,17 +107,24 @@ func clipString(s string, n int) string {
 }
 
 var (
-	markerRE    = regexp.MustCompile(`busybox\s+([A-Za-z][A-Za-z0-9]*)\b`)
-	randomToken = regexp.MustCompile(`^[A-Z]{4,8}$`)
+	markerRE     = regexp.MustCompile(`busybox\s+([A-Za-z][A-Za-z0-9]*)\b`)
+	randomToken  = regexp.MustCompile(`^[A-Z]{4,8}$`)
+	hajimeStage1 = regexp.MustCompile(`\./\.s\s*>\s*\.i\b`)
 )
 
 // ExpectedFamily is what the markers in a session's lines say, read
 // independently of the attribution rules: Mirai's and Satori's own
 // tokens, Qbot's, a made-up upper-case token (Mirai's check, kept by its
-// descendants), the .s loaders' 52-byte ELF header read. applets are the
-// device's applet names (not markers). "" when the lines carry no marker.
+// descendants), the .s loaders' 52-byte ELF header read; Hajime's stage 1
+// (./.s>.i) wins over the Mirai tokens it copied. applets are the device's
+// applet names (not markers). "" when the lines carry no marker.
 func ExpectedFamily(s Session, applets map[string]bool) string {
 	fam := ""
+	for _, c := range s.Commands {
+		if hajimeStage1.MatchString(c) {
+			return "hajime"
+		}
+	}
 	for _, c := range s.Commands {
 		for _, m := range markerRE.FindAllStringSubmatch(c, -1) {
 			tok := m[1]
@@ -137,4 +144,23 @@ func ExpectedFamily(s Session, applets map[string]bool) string {
 		}
 	}
 	return fam
+}
+
+// URLRecorded reports whether u, a URL written on a line, is in recorded:
+// as written, or, for one written with an expansion (http://h/$(uname -m)),
+// expanded (a recorded URL starts with the text before the expansion).
+func URLRecorded(recorded map[string]bool, u string) bool {
+	if recorded[u] {
+		return true
+	}
+	i := strings.IndexAny(u, "$`")
+	if i < 0 {
+		return false
+	}
+	for r := range recorded {
+		if strings.HasPrefix(r, u[:i]) {
+			return true
+		}
+	}
+	return false
 }

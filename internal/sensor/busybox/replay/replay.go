@@ -118,7 +118,7 @@ func Play(ctx context.Context, dev *busybox.Device, rules *attrib.Rules, s Sessi
 	res := Result{Session: s}
 	for _, typed := range s.Commands {
 		line, ok := busybox.EditLine(typed, sh.LastLine())
-		if !ok {
+		if !ok || line == "" && !sh.Waiting() {
 			res.Steps = append(res.Steps, Step{Typed: typed, Prompt: sh.Prompt()})
 			continue
 		}

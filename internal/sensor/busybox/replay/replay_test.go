@@ -151,3 +151,28 @@ func compareGolden(t *testing.T, path string, got []byte) {
 		}
 	}
 }
+
+// TestCorpusEveryArch replays the corpus on a device of each CPU a
+// profile may claim: no problem may depend on the architecture.
+func TestCorpusEveryArch(t *testing.T) {
+	if testing.Short() {
+		t.Skip("replays the corpus once per architecture")
+	}
+	ss := loadCorpus(t)
+	for _, arch := range busybox.Arches() {
+		p := busybox.DefaultProfile()
+		p.Arch = arch
+		dev, err := busybox.NewDevice(p, busybox.Limits{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range ss {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			r := Play(ctx, dev, nil, s)
+			for _, pr := range Check(ctx, r, nil) {
+				t.Errorf("%s: %s", arch, pr)
+			}
+			cancel()
+		}
+	}
+}

@@ -1,19 +1,14 @@
-package telnet
+package login
 
-// Credential is one username/password pair.
-type Credential struct {
-	Username string `yaml:"username"`
-	Password string `yaml:"password"`
-}
-
-// miraiCredentials is the table of Mirai's telnet scanner (bot/scanner.c in
+// MiraiCredentials is the table of Mirai's telnet scanner (bot/scanner.c in
 // the leaked source), decoded from its XOR-0x22 obfuscation. Two entries'
 // comments in the source disagree with their bytes (Administrator's password
 // decodes to "meinsm", one admin password to "4321"); the bytes are what the
 // worm sends, the comments are what people copy into wordlists, so both are
 // accepted. Variants (Satori/Okiru, Hajime, ...) reuse this list with small
-// additions, a few of which are at the end.
-func miraiCredentials() []Credential {
+// additions, a few of which are at the end. SSH bots aimed at the same
+// devices use the same pairs.
+func MiraiCredentials() []Credential {
 	return []Credential{
 		{"root", "xc3511"}, {"root", "vizxv"}, {"root", "admin"}, {"admin", "admin"},
 		{"root", "888888"}, {"root", "xmhdipc"}, {"root", "default"}, {"root", "juantech"},
@@ -35,15 +30,4 @@ func miraiCredentials() []Credential {
 		{"root", "GM8182"}, {"root", "hunt5759"},
 		{"default", "default"}, {"default", ""}, {"daemon", ""}, {"root", "t0talc0ntr0l4!"},
 	}
-}
-
-// credSet is an immutable set of accepted pairs.
-type credSet map[Credential]struct{}
-
-func newCredSet(cs []Credential) credSet {
-	s := make(credSet, len(cs))
-	for _, c := range cs {
-		s[c] = struct{}{}
-	}
-	return s
 }

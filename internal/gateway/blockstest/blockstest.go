@@ -1,0 +1,124 @@
+// Package blockstest is the conformance suite of gateway.BlocksStore: every
+// adapter runs it from its own tests with
+//
+//	blockstest.Run(t, func(t *testing.T) blockstest.Store { ... })
+//
+// Blocks are counted from the gateway.block events the store appends, so
+// the suite drives the adapter through AppendEvents.
+package blockstest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/honeygate/honeygate/internal/event"
+	"github.com/honeygate/honeygate/internal/gateway"
+	"github.com/honeygate/honeygate/internal/intel"
+)
+
+// Store is what the suite drives: the events appender and the blocks store.
+type Store interface {
+	AppendEvents(ctx context.Context, evs []event.Event) ([]event.Event, error)
+	gateway.BlocksStore
+}
+
+// Run runs the suite; open returns a new, empty store each call.
+func Run(t *testing.T, open func(t *testing.T) Store) {
+	t.Run("DailyAndTop", func(t *testing.T) { testDailyAndTop(t, open(t)) })
+	t.Run("Redelivery", func(t *testing.T) { testRedelivery(t, open(t)) })
+	t.Run("BadTop", func(t *testing.T) { testBadTop(t, open(t)) })
+}
+
+var day1 = time.Date(2026, 5, 12, 23, 59, 0, 0, time.UTC)
+var day2 = day1.Add(2 * time.Minute) // 2026-05-13
+
+func block(at time.Time, client, host, category, action string) event.Event {
+	b := gateway.Block{
+		Time: at, Kind: gateway.KindBlock, Client: netip.AddrPortFrom(netip.MustParseAddr(client), 40000),
+		Host: host, Hit: gateway.Hit{ID: 1, Type: intel.TypeDomain, Value: host, Category: category, Source: "manual"},
+		Ref: gateway.NewRef(), Enforcer: "dns", Action: action,
+	}
+	return *b.Event("test")
+}
+
+// fixture: day 1: client A blocked twice on evil.test (c2), B once on
+// phish.test; day 2: A once on phish.test, C once on evil.test. Plus a
+// refused client and an infected host, which are not blocks.
+func fixture() []event.Event {
+	evs := []event.Event{
+		block(day1, "10.0.0.1", "evil.test", "c2", gateway.ActionNXDomain),
+		block(day1.Add(time.Second), "10.0.0.1", "evil.test", "c2", gateway.ActionNXDomain),
+		block(day1, "10.0.0.2", "phish.test", "phishing", gateway.ActionBlock),
+		block(day2, "10.0.0.1", "phish.test", "phishing", gateway.ActionSinkhole),
+		block(day2, "10.0.0.3", "evil.test", "c2", gateway.ActionNXDomain),
+		block(day2, "203.0.113.9", "example.test", "", gateway.ActionRefuse),
+	}
+	inf := block(day2, "10.0.0.4", "www.iuqerfsodp9ifjaposdfjhgosurijfaewrwergwea.com", "malware", gateway.ActionResolve)
+	inf.Kind = event.GatewayInfectedHost
+	return append(evs, inf)
+}
+
+func testDailyAndTop(t *testing.T, s Store) {
+	ctx := context.Background()
+	evs := fixture()
+	// In two batches, the second day first: order must not matter.
+	if _, err := s.AppendEvents(ctx, evs[3:]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AppendEvents(ctx, evs[:3]); err != nil {
+		t.Fatal(err)
+	}
+	checkDaily(t, s, day1, day2, []gateway.BlockDay{{Day: "2026-05-12", Blocks: 3, Clients: 2}, {Day: "2026-05-13", Blocks: 2, Clients: 2}})
+	checkDaily(t, s, day2, day2, []gateway.BlockDay{{Day: "2026-05-13", Blocks: 2, Clients: 2}})
+	checkDaily(t, s, day2.AddDate(0, 0, 1), day2.AddDate(0, 0, 9), []gateway.BlockDay{})
+
+	checkTop(t, s, gateway.TopByDomain, day1, day2, []gateway.BlockTop{{Key: "evil.test", Blocks: 3, Clients: 2}, {Key: "phish.test", Blocks: 2, Clients: 2}})
+	checkTop(t, s, gateway.TopByCategory, day1, day2, []gateway.BlockTop{{Key: "c2", Blocks: 3, Clients: 2}, {Key: "phishing", Blocks: 2, Clients: 2}})
+	checkTop(t, s, gateway.TopByClient, day1, day2, []gateway.BlockTop{
+		{Key: "10.0.0.1", Blocks: 3, Clients: 1}, {Key: "10.0.0.2", Blocks: 1, Clients: 1}, {Key: "10.0.0.3", Blocks: 1, Clients: 1}})
+	checkTop(t, s, gateway.TopByDomain, day1, day1, []gateway.BlockTop{{Key: "evil.test", Blocks: 2, Clients: 1}, {Key: "phish.test", Blocks: 1, Clients: 1}})
+}
+
+func testRedelivery(t *testing.T, s Store) {
+	ctx := context.Background()
+	evs := fixture()
+	for range 3 {
+		if _, err := s.AppendEvents(ctx, evs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	checkDaily(t, s, day1, day2, []gateway.BlockDay{{Day: "2026-05-12", Blocks: 3, Clients: 2}, {Day: "2026-05-13", Blocks: 2, Clients: 2}})
+}
+
+func testBadTop(t *testing.T, s Store) {
+	if _, err := s.BlocksTop(context.Background(), "colour", day1, day2, 10); !errors.Is(err, gateway.ErrBadTop) {
+		t.Fatalf("BlocksTop(colour): %v, want ErrBadTop", err)
+	}
+}
+
+func checkDaily(t *testing.T, s Store, from, to time.Time, want []gateway.BlockDay) {
+	t.Helper()
+	got, err := s.BlocksDaily(context.Background(), from, to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got == nil || !slices.Equal(got, want) {
+		t.Errorf("BlocksDaily(%s, %s) = %v, want %v", from.Format(time.DateOnly), to.Format(time.DateOnly), fmt.Sprint(got), want)
+	}
+}
+
+func checkTop(t *testing.T, s Store, by string, from, to time.Time, want []gateway.BlockTop) {
+	t.Helper()
+	got, err := s.BlocksTop(context.Background(), by, from, to, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("BlocksTop(%s) = %v, want %v", by, got, want)
+	}
+}

@@ -1,0 +1,311 @@
+package dns
+
+import (
+	"errors"
+	"net"
+	"net/netip"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+	"unsafe"
+
+	mdns "github.com/miekg/dns"
+	"golang.org/x/net/ipv4"
+	"golang.org/x/net/ipv6"
+
+	"github.com/honeygate/honeygate/internal/gateway"
+)
+
+// The UDP side of the filter. Queries are read and answers written in
+// batches (recvmmsg/sendmmsg), and a query that a cached answer serves is
+// answered straight from the bytes: parse the header and question in place,
+// ask the chain about the name, find the packed answer, patch it, queue it.
+// Everything else (misses, blocks, kill switches, refusals, odd messages)
+// goes to ServeDNS like a TCP query, on its own goroutine. Where a C
+// resolver spends a system call per query each way, this spends one per
+// batch.
+
+const (
+	batchSize   = 64
+	maxUDPQuery = 4096
+	maxSlow     = 4096 // queries on the slow path at once; more are dropped
+)
+
+type batchConn interface {
+	ReadBatch(ms []ipv4.Message, flags int) (int, error)
+	WriteBatch(ms []ipv4.Message, flags int) (int, error)
+}
+
+// serveUDP answers on pc until it is closed.
+func (s *Server) serveUDP(pc net.PacketConn) error {
+	var bc batchConn
+	if ua, ok := pc.LocalAddr().(*net.UDPAddr); ok && ua.IP.To4() != nil {
+		bc = ipv4.NewPacketConn(pc)
+	} else {
+		bc = ipv6.NewPacketConn(pc)
+	}
+	slow := make(chan struct{}, maxSlow)
+	readers := max(runtime.GOMAXPROCS(0), 1)
+	var wg sync.WaitGroup
+	errc := make(chan error, readers)
+	for range readers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errc <- s.udpLoop(pc, bc, slow)
+		}()
+	}
+	wg.Wait()
+	close(errc)
+	for err := range errc {
+		if err != nil && !errors.Is(err, net.ErrClosed) {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Server) udpLoop(pc net.PacketConn, bc batchConn, slow chan struct{}) error {
+	in := make([]ipv4.Message, batchSize)
+	out := make([]ipv4.Message, 0, batchSize)
+	bufs := make([][]byte, batchSize)
+	outBufs := make([][]byte, batchSize)
+	for i := range in {
+		bufs[i] = make([]byte, maxUDPQuery)
+		outBufs[i] = make([]byte, 0, 4096)
+		in[i].Buffers = [][]byte{bufs[i]}
+	}
+	var key [255 + 5]byte
+	for {
+		n, err := bc.ReadBatch(in, 0)
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return nil
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				continue
+			}
+			return err
+		}
+		out = out[:0]
+		for i := 0; i < n; i++ {
+			q := bufs[i][:in[i].N]
+			ua, _ := in[i].Addr.(*net.UDPAddr)
+			if ua == nil {
+				continue
+			}
+			if b, ok := s.fastAnswer(q, ua, key[:0], outBufs[len(out)][:0]); ok {
+				outBufs[len(out)] = b
+				out = append(out, ipv4.Message{Buffers: [][]byte{b}, Addr: ua})
+				continue
+			}
+			select {
+			case slow <- struct{}{}:
+				cp := append([]byte(nil), q...)
+				go func() {
+					defer func() { <-slow }()
+					s.slowUDP(pc, cp, ua)
+				}()
+			default: // overloaded: drop, as a busy resolver does
+			}
+		}
+		for len(out) > 0 {
+			m, err := bc.WriteBatch(out, 0)
+			if err != nil {
+				break // the client is gone or the socket closed; answers are best effort
+			}
+			out = out[m:]
+		}
+	}
+}
+
+// fastAnswer answers q from the cache when it can; ok false sends q down
+// the slow path. It never allocates on the way to a cached answer.
+func (s *Server) fastAnswer(q []byte, ua *net.UDPAddr, key, out []byte) (_ []byte, ok bool) {
+	defer func() {
+		if recover() != nil {
+			ok = false // the slow path answers, or reports the bug
+		}
+	}()
+	if len(q) < 12+5 {
+		return nil, false
+	}
+	flags := uint16(q[2])<<8 | uint16(q[3])
+	if flags&0x8000 != 0 || (flags>>11)&0xF != 0 || q[4] != 0 || q[5] != 1 || q[6]|q[7]|q[8]|q[9]|q[10] != 0 || q[11] > 1 {
+		return nil, false
+	}
+	// The question name, lower-cased into key.
+	off := 12
+	for {
+		l := int(q[off])
+		if l == 0 {
+			key = append(key, 0)
+			off++
+			break
+		}
+		if l > 63 || off+1+l >= len(q) || len(key)+1+l > 255 {
+			return nil, false
+		}
+		key = append(key, byte(l))
+		for _, c := range q[off+1 : off+1+l] {
+			if c >= 'A' && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			key = append(key, c)
+		}
+		off += 1 + l
+	}
+	qEnd := off
+	if off+4 > len(q) {
+		return nil, false
+	}
+	qtype := uint16(q[off])<<8 | uint16(q[off+1])
+	qclass := uint16(q[off+2])<<8 | uint16(q[off+3])
+	off += 4
+	edns, do, size := false, false, mdns.MinMsgSize
+	if q[11] == 1 { // one additional record: it must be our kind of OPT
+		if off+11 > len(q) || q[off] != 0 || q[off+1] != 0 || q[off+2] != byte(mdns.TypeOPT) || q[off+6] != 0 {
+			return nil, false
+		}
+		edns = true
+		size = max(int(q[off+3])<<8|int(q[off+4]), mdns.MinMsgSize)
+		do = q[off+7]&0x80 != 0
+		rdlen := int(q[off+9])<<8 | int(q[off+10])
+		off += 11 + rdlen
+	}
+	if off != len(q) || qclass != mdns.ClassINET {
+		return nil, false
+	}
+	cd := flags&0x10 != 0
+
+	addr, _ := netip.AddrFromSlice(ua.IP)
+	addr = addr.Unmap()
+	chain := s.opt.Chain
+	if !chain.ClientAllowed(addr) {
+		return nil, false
+	}
+	host := key2host(key, out[:0])
+	if s.isKillSwitchHost(host) {
+		return nil, false
+	}
+	d := chain.Decide(&gateway.Query{Client: addr, Host: host})
+	if d.Verdict != gateway.Allowed {
+		return nil, false
+	}
+	key = appendKeyTail(key, qtype, qclass, do, cd, edns)
+	e, age := s.cache.lookupID(key)
+	if e == nil {
+		return nil, false
+	}
+	cur := chain.Matcher()
+	if v, ok := e.cleanFor.Load().(cleanMark); !ok || cur == nil || v.m != any(cur) {
+		return nil, false // judged on the slow path, which marks it clean
+	}
+	wa := e.wireFor()
+	if wa == nil || len(wa.b) > min(size, 4096) || wa.qEnd != qEnd {
+		return nil, false
+	}
+	out = append(out[:0], wa.b...)
+	out[0], out[1] = q[0], q[1]
+	copy(out[12:qEnd], q[12:qEnd]) // the client's spelling
+	out[2] = out[2]&^1 | q[2]&1    // RD as asked
+	out[3] = out[3]&^0x10 | q[3]&0x10
+	a := uint32(age / time.Second)
+	for _, o := range wa.ttls {
+		ttl := uint32(out[o])<<24 | uint32(out[o+1])<<16 | uint32(out[o+2])<<8 | uint32(out[o+3])
+		if ttl > a {
+			ttl -= a
+		} else {
+			ttl = 0
+		}
+		out[o], out[o+1], out[o+2], out[o+3] = byte(ttl>>24), byte(ttl>>16), byte(ttl>>8), byte(ttl)
+	}
+	s.opt.Metrics.Observe(gateway.EnforcerDNS, d)
+	return out, true
+}
+
+// key2host writes the dotted form of a lower-case wire name into buf (which
+// the caller reuses for the answer right after) and returns it as a string
+// that shares buf: it must not outlive the call that made it.
+func key2host(wire, buf []byte) string {
+	buf = buf[:0]
+	for i := 0; i < len(wire) && wire[i] != 0; {
+		l := int(wire[i])
+		if len(buf) > 0 {
+			buf = append(buf, '.')
+		}
+		buf = append(buf, wire[i+1:i+1+l]...)
+		i += 1 + l
+	}
+	if len(buf) == 0 {
+		return ""
+	}
+	return unsafe.String(&buf[0], len(buf))
+}
+
+// isKillSwitchHost is isKillSwitch for a name without its trailing dot.
+func (s *Server) isKillSwitchHost(host string) bool {
+	if len(s.kill) == 0 {
+		return false
+	}
+	for {
+		if s.killHosts[host] {
+			return true
+		}
+		i := strings.IndexByte(host, '.')
+		if i < 0 {
+			return false
+		}
+		host = host[i+1:]
+	}
+}
+
+// slowUDP answers one query through ServeDNS, as the library server would.
+func (s *Server) slowUDP(pc net.PacketConn, q []byte, ua *net.UDPAddr) {
+	r := new(mdns.Msg)
+	if err := r.Unpack(q); err != nil {
+		return // malformed: no answer (any reply could be used to amplify)
+	}
+	var dh mdns.Header
+	dh.Bits = uint16(q[2])<<8 | uint16(q[3])
+	dh.Qdcount, dh.Ancount, dh.Nscount, dh.Arcount = uint16(len(r.Question)), uint16(len(r.Answer)), uint16(len(r.Ns)), uint16(len(r.Extra))
+	w := &udpWriter{pc: pc, addr: ua}
+	switch acceptQuery(dh) {
+	case mdns.MsgAccept:
+		s.ServeDNS(w, r)
+	case mdns.MsgReject, mdns.MsgRejectNotImplemented:
+		m := new(mdns.Msg)
+		m.SetRcodeFormatError(r)
+		if acceptQuery(dh) == mdns.MsgRejectNotImplemented {
+			m.Rcode = mdns.RcodeNotImplemented
+		}
+		m.Ns, m.Answer, m.Extra = nil, nil, nil
+		_ = w.WriteMsg(m)
+	}
+}
+
+// udpWriter is a mdns.ResponseWriter for one UDP client.
+type udpWriter struct {
+	pc   net.PacketConn
+	addr *net.UDPAddr
+}
+
+var _ mdns.ResponseWriter = (*udpWriter)(nil)
+
+func (w *udpWriter) LocalAddr() net.Addr  { return w.pc.LocalAddr() }
+func (w *udpWriter) RemoteAddr() net.Addr { return w.addr }
+func (w *udpWriter) WriteMsg(m *mdns.Msg) error {
+	b, err := m.Pack()
+	if err != nil {
+		return err
+	}
+	_, err = w.pc.WriteTo(b, w.addr)
+	return err
+}
+func (w *udpWriter) Write(b []byte) (int, error) { return w.pc.WriteTo(b, w.addr) }
+func (w *udpWriter) Close() error                { return nil }
+func (w *udpWriter) TsigStatus() error           { return nil }
+func (w *udpWriter) TsigTimersOnly(bool)         {}
+func (w *udpWriter) Hijack()                     {}

@@ -1,0 +1,60 @@
+package gateway
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Enforcers, for Metrics.
+const (
+	EnforcerProxy = iota
+	EnforcerDNS
+	numEnforcers
+)
+
+var (
+	enforcerNames = [numEnforcers]string{"proxy", "dns"}
+	verdictNames  = [3]string{"allow", "block", "refuse"}
+	reasonNames   = [...]string{ReasonNoMatch, ReasonAllowlist, ReasonIntel, ReasonCategoryAllowed, ReasonFailOpen, ReasonFailClosed, ReasonClientRefused}
+)
+
+func reasonIndex(r string) int {
+	for i, n := range reasonNames {
+		if n == r {
+			return i
+		}
+	}
+	return 0
+}
+
+// Metrics counts decisions by enforcer, verdict and reason (all
+// low-cardinality labels), with the counters resolved once so that the
+// request path pays an atomic add. A nil *Metrics counts nothing.
+type Metrics struct {
+	counters [numEnforcers][len(verdictNames)][len(reasonNames)]prometheus.Counter
+}
+
+// NewMetrics registers honeygate_gateway_decisions_total on reg.
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	vec := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "honeygate_gateway_decisions_total",
+		Help: "Decisions of the gateway's policy chain, by enforcement point, verdict and reason.",
+	}, []string{"enforcer", "verdict", "reason"})
+	reg.MustRegister(vec)
+	m := &Metrics{}
+	for e := range m.counters {
+		for v := range m.counters[e] {
+			for r := range m.counters[e][v] {
+				m.counters[e][v][r] = vec.WithLabelValues(enforcerNames[e], verdictNames[v], reasonNames[r])
+			}
+		}
+	}
+	return m
+}
+
+// Observe counts one decision of enforcer.
+func (m *Metrics) Observe(enforcer int, d Decision) {
+	if m == nil || enforcer < 0 || enforcer >= numEnforcers || int(d.Verdict) >= len(verdictNames) {
+		return
+	}
+	m.counters[enforcer][d.Verdict][reasonIndex(d.Reason)].Inc()
+}

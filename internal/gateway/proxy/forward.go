@@ -1,0 +1,253 @@
+package proxy
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/textproto"
+	"strings"
+
+	"github.com/honeygate/honeygate/internal/gateway"
+)
+
+// hopByHop are the connection-specific fields of RFC 9110 7.6.1 (plus the
+// de-facto Proxy-Connection and Keep-Alive), never forwarded; fields that
+// Connection names are removed as well.
+var hopByHop = []string{
+	"Connection", "Proxy-Connection", "Keep-Alive", "Proxy-Authenticate",
+	"Proxy-Authorization", "Te", "Trailer", "Transfer-Encoding", "Upgrade",
+}
+
+// removeHopByHop deletes hop-by-hop fields from h.
+func removeHopByHop(h http.Header) {
+	for _, v := range h["Connection"] {
+		for _, f := range strings.Split(v, ",") {
+			if f = textproto.TrimString(f); f != "" {
+				h.Del(f)
+			}
+		}
+	}
+	for _, f := range hopByHop {
+		delete(h, f)
+	}
+}
+
+// upgradeType returns the protocol a request or response asks to switch to
+// (Connection: upgrade and an Upgrade field), or "".
+func upgradeType(h http.Header) string {
+	for _, v := range h["Connection"] {
+		for _, f := range strings.Split(v, ",") {
+			if strings.EqualFold(textproto.TrimString(f), "upgrade") {
+				return h.Get("Upgrade")
+			}
+		}
+	}
+	return ""
+}
+
+func addVia(h http.Header, via string) {
+	if prior := h.Values("Via"); len(prior) > 0 {
+		h.Set("Via", strings.Join(prior, ", ")+", "+via)
+		return
+	}
+	h["Via"] = []string{via}
+}
+
+// forward proxies one absolute-form plain-HTTP request.
+func (s *Server) forward(w http.ResponseWriter, r *http.Request, ci *connInfo) {
+	d := s.opt.Chain.Decide(&gateway.Query{Client: ci.client.Addr(), URL: r.URL})
+	s.opt.Metrics.Observe(gateway.EnforcerProxy, d)
+	if d.Verdict != gateway.Allowed {
+		ref := gateway.NewRef()
+		s.record(&gateway.Block{Kind: gateway.KindBlock, Client: ci.client, Host: r.URL.Hostname(), URL: r.URL.String(),
+			Hit: d.Hit, Ref: ref, Action: gateway.ActionBlock, Reason: d.Reason, Policy: d.Policy})
+		writeBlockPage(w, r, r.URL.String(), d.Hit, ref)
+		return
+	}
+
+	// A shallow copy: the header map is ours to edit (it is only read again
+	// for Accept-Language, which is end-to-end), and a deep clone per
+	// request is measurable at proxy rates.
+	out := new(http.Request)
+	*out = *r
+	out.RequestURI = ""
+	out.Close = false
+	if r.ContentLength == 0 {
+		out.Body = nil // no body: lets the transport retry on a stale pooled connection
+	}
+	up := upgradeType(r.Header)
+	removeHopByHop(out.Header)
+	if up != "" {
+		out.Header.Set("Connection", "Upgrade")
+		out.Header.Set("Upgrade", up)
+	}
+	addVia(out.Header, s.via)
+	if _, ok := out.Header["User-Agent"]; !ok {
+		out.Header["User-Agent"] = []string{""} // Go's transport would add its own
+	}
+
+	resp, err := s.origins.roundTrip(out)
+	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			return
+		}
+		s.badGateway(w, err)
+		return
+	}
+	if resp.StatusCode == http.StatusSwitchingProtocols {
+		s.switchProtocols(w, r, resp, up)
+		return
+	}
+	defer resp.Body.Close()
+
+	h := w.Header()
+	for k, v := range resp.Header {
+		h[k] = v
+	}
+	removeHopByHop(h)
+	addVia(h, s.via)
+	if len(resp.Trailer) > 0 {
+		names := make([]string, 0, len(resp.Trailer))
+		for k := range resp.Trailer {
+			names = append(names, k)
+		}
+		h.Set("Trailer", strings.Join(names, ", "))
+	}
+	if resp.ContentLength >= 0 && h.Get("Content-Length") == "" && r.Method != http.MethodHead {
+		// Keep a known length known to the client (no re-chunking).
+		h.Set("Content-Length", itoa(resp.ContentLength))
+	}
+
+	s.streamBody(w, r, resp, ci)
+	for k, v := range resp.Trailer {
+		h[http.TrailerPrefix+k] = v
+	}
+}
+
+// streamBody copies the response body to the client while hashing it. The
+// last piece read is held back until the next one arrives or the body ends,
+// so that when the finished hash is on the intel list that piece is never
+// sent: the client gets a truncated transfer (a broken download, not a
+// trojaned one). A body that arrives in one piece is answered with the block
+// page instead, since nothing has been sent yet.
+func (s *Server) streamBody(w http.ResponseWriter, r *http.Request, resp *http.Response, ci *connInfo) {
+	hs := newHasher()
+	defer hs.release()
+	rc := http.NewResponseController(w)
+	flush := resp.ContentLength < 0 // unknown length: the client wants bytes as they come
+	headerSent := false
+	sendHeader := func() {
+		if !headerSent {
+			w.WriteHeader(resp.StatusCode)
+			headerSent = true
+		}
+	}
+	var held []byte
+	var total int64
+	for {
+		buf := hs.next()
+		n, rerr := resp.Body.Read(buf)
+		if n > 0 {
+			hs.write(buf[:n])
+			if held != nil {
+				sendHeader()
+				if _, err := w.Write(held); err != nil {
+					return
+				}
+				if flush {
+					_ = rc.Flush()
+				}
+			}
+			held = buf[:n]
+			total += int64(n)
+			if !headerSent && !(resp.ContentLength >= 0 && total >= resp.ContentLength) {
+				// More is coming (or nobody said how much): the client gets
+				// the header now; only a body known to be complete in its
+				// first piece can still be swapped for the block page.
+				sendHeader()
+				if flush {
+					_ = rc.Flush()
+				}
+			}
+		}
+		if rerr == io.EOF {
+			break
+		}
+		if rerr != nil {
+			// The origin broke off: pass the breakage on (no clean end).
+			sendHeader()
+			if held != nil {
+				_, _ = w.Write(held)
+			}
+			panic(http.ErrAbortHandler)
+		}
+	}
+	sum := hs.sum()
+	d := s.opt.Chain.Decide(&gateway.Query{Client: ci.client.Addr(), SHA256: sum})
+	if d.Verdict == gateway.Blocked && d.Hit.Type != "" {
+		ref := gateway.NewRef()
+		s.record(&gateway.Block{Kind: gateway.KindBlock, Client: ci.client, Host: r.URL.Hostname(), URL: r.URL.String(),
+			Hit: d.Hit, Ref: ref, Action: gateway.ActionBlock, Reason: d.Reason, Policy: d.Policy})
+		if !headerSent {
+			for k := range w.Header() {
+				delete(w.Header(), k)
+			}
+			writeBlockPage(w, r, r.URL.String(), d.Hit, ref)
+			return
+		}
+		s.log.Info("proxy: download cut off", "url", r.URL.String(), "sha256", sum, "ref", ref)
+		panic(http.ErrAbortHandler)
+	}
+	sendHeader()
+	if held != nil {
+		_, _ = w.Write(held)
+	}
+}
+
+// switchProtocols completes an upgrade (WebSocket and the like): it answers
+// the client with the origin's 101 and then splices the two connections.
+func (s *Server) switchProtocols(w http.ResponseWriter, r *http.Request, resp *http.Response, reqUp string) {
+	upBody, ok := resp.Body.(io.ReadWriteCloser)
+	if !ok || reqUp == "" || !strings.EqualFold(reqUp, upgradeType(resp.Header)) {
+		resp.Body.Close()
+		http.Error(w, "honeygate: origin switched protocols unasked", http.StatusBadGateway)
+		return
+	}
+	defer upBody.Close()
+	conn, brw, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		return
+	}
+	defer conn.Close()
+	h := resp.Header.Clone()
+	removeHopByHop(h)
+	h.Set("Connection", "Upgrade")
+	h.Set("Upgrade", reqUp)
+	addVia(h, s.via)
+	resp.Header = h
+	resp.Body = nil
+	if err := resp.Write(brw); err != nil {
+		return
+	}
+	if err := brw.Flush(); err != nil {
+		return
+	}
+	s.tunnels.Add(1)
+	defer s.tunnels.Done()
+	splice(conn, brw.Reader, upBody, s.stop)
+}
+
+func itoa(n int64) string {
+	var b [20]byte
+	i := len(b)
+	for {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+		if n == 0 {
+			break
+		}
+	}
+	return string(b[i:])
+}

@@ -1,0 +1,336 @@
+package intel
+
+import (
+	"hash/maphash"
+	"net/netip"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Build makes a Snapshot of inds as of now. Expired indicators are skipped,
+// and so is one whose value is invalid for its type (the store and the feed
+// parsers never produce one). Values are expected canonical (as Normalize
+// returns them); one that is not is canonicalized here, more slowly.
+//
+// Build keeps no reference to inds or their strings.
+func Build(inds []Indicator, now time.Time) *Snapshot {
+	b := NewBuilder(now)
+	b.Grow(len(inds))
+	for i := range inds {
+		b.Add(&inds[i])
+	}
+	return b.Snapshot()
+}
+
+// Builder makes a Snapshot from indicators added one at a time, so a rebuild
+// from a store never holds the whole set as Indicators: each one costs a
+// 24-byte entry until Snapshot sizes the tables.
+type Builder struct {
+	s      *Snapshot
+	now    time.Time
+	names  []slot // domain, host, and URL-host markers
+	urls   []slot
+	addrs  []slot
+	files  []slot
+	strs   map[string]uint16
+	v4, v6 [129]bool
+	// the last string interned, twice in a row being the common case
+	lastStr string
+	lastIdx uint16
+	lastOK  bool
+	done    bool
+}
+
+// Grow makes room for n more indicators (a hint: the entries grow anyway).
+func (b *Builder) Grow(n int) {
+	b.names = slices.Grow(b.names, n)
+	b.urls = slices.Grow(b.urls, n/2)
+}
+
+// NewBuilder starts a snapshot as of now (expired indicators are skipped).
+func NewBuilder(now time.Time) *Builder {
+	return &Builder{s: &Snapshot{seed: maphash.MakeSeed(), built: now}, now: now, strs: map[string]uint16{}}
+}
+
+func (b *Builder) intern(v string) uint16 {
+	// Feeds come in runs of one category and one source: skip the map.
+	if b.lastStr == v && b.lastOK {
+		return b.lastIdx
+	}
+	i, ok := b.strs[v]
+	if !ok {
+		i = b.add(v)
+	}
+	b.lastStr, b.lastIdx, b.lastOK = v, i, true
+	return i
+}
+
+func (b *Builder) add(v string) uint16 {
+	if len(b.s.strs) >= 1<<16-1 {
+		return 0 // more distinct names than fit: the first one stands in
+	}
+	i := uint16(len(b.s.strs))
+	b.s.strs = append(b.s.strs, strings.Clone(v))
+	b.strs[v] = i
+	return i
+}
+
+// Add adds one indicator; it reports false for one skipped (expired, or
+// invalid). ind is not kept.
+func (b *Builder) Add(ind *Indicator) bool {
+	ti := typeIndex(ind.Type)
+	if ti < 0 || ind.Expired(b.now) {
+		return false
+	}
+	v, ok := buildValue(ind.Type, ind.Value)
+	if !ok {
+		return false
+	}
+	cat := ind.Category
+	if cat == "" {
+		cat = CategoryMalware
+	}
+	src := ind.Source
+	if src == "" {
+		src = SourceManual
+	}
+	s := b.s
+	e := slot{id: ind.ID, cat: b.intern(cat), src: b.intern(src), typ: uint8(ti), allow: cat == CategoryAllow}
+	switch ind.Type {
+	case TypeDomain, TypeHost:
+		e.h = hashString(s.seed, v)
+		e.flags = fDomain
+		if ind.Type == TypeHost {
+			e.flags = fHost
+		}
+		b.names = append(b.names, e)
+	case TypeURL, TypeURLPrefix:
+		host := v
+		if j := strings.IndexByte(v, '/'); j >= 0 {
+			host = v[:j]
+		}
+		b.names = append(b.names, slot{h: hashString(s.seed, host), flags: fURLHost, depths: depthBit(v[len(host):])})
+		e.h = hashString(s.seed, v)
+		b.urls = append(b.urls, e)
+	case TypeIP, TypeCIDR:
+		p, ok := parsePrefix(v)
+		if !ok {
+			return false
+		}
+		if p.Addr().Is4() {
+			b.v4[p.Bits()] = true
+		} else {
+			b.v6[p.Bits()] = true
+		}
+		e.h = s.addrKey(p)
+		b.addrs = append(b.addrs, e)
+	case TypeSHA256:
+		e.h = hashString(s.seed, v)
+		b.files = append(b.files, e)
+	}
+	if !ind.Expires.IsZero() && (s.nextExpiry.IsZero() || ind.Expires.Before(s.nextExpiry)) {
+		s.nextExpiry = ind.Expires
+	}
+	return true
+}
+
+// Snapshot finishes the build; the Builder must not be used after.
+func (b *Builder) Snapshot() *Snapshot {
+	if b.done {
+		panic("intel: Builder.Snapshot called twice")
+	}
+	b.done = true
+	s := b.s
+	s.names = newTable(len(b.names))
+	for _, e := range b.names {
+		if s.insertName(e) {
+			s.n++
+		}
+	}
+	b.names = nil // let the entries go while the next table is built
+	for _, t := range []struct {
+		tab  *table
+		ents *[]slot
+	}{{&s.urls, &b.urls}, {&s.addrs, &b.addrs}, {&s.files, &b.files}} {
+		*t.tab = newTable(len(*t.ents))
+		for _, e := range *t.ents {
+			if t.tab.insert(e) {
+				s.n++
+			}
+		}
+		*t.ents = nil
+	}
+	for bits := 128; bits >= 0; bits-- {
+		if b.v4[bits] {
+			s.v4bits = append(s.v4bits, uint8(bits))
+		}
+		if b.v6[bits] {
+			s.v6bits = append(s.v6bits, uint8(bits))
+		}
+	}
+	s.v4bits, s.v6bits = slices.Clip(s.v4bits), slices.Clip(s.v6bits)
+	return s
+}
+
+// insertName adds a domain, a host, or a URL-host marker to the names
+// table, merging with what the name has already; it reports a new
+// indicator. Within a kind the first entry stays unless an allow entry
+// comes (the allowlist overrides).
+func (s *Snapshot) insertName(n slot) bool {
+	t := &s.names
+	i, found := t.find(n.h)
+	if !found {
+		t.tags[i] = tagOf(n.h)
+		t.slots[i] = n
+		return n.flags != fURLHost
+	}
+	e := &t.slots[i]
+	keep, depths := e.flags, e.depths|n.depths
+	defer func() { e.depths = depths }()
+	switch {
+	case n.flags == fURLHost:
+		e.flags |= fURLHost
+		return false
+	case keep&(fDomain|fHost) == 0: // only a marker so far
+		*e = n
+		e.flags |= keep
+		return true
+	case n.flags&keep&(fDomain|fHost) != 0: // the same kind again
+		if n.allow && !e.allow {
+			*e = n
+			e.flags = keep
+		}
+		return false
+	case n.flags == fHost: // a host where a domain is
+		e.flags |= fBoth
+		return s.putExtra(n)
+	default: // a domain where a host is: the host moves aside
+		old := *e
+		old.flags, old.depths = fHost, 0
+		*e = n
+		e.flags = fDomain | fBoth | keep&fURLHost
+		return s.putExtra(old)
+	}
+}
+
+// depthBit is the depths bit of a path: its number of slashes (at most 8;
+// a query's slashes do not count).
+func depthBit(path string) uint8 {
+	if q := strings.IndexByte(path, '?'); q >= 0 {
+		path = path[:q]
+	}
+	n := min(strings.Count(path, "/"), 8)
+	if n == 0 {
+		n = 1
+	}
+	return 1 << (n - 1)
+}
+
+func (s *Snapshot) putExtra(n slot) bool {
+	if s.extraHosts == nil {
+		s.extraHosts = map[uint64]slot{}
+	}
+	if x, ok := s.extraHosts[n.h]; ok {
+		if n.allow && !x.allow {
+			s.extraHosts[n.h] = n
+		}
+		return false
+	}
+	s.extraHosts[n.h] = n
+	return true
+}
+
+func typeIndex(t Type) int {
+	for i, c := range Types {
+		if c == t {
+			return i
+		}
+	}
+	return -1
+}
+
+func parsePrefix(v string) (netip.Prefix, bool) {
+	if strings.IndexByte(v, '/') < 0 {
+		a, err := netip.ParseAddr(v)
+		if err != nil {
+			return netip.Prefix{}, false
+		}
+		a = a.Unmap().WithZone("")
+		return netip.PrefixFrom(a, a.BitLen()), true
+	}
+	p, err := netip.ParsePrefix(v)
+	if err != nil || p.Addr().Is4In6() {
+		return netip.Prefix{}, false
+	}
+	return p.Masked(), true
+}
+
+// buildValue returns the canonical value, taking a fast path for values that
+// are canonical already (all of them, when they come from the store).
+func buildValue(t Type, v string) (string, bool) {
+	switch t {
+	case TypeDomain, TypeHost:
+		if h, ok := fastHost(v); ok && h == v {
+			return v, true
+		}
+	case TypeURL, TypeURLPrefix:
+		if looksCanonicalExpr(v) {
+			return v, true
+		}
+	case TypeSHA256:
+		if len(v) == 64 && isHex(v) && lowerASCII(v) == v {
+			return v, true
+		}
+	case TypeIP, TypeCIDR:
+		return v, true // parsePrefix checks
+	}
+	c, err := CanonicalValue(t, v)
+	return c, err == nil
+}
+
+// looksCanonicalExpr is a conservative test that v is already a canonical
+// "host/path[?query]" expression: a plain lower-case DNS name, a path free of
+// escapes, dot segments and repeated slashes.
+func looksCanonicalExpr(v string) bool {
+	j := strings.IndexByte(v, '/')
+	if j <= 0 {
+		return false
+	}
+	if h, ok := fastHost(v[:j]); (!ok || h != v[:j]) && !canonicalQuad(v[:j]) {
+		return false
+	}
+	path := v[j:]
+	if q := strings.IndexByte(path, '?'); q >= 0 {
+		path = path[:q]
+	}
+	for i := j; i < len(v); i++ {
+		if c := v[i]; needsEscape(c) {
+			return false
+		}
+	}
+	return !strings.Contains(path, "//") && !strings.Contains(path, "/.")
+}
+
+// canonicalQuad reports whether h is an IPv4 address as canonicalization
+// writes it: four decimal parts of 0 to 255 without leading zeros.
+func canonicalQuad(h string) bool {
+	parts, n, digits := 0, 0, 0
+	for i := 0; i <= len(h); i++ {
+		if i == len(h) || h[i] == '.' {
+			if digits == 0 || n > 255 || digits > 1 && h[i-digits] == '0' {
+				return false
+			}
+			parts++
+			n, digits = 0, 0
+			continue
+		}
+		c := h[i]
+		if c < '0' || c > '9' || digits == 3 {
+			return false
+		}
+		n = n*10 + int(c-'0')
+		digits++
+	}
+	return parts == 4
+}

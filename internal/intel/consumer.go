@@ -1,0 +1,135 @@
+package intel
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"strings"
+
+	"github.com/honeygate/honeygate/internal/event"
+)
+
+// HostPolicy says whether the host of a payload URL a worm asked for becomes
+// an indicator too.
+type HostPolicy string
+
+const (
+	// HostsNone: only the URL.
+	HostsNone HostPolicy = "none"
+	// HostsIP: the host too when it is an address (worm payload servers
+	// mostly are: a compromised box serving its bins). The default.
+	HostsIP HostPolicy = "ip"
+	// HostsAll: the host too, names as well (exact host: a shared hosting
+	// name blocks every site on it, so think before choosing this).
+	HostsAll HostPolicy = "all"
+)
+
+// Valid reports whether p is one of the policies.
+func (p HostPolicy) Valid() bool { return p == HostsNone || p == HostsIP || p == HostsAll }
+
+// Adder stores indicators and asks for a rebuild (Manager.Add).
+type Adder interface {
+	Add(ctx context.Context, inds []Indicator) (UpsertResult, error)
+}
+
+// Consumer turns honeygate's own observations from the bus into indicators:
+// payload URLs from file.download events (source honeypot, category
+// malware-download) and malicious crawl verdicts (source crawl). Each
+// indicator's Refs hold the ids of the events behind it.
+type Consumer struct {
+	add   Adder
+	hosts HostPolicy
+	log   *slog.Logger
+}
+
+// NewConsumer returns a Consumer that stores through add.
+func NewConsumer(add Adder, hosts HostPolicy, log *slog.Logger) *Consumer {
+	if !hosts.Valid() {
+		hosts = HostsIP
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Consumer{add: add, hosts: hosts, log: log}
+}
+
+// Events is a bus handler: it stores the indicators a batch yields in one
+// call. An event whose URL is not a usable indicator (attackers type
+// anything) is logged and skipped, never retried; a store error is returned
+// so the bus redelivers the batch (upserts are idempotent).
+func (c *Consumer) Events(ctx context.Context, evs []event.Event) error {
+	var inds []Indicator
+	for _, ev := range evs {
+		for _, ind := range c.indicators(ev) {
+			n, err := Normalize(ind)
+			if err != nil {
+				c.log.Debug("intel: event yields no indicator", "event", ev.ID, "kind", ev.Kind, "err", err)
+				continue
+			}
+			inds = append(inds, n)
+		}
+	}
+	if len(inds) == 0 {
+		return nil
+	}
+	if _, err := c.add.Add(ctx, inds); err != nil {
+		return fmt.Errorf("intel consumer: %w", err)
+	}
+	return nil
+}
+
+// indicators returns what one event says, not yet normalized.
+func (c *Consumer) indicators(ev event.Event) []Indicator {
+	switch ev.Kind {
+	case event.FileDownload:
+		return c.download(ev)
+	case KindCrawlVerdict:
+		return verdictIndicators(ev, eventJSON(ev))
+	}
+	return nil
+}
+
+func (c *Consumer) download(ev event.Event) []Indicator {
+	raw := strings.TrimSpace(string(ev.URL))
+	if raw == "" {
+		return nil
+	}
+	pc, err := parseCanonical(raw)
+	if err != nil {
+		return nil
+	}
+	// Worms fetch from the victim's own network too (the corpus has
+	// http://192.168.1.1:8088/i): such an address means a different box on
+	// every subscriber's LAN, never a payload server to block.
+	if pc.isIP() && !publicAddr(pc.addr) {
+		c.log.Debug("intel: payload on a non-public address, not an indicator", "event", ev.ID, "url", raw)
+		return nil
+	}
+	base := Indicator{Category: CategoryMalwareDownload, Source: SourceHoneypot,
+		FirstSeen: ev.Time.UTC(), LastSeen: ev.Time.UTC(), Refs: []string{ev.ID}}
+	u := base
+	u.Type, u.Value = TypeURL, raw
+	out := []Indicator{u}
+	if c.hosts == HostsNone {
+		return out
+	}
+	h := base
+	if pc.isIP() {
+		h.Type, h.Value = TypeIP, strings.Trim(pc.host, "[]")
+		return append(out, h)
+	}
+	if c.hosts == HostsAll {
+		h.Type, h.Value = TypeHost, pc.host
+		out = append(out, h)
+	}
+	return out
+}
+
+// cgnat is carrier-grade NAT space: as private as RFC 1918 at an ISP.
+var cgnat = netip.MustParsePrefix("100.64.0.0/10")
+
+// publicAddr reports whether a is a globally routable unicast address.
+func publicAddr(a netip.Addr) bool {
+	return a.IsValid() && a.IsGlobalUnicast() && !a.IsPrivate() && !a.IsLoopback() && !a.IsLinkLocalUnicast() && !cgnat.Contains(a)
+}

@@ -1,0 +1,52 @@
+package intel
+
+import (
+	"bytes"
+	"os"
+	"reflect"
+	"testing"
+)
+
+// fuzzFeed checks one feed parser on arbitrary input. Invariant: Parse never
+// panics; each good indicator is already normalized (Normalize gives it
+// back unchanged) and Good counts them; every reported line exists; Bad is
+// at least the number of reported errors.
+func fuzzFeed(f *testing.F, format Format) {
+	if data, err := os.ReadFile("testdata/feeds/" + string(format) + ".in"); err == nil {
+		f.Add(data)
+	}
+	f.Add([]byte(""))
+	f.Add([]byte("\n\n#\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		res, err := Parse(bytes.NewReader(data), format, ParseOptions{Source: "fuzz", Now: feedNow, MaxBytes: 1 << 20})
+		if err != nil {
+			if format == FormatSTIX {
+				return // a document that is not a bundle is refused whole
+			}
+			t.Fatalf("Parse: %v", err)
+		}
+		if res.Good != len(res.Indicators) || res.Bad < len(res.Errors) {
+			t.Fatalf("good=%d indicators=%d bad=%d errors=%d", res.Good, len(res.Indicators), res.Bad, len(res.Errors))
+		}
+		lines := bytes.Count(data, []byte{'\n'}) + 1
+		for _, e := range res.Errors {
+			if e.Line < 1 || e.Line > lines {
+				t.Fatalf("error at line %d of %d", e.Line, lines)
+			}
+		}
+		for _, ind := range res.Indicators {
+			n, err := Normalize(ind)
+			if err != nil || !reflect.DeepEqual(n, ind) {
+				t.Fatalf("indicator %+v not normalized: %+v %v", ind, n, err)
+			}
+		}
+	})
+}
+
+func FuzzParseDomains(f *testing.F)   { fuzzFeed(f, FormatDomains) }
+func FuzzParseHosts(f *testing.F)     { fuzzFeed(f, FormatHosts) }
+func FuzzParseURLhaus(f *testing.F)   { fuzzFeed(f, FormatURLhaus) }
+func FuzzParsePhishTank(f *testing.F) { fuzzFeed(f, FormatPhishTank) }
+func FuzzParseAdblock(f *testing.F)   { fuzzFeed(f, FormatAdblock) }
+func FuzzParseSTIX(f *testing.F)      { fuzzFeed(f, FormatSTIX) }
+func FuzzParseCSV(f *testing.F)       { fuzzFeed(f, FormatCSV) }

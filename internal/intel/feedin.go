@@ -1,0 +1,428 @@
+package intel
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// Format names a feed format, for import and export.
+type Format string
+
+// Feed formats. Import takes domains, hosts, urlhaus, phishtank, adblock, stix
+// and csv; export writes hosts, rpz, squid, dnsmasq, suricata, stix and csv.
+const (
+	FormatDomains   Format = "domains"   // one domain a line, '#' comments
+	FormatHosts     Format = "hosts"     // /etc/hosts style: "0.0.0.0 name [name...]"
+	FormatURLhaus   Format = "urlhaus"   // URLhaus CSV (id,dateadded,url,url_status,last_online,threat,tags,urlhaus_link,reporter)
+	FormatPhishTank Format = "phishtank" // PhishTank CSV (phish_id,url,phish_detail_url,submission_time,...)
+	FormatAdblock   Format = "adblock"   // AdBlock-style ||domain^ and @@||domain^ rules
+	FormatSTIX      Format = "stix"      // a STIX 2.1 bundle of indicators
+	FormatCSV       Format = "csv"       // honeygate's own CSV (what export --format csv writes)
+	FormatRPZ       Format = "rpz"       // export only: a DNS response policy zone
+	FormatSquid     Format = "squid"     // export only: a Squid dstdomain ACL file
+	FormatDnsmasq   Format = "dnsmasq"   // export only: dnsmasq address=/name/ lines
+	FormatSuricata  Format = "suricata"  // export only: Suricata rules
+)
+
+// ImportFormats and ExportFormats list what Parse and Export accept.
+var (
+	ImportFormats = []Format{FormatDomains, FormatHosts, FormatURLhaus, FormatPhishTank, FormatAdblock, FormatSTIX, FormatCSV}
+	ExportFormats = []Format{FormatHosts, FormatRPZ, FormatSquid, FormatDnsmasq, FormatSuricata, FormatSTIX, FormatCSV}
+)
+
+// ParseOptions says how to label what a feed yields and how much to read.
+type ParseOptions struct {
+	Source   string        // the feed's name; default "feed:<format>"
+	Category string        // for formats that carry none; default per format
+	Now      time.Time     // first/last seen for entries that carry no date; default time.Now
+	TTL      time.Duration // if > 0, entries expire this long after Now
+	MaxBytes int64         // default 256 MiB; a larger feed is an error
+}
+
+// LineError is one rejected line (or, for STIX, one rejected object, at the
+// line it starts on).
+type LineError struct {
+	Line int    `json:"line"`
+	Text string `json:"text"` // the line, cut to 120 bytes
+	Err  string `json:"error"`
+}
+
+// ParseResult is what a feed yielded: the good indicators (normalized), and
+// the bad lines. Errors keeps the first maxLineErrors; Bad counts them all.
+type ParseResult struct {
+	Indicators []Indicator `json:"-"`
+	Good       int         `json:"good"`
+	Bad        int         `json:"bad"`
+	Errors     []LineError `json:"errors,omitempty"`
+}
+
+const (
+	maxLineErrors   = 100
+	maxLineLen      = 64 << 10
+	defaultMaxBytes = 256 << 20
+)
+
+// ErrTooLarge is returned when a feed exceeds ParseOptions.MaxBytes.
+var ErrTooLarge = errors.New("intel: feed larger than the limit")
+
+func (r *ParseResult) bad(line int, text string, err error) {
+	r.Bad++
+	if len(r.Errors) < maxLineErrors {
+		if len(text) > 120 {
+			text = text[:120]
+		}
+		r.Errors = append(r.Errors, LineError{Line: line, Text: strings.ToValidUTF8(text, "\uFFFD"), Err: err.Error()})
+	}
+}
+
+func (r *ParseResult) add(ind Indicator) error {
+	n, err := Normalize(ind)
+	if err != nil {
+		return err
+	}
+	r.Indicators = append(r.Indicators, n)
+	r.Good++
+	return nil
+}
+
+// Parse reads a feed. Bad lines are counted and reported with their numbers
+// and the good ones load; the error is for the whole feed (unknown format,
+// I/O, over MaxBytes, a STIX document that is not JSON).
+func Parse(r io.Reader, f Format, opt ParseOptions) (*ParseResult, error) {
+	if opt.Source == "" {
+		opt.Source = "feed:" + string(f)
+	}
+	if opt.Now.IsZero() {
+		opt.Now = time.Now().UTC()
+	}
+	if opt.MaxBytes <= 0 {
+		opt.MaxBytes = defaultMaxBytes
+	}
+	lr := &limitReader{r: r, n: opt.MaxBytes}
+	p := &parser{opt: opt, res: &ParseResult{}}
+	var err error
+	switch f {
+	case FormatDomains:
+		err = p.lines(lr, p.domainLine)
+	case FormatHosts:
+		err = p.lines(lr, p.hostsLine)
+	case FormatAdblock:
+		err = p.lines(lr, p.adblockLine)
+	case FormatURLhaus:
+		err = p.lines(lr, p.urlhausLine)
+	case FormatPhishTank:
+		err = p.lines(lr, p.phishtankLine)
+	case FormatCSV:
+		err = p.lines(lr, p.csvLine)
+	case FormatSTIX:
+		err = p.stix(lr)
+	default:
+		return nil, fmt.Errorf("intel: import format %q unknown (want one of %v)", f, ImportFormats)
+	}
+	if lr.over {
+		return p.res, ErrTooLarge
+	}
+	return p.res, err
+}
+
+type limitReader struct {
+	r    io.Reader
+	n    int64
+	over bool
+}
+
+func (l *limitReader) Read(b []byte) (int, error) {
+	if l.n <= 0 {
+		l.over = true
+		return 0, ErrTooLarge
+	}
+	if int64(len(b)) > l.n {
+		b = b[:l.n]
+	}
+	n, err := l.r.Read(b)
+	l.n -= int64(n)
+	return n, err
+}
+
+type parser struct {
+	opt    ParseOptions
+	res    *ParseResult
+	header []string // csv column names, when the feed has a header line
+}
+
+func (p *parser) base(t Type, value, cat string) Indicator {
+	if p.opt.Category != "" {
+		cat = p.opt.Category
+	}
+	ind := Indicator{Type: t, Value: value, Category: cat, Source: p.opt.Source, FirstSeen: p.opt.Now, LastSeen: p.opt.Now}
+	if p.opt.TTL > 0 {
+		ind.Expires = p.opt.Now.Add(p.opt.TTL)
+	}
+	return ind
+}
+
+// lines feeds each line (without its end) to fn; a line longer than
+// maxLineLen is a bad line and is skipped whole.
+func (p *parser) lines(r io.Reader, fn func(line string) error) error {
+	br := bufio.NewReaderSize(r, 64<<10)
+	n := 0
+	for {
+		line, err := br.ReadSlice('\n')
+		if errors.Is(err, bufio.ErrBufferFull) {
+			n++
+			p.res.bad(n, string(line), fmt.Errorf("line longer than %d bytes", maxLineLen))
+			for errors.Is(err, bufio.ErrBufferFull) {
+				_, err = br.ReadSlice('\n')
+			}
+			if err == io.EOF {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		if len(line) > 0 {
+			n++
+			s := string(bytes.TrimRight(line, "\r\n"))
+			if n == 1 {
+				s = strings.TrimPrefix(s, "\uFEFF")
+			}
+			if ferr := fn(s); ferr != nil {
+				p.res.bad(n, s, ferr)
+			}
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("intel: reading feed: %w", err)
+		}
+	}
+}
+
+// stripComment drops a '#' comment and surrounding space.
+func stripComment(s string) string {
+	if i := strings.IndexByte(s, '#'); i >= 0 {
+		s = s[:i]
+	}
+	return strings.TrimSpace(s)
+}
+
+func (p *parser) domainLine(s string) error {
+	s = stripComment(s)
+	if s == "" {
+		return nil
+	}
+	if strings.ContainsAny(s, " \t") {
+		return errors.New("more than one field (a hosts file? use --format hosts)")
+	}
+	return p.res.add(p.base(TypeDomain, s, CategoryMalware))
+}
+
+// hostsNames are the names a hosts file maps for the machine itself.
+var hostsNames = map[string]bool{
+	"localhost": true, "localhost.localdomain": true, "local": true, "broadcasthost": true,
+	"ip6-localhost": true, "ip6-loopback": true, "ip6-localnet": true, "ip6-mcastprefix": true,
+	"ip6-allnodes": true, "ip6-allrouters": true, "ip6-allhosts": true, "0.0.0.0": true,
+}
+
+func (p *parser) hostsLine(s string) error {
+	s = stripComment(s)
+	if s == "" {
+		return nil
+	}
+	f := strings.Fields(s)
+	if len(f) < 2 {
+		return errors.New("want an address and a name")
+	}
+	if _, err := CanonicalValue(TypeIP, f[0]); err != nil {
+		return fmt.Errorf("first field %q is not an address", f[0])
+	}
+	var errs []string
+	for _, name := range f[1:] {
+		if hostsNames[strings.ToLower(name)] {
+			continue
+		}
+		if err := p.res.add(p.base(TypeHost, name, CategoryMalware)); err != nil {
+			errs = append(errs, err.Error())
+		}
+	}
+	if errs != nil {
+		return errors.New(strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+// adblockLine takes the rules a DNS-level blocker can enforce: ||name^ (the
+// name and its subdomains), @@||name^ (an exception: allowlisted), with any
+// $options ignored, and ||name/path (a URL prefix). Cosmetic rules, regexes
+// and bare substrings cannot be matched on a name and are reported.
+func (p *parser) adblockLine(s string) error {
+	s = strings.TrimSpace(s)
+	if s == "" || s[0] == '!' || s[0] == '[' || s[0] == '#' {
+		return nil
+	}
+	cat := CategoryMalware
+	if strings.HasPrefix(s, "@@") {
+		cat, s = CategoryAllow, s[2:]
+	}
+	if !strings.HasPrefix(s, "||") {
+		return errors.New("unsupported rule (only ||name^ and @@||name^ can be enforced)")
+	}
+	s = strings.TrimPrefix(s[2:], "*.") // ||*.name^ is ||name^
+	if i := strings.IndexByte(s, '$'); i >= 0 {
+		s = s[:i]
+	}
+	s = strings.TrimSuffix(s, "|")
+	s = strings.TrimSuffix(s, "^")
+	if s == "" || strings.ContainsAny(s, "*^|") {
+		return errors.New("unsupported rule (wildcards and separators inside a name)")
+	}
+	ind := p.base(TypeDomain, s, cat)
+	if cat == CategoryAllow {
+		ind.Category = CategoryAllow // an exception stays one whatever --category says
+	}
+	if strings.IndexByte(s, '/') >= 0 {
+		ind.Type = TypeURLPrefix
+	}
+	return p.res.add(ind)
+}
+
+// splitCSV parses one CSV record; feeds put one record a line.
+func splitCSV(s string) ([]string, error) {
+	r := csv.NewReader(strings.NewReader(s))
+	r.FieldsPerRecord = -1
+	rec, err := r.Read()
+	if err != nil {
+		return nil, fmt.Errorf("csv: %w", err)
+	}
+	return rec, nil
+}
+
+// feedTime reads the date formats feeds use; zero when there is none.
+func feedTime(s string) time.Time {
+	s = strings.TrimSpace(s)
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05", "2006-01-02T15:04:05", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC()
+		}
+	}
+	return time.Time{}
+}
+
+// urlhausLine reads URLhaus's CSV export:
+// id,dateadded,url,url_status,last_online,threat,tags,urlhaus_link,reporter.
+func (p *parser) urlhausLine(s string) error {
+	if strings.TrimSpace(s) == "" || strings.HasPrefix(s, "#") {
+		return nil
+	}
+	rec, err := splitCSV(s)
+	if err != nil {
+		return err
+	}
+	if len(rec) < 3 {
+		return fmt.Errorf("want at least 3 fields (id,dateadded,url), got %d", len(rec))
+	}
+	if rec[0] == "id" {
+		return nil // a header without '#'
+	}
+	cat := CategoryMalwareDownload
+	if len(rec) > 5 && rec[5] != "" && rec[5] != "malware_download" {
+		cat = strings.ReplaceAll(strings.ToLower(rec[5]), "_", "-")
+	}
+	ind := p.base(TypeURL, rec[2], cat)
+	if t := feedTime(rec[1]); !t.IsZero() {
+		ind.FirstSeen = t
+	}
+	if len(rec) > 4 {
+		if t := feedTime(rec[4]); !t.IsZero() {
+			ind.LastSeen = t
+		}
+	}
+	return p.res.add(ind)
+}
+
+// phishtankLine reads PhishTank's CSV:
+// phish_id,url,phish_detail_url,submission_time,verified,verification_time,online,target.
+func (p *parser) phishtankLine(s string) error {
+	if strings.TrimSpace(s) == "" {
+		return nil
+	}
+	rec, err := splitCSV(s)
+	if err != nil {
+		return err
+	}
+	if len(rec) < 2 {
+		return fmt.Errorf("want at least 2 fields (phish_id,url), got %d", len(rec))
+	}
+	if rec[0] == "phish_id" {
+		return nil
+	}
+	if len(rec) > 4 && strings.EqualFold(rec[4], "no") {
+		return nil // unverified: not yet a phish
+	}
+	ind := p.base(TypeURL, rec[1], CategoryPhishing)
+	if len(rec) > 3 {
+		if t := feedTime(rec[3]); !t.IsZero() {
+			ind.FirstSeen = t
+		}
+	}
+	return p.res.add(ind)
+}
+
+// csvColumns is honeygate's own CSV layout (export --format csv).
+var csvColumns = []string{"id", "type", "value", "category", "source", "first_seen", "last_seen", "expires", "refs"}
+
+func (p *parser) csvLine(s string) error {
+	if strings.TrimSpace(s) == "" || strings.HasPrefix(s, "#") {
+		return nil
+	}
+	rec, err := splitCSV(s)
+	if err != nil {
+		return err
+	}
+	if p.header == nil && len(rec) > 0 && rec[0] == "id" {
+		p.header = rec
+		return nil
+	}
+	cols := p.header
+	if cols == nil {
+		cols = csvColumns
+	}
+	get := func(name string) string {
+		for i, c := range cols {
+			if c == name && i < len(rec) {
+				return rec[i]
+			}
+		}
+		return ""
+	}
+	if get("type") == "" || get("value") == "" {
+		return errors.New("want type and value columns")
+	}
+	ind := Indicator{Type: Type(get("type")), Value: get("value"), Category: get("category"), Source: get("source"),
+		FirstSeen: feedTime(get("first_seen")), LastSeen: feedTime(get("last_seen")), Expires: feedTime(get("expires"))}
+	if p.opt.Category != "" {
+		ind.Category = p.opt.Category
+	}
+	if ind.Source == "" {
+		ind.Source = p.opt.Source
+	}
+	if ind.FirstSeen.IsZero() {
+		ind.FirstSeen = p.opt.Now
+	}
+	if ind.LastSeen.IsZero() {
+		ind.LastSeen = ind.FirstSeen
+	}
+	if refs := get("refs"); refs != "" {
+		ind.Refs = strings.Split(refs, " ")
+	}
+	return p.res.add(ind)
+}

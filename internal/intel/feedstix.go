@@ -1,0 +1,292 @@
+package intel
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// stixIndicator is the part of a STIX 2.1 indicator object we read.
+type stixIndicator struct {
+	Type           string    `json:"type"`
+	ID             string    `json:"id"`
+	Pattern        string    `json:"pattern"`
+	PatternType    string    `json:"pattern_type"`
+	ValidFrom      time.Time `json:"valid_from"`
+	ValidUntil     time.Time `json:"valid_until"`
+	Modified       time.Time `json:"modified"`
+	IndicatorTypes []string  `json:"indicator_types"`
+	Labels         []string  `json:"labels"`
+}
+
+// stix reads a bundle ({"type":"bundle","objects":[...]}), or a bare array of
+// objects. Objects other than indicators are skipped; an indicator whose
+// pattern we cannot enforce is reported at the line its object starts on.
+func (p *parser) stix(r io.Reader) error {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return fmt.Errorf("intel: reading STIX: %w", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	tok, err := dec.Token()
+	if err != nil {
+		return fmt.Errorf("intel: STIX: not JSON: %w", err)
+	}
+	if tok == json.Delim('{') {
+		found := false
+		for dec.More() {
+			k, err := dec.Token()
+			if err != nil {
+				return fmt.Errorf("intel: STIX: %w", err)
+			}
+			if k == "objects" {
+				found = true
+				break
+			}
+			var skip json.RawMessage
+			if err := dec.Decode(&skip); err != nil {
+				return fmt.Errorf("intel: STIX: %w", err)
+			}
+		}
+		if !found {
+			return errors.New("intel: STIX: a bundle without objects")
+		}
+		if tok, err = dec.Token(); err != nil {
+			return fmt.Errorf("intel: STIX: %w", err)
+		}
+	}
+	if tok != json.Delim('[') {
+		return errors.New("intel: STIX: want a bundle or an array of objects")
+	}
+	for dec.More() {
+		off := dec.InputOffset()
+		line := 1 + bytes.Count(data[:off], []byte{'\n'})
+		// InputOffset is before the separator and whitespace; count the
+		// newlines up to the object's brace instead.
+		rest := data[off:]
+		if i := bytes.IndexByte(rest, '{'); i >= 0 {
+			line += bytes.Count(rest[:i], []byte{'\n'})
+		}
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return fmt.Errorf("intel: STIX: line %d: %w", line, err)
+		}
+		var obj stixIndicator
+		if err := json.Unmarshal(raw, &obj); err != nil {
+			p.res.bad(line, string(raw), fmt.Errorf("STIX object: %w", err))
+			continue
+		}
+		if obj.Type != "indicator" {
+			continue
+		}
+		if err := p.stixIndicator(obj); err != nil {
+			p.res.bad(line, obj.Pattern, err)
+		}
+	}
+	return nil
+}
+
+func (p *parser) stixIndicator(obj stixIndicator) error {
+	if obj.PatternType != "" && obj.PatternType != "stix" {
+		return fmt.Errorf("pattern_type %q (only stix)", obj.PatternType)
+	}
+	terms, err := parseSTIXPattern(obj.Pattern)
+	if err != nil {
+		return err
+	}
+	cat := stixCategory(append(obj.IndicatorTypes, obj.Labels...))
+	var errs []string
+	for _, t := range terms {
+		// Our own export labels what STIX cannot say: an exact host, a prefix.
+		for _, l := range obj.Labels {
+			switch {
+			case l == "type:host" && t.typ == TypeDomain:
+				t.typ = TypeHost
+			case l == "type:url-prefix" && t.typ == TypeURL:
+				t.typ = TypeURLPrefix
+			}
+		}
+		ind := p.base(t.typ, t.value, cat)
+		if cat == CategoryAllow {
+			ind.Category = CategoryAllow
+		}
+		if !obj.ValidFrom.IsZero() {
+			ind.FirstSeen = obj.ValidFrom.UTC()
+		}
+		if !obj.Modified.IsZero() {
+			ind.LastSeen = obj.Modified.UTC()
+		}
+		if !obj.ValidUntil.IsZero() {
+			ind.Expires = obj.ValidUntil.UTC()
+		}
+		if err := p.res.add(ind); err != nil {
+			errs = append(errs, err.Error())
+		}
+	}
+	if errs != nil {
+		return errors.New(strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+// stixCategory maps STIX indicator_types and labels onto our categories:
+// one of ours if named, "benign" as an allow entry, otherwise malware.
+func stixCategory(labels []string) string {
+	for _, l := range labels {
+		switch l = strings.ToLower(l); l {
+		case CategoryMalwareDownload, CategoryExploitKit, CategoryPhishing, CategoryScam, CategoryMiner, CategoryC2, CategoryAllow:
+			return l
+		case "benign":
+			return CategoryAllow
+		}
+	}
+	return CategoryMalware
+}
+
+type stixTerm struct {
+	typ   Type
+	value string
+}
+
+// stixPaths maps the object paths we can enforce onto indicator types.
+var stixPaths = map[string]Type{
+	"url:value":                 TypeURL,
+	"domain-name:value":         TypeDomain,
+	"ipv4-addr:value":           TypeCIDR,
+	"ipv6-addr:value":           TypeCIDR,
+	"file:hashes.'sha-256'":     TypeSHA256,
+	"file:hashes.sha-256":       TypeSHA256,
+	"file:hashes.sha256":        TypeSHA256,
+	"artifact:hashes.'sha-256'": TypeSHA256,
+}
+
+const maxPatternLen = 64 << 10
+
+// parseSTIXPattern accepts observation expressions joined by OR, each a set
+// of equality comparisons joined by OR:
+//
+//	[url:value = 'http://x/'] OR [domain-name:value = 'a.example' OR domain-name:value = 'b.example']
+//
+// AND, FOLLOWEDBY, qualifiers and other operators are refused: the gateway
+// cannot enforce them on one request.
+func parseSTIXPattern(s string) ([]stixTerm, error) {
+	if len(s) > maxPatternLen {
+		return nil, errors.New("pattern longer than 64 KiB")
+	}
+	var out []stixTerm
+	sc := &patScanner{s: s}
+	for {
+		sc.space()
+		if !sc.eat("[") {
+			return nil, fmt.Errorf("pattern: want '[' at %d", sc.i)
+		}
+		for {
+			sc.space()
+			path := strings.ToLower(sc.until(" =!<>"))
+			t, ok := stixPaths[path]
+			if !ok {
+				return nil, fmt.Errorf("pattern: object path %q cannot be enforced", path)
+			}
+			sc.space()
+			if !sc.eat("=") {
+				return nil, fmt.Errorf("pattern: only '=' comparisons can be enforced (at %d)", sc.i)
+			}
+			sc.space()
+			v, err := sc.quoted()
+			if err != nil {
+				return nil, err
+			}
+			if t == TypeCIDR && !strings.Contains(v, "/") {
+				t = TypeIP
+			}
+			out = append(out, stixTerm{t, v})
+			sc.space()
+			if sc.eat("]") {
+				break
+			}
+			if !sc.eatWord("OR") {
+				return nil, fmt.Errorf("pattern: only OR can join comparisons (at %d)", sc.i)
+			}
+		}
+		sc.space()
+		if sc.i == len(sc.s) {
+			return out, nil
+		}
+		if !sc.eatWord("OR") {
+			return nil, fmt.Errorf("pattern: only OR can join observations (at %d)", sc.i)
+		}
+	}
+}
+
+type patScanner struct {
+	s string
+	i int
+}
+
+func (p *patScanner) space() {
+	for p.i < len(p.s) && (p.s[p.i] == ' ' || p.s[p.i] == '\t' || p.s[p.i] == '\n' || p.s[p.i] == '\r') {
+		p.i++
+	}
+}
+
+func (p *patScanner) eat(tok string) bool {
+	if strings.HasPrefix(p.s[p.i:], tok) {
+		p.i += len(tok)
+		return true
+	}
+	return false
+}
+
+func (p *patScanner) eatWord(w string) bool {
+	if len(p.s)-p.i >= len(w) && strings.EqualFold(p.s[p.i:p.i+len(w)], w) {
+		p.i += len(w)
+		return true
+	}
+	return false
+}
+
+// until reads up to one of the stop bytes, honouring single quotes (a hash
+// name is quoted: file:hashes.'SHA-256').
+func (p *patScanner) until(stop string) string {
+	start := p.i
+	inq := false
+	for p.i < len(p.s) {
+		c := p.s[p.i]
+		if c == '\'' {
+			inq = !inq
+		} else if !inq && strings.IndexByte(stop, c) >= 0 {
+			break
+		}
+		p.i++
+	}
+	return p.s[start:p.i]
+}
+
+// quoted reads a STIX string literal: single quotes, with \' and \\.
+func (p *patScanner) quoted() (string, error) {
+	if !p.eat("'") {
+		return "", fmt.Errorf("pattern: want a quoted string at %d", p.i)
+	}
+	var b strings.Builder
+	for p.i < len(p.s) {
+		c := p.s[p.i]
+		p.i++
+		switch c {
+		case '\\':
+			if p.i == len(p.s) || p.s[p.i] != '\'' && p.s[p.i] != '\\' {
+				return "", fmt.Errorf("pattern: bad escape at %d", p.i)
+			}
+			b.WriteByte(p.s[p.i])
+			p.i++
+		case '\'':
+			return b.String(), nil
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return "", errors.New("pattern: unterminated string")
+}

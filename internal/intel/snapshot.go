@@ -1,0 +1,527 @@
+package intel
+
+import (
+	"hash/maphash"
+	"net/netip"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Snapshot is an immutable matcher built from a set of indicators. Every
+// method is safe for concurrent use with no lock; a new set of indicators
+// means a new Snapshot, swapped in through Live. The allowlist is applied
+// inside: whatever an allow entry matches returns ok=false.
+//
+// A nil *Snapshot matches nothing.
+type Snapshot struct {
+	seed  maphash.Seed
+	names table // domain and host indicators, and the hosts of URL ones (see fDomain...)
+	urls  table // url and url-prefix indicators, keyed by their expression
+	addrs table // ip and cidr, keyed by masked address and prefix length
+	files table // sha256
+	// extraHosts holds a host indicator whose name is also a domain
+	// indicator (rare: the names table has one slot a name).
+	extraHosts map[uint64]slot
+
+	v4bits, v6bits []uint8 // the prefix lengths in addrs, longest first
+
+	strs []string // categories and sources, interned
+	n    int
+
+	built      time.Time
+	nextExpiry time.Time
+
+	// delta holds the changes since this snapshot's tables were built (see
+	// Overlay), and skip the ids of this snapshot's own entries that those
+	// changes replaced or removed.
+	delta *Snapshot
+	skip  map[int64]struct{}
+}
+
+// Overlay returns a snapshot that answers as base with changes applied:
+// delta holds indicators added or changed since base was built, and gone
+// the ids of base's entries that were changed or removed. An allow entry on
+// either side wins; otherwise a hit in delta (the newer) is reported first.
+// Neither base nor delta is modified, so the tables of a large base are
+// shared and a small change costs a small build.
+func Overlay(base, delta *Snapshot, gone map[int64]struct{}) *Snapshot {
+	if base == nil {
+		base = emptySnapshot
+	}
+	o := *base
+	o.delta, o.skip = delta, gone
+	if delta != nil {
+		// Len: the base's, plus what the delta adds; the changed ids may
+		// count twice (the Manager, which knows, corrects it).
+		o.n = base.n + delta.n
+		if !delta.nextExpiry.IsZero() && (o.nextExpiry.IsZero() || delta.nextExpiry.Before(o.nextExpiry)) {
+			o.nextExpiry = delta.nextExpiry
+		}
+	}
+	return &o
+}
+
+var emptySnapshot = Build(nil, time.Time{})
+
+// pick combines the base's result with the delta's: an allow on either side
+// wins, then the delta's hit, then the base's.
+func (s *Snapshot) pick(r *result, base string, rd *result, dbase string) (Hit, bool) {
+	if r.allowed || rd.allowed {
+		return Hit{}, false
+	}
+	if rd.slot != nil {
+		return s.delta.hit(rd, dbase)
+	}
+	return s.hit(r, base)
+}
+
+// Len is the number of distinct indicators in the snapshot (allow entries
+// included). For an Overlay it is an estimate until the next full build.
+func (s *Snapshot) Len() int {
+	if s == nil {
+		return 0
+	}
+	return s.n
+}
+
+// Built is the time the snapshot was built for (Build's now).
+func (s *Snapshot) Built() time.Time {
+	if s == nil {
+		return time.Time{}
+	}
+	return s.built
+}
+
+// NextExpiry is the earliest expiry among the snapshot's indicators (zero if
+// none expires): the time by which it must be rebuilt to stop enforcing it.
+func (s *Snapshot) NextExpiry() time.Time {
+	if s == nil {
+		return time.Time{}
+	}
+	return s.nextExpiry
+}
+
+// Bytes is the memory the snapshot's tables hold.
+func (s *Snapshot) Bytes() int {
+	if s == nil {
+		return 0
+	}
+	n := s.names.bytes() + s.urls.bytes() + s.addrs.bytes() + s.files.bytes() + 48*len(s.extraHosts) +
+		s.delta.Bytes() + 16*len(s.skip)
+	for _, v := range s.strs {
+		n += 16 + len(v)
+	}
+	return n
+}
+
+// result collects the most specific block hit while the remaining
+// expressions are still checked against the allowlist. The hit's value is
+// kept as offsets into the string that was looked up (or as a prefix for an
+// address), not as a string: a result never makes a lookup's buffer escape.
+type result struct {
+	slot   *slot
+	lo, hi int
+	// An address hit as plain bytes: a netip.Prefix stored through r would
+	// make the caller's buffer escape (escape analysis is field-blind).
+	addr    [16]byte
+	bits    int16 // > 0: an address hit, its prefix length + 1
+	addr4   bool
+	allowed bool
+	skip    map[int64]struct{} // entries an overlay replaced: not seen
+}
+
+func (r *result) prefix() netip.Prefix {
+	a := netip.AddrFrom16(r.addr)
+	if r.addr4 {
+		a = a.Unmap()
+	}
+	return netip.PrefixFrom(a, int(r.bits-1))
+}
+
+// see records a table hit on base[lo:hi]; it reports true when the answer
+// is settled (an allow entry matched).
+func (r *result) see(e *slot, lo, hi int) bool {
+	if e == nil {
+		return false
+	}
+	if r.skip != nil {
+		if _, gone := r.skip[e.id]; gone {
+			return false
+		}
+	}
+	if e.allow {
+		r.allowed = true
+		return true
+	}
+	if r.slot == nil {
+		r.slot, r.lo, r.hi = e, lo, hi
+	}
+	return false
+}
+
+// hit turns r into a Hit whose value is base[lo:hi] (or the prefix).
+func (s *Snapshot) hit(r *result, base string) (Hit, bool) {
+	if r.allowed || r.slot == nil {
+		return Hit{}, false
+	}
+	e := r.slot
+	h := Hit{ID: e.id, Type: Types[e.typ], Category: s.strs[e.cat], Source: s.strs[e.src]}
+	switch p := r.prefix(); {
+	case r.bits > 0 && p.Bits() == p.Addr().BitLen():
+		h.Value = p.Addr().String()
+	case r.bits > 0:
+		h.Value = p.String()
+	default:
+		h.Value = base[r.lo:r.hi]
+	}
+	return h, true
+}
+
+// MatchHost matches a host name against host and domain indicators (the
+// name, then each parent domain); an IP literal (IPv6 with or without
+// brackets) is matched against ip and cidr indicators instead. The name is
+// canonicalized as a URL's host is (case, dots, escapes); a port
+// ("evil.example:443", "[2001:db8::1]:443") is ignored.
+func (s *Snapshot) MatchHost(host string) (Hit, bool) {
+	if s == nil || host == "" {
+		return Hit{}, false
+	}
+	h, a, isAddr := hostKey(host)
+	r := s.hostResult(h, a, isAddr)
+	if s.delta != nil {
+		rd := s.delta.hostResult(h, a, isAddr)
+		return s.pick(&r, h, &rd, h)
+	}
+	return s.hit(&r, h)
+}
+
+// hostKey canonicalizes what MatchHost is given: an address, or a name in
+// its canonical, escaped form.
+func hostKey(host string) (string, netip.Addr, bool) {
+	if a, ok := hostAddr(host); ok {
+		return "", a, true
+	}
+	if host[0] == '[' || strings.Count(host, ":") == 1 {
+		// "name:443" or "[v6]:443": a port would otherwise hide the name
+		// from every rule.
+		host = stripPort(host)
+	}
+	h, isIP := canonicalHost(host)
+	if isIP {
+		a, _ := hostAddr(h)
+		return "", a, true
+	}
+	if h != host {
+		h = escapeWith(h, &escHost)
+	}
+	return h, netip.Addr{}, false
+}
+
+// hostResult probes the name h (each label suffix) or the address a.
+func (s *Snapshot) hostResult(h string, a netip.Addr, isAddr bool) result {
+	r := result{skip: s.skip}
+	if isAddr {
+		s.matchAddr(a, &r)
+		return r
+	}
+	for i := 0; i < len(h); {
+		d := h[i:]
+		if s.seeName(s.names.get(hashString(s.seed, d)), i, len(h), &r) {
+			break
+		}
+		j := strings.IndexByte(d, '.')
+		if j < 0 {
+			break
+		}
+		i += j + 1
+	}
+	return r
+}
+
+// seeName applies a names-table slot for the name at [lo:hi] of the host
+// (lo 0: the whole host, where host indicators apply) to r; it reports a
+// settled answer.
+func (s *Snapshot) seeName(e *slot, lo, hi int, r *result) bool {
+	if e == nil {
+		return false
+	}
+	if lo == 0 {
+		if e.flags&fHost != 0 && r.see(e, lo, hi) {
+			return true
+		}
+		if e.flags&fBoth != 0 {
+			if x, ok := s.extraHosts[e.h]; ok && r.see(&x, lo, hi) {
+				return true
+			}
+		}
+	}
+	return e.flags&fDomain != 0 && r.see(e, lo, hi)
+}
+
+// hostAddr recognizes an IP literal as DNS names and SNI never contain one:
+// IPv6 (bracketed or not) and a dotted quad.
+func hostAddr(h string) (netip.Addr, bool) {
+	if h == "" {
+		return netip.Addr{}, false
+	}
+	if h[0] == '[' && h[len(h)-1] == ']' {
+		h = h[1 : len(h)-1]
+	} else if strings.IndexByte(h, ':') < 0 && (h[0] < '0' || h[0] > '9') {
+		return netip.Addr{}, false
+	}
+	a, err := netip.ParseAddr(h)
+	if err != nil {
+		return netip.Addr{}, false
+	}
+	return a.Unmap().WithZone(""), true
+}
+
+// fastHost accepts a name that is already canonical but for case and a
+// trailing dot (what DNS queries and SNI carry) without allocating when it is
+// already lower case.
+func fastHost(h string) (string, bool) {
+	for len(h) > 0 && h[len(h)-1] == '.' {
+		h = h[:len(h)-1]
+	}
+	if h == "" || h[0] == '.' {
+		return "", false
+	}
+	upper := false
+	for i := 0; i < len(h); i++ {
+		c := h[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '-', c == '_':
+		case c == '.':
+			if h[i-1] == '.' {
+				return "", false
+			}
+		case c >= 'A' && c <= 'Z':
+			upper = true
+		default:
+			return "", false
+		}
+	}
+	if isNumericHost(h) {
+		return "", false // maybe an inet_aton address: the slow path decides
+	}
+	if upper {
+		h = lowerASCII(h)
+	}
+	return h, true
+}
+
+func isNumericHost(h string) bool {
+	last := strings.LastIndexByte(h, '.')
+	c := h[last+1]
+	return c >= '0' && c <= '9'
+}
+
+// MatchURL canonicalizes u as Safe Browsing does and matches its
+// expressions against url indicators (exact host and path), url-prefix
+// indicators (host suffixes and path prefixes), then the host against host
+// and domain indicators, or ip and cidr ones for an address.
+func (s *Snapshot) MatchURL(u *url.URL) (Hit, bool) {
+	if s == nil || u == nil {
+		return Hit{}, false
+	}
+	var buf [512]byte
+	c, err := canonicalFromURL(buf[:0], u)
+	if err != nil {
+		return Hit{}, false
+	}
+	r := s.matchCanon(&c)
+	var rd result
+	if s.delta != nil {
+		rd = s.delta.matchCanon(&c)
+	}
+	if r.allowed || rd.allowed || r.slot == nil && rd.slot == nil {
+		return Hit{}, false
+	}
+	// The value is a piece of buf: copy it out (hits are the rare case).
+	return s.pick(&r, strings.Clone(c.full[:r.hi]), &rd, strings.Clone(c.full[:rd.hi]))
+}
+
+// rawURL puts a parsed URL back together for canonicalization.
+func rawURL(u *url.URL) string {
+	var b strings.Builder
+	b.Grow(len(u.Scheme) + len(u.Host) + len(u.Path) + len(u.RawQuery) + 8)
+	if u.Scheme != "" {
+		b.WriteString(u.Scheme)
+		b.WriteString("://")
+	}
+	if u.Opaque != "" && u.Host == "" {
+		b.WriteString(strings.TrimPrefix(u.Opaque, "//"))
+	} else {
+		b.WriteString(u.Host)
+		b.WriteString(u.EscapedPath())
+	}
+	if u.ForceQuery || u.RawQuery != "" {
+		b.WriteByte('?')
+		b.WriteString(u.RawQuery)
+	}
+	return b.String()
+}
+
+// MatchRawURL is MatchURL for a URL as text (a feed line, an event field).
+func (s *Snapshot) MatchRawURL(raw string) (Hit, bool) {
+	if s == nil {
+		return Hit{}, false
+	}
+	c, err := parseCanonical(raw)
+	if err != nil {
+		return Hit{}, false
+	}
+	r := s.matchCanon(&c)
+	if s.delta != nil {
+		rd := s.delta.matchCanon(&c)
+		return s.pick(&r, c.full, &rd, c.full)
+	}
+	return s.hit(&r, c.full)
+}
+
+// matchCanon walks the host's label suffixes once: each probe of the names
+// table answers host and domain indicators and says whether URL expressions
+// exist on that host, and only then are its path expressions probed. URL
+// hits rank above host hits; an allow entry anywhere settles it.
+func (s *Snapshot) matchCanon(c *canonURL) result {
+	ur, hr := result{skip: s.skip}, result{skip: s.skip}
+	var pb [8]int
+	ends := pathEnds(c, pb[:0])
+	exact := 1
+	if c.hasQuery {
+		exact = 2
+	}
+	host := c.host
+	if c.ip {
+		if e := s.names.get(hashString(s.seed, host)); e != nil && e.flags&fURLHost != 0 {
+			if s.seePaths(c, 0, ends, exact, e.depths, &ur) {
+				return result{allowed: true}
+			}
+		}
+		if c.addr.IsValid() {
+			s.matchAddr(c.addr, &hr)
+		}
+	} else {
+		labels := strings.Count(host, ".") + 1
+		for i := 0; i < len(host); {
+			d := host[i:]
+			e := s.names.get(hashString(s.seed, d))
+			if e != nil {
+				// Safe Browsing's host expressions: the whole host, and
+				// the suffixes of two to five labels.
+				if e.flags&fURLHost != 0 && (i == 0 || labels >= 2 && labels <= maxHostSuffixes) {
+					if s.seePaths(c, i, ends, exact, e.depths, &ur) {
+						return result{allowed: true}
+					}
+				}
+				if s.seeName(e, i, len(host), &hr) {
+					return result{allowed: true}
+				}
+			}
+			j := strings.IndexByte(d, '.')
+			if j < 0 {
+				break
+			}
+			i += j + 1
+			labels--
+		}
+	}
+	if ur.slot != nil {
+		ur.allowed = hr.allowed
+		return ur
+	}
+	return hr
+}
+
+// seePaths probes the path expressions of the host suffix starting at hs,
+// skipping those whose depth no URL indicator on that host has.
+func (s *Snapshot) seePaths(c *canonURL, hs int, ends []int, exact int, depths uint8, r *result) bool {
+	pathStart := len(c.host)
+	for j, pe := range ends {
+		if depths&depthBit(c.full[pathStart:pe]) == 0 {
+			continue
+		}
+		cand := c.full[hs:pe]
+		e := s.urls.get(hashString(s.seed, cand))
+		if e == nil {
+			continue
+		}
+		// A url indicator is exact: the whole host, the whole path.
+		if Types[e.typ] == TypeURL && (hs != 0 || j >= exact) {
+			continue
+		}
+		if r.see(e, hs, pe) {
+			return true
+		}
+	}
+	return false
+}
+
+// MatchIP matches an address against ip and cidr indicators, the longest
+// prefix first.
+func (s *Snapshot) MatchIP(ip netip.Addr) (Hit, bool) {
+	if s == nil || !ip.IsValid() {
+		return Hit{}, false
+	}
+	a := ip.Unmap().WithZone("")
+	r := result{skip: s.skip}
+	s.matchAddr(a, &r)
+	if s.delta != nil {
+		rd := result{}
+		s.delta.matchAddr(a, &rd)
+		return s.pick(&r, "", &rd, "")
+	}
+	return s.hit(&r, "")
+}
+
+func (s *Snapshot) matchAddr(a netip.Addr, r *result) {
+	if len(s.addrs.slots) == 0 {
+		return
+	}
+	lens := s.v6bits
+	if a.Is4() {
+		lens = s.v4bits
+	}
+	for _, bits := range lens {
+		p := netip.PrefixFrom(a, int(bits)).Masked()
+		e := s.addrs.get(s.addrKey(p))
+		if e == nil {
+			continue
+		}
+		first := r.slot == nil
+		if r.see(e, 0, 0) {
+			return
+		}
+		if first && r.slot != nil {
+			r.addr, r.bits, r.addr4 = p.Addr().As16(), int16(bits)+1, p.Addr().Is4()
+		}
+	}
+}
+
+func (s *Snapshot) addrKey(p netip.Prefix) uint64 {
+	var k [18]byte
+	a16 := p.Addr().As16()
+	copy(k[:16], a16[:])
+	k[16] = byte(p.Bits())
+	if p.Addr().Is4() {
+		k[17] = 4
+	}
+	return hashBytes(s.seed, k[:])
+}
+
+// MatchHash matches a SHA-256 (hex, either case) against sha256 indicators.
+func (s *Snapshot) MatchHash(sha256hex string) (Hit, bool) {
+	if s == nil || len(sha256hex) != 64 {
+		return Hit{}, false
+	}
+	v := lowerASCII(sha256hex)
+	r := result{skip: s.skip}
+	r.see(s.files.get(hashString(s.seed, v)), 0, len(v))
+	if s.delta != nil {
+		rd := result{}
+		rd.see(s.delta.files.get(hashString(s.delta.seed, v)), 0, len(v))
+		return s.pick(&r, v, &rd, v)
+	}
+	return s.hit(&r, v)
+}

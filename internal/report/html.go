@@ -1,0 +1,136 @@
+package report
+
+import (
+	"bytes"
+	"context"
+	_ "embed"
+	"fmt"
+	"html/template"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/honeygate/honeygate/internal/gateway"
+	"github.com/honeygate/honeygate/internal/store"
+)
+
+// Source is what a report reads: the same store queries as the dashboard
+// and the API. Blocks may be nil (no gateway data).
+type Source struct {
+	Events store.Events
+	Blocks gateway.BlocksStore
+}
+
+//go:embed report.html
+var reportHTML string
+
+var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
+	"num": Number,
+	"ts":  func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") },
+	"hex": func(i int) string { return Hex(SeriesColor(i)) },
+}).Parse(reportHTML))
+
+// chart is one figure of the report: inline SVG and the PNG beside it.
+type chart struct {
+	Title string
+	SVG   template.HTML
+	PNG   string // file name beside the report
+	bars  *Bars
+	Keys  []string
+	Total map[string]int64
+}
+
+type reportData struct {
+	From, To  string
+	Generated string
+	Charts    []*chart
+	Creds     []store.CredentialCount
+	Payloads  []store.PayloadURL
+	NewURLs   int64
+	Sessions  int64
+	Domains   []gateway.BlockTop
+	HasBlocks bool
+}
+
+// Write writes the report for the UTC days [from, to] to out (HTML, every
+// style inline in the file, charts as inline SVG) and each chart as PNG
+// beside it (out's name without extension, "-" and the chart's name). It
+// returns the files written.
+func Write(ctx context.Context, src Source, from, to time.Time, out string) ([]string, error) {
+	days := Days(from, to)
+	if len(days) == 0 {
+		return nil, fmt.Errorf("report: --to is before --from")
+	}
+	rows, err := src.Events.DailyStats(ctx, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	d := reportData{From: days[0], To: days[len(days)-1], Generated: time.Now().UTC().Format(time.RFC3339)}
+	fam := Fold(rows, days, func(s store.DailyStat) string { return s.Family })
+	port := Fold(rows, days, func(s store.DailyStat) string { return fmt.Sprint(s.DstPort) })
+	for _, v := range fam.PerDay {
+		d.Sessions += v
+	}
+	base := strings.TrimSuffix(out, filepath.Ext(out))
+	add := func(name string, b *Bars, keys []string, total map[string]int64) {
+		d.Charts = append(d.Charts, &chart{Title: b.Title, SVG: b.SVG(), PNG: filepath.Base(base) + "-" + name + ".png", bars: b, Keys: keys, Total: total})
+	}
+	add("sessions-by-family", fam.Bars("Honeypot sessions per day by family"), fam.Keys, fam.Total)
+	add("sessions-by-port", port.Bars("Honeypot sessions per day by port"), port.Keys, port.Total)
+	if src.Blocks != nil {
+		bd, err := src.Blocks.BlocksDaily(ctx, from, to)
+		if err != nil {
+			return nil, fmt.Errorf("report: %w", err)
+		}
+		var total int64
+		for _, b := range bd {
+			total += b.Blocks
+		}
+		d.HasBlocks = true
+		add("blocks-per-day", BlocksBars("Blocked accesses per day", days, bd), []string{"blocks"}, map[string]int64{"blocks": total})
+		if d.Domains, err = src.Blocks.BlocksTop(ctx, gateway.TopByDomain, from, to, 20); err != nil {
+			return nil, fmt.Errorf("report: %w", err)
+		}
+	}
+	if d.Creds, err = src.Events.TopCredentials(ctx, from, to, 20); err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	newp, err := src.Events.NewPayloadURLs(ctx, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	for _, n := range newp {
+		d.NewURLs += n.Count
+	}
+	all, err := src.Events.PayloadURLs(ctx, from, to, 200)
+	if err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	lo := from.UTC().Truncate(24 * time.Hour)
+	for _, p := range all { // new in the period: first seen within it
+		if !p.FirstSeen.Before(lo) {
+			d.Payloads = append(d.Payloads, p)
+		}
+	}
+	var buf bytes.Buffer
+	if err := reportTmpl.Execute(&buf, d); err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	if err := os.WriteFile(out, buf.Bytes(), 0o644); err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	files := []string{out}
+	for _, c := range d.Charts {
+		var pb bytes.Buffer
+		if err := c.bars.PNG(&pb); err != nil {
+			return files, err
+		}
+		p := filepath.Join(filepath.Dir(out), c.PNG)
+		if err := os.WriteFile(p, pb.Bytes(), 0o644); err != nil {
+			return files, fmt.Errorf("report: %w", err)
+		}
+		files = append(files, p)
+	}
+	return files, nil
+}

@@ -1,0 +1,104 @@
+package report_test
+
+import (
+	"bytes"
+	"context"
+	"image/png"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/honeygate/honeygate/internal/event"
+	"github.com/honeygate/honeygate/internal/report"
+	"github.com/honeygate/honeygate/internal/store/sqlite"
+)
+
+// TestSVGAndPNGAgree checks that the PNG paints each bar where the SVG
+// says it is: the same layout, the same numbers.
+func TestSVGAndPNGAgree(t *testing.T) {
+	b := &report.Bars{Title: "t", Labels: []string{"a", "b", "c"}, Line: 10,
+		Series: []report.Series{{Name: "x", Values: []int64{3, 0, 7}, Color: report.SeriesColor(0)}, {Name: "y", Values: []int64{1, 2, 0}, Color: report.SeriesColor(1)}}}
+	l := b.Layout()
+	if l.Max != 10 {
+		t.Fatalf("axis max %d, want 10 (the line)", l.Max)
+	}
+	img := b.Image()
+	for _, r := range l.Rects {
+		x, y := int(r.X+r.W/2), int(r.Y+r.H/2)
+		if got := img.RGBAAt(x, y); got != r.Color {
+			t.Errorf("PNG at the middle of bar %s/%s: %v, want %v", r.Label, r.Series, got, r.Color)
+		}
+		wantH := float64(r.Value) / 10 * float64(l.Plot.Dy())
+		if r.H < wantH-0.01 || r.H > wantH+0.01 {
+			t.Errorf("bar %s/%s height %.2f, want %.2f", r.Label, r.Series, r.H, wantH)
+		}
+	}
+	svg := string(b.SVG())
+	if n := strings.Count(svg, `class="bar"`); n != len(l.Rects) || n != 4 {
+		t.Errorf("SVG has %d bars, layout %d, want 4", n, len(l.Rects))
+	}
+}
+
+func TestSVGEscapes(t *testing.T) {
+	b := &report.Bars{Title: `<script>x</script>`, Labels: []string{`"><img onerror=1>`},
+		Series: []report.Series{{Name: "<b>", Values: []int64{1}}}}
+	svg := string(b.SVG())
+	if strings.Contains(svg, "<script>") || strings.Contains(svg, "<img") || strings.Contains(svg, "<b>") {
+		t.Errorf("unescaped text in SVG: %s", svg)
+	}
+}
+
+func TestWrite(t *testing.T) {
+	dir := t.TempDir()
+	db, err := sqlite.Open(filepath.Join(dir, "hg.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	day := time.Date(2026, 2, 3, 10, 0, 0, 0, time.UTC)
+	var evs []event.Event
+	for i := range 5 {
+		e := event.Event{ID: event.NewID(), Time: day.Add(time.Duration(i) * time.Minute), Kind: event.SessionConnect, Sensor: "s", Proto: "telnet", SrcIP: "192.0.2.1", DstPort: 23, Session: "s" + strconv.Itoa(i)}
+		evs = append(evs, e)
+		l := e
+		l.ID, l.Kind, l.Username, l.Password = event.NewID(), event.LoginFailed, "root", event.TextPtr("<pw>")
+		evs = append(evs, l)
+	}
+	d := evs[0]
+	d.ID, d.Kind, d.URL = event.NewID(), event.FileDownload, "http://203.0.113.9/x.sh"
+	evs = append(evs, d)
+	if _, err := db.AppendEvents(context.Background(), evs); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "r.html")
+	files, err := report.Write(context.Background(), report.Source{Events: db, Blocks: db}, day.AddDate(0, 0, -1), day, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) != 4 {
+		t.Fatalf("files %v, want the HTML and 3 PNGs", files)
+	}
+	html, _ := os.ReadFile(out)
+	s := string(html)
+	for _, want := range []string{"http://203.0.113.9/x.sh", "&lt;pw&gt;", `data-label="2026-02-03" data-series="unknown" data-value="5"`, "r-sessions-by-family.png"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	if regexp.MustCompile(`(?i)<(script|link)\b|src="http`).MatchString(s) {
+		t.Errorf("report is not self-contained")
+	}
+	for _, p := range files[1:] {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := png.Decode(bytes.NewReader(b)); err != nil {
+			t.Errorf("%s: %v", p, err)
+		}
+	}
+}

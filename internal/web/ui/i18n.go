@@ -1,0 +1,141 @@
+package ui
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// lang picks "ja" or "en" from Accept-Language: the first of the two by
+// the browser's preference (q values), English when neither is listed.
+func lang(accept string) string {
+	type pref struct {
+		tag string
+		q   float64
+		i   int
+	}
+	var ps []pref
+	for i, part := range strings.Split(accept, ",") {
+		if i > 32 { // a header is attacker-sized; 32 preferences are plenty
+			break
+		}
+		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		q := 1.0
+		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
+			if f, err := strconv.ParseFloat(v, 64); err == nil {
+				q = f
+			}
+		}
+		base, _, _ := strings.Cut(strings.ToLower(tag), "-")
+		ps = append(ps, pref{base, q, i})
+	}
+	sort.SliceStable(ps, func(a, b int) bool { return ps[a].q > ps[b].q })
+	for _, p := range ps {
+		if p.q > 0 && (p.tag == "ja" || p.tag == "en") {
+			return p.tag
+		}
+	}
+	return "en"
+}
+
+// labels holds every label of the pages in English and Japanese.
+var labels = map[string][2]string{ // key -> {en, ja}
+	"app":          {"honeygate", "honeygate"},
+	"overview":     {"Overview", "概要"},
+	"tampering":    {"Tampering", "改ざん"},
+	"blocks":       {"Blocks", "遮断"},
+	"honeypot":     {"Honeypot", "ハニーポット"},
+	"intel":        {"Intel", "脅威情報"},
+	"watch":        {"Watch list", "監視リスト"},
+	"signin":       {"Sign in", "サインイン"},
+	"signout":      {"Sign out", "サインアウト"},
+	"token":        {"API token", "APIトークン"},
+	"badtoken":     {"That token is not right.", "トークンが正しくありません。"},
+	"csrf":         {"The form expired; please try again.", "フォームの有効期限が切れました。もう一度お試しください。"},
+	"today":        {"Today", "今日"},
+	"yesterday":    {"vs. yesterday", "前日比"},
+	"last30":       {"Last 30 days", "過去30日間"},
+	"sessions":     {"Honeypot sessions", "ハニーポットのセッション"},
+	"sources":      {"Attacking addresses", "攻撃元アドレス"},
+	"newpayloads":  {"New payload URLs", "新しいペイロードURL"},
+	"blocked":      {"Blocked accesses", "遮断したアクセス"},
+	"tampered":     {"Tampered sites", "改ざんされたサイト"},
+	"byfamily":     {"Sessions per day by family", "ファミリー別の日次セッション数"},
+	"byport":       {"Sessions per day by port", "ポート別の日次セッション数"},
+	"family":       {"Family", "ファミリー"},
+	"port":         {"Port", "ポート"},
+	"total":        {"Total", "合計"},
+	"recent":       {"Recent sessions", "最近のセッション"},
+	"time":         {"Time", "時刻"},
+	"source":       {"Source", "送信元"},
+	"sensor":       {"Sensor", "センサー"},
+	"session":      {"Session", "セッション"},
+	"transcript":   {"Transcript", "記録"},
+	"replay":       {"Replay as typed", "入力どおりに再生"},
+	"credentials":  {"Credentials tried", "試行された認証情報"},
+	"commands":     {"Commands", "コマンド"},
+	"downloads":    {"Payload URLs", "ペイロードURL"},
+	"user":         {"Username", "ユーザー名"},
+	"password":     {"Password", "パスワード"},
+	"result":       {"Result", "結果"},
+	"ok":           {"accepted", "成功"},
+	"failed":       {"rejected", "失敗"},
+	"attention":    {"Needs attention", "要対応"},
+	"nodata":       {"Nothing recorded yet.", "まだ記録がありません。"},
+	"nosessions":   {"No honeypot sessions in this period. Sessions appear here when attackers connect to a sensor (telnet, ssh, ...).", "この期間のセッションはありません。攻撃者がセンサー（telnet、sshなど）に接続すると表示されます。"},
+	"pendTamper":   {"No tampering data in this build. The matrix fills when the client honeypot (crawler) records captures and verdicts for watched sites.", "このビルドには改ざんデータがありません。クライアントハニーポットが監視サイトのキャプチャと判定を記録すると表示されます。"},
+	"pendBlocks":   {"No block data in this build. Bars fill when the gateway (proxy, DNS filter) records gateway.block events.", "このビルドには遮断データがありません。ゲートウェイ（プロキシ、DNSフィルタ）が遮断を記録すると表示されます。"},
+	"pendIntel":    {"No intel store in this build. Indicators appear here when the intel component derives them from downloads and crawl verdicts.", "このビルドには脅威情報ストアがありません。ダウンロードやクロール判定から指標が作られると表示されます。"},
+	"pendWatch":    {"No watch list in this build. Sites appear here when the client honeypot is configured to crawl them.", "このビルドには監視リストがありません。クライアントハニーポットの巡回対象サイトがここに表示されます。"},
+	"pendAttn":     {"Nothing flagged. New campaigns, newly persistent sites and infected hosts seen by the DNS filter are listed here when those components record them.", "該当なし。新しいキャンペーン、継続的な改ざんサイト、DNSフィルタが検知した感染ホストがここに表示されます。"},
+	"live":         {"new events since this page loaded", "件の新しいイベント（再読み込みで表示）"},
+	"reload":       {"Reload", "再読み込み"},
+	"notfound":     {"Not found.", "見つかりません。"},
+	"ended":        {"ended", "終了"},
+	"open":         {"still open", "継続中"},
+	"reasons":      {"Why this family", "判定理由"},
+	"nocreds":      {"No login attempts recorded in this period.", "この期間のログイン試行はありません。"},
+	"nopayloads":   {"No payload URLs recorded in this period.", "この期間のペイロードURLはありません。"},
+	"firstseen":    {"First seen", "初回"},
+	"lastseen":     {"Last seen", "最終"},
+	"count":        {"Count", "回数"},
+	"url":          {"URL", "URL"},
+	"period":       {"Period", "期間"},
+	"from":         {"From", "開始"},
+	"to":           {"To", "終了"},
+	"show":         {"Show", "表示"},
+	"blocksperday": {"Blocked accesses per day", "日別の遮断数"},
+	"topdomains":   {"Top blocked domains", "遮断の多いドメイン"},
+	"topclients":   {"Top clients", "遮断の多いクライアント"},
+	"bycategory":   {"By category", "カテゴリ別"},
+	"clients":      {"Clients", "クライアント"},
+	"noblocks":     {"No blocks in this period. Bars fill when the gateway (proxy, DNS filter) blocks an access.", "この期間の遮断はありません。ゲートウェイ（プロキシ、DNSフィルタ）が遮断すると表示されます。"},
+	"value":        {"Value", "値"},
+	"type":         {"Type", "種別"},
+	"category":     {"Category", "カテゴリ"},
+	"isource":      {"Source", "情報源"},
+	"search":       {"Search", "検索"},
+	"addind":       {"Add an indicator or allowlist entry", "指標または許可リストの追加"},
+	"add":          {"Add", "追加"},
+	"expiresdays":  {"Expires in days (0: never)", "有効期限（日数、0は無期限）"},
+	"expires":      {"Expires", "有効期限"},
+	"expire":       {"Expire now", "今すぐ失効"},
+	"evidence":     {"Evidence", "根拠"},
+	"added":        {"Indicator saved.", "指標を保存しました。"},
+	"expired":      {"Indicator expired.", "指標を失効させました。"},
+	"noind":        {"No indicators match. Indicators come from honeypot downloads, crawl verdicts, feeds, and what analysts add here.", "該当する指標はありません。指標はハニーポットのダウンロード、クロール判定、フィード、ここでの追加から作られます。"},
+	"internal":     {"Something went wrong; see the server log.", "エラーが発生しました。サーバーログを確認してください。"},
+}
+
+// label returns the label key in language l (the key itself if unknown, so
+// a missing label shows up in review rather than as an empty string).
+func label(l, key string) string {
+	v, ok := labels[key]
+	if !ok {
+		return key
+	}
+	if l == "ja" {
+		return v[1]
+	}
+	return v[0]
+}

@@ -1,0 +1,170 @@
+// Package ui is honeygate's dashboard: server-rendered HTML pages for the
+// analyst (overview, honeypot activity, session transcripts, and the views
+// of the client honeypot, gateway and intel), served beside the JSON API on
+// the web listener and reading the same store queries.
+//
+// Pages are html/template (everything an attacker controls is escaped by
+// the template engine) and are readable without JavaScript; one embedded
+// script adds the transcript replay and the live counter. Charts come from
+// internal/report, the same code that draws `honeygate report`. Every
+// response carries a Content-Security-Policy that forbids inline scripts.
+//
+// It is not the API (internal/web) and holds no data of its own beyond the
+// signed-in browser sessions, which live in memory.
+package ui
+
+import (
+	"bytes"
+	"embed"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/honeygate/honeygate/internal/gateway"
+	"github.com/honeygate/honeygate/internal/store"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Options configure the dashboard.
+type Options struct {
+	Store store.Events
+	// Blocks answers the blocks view and the overview's blocked count; nil
+	// leaves the view saying that no gateway records blocks in this build.
+	Blocks gateway.BlocksStore
+	// Intel answers the intel view; nil leaves it saying there is none.
+	Intel Intel
+	Token string // the API token signs a browser in
+	Log   *slog.Logger
+	Now   func() time.Time // the clock that picks "today"; time.Now when nil
+}
+
+// Handler serves the dashboard's pages.
+type Handler struct {
+	opts Options
+	sess *sessions
+	tmpl map[string]*template.Template
+}
+
+// csp forbids inline scripts and styles, and anything not from this origin.
+const csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+	"form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
+// New parses the embedded templates; it fails only on a broken build.
+func New(o Options) (*Handler, error) {
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	h := &Handler{opts: o, sess: newSessions(), tmpl: map[string]*template.Template{}}
+	base := template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/recent.html"))
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range names {
+		if n == "templates/layout.html" || n == "templates/recent.html" { // shared by the pages
+			continue
+		}
+		t, err := template.Must(base.Clone()).ParseFS(templateFS, n)
+		if err != nil {
+			return nil, err
+		}
+		h.tmpl[n[len("templates/"):len(n)-len(".html")]] = t
+	}
+	return h, nil
+}
+
+// Register adds the dashboard's routes to mux. Patterns are specific
+// enough ("GET /{$}", "/tampering") not to take any /api/ path.
+func (h *Handler) Register(mux *http.ServeMux) {
+	static, _ := fs.Sub(staticFS, "static")
+	mux.Handle("GET /static/", h.headers(http.StripPrefix("/static/", http.FileServer(http.FS(static))), true))
+	mux.Handle("GET /login", h.headers(http.HandlerFunc(h.loginForm), false))
+	mux.Handle("POST /login", h.headers(http.HandlerFunc(h.login), false))
+	mux.Handle("POST /logout", h.headers(h.requireSession(h.logout), false))
+	mux.Handle("GET /{$}", h.headers(h.requireSession(h.overview), false))
+	mux.Handle("GET /honeypot", h.headers(h.requireSession(h.honeypot), false))
+	mux.Handle("GET /sessions/{id}", h.headers(h.requireSession(h.sessionPage), false))
+	mux.Handle("GET /tampering", h.headers(h.requireSession(h.pending("tampering", "pendTamper")), false))
+	if h.opts.Blocks != nil {
+		mux.Handle("GET /blocks", h.headers(h.requireSession(h.blocks), false))
+	} else {
+		mux.Handle("GET /blocks", h.headers(h.requireSession(h.pending("blocks", "pendBlocks")), false))
+	}
+	if h.opts.Intel != nil {
+		mux.Handle("GET /intel", h.headers(h.requireSession(h.intelPage), false))
+		mux.Handle("POST /intel", h.headers(h.requireSession(h.intelChange), false))
+	} else {
+		mux.Handle("GET /intel", h.headers(h.requireSession(h.pending("intel", "pendIntel")), false))
+	}
+	mux.Handle("GET /ref/{id}", h.headers(h.requireSession(h.ref), false))
+	mux.Handle("GET /watch", h.headers(h.requireSession(h.pending("watch", "pendWatch")), false))
+	mux.Handle("GET /ui/live", h.headers(h.requireSession(h.live), false))
+}
+
+// headers sets the security headers of every dashboard response.
+func (h *Handler) headers(next http.Handler, cache bool) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hd := w.Header()
+		hd.Set("Content-Security-Policy", csp)
+		hd.Set("X-Content-Type-Options", "nosniff")
+		hd.Set("Referrer-Policy", "no-referrer")
+		hd.Set("X-Frame-Options", "DENY")
+		if cache {
+			hd.Set("Cache-Control", "public, max-age=3600")
+		} else {
+			hd.Set("Cache-Control", "no-store")
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// page is what every template gets; Data is the view's own.
+type page struct {
+	Lang   string
+	Title  string // label key
+	Nav    string // label key of the active view
+	CSRF   string
+	Error  string // label key
+	Data   any
+	Signed bool
+}
+
+func (p page) L(key string) string { return label(p.Lang, key) }
+
+// render executes a template into a buffer first, so that a failing
+// template never sends half a page with a 200.
+func (h *Handler) render(w http.ResponseWriter, r *http.Request, code int, name string, p page) {
+	p.Lang = lang(r.Header.Get("Accept-Language"))
+	t := h.tmpl[name]
+	var buf bytes.Buffer
+	if t == nil {
+		h.opts.Log.Error("ui: no template", "name", name)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+		h.opts.Log.Error("ui: render", "page", name, "err", err)
+		http.Error(w, label(p.Lang, "internal"), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Language", p.Lang)
+	w.WriteHeader(code)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// fail shows an internal error without its details, which go to the log.
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	h.opts.Log.Error("ui", "path", r.URL.Path, "err", err)
+	http.Error(w, label(lang(r.Header.Get("Accept-Language")), "internal"), http.StatusInternalServerError)
+}

@@ -1,0 +1,436 @@
+package ui_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/honeygate/honeygate/internal/event"
+	"github.com/honeygate/honeygate/internal/intel"
+	"github.com/honeygate/honeygate/internal/store/sqlite"
+	"github.com/honeygate/honeygate/internal/web/ui"
+)
+
+const token = "s3cret-token"
+
+// now is the fixed clock of the tests: "today" is 2026-03-10.
+var now = time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
+
+type fixture struct {
+	srv *httptest.Server
+	c   *http.Client
+	db  *sqlite.DB
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	db, err := sqlite.Open(filepath.Join(t.TempDir(), "hg.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	h, err := ui.New(ui.Options{Store: db, Blocks: db, Intel: intel.NewManager(intel.ManagerOptions{Store: db, Now: func() time.Time { return now }}), Token: token, Log: testLog(t), Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	h.Register(mux)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	jar, _ := cookiejar.New(nil)
+	return &fixture{srv: srv, db: db, c: &http.Client{Jar: jar}}
+}
+
+// ev builds one event of a session.
+func ev(sess, ip string, port int, t time.Time, kind event.Kind, f func(*event.Event)) event.Event {
+	e := event.Event{ID: event.NewID(), Time: t, Kind: kind, Sensor: "hp1", Proto: "telnet", SrcIP: ip, SrcPort: 40000, DstPort: port, Session: sess}
+	if f != nil {
+		f(&e)
+	}
+	return e
+}
+
+func (f *fixture) seed(t *testing.T, evs ...event.Event) {
+	t.Helper()
+	if _, err := f.db.AppendEvents(context.Background(), evs); err != nil {
+		t.Fatal(err)
+	}
+}
+
+var csrfRe = regexp.MustCompile(`name="csrf" value="([0-9a-f]{64})"`)
+
+func (f *fixture) get(t *testing.T, path string) (int, string, http.Header) {
+	t.Helper()
+	res, err := f.c.Get(f.srv.URL + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b), res.Header
+}
+
+func (f *fixture) login(t *testing.T, tok string) (int, string) {
+	t.Helper()
+	_, body, _ := f.get(t, "/login")
+	m := csrfRe.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no csrf field in the sign-in form:\n%s", body)
+	}
+	res, err := f.c.PostForm(f.srv.URL+"/login", url.Values{"csrf": {m[1]}, "token": {tok}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
+}
+
+func TestSignInRequiredAndCookieFlags(t *testing.T) {
+	f := newFixture(t)
+	for _, p := range []string{"/", "/honeypot", "/sessions/x", "/tampering", "/blocks", "/intel", "/watch", "/ui/live?since=0"} {
+		res, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Get(f.srv.URL + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/login" {
+			t.Errorf("%s without a session: %d %q, want 303 to /login", p, res.StatusCode, res.Header.Get("Location"))
+		}
+	}
+	if code, body := f.login(t, "wrong"); code != http.StatusUnauthorized || !strings.Contains(body, "not right") {
+		t.Fatalf("wrong token: %d", code)
+	}
+	// The form without its CSRF token is refused even with the right token.
+	res, err := f.c.PostForm(f.srv.URL+"/login", url.Values{"token": {token}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusForbidden {
+		t.Fatalf("sign-in without csrf: %d, want 403", res.StatusCode)
+	}
+	// Right token: the cookie's flags.
+	_, body, _ := f.get(t, "/login")
+	m := csrfRe.FindStringSubmatch(body)
+	nc := &http.Client{Jar: f.c.Jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err = nc.PostForm(f.srv.URL+"/login", url.Values{"csrf": {m[1]}, "token": {token}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	var found bool
+	for _, c := range res.Cookies() {
+		if c.Name == "hg_session" && c.MaxAge > 0 {
+			found = true
+			if !c.HttpOnly || c.SameSite != http.SameSiteStrictMode || c.Secure {
+				t.Errorf("session cookie over plain HTTP: HttpOnly=%v SameSite=%v Secure=%v", c.HttpOnly, c.SameSite, c.Secure)
+			}
+		}
+	}
+	if !found || res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign-in: %d, session cookie set: %v", res.StatusCode, found)
+	}
+	code, _, hd := f.get(t, "/")
+	if code != 200 {
+		t.Fatalf("overview after sign-in: %d", code)
+	}
+	if csp := hd.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "unsafe-inline") {
+		t.Errorf("CSP %q", csp)
+	}
+}
+
+func TestSecureCookieOverTLS(t *testing.T) {
+	db, err := sqlite.Open(filepath.Join(t.TempDir(), "hg.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	h, _ := ui.New(ui.Options{Store: db, Token: token})
+	mux := http.NewServeMux()
+	h.Register(mux)
+	srv := httptest.NewTLSServer(mux)
+	defer srv.Close()
+	res, err := srv.Client().Get(srv.URL + "/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	for _, c := range res.Cookies() {
+		if !c.Secure || !c.HttpOnly || c.SameSite != http.SameSiteStrictMode {
+			t.Errorf("cookie %s over TLS: Secure=%v HttpOnly=%v SameSite=%v", c.Name, c.Secure, c.HttpOnly, c.SameSite)
+		}
+	}
+}
+
+func TestLogoutNeedsCSRF(t *testing.T) {
+	f := newFixture(t)
+	f.login(t, token)
+	res, err := f.c.PostForm(f.srv.URL+"/logout", url.Values{"csrf": {strings.Repeat("0", 64)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusForbidden {
+		t.Fatalf("logout with a wrong csrf: %d, want 403", res.StatusCode)
+	}
+	_, body, _ := f.get(t, "/")
+	m := csrfRe.FindStringSubmatch(body)
+	res, err = f.c.PostForm(f.srv.URL+"/logout", url.Values{"csrf": {m[1]}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.Request.URL.Path != "/login" {
+		t.Fatalf("after logout at %s", res.Request.URL.Path)
+	}
+	if _, _, _ = f.get(t, "/"); true {
+		r2, _ := f.c.Get(f.srv.URL + "/")
+		r2.Body.Close()
+		if r2.Request.URL.Path != "/login" {
+			t.Fatalf("the session outlived logout")
+		}
+	}
+}
+
+// barRe reads the bars the chart drew.
+var barRe = regexp.MustCompile(`<rect class="bar" x="[0-9.]+" y="[0-9.]+" width="[0-9.]+" height="([0-9.]+)" fill="#[0-9a-f]{6}" data-label="([0-9-]+)" data-series="([^"]*)" data-value="([0-9]+)">`)
+
+func TestHoneypotPageShowsTheRollups(t *testing.T) {
+	f := newFixture(t)
+	day := func(d int) time.Time { return now.AddDate(0, 0, -d) }
+	var evs []event.Event
+	// 3 sessions today (2 from one source), 1 yesterday; credentials and a payload.
+	for i, ip := range []string{"192.0.2.1", "192.0.2.1", "192.0.2.2"} {
+		s := "today-" + strconv.Itoa(i)
+		evs = append(evs,
+			ev(s, ip, 23, day(0), event.SessionConnect, nil),
+			ev(s, ip, 23, day(0).Add(time.Second), event.LoginFailed, func(e *event.Event) { e.Username = "root"; e.Password = event.TextPtr("xc3511") }))
+	}
+	evs = append(evs,
+		ev("y-0", "198.51.100.7", 2323, day(1), event.SessionConnect, nil),
+		ev("y-0", "198.51.100.7", 2323, day(1).Add(time.Second), event.LoginSuccess, func(e *event.Event) { e.Username = "admin"; e.Password = event.TextPtr("admin") }),
+		ev("y-0", "198.51.100.7", 2323, day(1).Add(2*time.Second), event.FileDownload, func(e *event.Event) { e.URL = "http://203.0.113.5/bins/mirai.arm7" }),
+	)
+	f.seed(t, evs...)
+	f.login(t, token)
+	code, body, _ := f.get(t, "/honeypot")
+	if code != 200 {
+		t.Fatalf("honeypot: %d\n%s", code, body)
+	}
+	bars := barRe.FindAllStringSubmatch(body, -1)
+	got := map[string]int64{}
+	var h3 float64
+	for _, b := range bars {
+		n, _ := strconv.ParseInt(b[4], 10, 64)
+		got[b[2]+"/"+b[3]] += n
+		if b[2] == "2026-03-10" && b[3] == "23" {
+			h3, _ = strconv.ParseFloat(b[1], 64)
+		}
+	}
+	if got["2026-03-10/unknown"] != 3 || got["2026-03-09/unknown"] != 1 || got["2026-03-10/23"] != 3 || got["2026-03-09/2323"] != 1 {
+		t.Errorf("bars: %v", got)
+	}
+	// Heights are proportional: the tallest bar (3) against the axis max (5).
+	if want := 3.0 / 5.0 * float64(220-12-28); h3 < want-0.1 || h3 > want+0.1 {
+		t.Errorf("bar of 3 sessions is %.2f px high, want %.2f", h3, want)
+	}
+	for _, want := range []string{"xc3511", ">3<", "http://203.0.113.5/bins/mirai.arm7", "/sessions/today-0"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("honeypot page lacks %q", want)
+		}
+	}
+	// The overview: today's sessions, sources and new payloads with the change.
+	_, body, _ = f.get(t, "/")
+	for _, want := range []string{`data-stat="sessions"`, ">3<", "&#43;2 ", `data-stat="sources"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("overview lacks %q:\n%s", want, body)
+		}
+	}
+}
+
+func TestAttackerTextIsEscaped(t *testing.T) {
+	f := newFixture(t)
+	s := "xss-1"
+	f.seed(t,
+		ev(s, "192.0.2.9", 23, now, event.SessionConnect, nil),
+		ev(s, "192.0.2.9", 23, now.Add(time.Second), event.LoginSuccess, func(e *event.Event) {
+			e.Username = "<script>alert(1)</script>"
+			e.Password = event.TextPtr(`"><script>alert(2)</script>`)
+		}),
+		ev(s, "192.0.2.9", 23, now.Add(2*time.Second), event.CommandInput, func(e *event.Event) {
+			e.Input = `<img src=x onerror=alert(3)>`
+			e.Output = "<b>out</b>"
+		}),
+		ev(s, "192.0.2.9", 23, now.Add(3*time.Second), event.FileDownload, func(e *event.Event) { e.URL = `http://x/"><svg onload=alert(4)>` }),
+	)
+	f.login(t, token)
+	for _, p := range []string{"/sessions/" + s, "/honeypot", "/"} {
+		code, body, _ := f.get(t, p)
+		if code != 200 {
+			t.Fatalf("%s: %d", p, code)
+		}
+		for _, bad := range []string{"<script>alert", "<img src=x", "<svg onload", "<b>out"} {
+			if strings.Contains(body, bad) {
+				t.Errorf("%s shows attacker markup unescaped: %q", p, bad)
+			}
+		}
+	}
+	_, body, _ := f.get(t, "/sessions/"+s)
+	if !strings.Contains(body, "&lt;img src=x onerror=alert(3)&gt;") {
+		t.Errorf("the command is not shown escaped")
+	}
+}
+
+func TestSessionNotFoundAndLanguage(t *testing.T) {
+	f := newFixture(t)
+	f.login(t, token)
+	code, _, _ := f.get(t, "/sessions/nope")
+	if code != http.StatusNotFound {
+		t.Errorf("unknown session: %d", code)
+	}
+	req, _ := http.NewRequest("GET", f.srv.URL+"/tampering", nil)
+	req.Header.Set("Accept-Language", "fr;q=1, ja;q=0.8, en;q=0.5")
+	res, err := f.c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if !strings.Contains(string(b), "改ざん") || !strings.Contains(string(b), `lang="ja"`) {
+		t.Errorf("Japanese not chosen")
+	}
+	_, body, _ := f.get(t, "/tampering")
+	if !strings.Contains(body, "client honeypot") || strings.Contains(body, "<rect class=\"bar\"") {
+		t.Errorf("tampering view without data should say what fills it and draw nothing")
+	}
+}
+
+func TestLive(t *testing.T) {
+	f := newFixture(t)
+	f.login(t, token)
+	since := now.Add(-time.Minute).UnixMilli()
+	_, body, _ := f.get(t, "/ui/live?since="+strconv.FormatInt(since, 10))
+	if strings.TrimSpace(body) != `{"new":0,"cap":100}` {
+		t.Fatalf("live before: %s", body)
+	}
+	f.seed(t, ev("l", "192.0.2.3", 23, now, event.SessionConnect, nil))
+	_, body, _ = f.get(t, "/ui/live?since="+strconv.FormatInt(since, 10))
+	if strings.TrimSpace(body) != `{"new":1,"cap":100}` {
+		t.Fatalf("live after: %s", body)
+	}
+	if code, _, _ := f.get(t, "/ui/live?since=x"); code != 400 {
+		t.Errorf("bad since: %d", code)
+	}
+}
+
+func testLog(t *testing.T) *slog.Logger { return slog.New(slog.NewTextHandler(t.Output(), nil)) }
+
+func TestBlocksView(t *testing.T) {
+	f := newFixture(t)
+	f.login(t, token)
+	_, body, _ := f.get(t, "/blocks")
+	if !strings.Contains(body, "No blocks in this period") {
+		t.Errorf("blocks without data: no empty state")
+	}
+	blk := func(at time.Time, client, host string) event.Event {
+		return ev("", client, 443, at, event.GatewayBlock, func(e *event.Event) {
+			e.Proto = "https"
+			e.Block.Host, e.Category, e.Enforcer, e.Action, e.Ref = event.Text(host), "malware", "proxy", event.ActionBlock, "R-"+event.NewID()[:8]
+		})
+	}
+	f.seed(t, blk(now, "10.0.0.1", "evil.example"), blk(now, "10.0.0.2", "evil.example"), blk(now.AddDate(0, 0, -1), "10.0.0.1", "bad.example"))
+	_, body, _ = f.get(t, "/blocks")
+	got := map[string]string{}
+	for _, b := range barRe.FindAllStringSubmatch(body, -1) {
+		got[b[2]] = b[4]
+	}
+	if got["2026-03-10"] != "2" || got["2026-03-09"] != "1" || len(got) != 2 {
+		t.Errorf("block bars: %v", got)
+	}
+	if !strings.Contains(body, `class="refline"`) || !strings.Contains(body, "evil.example") || !strings.Contains(body, "10.0.0.1") {
+		t.Errorf("blocks page lacks the 10,000 line or the top lists")
+	}
+	_, body, _ = f.get(t, "/")
+	if !strings.Contains(body, `data-stat="blocked"`) || strings.Contains(body, "No block data in this build") {
+		t.Errorf("overview does not count blocks")
+	}
+}
+
+func TestIntelView(t *testing.T) {
+	f := newFixture(t)
+	f.login(t, token)
+	_, body, _ := f.get(t, "/intel")
+	m := csrfRe.FindStringSubmatch(body)
+	if m == nil || !strings.Contains(body, "No indicators match") {
+		t.Fatalf("intel view without indicators")
+	}
+	post := func(v url.Values) int {
+		res, err := f.c.PostForm(f.srv.URL+"/intel", v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	add := url.Values{"op": {"add"}, "type": {"domain"}, "value": {"evil.example"}, "category": {"malware"}, "days": {"0"}}
+	if code := post(add); code != http.StatusForbidden {
+		t.Errorf("add without csrf: %d, want 403", code)
+	}
+	add.Set("csrf", m[1])
+	if code := post(add); code != 200 {
+		t.Errorf("add: %d", code)
+	}
+	_, body, _ = f.get(t, "/intel?value=evil.example")
+	if !strings.Contains(body, "evil.example") || !strings.Contains(body, `<span class="bad">malware</span>`) {
+		t.Fatalf("the added indicator is not listed")
+	}
+	// An allowlist entry and a search by category.
+	if code := post(url.Values{"csrf": {m[1]}, "op": {"add"}, "type": {"domain"}, "value": {"good.example"}, "category": {"allow"}}); code != 200 {
+		t.Errorf("allowlist: %d", code)
+	}
+	_, body, _ = f.get(t, "/intel?category=allow")
+	if !strings.Contains(body, "good.example") || strings.Contains(body, "evil.example") {
+		t.Errorf("search by category")
+	}
+	// Expire: the row stays, struck through, without its button.
+	id := regexp.MustCompile(`name="id" value="(\d+)"`).FindStringSubmatch(body)
+	if code := post(url.Values{"csrf": {m[1]}, "op": {"expire"}, "id": {id[1]}}); code != 200 {
+		t.Errorf("expire: %d", code)
+	}
+	_, body, _ = f.get(t, "/intel?category=allow")
+	if !strings.Contains(body, `class="expired"`) {
+		t.Errorf("the expired indicator is not shown as expired")
+	}
+	if code := post(url.Values{"csrf": {m[1]}, "op": {"add"}, "type": {"domain"}, "value": {"<not a domain>"}, "category": {"malware"}}); code != 400 {
+		t.Errorf("invalid indicator: %d, want 400", code)
+	}
+}
+
+func TestRefLeadsToTheSession(t *testing.T) {
+	f := newFixture(t)
+	d := ev("ref-1", "192.0.2.5", 23, now, event.FileDownload, func(e *event.Event) { e.URL = "http://203.0.113.3/x" })
+	f.seed(t, ev("ref-1", "192.0.2.5", 23, now, event.SessionConnect, nil), d)
+	f.login(t, token)
+	res, err := f.c.Get(f.srv.URL + "/ref/" + d.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.Request.URL.Path != "/sessions/ref-1" || res.StatusCode != 200 {
+		t.Errorf("ref: at %s (%d)", res.Request.URL.Path, res.StatusCode)
+	}
+	if code, _, _ := f.get(t, "/ref/unknown"); code != 404 {
+		t.Errorf("unknown ref: %d", code)
+	}
+}

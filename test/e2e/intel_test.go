@@ -1,0 +1,261 @@
+package e2e
+
+import (
+	"bytes"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// post sends a JSON body to the API and returns the status and body.
+func (s *server) post(path string, body string) (int, []byte) {
+	s.t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, s.apiURL(path, nil), strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+testToken)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatalf("POST %s: %v", path, err)
+	}
+	defer resp.Body.Close()
+	var b bytes.Buffer
+	b.ReadFrom(resp.Body)
+	return resp.StatusCode, b.Bytes()
+}
+
+type apiMatch struct {
+	Match bool `json:"match"`
+	Hit   struct {
+		ID       int64  `json:"id"`
+		Type     string `json:"type"`
+		Value    string `json:"value"`
+		Category string `json:"category"`
+		Source   string `json:"source"`
+	} `json:"hit"`
+}
+
+// match asks what the live snapshot (what the gateway enforces) says.
+func (s *server) match(q url.Values) apiMatch {
+	s.t.Helper()
+	var m apiMatch
+	if code := s.get("/api/v1/intel/match", q, testToken, &m); code != http.StatusOK {
+		s.t.Fatalf("match %v: status %d", q, code)
+	}
+	return m
+}
+
+type apiIndicator struct {
+	ID       int64    `json:"id"`
+	Type     string   `json:"type"`
+	Value    string   `json:"value"`
+	Category string   `json:"category"`
+	Source   string   `json:"source"`
+	Refs     []string `json:"refs"`
+}
+
+func (s *server) indicators(q url.Values) []apiIndicator {
+	s.t.Helper()
+	var resp struct{ Indicators []apiIndicator }
+	if code := s.get("/api/v1/intel", q, testToken, &resp); code != http.StatusOK {
+		s.t.Fatalf("intel %v: status %d", q, code)
+	}
+	return resp.Indicators
+}
+
+// An indicator added through the API is enforced within one second; the
+// allowlist overrides it; removing it stops the enforcement.
+func TestIntelAPIEnforcedWithinASecond(t *testing.T) {
+	s := startServer(t, t.TempDir())
+	if m := s.match(url.Values{"host": {"www.evil-e2e.example"}}); m.Match {
+		t.Fatalf("matched before anything was added: %+v", m)
+	}
+	start := time.Now()
+	code, body := s.post("/api/v1/intel", `{"type":"domain","value":"Evil-E2E.example.","category":"phishing","source":"e2e"}`)
+	if code != http.StatusCreated {
+		t.Fatalf("POST: %d %s", code, body)
+	}
+	var took time.Duration
+	for {
+		if m := s.match(url.Values{"url": {"HTTP://WWW.EVIL-E2E.example./a/../login?x#y"}}); m.Match {
+			took = time.Since(start)
+			if m.Hit.Value != "evil-e2e.example" || m.Hit.Category != "phishing" || m.Hit.Source != "e2e" || m.Hit.Type != "domain" {
+				t.Errorf("hit %+v", m.Hit)
+			}
+			break
+		}
+		if time.Since(start) > time.Second {
+			t.Fatalf("not enforced within one second of the POST")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Logf("enforced %v after the POST", took)
+
+	// A list, with an allow entry under the domain.
+	code, body = s.post("/api/v1/intel", `[{"type":"host","value":"ok.evil-e2e.example","category":"allow"},
+		{"type":"url","value":"http://198.51.100.9/bins/x.sh","category":"malware-download"}]`)
+	if code != http.StatusCreated {
+		t.Fatalf("POST list: %d %s", code, body)
+	}
+	waitFor(t, "allow entry enforced", time.Second, func() bool {
+		return !s.match(url.Values{"host": {"ok.evil-e2e.example"}}).Match
+	})
+	if !s.match(url.Values{"host": {"other.evil-e2e.example"}}).Match {
+		t.Error("the allow entry for one host lifted the whole domain")
+	}
+	// A bad indicator is refused whole with 400, naming it.
+	if code, body := s.post("/api/v1/intel", `[{"type":"domain","value":"fine.example"},{"type":"ip","value":"not-an-ip"}]`); code != http.StatusBadRequest || !strings.Contains(string(body), "item 1") {
+		t.Errorf("bad list: %d %s", code, body)
+	}
+	if got := s.indicators(url.Values{"value": {"fine.example"}}); len(got) != 0 {
+		t.Errorf("a refused list was partly stored: %+v", got)
+	}
+
+	// GET filters by value (canonicalized), type, category, source.
+	got := s.indicators(url.Values{"value": {"EVIL-E2E.EXAMPLE"}})
+	if len(got) != 1 || got[0].Type != "domain" {
+		t.Fatalf("by value: %+v", got)
+	}
+	if got := s.indicators(url.Values{"category": {"malware-download"}, "type": {"url"}}); len(got) != 1 || got[0].Value != "198.51.100.9/bins/x.sh" {
+		t.Errorf("by category and type: %+v", got)
+	}
+
+	// DELETE by id: no longer enforced.
+	req, _ := http.NewRequest(http.MethodDelete, s.apiURL("/api/v1/intel/"+itoa(got[0].ID), nil), nil)
+	req.Header.Set("Authorization", "Bearer "+testToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("DELETE: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	waitFor(t, "deleted indicator no longer enforced", time.Second, func() bool {
+		return !s.match(url.Values{"host": {"other.evil-e2e.example"}}).Match
+	})
+	// No token, no intel.
+	if code := s.get("/api/v1/intel", nil, "", nil); code != http.StatusUnauthorized {
+		t.Errorf("without a token: %d", code)
+	}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// A feed imported with the CLI loads its good lines and names the bad ones;
+// exported as csv and as stix, removed, and imported again, it comes back
+// the same.
+func TestIntelImportExportRoundTrip(t *testing.T) {
+	data := t.TempDir()
+	s := startServer(t, data)
+	cli := func(args ...string) (string, int) {
+		return runCLI(t, nil, append(args, "--server", "http://"+s.addrs["web"][0], "--token", testToken)...)
+	}
+	out, code := cli("intel", "import", "--format", "urlhaus", "--source", "urlhaus", "testdata/intel-urlhaus.csv")
+	if code != 0 {
+		t.Fatalf("import: %d\n%s", code, out)
+	}
+	// The sample's bad lines (11 to 13) are named; its four good ones load.
+	for _, want := range []string{"intel-urlhaus.csv:11:", "intel-urlhaus.csv:12:", "intel-urlhaus.csv:13:", "4 good lines (4 added, 0 updated), 3 bad"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("import output lacks %q:\n%s", want, out)
+		}
+	}
+	waitFor(t, "imported feed enforced", time.Second, func() bool {
+		m := s.match(url.Values{"url": {"http://45.15.143.158/bins.sh"}})
+		return m.Match && m.Hit.Source == "urlhaus" && m.Hit.Category == "malware-download"
+	})
+	before := s.indicators(url.Values{"source": {"urlhaus"}})
+	if len(before) != 4 {
+		t.Fatalf("stored %d", len(before))
+	}
+	for _, format := range []string{"csv", "stix"} {
+		file := filepath.Join(data, "export."+format)
+		if out, code := cli("intel", "export", "--format", format, "--source", "urlhaus", "-o", file); code != 0 {
+			t.Fatalf("export %s: %d\n%s", format, code, out)
+		}
+		if out, code := cli("intel", "rm", "--source", "urlhaus"); code != 0 || !strings.Contains(out, "removed 4") {
+			t.Fatalf("rm: %d\n%s", code, out)
+		}
+		waitFor(t, "removed feed no longer enforced", time.Second, func() bool {
+			return !s.match(url.Values{"url": {"http://45.15.143.158/bins.sh"}}).Match
+		})
+		if out, code := cli("intel", "import", "--format", format, "--source", "urlhaus", file); code != 0 || !strings.Contains(out, "4 good lines") {
+			t.Fatalf("re-import %s: %d\n%s", format, code, out)
+		}
+		after := s.indicators(url.Values{"source": {"urlhaus"}})
+		if len(after) != len(before) {
+			t.Fatalf("%s round trip: %d indicators, want %d", format, len(after), len(before))
+		}
+		for i := range after {
+			if after[i].Type != before[i].Type || after[i].Value != before[i].Value || after[i].Category != before[i].Category {
+				t.Errorf("%s round trip: %+v, want %+v", format, after[i], before[i])
+			}
+		}
+	}
+	// The other formats write what a resolver or an IDS reads.
+	for format, want := range map[string]string{"suricata": `http.uri; content:"/bins.sh"`, "hosts": "# honeygate intel export"} {
+		out, code := cli("intel", "export", "--format", format)
+		if code != 0 || !strings.Contains(out, want) {
+			t.Errorf("export %s: %d, lacks %q:\n%s", format, code, want, out)
+		}
+	}
+	// add and list.
+	if out, code := cli("intel", "add", "--category", "c2", "--expires", "24h", "C2.Example.", "203.0.113.9"); code != 0 || !strings.Contains(out, "added 2") {
+		t.Fatalf("add: %d\n%s", code, out)
+	}
+	out, code = cli("intel", "list", "--category", "c2")
+	if code != 0 || !strings.Contains(out, "c2.example") || !strings.Contains(out, "203.0.113.9") || !strings.Contains(out, "ip") {
+		t.Errorf("list: %d\n%s", code, out)
+	}
+	waitFor(t, "added ip enforced", time.Second, func() bool {
+		return s.match(url.Values{"ip": {"203.0.113.9"}}).Match
+	})
+	if out, code := cli("intel", "import", "--format", "domains", "/nonexistent"); code == 0 {
+		t.Errorf("import of a missing file succeeded:\n%s", out)
+	}
+	bad := filepath.Join(data, "bad.txt")
+	os.WriteFile(bad, []byte("not a domain\n"), 0o600)
+	if out, code := cli("intel", "import", "--format", "domains", bad); code != 1 || !strings.Contains(out, "bad.txt:1:") {
+		t.Errorf("import of only bad lines: %d\n%s", code, out)
+	}
+}
+
+// A worm's payload URL, seen by the telnet honeypot, becomes an indicator
+// (source honeypot, linked to its file.download event), and so does its
+// server's address, and the gateway's matcher enforces both.
+func TestIntelFromWormDownload(t *testing.T) {
+	s := startServer(t, t.TempDir())
+	srcPort, payloadURL := miraiLoader(t, s.telnet(0), "198.51.100.66")
+	session := s.sessionOf(srcPort)
+	var ev apiEvent
+	waitFor(t, "the file.download event", 20*time.Second, func() bool {
+		for _, e := range s.events(url.Values{"kind": {"file.download"}, "session": {session}}) {
+			if e.URL == payloadURL {
+				ev = e
+				return true
+			}
+		}
+		return false
+	})
+	var ind apiIndicator
+	waitFor(t, "the payload URL as an indicator", 20*time.Second, func() bool {
+		got := s.indicators(url.Values{"source": {"honeypot"}, "type": {"url"}, "ref": {ev.ID}})
+		if len(got) == 1 {
+			ind = got[0]
+		}
+		return len(got) == 1
+	})
+	if ind.Category != "malware-download" || !strings.HasPrefix(ind.Value, "198.51.100.66/bins/mirai.") {
+		t.Errorf("indicator %+v", ind)
+	}
+	waitFor(t, "the payload URL enforced", 2*time.Second, func() bool {
+		m := s.match(url.Values{"url": {payloadURL}})
+		return m.Match && m.Hit.Source == "honeypot" && m.Hit.Type == "url"
+	})
+	// The payload server's address too (the default host policy: ip).
+	if m := s.match(url.Values{"url": {"http://198.51.100.66/other"}}); !m.Match || m.Hit.Type != "ip" {
+		t.Errorf("payload host not enforced: %+v", m)
+	}
+}
