@@ -10,6 +10,7 @@ package detect
 import (
 	"context"
 	"log/slog"
+	"net/netip"
 	"net/url"
 	"sort"
 	"strings"
@@ -174,7 +175,11 @@ func indicators(in *Input, reasons []crawl.Reason) ([]crawl.Indicator, []string)
 			continue
 		}
 		if in.ThirdParty(u.Host) {
-			add("domain", u.Hostname(), cat)
+			typ := "domain"
+			if _, err := netip.ParseAddr(u.Hostname()); err == nil {
+				typ = "ip"
+			}
+			add(typ, u.Hostname(), cat)
 			add("url", r.Evidence, cat)
 			addCamp("host:" + u.Host)
 		}

@@ -15,7 +15,7 @@ var crawlKinds = []Kind{CrawlCapture, CrawlVerdict}
 type Crawl struct {
 	Capture    string      `json:"capture,omitempty"`   // capture id, shared by the capture and its verdict
 	Site       Text        `json:"site,omitempty"`      // watch-list name; empty for a one-off scan
-	Page       Text        `json:"page,omitempty"`      // the URL visited
+	Page       Text        `json:"page_url,omitempty"`  // the URL visited
 	FinalURL   Text        `json:"final_url,omitempty"` // the document finally shown
 	Day        string      `json:"day,omitempty"`       // the round's day, YYYY-MM-DD
 	Engine     string      `json:"engine,omitempty"`    // static or browser

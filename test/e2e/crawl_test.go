@@ -361,7 +361,7 @@ func TestCrawlDayByDay(t *testing.T) {
 		if e.Site == "shop" && e.Day == crawlDays[1] {
 			var host bool
 			for _, in := range e.Indicators {
-				host = host || (in.Type == "domain" && strings.HasPrefix(strings.TrimPrefix(w.campaign, "http://"), in.Value))
+				host = host || (in.Type == "ip" && strings.HasPrefix(strings.TrimPrefix(w.campaign, "http://"), in.Value+":"))
 			}
 			if !host || e.Family == "" || len(e.Reasons) == 0 {
 				t.Errorf("shop's verdict of %s lacks the campaign host, a family or reasons: %+v", crawlDays[1], e)
