@@ -86,7 +86,11 @@ func New(o Options) *Server {
 	}
 	s.mux.Handle("/api/", s.auth(s.notFound))
 	// The dashboard: its pages beside the API, on the same store.
-	if dash, err := ui.New(ui.Options{Store: o.Store, Blocks: o.Blocks, Intel: o.Intel, Token: o.Token, Log: o.Log.With("part", "ui")}); err != nil {
+	uo := ui.Options{Store: o.Store, Blocks: o.Blocks, Intel: o.Intel, Token: o.Token, Log: o.Log.With("part", "ui")}
+	if o.Crawl != nil {
+		uo.Crawl = &ui.Crawl{Store: o.Crawl.Store, Matrix: o.Crawl.Matrix, Validate: ValidateSite}
+	}
+	if dash, err := ui.New(uo); err != nil {
 		o.Log.Error("web: dashboard off", "err", err) // only a broken build gets here
 	} else {
 		dash.Register(s.mux)

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/honeygate/honeygate/internal/crawl"
 	"github.com/honeygate/honeygate/internal/event"
 	"github.com/honeygate/honeygate/internal/report"
 	"github.com/honeygate/honeygate/internal/store"
@@ -56,6 +57,21 @@ func (h *Handler) overview(w http.ResponseWriter, r *http.Request, sess *uiSessi
 		perDay[d.Day] = d.Count
 	}
 	n := len(days) - 1
+	tampered := stat{Label: "tampered", Pending: "pendTamper"}
+	if h.opts.Crawl != nil {
+		vs, err := h.opts.Crawl.Store.Visits(ctx, days[n-1], days[n])
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		per := map[string]int64{}
+		for _, v := range vs {
+			if v.Verdict.Verdict == crawl.Malicious {
+				per[v.Capture.Day]++
+			}
+		}
+		tampered = stat{Label: "tampered", Today: per[days[n]], Dif: per[days[n]] - per[days[n-1]]}
+	}
 	blocked := stat{Label: "blocked", Pending: "pendBlocks"}
 	if h.opts.Blocks != nil {
 		bd, err := h.opts.Blocks.BlocksDaily(ctx, from, to)
@@ -73,7 +89,7 @@ func (h *Handler) overview(w http.ResponseWriter, r *http.Request, sess *uiSessi
 	d := overviewData{
 		Stats: []stat{
 			blocked,
-			{Label: "tampered", Pending: "pendTamper"},
+			tampered,
 			{Label: "sessions", Today: byFam.PerDay[n], Dif: byFam.PerDay[n] - byFam.PerDay[n-1]},
 			{Label: "sources", Today: srcs[n], Dif: srcs[n] - srcs[n-1]},
 			{Label: "newpayloads", Today: perDay[days[n]], Dif: perDay[days[n]] - perDay[days[n-1]]},

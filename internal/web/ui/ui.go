@@ -38,6 +38,9 @@ type Options struct {
 	// Blocks answers the blocks view and the overview's blocked count; nil
 	// leaves the view saying that no gateway records blocks in this build.
 	Blocks gateway.BlocksStore
+	// Crawl answers the tampering and watch views; nil leaves them saying
+	// that no client honeypot records captures in this build.
+	Crawl *Crawl
 	// Intel answers the intel view; nil leaves it saying there is none.
 	Intel Intel
 	Token string // the API token signs a browser in
@@ -94,7 +97,15 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("GET /{$}", h.headers(h.requireSession(h.overview), false))
 	mux.Handle("GET /honeypot", h.headers(h.requireSession(h.honeypot), false))
 	mux.Handle("GET /sessions/{id}", h.headers(h.requireSession(h.sessionPage), false))
-	mux.Handle("GET /tampering", h.headers(h.requireSession(h.pending("tampering", "pendTamper")), false))
+	if h.opts.Crawl != nil {
+		mux.Handle("GET /tampering", h.headers(h.requireSession(h.tampering), false))
+		mux.Handle("GET /tampering/cell", h.headers(h.requireSession(h.cell), false))
+		mux.Handle("GET /watch", h.headers(h.requireSession(h.watch), false))
+		mux.Handle("POST /watch", h.headers(h.requireSession(h.watchChange), false))
+	} else {
+		mux.Handle("GET /tampering", h.headers(h.requireSession(h.pending("tampering", "pendTamper")), false))
+		mux.Handle("GET /watch", h.headers(h.requireSession(h.pending("watch", "pendWatch")), false))
+	}
 	if h.opts.Blocks != nil {
 		mux.Handle("GET /blocks", h.headers(h.requireSession(h.blocks), false))
 	} else {
@@ -107,7 +118,6 @@ func (h *Handler) Register(mux *http.ServeMux) {
 		mux.Handle("GET /intel", h.headers(h.requireSession(h.pending("intel", "pendIntel")), false))
 	}
 	mux.Handle("GET /ref/{id}", h.headers(h.requireSession(h.ref), false))
-	mux.Handle("GET /watch", h.headers(h.requireSession(h.pending("watch", "pendWatch")), false))
 	mux.Handle("GET /ui/live", h.headers(h.requireSession(h.live), false))
 }
 

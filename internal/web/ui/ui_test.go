@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/honeygate/honeygate/internal/crawl"
 	"github.com/honeygate/honeygate/internal/event"
 	"github.com/honeygate/honeygate/internal/intel"
 	"github.com/honeygate/honeygate/internal/store/sqlite"
@@ -39,7 +40,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	h, err := ui.New(ui.Options{Store: db, Blocks: db, Intel: intel.NewManager(intel.ManagerOptions{Store: db, Now: func() time.Time { return now }}), Token: token, Log: testLog(t), Now: func() time.Time { return now }})
+	h, err := ui.New(ui.Options{Store: db, Blocks: db, Crawl: &ui.Crawl{Store: db}, Intel: intel.NewManager(intel.ManagerOptions{Store: db, Now: func() time.Time { return now }}), Token: token, Log: testLog(t), Now: func() time.Time { return now }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -311,7 +312,7 @@ func TestSessionNotFoundAndLanguage(t *testing.T) {
 		t.Errorf("Japanese not chosen")
 	}
 	_, body, _ := f.get(t, "/tampering")
-	if !strings.Contains(body, "client honeypot") || strings.Contains(body, "<rect class=\"bar\"") {
+	if !strings.Contains(body, "client honeypot visits them") || strings.Contains(body, `class="cell"`) {
 		t.Errorf("tampering view without data should say what fills it and draw nothing")
 	}
 }
@@ -432,5 +433,103 @@ func TestRefLeadsToTheSession(t *testing.T) {
 	}
 	if code, _, _ := f.get(t, "/ref/unknown"); code != 404 {
 		t.Errorf("unknown ref: %d", code)
+	}
+}
+
+func TestTamperingMatrix(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	sites := []string{"alpha", "beta", "gamma", "delta"}
+	for _, s := range sites {
+		if _, err := f.db.AddSite(ctx, crawl.Site{Name: s, URL: "https://" + s + ".example/", Profile: crawl.DefaultProfile}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// alpha: red 3 days running (persistent); beta, gamma, delta red on the
+	// last day with the same injected host (a campaign); delta grey the day before.
+	put := func(site string, daysAgo int, verdict string, campaign ...string) {
+		day := now.AddDate(0, 0, -daysAgo).Format(time.DateOnly)
+		v := crawl.Visit{
+			Capture: crawl.Capture{ID: site + day, Site: site, URL: "https://" + site + ".example/", FinalURL: "https://" + site + ".example/", Day: day, Time: now, Engine: "static", Status: 200,
+				Redirects: []crawl.Hop{{From: "https://" + site + ".example/", To: "https://evil.example/<x>", Cause: crawl.CauseScript}}},
+			Verdict: crawl.Verdict{Verdict: verdict, Campaign: campaign, Reasons: []crawl.Reason{{Detector: "script", Rule: "injected-script", Score: 0.9, Evidence: "https://evil.example/j.js", Excerpt: `<script src="https://evil.example/j.js"></script>`}}},
+		}
+		if err := f.db.PutVisit(ctx, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put("alpha", 2, crawl.Malicious)
+	put("alpha", 1, crawl.Malicious)
+	put("alpha", 0, crawl.Malicious)
+	for _, s := range []string{"beta", "gamma", "delta"} {
+		put(s, 0, crawl.Malicious, "host:evil.example")
+	}
+	put("delta", 1, crawl.Error)
+	put("beta", 1, crawl.Clean)
+	f.login(t, token)
+	code, body, _ := f.get(t, "/tampering")
+	if code != 200 {
+		t.Fatalf("tampering: %d", code)
+	}
+	cells := regexp.MustCompile(`class="cell" [^>]*data-site="([^"]+)" data-day="([^"]+)" data-verdict="([^"]+)"`).FindAllStringSubmatch(body, -1)
+	got := map[string]string{}
+	for _, c := range cells {
+		got[c[1]+"/"+c[2]] = c[3]
+	}
+	want := map[string]string{
+		"alpha/2026-03-08": "malicious", "alpha/2026-03-09": "malicious", "alpha/2026-03-10": "malicious",
+		"beta/2026-03-10": "malicious", "gamma/2026-03-10": "malicious", "delta/2026-03-10": "malicious", "delta/2026-03-09": "error",
+	}
+	if len(got) != len(want) {
+		t.Errorf("cells %v, want %v", got, want)
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("cell %s: %q, want %q", k, got[k], v)
+		}
+	}
+	if !strings.Contains(body, `class="site persistent"`) || !strings.Contains(body, `<li class="bad">alpha</li>`) {
+		t.Errorf("alpha is not shown as persistent")
+	}
+	if !strings.Contains(body, "host:evil.example") || !strings.Contains(body, `class="campaign"`) {
+		t.Errorf("the campaign is not shown")
+	}
+	_, body, _ = f.get(t, "/tampering?site=gam")
+	if strings.Contains(body, `data-site="alpha"`) || !strings.Contains(body, `data-site="gamma"`) {
+		t.Errorf("site filter")
+	}
+	code, body, _ = f.get(t, "/tampering/cell?site=beta&day=2026-03-10")
+	if code != 200 || !strings.Contains(body, "&lt;script src=&#34;https://evil.example/j.js&#34;&gt;") || !strings.Contains(body, "https://evil.example/&lt;x&gt;") {
+		t.Errorf("cell page: %d", code)
+	}
+	_, body, _ = f.get(t, "/")
+	if !strings.Contains(body, `data-stat="tampered"`) || strings.Contains(body, "No tampering data") {
+		t.Errorf("overview does not count tampered sites")
+	}
+	// Watch list: add with CSRF, see the last capture, remove.
+	_, body, _ = f.get(t, "/watch")
+	if !strings.Contains(body, "2026-03-10 malicious") {
+		t.Errorf("watch list lacks alpha's last capture")
+	}
+	m := csrfRe.FindStringSubmatch(body)
+	res, err := f.c.PostForm(f.srv.URL+"/watch", url.Values{"csrf": {m[1]}, "op": {"add"}, "url": {"https://new.example/"}, "name": {"newsite"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	_, body, _ = f.get(t, "/watch")
+	if !strings.Contains(body, "https://new.example/") {
+		t.Errorf("added site not listed (%d)", res.StatusCode)
+	}
+	res, _ = f.c.PostForm(f.srv.URL+"/watch", url.Values{"op": {"remove"}, "name": {"newsite"}})
+	res.Body.Close()
+	if res.StatusCode != http.StatusForbidden {
+		t.Errorf("remove without csrf: %d", res.StatusCode)
+	}
+	res, _ = f.c.PostForm(f.srv.URL+"/watch", url.Values{"csrf": {m[1]}, "op": {"remove"}, "name": {"newsite"}})
+	res.Body.Close()
+	_, body, _ = f.get(t, "/watch")
+	if strings.Contains(body, "https://new.example/") {
+		t.Errorf("removed site still listed")
 	}
 }
