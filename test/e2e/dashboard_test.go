@@ -86,6 +86,9 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 		t.Error(err)
 	}
 	t.Logf("screenshot: %s", p)
+	if d := os.Getenv("HG_SHOTS"); d != "" {
+		_ = os.WriteFile(filepath.Join(d, name+".jpg"), img, 0o644)
+	}
 }
 
 const xssProbe = `window.__xss === undefined ? "none" : String(window.__xss)`
