@@ -14,7 +14,9 @@ fi
 # clients, driven as bots drive them), iproute2 and iptables (a
 # network namespace with a port-23 redirect, as deployed).
 # curl and dig are real clients of the gateway's proxy and DNS filter.
-pkgs=(ca-certificates git telnet openssh-client sshpass iproute2 iptables curl bind9-dnsutils)
+# nmap (smb-vuln-ms17-010, smb-double-pulsar-backdoor) and smbclient (a
+# benign client, NTLMv2 logons) test the SMB sensor.
+pkgs=(ca-certificates git telnet openssh-client sshpass iproute2 iptables curl bind9-dnsutils nmap smbclient)
 # Optional, for the benchmarks only (BENCH=1): the gateway's peers and load
 # generators (bench/gateway/run.sh).
 if [ "${BENCH:-0}" = 1 ]; then

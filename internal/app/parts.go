@@ -21,7 +21,9 @@ import (
 	"github.com/honeygate/honeygate/internal/gateway/proxy"
 	"github.com/honeygate/honeygate/internal/jsonlog"
 	"github.com/honeygate/honeygate/internal/sensor"
+	"github.com/honeygate/honeygate/internal/sensor/iothttp"
 	"github.com/honeygate/honeygate/internal/sensor/reflect"
+	"github.com/honeygate/honeygate/internal/sensor/smb"
 	"github.com/honeygate/honeygate/internal/sensor/ssh"
 	"github.com/honeygate/honeygate/internal/sensor/telnet"
 	"github.com/honeygate/honeygate/internal/web"
@@ -268,9 +270,76 @@ func buildSSH(e *env) ([]Component, error) {
 	return sensorServers(e, "ssh", h)
 }
 
+func buildSMB(e *env) ([]Component, error) {
+	if len(e.cfg.Addrs("smb")) == 0 {
+		return nil, nil
+	}
+	pub, err := e.Bus()
+	if err != nil {
+		return nil, err
+	}
+	rules, err := e.Rules()
+	if err != nil {
+		return nil, err
+	}
+	h, err := smb.New(e.cfg.SMB, smb.Options{
+		Publisher: pub, Rules: rules, Sensor: e.cfg.Sensor,
+		// Samples are evidence: kept beside the database, never run.
+		SampleDir: filepath.Join(e.cfg.Data, "samples"),
+		Log:       e.log.With("component", "smb"),
+	})
+	if err != nil {
+		return nil, err
+	}
+	// A worm's payload upload (WannaCry's DLL through DoublePulsar is
+	// about 5 MiB) needs more input than a shell session; smb.max_bytes_in
+	// allows it, and smb.max_held_bytes bounds what all sessions hold.
+	lim := e.cfg.Limits
+	lim.MaxBytesIn = e.cfg.SMB.MaxBytesIn
+	return sensorServersWith(e, "smb", h, lim)
+}
+
+// buildIoTHTTP serves the router endpoints on every iot-http address,
+// behind the sensor gate.
+func buildIoTHTTP(e *env) ([]Component, error) {
+	if len(e.cfg.Addrs("iot-http")) == 0 {
+		return nil, nil
+	}
+	pub, err := e.Bus()
+	if err != nil {
+		return nil, err
+	}
+	rules, err := e.Rules()
+	if err != nil {
+		return nil, err
+	}
+	s, err := iothttp.New(e.cfg.IoTHTTP, iothttp.Options{
+		Publisher: pub, Rules: rules, Sensor: e.cfg.Sensor, Limits: e.cfg.Limits,
+		Log: e.log.With("component", "iot-http"),
+	})
+	if err != nil {
+		return nil, err
+	}
+	lns, err := e.listen("iot-http")
+	if err != nil {
+		return nil, err
+	}
+	var cs []Component
+	for _, ln := range lns {
+		gated := sensor.GateListener(ln, e.Gate(), e.SensorMetrics(), iothttp.Proto)
+		cs = append(cs, httpComponent{srv: s.NewServer(context.Background()), ln: gated})
+	}
+	return cs, nil
+}
+
 // sensorServers serves a TCP sensor on each address of its listener, behind
 // the shared gate, with the shared limits.
 func sensorServers(e *env, name string, h sensor.Handler) ([]Component, error) {
+	return sensorServersWith(e, name, h, e.cfg.Limits)
+}
+
+// sensorServersWith is sensorServers with limits of the sensor's own.
+func sensorServersWith(e *env, name string, h sensor.Handler, lim sensor.Limits) ([]Component, error) {
 	pub, err := e.Bus()
 	if err != nil {
 		return nil, err
@@ -282,7 +351,7 @@ func sensorServers(e *env, name string, h sensor.Handler) ([]Component, error) {
 	var cs []Component
 	for _, ln := range lns {
 		srv := &sensor.Server{
-			Handler: h, Limits: e.cfg.Limits, Metrics: e.SensorMetrics(), Gate: e.Gate(),
+			Handler: h, Limits: lim, Metrics: e.SensorMetrics(), Gate: e.Gate(),
 			Publisher: pub, Sensor: e.cfg.Sensor,
 			Log: e.log.With("component", name, "addr", ln.Addr().String()),
 		}

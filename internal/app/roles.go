@@ -38,6 +38,8 @@ var parts = []part{
 	{name: "dns", stage: producers, roles: roleServe | roleGateway, build: buildDNS},
 	// The client honeypot's daily round over the watch list.
 	{name: "crawler", stage: producers, roles: roleServe, build: buildCrawler},
+	{name: "smb", stage: producers, roles: roleServe | roleSensor, build: buildSMB},
+	{name: "iot-http", stage: producers, roles: roleServe | roleSensor, build: buildIoTHTTP},
 }
 
 // Roles: `serve` runs everything on one machine; `sensor`, `gateway` and

@@ -20,7 +20,7 @@ import (
 // threshold, an end event after it went quiet. Counts are those of the
 // latest event seen (the end event's are final).
 type Attack struct {
-	ID         string    `json:"id"` // the id both events carry (their session)
+	ID         string    `json:"id"` // the attack_id both events carry
 	Sensor     string    `json:"sensor"`
 	Proto      string    `json:"proto"`       // dns, ntp, ssdp, chargen, memcached
 	Victim     string    `json:"victim"`      // the spoofed source address: the target of the attack

@@ -39,8 +39,8 @@ func TestMergeOrderFree(t *testing.T) {
 
 func TestFromEvent(t *testing.T) {
 	t0 := time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)
-	e := event.Event{Kind: event.ReflectAttack, Session: "abc", Sensor: "s", Proto: "dns", SrcIP: "192.0.2.9", SrcPort: 443, DstPort: 53}
-	e.Reflection = event.Reflection{Phase: event.PhaseEnd, Packets: 10, BytesIn: 400, BytesOut: 300, FirstSeen: t0,
+	e := event.Event{Kind: event.ReflectAttack, Sensor: "s", Proto: "dns", SrcIP: "192.0.2.9", SrcPort: 443, DstPort: 53}
+	e.Reflection = event.Reflection{AttackID: "abc", Phase: event.PhaseEnd, Packets: 10, BytesIn: 400, BytesOut: 300, FirstSeen: t0,
 		LastSeen: t0.Add(time.Minute), PeakPPS: 7, Request: "ANY isc.org.", EndReason: "idle"}
 	a, ok := FromEvent(&e)
 	want := Attack{ID: "abc", Sensor: "s", Proto: "dns", Victim: "192.0.2.9", VictimPort: 443, DstPort: 53, FirstSeen: t0,

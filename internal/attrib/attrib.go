@@ -4,10 +4,12 @@
 //
 // Each rule names a family, a weight and one kind of evidence (destination
 // ports, login credentials, a pattern over command lines, over payload
-// URLs, or over the unknown applet names a session probed BusyBox with). A
-// rule counts once per session however often it matches. A session's
-// family is the one with the highest total score of behaviour (commands,
-// markers, URLs), provided it reaches min_score; a later family replaces
+// URLs, over the unknown applet names a session probed BusyBox with, over
+// what a client calls itself, an SMB tree path, an HTTP header or the name
+// of an exploit technique a sensor recognised, or a count of named
+// logins). A rule counts once per session however often it matches. A
+// session's family is the one with the highest total score of behaviour
+// (everything but ports and credentials), provided it reaches min_score; a later family replaces
 // the current one only with a strictly higher score, so ties keep the
 // first attribution.
 //
@@ -43,6 +45,10 @@ type Observation struct {
 	Input    string // one shell command line as typed
 	URL      string // a payload URL the attacker asked for
 	Marker   string // an unknown applet name the session asked BusyBox for ("/bin/busybox ECCHI")
+	Client   string // what the client says it is: SMB NativeOS or NativeLanMan, an HTTP User-Agent
+	Tree     string // an SMB tree connect path (\\host\share)
+	Header   string // one HTTP request header as "Name: value"
+	Exploit  string // the name of an exploit technique a sensor recognised
 }
 
 //go:embed rules.yaml
@@ -60,6 +66,9 @@ type rule struct {
 	ports              map[int]bool
 	creds              map[string]bool // "user\x00pass"
 	input, url, marker *regexp.Regexp
+	client, tree       *regexp.Regexp
+	header, exploit    *regexp.Regexp
+	logins             int  // named logins in one session
 	hint               bool // ports and credentials: they never attribute alone
 }
 
@@ -73,6 +82,11 @@ type fileRule struct {
 	Input       string   `yaml:"input"`
 	URL         string   `yaml:"url"`
 	Marker      string   `yaml:"marker"`
+	Client      string   `yaml:"client"`
+	Tree        string   `yaml:"tree"`
+	Header      string   `yaml:"header"`
+	Exploit     string   `yaml:"exploit"`
+	Logins      int      `yaml:"logins"`
 	Source      string   `yaml:"source"` // where the evidence comes from (a write-up), for analysts
 }
 
@@ -189,8 +203,28 @@ func compile(fr fileRule) (rule, error) {
 			return rl, fmt.Errorf("marker: %w", err)
 		}
 	}
+	for _, p := range []struct {
+		src  string
+		dst  **regexp.Regexp
+		name string
+	}{{fr.Client, &rl.client, "client"}, {fr.Tree, &rl.tree, "tree"}, {fr.Header, &rl.header, "header"}, {fr.Exploit, &rl.exploit, "exploit"}} {
+		if p.src == "" {
+			continue
+		}
+		kinds++
+		if *p.dst, err = regexp.Compile(p.src); err != nil {
+			return rl, fmt.Errorf("%s: %w", p.name, err)
+		}
+	}
+	if fr.Logins < 0 {
+		return rl, errors.New("logins must be positive")
+	}
+	if fr.Logins > 0 {
+		kinds++
+		rl.logins = fr.Logins
+	}
 	if kinds != 1 {
-		return rl, errors.New("exactly one of ports, credentials, input, url, marker is required")
+		return rl, errors.New("exactly one of ports, credentials, input, url, marker, client, tree, header, exploit, logins is required")
 	}
 	rl.hint = rl.ports != nil || rl.creds != nil
 	return rl, nil
@@ -208,6 +242,7 @@ type Tracker struct {
 	family  string
 	hint    string
 	reasons []string
+	logins  int // named logins observed
 }
 
 type hit struct {
@@ -235,13 +270,16 @@ func (t *Tracker) Reasons() []string { return t.reasons }
 // the session's family changed. Reasons may grow without a change of family;
 // sensors report the final reasons when the session closes.
 func (t *Tracker) Observe(o Observation) bool {
+	if o.Login && o.Username != "" {
+		t.logins++
+	}
 	matched := false
 	for i := range t.r.rules {
 		rl := &t.r.rules[i]
 		if t.has(i) {
 			continue
 		}
-		if ev, ok := rl.match(o); ok {
+		if ev, ok := rl.match(o, t.logins); ok {
 			t.hits = append(t.hits, hit{rule: i, evidence: ev})
 			matched = true
 		}
@@ -261,7 +299,7 @@ func (t *Tracker) has(i int) bool {
 	return false
 }
 
-func (rl *rule) match(o Observation) (string, bool) {
+func (rl *rule) match(o Observation, logins int) (string, bool) {
 	switch {
 	case rl.ports != nil:
 		if o.Port != 0 && rl.ports[o.Port] {
@@ -284,6 +322,28 @@ func (rl *rule) match(o Observation) (string, bool) {
 	case rl.marker != nil:
 		if o.Marker != "" && rl.marker.MatchString(o.Marker) {
 			return fmt.Sprintf("marker %q", clip(o.Marker)), true
+		}
+	case rl.client != nil:
+		if o.Client != "" && rl.client.MatchString(o.Client) {
+			return fmt.Sprintf("client %q", clip(o.Client)), true
+		}
+	case rl.tree != nil:
+		if o.Tree != "" && rl.tree.MatchString(o.Tree) {
+			return fmt.Sprintf("tree %q", clip(o.Tree)), true
+		}
+	case rl.header != nil:
+		if o.Header != "" {
+			if m := rl.header.FindString(o.Header); m != "" {
+				return fmt.Sprintf("header %q", clip(m)), true
+			}
+		}
+	case rl.exploit != nil:
+		if o.Exploit != "" && rl.exploit.MatchString(o.Exploit) {
+			return fmt.Sprintf("exploit %s", o.Exploit), true
+		}
+	case rl.logins > 0:
+		if o.Login && logins >= rl.logins {
+			return fmt.Sprintf("%d logins", logins), true
 		}
 	}
 	return "", false

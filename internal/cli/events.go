@@ -81,6 +81,9 @@ func detail(e event.Event) string {
 		s = string(e.URL)
 	case event.AttackHTTPFlood:
 		s = fmt.Sprintf("flood %s (%d requests)", e.TargetURL, e.Requests)
+	case event.ReflectAttack, event.ReflectScan:
+		s = fmt.Sprintf("%s %d packets %d B in %d B out, peak %d/s: %s", e.Phase, e.Packets, e.BytesIn, e.BytesOut, e.PeakPPS, e.Request)
+		s = strings.TrimPrefix(s, " ")
 	case event.SessionAttributed:
 		s = strings.Join(e.Reasons, "; ")
 	case event.SessionClosed:

@@ -36,8 +36,23 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(newServe(), newValidate(), newEvents(), newSession(), newStats(), newBlocks(), newIntel(),
-		newScan(), newWatch(), newCrawl(), newTampering(), newRejudge(), newReport())
+	// One subcommand per line, in the order --help lists them.
+	root.AddCommand(
+		newServe(),
+		newValidate(),
+		newEvents(),
+		newSession(),
+		newStats(),
+		newAttacks(),
+		newBlocks(),
+		newIntel(),
+		newScan(),
+		newWatch(),
+		newCrawl(),
+		newTampering(),
+		newRejudge(),
+		newReport(),
+	)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return 0

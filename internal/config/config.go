@@ -27,7 +27,9 @@ import (
 	"github.com/honeygate/honeygate/internal/intel"
 	"github.com/honeygate/honeygate/internal/schema"
 	"github.com/honeygate/honeygate/internal/sensor"
+	"github.com/honeygate/honeygate/internal/sensor/iothttp"
 	"github.com/honeygate/honeygate/internal/sensor/reflect"
+	"github.com/honeygate/honeygate/internal/sensor/smb"
 	"github.com/honeygate/honeygate/internal/sensor/ssh"
 	"github.com/honeygate/honeygate/internal/sensor/telnet"
 )
@@ -66,6 +68,10 @@ type Config struct {
 	// Crawl is the client honeypot: the watch list's daily round, its
 	// engines and the tampering matrix.
 	Crawl crawl.Config `yaml:"crawl"`
+	// SMB is the SMB sensor's host identity (an unpatched Windows 7).
+	SMB smb.Config `yaml:"smb"`
+	// IoTHTTP is the IoT router HTTP sensor's pages and device profile.
+	IoTHTTP iothttp.Config `yaml:"iot_http"`
 	// Bus tunes the JetStream stream.
 	Bus Bus `yaml:"bus"`
 	// EventLog tunes the JSON lines event log (DATA/log/events.json).
@@ -178,6 +184,8 @@ func (c *Config) sections() []struct {
 		{"intel", c.Intel},
 		{"gateway", c.Gateway},
 		{"crawl", c.Crawl},
+		{"smb", c.SMB},
+		{"iot_http", c.IoTHTTP},
 	}
 }
 
@@ -253,6 +261,8 @@ func Default() Config {
 		Intel:    intel.DefaultConfig(),
 		Gateway:  gateway.DefaultConfig(),
 		Crawl:    crawl.DefaultConfig(),
+		SMB:      smb.DefaultConfig(),
+		IoTHTTP:  iothttp.DefaultConfig(),
 		Bus:      Bus{MaxAge: 30 * 24 * time.Hour, MaxBytes: 10 << 30, Replicas: 1},
 		EventLog: EventLog{MaxBytes: 256 << 20, Keep: 30},
 		LogLevel: "info",

@@ -12,6 +12,7 @@ var domains = [][]Kind{
 	sshKinds,
 	gatewayKinds,
 	crawlKinds,
+	exploitKinds,
 }
 
 // Kinds lists every kind in the catalogue, in a stable order.

@@ -51,6 +51,10 @@ type Event struct {
 	SSH
 	Block
 	Crawl
+	Exploit
+	SMB
+	NTLM
+	HTTP
 
 	// Raw is the encoding this event arrived in from the bus, set by the
 	// bus on delivery; it is not part of the event. Stores and logs keep it as is

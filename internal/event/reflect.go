@@ -9,7 +9,9 @@ import "time"
 const (
 	// ReflectAttack: a source crossed the attack threshold (phase "start")
 	// or went quiet after it (phase "end"). Both events of one attack carry
-	// the same session, the attack's id; the end's counts are final.
+	// the same attack_id; the end's counts are final. They carry no session:
+	// an attack is not a session (it has no connect or close), and the
+	// attacks store, not the sessions table, keeps it.
 	ReflectAttack Kind = "reflect.attack"
 	// ReflectScan: a source sent a few requests and went quiet: a scanner
 	// looking for amplifiers (or a test of the reflector before an attack).
@@ -27,8 +29,9 @@ const (
 // Reflection is one source's traffic to a reflector (reflect.attack,
 // reflect.scan), counted since the source was first seen.
 type Reflection struct {
-	Phase     string    `json:"phase,omitempty"`   // start, end (reflect.attack)
-	Packets   int64     `json:"packets,omitempty"` // requests received, one datagram each
+	AttackID  string    `json:"attack_id,omitempty"` // the attack both its events name (reflect.attack)
+	Phase     string    `json:"phase,omitempty"`     // start, end (reflect.attack)
+	Packets   int64     `json:"packets,omitempty"`   // requests received, one datagram each
 	BytesIn   int64     `json:"bytes_in,omitempty"`
 	BytesOut  int64     `json:"bytes_out,omitempty"` // what the sensor sent the source (its limits bound it)
 	FirstSeen time.Time `json:"first_seen,omitzero"`

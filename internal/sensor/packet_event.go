@@ -8,9 +8,8 @@ import (
 )
 
 // event turns a record into the event published for it. An attack's two
-// events share its id as their session, so the store shows the attack as
-// one session (and counts it in the daily statistics by port); a scan has
-// no session: scans are many, and each is all in one event.
+// events share its id (attack_id); neither has a session, which would make
+// the store keep an attack as a session that never closes.
 func (r *recorder) event(rec *packetRecord) *event.Event {
 	e := &event.Event{
 		ID:      event.NewID(),
@@ -21,7 +20,6 @@ func (r *recorder) event(rec *packetRecord) *event.Event {
 		SrcIP:   rec.src.Addr().String(),
 		SrcPort: int(rec.src.Port()),
 		DstPort: r.l.dstPort,
-		Session: rec.id,
 	}
 	e.Reflection = event.Reflection{
 		Packets:   rec.requests,
@@ -30,6 +28,7 @@ func (r *recorder) event(rec *packetRecord) *event.Event {
 		FirstSeen: time.Unix(0, rec.first).UTC(),
 		LastSeen:  time.Unix(0, rec.last).UTC(),
 		PeakPPS:   int64(rec.peak),
+		AttackID:  rec.id,
 		Request:   event.Text(r.request(rec)),
 	}
 	switch rec.kind {
@@ -38,7 +37,7 @@ func (r *recorder) event(rec *packetRecord) *event.Event {
 	case recAttackEnd:
 		e.Phase, e.EndReason = event.PhaseEnd, rec.reason
 	case recScan:
-		e.Kind, e.Session = event.ReflectScan, ""
+		e.Kind = event.ReflectScan
 	}
 	return e
 }

@@ -194,7 +194,7 @@ func TestPacketScannerAnsweredAndRecordedAsScan(t *testing.T) {
 	if got == nil {
 		t.Fatalf("no scan event for the scanner: %+v", ts.pub.kinds("reflect.scan"))
 	}
-	if got.Proto != "test" || got.DstPort != 53 || got.Sensor != "s1" || got.Request != "first=Q" || got.Session != "" ||
+	if got.Proto != "test" || got.DstPort != 53 || got.Sensor != "s1" || got.Request != "first=Q" || got.Session != "" || got.AttackID != "" ||
 		got.Packets != 1 || got.BytesIn != 5 || got.BytesOut != 10 || got.FirstSeen.IsZero() || got.LastSeen.Before(got.FirstSeen) {
 		t.Errorf("scan event: %+v", got)
 	}
@@ -268,7 +268,7 @@ func TestPacketFloodOneAttackPerVictim(t *testing.T) {
 	for _, c := range cs {
 		ip := c.c.LocalAddr().(*net.UDPAddr).IP.String()
 		es := byVictim[ip]
-		if len(es) != 2 || es[0].Session == "" || es[0].Session != es[1].Session {
+		if len(es) != 2 || es[0].AttackID == "" || es[0].AttackID != es[1].AttackID || es[0].Session != "" {
 			t.Errorf("victim %s: events %+v", ip, es)
 			continue
 		}
@@ -382,7 +382,7 @@ func TestPacketStopEndsOpenAttacks(t *testing.T) {
 	waitFor(t, "attack start", 5*time.Second, func() bool { return len(ts.pub.kinds("reflect.attack")) == 1 })
 	ts.stop()
 	evs := ts.pub.kinds("reflect.attack")
-	if len(evs) != 2 || evs[1].EndReason != "stopped" || evs[1].Phase != event.PhaseEnd || evs[1].Session != evs[0].Session {
+	if len(evs) != 2 || evs[1].EndReason != "stopped" || evs[1].Phase != event.PhaseEnd || evs[1].AttackID != evs[0].AttackID {
 		t.Errorf("after stop: %+v", evs)
 	}
 }

@@ -305,6 +305,16 @@ func TestGatewayProxy(t *testing.T) {
 		if code := s.get("/api/v1/blocks/top", url.Values{"by": {"category"}, "from": {today}, "to": {today}}, testToken, &top); code != 200 || len(top.Top) == 0 {
 			t.Fatalf("blocks/top: %d %+v", code, top)
 		}
+		// The decisions are counted for monitoring, by low-cardinality labels.
+		mresp, err := http.Get(s.apiURL("/metrics", nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		metrics, _ := io.ReadAll(mresp.Body)
+		mresp.Body.Close()
+		if !strings.Contains(string(metrics), `honeygate_gateway_decisions_total{enforcer="proxy",reason="intel",verdict="block"}`) {
+			t.Errorf("/metrics lacks the proxy's blocks")
+		}
 		out, code := runCLI(t, []string{"HONEYGATE_TOKEN=" + testToken}, "blocks", "--server", "http://"+s.addrs["web"][0], "--from", today, "--to", today)
 		if code != 0 || !strings.Contains(out, today) {
 			t.Fatalf("honeygate blocks: %d\n%s", code, out)

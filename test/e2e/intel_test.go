@@ -201,6 +201,17 @@ func TestIntelImportExportRoundTrip(t *testing.T) {
 			t.Errorf("export %s: %d, lacks %q:\n%s", format, code, want, out)
 		}
 	}
+	// add and list.
+	if out, code := cli("intel", "add", "--category", "c2", "--expires", "24h", "C2.Example.", "203.0.113.9"); code != 0 || !strings.Contains(out, "added 2") {
+		t.Fatalf("add: %d\n%s", code, out)
+	}
+	out, code = cli("intel", "list", "--category", "c2")
+	if code != 0 || !strings.Contains(out, "c2.example") || !strings.Contains(out, "203.0.113.9") || !strings.Contains(out, "ip") {
+		t.Errorf("list: %d\n%s", code, out)
+	}
+	waitFor(t, "added ip enforced", time.Second, func() bool {
+		return s.match(url.Values{"ip": {"203.0.113.9"}}).Match
+	})
 	if out, code := cli("intel", "import", "--format", "domains", "/nonexistent"); code == 0 {
 		t.Errorf("import of a missing file succeeded:\n%s", out)
 	}

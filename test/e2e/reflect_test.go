@@ -120,6 +120,43 @@ func TestReflectorFloodIsAnAttack(t *testing.T) {
 			t.Errorf("no attack on %s: %+v", v, resp.Attacks)
 		}
 	}
+	// The attack's events: a start and an end per victim, tied by their
+	// attack_id and by no session (an attack is no session: nothing would
+	// ever close it).
+	var evs struct {
+		Events []struct {
+			SrcIP    string `json:"src_ip"`
+			Session  string `json:"session"`
+			AttackID string `json:"attack_id"`
+			Phase    string `json:"phase"`
+		}
+	}
+	if code := s.get("/api/v1/events", url.Values{"kind": {"reflect.attack"}}, testToken, &evs); code != http.StatusOK {
+		t.Fatalf("events: status %d", code)
+	}
+	phases := map[string]string{}
+	for _, e := range evs.Events {
+		if e.Session != "" || e.AttackID == "" {
+			t.Errorf("reflect.attack event %+v", e)
+		}
+		phases[e.AttackID] += e.Phase + " "
+	}
+	for _, a := range resp.Attacks {
+		if p := phases[a.ID]; p != "end start " {
+			t.Errorf("attack %s: events %q (newest first), want an end and a start", a.ID, p)
+		}
+	}
+	// The same through the client subcommand.
+	env := []string{"HONEYGATE_SERVER=http://" + s.addrs["web"][0], "HONEYGATE_TOKEN=" + testToken}
+	out, code := runCLI(t, env, "attacks", "--from", "10m", "--proto", "ntp")
+	if code != 0 {
+		t.Fatalf("honeygate attacks: code %d\n%s", code, out)
+	}
+	for _, want := range append(victims, "ended (idle)", "monlist", "REQUESTS") {
+		if !strings.Contains(out, want) {
+			t.Errorf("honeygate attacks lacks %q:\n%s", want, out)
+		}
+	}
 	// Outside the window: nothing.
 	var none struct{ Attacks []apiAttack }
 	old := url.Values{"from": {"2020-01-01"}, "to": {"2020-01-02"}}
@@ -130,9 +167,9 @@ func TestReflectorFloodIsAnAttack(t *testing.T) {
 		t.Errorf("from=junk: status %d", code)
 	}
 	// The process's own count: bytes out below bytes in, over both reflectors.
-	in, out := metricSum(t, s, "honeygate_packet_bytes_in_total"), metricSum(t, s, "honeygate_packet_bytes_out_total")
-	if in < float64(sent) || out >= in || out == 0 {
-		t.Errorf("metrics: %v bytes in, %v out (%d sent by the victims)", in, out, sent)
+	in, outB := metricSum(t, s, "honeygate_packet_bytes_in_total"), metricSum(t, s, "honeygate_packet_bytes_out_total")
+	if in < float64(sent) || outB >= in || outB == 0 {
+		t.Errorf("metrics: %v bytes in, %v out (%d sent by the victims)", in, outB, sent)
 	}
 	waitFor(t, "the scan", 30*time.Second, func() bool {
 		for _, e := range s.events(url.Values{"kind": {"reflect.scan"}}) {

@@ -8,10 +8,12 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/honeygate/honeygate/internal/gateway"
 )
@@ -138,6 +140,12 @@ func TestDecryptAll(t *testing.T) {
 	cl2 := &http.Client{Transport: &http.Transport{Proxy: http.ProxyURL(mustURL("http://" + f.addr)), TLSClientConfig: &tls.Config{RootCAs: bare}}}
 	if _, err := cl2.Get(origin.URL + "/x"); err == nil {
 		t.Fatal("a client without the CA was served decrypted")
+	}
+	// The proxy learns of the refusal when its side of the handshake ends,
+	// which may be after the client gave up.
+	deadline := time.Now().Add(5 * time.Second)
+	for !f.srv.noDecrypt.has(netip.MustParseAddr("127.0.0.1"), "127.0.0.1") && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
 	}
 	resp, err := cl2.Get(origin.URL + "/x")
 	if err != nil {

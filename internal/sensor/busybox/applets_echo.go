@@ -134,6 +134,7 @@ func (sh *Shell) printf(args []string, io *stdio) int {
 	}
 	format, rest := args[1], args[2:]
 	var b []byte
+	status := 0
 	for iter := 0; iter < maxArgs; iter++ {
 		used := false
 		for i := 0; i < len(format); i++ {
@@ -150,7 +151,7 @@ func (sh *Shell) printf(args []string, io *stdio) int {
 				b, stop = appendEscaped(b, format[i:j])
 				if stop {
 					io.out.Write(b)
-					return 0
+					return status
 				}
 				i = j - 1
 				continue
@@ -186,16 +187,20 @@ func (sh *Shell) printf(args []string, io *stdio) int {
 				b, stop = appendEscaped(b, arg)
 				if stop {
 					io.out.Write(b)
-					return 0
+					return status
 				}
 			case 'c':
 				if arg != "" {
 					b = append(b, arg[0])
 				}
 			case 'd', 'i', 'u', 'x', 'X', 'o':
-				n, _ := strconv.ParseInt(arg, 0, 64)
-				if arg != "" && (arg[0] == '\'' || arg[0] == '"') && len(arg) > 1 {
+				n, err := strconv.ParseInt(strings.TrimSpace(arg), 0, 64)
+				switch {
+				case arg != "" && (arg[0] == '\'' || arg[0] == '"') && len(arg) > 1:
 					n = int64(arg[1])
+				case err != nil && arg != "":
+					io.err.WriteString("printf: invalid number '" + arg + "'\n")
+					status = 1
 				}
 				v := verb
 				if v == 'i' || v == 'u' {
@@ -219,7 +224,7 @@ func (sh *Shell) printf(args []string, io *stdio) int {
 		}
 	}
 	io.out.Write(b)
-	return 0
+	return status
 }
 
 // clampSpec bounds the widths and precisions of a printf conversion, so

@@ -39,6 +39,13 @@ func TestAppletsAgreeWithBusyBox(t *testing.T) {
 		`printf 'a\nb\na\n' | busybox awk '{c[$1]++} END {for (k in c) print k, c[k]}'`,
 		`echo 5 | busybox awk '{i=0; while (i < $1) i++; print i}'`,
 		`echo 'x y z' | busybox awk '{for (i=NF; i>0; i--) printf "%s ", $i; print ""}'`,
+		`echo -n abc | busybox md5sum`, `echo -n abc | busybox sha256sum`, `busybox expr 1 + 2 \* 3`, `busybox expr length abcd`,
+		`busybox expr 7 % 3 = 1`, `busybox expr \( 2 + 3 \) \* 4`,
+		`busybox printf '\x45\x4c\x46\n'`, `busybox printf '\105\114\106\n'`, `busybox printf '%b\n' '\x41'`,
+		`busybox printf '%s %s\n' a`, `busybox printf '%d\n' abc; echo rc=$?`, `busybox echo -e '\0101'`,
+		`busybox basename /a/b.sh .sh`, `busybox dirname /a/b/c`, `printf 'b\na\nb\n' | busybox sort`, `printf '10\n9\n' | busybox sort -n`,
+		`printf 'a\na\nb\n' | busybox uniq -c`, `printf 'b\na\nb\n' | busybox sort -u`, `echo 1 2 | busybox xargs busybox echo x`,
+		`printf 'c\nb\na\n' | busybox sort -r`,
 	} {
 		cmd := exec.Command(bb, "sh", "-c", l)
 		cmd.Env = []string{"PATH=" + bin, "HOME=/"}

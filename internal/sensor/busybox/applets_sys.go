@@ -31,11 +31,6 @@ func (sh *Shell) yes(args []string, io *stdio) int {
 	return 0
 }
 
-func (sh *Shell) id(_ []string, io *stdio) int {
-	io.out.WriteString("uid=0(root) gid=0(root) groups=0(root)\n")
-	return 0
-}
-
 func (sh *Shell) whoami(_ []string, io *stdio) int {
 	io.out.WriteString("root\n")
 	return 0

@@ -261,6 +261,7 @@ func (m *awkMachine) exec(stmts []*awkNode) {
 				}
 			}
 		case "forin":
+			m.sh.work += int64(64 * len(m.arrays[st.s])) // the keys, sorted
 			for _, k := range slices.Sorted(maps.Keys(m.arrays[st.s])) {
 				if m.exit || m.next {
 					break

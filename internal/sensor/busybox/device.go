@@ -101,6 +101,7 @@ func newDevice(p Profile, lim Limits) *Device {
 	}
 	d.fs = d.buildFS()
 	d.ps, d.shPID = d.buildPS()
+	d.addProcDirs()
 	d.pool = newOverlayPool(lim.PoolBytes)
 	d.boot = time.Now().Add(-d.f.bootAge)
 	return d
@@ -244,7 +245,6 @@ func (d *Device) buildFS() *baseFS {
 	file("/proc/net/dev", d.procNetDev())
 	file("/proc/net/route", d.procNetRoute())
 	file("/proc/net/tcp", procNetTCP)
-	file("/proc/1/cmdline", "init\x00")
 	// What a XiongMai (HiSilicon) DVR keeps on its flash: the start-up
 	// script bots fgrep for "XDVR", the settings, the product definition.
 	dir("/mnt/mtd/Config")
@@ -262,6 +262,31 @@ func (d *Device) buildFS() *baseFS {
 	file("/var/run/telnetd.pid", "611\n")
 
 	return b
+}
+
+// addProcDirs gives every process ps shows its /proc/PID directory with
+// cmdline and exe, as ls /proc and cat /proc/PID/cmdline expect.
+func (d *Device) addProcDirs() {
+	for _, l := range strings.Split(strings.TrimSpace(d.ps), "\n")[1:] {
+		f := strings.Fields(l)
+		if len(f) < 5 {
+			continue
+		}
+		dir := "/proc/" + f[0]
+		if _, ok := d.fs.nodes[dir]; !ok {
+			d.fs.add(dir, &node{kind: kindDir, mode: 0o555})
+		}
+		cmd := strings.Join(f[4:], " ")
+		if !strings.HasPrefix(cmd, "[") { // kernel threads have an empty cmdline
+			d.fs.add(dir+"/cmdline", &node{kind: kindFile, mode: 0o444, data: []byte(strings.ReplaceAll(cmd, " ", "\x00") + "\x00")})
+		} else {
+			d.fs.add(dir+"/cmdline", &node{kind: kindFile, mode: 0o444})
+		}
+	}
+	// The login shell of every session.
+	sh := fmt.Sprintf("/proc/%d", d.shPID)
+	d.fs.add(sh, &node{kind: kindDir, mode: 0o555})
+	d.fs.add(sh+"/cmdline", &node{kind: kindFile, mode: 0o444, data: []byte("-sh\x00")})
 }
 
 // buildPS renders ps in BusyBox's format, up to the login shell, whose pid

@@ -73,8 +73,11 @@ func FuzzArith(f *testing.F) {
 		}
 		sh := d.NewShell(context.Background())
 		defer sh.Close()
+		// What the parameters expand to is parsed: "-$0" is "--sh", a
+		// decrement, as in ash.
+		expanded := expandArithParams(sh, expr)
 		v1, err1 := sh.arith(expr)
-		if strings.Contains(expr, "=") || strings.Contains(expr, "++") || strings.Contains(expr, "--") {
+		if strings.Contains(expanded, "=") || strings.Contains(expanded, "++") || strings.Contains(expanded, "--") {
 			return // assignments and increments change what the second run reads
 		}
 		v2, err2 := sh.arith(expr)
@@ -84,7 +87,8 @@ func FuzzArith(f *testing.F) {
 	})
 }
 
-// FuzzTextApplets: awk and sed programs and tr sets over any input.
+// FuzzTextApplets: awk and sed programs, tr sets and cut lists over any
+// input, expr over any words.
 // Invariant: no panic, output bounded, the line's work budget respected.
 func FuzzTextApplets(f *testing.F) {
 	f.Add("{print $2}", "s/a/b/g", "a-z", "a b c\nd e f\n")
@@ -100,7 +104,8 @@ func FuzzTextApplets(f *testing.F) {
 		}
 		sh := d.NewShell(context.Background())
 		defer sh.Close()
-		for _, args := range [][]string{{"awk", prog}, {"sed", script}, {"tr", set, "x"}, {"cut", "-d", ":", "-f", set}} {
+		for _, args := range [][]string{{"awk", prog}, {"sed", script}, {"tr", set, "x"}, {"cut", "-d", ":", "-f", set},
+			append([]string{"expr"}, strings.Fields(input)...)} {
 			out := &limitBuf{max: maxOutput}
 			sh.work = 0
 			sh.applet(args[0], args, &stdio{in: &pipeIn{b: []byte(input)}, out: out, err: out})

@@ -510,6 +510,16 @@ func TestVendorCLIAndNesting(t *testing.T) {
 	}
 }
 
+// TestProcPids: every process ps shows has its /proc directory.
+func TestProcPids(t *testing.T) {
+	sh := testShell(t, "arm")
+	runAll(t, sh, []struct{ line, want string }{
+		{"cat /proc/577/cmdline", "/var/Sofia\x00"},
+		{"cat /proc/651/cmdline", "-sh\x00"},
+		{"ls -d /proc/1 /proc/540", "/proc/1\n/proc/540\n"},
+	})
+}
+
 func TestPseudoFilesystems(t *testing.T) {
 	sh := testShell(t, "arm")
 	runAll(t, sh, []struct{ line, want string }{

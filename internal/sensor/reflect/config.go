@@ -53,7 +53,7 @@ func (Config) Listeners() []schema.Listener {
 	for i, p := range Protocols {
 		out[i] = schema.Listener{
 			Name: p.Listener, Net: schema.UDP, Repeatable: true,
-			Help: fmt.Sprintf("the %s amplification reflector (UDP; %d in production)", p.Name, p.Port),
+			Help: fmt.Sprintf("the %s amplification reflector (%d in production)", p.Name, p.Port),
 		}
 	}
 	return out

@@ -236,7 +236,7 @@ func TestSpoofedFloodOneAttackPerVictim(t *testing.T) {
 			}
 			for _, v := range vs {
 				es := attacks[v.ip]
-				if len(es) != 2 || es[0].Session == "" || es[0].Session != es[1].Session || es[0].Proto != proto {
+				if len(es) != 2 || es[0].AttackID == "" || es[0].AttackID != es[1].AttackID || es[0].Proto != proto {
 					t.Errorf("victim %s: %+v", v.ip, es)
 					continue
 				}

@@ -89,9 +89,22 @@ func TestChannelsBounded(t *testing.T) {
 		t.Error("channel beyond the bound accepted")
 	}
 	open[0].Close()
-	time.Sleep(100 * time.Millisecond)
-	if out, _ := run(t, cl, "echo again"); out != "again\n" {
-		t.Errorf("after a channel closed: %q", out)
+	// The server frees the slot once it has seen the close; wait for it.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		s, err := cl.NewSession()
+		if err == nil {
+			out, _ := s.Output("echo again")
+			s.Close()
+			if string(out) != "again\n" {
+				t.Errorf("after a channel closed: %q", out)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no channel after one closed: %v", err)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 
@@ -130,5 +143,35 @@ func TestStopEndsSessions(t *testing.T) {
 	}
 	if c := pub.waitKind(t, event.SessionClosed, 1); c[0].Message != "server stop" {
 		t.Errorf("close reason %q", c[0].Message)
+	}
+}
+
+// Remote forwarding (tcpip-forward) is refused: the sensor never listens
+// for an attacker; the connection goes on.
+func TestRemoteForwardRefused(t *testing.T) {
+	ts := startServer(t, DefaultConfig(), sensor.DefaultLimits(), "")
+	cl := dial(t, ts.addr, clientConfig("root", xssh.Password("xc3511")))
+	if ln, err := cl.Listen("tcp", "127.0.0.1:0"); err == nil {
+		ln.Close()
+		t.Fatal("tcpip-forward accepted")
+	}
+	if ok, _, err := cl.SendRequest("keepalive@openssh.com", true, nil); ok || err != nil {
+		t.Errorf("keepalive: %v %v, want a refusal", ok, err)
+	}
+	if out, _ := run(t, cl, "echo on"); out != "on\n" {
+		t.Errorf("after refusals: %q", out)
+	}
+}
+
+// exec is sh -c: an unfinished command is ash's syntax error, not a wait
+// for more input.
+func TestExecIsShC(t *testing.T) {
+	ts := startServer(t, DefaultConfig(), sensor.DefaultLimits(), "")
+	cl := dial(t, ts.addr, clientConfig("root", xssh.Password("xc3511")))
+	if out, _ := run(t, cl, `echo "open`); out != "sh: syntax error: unterminated quoted string\n" {
+		t.Errorf("unfinished quote: %q", out)
+	}
+	if out, _ := run(t, cl, "for i in 1 2\ndo echo $i; done"); out != "1\n2\n" {
+		t.Errorf("multi-line script: %q", out)
 	}
 }

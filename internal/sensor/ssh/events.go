@@ -48,8 +48,18 @@ func uploadEvent(e *event.Event, tool, name string, st stored) *event.Event {
 	return e
 }
 
-// downloadEvent fills file.download.
+// downloadEvent fills file.download, as telnet does: every URL of the line,
+// and whether its command ran.
 func downloadEvent(e *event.Event, d busybox.Download) *event.Event {
 	e.URL, e.Tool, e.Filename = event.Text(d.URL), event.Text(d.Tool), event.Text(d.Filename)
+	e.Ran = event.BoolPtr(d.Ran)
+	return e
+}
+
+// floodEvent fills attack.http_flood: the target is a victim, never a
+// payload, so never a file.download that intel would make an indicator of.
+func floodEvent(e *event.Event, f busybox.Flood) *event.Event {
+	e.TargetURL, e.Requests, e.Tool = event.Text(f.URL), f.Requests, event.Text(f.Tool)
+	e.Ran = event.BoolPtr(f.Ran)
 	return e
 }

@@ -44,14 +44,15 @@ var errSCPProtocol = errors.New("scp: protocol error")
 // soon as it is complete. dir says whether target names a directory.
 func scpSink(r io.Reader, w io.Writer, smp *samples, target string, dir bool, onFile func(scpFile)) error {
 	br := bufio.NewReaderSize(r, 4096)
-	ack := func() error { _, err := w.Write([]byte{0}); return err }
+	// A failed acknowledgement does not stop the sink: bots pipeline their
+	// upload without waiting for it, and what already arrived (buffered in
+	// the channel when the connection died) is still read and recorded.
+	ack := func() { _, _ = w.Write([]byte{0}) }
 	fail := func(msg string) error {
 		_, _ = io.WriteString(w, "\x01scp: "+msg+"\n")
 		return fmt.Errorf("%w: %s", errSCPProtocol, msg)
 	}
-	if err := ack(); err != nil {
-		return err
-	}
+	ack()
 	var dirs []string
 	files := 0
 	for {
@@ -104,11 +105,14 @@ func scpSink(r io.Reader, w io.Writer, smp *samples, target string, dir bool, on
 			if files++; files > maxSCPFiles {
 				return fail("protocol error: too many files")
 			}
-			if err := ack(); err != nil {
-				return err
-			}
+			ack()
 			u := smp.newUpload()
-			if _, err := io.CopyN(u, br, size); err != nil {
+			if n, err := io.CopyN(u, br, size); err != nil {
+				// Cut short (the session's input limit, a hang-up): what
+				// arrived is still evidence, and the attempt is intel.
+				st := u.finish()
+				st.Note = strings.TrimPrefix(st.Note+"; ", "; ") + fmt.Sprintf("incomplete: %d of %d bytes", n, size)
+				onFile(scpFile{Name: where, Mode: f[0], St: st})
 				return err
 			}
 			// The client ends the data with its status byte.
@@ -121,9 +125,7 @@ func scpSink(r io.Reader, w io.Writer, smp *samples, target string, dir bool, on
 		default:
 			return fail("protocol error: expected control record")
 		}
-		if err := ack(); err != nil {
-			return err
-		}
+		ack()
 	}
 }
 

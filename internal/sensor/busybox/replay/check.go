@@ -107,17 +107,24 @@ func clipString(s string, n int) string {
 }
 
 var (
-	markerRE    = regexp.MustCompile(`busybox\s+([A-Za-z][A-Za-z0-9]*)\b`)
-	randomToken = regexp.MustCompile(`^[A-Z]{4,8}$`)
+	markerRE     = regexp.MustCompile(`busybox\s+([A-Za-z][A-Za-z0-9]*)\b`)
+	randomToken  = regexp.MustCompile(`^[A-Z]{4,8}$`)
+	hajimeStage1 = regexp.MustCompile(`\./\.s\s*>\s*\.i\b`)
 )
 
 // ExpectedFamily is what the markers in a session's lines say, read
 // independently of the attribution rules: Mirai's and Satori's own
 // tokens, Qbot's, a made-up upper-case token (Mirai's check, kept by its
-// descendants), the .s loaders' 52-byte ELF header read. applets are the
-// device's applet names (not markers). "" when the lines carry no marker.
+// descendants), the .s loaders' 52-byte ELF header read; Hajime's stage 1
+// (./.s>.i) wins over the Mirai tokens it copied. applets are the device's
+// applet names (not markers). "" when the lines carry no marker.
 func ExpectedFamily(s Session, applets map[string]bool) string {
 	fam := ""
+	for _, c := range s.Commands {
+		if hajimeStage1.MatchString(c) {
+			return "hajime"
+		}
+	}
 	for _, c := range s.Commands {
 		for _, m := range markerRE.FindAllStringSubmatch(c, -1) {
 			tok := m[1]

@@ -1,0 +1,5 @@
+//go:build !race
+
+package busybox
+
+const raceEnabled = false
