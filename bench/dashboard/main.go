@@ -201,7 +201,7 @@ func fill(ctx context.Context, db *sqlite.DB, today time.Time, nEvents, nSites, 
 		batch = append(batch, ev(event.SessionConnect, 0), l1, l2, l3, cmd, dl, cl)
 		if i%6 == 0 {
 			b := event.Event{ID: event.NewID(), Time: at, Kind: event.GatewayBlock, Sensor: "bench", Proto: "dns", SrcIP: fmt.Sprintf("172.16.%d.%d", (i/256)%256, i%256)}
-			b.Host, b.Category, b.Enforcer, b.Action, b.Ref = event.Text(fmt.Sprintf("bad%d.example", i%700)), []string{"malware", "phishing", "c2"}[i%3], "dns", event.ActionNXDomain, "R"+strconv.Itoa(i)
+			b.Block.Host, b.Category, b.Enforcer, b.Action, b.Ref = event.Text(fmt.Sprintf("bad%d.example", i%700)), []string{"malware", "phishing", "c2"}[i%3], "dns", event.ActionNXDomain, "R"+strconv.Itoa(i)
 			batch = append(batch, b)
 		}
 		if len(batch) >= 7000 {
