@@ -22,6 +22,7 @@ type stat struct {
 }
 
 type overviewData struct {
+	Attn   attention
 	Stats  []stat
 	Chart  any
 	Empty  bool
@@ -95,6 +96,10 @@ func (h *Handler) overview(w http.ResponseWriter, r *http.Request, sess *uiSessi
 			{Label: "newpayloads", Today: perDay[days[n]], Dif: perDay[days[n]] - perDay[days[n-1]]},
 		},
 		Empty: len(byFam.Keys) == 0,
+	}
+	if d.Attn, err = h.attention(ctx, to); err != nil {
+		h.fail(w, r, err)
+		return
 	}
 	bars := byFam.Bars(label(lang(r.Header.Get("Accept-Language")), "byfamily"))
 	d.Chart = bars.SVG()

@@ -506,6 +506,20 @@ func TestTamperingMatrix(t *testing.T) {
 	if !strings.Contains(body, `data-stat="tampered"`) || strings.Contains(body, "No tampering data") {
 		t.Errorf("overview does not count tampered sites")
 	}
+	// What needs attention: the campaign, alpha persistent, an infected host.
+	f.seed(t, ev("", "10.9.9.9", 53, now, event.GatewayInfectedHost, func(e *event.Event) {
+		e.Proto, e.Block.Host, e.Action = "dns", "iuqerfsodp9ifjaposdfjhgosurijfaewrwergwea.com", event.ActionResolve
+	}))
+	_, body, _ = f.get(t, "/")
+	att := regexp.MustCompile(`(?s)<ul class="attention" id="attention">(.*?)</ul>`).FindStringSubmatch(body)
+	if att == nil {
+		t.Fatalf("overview lists nothing that needs attention")
+	}
+	for _, want := range []string{"host:evil.example", "beta, delta, gamma", "Persistently tampered</span> alpha", "10.9.9.9", "iuqerfsodp9ifjaposdfjhgosurijfaewrwergwea.com"} {
+		if !strings.Contains(att[1], want) {
+			t.Errorf("attention list lacks %q:\n%s", want, att[1])
+		}
+	}
 	// Watch list: add with CSRF, see the last capture, remove.
 	_, body, _ = f.get(t, "/watch")
 	if !strings.Contains(body, "2026-03-10 malicious") {
