@@ -27,6 +27,7 @@ import (
 
 	"github.com/honeygate/honeygate/internal/attack"
 	"github.com/honeygate/honeygate/internal/buildinfo"
+	"github.com/honeygate/honeygate/internal/crawl"
 	"github.com/honeygate/honeygate/internal/event"
 	"github.com/honeygate/honeygate/internal/gateway"
 	"github.com/honeygate/honeygate/internal/store"
@@ -89,6 +90,11 @@ func New(o Options) *Server {
 	uo := ui.Options{Store: o.Store, Blocks: o.Blocks, Intel: o.Intel, Token: o.Token, Log: o.Log.With("part", "ui")}
 	if o.Crawl != nil {
 		uo.Crawl = &ui.Crawl{Store: o.Crawl.Store, Matrix: o.Crawl.Matrix, Validate: ValidateSite}
+		if c, ok := o.Crawl.Store.(interface {
+			VisitCells(ctx context.Context, from, to string) ([]crawl.Visit, error)
+		}); ok {
+			uo.Crawl.Cells = c.VisitCells
+		}
 	}
 	if dash, err := ui.New(uo); err != nil {
 		o.Log.Error("web: dashboard off", "err", err) // only a broken build gets here

@@ -40,7 +40,7 @@ func (h *Handler) attention(ctx context.Context, today time.Time) (attention, er
 		if err != nil {
 			return a, err
 		}
-		visits, err := h.opts.Crawl.Store.Visits(ctx, from, to)
+		visits, err := h.opts.Crawl.cells(ctx, from, to)
 		if err != nil {
 			return a, err
 		}

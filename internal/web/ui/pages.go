@@ -60,7 +60,7 @@ func (h *Handler) overview(w http.ResponseWriter, r *http.Request, sess *uiSessi
 	n := len(days) - 1
 	tampered := stat{Label: "tampered", Pending: "pendTamper"}
 	if h.opts.Crawl != nil {
-		vs, err := h.opts.Crawl.Store.Visits(ctx, days[n-1], days[n])
+		vs, err := h.opts.Crawl.cells(ctx, days[n-1], days[n])
 		if err != nil {
 			h.fail(w, r, err)
 			return

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
@@ -18,6 +19,17 @@ type Crawl struct {
 	Store    crawl.Store
 	Matrix   crawl.MatrixOptions
 	Validate func(crawl.Site) (crawl.Site, error)
+	// Cells, when set, reads the visits with only what a matrix cell shows
+	// (the SQLite store's VisitCells); the views use Store.Visits otherwise.
+	Cells func(ctx context.Context, from, to string) ([]crawl.Visit, error)
+}
+
+// cells reads the visits of [from, to] for the matrix and lists.
+func (c *Crawl) cells(ctx context.Context, from, to string) ([]crawl.Visit, error) {
+	if c.Cells != nil {
+		return c.Cells(ctx, from, to)
+	}
+	return c.Store.Visits(ctx, from, to)
 }
 
 type tamperingData struct {
@@ -47,7 +59,7 @@ func (h *Handler) tampering(w http.ResponseWriter, r *http.Request, sess *uiSess
 		h.fail(w, r, err)
 		return
 	}
-	visits, err := h.opts.Crawl.Store.Visits(ctx, f, t)
+	visits, err := h.opts.Crawl.cells(ctx, f, t)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -133,7 +145,7 @@ func (h *Handler) watch(w http.ResponseWriter, r *http.Request, sess *uiSession)
 		return
 	}
 	to := h.today()
-	visits, err := h.opts.Crawl.Store.Visits(ctx, to.AddDate(0, 0, -watchDays).Format(time.DateOnly), to.Format(time.DateOnly))
+	visits, err := h.opts.Crawl.cells(ctx, to.AddDate(0, 0, -watchDays).Format(time.DateOnly), to.Format(time.DateOnly))
 	if err != nil {
 		h.fail(w, r, err)
 		return

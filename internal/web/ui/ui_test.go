@@ -40,7 +40,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	h, err := ui.New(ui.Options{Store: db, Blocks: db, Crawl: &ui.Crawl{Store: db}, Intel: intel.NewManager(intel.ManagerOptions{Store: db, Now: func() time.Time { return now }}), Token: token, Log: testLog(t), Now: func() time.Time { return now }})
+	h, err := ui.New(ui.Options{Store: db, Blocks: db, Crawl: &ui.Crawl{Store: db, Cells: db.VisitCells}, Intel: intel.NewManager(intel.ManagerOptions{Store: db, Now: func() time.Time { return now }}), Token: token, Log: testLog(t), Now: func() time.Time { return now }})
 	if err != nil {
 		t.Fatal(err)
 	}
