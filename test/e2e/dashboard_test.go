@@ -76,7 +76,11 @@ func browser(t *testing.T) (context.Context, func() []string) {
 
 func screenshot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
-	img, err := chromedp.Run(ctx, chromedp.FullScreenshot(80))
+	quality := 80
+	if os.Getenv("HG_SHOTS") != "" {
+		quality = 100 // PNG, to look at
+	}
+	img, err := chromedp.Run(ctx, chromedp.FullScreenshot(quality))
 	if err != nil {
 		t.Errorf("screenshot %s: %v", name, err)
 		return
