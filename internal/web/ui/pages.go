@@ -25,6 +25,7 @@ type overviewData struct {
 	Attn   attention
 	Stats  []stat
 	Chart  any
+	Family *report.Breakdown
 	Empty  bool
 	Recent []event.Event
 }
@@ -102,7 +103,7 @@ func (h *Handler) overview(w http.ResponseWriter, r *http.Request, sess *uiSessi
 		return
 	}
 	bars := byFam.Bars(label(lang(r.Header.Get("Accept-Language")), "byfamily"))
-	d.Chart = bars.SVG()
+	d.Chart, d.Family = bars.SVG(), byFam
 	d.Recent, err = h.opts.Store.Events(ctx, store.EventFilter{Kind: event.SessionConnect, Limit: 10})
 	if err != nil {
 		h.fail(w, r, err)
