@@ -155,6 +155,7 @@ var labels = map[string][2]string{ // key -> {en, ja}
 	"persistentsite": {"Persistently tampered", "継続的な改ざん"},
 	"infected":       {"Infected host", "感染ホスト"},
 	"lookedup":       {"looked up the kill switch", "がキルスイッチを照会"},
+	"blockref":       {"Block reference", "遮断の参照ID"},
 	"internal":       {"Something went wrong; see the server log.", "エラーが発生しました。サーバーログを確認してください。"},
 }
 

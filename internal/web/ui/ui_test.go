@@ -18,6 +18,7 @@ import (
 	"github.com/honeygate/honeygate/internal/crawl"
 	"github.com/honeygate/honeygate/internal/event"
 	"github.com/honeygate/honeygate/internal/intel"
+	"github.com/honeygate/honeygate/internal/store"
 	"github.com/honeygate/honeygate/internal/store/sqlite"
 	"github.com/honeygate/honeygate/internal/web/ui"
 )
@@ -361,6 +362,14 @@ func TestBlocksView(t *testing.T) {
 	}
 	if !strings.Contains(body, `class="refline"`) || !strings.Contains(body, "evil.example") || !strings.Contains(body, "10.0.0.1") {
 		t.Errorf("blocks page lacks the 10,000 line or the top lists")
+	}
+	evs, _ := f.db.Events(context.Background(), store.EventFilter{Kind: event.GatewayBlock, Limit: 1})
+	code, body, _ := f.get(t, "/blocks?ref="+url.QueryEscape(evs[0].Ref))
+	if code != 200 || !strings.Contains(body, evs[0].Ref) || !strings.Contains(body, string(evs[0].Block.Host)) {
+		t.Errorf("block by ref: %d", code)
+	}
+	if code, _, _ := f.get(t, "/blocks?ref=nope"); code != 404 {
+		t.Errorf("unknown ref: %d", code)
 	}
 	_, body, _ = f.get(t, "/")
 	if !strings.Contains(body, `data-stat="blocked"`) || strings.Contains(body, "No block data in this build") {
