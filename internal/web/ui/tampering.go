@@ -134,8 +134,8 @@ type watchRow struct {
 }
 
 // watchDays is how far back the watch view looks for each site's last
-// capture.
-const watchDays = 30
+// capture (a site visited daily has one within days).
+const watchDays = 7
 
 func (h *Handler) watch(w http.ResponseWriter, r *http.Request, sess *uiSession) {
 	ctx := r.Context()
