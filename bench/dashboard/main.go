@@ -24,8 +24,10 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime/pprof"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/honeygate/honeygate/internal/crawl"
@@ -41,12 +43,29 @@ func main() {
 	sites := flag.Int("sites", 500, "watched sites")
 	days := flag.Int("days", 180, "days of history (events and visits spread over them)")
 	runs := flag.Int("runs", 5, "renders per view")
+	only := flag.String("only", "", "time only the views whose path starts with this")
+	prof := flag.String("cpuprofile", "", "write a CPU profile of the timed renders to this file")
 	flag.Parse()
+	if *prof != "" {
+		f, err := os.Create(*prof)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		profStart = func() { _ = pprof.StartCPUProfile(f) }
+		defer pprof.StopCPUProfile()
+	}
+	onlyPrefix = *only
 	if err := run(*dir, *events, *sites, *days, *runs); err != nil {
 		fmt.Fprintln(os.Stderr, "dashboard bench:", err)
 		os.Exit(1)
 	}
 }
+
+var (
+	profStart  = func() {}
+	onlyPrefix string
+)
 
 // eventsPerSession: connect, two failed logins, one accepted, a command, a
 // download, close.
@@ -115,7 +134,11 @@ func run(dir string, nEvents, nSites, nDays, runs int) error {
 		"/watch",
 	}
 	fmt.Printf("%-60s %10s %10s %10s\n", "view", "median", "max", "bytes")
+	profStart()
 	for _, v := range views {
+		if !strings.HasPrefix(v, onlyPrefix) {
+			continue
+		}
 		var ds []time.Duration
 		var size int
 		for range runs {

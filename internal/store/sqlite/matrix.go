@@ -11,40 +11,62 @@ import (
 
 // VisitCells returns the visits of watched sites for days in [from, to],
 // like Visits, but with only what a cell of the tampering matrix shows: the
-// capture's id, site, day, URL and error, and the verdict (without the
-// reasons of a clean one). It leaves the
-// capture's redirects and resources out (SQLite extracts the few fields
-// without Go decoding each capture), so that the dashboard's matrix of 500
-// sites x 180 days stays fast.
+// capture's id, site, day and error, and the verdict (without the reasons
+// of a clean one). Every cell comes from a covering index
+// (migrations/crawl/0002_matrix_cells.sql); only the cells that are not
+// clean are read again from the table, for their judgment. A site that
+// left the watch list keeps no URL here (the matrix takes a watched site's
+// URL from the list). So 500 sites x 180 days never decode a capture.
 func (db *DB) VisitCells(ctx context.Context, from, to string) ([]crawl.Visit, error) {
-	// Most cells are clean: their judgment is not decoded (a clean cell
-	// shows no reasons), and a capture's URL is read only for a site that
-	// left the watch list (the matrix takes a watched site's URL from it).
-	rows, err := db.r.QueryContext(ctx, `SELECT capture_id, site, day,
-		CASE WHEN site IN (SELECT name FROM crawl_sites) THEN '' ELSE coalesce(json_extract(capture, '$.url'), '') END,
-		CASE WHEN verdict = 'error' THEN coalesce(json_extract(capture, '$.error'), '') ELSE '' END,
-		verdict, score, CASE WHEN verdict = 'clean' THEN NULL ELSE judgment END
-		FROM crawl_visits WHERE site <> '' AND day >= ? AND day <= ? ORDER BY day, site`, from, to)
+	rows, err := db.r.QueryContext(ctx, `SELECT capture_id, site, day, verdict, score FROM crawl_visits INDEXED BY crawl_visits_cells
+		WHERE site <> '' AND day >= ? AND day <= ? ORDER BY day, site`, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: visit cells: %w", err)
+	}
+	out := []crawl.Visit{}
+	byID := map[string]int{}
+	for rows.Next() {
+		var v crawl.Visit
+		if err := rows.Scan(&v.Capture.ID, &v.Capture.Site, &v.Capture.Day, &v.Verdict.Verdict, &v.Verdict.Score); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("sqlite: visit cells: %w", err)
+		}
+		v.Verdict.Reasons = []crawl.Reason{}
+		if v.Verdict.Verdict != crawl.Clean {
+			byID[v.Capture.ID] = len(out)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, fmt.Errorf("sqlite: visit cells: %w", err)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: visit cells: %w", err)
+	}
+	if len(byID) == 0 {
+		return out, nil
+	}
+	rows, err = db.r.QueryContext(ctx, `SELECT capture_id, coalesce(json_extract(capture, '$.error'), ''), judgment FROM crawl_visits
+		WHERE site <> '' AND day >= ? AND day <= ? AND verdict <> 'clean'`, from, to)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: visit cells: %w", err)
 	}
 	defer rows.Close()
-	out := []crawl.Visit{}
-	var j []byte
 	for rows.Next() {
-		var v crawl.Visit
+		var id string
 		var errText sql.NullString
-		j = j[:0]
-		if err := rows.Scan(&v.Capture.ID, &v.Capture.Site, &v.Capture.Day, &v.Capture.URL, &errText, &v.Verdict.Verdict, &v.Verdict.Score, &j); err != nil {
+		var j []byte
+		if err := rows.Scan(&id, &errText, &j); err != nil {
 			return nil, fmt.Errorf("sqlite: visit cells: %w", err)
 		}
-		v.Capture.Error = errText.String
-		if len(j) == 0 {
-			v.Verdict.Reasons = []crawl.Reason{}
-		} else if err := json.Unmarshal(j, &v.Verdict); err != nil {
+		i, ok := byID[id]
+		if !ok { // written between the two reads: the first read is the snapshot shown
+			continue
+		}
+		out[i].Capture.Error = errText.String
+		if err := json.Unmarshal(j, &out[i].Verdict); err != nil {
 			return nil, fmt.Errorf("sqlite: visit cells: verdict: %w", err)
 		}
-		out = append(out, v)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("sqlite: visit cells: %w", err)
