@@ -239,4 +239,28 @@ func TestDashboardInBrowser(t *testing.T) {
 	if errs := consoleErrors(); len(errs) > 0 {
 		t.Errorf("console errors: %q", errs)
 	}
+
+	// The report of today from the same data dir, while the server runs.
+	out := filepath.Join(t.TempDir(), "today.html")
+	msg, code := runCLI(t, nil, "report", "--data", srv.data, "--from", today, "--to", today, "--out", out)
+	if code != 0 {
+		t.Fatalf("report: exit %d: %s", code, msg)
+	}
+	html, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for fam, n := range want {
+		if !strings.Contains(string(html), fmt.Sprintf(`data-label="%s" data-series="%s" data-value="%d"`, today, fam, n)) {
+			t.Errorf("report lacks today's bar of %d %s sessions", n, fam)
+		}
+	}
+	if !strings.Contains(string(html), "&lt;script&gt;window.__xss=1&lt;/script&gt;") || strings.Contains(string(html), "<script>window") {
+		t.Errorf("report does not show the attacker's username escaped")
+	}
+	for _, png := range []string{"today-sessions-by-family.png", "today-sessions-by-port.png", "today-tampering.png"} {
+		if st, err := os.Stat(filepath.Join(filepath.Dir(out), png)); err != nil || st.Size() == 0 {
+			t.Errorf("report chart %s: %v", png, err)
+		}
+	}
 }
