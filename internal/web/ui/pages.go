@@ -118,6 +118,7 @@ type honeypotData struct {
 	Family     *report.Breakdown
 	Port       *report.Breakdown
 	FamChart   any
+	SrcChart   any
 	PortChart  any
 	Creds      []store.CredentialCount
 	Payloads   []store.PayloadURL
@@ -169,6 +170,7 @@ func (h *Handler) honeypot(w http.ResponseWriter, r *http.Request, sess *uiSessi
 	d.Port = report.Fold(rows, days, func(s store.DailyStat) string { return strconv.Itoa(s.DstPort) })
 	d.FamChart = d.Family.Bars(label(l, "byfamily")).SVG()
 	d.PortChart = d.Port.Bars(label(l, "byport")).SVG()
+	d.SrcChart = d.Family.SourceBars(label(l, "srcbyfamily")).SVG()
 	d.Empty = len(d.Family.Keys) == 0
 	if d.Creds, err = h.opts.Store.TopCredentials(ctx, from, to, 20); err != nil {
 		h.fail(w, r, err)

@@ -230,7 +230,15 @@ func TestHoneypotPageShowsTheRollups(t *testing.T) {
 	if code != 200 {
 		t.Fatalf("honeypot: %d\n%s", code, body)
 	}
-	bars := barRe.FindAllStringSubmatch(body, -1)
+	var charts string
+	for _, id := range []string{"chart-family", "chart-port"} {
+		m := regexp.MustCompile(`(?s)id="` + id + `">(.*?)</figure>`).FindStringSubmatch(body)
+		if m == nil {
+			t.Fatalf("no %s", id)
+		}
+		charts += m[1]
+	}
+	bars := barRe.FindAllStringSubmatch(charts, -1)
 	got := map[string]int64{}
 	var h3 float64
 	for _, b := range bars {
@@ -246,6 +254,10 @@ func TestHoneypotPageShowsTheRollups(t *testing.T) {
 	// Heights are proportional: the tallest bar (3) against the axis max (5).
 	if want := 3.0 / 5.0 * float64(220-12-28); h3 < want-0.1 || h3 > want+0.1 {
 		t.Errorf("bar of 3 sessions is %.2f px high, want %.2f", h3, want)
+	}
+	src := regexp.MustCompile(`(?s)id="chart-sources">(.*?)</figure>`).FindStringSubmatch(body)
+	if src == nil || !strings.Contains(src[1], `data-label="2026-03-10" data-series="unknown" data-value="2"`) {
+		t.Errorf("sources chart: want 2 distinct sources today")
 	}
 	for _, want := range []string{"xc3511", ">3<", "http://203.0.113.5/bins/mirai.arm7", "/sessions/today-0"} {
 		if !strings.Contains(body, want) {
