@@ -58,7 +58,8 @@ type Options struct {
 // Server is the HTTP handler for the API.
 type Server struct {
 	Options
-	mux *http.ServeMux
+	mux          *http.ServeMux
+	closeStreams func()
 }
 
 // New returns the API handler.
@@ -100,6 +101,7 @@ func New(o Options) *Server {
 		o.Log.Error("web: dashboard off", "err", err) // only a broken build gets here
 	} else {
 		dash.Register(s.mux)
+		s.closeStreams = dash.CloseStreams
 	}
 	return s
 }
@@ -127,6 +129,15 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeError(w, http.StatusNotFound, "no such API endpoint: "+r.Method+" "+r.URL.Path)
+}
+
+// Shutdown ends the dashboard's live streams, which would otherwise hold
+// an http.Server's Shutdown until its deadline; register it with
+// RegisterOnShutdown.
+func (s *Server) Shutdown() {
+	if s.closeStreams != nil {
+		s.closeStreams()
+	}
 }
 
 // ServeHTTP implements http.Handler.

@@ -213,26 +213,6 @@ func (h *Handler) pending(nav, why string) func(http.ResponseWriter, *http.Reque
 	}
 }
 
-// live answers the script's poll: how many events (up to liveCap) were
-// stored at or after since (unix ms), read newest first through the time
-// index, never a count of the whole table.
-func (h *Handler) live(w http.ResponseWriter, r *http.Request, _ *uiSession) {
-	ms, err := strconv.ParseInt(r.URL.Query().Get("since"), 10, 64)
-	if err != nil || ms < 0 || ms > 1<<50 {
-		http.Error(w, "since: want unix milliseconds", http.StatusBadRequest)
-		return
-	}
-	evs, err := h.opts.Store.Events(r.Context(), store.EventFilter{Since: time.UnixMilli(ms), Limit: liveCap})
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	fmt.Fprintf(w, `{"new":%d,"cap":%d}`, len(evs), liveCap)
-}
-
-const liveCap = 100
-
 // ref shows the evidence behind an indicator: a honeypot event leads to
 // its session's transcript; any other event is shown as recorded.
 func (h *Handler) ref(w http.ResponseWriter, r *http.Request, sess *uiSession) {

@@ -20,6 +20,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/honeygate/honeygate/internal/gateway"
@@ -53,7 +54,17 @@ type Handler struct {
 	opts Options
 	sess *sessions
 	tmpl map[string]*template.Template
+	// streams bounds the open live streams (see maxStreams).
+	streams chan struct{}
+	// closing ends every live stream when the server shuts down (an
+	// http.Server's Shutdown waits for handlers but cancels nothing).
+	closing   chan struct{}
+	closeOnce sync.Once
 }
+
+// CloseStreams ends the live streams; register it with the http.Server's
+// RegisterOnShutdown. Safe to call more than once.
+func (h *Handler) CloseStreams() { h.closeOnce.Do(func() { close(h.closing) }) }
 
 // csp forbids inline scripts and styles, and anything not from this origin.
 const csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
@@ -67,7 +78,7 @@ func New(o Options) (*Handler, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	h := &Handler{opts: o, sess: newSessions(), tmpl: map[string]*template.Template{}}
+	h := &Handler{opts: o, sess: newSessions(), tmpl: map[string]*template.Template{}, streams: make(chan struct{}, maxStreams), closing: make(chan struct{})}
 	base := template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/recent.html"))
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
@@ -119,6 +130,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	}
 	mux.Handle("GET /ref/{id}", h.headers(h.requireSession(h.ref), false))
 	mux.Handle("GET /ui/live", h.headers(h.requireSession(h.live), false))
+	mux.Handle("GET /ui/events", h.headers(h.requireSession(h.stream), false))
 }
 
 // headers sets the security headers of every dashboard response.

@@ -1,6 +1,7 @@
 package ui_test
 
 import (
+	"bufio"
 	"context"
 	"io"
 	"log/slog"
@@ -566,5 +567,43 @@ func TestTamperingMatrix(t *testing.T) {
 	_, body, _ = f.get(t, "/watch")
 	if strings.Contains(body, "https://new.example/") {
 		t.Errorf("removed site still listed")
+	}
+}
+
+// TestLiveStream: the server-sent events stream sends the count of events
+// stored since the page loaded, and again when a new one arrives.
+func TestLiveStream(t *testing.T) {
+	f := newFixture(t)
+	f.login(t, token)
+	since := now.Add(-time.Minute).UnixMilli()
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, f.srv.URL+"/ui/events?since="+strconv.FormatInt(since, 10), nil)
+	res, err := f.c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if ct := res.Header.Get("Content-Type"); ct != "text/event-stream" {
+		t.Fatalf("content type %q", ct)
+	}
+	rd := bufio.NewReader(res.Body)
+	next := func() string {
+		for {
+			line, err := rd.ReadString('\n')
+			if err != nil {
+				t.Fatalf("stream: %v", err)
+			}
+			if strings.HasPrefix(line, "data: ") {
+				return strings.TrimSpace(strings.TrimPrefix(line, "data: "))
+			}
+		}
+	}
+	if got := next(); got != `{"new":0,"cap":100}` {
+		t.Fatalf("first message %s", got)
+	}
+	f.seed(t, ev("l", "192.0.2.3", 23, now, event.SessionConnect, nil))
+	if got := next(); got != `{"new":1,"cap":100}` {
+		t.Fatalf("after an event %s", got)
 	}
 }
