@@ -155,14 +155,16 @@ func buildWeb(e *env) ([]Component, error) {
 	})
 	var cs []Component
 	for _, ln := range lns {
-		cs = append(cs, httpComponent{ln: ln, srv: &http.Server{
+		srv := &http.Server{
 			Handler:           h,
 			ReadHeaderTimeout: 10 * time.Second,
 			ReadTimeout:       30 * time.Second,
 			WriteTimeout:      60 * time.Second,
 			IdleTimeout:       120 * time.Second,
 			MaxHeaderBytes:    64 << 10,
-		}})
+		}
+		srv.RegisterOnShutdown(h.Shutdown) // ends the dashboard's live streams
+		cs = append(cs, httpComponent{ln: ln, srv: srv})
 	}
 	return cs, nil
 }

@@ -45,7 +45,7 @@ func newReport() *cobra.Command {
 				return err
 			}
 			defer db.Close()
-			files, err := report.Write(cmd.Context(), report.Source{Events: db, Blocks: db}, f, t, out)
+			files, err := report.Write(cmd.Context(), report.Source{Events: db, Blocks: db, Crawl: db}, f, t, out)
 			if err != nil {
 				return err
 			}

@@ -180,9 +180,15 @@ func (b *Bars) SVG() template.HTML {
 	// x labels: first, middle, last, so that 180 days stay legible.
 	if n := len(b.Labels); n > 0 {
 		slot := float64(l.Plot.Dx()) / float64(n)
-		for _, i := range uniq([]int{0, n / 2, n - 1}) {
+		for k, i := range uniq([]int{0, n / 2, n - 1}) {
 			x := float64(l.Plot.Min.X) + (float64(i)+0.5)*slot
-			fmt.Fprintf(&s, `<text x="%.1f" y="%d" text-anchor="middle" font-size="11" fill="%s">%s</text>`, x, l.H-8, Hex(Ink), esc(b.Labels[i]))
+			anchor := "middle" // the first and last labels stay inside the picture
+			if k == 0 && n > 1 {
+				anchor, x = "start", float64(l.Plot.Min.X)
+			} else if i == n-1 && n > 1 {
+				anchor, x = "end", float64(l.Plot.Max.X)
+			}
+			fmt.Fprintf(&s, `<text x="%.1f" y="%d" text-anchor="%s" font-size="11" fill="%s">%s</text>`, x, l.H-8, anchor, Hex(Ink), esc(b.Labels[i]))
 		}
 	}
 	s.WriteString(`</svg>`)

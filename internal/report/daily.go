@@ -90,3 +90,13 @@ func (b *Breakdown) Bars(title string) *Bars {
 	}
 	return out
 }
+
+// SourceBars draws the breakdown's distinct sources per day, stacked by key
+// (each rollup bucket's distinct sources, summed; see Fold).
+func (b *Breakdown) SourceBars(title string) *Bars {
+	out := &Bars{Title: title, Labels: b.Days}
+	for i, k := range b.Keys {
+		out.Series = append(out.Series, Series{Name: k, Values: b.Sources[k], Color: SeriesColor(i)})
+	}
+	return out
+}

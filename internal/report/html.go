@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/honeygate/honeygate/internal/crawl"
 	"github.com/honeygate/honeygate/internal/gateway"
 	"github.com/honeygate/honeygate/internal/store"
 )
@@ -20,6 +21,8 @@ import (
 type Source struct {
 	Events store.Events
 	Blocks gateway.BlocksStore
+	Crawl  crawl.Store // nil: no tampering matrix
+	Matrix crawl.MatrixOptions
 }
 
 //go:embed report.html
@@ -51,6 +54,10 @@ type reportData struct {
 	Sessions  int64
 	Domains   []gateway.BlockTop
 	HasBlocks bool
+	HasCrawl  bool
+	Matrix    *crawl.Matrix
+	MatrixSVG template.HTML
+	MatrixPNG string
 }
 
 // Write writes the report for the UTC days [from, to] to out (HTML, every
@@ -113,6 +120,20 @@ func Write(ctx context.Context, src Source, from, to time.Time, out string) ([]s
 			d.Payloads = append(d.Payloads, p)
 		}
 	}
+	if src.Crawl != nil {
+		sites, err := src.Crawl.Sites(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("report: %w", err)
+		}
+		visits, err := src.Crawl.Visits(ctx, d.From, d.To)
+		if err != nil {
+			return nil, fmt.Errorf("report: %w", err)
+		}
+		m := crawl.BuildMatrix(sites, visits, days, src.Matrix)
+		d.HasCrawl, d.Matrix = true, &m
+		d.MatrixSVG = MatrixSVG(&m, func(string, string) string { return "#" })
+		d.MatrixPNG = filepath.Base(base) + "-tampering.png"
+	}
 	var buf bytes.Buffer
 	if err := reportTmpl.Execute(&buf, d); err != nil {
 		return nil, fmt.Errorf("report: %w", err)
@@ -127,6 +148,17 @@ func Write(ctx context.Context, src Source, from, to time.Time, out string) ([]s
 			return files, err
 		}
 		p := filepath.Join(filepath.Dir(out), c.PNG)
+		if err := os.WriteFile(p, pb.Bytes(), 0o644); err != nil {
+			return files, fmt.Errorf("report: %w", err)
+		}
+		files = append(files, p)
+	}
+	if d.HasCrawl {
+		var pb bytes.Buffer
+		if err := MatrixPNG(&pb, d.Matrix); err != nil {
+			return files, err
+		}
+		p := filepath.Join(filepath.Dir(out), d.MatrixPNG)
 		if err := os.WriteFile(p, pb.Bytes(), 0o644); err != nil {
 			return files, fmt.Errorf("report: %w", err)
 		}

@@ -75,12 +75,12 @@ func TestWrite(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := filepath.Join(dir, "r.html")
-	files, err := report.Write(context.Background(), report.Source{Events: db, Blocks: db}, day.AddDate(0, 0, -1), day, out)
+	files, err := report.Write(context.Background(), report.Source{Events: db, Blocks: db, Crawl: db}, day.AddDate(0, 0, -1), day, out)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(files) != 4 {
-		t.Fatalf("files %v, want the HTML and 3 PNGs", files)
+	if len(files) != 5 {
+		t.Fatalf("files %v, want the HTML and 4 PNGs", files)
 	}
 	html, _ := os.ReadFile(out)
 	s := string(html)

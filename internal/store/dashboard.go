@@ -55,6 +55,9 @@ type Dashboard interface {
 	// Event returns one event by id (the evidence an indicator refers to);
 	// ErrNotFound if unknown.
 	Event(ctx context.Context, id string) (*event.Event, error)
+	// BlockByRef returns the gateway.block event with the reference id its
+	// block page showed; ErrNotFound if none.
+	BlockByRef(ctx context.Context, ref string) (*event.Event, error)
 }
 
 // Limit applies DefaultLimit and MaxLimit to a requested row count.

@@ -27,6 +27,7 @@ import (
 
 	"github.com/honeygate/honeygate/internal/attack"
 	"github.com/honeygate/honeygate/internal/buildinfo"
+	"github.com/honeygate/honeygate/internal/crawl"
 	"github.com/honeygate/honeygate/internal/event"
 	"github.com/honeygate/honeygate/internal/gateway"
 	"github.com/honeygate/honeygate/internal/store"
@@ -57,7 +58,8 @@ type Options struct {
 // Server is the HTTP handler for the API.
 type Server struct {
 	Options
-	mux *http.ServeMux
+	mux          *http.ServeMux
+	closeStreams func()
 }
 
 // New returns the API handler.
@@ -86,10 +88,20 @@ func New(o Options) *Server {
 	}
 	s.mux.Handle("/api/", s.auth(s.notFound))
 	// The dashboard: its pages beside the API, on the same store.
-	if dash, err := ui.New(ui.Options{Store: o.Store, Blocks: o.Blocks, Intel: o.Intel, Token: o.Token, Log: o.Log.With("part", "ui")}); err != nil {
+	uo := ui.Options{Store: o.Store, Blocks: o.Blocks, Intel: o.Intel, Token: o.Token, Log: o.Log.With("part", "ui")}
+	if o.Crawl != nil {
+		uo.Crawl = &ui.Crawl{Store: o.Crawl.Store, Matrix: o.Crawl.Matrix, Validate: ValidateSite}
+		if c, ok := o.Crawl.Store.(interface {
+			VisitCells(ctx context.Context, from, to string) ([]crawl.Visit, error)
+		}); ok {
+			uo.Crawl.Cells = c.VisitCells
+		}
+	}
+	if dash, err := ui.New(uo); err != nil {
 		o.Log.Error("web: dashboard off", "err", err) // only a broken build gets here
 	} else {
 		dash.Register(s.mux)
+		s.closeStreams = dash.CloseStreams
 	}
 	return s
 }
@@ -117,6 +129,15 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeError(w, http.StatusNotFound, "no such API endpoint: "+r.Method+" "+r.URL.Path)
+}
+
+// Shutdown ends the dashboard's live streams, which would otherwise hold
+// an http.Server's Shutdown until its deadline; register it with
+// RegisterOnShutdown.
+func (s *Server) Shutdown() {
+	if s.closeStreams != nil {
+		s.closeStreams()
+	}
 }
 
 // ServeHTTP implements http.Handler.

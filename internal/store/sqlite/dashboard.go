@@ -175,3 +175,21 @@ func (db *DB) Event(ctx context.Context, id string) (*event.Event, error) {
 	}
 	return &evs[0], nil
 }
+
+// BlockByRef implements store.Dashboard, through the partial index of
+// migrations/events/0005_block_ref.sql.
+func (db *DB) BlockByRef(ctx context.Context, ref string) (*event.Event, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT data FROM events
+		WHERE kind = 'gateway.block' AND json_extract(data, '$.ref') = ? LIMIT 1`, ref)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: block %s: %w", ref, err)
+	}
+	evs, err := scanEvents(rows)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: block %s: %w", ref, err)
+	}
+	if len(evs) == 0 {
+		return nil, fmt.Errorf("sqlite: block %s: %w", ref, store.ErrNotFound)
+	}
+	return &evs[0], nil
+}

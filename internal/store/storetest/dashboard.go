@@ -96,3 +96,22 @@ func testEventByID(t *testing.T, s store.Events) {
 		t.Errorf("Event of an unknown id: %v, want ErrNotFound", err)
 	}
 }
+
+func testBlockByRef(t *testing.T, s store.Events) {
+	a := newAttacker("blk", "10.0.0.1", 443, time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC))
+	b := a.ev(event.GatewayBlock, 0)
+	b.Session, b.Ref, b.Category, b.Action = "", "R-123", "malware", event.ActionBlock
+	other := a.ev(event.GatewayBlock, time.Second)
+	other.Session, other.Ref = "", "R-456"
+	appendOK(t, s, b, other)
+	got, err := s.BlockByRef(context.Background(), "R-123")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ID != b.ID {
+		t.Errorf("BlockByRef: %s, want %s", got.ID, b.ID)
+	}
+	if _, err := s.BlockByRef(context.Background(), "R-999"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("BlockByRef of an unknown ref: %v, want ErrNotFound", err)
+	}
+}

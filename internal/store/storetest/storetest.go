@@ -57,6 +57,7 @@ func RunEvents(t *testing.T, open func(t *testing.T) store.Events) {
 		{"RollupMatchesSessions", testRollupMatchesSessions},
 		{"Dashboard", testDashboard},
 		{"EventByID", testEventByID},
+		{"BlockByRef", testBlockByRef},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, openClosed(t)) })

@@ -1,10 +1,13 @@
 package ui
 
 import (
+	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/honeygate/honeygate/internal/gateway"
 	"github.com/honeygate/honeygate/internal/report"
+	"github.com/honeygate/honeygate/internal/store"
 )
 
 type blocksData struct {
@@ -19,6 +22,10 @@ type blocksData struct {
 
 func (h *Handler) blocks(w http.ResponseWriter, r *http.Request, sess *uiSession) {
 	ctx := r.Context()
+	if ref := strings.TrimSpace(r.URL.Query().Get("ref")); ref != "" {
+		h.blockDetail(w, r, sess, ref)
+		return
+	}
 	from, to, err := h.period(r)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
@@ -46,4 +53,22 @@ func (h *Handler) blocks(w http.ResponseWriter, r *http.Request, sess *uiSession
 		}
 	}
 	h.render(w, r, http.StatusOK, "blocks", page{Title: "blocks", Nav: "blocks", CSRF: sess.csrf, Signed: true, Data: d})
+}
+
+// blockDetail finds a block by the reference id its block page showed.
+func (h *Handler) blockDetail(w http.ResponseWriter, r *http.Request, sess *uiSession, ref string) {
+	if len(ref) > 64 {
+		http.Error(w, "ref: at most 64 characters", http.StatusBadRequest)
+		return
+	}
+	ev, err := h.opts.Store.BlockByRef(r.Context(), ref)
+	if errors.Is(err, store.ErrNotFound) {
+		h.render(w, r, http.StatusNotFound, "notfound", page{Title: "blockref", Nav: "blocks", CSRF: sess.csrf, Signed: true})
+		return
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.render(w, r, http.StatusOK, "block", page{Title: "blockref", Nav: "blocks", CSRF: sess.csrf, Signed: true, Data: ev})
 }

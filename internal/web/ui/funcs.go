@@ -2,8 +2,10 @@ package ui
 
 import (
 	"html/template"
+	"strings"
 	"time"
 
+	"github.com/honeygate/honeygate/internal/event"
 	"github.com/honeygate/honeygate/internal/report"
 )
 
@@ -24,6 +26,8 @@ var funcs = template.FuncMap{
 	},
 	"color": func(i int) string { return report.Hex(report.SeriesColor(i)) },
 	"pair":  func(a, b any) []any { return []any{a, b} },
+	// trimnl drops the output's final newline: the transcript adds its own.
+	"trimnl": func(t event.Text) string { return strings.TrimRight(string(t), "\r\n") },
 	// navItems is the navigation: label key and path, in reading order.
 	"navItems": func() [][2]string {
 		return [][2]string{{"overview", "/"}, {"tampering", "/tampering"}, {"blocks", "/blocks"},

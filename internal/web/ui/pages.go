@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/honeygate/honeygate/internal/crawl"
 	"github.com/honeygate/honeygate/internal/event"
 	"github.com/honeygate/honeygate/internal/report"
 	"github.com/honeygate/honeygate/internal/store"
@@ -21,8 +22,10 @@ type stat struct {
 }
 
 type overviewData struct {
+	Attn   attention
 	Stats  []stat
 	Chart  any
+	Family *report.Breakdown
 	Empty  bool
 	Recent []event.Event
 }
@@ -56,6 +59,21 @@ func (h *Handler) overview(w http.ResponseWriter, r *http.Request, sess *uiSessi
 		perDay[d.Day] = d.Count
 	}
 	n := len(days) - 1
+	tampered := stat{Label: "tampered", Pending: "pendTamper"}
+	if h.opts.Crawl != nil {
+		vs, err := h.opts.Crawl.cells(ctx, days[n-1], days[n])
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		per := map[string]int64{}
+		for _, v := range vs {
+			if v.Verdict.Verdict == crawl.Malicious {
+				per[v.Capture.Day]++
+			}
+		}
+		tampered = stat{Label: "tampered", Today: per[days[n]], Dif: per[days[n]] - per[days[n-1]]}
+	}
 	blocked := stat{Label: "blocked", Pending: "pendBlocks"}
 	if h.opts.Blocks != nil {
 		bd, err := h.opts.Blocks.BlocksDaily(ctx, from, to)
@@ -73,15 +91,19 @@ func (h *Handler) overview(w http.ResponseWriter, r *http.Request, sess *uiSessi
 	d := overviewData{
 		Stats: []stat{
 			blocked,
-			{Label: "tampered", Pending: "pendTamper"},
+			tampered,
 			{Label: "sessions", Today: byFam.PerDay[n], Dif: byFam.PerDay[n] - byFam.PerDay[n-1]},
 			{Label: "sources", Today: srcs[n], Dif: srcs[n] - srcs[n-1]},
 			{Label: "newpayloads", Today: perDay[days[n]], Dif: perDay[days[n]] - perDay[days[n-1]]},
 		},
 		Empty: len(byFam.Keys) == 0,
 	}
+	if d.Attn, err = h.attention(ctx, to); err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	bars := byFam.Bars(label(lang(r.Header.Get("Accept-Language")), "byfamily"))
-	d.Chart = bars.SVG()
+	d.Chart, d.Family = bars.SVG(), byFam
 	d.Recent, err = h.opts.Store.Events(ctx, store.EventFilter{Kind: event.SessionConnect, Limit: 10})
 	if err != nil {
 		h.fail(w, r, err)
@@ -96,6 +118,7 @@ type honeypotData struct {
 	Family     *report.Breakdown
 	Port       *report.Breakdown
 	FamChart   any
+	SrcChart   any
 	PortChart  any
 	Creds      []store.CredentialCount
 	Payloads   []store.PayloadURL
@@ -147,6 +170,7 @@ func (h *Handler) honeypot(w http.ResponseWriter, r *http.Request, sess *uiSessi
 	d.Port = report.Fold(rows, days, func(s store.DailyStat) string { return strconv.Itoa(s.DstPort) })
 	d.FamChart = d.Family.Bars(label(l, "byfamily")).SVG()
 	d.PortChart = d.Port.Bars(label(l, "byport")).SVG()
+	d.SrcChart = d.Family.SourceBars(label(l, "srcbyfamily")).SVG()
 	d.Empty = len(d.Family.Keys) == 0
 	if d.Creds, err = h.opts.Store.TopCredentials(ctx, from, to, 20); err != nil {
 		h.fail(w, r, err)
@@ -188,26 +212,6 @@ func (h *Handler) pending(nav, why string) func(http.ResponseWriter, *http.Reque
 		h.render(w, r, http.StatusOK, "pending", page{Title: nav, Nav: nav, CSRF: sess.csrf, Signed: true, Data: why})
 	}
 }
-
-// live answers the script's poll: how many events (up to liveCap) were
-// stored at or after since (unix ms), read newest first through the time
-// index, never a count of the whole table.
-func (h *Handler) live(w http.ResponseWriter, r *http.Request, _ *uiSession) {
-	ms, err := strconv.ParseInt(r.URL.Query().Get("since"), 10, 64)
-	if err != nil || ms < 0 || ms > 1<<50 {
-		http.Error(w, "since: want unix milliseconds", http.StatusBadRequest)
-		return
-	}
-	evs, err := h.opts.Store.Events(r.Context(), store.EventFilter{Since: time.UnixMilli(ms), Limit: liveCap})
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	fmt.Fprintf(w, `{"new":%d,"cap":%d}`, len(evs), liveCap)
-}
-
-const liveCap = 100
 
 // ref shows the evidence behind an indicator: a honeypot event leads to
 // its session's transcript; any other event is shown as recorded.

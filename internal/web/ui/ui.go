@@ -20,6 +20,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/honeygate/honeygate/internal/gateway"
@@ -38,6 +39,9 @@ type Options struct {
 	// Blocks answers the blocks view and the overview's blocked count; nil
 	// leaves the view saying that no gateway records blocks in this build.
 	Blocks gateway.BlocksStore
+	// Crawl answers the tampering and watch views; nil leaves them saying
+	// that no client honeypot records captures in this build.
+	Crawl *Crawl
 	// Intel answers the intel view; nil leaves it saying there is none.
 	Intel Intel
 	Token string // the API token signs a browser in
@@ -50,7 +54,17 @@ type Handler struct {
 	opts Options
 	sess *sessions
 	tmpl map[string]*template.Template
+	// streams bounds the open live streams (see maxStreams).
+	streams chan struct{}
+	// closing ends every live stream when the server shuts down (an
+	// http.Server's Shutdown waits for handlers but cancels nothing).
+	closing   chan struct{}
+	closeOnce sync.Once
 }
+
+// CloseStreams ends the live streams; register it with the http.Server's
+// RegisterOnShutdown. Safe to call more than once.
+func (h *Handler) CloseStreams() { h.closeOnce.Do(func() { close(h.closing) }) }
 
 // csp forbids inline scripts and styles, and anything not from this origin.
 const csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
@@ -64,7 +78,7 @@ func New(o Options) (*Handler, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	h := &Handler{opts: o, sess: newSessions(), tmpl: map[string]*template.Template{}}
+	h := &Handler{opts: o, sess: newSessions(), tmpl: map[string]*template.Template{}, streams: make(chan struct{}, maxStreams), closing: make(chan struct{})}
 	base := template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/recent.html"))
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
@@ -94,7 +108,15 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("GET /{$}", h.headers(h.requireSession(h.overview), false))
 	mux.Handle("GET /honeypot", h.headers(h.requireSession(h.honeypot), false))
 	mux.Handle("GET /sessions/{id}", h.headers(h.requireSession(h.sessionPage), false))
-	mux.Handle("GET /tampering", h.headers(h.requireSession(h.pending("tampering", "pendTamper")), false))
+	if h.opts.Crawl != nil {
+		mux.Handle("GET /tampering", h.headers(h.requireSession(h.tampering), false))
+		mux.Handle("GET /tampering/cell", h.headers(h.requireSession(h.cell), false))
+		mux.Handle("GET /watch", h.headers(h.requireSession(h.watch), false))
+		mux.Handle("POST /watch", h.headers(h.requireSession(h.watchChange), false))
+	} else {
+		mux.Handle("GET /tampering", h.headers(h.requireSession(h.pending("tampering", "pendTamper")), false))
+		mux.Handle("GET /watch", h.headers(h.requireSession(h.pending("watch", "pendWatch")), false))
+	}
 	if h.opts.Blocks != nil {
 		mux.Handle("GET /blocks", h.headers(h.requireSession(h.blocks), false))
 	} else {
@@ -107,8 +129,8 @@ func (h *Handler) Register(mux *http.ServeMux) {
 		mux.Handle("GET /intel", h.headers(h.requireSession(h.pending("intel", "pendIntel")), false))
 	}
 	mux.Handle("GET /ref/{id}", h.headers(h.requireSession(h.ref), false))
-	mux.Handle("GET /watch", h.headers(h.requireSession(h.pending("watch", "pendWatch")), false))
 	mux.Handle("GET /ui/live", h.headers(h.requireSession(h.live), false))
+	mux.Handle("GET /ui/events", h.headers(h.requireSession(h.stream), false))
 }
 
 // headers sets the security headers of every dashboard response.

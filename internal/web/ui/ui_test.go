@@ -1,6 +1,7 @@
 package ui_test
 
 import (
+	"bufio"
 	"context"
 	"io"
 	"log/slog"
@@ -15,8 +16,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/honeygate/honeygate/internal/crawl"
 	"github.com/honeygate/honeygate/internal/event"
 	"github.com/honeygate/honeygate/internal/intel"
+	"github.com/honeygate/honeygate/internal/store"
 	"github.com/honeygate/honeygate/internal/store/sqlite"
 	"github.com/honeygate/honeygate/internal/web/ui"
 )
@@ -39,7 +42,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	h, err := ui.New(ui.Options{Store: db, Blocks: db, Intel: intel.NewManager(intel.ManagerOptions{Store: db, Now: func() time.Time { return now }}), Token: token, Log: testLog(t), Now: func() time.Time { return now }})
+	h, err := ui.New(ui.Options{Store: db, Blocks: db, Crawl: &ui.Crawl{Store: db, Cells: db.VisitCells}, Intel: intel.NewManager(intel.ManagerOptions{Store: db, Now: func() time.Time { return now }}), Token: token, Log: testLog(t), Now: func() time.Time { return now }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -228,7 +231,15 @@ func TestHoneypotPageShowsTheRollups(t *testing.T) {
 	if code != 200 {
 		t.Fatalf("honeypot: %d\n%s", code, body)
 	}
-	bars := barRe.FindAllStringSubmatch(body, -1)
+	var charts string
+	for _, id := range []string{"chart-family", "chart-port"} {
+		m := regexp.MustCompile(`(?s)id="` + id + `">(.*?)</figure>`).FindStringSubmatch(body)
+		if m == nil {
+			t.Fatalf("no %s", id)
+		}
+		charts += m[1]
+	}
+	bars := barRe.FindAllStringSubmatch(charts, -1)
 	got := map[string]int64{}
 	var h3 float64
 	for _, b := range bars {
@@ -244,6 +255,10 @@ func TestHoneypotPageShowsTheRollups(t *testing.T) {
 	// Heights are proportional: the tallest bar (3) against the axis max (5).
 	if want := 3.0 / 5.0 * float64(220-12-28); h3 < want-0.1 || h3 > want+0.1 {
 		t.Errorf("bar of 3 sessions is %.2f px high, want %.2f", h3, want)
+	}
+	src := regexp.MustCompile(`(?s)id="chart-sources">(.*?)</figure>`).FindStringSubmatch(body)
+	if src == nil || !strings.Contains(src[1], `data-label="2026-03-10" data-series="unknown" data-value="2"`) {
+		t.Errorf("sources chart: want 2 distinct sources today")
 	}
 	for _, want := range []string{"xc3511", ">3<", "http://203.0.113.5/bins/mirai.arm7", "/sessions/today-0"} {
 		if !strings.Contains(body, want) {
@@ -311,7 +326,7 @@ func TestSessionNotFoundAndLanguage(t *testing.T) {
 		t.Errorf("Japanese not chosen")
 	}
 	_, body, _ := f.get(t, "/tampering")
-	if !strings.Contains(body, "client honeypot") || strings.Contains(body, "<rect class=\"bar\"") {
+	if !strings.Contains(body, "client honeypot visits them") || strings.Contains(body, `class="cell"`) {
 		t.Errorf("tampering view without data should say what fills it and draw nothing")
 	}
 }
@@ -360,6 +375,14 @@ func TestBlocksView(t *testing.T) {
 	}
 	if !strings.Contains(body, `class="refline"`) || !strings.Contains(body, "evil.example") || !strings.Contains(body, "10.0.0.1") {
 		t.Errorf("blocks page lacks the 10,000 line or the top lists")
+	}
+	evs, _ := f.db.Events(context.Background(), store.EventFilter{Kind: event.GatewayBlock, Limit: 1})
+	code, body, _ := f.get(t, "/blocks?ref="+url.QueryEscape(evs[0].Ref))
+	if code != 200 || !strings.Contains(body, evs[0].Ref) || !strings.Contains(body, string(evs[0].Block.Host)) {
+		t.Errorf("block by ref: %d", code)
+	}
+	if code, _, _ := f.get(t, "/blocks?ref=nope"); code != 404 {
+		t.Errorf("unknown ref: %d", code)
 	}
 	_, body, _ = f.get(t, "/")
 	if !strings.Contains(body, `data-stat="blocked"`) || strings.Contains(body, "No block data in this build") {
@@ -432,5 +455,155 @@ func TestRefLeadsToTheSession(t *testing.T) {
 	}
 	if code, _, _ := f.get(t, "/ref/unknown"); code != 404 {
 		t.Errorf("unknown ref: %d", code)
+	}
+}
+
+func TestTamperingMatrix(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	sites := []string{"alpha", "beta", "gamma", "delta"}
+	for _, s := range sites {
+		if _, err := f.db.AddSite(ctx, crawl.Site{Name: s, URL: "https://" + s + ".example/", Profile: crawl.DefaultProfile}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// alpha: red 3 days running (persistent); beta, gamma, delta red on the
+	// last day with the same injected host (a campaign); delta grey the day before.
+	put := func(site string, daysAgo int, verdict string, campaign ...string) {
+		day := now.AddDate(0, 0, -daysAgo).Format(time.DateOnly)
+		v := crawl.Visit{
+			Capture: crawl.Capture{ID: site + day, Site: site, URL: "https://" + site + ".example/", FinalURL: "https://" + site + ".example/", Day: day, Time: now, Engine: "static", Status: 200,
+				Redirects: []crawl.Hop{{From: "https://" + site + ".example/", To: "https://evil.example/<x>", Cause: crawl.CauseScript}}},
+			Verdict: crawl.Verdict{Verdict: verdict, Campaign: campaign, Reasons: []crawl.Reason{{Detector: "script", Rule: "injected-script", Score: 0.9, Evidence: "https://evil.example/j.js", Excerpt: `<script src="https://evil.example/j.js"></script>`}}},
+		}
+		if err := f.db.PutVisit(ctx, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put("alpha", 2, crawl.Malicious)
+	put("alpha", 1, crawl.Malicious)
+	put("alpha", 0, crawl.Malicious)
+	for _, s := range []string{"beta", "gamma", "delta"} {
+		put(s, 0, crawl.Malicious, "host:evil.example")
+	}
+	put("delta", 1, crawl.Error)
+	put("beta", 1, crawl.Clean)
+	f.login(t, token)
+	code, body, _ := f.get(t, "/tampering")
+	if code != 200 {
+		t.Fatalf("tampering: %d", code)
+	}
+	cells := regexp.MustCompile(`class="cell" [^>]*data-site="([^"]+)" data-day="([^"]+)" data-verdict="([^"]+)"`).FindAllStringSubmatch(body, -1)
+	got := map[string]string{}
+	for _, c := range cells {
+		got[c[1]+"/"+c[2]] = c[3]
+	}
+	want := map[string]string{
+		"alpha/2026-03-08": "malicious", "alpha/2026-03-09": "malicious", "alpha/2026-03-10": "malicious",
+		"beta/2026-03-10": "malicious", "gamma/2026-03-10": "malicious", "delta/2026-03-10": "malicious", "delta/2026-03-09": "error",
+	}
+	if len(got) != len(want) {
+		t.Errorf("cells %v, want %v", got, want)
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("cell %s: %q, want %q", k, got[k], v)
+		}
+	}
+	if !strings.Contains(body, `class="site persistent"`) || !strings.Contains(body, `<li class="bad">alpha</li>`) {
+		t.Errorf("alpha is not shown as persistent")
+	}
+	if !strings.Contains(body, "host:evil.example") || !strings.Contains(body, `class="campaign"`) {
+		t.Errorf("the campaign is not shown")
+	}
+	_, body, _ = f.get(t, "/tampering?site=gam")
+	if strings.Contains(body, `data-site="alpha"`) || !strings.Contains(body, `data-site="gamma"`) {
+		t.Errorf("site filter")
+	}
+	code, body, _ = f.get(t, "/tampering/cell?site=beta&day=2026-03-10")
+	if code != 200 || !strings.Contains(body, "&lt;script src=&#34;https://evil.example/j.js&#34;&gt;") || !strings.Contains(body, "https://evil.example/&lt;x&gt;") {
+		t.Errorf("cell page: %d", code)
+	}
+	_, body, _ = f.get(t, "/")
+	if !strings.Contains(body, `data-stat="tampered"`) || strings.Contains(body, "No tampering data") {
+		t.Errorf("overview does not count tampered sites")
+	}
+	// What needs attention: the campaign, alpha persistent, an infected host.
+	f.seed(t, ev("", "10.9.9.9", 53, now, event.GatewayInfectedHost, func(e *event.Event) {
+		e.Proto, e.Block.Host, e.Action = "dns", "iuqerfsodp9ifjaposdfjhgosurijfaewrwergwea.com", event.ActionResolve
+	}))
+	_, body, _ = f.get(t, "/")
+	att := regexp.MustCompile(`(?s)<ul class="attention" id="attention">(.*?)</ul>`).FindStringSubmatch(body)
+	if att == nil {
+		t.Fatalf("overview lists nothing that needs attention")
+	}
+	for _, want := range []string{"host:evil.example", "beta, delta, gamma", "Persistently tampered</span> alpha", "10.9.9.9", "iuqerfsodp9ifjaposdfjhgosurijfaewrwergwea.com"} {
+		if !strings.Contains(att[1], want) {
+			t.Errorf("attention list lacks %q:\n%s", want, att[1])
+		}
+	}
+	// Watch list: add with CSRF, see the last capture, remove.
+	_, body, _ = f.get(t, "/watch")
+	if !strings.Contains(body, "2026-03-10 malicious") {
+		t.Errorf("watch list lacks alpha's last capture")
+	}
+	m := csrfRe.FindStringSubmatch(body)
+	res, err := f.c.PostForm(f.srv.URL+"/watch", url.Values{"csrf": {m[1]}, "op": {"add"}, "url": {"https://new.example/"}, "name": {"newsite"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	_, body, _ = f.get(t, "/watch")
+	if !strings.Contains(body, "https://new.example/") {
+		t.Errorf("added site not listed (%d)", res.StatusCode)
+	}
+	res, _ = f.c.PostForm(f.srv.URL+"/watch", url.Values{"op": {"remove"}, "name": {"newsite"}})
+	res.Body.Close()
+	if res.StatusCode != http.StatusForbidden {
+		t.Errorf("remove without csrf: %d", res.StatusCode)
+	}
+	res, _ = f.c.PostForm(f.srv.URL+"/watch", url.Values{"csrf": {m[1]}, "op": {"remove"}, "name": {"newsite"}})
+	res.Body.Close()
+	_, body, _ = f.get(t, "/watch")
+	if strings.Contains(body, "https://new.example/") {
+		t.Errorf("removed site still listed")
+	}
+}
+
+// TestLiveStream: the server-sent events stream sends the count of events
+// stored since the page loaded, and again when a new one arrives.
+func TestLiveStream(t *testing.T) {
+	f := newFixture(t)
+	f.login(t, token)
+	since := now.Add(-time.Minute).UnixMilli()
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, f.srv.URL+"/ui/events?since="+strconv.FormatInt(since, 10), nil)
+	res, err := f.c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if ct := res.Header.Get("Content-Type"); ct != "text/event-stream" {
+		t.Fatalf("content type %q", ct)
+	}
+	rd := bufio.NewReader(res.Body)
+	next := func() string {
+		for {
+			line, err := rd.ReadString('\n')
+			if err != nil {
+				t.Fatalf("stream: %v", err)
+			}
+			if strings.HasPrefix(line, "data: ") {
+				return strings.TrimSpace(strings.TrimPrefix(line, "data: "))
+			}
+		}
+	}
+	if got := next(); got != `{"new":0,"cap":100}` {
+		t.Fatalf("first message %s", got)
+	}
+	f.seed(t, ev("l", "192.0.2.3", 23, now, event.SessionConnect, nil))
+	if got := next(); got != `{"new":1,"cap":100}` {
+		t.Fatalf("after an event %s", got)
 	}
 }

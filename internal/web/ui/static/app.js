@@ -36,20 +36,35 @@
     });
   }
 
+  // live shows how many events were stored since the page loaded: from
+  // the server-sent events of /ui/events, or by polling /ui/live when the
+  // browser has no EventSource or the stream is refused.
   function live() {
     var el = document.getElementById("live");
-    if (!el || !window.fetch) return;
+    if (!el) return;
     var since = Date.now();
-    function poll() {
-      fetch("/ui/live?since=" + since, { credentials: "same-origin" }).then(function (r) {
-        return r.ok ? r.json() : null;
-      }).then(function (j) {
-        if (!j || j.new <= 0) return;
-        el.textContent = (j.new >= j.cap ? j.cap + "+" : j.new) + " " + el.getAttribute("data-label");
-        el.hidden = false;
-      }).catch(function () {});
+    function show(j) {
+      if (!j || j.new <= 0) return;
+      el.textContent = (j.new >= j.cap ? j.cap + "+" : j.new) + " " + el.getAttribute("data-label");
+      el.hidden = false;
     }
-    setInterval(poll, 5000);
+    function poll() {
+      if (!window.fetch) return;
+      setInterval(function () {
+        fetch("/ui/live?since=" + since, { credentials: "same-origin" }).then(function (r) {
+          return r.ok ? r.json() : null;
+        }).then(show).catch(function () {});
+      }, 5000);
+    }
+    if (window.EventSource) {
+      var es = new EventSource("/ui/events?since=" + since);
+      var opened = false;
+      es.onopen = function () { opened = true; };
+      es.onmessage = function (m) { try { show(JSON.parse(m.data)); } catch (e) {} };
+      es.onerror = function () { if (!opened) { es.close(); poll(); } };
+    } else {
+      poll();
+    }
     el.addEventListener("click", function () { location.reload(); });
   }
 

@@ -1,0 +1,207 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/honeygate/honeygate/internal/crawl"
+	"github.com/honeygate/honeygate/internal/report"
+)
+
+// Crawl is what the tampering and watch views read and change: the client
+// honeypot's store (the same the API's crawl routes use), its matrix
+// thresholds, and the API's check of a new watch-list entry.
+type Crawl struct {
+	Store    crawl.Store
+	Matrix   crawl.MatrixOptions
+	Validate func(crawl.Site) (crawl.Site, error)
+	// Cells, when set, reads the visits with only what a matrix cell shows
+	// (the SQLite store's VisitCells); the views use Store.Visits otherwise.
+	Cells func(ctx context.Context, from, to string) ([]crawl.Visit, error)
+}
+
+// cells reads the visits of [from, to] for the matrix and lists.
+func (c *Crawl) cells(ctx context.Context, from, to string) ([]crawl.Visit, error) {
+	if c.Cells != nil {
+		return c.Cells(ctx, from, to)
+	}
+	return c.Store.Visits(ctx, from, to)
+}
+
+type tamperingData struct {
+	From, To   string
+	Site       string
+	Matrix     *crawl.Matrix
+	SVG        any
+	Persistent []string
+	Red, Grey  int64
+}
+
+func (h *Handler) tampering(w http.ResponseWriter, r *http.Request, sess *uiSession) {
+	from, to, err := h.period(r)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	f, t := from.Format(time.DateOnly), to.Format(time.DateOnly)
+	days, err := crawl.Days(f, t)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	ctx := r.Context()
+	sites, err := h.opts.Crawl.Store.Sites(ctx)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	visits, err := h.opts.Crawl.cells(ctx, f, t)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	m := crawl.BuildMatrix(sites, visits, days, h.opts.Crawl.Matrix)
+	d := tamperingData{From: f, To: t, Site: strings.TrimSpace(r.URL.Query().Get("site"))}
+	if len(d.Site) > 128 {
+		d.Site = d.Site[:128]
+	}
+	if d.Site != "" { // filter by site name (case-insensitive substring)
+		want := strings.ToLower(d.Site)
+		kept := m.Sites[:0]
+		for _, row := range m.Sites {
+			if strings.Contains(strings.ToLower(row.Name), want) || strings.Contains(strings.ToLower(row.URL), want) {
+				kept = append(kept, row)
+			}
+		}
+		m.Sites = kept
+	}
+	for _, row := range m.Sites {
+		if row.Persistent {
+			d.Persistent = append(d.Persistent, row.Name)
+		}
+		for _, c := range row.Cells {
+			switch c.Verdict {
+			case crawl.Malicious:
+				d.Red++
+			case crawl.Error:
+				d.Grey++
+			}
+		}
+	}
+	d.Matrix = &m
+	d.SVG = report.MatrixSVG(&m, cellLink)
+	h.render(w, r, http.StatusOK, "tampering", page{Title: "tampering", Nav: "tampering", CSRF: sess.csrf, Signed: true, Data: d})
+}
+
+func cellLink(site, day string) string {
+	return "/tampering/cell?site=" + url.QueryEscape(site) + "&day=" + url.QueryEscape(day)
+}
+
+// cell shows one site's capture of one day: the redirect chain, the
+// detectors' reasons with their evidence, and what the page loaded.
+func (h *Handler) cell(w http.ResponseWriter, r *http.Request, sess *uiSession) {
+	site, day := r.URL.Query().Get("site"), r.URL.Query().Get("day")
+	if !crawl.ValidDay(day) || site == "" || len(site) > 128 {
+		http.Error(w, "site and day (YYYY-MM-DD) are required", http.StatusBadRequest)
+		return
+	}
+	visits, err := h.opts.Crawl.Store.Visits(r.Context(), day, day)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	for i := range visits {
+		if visits[i].Capture.Site == site {
+			h.render(w, r, http.StatusOK, "capture", page{Title: "capture", Nav: "tampering", CSRF: sess.csrf, Signed: true, Data: &visits[i]})
+			return
+		}
+	}
+	h.render(w, r, http.StatusNotFound, "notfound", page{Title: "capture", Nav: "tampering", CSRF: sess.csrf, Signed: true})
+}
+
+type watchData struct {
+	Sites []watchRow
+	Msg   string
+}
+
+type watchRow struct {
+	crawl.Site
+	Last *crawl.Visit
+}
+
+// watchDays is how far back the watch view looks for each site's last
+// capture (a site visited daily has one within days).
+const watchDays = 7
+
+func (h *Handler) watch(w http.ResponseWriter, r *http.Request, sess *uiSession) {
+	ctx := r.Context()
+	sites, err := h.opts.Crawl.Store.Sites(ctx)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	to := h.today()
+	visits, err := h.opts.Crawl.cells(ctx, to.AddDate(0, 0, -watchDays).Format(time.DateOnly), to.Format(time.DateOnly))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	last := map[string]*crawl.Visit{}
+	for i := range visits { // ordered by day, then site: the last one wins
+		last[visits[i].Capture.Site] = &visits[i]
+	}
+	d := watchData{Msg: r.URL.Query().Get("done")}
+	if d.Msg != "siteadded" && d.Msg != "siteremoved" {
+		d.Msg = ""
+	}
+	for _, s := range sites {
+		d.Sites = append(d.Sites, watchRow{Site: s, Last: last[s.Name]})
+	}
+	h.render(w, r, http.StatusOK, "watch", page{Title: "watch", Nav: "watch", CSRF: sess.csrf, Signed: true, Data: d})
+}
+
+func (h *Handler) watchChange(w http.ResponseWriter, r *http.Request, sess *uiSession) {
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	if !checkCSRF(r, sess.csrf) {
+		http.Error(w, "CSRF token missing or wrong", http.StatusForbidden)
+		return
+	}
+	ctx := r.Context()
+	var done string
+	switch r.PostFormValue("op") {
+	case "add":
+		st := crawl.Site{URL: r.PostFormValue("url"), Name: r.PostFormValue("name"), Profile: r.PostFormValue("profile")}
+		var err error
+		if h.opts.Crawl.Validate != nil {
+			if st, err = h.opts.Crawl.Validate(st); err != nil {
+				http.Error(w, err.Error(), http.StatusBadRequest)
+				return
+			}
+		}
+		if _, err = h.opts.Crawl.Store.AddSite(ctx, st); errors.Is(err, crawl.ErrExists) {
+			http.Error(w, "already on the watch list", http.StatusConflict)
+			return
+		} else if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		done = "siteadded"
+	case "remove":
+		if err := h.opts.Crawl.Store.RemoveSite(ctx, r.PostFormValue("name")); errors.Is(err, crawl.ErrNotFound) {
+			http.Error(w, "not on the watch list", http.StatusNotFound)
+			return
+		} else if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		done = "siteremoved"
+	default:
+		http.Error(w, "op: want add or remove", http.StatusBadRequest)
+		return
+	}
+	http.Redirect(w, r, "/watch?done="+done, http.StatusSeeOther)
+}
