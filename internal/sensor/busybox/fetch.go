@@ -55,6 +55,12 @@ func (sh *Shell) writeOut(io *stdio, applet, name string, content []byte) bool {
 func (sh *Shell) wget(args []string, io *stdio) int {
 	var urls []string
 	out, dir, quiet, spider := "", "", false, false
+	// bad is the first option BusyBox's wget does not know; tftpArgs keep
+	// the values of -g, -l and -r, which Satori-era loaders give wget as
+	// if it were tftp ("wget -g HOST -l LOCAL -r REMOTE"): the device
+	// refuses them as BusyBox does, and the payload they name is recorded.
+	var bad byte
+	tftpArgs := map[byte]string{}
 	for i := 1; i < len(args); i++ {
 		a := args[i]
 		next := func() string {
@@ -96,11 +102,33 @@ func (sh *Shell) wget(args []string, io *stdio) int {
 						dir = val
 					}
 					j = len(a)
+				case 'c':
+				case 'g', 'l', 'r':
+					if bad == 0 {
+						bad = a[j]
+					}
+					val := a[j+1:]
+					if val == "" {
+						val = next()
+					}
+					tftpArgs[a[j]] = val
+					j = len(a)
+				default:
+					if bad == 0 {
+						bad = a[j]
+					}
 				}
 			}
 		default:
 			urls = append(urls, a)
 		}
+	}
+	if bad != 0 {
+		if host, remote := tftpArgs['g'], tftpArgs['r']; host != "" && remote != "" {
+			sh.record("tftp://"+host+"/"+strings.TrimPrefix(remote, "/"), "wget", sh.path(tftpArgs['l']), false)
+		}
+		io.err.WriteString("wget: invalid option -- '" + string(bad) + "'\n")
+		return sh.usage(io, "wget", wgetUsage)
 	}
 	if len(urls) == 0 {
 		return sh.usage(io, "wget", wgetUsage)
