@@ -2,16 +2,12 @@ package cli
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 )
@@ -30,54 +26,6 @@ func (c *clientFlags) register(cmd *cobra.Command) {
 	f.StringVar(&c.token, "token", "", "API token (default $HONEYGATE_TOKEN or the one in --data)")
 	f.StringVar(&c.data, "data", defaultData(), "data dir of a local server, to find its address and token (default $HONEYGATE_DATA, else ./honeygate-data)")
 	f.BoolVar(&c.json, "json", false, "print JSON")
-}
-
-// get fetches path with query from the server into out.
-func (c *clientFlags) get(ctx context.Context, path string, q url.Values, out any) error {
-	server := firstNonEmpty(c.server, os.Getenv("HONEYGATE_SERVER"), c.localServer(), "http://127.0.0.1:8080")
-	token := firstNonEmpty(c.token, os.Getenv("HONEYGATE_TOKEN"))
-	if token == "" {
-		if b, err := os.ReadFile(filepath.Join(c.data, "token")); err == nil {
-			token = strings.TrimSpace(string(b))
-		}
-	}
-	if token == "" {
-		return fmt.Errorf("no API token: no server's token in %s; pass --data DIR (or set HONEYGATE_DATA) to the server's data dir, or --token / HONEYGATE_TOKEN", c.data)
-	}
-	u, err := url.Parse(strings.TrimRight(server, "/") + path)
-	if err != nil {
-		return fmt.Errorf("--server: %w", err)
-	}
-	u.RawQuery = q.Encode()
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return fmt.Errorf("cannot reach %s: %w", server, err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 256<<20))
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode != http.StatusOK {
-		var e struct{ Error string }
-		_ = json.Unmarshal(body, &e)
-		if e.Error == "" {
-			e.Error = strings.TrimSpace(string(body))
-		}
-		return fmt.Errorf("%s: %s", resp.Status, e.Error)
-	}
-	if raw, ok := out.(*json.RawMessage); ok {
-		*raw = body
-		return nil
-	}
-	return json.Unmarshal(body, out)
 }
 
 // localServer is the web address a server running on --data wrote to

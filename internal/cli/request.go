@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -16,9 +15,23 @@ import (
 )
 
 // do sends one API request with a JSON body (nil for none) and decodes a 2xx
-// answer into out (a *json.RawMessage keeps it raw; nil drops it). An error
-// answer becomes an error with the server's message.
+// answer into out (a *json.RawMessage keeps it raw; nil drops it), within
+// five minutes (an import of a large feed takes a while).
 func (c *clientFlags) do(ctx context.Context, method, path string, q url.Values, body any, out any) error {
+	return c.send(ctx, method, path, q, body, 5*time.Minute, out)
+}
+
+// get fetches path with query from the server into out.
+func (c *clientFlags) get(ctx context.Context, path string, q url.Values, out any) error {
+	return c.send(ctx, http.MethodGet, path, q, nil, 30*time.Second, out)
+}
+
+// send is the one way the client subcommands talk to the API: method, a
+// JSON body (nil for none), a time limit of its own (a crawl round answers
+// when it is done), and a 2xx answer decoded into out (a *json.RawMessage
+// keeps it raw; nil drops it). An error answer becomes an error with the
+// server's message.
+func (c *clientFlags) send(ctx context.Context, method, path string, q url.Values, body any, timeout time.Duration, out any) error {
 	server := firstNonEmpty(c.server, os.Getenv("HONEYGATE_SERVER"), c.localServer(), "http://127.0.0.1:8080")
 	token := firstNonEmpty(c.token, os.Getenv("HONEYGATE_TOKEN"))
 	if token == "" {
@@ -27,7 +40,7 @@ func (c *clientFlags) do(ctx context.Context, method, path string, q url.Values,
 		}
 	}
 	if token == "" {
-		return errors.New("no API token: pass --token, set HONEYGATE_TOKEN, or run next to the server's --data dir")
+		return fmt.Errorf("no API token: no server's token in %s; pass --data DIR (or set HONEYGATE_DATA) to the server's data dir, or --token / HONEYGATE_TOKEN", c.data)
 	}
 	u, err := url.Parse(strings.TrimRight(server, "/") + path)
 	if err != nil {
@@ -42,7 +55,7 @@ func (c *clientFlags) do(ctx context.Context, method, path string, q url.Values,
 		}
 		rd = bytes.NewReader(b)
 	}
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, method, u.String(), rd)
 	if err != nil {
