@@ -61,8 +61,9 @@ func TestWrite(t *testing.T) {
 	defer db.Close()
 	day := time.Date(2026, 2, 3, 10, 0, 0, 0, time.UTC)
 	var evs []event.Event
-	for i := range 5 {
-		e := event.Event{ID: event.NewID(), Time: day.Add(time.Duration(i) * time.Minute), Kind: event.SessionConnect, Sensor: "s", Proto: "telnet", SrcIP: "192.0.2.1", DstPort: 23, Session: "s" + strconv.Itoa(i)}
+	// Six sessions of one address, on two ports: one distinct attacker.
+	for i := range 6 {
+		e := event.Event{ID: event.NewID(), Time: day.Add(time.Duration(i) * time.Minute), Kind: event.SessionConnect, Sensor: "s", Proto: "telnet", SrcIP: "192.0.2.1", DstPort: []int{23, 2323}[i/5], Session: "s" + strconv.Itoa(i)}
 		evs = append(evs, e)
 		l := e
 		l.ID, l.Kind, l.Username, l.Password = event.NewID(), event.LoginFailed, "root", event.TextPtr("<pw>")
@@ -79,12 +80,13 @@ func TestWrite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(files) != 5 {
-		t.Fatalf("files %v, want the HTML and 4 PNGs", files)
+	if len(files) != 6 {
+		t.Fatalf("files %v, want the HTML and 5 PNGs", files)
 	}
 	html, _ := os.ReadFile(out)
 	s := string(html)
-	for _, want := range []string{"http://203.0.113.9/x.sh", "&lt;pw&gt;", `data-label="2026-02-03" data-series="unknown" data-value="5"`, "r-sessions-by-family.png"} {
+	for _, want := range []string{"http://203.0.113.9/x.sh", "&lt;pw&gt;", `data-label="2026-02-03" data-series="unknown" data-value="6"`, "r-sessions-by-family.png",
+		`data-label="2026-02-03" data-series="unknown" data-value="1"`, "at most 1 distinct attacking addresses in a day, on 2026-02-03"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("report lacks %q", want)
 		}

@@ -213,12 +213,14 @@ func TestHoneypotPageShowsTheRollups(t *testing.T) {
 	f := newFixture(t)
 	day := func(d int) time.Time { return now.AddDate(0, 0, -d) }
 	var evs []event.Event
-	// 3 sessions today (2 from one source), 1 yesterday; credentials and a payload.
+	// 3 sessions today (2 from one source, on two ports: one distinct
+	// attacker), 1 yesterday; credentials and a payload.
 	for i, ip := range []string{"192.0.2.1", "192.0.2.1", "192.0.2.2"} {
 		s := "today-" + strconv.Itoa(i)
+		port := []int{23, 2323, 23}[i]
 		evs = append(evs,
-			ev(s, ip, 23, day(0), event.SessionConnect, nil),
-			ev(s, ip, 23, day(0).Add(time.Second), event.LoginFailed, func(e *event.Event) { e.Username = "root"; e.Password = event.TextPtr("xc3511") }))
+			ev(s, ip, port, day(0), event.SessionConnect, nil),
+			ev(s, ip, port, day(0).Add(time.Second), event.LoginFailed, func(e *event.Event) { e.Username = "root"; e.Password = event.TextPtr("xc3511") }))
 	}
 	evs = append(evs,
 		ev("y-0", "198.51.100.7", 2323, day(1), event.SessionConnect, nil),
@@ -249,12 +251,12 @@ func TestHoneypotPageShowsTheRollups(t *testing.T) {
 			h3, _ = strconv.ParseFloat(b[1], 64)
 		}
 	}
-	if got["2026-03-10/unknown"] != 3 || got["2026-03-09/unknown"] != 1 || got["2026-03-10/23"] != 3 || got["2026-03-09/2323"] != 1 {
+	if got["2026-03-10/unknown"] != 3 || got["2026-03-09/unknown"] != 1 || got["2026-03-10/23"] != 2 || got["2026-03-10/2323"] != 1 || got["2026-03-09/2323"] != 1 {
 		t.Errorf("bars: %v", got)
 	}
-	// Heights are proportional: the tallest bar (3) against the axis max (5).
-	if want := 3.0 / 5.0 * float64(220-12-28); h3 < want-0.1 || h3 > want+0.1 {
-		t.Errorf("bar of 3 sessions is %.2f px high, want %.2f", h3, want)
+	// Heights are proportional: the bar of 2 against the axis max (5).
+	if want := 2.0 / 5.0 * float64(220-12-28); h3 < want-0.1 || h3 > want+0.1 {
+		t.Errorf("bar of 2 sessions is %.2f px high, want %.2f", h3, want)
 	}
 	src := regexp.MustCompile(`(?s)id="chart-sources">(.*?)</figure>`).FindStringSubmatch(body)
 	if src == nil || !strings.Contains(src[1], `data-label="2026-03-10" data-series="unknown" data-value="2"`) {
@@ -271,6 +273,11 @@ func TestHoneypotPageShowsTheRollups(t *testing.T) {
 		if !strings.Contains(body, want) {
 			t.Errorf("overview lacks %q:\n%s", want, body)
 		}
+	}
+	// Two distinct attacking addresses today (not three: one attacked two
+	// ports), one yesterday.
+	if m := regexp.MustCompile(`(?s)data-stat="sources">.*?stat-value">([^<]*)<.*?stat-dif[^>]*>([^<]*)<`).FindStringSubmatch(body); m == nil || m[1] != "2" || !strings.HasPrefix(m[2], "&#43;1 ") {
+		t.Errorf("overview sources stat: %q, want 2 today, +1", m)
 	}
 }
 
