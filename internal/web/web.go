@@ -26,6 +26,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/honeygate/honeygate/internal/attack"
+	"github.com/honeygate/honeygate/internal/audit"
 	"github.com/honeygate/honeygate/internal/buildinfo"
 	"github.com/honeygate/honeygate/internal/crawl"
 	"github.com/honeygate/honeygate/internal/event"
@@ -52,6 +53,13 @@ type Options struct {
 	// Crawl serves the watch list, crawl rounds and the tampering matrix;
 	// nil leaves those routes out.
 	Crawl *CrawlOptions
+	// Users may sign in to the dashboard by name and password (config
+	// web.users); the token always can.
+	Users []ui.User
+	// Audit records who changed the intel or the watch list, through the
+	// dashboard or the API (GET /api/v1/audit lists it); nil records
+	// nothing beyond the log.
+	Audit audit.Store
 	Log   *slog.Logger
 }
 
@@ -89,7 +97,10 @@ func New(o Options) *Server {
 	}
 	s.mux.Handle("/api/", s.auth(s.notFound))
 	// The dashboard: its pages beside the API, on the same store.
-	uo := ui.Options{Store: o.Store, Blocks: o.Blocks, Intel: o.Intel, Token: o.Token, Log: o.Log.With("part", "ui")}
+	if o.Audit != nil {
+		s.mux.Handle("GET /api/v1/audit", s.auth(s.auditList))
+	}
+	uo := ui.Options{Store: o.Store, Blocks: o.Blocks, Intel: o.Intel, Token: o.Token, Users: o.Users, Audit: o.Audit, Log: o.Log.With("part", "ui")}
 	if o.Crawl != nil {
 		uo.Crawl = &ui.Crawl{Store: o.Crawl.Store, Matrix: o.Crawl.Matrix, Validate: ValidateSite}
 		if c, ok := o.Crawl.Store.(interface {

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"github.com/honeygate/honeygate/internal/audit"
 	"net/http"
 	"net/url"
 	"strings"
@@ -124,8 +125,9 @@ func (h *Handler) cell(w http.ResponseWriter, r *http.Request, sess *uiSession) 
 }
 
 type watchData struct {
-	Sites []watchRow
-	Msg   string
+	Sites   []watchRow
+	Msg     string
+	Changes []audit.Entry // who changed the watch list lately
 }
 
 type watchRow struct {
@@ -161,13 +163,13 @@ func (h *Handler) watch(w http.ResponseWriter, r *http.Request, sess *uiSession)
 	for _, s := range sites {
 		d.Sites = append(d.Sites, watchRow{Site: s, Last: last[s.Name]})
 	}
+	d.Changes = h.recentChanges(r, "watch.", 10)
 	h.render(w, r, http.StatusOK, "watch", page{Title: "watch", Nav: "watch", CSRF: sess.csrf, Signed: true, Data: d})
 }
 
 func (h *Handler) watchChange(w http.ResponseWriter, r *http.Request, sess *uiSession) {
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
-	if !checkCSRF(r, sess.csrf) {
-		http.Error(w, "CSRF token missing or wrong", http.StatusForbidden)
+	if !h.allowChange(w, r, sess) {
 		return
 	}
 	ctx := r.Context()
@@ -189,6 +191,7 @@ func (h *Handler) watchChange(w http.ResponseWriter, r *http.Request, sess *uiSe
 			h.fail(w, r, err)
 			return
 		}
+		h.record(r, sess, "watch.add", st.Name, st.URL)
 		done = "siteadded"
 	case "remove":
 		if err := h.opts.Crawl.Store.RemoveSite(ctx, r.PostFormValue("name")); errors.Is(err, crawl.ErrNotFound) {
@@ -198,6 +201,7 @@ func (h *Handler) watchChange(w http.ResponseWriter, r *http.Request, sess *uiSe
 			h.fail(w, r, err)
 			return
 		}
+		h.record(r, sess, "watch.remove", r.PostFormValue("name"), "")
 		done = "siteremoved"
 	default:
 		http.Error(w, "op: want add or remove", http.StatusBadRequest)

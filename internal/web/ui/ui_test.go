@@ -35,14 +35,18 @@ type fixture struct {
 	db  *sqlite.DB
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t *testing.T, opts ...func(*ui.Options)) *fixture {
 	t.Helper()
 	db, err := sqlite.Open(filepath.Join(t.TempDir(), "hg.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	h, err := ui.New(ui.Options{Store: db, Blocks: db, Crawl: &ui.Crawl{Store: db, Cells: db.VisitCells}, Intel: intel.NewManager(intel.ManagerOptions{Store: db, Now: func() time.Time { return now }}), Token: token, Log: testLog(t), Now: func() time.Time { return now }})
+	o := ui.Options{Store: db, Blocks: db, Crawl: &ui.Crawl{Store: db, Cells: db.VisitCells}, Intel: intel.NewManager(intel.ManagerOptions{Store: db, Now: func() time.Time { return now }}), Token: token, Audit: db, Log: testLog(t), Now: func() time.Time { return now }}
+	for _, f := range opts {
+		f(&o)
+	}
+	h, err := ui.New(o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -430,7 +434,7 @@ func TestIntelView(t *testing.T) {
 		t.Errorf("allowlist: %d", code)
 	}
 	_, body, _ = f.get(t, "/intel?category=allow")
-	if !strings.Contains(body, "good.example") || strings.Contains(body, "evil.example") {
+	if rows := section(body, `id="indicators"`, "</table>"); !strings.Contains(rows, "good.example") || strings.Contains(rows, "evil.example") {
 		t.Errorf("search by category")
 	}
 	// Expire: the row stays, struck through, without its button.
@@ -572,9 +576,24 @@ func TestTamperingMatrix(t *testing.T) {
 	res, _ = f.c.PostForm(f.srv.URL+"/watch", url.Values{"csrf": {m[1]}, "op": {"remove"}, "name": {"newsite"}})
 	res.Body.Close()
 	_, body, _ = f.get(t, "/watch")
-	if strings.Contains(body, "https://new.example/") {
+	if strings.Contains(section(body, "<main>", `id="changes"`), "https://new.example/") {
 		t.Errorf("removed site still listed")
 	}
+}
+
+// section returns the part of body from the first from to the next to
+// after it (to the end when to is missing): one table of a page, without
+// the recent changes listed below it.
+func section(body, from, to string) string {
+	i := strings.Index(body, from)
+	if i < 0 {
+		return ""
+	}
+	body = body[i:]
+	if j := strings.Index(body, to); j >= 0 {
+		return body[:j]
+	}
+	return body
 }
 
 // TestLiveStream: the server-sent events stream sends the count of events
