@@ -103,6 +103,9 @@ func New(o Options) *Server {
 	uo := ui.Options{Store: o.Store, Blocks: o.Blocks, Intel: o.Intel, Token: o.Token, Users: o.Users, Audit: o.Audit, Log: o.Log.With("part", "ui")}
 	if o.Crawl != nil {
 		uo.Crawl = &ui.Crawl{Store: o.Crawl.Store, Matrix: o.Crawl.Matrix, Validate: ValidateSite}
+		if cr := o.Crawl.Crawler; cr != nil && cr.Blobs != nil {
+			uo.Crawl.Blob = cr.Blobs.Get
+		}
 		if c, ok := o.Crawl.Store.(interface {
 			VisitCells(ctx context.Context, from, to string) ([]crawl.Visit, error)
 		}); ok {

@@ -118,6 +118,9 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	if h.opts.Crawl != nil {
 		mux.Handle("GET /tampering", h.headers(h.requireSession(h.tampering), false))
 		mux.Handle("GET /tampering/cell", h.headers(h.requireSession(h.cell), false))
+		if h.opts.Crawl.Blob != nil {
+			mux.Handle("GET /tampering/shot", h.headers(h.requireSession(h.shot), false))
+		}
 		mux.Handle("GET /watch", h.headers(h.requireSession(h.watch), false))
 		mux.Handle("POST /watch", h.headers(h.requireSession(h.watchChange), false))
 	} else {
