@@ -66,7 +66,9 @@ func TestBlocksTopMatchesBlocks(t *testing.T) {
 		for k, n := range blocks {
 			out = append(out, gateway.BlockTop{Key: k, Blocks: n, Clients: int64(len(clients[k]))})
 		}
-		slices.SortFunc(out, func(x, y gateway.BlockTop) int { return cmp.Or(cmp.Compare(y.Blocks, x.Blocks), cmp.Compare(x.Key, y.Key)) })
+		slices.SortFunc(out, func(x, y gateway.BlockTop) int {
+			return cmp.Or(cmp.Compare(y.Blocks, x.Blocks), cmp.Compare(x.Key, y.Key))
+		})
 		return out[:min(limit, len(out))]
 	}
 	for _, p := range [][2]int{{0, 19}, {0, 0}, {3, 5}, {2, 17}, {19, 19}, {10, 30}, {21, 25}} {
