@@ -12,6 +12,7 @@ import (
 
 	"github.com/honeygate/honeygate/internal/event"
 	"github.com/honeygate/honeygate/internal/store"
+	"github.com/honeygate/honeygate/internal/testkit/eventkit"
 )
 
 func sourcesOK(t *testing.T, s store.Events, by string, from, to time.Time) []store.DailySource {
@@ -27,13 +28,13 @@ func sourcesOK(t *testing.T, s store.Events, by string, from, to time.Time) []st
 // distinct source that day, not three; per family and per port it counts
 // once in each; a session moving to another family moves its source.
 func testDistinctSources(t *testing.T, s store.Events) {
-	a1 := newAttacker("ds-a1", "192.0.2.50", 23, t0)
-	a2 := newAttacker("ds-a2", "192.0.2.50", 2323, t0.Add(time.Minute))
-	a3 := newAttacker("ds-a3", "192.0.2.50", 22, t0.Add(2*time.Minute))
-	b1 := newAttacker("ds-b1", "192.0.2.51", 23, t0.Add(3*time.Minute))
-	next := newAttacker("ds-n1", "192.0.2.50", 23, t0.AddDate(0, 0, 1))
-	batch := []event.Event{a1.connect(0), a1.closed(time.Second, "mirai"), a2.connect(0), a2.closed(time.Second, "mirai"),
-		a3.connect(0), a3.closed(time.Second, "hajime"), b1.connect(0), b1.closed(time.Second, "mirai"), next.connect(0)}
+	a1 := eventkit.New("ds-a1", "192.0.2.50", 23, t0)
+	a2 := eventkit.New("ds-a2", "192.0.2.50", 2323, t0.Add(time.Minute))
+	a3 := eventkit.New("ds-a3", "192.0.2.50", 22, t0.Add(2*time.Minute))
+	b1 := eventkit.New("ds-b1", "192.0.2.51", 23, t0.Add(3*time.Minute))
+	next := eventkit.New("ds-n1", "192.0.2.50", 23, t0.AddDate(0, 0, 1))
+	batch := []event.Event{a1.Connect(0), a1.Closed(time.Second, "mirai"), a2.Connect(0), a2.Closed(time.Second, "mirai"),
+		a3.Connect(0), a3.Closed(time.Second, "hajime"), b1.Connect(0), b1.Closed(time.Second, "mirai"), next.Connect(0)}
 	appendOK(t, s, batch...)
 	appendOK(t, s, batch...) // redelivered: nothing counts twice
 	d1, d2 := t0.Truncate(24*time.Hour), t0.AddDate(0, 0, 1)
@@ -68,7 +69,7 @@ func testDistinctSources(t *testing.T, s store.Events) {
 
 	// The hajime session becomes mirai: hajime is gone, mirai still has two
 	// sources; the day is unchanged.
-	appendOK(t, s, a3.attributed(5*time.Second, "mirai", "r"))
+	appendOK(t, s, a3.Attributed(5*time.Second, "mirai", "r"))
 	if got, want := sourcesOK(t, s, store.SourcesByFamily, d1, d1), []store.DailySource{
 		{Day: "2026-03-01", Key: "mirai", Sessions: 4, Sources: 2},
 	}; !slices.Equal(got, want) {
