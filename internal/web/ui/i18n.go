@@ -157,6 +157,7 @@ var labels = map[string][2]string{ // key -> {en, ja}
 	"lookedup":       {"looked up the kill switch", "がキルスイッチを照会"},
 	"blockref":       {"Block reference", "遮断の参照ID"},
 	"srcbyfamily":    {"Distinct attacking addresses per day by family", "ファミリー別の日次攻撃元アドレス数"},
+	"srcbyport":      {"Distinct attacking addresses per day by port", "ポート別の日次攻撃元アドレス数"},
 	"internal":       {"Something went wrong; see the server log.", "エラーが発生しました。サーバーログを確認してください。"},
 	"orsignin":       {"or sign in with a user", "またはユーザーでサインイン"},
 	"badpassword":    {"That user name or password is not right.", "ユーザー名またはパスワードが正しくありません。"},

@@ -116,17 +116,18 @@ func (h *Handler) overview(w http.ResponseWriter, r *http.Request, sess *uiSessi
 }
 
 type honeypotData struct {
-	From, To   string
-	Family     *report.Breakdown
-	Port       *report.Breakdown
-	FamChart   any
-	SrcChart   any
-	PortChart  any
-	Creds      []store.CredentialCount
-	Payloads   []store.PayloadURL
-	Recent     []event.Event
-	Empty      bool
-	PeriodDays int
+	From, To     string
+	Family       *report.Breakdown
+	Port         *report.Breakdown
+	FamChart     any
+	SrcChart     any
+	PortChart    any
+	PortSrcChart any
+	Creds        []store.CredentialCount
+	Payloads     []store.PayloadURL
+	Recent       []event.Event
+	Empty        bool
+	PeriodDays   int
 }
 
 // maxPeriod bounds one page's period, so a request cannot make the store
@@ -179,6 +180,13 @@ func (h *Handler) honeypot(w http.ResponseWriter, r *http.Request, sess *uiSessi
 	}
 	d.Family.SetSources(famSrc)
 	d.SrcChart = d.Family.SourceBars(label(l, "srcbyfamily")).SVG()
+	portSrc, err := h.opts.Store.DailySources(ctx, store.SourcesByPort, from, to)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d.Port.SetSources(portSrc)
+	d.PortSrcChart = d.Port.SourceBars(label(l, "srcbyport")).SVG()
 	d.Empty = len(d.Family.Keys) == 0
 	if d.Creds, err = h.opts.Store.TopCredentials(ctx, from, to, 20); err != nil {
 		h.fail(w, r, err)

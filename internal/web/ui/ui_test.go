@@ -267,6 +267,12 @@ func TestHoneypotPageShowsTheRollups(t *testing.T) {
 	if src == nil || !strings.Contains(src[1], `data-label="2026-03-10" data-series="unknown" data-value="2"`) {
 		t.Errorf("sources chart: want 2 distinct sources today")
 	}
+	// By port: 23 had both addresses today, 2323 one.
+	psrc := regexp.MustCompile(`(?s)id="chart-port-sources">(.*?)</figure>`).FindStringSubmatch(body)
+	if psrc == nil || !strings.Contains(psrc[1], `data-label="2026-03-10" data-series="23" data-value="2"`) ||
+		!strings.Contains(psrc[1], `data-label="2026-03-10" data-series="2323" data-value="1"`) {
+		t.Errorf("sources by port chart: want 2 on 23 and 1 on 2323 today")
+	}
 	for _, want := range []string{"xc3511", ">3<", "http://203.0.113.5/bins/mirai.arm7", "/sessions/today-0"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("honeypot page lacks %q", want)
