@@ -329,7 +329,7 @@ func buildIoTHTTP(e *env) ([]Component, error) {
 	var cs []Component
 	for _, ln := range lns {
 		gated := sensor.GateListener(ln, e.Gate(), e.SensorMetrics(), iothttp.Proto)
-		cs = append(cs, httpComponent{srv: s.NewServer(context.Background()), ln: gated})
+		cs = append(cs, httpComponent{srv: s.NewServer(context.Background()), ln: s.WrapListener(gated)})
 	}
 	return cs, nil
 }

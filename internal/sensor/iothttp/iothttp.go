@@ -53,6 +53,9 @@ type Sensor struct {
 	limits sensor.Limits
 	log    *slog.Logger
 	conns  sync.Map // net.Conn -> *conn
+	// headTimeout overrides mini_httpd's 60 s wait for a request's head
+	// (front.go); tests shorten it.
+	headTimeout time.Duration
 }
 
 // New validates cfg and returns a sensor.
@@ -90,10 +93,14 @@ func New(cfg Config, o Options) (*Sensor, error) {
 }
 
 // NewServer returns the http.Server to serve the sensor on listeners
-// behind the sensor gate (sensor.GateListener): its hooks turn each
-// connection into a session. ctx bounds every session.
+// behind the sensor gate (sensor.GateListener) and the front door
+// (WrapListener, which answers malformed requests as the device would): its
+// hooks turn each connection into a session. ctx bounds every session.
+//
+// One request per connection, as mini_httpd (a process per connection)
+// serves: every answer says "Connection: close".
 func (s *Sensor) NewServer(ctx context.Context) *http.Server {
-	return &http.Server{
+	srv := &http.Server{
 		Handler:           s,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
@@ -107,6 +114,8 @@ func (s *Sensor) NewServer(ctx context.Context) *http.Server {
 		// are the attackers' noise, not ours.
 		ErrorLog: log.New(io.Discard, "", 0),
 	}
+	srv.SetKeepAlivesEnabled(false)
+	return srv
 }
 
 type connKey struct{}
@@ -127,9 +136,13 @@ type conn struct {
 }
 
 func (s *Sensor) connContext(ctx context.Context, c net.Conn) context.Context {
-	info, ok := sensor.InfoOf(c)
+	inner := c
+	if fc, ok := c.(*frontConn); ok {
+		inner = fc.Conn
+	}
+	info, ok := sensor.InfoOf(inner)
 	if !ok { // a listener without the gate (tests): name the session here
-		info = ungatedInfo(c)
+		info = ungatedInfo(inner)
 	}
 	cc := &conn{id: info.Session, info: info, start: time.Now(), tracker: s.rules.NewTracker()}
 	// The session outlives each request but not the server, nor its
