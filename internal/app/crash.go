@@ -31,4 +31,3 @@ func crashClose(ctx context.Context, st store.Events, s store.Session) (*event.E
 		Closing: event.Closing{Message: event.CloseCrashRecovered, Duration: end.Sub(s.Start).Seconds()},
 	}, nil
 }
-
