@@ -149,8 +149,11 @@ func readHead(r io.Reader) (head, rest []byte, st headStatus) {
 				if skipped == 0 { // keep what fits, then look for the end in what follows
 					keep := maxHeadKept - len(buf)
 					buf = append(buf, chunk[:keep]...)
-					tail = append([]byte(nil), buf[len(buf)-min(3, len(buf)):]...)
 					chunk2 := chunk[keep:n]
+					if i := headEnd(buf); i >= 0 { // the end was in the part kept
+						return buf[:i], append(append([]byte(nil), buf[i:]...), chunk2...), headComplete
+					}
+					tail = append([]byte(nil), buf[len(buf)-min(3, len(buf)):]...)
 					skipped = 1
 					if i := headEnd(append(tail, chunk2...)); i >= 0 {
 						return cutLastLine(buf), append(tail, chunk2...)[i:], headComplete
@@ -201,6 +204,11 @@ func headEnd(b []byte) int {
 func cutLastLine(b []byte) []byte {
 	if i := bytes.LastIndexAny(b, "\r\n"); i >= 0 {
 		b = b[:i+1]
+	}
+	// A CR after a line's end is the start of the empty line, cut at the
+	// bound: the head is whole.
+	if n := len(b); n >= 2 && b[n-1] == '\r' && b[n-2] == '\n' {
+		b = b[:n-1]
 	}
 	return append(b, "\r\n"...)
 }

@@ -249,3 +249,54 @@ func orNull(p string) string {
 	}
 	return p
 }
+
+// chunkReader returns its bytes n at a time, as TCP segments may.
+type chunkReader struct {
+	b []byte
+	n int
+}
+
+func (r *chunkReader) Read(p []byte) (int, error) {
+	if len(r.b) == 0 {
+		return 0, io.EOF
+	}
+	k := min(r.n, len(p), len(r.b))
+	copy(p, r.b[:k])
+	r.b = r.b[k:]
+	return k, nil
+}
+
+// However the bytes are cut, readHead finds the head's end and returns
+// what follows it whole: near the kept bound, across it, and far past it.
+func TestReadHeadCuts(t *testing.T) {
+	body := "username=admin&password=admin"
+	for _, headLen := range []int{100, maxHeadKept - 300, maxHeadKept - 2, maxHeadKept, maxHeadKept + 1, maxHeadKept + 2, maxHeadKept + 3, maxHeadKept + 5000, 100 << 10} {
+		start := "POST /login.cgi HTTP/1.1\r\nHost: a\r\nX-Pad: "
+		head := start + strings.Repeat("p", headLen-len(start)-4) + "\r\n\r\n"
+		for _, cut := range []int{1, 7, 1000, 4000, 4096} {
+			r := &chunkReader{b: []byte(head + body), n: cut}
+			got, rest, st := readHead(r)
+			if st != headComplete {
+				t.Fatalf("head %d cut %d: status %v", headLen, cut, st)
+			}
+			// What follows the head: what readHead read past it, then
+			// what it left on the connection.
+			if after, _ := io.ReadAll(r); string(rest)+string(after) != body {
+				t.Errorf("head %d cut %d: after the head %q", headLen, cut, string(rest)+string(after))
+			}
+			switch {
+			case len(head) <= maxHeadKept:
+				if string(got) != head {
+					t.Errorf("head %d cut %d: head of %d bytes", headLen, cut, len(got))
+				}
+			case len(got) > maxHeadKept+2 || !strings.HasPrefix(string(got), "POST /login.cgi HTTP/1.1\r\nHost: a\r\n") || !strings.HasSuffix(string(got), "\r\n"):
+				// Past the bound: the request line and whole header lines
+				// kept, ended by an empty line.
+				t.Errorf("head %d cut %d: kept %d bytes ending %q", headLen, cut, len(got), got[max(0, len(got)-8):])
+			}
+			if lines := splitLines(got); len(lines) < 3 || lines[len(lines)-1] != "" {
+				t.Errorf("head %d cut %d: no empty line at the end", headLen, cut)
+			}
+		}
+	}
+}
