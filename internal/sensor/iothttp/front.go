@@ -115,6 +115,7 @@ func (c *frontConn) check() {
 		c.Conn.Close()
 		return
 	}
+	c.s.noteProtocol(c, req.protocol)
 	_ = c.Conn.SetReadDeadline(time.Now().Add(bodyTimeout))
 	c.r = io.MultiReader(bytes.NewReader(req.rewritten), bytes.NewReader(rest), c.Conn)
 }
@@ -233,6 +234,7 @@ var (
 	errIllegalFile = &refusal{400, "Bad Request", "Illegal filename."}
 	errNotImpl     = &refusal{501, "Not Implemented", "That method is not implemented."}
 	errTimeout     = &refusal{408, "Request Timeout", "No request appeared within a reasonable time period."}
+	errNotFound    = &refusal{404, "Not Found", "File not found."}
 )
 
 // bytes is the whole answer, as send_error writes it: the status line with
@@ -508,4 +510,15 @@ func validHost(s string) bool {
 		}
 	}
 	return true
+}
+
+// noteProtocol keeps the protocol the client sent on its session, for the
+// status line of the answers written raw (mini_httpd echoes it).
+func (s *Sensor) noteProtocol(c *frontConn, protocol string) {
+	if v, ok := s.conns.Load(net.Conn(c)); ok {
+		cc := v.(*conn)
+		cc.mu.Lock()
+		cc.protocol = protocol
+		cc.mu.Unlock()
+	}
 }

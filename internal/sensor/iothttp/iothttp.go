@@ -133,6 +133,10 @@ type conn struct {
 	bytes   int64
 	reqs    int
 	closed  bool
+	// protocol is what the client's request line said (front.go); raw is
+	// an answer to write on the bare connection (writeRaw).
+	protocol string
+	raw      []byte
 }
 
 func (s *Sensor) connContext(ctx context.Context, c net.Conn) context.Context {
