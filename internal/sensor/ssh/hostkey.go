@@ -27,10 +27,9 @@ import (
 // 2020.79, so offering either would give the device away. A data dir from an
 // older honeygate may still hold an ssh_host_ed25519_key; it is left alone
 // and no longer offered.
-const (
-	rsaBits = 2048 // dropbearkey's default RSA size
-	dssBits = 1024 // DSS keys are 1024-bit (FIPS 186-2), as dropbearkey made them
-)
+// The DSS key is 1024-bit (dsa.L1024N160, FIPS 186-2), as dropbearkey made
+// them.
+const rsaBits = 2048 // dropbearkey's default RSA size
 
 // hostKeyFiles names the key files under the sensor's key directory, in the
 // order they are offered (Dropbear's order: ssh-rsa before ssh-dss).
