@@ -134,7 +134,7 @@ func (c *Consumer) download(ctx context.Context, ev event.Event) []Indicator {
 	u.Type, u.Value = TypeURL, raw
 	// A popular site's URL (or a public resolver's) is held until
 	// corroborated, and its host is never listed (honeypot.go).
-	if c.held.isPopular(pc.host, pc.isIP()) {
+	if c.held.holds(pc.host, pc.isIP()) {
 		c.log.Debug("intel: a popular site's URL from the honeypot", "event", ev.ID, "url", raw)
 		return []Indicator{c.hold(ctx, u, pc.expr(), ev.SrcIP)}
 	}

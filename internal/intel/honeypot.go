@@ -73,6 +73,12 @@ type HoneypotPolicy struct {
 	// for a popular site's URL before the honeypot alone enforces it; 0
 	// holds it until another source lists it.
 	CorroborateNetworks int `yaml:"corroborate_networks"`
+	// HoldAllNames holds every payload URL whose host is a name, popular
+	// or not, leaving only addresses enforced at first sight: for a
+	// network that would rather miss a throwaway domain for a while than
+	// let one typed URL block a small site. Worm payload servers are
+	// mostly addresses.
+	HoldAllNames bool `yaml:"hold_all_names"`
 }
 
 // DefaultHoneypotPolicy holds the embedded list's URLs until three
@@ -115,6 +121,7 @@ func popularKey(s string) (string, bool) {
 type holdPolicy struct {
 	popular     map[string]bool
 	corroborate int
+	allNames    bool
 
 	mu    sync.Mutex
 	tally map[string][]string // held URL value -> networks seen, in order
@@ -125,7 +132,7 @@ type holdPolicy struct {
 const maxTallied = 4096
 
 func newHoldPolicy(p HoneypotPolicy) *holdPolicy {
-	h := &holdPolicy{popular: map[string]bool{}, corroborate: min(max(p.CorroborateNetworks, 0), maxCorroborate), tally: map[string][]string{}}
+	h := &holdPolicy{popular: map[string]bool{}, corroborate: min(max(p.CorroborateNetworks, 0), maxCorroborate), allNames: p.HoldAllNames, tally: map[string][]string{}}
 	var names []string
 	if !p.NoDefaultPopular {
 		names = DefaultPopular()
@@ -136,6 +143,12 @@ func newHoldPolicy(p HoneypotPolicy) *holdPolicy {
 		}
 	}
 	return h
+}
+
+// holds reports whether a honeypot URL on host is held: a popular host,
+// or any name with HoldAllNames.
+func (h *holdPolicy) holds(host string, ip bool) bool {
+	return (h.allNames && !ip) || h.isPopular(host, ip)
 }
 
 // isPopular reports whether host (canonical: a name or an address) is on
@@ -225,7 +238,7 @@ func (c *Consumer) hold(ctx context.Context, u Indicator, canon, srcIP string) I
 func Enforcement(ind Indicator, now time.Time) (bool, string) {
 	switch {
 	case ind.Category == CategorySuspicious && ind.Source == SourceHoneypot:
-		return false, "held: a honeypot download from a popular site, enforced once several attacker networks ask for it or another source lists it"
+		return false, "held: a honeypot download from a popular site (or any name, with hold_all_names), enforced once several attacker networks ask for it or another source lists it"
 	case ind.Expired(now):
 		return false, "expired"
 	case ind.Allow():

@@ -85,3 +85,24 @@ func TestHoldTally(t *testing.T) {
 		t.Errorf("tally holds %d URLs", len(h.tally))
 	}
 }
+
+func TestHoldAllNames(t *testing.T) {
+	h := newHoldPolicy(HoneypotPolicy{HoldAllNames: true, CorroborateNetworks: 3})
+	for _, tc := range []struct {
+		host string
+		ip   bool
+		want bool
+	}{
+		{"small-business.example", false, true},
+		{"github.com", false, true},
+		{"45.15.143.158", true, false}, // a payload server's address: enforced at once
+		{"8.8.8.8", true, true},        // but never a public resolver's
+	} {
+		if got := h.holds(tc.host, tc.ip); got != tc.want {
+			t.Errorf("holds(%q) = %v", tc.host, got)
+		}
+	}
+	if newHoldPolicy(DefaultHoneypotPolicy()).holds("small-business.example", false) {
+		t.Error("the default holds ordinary names")
+	}
+}
