@@ -208,7 +208,7 @@ func TestIntelImportExportRoundTrip(t *testing.T) {
 		t.Fatalf("add: %d\n%s", code, out)
 	}
 	out, code = cli("intel", "list", "--category", "c2")
-	if code != 0 || !strings.Contains(out, "c2.example") || !strings.Contains(out, "203.0.113.9") || !strings.Contains(out, "ip") {
+	if code != 0 || !strings.Contains(out, "c2.example") || !strings.Contains(out, "203.0.113.9") || !strings.Contains(out, "ip") || !strings.Contains(out, "ENFORCED") || strings.Count(out, " yes\n") != 2 {
 		t.Errorf("list: %d\n%s", code, out)
 	}
 	waitFor(t, "added ip enforced", time.Second, func() bool {
