@@ -4,6 +4,8 @@
 // filled in the way a sensor fills them. Ids are deterministic by default
 // ("<session>-0001", "<session>-0002", ...) so tests can name and order
 // events; a benchmark that must never repeat an id asks for RandomIDs.
+// On the other side, Recorder is the event.Publisher a sensor test hands
+// its sensor, to read back what it published.
 //
 // It is for tests only: the program never imports it, and it says nothing
 // about what a sensor really sends (the sensors' own tests and golden
