@@ -12,13 +12,14 @@ import (
 	"time"
 
 	"github.com/honeygate/honeygate/internal/event"
+	"github.com/honeygate/honeygate/internal/testkit/eventkit"
 )
 
 // startFront serves a sensor through the front door as production does,
 // with a short head timeout.
-func startFront(t *testing.T) (string, *collector) {
+func startFront(t *testing.T) (string, *eventkit.Recorder) {
 	t.Helper()
-	col := &collector{closed: make(chan string, 64)}
+	col := &eventkit.Recorder{Closed: make(chan string, 64)}
 	s, err := New(DefaultConfig(), Options{Publisher: col, Sensor: "test"})
 	if err != nil {
 		t.Fatal(err)
@@ -135,14 +136,12 @@ func TestFrontAnswersAsMiniHTTPD(t *testing.T) {
 	var refused []event.Event
 	deadline := time.Now().Add(5 * time.Second)
 	for time.Now().Before(deadline) {
-		col.mu.Lock()
 		refused = refused[:0]
-		for _, e := range col.events {
-			if e.Kind == event.HTTPRequest && e.HTTP.Status >= 400 {
+		for _, e := range col.OfKind(event.HTTPRequest) {
+			if e.HTTP.Status >= 400 {
 				refused = append(refused, e)
 			}
 		}
-		col.mu.Unlock()
 		if len(refused) >= 16 {
 			break
 		}

@@ -134,9 +134,11 @@ type conn struct {
 	reqs    int
 	closed  bool
 	// protocol is what the client's request line said (front.go); raw is
-	// an answer to write on the bare connection (writeRaw).
+	// an answer to write on the bare connection (writeRaw), which sets
+	// hijacked while it holds the connection.
 	protocol string
 	raw      []byte
+	hijacked bool
 }
 
 func (s *Sensor) connContext(ctx context.Context, c net.Conn) context.Context {
@@ -166,6 +168,22 @@ func (s *Sensor) connState(c net.Conn, st http.ConnState) {
 	if st != http.StateClosed && st != http.StateHijacked {
 		return
 	}
+	if st == http.StateHijacked {
+		if v, ok := s.conns.Load(c); ok {
+			cc := v.(*conn)
+			cc.mu.Lock()
+			mine := cc.hijacked
+			cc.mu.Unlock()
+			if mine { // writeRaw answers, then ends the session itself
+				return
+			}
+		}
+	}
+	s.endSession(c)
+}
+
+// endSession records the end of c's session, once, and releases it.
+func (s *Sensor) endSession(c net.Conn) {
 	v, ok := s.conns.LoadAndDelete(c)
 	if !ok {
 		return
@@ -227,25 +245,11 @@ func (s *Sensor) observe(cc *conn, o attrib.Observation) {
 // emit publishes e before the answer to what caused it is written.
 func (s *Sensor) emit(cc *conn, e *event.Event) { s.publish(cc.ctx, e) }
 
-// publish hands e to the bus, retrying briefly while ctx allows; an event
-// that still cannot be published is logged, not fatal.
+// publish hands e to the bus, which retries within ctx on its own; an event
+// that still cannot be published is logged, not fatal: the honeypot keeps
+// answering.
 func (s *Sensor) publish(ctx context.Context, e *event.Event) {
-	backoff := 50 * time.Millisecond
-	for attempt := 1; ; attempt++ {
-		err := s.pub.Publish(ctx, e)
-		if err == nil {
-			return
-		}
-		if attempt == 5 || ctx.Err() != nil {
-			s.log.Error("iothttp: event lost", "kind", e.Kind, "session", e.Session, "id", e.ID, "err", err)
-			return
-		}
-		t := time.NewTimer(backoff)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-		}
-		backoff *= 2
+	if err := s.pub.Publish(ctx, e); err != nil {
+		s.log.Error("iothttp: event lost", "kind", e.Kind, "session", e.Session, "id", e.ID, "err", err)
 	}
 }

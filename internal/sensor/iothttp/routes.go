@@ -15,6 +15,7 @@ import (
 
 	"github.com/honeygate/honeygate/internal/attrib"
 	"github.com/honeygate/honeygate/internal/event"
+	"github.com/honeygate/honeygate/internal/sensor/shellrec"
 )
 
 // The exploits this sensor answers.
@@ -217,8 +218,7 @@ func (s *Sensor) record(cc *conn, x exploit, injs []injection) {
 }
 
 // run runs one injected command on the session's shell, as the device's
-// system() would, and records it, what it asked to download and the
-// applets it probed. Flood targets are never downloads.
+// system() would, and records it as telnet and ssh record a line.
 func (s *Sensor) run(cc *conn, cmd string) {
 	if cc.shell == nil {
 		cc.shell = s.dev.NewShell(cc.ctx)
@@ -235,21 +235,12 @@ func (s *Sensor) run(cc *conn, cmd string) {
 		cc.shell.Close()
 		cc.shell = nil
 	}
-	e := cc.event(s, event.CommandInput)
-	e.Input = event.Text(cmd)
-	e.Output = text(string(out), maxEventText)
-	s.emit(cc, e)
-	s.observe(cc, attrib.Observation{Input: cmd})
-	for _, m := range res.Markers {
-		s.observe(cc, attrib.Observation{Marker: m})
+	res.Output = out
+	for _, o := range shellrec.Evidence(cmd, res) {
+		s.observe(cc, o) // publishes session.attributed when the family changes
 	}
-	for _, d := range res.Downloads {
-		e := cc.event(s, event.FileDownload)
-		e.URL = text(d.URL, maxEventText)
-		e.Tool = text(d.Tool, 64)
-		e.Filename = text(d.Filename, 512)
+	for _, e := range shellrec.Events(cmd, res, func(k event.Kind) *event.Event { return cc.event(s, k) }) {
 		s.emit(cc, e)
-		s.observe(cc, attrib.Observation{URL: d.URL})
 	}
 }
 
@@ -334,26 +325,28 @@ func (s *Sensor) notFound(_ http.ResponseWriter, r *http.Request, cc *conn, _ []
 
 // writeRaw writes the answer a route left in cc.raw on the bare connection
 // and closes it, as mini_httpd does after each request.
+//
+// The session ends after the answer is written, not at the hijack: ending
+// it cancels the session's context, which closes the connection.
 func (s *Sensor) writeRaw(w http.ResponseWriter, cc *conn) {
+	hj, ok := w.(http.Hijacker)
 	cc.mu.Lock()
 	raw := cc.raw
 	cc.raw = nil
+	cc.hijacked = raw != nil && ok
 	cc.mu.Unlock()
-	if raw == nil {
-		return
-	}
-	hj, ok := w.(http.Hijacker)
-	if !ok {
+	if raw == nil || !ok {
 		return
 	}
 	c, bw, err := hj.Hijack()
 	if err != nil {
-		return
+		return // not hijacked: net/http closes it and ConnState ends the session
 	}
-	defer c.Close()
 	_ = c.SetWriteDeadline(time.Now().Add(10 * time.Second))
 	_, _ = bw.Write(raw)
 	_ = bw.Flush()
+	c.Close()
+	s.endSession(c)
 }
 
 // panicked records a session.panic for a request that panicked.
