@@ -303,3 +303,49 @@ func TestReadHeadCuts(t *testing.T) {
 		}
 	}
 }
+
+// slowCloses is a bus that takes its time over session.closed, as a real
+// one may.
+type slowCloses struct{ *eventkit.Recorder }
+
+func (p slowCloses) Publish(ctx context.Context, e *event.Event) error {
+	if e.Kind == event.SessionClosed {
+		time.Sleep(200 * time.Millisecond)
+	}
+	return p.Recorder.Publish(ctx, e)
+}
+
+// The raw 404 is written whole before the session ends: ending it closes
+// the connection, and with a slow bus a close at the hijack would beat the
+// answer (the real binary answered nothing).
+func TestRaw404WithSlowBus(t *testing.T) {
+	col := &eventkit.Recorder{Closed: make(chan string, 8)}
+	s, err := New(DefaultConfig(), Options{Publisher: slowCloses{col}, Sensor: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	srv := s.NewServer(ctx)
+	done := make(chan struct{})
+	go func() { _ = srv.Serve(s.WrapListener(ln)); close(done) }()
+	t.Cleanup(func() {
+		cancel()
+		sctx, c2 := context.WithTimeout(context.Background(), 5*time.Second)
+		defer c2()
+		_ = srv.Shutdown(sctx)
+		<-done
+	})
+	got := withoutDate(t, raw(t, ln.Addr().String(), "GET /nothing HTTP/1.1\r\nHost: a\r\n\r\n"))
+	if want := miniHTTPDError("HTTP/1.1", "404 Not Found", "File not found."); got != want {
+		t.Errorf("answer:\n%s\nwant:\n%s", got, want)
+	}
+	select {
+	case <-col.Closed:
+	case <-time.After(5 * time.Second):
+		t.Error("session not closed")
+	}
+}
