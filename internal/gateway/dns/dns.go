@@ -56,7 +56,10 @@ var _ mdns.Handler = (*Server)(nil)
 // New returns a Server for opt; Serve starts it.
 func New(opt Options) (*Server, error) {
 	cfg := &opt.Config
-	s := &Server{opt: opt, log: opt.Log, kill: map[string]bool{}, reported: gateway.NewThrottle(time.Minute)}
+	s := &Server{opt: opt, log: opt.Log, kill: map[string]bool{}}
+	s.reported = gateway.NewThrottleWith(gateway.ThrottleOptions{Period: time.Minute, Summary: func(n uint64) {
+		s.log.Warn("dns: reports of refused clients held back (per-client and overall limits)", "suppressed", n)
+	}})
 	var err error
 	if s.sink4, s.sink6, err = cfg.SinkholeAddrs(); err != nil {
 		return nil, fmt.Errorf("dns: sinkhole: %w", err)

@@ -53,6 +53,8 @@ func (s *Server) ServeDNS(w mdns.ResponseWriter, r *mdns.Msg) {
 		if s.reported.Allow(client.Addr()) {
 			s.record(&gateway.Block{Kind: gateway.KindBlock, Client: client, Host: host, Ref: gateway.NewRef(),
 				Action: gateway.ActionRefuse, Reason: gateway.ReasonClientRefused})
+		} else {
+			s.opt.Metrics.Suppressed(gateway.EnforcerDNS)
 		}
 		s.reply(w, r, refused(r))
 		return
