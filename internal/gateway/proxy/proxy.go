@@ -52,7 +52,9 @@ type Server struct {
 	dial    *dialer
 	origins *origins
 	via     string
-	refused *gateway.Throttle
+	// viaField is []string{via}, shared by every message without a Via.
+	viaField []string
+	refused  *gateway.Throttle
 	// noDecrypt remembers (client, name) pairs whose client refused the
 	// gateway CA, passed through undecrypted for an hour.
 	noDecrypt *passList
@@ -68,9 +70,13 @@ type Server struct {
 
 type ctxKey struct{}
 
-// connInfo is what the proxy knows about one client connection.
+// connInfo is what the proxy knows about one client connection. It is
+// used by the connection's own goroutine only.
 type connInfo struct {
 	client netip.AddrPort
+	// origin is the origin connection this client's last request used,
+	// kept for its next one (see origins.roundTrip); nil when none.
+	origin *originConn
 }
 
 // New returns a Server; Serve starts it on a listener.
@@ -81,7 +87,7 @@ func New(opt Options) *Server {
 	if opt.Own == nil {
 		opt.Own = func() []netip.AddrPort { return nil }
 	}
-	s := &Server{opt: opt, log: opt.Log, via: "1.1 " + opt.Name,
+	s := &Server{opt: opt, log: opt.Log, via: "1.1 " + opt.Name, viaField: []string{"1.1 " + opt.Name},
 		baseCtx: context.Background(), stop: make(chan struct{}), conns: map[net.Conn]*connState{}}
 	s.refused = gateway.NewThrottleWith(gateway.ThrottleOptions{Period: time.Minute, Summary: func(n uint64) {
 		s.log.Warn("proxy: reports of refused clients held back (per-client and overall limits)", "suppressed", n)
