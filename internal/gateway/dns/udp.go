@@ -1,6 +1,7 @@
 package dns
 
 import (
+	"context"
 	"errors"
 	"net"
 	"net/netip"
@@ -37,19 +38,37 @@ type batchConn interface {
 	WriteBatch(ms []ipv4.Message, flags int) (int, error)
 }
 
-// serveUDP answers on pc until it is closed.
+// serveUDP answers on pc until it is closed. It reads with one goroutine
+// per CPU, each on a socket of its own: pc, and (on Linux) more sockets
+// bound to the same address with SO_REUSEPORT, among which the kernel
+// spreads clients by their address and port. Reads on one socket are
+// serialized by the runtime, so readers sharing pc would only take turns.
 func (s *Server) serveUDP(pc net.PacketConn) error {
-	var bc batchConn
-	if ua, ok := pc.LocalAddr().(*net.UDPAddr); ok && ua.IP.To4() != nil {
-		bc = ipv4.NewPacketConn(pc)
-	} else {
-		bc = ipv6.NewPacketConn(pc)
+	pcs := []net.PacketConn{pc}
+	if canReusePort {
+		lc := net.ListenConfig{Control: reusePort}
+		for len(pcs) < runtime.GOMAXPROCS(0) {
+			more, err := lc.ListenPacket(context.Background(), "udp", pc.LocalAddr().String())
+			if err != nil {
+				break // pc was not opened by Listen: it reads alone
+			}
+			if !s.addPacketConn(more) {
+				more.Close()
+				break // shut down meanwhile
+			}
+			pcs = append(pcs, more)
+		}
 	}
 	slow := make(chan struct{}, maxSlow)
-	readers := max(runtime.GOMAXPROCS(0), 1)
 	var wg sync.WaitGroup
-	errc := make(chan error, readers)
-	for range readers {
+	errc := make(chan error, len(pcs))
+	for _, pc := range pcs {
+		var bc batchConn
+		if ua, ok := pc.LocalAddr().(*net.UDPAddr); ok && ua.IP.To4() != nil {
+			bc = ipv4.NewPacketConn(pc)
+		} else {
+			bc = ipv6.NewPacketConn(pc)
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
