@@ -1,6 +1,7 @@
 package dns
 
 import (
+	"net"
 	"runtime"
 	"testing"
 	"time"
@@ -49,5 +50,45 @@ func TestReadersOnEverySocket(t *testing.T) {
 	}
 	if got := f.up.queries.Load(); got != 1 {
 		t.Fatalf("upstream asked %d times", got)
+	}
+}
+
+// wrappedPC hides the socket's SyscallConn, so the filter reads it one
+// packet at a time (the path of systems without batch calls).
+type wrappedPC struct{ net.PacketConn }
+
+// Both ways of reading a socket answer, over IPv4 and IPv6: the batch path
+// (raw sockaddrs of either family) and the one-at-a-time path.
+func TestPacketPaths(t *testing.T) {
+	for _, tc := range []struct {
+		name, addr string
+		wrap       bool
+	}{
+		{"batch v4", "127.0.0.1:0", false},
+		{"batch v6", "[::1]:0", false},
+		{"simple v4", "127.0.0.1:0", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := startFilter(t, nil)
+			pc, l, err := Listen(tc.addr)
+			if err != nil {
+				t.Skip("no such loopback:", err)
+			}
+			var serve net.PacketConn = pc
+			if tc.wrap {
+				serve = wrappedPC{pc}
+			}
+			go func() { _ = f.srv.Serve(serve, l) }()
+			for i := range 20 {
+				c := &mdns.Client{Net: "udp", Timeout: 3 * time.Second}
+				q := new(mdns.Msg)
+				q.SetQuestion("paths.example.", mdns.TypeA)
+				q.Id = uint16(1000 + i)
+				r, _, err := c.Exchange(q, pc.LocalAddr().String())
+				if err != nil || r.Id != q.Id || r.Rcode != mdns.RcodeSuccess || len(r.Answer) != 1 {
+					t.Fatalf("query %d: %v %v", i, r, err)
+				}
+			}
+		})
 	}
 }
