@@ -178,4 +178,3 @@ func sockaddrAddrPort(sa *unix.RawSockaddrInet6, n uint32) netip.AddrPort {
 	}
 	return netip.AddrPort{}
 }
-
