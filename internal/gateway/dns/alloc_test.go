@@ -49,6 +49,15 @@ func TestFastAnswerAllocs(t *testing.T) {
 	if n := testing.AllocsPerRun(1000, func() { srv.fastAnswer(b, ua, key[:0], out[:0]) }); n > 0 {
 		t.Errorf("fast path allocates %.1f times per query", n)
 	}
+	// And with the name known to be unlisted (intel not asked again).
+	e, _ := srv.cache.lookup(k)
+	e.cleanFor.Store(cleanMark{m: chain.Matcher(), name: true})
+	if _, ok := srv.fastAnswer(b, ua, key[:0], out[:0]); !ok {
+		t.Fatal("not answered on the fast path with a clean name")
+	}
+	if n := testing.AllocsPerRun(1000, func() { srv.fastAnswer(b, ua, key[:0], out[:0]) }); n > 0 {
+		t.Errorf("fast path (clean name) allocates %.1f times per query", n)
+	}
 }
 
 func BenchmarkFastAnswer(b *testing.B) {

@@ -92,3 +92,21 @@ func TestPacketPaths(t *testing.T) {
 		})
 	}
 }
+
+// A name answered on the fast path (cached, judged clean) is blocked as
+// soon as intel lists it: the clean mark belongs to the old snapshot.
+func TestFastPathNameListedLater(t *testing.T) {
+	f := startFilter(t, nil)
+	for range 3 {
+		if r := f.query(t, "udp", "later.example", mdns.TypeA); r.Rcode != mdns.RcodeSuccess {
+			t.Fatalf("before listing: %v", r)
+		}
+	}
+	f.intel.Add("domain", "later.example", "phishing")
+	if r := f.query(t, "udp", "later.example", mdns.TypeA); r.Rcode != mdns.RcodeNameError {
+		t.Fatalf("after listing: %v", r)
+	}
+	if b := f.rec.Blocks(); len(b) != 1 || b[0].Host != "later.example" {
+		t.Fatalf("records %+v", b)
+	}
+}

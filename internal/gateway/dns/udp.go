@@ -192,18 +192,26 @@ func (s *Server) fastAnswer(q []byte, addr netip.Addr, key, out []byte) (_ []byt
 	if s.isKillSwitchHost(host) {
 		return nil, false
 	}
-	d := chain.Decide(&gateway.Query{Client: addr, Host: host})
-	if d.Verdict != gateway.Allowed {
-		return nil, false
-	}
 	key = appendKeyTail(key, qtype, qclass, do, cd, edns)
 	e, age := s.cache.lookupID(key)
 	if e == nil {
 		return nil, false
 	}
 	cur := chain.Matcher()
-	if v, ok := e.cleanFor.Load().(cleanMark); !ok || cur == nil || v.m != any(cur) {
+	mark, ok := e.cleanFor.Load().(cleanMark)
+	if !ok || cur == nil || mark.m != any(cur) {
 		return nil, false // judged on the slow path, which marks it clean
+	}
+	var d gateway.Decision
+	if mark.name {
+		// Intel lists nothing for the name under cur: only the client's
+		// allowlist can still change the reason, never the verdict.
+		d = chain.DecideUnlisted(addr, host)
+	} else {
+		d = chain.Decide(&gateway.Query{Client: addr, Host: host})
+	}
+	if d.Verdict != gateway.Allowed {
+		return nil, false
 	}
 	wa := e.wireFor()
 	if wa == nil || len(wa.b) > min(size, 4096) || wa.qEnd != qEnd {
