@@ -16,7 +16,11 @@
 #   DNS_CLIENTS [4]     dnsperf clients
 #   PAIRS [2]           peer/honeygate pairs, alternated (peer first)
 #   ONLY [all]          proxy or dns: run only that half
+#   DNS_QUERIES [all]   clean: leave the listed names out of dnsperf's
+#                       queries, to see what the block events cost
 #   KEEP [0]            1: keep the temp dir (logs, lists)
+#   HG_BIN []           a honeygate binary to measure instead of this tree's
+#                       (the code before a change, say)
 #   HG_ENV []           extra environment for honeygate serve (GOMAXPROCS=1, GOGC=200)
 #   WORK []             a directory to keep and reuse across runs: the list
 #                       and honeygate's data with the list imported (the
@@ -37,6 +41,8 @@ ONLY=${ONLY:-all}
 KEEP=${KEEP:-0}
 WORK=${WORK:-}
 HG_ENV=${HG_ENV:-}
+HG_BIN=${HG_BIN:-}
+DNS_QUERIES=${DNS_QUERIES:-all}
 
 cd "$(dirname "$0")/../.."
 root=$(pwd)
@@ -67,14 +73,18 @@ P_ORIGIN=$(port); P_UP=$(port); P_SQUID=$(port); P_TINY=$(port); P_HG=$(port); P
 echo "# honeygate gateway benchmark"
 echo
 echo "- date:    $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-echo "- commit:  $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- 2>/dev/null || echo ' (+ uncommitted changes)')"
+echo "- commit:  $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- 2>/dev/null || echo ' (+ uncommitted changes)')${HG_BIN:+ (honeygate: $HG_BIN)}"
 echo "- cpus:    $(nproc) x $(lscpu | sed -n 's/^Model name: *//p')"
 echo "- load:    $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine at start)"
 echo "- peers:   $(squid -v | head -1); tinyproxy $(tinyproxy -v 2>&1 | awk '{print $2}'); $(dnsmasq -v | head -1 | cut -d' ' -f1-3)"
-echo "- params:  DOMAINS=$DOMAINS DURATION=${DURATION}s CONNS=$CONNS DNS_CLIENTS=$DNS_CLIENTS PAIRS=$PAIRS${HG_ENV:+ HG_ENV=$HG_ENV}"
+echo "- params:  DOMAINS=$DOMAINS DURATION=${DURATION}s CONNS=$CONNS DNS_CLIENTS=$DNS_CLIENTS DNS_QUERIES=$DNS_QUERIES PAIRS=$PAIRS${HG_ENV:+ HG_ENV=$HG_ENV}"
 echo
 
-go build -o "$tmp/honeygate" ./cmd/honeygate
+if [ -n "$HG_BIN" ]; then
+	cp "$HG_BIN" "$tmp/honeygate"
+else
+	go build -o "$tmp/honeygate" ./cmd/honeygate
+fi
 go build -o "$tmp/gwpeer" ./bench/gateway/gwpeer
 if [ ! -s "$tmp/list/queries.txt" ] || [ "$(wc -l <"$tmp/list/domains.txt")" != "$DOMAINS" ]; then
 	rm -rf "$tmp/list" "$tmp/hgdata"
@@ -230,13 +240,18 @@ if [ "$ONLY" != dns ]; then
 	echo
 fi
 
+qfile=$tmp/list/queries.txt
+if [ "$DNS_QUERIES" = clean ]; then
+	qfile=$tmp/list/queries-clean.txt
+	awk 'NR == FNR {listed[$1] = 1; next} !($1 in listed)' "$tmp/list/domains.txt" "$tmp/list/queries.txt" >"$qfile"
+fi
 run_dnsperf() { # name pid port
 	# One warm-up pass fills the cache (and the sinkhole answers).
-	dnsperf -s 127.0.0.1 -p "$3" -d "$tmp/list/queries.txt" -n 1 >/dev/null 2>&1 || true
+	dnsperf -s 127.0.0.1 -p "$3" -d "$qfile" -n 1 >/dev/null 2>&1 || true
 	local out c0 c1 l0
 	l0=$(load1)
 	c0=$(cpu "$2")
-	out=$(dnsperf -s 127.0.0.1 -p "$3" -d "$tmp/list/queries.txt" -l "$DURATION" -c "$DNS_CLIENTS" -Q 1000000 2>&1)
+	out=$(dnsperf -s 127.0.0.1 -p "$3" -d "$qfile" -l "$DURATION" -c "$DNS_CLIENTS" -Q 1000000 2>&1)
 	c1=$(cpu "$2")
 	echo "$out" >"$tmp/dnsperf-$1.txt"
 	local qps lat lost cs per
@@ -250,7 +265,7 @@ run_dnsperf() { # name pid port
 }
 
 if [ "$ONLY" != proxy ]; then
-	echo "## DNS: dnsperf -c $DNS_CLIENTS -l $DURATION, 10,000 names (one in a hundred listed), answered from cache"
+	echo "## DNS: dnsperf -c $DNS_CLIENTS -l $DURATION, $(wc -l <"$qfile") names ($DNS_QUERIES: $(awk 'NR == FNR {listed[$1] = 1; next} ($1 in listed) {n++} END {print n+0}' "$tmp/list/domains.txt" "$qfile") listed), answered from cache"
 	echo
 	echo "| resolver | queries/s | avg latency | lost | server CPU s | queries per CPU-s | load |"
 	echo "|---|---|---|---|---|---|---|"
