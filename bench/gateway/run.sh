@@ -102,7 +102,8 @@ gateway:
 EOF
 rm -f "$tmp/hgdata/listeners.json" # a reused WORK's, from the last run
 env $HG_ENV "$tmp/honeygate" serve --data "$tmp/hgdata" --config "$tmp/honeygate.yaml" \
-	--listen web=127.0.0.1:0 --listen telnet=off \
+	--listen web=127.0.0.1:0 --listen telnet=off --listen ssh=off --listen smb=off --listen iot-http=off \
+	--listen reflect-dns=off --listen reflect-ntp=off --listen reflect-ssdp=off --listen reflect-chargen=off --listen reflect-memcached=off \
 	--listen "proxy=127.0.0.1:$P_HG" --listen "dns=127.0.0.1:$P_HGDNS" >"$tmp/honeygate.log" 2>&1 &
 pids+=($!)
 hgpid=$!
@@ -161,7 +162,11 @@ dnsmasqpid=$!
 blocked=$(head -1 "$tmp/list/domains.txt")
 wait_for() { # what, command...
 	local what=$1; shift
-	for _ in $(seq 1 600); do "$@" >/dev/null 2>&1 && return 0; sleep 0.5; done
+	for _ in $(seq 1 600); do
+		"$@" >/dev/null 2>&1 && return 0
+		kill -0 "$hgpid" 2>/dev/null || { echo "honeygate exited:"; tail -3 "$tmp/honeygate.log"; exit 1; }
+		sleep 0.5
+	done
 	echo "timed out waiting for $what"; exit 1
 }
 start=$(date +%s)
