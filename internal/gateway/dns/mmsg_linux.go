@@ -148,7 +148,7 @@ func (m *mmsgIO) flush() error {
 		if err != nil {
 			return err
 		}
-		if errno != 0 {
+		if errno != 0 || n <= 0 {
 			// The first message failed (a destination the kernel refuses):
 			// answers are best effort, the rest still go.
 			sent++
