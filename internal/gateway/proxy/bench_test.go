@@ -85,7 +85,7 @@ func readResp(br *bufio.Reader) (int, error) {
 
 // BenchmarkProxy1K is wrk's request through the proxy, in process: an
 // absolute-form GET of a 1 KiB body on a keep-alive connection, with the
-// real intel snapshot (BENCH_DOMAINS listed domains, default 1,000).
+// real intel snapshot (1,000 listed domains).
 func BenchmarkProxy1K(b *testing.B) {
 	n := 1000
 	var inds []intel.Indicator
