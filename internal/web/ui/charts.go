@@ -1,7 +1,9 @@
 package ui
 
 import (
+	"fmt"
 	"html/template"
+	"strings"
 
 	"github.com/honeygate/honeygate/internal/report"
 )
@@ -15,4 +17,18 @@ func chartSVG(l string, b *report.Bars) template.HTML {
 		b.Unit = label(l, "unit:"+b.Unit)
 	}
 	return b.SVG()
+}
+
+// matrixDesc is the tampering matrix's text alternative: every state the
+// matrix draws and its count, as the legend above it says.
+func matrixDesc(l string, c report.CellCounts) string {
+	parts := make([]string, 0, 5)
+	for _, e := range report.MatrixLegend(c) {
+		key := e.Verdict
+		if key == "" {
+			key = "notvisited"
+		}
+		parts = append(parts, fmt.Sprintf("%s %s", label(l, key), report.Number(e.Count)))
+	}
+	return strings.Join(parts, ", ")
 }
