@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -398,11 +399,24 @@ func TestBlocksView(t *testing.T) {
 	f.seed(t, blk(now, "10.0.0.1", "evil.example"), blk(now, "10.0.0.2", "evil.example"), blk(now.AddDate(0, 0, -1), "10.0.0.1", "bad.example"))
 	_, body, _ = f.get(t, "/blocks")
 	got := map[string]string{}
+	heights := map[string]float64{}
 	for _, b := range barRe.FindAllStringSubmatch(body, -1) {
 		got[b[2]] = b[4]
+		heights[b[2]], _ = strconv.ParseFloat(b[1], 64)
 	}
 	if got["2026-03-10"] != "2" || got["2026-03-09"] != "1" || len(got) != 2 {
 		t.Errorf("block bars: %v", got)
+	}
+	// The bar heights match the counts: 2 blocks fill the y axis up to its
+	// top tick (2), 1 block half of it.
+	if axis := regexp.MustCompile(`<g class="axis"[^>]*><line x1="\d+" x2="\d+" y1="(\d+)" y2="(\d+)"/>`).FindStringSubmatch(body); axis == nil {
+		t.Errorf("blocks chart: no y axis")
+	} else {
+		top, _ := strconv.ParseFloat(axis[1], 64)
+		bottom, _ := strconv.ParseFloat(axis[2], 64)
+		if ax := bottom - top; math.Abs(heights["2026-03-10"]-ax) > 0.01 || math.Abs(heights["2026-03-09"]-ax/2) > 0.01 {
+			t.Errorf("block bars %v px high on an axis of %.2f px, want all of it and half", heights, ax)
+		}
 	}
 	// Three blocks are far below 10,000: the chart scales to them (the bar
 	// of 2 reaches the top tick, 2) and the line is a marker at the top edge.
