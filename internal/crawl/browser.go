@@ -45,6 +45,9 @@ type BrowserOptions struct {
 	// RestartAfter restarts the browser after this many visits, so that
 	// whatever a hostile page leaks does not accumulate (default 500).
 	RestartAfter int
+	// NoScreenshot skips the screenshot of each visited page (a JPEG of
+	// the viewport, kept with the capture's bodies).
+	NoScreenshot bool
 	Log          *slog.Logger
 }
 
@@ -160,6 +163,13 @@ func (b *Browser) startLocked() error {
 		chromedp.Flag("dns-prefetch-disable", true),
 		chromedp.Flag("disable-gpu", true),
 		chromedp.Flag("mute-audio", true),
+		// chromedp turns this on by default, for containers with a tiny
+		// /dev/shm; Chromium then keeps its shared memory in files under
+		// /tmp, and a visit spent a fifth of its CPU in the kernel
+		// creating, filling and deleting them (perf: ext4 inode and page
+		// cache work in the renderers' IO threads). Only when /dev/shm is
+		// too small is it left on.
+		chromedp.Flag("disable-dev-shm-usage", !devShmUsable()),
 		// Everything goes through the guard proxy, loopback included
 		// ("<-loopback>" removes Chromium's implicit bypass of it).
 		chromedp.Flag("proxy-server", b.public.URL()),
@@ -540,6 +550,9 @@ func (v *tabVisit) collect() {
 	// short extra time bounds the reading.
 	cctx, cancel := context.WithTimeout(v.tab, 3*time.Second)
 	defer cancel()
+	if !v.b.opts.NoScreenshot && mainFrame != "" {
+		v.screenshot(cctx)
+	}
 	var mainDoc string
 	for _, it := range items {
 		if len(c.Resources) >= v.b.opts.MaxResources {
@@ -608,6 +621,20 @@ func (v *tabVisit) collect() {
 	if c.Error == "" && mainDoc == "" && len(c.Resources) == 0 {
 		c.Error = "no document loaded"
 	}
+}
+
+// screenshot keeps an image of the page as it was shown when the visit
+// ended: a JPEG of the viewport (what a victim saw first; a scam's fake
+// warning, a fake update's button), small enough to keep for every visit.
+func (v *tabVisit) screenshot(ctx context.Context) {
+	q, speed := int64(60), true
+	res, err := chromedp.Call(ctx, page.CaptureScreenshot, page.CaptureScreenshotParams{
+		Format: page.CaptureScreenshotFormatJpeg, Quality: &q, OptimizeForSpeed: &speed,
+	})
+	if err != nil || len(res.Data) == 0 || int64(len(res.Data)) > v.b.opts.MaxBody {
+		return
+	}
+	v.c.Screenshot = &Screenshot{MIME: "image/jpeg", Width: v.p.Width, Height: v.p.Height, Size: int64(len(res.Data)), SHA256: Sum(res.Data), Data: res.Data}
 }
 
 // downloads hashes the files the page made the browser save, then deletes
