@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"path/filepath"
 	"sync"
 	"time"
@@ -195,7 +196,8 @@ func (e *env) Crawler() (*crawl.Crawler, error) {
 	}
 	e.onClose(func() error { judge.Close(); return nil })
 	log := e.log.With("component", "crawl")
-	guard := &crawl.Guard{AllowPrivate: c.AllowPrivateUpstream}
+	// The crawler never dials honeygate's own listeners, whatever a page asks.
+	guard := &crawl.Guard{AllowPrivate: c.AllowPrivateUpstream, Own: e.ownAddrs()}
 	lim := c.Limits()
 	// One connection per host across all visits: the crawl is polite.
 	static := crawl.NewStatic(crawl.StaticOptions{Limits: lim, Guard: guard, MaxConnsPerHost: 1, Log: log})
@@ -489,6 +491,10 @@ func (e *env) ownAddrs() func() []netip.AddrPort {
 		once.Do(func() {
 			for _, addrs := range e.addrs {
 				for _, a := range addrs {
+					// The bus's listener is kept as a URL (tls://host:port).
+					if u, err := url.Parse(a); err == nil && u.Host != "" {
+						a = u.Host
+					}
 					if ap, err := netip.ParseAddrPort(a); err == nil {
 						own = append(own, ap)
 					}

@@ -160,6 +160,9 @@ func (b *Browser) startLocked() error {
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("no-first-run", true),
 		chromedp.Flag("disable-quic", true),
+		// WebRTC sends UDP by itself (STUN to any address and port a page
+		// names, loopback included), past the proxy: only proxied TCP.
+		chromedp.Flag("webrtc-ip-handling-policy", "disable_non_proxied_udp"),
 		chromedp.Flag("dns-prefetch-disable", true),
 		chromedp.Flag("disable-gpu", true),
 		chromedp.Flag("mute-audio", true),

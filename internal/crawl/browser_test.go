@@ -65,7 +65,7 @@ func wsAccept(w http.ResponseWriter, r *http.Request, got chan<- string) {
 }
 
 func TestBrowserSeesWhatThePageDoes(t *testing.T) {
-	b := newTestBrowser(t, BrowserOptions{})
+	b := newTestBrowser(t, BrowserOptions{Guard: testGuard()})
 	got := make(chan string, 1)
 	var ua, referer string
 	mux := http.NewServeMux()
@@ -167,7 +167,7 @@ console.log("page says hi");
 }
 
 func TestBrowserHangingSiteIsAnError(t *testing.T) {
-	b := newTestBrowser(t, BrowserOptions{Limits: Limits{Timeout: 2 * time.Second}})
+	b := newTestBrowser(t, BrowserOptions{Guard: testGuard(), Limits: Limits{Timeout: 2 * time.Second}})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(200)
 		w.(http.Flusher).Flush()

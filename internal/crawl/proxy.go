@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"sync"
@@ -39,6 +40,9 @@ func startGuardProxy(g *Guard, allowPrivate bool, log *slog.Logger) (*guardProxy
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
+	}
+	if ap, err := netip.ParseAddrPort(ln.Addr().String()); err == nil {
+		g.addSelf(ap)
 	}
 	p := &guardProxy{guard: g, allowPrivate: allowPrivate, ln: ln, log: log, conns: map[net.Conn]struct{}{}, refused: map[string]bool{}}
 	p.tr = &http.Transport{
