@@ -122,11 +122,13 @@ func NewBrowser(o BrowserOptions) (*Browser, error) {
 		return nil, fmt.Errorf("crawl: browser: %w", err)
 	}
 	b := &Browser{opts: o, sem: make(chan struct{}, o.Tabs), dir: dir}
-	if b.public, err = startGuardProxy(o.Guard, false, o.Log); err != nil {
+	// Room for the bodies of the pages in progress in every tab.
+	bodies := newBodyLog(o.MaxBody, max(64<<20, 8*int64(o.Tabs)*o.MaxBody))
+	if b.public, err = startGuardProxy(o.Guard, false, bodies, o.Log); err != nil {
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("crawl: browser: proxy: %w", err)
 	}
-	if b.private, err = startGuardProxy(o.Guard, true, o.Log); err != nil {
+	if b.private, err = startGuardProxy(o.Guard, true, bodies, o.Log); err != nil {
 		b.public.Close()
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("crawl: browser: proxy: %w", err)
@@ -282,7 +284,8 @@ func (b *Browser) Visit(ctx context.Context, req Request) (c *Capture) {
 		return c
 	}
 	defer os.RemoveAll(dl)
-	v := &tabVisit{b: b, c: c, p: req.Profile, reqs: map[network.RequestID]*tabReq{}, dl: dl, proxy: proxy}
+	v := &tabVisit{b: b, c: c, p: req.Profile, reqs: map[network.RequestID]*tabReq{}, dl: dl, proxy: proxy,
+		bodies: map[network.RequestID][]byte{}, bodySem: make(chan struct{}, 4)}
 	v.last.Store(time.Now().UnixNano())
 	tctx, cancel := chromedp.NewContext(bctx,
 		chromedp.WithNewBrowserContext(func(p *target.CreateBrowserContextParams) {
@@ -328,6 +331,15 @@ type tabVisit struct {
 	stopped   bool         // set when collection starts; the listener then ignores events
 	last      atomic.Int64 // time of the last network activity, unix nanoseconds
 	dialogs   atomic.Int32
+
+	// Bodies are read as soon as each response has finished loading, while
+	// the page goes on: Chromium drops a document's response bodies when
+	// the top frame commits another navigation (a kit's landing page that
+	// moves on), and reading them one by one after the visit made the
+	// collection's deadline a bottleneck on a busy machine.
+	bodies  map[network.RequestID][]byte // guarded by mu
+	bodyWG  sync.WaitGroup
+	bodySem chan struct{}
 }
 
 // instrument counts what a trapping page does, through console markers:
@@ -466,6 +478,10 @@ func (v *tabVisit) listen(ev any) {
 	case *network.EventLoadingFinished:
 		if r := v.reqs[e.RequestID]; r != nil {
 			r.finished = true
+			if wantsBody(r) {
+				v.bodyWG.Add(1)
+				go v.readBody(e.RequestID)
+			}
 		}
 	case *network.EventLoadingFailed:
 		if r := v.reqs[e.RequestID]; r != nil {
@@ -534,13 +550,56 @@ func (v *tabVisit) listen(ev any) {
 	}
 }
 
+// wantsBody reports whether the engine keeps r's body: documents (pages
+// and frames) and scripts, the things the detectors read.
+func wantsBody(r *tabReq) bool {
+	t := network.ResourceType(r.typ)
+	return !r.refused && !r.download && (t == network.ResourceTypeDocument || t == network.ResourceTypeScript)
+}
+
+// readBody reads one response body from the browser, a few at a time per
+// tab, and keeps it for collect.
+func (v *tabVisit) readBody(id network.RequestID) {
+	defer v.bodyWG.Done()
+	select {
+	case v.bodySem <- struct{}{}:
+	case <-v.tab.Done():
+		return
+	}
+	defer func() { <-v.bodySem }()
+	ctx, cancel := context.WithTimeout(v.tab, 5*time.Second)
+	defer cancel()
+	res, err := chromedp.Call(ctx, network.GetResponseBody, network.GetResponseBodyParams{RequestID: id})
+	if err != nil {
+		return
+	}
+	b := res.Body
+	if b == nil {
+		b = []byte{}
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if len(v.bodies) < 4*v.b.opts.MaxResources {
+		v.bodies[id] = b
+	}
+}
+
 // collect turns the requests into resources, with the bodies of documents,
 // frames and scripts, the saved downloads, and the DOM as scripts left it.
 func (v *tabVisit) collect() {
 	c := v.c
+	// The bodies still being read get a short while; the tab is still open.
+	read := make(chan struct{})
+	go func() { v.bodyWG.Wait(); close(read) }()
+	select {
+	case <-read:
+	case <-time.After(3 * time.Second):
+	}
 	v.mu.Lock()
 	v.stopped = true
 	mainFrame := v.mainFrame
+	bodies := v.bodies
+	v.bodies = map[network.RequestID][]byte{} // late readers write here
 	var items []reqItem
 	for id, r := range v.reqs {
 		items = append(items, reqItem{id, *r})
@@ -579,11 +638,23 @@ func (v *tabVisit) collect() {
 		case r.failed && !r.download:
 			res.Error = r.errText
 		}
-		wantBody := r.finished && !r.refused && (res.Type == TypeDocument || res.Type == TypeIframe || res.Type == TypeScript)
-		if wantBody {
-			body, err := chromedp.Call(cctx, network.GetResponseBody, network.GetResponseBodyParams{RequestID: it.id})
-			if err == nil {
-				b := body.Body
+		if r.finished && wantsBody(&r) {
+			b, ok := bodies[it.id]
+			if !ok && cctx.Err() == nil {
+				// Finished as the visit ended, or its reading failed: once
+				// more, now.
+				if body, err := chromedp.Call(cctx, network.GetResponseBody, network.GetResponseBodyParams{RequestID: it.id}); err == nil {
+					b, ok = body.Body, true
+				}
+			}
+			if len(b) == 0 {
+				// Chromium had nothing (or nothing left): the proxy's copy.
+				if pb, found := v.proxy.bodies.get(r.url, v.c.Time); found && len(pb) > 0 {
+					b, ok = pb, true
+					res.Cause += "; body from the proxy"
+				}
+			}
+			if ok {
 				if int64(len(b)) > v.b.opts.MaxBody {
 					b, res.Truncated = b[:v.b.opts.MaxBody], true
 				}

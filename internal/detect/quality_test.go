@@ -323,6 +323,21 @@ func measure(t *testing.T, cr *crawl.Crawler, engine string, cases []qualityCase
 			sets[k].sus++
 		}
 	}
+	// The benign pages' highest scores: how much room the thresholds have.
+	var top []result
+	for _, r := range results {
+		if r.c.label == "benign" && r.v.Verdict.Score > 0 {
+			top = append(top, r)
+		}
+	}
+	sort.Slice(top, func(i, j int) bool { return top[i].v.Verdict.Score > top[j].v.Verdict.Score })
+	for _, r := range top[:min(len(top), 5)] {
+		var rs []string
+		for _, re := range r.v.Verdict.Reasons {
+			rs = append(rs, re.Detector+"/"+re.Rule)
+		}
+		t.Logf("benign high score %.0f %s %v", r.v.Verdict.Score, r.c.what, rs)
+	}
 	for _, r := range results {
 		k := "benign"
 		if r.c.label != "benign" {
