@@ -162,7 +162,9 @@ func BenchmarkBrowser(b *testing.B) {
 	if s := os.Getenv("CRAWL_TABS"); s != "" {
 		tabs, _ = strconv.Atoi(s)
 	}
-	e, err := crawl.NewBrowser(crawl.BrowserOptions{Tabs: tabs, Guard: &crawl.Guard{AllowPrivate: true, LoopbackOnly: true}, Settle: 300 * time.Millisecond})
+	o := crawl.BrowserOptions{Tabs: tabs, Guard: &crawl.Guard{AllowPrivate: true, LoopbackOnly: true}, Settle: 300 * time.Millisecond}
+	o.NoScreenshot = os.Getenv("CRAWL_NOSHOT") != "" // to measure what the screenshot costs
+	e, err := crawl.NewBrowser(o)
 	if err != nil {
 		b.Fatal(err)
 	}

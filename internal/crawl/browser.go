@@ -17,6 +17,9 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/css"
+	"github.com/chromedp/cdproto/dom"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
@@ -361,12 +364,12 @@ func (v *tabVisit) run(u *url.URL) {
 	ctx := v.ctx
 	steps := []chromedp.Action[chromedp.Void]{
 		chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-			if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
-				return err
-			}
-			if _, err := chromedp.Call(ctx, page.Enable, page.EnableParams{}); err != nil {
-				return err
-			}
+			// chromedp enables the CSS and DOM agents on every tab for its
+			// selectors, which the engine does not use: with them on, the
+			// renderer reports every stylesheet and node change of the page
+			// over the pipe. (Network and Page are on already.)
+			chromedp.Call(ctx, css.Disable, cdp.Empty{}) //nolint:errcheck // an agent left on costs time only
+			chromedp.Call(ctx, dom.Disable, cdp.Empty{}) //nolint:errcheck // idem
 			if _, err := chromedp.Call(ctx, emulation.SetUserAgentOverride, emulation.SetUserAgentOverrideParams{
 				UserAgent: v.p.UserAgent, AcceptLanguage: v.p.Language, Platform: v.p.Platform,
 			}); err != nil {
