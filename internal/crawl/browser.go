@@ -641,9 +641,9 @@ func (v *tabVisit) collect() {
 		case r.failed && !r.download:
 			res.Error = r.errText
 		}
-		if r.finished && wantsBody(&r) {
+		if wantsBody(&r) && r.status > 0 {
 			b, ok := bodies[it.id]
-			if !ok && cctx.Err() == nil {
+			if !ok && r.finished && cctx.Err() == nil {
 				// Finished as the visit ended, or its reading failed: once
 				// more, now.
 				if body, err := chromedp.Call(cctx, network.GetResponseBody, network.GetResponseBodyParams{RequestID: it.id}); err == nil {
@@ -651,7 +651,9 @@ func (v *tabVisit) collect() {
 				}
 			}
 			if len(b) == 0 {
-				// Chromium had nothing (or nothing left): the proxy's copy.
+				// Chromium had nothing, nothing left, or never reported the
+				// load finished (a frame's document, under load): the
+				// proxy's copy.
 				if pb, found := v.proxy.bodies.get(r.url, v.c.Time); found && len(pb) > 0 {
 					b, ok = pb, true
 					res.Cause += "; body from the proxy"
