@@ -36,6 +36,8 @@ var privatePrefixes = func() []netip.Prefix {
 		"fe80::/10", // link-local
 		"ff00::/8",  // multicast
 		"64:ff9b:1::/48",
+		"64:ff9b::/96", // NAT64: an IPv4 address inside, 127.0.0.1 as 64:ff9b::7f00:1
+		"2002::/16",    // 6to4: an IPv4 address inside as well
 	} {
 		ps = append(ps, netip.MustParsePrefix(s))
 	}

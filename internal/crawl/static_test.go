@@ -218,7 +218,7 @@ func TestIsPrivate(t *testing.T) {
 	for s, want := range map[string]bool{
 		"127.0.0.1": true, "10.1.2.3": true, "192.168.1.1": true, "172.16.0.1": true, "172.32.0.1": false,
 		"169.254.169.254": true, "100.64.0.1": true, "0.0.0.0": true, "::1": true, "fe80::1": true, "fd00::1": true,
-		"::ffff:127.0.0.1": true, "::ffff:10.0.0.1": true, "8.8.8.8": false, "2001:4860::8888": false, "93.184.216.34": false,
+		"::ffff:127.0.0.1": true, "::ffff:10.0.0.1": true, "64:ff9b::7f00:1": true, "2002:7f00:1::1": true, "8.8.8.8": false, "2001:4860::8888": false, "93.184.216.34": false,
 	} {
 		if got := IsPrivate(netip.MustParseAddr(s)); got != want {
 			t.Errorf("IsPrivate(%s) = %v, want %v", s, got, want)
