@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/honeygate/honeygate/internal/event"
@@ -39,8 +40,10 @@ import (
 // missing or unusable Host becomes the address the client connected to, the
 // last Content-Length is kept as mini_httpd reads it (atol),
 // Transfer-Encoding and Expect are dropped (mini_httpd knows neither), and a
-// protocol other than HTTP/1.0 or 1.1 becomes HTTP/1.0 (the one difference
-// left: mini_httpd would echo it in the status line).
+// protocol other than HTTP/1.0 or 1.1 becomes HTTP/1.0. The answer's head
+// is given back the client's protocol, and mini_httpd's "Connection:
+// close" (fixHead). A NUL byte in the head hides its end, as from
+// mini_httpd's strstr (readHead).
 
 const (
 	maxHeadKept    = 16 << 10  // the part of the head parsed and kept
@@ -77,6 +80,46 @@ type frontConn struct {
 	once sync.Once
 	r    io.Reader
 	err  error
+
+	// protocol is what the client's request line said; the first write
+	// (an answer's head) is given it (fixHead).
+	protocol string
+	wrote    atomic.Bool
+}
+
+// Write passes the first write, an answer's head, through fixHead.
+func (c *frontConn) Write(p []byte) (int, error) {
+	if c.protocol == "" || c.wrote.Swap(true) {
+		return c.Conn.Write(p)
+	}
+	if _, err := c.Conn.Write(fixHead(p, c.protocol)); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// fixHead makes net/http's answer head what mini_httpd's add_headers
+// writes: the status line starts with the protocol the client sent
+// (net/http writes HTTP/1.0 or 1.1, and the front door gave it one of
+// those), and "Connection: close" ends the headers whatever the protocol
+// (net/http drops it for HTTP/1.0, where closing is the default). An
+// answer already in that form (the raw 404) is left alone.
+func fixHead(p []byte, protocol string) []byte {
+	end := bytes.Index(p, []byte("\r\n\r\n"))
+	sp := bytes.IndexByte(p, ' ')
+	if end < 0 || sp < 0 || sp > end || !bytes.HasPrefix(p, []byte("HTTP/1.")) && !bytes.HasPrefix(p, []byte(protocol+" ")) {
+		return p
+	}
+	out := make([]byte, 0, len(p)+len(protocol)+len("\r\nConnection: close"))
+	if bytes.HasPrefix(p, []byte(protocol+" ")) {
+		out = append(out, p[:end]...)
+	} else {
+		out = append(append(out, protocol...), p[sp:end]...)
+	}
+	if !bytes.Contains(bytes.ToLower(p[:end]), []byte("\r\nconnection: close")) {
+		out = append(out, "\r\nConnection: close"...)
+	}
+	return append(out, p[end:]...)
 }
 
 func (c *frontConn) Read(p []byte) (int, error) {
@@ -116,6 +159,7 @@ func (c *frontConn) check() {
 		return
 	}
 	c.s.noteProtocol(c, req.protocol)
+	c.protocol = req.protocol
 	_ = c.Conn.SetReadDeadline(time.Now().Add(bodyTimeout))
 	c.r = io.MultiReader(bytes.NewReader(req.rewritten), bytes.NewReader(rest), c.Conn)
 }
@@ -133,10 +177,16 @@ const (
 // LFLF, as mini_httpd looks for them). It keeps maxHeadKept bytes; past
 // that it reads on without keeping, up to maxHeadSkipped. rest is what was
 // read after the head.
+//
+// mini_httpd looks for the end with strstr on its request buffer, which
+// stops at the first NUL byte: once a NUL came before the end, it never
+// sees one, and reads on until the client closes or its timeout. So does
+// readHead.
 func readHead(r io.Reader) (head, rest []byte, st headStatus) {
 	buf := make([]byte, 0, 2048)
 	chunk := make([]byte, 4096)
 	skipped := 0
+	nul := false    // a NUL came before any end: no end is looked for any more
 	var tail []byte // the last bytes seen while skipping, to find an end split across reads
 	for {
 		n, err := r.Read(chunk)
@@ -154,17 +204,21 @@ func readHead(r io.Reader) (head, rest []byte, st headStatus) {
 					if i := headEnd(buf); i >= 0 { // the end was in the part kept
 						return buf[:i], append(append([]byte(nil), buf[i:]...), chunk2...), headComplete
 					}
+					nul = bytes.IndexByte(buf, 0) >= 0
 					tail = append([]byte(nil), buf[len(buf)-min(3, len(buf)):]...)
 					skipped = 1
-					if i := headEnd(append(tail, chunk2...)); i >= 0 {
-						return cutLastLine(buf), append(tail, chunk2...)[i:], headComplete
-					}
-					tail = lastN(append(tail, chunk2...), 3)
-				} else {
-					joined := append(tail, chunk[:n]...)
-					if i := headEnd(joined); i >= 0 {
+					joined := append(tail, chunk2...)
+					if i := headEnd(joined); i >= 0 && !nul {
 						return cutLastLine(buf), joined[i:], headComplete
 					}
+					nul = nul || bytes.IndexByte(chunk2, 0) >= 0
+					tail = lastN(joined, 3)
+				} else {
+					joined := append(tail, chunk[:n]...)
+					if i := headEnd(joined); i >= 0 && !nul {
+						return cutLastLine(buf), joined[i:], headComplete
+					}
+					nul = nul || bytes.IndexByte(chunk[:n], 0) >= 0
 					tail = lastN(joined, 3)
 				}
 				skipped += n
@@ -185,8 +239,12 @@ func readHead(r io.Reader) (head, rest []byte, st headStatus) {
 	}
 }
 
-// headEnd is the index just past the head's empty line in b, or -1.
+// headEnd is the index just past the head's empty line in b, or -1: in
+// the part of b before any NUL, as strstr sees it.
 func headEnd(b []byte) int {
+	if z := bytes.IndexByte(b, 0); z >= 0 {
+		b = b[:z]
+	}
 	i, j := bytes.Index(b, []byte("\r\n\r\n")), bytes.Index(b, []byte("\n\n"))
 	switch {
 	case i < 0 && j < 0:
@@ -302,6 +360,11 @@ func parseHead(head []byte, timedOut bool, local string) frontRequest {
 		return r
 	}
 	lines := splitLines(head)
+	for i, l := range lines { // each line is a C string: it ends at a NUL
+		if z := strings.IndexByte(l, 0); z >= 0 {
+			lines[i] = l[:z]
+		}
+	}
 	if len(lines) == 0 {
 		r.refusal = errCantParse
 		return r

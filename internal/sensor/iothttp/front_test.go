@@ -349,3 +349,99 @@ func TestRaw404WithSlowBus(t *testing.T) {
 		t.Error("session not closed")
 	}
 }
+
+// mini_httpd's add_headers starts every answer with the protocol the
+// client sent and ends its headers with "Connection: close"; net/http
+// writes its own protocol and drops Connection on HTTP/1.0 (what zgrab and
+// masscan send). The device's pages get both back.
+func TestFrontAnswerHeadAsMiniHTTPD(t *testing.T) {
+	addr, _ := startFront(t)
+	for _, c := range []struct{ req, status string }{
+		{"GET / HTTP/1.1\r\nHost: a\r\n\r\n", "HTTP/1.1 200 OK"},
+		{"GET / HTTP/1.0\r\n\r\n", "HTTP/1.0 200 OK"},
+		{"get / http/1.1\r\n\r\n", "http/1.1 200 OK"},
+		{"GET / HTTP/2.0\r\n\r\n", "HTTP/2.0 200 OK"},
+		{"GET / FOO/9\r\n\r\n", "FOO/9 200 OK"},
+		{"GET  /  HTTP/1.1 \r\n\r\n", "HTTP/1.1  200 OK"}, // the protocol is the rest of the line
+		{"HEAD / HTTP/1.0\r\n\r\n", "HTTP/1.0 200 OK"},
+	} {
+		got := raw(t, addr, c.req)
+		head, _, ok := strings.Cut(got, "\r\n\r\n")
+		if !ok || !strings.HasPrefix(head, c.status+"\r\n") || !strings.HasSuffix(head, "\r\nConnection: close") || strings.Count(head, "Connection:") != 1 {
+			t.Errorf("answer to %q:\n%s", c.req, head)
+		}
+	}
+	// The raw 404, already in mini_httpd's form, is left alone.
+	for _, p := range []string{"HTTP/1.1", "HTTP/1.1 ", "HTTP/1.0"} {
+		ans := (&refusal{404, "Not Found", "File not found."}).bytes("s", p, "", time.Now())
+		if got := fixHead(ans, p); !bytes.Equal(got, ans) {
+			t.Errorf("protocol %q: raw answer changed to %q", p, got[:40])
+		}
+	}
+}
+
+// mini_httpd finds the head's end with strstr, which stops at a NUL: a
+// head with a NUL before its end never ends, and a client that waits gets
+// the 408 (and one that closes gets its lines read as C strings). Go's
+// reader would have answered at once.
+func TestFrontNULHidesHeadEnd(t *testing.T) {
+	addr, col := startFront(t) // a 300 ms head timeout
+	for _, req := range []string{
+		"GET /\x00x HTTP/1.1\r\n\r\n",
+		"GET / HTTP/1.1\r\nX: a\x00b\r\n\r\n",
+		"\x16\x03\x01\x00\xa5\x01\x00\x00\xa1\x03\x03\r\n\r\n", // a TLS hello
+	} {
+		start := time.Now()
+		got := withoutDate(t, raw(t, addr, req))
+		if want := miniHTTPDError("(null)", "408 Request Timeout", "No request appeared within a reasonable time period."); got != want {
+			t.Errorf("answer to %q:\n%s", req, got)
+		}
+		if time.Since(start) < 250*time.Millisecond {
+			t.Errorf("%q answered before the timeout", req)
+		}
+	}
+	// A client that half-closes: the request line is cut at the NUL.
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	io.WriteString(c, "GET /\x00x HTTP/1.1\r\n\r\n")
+	c.(*net.TCPConn).CloseWrite()
+	out, _ := io.ReadAll(c)
+	if got, want := withoutDate(t, string(out)), miniHTTPDError("(null)", "400 Bad Request", "Can't parse request."); got != want {
+		t.Errorf("half-closed:\n%s", got)
+	}
+	// A NUL after the head (a binary body) changes nothing.
+	got := raw(t, addr, "POST /login.cgi HTTP/1.1\r\nContent-Length: 4\r\n\r\n\x00\x01\x02\x03")
+	if !strings.HasPrefix(got, "HTTP/1.1 200 ") {
+		t.Errorf("binary body: %q", got[:min(len(got), 40)])
+	}
+	// Every one recorded, each session closed.
+	deadline := time.Now().Add(5 * time.Second)
+	for len(col.OfKind(event.SessionClosed)) < 5 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n, m := len(col.OfKind(event.SessionConnect)), len(col.OfKind(event.SessionClosed)); n != 5 || m != 5 {
+		t.Errorf("%d sessions, %d closed, want 5", n, m)
+	}
+}
+
+// However the bytes are cut, a NUL before the end hides it and one after
+// it does not.
+func TestReadHeadNULCuts(t *testing.T) {
+	for _, headLen := range []int{100, maxHeadKept - 2, maxHeadKept + 3, 100 << 10} {
+		start := "POST /login.cgi HTTP/1.1\r\nX-Pad: "
+		head := start + strings.Repeat("p", headLen-len(start)-4) + "\r\n\r\n"
+		for _, cut := range []int{1, 7, 4096} {
+			withNUL := head[:len(head)-5] + "\x00" + head[len(head)-4:]
+			if _, _, st := readHead(&chunkReader{b: []byte(withNUL + "body"), n: cut}); st != headEOF {
+				t.Errorf("head %d cut %d, NUL before the end: status %v", headLen, cut, st)
+			}
+			if _, rest, st := readHead(&chunkReader{b: []byte(head + "\x00body"), n: cut}); st != headComplete {
+				t.Errorf("head %d cut %d, NUL after the end: status %v %q", headLen, cut, st, rest)
+			}
+		}
+	}
+}
