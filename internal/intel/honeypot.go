@@ -3,6 +3,7 @@ package intel
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
 	_ "embed"
 	"fmt"
 	"net/netip"
@@ -133,15 +134,19 @@ type holdPolicy struct {
 	allNames    bool
 
 	mu    sync.Mutex
-	tally map[string][]string // held URL value -> networks seen, in order
-	order []string            // URL values in the order first tallied, for eviction
+	tally map[urlKey][]string // held URL -> networks seen, in order
+	order []urlKey            // URLs in the order first tallied, for eviction
 }
+
+// urlKey is a tallied URL's SHA-256: a URL may be 8 KiB long, and 4096 of
+// them kept whole would be 32 MiB an attacker chooses to fill.
+type urlKey [sha256.Size]byte
 
 // maxTallied bounds the URLs whose networks are remembered.
 const maxTallied = 4096
 
 func newHoldPolicy(p HoneypotPolicy) *holdPolicy {
-	h := &holdPolicy{popular: map[string]bool{}, corroborate: min(max(p.CorroborateNetworks, 0), maxCorroborate), allNames: p.HoldAllNames, tally: map[string][]string{}}
+	h := &holdPolicy{popular: map[string]bool{}, corroborate: min(max(p.CorroborateNetworks, 0), maxCorroborate), allNames: p.HoldAllNames, tally: map[urlKey][]string{}}
 	var names []string
 	if !p.NoDefaultPopular {
 		names = DefaultPopular()
@@ -235,9 +240,10 @@ func networkOf(src string) string {
 // observe tallies a network asking for url and reports how many distinct
 // networks asked so far (bounded by the threshold).
 func (h *holdPolicy) observe(url, network string) int {
+	key := urlKey(sha256.Sum256([]byte(url)))
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	nets, known := h.tally[url]
+	nets, known := h.tally[key]
 	if network != "" && !slices.Contains(nets, network) && len(nets) < max(h.corroborate, 1) {
 		nets = append(nets, network)
 	}
@@ -245,9 +251,9 @@ func (h *holdPolicy) observe(url, network string) int {
 		if len(h.order) >= maxTallied {
 			h.evict()
 		}
-		h.order = append(h.order, url)
+		h.order = append(h.order, key)
 	}
-	h.tally[url] = nets
+	h.tally[key] = nets
 	return len(nets)
 }
 

@@ -3,6 +3,8 @@ package intel
 import (
 	"context"
 	"fmt"
+	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -188,4 +190,23 @@ func TestHoldTallyFloodKeepsCorroborating(t *testing.T) {
 	if n := h.observe("real", networkOf("2a01:4f8::1")); n != 3 {
 		t.Errorf("after the flood the campaign's URL has %d networks, want 3", n)
 	}
+}
+
+// The tally keeps no attacker-sized URL: 4096 URLs of 8 KiB each (32 MiB
+// of text) cost it a few hundred KiB.
+func TestHoldTallyMemory(t *testing.T) {
+	h := newHoldPolicy(HoneypotPolicy{CorroborateNetworks: 3})
+	pad := strings.Repeat("a", maxURLLen-64)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for i := range maxTallied {
+		h.observe(fmt.Sprintf("raw.githubusercontent.com/%d/%s", i, pad), networkOf("192.0.2.1"))
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	if grew := int64(after.HeapAlloc) - int64(before.HeapAlloc); grew > 4<<20 {
+		t.Errorf("the tally of %d long URLs holds %d KiB", maxTallied, grew>>10)
+	}
+	runtime.KeepAlive(h)
 }
