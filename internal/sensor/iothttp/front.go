@@ -48,6 +48,12 @@ import (
 const (
 	maxHeadKept    = 16 << 10  // the part of the head parsed and kept
 	maxHeadSkipped = 256 << 10 // the most read past it looking for its end; then the connection is dropped
+	// maxRewrittenHead bounds the head net/http gets (its MaxHeaderBytes):
+	// the kept head rewritten, where a target net/http cannot parse is
+	// %-escaped (a byte may become three) and Host may become the local
+	// address. Under it net/http would answer its own "431 Request Header
+	// Fields Too Large", which mini_httpd has no words for.
+	maxRewrittenHead = 3*maxHeadKept + 1<<10
 	miniHTTPDURL   = "http://www.acme.com/software/mini_httpd/"
 	headTimeout    = 60 * time.Second // mini_httpd's READ_TIMEOUT
 	bodyTimeout    = 30 * time.Second // the server's ReadTimeout, restored after the head

@@ -236,6 +236,9 @@ func FuzzParseHead(f *testing.F) {
 			}
 			return
 		}
+		if len(r.rewritten) > maxRewrittenHead && len(head) <= maxHeadKept {
+			t.Fatalf("a head of %d bytes rewritten to %d, over net/http's bound", len(head), len(r.rewritten))
+		}
 		req, err := http.ReadRequest(bufio.NewReader(bytes.NewReader(r.rewritten)))
 		if err != nil {
 			t.Fatalf("rewritten head %q does not parse: %v", r.rewritten, err)
@@ -442,6 +445,23 @@ func TestReadHeadNULCuts(t *testing.T) {
 			if _, rest, st := readHead(&chunkReader{b: []byte(head + "\x00body"), n: cut}); st != headComplete {
 				t.Errorf("head %d cut %d, NUL after the end: status %v %q", headLen, cut, st, rest)
 			}
+		}
+	}
+}
+
+// A target net/http cannot parse is %-escaped on its way in, up to three
+// bytes for one: a long one must still meet the device's 404, not
+// net/http's "431 Request Header Fields Too Large".
+func TestFrontLongTargetsNo431(t *testing.T) {
+	addr, _ := startFront(t)
+	for _, req := range []string{
+		"GET /" + strings.Repeat("\x01", maxHeadKept-40) + " HTTP/1.1\r\n\r\n",
+		"GET /" + strings.Repeat("%zz", (maxHeadKept-40)/3) + " HTTP/1.1\r\n\r\n",
+		"GET /" + strings.Repeat("\x80", maxHeadKept-40) + " HTTP/1.1\r\nHost: a b\r\n\r\n",
+	} {
+		got := withoutDate(t, raw(t, addr, req))
+		if want := miniHTTPDError("HTTP/1.1", "404 Not Found", "File not found."); got != want {
+			t.Errorf("%d-byte request: %q", len(req), got[:min(len(got), 60)])
 		}
 	}
 }

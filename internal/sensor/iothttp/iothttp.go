@@ -106,7 +106,7 @@ func (s *Sensor) NewServer(ctx context.Context) *http.Server {
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       s.limits.IdleTimeout,
-		MaxHeaderBytes:    16 << 10,
+		MaxHeaderBytes:    maxRewrittenHead, // the front door bounds the head, in mini_httpd's way
 		BaseContext:       func(net.Listener) context.Context { return ctx },
 		ConnContext:       s.connContext,
 		ConnState:         s.connState,
