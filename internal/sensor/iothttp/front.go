@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -54,9 +55,9 @@ const (
 	// address. Under it net/http would answer its own "431 Request Header
 	// Fields Too Large", which mini_httpd has no words for.
 	maxRewrittenHead = 3*maxHeadKept + 1<<10
-	miniHTTPDURL   = "http://www.acme.com/software/mini_httpd/"
-	headTimeout    = 60 * time.Second // mini_httpd's READ_TIMEOUT
-	bodyTimeout    = 30 * time.Second // the server's ReadTimeout, restored after the head
+	miniHTTPDURL     = "http://www.acme.com/software/mini_httpd/"
+	headTimeout      = 60 * time.Second // mini_httpd's READ_TIMEOUT
+	bodyTimeout      = 30 * time.Second // the server's ReadTimeout, restored after the head
 )
 
 // WrapListener puts the front door in front of ln: serve the sensor's
@@ -107,25 +108,61 @@ func (c *frontConn) Write(p []byte) (int, error) {
 // fixHead makes net/http's answer head what mini_httpd's add_headers
 // writes: the status line starts with the protocol the client sent
 // (net/http writes HTTP/1.0 or 1.1, and the front door gave it one of
-// those), and "Connection: close" ends the headers whatever the protocol
-// (net/http drops it for HTTP/1.0, where closing is the default). An
-// answer already in that form (the raw 404) is left alone.
+// those); the headers come in add_headers' order (Server, Date, the extra
+// ones, Content-Type, Content-Length, Last-Modified) where net/http sorts
+// the handler's by name and appends its own; and "Connection: close" ends
+// them whatever the protocol (net/http drops it for HTTP/1.0, where
+// closing is the default). An answer already in that form (the raw 404)
+// is left alone.
 func fixHead(p []byte, protocol string) []byte {
 	end := bytes.Index(p, []byte("\r\n\r\n"))
-	sp := bytes.IndexByte(p, ' ')
-	if end < 0 || sp < 0 || sp > end || !bytes.HasPrefix(p, []byte("HTTP/1.")) && !bytes.HasPrefix(p, []byte(protocol+" ")) {
+	if end < 0 || !bytes.HasPrefix(p, []byte("HTTP/1.")) && !bytes.HasPrefix(p, []byte(protocol+" ")) {
 		return p
 	}
+	status, rest, _ := bytes.Cut(p[:end], []byte("\r\n"))
+	sp := bytes.IndexByte(status, ' ')
+	if sp < 0 {
+		return p
+	}
+	var lines [][]byte
+	if len(rest) > 0 {
+		lines = bytes.Split(rest, []byte("\r\n"))
+	}
+	lines = slices.DeleteFunc(lines, func(l []byte) bool { return headerRank(l) == rankConnection })
+	slices.SortStableFunc(lines, func(a, b []byte) int { return headerRank(a) - headerRank(b) })
 	out := make([]byte, 0, len(p)+len(protocol)+len("\r\nConnection: close"))
-	if bytes.HasPrefix(p, []byte(protocol+" ")) {
-		out = append(out, p[:end]...)
+	if bytes.HasPrefix(status, []byte(protocol+" ")) {
+		out = append(out, status...) // said already (the raw 404; HTTP/1.1)
 	} else {
-		out = append(append(out, protocol...), p[sp:end]...)
+		out = append(append(out, protocol...), status[sp:]...)
 	}
-	if !bytes.Contains(bytes.ToLower(p[:end]), []byte("\r\nconnection: close")) {
-		out = append(out, "\r\nConnection: close"...)
+	for _, l := range lines {
+		out = append(append(out, "\r\n"...), l...)
 	}
+	out = append(out, "\r\nConnection: close"...)
 	return append(out, p[end:]...)
+}
+
+const rankConnection = 6
+
+// headerRank is a header line's place in add_headers' order.
+func headerRank(line []byte) int {
+	name, _, _ := bytes.Cut(line, []byte(":"))
+	switch strings.ToLower(string(name)) {
+	case "server":
+		return 0
+	case "date":
+		return 1
+	case "content-type":
+		return 3
+	case "content-length":
+		return 4
+	case "last-modified":
+		return 5
+	case "connection":
+		return rankConnection
+	}
+	return 2 // extra_header: Cache-Control, Location, WWW-Authenticate, Set-Cookie
 }
 
 func (c *frontConn) Read(p []byte) (int, error) {

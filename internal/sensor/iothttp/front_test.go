@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -373,6 +374,17 @@ func TestFrontAnswerHeadAsMiniHTTPD(t *testing.T) {
 		if !ok || !strings.HasPrefix(head, c.status+"\r\n") || !strings.HasSuffix(head, "\r\nConnection: close") || strings.Count(head, "Connection:") != 1 {
 			t.Errorf("answer to %q:\n%s", c.req, head)
 		}
+		// add_headers' order: Server, Date, the extras, Content-Type,
+		// Content-Length.
+		var names []string
+		for _, l := range strings.Split(head, "\r\n")[1:] {
+			name, _, _ := strings.Cut(l, ":")
+			names = append(names, name)
+		}
+		if len(names) < 5 || names[0] != "Server" || names[1] != "Date" ||
+			slices.Index(names, "Content-Type") > slices.Index(names, "Content-Length") || slices.Index(names, "Cache-Control") > slices.Index(names, "Content-Type") {
+			t.Errorf("answer to %q: headers in the order %v", c.req, names)
+		}
 	}
 	// The raw 404, already in mini_httpd's form, is left alone.
 	for _, p := range []string{"HTTP/1.1", "HTTP/1.1 ", "HTTP/1.0"} {
@@ -464,4 +476,28 @@ func TestFrontLongTargetsNo431(t *testing.T) {
 			t.Errorf("%d-byte request: %q", len(req), got[:min(len(got), 60)])
 		}
 	}
+}
+
+// FuzzFixHead: whatever protocol the client sent (any bytes but a line's
+// end), an answer from net/http leaves fixHead starting with it, with one
+// Connection header, and its body untouched.
+func FuzzFixHead(f *testing.F) {
+	f.Add("HTTP/1.1", "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nServer: s\r\nDate: d\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi")
+	f.Add("FOO/9 ", "HTTP/1.0 200 OK\r\nServer: s\r\n\r\n")
+	f.Add("", "HTTP/1.0 404 Not Found\r\n\r\nx")
+	f.Fuzz(func(t *testing.T, protocol, answer string) {
+		if protocol == "" || strings.ContainsAny(protocol, "\r\n") {
+			return
+		}
+		got := string(fixHead([]byte(answer), protocol))
+		end := strings.Index(answer, "\r\n\r\n")
+		status, _, _ := strings.Cut(answer, "\r\n")
+		if end < 0 || !strings.HasPrefix(answer, "HTTP/1.") || !strings.Contains(status, " ") || len(status) > end {
+			return
+		}
+		head, body, _ := strings.Cut(got, "\r\n\r\n")
+		if !strings.HasPrefix(got, protocol+" ") || strings.Count(head, "\r\nConnection: close") != 1 || body != answer[end+4:] {
+			t.Fatalf("fixHead(%q, %q) = %q", answer, protocol, got)
+		}
+	})
 }
