@@ -43,6 +43,10 @@ import (
 //   - the methods that can continue are "password,publickey" (x/crypto's
 //     order; Dropbear says "publickey,password"); keyboard-interactive,
 //     which Dropbear's server lacks, is not offered (session.go);
+//   - a failed password is answered after Dropbear's 300 ms pause
+//     (auth.go); after the login policy's last attempt the connection is
+//     closed without a disconnect message, as Dropbear's "Max auth tries
+//     reached" exit (Dropbear allows 10; the policy is telnet's);
 //   - an identification other than SSH-2.x or SSH-1.99 ends the
 //     connection at once, as Dropbear's "Incompatible remote version"
 //     (sniff.go), where x/crypto would carry on.

@@ -535,3 +535,21 @@ func TestSCPUploadCutShort(t *testing.T) {
 		t.Errorf("close reason %q", c[0].Message)
 	}
 }
+
+// A failed password is answered after Dropbear's pause (300 ms +- 50), a
+// right one at once.
+func TestFailedPasswordPause(t *testing.T) {
+	ts := startServer(t, DefaultConfig(), sensor.DefaultLimits(), "")
+	start := time.Now()
+	_, err := xssh.Dial("tcp", ts.addr, clientConfig("root", xssh.Password("certainly-not-this")))
+	failed := time.Since(start)
+	if err == nil {
+		t.Fatal("a wrong password was accepted")
+	}
+	start = time.Now()
+	dial(t, ts.addr, clientConfig("admin", xssh.Password("admin"))).Close()
+	ok := time.Since(start)
+	if failed < failPauseMin || failed-ok < failPauseMin-50*time.Millisecond {
+		t.Errorf("failed login answered in %v, a good one in %v", failed, ok)
+	}
+}
