@@ -28,8 +28,8 @@ import (
 //     "enforced": false and the reason in the API), never matched, never
 //     exported;
 //   - it is enforced (category malware-download, no expiry) once
-//     CorroborateNetworks distinct attacker networks (IPv4 /24, IPv6 /32)
-//     asked for it: a campaign spreads from many infected networks, one
+//     CorroborateNetworks distinct attacker networks of one family (IPv4
+//     /24s or IPv6 /32s) asked for it: a campaign spreads from many infected networks, one
 //     adversary rarely holds several;
 //   - a second independent source (a feed, the crawler, an operator's
 //     manual entry) lists it under its own source and is enforced as that
@@ -238,13 +238,16 @@ func networkOf(src string) string {
 }
 
 // observe tallies a network asking for url and reports how many distinct
-// networks asked so far (bounded by the threshold).
+// networks of one address family asked so far (the larger count, bounded
+// by the threshold). Families are not added up: one dual-stack attacker
+// (a home line, a VPS) holds an IPv4 /24 and an IPv6 /32 on each box, and
+// would count twice; worm campaigns reach the threshold in IPv4 alone.
 func (h *holdPolicy) observe(url, network string) int {
 	key := urlKey(sha256.Sum256([]byte(url)))
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	nets, known := h.tally[key]
-	if network != "" && !slices.Contains(nets, network) && len(nets) < max(h.corroborate, 1) {
+	if network != "" && !slices.Contains(nets, network) && familyCount(nets, network) < max(h.corroborate, 1) {
 		nets = append(nets, network)
 	}
 	if !known {
@@ -254,7 +257,19 @@ func (h *holdPolicy) observe(url, network string) int {
 		h.order = append(h.order, key)
 	}
 	h.tally[key] = nets
-	return len(nets)
+	return max(familyCount(nets, "0.0.0.0/24"), familyCount(nets, "::/32"))
+}
+
+// familyCount is how many of nets are of like's address family.
+func familyCount(nets []string, like string) int {
+	v6 := strings.Contains(like, ":")
+	n := 0
+	for _, x := range nets {
+		if strings.Contains(x, ":") == v6 {
+			n++
+		}
+	}
+	return n
 }
 
 // evict forgets one tallied URL to make room: the oldest of those with the

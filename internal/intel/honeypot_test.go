@@ -68,7 +68,9 @@ func TestHoneypotPolicyValidate(t *testing.T) {
 	}
 }
 
-// The tally counts networks, not addresses or sessions, and stays bounded.
+// The tally counts networks, not addresses or sessions, one address
+// family at a time (a dual-stack attacker's IPv4 and IPv6 are one box),
+// and stays bounded.
 func TestHoldTally(t *testing.T) {
 	h := newHoldPolicy(HoneypotPolicy{CorroborateNetworks: 3})
 	for i, tc := range []struct {
@@ -76,8 +78,10 @@ func TestHoldTally(t *testing.T) {
 		want int
 	}{
 		{"203.0.113.5", 1}, {"203.0.113.200", 1}, {"::ffff:203.0.113.9", 1},
-		{"2001:db8:1:2::1", 2}, {"2001:db8:1:ffff::1", 2},
-		{"198.51.100.1", 3}, {"192.0.2.1", 3}, // capped at the threshold
+		{"2001:db8:1:2::1", 1}, {"2001:db8:1:ffff::1", 1}, // IPv6 counted apart
+		{"2a01:4f8::1", 2},
+		{"198.51.100.1", 2}, {"192.0.2.1", 3}, // the third IPv4 network
+		{"2a02:4f8::1", 3}, {"192.0.3.1", 3}, // capped at the threshold
 		{"not an address", 3},
 	} {
 		if got := h.observe("u", networkOf(tc.src)); got != tc.want {
@@ -187,7 +191,7 @@ func TestHoldTallyFloodKeepsCorroborating(t *testing.T) {
 	if len(h.tally) > maxTallied || len(h.order) != len(h.tally) {
 		t.Fatalf("tally holds %d URLs, order %d", len(h.tally), len(h.order))
 	}
-	if n := h.observe("real", networkOf("2a01:4f8::1")); n != 3 {
+	if n := h.observe("real", networkOf("192.0.3.1")); n != 3 {
 		t.Errorf("after the flood the campaign's URL has %d networks, want 3", n)
 	}
 }
