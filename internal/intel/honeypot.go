@@ -29,8 +29,8 @@ import (
 //     exported;
 //   - it is enforced (category malware-download, no expiry) once
 //     CorroborateNetworks distinct attacker networks of one family (IPv4
-//     /24s or IPv6 /32s) asked for it: a campaign spreads from many infected networks, one
-//     adversary rarely holds several;
+//     /24s or IPv6 /32s) asked for it: a campaign spreads from many
+//     infected networks, one adversary rarely holds several;
 //   - a second independent source (a feed, the crawler, an operator's
 //     manual entry) lists it under its own source and is enforced as that
 //     source always is: the held row never shadows it, being out of the
