@@ -115,7 +115,9 @@ func (a *arithParser) ternary(eval bool) (int64, error) {
 					}
 				}
 				if eval {
-					a.sh.setVar(name, strconv.FormatInt(v, 10))
+					if err := a.set(name, v); err != nil {
+						return 0, err
+					}
 				}
 				return v, nil
 			}
@@ -283,7 +285,9 @@ func (a *arithParser) unary(eval bool) (int64, error) {
 			return 0, err
 		}
 		if eval {
-			a.sh.setVar(name, strconv.FormatInt(v+d, 10))
+			if err := a.set(name, v+d); err != nil {
+				return 0, err
+			}
 		}
 		return v + d, nil
 	}
@@ -328,7 +332,9 @@ func (a *arithParser) unary(eval bool) (int64, error) {
 			}
 			a.pos += 2
 			if eval {
-				a.sh.setVar(name, strconv.FormatInt(v+d, 10))
+				if err := a.set(name, v+d); err != nil {
+					return 0, err
+				}
 			}
 		}
 		return v, nil
@@ -338,6 +344,15 @@ func (a *arithParser) unary(eval bool) (int64, error) {
 		a.pos++
 	}
 	return parseArithNumber(a.s[start:a.pos])
+}
+
+// set assigns a variable from an expression, unless it is read-only.
+func (a *arithParser) set(name string, v int64) error {
+	if a.sh.readonly[name] {
+		return roArith(name)
+	}
+	a.sh.setVar(name, strconv.FormatInt(v, 10))
+	return nil
 }
 
 // name reads a variable name at pos, or returns "".

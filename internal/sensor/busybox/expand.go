@@ -63,6 +63,9 @@ func (sh *Shell) lookup(name string) (string, bool) {
 		return sh.oldpwd, true
 	case "PPID":
 		return strconv.Itoa(sh.shellPID() - 1), true
+	case "RANDOM":
+		// ash's RANDOM: a new 0..32767 at each expansion.
+		return strconv.Itoa(rand.IntN(32768)), true
 	}
 	if sh.vars != nil {
 		v, ok := sh.vars[name]
@@ -174,7 +177,7 @@ func (sh *Shell) expandWords(ws []word, io *stdio) []string {
 		if len(out) > maxGlob {
 			out = out[:maxGlob]
 		}
-		if sh.ctrl == ctrlAbort {
+		if sh.ctrl == ctrlAbort || sh.ctrl == ctrlError {
 			break
 		}
 	}
@@ -200,15 +203,15 @@ func (sh *Shell) expandPattern(w *word, io *stdio) string {
 		text := p.text
 		switch p.kind {
 		case pParam:
-			text = sh.param(p)
+			text = sh.param(p, io)
 		case pSubst:
 			text = sh.subst(p.sub, io)
 		case pArith:
-			n, _ := sh.arith(p.text)
+			n, _ := sh.arithPart(p, io)
 			text = strconv.FormatInt(n, 10)
 		}
-		if !p.quoted && p.kind == pLit {
-			sb.WriteString(text)
+		if !p.quoted {
+			sb.WriteString(text) // unquoted: $p's * and ? stay special
 			continue
 		}
 		for j := 0; j < len(text); j++ {
@@ -270,132 +273,192 @@ func (sh *Shell) expandWord(out []string, w *word, split bool, io *stdio) []stri
 		}
 		f = field{}
 	}
-	for i, p := range w.parts {
-		var val string
-		switch p.kind {
-		case pLit:
-			text := p.text
-			if i == 0 && !p.quoted && (text == "~" || strings.HasPrefix(text, "~/")) {
-				home, _ := sh.lookup("HOME")
-				f.add(home, true)
-				text = text[1:]
-			}
-			if text != "" || p.quoted {
-				f.add(text, p.quoted)
-			}
-			continue
-		case pParam:
-			val = sh.param(&p)
-		case pSubst:
-			val = sh.subst(p.sub, io)
-		case pArith:
-			n, err := sh.arith(p.text)
-			if err != nil {
-				io.err.WriteString(err.Error() + "\n")
-				sh.status = 2
-				sh.ctrl = ctrlAbort
-				return out
-			}
-			val = strconv.FormatInt(n, 10)
-		}
-		if p.kind == pParam && p.quoted && p.text == "@" && split {
-			// "$@" is one field per argument, none for none.
-			for k, a := range sh.posArgs {
-				if k > 0 {
-					emit()
+	// walk expands parts into f; the WORD of ${NAME:-WORD} is walked in
+	// place, so that its quoting decides its splitting, as in ash. It
+	// reports false when the line must stop.
+	var walk func(parts []wordPart) bool
+	walk = func(parts []wordPart) bool {
+		for i := range parts {
+			p := &parts[i]
+			var val string
+			switch p.kind {
+			case pLit:
+				text := p.text
+				if i == 0 && !p.quoted && (text == "~" || strings.HasPrefix(text, "~/")) {
+					home, _ := sh.lookup("HOME")
+					f.add(home, true)
+					text = text[1:]
 				}
-				f.add(a, true)
-			}
-			continue
-		}
-		sh.work += int64(len(val))
-		if sh.work > maxWork || f.text.Len()+len(val) > maxVarBytes {
-			sh.ctrl = ctrlAbort
-			return out
-		}
-		if p.quoted || !split {
-			f.add(val, true)
-			continue
-		}
-		// Field splitting on IFS, up to the words a command may have:
-		// runs of IFS blanks separate, each other IFS byte ends a field.
-		ifs := sh.ifs()
-		if ifs == "" {
-			f.add(val, false)
-			continue
-		}
-		inIFS := func(c byte) bool { return strings.IndexByte(ifs, c) >= 0 }
-		for j := 0; j < len(val) && len(out) < maxGlob; {
-			if c := val[j]; inIFS(c) {
-				if !isIFS(c) {
-					f.started = true // "a::b" has an empty field
+				if text != "" || p.quoted {
+					f.add(text, p.quoted)
 				}
-				emit()
-				j++
-				for j < len(val) && inIFS(val[j]) && isIFS(val[j]) {
-					j++
+				continue
+			case pParam:
+				v, alt := sh.paramExpand(p, io)
+				if sh.ctrl == ctrlAbort || sh.ctrl == ctrlError {
+					return false
+				}
+				if alt != nil {
+					if len(alt.parts) == 0 && p.quoted {
+						f.started = true // "${x:-}" is an empty word
+					}
+					if !walk(alt.parts) {
+						return false
+					}
+					continue
+				}
+				val = v
+			case pSubst:
+				val = sh.subst(p.sub, io)
+			case pArith:
+				n, err := sh.arithPart(p, io)
+				if err != nil {
+					sh.fail(io, err.Error())
+					return false
+				}
+				val = strconv.FormatInt(n, 10)
+			}
+			if p.kind == pParam && p.quoted && p.text == "@" && p.defOp == "" && split {
+				// "$@" is one field per argument, none for none.
+				for k, a := range sh.posArgs {
+					if k > 0 {
+						emit()
+					}
+					f.add(a, true)
 				}
 				continue
 			}
-			k := j
-			for k < len(val) && !inIFS(val[k]) {
-				k++
+			sh.work += int64(len(val))
+			if sh.work > maxWork || f.text.Len()+len(val) > maxVarBytes {
+				sh.hit(limitWork)
+				return false
 			}
-			f.add(val[j:k], false)
-			j = k
+			if p.quoted || !split {
+				f.add(val, true)
+				continue
+			}
+			// Field splitting on IFS, up to the words a command may have:
+			// runs of IFS blanks separate, each other IFS byte ends a field.
+			ifs := sh.ifs()
+			if ifs == "" {
+				f.add(val, false)
+				continue
+			}
+			inIFS := func(c byte) bool { return strings.IndexByte(ifs, c) >= 0 }
+			for j := 0; j < len(val) && len(out) < maxGlob; {
+				if c := val[j]; inIFS(c) {
+					if !isIFS(c) {
+						f.started = true // "a::b" has an empty field
+					}
+					emit()
+					j++
+					for j < len(val) && inIFS(val[j]) && isIFS(val[j]) {
+						j++
+					}
+					continue
+				}
+				k := j
+				for k < len(val) && !inIFS(val[k]) {
+					k++
+				}
+				f.add(val[j:k], false)
+				j = k
+			}
 		}
+		return true
+	}
+	if !walk(w.parts) {
+		return out
 	}
 	emit()
 	return out
 }
 
-// param expands ${NAME}, with its default forms.
-func (sh *Shell) param(p *wordPart) string {
-	v, set := sh.lookup(p.text)
-	switch p.defOp {
-	case ":-":
-		if v == "" {
-			return p.def
-		}
-	case "-":
-		if !set {
-			return p.def
-		}
-	case ":=", "=":
-		if v == "" && (p.defOp == ":=" || !set) {
-			sh.setVar(p.text, p.def)
-			return p.def
-		}
-	case ":+":
-		if v != "" {
-			return p.def
-		}
-		return ""
-	case "+":
-		if set {
-			return p.def
-		}
-		return ""
-	case ":?", "?":
-		// An error in a script; at the prompt, the value (or nothing).
-	case "len":
-		return strconv.Itoa(len(v))
-	case "%", "%%", "#", "##", "/", "//":
-		// Matching at every position of the value costs up to
-		// len(v)^2 * len(pat): charged to the line first.
-		if sh.work += int64(len(v)+1) * int64(len(v)+1) * int64(len(p.def)+1) / 16; sh.work > maxWork {
-			sh.ctrl = ctrlAbort
-			return v
-		}
-		if p.defOp[0] != '/' {
-			return trimPattern(v, p.def, p.defOp)
-		}
-		pat, rep, _ := strings.Cut(p.def, "/")
-		return replacePattern(v, pat, rep, p.defOp == "//")
-	case ":":
-		return substring(v, p.def)
+// param expands ${NAME OP WORD} to one string.
+func (sh *Shell) param(p *wordPart, io *stdio) string {
+	v, alt := sh.paramExpand(p, io)
+	if alt != nil {
+		return sh.expandOne(alt, io)
 	}
 	return v
+}
+
+// paramExpand resolves ${NAME OP WORD}: a value, or, for the default and
+// alternative forms, the WORD to expand in its place.
+func (sh *Shell) paramExpand(p *wordPart, io *stdio) (string, *word) {
+	v, set := sh.lookup(p.text)
+	if p.defOp == "" {
+		return v, nil
+	}
+	arg := p.arg
+	if arg == nil {
+		arg = &word{}
+	}
+	switch p.defOp {
+	case ":-", "-":
+		if v == "" && (p.defOp == ":-" || !set) {
+			return "", arg
+		}
+	case ":+", "+":
+		if v != "" || (p.defOp == "+" && set) {
+			return "", arg
+		}
+		return "", nil
+	case ":=", "=":
+		if v == "" && (p.defOp == ":=" || !set) {
+			val := sh.expandOne(arg, io)
+			if !isName(p.text) {
+				sh.fail(io, "sh: $"+p.text+": cannot assign in this way")
+				return "", nil
+			}
+			if !sh.assign(p.text, val, "", io) {
+				return "", nil
+			}
+			return val, nil
+		}
+	case ":?", "?":
+		if v == "" && (p.defOp == ":?" || !set) {
+			msg := sh.expandOne(arg, io)
+			if msg == "" {
+				msg = "parameter not set"
+				if p.defOp == ":?" {
+					msg += " or null"
+				}
+			}
+			sh.fail(io, "sh: "+p.text+": "+msg)
+			return "", nil
+		}
+	case "len":
+		return strconv.Itoa(len(v)), nil
+	case "%", "%%", "#", "##", "/", "//":
+		pat := sh.expandPattern(arg, io)
+		// Matching at every position of the value costs up to
+		// len(v)^2 * len(pat): charged to the line first.
+		if sh.work += int64(len(v)+1) * int64(len(v)+1) * int64(len(pat)+1) / 16; sh.work > maxWork {
+			sh.hit(limitWork)
+			return v, nil
+		}
+		if p.defOp[0] != '/' {
+			return trimPattern(v, pat, p.defOp), nil
+		}
+		rep := ""
+		if p.rep != nil {
+			rep = sh.expandOne(p.rep, io)
+		}
+		return replacePattern(v, pat, rep, p.defOp == "//"), nil
+	case ":":
+		return sh.substring(v, sh.expandOne(arg, io)), nil
+	}
+	return v, nil
+}
+
+// arithPart evaluates $(( )), its expansions done first.
+func (sh *Shell) arithPart(p *wordPart, io *stdio) (int64, error) {
+	expr := p.text
+	if p.arg != nil {
+		expr = sh.expandOne(p.arg, io)
+	}
+	return sh.arith(expr)
 }
 
 // trimPattern is ${v%pat} ${v%%pat} ${v#pat} ${v##pat}: the shortest or
@@ -464,23 +527,25 @@ func replacePattern(v, pat, rep string, all bool) string {
 	return sb.String()
 }
 
-// substring is ${v:off} and ${v:off:len}.
-func substring(v, spec string) string {
+// substring is ${v:off} and ${v:off:len}; off and len are arithmetic.
+func (sh *Shell) substring(v, spec string) string {
 	offS, lenS, hasLen := strings.Cut(spec, ":")
-	off, err := strconv.Atoi(strings.TrimSpace(offS))
+	off64, err := sh.arith(offS)
 	if err != nil {
 		return v
 	}
+	off := int(max(min(off64, int64(len(v))), -int64(len(v))-1))
 	if off < 0 {
 		off += len(v)
 	}
 	off = max(0, min(off, len(v)))
 	end := len(v)
 	if hasLen {
-		n, err := strconv.Atoi(strings.TrimSpace(lenS))
+		n64, err := sh.arith(lenS)
 		if err != nil {
 			return v
 		}
+		n := int(max(min(n64, int64(len(v))), -int64(len(v))))
 		if n < 0 {
 			end = max(off, len(v)+n)
 		} else {
@@ -498,7 +563,7 @@ func (sh *Shell) subst(l *list, io *stdio) string {
 		return ""
 	}
 	if sh.steps++; sh.steps > maxSteps {
-		sh.ctrl = ctrlAbort
+		sh.hit(limitSteps)
 		return ""
 	}
 	buf := &limitBuf{max: maxOutput, work: &sh.work}

@@ -2,6 +2,7 @@ package busybox
 
 import (
 	"bytes"
+	"errors"
 	"strconv"
 )
 
@@ -39,9 +40,8 @@ func (sh *Shell) define(c *shCmd) int {
 // call runs a function with its arguments as $1 ...
 func (sh *Shell) call(fn *shCmd, args []string, io *stdio) int {
 	if sh.calls >= maxCalls {
-		io.err.WriteString("sh: out of memory\n")
-		sh.ctrl = ctrlAbort
-		return 2
+		sh.hit(limitCalls) // ash's stack overflows: see runText
+		return 139
 	}
 	saved := sh.posArgs
 	sh.posArgs = args[1:]
@@ -64,8 +64,12 @@ func (sh *Shell) call(fn *shCmd, args []string, io *stdio) int {
 // set), . FILE in this shell. args are its $1 ...; name is how errors
 // call it.
 func (sh *Shell) script(text []byte, name string, args []string, sub bool, io *stdio) int {
-	if sh.calls >= maxCalls || sh.ctrl != ctrlNone {
+	if sh.ctrl != ctrlNone {
 		return 0
+	}
+	if sh.calls >= maxCalls {
+		sh.hit(limitCalls)
+		return 139
 	}
 	if i := bytes.IndexByte(text[:min(len(text), 512)], 0); i >= 0 {
 		// A binary handed to sh: ash reads it as text and trips on it.
@@ -77,6 +81,10 @@ func (sh *Shell) script(text []byte, name string, args []string, sub bool, io *s
 	}
 	sh.work += 16 * int64(len(text)) // parsing
 	l, err := parseScript(string(text))
+	if errors.Is(err, errTooComplex) {
+		sh.hit(limitParse)
+		return 2
+	}
 	if err != nil {
 		io.err.WriteString(err.Error() + "\n")
 		return 2
@@ -112,7 +120,7 @@ func (sh *Shell) evalCase(c *shCmd, io *stdio) int {
 	for _, it := range c.items {
 		for i := range it.pats {
 			pat := sh.expandPattern(&it.pats[i], io)
-			if sh.ctrl == ctrlAbort {
+			if sh.ctrl == ctrlAbort || sh.ctrl == ctrlError {
 				return 1
 			}
 			sh.work += int64(len(pat) * (len(w) + 1))

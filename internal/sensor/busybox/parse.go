@@ -18,7 +18,7 @@ const (
 	maxScriptCommand = 4096 // the same for a script
 	maxArgs          = 256  // words per simple command
 	maxDepth         = 24   // nesting of compound commands and substitutions
-	maxSubst         = 2    // nesting of $( ) and ` ` inside each other
+	maxSubst         = 12   // nesting of $( ) and ` ` inside each other (bots nest 3 at most)
 	maxArith         = 256  // bytes of one $(( )) expression
 	maxDocs          = 16   // here-documents per line
 )
@@ -36,8 +36,9 @@ type wordPart struct {
 	kind   uint8
 	quoted bool   // inside quotes or escaped: no field splitting, no globbing
 	text   string // the literal, the parameter name or the expression
-	def    string // ${NAME:-def} / ${NAME-def}: the default (a literal)
-	defOp  string // ":-", "-", ":=", "=", ":+", "+" or ""
+	defOp  string // pParam: the operator of ${NAME OP WORD} (paramOps), "len" for ${#NAME}, or ""
+	arg    *word  // pParam: the WORD of ${NAME OP WORD}; pArith: the expression with its expansions (nil if it has none)
+	rep    *word  // pParam: the replacement of ${NAME/PAT/REP}
 	sub    *list  // pSubst: the commands
 }
 
@@ -63,7 +64,14 @@ func (w *word) String() string {
 		case pLit:
 			sb.WriteString(p.text)
 		case pParam:
-			sb.WriteString("${" + p.text + p.defOp + p.def + "}")
+			sb.WriteString("${" + p.text + p.defOp)
+			if p.arg != nil {
+				sb.WriteString(p.arg.String())
+			}
+			if p.rep != nil {
+				sb.WriteString("/" + p.rep.String())
+			}
+			sb.WriteString("}")
 		case pSubst:
 			sb.WriteString("$(...)")
 		case pArith:
@@ -136,6 +144,7 @@ type pipeline struct {
 type andOr struct {
 	pipes []*pipeline
 	ops   []string
+	bg    bool // ended by '&': a background job
 }
 
 // list is and-or lists separated by ';', '&' or newlines.
@@ -155,9 +164,20 @@ type errIncomplete string
 
 func (e errIncomplete) Error() string { return "sh: syntax error: " + string(e) }
 
-// errTooComplex is what ash says when it runs out of memory, the nearest
-// thing to "this line is more than we will run".
-var errTooComplex = errors.New("sh: out of memory")
+// errDocOpen is an input that ends inside a here-document's body: the
+// lines that follow are its body, up to the delimiter.
+type errDocOpen struct {
+	delim string
+	strip bool
+}
+
+func (e errDocOpen) Error() string { return "sh: syntax error: unexpected end of file" }
+
+// errTooComplex is a line past the parser's bounds (nesting, commands,
+// words, size). Real ash has no such bounds, so nothing is printed: the
+// shell takes it as a budget hit (see stall.go), as if the device were
+// still working on it.
+var errTooComplex = errors.New("busybox: line past the parser's bounds")
 
 // Token kinds.
 const (
@@ -344,6 +364,7 @@ func (p *parser) list(top bool) (*list, error) {
 			return nil, err
 		}
 		if t.kind == tOp && (t.op == ";" || t.op == "&" || t.op == "\n") {
+			ao.bg = t.op == "&"
 			p.next()
 			if err := p.skipNewlines(); err != nil {
 				return nil, err

@@ -2,6 +2,7 @@ package busybox
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -126,6 +127,13 @@ type Result struct {
 	// a trailing | or &&). Nothing ran; ash printed its "> " (in Output)
 	// and waits for the next line, which Run joins to this one.
 	Continue bool
+	// Limit names the shell budget the line hit (limitLoop, limitSteps,
+	// ...; see stall.go), "" for none: for the record, never shown.
+	Limit string
+	// Running: the line's command is still "running" (it hit a budget, in
+	// the foreground): no prompt follows (Prompt is ""), lines typed are
+	// type-ahead, until Interrupt (^C) or the end of the session.
+	Running bool
 }
 
 // Control flow after a command.
@@ -136,6 +144,10 @@ const (
 	ctrlExit     // exit: unwinds to the shell (or subshell) level
 	ctrlAbort    // a per-line budget ran out: the rest of the line is dropped
 	ctrlReturn   // return: unwinds to the function call (or the sourced file)
+	// ctrlError: a shell error (a read-only variable assigned, ${x?msg})
+	// abandons the rest of the line, as interactive ash goes back to its
+	// prompt; a subshell, $( ) or sh -c ends there with status 2.
+	ctrlError
 )
 
 // Shell is one session's BusyBox ash. It never touches the host: files live
@@ -160,9 +172,24 @@ type Shell struct {
 	readFirst string
 	nest      int // shells started with a bare "sh" that an exit leaves first
 	ctx       context.Context
+	// busy is the budget the running command hit (see stall.go), "" at
+	// the prompt.
+	busy string
+	// docWait is the here-document whose body the next lines are, while
+	// pending waits for its delimiter: those lines are neither parsed nor
+	// counted until it comes.
+	docWait *errDocOpen
 
 	vars     map[string]string // assigned variables; nil until the first
 	exported map[string]bool
+	readonly map[string]bool
+	// execOut and execErr are where exec >FILE and exec 2>FILE sent the
+	// shell's own output for the lines after: "" is the terminal, "-"
+	// nowhere (a device), else a file appended to.
+	execOut, execErr string
+	execBufs         []execBuf // this line's output to those files
+	topIO            *stdio    // this line's stdio, which exec redirects
+	term             *limitBuf // this line's terminal
 
 	// Per line.
 	fetches   []fetch    // what the line asked to fetch
@@ -173,6 +200,9 @@ type Shell struct {
 	dry       bool       // a command that did not run is read for its URLs
 	dryLoop   bool       // ... and it sits in a loop body
 	slept     time.Duration
+	limit     string // the budget the line hit, "" for none
+	bgLimit   string // the budget a background job hit, "" for none
+	bgJobs    int    // background jobs given a budget of their own
 	steps     int
 	work      int64
 	globWords int
@@ -202,7 +232,7 @@ func (sh *Shell) close() {
 // Prompt returns the prompt ash shows before the next line: PS1 for a new
 // command, "> " while a line is unfinished.
 func (sh *Shell) Prompt() string {
-	if sh.reading != 0 {
+	if sh.reading != 0 || sh.busy != "" {
 		return "" // the applet printed its own prompt
 	}
 	if sh.pending != "" {
@@ -225,8 +255,24 @@ func (sh *Shell) Close() { sh.close() }
 // returns what it did. The returned slices are the shell's until the next
 // Run.
 func (sh *Shell) Run(line string) Result {
-	// Every line typed counts against the limit, a continuation or an
-	// answer to a prompt too.
+	if sh.busy != "" {
+		return sh.typeAhead()
+	}
+	if sh.pending != "" && sh.docWait != nil && len(sh.pending)+len(line) < maxScript {
+		// A here-document's body: taken as it comes, not parsed again
+		// and not counted as a command, until its delimiter.
+		body := line
+		if sh.docWait.strip {
+			body = strings.TrimLeft(body, "\t")
+		}
+		if body != sh.docWait.delim {
+			sh.lastLine = line
+			sh.pending += "\n" + line
+			return Result{Continue: true}
+		}
+	}
+	// Every other line typed counts against the limit, a continuation of
+	// an open quote or an answer to a prompt too.
 	sh.lines++
 	limited := sh.lines >= sh.dev.lim.MaxCommands
 	if sh.reading != 0 {
@@ -247,8 +293,13 @@ func (sh *Shell) Run(line string) Result {
 		sh.pending = line
 		return Result{Continue: true, Limited: limited}
 	}
+	return sh.result(out, limited)
+}
+
+// result is the Result of a line that ran.
+func (sh *Shell) result(out []byte, limited bool) Result {
 	return Result{Output: out, Downloads: sh.downloads, Floods: sh.floods, Markers: sh.markers,
-		Exited: sh.exited, Limited: limited && !sh.exited}
+		Exited: sh.exited, Limited: limited && !sh.exited, Limit: cmp.Or(sh.limit, sh.bgLimit), Running: sh.busy != ""}
 }
 
 // RunScript runs text as "sh -c TEXT" would: for a transport that has no
@@ -259,8 +310,7 @@ func (sh *Shell) RunScript(text string) Result {
 	sh.lines++
 	limited := sh.lines >= sh.dev.lim.MaxCommands
 	out, _ := sh.runText(sh.ctx, text, modeScript)
-	return Result{Output: out, Downloads: sh.downloads, Floods: sh.floods, Markers: sh.markers,
-		Exited: sh.exited, Limited: limited && !sh.exited}
+	return sh.result(out, limited)
 }
 
 // prompt is ash's PS1 '\w # ' for root, or the profile's fixed prompt.
@@ -296,6 +346,7 @@ func (sh *Shell) runText(ctx context.Context, line string, mode int) (out []byte
 	sh.fetches, sh.markers, sh.unrunSrcs = sh.fetches[:0], sh.markers[:0], sh.unrunSrcs[:0]
 	sh.steps, sh.work, sh.globWords, sh.globCost, sh.slept = 0, 0, 0, 0, 0
 	sh.ctrl, sh.ctrlN, sh.loops, sh.substs, sh.calls = ctrlNone, 0, 0, 0, 0
+	sh.limit, sh.bgLimit, sh.bgJobs, sh.docWait = "", "", 0, nil
 	term := &limitBuf{max: maxOutput}
 	var l *list
 	var err error
@@ -309,13 +360,24 @@ func (sh *Shell) runText(ctx context.Context, line string, mode int) (out []byte
 	}
 	if err != nil {
 		var inc errIncomplete
+		var doc errDocOpen
+		if mode == modeTyped && errors.As(err, &doc) && len(line) < maxScript {
+			sh.docWait = &doc
+			return nil, true
+		}
 		if mode == modeTyped && errors.As(err, &inc) && len(line) < maxScript {
 			return nil, true
 		}
-		term.WriteString(err.Error() + "\n")
+		if errors.Is(err, errTooComplex) {
+			sh.hit(limitParse)
+		} else {
+			term.WriteString(err.Error() + "\n")
+		}
 		sh.status = 2
 	} else {
-		sh.evalList(l, &stdio{out: term, err: term, tty: true, outTerm: true})
+		top := sh.topStdio(term)
+		sh.evalList(l, top)
+		sh.endExec()
 		if sh.ctrl == ctrlExit {
 			// The rest of the line was read by the shell that exits.
 			if sh.nest > 0 {
@@ -324,8 +386,24 @@ func (sh *Shell) runText(ctx context.Context, line string, mode int) (out []byte
 				sh.exited = true
 			}
 		}
+		if sh.ctrl == ctrlAbort && sh.limit == limitCalls {
+			// Recursion past maxCalls: ash's stack overflows and it
+			// dies; the parent of a nested shell reports it.
+			if sh.nest > 0 {
+				sh.nest--
+				term.WriteString("Segmentation fault\n")
+				sh.status = 139
+			} else {
+				sh.exited = true
+			}
+		} else if sh.ctrl == ctrlAbort && sh.limit != "" {
+			sh.busy = sh.limit // still "running": see stall.go
+		}
 		sh.ctrl = ctrlNone
 		sh.unrun(l, false, 0)
+	}
+	if err != nil && sh.limit != "" {
+		sh.busy = sh.limit
 	}
 	sh.extractURLs(line, err == nil)
 	sh.sortFetches()
@@ -337,8 +415,39 @@ func (sh *Shell) evalList(l *list, io *stdio) {
 		if sh.ctrl != ctrlNone {
 			return
 		}
+		if len(sh.execBufs) > 0 && io == sh.topIO {
+			sh.flushExec() // what exec sent to a file is there for the next command
+		}
+		if ao.bg {
+			sh.evalBackground(ao, io)
+			continue
+		}
 		sh.evalAndOr(ao, io)
 	}
+}
+
+// evalBackground runs "cmd &". Without job control ash prints nothing
+// and comes back at once; a job that runs past its budget goes on in the
+// background, so the line goes on too (with the budget it had before the
+// job, for the first maxBgJobs jobs).
+func (sh *Shell) evalBackground(ao *andOr, io *stdio) {
+	steps, work, limit := sh.steps, sh.work, sh.limit
+	sh.evalAndOr(ao, io)
+	if sh.ctrl == ctrlAbort && sh.limit != "" && sh.limit != limitTime && sh.limit != limitCalls {
+		sh.ctrl = ctrlNone
+		if sh.bgJobs < maxBgJobs {
+			sh.bgJobs++
+			sh.steps, sh.work = steps, work
+		}
+		if limit == "" {
+			sh.bgLimit = sh.limit
+		}
+		sh.limit = limit
+	}
+	if sh.ctrl == ctrlExit || sh.ctrl == ctrlError {
+		sh.ctrl = ctrlNone // the job's shell exits, not this one
+	}
+	sh.status = 0
 }
 
 func (sh *Shell) evalAndOr(ao *andOr, io *stdio) {
@@ -376,6 +485,9 @@ func (sh *Shell) evalPipeline(pl *pipeline, io *stdio) {
 	if pl.neg {
 		status = b2i(status == 0)
 	}
+	if sh.ctrl == ctrlError {
+		status = 2
+	}
 	sh.status = status
 }
 
@@ -391,26 +503,37 @@ type state struct {
 	cwd, oldpwd string
 	vars        map[string]string
 	exported    map[string]bool
+	readonly    map[string]bool
 	nest        int
 }
 
 func (sh *Shell) save() state {
-	return state{sh.cwd, sh.oldpwd, maps.Clone(sh.vars), maps.Clone(sh.exported), sh.nest}
+	return state{sh.cwd, sh.oldpwd, maps.Clone(sh.vars), maps.Clone(sh.exported), maps.Clone(sh.readonly), sh.nest}
 }
 
 func (sh *Shell) restore(s state) {
-	sh.cwd, sh.oldpwd, sh.vars, sh.exported, sh.nest = s.cwd, s.oldpwd, s.vars, s.exported, s.nest
-	if sh.ctrl == ctrlExit || sh.ctrl == ctrlBreak || sh.ctrl == ctrlContinue || sh.ctrl == ctrlReturn {
+	sh.cwd, sh.oldpwd, sh.vars, sh.exported, sh.readonly, sh.nest = s.cwd, s.oldpwd, s.vars, s.exported, s.readonly, s.nest
+	if sh.ctrl == ctrlExit || sh.ctrl == ctrlBreak || sh.ctrl == ctrlContinue || sh.ctrl == ctrlReturn || sh.ctrl == ctrlError {
 		sh.ctrl = ctrlNone
 	}
 }
 
 func (sh *Shell) evalCommand(c *shCmd, io *stdio) int {
 	if sh.steps++; sh.steps > maxSteps || sh.work > maxWork || (sh.ctx != nil && sh.ctx.Err() != nil) {
-		sh.ctrl = ctrlAbort
+		switch {
+		case sh.ctx != nil && sh.ctx.Err() != nil:
+			sh.hit(limitTime)
+		case sh.steps > maxSteps:
+			sh.hit(limitSteps)
+		default:
+			sh.hit(limitWork)
+		}
 		return 1
 	}
 	c.ran = true
+	if isExecRedirect(c) {
+		return sh.execRedirect(c.redirs, io)
+	}
 	cio, flush, ok := sh.redirect(c.redirs, io)
 	if !ok {
 		return 1
@@ -486,7 +609,11 @@ func (sh *Shell) evalWhile(c *shCmd, io *stdio) int {
 	status := 0
 	sh.loops++
 	defer func() { sh.loops-- }()
-	for i := 0; i < maxLoop; i++ {
+	for i := 0; ; i++ {
+		if i >= maxLoop {
+			sh.hit(limitLoop)
+			break
+		}
 		sh.evalList(c.cond, io)
 		if sh.ctrl != ctrlNone {
 			if sh.loopCtl() {
@@ -512,10 +639,16 @@ func (sh *Shell) evalFor(c *shCmd, io *stdio) int {
 	sh.loops++
 	defer func() { sh.loops-- }()
 	for i, w := range words {
-		if i >= maxLoop || sh.ctrl != ctrlNone {
+		if i >= maxLoop {
+			sh.hit(limitLoop)
 			break
 		}
-		sh.setVar(c.name, w)
+		if sh.ctrl != ctrlNone {
+			break
+		}
+		if !sh.assign(c.name, w, "", io) {
+			return 2
+		}
 		sh.evalList(c.body, io)
 		status = sh.status
 		if sh.loopCtl() {
@@ -560,7 +693,7 @@ func (sh *Shell) redirect(rs []redirect, io *stdio) (*stdio, func(), bool) {
 	}
 	for _, r := range rs {
 		target := sh.expandOne(&r.target, io)
-		if sh.ctrl == ctrlAbort {
+		if sh.ctrl == ctrlAbort || sh.ctrl == ctrlError {
 			return nil, nil, false
 		}
 		switch r.op {
@@ -603,6 +736,15 @@ func (sh *Shell) redirect(rs []redirect, io *stdio) (*stdio, func(), bool) {
 			continue
 		}
 		var buf *limitBuf
+		if err == nil && isTerminal(p) {
+			if r.fd == 1 || r.fd == -1 {
+				cio.out, cio.outName, cio.outTerm = sh.termOr(io), "", true
+			}
+			if r.fd == 2 || r.fd == -1 {
+				cio.err = sh.termOr(io)
+			}
+			continue
+		}
 		if err == nil {
 			if n, ok := sh.fs.stat(p); ok && n.kind == kindDev {
 				buf = &limitBuf{} // /dev/null and friends swallow everything
@@ -637,7 +779,7 @@ func (sh *Shell) redirect(rs []redirect, io *stdio) (*stdio, func(), bool) {
 func (sh *Shell) simple(c *shCmd, io *stdio) int {
 	sh.substStatus = -1
 	args := sh.expandWords(c.args, io)
-	if sh.ctrl == ctrlAbort {
+	if sh.ctrl == ctrlAbort || sh.ctrl == ctrlError {
 		return 1
 	}
 	if len(args) == 0 {
@@ -645,13 +787,22 @@ func (sh *Shell) simple(c *shCmd, io *stdio) int {
 		// and $? is that of the last command substitution, if any.
 		for i := range c.assign {
 			v := sh.expandOne(&c.assign[i], io)
-			if sh.ctrl == ctrlAbort {
-				return 1
+			if sh.ctrl == ctrlAbort || sh.ctrl == ctrlError {
+				return sh.status
 			}
 			name, val, _ := strings.Cut(v, "=")
-			sh.setVar(name, val)
+			if !sh.assign(name, val, "", io) {
+				return 2
+			}
 		}
 		return max(sh.substStatus, 0)
+	}
+	for i := range c.assign {
+		// A read-only name fails even as a command's environment.
+		if name, _, _ := strings.Cut(c.assign[i].parts[0].text, "="); sh.readonly[name] {
+			sh.roError(name, "", io)
+			return 2
+		}
 	}
 	// Assignments before a command only change its environment.
 	return sh.exec(args, io)
@@ -664,10 +815,13 @@ func (sh *Shell) exec(args []string, io *stdio) int {
 	if args[0] == "command" && len(args) > 2 && (args[1] == "-v" || args[1] == "-V") {
 		return sh.commandV(args[2:], args[1] == "-V", io)
 	}
-	for len(args) > 1 && (args[0] == "nohup" || args[0] == "exec" || args[0] == "command" || args[0] == "time") {
-		if args[0] == "exec" && path.Base(args[1]) == "sh" {
-			return 0 // the shell replaces itself: nothing changes
+	if args[0] == "exec" {
+		if len(args) == 1 {
+			return 0
 		}
+		return sh.execCommand(args[1:], io)
+	}
+	for len(args) > 1 && (args[0] == "nohup" || args[0] == "command" || args[0] == "time") {
 		args = args[1:]
 	}
 	sh.argv = args
@@ -733,6 +887,10 @@ func (sh *Shell) builtin(name string, args []string, io *stdio) (int, bool) {
 		io.out.WriteString(sh.cwd + "\n")
 		return 0, true
 	case "export", "readonly", "local":
+		if name == "readonly" && (len(args) == 1 || len(args) == 2 && args[1] == "-p") {
+			sh.listReadonly(io)
+			return 0, true
+		}
 		if len(args) == 1 && name == "export" {
 			for _, k := range sh.envNamesSorted() {
 				v, _ := sh.lookup(k)
@@ -750,8 +908,11 @@ func (sh *Shell) builtin(name string, args []string, io *stdio) (int, bool) {
 				io.err.WriteString("sh: " + name + ": " + k + ": bad variable name\n")
 				return 1, true
 			}
-			if hasVal {
-				sh.setVar(k, v)
+			if hasVal && !sh.assign(k, v, name, io) {
+				return 2, true
+			}
+			if name == "readonly" {
+				sh.markReadonly(k)
 			}
 			if name == "export" {
 				if sh.exported == nil {
@@ -763,9 +924,14 @@ func (sh *Shell) builtin(name string, args []string, io *stdio) (int, bool) {
 		return 0, true
 	case "unset":
 		for _, a := range args[1:] {
-			if !strings.HasPrefix(a, "-") {
-				sh.unsetVar(a)
+			if strings.HasPrefix(a, "-") {
+				continue
 			}
+			if sh.readonly[a] {
+				sh.roError(a, "unset", io)
+				return 2, true
+			}
+			sh.unsetVar(a)
 		}
 		return 0, true
 	case "read":
@@ -908,11 +1074,16 @@ func (sh *Shell) help(io *stdio) {
 // eval parses and runs text, for eval; it nests like a command
 // substitution, so that it is as bounded.
 func (sh *Shell) eval(text string, io *stdio) int {
-	if sh.substs >= maxSubst || len(text) > maxScript {
-		return 0
+	if sh.substs >= maxSubst {
+		sh.hit(limitCalls) // eval within eval, as deep as a crash
+		return 139
 	}
 	sh.work += 16 * int64(len(text)) // parsing
 	l, err := parseScript(text)
+	if errors.Is(err, errTooComplex) {
+		sh.hit(limitParse)
+		return 2
+	}
 	if err != nil {
 		io.err.WriteString(err.Error() + "\n")
 		return 2
@@ -967,6 +1138,12 @@ func (sh *Shell) read(args []string, io *stdio) int {
 			sb.WriteByte(s[i])
 		}
 		s = sb.String()
+	}
+	for _, n := range names {
+		if sh.readonly[n] {
+			sh.roError(n, "read", io)
+			return 2
+		}
 	}
 	for i, n := range names {
 		s = strings.TrimLeft(s, " \t")

@@ -1,0 +1,193 @@
+package busybox
+
+import (
+	"path"
+	"strings"
+)
+
+// exec, as ash runs it: "exec CMD" replaces the shell with CMD (when CMD
+// ends, so does the shell: a login shell's session closes), and "exec
+// >FILE" (2>FILE, &>FILE, 2>&1) sends the shell's own output there for
+// the rest of the line and the lines after.
+
+// isTerminal reports whether p names the session's terminal.
+func isTerminal(p string) bool {
+	return p == "/dev/tty" || p == "/dev/pts/0"
+}
+
+// isExecRedirect reports whether c is exec with redirections alone.
+func isExecRedirect(c *shCmd) bool {
+	return c.kind == cSimple && len(c.args) == 1 && c.args[0].lit() == "exec" && len(c.redirs) > 0
+}
+
+// execRedirect applies exec's redirections to the shell itself.
+func (sh *Shell) execRedirect(rs []redirect, io *stdio) int {
+	for _, r := range rs {
+		target := sh.expandOne(&r.target, io)
+		if sh.ctrl != ctrlNone {
+			return 1
+		}
+		switch r.op {
+		case ">&":
+			switch {
+			case target == "-":
+				sh.setExec(r.fd, "-")
+			case r.fd == 2 && target == "1":
+				sh.execErr = sh.execOut
+			case r.fd == 1 && target == "2":
+				sh.execOut = sh.execErr
+			}
+			continue
+		case ">", ">>":
+		default:
+			continue // stdin stays the terminal; other descriptors are not kept
+		}
+		p, err := resolve(sh.cwd, target)
+		dest := p
+		if err == nil && isTerminal(p) {
+			sh.setExec(r.fd, "")
+			continue
+		}
+		if err == nil {
+			if n, ok := sh.fs.stat(p); ok && n.kind == kindDev {
+				dest = "-"
+			} else {
+				err = sh.fs.write(p, nil, r.op == ">>")
+			}
+		}
+		if err != nil {
+			io.err.WriteString("sh: can't create " + target + ": " + errmsg(err, "nonexistent directory") + "\n")
+			return 1
+		}
+		sh.setExec(r.fd, dest)
+	}
+	if sh.topIO != nil {
+		sh.redirectTop(sh.topIO)
+	}
+	return 0
+}
+
+func (sh *Shell) setExec(fd int, dest string) {
+	switch fd {
+	case 1:
+		sh.execOut = dest
+	case 2:
+		sh.execErr = dest
+	case -1:
+		sh.execOut, sh.execErr = dest, dest
+	}
+}
+
+// topStdio is the line's stdio: the terminal, or where exec sent the
+// shell's output.
+func (sh *Shell) topStdio(term *limitBuf) *stdio {
+	sh.execBufs = nil
+	io := &stdio{out: term, err: term, tty: true, outTerm: true}
+	sh.term = term
+	sh.topIO = io
+	sh.redirectTop(io)
+	return io
+}
+
+// redirectTop points io's stdout and stderr where exec sent them.
+func (sh *Shell) redirectTop(io *stdio) {
+	io.out, io.outName, io.outTerm = sh.term, "", true
+	io.err = sh.term
+	if sh.execOut != "" {
+		io.out, io.outName, io.outTerm = sh.execSink(sh.execOut), sh.execOut, false
+	}
+	if sh.execErr != "" {
+		io.err = sh.execSink(sh.execErr)
+	}
+}
+
+// execSink is the line's buffer for what goes to dest.
+func (sh *Shell) execSink(dest string) *limitBuf {
+	if dest == "-" {
+		return &limitBuf{}
+	}
+	for _, b := range sh.execBufs {
+		if b.path == dest {
+			return b.buf
+		}
+	}
+	buf := &limitBuf{max: sh.fs.maxBytes + 1, work: &sh.work}
+	sh.execBufs = append(sh.execBufs, execBuf{dest, buf})
+	return buf
+}
+
+// execBuf is what a line wrote to a file that exec sent output to.
+type execBuf struct {
+	path string
+	buf  *limitBuf
+}
+
+// flushExec appends what the line wrote through exec's redirections to
+// their files so far.
+func (sh *Shell) flushExec() {
+	for _, b := range sh.execBufs {
+		if len(b.buf.b) == 0 {
+			continue
+		}
+		if n, ok := sh.fs.stat(b.path); ok {
+			sh.work += int64(len(n.data))
+		}
+		if err := sh.fs.write(b.path, b.buf.b, true); err != nil {
+			sh.term.WriteString("sh: write error: " + err.Error() + "\n")
+		}
+		b.buf.b = b.buf.b[:0]
+	}
+}
+
+// endExec flushes at the end of the line.
+func (sh *Shell) endExec() {
+	sh.flushExec()
+	sh.execBufs, sh.topIO, sh.term = nil, nil, nil
+}
+
+// execCommand is "exec CMD ARGS": CMD replaces the shell. An interactive
+// sh replacing it changes nothing a bot can see; anything else runs, and
+// then the shell is gone.
+func (sh *Shell) execCommand(args []string, io *stdio) int {
+	if isShellCommand(args) {
+		return 0
+	}
+	name := args[0]
+	if !strings.Contains(name, "/") && !isBuiltin(name) && sh.funcs[name] == nil {
+		if _, ok := sh.dev.applets[name]; !ok && name != "nohup" && name != "command" && name != "time" {
+			io.err.WriteString("sh: exec: " + name + ": not found\n")
+			sh.ctrl = ctrlExit
+			return 127
+		}
+	}
+	st := sh.exec(args, io)
+	if sh.ctrl == ctrlNone || sh.ctrl == ctrlReturn {
+		sh.ctrl = ctrlExit
+	}
+	return st
+}
+
+// isShellCommand reports whether args start an interactive ash: sh, ash
+// or busybox sh, with options only.
+func isShellCommand(args []string) bool {
+	if len(args) > 1 && path.Base(args[0]) == "busybox" {
+		args = args[1:]
+	}
+	if b := path.Base(args[0]); b != "sh" && b != "ash" {
+		return false
+	}
+	for _, a := range args[1:] {
+		if !strings.HasPrefix(a, "-") || a == "-c" || a == "-s" {
+			return false
+		}
+	}
+	return true
+}
+
+// termOr is the line's terminal, or io's stderr outside a line.
+func (sh *Shell) termOr(io *stdio) *limitBuf {
+	if sh.term != nil {
+		return sh.term
+	}
+	return io.err
+}

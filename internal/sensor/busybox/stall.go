@@ -1,0 +1,65 @@
+package busybox
+
+// Budgets hit: what the device does when a line is more than the shell
+// will run (a loop past maxLoop, a line past maxSteps or maxWork, a parse
+// past its bounds, recursion past maxCalls).
+//
+// A real device has no such budgets: "while true; do echo x; done" runs
+// until someone presses ^C, and a deep recursion crashes the shell. So a
+// line cut by a budget must not come back to the prompt as if it had
+// finished, which no device does and which tells a bot it is in a
+// honeypot. Instead the line's command goes on "running": the output it
+// made so far is shown, no prompt follows, and what is typed after it is
+// type-ahead that nothing reads, until the transport passes on a ^C
+// (Interrupt) or the session's time limit ends the session. Recursion past
+// maxCalls is a crash: the login shell dies (the session ends), a nested
+// shell's parent prints "Segmentation fault". Result.Limit names the
+// budget, for the record.
+
+// Budget names, as Result.Limit reports them.
+const (
+	limitParse = "parse" // nesting, commands, words or size of the line
+	limitSteps = "steps" // commands run in the line (maxSteps)
+	limitLoop  = "loop"  // iterations of one loop (maxLoop)
+	limitWork  = "work"  // bytes copied, scanned or expanded (maxWork)
+	limitCalls = "calls" // nesting of function calls and scripts (maxCalls)
+	limitTime  = "time"  // the session's context ended mid-line
+)
+
+// maxBgJobs is how many background jobs ("cmd &") of one line get a
+// budget of their own: a job past its budget goes on "in the background"
+// while the line returns to the prompt, as it would on a device.
+const maxBgJobs = 4
+
+// hit records that the line ran out of the named budget and drops the
+// rest of it.
+func (sh *Shell) hit(name string) {
+	if sh.limit == "" {
+		sh.limit = name
+	}
+	sh.ctrl = ctrlAbort
+}
+
+// Busy reports whether the last line's command is still "running" (it hit
+// a budget): no prompt is due, and lines typed are not run until
+// Interrupt.
+func (sh *Shell) Busy() bool { return sh.busy != "" }
+
+// Interrupt is ^C typed at the terminal. While a command is running it
+// stops it, as SIGINT does, and returns what the terminal shows (the ^C
+// the tty echoes and ash's newline); Prompt is due after it. At the prompt
+// it returns nil: the line editor's ^C is the transport's.
+func (sh *Shell) Interrupt() []byte {
+	if sh.busy == "" {
+		return nil
+	}
+	sh.busy = ""
+	sh.status = 130
+	return []byte("^C\n")
+}
+
+// typeAhead is a line typed while a command runs: the tty has echoed it
+// (the transport does), nothing reads it, and ^C will discard it.
+func (sh *Shell) typeAhead() Result {
+	return Result{Running: true}
+}
