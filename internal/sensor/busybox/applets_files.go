@@ -278,55 +278,122 @@ func parseMode(s string, cur uint32) (uint32, bool) {
 
 func (sh *Shell) ls(args []string, io *stdio) int {
 	fl, ops := flags(args)
-	long, all := strings.Contains(fl, "l"), strings.Contains(fl, "a")
+	o := lsOpts{long: strings.Contains(fl, "l"), all: strings.Contains(fl, "a"), rec: strings.Contains(fl, "R"),
+		one: !io.outTerm || strings.Contains(fl, "1")}
 	if len(ops) == 0 {
 		ops = []string{"."}
 	}
 	st := 0
-	for _, o := range ops {
-		// Listing a directory walks the whole overlay.
-		if sh.work += int64(len(sh.fs.ov)+1) * 256; sh.work > maxWork {
-			break
-		}
-		p := sh.path(o)
-		n, ok := sh.fs.stat(p)
+	// As BusyBox does: the operands that are files first, then each
+	// directory under a "NAME:" header when there is more than one
+	// operand or -R.
+	var files, dirs []string
+	for _, op := range ops {
+		n, ok := sh.fs.stat(sh.path(op))
 		if !ok {
-			io.err.WriteString("ls: " + o + ": No such file or directory\n")
+			io.err.WriteString("ls: " + op + ": No such file or directory\n")
 			st = 1
 			continue
 		}
 		if n.kind != kindDir || strings.Contains(fl, "d") {
-			sh.lsEntry(io, o, n, long)
+			files = append(files, op)
+			if o.long {
+				sh.lsEntry(io, op, n, true)
+			}
 			continue
 		}
-		names, _ := sh.fs.list(p)
-		if all {
-			names = append([]string{".", ".."}, names...)
-		}
-		var short []string
-		for _, name := range names {
-			if strings.HasPrefix(name, ".") && !all {
-				continue
-			}
-			if !long {
-				short = append(short, name)
-				continue
-			}
-			c, ok := sh.fs.stat(path.Join(p, name))
-			if !ok {
-				c = &node{kind: kindDir, mode: 0o755}
-			}
-			sh.lsEntry(io, name, c, true)
-		}
-		if len(short) > 0 {
-			sep := "  "
-			if !io.outTerm || strings.Contains(fl, "1") {
-				sep = "\n" // one name a line unless the terminal shows it
-			}
-			io.out.WriteString(strings.Join(short, sep) + "\n")
-		}
+		dirs = append(dirs, op)
+	}
+	if len(files) > 0 && !o.long {
+		sh.lsNames(io, files, o)
+	}
+	o.headers = len(ops) > 1 || o.rec
+	o.sep = len(files) > 0
+	for _, d := range dirs {
+		o = sh.lsDir(io, d, sh.path(d), o, 0)
 	}
 	return st
+}
+
+// lsOpts are ls's options and where its output is.
+type lsOpts struct {
+	long, all, rec, one bool
+	headers             bool // each directory under its "NAME:"
+	sep                 bool // something was printed: a blank line before the next header
+}
+
+// maxLsDepth bounds ls -R's descent.
+const maxLsDepth = 16
+
+// lsDir lists one directory, and with -R the directories under it.
+func (sh *Shell) lsDir(io *stdio, name, p string, o lsOpts, depth int) lsOpts {
+	// Listing a directory walks the whole overlay.
+	if sh.work += int64(len(sh.fs.ov)+1) * 256; sh.work > maxWork || len(io.out.b) >= maxOutput && io.out.max == maxOutput {
+		return o
+	}
+	if o.headers {
+		if o.sep {
+			io.out.WriteString("\n")
+		}
+		io.out.WriteString(name + ":\n")
+	}
+	o.sep = true
+	names, _ := sh.fs.list(p)
+	if o.all {
+		names = append([]string{".", ".."}, names...)
+	}
+	var short, subdirs []string
+	total := int64(0)
+	type entry struct {
+		name string
+		n    *node
+	}
+	var long []entry
+	for _, name := range names {
+		if strings.HasPrefix(name, ".") && !o.all {
+			continue
+		}
+		c, ok := sh.fs.stat(path.Join(p, name))
+		if !ok {
+			c = &node{kind: kindDir, mode: 0o755}
+		}
+		if o.rec && c.kind == kindDir && c.link == "" && name != "." && name != ".." {
+			subdirs = append(subdirs, name)
+		}
+		if !o.long {
+			short = append(short, name)
+			continue
+		}
+		if c.kind == kindFile {
+			total += (c.displaySize() + 1023) / 1024
+		}
+		long = append(long, entry{name, c})
+	}
+	if o.long {
+		io.out.WriteString("total " + strconv.FormatInt(total, 10) + "\n")
+		for _, e := range long {
+			sh.lsEntry(io, e.name, e.n, true)
+		}
+	}
+	if len(short) > 0 {
+		sh.lsNames(io, short, o)
+	}
+	if depth < maxLsDepth {
+		for _, d := range subdirs {
+			o = sh.lsDir(io, strings.TrimSuffix(name, "/")+"/"+d, path.Join(p, d), o, depth+1)
+		}
+	}
+	return o
+}
+
+// lsNames prints names in ls's short form: one a line unless the terminal
+// shows them.
+func (sh *Shell) lsNames(io *stdio, names []string, o lsOpts) {
+	sep := "  "
+	if o.one {
+		sep = "\n"
+	}
+	io.out.WriteString(strings.Join(names, sep) + "\n")
 }
 
 func (sh *Shell) lsEntry(io *stdio, name string, n *node, long bool) {

@@ -581,55 +581,122 @@ func (sh *Shell) subst(l *list, io *stdio) string {
 	return strings.TrimRight(string(buf.b), "\n")
 }
 
-// glob expands one pattern word in its directory (the last path component
-// only); a pattern that matches nothing, or one past the line's budget,
-// stays as it is.
+// glob expands one pattern word, every path component of it (/pro*/c*info,
+// */*), as ash's expmeta does; a pattern that matches nothing, or one past
+// the line's budget, stays as it is.
 func (sh *Shell) glob(pat, lit string) []string {
 	keep := []string{lit}
-	if sh.globWords >= maxGlobWords {
+	if sh.globWords >= maxGlobWords || len(pat) > maxLine {
 		return keep
 	}
 	sh.globWords++
-	dirPat, base := path.Split(pat)
-	if base == "" {
-		return keep
+	comps := strings.Split(pat, "/")
+	// prefixes are the paths matched so far, as they will be printed.
+	prefixes := []string{""}
+	if comps[0] == "" {
+		prefixes, comps = []string{"/"}, comps[1:]
 	}
-	if strings.ContainsAny(strings.ReplaceAll(dirPat, `\\`, ""), "*?[") && !onlyEscaped(dirPat) {
-		return keep // patterns in directory components are not expanded
-	}
-	dir := unescapeGlob(dirPat)
-	if len(base) > 2*maxNameLen {
-		return keep
-	}
-	p := sh.cwd
-	if dir != "" {
-		var err error
-		if p, err = resolve(sh.cwd, dir); err != nil {
-			return keep
+	for i, c := range comps {
+		last := i == len(comps)-1
+		if c == "" {
+			if !last {
+				for j := range prefixes {
+					prefixes[j] += "/" // a doubled slash stays
+				}
+				continue
+			}
+			// A trailing slash: directories only.
+			var dirs []string
+			for _, p := range prefixes {
+				if sh.fs.isDir(sh.globPath(p)) {
+					dirs = append(dirs, p)
+				}
+			}
+			prefixes = dirs
+			break
 		}
-	}
-	names, err := sh.fs.list(p)
-	if err != nil {
-		return keep
-	}
-	var matched []string
-	for _, n := range names {
-		cost := 1 + len(base)*len(n)/256
-		if sh.globCost+cost > maxGlobCost {
-			return keep
-		}
-		sh.globCost += cost
-		if n[0] == '.' && base[0] != '.' {
+		if onlyEscaped(c) {
+			name := unescapeGlob(c)
+			for j, p := range prefixes {
+				prefixes[j] = p + name
+				if !last {
+					prefixes[j] += "/"
+				}
+			}
+			if last && len(comps) > 1 {
+				// After a pattern, a literal last name must exist.
+				var found []string
+				for _, p := range prefixes {
+					if _, ok := sh.fs.stat(sh.globPath(p)); ok {
+						found = append(found, p)
+					}
+				}
+				prefixes = found
+			}
 			continue
 		}
-		if ok, _ := path.Match(base, n); ok && len(matched) < maxGlob {
-			matched = append(matched, dir+n)
+		if len(c) > 2*maxNameLen {
+			return keep
+		}
+		var next []string
+		for _, p := range prefixes {
+			names, err := sh.fs.list(sh.globPath(p))
+			if err != nil {
+				continue
+			}
+			if c[0] == '.' {
+				names = append([]string{".", ".."}, names...) // .* matches them too
+			}
+			for _, n := range names {
+				cost := 1 + len(c)*len(n)/256
+				if sh.globCost+cost > maxGlobCost {
+					return keep
+				}
+				sh.globCost += cost
+				if n[0] == '.' && c[0] != '.' {
+					continue
+				}
+				if ok, _ := path.Match(c, n); !ok {
+					continue
+				}
+				if len(next) >= maxGlob {
+					break
+				}
+				m := p + n
+				if !last {
+					m += "/"
+				}
+				next = append(next, m)
+			}
+		}
+		prefixes = next
+		if len(prefixes) == 0 {
+			return keep
 		}
 	}
-	if len(matched) == 0 {
+	if len(prefixes) == 0 || (len(prefixes) == 1 && prefixes[0] == lit) {
 		return keep
 	}
-	return matched
+	if strings.HasSuffix(pat, "/") {
+		for j := range prefixes {
+			prefixes[j] = strings.TrimSuffix(prefixes[j], "/") + "/"
+		}
+	}
+	slices.Sort(prefixes)
+	return prefixes
+}
+
+// globPath resolves a glob's prefix (relative to the working directory)
+// to a path in the filesystem.
+func (sh *Shell) globPath(p string) string {
+	if p == "" {
+		return sh.cwd
+	}
+	r, err := resolve(sh.cwd, p)
+	if err != nil {
+		return "/\x00" // nothing there
+	}
+	return r
 }
 
 // onlyEscaped reports whether every metacharacter in s is escaped.

@@ -1,0 +1,163 @@
+package busybox
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// The fingerprints an adversarial review found (issue 7, stop 5), each
+// compared with real ash: the same lines run in our shell and in Debian's
+// busybox sh -c, in a directory tree built the same way on both sides.
+
+// treeSetup builds the tree both shells run in.
+const treeSetup = `mkdir -p d/a/b d/c && touch d/f d/a/g d/a/b/h d/.hid && cd d`
+
+// lineNo is the "line N: " that sh -c puts in its error messages and
+// interactive ash (the device's login shell) does not.
+var lineNo = regexp.MustCompile(`line \d+: `)
+
+// realAsh runs line with Debian's busybox in a fresh directory, with
+// busybox's applets on PATH, and returns its output with sh -c's line
+// numbers taken out.
+func realAsh(t *testing.T, bb, line string) string {
+	t.Helper()
+	bin := t.TempDir()
+	for _, a := range []string{"busybox", "sh", "mkdir", "touch", "ls", "cat", "echo", "rm"} {
+		if err := os.Symlink(bb, filepath.Join(bin, a)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd := exec.Command(bb, "sh", "-c", line)
+	cmd.Env = []string{"PATH=" + bin, "HOME=/"}
+	cmd.Dir = t.TempDir()
+	out, _ := cmd.CombinedOutput()
+	return lineNo.ReplaceAllString(string(out), "")
+}
+
+func TestFingerprintsAgreeWithAsh(t *testing.T) {
+	bb, err := exec.LookPath("busybox")
+	if err != nil {
+		t.Skip("no busybox (apt-get install -y busybox)")
+	}
+	for _, l := range []string{
+		// 1. Command substitution nested deep.
+		`echo $(echo $(echo $(echo hi)))`, `echo $(echo $(echo $(echo $(echo $(echo five)))))`,
+		"echo $(echo `echo bq` $(echo \"$(echo q)\"))", `x=$(echo $(echo a) $(echo $(echo b))); echo "$x"`,
+		// 2. Command substitution inside arithmetic.
+		`echo $(( $(echo 2) + 3 ))`, `x=5; echo $((x+$(echo 1)))`, `echo $(( $(echo 1) ? $(echo 7) : 0 ))`,
+		"echo $((`echo 4`*2))", `n=3; echo $(( $(echo $n) * ${n} ))`, `echo $(( $(echo 1) + $((2*3)) ))`,
+		// 3. Parameter expansion with a word of its own.
+		`echo ${x:-${y:-b}}`, `echo ${x:-${y:-${z:-deep}}}`, `y=1; echo ${x:-$y} ${x:-"$y q"}`, `echo "${x:-"a b"}" ${x:-'q r'}`,
+		"echo ${x:-`echo bq`} ${x:-$(echo cs)} ${x:-\"$(echo c d)\"}", `x=; echo ${x:-${#HOME}}`, `echo ${x:-a\}b} "${x:-a}}"`,
+		`x=abc; echo ${#x} ${x#a} ${x%c} ${x:=v} ${x:+v} ${u:+v} ${x+set}`, `echo ${x:=a b}; echo "$x"`, `echo ${x=1} ${x:=2} $x`,
+		`a=a.b.c; p=.*; echo ${a%$p} ${a%"$p"} "${a%.*}" ${a##*.} "${a#*.}"`, `a=/usr/bin/x; echo ${a##*/} ${a%/*}`,
+		`a=abcb; echo ${a/b/X} ${a//b/"Y Z"}`, `a=abc; echo ${a:1:1} ${a: -2} ${a:$((0+1))}`, `set -- a b; echo ${1:-z} ${3:-z} ${#1}`,
+		`echo ${u?msg}; echo after`, `echo ${u:?}; echo after`, `echo ${u?}`, `x=1; echo ${x?unused}`, `echo "${x:-*}" ${x:-f}`,
+		`echo ${x-'$y'} ${x:-"}"}`, `echo ${x:+a}${x:-b}${#x}`,
+		// 4. Globs in every path component.
+		`echo */*`, `echo */*/*`, `echo ./*/g`, `echo */`, `echo a/*`, `echo .*`, `echo .*/`, `echo *`, `echo ?/?`, `echo [ac]/*`,
+		`echo */nothere`, `echo */g`, `echo "a"/*`, `echo a\/*`, `echo a//*`, `echo ../d/a/*`, `cd a; echo ../*/b`, `echo */*/h`,
+		// 6. $RANDOM.
+		`r=$RANDOM; [ "$r" -ge 0 ] && [ "$r" -le 32767 ] && echo in-range; [ $RANDOM != $RANDOM ] || [ $RANDOM != $RANDOM ] && echo differs`,
+		// 7. readonly.
+		`readonly x=1; x=2; echo $? $x`, `readonly x=1; unset x; echo no`, `readonly x=1; export x=3; echo no`, `readonly y=1; echo $((y=2))`,
+		`readonly x=1; for x in a; do :; done`, `readonly a=1 b; readonly`, `(readonly q=1; q=2; echo no); echo after $?`,
+		`readonly x=1; x=5 true; echo no`, `readonly x=1; readonly x=2`, `readonly x=1; read x <<EOF` + "\na\nEOF\necho no",
+		`readonly x=1; echo ${x:=2} $x`, `x=1; readonly x; echo $x`, `readonly x=1; echo $(x=2; echo sub $?) after`,
+		// 8. exec.
+		`exec 2>/dev/null; ls /nope; echo $?`, `exec >/dev/null; echo hidden`, `exec echo replaced; echo after`,
+		`exec sh -c 'echo in'; echo after`, `exec >out; echo hi; ls; cat out >&2`, `exec 2>&1; echo x`, `(exec echo sub); echo after`,
+		// 9. ls -R.
+		// (Through cat: on a terminal ls prints columns.)
+		`ls -R | cat`, `cd ..; ls -R d | cat`, `ls -R a c | cat`, `ls a c f | cat`, `ls f a | cat`, `ls -R f`, `ls -a | cat`, `ls -Ra a | cat`,
+		`ls -R1 /nope a`, `ls -R a/b/h a/b`,
+	} {
+		want := realAsh(t, bb, treeSetup+"\n"+l)
+		sh := newTestDevice(t, DefaultProfile(), Limits{}).NewShell(context.Background())
+		sh.run(context.Background(), "cd /tmp && "+treeSetup)
+		if got := string(sh.run(context.Background(), l)); got != want {
+			t.Errorf("%q\n real ash: %q\n ours:     %q", l, want, got)
+		}
+		sh.Close()
+	}
+}
+
+// TestLongRunningLine: a line that hits the shell's budgets goes on
+// "running" as it would on a device (no prompt, type-ahead not run) until
+// ^C, and says which budget it hit.
+func TestLongRunningLine(t *testing.T) {
+	for _, tc := range []struct{ line, limit, prefix string }{
+		{`while true; do echo x; done`, limitLoop, "x\nx\n"},
+		{`i=0; while :; do i=$((i+1)); done`, limitLoop, ""},
+		{`for i in $(seq 1 5000); do :; done`, limitLoop, ""},
+		{`while true; do i=0; while [ $i -lt 900 ]; do i=$((i+1)); done; done`, limitSteps, ""},
+		{`echo start; while true; do echo y; done | wc -l`, limitLoop, "start\n"},
+		{strings.Repeat("echo $(", maxSubst+1) + "x" + strings.Repeat(")", maxSubst+1), limitParse, ""},
+	} {
+		sh := newTestDevice(t, DefaultProfile(), Limits{}).NewShell(context.Background())
+		r := sh.Run(tc.line)
+		if r.Limit != tc.limit || !r.Running || !strings.HasPrefix(string(r.Output), tc.prefix) || r.Exited || r.Limited {
+			t.Errorf("%q: limit %q running %v exited %v output %.40q", tc.line, r.Limit, r.Running, r.Exited, r.Output)
+		}
+		if sh.Prompt() != "" || !sh.Busy() {
+			t.Errorf("%q: prompt %q while running", tc.line, sh.Prompt())
+		}
+		// Typed while it runs: echoed by the tty, never run.
+		if r := sh.Run("echo typed-ahead > /tmp/ta"); len(r.Output) != 0 || !r.Running {
+			t.Errorf("%q: type-ahead answered %q", tc.line, r.Output)
+		}
+		if out := string(sh.Interrupt()); out != "^C\n" || sh.Busy() || sh.Prompt() != "~ # " {
+			t.Errorf("%q: ^C shows %q, prompt %q", tc.line, out, sh.Prompt())
+		}
+		if r := sh.Run("echo $?; cat /tmp/ta"); string(r.Output) != "130\ncat: can't open '/tmp/ta': No such file or directory\n" || r.Running {
+			t.Errorf("%q: after ^C: %q", tc.line, r.Output)
+		}
+		sh.Close()
+	}
+	// A job in the background runs past its budget without holding the
+	// line: the prompt comes back, the record says a limit was hit.
+	sh := newTestDevice(t, DefaultProfile(), Limits{}).NewShell(context.Background())
+	r := sh.Run(`while true; do wget -q -O /dev/null http://198.51.100.7/; done & echo started`)
+	if r.Running || string(r.Output) != "started\n" || r.Limit != limitLoop || sh.Prompt() != "~ # " {
+		t.Errorf("background loop: running %v output %q limit %q", r.Running, r.Output, r.Limit)
+	}
+	// Recursion past the bound crashes ash: a nested shell's parent says
+	// so, the login shell dies.
+	if out := string(sh.Run(`sh`).Output); out != "" {
+		t.Fatalf("sh: %q", out)
+	}
+	r = sh.Run(`f() { f; }; f; echo after`)
+	if string(r.Output) != "Segmentation fault\n" || r.Exited || r.Limit != limitCalls || r.Running {
+		t.Errorf("recursion in a nested shell: %q exited %v limit %q", r.Output, r.Exited, r.Limit)
+	}
+	if r = sh.Run(`f() { f; }; f; echo after`); len(r.Output) != 0 || !r.Exited {
+		t.Errorf("recursion in the login shell: %q exited %v", r.Output, r.Exited)
+	}
+	sh.Close()
+}
+
+// TestHereDocumentNotCommands: a here-document's body lines are not
+// commands, so a long one does not use up Limits.MaxCommands.
+func TestHereDocumentNotCommands(t *testing.T) {
+	sh := newTestDevice(t, DefaultProfile(), Limits{MaxCommands: 3}).NewShell(context.Background())
+	defer sh.Close()
+	if r := sh.Run("cat <<EOF >/tmp/s.sh"); !r.Continue || r.Limited {
+		t.Fatalf("opening line: %+v", r)
+	}
+	for i := 0; i < 50; i++ {
+		if r := sh.Run("echo line " + strings.Repeat("x", i%7)); !r.Continue || r.Limited {
+			t.Fatalf("body line %d: continue %v limited %v", i, r.Continue, r.Limited)
+		}
+	}
+	if r := sh.Run("EOF"); r.Continue || r.Limited || len(r.Output) != 0 {
+		t.Fatalf("delimiter: %+v", r)
+	}
+	if r := sh.Run("wc -l /tmp/s.sh"); string(r.Output) != "50 /tmp/s.sh\n" || !r.Limited {
+		t.Errorf("after the document: %q limited %v (the third command)", r.Output, r.Limited)
+	}
+}
