@@ -3,6 +3,7 @@ package busybox
 import (
 	"fmt"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -297,15 +298,19 @@ func (sh *Shell) ls(args []string, io *stdio) int {
 		}
 		if n.kind != kindDir || strings.Contains(fl, "d") {
 			files = append(files, op)
-			if o.long {
-				sh.lsEntry(io, op, n, true)
-			}
 			continue
 		}
 		dirs = append(dirs, op)
 	}
+	slices.Sort(files) // BusyBox sorts its operands
+	slices.Sort(dirs)
 	if len(files) > 0 && !o.long {
 		sh.lsNames(io, files, o)
+	}
+	for _, f := range files {
+		if n, ok := sh.fs.stat(sh.path(f)); ok && o.long {
+			sh.lsEntry(io, f, n, true)
+		}
 	}
 	o.headers = len(ops) > 1 || o.rec
 	o.sep = len(files) > 0
