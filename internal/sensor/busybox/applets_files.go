@@ -41,10 +41,17 @@ func (sh *Shell) cat(args []string, io *stdio) int {
 			io.out.Write(io.stdin())
 			continue
 		}
-		data, err := sh.readPath(sh.path(f))
+		p := sh.path(f)
+		data, err := sh.readPath(p)
 		switch err {
 		case nil:
 			io.out.Write(data)
+			if io.outTerm && endless(p) && !sh.dry {
+				// An endless device to the terminal never ends: it goes
+				// on "running" (see stall.go).
+				sh.hit(limitWork)
+				return 0
+			}
 		case errIsDir:
 			io.err.WriteString("cat: read error: Is a directory\n")
 			st = 1
@@ -54,6 +61,11 @@ func (sh *Shell) cat(args []string, io *stdio) int {
 		}
 	}
 	return st
+}
+
+// endless reports whether reading p never reaches an end.
+func endless(p string) bool {
+	return p == "/dev/zero" || p == "/dev/urandom" || p == "/dev/random"
 }
 
 // destination resolves cp/mv's last operand: into it when it is a directory.

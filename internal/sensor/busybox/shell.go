@@ -256,7 +256,7 @@ func (sh *Shell) Close() { sh.close() }
 // Run.
 func (sh *Shell) Run(line string) Result {
 	if sh.busy != "" {
-		return sh.typeAhead()
+		return sh.typeAhead(line)
 	}
 	if sh.pending != "" && sh.docWait != nil && len(sh.pending)+len(line) < maxScript {
 		// A here-document's body: taken as it comes, not parsed again

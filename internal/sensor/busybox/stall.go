@@ -59,7 +59,17 @@ func (sh *Shell) Interrupt() []byte {
 }
 
 // typeAhead is a line typed while a command runs: the tty has echoed it
-// (the transport does), nothing reads it, and ^C will discard it.
-func (sh *Shell) typeAhead() Result {
-	return Result{Running: true}
+// (the transport does), nothing reads it, and ^C will discard it. Its URLs
+// are intel all the same: recorded as not run.
+func (sh *Shell) typeAhead(line string) Result {
+	sh.fetches, sh.markers, sh.unrunSrcs = sh.fetches[:0], sh.markers[:0], sh.unrunSrcs[:0]
+	sh.steps, sh.work, sh.globWords, sh.globCost, sh.slept = 0, 0, 0, 0, 0
+	sh.ctrl, sh.limit, sh.bgLimit = ctrlNone, "", ""
+	l, err := parseLine(line)
+	if err == nil {
+		sh.unrun(l, false, 0)
+	}
+	sh.extractURLs(line, err == nil)
+	sh.sortFetches()
+	return Result{Running: true, Downloads: sh.downloads, Floods: sh.floods}
 }

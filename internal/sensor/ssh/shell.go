@@ -26,7 +26,9 @@ func (ss *session) runLine(sh *busybox.Shell, line string) (busybox.Result, bool
 func (ss *session) record(line string, r busybox.Result) bool {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
-	ss.commands++
+	if !r.Continue {
+		ss.commands++ // the lines of an unfinished command (a here-document's body) are not commands
+	}
 	// As telnet records a line: a password typed at passwd's prompt is
 	// neither evidence nor a command to publish; every URL on the line is
 	// intel, whether its command ran or not; flood targets (r.Floods) are

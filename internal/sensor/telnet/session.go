@@ -260,6 +260,10 @@ func (ss *session) feed(b []byte) {
 			ss.lineDone(line)
 		case 3: // ^C drops the line, as the tty would
 			ss.line = ss.line[:0]
+			if ss.phase == phaseShell && ss.sh.Busy() {
+				// ... and stops a command still "running" (busybox.Result.Running).
+				ss.write(append(ss.sh.Interrupt(), ss.sh.Prompt()...))
+			}
 		case 8, 0x7f:
 			if ss.phase != phaseShell {
 				if len(ss.line) > 0 {
@@ -365,6 +369,7 @@ func (ss *session) runLine(line string) {
 		e.Input = "" // what was typed with echo off stays out of the record
 	}
 	e.Output = event.Text(event.Truncate(string(r.Output), 1024))
+	e.Limit = r.Limit
 	ss.publish(e)
 	for _, d := range r.Downloads {
 		e := ss.event(event.FileDownload)
