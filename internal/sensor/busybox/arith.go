@@ -24,7 +24,7 @@ func (sh *Shell) arith(expr string) (int64, error) {
 	if a.pos >= len(a.s) {
 		return 0, nil // $(( )) is 0
 	}
-	v, err := a.ternary(true)
+	v, err := a.comma(true)
 	if err != nil {
 		return 0, err
 	}
@@ -33,6 +33,20 @@ func (sh *Shell) arith(expr string) (int64, error) {
 		return 0, errArith
 	}
 	return v, nil
+}
+
+// comma is EXPR, EXPR, ...: each evaluated, the last one's value.
+func (a *arithParser) comma(eval bool) (int64, error) {
+	v, err := a.ternary(eval)
+	for err == nil {
+		a.skip()
+		if a.pos >= len(a.s) || a.s[a.pos] != ',' {
+			break
+		}
+		a.pos++
+		v, err = a.ternary(eval)
+	}
+	return v, err
 }
 
 // expandArithParams replaces $NAME and ${NAME} with their values first, as
@@ -309,7 +323,7 @@ func (a *arithParser) unary(eval bool) (int64, error) {
 		return v, nil
 	case '(':
 		a.pos++
-		v, err := a.ternary(eval)
+		v, err := a.comma(eval)
 		if err != nil {
 			return 0, err
 		}
@@ -343,7 +357,53 @@ func (a *arithParser) unary(eval bool) (int64, error) {
 	for a.pos < len(a.s) && (isNameByte(a.s[a.pos], 1)) {
 		a.pos++
 	}
+	if a.pos < len(a.s) && a.s[a.pos] == '#' && isDigits(a.s[start:a.pos]) {
+		// BASE#DIGITS, bases 2 to 64.
+		base, err := strconv.Atoi(a.s[start:a.pos])
+		if err != nil || base < 2 || base > 64 {
+			return 0, errArith
+		}
+		a.pos++
+		ds := a.pos
+		for a.pos < len(a.s) && (isNameByte(a.s[a.pos], 1) || a.s[a.pos] == '@') {
+			a.pos++
+		}
+		return parseBaseNumber(a.s[ds:a.pos], base)
+	}
 	return parseArithNumber(a.s[start:a.pos])
+}
+
+// parseBaseNumber reads the digits of BASE#DIGITS as ash does: 0-9, then
+// a-z, then A-Z (the same as a-z up to base 36), @ and _.
+func parseBaseNumber(s string, base int) (int64, error) {
+	if s == "" {
+		return 0, errArith
+	}
+	var v int64
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		d := 0
+		switch {
+		case c >= '0' && c <= '9':
+			d = int(c - '0')
+		case c >= 'a' && c <= 'z':
+			d = int(c-'a') + 10
+		case c >= 'A' && c <= 'Z':
+			d = int(c-'A') + 10
+			if base > 36 {
+				d += 26
+			}
+		case c == '@':
+			d = 62
+		case c == '_':
+			d = 63
+		}
+		if d >= base {
+			return 0, errArith
+		}
+		v = v*int64(base) + int64(d)
+	}
+	return v, nil
 }
 
 // set assigns a variable from an expression, unless it is read-only.

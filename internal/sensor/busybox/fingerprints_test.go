@@ -72,6 +72,11 @@ func TestFingerprintsAgreeWithAsh(t *testing.T) {
 		// 8. exec.
 		`exec 2>/dev/null; ls /nope; echo $?`, `exec >/dev/null; echo hidden`, `exec echo replaced; echo after`,
 		`exec sh -c 'echo in'; echo after`, `exec >out; echo hi; ls; cat out >&2`, `exec 2>&1; echo x`, `(exec echo sub); echo after`,
+		// Found by bot-like scripts diffed against ash at the same stop.
+		`set -- a b c; for a; do echo $a; done`, `f() { for x; do echo "<$x>"; done; }; f "1 2" 3`,
+		`x=1; f() { local x=2; echo $x; }; f; echo $x`, `f() { local u=1; }; f; echo "[${u-unset}]"`,
+		`echo $((16#ff)) $((2#101)) $((36#z)) $((64#_)) $((10#08))`, `echo $((2#12))`, `echo $((1,2)) $((1, x=3)) $x`,
+		`let x=3+4; echo $x $?; let x=0; echo $?`, `let 1+; echo $?`, `umask; umask 077; umask; umask -S`, `ulimit; ulimit -c`,
 		// 9. ls -R.
 		// (Through cat: on a terminal ls prints columns.)
 		`ls -R | cat`, `cd ..; ls -R d | cat`, `ls -R a c | cat`, `ls a c f | cat`, `ls f a | cat`, `ls -R f`, `ls -a | cat`, `ls -Ra a | cat`,

@@ -48,7 +48,9 @@ func (sh *Shell) call(fn *shCmd, args []string, io *stdio) int {
 	sh.calls++
 	loops := sh.loops
 	sh.loops = 0
+	sh.frames = append(sh.frames, nil)
 	st := sh.evalCommand(fn, io)
+	sh.popFrame()
 	sh.loops = loops
 	sh.calls--
 	sh.posArgs = saved
@@ -58,6 +60,47 @@ func (sh *Shell) call(fn *shCmd, args []string, io *stdio) int {
 	}
 	sh.status = st
 	return st
+}
+
+// localVar is a variable's value before a function made it local.
+type localVar struct {
+	val string
+	set bool
+}
+
+// makeLocal makes name local to the running function: its value is put
+// back when the function returns. Outside a function it is a plain
+// variable, as local's error in ash is not worth copying.
+func (sh *Shell) makeLocal(name string) {
+	if len(sh.frames) == 0 {
+		return
+	}
+	f := sh.frames[len(sh.frames)-1]
+	if _, ok := f[name]; ok {
+		return
+	}
+	if f == nil {
+		f = map[string]localVar{}
+		sh.frames[len(sh.frames)-1] = f
+	}
+	if len(f) >= maxVars {
+		return
+	}
+	v, set := sh.vars[name]
+	f[name] = localVar{v, set}
+}
+
+// popFrame puts back the variables the returning function made local.
+func (sh *Shell) popFrame() {
+	f := sh.frames[len(sh.frames)-1]
+	sh.frames = sh.frames[:len(sh.frames)-1]
+	for name, lv := range f {
+		if lv.set {
+			sh.setVar(name, lv.val)
+		} else {
+			delete(sh.vars, name)
+		}
+	}
 }
 
 // script runs a script's text: sh FILE and sh -c TEXT in a subshell (sub

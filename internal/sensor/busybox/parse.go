@@ -125,6 +125,7 @@ type shCmd struct {
 	cond   *list   // while/until
 	items  []caseItem
 	fn     *shCmd // func: the body
+	inArgs bool   // for without "in": over "$@"
 	src    string // simple: the text of the command, for URLs found in it
 }
 
@@ -658,7 +659,8 @@ func (p *parser) forCmd() (*shCmd, error) {
 	if err != nil {
 		return nil, err
 	}
-	if nt.kind == tWord && nt.w.lit() == "in" {
+	c.inArgs = !(nt.kind == tWord && nt.w.lit() == "in")
+	if !c.inArgs {
 		p.next()
 		for {
 			wt, err := p.peek()

@@ -212,9 +212,11 @@ type Shell struct {
 	loops     int // loop nesting, for break and continue
 	substs    int // $( ) and eval nesting
 
-	funcs   map[string]*shCmd // defined functions; nil until the first
-	posArgs []string          // $1 ... of the running function or script
-	calls   int               // function calls, sh -c and . nesting
+	frames  []map[string]localVar // per running function: what its locals hid
+	umask   int                   // umask's value | umaskSet once set; 0 is the login's 022
+	funcs   map[string]*shCmd     // defined functions; nil until the first
+	posArgs []string              // $1 ... of the running function or script
+	calls   int                   // function calls, sh -c and . nesting
 
 	substStatus int      // $? of the last command substitution, -1 for none
 	argv        []string // the command line being run, for ps
@@ -346,6 +348,7 @@ func (sh *Shell) runText(ctx context.Context, line string, mode int) (out []byte
 	sh.fetches, sh.markers, sh.unrunSrcs = sh.fetches[:0], sh.markers[:0], sh.unrunSrcs[:0]
 	sh.steps, sh.work, sh.globWords, sh.globCost, sh.slept = 0, 0, 0, 0, 0
 	sh.ctrl, sh.ctrlN, sh.loops, sh.substs, sh.calls = ctrlNone, 0, 0, 0, 0
+	sh.frames = sh.frames[:0]
 	sh.limit, sh.bgLimit, sh.bgJobs, sh.docWait = "", "", 0, nil
 	term := &limitBuf{max: maxOutput}
 	var l *list
@@ -635,6 +638,9 @@ func (sh *Shell) evalWhile(c *shCmd, io *stdio) int {
 
 func (sh *Shell) evalFor(c *shCmd, io *stdio) int {
 	words := sh.expandWords(c.args, io)
+	if c.inArgs {
+		words = sh.posArgs
+	}
 	status := 0
 	sh.loops++
 	defer func() { sh.loops-- }()
@@ -908,6 +914,9 @@ func (sh *Shell) builtin(name string, args []string, io *stdio) (int, bool) {
 				io.err.WriteString("sh: " + name + ": " + k + ": bad variable name\n")
 				return 1, true
 			}
+			if name == "local" {
+				sh.makeLocal(k)
+			}
 			if hasVal && !sh.assign(k, v, name, io) {
 				return 2, true
 			}
@@ -1014,8 +1023,14 @@ func (sh *Shell) builtin(name string, args []string, io *stdio) (int, bool) {
 			io.out.WriteString(fmt.Sprintf("%4d %s\n", i, h))
 		}
 		return 0, true
-	case ":", "alias", "unalias", "ulimit", "trap", "wait", "umask", "hash", "getopts",
-		"let", "times", "jobs", "bg", "fg":
+	case "let":
+		return sh.let(args, io), true
+	case "umask":
+		return sh.umaskBuiltin(args, io), true
+	case "ulimit":
+		return ulimit(args, io), true
+	case ":", "alias", "unalias", "trap", "wait", "hash", "getopts",
+		"times", "jobs", "bg", "fg":
 		return 0, true
 	case ".", "source":
 		if len(args) < 2 {
