@@ -265,11 +265,13 @@ func (sh *Shell) appletSh(args []string, io *stdio) int {
 			io.err.WriteString("sh: -c requires an argument\n")
 			return 2
 		}
+		// sh -c TEXT [NAME [ARGS...]]: NAME is $0, ARGS $1...
 		var pos []string
-		if i+2 <= len(args) {
-			pos = args[min(i+2, len(args)):]
+		name := "sh"
+		if i+1 < len(args) {
+			name, pos = args[i+1], args[i+2:]
 		}
-		return sh.script([]byte(args[i]), "sh", pos, true, io)
+		return sh.script([]byte(args[i]), name, pos, true, io)
 	case i >= len(args):
 		// The script is standard input: "wget -O - URL | sh".
 		return sh.script(io.stdin(), "", nil, true, io)

@@ -41,6 +41,9 @@ func (sh *Shell) lookup(name string) (string, bool) {
 	case "$":
 		return strconv.Itoa(sh.shellPID()), true
 	case "0":
+		if sh.arg0 != "" {
+			return sh.arg0, true
+		}
 		if sh.nest > 0 || sh.calls > 0 {
 			return "sh", true
 		}

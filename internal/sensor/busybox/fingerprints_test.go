@@ -77,6 +77,12 @@ func TestFingerprintsAgreeWithAsh(t *testing.T) {
 		`x=1; f() { local x=2; echo $x; }; f; echo $x`, `f() { local u=1; }; f; echo "[${u-unset}]"`,
 		`echo $((16#ff)) $((2#101)) $((36#z)) $((64#_)) $((10#08))`, `echo $((2#12))`, `echo $((1,2)) $((1, x=3)) $x`,
 		`let x=3+4; echo $x $?; let x=0; echo $?`, `let 1+; echo $?`, `umask; umask 077; umask; umask -S`, `ulimit; ulimit -c`,
+		"IFS= read -r line <<EOF\n  spaced  \nEOF\necho \"[$line]\"", "IFS=: read a b c <<EOF\nx:y:z:w\nEOF\necho \"$a|$b|$c\"",
+		"IFS=: read a b <<EOF\nx::y\nEOF\necho \"$a|$b\"", "read a b <<EOF\n  one   two  three  \nEOF\necho \"[$a][$b]\"",
+		`X=5 echo $X; echo "[$X]"`, `f() { echo "in:$V"; }; V=tmp f; echo "out:$V"`,
+		`eval 'if'`, `eval 'if true; then'`, `eval 'while true; do'`, `eval 'case a in'`, `eval 'case a in a) echo'`, `eval 'f() {'`,
+		"eval 'echo `'", `eval 'if then fi'; echo no`, `sh -c 'echo $0 $1 $#' a b`, `sh -c 'echo $0'`, `sh -c 'exit 3'; echo $?`,
+		`. /nope 2>/dev/null; echo no`, `local x=1; echo no`, `readonly 1x=3; echo no`, `export 1x=3; echo no`, `cd /nope 2>/dev/null; echo $?`,
 		// 9. ls -R.
 		// (Through cat: on a terminal ls prints columns.)
 		`ls -R | cat`, `cd ..; ls -R d | cat`, `ls -R a c | cat`, `ls a c f | cat`, `ls f a | cat`, `ls -R f`, `ls -a | cat`, `ls -Ra a | cat`,

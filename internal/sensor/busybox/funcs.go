@@ -2,6 +2,7 @@ package busybox
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"strconv"
 )
@@ -133,8 +134,10 @@ func (sh *Shell) script(text []byte, name string, args []string, sub bool, io *s
 		return 2
 	}
 	var st state
+	arg0 := sh.arg0
 	if sub {
 		st = sh.save()
+		sh.arg0 = cmp.Or(name, "sh") // the new shell's $0
 	}
 	saved := sh.posArgs
 	sh.posArgs = args
@@ -152,6 +155,7 @@ func (sh *Shell) script(text []byte, name string, args []string, sub bool, io *s
 	if sub {
 		sh.restore(st)
 	}
+	sh.arg0 = arg0
 	sh.unrun(l, false, 1)
 	sh.status = status
 	return status

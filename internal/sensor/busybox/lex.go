@@ -315,7 +315,7 @@ func (p *parser) lexDollar(quoted bool) (wordPart, bool, error) {
 			inner.WriteByte(s[i])
 		}
 		if i >= len(s) {
-			return wordPart{}, false, errIncomplete("unterminated quoted string")
+			return wordPart{}, false, errIncomplete("EOF in backquote substitution")
 		}
 		p.pos = i + 1
 		sub, err := p.subParse(inner.String())

@@ -439,8 +439,9 @@ func (p *parser) expect(kw string) error {
 	return p.unexpected(t, ` (expecting "`+kw+`")`)
 }
 
-// body parses a non-empty list ended by one of the reserved words.
-func (p *parser) body() (*list, error) {
+// body parses a non-empty list ended by one of the reserved words; kw is
+// the word that must follow it, which ash names when the input ends first.
+func (p *parser) body(kw string) (*list, error) {
 	l, err := p.list(false)
 	if err != nil {
 		return nil, err
@@ -449,6 +450,9 @@ func (p *parser) body() (*list, error) {
 		t, err := p.peek()
 		if err != nil {
 			return nil, err
+		}
+		if t.kind == tEOF {
+			return nil, p.unexpected(t, ` (expecting "`+kw+`")`)
 		}
 		return nil, p.unexpected(t, "")
 	}
@@ -463,7 +467,7 @@ func (p *parser) doDone() (*list, error) {
 	if err := p.expect("do"); err != nil {
 		return nil, err
 	}
-	l, err := p.body()
+	l, err := p.body("done")
 	if err != nil {
 		return nil, err
 	}
@@ -492,7 +496,7 @@ func (p *parser) command() (*shCmd, error) {
 		if err := p.enter(); err != nil {
 			return nil, err
 		}
-		b, err := p.body()
+		b, err := p.body(")")
 		if err != nil {
 			return nil, err
 		}
@@ -508,7 +512,7 @@ func (p *parser) command() (*shCmd, error) {
 		if err := p.enter(); err != nil {
 			return nil, err
 		}
-		b, err := p.body()
+		b, err := p.body("}")
 		if err != nil {
 			return nil, err
 		}
@@ -531,7 +535,7 @@ func (p *parser) command() (*shCmd, error) {
 		if kw == "until" {
 			c.kind = cUntil
 		}
-		if c.cond, err = p.body(); err != nil {
+		if c.cond, err = p.body("do"); err != nil {
 			return nil, err
 		}
 		if c.body, err = p.doDone(); err != nil {
@@ -597,14 +601,14 @@ func (p *parser) ifCmd() (*shCmd, error) {
 	}
 	c := &shCmd{kind: cIf}
 	for {
-		cond, err := p.body()
+		cond, err := p.body("then")
 		if err != nil {
 			return nil, err
 		}
 		if err := p.expect("then"); err != nil {
 			return nil, err
 		}
-		then, err := p.body()
+		then, err := p.body("fi")
 		if err != nil {
 			return nil, err
 		}
@@ -621,7 +625,7 @@ func (p *parser) ifCmd() (*shCmd, error) {
 			continue
 		}
 		if kw == "else" {
-			if c.body, err = p.body(); err != nil {
+			if c.body, err = p.body("fi"); err != nil {
 				return nil, err
 			}
 			if err := p.expect("fi"); err != nil {
@@ -720,6 +724,9 @@ func (p *parser) caseCmd() (*shCmd, error) {
 		if t.kind == tWord && t.w.lit() == "esac" {
 			break
 		}
+		if t.kind == tEOF {
+			return nil, p.unexpected(t, ` (expecting ")")`)
+		}
 		if t.kind == tOp && t.op == "(" {
 			if t, err = p.next(); err != nil {
 				return nil, err
@@ -764,6 +771,9 @@ func (p *parser) caseCmd() (*shCmd, error) {
 		if t.kind == tOp && t.op == ";;" {
 			p.next()
 			continue
+		}
+		if t.kind == tEOF {
+			return nil, p.unexpected(t, ` (expecting ";;")`)
 		}
 		if err := p.expect("esac"); err != nil {
 			return nil, err

@@ -216,6 +216,7 @@ type Shell struct {
 	umask   int                   // umask's value | umaskSet once set; 0 is the login's 022
 	funcs   map[string]*shCmd     // defined functions; nil until the first
 	posArgs []string              // $1 ... of the running function or script
+	arg0    string                // $0 of the running sh -c or sh FILE, "" for the login shell's
 	calls   int                   // function calls, sh -c and . nesting
 
 	substStatus int      // $? of the last command substitution, -1 for none
@@ -810,7 +811,31 @@ func (sh *Shell) simple(c *shCmd, io *stdio) int {
 			return 2
 		}
 	}
-	// Assignments before a command only change its environment.
+	// Assignments before a command only change its environment: they
+	// hold while it runs (IFS= read), then the old values come back.
+	if len(c.assign) > 0 {
+		type old struct {
+			name, val string
+			set       bool
+		}
+		var olds []old
+		for i := range c.assign {
+			v := sh.expandOne(&c.assign[i], io)
+			name, val, _ := strings.Cut(v, "=")
+			ov, set := sh.vars[name]
+			olds = append(olds, old{name, ov, set})
+			sh.setVar(name, val)
+		}
+		st := sh.exec(args, io)
+		for i := len(olds) - 1; i >= 0; i-- {
+			if o := olds[i]; o.set {
+				sh.setVar(o.name, o.val)
+			} else {
+				delete(sh.vars, o.name)
+			}
+		}
+		return st
+	}
 	return sh.exec(args, io)
 }
 
@@ -885,7 +910,7 @@ func (sh *Shell) builtin(name string, args []string, io *stdio) (int, bool) {
 		p, err := resolve(sh.cwd, dir)
 		if err != nil || !sh.fs.isDir(p) {
 			io.err.WriteString("sh: cd: can't cd to " + dir + "\n")
-			return 1, true
+			return 2, true
 		}
 		sh.oldpwd, sh.cwd = sh.cwd, p
 		return 0, true
@@ -911,8 +936,12 @@ func (sh *Shell) builtin(name string, args []string, io *stdio) (int, bool) {
 			}
 			k, v, hasVal := strings.Cut(a, "=")
 			if !isName(k) {
-				io.err.WriteString("sh: " + name + ": " + k + ": bad variable name\n")
-				return 1, true
+				sh.fail(io, "sh: "+name+": "+k+": bad variable name")
+				return 2, true
+			}
+			if name == "local" && len(sh.frames) == 0 {
+				sh.fail(io, "sh: local: not in a function")
+				return 2, true
 			}
 			if name == "local" {
 				sh.makeLocal(k)
@@ -1038,7 +1067,7 @@ func (sh *Shell) builtin(name string, args []string, io *stdio) (int, bool) {
 		}
 		data, err := sh.fs.read(sh.path(args[1]))
 		if err != nil {
-			io.err.WriteString("sh: " + name + ": can't open '" + args[1] + "'\n")
+			sh.fail(io, "sh: "+name+": can't open '"+args[1]+"'")
 			return 2, true
 		}
 		// A sourced file runs in this shell: what it sets stays.
@@ -1100,7 +1129,8 @@ func (sh *Shell) eval(text string, io *stdio) int {
 		return 2
 	}
 	if err != nil {
-		io.err.WriteString(err.Error() + "\n")
+		// A special builtin's error: the line ends there.
+		sh.fail(io, "sh: eval: "+strings.TrimPrefix(err.Error(), "sh: "))
 		return 2
 	}
 	sh.substs++
@@ -1161,18 +1191,30 @@ func (sh *Shell) read(args []string, io *stdio) int {
 			return 2
 		}
 	}
+	// Fields are split on IFS: its blanks trim and separate, each other
+	// IFS byte ends a field; the last name takes the rest.
+	ifs := sh.ifs()
+	var blanks string
+	for i := 0; i < len(ifs); i++ {
+		if isIFS(ifs[i]) {
+			blanks += ifs[i : i+1]
+		}
+	}
+	s = strings.TrimLeft(s, blanks)
 	for i, n := range names {
-		s = strings.TrimLeft(s, " \t")
 		if i == len(names)-1 {
-			sh.setVar(n, strings.TrimRight(s, " \t"))
+			sh.setVar(n, strings.TrimRight(s, blanks))
 			break
 		}
-		j := strings.IndexAny(s, " \t")
-		if j < 0 {
+		j := strings.IndexAny(s, ifs)
+		if ifs == "" || j < 0 {
 			j = len(s)
 		}
 		sh.setVar(n, s[:j])
-		s = s[j:]
+		s = strings.TrimLeft(s[j:], blanks)
+		if s != "" && strings.IndexByte(ifs, s[0]) >= 0 && !isIFS(s[0]) {
+			s = strings.TrimLeft(s[1:], blanks)
+		}
 	}
 	if eof {
 		return 1
