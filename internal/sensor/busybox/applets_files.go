@@ -370,6 +370,10 @@ func (sh *Shell) lsDir(io *stdio, name, p string, o lsOpts, depth int) lsOpts {
 		if strings.HasPrefix(name, ".") && !o.all {
 			continue
 		}
+		if !o.long && !o.rec {
+			short = append(short, name)
+			continue
+		}
 		c, ok := sh.fs.stat(path.Join(p, name))
 		if !ok {
 			c = &node{kind: kindDir, mode: 0o755}

@@ -82,7 +82,10 @@ func (sh *Shell) setExec(fd int, dest string) {
 // shell's output.
 func (sh *Shell) topStdio(term *limitBuf) *stdio {
 	sh.execBufs = nil
-	io := &stdio{out: term, err: term, tty: true, outTerm: true}
+	// The Shell holds it: one line runs at a time, and a stdio of its
+	// own would cost an allocation per line.
+	sh.lineIO = stdio{out: term, err: term, tty: true, outTerm: true}
+	io := &sh.lineIO
 	sh.term = term
 	sh.topIO = io
 	sh.redirectTop(io)

@@ -377,6 +377,9 @@ func (sh *Shell) expandWord(out []string, w *word, split bool, io *stdio) []stri
 	return out
 }
 
+// emptyWord is the WORD of ${NAME OP} written without one; never changed.
+var emptyWord word
+
 // param expands ${NAME OP WORD} to one string.
 func (sh *Shell) param(p *wordPart, io *stdio) string {
 	v, alt := sh.paramExpand(p, io)
@@ -395,7 +398,7 @@ func (sh *Shell) paramExpand(p *wordPart, io *stdio) (string, *word) {
 	}
 	arg := p.arg
 	if arg == nil {
-		arg = &word{}
+		arg = &emptyWord
 	}
 	switch p.defOp {
 	case ":-", "-":

@@ -115,6 +115,7 @@ const (
 type shCmd struct {
 	kind   uint8
 	ran    bool   // evaluated at least once (for the URLs of what did not run)
+	inArgs bool   // for without "in": over "$@"
 	assign []word // simple: NAME=value words before the command name
 	args   []word // simple: the words; for: the list after "in"; case: the word
 	redirs []redirect
@@ -125,7 +126,6 @@ type shCmd struct {
 	cond   *list   // while/until
 	items  []caseItem
 	fn     *shCmd // func: the body
-	inArgs bool   // for without "in": over "$@"
 	src    string // simple: the text of the command, for URLs found in it
 }
 

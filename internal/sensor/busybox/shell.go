@@ -189,6 +189,7 @@ type Shell struct {
 	execOut, execErr string
 	execBufs         []execBuf // this line's output to those files
 	topIO            *stdio    // this line's stdio, which exec redirects
+	lineIO           stdio     // what topIO points to
 	term             *limitBuf // this line's terminal
 
 	// Per line.
