@@ -436,6 +436,9 @@ func (sh *Shell) paramExpand(p *wordPart, io *stdio) (string, *word) {
 		}
 	case "len":
 		return strconv.Itoa(len(v)), nil
+	case "bad":
+		sh.fail(io, "sh: syntax error: bad substitution")
+		return "", nil
 	case "%", "%%", "#", "##", "/", "//":
 		pat := sh.expandPattern(arg, io)
 		// Matching at every position of the value costs up to

@@ -83,6 +83,9 @@ func TestFingerprintsAgreeWithAsh(t *testing.T) {
 		`eval 'if'`, `eval 'if true; then'`, `eval 'while true; do'`, `eval 'case a in'`, `eval 'case a in a) echo'`, `eval 'f() {'`,
 		"eval 'echo `'", `eval 'if then fi'; echo no`, `sh -c 'echo $0 $1 $#' a b`, `sh -c 'echo $0'`, `sh -c 'exit 3'; echo $?`,
 		`. /nope 2>/dev/null; echo no`, `local x=1; echo no`, `readonly 1x=3; echo no`, `export 1x=3; echo no`, `cd /nope 2>/dev/null; echo $?`,
+		// ash parses these and fails only when it expands them: what came
+		// before on the line runs.
+		`echo a; echo ${a!b}; echo b`, `echo a; echo ${}; echo b`, `x=abc; echo ${#x:-a}; echo b`, `echo a; echo ${!x}`, `echo a; echo "${ x}"`,
 		// 9. ls -R.
 		// (Through cat: on a terminal ls prints columns.)
 		`ls -R | cat`, `cd ..; ls -R d | cat`, `ls -R a c | cat`, `ls a c f | cat`, `ls f a | cat`, `ls -R f`, `ls -a | cat`, `ls -Ra a | cat`,

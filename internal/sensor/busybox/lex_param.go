@@ -49,7 +49,7 @@ func (p *parser) lexBrace(quoted bool) (wordPart, bool, error) {
 		j++
 	}
 	if j == i {
-		return wordPart{}, false, errSyntax("bad substitution")
+		return p.badSubst(quoted)
 	}
 	part := wordPart{kind: pParam, quoted: quoted, text: s[i:j]}
 	p.pos = j
@@ -61,7 +61,7 @@ func (p *parser) lexBrace(quoted bool) (wordPart, bool, error) {
 		return part, true, nil
 	}
 	if length {
-		return wordPart{}, false, errSyntax("bad substitution")
+		return p.badSubst(quoted)
 	}
 	for _, op := range paramOps {
 		if strings.HasPrefix(s[p.pos:], op) {
@@ -70,9 +70,12 @@ func (p *parser) lexBrace(quoted bool) (wordPart, bool, error) {
 		}
 	}
 	if part.defOp == "" {
-		return wordPart{}, false, errSyntax("bad substitution")
+		return p.badSubst(quoted)
 	}
 	p.pos += len(part.defOp)
+	if part.defOp == ":" && p.pos < len(s) && s[p.pos] == '}' {
+		return wordPart{}, false, errSyntax("missing '}'")
+	}
 	pattern := isPatternOp(part.defOp)
 	arg, err := p.braceWord(quoted && !pattern, part.defOp[0] == '/')
 	if err != nil {
@@ -92,6 +95,18 @@ func (p *parser) lexBrace(quoted bool) (wordPart, bool, error) {
 	}
 	p.pos++
 	return part, true, nil
+}
+
+// badSubst is a ${ } ash parses but cannot expand (${!x}, ${x^}, ${}):
+// it skips to the closing } and leaves a part that fails when expanded,
+// so that the commands before it on the line run, as in ash.
+func (p *parser) badSubst(quoted bool) (wordPart, bool, error) {
+	end := strings.IndexByte(p.src[p.pos:], '}')
+	if end < 0 {
+		return wordPart{}, false, errIncomplete("missing '}'")
+	}
+	p.pos += end + 1
+	return wordPart{kind: pParam, quoted: quoted, defOp: "bad"}, true, nil
 }
 
 // braceWord lexes the WORD of ${NAME OP WORD} up to its closing } (or,

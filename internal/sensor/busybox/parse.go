@@ -268,7 +268,7 @@ func tokName(t *token) string {
 		}
 		return `"` + t.op + `"`
 	case tRedir:
-		return `"` + t.op + `"`
+		return "redirection"
 	}
 	return `"` + t.w.String() + `"`
 }
@@ -406,6 +406,11 @@ func (p *parser) pipeline() (*pipeline, error) {
 	} else if t.kind == tWord && t.w.lit() == "!" {
 		p.next()
 		pl.neg = true
+		if t, err := p.peek(); err != nil {
+			return nil, err
+		} else if t.kind == tWord && t.w.lit() == "!" {
+			return nil, errSyntax(`unexpected "!"`)
+		}
 	}
 	for {
 		c, err := p.command()
@@ -818,8 +823,11 @@ func (p *parser) redirect() (redirect, error) {
 	if err != nil {
 		return r, err
 	}
+	if w.kind == tEOF && !p.interactive {
+		return r, errSyntax("unexpected end of file") // sh -c: the text ends there
+	}
 	if w.kind == tEOF || (w.kind == tOp && w.op == "\n") {
-		return r, errSyntax("unexpected newline")
+		return r, errSyntax("unexpected newline") // the line typed ends with its newline
 	}
 	if w.kind != tWord {
 		return r, errSyntax("unexpected " + tokName(w))
