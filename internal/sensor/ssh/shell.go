@@ -216,6 +216,7 @@ func (ss *session) interactive(ch xssh.Channel, pty *ptyRequest) (uint32, string
 				}
 			case c == 3 && t.pty: // ^C drops the line, as the tty would
 				raw = raw[:0]
+				sh.Interrupt() // ... and stops a command still "running" (busybox.Result.Running)
 				t.writeString("^C\n" + sh.Prompt())
 			case (c == 8 || c == 0x7f) && t.pty:
 				raw = append(raw, c)
