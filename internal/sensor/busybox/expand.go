@@ -190,7 +190,7 @@ func (sh *Shell) expandWords(ws []word, io *stdio) []string {
 // expandOne expands a word to one string (assignments, redirection
 // targets): no field splitting, no globbing.
 func (sh *Shell) expandOne(w *word, io *stdio) string {
-	if len(w.parts) == 1 && w.parts[0].kind == pLit {
+	if len(w.parts) == 1 && w.parts[0].kind == pLit && (w.parts[0].quoted || strings.IndexByte(w.parts[0].text, '~') < 0) {
 		return w.parts[0].text
 	}
 	f := sh.expandWord(nil, w, false, io)
@@ -287,10 +287,16 @@ func (sh *Shell) expandWord(out []string, w *word, split bool, io *stdio) []stri
 			switch p.kind {
 			case pLit:
 				text := p.text
-				if i == 0 && !p.quoted && (text == "~" || strings.HasPrefix(text, "~/")) {
-					home, _ := sh.lookup("HOME")
-					f.add(home, true)
-					text = text[1:]
+				if i == 0 && !p.quoted && strings.IndexByte(text, '~') >= 0 {
+					if j := strings.IndexByte(text, '='); !split && j > 0 && isName(text[:j]) {
+						// NAME=~ and NAME=a:~ in an assignment expand too.
+						f.add(sh.assignTilde(text), false)
+						continue
+					}
+					if home, rest, ok := sh.tilde(text); ok {
+						f.add(home, true)
+						text = rest
+					}
 				}
 				if text != "" || p.quoted {
 					f.add(text, p.quoted)
@@ -375,6 +381,42 @@ func (sh *Shell) expandWord(out []string, w *word, split bool, io *stdio) []stri
 	}
 	emit()
 	return out
+}
+
+// tilde expands ~ and ~USER at the start of text (up to a /): the home
+// directory, and the rest of text; ok is false when text does not start
+// with one (or USER is not in /etc/passwd).
+func (sh *Shell) tilde(text string) (home, rest string, ok bool) {
+	if text == "" || text[0] != '~' {
+		return "", text, false
+	}
+	user, rest, _ := strings.Cut(text[1:], "/")
+	if rest != "" || strings.Contains(text, "/") {
+		rest = "/" + rest
+	}
+	if user == "" {
+		home, _ := sh.lookup("HOME")
+		return home, rest, true
+	}
+	for _, l := range strings.Split(etcPasswd, "\n") {
+		if f := strings.Split(l, ":"); len(f) >= 6 && f[0] == user {
+			return f[5], rest, true
+		}
+	}
+	return "", text, false
+}
+
+// assignTilde expands the ~ after the = of NAME=VALUE and after each :
+// in it.
+func (sh *Shell) assignTilde(text string) string {
+	name, val, _ := strings.Cut(text, "=")
+	fields := strings.Split(val, ":")
+	for i, fl := range fields {
+		if home, rest, ok := sh.tilde(fl); ok {
+			fields[i] = home + rest
+		}
+	}
+	return name + "=" + strings.Join(fields, ":")
 }
 
 // emptyWord is the WORD of ${NAME OP} written without one; never changed.

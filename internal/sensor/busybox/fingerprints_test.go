@@ -27,7 +27,7 @@ var lineNo = regexp.MustCompile(`line \d+: `)
 func realAsh(t *testing.T, bb, line string) string {
 	t.Helper()
 	bin := t.TempDir()
-	for _, a := range []string{"busybox", "sh", "mkdir", "touch", "ls", "cat", "echo", "rm"} {
+	for _, a := range []string{"busybox", "sh", "mkdir", "touch", "ls", "cat", "echo", "rm", "chmod", "expr", "id", "printf", "sleep", "wc"} {
 		if err := os.Symlink(bb, filepath.Join(bin, a)); err != nil {
 			t.Fatal(err)
 		}
@@ -86,6 +86,16 @@ func TestFingerprintsAgreeWithAsh(t *testing.T) {
 		// ash parses these and fails only when it expands them: what came
 		// before on the line runs.
 		`echo a; echo ${a!b}; echo b`, `echo a; echo ${}; echo b`, `x=abc; echo ${#x:-a}; echo b`, `echo a; echo ${!x}`, `echo a; echo "${ x}"`,
+		`x=~; echo $x; y=a:~; echo $y`, `echo ~nobody-here ~/x x~ "~"`,
+		// Scripts as droppers write them, run with sh FILE and ./FILE.
+		"cat > s.sh <<'EOF'\n#!/bin/sh\nBINS=\"mips mpsl arm arm7 x86\"\nfor b in $BINS; do\n  echo \"trying $b\"\n  [ -f ./bot.$b ] && echo have || echo \"no bot.$b\"\ndone\n" +
+			"x=0\nwhile [ $x -lt 3 ]; do\n  x=`expr $x + 1`\ndone\necho \"x=$x\"\ncase \"$1\" in\n  start) echo starting;;\n  *) echo \"usage: $0 start\";;\nesac\nexit 0\nEOF\n" +
+			"sh s.sh; echo rc=$?; sh s.sh start; chmod +x s.sh; ./s.sh start",
+		"cat > k.sh <<'EOF'\nkiller() {\n  for p in /proc/[0-9]*; do\n    pid=${p##*/}\n    [ \"$pid\" = \"$$\" ] && continue\n    :\n  done\n  echo killed\n}\nkiller\nEOF\nsh k.sh",
+		`printf 'a=1\nb=2\n' > conf; . ./conf; echo $a$b`, `echo '#!/bin/sh' > u.sh; echo 'echo $#' >> u.sh; chmod 755 u.sh; ./u.sh 1 2 3`,
+		`for i in 1 2 3; do echo $i > f$i; done; cat f*; rm f*; ls f* 2>/dev/null; echo $?`, `{ echo a; echo b; } > y; cat y; (echo c; echo d) >> y; cat y`,
+		`p='*'; case abc in $p) echo glob;; esac; case abc in "$p") echo lit;; esac`, `for f in */; do echo "[$f]"; done`, `v=$(cat */g); echo "[$v]"`,
+		`set -- "a b" c; for i in "$@"; do echo "<$i>"; done; for i in $@; do echo "[$i]"; done; for i in "$*"; do echo "{$i}"; done`,
 		// 9. ls -R.
 		// (Through cat: on a terminal ls prints columns.)
 		`ls -R | cat`, `cd ..; ls -R d | cat`, `ls -R a c | cat`, `ls a c f | cat`, `ls f a | cat`, `ls -R f`, `ls -a | cat`, `ls -Ra a | cat`,
