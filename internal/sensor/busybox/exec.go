@@ -20,53 +20,79 @@ func isExecRedirect(c *shCmd) bool {
 	return c.kind == cSimple && len(c.args) == 1 && c.args[0].lit() == "exec" && len(c.redirs) > 0
 }
 
-// execRedirect applies exec's redirections to the shell itself.
+// execRedirect applies exec's redirections to the shell itself: to the
+// stdio the rest of its script or line runs with and, in the login shell,
+// to the lines after (execOut, execErr). In a subshell, $( ) or sh -c they
+// end with it.
 func (sh *Shell) execRedirect(rs []redirect, io *stdio) int {
+	tio := sh.topIO
+	if tio == nil {
+		tio = io
+	}
+	persist := sh.forks == 0
 	for _, r := range rs {
 		target := sh.expandOne(&r.target, io)
 		if sh.ctrl != ctrlNone {
 			return 1
 		}
+		dest := ""
+		var buf *limitBuf
 		switch r.op {
 		case ">&":
 			switch {
 			case target == "-":
-				sh.setExec(r.fd, "-")
+				dest, buf = "-", &limitBuf{}
 			case r.fd == 2 && target == "1":
-				sh.execErr = sh.execOut
+				tio.err = tio.out
+				if persist {
+					sh.execErr = sh.execOut
+				}
+				continue
 			case r.fd == 1 && target == "2":
-				sh.execOut = sh.execErr
+				tio.out, tio.outName, tio.outTerm = tio.err, "", false
+				if persist {
+					sh.execOut = sh.execErr
+				}
+				continue
+			default:
+				continue
 			}
-			continue
 		case ">", ">>":
+			p, err := resolve(sh.cwd, target)
+			switch {
+			case err == nil && isTerminal(p):
+				dest, buf = "", sh.termOr(io)
+			case err == nil:
+				if n, ok := sh.fs.stat(p); ok && n.kind == kindDev {
+					dest, buf = "-", &limitBuf{}
+				} else if err = sh.fs.write(p, nil, r.op == ">>"); err == nil {
+					dest, buf = p, sh.execSink(p)
+				}
+			}
+			if err != nil {
+				io.err.WriteString("sh: can't create " + target + ": " + errmsg(err, "nonexistent directory") + "\n")
+				return 1
+			}
 		default:
 			continue // stdin stays the terminal; other descriptors are not kept
 		}
-		p, err := resolve(sh.cwd, target)
-		dest := p
-		if err == nil && isTerminal(p) {
-			sh.setExec(r.fd, "")
-			continue
-		}
-		if err == nil {
-			if n, ok := sh.fs.stat(p); ok && n.kind == kindDev {
-				dest = "-"
-			} else {
-				err = sh.fs.write(p, nil, r.op == ">>")
+		if r.fd == 1 || r.fd == -1 {
+			tio.out, tio.outName, tio.outTerm = buf, dest, dest == "" && buf == sh.term
+			if dest == "-" {
+				tio.outName = ""
 			}
 		}
-		if err != nil {
-			io.err.WriteString("sh: can't create " + target + ": " + errmsg(err, "nonexistent directory") + "\n")
-			return 1
+		if r.fd == 2 || r.fd == -1 {
+			tio.err = buf
 		}
-		sh.setExec(r.fd, dest)
-	}
-	if sh.topIO != nil {
-		sh.redirectTop(sh.topIO)
+		if persist {
+			sh.setExec(r.fd, dest)
+		}
 	}
 	return 0
 }
 
+// setExec records where exec sent a descriptor, for the lines after.
 func (sh *Shell) setExec(fd int, dest string) {
 	switch fd {
 	case 1:
@@ -156,12 +182,17 @@ func (sh *Shell) execCommand(args []string, io *stdio) int {
 		return 0
 	}
 	name := args[0]
-	if !strings.Contains(name, "/") && !isBuiltin(name) && sh.funcs[name] == nil {
-		if _, ok := sh.dev.applets[name]; !ok && name != "nohup" && name != "command" && name != "time" {
-			io.err.WriteString("sh: exec: " + name + ": not found\n")
-			sh.ctrl = ctrlExit
-			return 127
-		}
+	found := true
+	if strings.Contains(name, "/") {
+		_, found = sh.fs.stat(sh.path(name))
+	} else if !isBuiltin(name) && sh.funcs[name] == nil {
+		_, found = sh.dev.applets[name]
+		found = found || name == "nohup" || name == "command" || name == "time"
+	}
+	if !found {
+		io.err.WriteString("sh: exec: " + name + ": not found\n")
+		sh.ctrl = ctrlExit
+		return 127
 	}
 	st := sh.exec(args, io)
 	if sh.ctrl == ctrlNone || sh.ctrl == ctrlReturn {

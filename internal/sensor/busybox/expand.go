@@ -623,7 +623,12 @@ func (sh *Shell) subst(l *list, io *stdio) string {
 	loops := sh.loops
 	sh.loops = 0
 	// stderr goes where the line's stderr goes: the terminal.
-	sh.evalList(l, &stdio{out: buf, err: io.err, tty: false})
+	sio, top := &stdio{out: buf, err: io.err, tty: false}, sh.topIO
+	sh.topIO = sio
+	sh.forks++
+	sh.evalList(l, sio)
+	sh.forks--
+	sh.topIO = top
 	sh.loops = loops
 	sh.substs--
 	st := sh.status

@@ -96,6 +96,9 @@ func TestFingerprintsAgreeWithAsh(t *testing.T) {
 		`for i in 1 2 3; do echo $i > f$i; done; cat f*; rm f*; ls f* 2>/dev/null; echo $?`, `{ echo a; echo b; } > y; cat y; (echo c; echo d) >> y; cat y`,
 		`p='*'; case abc in $p) echo glob;; esac; case abc in "$p") echo lit;; esac`, `for f in */; do echo "[$f]"; done`, `v=$(cat */g); echo "[$v]"`,
 		`set -- "a b" c; for i in "$@"; do echo "<$i>"; done; for i in $@; do echo "[$i]"; done; for i in "$*"; do echo "{$i}"; done`,
+		`sh -c 'exec >/dev/null; echo hidden'; echo after`, `(exec >/dev/null; echo hidden); echo after`, `x=$(exec 2>&1; ls /nope); echo "[$x]"`,
+		`exec >o; echo one; echo two; exec >/dev/null; echo three; cat o >&2`, `f() { exec >o2; echo in; }; f; echo out; cat o2 >&2`,
+		`{ exec 2>&1; ls /nope; } | cat`, `sh -c 'exec 2>&1; ls /nope' | cat`, `echo a | (exec >/dev/null; cat); echo b`, `exec ./nothere; echo no`,
 		// 9. ls -R.
 		// (Through cat: on a terminal ls prints columns.)
 		`ls -R | cat`, `cd ..; ls -R d | cat`, `ls -R a c | cat`, `ls a c f | cat`, `ls f a | cat`, `ls -R f`, `ls -a | cat`, `ls -Ra a | cat`,
@@ -188,5 +191,31 @@ func TestHereDocumentNotCommands(t *testing.T) {
 	}
 	if r := sh.Run("wc -l /tmp/s.sh"); string(r.Output) != "50 /tmp/s.sh\n" || !r.Limited {
 		t.Errorf("after the document: %q limited %v (the third command)", r.Output, r.Limited)
+	}
+}
+
+// TestExecAcrossLines: exec's redirections last for the lines after, as in
+// the login shell; exec of a command ends the session when it ends.
+func TestExecAcrossLines(t *testing.T) {
+	sh := newTestDevice(t, DefaultProfile(), Limits{}).NewShell(context.Background())
+	defer sh.Close()
+	for _, tc := range []struct{ line, want string }{
+		{"exec 2>/dev/null", ""},
+		{"ls /nope; echo $?", "1\n"},
+		{"exec 2>/dev/tty >/tmp/out", ""},
+		{"echo one; ls /nope", "ls: /nope: No such file or directory\n"},
+		{"echo two", ""},
+		{"exec >/dev/tty", ""},
+		{"cat /tmp/out", "one\ntwo\n"},
+		{"sh -c 'exec >/dev/null'; echo still", "still\n"},
+		{"exec sh", ""},
+		{"echo same shell", "same shell\n"},
+	} {
+		if r := sh.Run(tc.line); string(r.Output) != tc.want || r.Exited {
+			t.Errorf("%q: %q (exited %v), want %q", tc.line, r.Output, r.Exited, tc.want)
+		}
+	}
+	if r := sh.Run("exec /bin/busybox true"); !r.Exited || len(r.Output) != 0 {
+		t.Errorf("exec of a command: %q, exited %v", r.Output, r.Exited)
 	}
 }

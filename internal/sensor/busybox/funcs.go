@@ -139,13 +139,21 @@ func (sh *Shell) script(text []byte, name string, args []string, sub bool, io *s
 		st = sh.save()
 		sh.arg0 = cmp.Or(name, "sh") // the new shell's $0
 	}
-	saved := sh.posArgs
+	saved, top := sh.posArgs, sh.topIO
 	sh.posArgs = args
 	sh.calls++
+	if sub {
+		sh.forks++
+	}
 	loops := sh.loops
 	sh.loops = 0
+	sh.topIO = io // what exec redirects in it
 	sh.evalList(l, io)
+	sh.topIO = top
 	sh.loops = loops
+	if sub {
+		sh.forks--
+	}
 	sh.calls--
 	sh.posArgs = saved
 	status := sh.status

@@ -191,6 +191,7 @@ type Shell struct {
 	topIO            *stdio    // this line's stdio, which exec redirects
 	lineIO           stdio     // what topIO points to
 	term             *limitBuf // this line's terminal
+	forks            int       // subshells, $( ) and sh -c running: what exec does there ends with them
 
 	// Per line.
 	fetches   []fetch    // what the line asked to fetch
@@ -351,7 +352,7 @@ func (sh *Shell) runText(ctx context.Context, line string, mode int) (out []byte
 	sh.steps, sh.work, sh.globWords, sh.globCost, sh.slept = 0, 0, 0, 0, 0
 	sh.ctrl, sh.ctrlN, sh.loops, sh.substs, sh.calls = ctrlNone, 0, 0, 0, 0
 	sh.frames = sh.frames[:0]
-	sh.limit, sh.bgLimit, sh.bgJobs, sh.docWait = "", "", 0, nil
+	sh.limit, sh.bgLimit, sh.bgJobs, sh.docWait, sh.forks = "", "", 0, nil, 0
 	term := &limitBuf{max: maxOutput}
 	var l *list
 	var err error
@@ -479,7 +480,13 @@ func (sh *Shell) evalPipeline(pl *pipeline, io *stdio) {
 			pipe = &limitBuf{max: maxOutput, work: &sh.work}
 			cio.out, cio.outName, cio.outTerm = pipe, "", false
 		}
+		if len(pl.cmds) > 1 {
+			sh.forks++ // each part of a pipeline is a subshell
+		}
 		status = sh.evalCommand(c, &cio)
+		if len(pl.cmds) > 1 {
+			sh.forks--
+		}
 		if len(pl.cmds) > 1 && sh.ctrl == ctrlExit {
 			sh.ctrl = ctrlNone // each part of a pipeline is a subshell
 		}
@@ -555,8 +562,12 @@ func (sh *Shell) evalCommand(c *shCmd, io *stdio) int {
 		sh.evalList(c.body, cio)
 		status = sh.status
 	case cSubshell:
-		s := sh.save()
+		s, top := sh.save(), sh.topIO
+		sh.forks++
+		sh.topIO = cio
 		sh.evalList(c.body, cio)
+		sh.topIO = top
+		sh.forks--
 		status = sh.status
 		sh.restore(s)
 	case cIf:
