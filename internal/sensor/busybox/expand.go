@@ -696,6 +696,9 @@ func (sh *Shell) glob(pat, lit string) []string {
 		}
 		var next []string
 		for _, p := range prefixes {
+			if sh.globCost++; sh.globCost > maxGlobCost {
+				return keep // a listing costs a unit even when empty
+			}
 			names, err := sh.fs.list(sh.globPath(p))
 			if err != nil {
 				continue

@@ -21,10 +21,9 @@ const treeSetup = `mkdir -p d/a/b d/c && touch d/f d/a/g d/a/b/h d/.hid && cd d`
 // interactive ash (the device's login shell) does not.
 var lineNo = regexp.MustCompile(`line \d+: `)
 
-// realAsh runs line with Debian's busybox in a fresh directory, with
-// busybox's applets on PATH, and returns its output with sh -c's line
-// numbers taken out.
-func realAsh(t *testing.T, bb, line string) string {
+// appletDir makes a directory of links to busybox for the applets the
+// compared lines use, for real ash's PATH.
+func appletDir(t *testing.T, bb string) string {
 	t.Helper()
 	bin := t.TempDir()
 	for _, a := range []string{"busybox", "sh", "mkdir", "touch", "ls", "cat", "echo", "rm", "chmod", "expr", "id", "printf", "sleep", "wc"} {
@@ -32,6 +31,14 @@ func realAsh(t *testing.T, bb, line string) string {
 			t.Fatal(err)
 		}
 	}
+	return bin
+}
+
+// realAsh runs line with Debian's busybox in a fresh directory, with the
+// applets of bin on PATH, and returns its output with sh -c's line
+// numbers taken out.
+func realAsh(t *testing.T, bb, bin, line string) string {
+	t.Helper()
 	cmd := exec.Command(bb, "sh", "-c", line)
 	cmd.Env = []string{"PATH=" + bin, "HOME=/"}
 	cmd.Dir = t.TempDir()
@@ -44,6 +51,7 @@ func TestFingerprintsAgreeWithAsh(t *testing.T) {
 	if err != nil {
 		t.Skip("no busybox (apt-get install -y busybox)")
 	}
+	bin, dev := appletDir(t, bb), newTestDevice(t, DefaultProfile(), Limits{})
 	for _, l := range []string{
 		// 1. Command substitution nested deep.
 		`echo $(echo $(echo $(echo hi)))`, `echo $(echo $(echo $(echo $(echo $(echo five)))))`,
@@ -104,8 +112,8 @@ func TestFingerprintsAgreeWithAsh(t *testing.T) {
 		`ls -R | cat`, `cd ..; ls -R d | cat`, `ls -R a c | cat`, `ls a c f | cat`, `ls f a | cat`, `ls -R f`, `ls -a | cat`, `ls -Ra a | cat`,
 		`ls -R1 /nope a`, `ls -R a/b/h a/b`,
 	} {
-		want := realAsh(t, bb, treeSetup+"\n"+l)
-		sh := newTestDevice(t, DefaultProfile(), Limits{}).NewShell(context.Background())
+		want := realAsh(t, bb, bin, treeSetup+"\n"+l)
+		sh := dev.NewShell(context.Background())
 		sh.run(context.Background(), "cd /tmp && "+treeSetup)
 		if got := string(sh.run(context.Background(), l)); got != want {
 			t.Errorf("%q\n real ash: %q\n ours:     %q", l, want, got)
