@@ -22,7 +22,7 @@ func isExecRedirect(c *shCmd) bool {
 
 // execRedirect applies exec's redirections to the shell itself: to the
 // stdio the rest of its script or line runs with and, in the login shell,
-// to the lines after (execOut, execErr). In a subshell, $( ) or sh -c they
+// to the lines after (Shell.ex). In a subshell, $( ) or sh -c they
 // end with it.
 func (sh *Shell) execRedirect(rs []redirect, io *stdio) int {
 	tio := sh.topIO
@@ -45,13 +45,13 @@ func (sh *Shell) execRedirect(rs []redirect, io *stdio) int {
 			case r.fd == 2 && target == "1":
 				tio.err = tio.out
 				if persist {
-					sh.execErr = sh.execOut
+					sh.exState().err = sh.ex.out
 				}
 				continue
 			case r.fd == 1 && target == "2":
 				tio.out, tio.outName, tio.outTerm = tio.err, "", false
 				if persist {
-					sh.execOut = sh.execErr
+					sh.exState().out = sh.ex.err
 				}
 				continue
 			default:
@@ -92,22 +92,42 @@ func (sh *Shell) execRedirect(rs []redirect, io *stdio) int {
 	return 0
 }
 
+// execState is where exec >FILE and exec 2>FILE sent the login shell's
+// output for the lines after: "" is the terminal, "-" nowhere (a device),
+// else a file appended to; and this line's output to those files. Few
+// sessions use exec so: the Shell holds it by pointer.
+type execState struct {
+	out, err string
+	bufs     []execBuf
+}
+
+// exState returns the shell's exec state, made on first use.
+func (sh *Shell) exState() *execState {
+	if sh.ex == nil {
+		sh.ex = &execState{}
+	}
+	return sh.ex
+}
+
 // setExec records where exec sent a descriptor, for the lines after.
 func (sh *Shell) setExec(fd int, dest string) {
+	x := sh.exState()
 	switch fd {
 	case 1:
-		sh.execOut = dest
+		x.out = dest
 	case 2:
-		sh.execErr = dest
+		x.err = dest
 	case -1:
-		sh.execOut, sh.execErr = dest, dest
+		x.out, x.err = dest, dest
 	}
 }
 
 // topStdio is the line's stdio: the terminal, or where exec sent the
 // shell's output.
 func (sh *Shell) topStdio(term *limitBuf) *stdio {
-	sh.execBufs = nil
+	if sh.ex != nil {
+		sh.ex.bufs = nil
+	}
 	// The Shell holds it: one line runs at a time, and a stdio of its
 	// own would cost an allocation per line.
 	sh.lineIO = stdio{out: term, err: term, tty: true, outTerm: true}
@@ -122,11 +142,14 @@ func (sh *Shell) topStdio(term *limitBuf) *stdio {
 func (sh *Shell) redirectTop(io *stdio) {
 	io.out, io.outName, io.outTerm = sh.term, "", true
 	io.err = sh.term
-	if sh.execOut != "" {
-		io.out, io.outName, io.outTerm = sh.execSink(sh.execOut), sh.execOut, false
+	if sh.ex == nil {
+		return
 	}
-	if sh.execErr != "" {
-		io.err = sh.execSink(sh.execErr)
+	if sh.ex.out != "" {
+		io.out, io.outName, io.outTerm = sh.execSink(sh.ex.out), sh.ex.out, false
+	}
+	if sh.ex.err != "" {
+		io.err = sh.execSink(sh.ex.err)
 	}
 }
 
@@ -135,13 +158,14 @@ func (sh *Shell) execSink(dest string) *limitBuf {
 	if dest == "-" {
 		return &limitBuf{}
 	}
-	for _, b := range sh.execBufs {
+	x := sh.exState()
+	for _, b := range x.bufs {
 		if b.path == dest {
 			return b.buf
 		}
 	}
 	buf := &limitBuf{max: sh.fs.maxBytes + 1, work: &sh.work}
-	sh.execBufs = append(sh.execBufs, execBuf{dest, buf})
+	x.bufs = append(x.bufs, execBuf{dest, buf})
 	return buf
 }
 
@@ -154,7 +178,10 @@ type execBuf struct {
 // flushExec appends what the line wrote through exec's redirections to
 // their files so far.
 func (sh *Shell) flushExec() {
-	for _, b := range sh.execBufs {
+	if sh.ex == nil {
+		return
+	}
+	for _, b := range sh.ex.bufs {
 		if len(b.buf.b) == 0 {
 			continue
 		}
@@ -171,7 +198,10 @@ func (sh *Shell) flushExec() {
 // endExec flushes at the end of the line.
 func (sh *Shell) endExec() {
 	sh.flushExec()
-	sh.execBufs, sh.topIO, sh.term = nil, nil, nil
+	if sh.ex != nil {
+		sh.ex.bufs = nil
+	}
+	sh.topIO, sh.term = nil, nil
 }
 
 // execCommand is "exec CMD ARGS": CMD replaces the shell. An interactive

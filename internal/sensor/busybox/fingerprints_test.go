@@ -127,12 +127,12 @@ func TestFingerprintsAgreeWithAsh(t *testing.T) {
 // ^C, and says which budget it hit.
 func TestLongRunningLine(t *testing.T) {
 	for _, tc := range []struct{ line, limit, prefix string }{
-		{`while true; do echo x; done`, limitLoop, "x\nx\n"},
-		{`i=0; while :; do i=$((i+1)); done`, limitLoop, ""},
-		{`for i in $(seq 1 5000); do :; done`, limitLoop, ""},
-		{`while true; do i=0; while [ $i -lt 900 ]; do i=$((i+1)); done; done`, limitSteps, ""},
-		{`echo start; while true; do echo y; done | wc -l`, limitLoop, "start\n"},
-		{strings.Repeat("echo $(", maxSubst+1) + "x" + strings.Repeat(")", maxSubst+1), limitParse, ""},
+		{`while true; do echo x; done`, "loop", "x\nx\n"},
+		{`i=0; while :; do i=$((i+1)); done`, "loop", ""},
+		{`for i in $(seq 1 5000); do :; done`, "loop", ""},
+		{`while true; do i=0; while [ $i -lt 900 ]; do i=$((i+1)); done; done`, "steps", ""},
+		{`echo start; while true; do echo y; done | wc -l`, "loop", "start\n"},
+		{strings.Repeat("echo $(", maxSubst+1) + "x" + strings.Repeat(")", maxSubst+1), "parse", ""},
 	} {
 		sh := newTestDevice(t, DefaultProfile(), Limits{}).NewShell(context.Background())
 		r := sh.Run(tc.line)
@@ -163,7 +163,7 @@ func TestLongRunningLine(t *testing.T) {
 	// line: the prompt comes back, the record says a limit was hit.
 	sh := newTestDevice(t, DefaultProfile(), Limits{}).NewShell(context.Background())
 	r := sh.Run(`while true; do wget -q -O /dev/null http://198.51.100.7/; done & echo started`)
-	if r.Running || string(r.Output) != "started\n" || r.Limit != limitLoop || sh.Prompt() != "~ # " {
+	if r.Running || string(r.Output) != "started\n" || r.Limit != "loop" || sh.Prompt() != "~ # " {
 		t.Errorf("background loop: running %v output %q limit %q", r.Running, r.Output, r.Limit)
 	}
 	// Recursion past the bound crashes ash: a nested shell's parent says
@@ -172,7 +172,7 @@ func TestLongRunningLine(t *testing.T) {
 		t.Fatalf("sh: %q", out)
 	}
 	r = sh.Run(`f() { f; }; f; echo after`)
-	if string(r.Output) != "Segmentation fault\n" || r.Exited || r.Limit != limitCalls || r.Running {
+	if string(r.Output) != "Segmentation fault\n" || r.Exited || r.Limit != "calls" || r.Running {
 		t.Errorf("recursion in a nested shell: %q exited %v limit %q", r.Output, r.Exited, r.Limit)
 	}
 	if r = sh.Run(`f() { f; }; f; echo after`); len(r.Output) != 0 || !r.Exited {

@@ -168,13 +168,13 @@ type Shell struct {
 	history  []string // the last lines read, for history (bounded)
 	// reading is an applet reading the terminal (passwd's prompts):
 	// the next lines are its answers, not commands.
-	reading   uint8
+	reading uint8
+	// busy is the budget the running command hit (see stall.go), 0 at
+	// the prompt.
+	busy      budget
 	readFirst string
 	nest      int // shells started with a bare "sh" that an exit leaves first
 	ctx       context.Context
-	// busy is the budget the running command hit (see stall.go), "" at
-	// the prompt.
-	busy string
 	// docWait is the here-document whose body the next lines are, while
 	// pending waits for its delimiter: those lines are neither parsed nor
 	// counted until it comes.
@@ -183,15 +183,11 @@ type Shell struct {
 	vars     map[string]string // assigned variables; nil until the first
 	exported map[string]bool
 	readonly map[string]bool
-	// execOut and execErr are where exec >FILE and exec 2>FILE sent the
-	// shell's own output for the lines after: "" is the terminal, "-"
-	// nowhere (a device), else a file appended to.
-	execOut, execErr string
-	execBufs         []execBuf // this line's output to those files
-	topIO            *stdio    // this line's stdio, which exec redirects
-	lineIO           stdio     // what topIO points to
-	term             *limitBuf // this line's terminal
-	forks            int       // subshells, $( ) and sh -c running: what exec does there ends with them
+	ex       *execState // where exec sent the shell's output; nil until an exec redirects it
+	topIO    *stdio     // this line's stdio, which exec redirects
+	lineIO   stdio      // what topIO points to
+	term     *limitBuf  // this line's terminal
+	forks    int        // subshells, $( ) and sh -c running: what exec does there ends with them
 
 	// Per line.
 	fetches   []fetch    // what the line asked to fetch
@@ -202,9 +198,9 @@ type Shell struct {
 	dry       bool       // a command that did not run is read for its URLs
 	dryLoop   bool       // ... and it sits in a loop body
 	slept     time.Duration
-	limit     string // the budget the line hit, "" for none
-	bgLimit   string // the budget a background job hit, "" for none
-	bgJobs    int    // background jobs given a budget of their own
+	limit     budget // the budget the line hit, 0 for none
+	bgLimit   budget // the budget a background job hit, 0 for none
+	bgJobs    uint8  // background jobs given a budget of their own
 	steps     int
 	work      int64
 	globWords int
@@ -237,7 +233,7 @@ func (sh *Shell) close() {
 // Prompt returns the prompt ash shows before the next line: PS1 for a new
 // command, "> " while a line is unfinished.
 func (sh *Shell) Prompt() string {
-	if sh.reading != 0 || sh.busy != "" {
+	if sh.reading != 0 || sh.busy != 0 {
 		return "" // the applet printed its own prompt
 	}
 	if sh.pending != "" {
@@ -260,7 +256,7 @@ func (sh *Shell) Close() { sh.close() }
 // returns what it did. The returned slices are the shell's until the next
 // Run.
 func (sh *Shell) Run(line string) Result {
-	if sh.busy != "" {
+	if sh.busy != 0 {
 		return sh.typeAhead(line)
 	}
 	if sh.pending != "" && sh.docWait != nil && len(sh.pending)+len(line) < maxScript {
@@ -304,7 +300,7 @@ func (sh *Shell) Run(line string) Result {
 // result is the Result of a line that ran.
 func (sh *Shell) result(out []byte, limited bool) Result {
 	return Result{Output: out, Downloads: sh.downloads, Floods: sh.floods, Markers: sh.markers,
-		Exited: sh.exited, Limited: limited && !sh.exited, Limit: cmp.Or(sh.limit, sh.bgLimit), Running: sh.busy != ""}
+		Exited: sh.exited, Limited: limited && !sh.exited, Limit: cmp.Or(sh.limit, sh.bgLimit).String(), Running: sh.busy != 0}
 }
 
 // RunScript runs text as "sh -c TEXT" would: for a transport that has no
@@ -352,7 +348,7 @@ func (sh *Shell) runText(ctx context.Context, line string, mode int) (out []byte
 	sh.steps, sh.work, sh.globWords, sh.globCost, sh.slept = 0, 0, 0, 0, 0
 	sh.ctrl, sh.ctrlN, sh.loops, sh.substs, sh.calls = ctrlNone, 0, 0, 0, 0
 	sh.frames = sh.frames[:0]
-	sh.limit, sh.bgLimit, sh.bgJobs, sh.docWait, sh.forks = "", "", 0, nil, 0
+	sh.limit, sh.bgLimit, sh.bgJobs, sh.docWait, sh.forks = 0, 0, 0, nil, 0
 	term := &limitBuf{max: maxOutput}
 	var l *list
 	var err error
@@ -402,13 +398,13 @@ func (sh *Shell) runText(ctx context.Context, line string, mode int) (out []byte
 			} else {
 				sh.exited = true
 			}
-		} else if sh.ctrl == ctrlAbort && sh.limit != "" {
+		} else if sh.ctrl == ctrlAbort && sh.limit != 0 {
 			sh.busy = sh.limit // still "running": see stall.go
 		}
 		sh.ctrl = ctrlNone
 		sh.unrun(l, false, 0)
 	}
-	if err != nil && sh.limit != "" {
+	if err != nil && sh.limit != 0 {
 		sh.busy = sh.limit
 	}
 	sh.extractURLs(line, err == nil)
@@ -421,7 +417,7 @@ func (sh *Shell) evalList(l *list, io *stdio) {
 		if sh.ctrl != ctrlNone {
 			return
 		}
-		if len(sh.execBufs) > 0 && io == sh.topIO {
+		if sh.ex != nil && len(sh.ex.bufs) > 0 && io == sh.topIO {
 			sh.flushExec() // what exec sent to a file is there for the next command
 		}
 		if ao.bg {
@@ -439,13 +435,13 @@ func (sh *Shell) evalList(l *list, io *stdio) {
 func (sh *Shell) evalBackground(ao *andOr, io *stdio) {
 	steps, work, limit := sh.steps, sh.work, sh.limit
 	sh.evalAndOr(ao, io)
-	if sh.ctrl == ctrlAbort && sh.limit != "" && sh.limit != limitTime && sh.limit != limitCalls {
+	if sh.ctrl == ctrlAbort && sh.limit != 0 && sh.limit != limitTime && sh.limit != limitCalls {
 		sh.ctrl = ctrlNone
 		if sh.bgJobs < maxBgJobs {
 			sh.bgJobs++
 			sh.steps, sh.work = steps, work
 		}
-		if limit == "" {
+		if limit == 0 {
 			sh.bgLimit = sh.limit
 		}
 		sh.limit = limit

@@ -16,15 +16,28 @@ package busybox
 // shell's parent prints "Segmentation fault". Result.Limit names the
 // budget, for the record.
 
-// Budget names, as Result.Limit reports them.
+// budget is one of the line's budgets, by what Result.Limit calls it; 0
+// is none. (A byte, not a string: the Shell holds three of them.)
+type budget uint8
+
 const (
-	limitParse = "parse" // nesting, commands, words or size of the line
-	limitSteps = "steps" // commands run in the line (maxSteps)
-	limitLoop  = "loop"  // iterations of one loop (maxLoop)
-	limitWork  = "work"  // bytes copied, scanned or expanded (maxWork)
-	limitCalls = "calls" // nesting of function calls and scripts (maxCalls)
-	limitTime  = "time"  // the session's context ended mid-line
+	limitParse budget = iota + 1 // nesting, commands, words or size of the line
+	limitSteps                   // commands run in the line (maxSteps)
+	limitLoop                    // iterations of one loop (maxLoop)
+	limitWork                    // bytes copied, scanned or expanded (maxWork)
+	limitCalls                   // nesting of function calls and scripts (maxCalls)
+	limitTime                    // the session's context ended mid-line
 )
+
+var budgetNames = [...]string{"", "parse", "steps", "loop", "work", "calls", "time"}
+
+// String is the budget's name in Result.Limit ("" for none).
+func (b budget) String() string {
+	if int(b) < len(budgetNames) {
+		return budgetNames[b]
+	}
+	return ""
+}
 
 // maxBgJobs is how many background jobs ("cmd &") of one line get a
 // budget of their own: a job past its budget goes on "in the background"
@@ -33,8 +46,8 @@ const maxBgJobs = 4
 
 // hit records that the line ran out of the named budget and drops the
 // rest of it.
-func (sh *Shell) hit(name string) {
-	if sh.limit == "" {
+func (sh *Shell) hit(name budget) {
+	if sh.limit == 0 {
 		sh.limit = name
 	}
 	sh.ctrl = ctrlAbort
@@ -43,17 +56,17 @@ func (sh *Shell) hit(name string) {
 // Busy reports whether the last line's command is still "running" (it hit
 // a budget): no prompt is due, and lines typed are not run until
 // Interrupt.
-func (sh *Shell) Busy() bool { return sh.busy != "" }
+func (sh *Shell) Busy() bool { return sh.busy != 0 }
 
 // Interrupt is ^C typed at the terminal. While a command is running it
 // stops it, as SIGINT does, and returns what the terminal shows (the ^C
 // the tty echoes and ash's newline); Prompt is due after it. At the prompt
 // it returns nil: the line editor's ^C is the transport's.
 func (sh *Shell) Interrupt() []byte {
-	if sh.busy == "" {
+	if sh.busy == 0 {
 		return nil
 	}
-	sh.busy = ""
+	sh.busy = 0
 	sh.status = 130
 	return []byte("^C\n")
 }
@@ -64,7 +77,7 @@ func (sh *Shell) Interrupt() []byte {
 func (sh *Shell) typeAhead(line string) Result {
 	sh.fetches, sh.markers, sh.unrunSrcs = sh.fetches[:0], sh.markers[:0], sh.unrunSrcs[:0]
 	sh.steps, sh.work, sh.globWords, sh.globCost, sh.slept = 0, 0, 0, 0, 0
-	sh.ctrl, sh.limit, sh.bgLimit = ctrlNone, "", ""
+	sh.ctrl, sh.limit, sh.bgLimit = ctrlNone, 0, 0
 	l, err := parseLine(line)
 	if err == nil {
 		sh.unrun(l, false, 0)
