@@ -53,7 +53,10 @@ func (sh *Shell) lookup(name string) (string, bool) {
 	case "-":
 		return "smi", true
 	case "!":
-		return "", false
+		if sh.lastBg == 0 {
+			return "", false
+		}
+		return strconv.Itoa(sh.lastBg), true
 	case "PWD":
 		if v, ok := sh.vars["PWD"]; ok {
 			return v, true

@@ -174,6 +174,7 @@ type Shell struct {
 	busy      budget
 	readFirst string
 	nest      int // shells started with a bare "sh" that an exit leaves first
+	lastBg    int // $!: the pid of the last background job, 0 for none
 	ctx       context.Context
 	// docWait is the here-document whose body the next lines are, while
 	// pending waits for its delimiter: those lines are neither parsed nor
@@ -434,6 +435,8 @@ func (sh *Shell) evalList(l *list, io *stdio) {
 // job, for the first maxBgJobs jobs).
 func (sh *Shell) evalBackground(ao *andOr, io *stdio) {
 	steps, work, limit := sh.steps, sh.work, sh.limit
+	// $! is the job's pid: past the login shell's, and new each time.
+	sh.lastBg = max(sh.lastBg, sh.shellPID()+20) + 1 + int(sh.work%7)
 	sh.evalAndOr(ao, io)
 	if sh.ctrl == ctrlAbort && sh.limit != 0 && sh.limit != limitTime && sh.limit != limitCalls {
 		sh.ctrl = ctrlNone
