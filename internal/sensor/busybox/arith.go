@@ -88,10 +88,20 @@ func expandArithParams(sh *Shell, s string) string {
 }
 
 type arithParser struct {
-	sh  *Shell
-	s   string
-	pos int
+	sh    *Shell
+	s     string
+	pos   int
+	depth int // nesting of (, ?:, assignments and unary operators
 }
+
+// maxArithNest bounds the nesting of one expression: an expression is
+// bounded in size only after its expansions ($x may hold 32 KiB of
+// parentheses), and each level recurses.
+const maxArithNest = 1024
+
+// errArithDeep is an expression nested past maxArithNest: a budget hit,
+// not an error ash would print.
+var errArithDeep = errors.New("busybox: arithmetic nested too deep")
 
 func (a *arithParser) skip() {
 	for a.pos < len(a.s) && (a.s[a.pos] == ' ' || a.s[a.pos] == '\t' || a.s[a.pos] == '\n') {
@@ -107,6 +117,10 @@ var arithLevels = [][]string{
 // ternary: cond ? a : b, and assignments. eval false parses without
 // effects (the branch not taken).
 func (a *arithParser) ternary(eval bool) (int64, error) {
+	if a.depth++; a.depth > maxArithNest {
+		return 0, errArithDeep
+	}
+	defer func() { a.depth-- }()
 	// Assignment: NAME op= expr.
 	save := a.pos
 	a.skip()
@@ -279,6 +293,10 @@ func b2i64(b bool) int64 {
 }
 
 func (a *arithParser) unary(eval bool) (int64, error) {
+	if a.depth++; a.depth > maxArithNest {
+		return 0, errArithDeep
+	}
+	defer func() { a.depth-- }()
 	a.skip()
 	if a.pos >= len(a.s) {
 		return 0, errArith

@@ -1,6 +1,7 @@
 package busybox
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 )
@@ -17,7 +18,10 @@ func (sh *Shell) let(args []string, io *stdio) int {
 	var v int64
 	for _, a := range args[1:] {
 		var err error
-		if v, err = sh.arith(a); err != nil {
+		if v, err = sh.arith(a); errors.Is(err, errArithDeep) {
+			sh.hit(limitParse)
+			return 2
+		} else if err != nil {
 			io.err.WriteString("sh: let: " + strings.TrimPrefix(err.Error(), "sh: ") + "\n")
 			return 2
 		}

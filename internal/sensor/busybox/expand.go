@@ -1,6 +1,7 @@
 package busybox
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"path"
@@ -324,6 +325,10 @@ func (sh *Shell) expandWord(out []string, w *word, split bool, io *stdio) []stri
 				val = sh.subst(p.sub, io)
 			case pArith:
 				n, err := sh.arithPart(p, io)
+				if errors.Is(err, errArithDeep) {
+					sh.hit(limitParse)
+					return false
+				}
 				if err != nil {
 					sh.fail(io, err.Error())
 					return false

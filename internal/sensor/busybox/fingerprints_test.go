@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The fingerprints an adversarial review found (issue 7, stop 5), each
@@ -226,5 +227,28 @@ func TestExecAcrossLines(t *testing.T) {
 	}
 	if r := sh.Run("exec /bin/busybox true"); !r.Exited || len(r.Output) != 0 {
 		t.Errorf("exec of a command: %q, exited %v", r.Output, r.Exited)
+	}
+}
+
+// TestDeepArithmetic: an expression nested past any bot's (its text comes
+// from a variable, so only its expansion is bounded in size) is a budget
+// hit, cheap, and no message ash would not print.
+func TestDeepArithmetic(t *testing.T) {
+	sh := newTestDevice(t, DefaultProfile(), Limits{}).NewShell(context.Background())
+	defer sh.Close()
+	// 5,000 deep (x and y within the session's variable bytes).
+	sh.Run(`a='(((((((((('; b='))))))))))'; x=$a$a$a$a$a$a$a$a$a$a; x=$x$x$x$x$x$x$x$x$x$x; x=$x$x$x$x$x`)
+	sh.Run(`y=$b$b$b$b$b$b$b$b$b$b; y=$y$y$y$y$y$y$y$y$y$y; y=$y$y$y$y$y; echo ${#x} ${#y}`)
+	start := time.Now()
+	r := sh.Run(`echo before; echo $(( $x 1 $y )) $(( $x 1 $y )); echo after`)
+	if d := time.Since(start); d > 200*time.Millisecond*raceFactor() {
+		t.Errorf("took %v", d)
+	}
+	if string(r.Output) != "before\n" || r.Limit != "parse" || !r.Running {
+		t.Errorf("%q limit %q running %v", r.Output, r.Limit, r.Running)
+	}
+	sh.Interrupt()
+	if r := sh.Run(`echo $(( ` + strings.Repeat("(", 100) + `1` + strings.Repeat(")", 100) + ` ))`); string(r.Output) != "1\n" {
+		t.Errorf("100 deep: %q", r.Output)
 	}
 }
