@@ -252,3 +252,27 @@ func TestDeepArithmetic(t *testing.T) {
 		t.Errorf("100 deep: %q", r.Output)
 	}
 }
+
+// TestHereDocumentsTyped: here-documents typed line by line at the
+// prompt, as a bot pastes them: two on one line, <<- with tabs, inside
+// $( ), in a loop, quoted, in a pipeline. Each body line waits with "> ".
+func TestHereDocumentsTyped(t *testing.T) {
+	sh := newTestDevice(t, DefaultProfile(), Limits{}).NewShell(context.Background())
+	defer sh.Close()
+	for _, tc := range []struct{ line, want string }{
+		{"cat <<A; cat <<-B", "> "}, {"a1", "> "}, {"A", "> "}, {"\tb1", "> "}, {"\tB", "a1\nb1\n"},
+		{"x=$(cat <<EOF", "> "}, {"in $((1+1))", "> "}, {"EOF", "> "}, {")", ""}, {`echo "$x"`, "in 2\n"},
+		{"for i in 1 2; do cat <<E", "> "}, {"i=$i", "> "}, {"E", "> "}, {"done", "i=1\ni=2\n"},
+		{"cat <<'Q'", "> "}, {"$HOME `id`", "> "}, {"Q", "$HOME `id`\n"},
+		{"cat <<E | wc -l", "> "}, {"1", "> "}, {"2", "> "}, {"E", "2\n"},
+	} {
+		r := sh.Run(tc.line)
+		got := string(r.Output)
+		if r.Continue {
+			got = sh.Prompt()
+		}
+		if got != tc.want {
+			t.Errorf("%q: %q, want %q", tc.line, got, tc.want)
+		}
+	}
+}
