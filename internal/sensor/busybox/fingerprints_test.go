@@ -276,3 +276,16 @@ func TestHereDocumentsTyped(t *testing.T) {
 		}
 	}
 }
+
+// TestRunScriptRunning: a script that hits a budget reports it; the next
+// script (a new sh -c) runs and is not reported as still running.
+func TestRunScriptRunning(t *testing.T) {
+	sh := newTestDevice(t, DefaultProfile(), Limits{}).NewShell(context.Background())
+	defer sh.Close()
+	if r := sh.RunScript("while :; do :; done"); !r.Running || r.Limit != "loop" {
+		t.Errorf("endless script: running %v limit %q", r.Running, r.Limit)
+	}
+	if r := sh.RunScript("echo next"); r.Running || r.Limit != "" || string(r.Output) != "next\n" {
+		t.Errorf("next script: %q running %v limit %q", r.Output, r.Running, r.Limit)
+	}
+}

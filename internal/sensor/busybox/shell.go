@@ -311,6 +311,7 @@ func (sh *Shell) result(out []byte, limited bool) Result {
 func (sh *Shell) RunScript(text string) Result {
 	sh.lines++
 	limited := sh.lines >= sh.dev.lim.MaxCommands
+	sh.busy = 0 // each script is a new sh -c: one still running is not this one
 	out, _ := sh.runText(sh.ctx, text, modeScript)
 	return sh.result(out, limited)
 }
