@@ -241,7 +241,7 @@ func TestDeepArithmetic(t *testing.T) {
 	sh.Run(`y=$b$b$b$b$b$b$b$b$b$b; y=$y$y$y$y$y$y$y$y$y$y; y=$y$y$y$y$y; echo ${#x} ${#y}`)
 	start := time.Now()
 	r := sh.Run(`echo before; echo $(( $x 1 $y )) $(( $x 1 $y )); echo after`)
-	if d := time.Since(start); d > 200*time.Millisecond*raceFactor() {
+	if d := time.Since(start); d > time.Second*raceFactor() { // a 5,000-deep recursion took 30 ms; a loaded machine, more
 		t.Errorf("took %v", d)
 	}
 	if string(r.Output) != "before\n" || r.Limit != "parse" || !r.Running {
