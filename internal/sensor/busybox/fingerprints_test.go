@@ -109,6 +109,7 @@ func TestFingerprintsAgreeWithAsh(t *testing.T) {
 		`exec >o; echo one; echo two; exec >/dev/null; echo three; cat o >&2`, `f() { exec >o2; echo in; }; f; echo out; cat o2 >&2`,
 		`{ exec 2>&1; ls /nope; } | cat`, `sh -c 'exec 2>&1; ls /nope' | cat`, `echo a | (exec >/dev/null; cat); echo b`, `exec ./nothere; echo no`,
 		`echo "[${!:-none}]"`, `sleep 0 & p=$!; [ "$p" -gt 1 ] && echo pid; sleep 0 & [ $! != $p ] && echo new`,
+		`x=a/b/c; echo ${x//\//_} ${x/\//-} "${x//\//.}"`, `x=a.b; echo ${x/./"/"} ${x//[.]/}`,
 		// 9. ls -R.
 		// (Through cat: on a terminal ls prints columns.)
 		`ls -R | cat`, `cd ..; ls -R d | cat`, `ls -R a c | cat`, `ls a c f | cat`, `ls f a | cat`, `ls -R f`, `ls -a | cat`, `ls -Ra a | cat`,
