@@ -297,6 +297,9 @@ func flags(args []string) (set string, rest []string) {
 		switch {
 		case a == "--":
 			return set, append(rest, args[i+1:]...)
+		case strings.HasPrefix(a, "--"):
+			// A long option (ls --color=auto): not letters to read one
+			// by one, where "--color" would be -c -o -l -o -r.
 		case len(a) > 1 && a[0] == '-':
 			set += a[1:]
 		default:

@@ -113,7 +113,7 @@ func TestFingerprintsAgreeWithAsh(t *testing.T) {
 		// 9. ls -R.
 		// (Through cat: on a terminal ls prints columns.)
 		`ls -R | cat`, `cd ..; ls -R d | cat`, `ls -R a c | cat`, `ls a c f | cat`, `ls f a | cat`, `ls -R f`, `ls -a | cat`, `ls -Ra a | cat`,
-		`ls -R1 /nope a`, `ls -R a/b/h a/b`,
+		`ls -R1 /nope a`, `ls -R a/b/h a/b`, `ls --color=never a | cat`, `ls -1 --color=auto c a`,
 	} {
 		want := realAsh(t, bb, bin, treeSetup+"\n"+l)
 		sh := dev.NewShell(context.Background())
