@@ -128,6 +128,9 @@ func (sh *Shell) mv(args []string, io *stdio) int {
 }
 
 func (sh *Shell) rm(args []string, io *stdio) int {
+	if path.Base(args[0]) == "rmdir" {
+		return sh.rmdir(args, io)
+	}
 	fl, ops := flags(args)
 	force := strings.Contains(fl, "f")
 	recursive := strings.ContainsAny(fl, "rR") || args[0] == "rmdir"
@@ -149,6 +152,34 @@ func (sh *Shell) rm(args []string, io *stdio) int {
 		}
 		if err := sh.fs.remove(p, recursive); err != nil {
 			io.err.WriteString(args[0] + ": can't remove '" + f + "': " + err.Error() + "\n")
+			st = 1
+		}
+	}
+	return st
+}
+
+// rmdir removes empty directories only, as BusyBox's does.
+func (sh *Shell) rmdir(args []string, io *stdio) int {
+	_, ops := flags(args)
+	st := 0
+	for _, f := range ops {
+		p := sh.path(f)
+		n, ok := sh.fs.stat(p)
+		msg := ""
+		switch {
+		case !ok:
+			msg = "No such file or directory"
+		case n.kind != kindDir:
+			msg = "Not a directory"
+		default:
+			if names, _ := sh.fs.list(p); len(names) > 0 {
+				msg = "Directory not empty"
+			} else if err := sh.fs.remove(p, false); err != nil {
+				msg = err.Error()
+			}
+		}
+		if msg != "" {
+			io.err.WriteString("rmdir: '" + f + "': " + msg + "\n")
 			st = 1
 		}
 	}

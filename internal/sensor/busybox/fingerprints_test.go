@@ -27,7 +27,8 @@ var lineNo = regexp.MustCompile(`line \d+: `)
 func appletDir(t *testing.T, bb string) string {
 	t.Helper()
 	bin := t.TempDir()
-	for _, a := range []string{"busybox", "sh", "mkdir", "touch", "ls", "cat", "echo", "rm", "chmod", "expr", "id", "printf", "sleep", "wc"} {
+	for _, a := range []string{"busybox", "sh", "mkdir", "touch", "ls", "cat", "echo", "rm", "chmod", "expr", "id", "printf", "sleep", "wc",
+		"rmdir", "xargs", "gzip", "gunzip"} {
 		if err := os.Symlink(bb, filepath.Join(bin, a)); err != nil {
 			t.Fatal(err)
 		}
@@ -110,6 +111,9 @@ func TestFingerprintsAgreeWithAsh(t *testing.T) {
 		`{ exec 2>&1; ls /nope; } | cat`, `sh -c 'exec 2>&1; ls /nope' | cat`, `echo a | (exec >/dev/null; cat); echo b`, `exec ./nothere; echo no`,
 		`echo "[${!:-none}]"`, `sleep 0 & p=$!; [ "$p" -gt 1 ] && echo pid; sleep 0 & [ $! != $p ] && echo new`,
 		`x=a/b/c; echo ${x//\//_} ${x/\//-} "${x//\//.}"`, `x=a.b; echo ${x/./"/"} ${x//[.]/}`,
+		// Applets found wrong on the way.
+		`rmdir a; echo $?; ls | cat`, `rmdir c f nonexist; echo $?; ls | cat`, `echo a b c | xargs -n1 echo`, `echo a b c d e | xargs -n 2 echo`,
+		`echo hi | gzip | gunzip`, `echo hi | gzip -c | gunzip -c`,
 		// 9. ls -R.
 		// (Through cat: on a terminal ls prints columns.)
 		`ls -R | cat`, `cd ..; ls -R d | cat`, `ls -R a c | cat`, `ls a c f | cat`, `ls f a | cat`, `ls -R f`, `ls -a | cat`, `ls -Ra a | cat`,
