@@ -202,6 +202,7 @@ func init() {
 		"sha256sum": ubin((*Shell).sum),
 		"seq":       ubin((*Shell).seq),
 		"tail":      ubin((*Shell).headTail),
+		"tee":       ubin((*Shell).tee),
 		"telnet":    ubin((*Shell).telnet),
 		"test":      ubin((*Shell).test),
 		"tftp":      ubin((*Shell).tftp),
@@ -443,11 +444,20 @@ func (sh *Shell) headTail(args []string, io *stdio) int {
 		files = []string{""}
 	}
 	st := 0
+	shown := 0
 	for _, f := range files {
 		data, ok := sh.operand(f, io, name)
 		if !ok {
 			st = 1
 			continue
+		}
+		if len(files) > 1 {
+			// Several files: each under its name, as BusyBox does.
+			if shown > 0 {
+				io.out.WriteString("\n")
+			}
+			io.out.WriteString("==> " + f + " <==\n")
+			shown++
 		}
 		switch {
 		case byteCount >= 0 && name == "head":

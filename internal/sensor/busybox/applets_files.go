@@ -88,7 +88,7 @@ func (sh *Shell) cp(args []string, io *stdio) int {
 		s := sh.path(src)
 		if sh.fs.isDir(s) {
 			if strings.ContainsAny(fl, "rRa") {
-				if err := sh.fs.mkdir(sh.destination(src, dst)); err != nil && err != errExist {
+				if err := sh.fs.copyTree(s, sh.destination(src, dst)); err != nil {
 					io.err.WriteString("cp: can't create directory '" + dst + "': " + err.Error() + "\n")
 					st = 1
 				}
@@ -322,7 +322,7 @@ func parseMode(s string, cur uint32) (uint32, bool) {
 
 func (sh *Shell) ls(args []string, io *stdio) int {
 	fl, ops := flags(args)
-	o := lsOpts{long: strings.Contains(fl, "l"), all: strings.Contains(fl, "a"), rec: strings.Contains(fl, "R"),
+	o := lsOpts{long: strings.Contains(fl, "l"), all: strings.Contains(fl, "a"), almost: strings.Contains(fl, "A"), rec: strings.Contains(fl, "R"),
 		one: !io.outTerm || strings.Contains(fl, "1")}
 	if len(ops) == 0 {
 		ops = []string{"."}
@@ -366,6 +366,7 @@ func (sh *Shell) ls(args []string, io *stdio) int {
 // lsOpts are ls's options and where its output is.
 type lsOpts struct {
 	long, all, rec, one bool
+	almost              bool // -A: dot files, without . and ..
 	headers             bool // each directory under its "NAME:"
 	sep                 bool // something was printed: a blank line before the next header
 }
@@ -398,7 +399,7 @@ func (sh *Shell) lsDir(io *stdio, name, p string, o lsOpts, depth int) lsOpts {
 	}
 	var long []entry
 	for _, name := range names {
-		if strings.HasPrefix(name, ".") && !o.all {
+		if strings.HasPrefix(name, ".") && !o.all && !o.almost {
 			continue
 		}
 		if !o.long && !o.rec {
@@ -473,4 +474,25 @@ func (sh *Shell) lsEntry(io *stdio, name string, n *node, long bool) {
 		line += " -> " + n.link
 	}
 	io.out.WriteString(line + "\n")
+}
+
+// tee copies standard input to standard output and to each file (-a
+// appends).
+func (sh *Shell) tee(args []string, io *stdio) int {
+	fl, ops := flags(args)
+	data := io.stdin()
+	sh.work += int64(len(data)) * int64(len(ops)+1)
+	io.out.Write(data)
+	st := 0
+	for _, f := range ops {
+		p := sh.path(f)
+		if n, ok := sh.fs.stat(p); ok && n.kind == kindDev {
+			continue
+		}
+		if err := sh.fs.write(p, data, strings.Contains(fl, "a")); err != nil {
+			io.err.WriteString("tee: " + f + ": " + err.Error() + "\n")
+			st = 1
+		}
+	}
+	return st
 }

@@ -28,7 +28,7 @@ func appletDir(t *testing.T, bb string) string {
 	t.Helper()
 	bin := t.TempDir()
 	for _, a := range []string{"busybox", "sh", "mkdir", "touch", "ls", "cat", "echo", "rm", "chmod", "expr", "id", "printf", "sleep", "wc",
-		"rmdir", "xargs", "gzip", "gunzip"} {
+		"rmdir", "xargs", "gzip", "gunzip", "find", "grep", "head", "tail", "cp", "mv", "tee", "sort"} {
 		if err := os.Symlink(bb, filepath.Join(bin, a)); err != nil {
 			t.Fatal(err)
 		}
@@ -114,6 +114,9 @@ func TestFingerprintsAgreeWithAsh(t *testing.T) {
 		// Applets found wrong on the way.
 		`rmdir a; echo $?; ls | cat`, `rmdir c f nonexist; echo $?; ls | cat`, `echo a b c | xargs -n1 echo`, `echo a b c d e | xargs -n 2 echo`,
 		`echo hi | gzip | gunzip`, `echo hi | gzip -c | gunzip -c`,
+		`find . -name g -exec echo found {} \;`, `find a/b c -type f -exec echo {} +`, `touch a/b/i; find a/b -type f -exec echo {} + | wc -w`, `find a -name h -exec cat {} \; -print`, `echo x > a/g; grep -r x . | sort`,
+		`echo x > a/g; grep -rl x .`, `echo y > f; grep -rn y a f | sort`, `echo 1 > f; head -n1 f a/b/h 2>&1; tail -n 1 f f`, `cp -r a a2; ls -R a2 | cat`,
+		`mv a c/ && ls -R c | cat`, `mv a a/b 2>/dev/null; echo $?`, `echo x | tee t1 t2 >/dev/null; cat t1 t2`, `ls -A | cat`, `ls -aA | head -2`,
 		// 9. ls -R.
 		// (Through cat: on a terminal ls prints columns.)
 		`ls -R | cat`, `cd ..; ls -R d | cat`, `ls -R a c | cat`, `ls a c f | cat`, `ls f a | cat`, `ls -R f`, `ls -a | cat`, `ls -Ra a | cat`,
