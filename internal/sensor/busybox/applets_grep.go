@@ -229,7 +229,7 @@ func (sh *Shell) wc(args []string, io *stdio) int {
 	if !lines && !words && !chars {
 		lines, words, chars = true, true, true
 	}
-	one := b2i(lines)+b2i(words)+b2i(chars) == 1
+	one := b2i(lines)+b2i(words)+b2i(chars) == 1 && len(files) <= 1 // one count of one file is not padded
 	stdin := len(files) == 0
 	if stdin {
 		files = []string{""}

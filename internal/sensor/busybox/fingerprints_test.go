@@ -116,7 +116,7 @@ func TestFingerprintsAgreeWithAsh(t *testing.T) {
 		`echo hi | gzip | gunzip`, `echo hi | gzip -c | gunzip -c`,
 		`find . -name g -exec echo found {} \;`, `find a/b c -type f -exec echo {} +`, `touch a/b/i; find a/b -type f -exec echo {} + | wc -w`, `find a -name h -exec cat {} \; -print`, `echo x > a/g; grep -r x . | sort`,
 		`echo x > a/g; grep -rl x .`, `echo y > f; grep -rn y a f | sort`, `echo 1 > f; head -n1 f a/b/h 2>&1; tail -n 1 f f`, `cp -r a a2; ls -R a2 | cat`,
-		`mv a c/ && ls -R c | cat`, `mv a a/b 2>/dev/null; echo $?`, `echo x | tee t1 t2 >/dev/null; cat t1 t2`, `ls -A | cat`, `ls -aA | head -2`,
+		`mv a c/ && ls -R c | cat`, `mv a a/b 2>/dev/null; echo $?`, `echo x | tee t1 t2 >/dev/null; cat t1 t2`, `ls -A | cat`, `ls -aA | head -2`, `echo 1 > f; echo 2 > a/g; wc -l f a/g; wc -l f`,
 		// 9. ls -R.
 		// (Through cat: on a terminal ls prints columns.)
 		`ls -R | cat`, `cd ..; ls -R d | cat`, `ls -R a c | cat`, `ls a c f | cat`, `ls f a | cat`, `ls -R f`, `ls -a | cat`, `ls -Ra a | cat`,
