@@ -24,6 +24,8 @@ var shellSeeds = []string{
 	`echo ${x:-$(echo a)} ${x:-` + "`echo b`" + `} "${x:-'q'}" ${x:-a\}b} ${x:-"}"}`, `echo /pro*/c*info /*/busybox */* .*/ /e*//p*`,
 	`exec >/tmp/o; echo hi; exec 2>&1; exec >/dev/tty; cat /tmp/o; exec sh; exec echo x`, `readonly x=1; x=2; unset x; export x=3; readonly`,
 	`ls -R / | head; ls -lR /mnt /tmp; echo $RANDOM $RANDOM`, `while true; do echo x; done`, `f() { f; }; f`,
+	`mkdir -p /tmp/a/b; cp -r /tmp/a /tmp/c; mv /tmp/c /tmp/a/b; find /tmp -type f -exec cat {} \; ; find / -name x -exec echo {} +`,
+	`grep -r root /etc /tmp; echo a b c | xargs -n1 echo | tee /tmp/t; rmdir /tmp/a /tmp; ls -A /tmp`,
 }
 
 func FuzzParseCommandLine(f *testing.F) {
