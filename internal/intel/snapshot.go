@@ -25,6 +25,12 @@ type Snapshot struct {
 	extraHosts map[uint64]slot
 
 	v4bits, v6bits []uint8 // the prefix lengths in addrs, longest first
+	// sufMin and sufMax bound the label counts of the domain indicators and
+	// url-prefix hosts: below the whole host (where host and url
+	// indicators apply too), a lookup probes only the suffixes in that
+	// range. No public suffix is a domain indicator (Normalize refuses
+	// one), so the top-level label alone is never probed.
+	sufMin, sufMax uint8
 
 	strs []string // categories and sources, interned
 	n    int
@@ -225,18 +231,68 @@ func (s *Snapshot) hostResult(h string, a netip.Addr, isAddr bool) result {
 		s.matchAddr(a, &r)
 		return r
 	}
-	for i := 0; i < len(h); {
-		d := h[i:]
-		if s.seeName(s.names.get(hashString(s.seed, d)), i, len(h), &r) {
-			break
+	var p suffixProbe
+	p.start(s, h)
+	for p.next(s) {
+		for k := range p.n {
+			if s.seeName(p.slots[k], p.starts[k], len(h), &r) {
+				return r
+			}
 		}
-		j := strings.IndexByte(d, '.')
-		if j < 0 {
-			break
-		}
-		i += j + 1
 	}
 	return r
+}
+
+// probeBatch is how many names of one host a lookup asks the names table
+// for at once.
+const probeBatch = 8
+
+// suffixProbe walks a host's label suffixes, most specific first, in
+// batches: the whole host, then each suffix whose label count lies within
+// the snapshot's sufMin..sufMax (no shorter or longer name is there to
+// find). A batch's slots are fetched together (table.getMany), so the
+// cache misses of its probes overlap instead of following one another.
+type suffixProbe struct {
+	host   string
+	pos    int // the next suffix's offset, -1 when done
+	labels int // its label count
+	n      int // the batch's size
+	starts [probeBatch]int
+	labs   [probeBatch]int
+	hashes [probeBatch]uint64
+	slots  [probeBatch]*slot
+}
+
+func (p *suffixProbe) start(s *Snapshot, host string) {
+	p.host, p.pos, p.labels = host, 0, strings.Count(host, ".")+1
+}
+
+// next fetches the next batch into starts, labs and slots; it reports
+// false when no suffix is left.
+func (p *suffixProbe) next(s *Snapshot) bool {
+	p.n = 0
+	for p.pos >= 0 && p.n < probeBatch {
+		i, lab := p.pos, p.labels
+		if lab < int(s.sufMin) && i > 0 {
+			p.pos = -1 // shorter still from here on
+			break
+		}
+		if i == 0 || lab <= int(s.sufMax) {
+			p.starts[p.n], p.labs[p.n], p.hashes[p.n] = i, lab, hashString(s.seed, p.host[i:])
+			p.n++
+		}
+		j := strings.IndexByte(p.host[i:], '.')
+		if j < 0 {
+			p.pos = -1
+			break
+		}
+		p.pos, p.labels = i+j+1, lab-1
+	}
+	if p.n == 0 {
+		return false
+	}
+	s.names.getMany(p.hashes[:p.n], p.slots[:p.n])
+	return true
 }
 
 // seeName applies a names-table slot for the name at [lo:hi] of the host
@@ -403,11 +459,14 @@ func (s *Snapshot) matchCanon(c *canonURL) result {
 			s.matchAddr(c.addr, &hr)
 		}
 	} else {
-		labels := strings.Count(host, ".") + 1
-		for i := 0; i < len(host); {
-			d := host[i:]
-			e := s.names.get(hashString(s.seed, d))
-			if e != nil {
+		var p suffixProbe
+		p.start(s, host)
+		for p.next(s) {
+			for k := range p.n {
+				e, i, labels := p.slots[k], p.starts[k], p.labs[k]
+				if e == nil {
+					continue
+				}
 				// Safe Browsing's host expressions: the whole host, and
 				// the suffixes of two to five labels.
 				if e.flags&fURLHost != 0 && (i == 0 || labels >= 2 && labels <= maxHostSuffixes) {
@@ -419,12 +478,6 @@ func (s *Snapshot) matchCanon(c *canonURL) result {
 					return result{allowed: true}
 				}
 			}
-			j := strings.IndexByte(d, '.')
-			if j < 0 {
-				break
-			}
-			i += j + 1
-			labels--
 		}
 	}
 	if ur.slot != nil {

@@ -147,6 +147,37 @@ func (t *table) get(h uint64) *slot {
 	return nil
 }
 
+// getMany is get for several hashes at once: the home tags are all loaded
+// before any is looked at, and then the slots whose tag matches, so that
+// the (independent) cache misses of the probes are in flight together.
+// out must be as long as hs, and hs at most probeBatch long.
+func (t *table) getMany(hs []uint64, out []*slot) {
+	if len(t.tags) == 0 {
+		clear(out)
+		return
+	}
+	var pos [probeBatch]int
+	var tags [probeBatch]uint8
+	for k, h := range hs {
+		pos[k] = t.home(h)
+		tags[k] = t.tags[pos[k]]
+	}
+	for k, h := range hs {
+		switch tags[k] {
+		case 0:
+			out[k] = nil
+		case tagOf(h):
+			if e := &t.slots[pos[k]]; e.h == h {
+				out[k] = e
+				continue
+			}
+			out[k] = t.get(h)
+		default:
+			out[k] = t.get(h) // displaced: probe on from home
+		}
+	}
+}
+
 func (t *table) bytes() int { return len(t.slots)*24 + len(t.tags) }
 
 // hashString hashes s with the snapshot's seed; 0 is reserved for empty.
