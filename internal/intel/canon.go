@@ -540,3 +540,27 @@ func cleanPath(p string) string {
 	}
 	return r
 }
+
+// CanonicalHost is the matcher's spelling of a host name or address, for
+// grouping and display (the gateway records blocks under it, so that
+// "EXAMPLE.com.", "example.com:80", "ｅｘａｍｐｌｅ.com" and a name in
+// Unicode or in punycode are one row): lower case, no trailing dot or port,
+// an IDN in punycode, an address in its shortest form. A name that cannot
+// be canonicalized comes back trimmed and lower-cased.
+func CanonicalHost(host string) string {
+	host = trimSpaceCtl(host)
+	if host == "" || len(host) > maxURLLen {
+		return host
+	}
+	if h, ok := fastHost(host); ok {
+		return h
+	}
+	h, a, isAddr := hostKey(host)
+	switch {
+	case isAddr:
+		return a.String()
+	case h == "":
+		return strings.ToLower(host)
+	}
+	return h
+}
