@@ -252,6 +252,9 @@ func canonicalHost(h string) (host string, isIP bool) {
 	if v, ok := fastHost(h); ok {
 		return v, false
 	}
+	if canonicalQuad(h) {
+		return h, true // a dotted quad as written canonically: no copy
+	}
 	h = cleanDots(mapIDN(unescapeAll(h)))
 	if strings.HasPrefix(h, "[") && strings.HasSuffix(h, "]") {
 		if a, err := netip.ParseAddr(h[1 : len(h)-1]); err == nil && a.Is6() {

@@ -232,8 +232,8 @@ func (s *Snapshot) hostResult(h string, a netip.Addr, isAddr bool) result {
 		return r
 	}
 	var p suffixProbe
-	p.start(s, h)
-	for p.next(s) {
+	p.start(h)
+	for p.next(s, h) {
 		for k := range p.n {
 			if s.seeName(p.slots[k], p.starts[k], len(h), &r) {
 				return r
@@ -252,8 +252,10 @@ const probeBatch = 8
 // the snapshot's sufMin..sufMax (no shorter or longer name is there to
 // find). A batch's slots are fetched together (table.getMany), so the
 // cache misses of its probes overlap instead of following one another.
+//
+// The host is passed to each call rather than kept: a string stored in the
+// struct would make a lookup's stack buffer escape to the heap.
 type suffixProbe struct {
-	host   string
 	pos    int // the next suffix's offset, -1 when done
 	labels int // its label count
 	n      int // the batch's size
@@ -263,13 +265,13 @@ type suffixProbe struct {
 	slots  [probeBatch]*slot
 }
 
-func (p *suffixProbe) start(s *Snapshot, host string) {
-	p.host, p.pos, p.labels = host, 0, strings.Count(host, ".")+1
+func (p *suffixProbe) start(host string) {
+	p.pos, p.labels = 0, strings.Count(host, ".")+1
 }
 
 // next fetches the next batch into starts, labs and slots; it reports
 // false when no suffix is left.
-func (p *suffixProbe) next(s *Snapshot) bool {
+func (p *suffixProbe) next(s *Snapshot, host string) bool {
 	p.n = 0
 	for p.pos >= 0 && p.n < probeBatch {
 		i, lab := p.pos, p.labels
@@ -278,10 +280,10 @@ func (p *suffixProbe) next(s *Snapshot) bool {
 			break
 		}
 		if i == 0 || lab <= int(s.sufMax) {
-			p.starts[p.n], p.labs[p.n], p.hashes[p.n] = i, lab, hashString(s.seed, p.host[i:])
+			p.starts[p.n], p.labs[p.n], p.hashes[p.n] = i, lab, hashString(s.seed, host[i:])
 			p.n++
 		}
-		j := strings.IndexByte(p.host[i:], '.')
+		j := strings.IndexByte(host[i:], '.')
 		if j < 0 {
 			p.pos = -1
 			break
@@ -460,8 +462,8 @@ func (s *Snapshot) matchCanon(c *canonURL) result {
 		}
 	} else {
 		var p suffixProbe
-		p.start(s, host)
-		for p.next(s) {
+		p.start(host)
+		for p.next(s, host) {
 			for k := range p.n {
 				e, i, labels := p.slots[k], p.starts[k], p.labs[k]
 				if e == nil {
