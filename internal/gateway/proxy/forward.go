@@ -82,6 +82,7 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, ci *connInfo) {
 		out.Header.Set("Connection", "Upgrade")
 		out.Header.Set("Upgrade", up)
 	}
+	prepareHashed(out.Header) // the whole body, in codings we can decode (decode.go)
 	addVia(out.Header, s.via)
 	if _, ok := out.Header["User-Agent"]; !ok {
 		out.Header["User-Agent"] = []string{""} // Go's transport would add its own
@@ -100,6 +101,13 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, ci *connInfo) {
 		return
 	}
 	defer resp.Body.Close()
+	var codings []string
+	if resp.Body != http.NoBody {
+		if codings, err = checkHashable(resp); err != nil {
+			s.refuseUnhashable(w, r, resp, err)
+			return
+		}
+	}
 
 	h := w.Header()
 	for k, v := range resp.Header {
@@ -119,7 +127,11 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, ci *connInfo) {
 		h.Set("Content-Length", itoa(resp.ContentLength))
 	}
 
-	s.streamBody(w, r, resp, ci)
+	if len(codings) > 0 {
+		s.streamDecoded(w, r, resp, ci, codings)
+	} else {
+		s.streamBody(w, r, resp, ci)
+	}
 	for k, v := range resp.Trailer {
 		h[http.TrailerPrefix+k] = v
 	}
@@ -186,18 +198,8 @@ func (s *Server) streamBody(w http.ResponseWriter, r *http.Request, resp *http.R
 	sum := hs.sum()
 	d := s.opt.Chain.Decide(&gateway.Query{Client: ci.client.Addr(), SHA256: sum})
 	if d.Verdict == gateway.Blocked && d.Hit.Type != "" {
-		ref := gateway.NewRef()
-		s.record(&gateway.Block{Kind: gateway.KindBlock, Client: ci.client, Host: r.URL.Hostname(), URL: r.URL.String(),
-			Hit: d.Hit, Ref: ref, Action: gateway.ActionBlock, Reason: d.Reason, Policy: d.Policy})
-		if !headerSent {
-			for k := range w.Header() {
-				delete(w.Header(), k)
-			}
-			writeBlockPage(w, r, r.URL.String(), d.Hit, ref)
-			return
-		}
-		s.log.Info("proxy: download cut off", "url", r.URL.String(), "sha256", sum, "ref", ref)
-		panic(http.ErrAbortHandler)
+		s.hashBlocked(w, r, ci, d, sum, headerSent)
+		return
 	}
 	sendHeader()
 	if held != nil {
