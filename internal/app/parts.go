@@ -525,6 +525,7 @@ func buildProxy(e *env) ([]Component, error) {
 	srv := proxy.New(proxy.Options{
 		Chain: gw.chain, Recorder: gw.rec, Log: e.log.With("component", "proxy"),
 		AllowPrivateUpstream: e.cfg.Gateway.AllowPrivateUpstream, Own: e.ownAddrs(), CA: ca, Metrics: gw.metrics,
+		KillSwitches: e.cfg.Gateway.KillSwitches,
 	})
 	var cs []Component
 	for _, ln := range lns {

@@ -161,11 +161,11 @@ func (hw *heldWriter) push(p []byte) {
 // tap reads the wire bytes for a decoder, hashing them and passing them to
 // the client as they are.
 type tap struct {
-	r     io.Reader
-	sum   hash.Hash
-	out   *heldWriter
-	n     int64
-	err   error // the body's read error, other than EOF
+	r   io.Reader
+	sum hash.Hash
+	out *heldWriter
+	n   int64
+	err error // the body's read error, other than EOF
 }
 
 func (t *tap) Read(p []byte) (int, error) {

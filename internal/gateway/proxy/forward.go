@@ -56,14 +56,17 @@ func addVia(h http.Header, via string) {
 
 // forward proxies one absolute-form plain-HTTP request.
 func (s *Server) forward(w http.ResponseWriter, r *http.Request, ci *connInfo) {
-	d := s.opt.Chain.Decide(&gateway.Query{Client: ci.client.Addr(), URL: r.URL})
-	s.opt.Metrics.Observe(gateway.EnforcerProxy, d)
-	if d.Verdict != gateway.Allowed {
-		ref := gateway.NewRef()
-		s.record(&gateway.Block{Kind: gateway.KindBlock, Client: ci.client, Host: r.URL.Hostname(), URL: r.URL.String(),
-			Hit: d.Hit, Ref: ref, Action: gateway.ActionBlock, Reason: d.Reason, Policy: d.Policy})
-		writeBlockPage(w, r, r.URL.String(), d.Hit, ref)
-		return
+	kill := s.killSwitch(ci, r.URL.Hostname(), "", r.URL.String()) // passed, never judged
+	if !kill {
+		d := s.opt.Chain.Decide(&gateway.Query{Client: ci.client.Addr(), URL: r.URL})
+		s.opt.Metrics.Observe(gateway.EnforcerProxy, d)
+		if d.Verdict != gateway.Allowed {
+			ref := gateway.NewRef()
+			s.record(&gateway.Block{Kind: gateway.KindBlock, Client: ci.client, Host: r.URL.Hostname(), URL: r.URL.String(),
+				Hit: d.Hit, Ref: ref, Action: gateway.ActionBlock, Reason: d.Reason, Policy: d.Policy})
+			writeBlockPage(w, r, r.URL.String(), d.Hit, ref)
+			return
+		}
 	}
 
 	// A shallow copy: the header map is ours to edit (it is only read again
@@ -91,6 +94,10 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, ci *connInfo) {
 	resp, err := s.origins.roundTrip(out)
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
+			return
+		}
+		if kill {
+			killSwitchAlive(w)
 			return
 		}
 		s.badGateway(w, err)

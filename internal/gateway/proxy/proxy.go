@@ -43,6 +43,9 @@ type Options struct {
 	// CA enables the decrypting mode (block-only) for the networks whose
 	// policy asks for it; nil: never decrypt.
 	CA *CA
+	// KillSwitches are never blocked and are reported (killswitch.go):
+	// gateway.Config.KillSwitches, as the DNS filter has them.
+	KillSwitches []string
 }
 
 // Server is the proxy; it may serve several listeners.
@@ -53,6 +56,7 @@ type Server struct {
 	origins *origins
 	via     string
 	refused *gateway.Throttle
+	kill    killSwitches
 	// noDecrypt remembers (client, name) pairs whose client refused the
 	// gateway CA, passed through undecrypted for an hour.
 	noDecrypt *passList
@@ -87,6 +91,7 @@ func New(opt Options) *Server {
 	s.origins = newOrigins(s.dial.DialContext)
 	s.origins.roots = opt.OriginRoots
 	s.noDecrypt = newPassList()
+	s.kill = newKillSwitches(opt.KillSwitches)
 	return s
 }
 
