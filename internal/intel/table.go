@@ -147,33 +147,46 @@ func (t *table) get(h uint64) *slot {
 	return nil
 }
 
-// getMany is get for several hashes at once: the home tags are all loaded
-// before any is looked at, and then the slots whose tag matches, so that
-// the (independent) cache misses of the probes are in flight together.
-// out must be as long as hs, and hs at most probeBatch long.
-func (t *table) getMany(hs []uint64, out []*slot) {
-	if len(t.tags) == 0 {
-		clear(out)
-		return
+// probe is one lookup of a batch: which table, which hash, and (after
+// lookupBatch) the slot found.
+type probe struct {
+	t   *table
+	h   uint64
+	pos int
+	tag uint8
+	sh  uint64
+	e   *slot
+}
+
+// lookupBatch is get for several hashes, in any tables, at once: first
+// every home tag is loaded, then every slot whose tag matches, then the
+// answers are settled. Each phase's loads are independent of one another,
+// so their cache misses (the tables are far larger than the caches) are in
+// flight together: a URL lookup costs two memory round trips instead of
+// two for each of its probes.
+func lookupBatch(ps []probe) {
+	for k := range ps {
+		p := &ps[k]
+		p.pos, p.e = -1, nil
+		if len(p.t.tags) > 0 {
+			p.pos = p.t.home(p.h)
+			p.tag = p.t.tags[p.pos]
+		}
 	}
-	var pos [probeBatch]int
-	var tags [probeBatch]uint8
-	for k, h := range hs {
-		pos[k] = t.home(h)
-		tags[k] = t.tags[pos[k]]
+	for k := range ps {
+		if p := &ps[k]; p.pos >= 0 && p.tag == tagOf(p.h) {
+			p.e = &p.t.slots[p.pos]
+			p.sh = p.e.h
+		}
 	}
-	for k, h := range hs {
-		switch tags[k] {
-		case 0:
-			out[k] = nil
-		case tagOf(h):
-			if e := &t.slots[pos[k]]; e.h == h {
-				out[k] = e
-				continue
-			}
-			out[k] = t.get(h)
+	for k := range ps {
+		p := &ps[k]
+		switch {
+		case p.pos < 0 || p.tag == 0:
+			p.e = nil
+		case p.e != nil && p.sh == p.h:
 		default:
-			out[k] = t.get(h) // displaced: probe on from home
+			p.e = p.t.get(p.h) // displaced from its home: probe on
 		}
 	}
 }
