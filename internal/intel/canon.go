@@ -282,19 +282,26 @@ var browserIDN = idna.New(idna.MapForLookup(), idna.BidiRule(), idna.Transitiona
 
 // mapIDN turns a host with non-ASCII bytes into the punycode a browser
 // would look up: "ｅｘａｍｐｌｅ。com", "EXAMPLE．com" and "example.com" are
-// one name, and so are "BÜCHER.example" and "xn--bcher-kva.example". A
-// name the profile refuses keeps what it managed to map (the same for the
-// matcher's lookups as for a listed indicator, which CanonicalValue
-// refuses anyway). An ASCII host, or one that is not UTF-8 at all (no
-// browser would map it; Safe Browsing's test "\x01\x80.com" escapes it),
-// is returned as it is.
+// one name, and so are "BÜCHER.example" and "xn--bcher-kva.example". A host
+// the profile refuses, or that maps to anything but a plain name (letters,
+// digits, '-', '_', dots), is returned as it is, to be escaped as Safe
+// Browsing says: no browser would look it up, and the mapping must not
+// make a canonical form that canonicalizes to something else. An ASCII
+// host, or one that is not UTF-8 at all (Safe Browsing's test
+// "\x01\x80.com"), is returned as it is too.
 func mapIDN(h string) string {
 	if isASCII(h) || len(h) > maxURLLen || !utf8.ValidString(h) {
 		return h
 	}
 	a, err := browserIDN.ToASCII(h)
-	if err != nil && a == "" {
+	if err != nil || a == "" {
 		return h
+	}
+	for i := 0; i < len(a); i++ {
+		c := a[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return h
+		}
 	}
 	return a
 }
