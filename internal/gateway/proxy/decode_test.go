@@ -215,3 +215,42 @@ func TestUnhashableResponsesRefused(t *testing.T) {
 		}
 	}
 }
+
+// FuzzContentDecoding: an origin's Content-Encoding header and body, both
+// attacker input, never panic the decoders; a coding list the proxy
+// accepts holds only codings it decodes, at most maxCodings; and the body
+// a gzip coding carries decodes back to what was compressed (the round
+// trip the hash of the content relies on).
+func FuzzContentDecoding(f *testing.F) {
+	f.Add([]byte("hello"), "gzip")
+	f.Add(gzipped([]byte("MZ\x90\x00 a tiny program")), "gzip")
+	f.Add([]byte{0x78, 0x9c, 0x01, 0x00, 0x00, 0xff, 0xff}, "deflate")
+	f.Add([]byte("\x1f\x8b\x08\x00junk"), "x-gzip, identity")
+	f.Add([]byte("abc"), "br")
+	f.Add([]byte("abc"), "gzip, gzip, gzip, gzip, gzip")
+	f.Fuzz(func(t *testing.T, body []byte, ce string) {
+		codings, ok := contentCodings(http.Header{"Content-Encoding": {ce}})
+		if !ok {
+			return
+		}
+		if len(codings) > maxCodings {
+			t.Fatalf("%q: %d codings accepted", ce, len(codings))
+		}
+		for _, c := range codings {
+			if !decodable[c] || c == "identity" {
+				t.Fatalf("%q: coding %q accepted", ce, c)
+			}
+		}
+		if r, err := decoders(bytes.NewReader(body), codings); err == nil {
+			_, _ = io.Copy(io.Discard, io.LimitReader(r, 1<<20))
+		}
+		// The round trip.
+		r, err := decoders(bytes.NewReader(gzipped(body)), []string{"gzip"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := io.ReadAll(r); err != nil || !bytes.Equal(got, body) {
+			t.Fatalf("gzip round trip: %v", err)
+		}
+	})
+}
