@@ -5,8 +5,6 @@ import (
 	"compress/flate"
 	"compress/gzip"
 	"compress/zlib"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"hash"
 	"io"
@@ -216,11 +214,15 @@ func decoders(r io.Reader, codings []string) (io.Reader, error) {
 // block page).
 func (s *Server) streamDecoded(w http.ResponseWriter, r *http.Request, resp *http.Response, ci *connInfo, codings []string) {
 	hw := &heldWriter{w: w, rc: http.NewResponseController(w), status: resp.StatusCode, flush: resp.ContentLength < 0}
-	t := &tap{r: resp.Body, sum: sha256.New(), out: hw}
-	content := sha256.New()
+	wire := newHasher()
+	defer wire.release()
+	hs := newHasher() // the content's hash, and its buffer for the decoded bytes
+	defer hs.release()
+	t := &tap{r: resp.Body, sum: wire.h, out: hw}
+	content := hs.h
 	decoded := int64(0)
 	if dr, err := decoders(t, codings); err == nil {
-		buf := make([]byte, bufSize)
+		buf := hs.next()
 		for {
 			n, err := dr.Read(buf)
 			content.Write(buf[:n])
@@ -254,9 +256,9 @@ func (s *Server) streamDecoded(w http.ResponseWriter, r *http.Request, resp *htt
 	if hw.err != nil {
 		return // the client went away
 	}
-	sums := []string{hex.EncodeToString(t.sum.Sum(nil))}
+	sums := []string{wire.sum()}
 	if content != nil && decoded > 0 {
-		sums = append(sums, hex.EncodeToString(content.Sum(nil)))
+		sums = append(sums, hs.sum())
 	}
 	for _, sum := range sums {
 		d := s.opt.Chain.Decide(&gateway.Query{Client: ci.client.Addr(), SHA256: sum})
