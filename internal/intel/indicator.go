@@ -146,9 +146,6 @@ func NormalizeAt(ind Indicator, now time.Time, lim Limits) (Indicator, error) {
 			}
 		}
 	}
-	if err := lim.check(&ind, now); err != nil {
-		return ind, err
-	}
 	ind.Category = strings.ToLower(strings.TrimSpace(ind.Category))
 	if ind.Category == "" {
 		ind.Category = CategoryMalware
@@ -162,6 +159,9 @@ func NormalizeAt(ind Indicator, now time.Time, lim Limits) (Indicator, error) {
 	}
 	if !validWord(strings.ToLower(ind.Source)) {
 		return ind, fmt.Errorf("intel: source %q: %w (letters, digits, '-', '_', '.', at most 64)", ind.Source, ErrInvalid)
+	}
+	if err := lim.check(&ind, now); err != nil {
+		return ind, err
 	}
 	return ind, nil
 }

@@ -57,9 +57,12 @@ func (e *FieldError) Error() string {
 func (e *FieldError) Unwrap() error { return ErrInvalid }
 
 // check applies the limits to a normalized indicator as of now (a zero now
-// skips the expiry check).
+// skips the expiry check). Category and source must be lower case already.
 func (l Limits) check(ind *Indicator, now time.Time) error {
-	if !now.IsZero() && !ind.Expires.IsZero() && !ind.Expires.After(now) {
+	// A held honeypot indicator (honeypot.go) is stored expired on purpose:
+	// listed, shown, not enforced until corroborated.
+	held := ind.Category == CategorySuspicious && ind.Source == SourceHoneypot
+	if !now.IsZero() && !ind.Expires.IsZero() && !ind.Expires.After(now) && !held {
 		return &FieldError{Field: "expires", Value: ind.Expires.UTC().Format(time.RFC3339),
 			Msg: "in the past (at " + now.UTC().Format(time.RFC3339) + "): the indicator would never be enforced"}
 	}

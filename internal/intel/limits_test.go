@@ -34,6 +34,7 @@ func TestNormalizeRefusesOverBroad(t *testing.T) {
 		{Indicator{Type: TypeCIDR, Value: "::ffff:0.0.0.0/96"}, "value"}, // IPv4-mapped: 0.0.0.0/0
 		{Indicator{Type: TypeDomain, Value: "evil.example", Expires: now.Add(-time.Second)}, "expires"},
 		{Indicator{Type: TypeDomain, Value: "evil.example", Expires: now}, "expires"},
+		{Indicator{Type: TypeURL, Value: "evil.example/x", Category: CategorySuspicious, Source: "feed", Expires: now.Add(-time.Minute)}, "expires"},
 	}
 	for _, c := range cases {
 		_, err := NormalizeAt(c.ind, now, Limits{})
@@ -60,6 +61,8 @@ func TestNormalizeRefusesOverBroad(t *testing.T) {
 		{Type: TypeCIDR, Value: "2001:db8::/32"},
 		{Type: TypeIP, Value: "0.0.0.0"},
 		{Type: TypeDomain, Value: "evil.example", Expires: now.Add(time.Second)},
+		// A held honeypot download is stored expired on purpose (honeypot.go).
+		{Type: TypeURL, Value: "raw.githubusercontent.com/x/bins/x86", Category: CategorySuspicious, Source: SourceHoneypot, Expires: now.Add(-time.Minute)},
 	} {
 		if _, err := NormalizeAt(ind, now, Limits{}); err != nil {
 			t.Errorf("%s %q refused: %v", ind.Type, ind.Value, err)

@@ -11,9 +11,11 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
+	"time"
 
 	"github.com/honeygate/honeygate/internal/attrib"
 	"github.com/honeygate/honeygate/internal/event"
+	"github.com/honeygate/honeygate/internal/sensor/shellrec"
 )
 
 // The exploits this sensor answers.
@@ -59,6 +61,9 @@ func (s *Sensor) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			panic(http.ErrAbortHandler)
 		}
 	}()
+	// Runs after the unlock below: hijacking the connection calls the
+	// ConnState hook, which takes cc.mu.
+	defer s.writeRaw(w, cc)
 	cc.mu.Lock()
 	defer cc.mu.Unlock()
 	if cc.reqs++; cc.reqs >= maxRequests {
@@ -213,8 +218,7 @@ func (s *Sensor) record(cc *conn, x exploit, injs []injection) {
 }
 
 // run runs one injected command on the session's shell, as the device's
-// system() would, and records it, what it asked to download and the
-// applets it probed. Flood targets are never downloads.
+// system() would, and records it as telnet and ssh record a line.
 func (s *Sensor) run(cc *conn, cmd string) {
 	if cc.shell == nil {
 		cc.shell = s.dev.NewShell(cc.ctx)
@@ -231,21 +235,12 @@ func (s *Sensor) run(cc *conn, cmd string) {
 		cc.shell.Close()
 		cc.shell = nil
 	}
-	e := cc.event(s, event.CommandInput)
-	e.Input = event.Text(cmd)
-	e.Output = text(string(out), maxEventText)
-	s.emit(cc, e)
-	s.observe(cc, attrib.Observation{Input: cmd})
-	for _, m := range res.Markers {
-		s.observe(cc, attrib.Observation{Marker: m})
+	res.Output = out
+	for _, o := range shellrec.Evidence(cmd, res) {
+		s.observe(cc, o) // publishes session.attributed when the family changes
 	}
-	for _, d := range res.Downloads {
-		e := cc.event(s, event.FileDownload)
-		e.URL = text(d.URL, maxEventText)
-		e.Tool = text(d.Tool, 64)
-		e.Filename = text(d.Filename, 512)
+	for _, e := range shellrec.Events(cmd, res, func(k event.Kind) *event.Event { return cc.event(s, k) }) {
 		s.emit(cc, e)
-		s.observe(cc, attrib.Observation{URL: d.URL})
 	}
 }
 
@@ -316,11 +311,42 @@ func (s *Sensor) page(w http.ResponseWriter, status int, msg string) {
 `)
 }
 
-func (s *Sensor) notFound(w http.ResponseWriter, _ *http.Request, _ *conn, _ []byte) {
-	w.Header().Set("Server", s.cfg.Server)
-	w.Header().Set("Content-Type", "text/html")
-	w.WriteHeader(http.StatusNotFound)
-	_, _ = io.WriteString(w, "<HTML><HEAD><TITLE>404 Not Found</TITLE></HEAD>\n<BODY><H4>404 Not Found</H4>\nFile not found.\n</BODY></HTML>\n")
+// notFound is mini_httpd's 404, byte for byte (front.go): its error page
+// has no Content-Length and a Content-Type net/http would not write as it
+// is, so it is written raw on the hijacked connection (writeRaw), after the
+// request's events.
+func (s *Sensor) notFound(_ http.ResponseWriter, r *http.Request, cc *conn, _ []byte) {
+	proto := cc.protocol
+	if proto == "" { // served without the front door
+		proto = r.Proto
+	}
+	cc.raw = errNotFound.bytes(s.cfg.Server, proto, r.UserAgent(), time.Now())
+}
+
+// writeRaw writes the answer a route left in cc.raw on the bare connection
+// and closes it, as mini_httpd does after each request.
+//
+// The session ends after the answer is written, not at the hijack: ending
+// it cancels the session's context, which closes the connection.
+func (s *Sensor) writeRaw(w http.ResponseWriter, cc *conn) {
+	hj, ok := w.(http.Hijacker)
+	cc.mu.Lock()
+	raw := cc.raw
+	cc.raw = nil
+	cc.hijacked = raw != nil && ok
+	cc.mu.Unlock()
+	if raw == nil || !ok {
+		return
+	}
+	c, bw, err := hj.Hijack()
+	if err != nil {
+		return // not hijacked: net/http closes it and ConnState ends the session
+	}
+	_ = c.SetWriteDeadline(time.Now().Add(10 * time.Second))
+	_, _ = bw.Write(raw)
+	_ = bw.Flush()
+	c.Close()
+	s.endSession(c)
 }
 
 // panicked records a session.panic for a request that panicked.
