@@ -12,7 +12,8 @@ import (
 // its author meant: a CIDR wider than a minimum prefix (0.0.0.0/0 blocks the
 // whole Internet, a /4 a sixteenth of it). The zero value is DefaultLimits.
 // Two more checks need no setting and always apply: a domain or url-prefix
-// on a public suffix (see publicSuffixError), and an expiry in the past.
+// on a public suffix (see publicSuffixError), and an expiry in the past
+// (more than expireNowSlack before now).
 type Limits struct {
 	// MinPrefixV4 is the shortest IPv4 CIDR accepted; 0: 8.
 	MinPrefixV4 int `yaml:"min_prefix_v4"`
@@ -41,6 +42,11 @@ func (l Limits) v6() int {
 	return l.MinPrefixV6
 }
 
+// expireNowSlack is how far in the past an expiry may lie and still be
+// taken as "expire now" (the dashboard's Expire button upserts the
+// indicator with its own clock's now): an older one is a stale date.
+const expireNowSlack = time.Minute
+
 // FieldError is an indicator rejected for one field's value: the API shows
 // it as a 400 with its text, a feed as a bad line. It wraps ErrInvalid.
 type FieldError struct {
@@ -62,7 +68,7 @@ func (l Limits) check(ind *Indicator, now time.Time) error {
 	// A held honeypot indicator (honeypot.go) is stored expired on purpose:
 	// listed, shown, not enforced until corroborated.
 	held := ind.Category == CategorySuspicious && ind.Source == SourceHoneypot
-	if !now.IsZero() && !ind.Expires.IsZero() && !ind.Expires.After(now) && !held {
+	if !now.IsZero() && !ind.Expires.IsZero() && ind.Expires.Before(now.Add(-expireNowSlack)) && !held {
 		return &FieldError{Field: "expires", Value: ind.Expires.UTC().Format(time.RFC3339),
 			Msg: "in the past (at " + now.UTC().Format(time.RFC3339) + "): the indicator would never be enforced"}
 	}

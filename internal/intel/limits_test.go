@@ -32,9 +32,9 @@ func TestNormalizeRefusesOverBroad(t *testing.T) {
 		{Indicator{Type: TypeCIDR, Value: "::/0"}, "value"},
 		{Indicator{Type: TypeCIDR, Value: "2001:db8::/31"}, "value"},
 		{Indicator{Type: TypeCIDR, Value: "::ffff:0.0.0.0/96"}, "value"}, // IPv4-mapped: 0.0.0.0/0
-		{Indicator{Type: TypeDomain, Value: "evil.example", Expires: now.Add(-time.Second)}, "expires"},
-		{Indicator{Type: TypeDomain, Value: "evil.example", Expires: now}, "expires"},
-		{Indicator{Type: TypeURL, Value: "evil.example/x", Category: CategorySuspicious, Source: "feed", Expires: now.Add(-time.Minute)}, "expires"},
+		{Indicator{Type: TypeDomain, Value: "evil.example", Expires: now.Add(-2 * time.Minute)}, "expires"},
+		{Indicator{Type: TypeDomain, Value: "evil.example", Expires: now.AddDate(-5, 0, 0)}, "expires"},
+		{Indicator{Type: TypeURL, Value: "evil.example/x", Category: CategorySuspicious, Source: "feed", Expires: now.Add(-time.Hour)}, "expires"},
 	}
 	for _, c := range cases {
 		_, err := NormalizeAt(c.ind, now, Limits{})
@@ -61,8 +61,12 @@ func TestNormalizeRefusesOverBroad(t *testing.T) {
 		{Type: TypeCIDR, Value: "2001:db8::/32"},
 		{Type: TypeIP, Value: "0.0.0.0"},
 		{Type: TypeDomain, Value: "evil.example", Expires: now.Add(time.Second)},
+		// "Expire now", by a clock a little behind the manager's (the
+		// dashboard's Expire button).
+		{Type: TypeDomain, Value: "evil.example", Expires: now},
+		{Type: TypeDomain, Value: "evil.example", Expires: now.Add(-30 * time.Second)},
 		// A held honeypot download is stored expired on purpose (honeypot.go).
-		{Type: TypeURL, Value: "raw.githubusercontent.com/x/bins/x86", Category: CategorySuspicious, Source: SourceHoneypot, Expires: now.Add(-time.Minute)},
+		{Type: TypeURL, Value: "raw.githubusercontent.com/x/bins/x86", Category: CategorySuspicious, Source: SourceHoneypot, Expires: now.Add(-time.Hour)},
 	} {
 		if _, err := NormalizeAt(ind, now, Limits{}); err != nil {
 			t.Errorf("%s %q refused: %v", ind.Type, ind.Value, err)
