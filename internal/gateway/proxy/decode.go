@@ -54,23 +54,21 @@ var (
 )
 
 // prepareHashed edits a request about to be forwarded so that its response
-// can be hashed whole: no Range, and only codings the proxy decodes.
+// can be hashed whole: no Range, and only codings the proxy decodes. A
+// request that offers only those (or none) is left as it is, without an
+// allocation: this runs on every request.
 func prepareHashed(h http.Header) {
 	delete(h, "Range")
 	delete(h, "If-Range")
 	ae, ok := h["Accept-Encoding"]
-	if !ok {
+	if !ok || allDecodable(ae) {
 		return
 	}
 	var keep []string
 	for _, v := range ae {
 		for _, c := range strings.Split(v, ",") {
 			c = strings.TrimSpace(c)
-			name := c
-			if i := strings.IndexByte(c, ';'); i >= 0 {
-				name = strings.TrimSpace(c[:i])
-			}
-			if decodable[strings.ToLower(name)] {
+			if decodable[strings.ToLower(codingName(c))] {
 				keep = append(keep, c)
 			}
 		}
@@ -80,6 +78,36 @@ func prepareHashed(h http.Header) {
 		return
 	}
 	h["Accept-Encoding"] = []string{strings.Join(keep, ", ")}
+}
+
+// codingName is an Accept-Encoding item without its parameters ("gzip;q=1").
+func codingName(c string) string {
+	if i := strings.IndexByte(c, ';'); i >= 0 {
+		c = c[:i]
+	}
+	return strings.TrimSpace(c)
+}
+
+// allDecodable reports whether every coding the values offer is decodable.
+func allDecodable(values []string) bool {
+	for _, v := range values {
+		for v != "" {
+			c := v
+			if i := strings.IndexByte(v, ','); i >= 0 {
+				c, v = v[:i], v[i+1:]
+			} else {
+				v = ""
+			}
+			name := codingName(c)
+			if name == "" {
+				continue
+			}
+			if !decodable[name] && !decodable[strings.ToLower(name)] {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // contentCodings returns the codings applied to a response body, in the

@@ -254,3 +254,23 @@ func FuzzContentDecoding(f *testing.F) {
 		}
 	})
 }
+
+func TestPrepareHashed(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"gzip, deflate", "gzip, deflate"},
+		{"gzip, deflate, br, zstd", "gzip, deflate"},
+		{"br;q=1.0, GZIP;q=0.5", "GZIP;q=0.5"},
+		{"br", ""},
+		{"identity", "identity"},
+	} {
+		h := http.Header{"Accept-Encoding": {c.in}, "Range": {"bytes=0-1"}, "If-Range": {"x"}}
+		prepareHashed(h)
+		if got := h.Get("Accept-Encoding"); got != c.want || h.Get("Range") != "" || h.Get("If-Range") != "" {
+			t.Errorf("%q: Accept-Encoding %q (want %q), Range %q", c.in, got, c.want, h.Get("Range"))
+		}
+	}
+	h := http.Header{"Accept-Encoding": {"gzip, deflate"}}
+	if n := testing.AllocsPerRun(100, func() { prepareHashed(h) }); n > 0 {
+		t.Errorf("a request offering decodable codings costs %.0f allocations", n)
+	}
+}

@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/honeygate/honeygate/internal/gateway"
@@ -51,13 +52,17 @@ func (k killSwitches) match(host string) string {
 // killSwitch reports a request for a kill switch (by its host, or the SNI
 // of a CONNECT) and says whether it was one: the caller then passes it on
 // without asking the policy chain.
-func (s *Server) killSwitch(ci *connInfo, host, sni, rawURL string) bool {
+func (s *Server) killSwitch(ci *connInfo, host, sni string, u *url.URL) bool {
 	ks := s.kill.match(host)
 	if ks == "" && sni != "" {
 		ks = s.kill.match(sni)
 	}
 	if ks == "" {
 		return false
+	}
+	rawURL := ""
+	if u != nil {
+		rawURL = u.String()
 	}
 	s.record(&gateway.Block{Kind: gateway.KindInfected, Client: ci.client, Host: host, SNI: sni, URL: rawURL, Ref: gateway.NewRef(),
 		Action: gateway.ActionResolve, Hit: gateway.Hit{Type: intel.TypeDomain, Value: ks, Category: intel.CategoryMalware, Source: "kill-switch"}})
