@@ -195,6 +195,12 @@ type tap struct {
 }
 
 func (t *tap) Read(p []byte) (int, error) {
+	if t.out.err != nil {
+		// The client went away: stop reading the origin (the handler
+		// aborts below).
+		t.err = t.out.err
+		return 0, t.err
+	}
 	n, err := t.r.Read(p)
 	if n > 0 {
 		t.sum.Write(p[:n])
@@ -274,7 +280,8 @@ func (s *Server) streamDecoded(w http.ResponseWriter, r *http.Request, resp *htt
 		_, _ = io.Copy(io.Discard, t)
 	}
 	if t.err != nil {
-		// The origin broke off: pass the breakage on (no clean end).
+		// The origin broke off (or the client went away): pass the
+		// breakage on (no clean end).
 		hw.sendHeader()
 		if hw.err == nil && len(hw.held) > 0 {
 			_, _ = w.Write(hw.held)

@@ -274,3 +274,44 @@ func TestPrepareHashed(t *testing.T) {
 		t.Errorf("a request offering decodable codings costs %.0f allocations", n)
 	}
 }
+
+// A client that goes away in the middle of a compressed download stops the
+// proxy reading the origin: the origin sees its connection end.
+func TestCompressedDownloadClientGone(t *testing.T) {
+	f := startProxy(t, true, nil)
+	originDone := make(chan struct{})
+	origin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer close(originDone)
+		w.Header().Set("Content-Encoding", "gzip")
+		zw := gzip.NewWriter(w)
+		chunk := make([]byte, 64<<10)
+		deadline := time.Now().Add(20 * time.Second)
+		for time.Now().Before(deadline) {
+			_, _ = rand.Read(chunk)
+			if _, err := zw.Write(chunk); err != nil {
+				return
+			}
+			if err := zw.Flush(); err != nil {
+				return
+			}
+			w.(http.Flusher).Flush()
+		}
+		t.Error("the origin was still being read 20 s after the client left")
+	}))
+	defer origin.Close()
+	req, _ := http.NewRequest("GET", origin.URL+"/endless.gz", nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	resp, err := f.client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.ReadFull(resp.Body, make([]byte, 256<<10)); err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	select {
+	case <-originDone:
+	case <-time.After(15 * time.Second):
+		t.Fatal("the origin kept streaming after the client left")
+	}
+}
