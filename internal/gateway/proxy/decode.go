@@ -157,7 +157,7 @@ func (s *Server) refuseUnhashable(w http.ResponseWriter, r *http.Request, resp *
 // live in a decoder's buffer.
 type heldWriter struct {
 	w          http.ResponseWriter
-	rc         *http.ResponseController
+	flusher    http.Flusher // nil: no flushing
 	status     int
 	flush      bool
 	headerSent bool
@@ -177,8 +177,8 @@ func (hw *heldWriter) push(p []byte) {
 		hw.sendHeader()
 		if _, err := hw.w.Write(hw.held); err != nil {
 			hw.err = err
-		} else if hw.flush {
-			_ = hw.rc.Flush()
+		} else if hw.flush && hw.flusher != nil {
+			hw.flusher.Flush()
 		}
 	}
 	hw.held = append(hw.held[:0], p...)
@@ -247,7 +247,8 @@ func decoders(r io.Reader, codings []string) (io.Reader, error) {
 // cuts the transfer off (or, when nothing was sent yet, answers with the
 // block page).
 func (s *Server) streamDecoded(w http.ResponseWriter, r *http.Request, resp *http.Response, ci *connInfo, codings []string) {
-	hw := &heldWriter{w: w, rc: http.NewResponseController(w), status: resp.StatusCode, flush: resp.ContentLength < 0}
+	flusher, _ := w.(http.Flusher)
+	hw := &heldWriter{w: w, flusher: flusher, status: resp.StatusCode, flush: resp.ContentLength < 0}
 	wire := newHasher()
 	defer wire.release()
 	hs := newHasher() // the content's hash, and its buffer for the decoded bytes
