@@ -30,7 +30,8 @@ func trojan(t *testing.T, f *fixture, n int) []byte {
 
 // fetch gets u through the proxy with extra request headers; it returns
 // the status, the body as read until the transfer ended, and whether it
-// ended cleanly.
+// ended cleanly. A transfer cut off before even the head reached the client
+// (the proxy buffers it) is status 0 with the error.
 func fetch(t *testing.T, f *fixture, u string, hdr map[string]string) (int, http.Header, []byte, error) {
 	t.Helper()
 	req, _ := http.NewRequest("GET", u, nil)
@@ -39,7 +40,7 @@ func fetch(t *testing.T, f *fixture, u string, hdr map[string]string) (int, http
 	}
 	resp, err := f.client().Do(req)
 	if err != nil {
-		t.Fatal(err)
+		return 0, nil, nil, err
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
@@ -47,7 +48,8 @@ func fetch(t *testing.T, f *fixture, u string, hdr map[string]string) (int, http
 }
 
 // blocked reports whether a fetch of a listed file was stopped: a block
-// page, or a transfer cut off before its end.
+// page, or a transfer cut off before its end (possibly before its head:
+// whether the head was sent depends on how the origin's bytes arrived).
 func blocked(status int, body []byte, rerr error, whole []byte) bool {
 	if status == http.StatusForbidden && bytes.Contains(body, []byte("sha256")) {
 		return true
