@@ -138,6 +138,40 @@ type Handler struct {
 	// it; the message is acknowledged after Bad returns nil. If Bad is nil
 	// such messages are logged and terminated (never redelivered).
 	Bad func(ctx context.Context, subject string, data []byte, err error) error
+	// Kinds, when not empty, limits the durable to events of these kinds: the
+	// server filters on their subjects, so the other events are never sent
+	// to this process nor decoded (a consumer that keeps two kinds out of
+	// every session's fifteen would otherwise decode them all). A durable
+	// made earlier with another filter, or none, is updated in place: it
+	// keeps its position, so pending events of these kinds are still
+	// delivered and later events of other kinds are skipped; but what the
+	// server had delivered and not seen acknowledged before the change is
+	// redelivered whatever its kind, so Events must still ignore kinds it
+	// does not use. Bad then only sees undecodable messages on these kinds'
+	// subjects.
+	Kinds []event.Kind
+}
+
+// filterSubjects returns the subject filter for kinds (nil: every event).
+func filterSubjects(kinds []event.Kind) ([]string, error) {
+	if len(kinds) == 0 {
+		return nil, nil
+	}
+	subs := make([]string, 0, len(kinds))
+	seen := make(map[event.Kind]bool, len(kinds))
+	for _, k := range kinds {
+		if k == "" || strings.ContainsAny(string(k), " *>\t\r\n") {
+			return nil, fmt.Errorf("bus: consume: invalid event kind %q in filter", k)
+		}
+		// The server refuses overlapping filters; a repeated kind is the
+		// caller's slip, not a reason to fail.
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		subs = append(subs, SubjectPrefix+string(k))
+	}
+	return subs, nil
 }
 
 // Bus is a connection to the event stream. It is safe for concurrent use.
@@ -499,6 +533,10 @@ func (b *Bus) Consume(ctx context.Context, durable string, batch int, h Handler)
 	if batch <= 0 {
 		batch = 256
 	}
+	filter, err := filterSubjects(h.Kinds)
+	if err != nil {
+		return err
+	}
 	b.mu.Lock()
 	if b.closed {
 		b.mu.Unlock()
@@ -518,7 +556,7 @@ func (b *Bus) Consume(ctx context.Context, durable string, batch int, h Handler)
 	bo := minBackoff
 	for {
 		started := time.Now()
-		err := b.consumeSession(ctx, log, durable, batch, h)
+		err := b.consumeSession(ctx, log, durable, batch, filter, h)
 		if ctx.Err() != nil {
 			if parent.Err() == nil {
 				return ErrClosed
@@ -535,7 +573,7 @@ func (b *Bus) Consume(ctx context.Context, durable string, batch int, h Handler)
 }
 
 // consumeSession runs one pull iterator until it fails or ctx is done.
-func (b *Bus) consumeSession(ctx context.Context, log *slog.Logger, durable string, batch int, h Handler) error {
+func (b *Bus) consumeSession(ctx context.Context, log *slog.Logger, durable string, batch int, filter []string, h Handler) error {
 	prefetch := max(2*batch, 64)
 	cfg := jetstream.ConsumerConfig{
 		Durable:     durable,
@@ -553,6 +591,17 @@ func (b *Bus) consumeSession(ctx context.Context, log *slog.Logger, durable stri
 		// Room for the prefetch buffer, the batch in the handler and NAKed
 		// batches waiting for redelivery.
 		MaxAckPending: prefetch + 2*batch + 1000,
+	}
+	// Set or cleared on every start: the server updates an existing
+	// durable's filter in place, keeping its delivered position and its
+	// unacknowledged messages (TestConsumeKindsUpgrade). A single filter
+	// goes in FilterSubject: the server stores one that way, and the client
+	// library takes a FilterSubjects of one that comes back so as a server
+	// too old for several filters.
+	if len(filter) == 1 {
+		cfg.FilterSubject = filter[0]
+	} else {
+		cfg.FilterSubjects = filter
 	}
 	cons, err := b.getStream().CreateOrUpdateConsumer(ctx, cfg)
 	if missingStream(err) {
