@@ -686,13 +686,16 @@ func (b *Bus) handle(ctx context.Context, log *slog.Logger, msgs []jetstream.Msg
 	good := make([]jetstream.Msg, 0, len(msgs))
 	var badErr error
 	for _, m := range msgs {
-		e, err := event.Unmarshal(m.Data())
+		// Decoded in place: an Event is over a kilobyte.
+		evs = append(evs, event.Event{})
+		e := &evs[len(evs)-1]
+		err := event.UnmarshalTo(m.Data(), e)
 		if err == nil {
 			e.Raw = m.Data()
-			evs = append(evs, e)
 			good = append(good, m)
 			continue
 		}
+		evs = evs[:len(evs)-1]
 		if h.Bad == nil {
 			log.Warn("bus: undecodable message dropped", "subject", m.Subject(), "err", err)
 			_ = m.TermWithReason("undecodable")

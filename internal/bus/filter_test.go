@@ -129,6 +129,8 @@ func TestConsumeKindsUpgrade(t *testing.T) {
 	if got := filterOf(t, b2, "intel"); !slices.Equal(got, []string{SubjectPrefix + "file.download"}) {
 		t.Errorf("upgraded durable filter = %q", got)
 	}
-	waitFor(t, 5*time.Second, "no pending acks", func() bool { return pendingAcks(t, b2, "intel") == 0 })
+	// Redeliveries of the other kinds are acknowledged too (intel ignores
+	// them); on a loaded machine they may come a while after the downloads.
+	waitFor(t, 2*ackWait, "no pending acks", func() bool { return pendingAcks(t, b2, "intel") == 0 })
 
 }
