@@ -132,7 +132,10 @@ type Handler struct {
 	// redelivered events come when they are redelivered). The batch is
 	// acknowledged only after Events returns nil, so Events must have made
 	// the events durable (committed) by then, and must be idempotent on
-	// Event.ID. The slice is not reused after Events returns.
+	// Event.ID. The slice and its events are reused for the next batch
+	// (an Event is over a kilobyte, a batch thousands of them): Events must
+	// not keep the slice, or pointers into it, after it returns; the
+	// strings in the events it may keep.
 	Events func(ctx context.Context, evs []event.Event) error
 	// Bad is called for a message that fails event.Unmarshal, to dead-letter
 	// it; the message is acknowledged after Bad returns nil. If Bad is nil
@@ -618,6 +621,7 @@ func (b *Bus) consumeSession(ctx context.Context, log *slog.Logger, durable stri
 	}
 	defer drainAndNak(it)
 
+	var evBuf []event.Event // the decoded batch, reused (see Handler.Events)
 	bo := minBackoff
 	for {
 		msgs, err := nextBatch(ctx, it, batch)
@@ -627,7 +631,7 @@ func (b *Bus) consumeSession(ctx context.Context, log *slog.Logger, durable stri
 			}
 			return err
 		}
-		if herr := b.handle(ctx, log, msgs, h); herr != nil {
+		if herr := b.handle(ctx, log, msgs, h, &evBuf); herr != nil {
 			if ctx.Err() != nil {
 				// Shutting down: hand the batch back for immediate redelivery
 				// to the next session. (The library skips messages that were
@@ -681,8 +685,18 @@ func nextBatch(ctx context.Context, it jetstream.MessagesContext, batch int) ([]
 // acknowledges what was handled. It returns an error when anything must be
 // redelivered; whatever was acknowledged already stays acknowledged (it was
 // handled, and Bad and Events are independent).
-func (b *Bus) handle(ctx context.Context, log *slog.Logger, msgs []jetstream.Msg, h Handler) error {
-	evs := make([]event.Event, 0, len(msgs))
+//
+// The events are decoded into *buf, kept for the next batch; they are
+// cleared when the handler is done, so that the buffer does not keep the
+// last batch's strings alive.
+func (b *Bus) handle(ctx context.Context, log *slog.Logger, msgs []jetstream.Msg, h Handler, buf *[]event.Event) error {
+	// A buffer much larger than the batch (the load is over) is let go,
+	// so that a quiet consumer does not hold megabytes.
+	if cap(*buf) < len(msgs) || len(msgs) < cap(*buf)/8 {
+		*buf = make([]event.Event, 0, len(msgs))
+	}
+	evs := (*buf)[:0]
+	defer func() { clear(evs[:len(msgs)]) }()
 	good := make([]jetstream.Msg, 0, len(msgs))
 	var badErr error
 	for _, m := range msgs {
