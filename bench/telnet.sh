@@ -109,7 +109,10 @@ go build -o "$tmp/telnetload" ./bench/telnetload
 token=bench-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
 args=(serve --data "$tmp/data" --token "$token" --listen web=127.0.0.1:0)
 # Only telnet: the SSH door (code before it had none) stays shut.
-if "$tmp/honeygate" serve --help 2>&1 | grep -q ssh; then
+# (The help is read whole first: grep -q stopping early would fail the
+# pipe under pipefail.)
+serve_help=$("$tmp/honeygate" serve --help 2>&1 || true)
+if grep -q ssh <<<"$serve_help"; then
 	args+=(--listen ssh=off)
 fi
 for _ in $(seq 1 "$TELNET_LISTENERS"); do
