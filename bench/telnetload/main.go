@@ -23,7 +23,6 @@ import (
 	"flag"
 	"fmt"
 	"net"
-	"net/netip"
 	"net/url"
 	"os"
 	"os/signal"
@@ -35,6 +34,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/honeygate/honeygate/bench/internal/loadgen"
 )
 
 type options struct {
@@ -100,7 +101,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "telnetload:", err)
 		os.Exit(2)
 	}
-	nofile := raiseNoFile()
+	nofile := loadgen.RaiseNoFile()
 
 	ctx, cancel := context.WithTimeout(context.Background(), o.timeout)
 	defer cancel()
@@ -111,7 +112,7 @@ func main() {
 		Started: time.Now().UTC(), GoMaxProcs: runtime.GOMAXPROCS(0), NoFile: nofile,
 		Addrs: o.addrs, Sources: o.sources, Hold: o.hold, Sessions: o.sessions, Concurrency: o.concurrency,
 	}
-	b := &bench{o: o, api: newAPI(o.apiBase, o.token), r: r, srcs: sourceAddrs(o.sources)}
+	b := &bench{o: o, api: newAPI(o.apiBase, o.token), r: r, srcs: loadgen.Sources(o.sources)}
 	b.run(ctx)
 	r.Elapsed = time.Since(r.Started).Round(time.Millisecond).String()
 	r.print(os.Stdout, o.jsonOut)
@@ -122,13 +123,9 @@ func main() {
 
 // fromListeners reads the listener addresses honeygate wrote on start.
 func fromListeners(path string, addrs, apiBase *string) error {
-	b, err := os.ReadFile(path)
+	l, err := loadgen.Listeners(path)
 	if err != nil {
 		return err
-	}
-	var l map[string][]string
-	if err := json.Unmarshal(b, &l); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
 	}
 	if *addrs == "" {
 		*addrs = strings.Join(l["telnet"], ",")
@@ -144,7 +141,7 @@ func (o *options) check() error {
 		return errors.New("-addr and -api are required")
 	}
 	for _, a := range o.addrs {
-		if err := mustLoopback(a); err != nil {
+		if err := loadgen.Loopback(a); err != nil {
 			return fmt.Errorf("-addr %s: %w", a, err)
 		}
 	}
@@ -152,12 +149,12 @@ func (o *options) check() error {
 	if err != nil || u.Scheme != "http" {
 		return fmt.Errorf("-api %q: want http://127.0.0.1:PORT", o.apiBase)
 	}
-	if err := mustLoopback(u.Host); err != nil {
+	if err := loadgen.Loopback(u.Host); err != nil {
 		return fmt.Errorf("-api: %w", err)
 	}
 	if o.pprofBase != "" {
 		u, err := url.Parse(o.pprofBase)
-		if err != nil || u.Scheme != "http" || mustLoopback(u.Host) != nil {
+		if err != nil || u.Scheme != "http" || loadgen.Loopback(u.Host) != nil {
 			return fmt.Errorf("-pprof %q: want http://127.0.0.1:PORT", o.pprofBase)
 		}
 	}
@@ -171,44 +168,6 @@ func (o *options) check() error {
 		return errors.New("-concurrency and -hold-concurrency must be positive")
 	}
 	return nil
-}
-
-// mustLoopback accepts only 127.0.0.0/8 host:port addresses, literally.
-func mustLoopback(hostport string) error {
-	ap, err := netip.ParseAddrPort(hostport)
-	if err != nil {
-		return fmt.Errorf("want IP:PORT: %w", err)
-	}
-	if !ap.Addr().Is4() || !netip.MustParsePrefix("127.0.0.0/8").Contains(ap.Addr()) {
-		return fmt.Errorf("%s is not in 127.0.0.0/8: this tool only talks to loopback", ap.Addr())
-	}
-	return nil
-}
-
-// sourceAddrs lists n loopback source addresses from 127.0.0.2, skipping .0,
-// .1 and .255 of each /24 (127.0.0.2 ... 127.0.0.250 for the default 249).
-func sourceAddrs(n int) []*net.TCPAddr {
-	out := make([]*net.TCPAddr, 0, n)
-	for hi := 0; len(out) < n && hi < 256; hi++ {
-		for lo := 2; lo <= 250 && len(out) < n; lo++ {
-			out = append(out, &net.TCPAddr{IP: net.IPv4(127, 0, byte(hi), byte(lo)).To4()})
-		}
-	}
-	return out
-}
-
-// raiseNoFile lifts the soft RLIMIT_NOFILE to the hard limit.
-func raiseNoFile() uint64 {
-	var lim syscall.Rlimit
-	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
-		return 0
-	}
-	if lim.Cur < lim.Max {
-		lim.Cur = lim.Max
-		_ = syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim)
-		_ = syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim)
-	}
-	return lim.Cur
 }
 
 type bench struct {
@@ -350,37 +309,25 @@ func (b *bench) phaseHold(ctx context.Context) {
 	var failed atomic.Int64
 	var mu sync.Mutex
 	classes := map[string]int{}
-	var next atomic.Int64
-	var wg sync.WaitGroup
 	start := time.Now()
-	for w := 0; w < min(n, b.o.holdConc); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for ctx.Err() == nil && time.Now().Before(hard) {
-				i := int(next.Add(1)) - 1
-				if i >= n {
-					return
-				}
-				t, err := dialTelnet(ctx, b.src(i), b.target(i), b.o.stepTimeout, hard)
-				if err == nil {
-					if err = t.login(b.o.user, b.o.pass); err != nil {
-						t.Close()
-					}
-				}
-				if err != nil {
-					failed.Add(1)
-					mu.Lock()
-					classes[errorClass(err)]++
-					mu.Unlock()
-					continue
-				}
-				t.release()
-				conns[i] = t
+	started := loadgen.Each(ctx, n, b.o.holdConc, func(i int) {
+		t, err := dialTelnet(ctx, b.src(i), b.target(i), b.o.stepTimeout, hard)
+		if err == nil {
+			if err = t.login(b.o.user, b.o.pass); err != nil {
+				t.Close()
 			}
-		}()
-	}
-	wg.Wait()
+		}
+		if err != nil {
+			failed.Add(1)
+			mu.Lock()
+			classes[errorClass(err)]++
+			mu.Unlock()
+			return
+		}
+		t.release()
+		conns[i] = t
+	})
+	failed.Add(int64(n - started)) // not started: the run was stopped
 	p.RampSeconds = time.Since(start).Seconds()
 	p.LoggedIn = n - int(failed.Load())
 	p.Errors = int(failed.Load())
@@ -469,8 +416,7 @@ func (b *bench) runSessions(ctx context.Context, prefix string, n, c int) *sessi
 	hard := hardDeadline(ctx)
 	st := &sessionStats{errClasses: map[string]int{}}
 	var mu sync.Mutex
-	var next, connected atomic.Int64
-	var wg sync.WaitGroup
+	var connected atomic.Int64
 	start := time.Now()
 	progress := time.NewTicker(5 * time.Second)
 	defer progress.Stop()
@@ -487,40 +433,29 @@ func (b *bench) runSessions(ctx context.Context, prefix string, n, c int) *sessi
 			}
 		}
 	}()
-	for w := 0; w < min(n, c); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for ctx.Err() == nil && time.Now().Before(hard) {
-				i := int(next.Add(1)) - 1
-				if i >= n {
-					return
-				}
-				t0 := time.Now()
-				t, err := dialTelnet(ctx, b.src(i+7), b.target(i), b.o.stepTimeout, hard)
-				if err == nil {
-					connected.Add(1)
-					if err = t.login(b.o.user, b.o.pass); err == nil {
-						err = t.miraiSession(b.payloadURL(prefix, i))
-					}
-					t.Close()
-				}
-				d := time.Since(t0)
-				mu.Lock()
-				st.attempted++
-				if err != nil {
-					st.errors++
-					st.errClasses[errorClass(err)]++
-				} else {
-					st.completed++
-					st.durations = append(st.durations, d)
-					st.completedIdx = append(st.completedIdx, i)
-				}
-				mu.Unlock()
+	loadgen.Each(ctx, n, c, func(i int) {
+		t0 := time.Now()
+		t, err := dialTelnet(ctx, b.src(i+7), b.target(i), b.o.stepTimeout, hard)
+		if err == nil {
+			connected.Add(1)
+			if err = t.login(b.o.user, b.o.pass); err == nil {
+				err = t.miraiSession(b.payloadURL(prefix, i))
 			}
-		}()
-	}
-	wg.Wait()
+			t.Close()
+		}
+		d := time.Since(t0)
+		mu.Lock()
+		st.attempted++
+		if err != nil {
+			st.errors++
+			st.errClasses[errorClass(err)]++
+		} else {
+			st.completed++
+			st.durations = append(st.durations, d)
+			st.completedIdx = append(st.completedIdx, i)
+		}
+		mu.Unlock()
+	})
 	close(done)
 	st.elapsed = time.Since(start)
 	st.connected = int(connected.Load())

@@ -7,10 +7,11 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/honeygate/honeygate/bench/internal/loadgen"
 )
 
 // fakeDevice is a minimal BusyBox-like telnetd for testing the client alone.
@@ -118,23 +119,6 @@ func TestMiraiDialogue(t *testing.T) {
 	}
 }
 
-func TestLoopbackOnly(t *testing.T) {
-	for _, a := range []string{"198.51.100.1:23", "[::1]:23", "localhost:23", "192.0.2.1:80"} {
-		if mustLoopback(a) == nil {
-			t.Errorf("%s accepted", a)
-		}
-	}
-	if err := mustLoopback("127.3.2.1:2323"); err != nil {
-		t.Error(err)
-	}
-	if n := len(sourceAddrs(249)); n != 249 {
-		t.Error(n)
-	}
-	if s := sourceAddrs(300); s[248].IP.String() != "127.0.0.250" || s[249].IP.String() != "127.0.1.2" {
-		t.Error(s[248], s[249])
-	}
-}
-
 // TestClientScale checks the client side alone: many sessions from spread
 // source addresses against the fake device. Set TELNETLOAD_SCALE=N to run.
 func TestClientScale(t *testing.T) {
@@ -145,7 +129,7 @@ func TestClientScale(t *testing.T) {
 	if n == 0 {
 		t.Skip("TELNETLOAD_SCALE not set")
 	}
-	raiseNoFile()
+	loadgen.RaiseNoFile()
 	addr, urls := fakeDevice(t)
 	var seen atomic.Int64
 	go func() {
@@ -153,31 +137,22 @@ func TestClientScale(t *testing.T) {
 			seen.Add(1)
 		}
 	}()
-	srcs := sourceAddrs(249)
-	var wg sync.WaitGroup
+	srcs := loadgen.Sources(249)
 	var fails atomic.Int64
 	start := time.Now()
-	sem := make(chan struct{}, 500)
-	for i := 0; i < n; i++ {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			tc, err := dialTelnet(context.Background(), srcs[i%len(srcs)], addr, 10*time.Second, time.Now().Add(time.Minute))
-			if err == nil {
-				if err = tc.login("root", "xc3511"); err == nil {
-					err = tc.miraiSession("http://127.0.0.1:9/bins/x/mirai.arm")
-				}
-				tc.Close()
+	loadgen.Each(context.Background(), n, 500, func(i int) {
+		tc, err := dialTelnet(context.Background(), srcs[i%len(srcs)], addr, 10*time.Second, time.Now().Add(time.Minute))
+		if err == nil {
+			if err = tc.login("root", "xc3511"); err == nil {
+				err = tc.miraiSession("http://127.0.0.1:9/bins/x/mirai.arm")
 			}
-			if err != nil {
-				fails.Add(1)
-				t.Log(errorClass(err))
-			}
-		}()
-	}
-	wg.Wait()
+			tc.Close()
+		}
+		if err != nil {
+			fails.Add(1)
+			t.Log(errorClass(err))
+		}
+	})
 	t.Logf("%d sessions, %d failed, %.0f/s", n, fails.Load(), float64(n)/time.Since(start).Seconds())
 	if fails.Load() != 0 {
 		t.Errorf("%d of %d client sessions failed", fails.Load(), n)

@@ -28,6 +28,40 @@ type RunFunc func(ctx context.Context) error
 // Run calls f.
 func (f RunFunc) Run(ctx context.Context) error { return f(ctx) }
 
+// serveComponent runs serve until ctx is done, then stops it with shutdown
+// (within shutdownGrace) and waits for it to return. serve returning first
+// is the component's failure, named by what; what it returns once shut down
+// is the expected end of its listeners (the proxy and the DNS filter
+// return the closed listener's error), not a failure.
+type serveComponent struct {
+	what     string
+	serve    func() error
+	shutdown func(context.Context) error
+}
+
+var (
+	_ Component = serveComponent{}
+	_ Component = httpComponent{}
+)
+
+func (s serveComponent) Run(ctx context.Context) error {
+	errc := make(chan error, 1)
+	go func() { errc <- s.serve() }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("%s: %w", s.what, err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	_ = s.shutdown(sctx)
+	<-errc
+	return nil
+}
+
+// shutdownGrace bounds a server's graceful shutdown.
+const shutdownGrace = 5 * time.Second
+
 // httpComponent serves an http.Server on a listener until ctx is done, then
 // shuts it down gracefully within a bound.
 type httpComponent struct {
@@ -43,7 +77,7 @@ func (h httpComponent) Run(ctx context.Context) error {
 		return fmt.Errorf("http %s: %w", h.ln.Addr(), err)
 	case <-ctx.Done():
 	}
-	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
 	_ = h.srv.Shutdown(sctx)
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/netip"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/honeygate/honeygate/internal/attack"
+	"github.com/honeygate/honeygate/internal/attrib"
 	"github.com/honeygate/honeygate/internal/bus"
 	"github.com/honeygate/honeygate/internal/crawl"
 	"github.com/honeygate/honeygate/internal/detect"
@@ -228,20 +230,12 @@ func buildCrawler(e *env) ([]Component, error) {
 }
 
 func buildTelnet(e *env) ([]Component, error) {
-	if len(e.cfg.Addrs("telnet")) == 0 {
-		return nil, nil
-	}
-	pub, err := e.Bus()
-	if err != nil {
-		return nil, err
-	}
-	rules, err := e.Rules()
-	if err != nil {
+	k, err := e.sensorKit("telnet")
+	if k == nil {
 		return nil, err
 	}
 	h, err := telnet.New(e.cfg.Telnet, telnet.Options{
-		Publisher: pub, Rules: rules, Sensor: e.cfg.Sensor, Limits: e.cfg.Limits,
-		Log: e.log.With("component", "telnet"),
+		Publisher: k.pub, Rules: k.rules, Sensor: e.cfg.Sensor, Limits: e.cfg.Limits, Log: k.log,
 	})
 	if err != nil {
 		return nil, err
@@ -250,21 +244,13 @@ func buildTelnet(e *env) ([]Component, error) {
 }
 
 func buildSSH(e *env) ([]Component, error) {
-	if len(e.cfg.Addrs("ssh")) == 0 {
-		return nil, nil
-	}
-	pub, err := e.Bus()
-	if err != nil {
-		return nil, err
-	}
-	rules, err := e.Rules()
-	if err != nil {
+	k, err := e.sensorKit("ssh")
+	if k == nil {
 		return nil, err
 	}
 	// Host keys and uploaded samples are kept in the data dir.
 	h, err := ssh.New(e.cfg.SSH, ssh.Options{
-		Publisher: pub, Rules: rules, Sensor: e.cfg.Sensor, Limits: e.cfg.Limits,
-		Log: e.log.With("component", "ssh"), DataDir: e.cfg.Data,
+		Publisher: k.pub, Rules: k.rules, Sensor: e.cfg.Sensor, Limits: e.cfg.Limits, Log: k.log, DataDir: e.cfg.Data,
 	})
 	if err != nil {
 		return nil, err
@@ -273,22 +259,14 @@ func buildSSH(e *env) ([]Component, error) {
 }
 
 func buildSMB(e *env) ([]Component, error) {
-	if len(e.cfg.Addrs("smb")) == 0 {
-		return nil, nil
-	}
-	pub, err := e.Bus()
-	if err != nil {
-		return nil, err
-	}
-	rules, err := e.Rules()
-	if err != nil {
+	k, err := e.sensorKit("smb")
+	if k == nil {
 		return nil, err
 	}
 	h, err := smb.New(e.cfg.SMB, smb.Options{
-		Publisher: pub, Rules: rules, Sensor: e.cfg.Sensor,
+		Publisher: k.pub, Rules: k.rules, Sensor: e.cfg.Sensor, Log: k.log,
 		// Samples are evidence: kept beside the database, never run.
 		SampleDir: filepath.Join(e.cfg.Data, "samples"),
-		Log:       e.log.With("component", "smb"),
 	})
 	if err != nil {
 		return nil, err
@@ -304,20 +282,12 @@ func buildSMB(e *env) ([]Component, error) {
 // buildIoTHTTP serves the router endpoints on every iot-http address,
 // behind the sensor gate.
 func buildIoTHTTP(e *env) ([]Component, error) {
-	if len(e.cfg.Addrs("iot-http")) == 0 {
-		return nil, nil
-	}
-	pub, err := e.Bus()
-	if err != nil {
-		return nil, err
-	}
-	rules, err := e.Rules()
-	if err != nil {
+	k, err := e.sensorKit("iot-http")
+	if k == nil {
 		return nil, err
 	}
 	s, err := iothttp.New(e.cfg.IoTHTTP, iothttp.Options{
-		Publisher: pub, Rules: rules, Sensor: e.cfg.Sensor, Limits: e.cfg.Limits,
-		Log: e.log.With("component", "iot-http"),
+		Publisher: k.pub, Rules: k.rules, Sensor: e.cfg.Sensor, Limits: e.cfg.Limits, Log: k.log,
 	})
 	if err != nil {
 		return nil, err
@@ -332,6 +302,32 @@ func buildIoTHTTP(e *env) ([]Component, error) {
 		cs = append(cs, httpComponent{srv: s.NewServer(context.Background()), ln: gated})
 	}
 	return cs, nil
+}
+
+// sensorKit is what every sensor is built with: the bus to publish to, the
+// attribution rules, and a logger named for it.
+type sensorKit struct {
+	pub   *bus.Bus
+	rules *attrib.Rules
+	log   *slog.Logger
+}
+
+// sensorKit returns the kit of the sensor behind listener name, or nil
+// (and no error) when none of its addresses is configured: the sensor is
+// off.
+func (e *env) sensorKit(name string) (*sensorKit, error) {
+	if len(e.cfg.Addrs(name)) == 0 {
+		return nil, nil
+	}
+	pub, err := e.Bus()
+	if err != nil {
+		return nil, err
+	}
+	rules, err := e.Rules()
+	if err != nil {
+		return nil, err
+	}
+	return &sensorKit{pub: pub, rules: rules, log: e.log.With("component", name)}, nil
 }
 
 // sensorServers serves a TCP sensor on each address of its listener, behind
@@ -528,20 +524,8 @@ func buildProxy(e *env) ([]Component, error) {
 	})
 	var cs []Component
 	for _, ln := range lns {
-		cs = append(cs, RunFunc(func(ctx context.Context) error {
-			errc := make(chan error, 1)
-			go func() { errc <- srv.Serve(ln) }()
-			select {
-			case err := <-errc:
-				return fmt.Errorf("proxy %s: %w", ln.Addr(), err)
-			case <-ctx.Done():
-			}
-			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			_ = srv.Shutdown(sctx)
-			<-errc
-			return nil
-		}))
+		cs = append(cs, serveComponent{what: fmt.Sprintf("proxy %s", ln.Addr()),
+			serve: func() error { return srv.Serve(ln) }, shutdown: srv.Shutdown})
 	}
 	return cs, nil
 }
@@ -567,20 +551,8 @@ func buildDNS(e *env) ([]Component, error) {
 		}
 		e.onClose(func() error { pc.Close(); ln.Close(); return nil })
 		e.addrs["dns"] = append(e.addrs["dns"], pc.LocalAddr().String())
-		cs = append(cs, RunFunc(func(ctx context.Context) error {
-			errc := make(chan error, 1)
-			go func() { errc <- srv.Serve(pc, ln) }()
-			select {
-			case err := <-errc:
-				return fmt.Errorf("dns %s: %w", addr, err)
-			case <-ctx.Done():
-			}
-			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			_ = srv.Shutdown(sctx)
-			<-errc
-			return nil
-		}))
+		cs = append(cs, serveComponent{what: "dns " + addr,
+			serve: func() error { return srv.Serve(pc, ln) }, shutdown: srv.Shutdown})
 	}
 	return cs, nil
 }

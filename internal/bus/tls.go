@@ -1,20 +1,16 @@
 package bus
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
+	"crypto"
 	"crypto/tls"
-	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/pem"
 	"errors"
 	"fmt"
-	"math/big"
-	"net"
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/honeygate/honeygate/internal/certs"
 )
 
 // TLS files in the directory LoadOrCreateTLS keeps them in. Remote sensors
@@ -55,83 +51,35 @@ func createTLS(dir string, hosts []string) error {
 		return err
 	}
 	now := time.Now()
-	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	ca, err := certs.NewCA("honeygate bus CA", now.AddDate(10, 0, 0))
 	if err != nil {
 		return err
 	}
-	ca := &x509.Certificate{
-		SerialNumber:          serial(),
-		Subject:               pkix.Name{CommonName: "honeygate bus CA", Organization: []string{"honeygate"}},
-		NotBefore:             now.Add(-time.Hour),
-		NotAfter:              now.AddDate(10, 0, 0),
-		IsCA:                  true,
-		BasicConstraintsValid: true,
-		MaxPathLenZero:        true,
-		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
+	names := []string{"localhost", "127.0.0.1", "::1"}
+	if h, err := os.Hostname(); err == nil {
+		names = append(names, h)
 	}
-	caDER, err := x509.CreateCertificate(rand.Reader, ca, ca, &caKey.PublicKey, caKey)
+	server, err := ca.Server(pkix.Name{CommonName: "honeygate bus", Organization: []string{certs.Organization}},
+		append(names, hosts...), now.AddDate(5, 0, 0))
 	if err != nil {
 		return err
 	}
-	caCert, err := x509.ParseCertificate(caDER)
-	if err != nil {
-		return err
-	}
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return err
-	}
-	leaf := &x509.Certificate{
-		SerialNumber: serial(),
-		Subject:      pkix.Name{CommonName: "honeygate bus", Organization: []string{"honeygate"}},
-		NotBefore:    now.Add(-time.Hour),
-		NotAfter:     now.AddDate(5, 0, 0),
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		DNSNames:     []string{"localhost"},
-		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
-	}
-	if h, err := os.Hostname(); err == nil && h != "" {
-		leaf.DNSNames = append(leaf.DNSNames, h)
-	}
-	for _, h := range hosts {
-		if h == "" {
-			continue
-		}
-		if ip := net.ParseIP(h); ip != nil {
-			if !ip.IsUnspecified() {
-				leaf.IPAddresses = append(leaf.IPAddresses, ip)
-			}
-		} else {
-			leaf.DNSNames = append(leaf.DNSNames, h)
-		}
-	}
-	der, err := x509.CreateCertificate(rand.Reader, leaf, caCert, &key.PublicKey, caKey)
-	if err != nil {
-		return err
-	}
-	keyDER, err := x509.MarshalECPrivateKey(key)
+	keyPEM, err := certs.KeyPEM(server.PrivateKey.(crypto.Signer))
 	if err != nil {
 		return err
 	}
 	for _, f := range []struct {
-		name, typ string
-		der       []byte
-		mode      os.FileMode
+		name string
+		pem  []byte
+		mode os.FileMode
 	}{
-		{CAFile, "CERTIFICATE", caDER, 0o644},
-		{certFile, "CERTIFICATE", der, 0o644},
-		{keyFile, "EC PRIVATE KEY", keyDER, 0o600},
+		{CAFile, certs.CertPEM(ca.Cert.Raw), 0o644},
+		{certFile, certs.CertPEM(server.Leaf.Raw), 0o644},
+		{keyFile, keyPEM, 0o600},
 	} {
-		b := pem.EncodeToMemory(&pem.Block{Type: f.typ, Bytes: f.der})
-		if err := os.WriteFile(filepath.Join(dir, f.name), b, f.mode); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, f.name), f.pem, f.mode); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-func serial() *big.Int {
-	n, _ := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
-	return n
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/honeygate/honeygate/internal/event"
 	"github.com/honeygate/honeygate/internal/report"
 	"github.com/honeygate/honeygate/internal/store/sqlite"
+	"github.com/honeygate/honeygate/internal/testkit/eventkit"
 )
 
 // TestSVGAndPNGAgree checks that the PNG paints each bar where the SVG
@@ -61,16 +62,15 @@ func TestWrite(t *testing.T) {
 	defer db.Close()
 	day := time.Date(2026, 2, 3, 10, 0, 0, 0, time.UTC)
 	var evs []event.Event
+	var first *eventkit.Session
 	for i := range 5 {
-		e := event.Event{ID: event.NewID(), Time: day.Add(time.Duration(i) * time.Minute), Kind: event.SessionConnect, Sensor: "s", Proto: "telnet", SrcIP: "192.0.2.1", DstPort: 23, Session: "s" + strconv.Itoa(i)}
-		evs = append(evs, e)
-		l := e
-		l.ID, l.Kind, l.Username, l.Password = event.NewID(), event.LoginFailed, "root", event.TextPtr("<pw>")
-		evs = append(evs, l)
+		a := eventkit.New("s"+strconv.Itoa(i), "192.0.2.1", 23, day.Add(time.Duration(i)*time.Minute))
+		if i == 0 {
+			first = a
+		}
+		evs = append(evs, a.Connect(0), a.Login(0, "root", "<pw>", false))
 	}
-	d := evs[0]
-	d.ID, d.Kind, d.URL = event.NewID(), event.FileDownload, "http://203.0.113.9/x.sh"
-	evs = append(evs, d)
+	evs = append(evs, first.Download(0, "http://203.0.113.9/x.sh", "", ""))
 	if _, err := db.AppendEvents(context.Background(), evs); err != nil {
 		t.Fatal(err)
 	}

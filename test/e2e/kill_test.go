@@ -40,45 +40,13 @@ func TestKillNineLosesNothing(t *testing.T) {
 	data := t.TempDir()
 	srv := startServer(t, data)
 
-	var (
-		mu    sync.Mutex
-		acked []string
-		wg    sync.WaitGroup
-		stop  = make(chan struct{})
-	)
-	for w := 0; w < 8; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for n := 0; ; n++ {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				u := fmt.Sprintf("http://127.0.0.1:9/bins/k%d-%d/mirai.arm", w, n)
-				if !wormSession(srv.telnet(w%2), u) {
-					return // the server is gone
-				}
-				mu.Lock()
-				acked = append(acked, u)
-				mu.Unlock()
-			}
-		}()
-	}
+	worms := startWorms(srv, 8, "k")
 	deadline := time.Now().Add(20 * time.Second)
-	for {
-		mu.Lock()
-		n := len(acked)
-		mu.Unlock()
-		if n >= 150 || time.Now().After(deadline) {
-			break
-		}
+	for worms.count() < 150 && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	srv.kill() // mid-stream: sessions are open and events are in flight
-	close(stop)
-	wg.Wait()
+	acked := worms.stop()
 	if len(acked) < 20 {
 		t.Fatalf("only %d sessions completed before the kill; the load did not run", len(acked))
 	}
@@ -91,15 +59,7 @@ func TestKillNineLosesNothing(t *testing.T) {
 		return c.Pending == 0 && c.AckPending == 0 && uint64(st.EventsStored) == st.Bus.Messages
 	})
 
-	got := map[string]int{}
-	for _, e := range srv.events(url.Values{"kind": {"file.download"}, "limit": {"10000"}}) {
-		got[e.URL]++
-	}
-	for _, u := range acked {
-		if got[u] != 1 {
-			t.Errorf("download %s acknowledged to the worm is stored %d times", u, got[u])
-		}
-	}
+	got := storedOnce(t, srv, acked)
 	for u, n := range got {
 		if n != 1 {
 			t.Errorf("download %s stored %d times", u, n)
@@ -139,6 +99,73 @@ func TestKillNineLosesNothing(t *testing.T) {
 		t.Error("no session was open at the kill, or none was closed as crashed")
 	}
 	t.Logf("%d downloads acknowledged before the kill; %d events in the stream and the store; %d sessions closed as crashed", len(acked), st.EventsStored, crashed)
+}
+
+// worms run worm sessions on a few goroutines until stopped, each asking
+// for a payload URL of its own, and keep the URLs whose answer a worm saw:
+// the sensor answered only after the bus acknowledged the download.
+type worms struct {
+	mu    sync.Mutex
+	acked []string
+	wg    sync.WaitGroup
+	done  chan struct{}
+}
+
+// startWorms starts n workers against srv's telnet listeners; their URLs
+// start with prefix.
+func startWorms(srv *server, n int, prefix string) *worms {
+	w := &worms{done: make(chan struct{})}
+	for i := range n {
+		w.wg.Add(1)
+		go func() {
+			defer w.wg.Done()
+			for k := 0; ; k++ {
+				select {
+				case <-w.done:
+					return
+				default:
+				}
+				u := fmt.Sprintf("http://127.0.0.1:9/bins/%s%d-%d/mirai.arm", prefix, i, k)
+				if !wormSession(srv.telnet(i%2), u) {
+					return // the server is gone
+				}
+				w.mu.Lock()
+				w.acked = append(w.acked, u)
+				w.mu.Unlock()
+			}
+		}()
+	}
+	return w
+}
+
+// count is how many downloads were acknowledged so far.
+func (w *worms) count() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return len(w.acked)
+}
+
+// stop ends the workers and returns the acknowledged URLs.
+func (w *worms) stop() []string {
+	close(w.done)
+	w.wg.Wait()
+	return w.acked
+}
+
+// storedOnce checks that every acknowledged download is stored exactly
+// once, and returns how many times each stored download URL is.
+func storedOnce(t *testing.T, srv *server, acked []string) map[string]int {
+	t.Helper()
+	got := map[string]int{}
+	for _, e := range srv.events(url.Values{"kind": {"file.download"}, "limit": {"10000"}}) {
+		got[e.URL]++
+	}
+	for _, u := range acked {
+		if got[u] != 1 {
+			t.Errorf("download %s acknowledged to the worm is stored %d times", u, got[u])
+		}
+	}
+	return got
 }
 
 // wormSession logs in, asks for one download, waits for the answer and

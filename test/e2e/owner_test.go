@@ -2,14 +2,11 @@ package e2e
 
 import (
 	"context"
-	"fmt"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
@@ -26,32 +23,7 @@ func TestSecondInstanceRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	var (
-		mu    sync.Mutex
-		acked []string
-		wg    sync.WaitGroup
-		stop  = make(chan struct{})
-	)
-	for w := 0; w < 4; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for n := 0; ; n++ {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				u := fmt.Sprintf("http://127.0.0.1:9/bins/o%d-%d/mirai.arm", w, n)
-				if !wormSession(srv.telnet(w%2), u) {
-					return
-				}
-				mu.Lock()
-				acked = append(acked, u)
-				mu.Unlock()
-			}
-		}()
-	}
+	worms := startWorms(srv, 4, "o")
 	time.Sleep(500 * time.Millisecond)
 
 	// Same data dir, other ports: nothing to collide on but the dir.
@@ -77,8 +49,7 @@ func TestSecondInstanceRefused(t *testing.T) {
 	}
 
 	time.Sleep(300 * time.Millisecond)
-	close(stop)
-	wg.Wait()
+	acked := worms.stop()
 	if len(acked) < 10 {
 		t.Fatalf("only %d sessions ran under the test", len(acked))
 	}
@@ -87,13 +58,5 @@ func TestSecondInstanceRefused(t *testing.T) {
 		c := st.Bus.Consumers["store"]
 		return c.Pending == 0 && c.AckPending == 0 && uint64(st.EventsStored) == st.Bus.Messages
 	})
-	got := map[string]int{}
-	for _, e := range srv.events(url.Values{"kind": {"file.download"}, "limit": {"10000"}}) {
-		got[e.URL]++
-	}
-	for _, u := range acked {
-		if got[u] != 1 {
-			t.Errorf("download %s acknowledged to the worm is stored %d times", u, got[u])
-		}
-	}
+	storedOnce(t, srv, acked)
 }

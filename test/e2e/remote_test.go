@@ -16,6 +16,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/honeygate/honeygate/internal/event"
+	"github.com/honeygate/honeygate/internal/testkit/eventkit"
 )
 
 // A remote sensor's credential, over TLS, publishes events and nothing
@@ -54,8 +55,8 @@ func TestRemoteSensorCredential(t *testing.T) {
 			t.Fatalf("publish %s: %v", e.ID, err)
 		}
 	}
-	good := event.Event{ID: event.NewID(), Time: time.Now().UTC(), Kind: event.LoginSuccess, Sensor: "remote-1", Proto: "telnet",
-		SrcIP: "192.0.2.77", SrcPort: 4242, DstPort: 23, Session: event.NewSessionID(), Login: event.Login{Username: "remote-root"}}
+	good := eventkit.New(event.NewSessionID(), "192.0.2.77", 23, time.Now().UTC(),
+		eventkit.Sensor("remote-1"), eventkit.SrcPort(4242), eventkit.RandomIDs()).LoginNoPassword(0, "remote-root", true)
 	forged := good
 	forged.ID, forged.Time, forged.Session = event.NewID(), time.Date(2199, 1, 1, 0, 0, 0, 0, time.UTC), event.NewSessionID()
 	forged.Username = "forged"

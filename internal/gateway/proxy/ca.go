@@ -1,22 +1,16 @@
 package proxy
 
 import (
-	"crypto"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/pem"
 	"errors"
 	"fmt"
-	"math/big"
-	"net"
 	"os"
 	"path/filepath"
 	"sync"
 	"time"
+
+	"github.com/honeygate/honeygate/internal/certs"
 )
 
 // CA is the local certificate authority of the decrypting mode: users who
@@ -24,8 +18,7 @@ import (
 // sensitive secret honeygate holds: it is created with mode 0600 and never
 // leaves its directory.
 type CA struct {
-	cert *x509.Certificate
-	key  crypto.Signer
+	auth *certs.Authority
 	pem  []byte
 
 	mu     sync.Mutex
@@ -61,46 +54,22 @@ func LoadOrCreateCA(dir string) (*CA, error) {
 	} else if err := errors.Join(err1, err2); err != nil {
 		return nil, fmt.Errorf("proxy: ca: %w", err)
 	}
-	pair, err := tls.X509KeyPair(certPEM, keyPEM)
+	auth, err := certs.ParseCA(certPEM, keyPEM)
 	if err != nil {
 		return nil, fmt.Errorf("proxy: ca %s: %w", dir, err)
 	}
-	cert, err := x509.ParseCertificate(pair.Certificate[0])
-	if err != nil {
-		return nil, fmt.Errorf("proxy: ca %s: %w", dir, err)
-	}
-	key, ok := pair.PrivateKey.(crypto.Signer)
-	if !ok || !cert.IsCA {
-		return nil, fmt.Errorf("proxy: ca %s: not a CA certificate and signing key", dir)
-	}
-	return &CA{cert: cert, key: key, pem: certPEM, leaves: map[string]*tls.Certificate{}}, nil
+	return &CA{auth: auth, pem: certPEM, leaves: map[string]*tls.Certificate{}}, nil
 }
 
 func newCA() (certPEM, keyPEM []byte, err error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	auth, err := certs.NewCA("honeygate gateway CA", time.Now().AddDate(5, 0, 0))
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("proxy: %w", err)
 	}
-	serial, _ := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
-	tmpl := &x509.Certificate{
-		SerialNumber:          serial,
-		Subject:               pkix.Name{CommonName: "honeygate gateway CA", Organization: []string{"honeygate"}},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().AddDate(5, 0, 0),
-		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-		MaxPathLenZero:        true,
+	if keyPEM, err = certs.KeyPEM(auth.Key); err != nil {
+		return nil, nil, fmt.Errorf("proxy: %w", err)
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		return nil, nil, err
-	}
-	kder, err := x509.MarshalECPrivateKey(key)
-	if err != nil {
-		return nil, nil, err
-	}
-	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder}), nil
+	return certs.CertPEM(auth.Cert.Raw), keyPEM, nil
 }
 
 // CertPEM is the certificate users install.
@@ -116,33 +85,11 @@ func (ca *CA) leaf(name string) (*tls.Certificate, error) {
 	if len(ca.leaves) >= maxLeaves {
 		clear(ca.leaves)
 	}
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	// A site's leaf names the site alone, as a real one would.
+	c, err := ca.auth.Server(pkix.Name{CommonName: name}, []string{name}, time.Now().Add(leafLife))
 	if err != nil {
 		return nil, err
 	}
-	serial, _ := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
-	tmpl := &x509.Certificate{
-		SerialNumber: serial,
-		Subject:      pkix.Name{CommonName: name},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(leafLife),
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	if ip := net.ParseIP(name); ip != nil {
-		tmpl.IPAddresses = []net.IP{ip}
-	} else {
-		tmpl.DNSNames = []string{name}
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, &key.PublicKey, ca.key)
-	if err != nil {
-		return nil, err
-	}
-	leaf, err := x509.ParseCertificate(der)
-	if err != nil {
-		return nil, err
-	}
-	c := &tls.Certificate{Certificate: [][]byte{der, ca.cert.Raw}, PrivateKey: key, Leaf: leaf}
 	ca.leaves[name] = c
 	return c, nil
 }

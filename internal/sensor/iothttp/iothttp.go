@@ -210,25 +210,11 @@ func (s *Sensor) observe(cc *conn, o attrib.Observation) {
 // emit publishes e before the answer to what caused it is written.
 func (s *Sensor) emit(cc *conn, e *event.Event) { s.publish(cc.ctx, e) }
 
-// publish hands e to the bus, retrying briefly while ctx allows; an event
-// that still cannot be published is logged, not fatal.
+// publish hands e to the bus, which retries within ctx on its own; an event
+// that still cannot be published is logged, not fatal: the honeypot keeps
+// answering.
 func (s *Sensor) publish(ctx context.Context, e *event.Event) {
-	backoff := 50 * time.Millisecond
-	for attempt := 1; ; attempt++ {
-		err := s.pub.Publish(ctx, e)
-		if err == nil {
-			return
-		}
-		if attempt == 5 || ctx.Err() != nil {
-			s.log.Error("iothttp: event lost", "kind", e.Kind, "session", e.Session, "id", e.ID, "err", err)
-			return
-		}
-		t := time.NewTimer(backoff)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-		}
-		backoff *= 2
+	if err := s.pub.Publish(ctx, e); err != nil {
+		s.log.Error("iothttp: event lost", "kind", e.Kind, "session", e.Session, "id", e.ID, "err", err)
 	}
 }

@@ -7,45 +7,17 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/honeygate/honeygate/internal/event"
+	"github.com/honeygate/honeygate/internal/testkit/eventkit"
 )
 
-type collector struct {
-	mu     sync.Mutex
-	events []event.Event
-	closed chan string
-}
-
-func (c *collector) Publish(_ context.Context, e *event.Event) error {
-	c.mu.Lock()
-	c.events = append(c.events, *e)
-	c.mu.Unlock()
-	if e.Kind == event.SessionClosed {
-		c.closed <- e.Session
-	}
-	return nil
-}
-
-func (c *collector) session(id string) []event.Event {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	var out []event.Event
-	for _, e := range c.events {
-		if e.Session == id {
-			out = append(out, e)
-		}
-	}
-	return out
-}
-
 // start serves a sensor on a loopback port; it stops with the test.
-func start(t *testing.T) (string, *collector) {
+func start(t *testing.T) (string, *eventkit.Recorder) {
 	t.Helper()
-	col := &collector{closed: make(chan string, 64)}
+	col := &eventkit.Recorder{Closed: make(chan string, 64)}
 	s, err := New(DefaultConfig(), Options{Publisher: col, Sensor: "test"})
 	if err != nil {
 		t.Fatal(err)
@@ -70,7 +42,7 @@ func start(t *testing.T) (string, *collector) {
 
 // send makes one request on its own connection, as the worms do, and
 // returns the response and the session's events once it closed.
-func send(t *testing.T, addr string, col *collector, method, path string, header http.Header, body string) (*http.Response, []byte, []event.Event) {
+func send(t *testing.T, addr string, col *eventkit.Recorder, method, path string, header http.Header, body string) (*http.Response, []byte, []event.Event) {
 	t.Helper()
 	req, err := http.NewRequest(method, "http://"+addr+path, strings.NewReader(body))
 	if err != nil {
@@ -87,8 +59,8 @@ func send(t *testing.T, addr string, col *collector, method, path string, header
 	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	select {
-	case id := <-col.closed:
-		return resp, b, col.session(id)
+	case id := <-col.Closed:
+		return resp, b, col.Session(id)
 	case <-time.After(10 * time.Second):
 		t.Fatal("session did not close")
 	}

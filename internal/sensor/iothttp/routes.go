@@ -14,6 +14,7 @@ import (
 
 	"github.com/honeygate/honeygate/internal/attrib"
 	"github.com/honeygate/honeygate/internal/event"
+	"github.com/honeygate/honeygate/internal/sensor/shellrec"
 )
 
 // The exploits this sensor answers.
@@ -213,8 +214,7 @@ func (s *Sensor) record(cc *conn, x exploit, injs []injection) {
 }
 
 // run runs one injected command on the session's shell, as the device's
-// system() would, and records it, what it asked to download and the
-// applets it probed. Flood targets are never downloads.
+// system() would, and records it as telnet and ssh record a line.
 func (s *Sensor) run(cc *conn, cmd string) {
 	if cc.shell == nil {
 		cc.shell = s.dev.NewShell(cc.ctx)
@@ -231,21 +231,12 @@ func (s *Sensor) run(cc *conn, cmd string) {
 		cc.shell.Close()
 		cc.shell = nil
 	}
-	e := cc.event(s, event.CommandInput)
-	e.Input = event.Text(cmd)
-	e.Output = text(string(out), maxEventText)
-	s.emit(cc, e)
-	s.observe(cc, attrib.Observation{Input: cmd})
-	for _, m := range res.Markers {
-		s.observe(cc, attrib.Observation{Marker: m})
+	res.Output = out
+	for _, o := range shellrec.Evidence(cmd, res) {
+		s.observe(cc, o) // publishes session.attributed when the family changes
 	}
-	for _, d := range res.Downloads {
-		e := cc.event(s, event.FileDownload)
-		e.URL = text(d.URL, maxEventText)
-		e.Tool = text(d.Tool, 64)
-		e.Filename = text(d.Filename, 512)
+	for _, e := range shellrec.Events(cmd, res, func(k event.Kind) *event.Event { return cc.event(s, k) }) {
 		s.emit(cc, e)
-		s.observe(cc, attrib.Observation{URL: d.URL})
 	}
 }
 

@@ -12,38 +12,14 @@ import (
 
 	"github.com/honeygate/honeygate/internal/event"
 	"github.com/honeygate/honeygate/internal/sensor"
+	"github.com/honeygate/honeygate/internal/testkit/eventkit"
 )
-
-// pubs collects published events.
-type pubs struct {
-	mu  sync.Mutex
-	evs []event.Event
-}
-
-func (p *pubs) Publish(_ context.Context, e *event.Event) error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.evs = append(p.evs, *e)
-	return nil
-}
-
-func (p *pubs) kind(k event.Kind) []event.Event {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	var out []event.Event
-	for _, e := range p.evs {
-		if e.Kind == k {
-			out = append(out, e)
-		}
-	}
-	return out
-}
 
 // running is one reflector on a loopback socket.
 type running struct {
 	s    *sensor.PacketServer
 	addr netip.AddrPort
-	pub  *pubs
+	pub  *eventkit.Recorder
 	stop func()
 }
 
@@ -54,7 +30,7 @@ func start(t *testing.T, h sensor.PacketHandler, lim sensor.PacketLimits, addr s
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &running{pub: &pubs{}, addr: pc.LocalAddr().(*net.UDPAddr).AddrPort()}
+	r := &running{pub: &eventkit.Recorder{}, addr: pc.LocalAddr().(*net.UDPAddr).AddrPort()}
 	r.s = &sensor.PacketServer{Handler: h, Limits: lim, Publisher: r.pub, Sensor: "test"}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -193,7 +169,7 @@ func TestSpoofedFloodOneAttackPerVictim(t *testing.T) {
 			}
 			wg.Wait()
 			eventually(t, "attacks ended and scans recorded", func() bool {
-				return len(r.pub.kind("reflect.attack")) >= 2*victims && len(r.pub.kind("reflect.scan")) >= scanners
+				return len(r.pub.OfKind("reflect.attack")) >= 2*victims && len(r.pub.OfKind("reflect.scan")) >= scanners
 			})
 			time.Sleep(lim.AttackIdle) // a duplicate record would show by now
 			r.stop()
@@ -228,7 +204,7 @@ func TestSpoofedFloodOneAttackPerVictim(t *testing.T) {
 			t.Logf("%s: %d bytes in, %d out (%.3f)", proto, in, out, float64(out)/float64(in))
 
 			attacks := map[string][]event.Event{}
-			for _, e := range r.pub.kind("reflect.attack") {
+			for _, e := range r.pub.OfKind("reflect.attack") {
 				attacks[e.SrcIP] = append(attacks[e.SrcIP], e)
 			}
 			if len(attacks) != victims {
@@ -247,7 +223,7 @@ func TestSpoofedFloodOneAttackPerVictim(t *testing.T) {
 				}
 			}
 			scans := map[string]int{}
-			for _, e := range r.pub.kind("reflect.scan") {
+			for _, e := range r.pub.OfKind("reflect.scan") {
 				scans[e.SrcIP]++
 			}
 			for _, s := range ss {

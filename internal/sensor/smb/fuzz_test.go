@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/honeygate/honeygate/internal/sensor"
+	"github.com/honeygate/honeygate/internal/testkit/eventkit"
 )
 
 // seedMessages returns the SMBv1 messages of the captures, the parser's
@@ -141,7 +142,7 @@ func FuzzSession(f *testing.F) {
 	}
 	f.Add([]byte{0x81, 0, 0, 4, 1, 2, 3, 4})
 	s, err := New(DefaultConfig(), Options{
-		Publisher: nopPublisher{},
+		Publisher: eventkit.Discard,
 		Log:       slog.New(slog.DiscardHandler),
 		Rand:      rand.NewChaCha8([32]byte{}),
 	})

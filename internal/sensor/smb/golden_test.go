@@ -44,7 +44,7 @@ func TestReplayCaptures(t *testing.T) {
 				}
 				_, id := replay(t, addr, col, s.Bytes)
 				gs := goldenStream{Stream: s.Name, Bytes: len(s.Bytes)}
-				for _, e := range col.session(id) {
+				for _, e := range col.Session(id) {
 					gs.Events = append(gs.Events, normalize(t, e))
 					if e.Kind == event.SessionClosed {
 						// The sample is every byte the client sent.
@@ -55,7 +55,7 @@ func TestReplayCaptures(t *testing.T) {
 				}
 				got = append(got, gs)
 			}
-			checkSamples(t, dir, col.all())
+			checkSamples(t, dir, col.Events())
 			compareGolden(t, filepath.Join("testdata", "golden", name+".json"), got)
 		})
 	}

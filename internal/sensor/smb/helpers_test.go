@@ -13,53 +13,16 @@ import (
 
 	"github.com/honeygate/honeygate/internal/event"
 	"github.com/honeygate/honeygate/internal/sensor"
+	"github.com/honeygate/honeygate/internal/testkit/eventkit"
 )
-
-// collector is an event.Publisher that keeps what it is given.
-type collector struct {
-	mu     sync.Mutex
-	events []event.Event
-	closed chan string // session ids, on session.closed
-}
-
-func newCollector() *collector { return &collector{closed: make(chan string, 1024)} }
-
-func (c *collector) Publish(_ context.Context, e *event.Event) error {
-	c.mu.Lock()
-	c.events = append(c.events, *e)
-	c.mu.Unlock()
-	if e.Kind == event.SessionClosed {
-		c.closed <- e.Session
-	}
-	return nil
-}
-
-// session returns the events of one session, in order.
-func (c *collector) session(id string) []event.Event {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	var out []event.Event
-	for _, e := range c.events {
-		if e.Session == id {
-			out = append(out, e)
-		}
-	}
-	return out
-}
-
-func (c *collector) all() []event.Event {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]event.Event(nil), c.events...)
-}
 
 // fixedClock is the time every answer and event carries in tests.
 var fixedClock = time.Date(2017, 5, 12, 7, 44, 0, 0, time.UTC)
 
 // testSensor starts a sensor on a loopback port; it stops with the test.
-func testSensor(t testing.TB, sampleDir string) (string, *collector) {
+func testSensor(t testing.TB, sampleDir string) (string, *eventkit.Recorder) {
 	t.Helper()
-	col := newCollector()
+	col := &eventkit.Recorder{Closed: make(chan string, 1024)}
 	s, err := New(DefaultConfig(), Options{
 		Publisher: col,
 		Sensor:    "test",
@@ -94,7 +57,7 @@ func testLimits() sensor.Limits {
 
 // replay sends b to addr, reads everything the sensor answers until it
 // closes, and returns the answers and the session id.
-func replay(t testing.TB, addr string, col *collector, b []byte) ([]byte, string) {
+func replay(t testing.TB, addr string, col *eventkit.Recorder, b []byte) ([]byte, string) {
 	t.Helper()
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
@@ -110,7 +73,7 @@ func replay(t testing.TB, addr string, col *collector, b []byte) ([]byte, string
 	}
 	_ = c.(*net.TCPConn).CloseWrite()
 	select {
-	case id := <-col.closed:
+	case id := <-col.Closed:
 		<-readDone
 		return out.Bytes(), id
 	case <-time.After(20 * time.Second):
@@ -118,11 +81,6 @@ func replay(t testing.TB, addr string, col *collector, b []byte) ([]byte, string
 	}
 	return nil, ""
 }
-
-// nopPublisher drops events.
-type nopPublisher struct{}
-
-func (nopPublisher) Publish(context.Context, *event.Event) error { return nil }
 
 // techniqueOf, hashOf and sampleHashes read the fields tests check.
 func techniqueOf(e event.Event) string { return e.Technique }

@@ -12,13 +12,14 @@ import (
 	"testing"
 
 	"github.com/honeygate/honeygate/internal/event"
+	"github.com/honeygate/honeygate/internal/testkit/eventkit"
 )
 
 // closedEvent waits for the next session to close and returns its events.
-func closedEvents(t *testing.T, col *collector) []event.Event {
+func closedEvents(t *testing.T, col *eventkit.Recorder) []event.Event {
 	t.Helper()
-	waitClosedID := <-col.closed
-	return col.session(waitClosedID)
+	waitClosedID := <-col.Closed
+	return col.Session(waitClosedID)
 }
 
 func lastFamily(events []event.Event) string {

@@ -116,25 +116,11 @@ func (s *Sensor) Handle(ctx context.Context, c *sensor.Conn, info sensor.ConnInf
 	ss.serve()
 }
 
-// publish hands e to the bus, retrying briefly with backoff while ctx
-// allows; an event that still cannot be published is logged, not fatal.
+// publish hands e to the bus, which retries within ctx on its own; an event
+// that still cannot be published is logged, not fatal: the honeypot keeps
+// answering.
 func (s *Sensor) publish(ctx context.Context, e *event.Event) {
-	backoff := 50 * time.Millisecond
-	for attempt := 1; ; attempt++ {
-		err := s.pub.Publish(ctx, e)
-		if err == nil {
-			return
-		}
-		if attempt == 5 || ctx.Err() != nil {
-			s.log.Error("smb: event lost", "kind", e.Kind, "session", e.Session, "id", e.ID, "err", err)
-			return
-		}
-		t := time.NewTimer(backoff)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-		}
-		backoff *= 2
+	if err := s.pub.Publish(ctx, e); err != nil {
+		s.log.Error("smb: event lost", "kind", e.Kind, "session", e.Session, "id", e.ID, "err", err)
 	}
 }

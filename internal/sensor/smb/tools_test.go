@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/honeygate/honeygate/internal/event"
+	"github.com/honeygate/honeygate/internal/testkit/eventkit"
 )
 
 // Real clients from Debian against the sensor on loopback. Each test
@@ -47,7 +48,7 @@ func techniques(events []event.Event) []string {
 	return out
 }
 
-func nmapScript(t *testing.T, script string) (string, *collector) {
+func nmapScript(t *testing.T, script string) (string, *eventkit.Recorder) {
 	nmap := needTool(t, "nmap")
 	addr, col := testSensor(t, t.TempDir())
 	_, port, _ := net.SplitHostPort(addr)
@@ -61,7 +62,7 @@ func TestNmapMS17010(t *testing.T) {
 	if !strings.Contains(out, "State: VULNERABLE") {
 		t.Errorf("nmap did not report VULNERABLE:\n%s", out)
 	}
-	if got := techniques(col.all()); !contains(got, "ms17-010-check") {
+	if got := techniques(col.Events()); !contains(got, "ms17-010-check") {
 		t.Errorf("sensor recorded techniques %v, want the ms17-010-check probe", got)
 	}
 }
@@ -71,7 +72,7 @@ func TestNmapDoublePulsar(t *testing.T) {
 	if !strings.Contains(out, "State: VULNERABLE") {
 		t.Errorf("nmap did not report VULNERABLE:\n%s", out)
 	}
-	if got := techniques(col.all()); !contains(got, "doublepulsar-ping") {
+	if got := techniques(col.Events()); !contains(got, "doublepulsar-ping") {
 		t.Errorf("sensor recorded techniques %v, want doublepulsar-ping", got)
 	}
 }
@@ -110,7 +111,7 @@ func TestSmbclientBenign(t *testing.T) {
 	}
 	runTool(t, smbclient, smbclientArgs(port, "-N", "-m", "NT1", "--option=client min protocol=NT1", "//127.0.0.1/IPC$", "-c", "exit")...)
 	waitClosed(t, col, 3)
-	events := col.all()
+	events := col.Events()
 	if got := techniques(events); len(got) != 0 {
 		t.Errorf("benign client recorded as exploit: %v", got)
 	}
@@ -142,7 +143,7 @@ func TestSmbclientNTLMv2(t *testing.T) {
 			}
 			waitClosed(t, col, 1)
 			var failed []event.Event
-			for _, e := range col.all() {
+			for _, e := range col.Events() {
 				if e.Kind == event.LoginFailed {
 					failed = append(failed, e)
 				}
@@ -163,12 +164,12 @@ func TestSmbclientNTLMv2(t *testing.T) {
 }
 
 // waitClosed waits for n sessions to close.
-func waitClosed(t *testing.T, col *collector, n int) {
+func waitClosed(t *testing.T, col *eventkit.Recorder, n int) {
 	t.Helper()
 	deadline := time.After(15 * time.Second)
 	for i := 0; i < n; i++ {
 		select {
-		case <-col.closed:
+		case <-col.Closed:
 		case <-deadline:
 			t.Fatalf("%d of %d sessions closed", i, n)
 		}

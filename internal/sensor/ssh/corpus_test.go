@@ -68,7 +68,7 @@ func TestCorpusOverSSH(t *testing.T) {
 			t.Fatalf("%s: the shell did not finish its input", s.ID)
 		}
 		cl.Close()
-		ts.pub.waitKind(t, event.SessionClosed, 1)
+		ts.pub.WaitKind(t, event.SessionClosed, 1)
 
 		read, exits := 0, false
 		prev := ""
@@ -85,7 +85,7 @@ func TestCorpusOverSSH(t *testing.T) {
 		var inputs int
 		downloads, floods := map[string]bool{}, map[string]bool{}
 		var closed []event.Event
-		for _, e := range ts.pub.events() {
+		for _, e := range ts.pub.Events() {
 			switch e.Kind {
 			case event.CommandInput:
 				inputs++

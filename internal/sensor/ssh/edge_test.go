@@ -12,6 +12,7 @@ import (
 
 	"github.com/honeygate/honeygate/internal/event"
 	"github.com/honeygate/honeygate/internal/sensor"
+	"github.com/honeygate/honeygate/internal/testkit/eventkit"
 )
 
 // A scanner that connects and says nothing still gets its session.connect
@@ -25,8 +26,8 @@ func TestSilentClient(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	closed := ts.pub.waitKind(t, event.SessionClosed, 1)
-	conn := ts.pub.ofKind(event.SessionConnect)
+	closed := ts.pub.WaitKind(t, event.SessionClosed, 1)
+	conn := ts.pub.OfKind(event.SessionConnect)
 	if len(conn) != 1 || conn[0].ClientVersion != "" || conn[0].HASSH != "" {
 		t.Errorf("connect %+v", conn)
 	}
@@ -47,9 +48,9 @@ func TestNotSSH(t *testing.T) {
 		t.Fatal(err)
 	}
 	io.WriteString(c, "GET / HTTP/1.0\r\n\r\n")
-	ts.pub.waitKind(t, event.SessionClosed, 1)
+	ts.pub.WaitKind(t, event.SessionClosed, 1)
 	c.Close()
-	conn := ts.pub.ofKind(event.SessionConnect)
+	conn := ts.pub.OfKind(event.SessionConnect)
 	if len(conn) != 1 || conn[0].ClientVersion != "" {
 		t.Errorf("connect %+v", conn)
 	}
@@ -67,8 +68,8 @@ func TestTunnelEventsBounded(t *testing.T) {
 		}
 	}
 	cl.Close()
-	ts.pub.waitKind(t, event.SessionClosed, 1)
-	if n := len(ts.pub.ofKind(event.DirectTCPIPRequest)); n != maxTunnelEvents {
+	ts.pub.WaitKind(t, event.SessionClosed, 1)
+	if n := len(ts.pub.OfKind(event.DirectTCPIPRequest)); n != maxTunnelEvents {
 		t.Errorf("%d direct-tcpip.request events, want %d", n, maxTunnelEvents)
 	}
 }
@@ -111,7 +112,7 @@ func TestChannelsBounded(t *testing.T) {
 // A server stop ends sessions that are mid-command and idle alike, and
 // each is recorded as ended by the stop.
 func TestStopEndsSessions(t *testing.T) {
-	pub := &fakePub{}
+	pub := &eventkit.Recorder{}
 	s, err := New(DefaultConfig(), Options{Publisher: pub, Sensor: "test", Limits: sensor.DefaultLimits(), DataDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
@@ -131,7 +132,7 @@ func TestStopEndsSessions(t *testing.T) {
 	if err := sess.Shell(); err != nil {
 		t.Fatal(err)
 	}
-	pub.waitKind(t, event.LoginSuccess, 1)
+	pub.WaitKind(t, event.LoginSuccess, 1)
 	cancel()
 	select {
 	case err := <-done:
@@ -141,7 +142,7 @@ func TestStopEndsSessions(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("Serve did not return within 5s of the stop")
 	}
-	if c := pub.waitKind(t, event.SessionClosed, 1); c[0].Message != "server stop" {
+	if c := pub.WaitKind(t, event.SessionClosed, 1); c[0].Message != "server stop" {
 		t.Errorf("close reason %q", c[0].Message)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	xssh "golang.org/x/crypto/ssh"
 
 	"github.com/honeygate/honeygate/internal/event"
-	"github.com/honeygate/honeygate/internal/sensor/busybox"
 )
 
 // maxListText bounds each algorithm list kept in an event.
@@ -45,21 +44,5 @@ func uploadEvent(e *event.Event, tool, name string, st stored) *event.Event {
 	e.Tool, e.Filename = event.Text(tool), event.Text(name)
 	e.SHA256, e.UploadSize = st.SHA256, st.Size
 	e.Message = event.Text(st.Note)
-	return e
-}
-
-// downloadEvent fills file.download, as telnet does: every URL of the line,
-// and whether its command ran.
-func downloadEvent(e *event.Event, d busybox.Download) *event.Event {
-	e.URL, e.Tool, e.Filename = event.Text(d.URL), event.Text(d.Tool), event.Text(d.Filename)
-	e.Ran = event.BoolPtr(d.Ran)
-	return e
-}
-
-// floodEvent fills attack.http_flood: the target is a victim, never a
-// payload, so never a file.download that intel would make an indicator of.
-func floodEvent(e *event.Event, f busybox.Flood) *event.Event {
-	e.TargetURL, e.Requests, e.Tool = event.Text(f.URL), f.Requests, event.Text(f.Tool)
-	e.Ran = event.BoolPtr(f.Ran)
 	return e
 }

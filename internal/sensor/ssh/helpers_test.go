@@ -4,74 +4,19 @@ import (
 	"context"
 	"errors"
 	"net"
-	"sync"
 	"testing"
 	"time"
 
 	xssh "golang.org/x/crypto/ssh"
 
-	"github.com/honeygate/honeygate/internal/event"
 	"github.com/honeygate/honeygate/internal/sensor"
+	"github.com/honeygate/honeygate/internal/testkit/eventkit"
 )
-
-// fakePub records events.
-type fakePub struct {
-	mu  sync.Mutex
-	evs []event.Event
-}
-
-func (p *fakePub) Publish(ctx context.Context, e *event.Event) error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if err := e.Validate(); err != nil {
-		return err
-	}
-	p.evs = append(p.evs, *e)
-	return nil
-}
-
-func (p *fakePub) events() []event.Event {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return append([]event.Event(nil), p.evs...)
-}
-
-func (p *fakePub) ofKind(k event.Kind) []event.Event {
-	var out []event.Event
-	for _, e := range p.events() {
-		if e.Kind == k {
-			out = append(out, e)
-		}
-	}
-	return out
-}
-
-// waitKind waits until n events of kind k were published.
-func (p *fakePub) waitKind(t *testing.T, k event.Kind, n int) []event.Event {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) {
-		if evs := p.ofKind(k); len(evs) >= n {
-			return evs
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	t.Fatalf("want %d %s events, have %v", n, k, p.kinds())
-	return nil
-}
-
-func (p *fakePub) kinds() []event.Kind {
-	var ks []event.Kind
-	for _, e := range p.events() {
-		ks = append(ks, e.Kind)
-	}
-	return ks
-}
 
 // testServer is a sensor behind a real sensor.Server on a loopback port.
 type testServer struct {
 	s    *Sensor
-	pub  *fakePub
+	pub  *eventkit.Recorder
 	addr string
 	dir  string
 }
@@ -81,7 +26,7 @@ func startServer(t *testing.T, cfg Config, lim sensor.Limits, dir string) *testS
 	if dir == "" {
 		dir = t.TempDir()
 	}
-	pub := &fakePub{}
+	pub := &eventkit.Recorder{}
 	s, err := New(cfg, Options{Publisher: pub, Sensor: "test", Limits: lim, DataDir: dir})
 	if err != nil {
 		t.Fatal(err)

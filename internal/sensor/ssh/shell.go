@@ -7,6 +7,7 @@ import (
 	"github.com/honeygate/honeygate/internal/event"
 	"github.com/honeygate/honeygate/internal/sensor"
 	"github.com/honeygate/honeygate/internal/sensor/busybox"
+	"github.com/honeygate/honeygate/internal/sensor/shellrec"
 )
 
 // readBufSize is small on purpose: bots send short lines, and thousands of
@@ -27,30 +28,11 @@ func (ss *session) record(line string, r busybox.Result) bool {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
 	ss.commands++
-	// As telnet records a line: a password typed at passwd's prompt is
-	// neither evidence nor a command to publish; every URL on the line is
-	// intel, whether its command ran or not; flood targets (r.Floods) are
-	// victims, never payloads, so never file.download.
-	if !r.Secret {
-		ss.observe(attrib.Observation{Input: line})
+	for _, o := range shellrec.Evidence(line, r) {
+		ss.observe(o)
 	}
-	for _, m := range r.Markers {
-		ss.observe(attrib.Observation{Marker: m})
-	}
-	for _, d := range r.Downloads {
-		ss.observe(attrib.Observation{URL: d.URL})
-	}
-	e := ss.event(event.CommandInput)
-	if !r.Secret {
-		e.Input = event.Text(line)
-	}
-	e.Output = event.Text(event.Truncate(string(r.Output), 1024))
-	ss.emit(e)
-	for _, d := range r.Downloads {
-		ss.emit(downloadEvent(ss.event(event.FileDownload), d))
-	}
-	for _, f := range r.Floods {
-		ss.emit(floodEvent(ss.event(event.AttackHTTPFlood), f))
+	for _, e := range shellrec.Events(line, r, ss.event) {
+		ss.emit(e)
 	}
 	ss.flushAttribution()
 	return r.Limited || (ss.s.limits.MaxCommands > 0 && ss.commands >= ss.s.limits.MaxCommands)

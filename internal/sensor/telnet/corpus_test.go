@@ -61,7 +61,7 @@ func TestCorpusEvents(t *testing.T) {
 		// Wait for the session to read them all before the client hangs up
 		// (a hang-up ends the session where it is).
 		deadline := time.Now().Add(10 * time.Second)
-		for len(h.pub.ofKind(event.CommandInput)) < read && len(h.pub.ofKind(event.SessionClosed)) == 0 && time.Now().Before(deadline) {
+		for len(h.pub.OfKind(event.CommandInput)) < read && len(h.pub.OfKind(event.SessionClosed)) == 0 && time.Now().Before(deadline) {
 			time.Sleep(time.Millisecond)
 		}
 		h.finish(t)
@@ -69,7 +69,7 @@ func TestCorpusEvents(t *testing.T) {
 		var inputs int
 		downloads, floods := map[string]bool{}, map[string]bool{}
 		var closed []event.Event
-		for _, e := range h.pub.events() {
+		for _, e := range h.pub.Events() {
 			switch e.Kind {
 			case event.CommandInput:
 				inputs++

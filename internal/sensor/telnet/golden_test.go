@@ -55,6 +55,7 @@ import (
 
 	"github.com/honeygate/honeygate/internal/event"
 	"github.com/honeygate/honeygate/internal/sensor"
+	"github.com/honeygate/honeygate/internal/testkit/eventkit"
 )
 
 var updateGolden = flag.Bool("update", false, "rewrite testdata/golden/*.golden from the current behaviour")
@@ -207,7 +208,7 @@ func (c *countingConn) Write(b []byte) (int, error) {
 // renders the result.
 func playDialogue(t *testing.T, steps []dialogueStep) []byte {
 	t.Helper()
-	pub := &fakePub{}
+	pub := &eventkit.Recorder{}
 	s, err := New(DefaultConfig(), Options{Publisher: pub, Sensor: "golden", Limits: sensor.DefaultLimits()})
 	if err != nil {
 		t.Fatal(err)
@@ -274,7 +275,7 @@ func playDialogue(t *testing.T, steps []dialogueStep) []byte {
 	cl.mu.Lock()
 	raw := append([]byte(nil), cl.buf...)
 	cl.mu.Unlock()
-	return renderGolden(raw, pub.events())
+	return renderGolden(raw, pub.Events())
 }
 
 func renderGolden(raw []byte, evs []event.Event) []byte {

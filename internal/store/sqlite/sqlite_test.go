@@ -13,6 +13,7 @@ import (
 	"github.com/honeygate/honeygate/internal/store"
 	"github.com/honeygate/honeygate/internal/store/sqlite"
 	"github.com/honeygate/honeygate/internal/store/storetest"
+	"github.com/honeygate/honeygate/internal/testkit/eventkit"
 )
 
 func openTemp(tb testing.TB) *sqlite.DB {
@@ -106,34 +107,18 @@ func telnetBatch(first, n int) []event.Event {
 	evs := make([]event.Event, 0, n)
 	for s := first; len(evs) < n; s++ {
 		start := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(s) * time.Second)
-		base := event.Event{
-			Sensor: "hp-isp-01", Proto: "telnet", DstPort: 23,
-			SrcIP: fmt.Sprintf("100.%d.%d.%d", s>>16&255, s>>8&255, s&255), SrcPort: 30000 + s%30000,
-			Session: fmt.Sprintf("%012x", s),
-		}
-		at := func(kind event.Kind, ms int) event.Event {
-			e := base
-			e.ID, e.Kind, e.Time = event.NewID(), kind, start.Add(time.Duration(ms)*time.Millisecond)
-			return e
-		}
-		size := at(event.ClientSize, 10)
-		size.Width, size.Height = 80, 24
-		session := []event.Event{at(event.SessionConnect, 0), size}
+		a := eventkit.New(fmt.Sprintf("%012x", s), fmt.Sprintf("100.%d.%d.%d", s>>16&255, s>>8&255, s&255), 23, start,
+			eventkit.Sensor("hp-isp-01"), eventkit.SrcPort(30000+s%30000), eventkit.RandomIDs())
+		ms := func(n int) time.Duration { return time.Duration(n) * time.Millisecond }
+		session := []event.Event{a.Connect(0), a.Size(ms(10), 80, 24)}
 		for i, pw := range []string{"admin", "12345", "", "xc3511"} {
-			e := at(event.LoginFailed, 200+100*i)
-			if i == 3 {
-				e.Kind = event.LoginSuccess
-			}
-			e.Username, e.Password = "root", event.TextPtr(pw)
-			session = append(session, e)
+			session = append(session, a.Login(ms(200+100*i), "root", pw, i == 3))
 		}
 		for i, cmd := range []string{"enable", "system", "/bin/busybox ECCHI"} {
-			e := at(event.CommandInput, 800+100*i)
-			e.Input, e.Output = event.Text(cmd), event.Text(cmd+": applet not found")
-			session = append(session, e)
+			session = append(session, a.Command(ms(800+100*i), cmd, cmd+": applet not found"))
 		}
-		closed := at(event.SessionClosed, 1500)
-		closed.Family, closed.Duration, closed.Bytes = "mirai", 1.5, 312
+		closed := a.Closed(ms(1500), "mirai")
+		closed.Bytes, closed.Message = 312, "" // the sizes the benchmark's figures were taken with
 		session = append(session, closed)
 		evs = append(evs, session[:min(len(session), n-len(evs))]...)
 	}

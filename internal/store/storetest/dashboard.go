@@ -9,6 +9,7 @@ import (
 
 	"github.com/honeygate/honeygate/internal/event"
 	"github.com/honeygate/honeygate/internal/store"
+	"github.com/honeygate/honeygate/internal/testkit/eventkit"
 )
 
 // testDashboard checks the dashboard's rollups: top credentials per
@@ -18,16 +19,16 @@ func testDashboard(t *testing.T, s store.Events) {
 	ctx := context.Background()
 	d1 := time.Date(2026, 3, 1, 23, 59, 0, 0, time.UTC)
 	d2 := d1.Add(2 * time.Minute) // the next day
-	a := newAttacker("dash-a", "192.0.2.1", 23, d1)
-	b := newAttacker("dash-b", "192.0.2.2", 2323, d2)
+	a := eventkit.New("dash-a", "192.0.2.1", 23, d1)
+	b := eventkit.New("dash-b", "192.0.2.2", 2323, d2)
 	evs := []event.Event{
-		a.connect(0), a.login(time.Second, "root", ptr("xc3511"), false), a.login(2*time.Second, "root", ptr("vizxv"), true),
-		a.download(3*time.Second, "http://203.0.113.1/a.sh", "wget", "a.sh"),
+		a.Connect(0), a.Login(time.Second, "root", "xc3511", false), a.Login(2*time.Second, "root", "vizxv", true),
+		a.Download(3*time.Second, "http://203.0.113.1/a.sh", "wget", "a.sh"),
 	}
 	evs2 := []event.Event{
-		b.connect(0), b.login(time.Second, "root", ptr("xc3511"), false), b.login(2*time.Second, "admin", nil, false),
-		b.download(3*time.Second, "http://203.0.113.1/a.sh", "wget", "a.sh"),
-		b.download(4*time.Second, "http://203.0.113.2/b", "tftp", "b"),
+		b.Connect(0), b.Login(time.Second, "root", "xc3511", false), b.LoginNoPassword(2*time.Second, "admin", false),
+		b.Download(3*time.Second, "http://203.0.113.1/a.sh", "wget", "a.sh"),
+		b.Download(4*time.Second, "http://203.0.113.2/b", "tftp", "b"),
 	}
 	appendOK(t, s, evs...)
 	appendOK(t, s, evs2...)
@@ -82,8 +83,8 @@ func testDashboard(t *testing.T, s store.Events) {
 }
 
 func testEventByID(t *testing.T, s store.Events) {
-	a := newAttacker("ev-a", "192.0.2.1", 23, time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC))
-	evs := []event.Event{a.connect(0), a.download(time.Second, "http://203.0.113.1/a.sh", "wget", "a.sh")}
+	a := eventkit.New("ev-a", "192.0.2.1", 23, time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC))
+	evs := []event.Event{a.Connect(0), a.Download(time.Second, "http://203.0.113.1/a.sh", "wget", "a.sh")}
 	appendOK(t, s, evs...)
 	got, err := s.Event(context.Background(), evs[1].ID)
 	if err != nil {
@@ -98,10 +99,10 @@ func testEventByID(t *testing.T, s store.Events) {
 }
 
 func testBlockByRef(t *testing.T, s store.Events) {
-	a := newAttacker("blk", "10.0.0.1", 443, time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC))
-	b := a.ev(event.GatewayBlock, 0)
+	a := eventkit.New("blk", "10.0.0.1", 443, time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC))
+	b := a.Event(event.GatewayBlock, 0)
 	b.Session, b.Ref, b.Category, b.Action = "", "R-123", "malware", event.ActionBlock
-	other := a.ev(event.GatewayBlock, time.Second)
+	other := a.Event(event.GatewayBlock, time.Second)
 	other.Session, other.Ref = "", "R-456"
 	appendOK(t, s, b, other)
 	got, err := s.BlockByRef(context.Background(), "R-123")

@@ -10,6 +10,7 @@ import (
 
 	"github.com/honeygate/honeygate/internal/event"
 	"github.com/honeygate/honeygate/internal/store"
+	"github.com/honeygate/honeygate/internal/testkit/eventkit"
 )
 
 // foldCase is a session whose events exercise one folding rule, with what
@@ -26,67 +27,67 @@ type foldCase struct {
 func foldCases() map[string]foldCase {
 	cases := map[string]foldCase{}
 
-	full := newAttacker("ro-full", "203.0.113.80", 23, t0)
-	cases[full.session] = foldCase{
+	full := eventkit.New("ro-full", "203.0.113.80", 23, t0)
+	cases[full.ID] = foldCase{
 		evs: []event.Event{
-			full.connect(0),
-			full.login(1*time.Second, "root", ptr("admin"), false),
-			full.login(2*time.Second, "root", ptr("xc3511"), true),
-			full.command(3*time.Second, "enable"),
-			full.download(4*time.Second, "http://198.51.100.9/m.arm7", "wget", "m"),
-			full.attributed(5*time.Second, "gafgyt", "m.arm7"),
-			full.attributed(6*time.Second, "mirai", "busybox MIRAI", "xc3511"),
-			full.closed(9*time.Second, "mirai"), // repeats the family: the reasons stay
+			full.Connect(0),
+			full.Login(1*time.Second, "root", "admin", false),
+			full.Login(2*time.Second, "root", "xc3511", true),
+			full.Command(3*time.Second, "enable", "ok"),
+			full.Download(4*time.Second, "http://198.51.100.9/m.arm7", "wget", "m"),
+			full.Attributed(5*time.Second, "gafgyt", "m.arm7"),
+			full.Attributed(6*time.Second, "mirai", "busybox MIRAI", "xc3511"),
+			full.Closed(9*time.Second, "mirai"), // repeats the family: the reasons stay
 		},
 		start: t0, end: t0.Add(9 * time.Second), family: "mirai", reasons: []string{"busybox MIRAI", "xc3511"},
 	}
 
 	// Without a verdict, the latest family an ordinary event carried.
-	weak := newAttacker("ro-weak", "203.0.113.81", 2323, t0.Add(time.Hour))
-	c1, c2, c3 := weak.command(3*time.Second, "a"), weak.command(1*time.Second, "b"), weak.command(2*time.Second, "c")
+	weak := eventkit.New("ro-weak", "203.0.113.81", 2323, t0.Add(time.Hour))
+	c1, c2, c3 := weak.Command(3*time.Second, "a", "ok"), weak.Command(1*time.Second, "b", "ok"), weak.Command(2*time.Second, "c", "ok")
 	c1.Family, c2.Family, c3.Family = "mirai", "gafgyt", "tsunami"
-	cases[weak.session] = foldCase{
-		evs:   []event.Event{weak.connect(0), c1, c2, c3, weak.closed(5*time.Second, "")},
+	cases[weak.ID] = foldCase{
+		evs:   []event.Event{weak.Connect(0), c1, c2, c3, weak.Closed(5*time.Second, "")},
 		start: t0.Add(time.Hour), end: t0.Add(time.Hour + 5*time.Second), family: "mirai", reasons: []string{},
 	}
 
 	// The session starts a second before midnight; its other events are on
 	// the next day, so until the connect arrives it counts on that day.
 	lateStart := time.Date(2026, 3, 1, 23, 59, 59, 0, time.UTC)
-	late := newAttacker("ro-late", "203.0.113.82", 23, lateStart)
-	cases[late.session] = foldCase{
+	late := eventkit.New("ro-late", "203.0.113.82", 23, lateStart)
+	cases[late.ID] = foldCase{
 		evs: []event.Event{
-			late.connect(0), late.command(2*time.Second, "uname"),
-			late.attributed(3*time.Second, "hajime", "r"), late.closed(4*time.Second, ""),
+			late.Connect(0), late.Command(2*time.Second, "uname", "ok"),
+			late.Attributed(3*time.Second, "hajime", "r"), late.Closed(4*time.Second, ""),
 		},
 		start: lateStart, end: lateStart.Add(4 * time.Second), family: "hajime", reasons: []string{"r"},
 	}
 
 	// Two verdicts at the same instant: the greater family wins, in any order.
-	tie := newAttacker("ro-tie", "203.0.113.83", 23, t0.Add(2*time.Hour))
-	cases[tie.session] = foldCase{
+	tie := eventkit.New("ro-tie", "203.0.113.83", 23, t0.Add(2*time.Hour))
+	cases[tie.ID] = foldCase{
 		evs: []event.Event{
-			tie.connect(0), tie.attributed(time.Second, "gafgyt", "g"), tie.attributed(time.Second, "mirai", "m"),
-			tie.closed(2*time.Second, ""),
+			tie.Connect(0), tie.Attributed(time.Second, "gafgyt", "g"), tie.Attributed(time.Second, "mirai", "m"),
+			tie.Closed(2*time.Second, ""),
 		},
 		start: t0.Add(2 * time.Hour), end: t0.Add(2*time.Hour + 2*time.Second), family: "mirai", reasons: []string{"m"},
 	}
 
 	// The sensor closes with another family than the last verdict: the
 	// verdict's reasons were for another family, so none are shown.
-	sw := newAttacker("ro-switch", "203.0.113.84", 23, t0.Add(3*time.Hour))
-	cases[sw.session] = foldCase{
+	sw := eventkit.New("ro-switch", "203.0.113.84", 23, t0.Add(3*time.Hour))
+	cases[sw.ID] = foldCase{
 		evs: []event.Event{
-			sw.connect(0), sw.attributed(time.Second, "mirai", "m1"), sw.attributed(2*time.Second, "gafgyt", "g1"),
-			sw.closed(3*time.Second, "mirai"),
+			sw.Connect(0), sw.Attributed(time.Second, "mirai", "m1"), sw.Attributed(2*time.Second, "gafgyt", "g1"),
+			sw.Closed(3*time.Second, "mirai"),
 		},
 		start: t0.Add(3 * time.Hour), end: t0.Add(3*time.Hour + 3*time.Second), family: "mirai", reasons: []string{},
 	}
 
 	// A second session of ro-full's source: one source, two sessions.
-	again := newAttacker("ro-again", "203.0.113.80", 23, t0.Add(10*time.Minute))
-	cases[again.session] = foldCase{
-		evs:   []event.Event{again.connect(0), again.closed(time.Minute, "mirai")},
+	again := eventkit.New("ro-again", "203.0.113.80", 23, t0.Add(10*time.Minute))
+	cases[again.ID] = foldCase{
+		evs:   []event.Event{again.Connect(0), again.Closed(time.Minute, "mirai")},
 		start: t0.Add(10 * time.Minute), end: t0.Add(11 * time.Minute), family: "mirai", reasons: []string{},
 	}
 	return cases

