@@ -4,7 +4,7 @@
 # cgo (libyara-dev), so building needs gcc and the YARA headers.
 set -euo pipefail
 
-need_go="1.24"
+need_go="1.26"  # go.mod says go 1.26.8; an older go fetches that toolchain (GOTOOLCHAIN=auto)
 if ! command -v go >/dev/null 2>&1; then
   echo "deps: Go is not installed; install Go ${need_go} or newer first (https://go.dev/doc/install)" >&2
   exit 1
@@ -17,14 +17,14 @@ fi
 # nmap (smb-vuln-ms17-010, smb-double-pulsar-backdoor) and smbclient (a
 # benign client, NTLMv2 logons) test the SMB sensor.
 pkgs=(ca-certificates git telnet openssh-client sshpass iproute2 iptables curl bind9-dnsutils nmap smbclient)
+# For the client honeypot: libyara-dev and gcc (YARA through cgo, needed to
+# build), chromium (the browser engine; its tests skip without it).
+pkgs+=(gcc libyara-dev pkg-config chromium)
 # Optional, for the benchmarks only (BENCH=1): the gateway's peers and load
 # generators (bench/gateway/run.sh).
 if [ "${BENCH:-0}" = 1 ]; then
   pkgs+=(squid tinyproxy dnsmasq wrk dnsperf)
 fi
-# For the client honeypot: libyara-dev and gcc (YARA through cgo, needed to
-# build), chromium (the browser engine; its tests skip without it).
-pkgs=(ca-certificates git telnet iproute2 iptables gcc libyara-dev pkg-config chromium)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

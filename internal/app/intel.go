@@ -57,7 +57,7 @@ func buildIntel(e *env) ([]Component, error) {
 		return nil, err
 	}
 	log := e.log.With("component", "intel")
-	c := intel.NewConsumer(m, e.cfg.Intel.DownloadHosts, log)
+	c := intel.NewConsumer(m, e.cfg.Intel.DownloadHosts, log).WithHoneypot(e.cfg.Intel.Honeypot)
 	return consumer(e, "intel", bus.Handler{
 		Events: func(ctx context.Context, evs []event.Event) error { return c.Events(ctx, evs) },
 		Bad:    func(context.Context, string, []byte, error) error { return nil }, // the store consumer keeps it

@@ -299,7 +299,7 @@ func buildIoTHTTP(e *env) ([]Component, error) {
 	var cs []Component
 	for _, ln := range lns {
 		gated := sensor.GateListener(ln, e.Gate(), e.SensorMetrics(), iothttp.Proto)
-		cs = append(cs, httpComponent{srv: s.NewServer(context.Background()), ln: gated})
+		cs = append(cs, httpComponent{srv: s.NewServer(context.Background()), ln: s.WrapListener(gated)})
 	}
 	return cs, nil
 }
@@ -557,8 +557,9 @@ func buildDNS(e *env) ([]Component, error) {
 	return cs, nil
 }
 
-// buildCrashRecovery closes, with reason "crash", the sessions of this
-// sensor that a killed process left open. It waits until the store has
+// buildCrashRecovery closes the sessions of this sensor that a killed
+// process left open, at their last event and with reason
+// event.CloseCrashRecovered (crash.go). It waits until the store has
 // caught up with what the bus held (including what the dead process had
 // received but not acknowledged, redelivered after the bus's ack wait), so
 // that a session whose close is still on the bus is not closed twice.
@@ -607,11 +608,12 @@ func buildCrashRecovery(e *env) ([]Component, error) {
 				return nil
 			}
 			for _, s := range open {
-				ev := &event.Event{
-					ID: event.NewID(), Time: time.Now().UTC(), Kind: event.SessionClosed,
-					Sensor: s.Sensor, Proto: s.Proto, SrcIP: s.SrcIP, SrcPort: s.SrcPort, DstPort: s.DstPort,
-					Session: s.ID, Family: s.Family,
-					Closing: event.Closing{Message: "crash"},
+				ev, err := crashClose(ctx, st, s)
+				if err != nil {
+					if ctx.Err() == nil {
+						log.Error("closing a session left open by a crash", "session", s.ID, "err", err)
+					}
+					return nil
 				}
 				if err := b.Publish(ctx, ev); err != nil {
 					if ctx.Err() == nil {

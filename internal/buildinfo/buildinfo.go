@@ -47,5 +47,10 @@ func (i Info) String() string {
 	if i.Dirty {
 		dirty = " (modified)"
 	}
+	if i.Commit == "unknown" {
+		// Built without VCS stamping (-buildvcs=false, or not from a git
+		// checkout): say so once rather than "commit unknown ... of unknown".
+		return fmt.Sprintf("honeygate %s (no commit recorded), %s", i.Version, i.Go)
+	}
 	return fmt.Sprintf("honeygate %s, commit %s%s, built from a tree of %s, %s", i.Version, i.Commit, dirty, i.Date, i.Go)
 }

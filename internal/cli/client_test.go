@@ -50,3 +50,24 @@ func TestDetailReflect(t *testing.T) {
 		t.Errorf("scan detail %q, want %q", got, want)
 	}
 }
+
+// A block and a crawl verdict say in the list what was blocked or judged:
+// they carry no session, login or command to show instead.
+func TestDetailGatewayAndCrawl(t *testing.T) {
+	b := event.Event{Kind: event.GatewayBlock}
+	b.URL = "http://bad.example/x\x1b"
+	b.Block = event.Block{Host: "bad.example", Enforcer: "proxy", Action: event.ActionBlock, IndicatorType: "host", Indicator: "bad.example", Category: "malware", Ref: "HG-1"}
+	if got, want := detail(b), "proxy block http://bad.example/x.: host bad.example (malware) HG-1"; got != want {
+		t.Errorf("block detail %q, want %q", got, want)
+	}
+	d := event.Event{Kind: event.GatewayBlock}
+	d.Block = event.Block{Host: "bad.example", Enforcer: "dns", Action: event.ActionNXDomain, IndicatorType: "domain", Indicator: "bad.example", Category: "c2"}
+	if got, want := detail(d), "dns nxdomain bad.example: domain bad.example (c2)"; got != want {
+		t.Errorf("dns detail %q, want %q", got, want)
+	}
+	v := event.Event{Kind: event.CrawlVerdict}
+	v.Crawl = event.Crawl{Site: "shop", Verdict: "suspicious", Page: "http://shop.example/"}
+	if got, want := detail(v), "shop suspicious http://shop.example/"; got != want {
+		t.Errorf("crawl detail %q, want %q", got, want)
+	}
+}

@@ -88,6 +88,19 @@ func detail(e event.Event) string {
 		s = strings.Join(e.Reasons, "; ")
 	case event.SessionClosed:
 		s = fmt.Sprintf("%.1fs %s", e.Duration, e.Message)
+	case event.GatewayBlock, event.GatewayInfectedHost:
+		// What was asked for: the URL at the proxy, the name at the DNS filter.
+		what := string(e.URL)
+		if what == "" {
+			what = string(e.Block.Host)
+		}
+		s = fmt.Sprintf("%s %s %s:", e.Enforcer, e.Action, what)
+		if e.Indicator != "" {
+			s += fmt.Sprintf(" %s %s (%s)", e.IndicatorType, e.Indicator, e.Category)
+		}
+		s = strings.TrimSuffix(s+" "+e.Ref, " ")
+	case event.CrawlCapture, event.CrawlVerdict:
+		s = strings.Join(strings.Fields(fmt.Sprintf("%s %s %s %s", e.Site, e.Verdict, e.Page, e.Error)), " ")
 	default:
 		s = string(e.Message)
 	}

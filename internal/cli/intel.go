@@ -189,18 +189,29 @@ func newIntelList() *cobra.Command {
 			if c.json {
 				return printJSON(cmd.OutOrStdout(), raw)
 			}
-			var resp struct{ Indicators []intel.Indicator }
+			// Enforced comes from the server (held honeypot downloads,
+			// expiry); --json has the reason too.
+			var resp struct {
+				Indicators []struct {
+					intel.Indicator
+					Enforced bool `json:"enforced"`
+				}
+			}
 			if err := json.Unmarshal(raw, &resp); err != nil {
 				return err
 			}
 			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tTYPE\tVALUE\tCATEGORY\tSOURCE\tLAST SEEN\tEXPIRES")
+			fmt.Fprintln(tw, "ID\tTYPE\tVALUE\tCATEGORY\tSOURCE\tLAST SEEN\tEXPIRES\tENFORCED")
 			for _, i := range resp.Indicators {
 				exp := "-"
 				if !i.Expires.IsZero() {
 					exp = i.Expires.Format(time.RFC3339)
 				}
-				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", i.ID, i.Type, printable(i.Value), i.Category, printable(i.Source), i.LastSeen.Format(time.RFC3339), exp)
+				enforced := "no"
+				if i.Enforced {
+					enforced = "yes"
+				}
+				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", i.ID, i.Type, printable(i.Value), i.Category, printable(i.Source), i.LastSeen.Format(time.RFC3339), exp, enforced)
 			}
 			return tw.Flush()
 		},

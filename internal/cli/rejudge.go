@@ -34,7 +34,7 @@ finds the infections of last week.`,
 		},
 	}
 	c.register(cmd)
-	cmd.Flags().StringVar(&from, "from", "", "first day (YYYY-MM-DD)")
+	cmd.Flags().StringVar(&from, "from", "", "first day (YYYY-MM-DD, default 13 days before --to)")
 	cmd.Flags().StringVar(&to, "to", "", "last day (YYYY-MM-DD, default today)")
 	cmd.Flags().DurationVar(&timeout, "timeout", time.Hour, "give up waiting after this long")
 	return cmd

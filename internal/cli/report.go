@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -17,9 +18,17 @@ import (
 func newReport() *cobra.Command {
 	var from, to, out, data string
 	cmd := &cobra.Command{
-		Use:   "report --from YYYY-MM-DD --to YYYY-MM-DD --out FILE",
+		Use:   "report --out FILE [--from YYYY-MM-DD] [--to YYYY-MM-DD]",
 		Short: "Write an HTML report of a period, with PNG charts beside it",
-		Args:  cobra.NoArgs,
+		Long: `Write an HTML report of the days --from .. --to (default: the last 30 days):
+honeypot sessions by family and port, blocks per day and the top blocked
+domains, top credentials, new payload URLs, the tampering matrix and its
+campaigns. Each chart is also written as a PNG beside FILE (FILE's name without
+.html, then -sessions-by-family.png, ...). It reads DATA/honeygate.db directly
+(no server or token needed; a running server may keep writing).`,
+		Example: `  honeygate report --out /tmp/report.html
+  honeygate report --from 2026-11-01 --to 2026-11-30 --out november.html`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			today := time.Now().UTC().Truncate(24 * time.Hour)
 			f, t := today.AddDate(0, 0, -29), today
@@ -40,6 +49,11 @@ func newReport() *cobra.Command {
 			if out == "" {
 				return exitError{2, fmt.Errorf("--out FILE is required")}
 			}
+			// Opening creates a missing database: a mistyped --data would
+			// give an empty report, and leave an empty data dir behind.
+			if _, err := os.Stat(filepath.Join(data, "honeygate.db")); err != nil {
+				return exitError{2, fmt.Errorf("no honeygate database in %s (give the server's data dir with --data or HONEYGATE_DATA): %w", data, err)}
+			}
 			db, err := sqlite.Open(filepath.Join(data, "honeygate.db"))
 			if err != nil {
 				return err
@@ -59,6 +73,6 @@ func newReport() *cobra.Command {
 	fl.StringVar(&from, "from", "", "first day (UTC, YYYY-MM-DD; default 29 days before today)")
 	fl.StringVar(&to, "to", "", "last day (UTC, YYYY-MM-DD; default today)")
 	fl.StringVar(&out, "out", "", "the HTML file to write; PNG charts are written beside it")
-	fl.StringVar(&data, "data", defaultData(), "data dir holding honeygate.db (default $HONEYGATE_DATA, else ./honeygate-data)")
+	fl.StringVar(&data, "data", defaultData(), "data dir holding honeygate.db ($HONEYGATE_DATA when set)")
 	return cmd
 }

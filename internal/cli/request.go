@@ -67,7 +67,7 @@ func (c *clientFlags) send(ctx context.Context, method, path string, q url.Value
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return fmt.Errorf("cannot reach %s: %w", server, err)
+		return fmt.Errorf("cannot reach %s (is `honeygate serve` running with --data %s? else give --server): %w", server, c.data, err)
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, 256<<20))

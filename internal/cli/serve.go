@@ -81,7 +81,7 @@ Listeners (--listen NAME=ADDR, repeatable; NAME=off disables one):
 	}
 	f := cmd.Flags()
 	f.StringVar(&cfgPath, "config", "", "YAML config file (flags win over it)")
-	f.StringVar(&data, "data", defaultData(), "directory where everything is kept (default $HONEYGATE_DATA, else ./honeygate-data)")
+	f.StringVar(&data, "data", defaultData(), "directory where everything is kept ($HONEYGATE_DATA when set)")
 	f.StringVar(&token, "token", "", "API bearer token (default: generated on first start, kept in DATA/token)")
 	f.StringVar(&natsURL, "nats", "", "external NATS server URL with JetStream (default: embedded)")
 	f.StringArrayVar(&listen, "listen", nil, "NAME=ADDR listener, repeatable; NAME=off disables it")

@@ -47,7 +47,7 @@ func newValidate() *cobra.Command {
 					fmt.Fprintf(cmd.OutOrStdout(), "%s\n", err)
 					return exitError{code: 2, err: fmt.Errorf("crawl rules (%s) or weights: %w", rules, err)}
 				}
-				fmt.Fprintf(cmd.OutOrStdout(), "%s: %d YARA rules compile\n", rules, j.Rules())
+				fmt.Fprintf(cmd.OutOrStdout(), "YARA rules: %d compile (built in, and any *.yar, *.yara in %s)\n", j.Rules(), rules)
 				j.Close()
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "%s: ok\n", cfgPath)

@@ -320,6 +320,7 @@ func Parse(b []byte) (Config, error) {
 				fe.Line = line
 				fe.Msg = strings.TrimSpace(m[strings.Index(m, ":")+1:])
 			}
+			unknownKey(&root, &fe)
 			es = append(es, fe)
 		}
 	}
@@ -335,6 +336,36 @@ func Parse(b []byte) (Config, error) {
 	}
 	sort.SliceStable(es, func(i, j int) bool { return es[i].Line < es[j].Line })
 	return cfg, es.Err()
+}
+
+// unknownKey rewrites yaml.v3's "field idle not found in type
+// sensor.Limits", which names a Go type the user never sees, as the key's
+// dotted path ("limits.idle: unknown setting") and where the settings are.
+func unknownKey(root *yaml.Node, fe *FieldError) {
+	var key string
+	if _, err := fmt.Sscanf(fe.Msg, "field %s not found in type", &key); err != nil || fe.Line == 0 {
+		return
+	}
+	var walk func(n *yaml.Node, path string) string
+	walk = func(n *yaml.Node, path string) string {
+		for i, c := range n.Content {
+			p := path
+			if n.Kind == yaml.MappingNode && i%2 == 1 {
+				p = strings.TrimPrefix(path+"."+n.Content[i-1].Value, ".")
+			}
+			if n.Kind == yaml.MappingNode && i%2 == 0 && c.Line == fe.Line && c.Value == key {
+				return strings.TrimPrefix(path+"."+key, ".")
+			}
+			if found := walk(c, p); found != "" {
+				return found
+			}
+		}
+		return ""
+	}
+	if p := walk(root, ""); p != "" {
+		fe.Path = p
+		fe.Msg = "unknown setting (docs/config.example.yaml lists every setting)"
+	}
 }
 
 // syntaxError turns a YAML syntax error into a FieldError with its line.

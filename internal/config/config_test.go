@@ -149,3 +149,27 @@ func TestSyntaxErrorLine(t *testing.T) {
 		}
 	}
 }
+
+// An unknown key is named by its path in the file, not by the Go type that
+// lacks it.
+func TestUnknownKeyNamedByPath(t *testing.T) {
+	doc := `limits:
+  idle: 2m
+gateway:
+  default:
+    fail_mod: open
+`
+	_, err := Parse([]byte(doc))
+	if err == nil {
+		t.Fatal("no error")
+	}
+	got := err.Error()
+	for _, want := range []string{"line 2: limits.idle: unknown setting", "line 5: gateway.default.fail_mod: unknown setting"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("errors lack %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "sensor.Limits") {
+		t.Errorf("errors name a Go type:\n%s", got)
+	}
+}

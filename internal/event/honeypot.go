@@ -54,6 +54,12 @@ type Attribution struct {
 	Hint string `json:"hint,omitempty"`
 }
 
+// CloseCrashRecovered is the message of a session.closed that honeygate
+// wrote at restart for a session a killed process left open: the sensor
+// never saw it end, so its time (and duration) are those of the session's
+// last event, the latest moment it is known to have been alive.
+const CloseCrashRecovered = "crash-recovered"
+
 // Closing is how a session ended (session.closed, session.panic).
 type Closing struct {
 	Message  Text    `json:"message,omitempty"`  // panic message, close reason, ...

@@ -100,8 +100,8 @@ var _ schema.Section = Config{}
 // (UDP and TCP on one address), both off unless given.
 func (Config) Listeners() []schema.Listener {
 	return []schema.Listener{
-		{Name: "proxy", Net: schema.TCP, Repeatable: true, Help: "HTTP/HTTPS forward proxy of the gateway (off by default)"},
-		{Name: "dns", Net: schema.TCPUDP, Repeatable: true, Help: "DNS filter of the gateway, UDP and TCP (off by default)"},
+		{Name: "proxy", Net: schema.TCP, Repeatable: true, Help: "HTTP/HTTPS forward proxy of the gateway"},
+		{Name: "dns", Net: schema.TCPUDP, Repeatable: true, Help: "DNS filter of the gateway"},
 	}
 }
 

@@ -15,6 +15,9 @@ type Config struct {
 	Feeds []FeedConfig `yaml:"feeds"`
 	// DownloadHosts: none, ip (default) or all. See HostPolicy.
 	DownloadHosts HostPolicy `yaml:"download_hosts"`
+	// Honeypot holds honeypot downloads from popular sites until
+	// corroborated (honeypot.go).
+	Honeypot HoneypotPolicy `yaml:"honeypot"`
 	// Debounce is how long a change waits for more before the rebuild;
 	// at most 900ms, so that a change is enforced within a second.
 	Debounce time.Duration `yaml:"debounce"`
@@ -23,7 +26,7 @@ type Config struct {
 // DefaultConfig subscribes to nothing, blocks payload servers that are
 // addresses, and rebuilds 100ms after a change.
 func DefaultConfig() Config {
-	return Config{DownloadHosts: HostsIP, Debounce: 100 * time.Millisecond}
+	return Config{DownloadHosts: HostsIP, Honeypot: DefaultHoneypotPolicy(), Debounce: 100 * time.Millisecond}
 }
 
 // Validate implements schema.Section.
@@ -32,6 +35,7 @@ func (c Config) Validate() schema.Errors {
 	if !c.DownloadHosts.Valid() {
 		errs.Add("download_hosts", "%q: want none, ip or all", c.DownloadHosts)
 	}
+	errs.Nest("honeypot", c.Honeypot.Validate())
 	if c.Debounce < 0 || c.Debounce > 900*time.Millisecond {
 		errs.Add("debounce", "%v: want 0 to 900ms (a change must be enforced within a second)", c.Debounce)
 	}

@@ -40,6 +40,7 @@ type Adder interface {
 type Consumer struct {
 	add   Adder
 	hosts HostPolicy
+	held  *holdPolicy
 	log   *slog.Logger
 }
 
@@ -51,7 +52,14 @@ func NewConsumer(add Adder, hosts HostPolicy, log *slog.Logger) *Consumer {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Consumer{add: add, hosts: hosts, log: log}
+	return &Consumer{add: add, hosts: hosts, held: newHoldPolicy(DefaultHoneypotPolicy()), log: log}
+}
+
+// WithHoneypot replaces the policy for honeypot downloads from popular
+// sites (honeypot.go; DefaultHoneypotPolicy without it) and returns c.
+func (c *Consumer) WithHoneypot(p HoneypotPolicy) *Consumer {
+	c.held = newHoldPolicy(p)
+	return c
 }
 
 // consumedKinds are the kinds indicators come from; indicators switches on
@@ -70,7 +78,7 @@ func (c *Consumer) Kinds() []event.Kind { return append([]event.Kind(nil), consu
 func (c *Consumer) Events(ctx context.Context, evs []event.Event) error {
 	var inds []Indicator
 	for _, ev := range evs {
-		for _, ind := range c.indicators(ev) {
+		for _, ind := range c.indicators(ctx, ev) {
 			n, err := Normalize(ind)
 			if err != nil {
 				c.log.Debug("intel: event yields no indicator", "event", ev.ID, "kind", ev.Kind, "err", err)
@@ -89,17 +97,17 @@ func (c *Consumer) Events(ctx context.Context, evs []event.Event) error {
 }
 
 // indicators returns what one event says, not yet normalized.
-func (c *Consumer) indicators(ev event.Event) []Indicator {
+func (c *Consumer) indicators(ctx context.Context, ev event.Event) []Indicator {
 	switch ev.Kind {
 	case event.FileDownload:
-		return c.download(ev)
+		return c.download(ctx, ev)
 	case event.CrawlVerdict:
 		return verdictIndicators(ev)
 	}
 	return nil
 }
 
-func (c *Consumer) download(ev event.Event) []Indicator {
+func (c *Consumer) download(ctx context.Context, ev event.Event) []Indicator {
 	raw := strings.TrimSpace(string(ev.URL))
 	if raw == "" {
 		return nil
@@ -133,6 +141,12 @@ func (c *Consumer) download(ev event.Event) []Indicator {
 		FirstSeen: ev.Time.UTC(), LastSeen: ev.Time.UTC(), Refs: []string{ev.ID}}
 	u := base
 	u.Type, u.Value = TypeURL, raw
+	// A popular site's URL (or a public resolver's) is held until
+	// corroborated, and its host is never listed (honeypot.go).
+	if c.held.holds(pc.host, pc.isIP()) {
+		c.log.Debug("intel: a popular site's URL from the honeypot", "event", ev.ID, "url", raw)
+		return []Indicator{c.hold(ctx, u, pc.expr(), ev.SrcIP)}
+	}
 	out := []Indicator{u}
 	if c.hosts == HostsNone {
 		return out

@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/honeygate/honeygate/internal/intel"
 )
@@ -130,7 +131,7 @@ func (h *intelRoutes) list(w http.ResponseWriter, r *http.Request) {
 	if lim := f.EffectiveLimit(); len(out) > lim {
 		out = out[:lim]
 	}
-	resp := map[string]any{"indicators": out}
+	resp := map[string]any{"indicators": withEnforcement(out)}
 	if len(out) == f.EffectiveLimit() {
 		resp["next_after"] = out[len(out)-1].ID
 	}
@@ -152,7 +153,26 @@ func (h *intelRoutes) get(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, intel.ErrNotFound)
 		return
 	}
-	writeJSON(w, http.StatusOK, got[0])
+	writeJSON(w, http.StatusOK, withEnforcement(got[:1])[0])
+}
+
+// indicatorOut is an indicator as the API shows it: with whether the
+// gateway enforces it and, when not, why (a held honeypot download, an
+// expiry, an allow entry), so that an analyst never has to infer it.
+type indicatorOut struct {
+	intel.Indicator
+	Enforced bool   `json:"enforced"`
+	Reason   string `json:"reason,omitempty"`
+}
+
+func withEnforcement(inds []intel.Indicator) []indicatorOut {
+	now := time.Now()
+	out := make([]indicatorOut, len(inds))
+	for i, ind := range inds {
+		out[i].Indicator = ind
+		out[i].Enforced, out[i].Reason = intel.Enforcement(ind, now)
+	}
+	return out
 }
 
 // add takes one indicator object or a list of them; all are stored or none.

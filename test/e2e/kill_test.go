@@ -77,15 +77,17 @@ func TestKillNineLosesNothing(t *testing.T) {
 		t.Errorf("listed %d events, status says %d", len(all), st.EventsStored)
 	}
 	// Sessions the kill left open are closed on restart, with reason
-	// "crash": every session that connected has exactly one close.
+	// "crash-recovered": every session that connected has exactly one close.
 	crashed := 0
+	var crashCloses []apiEvent
 	waitFor(t, "every session to be closed after the restart", 60*time.Second, func() bool {
 		closes := map[string]int{}
-		crashed = 0
+		crashed, crashCloses = 0, crashCloses[:0]
 		for _, e := range srv.events(url.Values{"kind": {"session.closed"}, "limit": {"10000"}}) {
 			closes[e.Session]++
-			if e.Message == "crash" {
+			if e.Message == "crash-recovered" {
 				crashed++
+				crashCloses = append(crashCloses, e)
 			}
 		}
 		for _, e := range srv.events(url.Values{"kind": {"session.connect"}, "limit": {"10000"}}) {
@@ -97,6 +99,23 @@ func TestKillNineLosesNothing(t *testing.T) {
 	})
 	if crashed == 0 {
 		t.Error("no session was open at the kill, or none was closed as crashed")
+	}
+	// A crashed session ends at its last event before the kill, not at the
+	// restart.
+	for _, c := range crashCloses {
+		var last time.Time
+		for _, e := range srv.events(url.Values{"session": {c.Session}, "limit": {"1000"}}) {
+			et, err := time.Parse(time.RFC3339Nano, e.Time)
+			if err != nil {
+				t.Fatalf("event time %q: %v", e.Time, err)
+			}
+			if e.ID != c.ID && et.After(last) {
+				last = et
+			}
+		}
+		if ct, err := time.Parse(time.RFC3339Nano, c.Time); err != nil || !ct.Equal(last) {
+			t.Errorf("session %s closed as crashed at %s, its last event was at %s", c.Session, c.Time, last.Format(time.RFC3339Nano))
+		}
 	}
 	t.Logf("%d downloads acknowledged before the kill; %d events in the stream and the store; %d sessions closed as crashed", len(acked), st.EventsStored, crashed)
 }

@@ -46,12 +46,15 @@ func upgradeType(h http.Header) string {
 	return ""
 }
 
-func addVia(h http.Header, via string) {
+// addVia appends via to h's Via field. viaField is []string{via}, made
+// once and shared (header maps only read it), so a message without a Via
+// costs no allocation.
+func addVia(h http.Header, via string, viaField []string) {
 	if prior := h.Values("Via"); len(prior) > 0 {
 		h.Set("Via", strings.Join(prior, ", ")+", "+via)
 		return
 	}
-	h["Via"] = []string{via}
+	h["Via"] = viaField
 }
 
 // forward proxies one absolute-form plain-HTTP request.
@@ -66,28 +69,19 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, ci *connInfo) {
 		return
 	}
 
-	// A shallow copy: the header map is ours to edit (it is only read again
-	// for Accept-Language, which is end-to-end), and a deep clone per
-	// request is measurable at proxy rates.
-	out := new(http.Request)
-	*out = *r
-	out.RequestURI = ""
-	out.Close = false
-	if r.ContentLength == 0 {
-		out.Body = nil // no body: lets the transport retry on a stale pooled connection
-	}
+	// The request's header map is edited in place into what the origin
+	// gets: it is ours, and it is only read again for Accept-Language
+	// (end-to-end, so unchanged); a clone per request is measurable at
+	// proxy rates.
 	up := upgradeType(r.Header)
-	removeHopByHop(out.Header)
+	removeHopByHop(r.Header)
 	if up != "" {
-		out.Header.Set("Connection", "Upgrade")
-		out.Header.Set("Upgrade", up)
+		r.Header.Set("Connection", "Upgrade")
+		r.Header.Set("Upgrade", up)
 	}
-	addVia(out.Header, s.via)
-	if _, ok := out.Header["User-Agent"]; !ok {
-		out.Header["User-Agent"] = []string{""} // Go's transport would add its own
-	}
+	addVia(r.Header, s.via, s.viaField)
 
-	resp, err := s.origins.roundTrip(out)
+	resp, err := s.origins.roundTrip(r, ci)
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
 			return
@@ -101,12 +95,16 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, ci *connInfo) {
 	}
 	defer resp.Body.Close()
 
-	h := w.Header()
-	for k, v := range resp.Header {
-		h[k] = v
+	// The origin's header map becomes the response's (it is ours): no copy.
+	if rw, ok := w.(*respWriter); !ok || !rw.adoptHeader(resp.Header) {
+		h := w.Header()
+		for k, v := range resp.Header {
+			h[k] = v
+		}
 	}
+	h := w.Header()
 	removeHopByHop(h)
-	addVia(h, s.via)
+	addVia(h, s.via, s.viaField)
 	if len(resp.Trailer) > 0 {
 		names := make([]string, 0, len(resp.Trailer))
 		for k := range resp.Trailer {
@@ -134,8 +132,9 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, ci *connInfo) {
 func (s *Server) streamBody(w http.ResponseWriter, r *http.Request, resp *http.Response, ci *connInfo) {
 	hs := newHasher()
 	defer hs.release()
-	rc := http.NewResponseController(w)
-	flush := resp.ContentLength < 0 // unknown length: the client wants bytes as they come
+	// Unknown length: the client wants bytes as they come.
+	flusher, flush := w.(http.Flusher)
+	flush = flush && resp.ContentLength < 0
 	headerSent := false
 	sendHeader := func() {
 		if !headerSent {
@@ -156,7 +155,7 @@ func (s *Server) streamBody(w http.ResponseWriter, r *http.Request, resp *http.R
 					return
 				}
 				if flush {
-					_ = rc.Flush()
+					flusher.Flush()
 				}
 			}
 			held = buf[:n]
@@ -167,7 +166,7 @@ func (s *Server) streamBody(w http.ResponseWriter, r *http.Request, resp *http.R
 				// first piece can still be swapped for the block page.
 				sendHeader()
 				if flush {
-					_ = rc.Flush()
+					flusher.Flush()
 				}
 			}
 		}
@@ -224,7 +223,7 @@ func (s *Server) switchProtocols(w http.ResponseWriter, r *http.Request, resp *h
 	removeHopByHop(h)
 	h.Set("Connection", "Upgrade")
 	h.Set("Upgrade", reqUp)
-	addVia(h, s.via)
+	addVia(h, s.via, s.viaField)
 	resp.Header = h
 	resp.Body = nil
 	if err := resp.Write(brw); err != nil {

@@ -53,6 +53,9 @@ type Sensor struct {
 	limits sensor.Limits
 	log    *slog.Logger
 	conns  sync.Map // net.Conn -> *conn
+	// headTimeout overrides mini_httpd's 60 s wait for a request's head
+	// (front.go); tests shorten it.
+	headTimeout time.Duration
 }
 
 // New validates cfg and returns a sensor.
@@ -90,10 +93,14 @@ func New(cfg Config, o Options) (*Sensor, error) {
 }
 
 // NewServer returns the http.Server to serve the sensor on listeners
-// behind the sensor gate (sensor.GateListener): its hooks turn each
-// connection into a session. ctx bounds every session.
+// behind the sensor gate (sensor.GateListener) and the front door
+// (WrapListener, which answers malformed requests as the device would): its
+// hooks turn each connection into a session. ctx bounds every session.
+//
+// One request per connection, as mini_httpd (a process per connection)
+// serves: every answer says "Connection: close".
 func (s *Sensor) NewServer(ctx context.Context) *http.Server {
-	return &http.Server{
+	srv := &http.Server{
 		Handler:           s,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
@@ -107,6 +114,8 @@ func (s *Sensor) NewServer(ctx context.Context) *http.Server {
 		// are the attackers' noise, not ours.
 		ErrorLog: log.New(io.Discard, "", 0),
 	}
+	srv.SetKeepAlivesEnabled(false)
+	return srv
 }
 
 type connKey struct{}
@@ -124,12 +133,22 @@ type conn struct {
 	bytes   int64
 	reqs    int
 	closed  bool
+	// protocol is what the client's request line said (front.go); raw is
+	// an answer to write on the bare connection (writeRaw), which sets
+	// hijacked while it holds the connection.
+	protocol string
+	raw      []byte
+	hijacked bool
 }
 
 func (s *Sensor) connContext(ctx context.Context, c net.Conn) context.Context {
-	info, ok := sensor.InfoOf(c)
+	inner := c
+	if fc, ok := c.(*frontConn); ok {
+		inner = fc.Conn
+	}
+	info, ok := sensor.InfoOf(inner)
 	if !ok { // a listener without the gate (tests): name the session here
-		info = ungatedInfo(c)
+		info = ungatedInfo(inner)
 	}
 	cc := &conn{id: info.Session, info: info, start: time.Now(), tracker: s.rules.NewTracker()}
 	// The session outlives each request but not the server, nor its
@@ -149,6 +168,22 @@ func (s *Sensor) connState(c net.Conn, st http.ConnState) {
 	if st != http.StateClosed && st != http.StateHijacked {
 		return
 	}
+	if st == http.StateHijacked {
+		if v, ok := s.conns.Load(c); ok {
+			cc := v.(*conn)
+			cc.mu.Lock()
+			mine := cc.hijacked
+			cc.mu.Unlock()
+			if mine { // writeRaw answers, then ends the session itself
+				return
+			}
+		}
+	}
+	s.endSession(c)
+}
+
+// endSession records the end of c's session, once, and releases it.
+func (s *Sensor) endSession(c net.Conn) {
 	v, ok := s.conns.LoadAndDelete(c)
 	if !ok {
 		return

@@ -29,7 +29,7 @@ func start(t *testing.T) (string, *eventkit.Recorder) {
 	ctx, cancel := context.WithCancel(context.Background())
 	srv := s.NewServer(ctx)
 	done := make(chan struct{})
-	go func() { _ = srv.Serve(ln); close(done) }()
+	go func() { _ = srv.Serve(s.WrapListener(ln)); close(done) }()
 	t.Cleanup(func() {
 		cancel()
 		sctx, c2 := context.WithTimeout(context.Background(), 5*time.Second)

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
+	"time"
 
 	"github.com/honeygate/honeygate/internal/attrib"
 	"github.com/honeygate/honeygate/internal/event"
@@ -60,6 +61,9 @@ func (s *Sensor) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			panic(http.ErrAbortHandler)
 		}
 	}()
+	// Runs after the unlock below: hijacking the connection calls the
+	// ConnState hook, which takes cc.mu.
+	defer s.writeRaw(w, cc)
 	cc.mu.Lock()
 	defer cc.mu.Unlock()
 	if cc.reqs++; cc.reqs >= maxRequests {
@@ -307,11 +311,42 @@ func (s *Sensor) page(w http.ResponseWriter, status int, msg string) {
 `)
 }
 
-func (s *Sensor) notFound(w http.ResponseWriter, _ *http.Request, _ *conn, _ []byte) {
-	w.Header().Set("Server", s.cfg.Server)
-	w.Header().Set("Content-Type", "text/html")
-	w.WriteHeader(http.StatusNotFound)
-	_, _ = io.WriteString(w, "<HTML><HEAD><TITLE>404 Not Found</TITLE></HEAD>\n<BODY><H4>404 Not Found</H4>\nFile not found.\n</BODY></HTML>\n")
+// notFound is mini_httpd's 404, byte for byte (front.go): its error page
+// has no Content-Length and a Content-Type net/http would not write as it
+// is, so it is written raw on the hijacked connection (writeRaw), after the
+// request's events.
+func (s *Sensor) notFound(_ http.ResponseWriter, r *http.Request, cc *conn, _ []byte) {
+	proto := cc.protocol
+	if proto == "" { // served without the front door
+		proto = r.Proto
+	}
+	cc.raw = errNotFound.bytes(s.cfg.Server, proto, r.UserAgent(), time.Now())
+}
+
+// writeRaw writes the answer a route left in cc.raw on the bare connection
+// and closes it, as mini_httpd does after each request.
+//
+// The session ends after the answer is written, not at the hijack: ending
+// it cancels the session's context, which closes the connection.
+func (s *Sensor) writeRaw(w http.ResponseWriter, cc *conn) {
+	hj, ok := w.(http.Hijacker)
+	cc.mu.Lock()
+	raw := cc.raw
+	cc.raw = nil
+	cc.hijacked = raw != nil && ok
+	cc.mu.Unlock()
+	if raw == nil || !ok {
+		return
+	}
+	c, bw, err := hj.Hijack()
+	if err != nil {
+		return // not hijacked: net/http closes it and ConnState ends the session
+	}
+	_ = c.SetWriteDeadline(time.Now().Add(10 * time.Second))
+	_, _ = bw.Write(raw)
+	_ = bw.Flush()
+	c.Close()
+	s.endSession(c)
 }
 
 // panicked records a session.panic for a request that panicked.

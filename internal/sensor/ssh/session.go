@@ -30,15 +30,6 @@ const (
 	publishTimeout  = 5 * time.Second
 )
 
-// The algorithms Dropbear 2014.63 offers, in its order, less those
-// x/crypto does not implement (twofish, aes256-cbc, 3des-ctr, hmac-md5).
-// The old CBC and SHA-1 choices are what the bots' old SSH libraries need.
-var (
-	dropbearKex     = []string{"curve25519-sha256@libssh.org", xssh.KeyExchangeECDHP521, xssh.KeyExchangeECDHP384, xssh.KeyExchangeECDHP256, xssh.InsecureKeyExchangeDH14SHA1, xssh.InsecureKeyExchangeDH1SHA1}
-	dropbearCiphers = []string{xssh.CipherAES128CTR, xssh.CipherAES256CTR, xssh.InsecureCipherAES128CBC, xssh.InsecureCipherTripleDESCBC}
-	dropbearMACs    = []string{xssh.InsecureHMACSHA196, xssh.HMACSHA1, xssh.HMACSHA256, xssh.HMACSHA512}
-)
-
 // session is one SSH connection. Its channels run in goroutines of their
 // own; mu serialises what they share (attribution, counters, the order of
 // events).
@@ -149,7 +140,7 @@ func (ss *session) stopSoon(reason string) {
 
 func (ss *session) serverConfig() *xssh.ServerConfig {
 	conf := &xssh.ServerConfig{
-		Config: xssh.Config{KeyExchanges: dropbearKex, Ciphers: dropbearCiphers, MACs: dropbearMACs},
+		Config: xssh.Config{KeyExchanges: serverKex, Ciphers: serverCiphers, MACs: serverMACs},
 		// The login policy counts failures itself (password and
 		// keyboard-interactive only, as telnet counts them); offered keys
 		// are bounded by the library's own cap on attempts.
