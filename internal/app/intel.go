@@ -28,6 +28,7 @@ func (e *env) Intel() (*intel.Manager, error) {
 		Log:      e.log.With("component", "intel"),
 		Debounce: e.cfg.Intel.Debounce,
 		Feeds:    e.cfg.Intel.Feeds,
+		Limits:   e.cfg.Intel.Limits(),
 	})
 	if err := m.Start(e.ctx); err != nil {
 		return nil, err
