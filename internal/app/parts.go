@@ -154,6 +154,7 @@ func buildWeb(e *env) ([]Component, error) {
 		BusStats: func(ctx context.Context) (any, error) { return b.Stats(ctx) },
 		Blocks:   st,
 		Health:   func(ctx context.Context) []string { return health(ctx, b) },
+		Users:    e.cfg.Web.Users, Audit: st,
 	})
 	var cs []Component
 	for _, ln := range lns {
@@ -521,6 +522,7 @@ func buildProxy(e *env) ([]Component, error) {
 	srv := proxy.New(proxy.Options{
 		Chain: gw.chain, Recorder: gw.rec, Log: e.log.With("component", "proxy"),
 		AllowPrivateUpstream: e.cfg.Gateway.AllowPrivateUpstream, Own: e.ownAddrs(), CA: ca, Metrics: gw.metrics,
+		KillSwitches: e.cfg.Gateway.KillSwitches,
 	})
 	var cs []Component
 	for _, ln := range lns {
