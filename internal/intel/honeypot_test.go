@@ -214,3 +214,18 @@ func TestHoldTallyMemory(t *testing.T) {
 	}
 	runtime.KeepAlive(h)
 }
+
+// An operator adds a CDN's block of their own; an IPv4-mapped one would
+// never match (addresses are unmapped first) and is refused.
+func TestPopularPrefixFromConfig(t *testing.T) {
+	p := HoneypotPolicy{PopularDomains: []string{"198.51.100.0/24"}}
+	if errs := p.Validate(); len(errs) != 0 {
+		t.Fatal(errs)
+	}
+	if h := newHoldPolicy(p); !h.isPopular("198.51.100.7", true) || h.isPopular("198.51.101.7", true) {
+		t.Error("the configured block")
+	}
+	if errs := (HoneypotPolicy{PopularDomains: []string{"::ffff:198.51.100.0/120"}}).Validate(); len(errs) != 1 {
+		t.Errorf("mapped block: %v", errs)
+	}
+}
