@@ -183,6 +183,7 @@ func (c *frontConn) check() {
 	_ = c.Conn.SetReadDeadline(time.Now().Add(timeout))
 	head, rest, status := readHead(c.Conn)
 	if status == headTooLong {
+		c.s.dropReason(c, "request head too long")
 		c.err = io.EOF
 		c.Conn.Close()
 		return
@@ -616,6 +617,17 @@ func validHost(s string) bool {
 		}
 	}
 	return true
+}
+
+// dropReason records why the front door dropped c without an answer, for
+// its session.closed.
+func (s *Sensor) dropReason(c *frontConn, reason string) {
+	if v, ok := s.conns.Load(net.Conn(c)); ok {
+		cc := v.(*conn)
+		cc.mu.Lock()
+		cc.reason = reason
+		cc.mu.Unlock()
+	}
 }
 
 // noteProtocol keeps the protocol the client sent on its session, for the

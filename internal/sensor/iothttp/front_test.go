@@ -196,7 +196,7 @@ func TestFrontPassesWhatMiniHTTPDAccepts(t *testing.T) {
 
 // A head with no end is dropped after a bounded read, without an answer.
 func TestFrontBoundsEndlessHead(t *testing.T) {
-	addr, _ := startFront(t)
+	addr, col := startFront(t)
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
@@ -215,6 +215,15 @@ func TestFrontBoundsEndlessHead(t *testing.T) {
 	out, _ := io.ReadAll(c)
 	if len(out) != 0 {
 		t.Errorf("answered %q", out[:min(len(out), 80)])
+	}
+	// The session says why it ended.
+	select {
+	case <-col.Closed:
+	case <-time.After(5 * time.Second):
+		t.Fatal("no session.closed")
+	}
+	if cl := col.OfKind(event.SessionClosed); len(cl) != 1 || cl[0].Message != "request head too long" {
+		t.Errorf("closed %+v", cl)
 	}
 }
 

@@ -139,6 +139,9 @@ type conn struct {
 	protocol string
 	raw      []byte
 	hijacked bool
+	// reason, when set, is why the front door dropped the connection: the
+	// session.closed message instead of "client".
+	reason string
 }
 
 func (s *Sensor) connContext(ctx context.Context, c net.Conn) context.Context {
@@ -203,6 +206,9 @@ func (s *Sensor) endSession(c net.Conn) {
 	e.Duration = time.Since(cc.start).Seconds()
 	e.Bytes = cc.bytes
 	e.Message = "client"
+	if cc.reason != "" {
+		e.Message = event.Text(cc.reason)
+	}
 	if cc.tracker.Family() != attrib.Unknown {
 		e.Reasons = cc.tracker.Reasons()
 	}
