@@ -21,6 +21,19 @@ func (ss *session) password(meta xssh.ConnMetadata, pass []byte) (*xssh.Permissi
 	return ss.login(meta.User(), string(pass))
 }
 
+// keyboardInteractive asks one "Password: " question and judges the
+// answer as a password: bots (and sshpass) answer it as one.
+func (ss *session) keyboardInteractive(meta xssh.ConnMetadata, challenge xssh.KeyboardInteractiveChallenge) (*xssh.Permissions, error) {
+	answers, err := challenge("", "", []string{"Password: "}, []bool{false})
+	if err != nil {
+		return nil, err
+	}
+	if len(answers) != 1 {
+		return nil, errLoginFailed
+	}
+	return ss.login(meta.User(), answers[0])
+}
+
 // login judges one username/password pair, records it, and after the
 // policy's last failed attempt closes the connection, as telnet does.
 func (ss *session) login(user, pass string) (*xssh.Permissions, error) {

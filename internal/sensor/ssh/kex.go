@@ -42,7 +42,9 @@ import (
 //     that sends nothing reads the line alone;
 //   - the methods that can continue are "password,publickey" (x/crypto's
 //     order; Dropbear says "publickey,password"); keyboard-interactive,
-//     which Dropbear's server lacks, is not offered (session.go);
+//     which Dropbear's server lacks, is offered by default because bots
+//     and sshpass log in with it (issue 7 asks for it), and
+//     keyboard_interactive: false leaves Dropbear's two names (session.go);
 //   - a failed password is answered after Dropbear's 300 ms pause
 //     (auth.go); after the login policy's last attempt the connection is
 //     closed without a disconnect message, as Dropbear's "Max auth tries

@@ -141,18 +141,21 @@ func (ss *session) stopSoon(reason string) {
 func (ss *session) serverConfig() *xssh.ServerConfig {
 	conf := &xssh.ServerConfig{
 		Config: xssh.Config{KeyExchanges: serverKex, Ciphers: serverCiphers, MACs: serverMACs},
-		// The login policy counts failures itself (passwords only, as
-		// telnet counts them); offered keys are bounded by the library's
-		// own cap on attempts.
+		// The login policy counts failures itself (password and
+		// keyboard-interactive, as telnet counts them); offered keys are
+		// bounded by the library's own cap on attempts.
 		MaxAuthTries: -1,
-		// Dropbear's server has two methods, publickey and password: a
-		// keyboard-interactive callback would add that name to every
-		// "methods that can continue" list, which no Dropbear sends.
-		// (x/crypto lists them as "password,publickey", Dropbear as
-		// "publickey,password"; the order is the library's.)
+		// Dropbear's server has two methods, publickey and password; the
+		// keyboard-interactive method is offered too unless the config
+		// turns it off (Config.KeyboardInteractive says why). x/crypto
+		// lists them as "password,publickey", Dropbear as
+		// "publickey,password"; the order is the library's.
 		PasswordCallback:  ss.password,
 		PublicKeyCallback: ss.publicKey,
 		ServerVersion:     ss.s.cfg.ServerVersion,
+	}
+	if ss.s.cfg.KeyboardInteractive {
+		conf.KeyboardInteractiveCallback = ss.keyboardInteractive
 	}
 	for _, k := range ss.s.hostKeys {
 		conf.AddHostKey(k)

@@ -148,11 +148,32 @@ func TestLoginFailuresEndConnection(t *testing.T) {
 	}
 }
 
-// Dropbear's server has no keyboard-interactive method: a client that
-// only has that one is refused before any question, and nothing is
-// recorded as a login.
-func TestNoKeyboardInteractive(t *testing.T) {
+// keyboard-interactive is offered by default (bots and sshpass use it):
+// one "Password: " question, judged as a password.
+func TestKeyboardInteractive(t *testing.T) {
 	ts := startServer(t, DefaultConfig(), sensor.DefaultLimits(), "")
+	var asked []string
+	cc := clientConfig("admin", xssh.KeyboardInteractive(func(name, instr string, qs []string, echos []bool) ([]string, error) {
+		asked = append(asked, qs...)
+		return []string{"admin"}, nil
+	}))
+	cl := dial(t, ts.addr, cc)
+	cl.Close()
+	if len(asked) != 1 || asked[0] != "Password: " {
+		t.Errorf("questions %q", asked)
+	}
+	if l := ts.pub.WaitKind(t, event.LoginSuccess, 1); l[0].Username != "admin" {
+		t.Errorf("login %+v", l[0])
+	}
+}
+
+// With keyboard_interactive off the methods are Dropbear's: a client that
+// only has keyboard-interactive is refused before any question, and
+// nothing is recorded as a login.
+func TestNoKeyboardInteractive(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.KeyboardInteractive = false
+	ts := startServer(t, cfg, sensor.DefaultLimits(), "")
 	asked := 0
 	cc := clientConfig("admin", xssh.KeyboardInteractive(func(name, instr string, qs []string, echos []bool) ([]string, error) {
 		asked++
