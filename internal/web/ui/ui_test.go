@@ -695,3 +695,32 @@ func TestLiveStream(t *testing.T) {
 		t.Fatalf("after an event %s", got)
 	}
 }
+
+// TestChartsInJapanese: the charts' own words (the x axis, the unit, the
+// text alternative) follow the browser's language like the page.
+func TestChartsInJapanese(t *testing.T) {
+	f := newFixture(t)
+	f.seed(t, ev("s-1", "192.0.2.1", 23, now, event.SessionConnect, nil))
+	f.login(t, token)
+	req, _ := http.NewRequest("GET", f.srv.URL+"/honeypot", nil)
+	req.Header.Set("Accept-Language", "ja")
+	res, err := f.c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	fam := regexp.MustCompile(`(?s)id="chart-family">(.*?)</figure>`).FindStringSubmatch(string(b))
+	if fam == nil {
+		t.Fatal("no family chart")
+	}
+	for _, want := range []string{`<title>ファミリー別の日次セッション数</title><desc>ファミリー別の日次セッション数: `, "合計 1 セッション数", `class="xtitle"`, ">日付 (UTC)</text>", `<text class="unit"`, ">セッション数</text>"} {
+		if !strings.Contains(fam[1], want) {
+			t.Errorf("Japanese chart lacks %q", want)
+		}
+	}
+	_, body, _ := f.get(t, "/honeypot")
+	if !strings.Contains(body, ">Day (UTC)</text>") || !strings.Contains(body, ">sessions</text>") {
+		t.Errorf("English chart lacks its axis title or unit")
+	}
+}
