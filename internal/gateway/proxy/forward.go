@@ -132,9 +132,12 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, ci *connInfo) {
 		h.Set("Content-Length", itoa(resp.ContentLength))
 	}
 
-	if len(codings) > 0 {
+	switch {
+	case s.holdWhole(w, r, resp, ci, codings):
+		// Small enough: judged whole before any byte went out (hold.go).
+	case len(codings) > 0:
 		s.streamDecoded(w, r, resp, ci, codings)
-	} else {
+	default:
 		s.streamBody(w, r, resp, ci)
 	}
 	for k, v := range resp.Trailer {
