@@ -34,14 +34,15 @@ import (
 // cannot make the proxy hold gigabytes; a response that does not fit the
 // budget is streamed like a large one.
 //
-// A chunked body that has not ended within holdPatience is streamed from
-// then on, checked when its next piece arrives: a live stream (a log tail,
-// a long-lived chunked feed) must not wait for holdMax bytes. Server-sent
-// events are never held.
+// A chunked body that has not ended within holdPatience gets its head sent
+// then and is streamed from its next piece on (patience): a live stream (a
+// long poll, a log tail) must not wait for holdMax bytes or its end; a
+// listed file that slow is cut off like a large one. Server-sent events
+// are never held.
 const (
 	holdMax           = 1 << 20
 	defaultHoldBudget = 64 << 20
-	holdPatience      = 5 * time.Second
+	holdPatience      = 2 * time.Second
 )
 
 // holdBudget counts the bytes held across all responses.
@@ -124,10 +125,11 @@ func holdable(resp *http.Response) bool {
 // holdWhole tries to read resp's body whole, judge it and answer. It
 // reports whether it answered; if not (too large, over budget, too slow),
 // resp.Body is replaced by one that yields what was read so far and then
-// the rest, to be streamed.
-func (s *Server) holdWhole(w http.ResponseWriter, r *http.Request, resp *http.Response, ci *connInfo, codings []string) bool {
+// the rest, to be streamed, and headSent says whether the head already
+// went out (the patience timer sent it).
+func (s *Server) holdWhole(w http.ResponseWriter, r *http.Request, resp *http.Response, ci *connInfo, codings []string) (answered, headSent bool) {
 	if !holdable(resp) {
-		return false
+		return false, false
 	}
 	h := &held{buf: holdBufs.Get().(*[]byte), budget: s.hold}
 	// A known length is reserved whole at once (a known body never
@@ -138,9 +140,12 @@ func (s *Server) holdWhole(w http.ResponseWriter, r *http.Request, resp *http.Re
 	}
 	if !h.grow(first) {
 		h.free()
-		return false
+		return false, false
 	}
-	var start time.Time
+	var pt *patience
+	if resp.ContentLength < 0 {
+		pt = startPatience(w, resp.StatusCode)
+	}
 	for {
 		b := *h.buf
 		if len(b) == cap(b) {
@@ -157,13 +162,12 @@ func (s *Server) holdWhole(w http.ResponseWriter, r *http.Request, resp *http.Re
 					*h.buf = append(*h.buf, one[:n]...)
 				}
 				if err != nil && err != io.EOF {
-					return s.heldBroken(w, r, h, err)
+					return s.heldBroken(w, r, h, false, err), false
 				}
 				continue
 			}
 			if len(b) >= holdMax || !h.grow(min(cap(b), holdMax-len(b))) {
-				s.spill(resp, h)
-				return false
+				return false, s.spill(resp, h, pt)
 			}
 			b = *h.buf
 		}
@@ -173,50 +177,110 @@ func (s *Server) holdWhole(w http.ResponseWriter, r *http.Request, resp *http.Re
 			break
 		}
 		if err != nil {
-			return s.heldBroken(w, r, h, err)
+			return s.heldBroken(w, r, h, pt.stop(), err), false
 		}
-		if resp.ContentLength < 0 && n > 0 {
-			if start.IsZero() {
-				start = time.Now()
-			} else if time.Since(start) > holdPatience {
-				s.spill(resp, h)
-				return false
-			}
+		if pt.fired() {
+			return false, s.spill(resp, h, pt)
 		}
 	}
 	defer h.free()
+	sent := pt.stop()
 	body := *h.buf
 	for _, sum := range heldSums(body, codings) {
 		d := s.opt.Chain.Decide(&gateway.Query{Client: ci.client.Addr(), SHA256: sum})
 		if d.Verdict == gateway.Blocked && d.Hit.Type != "" {
-			s.hashBlocked(w, r, ci, d, sum, false)
-			return true
+			s.hashBlocked(w, r, ci, d, sum, sent)
+			return true, sent
 		}
 	}
-	w.WriteHeader(resp.StatusCode)
+	if !sent {
+		w.WriteHeader(resp.StatusCode)
+	}
 	if len(body) > 0 {
 		_, _ = w.Write(body)
 	}
-	return true
+	return true, true
 }
 
-// heldBroken answers a held response whose origin broke off: nothing was
-// sent yet, so the client gets a clean 502 rather than a truncated body.
-func (s *Server) heldBroken(w http.ResponseWriter, r *http.Request, h *held, err error) bool {
+// patience sends the head of a held chunked response that has not ended
+// within holdPatience, so that a live stream which goes quiet (a long
+// poll, a log tail) is not left without its head; the body then streams,
+// held back one piece as streamBody does, from the next read on. It runs
+// on the timer's goroutine while the handler waits on the origin; mu keeps
+// the two from writing to the client at once.
+type patience struct {
+	mu   sync.Mutex
+	t    *time.Timer
+	w    http.ResponseWriter
+	code int
+	done bool
+	sent bool
+}
+
+func startPatience(w http.ResponseWriter, code int) *patience {
+	p := &patience{w: w, code: code}
+	p.t = time.AfterFunc(holdPatience, p.fire)
+	return p
+}
+
+func (p *patience) fire() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.done {
+		return
+	}
+	p.sent = true
+	p.w.WriteHeader(p.code)
+	if f, ok := p.w.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// fired reports whether the head went out (nil: no timer).
+func (p *patience) fired() bool {
+	if p == nil {
+		return false
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.sent
+}
+
+// stop ends the timer and reports whether the head went out.
+func (p *patience) stop() bool {
+	if p == nil {
+		return false
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.done = true
+	p.t.Stop()
+	return p.sent
+}
+
+// heldBroken answers a held response whose origin broke off. When nothing
+// was sent yet, the client gets a clean 502 rather than a truncated body;
+// otherwise the breakage is passed on (no clean end).
+func (s *Server) heldBroken(w http.ResponseWriter, r *http.Request, h *held, headSent bool, err error) bool {
 	h.free()
+	s.log.Info("proxy: origin broke off a held response", "url", r.URL.String(), "err", err)
+	if headSent {
+		panic(http.ErrAbortHandler)
+	}
 	for k := range w.Header() {
 		delete(w.Header(), k)
 	}
-	s.log.Info("proxy: origin broke off a held response", "url", r.URL.String(), "err", err)
 	http.Error(w, "honeygate: "+errOriginBrokeOff.Error(), http.StatusBadGateway)
 	return true
 }
 
 // spill hands what was held back to the stream: resp.Body yields it first,
 // then the rest of the origin's body; the hold buffer and its share of the
-// budget go back as soon as it has been read.
-func (s *Server) spill(resp *http.Response, h *held) {
+// budget go back as soon as it has been read. It reports whether the head
+// already went out.
+func (s *Server) spill(resp *http.Response, h *held, pt *patience) bool {
 	resp.Body = &prefixBody{held: h, ReadCloser: resp.Body}
+	return pt.stop()
 }
 
 type prefixBody struct {
