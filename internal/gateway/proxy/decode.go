@@ -246,9 +246,9 @@ func decoders(r io.Reader, codings []string) (io.Reader, error) {
 // codings carry is decoded and hashed beside them; a listed hash of either
 // cuts the transfer off (or, when nothing was sent yet, answers with the
 // block page).
-func (s *Server) streamDecoded(w http.ResponseWriter, r *http.Request, resp *http.Response, ci *connInfo, codings []string) {
+func (s *Server) streamDecoded(w http.ResponseWriter, r *http.Request, resp *http.Response, ci *connInfo, codings []string, headerSent bool) {
 	flusher, _ := w.(http.Flusher)
-	hw := &heldWriter{w: w, flusher: flusher, status: resp.StatusCode, flush: resp.ContentLength < 0}
+	hw := &heldWriter{w: w, flusher: flusher, status: resp.StatusCode, flush: resp.ContentLength < 0, headerSent: headerSent}
 	wire := newHasher()
 	defer wire.release()
 	hs := newHasher() // the content's hash, and its buffer for the decoded bytes

@@ -46,6 +46,9 @@ type Options struct {
 	// KillSwitches are never blocked and are reported (killswitch.go):
 	// gateway.Config.KillSwitches, as the DNS filter has them.
 	KillSwitches []string
+	// HoldBudget bounds the bytes of small response bodies held whole
+	// across all clients (hold.go); 0: 64 MiB.
+	HoldBudget int64
 }
 
 // Server is the proxy; it may serve several listeners.
@@ -59,6 +62,7 @@ type Server struct {
 	viaField []string
 	refused  *gateway.Throttle
 	kill     killSwitches
+	hold     *holdBudget
 	// noDecrypt remembers (client, name) pairs whose client refused the
 	// gateway CA, passed through undecrypted for an hour.
 	noDecrypt *passList
@@ -101,6 +105,10 @@ func New(opt Options) *Server {
 	s.origins.roots = opt.OriginRoots
 	s.noDecrypt = newPassList()
 	s.kill = newKillSwitches(opt.KillSwitches)
+	s.hold = &holdBudget{limit: opt.HoldBudget}
+	if s.hold.limit <= 0 {
+		s.hold.limit = defaultHoldBudget
+	}
 	return s
 }
 
