@@ -7,7 +7,9 @@
 // URLs, over the unknown applet names a session probed BusyBox with, over
 // what a client calls itself, an SMB tree path, an HTTP header or the name
 // of an exploit technique a sensor recognised, or a count of named
-// logins). A rule counts once per session however often it matches. A
+// logins), and may be limited to sessions of some sensor protocols (a
+// count of logins means a password guesser on SMB, not on telnet).
+// A rule counts once per session however often it matches. A
 // session's family is the one with the highest total score of behaviour
 // (everything but ports and credentials), provided it reaches min_score; a later family replaces
 // the current one only with a strictly higher score, so ties keep the
@@ -24,6 +26,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -39,6 +42,7 @@ const Unknown = event.FamilyUnknown
 // Tracker.Observe with one observation per step; unset fields match nothing.
 type Observation struct {
 	Port     int    // destination port, observed once at connect
+	Proto    string // the sensor's protocol (one of Protocols), observed once at connect
 	Login    bool   // a login attempt: Username and Password are set
 	Username string //
 	Password string //
@@ -50,6 +54,11 @@ type Observation struct {
 	Header   string // one HTTP request header as "Name: value"
 	Exploit  string // the name of an exploit technique a sensor recognised
 }
+
+// Protocols are the sensor protocols a rule's protocols condition may
+// name: the sensors' Proto() values. attrib may not import the sensors,
+// so the list is kept here; a sensor added later appends its name.
+var Protocols = []string{"telnet", "ssh", "smb", "iot-http"}
 
 //go:embed rules.yaml
 var defaultRules []byte
@@ -68,8 +77,9 @@ type rule struct {
 	input, url, marker *regexp.Regexp
 	client, tree       *regexp.Regexp
 	header, exploit    *regexp.Regexp
-	logins             int  // named logins in one session
-	hint               bool // ports and credentials: they never attribute alone
+	logins             int             // named logins in one session
+	hint               bool            // ports and credentials: they never attribute alone
+	protos             map[string]bool // nil: any protocol; else only sessions on these
 }
 
 type fileRule struct {
@@ -87,7 +97,8 @@ type fileRule struct {
 	Header      string   `yaml:"header"`
 	Exploit     string   `yaml:"exploit"`
 	Logins      int      `yaml:"logins"`
-	Source      string   `yaml:"source"` // where the evidence comes from (a write-up), for analysts
+	Protocols   []string `yaml:"protocols"` // a condition, not evidence: only sessions on these sensor protocols
+	Source      string   `yaml:"source"`    // where the evidence comes from (a write-up), for analysts
 }
 
 type file struct {
@@ -226,6 +237,15 @@ func compile(fr fileRule) (rule, error) {
 	if kinds != 1 {
 		return rl, errors.New("exactly one of ports, credentials, input, url, marker, client, tree, header, exploit, logins is required")
 	}
+	for _, p := range fr.Protocols {
+		if !slices.Contains(Protocols, p) {
+			return rl, fmt.Errorf("protocols: %q is not a sensor protocol (want %s)", p, strings.Join(Protocols, ", "))
+		}
+		if rl.protos == nil {
+			rl.protos = map[string]bool{}
+		}
+		rl.protos[p] = true
+	}
 	rl.hint = rl.ports != nil || rl.creds != nil
 	return rl, nil
 }
@@ -242,7 +262,8 @@ type Tracker struct {
 	family  string
 	hint    string
 	reasons []string
-	logins  int // named logins observed
+	logins  int    // named logins observed
+	proto   string // the session's sensor protocol, once observed
 }
 
 type hit struct {
@@ -273,10 +294,13 @@ func (t *Tracker) Observe(o Observation) bool {
 	if o.Login && o.Username != "" {
 		t.logins++
 	}
+	if t.proto == "" {
+		t.proto = o.Proto
+	}
 	matched := false
 	for i := range t.r.rules {
 		rl := &t.r.rules[i]
-		if t.has(i) {
+		if t.has(i) || rl.protos != nil && !rl.protos[t.proto] {
 			continue
 		}
 		if ev, ok := rl.match(o, t.logins); ok {

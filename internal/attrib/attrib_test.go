@@ -194,3 +194,38 @@ func TestHintsAlone(t *testing.T) {
 		t.Fatalf("got %s hint %q reasons %q", tr.Family(), tr.Hint(), tr.Reasons())
 	}
 }
+
+// TestLoginsByProtocol: a count of logins names a different guesser on SMB
+// and on telnet or SSH, and none where the protocol is not known.
+func TestLoginsByProtocol(t *testing.T) {
+	logins := []Observation{
+		{Login: true, Username: "root", Password: "wrong"},
+		{Login: true, Username: "admin", Password: "nimda"},
+		{Login: true, Username: "guest", Password: "12345"},
+	}
+	for proto, want := range map[string]string{"smb": "smb-bruteforce", "telnet": "bruteforce", "ssh": "bruteforce", "": Unknown, "iot-http": Unknown} {
+		tr := Default().NewTracker()
+		observeAll(tr, append([]Observation{{Port: 2323, Proto: proto}}, logins...)...)
+		if tr.Family() != want {
+			t.Errorf("proto %q: family %s %q, want %s", proto, tr.Family(), tr.Reasons(), want)
+		}
+	}
+	// A family's behaviour outscores the guesser.
+	tr := Default().NewTracker()
+	observeAll(tr, append([]Observation{{Port: 23, Proto: "telnet"}}, logins...)...)
+	observeAll(tr, Observation{Marker: "ECCHI"})
+	if tr.Family() != "mirai" {
+		t.Errorf("guesser then Mirai's marker: %s %q", tr.Family(), tr.Reasons())
+	}
+}
+
+// TestParseProtocols: the protocols condition takes the sensors' names only.
+func TestParseProtocols(t *testing.T) {
+	if _, err := Parse([]byte("rules:\n- {id: a, family: x, weight: 1, reason: r, logins: 3, protocols: [smb, telnet]}\n")); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Parse([]byte("rules:\n- {id: a, family: x, weight: 1, reason: r, logins: 3, protocols: [smbb]}\n"))
+	if err == nil || !strings.Contains(err.Error(), `"smbb" is not a sensor protocol`) || !strings.Contains(err.Error(), "telnet, ssh, smb, iot-http") {
+		t.Fatalf("bad protocol: %v", err)
+	}
+}
