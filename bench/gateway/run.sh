@@ -14,14 +14,35 @@
 #   DURATION [15]       seconds per wrk / dnsperf run
 #   CONNS [50]          wrk connections (keep-alive), 2 threads
 #   DNS_CLIENTS [4]     dnsperf clients
+#   PAIRS [2]           peer/honeygate pairs, alternated (peer first)
+#   ONLY [all]          proxy or dns: run only that half
+#   DNS_QUERIES [all]   clean: leave the listed names out of dnsperf's
+#                       queries, to see what the block events cost
 #   KEEP [0]            1: keep the temp dir (logs, lists)
+#   HG_BIN []           a honeygate binary to measure instead of this tree's
+#                       (the code before a change, say)
+#   HG_ENV []           extra environment for honeygate serve (GOMAXPROCS=1, GOGC=200)
+#   WORK []             a directory to keep and reuse across runs: the list
+#                       and honeygate's data with the list imported (the
+#                       import takes minutes on a busy machine); implies KEEP
+#
+# Beside each figure: the load average when it was taken, and the CPU time
+# the server used during it (user+system from /proc, all threads), so that
+# requests per CPU-second can be compared even when the machine's other
+# work decides how much CPU each server gets.
 set -euo pipefail
 
 DOMAINS=${DOMAINS:-1000000}
 DURATION=${DURATION:-15}
 CONNS=${CONNS:-50}
 DNS_CLIENTS=${DNS_CLIENTS:-4}
+PAIRS=${PAIRS:-2}
+ONLY=${ONLY:-all}
 KEEP=${KEEP:-0}
+WORK=${WORK:-}
+HG_ENV=${HG_ENV:-}
+HG_BIN=${HG_BIN:-}
+DNS_QUERIES=${DNS_QUERIES:-all}
 
 cd "$(dirname "$0")/../.."
 root=$(pwd)
@@ -29,7 +50,13 @@ for tool in squid tinyproxy dnsmasq wrk dnsperf curl dig; do
 	command -v "$tool" >/dev/null || { echo "missing $tool (apt-get install -y squid tinyproxy dnsmasq wrk dnsperf curl bind9-dnsutils)"; exit 2; }
 done
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/hg-gwbench.XXXXXX")
+if [ -n "$WORK" ]; then
+	mkdir -p "$WORK"
+	tmp=$(cd "$WORK" && pwd)
+	KEEP=1
+else
+	tmp=$(mktemp -d "${TMPDIR:-/tmp}/hg-gwbench.XXXXXX")
+fi
 pids=()
 cleanup() {
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
@@ -46,17 +73,24 @@ P_ORIGIN=$(port); P_UP=$(port); P_SQUID=$(port); P_TINY=$(port); P_HG=$(port); P
 echo "# honeygate gateway benchmark"
 echo
 echo "- date:    $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-echo "- commit:  $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- 2>/dev/null || echo ' (+ uncommitted changes)')"
+echo "- commit:  $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- 2>/dev/null || echo ' (+ uncommitted changes)')${HG_BIN:+ (honeygate: $HG_BIN)}"
 echo "- cpus:    $(nproc) x $(lscpu | sed -n 's/^Model name: *//p')"
 echo "- load:    $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine at start)"
 echo "- peers:   $(squid -v | head -1); tinyproxy $(tinyproxy -v 2>&1 | awk '{print $2}'); $(dnsmasq -v | head -1 | cut -d' ' -f1-3)"
-echo "- params:  DOMAINS=$DOMAINS DURATION=${DURATION}s CONNS=$CONNS DNS_CLIENTS=$DNS_CLIENTS"
+echo "- params:  DOMAINS=$DOMAINS DURATION=${DURATION}s CONNS=$CONNS DNS_CLIENTS=$DNS_CLIENTS DNS_QUERIES=$DNS_QUERIES PAIRS=$PAIRS${HG_ENV:+ HG_ENV=$HG_ENV}"
 echo
 
-go build -o "$tmp/honeygate" ./cmd/honeygate
+if [ -n "$HG_BIN" ]; then
+	cp "$HG_BIN" "$tmp/honeygate"
+else
+	go build -o "$tmp/honeygate" ./cmd/honeygate
+fi
 go build -o "$tmp/gwpeer" ./bench/gateway/gwpeer
-mkdir -p "$tmp/list"
-"$tmp/gwpeer" list -n "$DOMAINS" -queries 10000 -out "$tmp/list"
+if [ ! -s "$tmp/list/queries.txt" ] || [ "$(wc -l <"$tmp/list/domains.txt")" != "$DOMAINS" ]; then
+	rm -rf "$tmp/list" "$tmp/hgdata"
+	mkdir -p "$tmp/list"
+	"$tmp/gwpeer" list -n "$DOMAINS" -queries 10000 -out "$tmp/list"
+fi
 
 "$tmp/gwpeer" serve -http "127.0.0.1:$P_ORIGIN" -dns "127.0.0.1:$P_UP" >"$tmp/gwpeer.log" 2>&1 &
 pids+=($!)
@@ -66,8 +100,10 @@ gateway:
   upstreams: ["127.0.0.1:$P_UP"]
   allow_private_upstream: true
 EOF
-"$tmp/honeygate" serve --data "$tmp/hgdata" --config "$tmp/honeygate.yaml" \
-	--listen web=127.0.0.1:0 --listen telnet=off \
+rm -f "$tmp/hgdata/listeners.json" # a reused WORK's, from the last run
+env $HG_ENV "$tmp/honeygate" serve --data "$tmp/hgdata" --config "$tmp/honeygate.yaml" \
+	--listen web=127.0.0.1:0 --listen telnet=off --listen ssh=off --listen smb=off --listen iot-http=off \
+	--listen reflect-dns=off --listen reflect-ntp=off --listen reflect-ssdp=off --listen reflect-chargen=off --listen reflect-memcached=off \
 	--listen "proxy=127.0.0.1:$P_HG" --listen "dns=127.0.0.1:$P_HGDNS" >"$tmp/honeygate.log" 2>&1 &
 pids+=($!)
 hgpid=$!
@@ -90,6 +126,7 @@ shutdown_lifetime 1 seconds
 EOF
 squid -N -f "$tmp/squid/squid.conf" >"$tmp/squid/out.log" 2>&1 &
 pids+=($!)
+squidpid=$!
 
 # tinyproxy's filter is one regular expression per line, tried in turn on
 # every request: with a million lines it cannot serve at all, so it runs
@@ -105,6 +142,7 @@ PidFile "$tmp/tinyproxy.pid"
 EOF
 tinyproxy -d -c "$tmp/tinyproxy.conf" >"$tmp/tinyproxy.log" 2>&1 &
 pids+=($!)
+tinypid=$!
 
 cat >"$tmp/dnsmasq.conf" <<EOF
 port=$P_DNSMASQ
@@ -119,19 +157,30 @@ conf-file=$tmp/list/dnsmasq.conf
 EOF
 dnsmasq -k -C "$tmp/dnsmasq.conf" >"$tmp/dnsmasq.log" 2>&1 &
 pids+=($!)
+dnsmasqpid=$!
 
 blocked=$(head -1 "$tmp/list/domains.txt")
 wait_for() { # what, command...
 	local what=$1; shift
-	for _ in $(seq 1 600); do "$@" >/dev/null 2>&1 && return 0; sleep 0.5; done
+	for _ in $(seq 1 600); do
+		"$@" >/dev/null 2>&1 && return 0
+		kill -0 "$hgpid" 2>/dev/null || { echo "honeygate exited:"; tail -3 "$tmp/honeygate.log"; exit 1; }
+		sleep 0.5
+	done
 	echo "timed out waiting for $what"; exit 1
 }
 start=$(date +%s)
 wait_for "honeygate api" test -s "$tmp/hgdata/listeners.json"
-# The list goes in through the API, as an operator's import would.
-t0=$(date +%s.%N)
-"$tmp/honeygate" intel import --data "$tmp/hgdata" --format domains --category malware --source bench "$tmp/list/domains.txt" >"$tmp/import.log" 2>&1
-echo "- honeygate intel import of $DOMAINS domains: $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b-a}')s"
+# The list goes in through the API, as an operator's import would (once,
+# when WORK is reused).
+if [ ! -e "$tmp/hgdata/.imported" ]; then
+	t0=$(date +%s.%N)
+	"$tmp/honeygate" intel import --data "$tmp/hgdata" --format domains --category malware --source bench "$tmp/list/domains.txt" >"$tmp/import.log" 2>&1
+	touch "$tmp/hgdata/.imported"
+	echo "- honeygate intel import of $DOMAINS domains: $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b-a}')s"
+else
+	echo "- honeygate data with the list imported reused from $tmp/hgdata"
+fi
 wait_for "origin" curl -sf "http://127.0.0.1:$P_ORIGIN/"
 wait_for "squid" curl -sf -x "127.0.0.1:$P_SQUID" "http://127.0.0.1:$P_ORIGIN/"
 wait_for "tinyproxy" curl -sf -x "127.0.0.1:$P_TINY" "http://127.0.0.1:$P_ORIGIN/"
@@ -144,56 +193,97 @@ wait_for "honeygate dns list" bash -c "dig @127.0.0.1 -p $P_HGDNS $blocked | gre
 echo "- everything up with its list after $(( $(date +%s) - start ))s; honeygate RSS $(awk '/VmRSS/ {printf "%d MiB", $2/1024}' /proc/$hgpid/status)"
 echo
 
-echo "## Proxy: wrk -t2 -c$CONNS -d${DURATION}s, absolute-form GET of a 1 KiB body, keep-alive"
-echo
-echo "| target | requests/s | p50 | p99 |"
-echo "|---|---|---|---|"
+# cpu PID: user+system CPU seconds of a process so far (all its threads).
+cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14+$15)/hz}' "/proc/$1/stat"; }
+load1() { cut -d' ' -f1 /proc/loadavg; }
+# ratio A B: A/B to two places.
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.2f", a/b; else print "-"}'; }
+
 cat >"$tmp/abs.lua" <<EOF
 wrk.path = "http://127.0.0.1:$P_ORIGIN/1k"
 EOF
-run_wrk() { # name url [script]
-	local out
-	if [ -n "${3:-}" ]; then
-		out=$(wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency -s "$3" "$2" 2>&1)
+run_wrk() { # name pid|- url [script]
+	local out c0 c1 l0
+	l0=$(load1)
+	c0=0
+	[ "$2" = - ] || c0=$(cpu "$2")
+	if [ -n "${4:-}" ]; then
+		out=$(wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency -s "$4" "$3" 2>&1)
 	else
-		out=$(wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency "$2" 2>&1)
+		out=$(wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency "$3" 2>&1)
 	fi
+	c1=0
+	[ "$2" = - ] || c1=$(cpu "$2")
 	echo "$out" >"$tmp/wrk-$1.txt"
-	local rps p50 p99 errs
-	rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
+	local rps p50 p99 errs cs per
+	rps=$(echo "$out" | awk '/Requests\/sec/ {printf "%d", $2}')
 	p50=$(echo "$out" | awk '$1=="50%" {print $2}')
 	p99=$(echo "$out" | awk '$1=="99%" {print $2}')
 	errs=$(echo "$out" | grep -E 'Non-2xx|Socket errors' | tr '\n' ' ' || true)
-	echo "| $1 | $rps | $p50 | $p99 |${errs:+ $errs}"
+	cs=$(awk -v a="$c0" -v b="$c1" 'BEGIN {printf "%.1f", b-a}')
+	per=$(awk -v r="$rps" -v d="$DURATION" -v c="$cs" 'BEGIN {if (c > 0) printf "%d", r*d/c; else print "-"}')
+	echo "| $1 | $rps | $p50 | $p99 | $cs | $per | $l0 |${errs:+ $errs}"
+	last_rps=$rps last_p99=$p99 last_per=$per
 }
-run_wrk direct "http://127.0.0.1:$P_ORIGIN/1k"
-run_wrk squid "http://127.0.0.1:$P_SQUID" "$tmp/abs.lua"
-run_wrk tinyproxy "http://127.0.0.1:$P_TINY" "$tmp/abs.lua"
-run_wrk honeygate "http://127.0.0.1:$P_HG" "$tmp/abs.lua"
-run_wrk squid-again "http://127.0.0.1:$P_SQUID" "$tmp/abs.lua"
-run_wrk honeygate-again "http://127.0.0.1:$P_HG" "$tmp/abs.lua"
-echo
 
-echo "## DNS: dnsperf -c $DNS_CLIENTS -l $DURATION, 10,000 names (one in a hundred listed), answered from cache"
-echo
-echo "| resolver | queries/s | avg latency | lost |"
-echo "|---|---|---|---|"
-run_dnsperf() { # name port
+if [ "$ONLY" != dns ]; then
+	echo "## Proxy: wrk -t2 -c$CONNS -d${DURATION}s, absolute-form GET of a 1 KiB body, keep-alive"
+	echo
+	echo "| target | requests/s | p50 | p99 | server CPU s | requests per CPU-s | load |"
+	echo "|---|---|---|---|---|---|---|"
+	run_wrk direct - "http://127.0.0.1:$P_ORIGIN/1k"
+	run_wrk tinyproxy "$tinypid" "http://127.0.0.1:$P_TINY" "$tmp/abs.lua"
+	ratios=()
+	for i in $(seq 1 "$PAIRS"); do
+		run_wrk "squid-$i" "$squidpid" "http://127.0.0.1:$P_SQUID" "$tmp/abs.lua"
+		s_rps=$last_rps s_p99=$last_p99 s_per=$last_per
+		run_wrk "honeygate-$i" "$hgpid" "http://127.0.0.1:$P_HG" "$tmp/abs.lua"
+		ratios+=("pair $i: $(ratio "$last_rps" "$s_rps")x Squid's requests/s ($(ratio "$last_per" "$s_per")x per CPU-s), p99 $last_p99 against $s_p99")
+	done
+	echo
+	printf -- '- %s\n' "${ratios[@]}"
+	echo
+fi
+
+qfile=$tmp/list/queries.txt
+if [ "$DNS_QUERIES" = clean ]; then
+	qfile=$tmp/list/queries-clean.txt
+	awk 'NR == FNR {listed[$1] = 1; next} !($1 in listed)' "$tmp/list/domains.txt" "$tmp/list/queries.txt" >"$qfile"
+fi
+run_dnsperf() { # name pid port
 	# One warm-up pass fills the cache (and the sinkhole answers).
-	dnsperf -s 127.0.0.1 -p "$2" -d "$tmp/list/queries.txt" -n 1 >/dev/null 2>&1 || true
-	local out
-	out=$(dnsperf -s 127.0.0.1 -p "$2" -d "$tmp/list/queries.txt" -l "$DURATION" -c "$DNS_CLIENTS" -Q 1000000 2>&1)
+	dnsperf -s 127.0.0.1 -p "$3" -d "$qfile" -n 1 >/dev/null 2>&1 || true
+	local out c0 c1 l0
+	l0=$(load1)
+	c0=$(cpu "$2")
+	out=$(dnsperf -s 127.0.0.1 -p "$3" -d "$qfile" -l "$DURATION" -c "$DNS_CLIENTS" -Q 1000000 2>&1)
+	c1=$(cpu "$2")
 	echo "$out" >"$tmp/dnsperf-$1.txt"
-	local qps lat lost
-	qps=$(echo "$out" | awk '/Queries per second/ {print $4}')
-	lat=$(echo "$out" | awk '/Average Latency/ {print $4}')
+	local qps lat lost cs per
+	qps=$(echo "$out" | awk '/Queries per second/ {printf "%d", $4}')
+	lat=$(echo "$out" | awk '/Average Latency/ {printf "%.2f ms", $4*1000}')
 	lost=$(echo "$out" | awk '/Queries lost/ {print $3, $4}')
-	echo "| $1 | $qps | ${lat}s | $lost |"
+	cs=$(awk -v a="$c0" -v b="$c1" 'BEGIN {printf "%.1f", b-a}')
+	per=$(awk -v r="$qps" -v d="$DURATION" -v c="$cs" 'BEGIN {if (c > 0) printf "%d", r*d/c; else print "-"}')
+	echo "| $1 | $qps | $lat | $lost | $cs | $per | $l0 |"
+	last_qps=$qps last_per=$per
 }
-run_dnsperf dnsmasq "$P_DNSMASQ"
-run_dnsperf honeygate "$P_HGDNS"
-run_dnsperf dnsmasq-again "$P_DNSMASQ"
-run_dnsperf honeygate-again "$P_HGDNS"
-echo
+
+if [ "$ONLY" != proxy ]; then
+	echo "## DNS: dnsperf -c $DNS_CLIENTS -l $DURATION, $(wc -l <"$qfile") names ($DNS_QUERIES: $(awk 'NR == FNR {listed[$1] = 1; next} ($1 in listed) {n++} END {print n+0}' "$tmp/list/domains.txt" "$qfile") listed), answered from cache"
+	echo
+	echo "| resolver | queries/s | avg latency | lost | server CPU s | queries per CPU-s | load |"
+	echo "|---|---|---|---|---|---|---|"
+	ratios=()
+	for i in $(seq 1 "$PAIRS"); do
+		run_dnsperf "dnsmasq-$i" "$dnsmasqpid" "$P_DNSMASQ"
+		d_qps=$last_qps d_per=$last_per
+		run_dnsperf "honeygate-$i" "$hgpid" "$P_HGDNS"
+		ratios+=("pair $i: $(ratio "$last_qps" "$d_qps")x dnsmasq's queries/s ($(ratio "$last_per" "$d_per")x per CPU-s)")
+	done
+	echo
+	printf -- '- %s\n' "${ratios[@]}"
+	echo
+fi
 echo "- honeygate RSS at the end $(awk '/VmRSS/ {printf "%d MiB", $2/1024}' /proc/$hgpid/status)"
 grep -E '"level":"(ERROR|WARN)"|level=(ERROR|WARN)' "$tmp/honeygate.log" | head -5 || true

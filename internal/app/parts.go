@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"path/filepath"
 	"sync"
 	"time"
@@ -155,6 +156,7 @@ func buildWeb(e *env) ([]Component, error) {
 		BusStats: func(ctx context.Context) (any, error) { return b.Stats(ctx) },
 		Blocks:   st,
 		Health:   func(ctx context.Context) []string { return health(ctx, b) },
+		Users:    e.cfg.Web.Users, Audit: st,
 	})
 	var cs []Component
 	for _, ln := range lns {
@@ -198,7 +200,8 @@ func (e *env) Crawler() (*crawl.Crawler, error) {
 	}
 	e.onClose(func() error { judge.Close(); return nil })
 	log := e.log.With("component", "crawl")
-	guard := &crawl.Guard{AllowPrivate: c.AllowPrivateUpstream}
+	// The crawler never dials honeygate's own listeners, whatever a page asks.
+	guard := &crawl.Guard{AllowPrivate: c.AllowPrivateUpstream, Own: e.ownAddrs()}
 	lim := c.Limits()
 	// One connection per host across all visits: the crawl is polite.
 	static := crawl.NewStatic(crawl.StaticOptions{Limits: lim, Guard: guard, MaxConnsPerHost: 1, Log: log})
@@ -486,6 +489,10 @@ func (e *env) ownAddrs() func() []netip.AddrPort {
 		once.Do(func() {
 			for _, addrs := range e.addrs {
 				for _, a := range addrs {
+					// The bus's listener is kept as a URL (tls://host:port).
+					if u, err := url.Parse(a); err == nil && u.Host != "" {
+						a = u.Host
+					}
 					if ap, err := netip.ParseAddrPort(a); err == nil {
 						own = append(own, ap)
 					}
@@ -522,6 +529,7 @@ func buildProxy(e *env) ([]Component, error) {
 	srv := proxy.New(proxy.Options{
 		Chain: gw.chain, Recorder: gw.rec, Log: e.log.With("component", "proxy"),
 		AllowPrivateUpstream: e.cfg.Gateway.AllowPrivateUpstream, Own: e.ownAddrs(), CA: ca, Metrics: gw.metrics,
+		KillSwitches: e.cfg.Gateway.KillSwitches,
 	})
 	var cs []Component
 	for _, ln := range lns {
@@ -596,40 +604,9 @@ func buildCrashRecovery(e *env) ([]Component, error) {
 		}
 	}
 	return []Component{RunFunc(func(ctx context.Context) error {
-		closed := 0
-		for {
-			// Each round starts from a store that has the last round's
-			// closes, so no session is closed twice.
-			if !caughtUp(ctx) {
-				return nil
-			}
-			open, err := st.OpenSessions(ctx, e.cfg.Sensor, started, 1000)
-			if err != nil {
-				if ctx.Err() != nil {
-					return nil
-				}
-				log.Error("open sessions", "err", err)
-				return nil
-			}
-			for _, s := range open {
-				ev, err := crashClose(ctx, st, s)
-				if err != nil {
-					if ctx.Err() == nil {
-						log.Error("closing a session left open by a crash", "session", s.ID, "err", err)
-					}
-					return nil
-				}
-				if err := b.Publish(ctx, ev); err != nil {
-					if ctx.Err() == nil {
-						log.Error("closing a session left open by a crash", "session", s.ID, "err", err)
-					}
-					return nil
-				}
-				closed++
-			}
-			if len(open) < 1000 {
-				break
-			}
+		closed, err := closeCrashed(ctx, st, b, e.cfg.Sensor, started, caughtUp)
+		if err != nil && ctx.Err() == nil {
+			log.Error("closing the sessions a crash left open", "closed", closed, "err", err)
 		}
 		if closed > 0 {
 			log.Warn("closed the sessions a crash left open", "sessions", closed)

@@ -30,17 +30,26 @@ func reasonIndex(r string) int {
 // low-cardinality labels), with the counters resolved once so that the
 // request path pays an atomic add. A nil *Metrics counts nothing.
 type Metrics struct {
-	counters [numEnforcers][len(verdictNames)][len(reasonNames)]prometheus.Counter
+	counters   [numEnforcers][len(verdictNames)][len(reasonNames)]prometheus.Counter
+	suppressed [numEnforcers]prometheus.Counter
 }
 
-// NewMetrics registers honeygate_gateway_decisions_total on reg.
+// NewMetrics registers honeygate_gateway_decisions_total and
+// honeygate_gateway_reports_suppressed_total on reg.
 func NewMetrics(reg prometheus.Registerer) *Metrics {
 	vec := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "honeygate_gateway_decisions_total",
 		Help: "Decisions of the gateway's policy chain, by enforcement point, verdict and reason.",
 	}, []string{"enforcer", "verdict", "reason"})
-	reg.MustRegister(vec)
+	sup := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "honeygate_gateway_reports_suppressed_total",
+		Help: "Reports of refused clients held back by the per-client and global limits (a flood, perhaps with spoofed sources), by enforcement point.",
+	}, []string{"enforcer"})
+	reg.MustRegister(vec, sup)
 	m := &Metrics{}
+	for e := range m.suppressed {
+		m.suppressed[e] = sup.WithLabelValues(enforcerNames[e])
+	}
 	for e := range m.counters {
 		for v := range m.counters[e] {
 			for r := range m.counters[e][v] {
@@ -57,4 +66,12 @@ func (m *Metrics) Observe(enforcer int, d Decision) {
 		return
 	}
 	m.counters[enforcer][d.Verdict][reasonIndex(d.Reason)].Inc()
+}
+
+// Suppressed counts one report of enforcer that a Throttle held back.
+func (m *Metrics) Suppressed(enforcer int) {
+	if m == nil || enforcer < 0 || enforcer >= numEnforcers {
+		return
+	}
+	m.suppressed[enforcer].Inc()
 }

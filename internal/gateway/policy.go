@@ -211,6 +211,20 @@ func (c *Chain) Decide(q *Query) Decision {
 	return d
 }
 
+// DecideUnlisted is Decide for a name the current matcher is known not to
+// list (the DNS filter's cache remembers that per answer and matcher): the
+// same verdict and reason as Decide, without asking intel again.
+func (c *Chain) DecideUnlisted(client netip.Addr, host string) Decision {
+	if !c.ClientAllowed(client) {
+		return Decision{Verdict: Refused, Reason: ReasonClientRefused}
+	}
+	p := c.policyFor(client)
+	if p.allow != nil && p.allowed(host) {
+		return Decision{Verdict: Allowed, Reason: ReasonAllowlist, Policy: p.name}
+	}
+	return Decision{Verdict: Allowed, Reason: ReasonNoMatch, Policy: p.name}
+}
+
 func (c *Chain) decide(q *Query) Decision {
 	// 0. Client network.
 	if !c.ClientAllowed(q.Client) {

@@ -54,6 +54,16 @@ func TestChainOrder(t *testing.T) {
 		}
 	}
 
+	// DecideUnlisted gives what Decide gives for names intel does not list.
+	for _, q := range []gateway.Query{
+		{Client: outside, Host: "example.test"}, {Client: office, Host: "www.partner.test"},
+		{Client: office, Host: "example.test"}, {Client: lab, Host: "example.test"}, {Client: home, Host: "example.test"},
+	} {
+		if got, want := c.DecideUnlisted(q.Client, q.Host), c.Decide(&q); got != want {
+			t.Errorf("DecideUnlisted(%v, %s) = %+v, Decide %+v", q.Client, q.Host, got, want)
+		}
+	}
+
 	// Intel unavailable: each network's fail mode; the allowlist still holds.
 	in.SetUnavailable(true)
 	if d := c.Decide(&gateway.Query{Client: lab, Host: "example.test"}); d.Verdict != gateway.Blocked || d.Reason != gateway.ReasonFailClosed {

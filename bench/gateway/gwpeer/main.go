@@ -18,12 +18,10 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net"
-	"net/http"
 	"net/netip"
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strconv"
 	"syscall"
 
 	mdns "github.com/miekg/dns"
@@ -71,18 +69,11 @@ func serve(args []string) error {
 	for i := range body {
 		body[i] = 'a' + byte(i%26)
 	}
-	clen := strconv.Itoa(len(body))
 	hl, err := net.Listen("tcp", *httpAddr)
 	if err != nil {
 		return err
 	}
-	go func() {
-		_ = http.Serve(hl, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Content-Type", "text/plain")
-			w.Header().Set("Content-Length", clen)
-			_, _ = w.Write(body)
-		}))
-	}()
+	go serveHTTP(hl, body)
 	dh := mdns.HandlerFunc(func(w mdns.ResponseWriter, r *mdns.Msg) {
 		m := new(mdns.Msg)
 		m.SetReply(r)

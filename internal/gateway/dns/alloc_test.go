@@ -2,7 +2,7 @@ package dns
 
 import (
 	"log/slog"
-	"net"
+	"net/netip"
 	"testing"
 	"time"
 
@@ -40,7 +40,7 @@ func TestFastAnswerAllocs(t *testing.T) {
 	q.SetQuestion("www.Example.com.", mdns.TypeA)
 	q.SetEdns0(1232, false)
 	b, _ := q.Pack()
-	ua := &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 5353}
+	ua := netip.MustParseAddr("127.0.0.1")
 	out := make([]byte, 0, 4096)
 	if _, ok := srv.fastAnswer(b, ua, make([]byte, 0, 260), out); !ok {
 		t.Fatal("not answered on the fast path")
@@ -48,6 +48,15 @@ func TestFastAnswerAllocs(t *testing.T) {
 	key := make([]byte, 0, 260)
 	if n := testing.AllocsPerRun(1000, func() { srv.fastAnswer(b, ua, key[:0], out[:0]) }); n > 0 {
 		t.Errorf("fast path allocates %.1f times per query", n)
+	}
+	// And with the name known to be unlisted (intel not asked again).
+	e, _ := srv.cache.lookup(k)
+	e.cleanFor.Store(cleanMark{m: chain.Matcher(), name: true})
+	if _, ok := srv.fastAnswer(b, ua, key[:0], out[:0]); !ok {
+		t.Fatal("not answered on the fast path with a clean name")
+	}
+	if n := testing.AllocsPerRun(1000, func() { srv.fastAnswer(b, ua, key[:0], out[:0]) }); n > 0 {
+		t.Errorf("fast path (clean name) allocates %.1f times per query", n)
 	}
 }
 
@@ -62,7 +71,7 @@ func BenchmarkFastAnswer(b *testing.B) {
 	q := new(mdns.Msg)
 	q.SetQuestion("www.example.com.", mdns.TypeA)
 	pkt, _ := q.Pack()
-	ua := &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 5353}
+	ua := netip.MustParseAddr("127.0.0.1")
 	out := make([]byte, 0, 4096)
 	key := make([]byte, 0, 260)
 	b.ReportAllocs()

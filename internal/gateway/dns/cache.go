@@ -57,7 +57,13 @@ type cacheEntry struct {
 	cleanFor atomic.Value // holds cleanMark
 }
 
-type cleanMark struct{ m any }
+// cleanMark says under which matcher m an entry's answer was judged clean;
+// name, that the question's name itself matched nothing under m either (so
+// the fast path need not ask intel about it again).
+type cleanMark struct {
+	m    any
+	name bool
+}
 
 const cacheShards = 32
 

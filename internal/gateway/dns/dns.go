@@ -48,6 +48,7 @@ type Server struct {
 	reported    *gateway.Throttle
 	servers     []*mdns.Server
 	packetConns []net.PacketConn
+	shut        bool
 	mu          sync.Mutex
 }
 
@@ -56,7 +57,10 @@ var _ mdns.Handler = (*Server)(nil)
 // New returns a Server for opt; Serve starts it.
 func New(opt Options) (*Server, error) {
 	cfg := &opt.Config
-	s := &Server{opt: opt, log: opt.Log, kill: map[string]bool{}, reported: gateway.NewThrottle(time.Minute)}
+	s := &Server{opt: opt, log: opt.Log, kill: map[string]bool{}}
+	s.reported = gateway.NewThrottleWith(gateway.ThrottleOptions{Period: time.Minute, Summary: func(n uint64) {
+		s.log.Warn("dns: reports of refused clients held back (per-client and overall limits)", "suppressed", n)
+	}})
 	var err error
 	if s.sink4, s.sink6, err = cfg.SinkholeAddrs(); err != nil {
 		return nil, fmt.Errorf("dns: sinkhole: %w", err)
@@ -83,11 +87,27 @@ func New(opt Options) (*Server, error) {
 
 // Listen opens UDP and TCP on the same address. With port 0, TCP takes the
 // port UDP got; when that TCP port is taken, it tries again with a new one.
+//
+// The UDP socket allows SO_REUSEPORT (Linux), so that Serve can add a
+// socket per reader on the same address. Since the kernel lets sockets of
+// one user share such a port, and even hands out a shared one for port 0,
+// the address is first bound plainly: an address in use fails as it would
+// without the option, and port 0 becomes a port no one holds.
 func Listen(addr string) (net.PacketConn, net.Listener, error) {
 	_, port, _ := net.SplitHostPort(addr)
+	lc := net.ListenConfig{Control: reusePort}
 	for attempt := 0; ; attempt++ {
-		pc, err := net.ListenPacket("udp", addr)
+		probe, err := net.ListenPacket("udp", addr)
 		if err != nil {
+			return nil, nil, fmt.Errorf("dns: %w", err)
+		}
+		at := probe.LocalAddr().String()
+		probe.Close()
+		pc, err := lc.ListenPacket(context.Background(), "udp", at)
+		if err != nil {
+			if port == "0" && attempt < 20 {
+				continue // taken between the probe and now
+			}
 			return nil, nil, fmt.Errorf("dns: %w", err)
 		}
 		l, err := net.Listen("tcp", pc.LocalAddr().String())
@@ -117,11 +137,24 @@ func (s *Server) Serve(pc net.PacketConn, l net.Listener) error {
 	return errors.Join(err1, err2)
 }
 
+// addPacketConn registers another socket for Shutdown to close; false once
+// shut down.
+func (s *Server) addPacketConn(pc net.PacketConn) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.shut {
+		return false
+	}
+	s.packetConns = append(s.packetConns, pc)
+	return true
+}
+
 // Shutdown stops both servers; it is idempotent.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	servers, pcs := s.servers, s.packetConns
 	s.servers, s.packetConns = nil, nil
+	s.shut = true
 	s.mu.Unlock()
 	var errs []error
 	for _, pc := range pcs {

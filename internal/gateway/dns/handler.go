@@ -53,6 +53,8 @@ func (s *Server) ServeDNS(w mdns.ResponseWriter, r *mdns.Msg) {
 		if s.reported.Allow(client.Addr()) {
 			s.record(&gateway.Block{Kind: gateway.KindBlock, Client: client, Host: host, Ref: gateway.NewRef(),
 				Action: gateway.ActionRefuse, Reason: gateway.ReasonClientRefused})
+		} else {
+			s.opt.Metrics.Suppressed(gateway.EnforcerDNS)
 		}
 		s.reply(w, r, refused(r))
 		return
@@ -67,6 +69,7 @@ func (s *Server) ServeDNS(w mdns.ResponseWriter, r *mdns.Msg) {
 		return
 	}
 
+	nameClean := false // intel was asked about the name and listed nothing
 	if q.Qclass == mdns.ClassINET || q.Qclass == mdns.ClassANY {
 		d := s.opt.Chain.Decide(&gateway.Query{Client: client.Addr(), Host: host})
 		s.opt.Metrics.Observe(gateway.EnforcerDNS, d)
@@ -74,12 +77,13 @@ func (s *Server) ServeDNS(w mdns.ResponseWriter, r *mdns.Msg) {
 			s.reply(w, r, s.block(r, client, host, d))
 			return
 		}
+		nameClean = d.Reason == gateway.ReasonNoMatch
 	}
 
 	k := keyOf(r, name)
 	var m *mdns.Msg
 	if e, age := s.cache.lookup(k); e != nil {
-		if d, target, ok := s.judgeAnswer(client.Addr(), e, e.msg); ok {
+		if d, target, ok := s.judgeAnswer(client.Addr(), e, e.msg, nameClean); ok {
 			s.reply(w, r, s.block(r, client, target, d))
 			return
 		}
@@ -97,7 +101,7 @@ func (s *Server) ServeDNS(w mdns.ResponseWriter, r *mdns.Msg) {
 			return
 		}
 		e := s.cache.put(k, up)
-		if d, target, ok := s.judgeAnswer(client.Addr(), e, up); ok {
+		if d, target, ok := s.judgeAnswer(client.Addr(), e, up, nameClean); ok {
 			s.reply(w, r, s.block(r, client, target, d))
 			return
 		}
@@ -151,11 +155,12 @@ func (s *Server) writeWire(w mdns.ResponseWriter, r *mdns.Msg, e *cacheEntry, ag
 // judgeAnswer asks the chain about every CNAME target and address in e's
 // answer. When nothing in it matched intel at all, e is marked clean under
 // the current snapshot, and later hits skip the judging (a hit is judged
-// per client, since policies differ).
-func (s *Server) judgeAnswer(client netip.Addr, e *cacheEntry, m *mdns.Msg) (gateway.Decision, string, bool) {
+// per client, since policies differ); nameClean (intel listed nothing for
+// the question's name either) goes into the mark.
+func (s *Server) judgeAnswer(client netip.Addr, e *cacheEntry, m *mdns.Msg, nameClean bool) (gateway.Decision, string, bool) {
 	cur := s.opt.Chain.Matcher()
 	if e != nil && cur != nil {
-		if v, ok := e.cleanFor.Load().(cleanMark); ok && v.m == any(cur) {
+		if v, ok := e.cleanFor.Load().(cleanMark); ok && v.m == any(cur) && (v.name || !nameClean) {
 			return gateway.Decision{}, "", false
 		}
 	}
@@ -185,7 +190,7 @@ func (s *Server) judgeAnswer(client netip.Addr, e *cacheEntry, m *mdns.Msg) (gat
 		}
 	}
 	if e != nil && cur != nil && !anyHit {
-		e.cleanFor.Store(cleanMark{m: cur})
+		e.cleanFor.Store(cleanMark{m: cur, name: nameClean})
 	}
 	return gateway.Decision{}, "", false
 }

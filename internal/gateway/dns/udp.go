@@ -1,30 +1,30 @@
 package dns
 
 import (
+	"context"
 	"errors"
 	"net"
 	"net/netip"
 	"runtime"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 	"unsafe"
 
 	mdns "github.com/miekg/dns"
-	"golang.org/x/net/ipv4"
-	"golang.org/x/net/ipv6"
 
 	"github.com/honeygate/honeygate/internal/gateway"
 )
 
 // The UDP side of the filter. Queries are read and answers written in
-// batches (recvmmsg/sendmmsg), and a query that a cached answer serves is
-// answered straight from the bytes: parse the header and question in place,
-// ask the chain about the name, find the packed answer, patch it, queue it.
-// Everything else (misses, blocks, kill switches, refusals, odd messages)
-// goes to ServeDNS like a TCP query, on its own goroutine. Where a C
-// resolver spends a system call per query each way, this spends one per
-// batch.
+// batches (recvmmsg/sendmmsg on Linux, see mmsg_linux.go), and a query that
+// a cached answer serves is answered straight from the bytes: parse the
+// header and question in place, ask the chain about the name, find the
+// packed answer, patch it, queue it. Everything else (misses, blocks, kill
+// switches, refusals, odd messages) goes to ServeDNS like a TCP query, on
+// its own goroutine. Where a C resolver spends a system call per query each
+// way, this spends one per batch.
 
 const (
 	batchSize   = 64
@@ -32,78 +32,86 @@ const (
 	maxSlow     = 4096 // queries on the slow path at once; more are dropped
 )
 
-type batchConn interface {
-	ReadBatch(ms []ipv4.Message, flags int) (int, error)
-	WriteBatch(ms []ipv4.Message, flags int) (int, error)
-}
-
-// serveUDP answers on pc until it is closed.
+// serveUDP answers on pc until it is closed. It reads with one goroutine
+// per CPU, each on a socket of its own: pc, and (on Linux) more sockets
+// bound to the same address with SO_REUSEPORT, among which the kernel
+// spreads clients by their address and port. Reads on one socket are
+// serialized by the runtime, so readers sharing pc would only take turns.
 func (s *Server) serveUDP(pc net.PacketConn) error {
-	var bc batchConn
-	if ua, ok := pc.LocalAddr().(*net.UDPAddr); ok && ua.IP.To4() != nil {
-		bc = ipv4.NewPacketConn(pc)
-	} else {
-		bc = ipv6.NewPacketConn(pc)
+	pcs := []net.PacketConn{pc}
+	if canReusePort {
+		lc := net.ListenConfig{Control: reusePort}
+		for len(pcs) < runtime.GOMAXPROCS(0) {
+			more, err := lc.ListenPacket(context.Background(), "udp", pc.LocalAddr().String())
+			if err != nil {
+				break // pc was not opened by Listen: it reads alone
+			}
+			if !s.addPacketConn(more) {
+				more.Close()
+				break // shut down meanwhile
+			}
+			pcs = append(pcs, more)
+		}
 	}
 	slow := make(chan struct{}, maxSlow)
-	readers := max(runtime.GOMAXPROCS(0), 1)
 	var wg sync.WaitGroup
-	errc := make(chan error, readers)
-	for range readers {
+	errc := make(chan error, len(pcs))
+	for _, pc := range pcs {
+		pio, err := newPacketIO(pc)
+		if err != nil {
+			errc <- err
+			continue
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errc <- s.udpLoop(pc, bc, slow)
+			errc <- s.udpLoop(pc, pio, slow)
 		}()
 	}
 	wg.Wait()
 	close(errc)
 	for err := range errc {
-		if err != nil && !errors.Is(err, net.ErrClosed) {
+		if err != nil && !isClosed(err) {
 			return err
 		}
 	}
 	return nil
 }
 
-func (s *Server) udpLoop(pc net.PacketConn, bc batchConn, slow chan struct{}) error {
-	in := make([]ipv4.Message, batchSize)
-	out := make([]ipv4.Message, 0, batchSize)
-	bufs := make([][]byte, batchSize)
-	outBufs := make([][]byte, batchSize)
-	for i := range in {
-		bufs[i] = make([]byte, maxUDPQuery)
-		outBufs[i] = make([]byte, 0, 4096)
-		in[i].Buffers = [][]byte{bufs[i]}
-	}
+func isClosed(err error) bool { return errors.Is(err, net.ErrClosed) }
+
+func (s *Server) udpLoop(pc net.PacketConn, pio packetIO, slow chan struct{}) error {
 	var key [255 + 5]byte
 	for {
-		n, err := bc.ReadBatch(in, 0)
+		n, err := pio.read()
 		if err != nil {
-			if errors.Is(err, net.ErrClosed) {
+			if isClosed(err) {
 				return nil
 			}
 			var ne net.Error
 			if errors.As(err, &ne) && ne.Timeout() {
 				continue
 			}
+			if errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.EHOSTUNREACH) || errors.Is(err, syscall.ENETUNREACH) {
+				continue // an ICMP error for an earlier answer: nothing to do
+			}
 			return err
 		}
-		out = out[:0]
 		for i := 0; i < n; i++ {
-			q := bufs[i][:in[i].N]
-			ua, _ := in[i].Addr.(*net.UDPAddr)
-			if ua == nil {
+			q, from := pio.query(i)
+			if !from.IsValid() || len(q) == 0 {
 				continue
 			}
-			if b, ok := s.fastAnswer(q, ua, key[:0], outBufs[len(out)][:0]); ok {
-				outBufs[len(out)] = b
-				out = append(out, ipv4.Message{Buffers: [][]byte{b}, Addr: ua})
-				continue
+			if out := pio.next(); out != nil {
+				if b, ok := s.fastAnswer(q, from.Addr().Unmap(), key[:0], out); ok {
+					pio.queue(i, b)
+					continue
+				}
 			}
 			select {
 			case slow <- struct{}{}:
 				cp := append([]byte(nil), q...)
+				ua := net.UDPAddrFromAddrPort(from)
 				go func() {
 					defer func() { <-slow }()
 					s.slowUDP(pc, cp, ua)
@@ -111,19 +119,15 @@ func (s *Server) udpLoop(pc net.PacketConn, bc batchConn, slow chan struct{}) er
 			default: // overloaded: drop, as a busy resolver does
 			}
 		}
-		for len(out) > 0 {
-			m, err := bc.WriteBatch(out, 0)
-			if err != nil {
-				break // the client is gone or the socket closed; answers are best effort
-			}
-			out = out[m:]
+		if err := pio.flush(); err != nil && isClosed(err) {
+			return nil
 		}
 	}
 }
 
 // fastAnswer answers q from the cache when it can; ok false sends q down
 // the slow path. It never allocates on the way to a cached answer.
-func (s *Server) fastAnswer(q []byte, ua *net.UDPAddr, key, out []byte) (_ []byte, ok bool) {
+func (s *Server) fastAnswer(q []byte, addr netip.Addr, key, out []byte) (_ []byte, ok bool) {
 	defer func() {
 		if recover() != nil {
 			ok = false // the slow path answers, or reports the bug
@@ -180,8 +184,6 @@ func (s *Server) fastAnswer(q []byte, ua *net.UDPAddr, key, out []byte) (_ []byt
 	}
 	cd := flags&0x10 != 0
 
-	addr, _ := netip.AddrFromSlice(ua.IP)
-	addr = addr.Unmap()
 	chain := s.opt.Chain
 	if !chain.ClientAllowed(addr) {
 		return nil, false
@@ -190,18 +192,26 @@ func (s *Server) fastAnswer(q []byte, ua *net.UDPAddr, key, out []byte) (_ []byt
 	if s.isKillSwitchHost(host) {
 		return nil, false
 	}
-	d := chain.Decide(&gateway.Query{Client: addr, Host: host})
-	if d.Verdict != gateway.Allowed {
-		return nil, false
-	}
 	key = appendKeyTail(key, qtype, qclass, do, cd, edns)
 	e, age := s.cache.lookupID(key)
 	if e == nil {
 		return nil, false
 	}
 	cur := chain.Matcher()
-	if v, ok := e.cleanFor.Load().(cleanMark); !ok || cur == nil || v.m != any(cur) {
+	mark, ok := e.cleanFor.Load().(cleanMark)
+	if !ok || cur == nil || mark.m != any(cur) {
 		return nil, false // judged on the slow path, which marks it clean
+	}
+	var d gateway.Decision
+	if mark.name {
+		// Intel lists nothing for the name under cur: only the client's
+		// allowlist can still change the reason, never the verdict.
+		d = chain.DecideUnlisted(addr, host)
+	} else {
+		d = chain.Decide(&gateway.Query{Client: addr, Host: host})
+	}
+	if d.Verdict != gateway.Allowed {
+		return nil, false
 	}
 	wa := e.wireFor()
 	if wa == nil || len(wa.b) > min(size, 4096) || wa.qEnd != qEnd {

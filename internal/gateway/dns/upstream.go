@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -79,7 +80,11 @@ func (u *upstream) exchange(ctx context.Context, k cacheKey) (*mdns.Msg, error) 
 		if err == nil && r.Truncated {
 			r, _, err = u.tcp.ExchangeContext(ctx, q, a)
 		}
+		if err == nil && !sameQuestion(r, q) {
+			err = fmt.Errorf("%s answered another question", a)
+		}
 		if err == nil && r.Rcode != mdns.RcodeServerFailure && r.Rcode != mdns.RcodeRefused {
+			scrub(r, k.name, k.qtype)
 			return r, nil
 		}
 		if err == nil {
@@ -88,4 +93,11 @@ func (u *upstream) exchange(ctx context.Context, k cacheKey) (*mdns.Msg, error) 
 		errs = append(errs, err)
 	}
 	return nil, errors.Join(errs...)
+}
+
+// sameQuestion reports whether answer r is for question q (the library
+// checks only the id).
+func sameQuestion(r, q *mdns.Msg) bool {
+	return len(r.Question) == 1 && r.Question[0].Qtype == q.Question[0].Qtype &&
+		r.Question[0].Qclass == q.Question[0].Qclass && strings.EqualFold(r.Question[0].Name, q.Question[0].Name)
 }

@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -73,50 +75,44 @@ func (s *Server) Serve(l net.Listener) error {
 			continue
 		}
 		delay = 0
-		if !s.track(c, true) {
+		st, ok := s.track(c)
+		if !ok {
 			c.Close()
 			return http.ErrServerClosed
 		}
-		if s.tracked(c) {
-			go s.serveConn(c)
+		if st != nil {
+			go s.serveConn(c, st)
 		}
 	}
 }
 
-// track adds (add) or removes a connection; false once shut down.
-func (s *Server) track(c net.Conn, add bool) bool {
+// track adds a connection; ok is false once shut down, and st nil when the
+// proxy is full (the connection is closed then, refused).
+func (s *Server) track(c net.Conn) (st *connState, ok bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if add {
-		if s.closed {
-			return false
-		}
-		if len(s.conns) >= maxConns {
-			c.Close() // full: refused (serveConn sees a closed connection)
-			return true
-		}
-		s.conns[c] = &connState{}
-		return true
+	if s.closed {
+		return nil, false
 	}
+	if len(s.conns) >= maxConns {
+		c.Close()
+		return nil, true
+	}
+	st = &connState{}
+	s.conns[c] = st
+	return st, true
+}
+
+func (s *Server) untrack(c net.Conn) {
+	s.mu.Lock()
 	delete(s.conns, c)
-	return true
-}
-
-func (s *Server) tracked(c net.Conn) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.conns[c] != nil
-}
-
-type connState struct{ active bool }
-
-func (s *Server) setActive(c net.Conn, active bool) {
-	s.mu.Lock()
-	if st := s.conns[c]; st != nil {
-		st.active = active
-	}
 	s.mu.Unlock()
 }
+
+// connState is what Shutdown needs to know of a connection: whether a
+// request is in flight (an atomic, so that the request loop marks it with
+// no lock shared by every connection).
+type connState struct{ active atomic.Bool }
 
 // Shutdown stops accepting, closes idle client connections, waits for
 // requests and tunnels in flight until ctx ends, then closes the rest and the
@@ -137,7 +133,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	for {
 		s.mu.Lock()
 		for c, st := range s.conns {
-			if !st.active {
+			if !st.active.Load() {
 				c.Close()
 			}
 		}
@@ -164,22 +160,33 @@ func (s *Server) Shutdown(ctx context.Context) error {
 }
 
 // serveConn runs one client connection's requests, one at a time.
-func (s *Server) serveConn(c net.Conn) {
+//
+// Deadlines: the read deadline is what bounds a client that sends nothing
+// (idleTimeout) or a head too slowly (readHeaderTimeout). Setting one is a
+// runtime timer operation, so a keep-alive connection does not set them per
+// request: the idle deadline is renewed at most once a second, the header
+// deadline only when a head is not already in the buffer, and the deadline
+// is cleared only before something may read for long (a request body, a
+// hijacked connection).
+func (s *Server) serveConn(c net.Conn, st *connState) {
+	ci := &connInfo{}
 	defer func() {
 		if p := recover(); p != nil && p != http.ErrAbortHandler {
 			s.log.Error("proxy: panic serving a client", "client", c.RemoteAddr().String(), "panic", fmt.Sprint(p))
 		}
 		c.Close()
-		s.track(c, false)
+		s.origins.release(ci)
+		s.untrack(c)
 	}()
-	ap, _ := netip.ParseAddrPort(c.RemoteAddr().String())
-	ci := &connInfo{client: netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())}
-	ctx := context.WithValue(s.baseCtx, ctxKey{}, ci)
+	remote := c.RemoteAddr().String()
+	ap, _ := netip.ParseAddrPort(remote)
+	ci.client = netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
 	lim := &headLimit{r: c, n: -1}
 	br := readerPool.Get().(*bufio.Reader)
 	br.Reset(lim)
 	bw := writerPool.Get().(*bufio.Writer)
 	bw.Reset(c)
+	w := &respWriter{conn: c, br: br, bw: bw, header: make(http.Header, 8)}
 	hijacked := false
 	defer func() {
 		if !hijacked {
@@ -189,13 +196,23 @@ func (s *Server) serveConn(c net.Conn) {
 			writerPool.Put(bw)
 		}
 	}()
+	var deadline time.Time // the read deadline now set on c (zero: none)
 	for {
-		_ = c.SetReadDeadline(time.Now().Add(idleTimeout))
-		if _, err := br.Peek(1); err != nil {
-			return
+		if br.Buffered() == 0 {
+			now := time.Now()
+			if d := now.Add(idleTimeout); deadline.IsZero() || d.Sub(deadline) > time.Second {
+				_ = c.SetReadDeadline(d)
+				deadline = d
+			}
+			if _, err := br.Peek(1); err != nil {
+				return
+			}
 		}
-		s.setActive(c, true)
-		_ = c.SetReadDeadline(time.Now().Add(readHeaderTimeout))
+		st.active.Store(true)
+		if !headBuffered(br) {
+			deadline = time.Now().Add(readHeaderTimeout)
+			_ = c.SetReadDeadline(deadline)
+		}
 		lim.set(maxRequestHead)
 		req, err := http.ReadRequest(br)
 		lim.set(-1)
@@ -207,11 +224,15 @@ func (s *Server) serveConn(c net.Conn) {
 			fmt.Fprintf(c, "HTTP/1.1 %d %s\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\nhoneygate: %s\n", code, http.StatusText(code), http.StatusText(code))
 			return
 		}
-		_ = c.SetReadDeadline(time.Time{})
-		req.RemoteAddr = c.RemoteAddr().String()
-		req = req.WithContext(ctx)
-		w := &respWriter{conn: c, br: br, bw: bw, req: req, header: make(http.Header, 8)}
-		if req.ProtoAtLeast(1, 1) && strings.EqualFold(req.Header.Get("Expect"), "100-continue") && req.Body != http.NoBody {
+		if req.Body != http.NoBody || req.Method == http.MethodConnect {
+			// A body may take long to arrive (an upload), and a tunnel
+			// sets its own.
+			_ = c.SetReadDeadline(time.Time{})
+			deadline = time.Time{}
+		}
+		req.RemoteAddr = remote
+		w.reset(req)
+		if req.ProtoAtLeast(1, 1) && req.Body != http.NoBody && strings.EqualFold(req.Header.Get("Expect"), "100-continue") {
 			req.Body = &expectContinue{rc: req.Body, w: w}
 			req.Header.Del("Expect")
 		}
@@ -231,8 +252,15 @@ func (s *Server) serveConn(c net.Conn) {
 				return
 			}
 		}
-		s.setActive(c, false)
+		st.active.Store(false)
 	}
+}
+
+// headBuffered reports whether a whole request head is already in br, so
+// reading it cannot wait on the client.
+func headBuffered(br *bufio.Reader) bool {
+	b, _ := br.Peek(br.Buffered())
+	return bytes.Contains(b, []byte("\r\n\r\n"))
 }
 
 // respWriter is http.ResponseWriter over the client connection with HTTP/1.1
@@ -260,6 +288,22 @@ var (
 )
 
 func (w *respWriter) Header() http.Header { return w.header }
+
+// reset readies w, kept for the connection's life, for the response to req.
+func (w *respWriter) reset(req *http.Request) {
+	clear(w.header)
+	*w = respWriter{conn: w.conn, br: w.br, bw: w.bw, req: req, header: w.header}
+}
+
+// adoptHeader makes h the response header when none is set yet, instead of
+// copying it field by field; h then belongs to w.
+func (w *respWriter) adoptHeader(h http.Header) bool {
+	if w.wrote || len(w.header) != 0 {
+		return false
+	}
+	w.header = h
+	return true
+}
 
 var crlf = []byte("\r\n")
 
@@ -296,7 +340,7 @@ func (w *respWriter) WriteHeader(code int) {
 		h["Connection"] = []string{"keep-alive"}
 	}
 	w.bw.WriteString("HTTP/1.1 ")
-	w.bw.WriteString(strconv.Itoa(code))
+	w.bw.Write(strconv.AppendInt(w.bw.AvailableBuffer(), int64(code), 10))
 	w.bw.WriteByte(' ')
 	w.bw.WriteString(http.StatusText(code))
 	w.bw.Write(crlf)
@@ -333,7 +377,7 @@ func (w *respWriter) Write(p []byte) (int, error) {
 		return len(p), nil
 	}
 	if w.chunked {
-		w.bw.WriteString(strconv.FormatInt(int64(len(p)), 16))
+		w.bw.Write(strconv.AppendInt(w.bw.AvailableBuffer(), int64(len(p)), 16))
 		w.bw.Write(crlf)
 		n, err := w.bw.Write(p)
 		w.bw.Write(crlf)
@@ -367,6 +411,7 @@ func (w *respWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	if err := w.bw.Flush(); err != nil {
 		return nil, nil, err
 	}
+	_ = w.conn.SetReadDeadline(time.Time{}) // the new owner sets its own
 	w.hijacked = true
 	return w.conn, bufio.NewReadWriter(w.br, w.bw), nil
 }

@@ -46,50 +46,52 @@ func upgradeType(h http.Header) string {
 	return ""
 }
 
-func addVia(h http.Header, via string) {
+// addVia appends via to h's Via field. viaField is []string{via}, made
+// once and shared (header maps only read it), so a message without a Via
+// costs no allocation.
+func addVia(h http.Header, via string, viaField []string) {
 	if prior := h.Values("Via"); len(prior) > 0 {
 		h.Set("Via", strings.Join(prior, ", ")+", "+via)
 		return
 	}
-	h["Via"] = []string{via}
+	h["Via"] = viaField
 }
 
 // forward proxies one absolute-form plain-HTTP request.
 func (s *Server) forward(w http.ResponseWriter, r *http.Request, ci *connInfo) {
-	d := s.opt.Chain.Decide(&gateway.Query{Client: ci.client.Addr(), URL: r.URL})
-	s.opt.Metrics.Observe(gateway.EnforcerProxy, d)
-	if d.Verdict != gateway.Allowed {
-		ref := gateway.NewRef()
-		s.record(&gateway.Block{Kind: gateway.KindBlock, Client: ci.client, Host: r.URL.Hostname(), Port: destPort(r), URL: r.URL.String(),
-			Hit: d.Hit, Ref: ref, Action: gateway.ActionBlock, Reason: d.Reason, Policy: d.Policy})
-		writeBlockPage(w, r, r.URL.String(), d.Hit, ref)
-		return
+	kill := s.killSwitch(ci, r.URL.Hostname(), "", r.URL) // passed, never judged
+	if !kill {
+		d := s.opt.Chain.Decide(&gateway.Query{Client: ci.client.Addr(), URL: r.URL})
+		s.opt.Metrics.Observe(gateway.EnforcerProxy, d)
+		if d.Verdict != gateway.Allowed {
+			ref := gateway.NewRef()
+			s.record(&gateway.Block{Kind: gateway.KindBlock, Client: ci.client, Host: r.URL.Hostname(), Port: destPort(r), URL: r.URL.String(),
+				Hit: d.Hit, Ref: ref, Action: gateway.ActionBlock, Reason: d.Reason, Policy: d.Policy})
+			writeBlockPage(w, r, r.URL.String(), d.Hit, ref)
+			return
+		}
 	}
 
-	// A shallow copy: the header map is ours to edit (it is only read again
-	// for Accept-Language, which is end-to-end), and a deep clone per
-	// request is measurable at proxy rates.
-	out := new(http.Request)
-	*out = *r
-	out.RequestURI = ""
-	out.Close = false
-	if r.ContentLength == 0 {
-		out.Body = nil // no body: lets the transport retry on a stale pooled connection
-	}
+	// The request's header map is edited in place into what the origin
+	// gets: it is ours, and it is only read again for Accept-Language
+	// (end-to-end, so unchanged); a clone per request is measurable at
+	// proxy rates.
 	up := upgradeType(r.Header)
-	removeHopByHop(out.Header)
+	removeHopByHop(r.Header)
 	if up != "" {
-		out.Header.Set("Connection", "Upgrade")
-		out.Header.Set("Upgrade", up)
+		r.Header.Set("Connection", "Upgrade")
+		r.Header.Set("Upgrade", up)
 	}
-	addVia(out.Header, s.via)
-	if _, ok := out.Header["User-Agent"]; !ok {
-		out.Header["User-Agent"] = []string{""} // Go's transport would add its own
-	}
+	prepareHashed(r.Header) // the whole body, in codings we can decode (decode.go)
+	addVia(r.Header, s.via, s.viaField)
 
-	resp, err := s.origins.roundTrip(out)
+	resp, err := s.origins.roundTrip(r, ci)
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
+			return
+		}
+		if kill {
+			killSwitchAlive(w)
 			return
 		}
 		s.badGateway(w, err)
@@ -100,13 +102,24 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, ci *connInfo) {
 		return
 	}
 	defer resp.Body.Close()
-
-	h := w.Header()
-	for k, v := range resp.Header {
-		h[k] = v
+	var codings []string
+	if resp.Body != http.NoBody {
+		if codings, err = checkHashable(resp); err != nil {
+			s.refuseUnhashable(w, r, resp, err)
+			return
+		}
 	}
+
+	// The origin's header map becomes the response's (it is ours): no copy.
+	if rw, ok := w.(*respWriter); !ok || !rw.adoptHeader(resp.Header) {
+		h := w.Header()
+		for k, v := range resp.Header {
+			h[k] = v
+		}
+	}
+	h := w.Header()
 	removeHopByHop(h)
-	addVia(h, s.via)
+	addVia(h, s.via, s.viaField)
 	if len(resp.Trailer) > 0 {
 		names := make([]string, 0, len(resp.Trailer))
 		for k := range resp.Trailer {
@@ -119,7 +132,11 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, ci *connInfo) {
 		h.Set("Content-Length", itoa(resp.ContentLength))
 	}
 
-	s.streamBody(w, r, resp, ci)
+	if len(codings) > 0 {
+		s.streamDecoded(w, r, resp, ci, codings)
+	} else {
+		s.streamBody(w, r, resp, ci)
+	}
 	for k, v := range resp.Trailer {
 		h[http.TrailerPrefix+k] = v
 	}
@@ -134,8 +151,9 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, ci *connInfo) {
 func (s *Server) streamBody(w http.ResponseWriter, r *http.Request, resp *http.Response, ci *connInfo) {
 	hs := newHasher()
 	defer hs.release()
-	rc := http.NewResponseController(w)
-	flush := resp.ContentLength < 0 // unknown length: the client wants bytes as they come
+	// Unknown length: the client wants bytes as they come.
+	flusher, flush := w.(http.Flusher)
+	flush = flush && resp.ContentLength < 0
 	headerSent := false
 	sendHeader := func() {
 		if !headerSent {
@@ -156,7 +174,7 @@ func (s *Server) streamBody(w http.ResponseWriter, r *http.Request, resp *http.R
 					return
 				}
 				if flush {
-					_ = rc.Flush()
+					flusher.Flush()
 				}
 			}
 			held = buf[:n]
@@ -167,7 +185,7 @@ func (s *Server) streamBody(w http.ResponseWriter, r *http.Request, resp *http.R
 				// first piece can still be swapped for the block page.
 				sendHeader()
 				if flush {
-					_ = rc.Flush()
+					flusher.Flush()
 				}
 			}
 		}
@@ -186,18 +204,8 @@ func (s *Server) streamBody(w http.ResponseWriter, r *http.Request, resp *http.R
 	sum := hs.sum()
 	d := s.opt.Chain.Decide(&gateway.Query{Client: ci.client.Addr(), SHA256: sum})
 	if d.Verdict == gateway.Blocked && d.Hit.Type != "" {
-		ref := gateway.NewRef()
-		s.record(&gateway.Block{Kind: gateway.KindBlock, Client: ci.client, Host: r.URL.Hostname(), Port: destPort(r), URL: r.URL.String(),
-			Hit: d.Hit, Ref: ref, Action: gateway.ActionBlock, Reason: d.Reason, Policy: d.Policy})
-		if !headerSent {
-			for k := range w.Header() {
-				delete(w.Header(), k)
-			}
-			writeBlockPage(w, r, r.URL.String(), d.Hit, ref)
-			return
-		}
-		s.log.Info("proxy: download cut off", "url", r.URL.String(), "sha256", sum, "ref", ref)
-		panic(http.ErrAbortHandler)
+		s.hashBlocked(w, r, ci, d, sum, headerSent)
+		return
 	}
 	sendHeader()
 	if held != nil {
@@ -224,7 +232,7 @@ func (s *Server) switchProtocols(w http.ResponseWriter, r *http.Request, resp *h
 	removeHopByHop(h)
 	h.Set("Connection", "Upgrade")
 	h.Set("Upgrade", reqUp)
-	addVia(h, s.via)
+	addVia(h, s.via, s.viaField)
 	resp.Header = h
 	resp.Body = nil
 	if err := resp.Write(brw); err != nil {

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -39,8 +40,13 @@ type originConn struct {
 	br       *bufio.Reader
 	bw       *bufio.Writer
 	key      string
+	scheme   string // the URL's scheme and host (as the request spelled
+	host     string // it) the connection was last used for
 	idleFrom time.Time
 	reused   bool
+	// deadline is the deadline set on c (zero: none), so that it is set
+	// only when it must change.
+	deadline time.Time
 }
 
 const (
@@ -117,32 +123,95 @@ func (o *origins) closeIdle() {
 // roundTrip sends req (origin-form on the wire) and reads the response
 // head. A reused connection that the origin had closed meanwhile is retried
 // once on a new one when nothing of the request body can have been lost.
-func (o *origins) roundTrip(req *http.Request) (*http.Response, error) {
-	port := req.URL.Port()
-	if port == "" {
-		port = map[bool]string{true: "443", false: "80"}[req.URL.Scheme == "https"]
-	}
-	key := req.URL.Scheme + "://" + net.JoinHostPort(req.URL.Hostname(), port)
-	for attempt := 0; ; attempt++ {
-		oc, err := o.get(req.Context(), key)
-		if err != nil {
-			return nil, err
+//
+// The connection a client's last request used is kept for that client
+// (ci.origin) rather than given back to the pool: a keep-alive client
+// mostly asks the same origin again, and then takes it with no lock, map
+// or key. Another origin's request puts it back in the pool; the client's
+// end does too (release).
+func (o *origins) roundTrip(req *http.Request, ci *connInfo) (*http.Response, error) {
+	var oc *originConn
+	if prev := ci.origin; prev != nil {
+		ci.origin = nil
+		if prev.scheme == req.URL.Scheme && prev.host == req.URL.Host && time.Since(prev.idleFrom) < o.idleTimeout {
+			oc, prev.reused = prev, true
+		} else {
+			o.put(prev)
 		}
+	}
+	var key string
+	for attempt := 0; ; attempt++ {
+		if oc == nil {
+			if key == "" {
+				key = originKey(req.URL)
+			}
+			var err error
+			if oc, err = o.get(req.Context(), key); err != nil {
+				return nil, err
+			}
+		}
+		oc.scheme, oc.host = req.URL.Scheme, req.URL.Host
 		resp, err := oc.exchange(req)
 		if err == nil {
-			o.wrapBody(oc, req, resp)
+			o.wrapBody(oc, req, resp, ci)
 			return resp, nil
 		}
 		oc.c.Close()
 		if !oc.reused || attempt > 0 || (req.Body != nil && req.Body != http.NoBody) {
 			return nil, err
 		}
+		oc = nil
 	}
 }
 
+// originKey is the pool's key for u: scheme://host:port, port explicit.
+func originKey(u *url.URL) string {
+	port := u.Port()
+	if port == "" {
+		port = "80"
+		if u.Scheme == "https" {
+			port = "443"
+		}
+	}
+	return u.Scheme + "://" + net.JoinHostPort(u.Hostname(), port)
+}
+
+// release gives the connection kept for a client back to the pool, when
+// the client's connection ends.
+func (o *origins) release(ci *connInfo) {
+	if oc := ci.origin; oc != nil {
+		ci.origin = nil
+		o.put(oc)
+	}
+}
+
+// done is where a connection goes once its response was read whole: kept
+// for the client that used it, or back to the pool.
+func (o *origins) done(oc *originConn, ci *connInfo) {
+	if ci != nil && ci.origin == nil {
+		oc.idleFrom = time.Now()
+		ci.origin = oc
+		return
+	}
+	o.put(oc)
+}
+
 func (oc *originConn) exchange(req *http.Request) (*http.Response, error) {
-	_ = oc.c.SetDeadline(time.Now().Add(originHeaderTimeout))
-	if err := req.Write(oc.bw); err != nil {
+	// One deadline for sending the request and reading the response head;
+	// renewed only when it would fall short by more than a second, and
+	// left in place for the body (originBody clears it before a read that
+	// could outlast it).
+	if d := time.Now().Add(originHeaderTimeout); oc.deadline.IsZero() || d.Sub(oc.deadline) > time.Second {
+		_ = oc.c.SetDeadline(d)
+		oc.deadline = d
+	}
+	var err error
+	if leanWritable(req) {
+		err = writeLean(oc.bw, req)
+	} else {
+		err = writeNetHTTP(oc.bw, req)
+	}
+	if err != nil {
 		return nil, err
 	}
 	if err := oc.bw.Flush(); err != nil {
@@ -154,8 +223,31 @@ func (oc *originConn) exchange(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	_ = oc.c.SetDeadline(time.Time{})
 	return resp, nil
+}
+
+// writeNetHTTP writes req (head and body) with net/http, as a forward
+// proxy sends it on: origin-form, keep-alive, no User-Agent of Go's own.
+func writeNetHTTP(w io.Writer, req *http.Request) error {
+	out := *req // shallow: the header map is the request's, ours to edit
+	out.RequestURI = ""
+	out.Close = false
+	if req.ContentLength == 0 {
+		out.Body = nil // no body: lets a stale pooled connection be retried
+	}
+	if _, ok := out.Header["User-Agent"]; !ok {
+		out.Header["User-Agent"] = []string{""} // Go's own would be added
+	}
+	return out.Write(w)
+}
+
+// clearDeadline drops the head's deadline before a body read (a body may
+// stream for longer than a head may take).
+func (oc *originConn) clearDeadline() {
+	if !oc.deadline.IsZero() {
+		_ = oc.c.SetDeadline(time.Time{})
+		oc.deadline = time.Time{}
+	}
 }
 
 // readResponse reads a response head, skipping 1xx interim responses other
@@ -177,41 +269,50 @@ func readResponse(br *bufio.Reader, req *http.Request) (*http.Response, error) {
 // wrapBody makes resp.Body hand the connection back to the pool at EOF, or
 // close it when the body is abandoned; a 101 turns the connection into the
 // body (read and write), as net/http does for upgrades.
-func (o *origins) wrapBody(oc *originConn, req *http.Request, resp *http.Response) {
+func (o *origins) wrapBody(oc *originConn, req *http.Request, resp *http.Response, ci *connInfo) {
 	if resp.StatusCode == http.StatusSwitchingProtocols {
+		oc.clearDeadline()
 		resp.Body = &upgradedConn{oc: oc}
 		return
 	}
-	reuse := !resp.Close && !req.Close
+	reuse := !resp.Close
 	if resp.Body == http.NoBody || resp.Body == nil {
 		if reuse {
-			o.put(oc)
+			o.done(oc, ci)
 		} else {
 			oc.c.Close()
 		}
 		resp.Body = http.NoBody
 		return
 	}
-	resp.Body = &originBody{rc: resp.Body, oc: oc, pool: o, reuse: reuse}
+	resp.Body = &originBody{rc: resp.Body, oc: oc, pool: o, reuse: reuse, ci: ci,
+		small: resp.ContentLength >= 0 && resp.ContentLength <= int64(oc.br.Buffered())}
 }
 
 type originBody struct {
 	rc    io.ReadCloser
 	oc    *originConn
 	pool  *origins
+	ci    *connInfo
 	reuse bool
 	done  bool
+	// small: the whole body is already buffered, so reading it cannot
+	// wait on the origin and the head's deadline may stay.
+	small bool
 }
 
 func (b *originBody) Read(p []byte) (int, error) {
 	if b.done {
 		return 0, io.EOF
 	}
+	if !b.small {
+		b.oc.clearDeadline()
+	}
 	n, err := b.rc.Read(p)
 	if err == io.EOF {
 		b.done = true
 		if b.reuse {
-			b.pool.put(b.oc)
+			b.pool.done(b.oc, b.ci)
 		} else {
 			b.oc.c.Close()
 		}

@@ -44,6 +44,9 @@ type Options struct {
 	// CA enables the decrypting mode (block-only) for the networks whose
 	// policy asks for it; nil: never decrypt.
 	CA *CA
+	// KillSwitches are never blocked and are reported (killswitch.go):
+	// gateway.Config.KillSwitches, as the DNS filter has them.
+	KillSwitches []string
 }
 
 // Server is the proxy; it may serve several listeners.
@@ -53,7 +56,10 @@ type Server struct {
 	dial    *dialer
 	origins *origins
 	via     string
-	refused *gateway.Throttle
+	// viaField is []string{via}, shared by every message without a Via.
+	viaField []string
+	refused  *gateway.Throttle
+	kill     killSwitches
 	// noDecrypt remembers (client, name) pairs whose client refused the
 	// gateway CA, passed through undecrypted for an hour.
 	noDecrypt *passList
@@ -69,9 +75,13 @@ type Server struct {
 
 type ctxKey struct{}
 
-// connInfo is what the proxy knows about one client connection.
+// connInfo is what the proxy knows about one client connection. It is
+// used by the connection's own goroutine only.
 type connInfo struct {
 	client netip.AddrPort
+	// origin is the origin connection this client's last request used,
+	// kept for its next one (see origins.roundTrip); nil when none.
+	origin *originConn
 }
 
 // New returns a Server; Serve starts it on a listener.
@@ -82,12 +92,16 @@ func New(opt Options) *Server {
 	if opt.Own == nil {
 		opt.Own = func() []netip.AddrPort { return nil }
 	}
-	s := &Server{opt: opt, log: opt.Log, via: "1.1 " + opt.Name, refused: gateway.NewThrottle(time.Minute),
+	s := &Server{opt: opt, log: opt.Log, via: "1.1 " + opt.Name, viaField: []string{"1.1 " + opt.Name},
 		baseCtx: context.Background(), stop: make(chan struct{}), conns: map[net.Conn]*connState{}}
+	s.refused = gateway.NewThrottleWith(gateway.ThrottleOptions{Period: time.Minute, Summary: func(n uint64) {
+		s.log.Warn("proxy: reports of refused clients held back (per-client and overall limits)", "suppressed", n)
+	}})
 	s.dial = newDialer(opt.AllowPrivateUpstream, opt.Own)
 	s.origins = newOrigins(s.dial.DialContext)
 	s.origins.roots = opt.OriginRoots
 	s.noDecrypt = newPassList()
+	s.kill = newKillSwitches(opt.KillSwitches)
 	return s
 }
 
@@ -114,7 +128,8 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, ci *connInfo) {
 }
 
 // refuse answers a client outside client_cidrs, reporting it at most once a
-// minute per address so a scanner cannot flood the event stream.
+// minute per address and within the throttle's overall cap, so a scanner
+// cannot flood the event stream.
 func (s *Server) refuse(w http.ResponseWriter, r *http.Request, ci *connInfo) {
 	s.opt.Metrics.Observe(gateway.EnforcerProxy, gateway.Decision{Verdict: gateway.Refused, Reason: gateway.ReasonClientRefused})
 	w.Header().Set("Connection", "close")
@@ -126,6 +141,8 @@ func (s *Server) refuse(w http.ResponseWriter, r *http.Request, ci *connInfo) {
 		}
 		s.record(&gateway.Block{Kind: gateway.KindBlock, Client: ci.client, Host: host, Port: destPort(r), URL: urlString(r),
 			Ref: gateway.NewRef(), Action: gateway.ActionRefuse, Reason: gateway.ReasonClientRefused})
+	} else {
+		s.opt.Metrics.Suppressed(gateway.EnforcerProxy)
 	}
 }
 
