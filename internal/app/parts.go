@@ -16,6 +16,7 @@ import (
 	"github.com/honeygate/honeygate/internal/attack"
 	"github.com/honeygate/honeygate/internal/attrib"
 	"github.com/honeygate/honeygate/internal/bus"
+	"github.com/honeygate/honeygate/internal/config"
 	"github.com/honeygate/honeygate/internal/crawl"
 	"github.com/honeygate/honeygate/internal/detect"
 	"github.com/honeygate/honeygate/internal/event"
@@ -542,6 +543,9 @@ func buildDNS(e *env) ([]Component, error) {
 	addrs := e.cfg.Addrs("dns")
 	if len(addrs) == 0 {
 		return nil, nil
+	}
+	if len(e.cfg.Gateway.Upstreams) == 0 {
+		e.log.Warn(config.NoUpstreams, "component", "dns")
 	}
 	gw, err := e.gatewayParts()
 	if err != nil {

@@ -313,7 +313,7 @@ func (s *Server) streamDecoded(w http.ResponseWriter, r *http.Request, resp *htt
 // page (nothing was sent yet) or cuts the transfer off.
 func (s *Server) hashBlocked(w http.ResponseWriter, r *http.Request, ci *connInfo, d gateway.Decision, sum string, headerSent bool) {
 	ref := gateway.NewRef()
-	s.record(&gateway.Block{Kind: gateway.KindBlock, Client: ci.client, Host: r.URL.Hostname(), URL: r.URL.String(),
+	s.record(&gateway.Block{Kind: gateway.KindBlock, Client: ci.client, Host: r.URL.Hostname(), Port: destPort(r), URL: r.URL.String(),
 		Hit: d.Hit, Ref: ref, Action: gateway.ActionBlock, Reason: d.Reason, Policy: d.Policy})
 	if !headerSent {
 		for k := range w.Header() {

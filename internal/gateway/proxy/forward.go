@@ -65,7 +65,7 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, ci *connInfo) {
 		s.opt.Metrics.Observe(gateway.EnforcerProxy, d)
 		if d.Verdict != gateway.Allowed {
 			ref := gateway.NewRef()
-			s.record(&gateway.Block{Kind: gateway.KindBlock, Client: ci.client, Host: r.URL.Hostname(), URL: r.URL.String(),
+			s.record(&gateway.Block{Kind: gateway.KindBlock, Client: ci.client, Host: r.URL.Hostname(), Port: destPort(r), URL: r.URL.String(),
 				Hit: d.Hit, Ref: ref, Action: gateway.ActionBlock, Reason: d.Reason, Policy: d.Policy})
 			writeBlockPage(w, r, r.URL.String(), d.Hit, ref)
 			return
