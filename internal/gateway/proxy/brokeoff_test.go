@@ -1,7 +1,10 @@
 package proxy
 
 import (
+	"bufio"
 	"bytes"
+	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -45,4 +48,51 @@ func TestListedFileThenBreakOffNeverWhole(t *testing.T) {
 		}
 	}
 	waitHoldFree(t, f, 0)
+}
+
+// rawOrigin answers every connection with head followed by body, as
+// written, then closes: framing a Go server would never produce.
+func rawOrigin(t *testing.T, head string, body []byte) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				_, _ = http.ReadRequest(bufio.NewReader(c))
+				_, _ = c.Write([]byte(head))
+				_, _ = c.Write(body)
+			}()
+		}
+	}()
+	return "http://" + l.Addr().String() + "/f.exe"
+}
+
+// A small listed file with odd framing still gets the block page: with
+// both Content-Length (a wrong one) and chunked, and as HTTP/1.0 read to
+// the close without any length.
+func TestListedFileOddFraming(t *testing.T) {
+	f := startProxy(t, true, nil)
+	bad := trojan(t, f, 5000)
+	chunked := []byte(fmt.Sprintf("%x\r\n%s\r\n0\r\n\r\n", len(bad), bad))
+	for name, c := range map[string]struct {
+		head string
+		body []byte
+	}{
+		"length+chunked": {"HTTP/1.1 200 OK\r\nContent-Length: 10\r\nTransfer-Encoding: chunked\r\n\r\n", chunked},
+		"1.0 to close":   {"HTTP/1.0 200 OK\r\nContent-Type: application/octet-stream\r\n\r\n", bad},
+	} {
+		status, h, body, rerr := fetch(t, f, rawOrigin(t, c.head, c.body), nil)
+		if !blocked(status, h, body, rerr, bad) {
+			t.Errorf("%s: status %d, %d bytes, err %v; want the block page", name, status, len(body), rerr)
+		}
+	}
 }
