@@ -23,6 +23,9 @@
 #                         loopback), take a CPU profile during phase 2 and print
 #                         its top functions; PROFILE_SECONDS [20], PROFILE_OUT
 #                         [temp dir/cpu.pprof]
+#   SERVER_TREE []        build the server from this checkout instead (for an
+#                         A/B against older code with this load generator,
+#                         e.g. a worktree at the commit before a change)
 #   BENCH_TMP [$TMPDIR or /tmp]  where the temp dir is made (its file system matters for SQLite)
 set -euo pipefail
 
@@ -39,18 +42,22 @@ JSON=${JSON:-0}
 KEEP=${KEEP:-0}
 PROFILE=${PROFILE:-0}
 PROFILE_SECONDS=${PROFILE_SECONDS:-20}
+SERVER_TREE=${SERVER_TREE:-}
 
 cd "$(dirname "$0")/.."
 root=$(pwd)
+server_tree=${SERVER_TREE:-$root}
 
 echo "# honeygate telnet benchmark"
 echo
 echo "- date:    $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-echo "- commit:  $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$root" diff --quiet HEAD -- 2>/dev/null || echo ' (+ uncommitted changes)')"
+echo "- commit:  $(git -C "$server_tree" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$server_tree" diff --quiet HEAD -- 2>/dev/null || echo ' (+ uncommitted changes)') ($server_tree)"
+echo "- load:    $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown) (bench/telnetload)"
 echo "- host:    $(uname -srm)"
 echo "- cpus:    $(nproc) × $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ *//')"
 echo "- memory:  $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo)"
 echo "- go:      $(go version | cut -d' ' -f3-)"
+echo "- load avg: $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min; 2 means these 2 CPUs are full)"
 echo "- params:  HOLD=$HOLD SESSIONS=$SESSIONS CONCURRENCY=$CONCURRENCY TELNET_LISTENERS=$TELNET_LISTENERS SOURCES=$SOURCES WARMUP=$WARMUP"
 
 # File descriptors: 10,000+ sockets on each side of loopback.
@@ -90,17 +97,24 @@ trap cleanup EXIT INT TERM
 echo "building..." >&2
 prof_flags=()
 if [ "$PROFILE" = 1 ]; then
-	go build -o "$tmp/honeygate" ./bench/hgprof
+	(cd "$server_tree" && go build -o "$tmp/honeygate" ./bench/hgprof)
 	export HGPROF_ADDR=127.0.0.1:$((10000 + RANDOM % 20000))
 	PROFILE_OUT=${PROFILE_OUT:-$tmp/cpu.pprof}
 	prof_flags=(-pprof "http://$HGPROF_ADDR" -pprof-seconds "$PROFILE_SECONDS" -pprof-out "$PROFILE_OUT")
 else
-	go build -o "$tmp/honeygate" ./cmd/honeygate
+	(cd "$server_tree" && go build -o "$tmp/honeygate" ./cmd/honeygate)
 fi
 go build -o "$tmp/telnetload" ./bench/telnetload
 
 token=bench-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
-args=(serve --data "$tmp/data" --token "$token" --listen web=127.0.0.1:0 --listen ssh=off)
+args=(serve --data "$tmp/data" --token "$token" --listen web=127.0.0.1:0)
+# Only telnet: the SSH door (code before it had none) stays shut.
+# (The help is read whole first: grep -q stopping early would fail the
+# pipe under pipefail.)
+serve_help=$("$tmp/honeygate" serve --help 2>&1 || true)
+if grep -q ssh <<<"$serve_help"; then
+	args+=(--listen ssh=off)
+fi
 for _ in $(seq 1 "$TELNET_LISTENERS"); do
 	args+=(--listen telnet=127.0.0.1:0)
 done
@@ -166,6 +180,7 @@ else
 	fi
 	server_pid=
 fi
+echo "load avg at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 errs=$(grep -c -E 'level=(ERROR|WARN)' "$tmp/server.log" || true)
 if [ "$errs" != 0 ]; then
 	echo "server log: $errs warnings/errors; first ones:"

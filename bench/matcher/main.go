@@ -106,6 +106,11 @@ func main() {
 	freshRate, freshHits := rate(len(fresh), func(i int) bool { _, ok := snap.MatchURL(fresh[i]); return ok })
 	fmt.Printf("honeygate intel: MatchHost %.0f lookups/s/core (hits %d), MatchURL %.0f lookups/s/core (hits %d), MatchURL on unlisted hosts %.0f lookups/s/core (hits %d)\n",
 		hostRate, hostHits, urlRate, urlHits, freshRate, freshHits)
+	// The same URLs against an empty snapshot: what canonicalization and
+	// the first touch of each (cold) query cost without any table.
+	empty := intel.Build(nil, time.Now())
+	emptyRate, _ := rate(len(urlQ), func(i int) bool { _, ok := empty.MatchURL(parsed[i]); return ok })
+	fmt.Printf("honeygate intel: MatchURL of the same URLs on an empty snapshot (canonicalization and the queries' own cache misses) %.0f lookups/s/core\n", emptyRate)
 	swapUnderLoad(inds, snap, hostQ)
 
 	// A change through the API or from the bus: one indicator built into a

@@ -475,6 +475,11 @@ func (b *bench) phaseSessions(ctx context.Context) {
 	refused0 := m0.refused()
 	logf("phase 2: %d sessions at concurrency %d (stored events so far: %.0f)", b.o.sessions, b.o.concurrency, base)
 
+	// The server's CPU time from here until the store is done, per
+	// session: what a session costs the server, all its events stored,
+	// whatever else runs on the machine.
+	cpu0, cpuErr := cpuSeconds(b.o.pid)
+
 	// Sample the stored counter from the start of phase 2, to find when the
 	// last event was stored.
 	start := time.Now()
@@ -547,6 +552,10 @@ func (b *bench) phaseSessions(ctx context.Context) {
 			}
 		}
 		sleepCtx(ctx, 100*time.Millisecond)
+	}
+	if cpu1, err := cpuSeconds(b.o.pid); err == nil && cpuErr == nil && st.attempted > 0 {
+		p3.ServerCPUSeconds = cpu1 - cpu0
+		p3.ServerCPUmsPerSession = 1000 * p3.ServerCPUSeconds / float64(st.attempted)
 	}
 	scancel()
 	swg.Wait()
@@ -746,13 +755,17 @@ type result struct {
 		PeakPerSec       float64          `json:"peak_events_per_sec_1s"`
 		DrainBacklog     int64            `json:"backlog_at_last_session"`
 		DrainPerSec      float64          `json:"drain_events_per_sec"`
-		Refused          float64          `json:"refused"`
-		DeadLetters      float64          `json:"dead_letters"`
-		DownloadsFound   int              `json:"downloads_found"`
-		APIPages         int              `json:"api_pages"`
-		Lost             int              `json:"lost"`
-		LostURLs         []string         `json:"lost_urls,omitempty"`
-		Duplicates       int              `json:"duplicates"`
+		// The server's CPU time (user + system) from the start of phase 2
+		// until the store was done, and per phase 2 session.
+		ServerCPUSeconds      float64  `json:"server_cpu_seconds"`
+		ServerCPUmsPerSession float64  `json:"server_cpu_ms_per_session"`
+		Refused               float64  `json:"refused"`
+		DeadLetters           float64  `json:"dead_letters"`
+		DownloadsFound        int      `json:"downloads_found"`
+		APIPages              int      `json:"api_pages"`
+		Lost                  int      `json:"lost"`
+		LostURLs              []string `json:"lost_urls,omitempty"`
+		Duplicates            int      `json:"duplicates"`
 	} `json:"phase3_store"`
 	Problems []string `json:"problems"`
 	OK       bool     `json:"ok"`
@@ -781,6 +794,9 @@ func (r *result) print(w *os.File, asJSON bool) {
 		row("**phase 3** events stored", fmt.Sprintf("%d (%.1f per session)", p3.Events, p3.EventsPerSession))
 		row("**events/s stored**", fmt.Sprintf("**%.0f** (%d events in %.2f s; store done %.2f s after the last session)", p3.EventsPerSec, p3.Events, p3.StoreSeconds, p3.StoreLagSeconds))
 		row("store rate: best 1 s / draining the backlog", fmt.Sprintf("%.0f / %s", p3.PeakPerSec, drain(p3.DrainPerSec, p3.DrainBacklog)))
+		if p3.ServerCPUSeconds > 0 {
+			row("**server CPU per session** (phases 2-3, all events stored)", fmt.Sprintf("**%.2f ms** (%.1f CPU-s)", p3.ServerCPUmsPerSession, p3.ServerCPUSeconds))
+		}
 		row("file.download found via API", fmt.Sprintf("%d (%d pages)", p3.DownloadsFound, p3.APIPages))
 		row("**lost**", fmt.Sprintf("**%d**", p3.Lost))
 		row("duplicates / dead letters", fmt.Sprintf("%d / %.0f", p3.Duplicates, p3.DeadLetters))

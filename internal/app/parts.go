@@ -154,6 +154,7 @@ func buildWeb(e *env) ([]Component, error) {
 		BusStats: func(ctx context.Context) (any, error) { return b.Stats(ctx) },
 		Blocks:   st,
 		Health:   func(ctx context.Context) []string { return health(ctx, b) },
+		Users:    e.cfg.Web.Users, Audit: st,
 	})
 	var cs []Component
 	for _, ln := range lns {
@@ -534,6 +535,7 @@ func buildProxy(e *env) ([]Component, error) {
 	srv := proxy.New(proxy.Options{
 		Chain: gw.chain, Recorder: gw.rec, Log: e.log.With("component", "proxy"),
 		AllowPrivateUpstream: e.cfg.Gateway.AllowPrivateUpstream, Own: e.ownAddrs(), CA: ca, Metrics: gw.metrics,
+		KillSwitches: e.cfg.Gateway.KillSwitches,
 	})
 	var cs []Component
 	for _, ln := range lns {
@@ -605,40 +607,9 @@ func buildCrashRecovery(e *env) ([]Component, error) {
 		}
 	}
 	return []Component{RunFunc(func(ctx context.Context) error {
-		closed := 0
-		for {
-			// Each round starts from a store that has the last round's
-			// closes, so no session is closed twice.
-			if !caughtUp(ctx) {
-				return nil
-			}
-			open, err := st.OpenSessions(ctx, e.cfg.Sensor, started, 1000)
-			if err != nil {
-				if ctx.Err() != nil {
-					return nil
-				}
-				log.Error("open sessions", "err", err)
-				return nil
-			}
-			for _, s := range open {
-				ev, err := crashClose(ctx, st, s)
-				if err != nil {
-					if ctx.Err() == nil {
-						log.Error("closing a session left open by a crash", "session", s.ID, "err", err)
-					}
-					return nil
-				}
-				if err := b.Publish(ctx, ev); err != nil {
-					if ctx.Err() == nil {
-						log.Error("closing a session left open by a crash", "session", s.ID, "err", err)
-					}
-					return nil
-				}
-				closed++
-			}
-			if len(open) < 1000 {
-				break
-			}
+		closed, err := closeCrashed(ctx, st, b, e.cfg.Sensor, started, caughtUp)
+		if err != nil && ctx.Err() == nil {
+			log.Error("closing the sessions a crash left open", "closed", closed, "err", err)
 		}
 		if closed > 0 {
 			log.Warn("closed the sessions a crash left open", "sessions", closed)

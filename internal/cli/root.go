@@ -52,6 +52,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		newTampering(),
 		newRejudge(),
 		newReport(),
+		newUser(),
 	)
 	err := root.ExecuteContext(ctx)
 	if err == nil {

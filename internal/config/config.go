@@ -32,6 +32,7 @@ import (
 	"github.com/honeygate/honeygate/internal/sensor/smb"
 	"github.com/honeygate/honeygate/internal/sensor/ssh"
 	"github.com/honeygate/honeygate/internal/sensor/telnet"
+	"github.com/honeygate/honeygate/internal/web"
 )
 
 // Config is the whole configuration of `honeygate serve`.
@@ -72,6 +73,9 @@ type Config struct {
 	SMB smb.Config `yaml:"smb"`
 	// IoTHTTP is the IoT router HTTP sensor's pages and device profile.
 	IoTHTTP iothttp.Config `yaml:"iot_http"`
+	// Web is the API's and the dashboard's section: the users who may sign
+	// in to the dashboard.
+	Web web.Config `yaml:"web"`
 	// Bus tunes the JetStream stream.
 	Bus Bus `yaml:"bus"`
 	// EventLog tunes the JSON lines event log (DATA/log/events.json).
@@ -126,17 +130,6 @@ func (Bus) Listeners() []schema.Listener {
 	return []schema.Listener{{Name: "nats", Net: schema.TCP, Help: "expose the embedded NATS server to remote sensors"}}
 }
 
-// Web is the web listener's section (the API and the dashboard).
-type Web struct{}
-
-// Validate implements schema.Section.
-func (Web) Validate() schema.Errors { return nil }
-
-// Listeners implements schema.Section.
-func (Web) Listeners() []schema.Listener {
-	return []schema.Listener{{Name: "web", Net: schema.TCP, Default: []string{"127.0.0.1:8080"}, Help: "the JSON API, the dashboard and /metrics"}}
-}
-
 // EventLog tunes the rotating JSON lines log.
 type EventLog struct {
 	MaxBytes int64 `yaml:"max_bytes"` // rotate when the file exceeds this
@@ -174,7 +167,7 @@ func (c *Config) sections() []struct {
 		key string
 		s   schema.Section
 	}{
-		{"web", Web{}},
+		{"web", c.Web},
 		{"bus", c.Bus},
 		{"event_log", c.EventLog},
 		{"limits", limits{&c.Limits}},
@@ -263,6 +256,7 @@ func Default() Config {
 		Crawl:    crawl.DefaultConfig(),
 		SMB:      smb.DefaultConfig(),
 		IoTHTTP:  iothttp.DefaultConfig(),
+		Web:      web.DefaultConfig(),
 		Bus:      Bus{MaxAge: 30 * 24 * time.Hour, MaxBytes: 10 << 30, Replicas: 1},
 		EventLog: EventLog{MaxBytes: 256 << 20, Keep: 30},
 		LogLevel: "info",

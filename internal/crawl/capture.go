@@ -60,6 +60,23 @@ type Capture struct {
 	Redirects []Hop      `json:"redirects"`
 	Resources []Resource `json:"resources"` // the main document first
 	Behaviour Behaviour  `json:"behaviour"` // browser engine only
+	// Screenshot is the page as the browser showed it when the visit
+	// ended (browser engine only; nil when none was taken).
+	Screenshot *Screenshot `json:"screenshot,omitempty"`
+}
+
+// Screenshot is an image of the visited page's viewport. Like a resource's
+// body, the image is kept content-addressed in the Blobs
+// (DATA/captures/ab/<sha256>, read with Blobs.Get), not in the metadata,
+// and it counts as referenced for retention (Store.Hashes).
+type Screenshot struct {
+	SHA256 string `json:"sha256"`
+	MIME   string `json:"mime"` // image/jpeg
+	Width  int    `json:"width,omitempty"`
+	Height int    `json:"height,omitempty"`
+	Size   int64  `json:"size"`
+
+	Data []byte `json:"-"` // the image until the capture is saved
 }
 
 // Hop is one step of the redirect chain.

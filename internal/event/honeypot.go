@@ -29,6 +29,10 @@ type Login struct {
 type Shell struct {
 	Input  Text `json:"input,omitempty"`  // command line as typed
 	Output Text `json:"output,omitempty"` // what the honeypot answered (truncated)
+	// Limit names the emulated shell's budget the line hit (loop, steps,
+	// work, parse, calls, time): the device then acts as a real one would
+	// (the command goes on running, or ash crashes), and this says so.
+	Limit string `json:"limit,omitempty"`
 }
 
 // Download is a payload the attacker asked the device to fetch

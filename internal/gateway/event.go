@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/honeygate/honeygate/internal/event"
+	"github.com/honeygate/honeygate/internal/intel"
 )
 
 // Event turns a block record into its event (gateway.block or
@@ -19,7 +20,9 @@ func (b *Block) Event(sensor string) *event.Event {
 	}
 	e.Download.URL = event.Text(b.URL)
 	e.Block = event.Block{
-		Host: event.Text(b.Host), SNI: event.Text(b.SNI),
+		// One spelling per name (case, trailing dot, port, IDN form), so
+		// that the top lists count a name once.
+		Host: event.Text(intel.CanonicalHost(b.Host)), SNI: event.Text(intel.CanonicalHost(b.SNI)),
 		Category: b.Hit.Category, Indicator: b.Hit.Value, IndicatorType: string(b.Hit.Type), IndicatorID: b.Hit.ID,
 		IntelSource: b.Hit.Source, Ref: b.Ref, Enforcer: b.Enforcer, Action: b.Action, Reason: b.Reason, Policy: b.Policy,
 	}
@@ -51,10 +54,12 @@ func Weight(e *event.Event) int64 { return e.Block.Blocks() }
 func TopKey(e *event.Event, by string) string {
 	switch by {
 	case TopByDomain:
+		// Canonical again: events recorded before hosts were (or by
+		// another writer) group with the rest.
 		if e.Block.SNI != "" {
-			return string(e.Block.SNI)
+			return intel.CanonicalHost(string(e.Block.SNI))
 		}
-		return string(e.Block.Host)
+		return intel.CanonicalHost(string(e.Block.Host))
 	case TopByCategory:
 		return e.Block.Category
 	default:

@@ -57,3 +57,15 @@ func BenchmarkBuild(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(inds)), "ns/indicator")
 }
+
+// BenchmarkMatchURLEmpty is MatchURL on an empty snapshot with a few hot
+// URLs: canonicalization's CPU cost alone.
+func BenchmarkMatchURLEmpty(b *testing.B) {
+	_, _, urls := benchSnapshot(b)
+	s := Build(nil, time.Now())
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		s.MatchURL(urls[i%len(urls)])
+	}
+}

@@ -50,7 +50,15 @@ func (b *Builder) Grow(n int) {
 
 // NewBuilder starts a snapshot as of now (expired indicators are skipped).
 func NewBuilder(now time.Time) *Builder {
-	return &Builder{s: &Snapshot{seed: maphash.MakeSeed(), built: now}, now: now, strs: map[string]uint16{}}
+	return &Builder{s: &Snapshot{seed: maphash.MakeSeed(), built: now, sufMin: 255}, now: now, strs: map[string]uint16{}}
+}
+
+// suffixLabels widens the range of label counts that a lookup probes below
+// the whole host to take in name, a domain or a url-prefix host.
+func (s *Snapshot) suffixLabels(name string) {
+	n := min(strings.Count(name, ".")+1, 255)
+	s.sufMin = min(s.sufMin, uint8(n))
+	s.sufMax = max(s.sufMax, uint8(n))
 }
 
 func (b *Builder) intern(v string) uint16 {
@@ -103,6 +111,8 @@ func (b *Builder) Add(ind *Indicator) bool {
 		e.flags = fDomain
 		if ind.Type == TypeHost {
 			e.flags = fHost
+		} else {
+			s.suffixLabels(v)
 		}
 		b.names = append(b.names, e)
 	case TypeURL, TypeURLPrefix:
@@ -115,6 +125,9 @@ func (b *Builder) Add(ind *Indicator) bool {
 		e.h = hashString(s.seed, v)
 		if ind.Type == TypeURLPrefix {
 			e.h = prefixKey(e.h)
+			if host != "" && host[0] != '[' && !canonicalQuad(host) {
+				s.suffixLabels(host)
+			}
 		}
 		b.urls = append(b.urls, e)
 		marker := slot{h: hashString(s.seed, host), flags: fURLHost, depths: depthBit(v[len(host):])}

@@ -6,7 +6,10 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 	"unsafe"
+
+	"golang.org/x/net/idna"
 )
 
 // Google Safe Browsing URL canonicalization (Safe Browsing API v4, "URLs and
@@ -26,7 +29,7 @@ var errNoHost = errors.New("no host")
 // path and query are substrings of full, so the whole expression costs one
 // allocation.
 type canonURL struct {
-	scheme   string // lower case; "http" when the input had none
+	scheme   string // as given (String lowers it); "http" when the input had none
 	full     string // host + path [+ "?" + query]: the Safe Browsing expression
 	host     string // canonical and escaped
 	path     string // canonical and escaped, starts with '/'
@@ -40,7 +43,7 @@ type canonURL struct {
 func (c canonURL) expr() string { return c.full }
 
 // String is the canonical URL with its scheme.
-func (c canonURL) String() string { return c.scheme + "://" + c.full }
+func (c canonURL) String() string { return lowerASCII(c.scheme) + "://" + c.full }
 
 // isIP reports whether the host is an IP address.
 func (c *canonURL) isIP() bool { return c.ip }
@@ -114,7 +117,10 @@ func canonicalFromURL(buf []byte, u *url.URL) (canonURL, error) {
 	if path == "" {
 		path = u.Path
 	}
-	return canonicalParts(buf, lowerASCII(scheme), u.Host, path, u.RawQuery, u.ForceQuery || u.RawQuery != "")
+	// The scheme takes no part in matching: it is not even read here (a
+	// lookup's first touch of the URL's bytes is a cache miss; url.Parse
+	// lowered it already anyway).
+	return canonicalParts(buf, scheme, u.Host, path, u.RawQuery, u.ForceQuery || u.RawQuery != "")
 }
 
 func canonicalParts(buf []byte, scheme, auth, path, query string, hasQuery bool) (canonURL, error) {
@@ -246,7 +252,10 @@ func canonicalHost(h string) (host string, isIP bool) {
 	if v, ok := fastHost(h); ok {
 		return v, false
 	}
-	h = cleanDots(unescapeAll(h))
+	if canonicalQuad(h) {
+		return h, true // a dotted quad as written canonically: no copy
+	}
+	h = cleanDots(mapIDN(unescapeAll(h)))
 	if strings.HasPrefix(h, "[") && strings.HasSuffix(h, "]") {
 		if a, err := netip.ParseAddr(h[1 : len(h)-1]); err == nil && a.Is6() {
 			if a.Is4In6() {
@@ -260,6 +269,60 @@ func canonicalHost(h string) (host string, isIP bool) {
 		return a.String(), true
 	}
 	return h, false
+}
+
+// browserIDN is UTS #46 processing as browsers do it for a URL's host (the
+// WHATWG URL standard's "domain to ASCII"): the Lookup profile's mapping
+// (compatibility forms such as fullwidth letters, the ideographic full stop
+// and other dots, upper case in any script), non-transitional, with the
+// Bidi and joiner checks, but without STD3 rules and hyphen checks, so an
+// underscore or a "--" in a label survives as it does in a browser.
+var browserIDN = idna.New(idna.MapForLookup(), idna.BidiRule(), idna.Transitional(false),
+	idna.StrictDomainName(false), idna.CheckHyphens(false))
+
+// mapIDN turns a host with non-ASCII bytes into the punycode a browser
+// would look up: "ｅｘａｍｐｌｅ。com", "EXAMPLE．com" and "example.com" are
+// one name, and so are "BÜCHER.example" and "xn--bcher-kva.example". A host
+// the profile refuses, or that maps to anything but a plain name (letters,
+// digits, '-', '_', dots), is returned as it is, to be escaped as Safe
+// Browsing says: no browser would look it up, and the mapping must not
+// make a canonical form that canonicalizes to something else. An ASCII
+// host, or one that is not UTF-8 at all (Safe Browsing's test
+// "\x01\x80.com"), is returned as it is too.
+func mapIDN(h string) string {
+	if isASCII(h) || len(h) > maxURLLen || !utf8.ValidString(h) {
+		return h
+	}
+	a, err := browserIDN.ToASCII(h)
+	if err != nil || a == "" {
+		return h
+	}
+	for i := 0; i < len(a); i++ {
+		c := a[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return h
+		}
+	}
+	return a
+}
+
+// checkIDN reports the UTS #46 error of a name with non-ASCII bytes (nil
+// for an ASCII one): a listed name must be one a browser can look up.
+func checkIDN(h string) error {
+	if isASCII(h) || len(h) > maxURLLen {
+		return nil
+	}
+	_, err := browserIDN.ToASCII(h)
+	return err
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // cleanDots trims leading and trailing dots and collapses runs of dots.
@@ -486,4 +549,28 @@ func cleanPath(p string) string {
 		r += "/"
 	}
 	return r
+}
+
+// CanonicalHost is the matcher's spelling of a host name or address, for
+// grouping and display (the gateway records blocks under it, so that
+// "EXAMPLE.com.", "example.com:80", "ｅｘａｍｐｌｅ.com" and a name in
+// Unicode or in punycode are one row): lower case, no trailing dot or port,
+// an IDN in punycode, an address in its shortest form. A name that cannot
+// be canonicalized comes back trimmed and lower-cased.
+func CanonicalHost(host string) string {
+	host = trimSpaceCtl(host)
+	if host == "" || len(host) > maxURLLen {
+		return host
+	}
+	if h, ok := fastHost(host); ok {
+		return h
+	}
+	h, a, isAddr := hostKey(host)
+	switch {
+	case isAddr:
+		return a.String()
+	case h == "":
+		return strings.ToLower(host)
+	}
+	return h
 }

@@ -17,6 +17,10 @@ func FuzzCanonicalURL(f *testing.F) {
 	f.Add("http://a.b.c.d.e.f.g.h/1/2/3/4/5/6.html?x#y")
 	f.Add("http://%5B::1%5D:80/%2e%2e/%3F?%23")
 	f.Add("http://a%2Fb%3Fc@host:99/p%3Fq?%3F")
+	for _, c := range idnCases {
+		f.Add("http://" + c.spelled + "/p")
+	}
+	f.Add("http://a\u0634.example/")
 	f.Fuzz(func(t *testing.T, raw string) {
 		c1, err := CanonicalURL(raw)
 		if err != nil {

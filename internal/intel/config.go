@@ -21,12 +21,22 @@ type Config struct {
 	// Debounce is how long a change waits for more before the rebuild;
 	// at most 900ms, so that a change is enforced within a second.
 	Debounce time.Duration `yaml:"debounce"`
+	// MinPrefixV4 and MinPrefixV6 are the shortest CIDRs an indicator may
+	// have (0: 8 and 32); a wider one is refused as over-broad.
+	MinPrefixV4 int `yaml:"min_prefix_v4"`
+	MinPrefixV6 int `yaml:"min_prefix_v6"`
+}
+
+// Limits returns the indicator limits the section configures.
+func (c Config) Limits() Limits {
+	return Limits{MinPrefixV4: c.MinPrefixV4, MinPrefixV6: c.MinPrefixV6}
 }
 
 // DefaultConfig subscribes to nothing, blocks payload servers that are
 // addresses, and rebuilds 100ms after a change.
 func DefaultConfig() Config {
-	return Config{DownloadHosts: HostsIP, Honeypot: DefaultHoneypotPolicy(), Debounce: 100 * time.Millisecond}
+	return Config{DownloadHosts: HostsIP, Honeypot: DefaultHoneypotPolicy(), Debounce: 100 * time.Millisecond,
+		MinPrefixV4: DefaultMinPrefixV4, MinPrefixV6: DefaultMinPrefixV6}
 }
 
 // Validate implements schema.Section.
@@ -38,6 +48,12 @@ func (c Config) Validate() schema.Errors {
 	errs.Nest("honeypot", c.Honeypot.Validate())
 	if c.Debounce < 0 || c.Debounce > 900*time.Millisecond {
 		errs.Add("debounce", "%v: want 0 to 900ms (a change must be enforced within a second)", c.Debounce)
+	}
+	if c.MinPrefixV4 < 0 || c.MinPrefixV4 > 32 {
+		errs.Add("min_prefix_v4", "%d: want 1 to 32 (0: the default, 8)", c.MinPrefixV4)
+	}
+	if c.MinPrefixV6 < 0 || c.MinPrefixV6 > 128 {
+		errs.Add("min_prefix_v6", "%d: want 1 to 128 (0: the default, 32)", c.MinPrefixV6)
 	}
 	names := map[string]bool{}
 	for i, f := range c.Feeds {

@@ -62,6 +62,15 @@ func (c *Consumer) WithHoneypot(p HoneypotPolicy) *Consumer {
 	return c
 }
 
+// consumedKinds are the kinds indicators come from; indicators switches on
+// exactly these.
+var consumedKinds = []event.Kind{event.FileDownload, event.CrawlVerdict}
+
+// Kinds returns the event kinds Events uses; every other kind yields
+// nothing. The bus filters the consumer's durable on them (bus.Handler.Kinds),
+// so the server never sends, and this process never decodes, the rest.
+func (c *Consumer) Kinds() []event.Kind { return append([]event.Kind(nil), consumedKinds...) }
+
 // Events is a bus handler: it stores the indicators a batch yields in one
 // call. An event whose URL is not a usable indicator (attackers type
 // anything) is logged and skipped, never retried; a store error is returned

@@ -43,6 +43,9 @@ type ParseOptions struct {
 	Now      time.Time     // first/last seen for entries that carry no date; default time.Now
 	TTL      time.Duration // if > 0, entries expire this long after Now
 	MaxBytes int64         // default 256 MiB; a larger feed is an error
+	// Limits refuse over-broad entries (counted as bad lines); the zero
+	// value is the defaults. Expiries are checked against Now.
+	Limits Limits
 }
 
 // LineError is one rejected line (or, for STIX, one rejected object, at the
@@ -81,8 +84,8 @@ func (r *ParseResult) bad(line int, text string, err error) {
 	}
 }
 
-func (r *ParseResult) add(ind Indicator) error {
-	n, err := Normalize(ind)
+func (r *ParseResult) add(ind Indicator, now time.Time, lim Limits) error {
+	n, err := NormalizeAt(ind, now, lim)
 	if err != nil {
 		return err
 	}
@@ -156,6 +159,9 @@ type parser struct {
 	header []string // csv column names, when the feed has a header line
 }
 
+// add normalizes ind with the feed's limits as of its Now.
+func (p *parser) add(ind Indicator) error { return p.res.add(ind, p.opt.Now, p.opt.Limits) }
+
 func (p *parser) base(t Type, value, cat string) Indicator {
 	if p.opt.Category != "" {
 		cat = p.opt.Category
@@ -223,7 +229,7 @@ func (p *parser) domainLine(s string) error {
 	if strings.ContainsAny(s, " \t") {
 		return errors.New("more than one field (a hosts file? use --format hosts)")
 	}
-	return p.res.add(p.base(TypeDomain, s, CategoryMalware))
+	return p.add(p.base(TypeDomain, s, CategoryMalware))
 }
 
 // hostsNames are the names a hosts file maps for the machine itself.
@@ -250,7 +256,7 @@ func (p *parser) hostsLine(s string) error {
 		if hostsNames[strings.ToLower(name)] {
 			continue
 		}
-		if err := p.res.add(p.base(TypeHost, name, CategoryMalware)); err != nil {
+		if err := p.add(p.base(TypeHost, name, CategoryMalware)); err != nil {
 			errs = append(errs, err.Error())
 		}
 	}
@@ -292,7 +298,7 @@ func (p *parser) adblockLine(s string) error {
 	if strings.IndexByte(s, '/') >= 0 {
 		ind.Type = TypeURLPrefix
 	}
-	return p.res.add(ind)
+	return p.add(ind)
 }
 
 // splitCSV parses one CSV record; feeds put one record a line.
@@ -346,7 +352,7 @@ func (p *parser) urlhausLine(s string) error {
 			ind.LastSeen = t
 		}
 	}
-	return p.res.add(ind)
+	return p.add(ind)
 }
 
 // phishtankLine reads PhishTank's CSV:
@@ -374,7 +380,7 @@ func (p *parser) phishtankLine(s string) error {
 			ind.FirstSeen = t
 		}
 	}
-	return p.res.add(ind)
+	return p.add(ind)
 }
 
 // csvColumns is honeygate's own CSV layout (export --format csv).
@@ -424,5 +430,5 @@ func (p *parser) csvLine(s string) error {
 	if refs := get("refs"); refs != "" {
 		ind.Refs = strings.Split(refs, " ")
 	}
-	return p.res.add(ind)
+	return p.add(ind)
 }

@@ -165,7 +165,7 @@ func (m *Manager) refresh(ctx context.Context, cfg FeedConfig, st *FeedStatus) e
 		return fmt.Errorf("intel: feed %s: %w", cfg.Name, err)
 	}
 	defer rc.Close()
-	res, err := Parse(rc, cfg.Format, ParseOptions{Source: cfg.Name, Category: cfg.Category, Now: st.At, TTL: cfg.TTL, MaxBytes: cfg.MaxBytes})
+	res, err := Parse(rc, cfg.Format, ParseOptions{Source: cfg.Name, Category: cfg.Category, Now: st.At, TTL: cfg.TTL, MaxBytes: cfg.MaxBytes, Limits: m.limits})
 	if res != nil {
 		st.Good, st.Bad, st.Errors = res.Good, res.Bad, res.Errors
 	}

@@ -123,7 +123,7 @@ func (p *parser) stixIndicator(obj stixIndicator) error {
 		if !obj.ValidUntil.IsZero() {
 			ind.Expires = obj.ValidUntil.UTC()
 		}
-		if err := p.res.add(ind); err != nil {
+		if err := p.add(ind); err != nil {
 			errs = append(errs, err.Error())
 		}
 	}

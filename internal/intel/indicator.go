@@ -108,10 +108,20 @@ var ErrInvalid = errors.New("invalid indicator")
 // maxValueLen bounds an indicator's value (a URL is the longest kind).
 const maxValueLen = maxURLLen
 
-// Normalize validates ind and returns it with a canonical value and a
-// lower-case category and source. An empty category becomes "malware" and an
-// empty source "manual".
+// Normalize validates ind as of now with the default Limits and returns it
+// with a canonical value and a lower-case category and source (see
+// NormalizeAt).
 func Normalize(ind Indicator) (Indicator, error) {
+	return NormalizeAt(ind, time.Now(), Limits{})
+}
+
+// NormalizeAt validates ind and returns it with a canonical value and a
+// lower-case category and source. An empty category becomes "malware" and an
+// empty source "manual". Beyond a well-formed value it refuses what would
+// block too much or nothing (a *FieldError, wrapping ErrInvalid): a domain or
+// url-prefix on a public suffix, a CIDR wider than lim allows, and an expiry
+// not after now (a zero now skips that check).
+func NormalizeAt(ind Indicator, now time.Time, lim Limits) (Indicator, error) {
 	if !ind.Type.Valid() {
 		return ind, fmt.Errorf("intel: type %q: %w (want one of domain, host, url, url-prefix, ip, cidr, sha256)", ind.Type, ErrInvalid)
 	}
@@ -120,6 +130,22 @@ func Normalize(ind Indicator) (Indicator, error) {
 		return ind, err
 	}
 	ind.Value = v
+	switch ind.Type {
+	case TypeDomain:
+		if err := publicSuffixError(ind.Type, v); err != nil {
+			return ind, err
+		}
+	case TypeURLPrefix:
+		host := v
+		if j := strings.IndexByte(v, '/'); j >= 0 {
+			host = v[:j]
+		}
+		if host != "" && host[0] != '[' && !canonicalQuad(host) {
+			if err := publicSuffixError(ind.Type, host); err != nil {
+				return ind, err
+			}
+		}
+	}
 	ind.Category = strings.ToLower(strings.TrimSpace(ind.Category))
 	if ind.Category == "" {
 		ind.Category = CategoryMalware
@@ -133,6 +159,9 @@ func Normalize(ind Indicator) (Indicator, error) {
 	}
 	if !validWord(strings.ToLower(ind.Source)) {
 		return ind, fmt.Errorf("intel: source %q: %w (letters, digits, '-', '_', '.', at most 64)", ind.Source, ErrInvalid)
+	}
+	if err := lim.check(&ind, now); err != nil {
+		return ind, err
 	}
 	return ind, nil
 }
@@ -230,6 +259,9 @@ func canonicalDomain(t Type, value string) (string, error) {
 		return "", fmt.Errorf("intel: %s %q: %w (a URL; use type url or url-prefix)", t, value, ErrInvalid)
 	}
 	v = strings.TrimPrefix(v, "*.")
+	if err := checkIDN(unescapeAll(v)); err != nil {
+		return "", fmt.Errorf("intel: %s %q: %w (not a name a browser would look up: %v)", t, value, ErrInvalid, err)
+	}
 	h, isIP := canonicalHost(v)
 	if isIP {
 		return "", fmt.Errorf("intel: %s %q: %w (an address; use type ip)", t, value, ErrInvalid)
@@ -246,7 +278,7 @@ func canonicalDomain(t Type, value string) (string, error) {
 			continue
 		case c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '-', c == '_':
 		default:
-			return "", fmt.Errorf("intel: %s %q: %w (character %q; IDNs go in as punycode)", t, value, ErrInvalid, c)
+			return "", fmt.Errorf("intel: %s %q: %w (character %q)", t, value, ErrInvalid, c)
 		}
 		label++
 		if label > 63 {

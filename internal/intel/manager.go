@@ -29,6 +29,7 @@ type Manager struct {
 	now      func() time.Time
 	feeds    []*feedState
 	fetch    Fetcher
+	limits   Limits
 
 	kick    chan struct{}
 	stop    context.CancelFunc
@@ -76,6 +77,8 @@ type ManagerOptions struct {
 	Feeds    []FeedConfig
 	Fetch    Fetcher // how feeds are read; default: a file path, or HTTP(S)
 	Now      func() time.Time
+	// Limits refuse over-broad indicators in Add and in feeds.
+	Limits Limits
 }
 
 // RebuildStats describes the last rebuild.
@@ -105,7 +108,7 @@ func NewManager(o ManagerOptions) *Manager {
 	if o.Fetch == nil {
 		o.Fetch = DefaultFetcher(0)
 	}
-	m := &Manager{store: o.Store, live: o.Live, log: o.Log, debounce: o.Debounce, now: o.Now, fetch: o.Fetch,
+	m := &Manager{store: o.Store, live: o.Live, log: o.Log, debounce: o.Debounce, now: o.Now, fetch: o.Fetch, limits: o.Limits,
 		kick: make(chan struct{}, 1), pending: map[int64]pendingChange{}, keys: map[indKey]uint64{}}
 	for _, f := range o.Feeds {
 		m.feeds = append(m.feeds, &feedState{cfg: f.withDefaults()})
@@ -417,7 +420,7 @@ func (m *Manager) Add(ctx context.Context, inds []Indicator) (UpsertResult, erro
 	now := m.now().UTC()
 	norm := make([]Indicator, len(inds))
 	for i, ind := range inds {
-		n, err := Normalize(ind)
+		n, err := NormalizeAt(ind, now, m.limits)
 		if err != nil {
 			if len(inds) > 1 {
 				return UpsertResult{}, fmt.Errorf("item %d: %w", i, err)

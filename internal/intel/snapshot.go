@@ -25,6 +25,12 @@ type Snapshot struct {
 	extraHosts map[uint64]slot
 
 	v4bits, v6bits []uint8 // the prefix lengths in addrs, longest first
+	// sufMin and sufMax bound the label counts of the domain indicators and
+	// url-prefix hosts: below the whole host (where host and url
+	// indicators apply too), a lookup probes only the suffixes in that
+	// range. No public suffix is a domain indicator (Normalize refuses
+	// one), so the top-level label alone is never probed.
+	sufMin, sufMax uint8
 
 	strs []string // categories and sources, interned
 	n    int
@@ -225,18 +231,100 @@ func (s *Snapshot) hostResult(h string, a netip.Addr, isAddr bool) result {
 		s.matchAddr(a, &r)
 		return r
 	}
-	for i := 0; i < len(h); {
-		d := h[i:]
-		if s.seeName(s.names.get(hashString(s.seed, d)), i, len(h), &r) {
-			break
+	var p suffixProbe
+	p.start(h)
+	for p.next(s, h) {
+		for k := range p.n {
+			if s.seeName(p.slots[k], p.starts[k], len(h), &r) {
+				return r
+			}
 		}
-		j := strings.IndexByte(d, '.')
-		if j < 0 {
-			break
-		}
-		i += j + 1
 	}
 	return r
+}
+
+// probeBatch is how many names of one host a lookup asks the names table
+// for at once; maxExtra how many other probes may join the first batch.
+const (
+	probeBatch = 8
+	maxExtra   = 2
+)
+
+// suffixProbe walks a host's label suffixes, most specific first, in
+// batches: the whole host, then each suffix whose label count lies within
+// the snapshot's sufMin..sufMax (no shorter or longer name is there to
+// find). A batch's slots are fetched together (lookupBatch), and the first
+// batch also carries the extra probes queued before it (the URL table's
+// exact expressions), so the cache misses overlap instead of following
+// one another.
+//
+// The host is passed to each call rather than kept: a string stored in the
+// struct would make a lookup's stack buffer escape to the heap.
+type suffixProbe struct {
+	pos    int // the next suffix's offset, -1 when done
+	labels int // its label count
+	n      int // the batch's size
+	nx     int // extra probes queued for the first batch
+	starts [probeBatch]int
+	labs   [probeBatch]int
+	slots  [probeBatch]*slot
+	ps     [probeBatch + maxExtra]probe
+	xh     [maxExtra]uint64
+	xt     [maxExtra]*table
+	extra  [maxExtra]*slot // the extra probes' answers, after the first batch
+}
+
+func (p *suffixProbe) start(host string) {
+	p.pos, p.labels = 0, strings.Count(host, ".")+1
+}
+
+// also queues a probe of t for h in the first batch; its answer is
+// p.extra[k], k counting from 0 in the order queued.
+func (p *suffixProbe) also(t *table, h uint64) {
+	if p.nx < maxExtra {
+		p.xt[p.nx], p.xh[p.nx] = t, h
+		p.nx++
+	}
+}
+
+// next fetches the next batch into starts, labs and slots; it reports
+// false when no suffix is left.
+func (p *suffixProbe) next(s *Snapshot, host string) bool {
+	p.n = 0
+	for p.pos >= 0 && p.n < probeBatch {
+		i, lab := p.pos, p.labels
+		if lab < int(s.sufMin) && i > 0 {
+			p.pos = -1 // shorter still from here on
+			break
+		}
+		if i == 0 || lab <= int(s.sufMax) {
+			p.starts[p.n], p.labs[p.n] = i, lab
+			p.ps[p.n] = probe{t: &s.names, h: hashString(s.seed, host[i:])}
+			p.n++
+		}
+		j := strings.IndexByte(host[i:], '.')
+		if j < 0 {
+			p.pos = -1
+			break
+		}
+		p.pos, p.labels = i+j+1, lab-1
+	}
+	nx := p.nx
+	for k := range nx {
+		p.ps[p.n+k] = probe{t: p.xt[k], h: p.xh[k]}
+	}
+	p.nx = 0
+	if p.n+nx == 0 {
+		return false
+	}
+	lookupBatch(p.ps[:p.n+nx])
+	for k := range p.n {
+		p.slots[k] = p.ps[k].e
+	}
+	for k := range nx {
+		p.extra[k] = p.ps[p.n+k].e
+	}
+	return p.n > 0
 }
 
 // seeName applies a names-table slot for the name at [lo:hi] of the host
@@ -393,9 +481,24 @@ func (s *Snapshot) matchCanon(c *canonURL) result {
 		exact = 2
 	}
 	host := c.host
+	// The URL table's keys for the whole host (the exact expressions, with
+	// and without the query) are probed beside the host's names, not after
+	// them: for a listed URL, the two lookups cost one round trip to memory.
+	var p suffixProbe
+	for j := range min(exact, len(ends)) {
+		p.also(&s.urls, hashString(s.seed, c.full[:ends[j]]))
+	}
 	if c.ip {
-		if e := s.names.get(hashString(s.seed, host)); e != nil && e.flags&fURLHost != 0 {
-			if s.seePaths(c, 0, ends, exact, e, &ur) {
+		p.ps[0] = probe{t: &s.names, h: hashString(s.seed, host)}
+		for k := range p.nx {
+			p.ps[1+k] = probe{t: p.xt[k], h: p.xh[k]}
+		}
+		lookupBatch(p.ps[:1+p.nx])
+		for k := range p.nx {
+			p.extra[k] = p.ps[1+k].e
+		}
+		if e := p.ps[0].e; e != nil && e.flags&fURLHost != 0 {
+			if s.seePaths(c, 0, ends, exact, e, &p.extra, &ur) {
 				return result{allowed: true}
 			}
 		}
@@ -403,15 +506,17 @@ func (s *Snapshot) matchCanon(c *canonURL) result {
 			s.matchAddr(c.addr, &hr)
 		}
 	} else {
-		labels := strings.Count(host, ".") + 1
-		for i := 0; i < len(host); {
-			d := host[i:]
-			e := s.names.get(hashString(s.seed, d))
-			if e != nil {
+		p.start(host)
+		for p.next(s, host) {
+			for k := range p.n {
+				e, i, labels := p.slots[k], p.starts[k], p.labs[k]
+				if e == nil {
+					continue
+				}
 				// Safe Browsing's host expressions: the whole host, and
 				// the suffixes of two to five labels.
 				if e.flags&fURLHost != 0 && (i == 0 || labels >= 2 && labels <= maxHostSuffixes) {
-					if s.seePaths(c, i, ends, exact, e, &ur) {
+					if s.seePaths(c, i, ends, exact, e, &p.extra, &ur) {
 						return result{allowed: true}
 					}
 				}
@@ -419,12 +524,6 @@ func (s *Snapshot) matchCanon(c *canonURL) result {
 					return result{allowed: true}
 				}
 			}
-			j := strings.IndexByte(d, '.')
-			if j < 0 {
-				break
-			}
-			i += j + 1
-			labels--
 		}
 	}
 	if ur.slot != nil {
@@ -436,20 +535,21 @@ func (s *Snapshot) matchCanon(c *canonURL) result {
 
 // seePaths probes the path expressions of the host suffix starting at hs,
 // skipping those whose depth no URL indicator on that host has, or whose
-// fingerprint the host's names slot does not hold.
-func (s *Snapshot) seePaths(c *canonURL, hs int, ends []int, exact int, host *slot, r *result) bool {
+// fingerprint the host's names slot does not hold. exactFound holds the
+// answers for the whole host's exact expressions, probed already.
+func (s *Snapshot) seePaths(c *canonURL, hs int, ends []int, exact int, host *slot, exactFound *[maxExtra]*slot, r *result) bool {
 	pathStart := len(c.host)
 	for j, pe := range ends {
 		if host.depths&depthBit(c.full[pathStart:pe]) == 0 {
 			continue
 		}
-		h := hashString(s.seed, c.full[hs:pe])
 		// A url indicator is exact: the whole host, the whole path.
-		if hs == 0 && j < exact && host.mayHavePath(h) {
-			if r.see(s.urls.get(h), hs, pe) {
+		if hs == 0 && j < exact && j < maxExtra {
+			if r.see(exactFound[j], hs, pe) {
 				return true
 			}
 		}
+		h := hashString(s.seed, c.full[hs:pe])
 		if hp := prefixKey(h); host.mayHavePath(hp) {
 			if r.see(s.urls.get(hp), hs, pe) {
 				return true

@@ -23,7 +23,7 @@ type Breakdown struct {
 	Days     []string
 	Keys     []string           // family or port, busiest first
 	Sessions map[string][]int64 // key -> per day
-	Sources  map[string][]int64 // key -> per day (distinct per rollup bucket, summed)
+	Sources  map[string][]int64 // key -> distinct sources per day (exact once SetSources is called)
 	Total    map[string]int64   // key -> sessions over the period
 	PerDay   []int64            // all sessions per day
 }
@@ -32,9 +32,9 @@ type Breakdown struct {
 const maxKeys = 7
 
 // Fold groups rows by key (e.g. the family, or the port as text) per day.
-// Sources are summed over the rollup buckets folded together, so a source
-// seen on two ports of a day counts twice in a per-family view; the
-// rollup keeps distinct sources per (day, family, port) only.
+// Its Sources are summed over the rollup buckets folded together, so a
+// source seen on two ports of a day counts twice in a per-family view,
+// until SetSources replaces them with the exact counts.
 func Fold(rows []store.DailyStat, days []string, key func(store.DailyStat) string) *Breakdown {
 	b := &Breakdown{Days: days, Sessions: map[string][]int64{}, Sources: map[string][]int64{}, Total: map[string]int64{}, PerDay: make([]int64, len(days))}
 	idx := make(map[string]int, len(days))
@@ -82,6 +82,51 @@ func Fold(rows []store.DailyStat, days []string, key func(store.DailyStat) strin
 	return b
 }
 
+// SetSources replaces the summed Sources with exact distinct counts per
+// day and key (store.DailySources by the same dimension as the fold). The
+// keys folded into "other" add up their exact counts: an address seen in
+// two of them on one day counts twice there, and only there.
+func (b *Breakdown) SetSources(rows []store.DailySource) {
+	idx := make(map[string]int, len(b.Days))
+	for i, d := range b.Days {
+		idx[d] = i
+	}
+	for k := range b.Sources {
+		b.Sources[k] = make([]int64, len(b.Days))
+	}
+	_, folded := b.Sources["other"]
+	for _, r := range rows {
+		i, ok := idx[r.Day]
+		if !ok {
+			continue
+		}
+		k := r.Key
+		if _, shown := b.Sources[k]; !shown {
+			if !folded {
+				continue // no session of the period is under k: nothing to show
+			}
+			k = "other"
+		}
+		b.Sources[k][i] += r.Sources
+	}
+}
+
+// DaySources returns the distinct sources of each day of days, from
+// store.DailySources by day (0 for a day without sessions).
+func DaySources(rows []store.DailySource, days []string) []int64 {
+	out := make([]int64, len(days))
+	idx := make(map[string]int, len(days))
+	for i, d := range days {
+		idx[d] = i
+	}
+	for _, r := range rows {
+		if i, ok := idx[r.Day]; ok {
+			out[i] += r.Sources
+		}
+	}
+	return out
+}
+
 // Bars draws the breakdown's sessions per day, stacked by key.
 func (b *Breakdown) Bars(title string) *Bars {
 	out := &Bars{Title: title, Labels: b.Days}
@@ -92,7 +137,7 @@ func (b *Breakdown) Bars(title string) *Bars {
 }
 
 // SourceBars draws the breakdown's distinct sources per day, stacked by key
-// (each rollup bucket's distinct sources, summed; see Fold).
+// (exact per key after SetSources).
 func (b *Breakdown) SourceBars(title string) *Bars {
 	out := &Bars{Title: title, Labels: b.Days}
 	for i, k := range b.Keys {

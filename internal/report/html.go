@@ -52,12 +52,16 @@ type reportData struct {
 	Payloads  []store.PayloadURL
 	NewURLs   int64
 	Sessions  int64
-	Domains   []gateway.BlockTop
-	HasBlocks bool
-	HasCrawl  bool
-	Matrix    *crawl.Matrix
-	MatrixSVG template.HTML
-	MatrixPNG string
+	// PeakSources is the most distinct attacking addresses of one day
+	// (PeakDay) in the period.
+	PeakSources int64
+	PeakDay     string
+	Domains     []gateway.BlockTop
+	HasBlocks   bool
+	HasCrawl    bool
+	Matrix      *crawl.Matrix
+	MatrixSVG   template.HTML
+	MatrixPNG   string
 }
 
 // Write writes the report for the UTC days [from, to] to out (HTML, every
@@ -85,6 +89,24 @@ func Write(ctx context.Context, src Source, from, to time.Time, out string) ([]s
 	}
 	add("sessions-by-family", fam.Bars("Honeypot sessions per day by family"), fam.Keys, fam.Total)
 	add("sessions-by-port", port.Bars("Honeypot sessions per day by port"), port.Keys, port.Total)
+	// Distinct attacking addresses, exact per day and family (an address on
+	// three ports is one), as the dashboard and /api/v1/stats/sources count.
+	famSrc, err := src.Events.DailySources(ctx, store.SourcesByFamily, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	fam.SetSources(famSrc)
+	daySrc, err := src.Events.DailySources(ctx, store.SourcesByDay, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	for i, n := range DaySources(daySrc, days) {
+		if n > d.PeakSources {
+			d.PeakSources, d.PeakDay = n, days[i]
+		}
+	}
+	// No period total: distinct addresses per day do not add up over days.
+	add("sources-by-family", fam.SourceBars("Distinct attacking addresses per day by family"), fam.Keys, nil)
 	if src.Blocks != nil {
 		bd, err := src.Blocks.BlocksDaily(ctx, from, to)
 		if err != nil {

@@ -63,8 +63,9 @@ func TestWrite(t *testing.T) {
 	day := time.Date(2026, 2, 3, 10, 0, 0, 0, time.UTC)
 	var evs []event.Event
 	var first *eventkit.Session
-	for i := range 5 {
-		a := eventkit.New("s"+strconv.Itoa(i), "192.0.2.1", 23, day.Add(time.Duration(i)*time.Minute))
+	// Six sessions of one address, on two ports: one distinct attacker.
+	for i := range 6 {
+		a := eventkit.New("s"+strconv.Itoa(i), "192.0.2.1", []int{23, 2323}[i/5], day.Add(time.Duration(i)*time.Minute))
 		if i == 0 {
 			first = a
 		}
@@ -79,12 +80,13 @@ func TestWrite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(files) != 5 {
-		t.Fatalf("files %v, want the HTML and 4 PNGs", files)
+	if len(files) != 6 {
+		t.Fatalf("files %v, want the HTML and 5 PNGs", files)
 	}
 	html, _ := os.ReadFile(out)
 	s := string(html)
-	for _, want := range []string{"http://203.0.113.9/x.sh", "&lt;pw&gt;", `data-label="2026-02-03" data-series="unknown" data-value="5"`, "r-sessions-by-family.png"} {
+	for _, want := range []string{"http://203.0.113.9/x.sh", "&lt;pw&gt;", `data-label="2026-02-03" data-series="unknown" data-value="6"`, "r-sessions-by-family.png",
+		`data-label="2026-02-03" data-series="unknown" data-value="1"`, "at most 1 distinct attacking addresses in a day, on 2026-02-03"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("report lacks %q", want)
 		}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/honeygate/honeygate/internal/event"
@@ -35,6 +36,24 @@ type DayCount struct {
 	Count int64  `json:"count"`
 }
 
+// Dimensions of DailySources.
+const (
+	SourcesByDay    = ""       // one row per day, over every family and port
+	SourcesByFamily = "family" // one row per day and family, over its ports
+	SourcesByPort   = "port"   // one row per day and port, over its families
+)
+
+// DailySource is the sessions of one day (of one family or port, or all)
+// and the number of distinct source addresses behind them. Unlike
+// DailyStat's per-bucket Sources, an address counts once however many
+// ports or families it attacked that day.
+type DailySource struct {
+	Day      string `json:"day"`           // YYYY-MM-DD, UTC
+	Key      string `json:"key,omitempty"` // the family, or the port as text; "" by day
+	Sessions int64  `json:"sessions"`
+	Sources  int64  `json:"sources"`
+}
+
 // MaxPayloadURL bounds the length of a payload URL as kept in the rollup;
 // a longer URL is counted under its first MaxPayloadURL bytes.
 const MaxPayloadURL = 2048
@@ -52,6 +71,11 @@ type Dashboard interface {
 	// NewPayloadURLs counts, per day of the period, the URLs first seen
 	// that day; days without any are left out.
 	NewPayloadURLs(ctx context.Context, from, to time.Time) ([]DayCount, error)
+	// DailySources returns sessions and exact distinct sources per day of
+	// the period, by SourcesByDay, SourcesByFamily or SourcesByPort, ordered
+	// by day then key; days without sessions are left out. Another by is an
+	// error wrapping ErrBadDimension.
+	DailySources(ctx context.Context, by string, from, to time.Time) ([]DailySource, error)
 	// Event returns one event by id (the evidence an indicator refers to);
 	// ErrNotFound if unknown.
 	Event(ctx context.Context, id string) (*event.Event, error)
@@ -59,6 +83,10 @@ type Dashboard interface {
 	// block page showed; ErrNotFound if none.
 	BlockByRef(ctx context.Context, ref string) (*event.Event, error)
 }
+
+// ErrBadDimension is wrapped by DailySources when asked for a dimension
+// it does not know.
+var ErrBadDimension = errors.New("unknown dimension: want \"\", family or port")
 
 // Limit applies DefaultLimit and MaxLimit to a requested row count.
 func Limit(n int) int { return EventFilter{Limit: n}.Rows() }

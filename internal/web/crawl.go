@@ -118,6 +118,7 @@ func (s *Server) watchAdd(w http.ResponseWriter, r *http.Request) {
 		s.failCrawl(w, r, err)
 		return
 	}
+	s.record(r, "watch.add", st.Name, st.URL)
 	writeJSON(w, http.StatusCreated, st)
 }
 
@@ -139,6 +140,7 @@ func (s *Server) watchRemove(w http.ResponseWriter, r *http.Request) {
 		s.failCrawl(w, r, err)
 		return
 	}
+	s.record(r, "watch.remove", key, "")
 	writeJSON(w, http.StatusOK, map[string]string{"removed": key})
 }
 

@@ -213,6 +213,11 @@ func (h *intelRoutes) add(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
+	target := string(inds[0].Type) + " " + inds[0].Value
+	if len(inds) > 1 {
+		target = fmt.Sprintf("%d indicators, from %s", len(inds), target)
+	}
+	h.s.record(r, "intel.add", target, "source "+inds[0].Source+", category "+inds[0].Category)
 	writeJSON(w, http.StatusCreated, res)
 }
 
@@ -231,6 +236,7 @@ func (h *intelRoutes) deleteByID(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, intel.ErrNotFound)
 		return
 	}
+	h.s.record(r, "intel.delete", "id "+strconv.FormatInt(id, 10), "")
 	writeJSON(w, http.StatusOK, map[string]int{"deleted": n})
 }
 
@@ -263,6 +269,7 @@ func (h *intelRoutes) deleteByFilter(w http.ResponseWriter, r *http.Request) {
 		}
 		total += n
 	}
+	h.s.record(r, "intel.delete", r.URL.RawQuery, fmt.Sprintf("%d deleted", total))
 	writeJSON(w, http.StatusOK, map[string]int{"deleted": total})
 }
 

@@ -26,6 +26,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/honeygate/honeygate/internal/attack"
+	"github.com/honeygate/honeygate/internal/audit"
 	"github.com/honeygate/honeygate/internal/buildinfo"
 	"github.com/honeygate/honeygate/internal/crawl"
 	"github.com/honeygate/honeygate/internal/event"
@@ -52,6 +53,13 @@ type Options struct {
 	// Crawl serves the watch list, crawl rounds and the tampering matrix;
 	// nil leaves those routes out.
 	Crawl *CrawlOptions
+	// Users may sign in to the dashboard by name and password (config
+	// web.users); the token always can.
+	Users []ui.User
+	// Audit records who changed the intel or the watch list, through the
+	// dashboard or the API (GET /api/v1/audit lists it); nil records
+	// nothing beyond the log.
+	Audit audit.Store
 	Log   *slog.Logger
 }
 
@@ -76,6 +84,7 @@ func New(o Options) *Server {
 	s.mux.Handle("GET /api/v1/events", s.auth(s.events))
 	s.mux.Handle("GET /api/v1/sessions/{id}", s.auth(s.session))
 	s.mux.Handle("GET /api/v1/stats/daily", s.auth(s.daily))
+	s.mux.Handle("GET /api/v1/stats/sources", s.auth(s.sources))
 	if o.Intel != nil {
 		s.registerIntel(o.Intel)
 	}
@@ -88,9 +97,15 @@ func New(o Options) *Server {
 	}
 	s.mux.Handle("/api/", s.auth(s.notFound))
 	// The dashboard: its pages beside the API, on the same store.
-	uo := ui.Options{Store: o.Store, Blocks: o.Blocks, Intel: o.Intel, Token: o.Token, Log: o.Log.With("part", "ui")}
+	if o.Audit != nil {
+		s.mux.Handle("GET /api/v1/audit", s.auth(s.auditList))
+	}
+	uo := ui.Options{Store: o.Store, Blocks: o.Blocks, Intel: o.Intel, Token: o.Token, Users: o.Users, Audit: o.Audit, Log: o.Log.With("part", "ui")}
 	if o.Crawl != nil {
 		uo.Crawl = &ui.Crawl{Store: o.Crawl.Store, Matrix: o.Crawl.Matrix, Validate: ValidateSite}
+		if cr := o.Crawl.Crawler; cr != nil && cr.Blobs != nil {
+			uo.Crawl.Blob = cr.Blobs.Get
+		}
 		if c, ok := o.Crawl.Store.(interface {
 			VisitCells(ctx context.Context, from, to string) ([]crawl.Visit, error)
 		}); ok {
@@ -293,29 +308,37 @@ func (s *Server) session(w http.ResponseWriter, r *http.Request) {
 // maxStatsDays bounds one stats query.
 const maxStatsDays = 3660
 
-func (s *Server) daily(w http.ResponseWriter, r *http.Request) {
+// statsPeriod reads from/to (YYYY-MM-DD), the last 30 days by default.
+func statsPeriod(r *http.Request) (from, to time.Time, err error) {
 	q := r.URL.Query()
 	today := time.Now().UTC().Truncate(24 * time.Hour)
-	from, to := today.AddDate(0, 0, -29), today
-	var err error
+	from, to = today.AddDate(0, 0, -29), today
 	if v := q.Get("from"); v != "" {
 		if from, err = time.Parse(time.DateOnly, v); err != nil {
-			s.fail(w, r, badRequest{fmt.Sprintf("from %q: want YYYY-MM-DD", v)})
-			return
+			return from, to, badRequest{fmt.Sprintf("from %q: want YYYY-MM-DD", v)}
 		}
 	}
 	if v := q.Get("to"); v != "" {
 		if to, err = time.Parse(time.DateOnly, v); err != nil {
-			s.fail(w, r, badRequest{fmt.Sprintf("to %q: want YYYY-MM-DD", v)})
-			return
+			return from, to, badRequest{fmt.Sprintf("to %q: want YYYY-MM-DD", v)}
 		}
 	}
 	if to.Before(from) {
-		s.fail(w, r, badRequest{"to is before from"})
-		return
+		return from, to, badRequest{"to is before from"}
 	}
 	if to.Sub(from) >= maxStatsDays*24*time.Hour { // both ends count
-		s.fail(w, r, badRequest{fmt.Sprintf("at most %d days at once", maxStatsDays)})
+		return from, to, badRequest{fmt.Sprintf("at most %d days at once", maxStatsDays)}
+	}
+	return from, to, nil
+}
+
+// daily answers the sessions rollup's buckets (day, family, port; their
+// sources are distinct per bucket) and, in totals, each day's sessions and
+// distinct sources over every family and port.
+func (s *Server) daily(w http.ResponseWriter, r *http.Request) {
+	from, to, err := statsPeriod(r)
+	if err != nil {
+		s.fail(w, r, err)
 		return
 	}
 	days, err := s.Store.DailyStats(r.Context(), from, to)
@@ -326,7 +349,34 @@ func (s *Server) daily(w http.ResponseWriter, r *http.Request) {
 	if days == nil {
 		days = []store.DailyStat{}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"from": from.Format(time.DateOnly), "to": to.Format(time.DateOnly), "days": days})
+	totals, err := s.Store.DailySources(r.Context(), store.SourcesByDay, from, to)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"from": from.Format(time.DateOnly), "to": to.Format(time.DateOnly), "days": days, "totals": totals})
+}
+
+// sources answers sessions and exact distinct sources per day, over all
+// (by absent), per family (by=family) or per port (by=port): the numbers
+// the dashboard and the report show.
+func (s *Server) sources(w http.ResponseWriter, r *http.Request) {
+	from, to, err := statsPeriod(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	by := r.URL.Query().Get("by")
+	if by != store.SourcesByDay && by != store.SourcesByFamily && by != store.SourcesByPort {
+		s.fail(w, r, badRequest{fmt.Sprintf("by %q: want family, port or nothing", by)})
+		return
+	}
+	rows, err := s.Store.DailySources(r.Context(), by, from, to)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"from": from.Format(time.DateOnly), "to": to.Format(time.DateOnly), "by": by, "days": rows})
 }
 
 // fail maps an error to a status code; internal errors are logged, not shown.

@@ -699,9 +699,10 @@ func mustJSON(t *testing.T, v any) string {
 }
 
 type daily struct {
-	From string            `json:"from"`
-	To   string            `json:"to"`
-	Days []store.DailyStat `json:"days"`
+	From   string              `json:"from"`
+	To     string              `json:"to"`
+	Days   []store.DailyStat   `json:"days"`
+	Totals []store.DailySource `json:"totals"`
 }
 
 func TestDailyStats(t *testing.T) {
@@ -1006,4 +1007,49 @@ func TestConcurrentRequests(t *testing.T) {
 	for err := range errs {
 		t.Error(err)
 	}
+}
+
+// An address that attacked two ports (and, with a session of no family,
+// two families) in a day is one distinct source: the API's totals and
+// /api/v1/stats/sources count it once, where the rollup buckets, summed,
+// count it per bucket.
+func TestDistinctSources(t *testing.T) {
+	f := newFixture(t)
+	period := q("from", "2025-06-10", "to", "2025-06-12")
+	var got daily
+	wantJSON(t, f.get(t, "/api/v1/stats/daily"+period), http.StatusOK, &got)
+	summed := map[string]int64{}
+	for _, d := range got.Days {
+		summed[d.Day] += d.Sources
+	}
+	if summed["2025-06-10"] != 3 || summed["2025-06-11"] != 3 {
+		t.Fatalf("buckets summed %v: the fixture no longer has an address in two buckets a day", summed)
+	}
+	wantTotals := []store.DailySource{
+		{Day: "2025-06-10", Sessions: 3, Sources: 2}, // 203.0.113.7 (mirai and no family), 198.51.100.23
+		{Day: "2025-06-11", Sessions: 4, Sources: 2}, // 192.0.2.44 on 23 and 2323, 203.0.113.7
+		{Day: "2025-06-12", Sessions: 1, Sources: 1},
+	}
+	if !slices.Equal(got.Totals, wantTotals) {
+		t.Errorf("totals = %+v, want %+v", got.Totals, wantTotals)
+	}
+	var by struct {
+		From string              `json:"from"`
+		To   string              `json:"to"`
+		By   string              `json:"by"`
+		Days []store.DailySource `json:"days"`
+	}
+	wantJSON(t, f.get(t, "/api/v1/stats/sources"+period), http.StatusOK, &by)
+	if !slices.Equal(by.Days, wantTotals) {
+		t.Errorf("sources by day = %+v, want %+v", by.Days, wantTotals)
+	}
+	wantJSON(t, f.get(t, "/api/v1/stats/sources"+q("from", "2025-06-11", "to", "2025-06-11", "by", "family")), http.StatusOK, &by)
+	if want := []store.DailySource{{Day: "2025-06-11", Key: "mirai", Sessions: 4, Sources: 2}}; by.By != "family" || !slices.Equal(by.Days, want) {
+		t.Errorf("sources by family = %s %+v, want %+v", by.By, by.Days, want)
+	}
+	wantJSON(t, f.get(t, "/api/v1/stats/sources"+q("from", "2025-06-11", "to", "2025-06-11", "by", "port")), http.StatusOK, &by)
+	if want := []store.DailySource{{Day: "2025-06-11", Key: "23", Sessions: 3, Sources: 2}, {Day: "2025-06-11", Key: "2323", Sessions: 1, Sources: 1}}; !slices.Equal(by.Days, want) {
+		t.Errorf("sources by port = %+v, want %+v", by.Days, want)
+	}
+	wantError(t, f.get(t, "/api/v1/stats/sources"+q("by", "asn")), http.StatusBadRequest, "by")
 }

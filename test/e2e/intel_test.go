@@ -222,6 +222,32 @@ func TestIntelImportExportRoundTrip(t *testing.T) {
 	if out, code := cli("intel", "import", "--format", "domains", bad); code != 1 || !strings.Contains(out, "bad.txt:1:") {
 		t.Errorf("import of only bad lines: %d\n%s", code, out)
 	}
+	// What would block a whole TLD, most of the Internet, or nothing (an
+	// expiry in the past) is refused, naming the field; nothing is stored.
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"com"}, "top-level domain"},
+		{[]string{"ＣＯ．ＵＫ"}, "co.uk is a registry suffix"},
+		{[]string{"0.0.0.0/0"}, "wider than /8"},
+		{[]string{"--expires", "2020-01-01T00:00:00Z", "expired.example"}, "expires"},
+	} {
+		if out, code := cli(append([]string{"intel", "add"}, c.args...)...); code == 0 || !strings.Contains(out, c.want) {
+			t.Errorf("add %v: %d, want a refusal naming %q:\n%s", c.args, code, c.want, out)
+		}
+	}
+	if out, _ := cli("intel", "list", "--value", "com"); strings.Contains(out, "domain") {
+		t.Errorf("a refused indicator was stored:\n%s", out)
+	}
+	broad := filepath.Join(data, "broad.txt")
+	os.WriteFile(broad, []byte("evil-broad.example\ncom\nｅｖｉｌ２．ｅｘａｍｐｌｅ\n"), 0o600)
+	if out, code := cli("intel", "import", "--format", "domains", broad); !strings.Contains(out, "broad.txt:2:") || strings.Contains(out, "broad.txt:3:") {
+		t.Errorf("import with a TLD on line 2: %d\n%s", code, out)
+	}
+	waitFor(t, "fullwidth feed line enforced as punycode-free ASCII", time.Second, func() bool {
+		return s.match(url.Values{"host": {"www.evil2.example"}}).Match
+	})
 }
 
 // A worm's payload URL, seen by the telnet honeypot, becomes an indicator

@@ -33,6 +33,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 	t.Run("Redelivery", func(t *testing.T) { testRedelivery(t, open(t)) })
 	t.Run("BadTop", func(t *testing.T) { testBadTop(t, open(t)) })
 	t.Run("Folded", func(t *testing.T) { testFolded(t, open(t)) })
+	t.Run("Spellings", func(t *testing.T) { testSpellings(t, open(t)) })
 }
 
 var day1 = time.Date(2026, 5, 12, 23, 59, 0, 0, time.UTC)
@@ -146,6 +147,29 @@ func blockRecord(at time.Time, client, host, category string) *gateway.Block {
 		Host: host, Hit: gateway.Hit{ID: 1, Type: intel.TypeDomain, Value: host, Category: category, Source: "manual"},
 		Ref: gateway.NewRef(), Enforcer: "dns", Action: gateway.ActionNXDomain,
 	}
+}
+
+// testSpellings: one name blocked under several spellings (what a DNS
+// query, a proxy URL with a port, a browser's IDN and a feed's punycode
+// carry) is one row of the top list, by domain and by SNI. Events recorded
+// raw (by an older build, say) are merged as well.
+func testSpellings(t *testing.T, s Store) {
+	ctx := context.Background()
+	var evs []event.Event
+	for i, h := range []string{"EXAMPLE.test.", "example.test", "Example.Test:8080", "ｅｘａｍｐｌｅ．ｔｅｓｔ",
+		"bücher.test", "xn--bcher-kva.test", "BÜCHER.TEST."} {
+		evs = append(evs, block(day1, fmt.Sprintf("10.0.0.%d", i+1), h, "c2", gateway.ActionBlock))
+	}
+	sni := block(day1, "10.0.0.9", "192.0.2.1", "c2", gateway.ActionBlock)
+	sni.Block.SNI = "XN--BCHER-KVA.test."
+	raw := block(day1, "10.0.0.10", "x", "c2", gateway.ActionBlock)
+	raw.Block.Host = "Example.TEST." // as an event written before hosts were canonical
+	evs = append(evs, sni, raw)
+	if _, err := s.AppendEvents(ctx, evs); err != nil {
+		t.Fatal(err)
+	}
+	checkTop(t, s, gateway.TopByDomain, day1, day1, []gateway.BlockTop{
+		{Key: "example.test", Blocks: 5, Clients: 5}, {Key: "xn--bcher-kva.test", Blocks: 4, Clients: 4}})
 }
 
 func testBadTop(t *testing.T, s Store) {

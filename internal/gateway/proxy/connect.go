@@ -34,8 +34,12 @@ func (s *Server) connect(w http.ResponseWriter, r *http.Request, ci *connInfo) {
 		http.Error(w, "honeygate: CONNECT needs host:port", http.StatusBadRequest)
 		return
 	}
-	d := s.opt.Chain.Decide(&gateway.Query{Client: ci.client.Addr(), Host: host})
-	s.opt.Metrics.Observe(gateway.EnforcerProxy, d)
+	kill := s.killSwitch(ci, host, "", nil) // passed, never judged
+	d := gateway.Decision{Verdict: gateway.Allowed}
+	if !kill {
+		d = s.opt.Chain.Decide(&gateway.Query{Client: ci.client.Addr(), Host: host})
+		s.opt.Metrics.Observe(gateway.EnforcerProxy, d)
+	}
 	if d.Verdict != gateway.Allowed {
 		ref := gateway.NewRef()
 		s.record(&gateway.Block{Kind: gateway.KindBlock, Client: ci.client, Host: host, Hit: d.Hit, Ref: ref,
@@ -89,7 +93,7 @@ func (s *Server) connect(w http.ResponseWriter, r *http.Request, ci *connInfo) {
 	sni, _, perr := safePeek(br)
 	_ = conn.SetReadDeadline(time.Time{})
 	switch {
-	case perr == nil && sni != "":
+	case perr == nil && sni != "" && !kill && !s.killSwitch(ci, host, sni, nil):
 		d := s.opt.Chain.Decide(&gateway.Query{Client: ci.client.Addr(), SNI: sni})
 		if d.Verdict != gateway.Allowed {
 			ref := gateway.NewRef()

@@ -59,14 +59,17 @@ func addVia(h http.Header, via string, viaField []string) {
 
 // forward proxies one absolute-form plain-HTTP request.
 func (s *Server) forward(w http.ResponseWriter, r *http.Request, ci *connInfo) {
-	d := s.opt.Chain.Decide(&gateway.Query{Client: ci.client.Addr(), URL: r.URL})
-	s.opt.Metrics.Observe(gateway.EnforcerProxy, d)
-	if d.Verdict != gateway.Allowed {
-		ref := gateway.NewRef()
-		s.record(&gateway.Block{Kind: gateway.KindBlock, Client: ci.client, Host: r.URL.Hostname(), URL: r.URL.String(),
-			Hit: d.Hit, Ref: ref, Action: gateway.ActionBlock, Reason: d.Reason, Policy: d.Policy})
-		writeBlockPage(w, r, r.URL.String(), d.Hit, ref)
-		return
+	kill := s.killSwitch(ci, r.URL.Hostname(), "", r.URL) // passed, never judged
+	if !kill {
+		d := s.opt.Chain.Decide(&gateway.Query{Client: ci.client.Addr(), URL: r.URL})
+		s.opt.Metrics.Observe(gateway.EnforcerProxy, d)
+		if d.Verdict != gateway.Allowed {
+			ref := gateway.NewRef()
+			s.record(&gateway.Block{Kind: gateway.KindBlock, Client: ci.client, Host: r.URL.Hostname(), URL: r.URL.String(),
+				Hit: d.Hit, Ref: ref, Action: gateway.ActionBlock, Reason: d.Reason, Policy: d.Policy})
+			writeBlockPage(w, r, r.URL.String(), d.Hit, ref)
+			return
+		}
 	}
 
 	// The request's header map is edited in place into what the origin
@@ -79,11 +82,16 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, ci *connInfo) {
 		r.Header.Set("Connection", "Upgrade")
 		r.Header.Set("Upgrade", up)
 	}
+	prepareHashed(r.Header) // the whole body, in codings we can decode (decode.go)
 	addVia(r.Header, s.via, s.viaField)
 
 	resp, err := s.origins.roundTrip(r, ci)
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
+			return
+		}
+		if kill {
+			killSwitchAlive(w)
 			return
 		}
 		s.badGateway(w, err)
@@ -94,6 +102,13 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, ci *connInfo) {
 		return
 	}
 	defer resp.Body.Close()
+	var codings []string
+	if resp.Body != http.NoBody {
+		if codings, err = checkHashable(resp); err != nil {
+			s.refuseUnhashable(w, r, resp, err)
+			return
+		}
+	}
 
 	// The origin's header map becomes the response's (it is ours): no copy.
 	if rw, ok := w.(*respWriter); !ok || !rw.adoptHeader(resp.Header) {
@@ -117,7 +132,11 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, ci *connInfo) {
 		h.Set("Content-Length", itoa(resp.ContentLength))
 	}
 
-	s.streamBody(w, r, resp, ci)
+	if len(codings) > 0 {
+		s.streamDecoded(w, r, resp, ci, codings)
+	} else {
+		s.streamBody(w, r, resp, ci)
+	}
 	for k, v := range resp.Trailer {
 		h[http.TrailerPrefix+k] = v
 	}
@@ -185,18 +204,8 @@ func (s *Server) streamBody(w http.ResponseWriter, r *http.Request, resp *http.R
 	sum := hs.sum()
 	d := s.opt.Chain.Decide(&gateway.Query{Client: ci.client.Addr(), SHA256: sum})
 	if d.Verdict == gateway.Blocked && d.Hit.Type != "" {
-		ref := gateway.NewRef()
-		s.record(&gateway.Block{Kind: gateway.KindBlock, Client: ci.client, Host: r.URL.Hostname(), URL: r.URL.String(),
-			Hit: d.Hit, Ref: ref, Action: gateway.ActionBlock, Reason: d.Reason, Policy: d.Policy})
-		if !headerSent {
-			for k := range w.Header() {
-				delete(w.Header(), k)
-			}
-			writeBlockPage(w, r, r.URL.String(), d.Hit, ref)
-			return
-		}
-		s.log.Info("proxy: download cut off", "url", r.URL.String(), "sha256", sum, "ref", ref)
-		panic(http.ErrAbortHandler)
+		s.hashBlocked(w, r, ci, d, sum, headerSent)
+		return
 	}
 	sendHeader()
 	if held != nil {

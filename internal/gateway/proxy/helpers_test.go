@@ -41,7 +41,8 @@ func startProxy(t *testing.T, allowPrivate bool, edit func(*gateway.Config)) *fi
 		t.Fatal(err)
 	}
 	f.addr = l.Addr().String()
-	f.srv = New(Options{Chain: chain, Recorder: f.rec, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), AllowPrivateUpstream: allowPrivate})
+	f.srv = New(Options{Chain: chain, Recorder: f.rec, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), AllowPrivateUpstream: allowPrivate,
+		KillSwitches: cfg.KillSwitches})
 	go func() { _ = f.srv.Serve(l) }()
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

@@ -43,6 +43,9 @@ type Options struct {
 	// CA enables the decrypting mode (block-only) for the networks whose
 	// policy asks for it; nil: never decrypt.
 	CA *CA
+	// KillSwitches are never blocked and are reported (killswitch.go):
+	// gateway.Config.KillSwitches, as the DNS filter has them.
+	KillSwitches []string
 }
 
 // Server is the proxy; it may serve several listeners.
@@ -55,6 +58,7 @@ type Server struct {
 	// viaField is []string{via}, shared by every message without a Via.
 	viaField []string
 	refused  *gateway.Throttle
+	kill     killSwitches
 	// noDecrypt remembers (client, name) pairs whose client refused the
 	// gateway CA, passed through undecrypted for an hour.
 	noDecrypt *passList
@@ -96,6 +100,7 @@ func New(opt Options) *Server {
 	s.origins = newOrigins(s.dial.DialContext)
 	s.origins.roots = opt.OriginRoots
 	s.noDecrypt = newPassList()
+	s.kill = newKillSwitches(opt.KillSwitches)
 	return s
 }
 

@@ -202,6 +202,7 @@ func init() {
 		"sha256sum": ubin((*Shell).sum),
 		"seq":       ubin((*Shell).seq),
 		"tail":      ubin((*Shell).headTail),
+		"tee":       ubin((*Shell).tee),
 		"telnet":    ubin((*Shell).telnet),
 		"test":      ubin((*Shell).test),
 		"tftp":      ubin((*Shell).tftp),
@@ -265,11 +266,13 @@ func (sh *Shell) appletSh(args []string, io *stdio) int {
 			io.err.WriteString("sh: -c requires an argument\n")
 			return 2
 		}
+		// sh -c TEXT [NAME [ARGS...]]: NAME is $0, ARGS $1...
 		var pos []string
-		if i+2 <= len(args) {
-			pos = args[min(i+2, len(args)):]
+		name := "sh"
+		if i+1 < len(args) {
+			name, pos = args[i+1], args[i+2:]
 		}
-		return sh.script([]byte(args[i]), "sh", pos, true, io)
+		return sh.script([]byte(args[i]), name, pos, true, io)
 	case i >= len(args):
 		// The script is standard input: "wget -O - URL | sh".
 		return sh.script(io.stdin(), "", nil, true, io)
@@ -295,6 +298,9 @@ func flags(args []string) (set string, rest []string) {
 		switch {
 		case a == "--":
 			return set, append(rest, args[i+1:]...)
+		case strings.HasPrefix(a, "--"):
+			// A long option (ls --color=auto): not letters to read one
+			// by one, where "--color" would be -c -o -l -o -r.
 		case len(a) > 1 && a[0] == '-':
 			set += a[1:]
 		default:
@@ -438,11 +444,20 @@ func (sh *Shell) headTail(args []string, io *stdio) int {
 		files = []string{""}
 	}
 	st := 0
+	shown := 0
 	for _, f := range files {
 		data, ok := sh.operand(f, io, name)
 		if !ok {
 			st = 1
 			continue
+		}
+		if len(files) > 1 {
+			// Several files: each under its name, as BusyBox does.
+			if shown > 0 {
+				io.out.WriteString("\n")
+			}
+			io.out.WriteString("==> " + f + " <==\n")
+			shown++
 		}
 		switch {
 		case byteCount >= 0 && name == "head":

@@ -62,7 +62,7 @@ func (sh *Shell) gzip(args []string, io *stdio) int {
 			}
 			sh.work += int64(len(out)) * 4
 			outName = strings.TrimSuffix(strings.TrimSuffix(f, ".gz"), ".tgz")
-			if outName == f {
+			if outName == f && !toStdout {
 				io.err.WriteString(name + ": " + f + ": unknown suffix - ignored\n")
 				st = 1
 				continue

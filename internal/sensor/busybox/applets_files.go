@@ -3,6 +3,7 @@ package busybox
 import (
 	"fmt"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -40,10 +41,17 @@ func (sh *Shell) cat(args []string, io *stdio) int {
 			io.out.Write(io.stdin())
 			continue
 		}
-		data, err := sh.readPath(sh.path(f))
+		p := sh.path(f)
+		data, err := sh.readPath(p)
 		switch err {
 		case nil:
 			io.out.Write(data)
+			if io.outTerm && endless(p) && !sh.dry {
+				// An endless device to the terminal never ends: it goes
+				// on "running" (see stall.go).
+				sh.hit(limitWork)
+				return 0
+			}
 		case errIsDir:
 			io.err.WriteString("cat: read error: Is a directory\n")
 			st = 1
@@ -53,6 +61,11 @@ func (sh *Shell) cat(args []string, io *stdio) int {
 		}
 	}
 	return st
+}
+
+// endless reports whether reading p never reaches an end.
+func endless(p string) bool {
+	return p == "/dev/zero" || p == "/dev/urandom" || p == "/dev/random"
 }
 
 // destination resolves cp/mv's last operand: into it when it is a directory.
@@ -75,7 +88,7 @@ func (sh *Shell) cp(args []string, io *stdio) int {
 		s := sh.path(src)
 		if sh.fs.isDir(s) {
 			if strings.ContainsAny(fl, "rRa") {
-				if err := sh.fs.mkdir(sh.destination(src, dst)); err != nil && err != errExist {
+				if err := sh.fs.copyTree(s, sh.destination(src, dst)); err != nil {
 					io.err.WriteString("cp: can't create directory '" + dst + "': " + err.Error() + "\n")
 					st = 1
 				}
@@ -115,6 +128,9 @@ func (sh *Shell) mv(args []string, io *stdio) int {
 }
 
 func (sh *Shell) rm(args []string, io *stdio) int {
+	if path.Base(args[0]) == "rmdir" {
+		return sh.rmdir(args, io)
+	}
 	fl, ops := flags(args)
 	force := strings.Contains(fl, "f")
 	recursive := strings.ContainsAny(fl, "rR") || args[0] == "rmdir"
@@ -136,6 +152,34 @@ func (sh *Shell) rm(args []string, io *stdio) int {
 		}
 		if err := sh.fs.remove(p, recursive); err != nil {
 			io.err.WriteString(args[0] + ": can't remove '" + f + "': " + err.Error() + "\n")
+			st = 1
+		}
+	}
+	return st
+}
+
+// rmdir removes empty directories only, as BusyBox's does.
+func (sh *Shell) rmdir(args []string, io *stdio) int {
+	_, ops := flags(args)
+	st := 0
+	for _, f := range ops {
+		p := sh.path(f)
+		n, ok := sh.fs.stat(p)
+		msg := ""
+		switch {
+		case !ok:
+			msg = "No such file or directory"
+		case n.kind != kindDir:
+			msg = "Not a directory"
+		default:
+			if names, _ := sh.fs.list(p); len(names) > 0 {
+				msg = "Directory not empty"
+			} else if err := sh.fs.remove(p, false); err != nil {
+				msg = err.Error()
+			}
+		}
+		if msg != "" {
+			io.err.WriteString("rmdir: '" + f + "': " + msg + "\n")
 			st = 1
 		}
 	}
@@ -278,55 +322,131 @@ func parseMode(s string, cur uint32) (uint32, bool) {
 
 func (sh *Shell) ls(args []string, io *stdio) int {
 	fl, ops := flags(args)
-	long, all := strings.Contains(fl, "l"), strings.Contains(fl, "a")
+	o := lsOpts{long: strings.Contains(fl, "l"), all: strings.Contains(fl, "a"), almost: strings.Contains(fl, "A"), rec: strings.Contains(fl, "R"),
+		one: !io.outTerm || strings.Contains(fl, "1")}
 	if len(ops) == 0 {
 		ops = []string{"."}
 	}
 	st := 0
-	for _, o := range ops {
-		// Listing a directory walks the whole overlay.
-		if sh.work += int64(len(sh.fs.ov)+1) * 256; sh.work > maxWork {
-			break
-		}
-		p := sh.path(o)
-		n, ok := sh.fs.stat(p)
+	// As BusyBox does: the operands that are files first, then each
+	// directory under a "NAME:" header when there is more than one
+	// operand or -R.
+	var files, dirs []string
+	for _, op := range ops {
+		n, ok := sh.fs.stat(sh.path(op))
 		if !ok {
-			io.err.WriteString("ls: " + o + ": No such file or directory\n")
+			io.err.WriteString("ls: " + op + ": No such file or directory\n")
 			st = 1
 			continue
 		}
 		if n.kind != kindDir || strings.Contains(fl, "d") {
-			sh.lsEntry(io, o, n, long)
+			files = append(files, op)
 			continue
 		}
-		names, _ := sh.fs.list(p)
-		if all {
-			names = append([]string{".", ".."}, names...)
-		}
-		var short []string
-		for _, name := range names {
-			if strings.HasPrefix(name, ".") && !all {
-				continue
-			}
-			if !long {
-				short = append(short, name)
-				continue
-			}
-			c, ok := sh.fs.stat(path.Join(p, name))
-			if !ok {
-				c = &node{kind: kindDir, mode: 0o755}
-			}
-			sh.lsEntry(io, name, c, true)
-		}
-		if len(short) > 0 {
-			sep := "  "
-			if !io.outTerm || strings.Contains(fl, "1") {
-				sep = "\n" // one name a line unless the terminal shows it
-			}
-			io.out.WriteString(strings.Join(short, sep) + "\n")
+		dirs = append(dirs, op)
+	}
+	slices.Sort(files) // BusyBox sorts its operands
+	slices.Sort(dirs)
+	if len(files) > 0 && !o.long {
+		sh.lsNames(io, files, o)
+	}
+	for _, f := range files {
+		if n, ok := sh.fs.stat(sh.path(f)); ok && o.long {
+			sh.lsEntry(io, f, n, true)
 		}
 	}
+	o.headers = len(ops) > 1 || o.rec
+	o.sep = len(files) > 0
+	for _, d := range dirs {
+		o = sh.lsDir(io, d, sh.path(d), o, 0)
+	}
 	return st
+}
+
+// lsOpts are ls's options and where its output is.
+type lsOpts struct {
+	long, all, rec, one bool
+	almost              bool // -A: dot files, without . and ..
+	headers             bool // each directory under its "NAME:"
+	sep                 bool // something was printed: a blank line before the next header
+}
+
+// maxLsDepth bounds ls -R's descent.
+const maxLsDepth = 16
+
+// lsDir lists one directory, and with -R the directories under it.
+func (sh *Shell) lsDir(io *stdio, name, p string, o lsOpts, depth int) lsOpts {
+	// Listing a directory walks the whole overlay.
+	if sh.work += int64(len(sh.fs.ov)+1) * 256; sh.work > maxWork || len(io.out.b) >= maxOutput && io.out.max == maxOutput {
+		return o
+	}
+	if o.headers {
+		if o.sep {
+			io.out.WriteString("\n")
+		}
+		io.out.WriteString(name + ":\n")
+	}
+	o.sep = true
+	names, _ := sh.fs.list(p)
+	if o.all {
+		names = append([]string{".", ".."}, names...)
+	}
+	var short, subdirs []string
+	total := int64(0)
+	type entry struct {
+		name string
+		n    *node
+	}
+	var long []entry
+	for _, name := range names {
+		if strings.HasPrefix(name, ".") && !o.all && !o.almost {
+			continue
+		}
+		if !o.long && !o.rec {
+			short = append(short, name)
+			continue
+		}
+		c, ok := sh.fs.stat(path.Join(p, name))
+		if !ok {
+			c = &node{kind: kindDir, mode: 0o755}
+		}
+		if o.rec && c.kind == kindDir && c.link == "" && name != "." && name != ".." {
+			subdirs = append(subdirs, name)
+		}
+		if !o.long {
+			short = append(short, name)
+			continue
+		}
+		if c.kind == kindFile {
+			total += (c.displaySize() + 1023) / 1024
+		}
+		long = append(long, entry{name, c})
+	}
+	if o.long {
+		io.out.WriteString("total " + strconv.FormatInt(total, 10) + "\n")
+		for _, e := range long {
+			sh.lsEntry(io, e.name, e.n, true)
+		}
+	}
+	if len(short) > 0 {
+		sh.lsNames(io, short, o)
+	}
+	if depth < maxLsDepth {
+		for _, d := range subdirs {
+			o = sh.lsDir(io, strings.TrimSuffix(name, "/")+"/"+d, path.Join(p, d), o, depth+1)
+		}
+	}
+	return o
+}
+
+// lsNames prints names in ls's short form: one a line unless the terminal
+// shows them.
+func (sh *Shell) lsNames(io *stdio, names []string, o lsOpts) {
+	sep := "  "
+	if o.one {
+		sep = "\n"
+	}
+	io.out.WriteString(strings.Join(names, sep) + "\n")
 }
 
 func (sh *Shell) lsEntry(io *stdio, name string, n *node, long bool) {
@@ -354,4 +474,25 @@ func (sh *Shell) lsEntry(io *stdio, name string, n *node, long bool) {
 		line += " -> " + n.link
 	}
 	io.out.WriteString(line + "\n")
+}
+
+// tee copies standard input to standard output and to each file (-a
+// appends).
+func (sh *Shell) tee(args []string, io *stdio) int {
+	fl, ops := flags(args)
+	data := io.stdin()
+	sh.work += int64(len(data)) * int64(len(ops)+1)
+	io.out.Write(data)
+	st := 0
+	for _, f := range ops {
+		p := sh.path(f)
+		if n, ok := sh.fs.stat(p); ok && n.kind == kindDev {
+			continue
+		}
+		if err := sh.fs.write(p, data, strings.Contains(fl, "a")); err != nil {
+			io.err.WriteString("tee: " + f + ": " + err.Error() + "\n")
+			st = 1
+		}
+	}
+	return st
 }

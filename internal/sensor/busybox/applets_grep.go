@@ -143,6 +143,14 @@ func (sh *Shell) grep(args []string, io *stdio) int {
 		files = []string{""}
 	}
 	has := func(f string) bool { return strings.Contains(fl, f) }
+	recursive := has("r") || has("R")
+	if recursive {
+		// -r: the files under each directory operand, named by their path.
+		files = sh.grepTree(files)
+		if len(ops) > 0 && !has("h") {
+			fl += "H"
+		}
+	}
 	ignore, invert, countOnly, quiet, number, list := has("i"), has("v"), has("c"), has("q"), has("n"), has("l")
 	prefix := (len(files) > 1 || has("H")) && !has("h")
 	if ignore {
@@ -221,7 +229,7 @@ func (sh *Shell) wc(args []string, io *stdio) int {
 	if !lines && !words && !chars {
 		lines, words, chars = true, true, true
 	}
-	one := b2i(lines)+b2i(words)+b2i(chars) == 1
+	one := b2i(lines)+b2i(words)+b2i(chars) == 1 && len(files) <= 1 // one count of one file is not padded
 	stdin := len(files) == 0
 	if stdin {
 		files = []string{""}
@@ -280,4 +288,35 @@ func wcName(f string, stdin bool) string {
 		return "\n"
 	}
 	return " " + f + "\n"
+}
+
+// grepTree expands grep -r's operands: a directory becomes the files under
+// it, depth first in name order, by a worklist within the overlay's caps.
+func (sh *Shell) grepTree(ops []string) []string {
+	var files []string
+	for _, op := range ops {
+		if op == "" || !sh.fs.isDir(sh.path(op)) {
+			files = append(files, op)
+			continue
+		}
+		work := []string{op}
+		for len(work) > 0 && len(files) < 4*maxOverlayFiles {
+			c := work[len(work)-1]
+			work = work[:len(work)-1]
+			p := sh.path(c)
+			n, ok := sh.fs.stat(p)
+			switch {
+			case !ok || n.link != "":
+			case n.kind == kindFile:
+				files = append(files, c)
+			case n.kind == kindDir && (c == op || p != "/proc" && p != "/sys" && p != "/dev"):
+				names, _ := sh.fs.list(p)
+				sh.work += int64(64 * (len(names) + 1))
+				for i := len(names) - 1; i >= 0 && len(work) < 4*maxOverlayFiles; i-- {
+					work = append(work, strings.TrimSuffix(c, "/")+"/"+names[i])
+				}
+			}
+		}
+	}
+	return files
 }

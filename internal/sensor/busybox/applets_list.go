@@ -111,10 +111,15 @@ func (sh *Shell) uniq(args []string, io *stdio) int {
 // xargs [CMD [ARGS]]: the words of standard input appended to CMD (echo
 // by default), run once, in this shell.
 func (sh *Shell) xargs(args []string, io *stdio) int {
-	i := 1
+	i, per := 1, 0
 	for i < len(args) && strings.HasPrefix(args[i], "-") {
 		if (args[i] == "-n" || args[i] == "-I" || args[i] == "-d") && i+1 < len(args) {
+			if args[i] == "-n" {
+				per, _ = strconv.Atoi(args[i+1])
+			}
 			i++
+		} else if n, err := strconv.Atoi(strings.TrimPrefix(args[i], "-n")); err == nil && strings.HasPrefix(args[i], "-n") {
+			per = n
 		}
 		i++
 	}
@@ -126,10 +131,23 @@ func (sh *Shell) xargs(args []string, io *stdio) int {
 	if len(words) > maxArgs {
 		words = words[:maxArgs]
 	}
-	argv := append(slices.Clone(cmd), words...)
+	if per <= 0 {
+		per = max(len(words), 1)
+	}
 	cio := *io
 	cio.in, cio.tty = &pipeIn{}, false
-	return sh.exec(argv, &cio)
+	st := 0
+	// -n N: the command once per N words.
+	for start := 0; start < len(words) || start == 0; start += per {
+		argv := append(slices.Clone(cmd), words[start:min(start+per, len(words))]...)
+		if st = sh.exec(argv, &cio); sh.ctrl != ctrlNone {
+			break
+		}
+		if start+per >= len(words) {
+			break
+		}
+	}
+	return st
 }
 
 // chown: root may; a file that is not there is the only failure.

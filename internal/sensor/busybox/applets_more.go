@@ -420,6 +420,8 @@ func (sh *Shell) find(args []string, io *stdio) int {
 		roots = []string{"."}
 	}
 	name, iname, typ, maxDepth := "", "", "", 64
+	var execArgs []string // -exec CMD ... {} ... ; (or +)
+	execPlus, print := false, false
 	for ; i < len(args); i++ {
 		a := args[i]
 		val := ""
@@ -436,11 +438,19 @@ func (sh *Shell) find(args []string, io *stdio) int {
 		case "-maxdepth":
 			maxDepth, _ = strconv.Atoi(val)
 			i++
-		case "-print", "-follow", "-xdev":
+		case "-print":
+			print = true
+		case "-follow", "-xdev":
 		case "-exec":
-			for i < len(args) && args[i] != ";" && args[i] != "+" {
-				i++
+			j := i + 1
+			for j < len(args) && args[j] != ";" && args[j] != "+" {
+				j++
 			}
+			if j >= len(args) || j == i+1 {
+				io.err.WriteString("find: -exec requires an argument\n")
+				return 1
+			}
+			execArgs, execPlus, i = args[i+1:j], args[j] == "+", j
 		default:
 			io.err.WriteString("find: unrecognized: " + a + "\n")
 			return sh.usage(io, "find", "[-HL] [PATH]... [OPTIONS] [ACTIONS]")
@@ -448,6 +458,7 @@ func (sh *Shell) find(args []string, io *stdio) int {
 	}
 	st := 0
 	visited := 0
+	var matches []string
 	var walk func(p, shown string, depth int)
 	walk = func(p, shown string, depth int) {
 		if visited++; visited > 8*maxOverlayFiles+4096 || sh.work > maxWork {
@@ -465,7 +476,16 @@ func (sh *Shell) find(args []string, io *stdio) int {
 			okType = n.kind == kindFile
 		}
 		if okName && okType {
-			io.out.WriteString(shown + "\n")
+			if execArgs == nil || print {
+				io.out.WriteString(shown + "\n")
+			}
+			if execArgs != nil {
+				matches = append(matches, shown)
+				if !execPlus {
+					sh.findExec(execArgs, matches, io)
+					matches = matches[:0]
+				}
+			}
 		}
 		if n.kind != kindDir || depth >= maxDepth || p == "/proc" {
 			return
@@ -484,7 +504,33 @@ func (sh *Shell) find(args []string, io *stdio) int {
 		}
 		walk(p, r, 0)
 	}
+	if execPlus && len(matches) > 0 {
+		sh.findExec(execArgs, matches, io)
+	}
 	return st
+}
+
+// findExec runs find's -exec command for matches: each {} is replaced by
+// the match (with +, by all of them), each run a step of the line.
+func (sh *Shell) findExec(cmd, matches []string, io *stdio) {
+	if sh.ctrl != ctrlNone {
+		return
+	}
+	if sh.steps++; sh.steps > maxSteps {
+		sh.hit(limitSteps)
+		return
+	}
+	var argv []string
+	for _, a := range cmd {
+		if a != "{}" {
+			argv = append(argv, strings.ReplaceAll(a, "{}", matches[0]))
+			continue
+		}
+		argv = append(argv, matches[:min(len(matches), maxArgs)]...)
+	}
+	cio := *io
+	cio.in, cio.tty = &pipeIn{}, false
+	sh.exec(argv, &cio)
 }
 
 // States of an applet reading the terminal.

@@ -105,6 +105,7 @@ var appletCases = map[string][]struct{ line, want string }{
 	"w":         {{`w`, "USER\t\tTTY\t\tIDLE\tTIME\t\t HOST\n"}},
 	"who":       {{`who; echo $?`, "0\n"}},
 	"tail":      {{`tail -n 1 /etc/group`, "nobody:x:99:\n"}},
+	"tee":       {{`echo hi | tee /tmp/t1 /tmp/t2; cat /tmp/t1 /tmp/t2`, "hi\nhi\nhi\n"}, {`echo a | tee -a /tmp/t3 >/dev/null; echo b | tee -a /tmp/t3 >/dev/null; cat /tmp/t3`, "a\nb\n"}},
 	"telnet":    {{`telnet 192.0.2.1`, "telnet: can't connect to remote host (192.0.2.1): Connection refused\n"}},
 	"test":      {{`test -e /nope || echo no`, "no\n"}},
 	"tftp":      {{`tftp`, "~Usage: tftp "}},

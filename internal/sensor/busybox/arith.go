@@ -24,7 +24,7 @@ func (sh *Shell) arith(expr string) (int64, error) {
 	if a.pos >= len(a.s) {
 		return 0, nil // $(( )) is 0
 	}
-	v, err := a.ternary(true)
+	v, err := a.comma(true)
 	if err != nil {
 		return 0, err
 	}
@@ -33,6 +33,20 @@ func (sh *Shell) arith(expr string) (int64, error) {
 		return 0, errArith
 	}
 	return v, nil
+}
+
+// comma is EXPR, EXPR, ...: each evaluated, the last one's value.
+func (a *arithParser) comma(eval bool) (int64, error) {
+	v, err := a.ternary(eval)
+	for err == nil {
+		a.skip()
+		if a.pos >= len(a.s) || a.s[a.pos] != ',' {
+			break
+		}
+		a.pos++
+		v, err = a.ternary(eval)
+	}
+	return v, err
 }
 
 // expandArithParams replaces $NAME and ${NAME} with their values first, as
@@ -74,10 +88,20 @@ func expandArithParams(sh *Shell, s string) string {
 }
 
 type arithParser struct {
-	sh  *Shell
-	s   string
-	pos int
+	sh    *Shell
+	s     string
+	pos   int
+	depth int // nesting of (, ?:, assignments and unary operators
 }
+
+// maxArithNest bounds the nesting of one expression: an expression is
+// bounded in size only after its expansions ($x may hold 32 KiB of
+// parentheses), and each level recurses.
+const maxArithNest = 1024
+
+// errArithDeep is an expression nested past maxArithNest: a budget hit,
+// not an error ash would print.
+var errArithDeep = errors.New("busybox: arithmetic nested too deep")
 
 func (a *arithParser) skip() {
 	for a.pos < len(a.s) && (a.s[a.pos] == ' ' || a.s[a.pos] == '\t' || a.s[a.pos] == '\n') {
@@ -93,6 +117,10 @@ var arithLevels = [][]string{
 // ternary: cond ? a : b, and assignments. eval false parses without
 // effects (the branch not taken).
 func (a *arithParser) ternary(eval bool) (int64, error) {
+	if a.depth++; a.depth > maxArithNest {
+		return 0, errArithDeep
+	}
+	defer func() { a.depth-- }()
 	// Assignment: NAME op= expr.
 	save := a.pos
 	a.skip()
@@ -115,7 +143,9 @@ func (a *arithParser) ternary(eval bool) (int64, error) {
 					}
 				}
 				if eval {
-					a.sh.setVar(name, strconv.FormatInt(v, 10))
+					if err := a.set(name, v); err != nil {
+						return 0, err
+					}
 				}
 				return v, nil
 			}
@@ -263,6 +293,10 @@ func b2i64(b bool) int64 {
 }
 
 func (a *arithParser) unary(eval bool) (int64, error) {
+	if a.depth++; a.depth > maxArithNest {
+		return 0, errArithDeep
+	}
+	defer func() { a.depth-- }()
 	a.skip()
 	if a.pos >= len(a.s) {
 		return 0, errArith
@@ -283,7 +317,9 @@ func (a *arithParser) unary(eval bool) (int64, error) {
 			return 0, err
 		}
 		if eval {
-			a.sh.setVar(name, strconv.FormatInt(v+d, 10))
+			if err := a.set(name, v+d); err != nil {
+				return 0, err
+			}
 		}
 		return v + d, nil
 	}
@@ -305,7 +341,7 @@ func (a *arithParser) unary(eval bool) (int64, error) {
 		return v, nil
 	case '(':
 		a.pos++
-		v, err := a.ternary(eval)
+		v, err := a.comma(eval)
 		if err != nil {
 			return 0, err
 		}
@@ -328,7 +364,9 @@ func (a *arithParser) unary(eval bool) (int64, error) {
 			}
 			a.pos += 2
 			if eval {
-				a.sh.setVar(name, strconv.FormatInt(v+d, 10))
+				if err := a.set(name, v+d); err != nil {
+					return 0, err
+				}
 			}
 		}
 		return v, nil
@@ -337,7 +375,62 @@ func (a *arithParser) unary(eval bool) (int64, error) {
 	for a.pos < len(a.s) && (isNameByte(a.s[a.pos], 1)) {
 		a.pos++
 	}
+	if a.pos < len(a.s) && a.s[a.pos] == '#' && isDigits(a.s[start:a.pos]) {
+		// BASE#DIGITS, bases 2 to 64.
+		base, err := strconv.Atoi(a.s[start:a.pos])
+		if err != nil || base < 2 || base > 64 {
+			return 0, errArith
+		}
+		a.pos++
+		ds := a.pos
+		for a.pos < len(a.s) && (isNameByte(a.s[a.pos], 1) || a.s[a.pos] == '@') {
+			a.pos++
+		}
+		return parseBaseNumber(a.s[ds:a.pos], base)
+	}
 	return parseArithNumber(a.s[start:a.pos])
+}
+
+// parseBaseNumber reads the digits of BASE#DIGITS as ash does: 0-9, then
+// a-z, then A-Z (the same as a-z up to base 36), @ and _.
+func parseBaseNumber(s string, base int) (int64, error) {
+	if s == "" {
+		return 0, errArith
+	}
+	var v int64
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		d := 0
+		switch {
+		case c >= '0' && c <= '9':
+			d = int(c - '0')
+		case c >= 'a' && c <= 'z':
+			d = int(c-'a') + 10
+		case c >= 'A' && c <= 'Z':
+			d = int(c-'A') + 10
+			if base > 36 {
+				d += 26
+			}
+		case c == '@':
+			d = 62
+		case c == '_':
+			d = 63
+		}
+		if d >= base {
+			return 0, errArith
+		}
+		v = v*int64(base) + int64(d)
+	}
+	return v, nil
+}
+
+// set assigns a variable from an expression, unless it is read-only.
+func (a *arithParser) set(name string, v int64) error {
+	if a.sh.readonly[name] {
+		return roArith(name)
+	}
+	a.sh.setVar(name, strconv.FormatInt(v, 10))
+	return nil
 }
 
 // name reads a variable name at pos, or returns "".

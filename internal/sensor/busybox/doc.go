@@ -10,7 +10,10 @@
 // running code: nothing is ever executed on the host or fetched from the
 // network. "Downloads" are recorded and leave a placeholder file, programs
 // the attacker drops "run" quietly or fault by their ELF header, and every
-// line is bounded in size, steps, bytes and time.
+// line is bounded in size, steps, bytes and time. A line cut by those
+// bounds does not come back to the prompt, which no device would do: its
+// command goes on "running" until ^C (Shell.Interrupt), as an endless loop
+// would on a device, and Result.Limit names the bound (stall.go).
 //
 // Use: NewDevice once per sensor from a Profile and Limits, then
 // Device.NewShell per session, Shell.Run per line, Shell.Close at the end.

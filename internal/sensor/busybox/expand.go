@@ -1,6 +1,7 @@
 package busybox
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"path"
@@ -41,6 +42,9 @@ func (sh *Shell) lookup(name string) (string, bool) {
 	case "$":
 		return strconv.Itoa(sh.shellPID()), true
 	case "0":
+		if sh.arg0 != "" {
+			return sh.arg0, true
+		}
 		if sh.nest > 0 || sh.calls > 0 {
 			return "sh", true
 		}
@@ -50,7 +54,10 @@ func (sh *Shell) lookup(name string) (string, bool) {
 	case "-":
 		return "smi", true
 	case "!":
-		return "", false
+		if sh.lastBg == 0 {
+			return "", false
+		}
+		return strconv.Itoa(sh.lastBg), true
 	case "PWD":
 		if v, ok := sh.vars["PWD"]; ok {
 			return v, true
@@ -63,6 +70,9 @@ func (sh *Shell) lookup(name string) (string, bool) {
 		return sh.oldpwd, true
 	case "PPID":
 		return strconv.Itoa(sh.shellPID() - 1), true
+	case "RANDOM":
+		// ash's RANDOM: a new 0..32767 at each expansion.
+		return strconv.Itoa(rand.IntN(32768)), true
 	}
 	if sh.vars != nil {
 		v, ok := sh.vars[name]
@@ -174,7 +184,7 @@ func (sh *Shell) expandWords(ws []word, io *stdio) []string {
 		if len(out) > maxGlob {
 			out = out[:maxGlob]
 		}
-		if sh.ctrl == ctrlAbort {
+		if sh.ctrl == ctrlAbort || sh.ctrl == ctrlError {
 			break
 		}
 	}
@@ -184,7 +194,7 @@ func (sh *Shell) expandWords(ws []word, io *stdio) []string {
 // expandOne expands a word to one string (assignments, redirection
 // targets): no field splitting, no globbing.
 func (sh *Shell) expandOne(w *word, io *stdio) string {
-	if len(w.parts) == 1 && w.parts[0].kind == pLit {
+	if len(w.parts) == 1 && w.parts[0].kind == pLit && (w.parts[0].quoted || strings.IndexByte(w.parts[0].text, '~') < 0) {
 		return w.parts[0].text
 	}
 	f := sh.expandWord(nil, w, false, io)
@@ -200,15 +210,15 @@ func (sh *Shell) expandPattern(w *word, io *stdio) string {
 		text := p.text
 		switch p.kind {
 		case pParam:
-			text = sh.param(p)
+			text = sh.param(p, io)
 		case pSubst:
 			text = sh.subst(p.sub, io)
 		case pArith:
-			n, _ := sh.arith(p.text)
+			n, _ := sh.arithPart(p, io)
 			text = strconv.FormatInt(n, 10)
 		}
-		if !p.quoted && p.kind == pLit {
-			sb.WriteString(text)
+		if !p.quoted {
+			sb.WriteString(text) // unquoted: $p's * and ? stay special
 			continue
 		}
 		for j := 0; j < len(text); j++ {
@@ -270,132 +280,244 @@ func (sh *Shell) expandWord(out []string, w *word, split bool, io *stdio) []stri
 		}
 		f = field{}
 	}
-	for i, p := range w.parts {
-		var val string
-		switch p.kind {
-		case pLit:
-			text := p.text
-			if i == 0 && !p.quoted && (text == "~" || strings.HasPrefix(text, "~/")) {
-				home, _ := sh.lookup("HOME")
-				f.add(home, true)
-				text = text[1:]
-			}
-			if text != "" || p.quoted {
-				f.add(text, p.quoted)
-			}
-			continue
-		case pParam:
-			val = sh.param(&p)
-		case pSubst:
-			val = sh.subst(p.sub, io)
-		case pArith:
-			n, err := sh.arith(p.text)
-			if err != nil {
-				io.err.WriteString(err.Error() + "\n")
-				sh.status = 2
-				sh.ctrl = ctrlAbort
-				return out
-			}
-			val = strconv.FormatInt(n, 10)
-		}
-		if p.kind == pParam && p.quoted && p.text == "@" && split {
-			// "$@" is one field per argument, none for none.
-			for k, a := range sh.posArgs {
-				if k > 0 {
-					emit()
+	// walk expands parts into f; the WORD of ${NAME:-WORD} is walked in
+	// place, so that its quoting decides its splitting, as in ash. It
+	// reports false when the line must stop.
+	var walk func(parts []wordPart) bool
+	walk = func(parts []wordPart) bool {
+		for i := range parts {
+			p := &parts[i]
+			var val string
+			switch p.kind {
+			case pLit:
+				text := p.text
+				if i == 0 && !p.quoted && strings.IndexByte(text, '~') >= 0 {
+					if j := strings.IndexByte(text, '='); !split && j > 0 && isName(text[:j]) {
+						// NAME=~ and NAME=a:~ in an assignment expand too.
+						f.add(sh.assignTilde(text), false)
+						continue
+					}
+					if home, rest, ok := sh.tilde(text); ok {
+						f.add(home, true)
+						text = rest
+					}
 				}
-				f.add(a, true)
-			}
-			continue
-		}
-		sh.work += int64(len(val))
-		if sh.work > maxWork || f.text.Len()+len(val) > maxVarBytes {
-			sh.ctrl = ctrlAbort
-			return out
-		}
-		if p.quoted || !split {
-			f.add(val, true)
-			continue
-		}
-		// Field splitting on IFS, up to the words a command may have:
-		// runs of IFS blanks separate, each other IFS byte ends a field.
-		ifs := sh.ifs()
-		if ifs == "" {
-			f.add(val, false)
-			continue
-		}
-		inIFS := func(c byte) bool { return strings.IndexByte(ifs, c) >= 0 }
-		for j := 0; j < len(val) && len(out) < maxGlob; {
-			if c := val[j]; inIFS(c) {
-				if !isIFS(c) {
-					f.started = true // "a::b" has an empty field
+				if text != "" || p.quoted {
+					f.add(text, p.quoted)
 				}
-				emit()
-				j++
-				for j < len(val) && inIFS(val[j]) && isIFS(val[j]) {
-					j++
+				continue
+			case pParam:
+				v, alt := sh.paramExpand(p, io)
+				if sh.ctrl == ctrlAbort || sh.ctrl == ctrlError {
+					return false
+				}
+				if alt != nil {
+					if len(alt.parts) == 0 && p.quoted {
+						f.started = true // "${x:-}" is an empty word
+					}
+					if !walk(alt.parts) {
+						return false
+					}
+					continue
+				}
+				val = v
+			case pSubst:
+				val = sh.subst(p.sub, io)
+			case pArith:
+				n, err := sh.arithPart(p, io)
+				if errors.Is(err, errArithDeep) {
+					sh.hit(limitParse)
+					return false
+				}
+				if err != nil {
+					sh.fail(io, err.Error())
+					return false
+				}
+				val = strconv.FormatInt(n, 10)
+			}
+			if p.kind == pParam && p.quoted && p.text == "@" && p.defOp == "" && split {
+				// "$@" is one field per argument, none for none.
+				for k, a := range sh.posArgs {
+					if k > 0 {
+						emit()
+					}
+					f.add(a, true)
 				}
 				continue
 			}
-			k := j
-			for k < len(val) && !inIFS(val[k]) {
-				k++
+			sh.work += int64(len(val))
+			if sh.work > maxWork || f.text.Len()+len(val) > maxVarBytes {
+				sh.hit(limitWork)
+				return false
 			}
-			f.add(val[j:k], false)
-			j = k
+			if p.quoted || !split {
+				f.add(val, true)
+				continue
+			}
+			// Field splitting on IFS, up to the words a command may have:
+			// runs of IFS blanks separate, each other IFS byte ends a field.
+			ifs := sh.ifs()
+			if ifs == "" {
+				f.add(val, false)
+				continue
+			}
+			inIFS := func(c byte) bool { return strings.IndexByte(ifs, c) >= 0 }
+			for j := 0; j < len(val) && len(out) < maxGlob; {
+				if c := val[j]; inIFS(c) {
+					if !isIFS(c) {
+						f.started = true // "a::b" has an empty field
+					}
+					emit()
+					j++
+					for j < len(val) && inIFS(val[j]) && isIFS(val[j]) {
+						j++
+					}
+					continue
+				}
+				k := j
+				for k < len(val) && !inIFS(val[k]) {
+					k++
+				}
+				f.add(val[j:k], false)
+				j = k
+			}
 		}
+		return true
+	}
+	if !walk(w.parts) {
+		return out
 	}
 	emit()
 	return out
 }
 
-// param expands ${NAME}, with its default forms.
-func (sh *Shell) param(p *wordPart) string {
-	v, set := sh.lookup(p.text)
-	switch p.defOp {
-	case ":-":
-		if v == "" {
-			return p.def
+// tilde expands ~ and ~USER at the start of text (up to a /): the home
+// directory, and the rest of text; ok is false when text does not start
+// with one (or USER is not in /etc/passwd).
+func (sh *Shell) tilde(text string) (home, rest string, ok bool) {
+	if text == "" || text[0] != '~' {
+		return "", text, false
+	}
+	user, rest, _ := strings.Cut(text[1:], "/")
+	if rest != "" || strings.Contains(text, "/") {
+		rest = "/" + rest
+	}
+	if user == "" {
+		home, _ := sh.lookup("HOME")
+		return home, rest, true
+	}
+	for _, l := range strings.Split(etcPasswd, "\n") {
+		if f := strings.Split(l, ":"); len(f) >= 6 && f[0] == user {
+			return f[5], rest, true
 		}
-	case "-":
-		if !set {
-			return p.def
+	}
+	return "", text, false
+}
+
+// assignTilde expands the ~ after the = of NAME=VALUE and after each :
+// in it.
+func (sh *Shell) assignTilde(text string) string {
+	name, val, _ := strings.Cut(text, "=")
+	fields := strings.Split(val, ":")
+	for i, fl := range fields {
+		if home, rest, ok := sh.tilde(fl); ok {
+			fields[i] = home + rest
 		}
-	case ":=", "=":
-		if v == "" && (p.defOp == ":=" || !set) {
-			sh.setVar(p.text, p.def)
-			return p.def
-		}
-	case ":+":
-		if v != "" {
-			return p.def
-		}
-		return ""
-	case "+":
-		if set {
-			return p.def
-		}
-		return ""
-	case ":?", "?":
-		// An error in a script; at the prompt, the value (or nothing).
-	case "len":
-		return strconv.Itoa(len(v))
-	case "%", "%%", "#", "##", "/", "//":
-		// Matching at every position of the value costs up to
-		// len(v)^2 * len(pat): charged to the line first.
-		if sh.work += int64(len(v)+1) * int64(len(v)+1) * int64(len(p.def)+1) / 16; sh.work > maxWork {
-			sh.ctrl = ctrlAbort
-			return v
-		}
-		if p.defOp[0] != '/' {
-			return trimPattern(v, p.def, p.defOp)
-		}
-		pat, rep, _ := strings.Cut(p.def, "/")
-		return replacePattern(v, pat, rep, p.defOp == "//")
-	case ":":
-		return substring(v, p.def)
+	}
+	return name + "=" + strings.Join(fields, ":")
+}
+
+// emptyWord is the WORD of ${NAME OP} written without one; never changed.
+var emptyWord word
+
+// param expands ${NAME OP WORD} to one string.
+func (sh *Shell) param(p *wordPart, io *stdio) string {
+	v, alt := sh.paramExpand(p, io)
+	if alt != nil {
+		return sh.expandOne(alt, io)
 	}
 	return v
+}
+
+// paramExpand resolves ${NAME OP WORD}: a value, or, for the default and
+// alternative forms, the WORD to expand in its place.
+func (sh *Shell) paramExpand(p *wordPart, io *stdio) (string, *word) {
+	v, set := sh.lookup(p.text)
+	if p.defOp == "" {
+		return v, nil
+	}
+	arg := p.arg
+	if arg == nil {
+		arg = &emptyWord
+	}
+	switch p.defOp {
+	case ":-", "-":
+		if v == "" && (p.defOp == ":-" || !set) {
+			return "", arg
+		}
+	case ":+", "+":
+		if v != "" || (p.defOp == "+" && set) {
+			return "", arg
+		}
+		return "", nil
+	case ":=", "=":
+		if v == "" && (p.defOp == ":=" || !set) {
+			val := sh.expandOne(arg, io)
+			if !isName(p.text) {
+				sh.fail(io, "sh: $"+p.text+": cannot assign in this way")
+				return "", nil
+			}
+			if !sh.assign(p.text, val, "", io) {
+				return "", nil
+			}
+			return val, nil
+		}
+	case ":?", "?":
+		if v == "" && (p.defOp == ":?" || !set) {
+			msg := sh.expandOne(arg, io)
+			if msg == "" {
+				msg = "parameter not set"
+				if p.defOp == ":?" {
+					msg += " or null"
+				}
+			}
+			sh.fail(io, "sh: "+p.text+": "+msg)
+			return "", nil
+		}
+	case "len":
+		return strconv.Itoa(len(v)), nil
+	case "bad":
+		sh.fail(io, "sh: syntax error: bad substitution")
+		return "", nil
+	case "%", "%%", "#", "##", "/", "//":
+		pat := sh.expandPattern(arg, io)
+		// Matching at every position of the value costs up to
+		// len(v)^2 * len(pat): charged to the line first.
+		if sh.work += int64(len(v)+1) * int64(len(v)+1) * int64(len(pat)+1) / 16; sh.work > maxWork {
+			sh.hit(limitWork)
+			return v, nil
+		}
+		if p.defOp[0] != '/' {
+			return trimPattern(v, pat, p.defOp), nil
+		}
+		rep := ""
+		if p.rep != nil {
+			rep = sh.expandOne(p.rep, io)
+		}
+		return replacePattern(v, pat, rep, p.defOp == "//"), nil
+	case ":":
+		return sh.substring(v, sh.expandOne(arg, io)), nil
+	}
+	return v, nil
+}
+
+// arithPart evaluates $(( )), its expansions done first.
+func (sh *Shell) arithPart(p *wordPart, io *stdio) (int64, error) {
+	expr := p.text
+	if p.arg != nil {
+		expr = sh.expandOne(p.arg, io)
+	}
+	return sh.arith(expr)
 }
 
 // trimPattern is ${v%pat} ${v%%pat} ${v#pat} ${v##pat}: the shortest or
@@ -464,23 +586,25 @@ func replacePattern(v, pat, rep string, all bool) string {
 	return sb.String()
 }
 
-// substring is ${v:off} and ${v:off:len}.
-func substring(v, spec string) string {
+// substring is ${v:off} and ${v:off:len}; off and len are arithmetic.
+func (sh *Shell) substring(v, spec string) string {
 	offS, lenS, hasLen := strings.Cut(spec, ":")
-	off, err := strconv.Atoi(strings.TrimSpace(offS))
+	off64, err := sh.arith(offS)
 	if err != nil {
 		return v
 	}
+	off := int(max(min(off64, int64(len(v))), -int64(len(v))-1))
 	if off < 0 {
 		off += len(v)
 	}
 	off = max(0, min(off, len(v)))
 	end := len(v)
 	if hasLen {
-		n, err := strconv.Atoi(strings.TrimSpace(lenS))
+		n64, err := sh.arith(lenS)
 		if err != nil {
 			return v
 		}
+		n := int(max(min(n64, int64(len(v))), -int64(len(v))))
 		if n < 0 {
 			end = max(off, len(v)+n)
 		} else {
@@ -498,7 +622,7 @@ func (sh *Shell) subst(l *list, io *stdio) string {
 		return ""
 	}
 	if sh.steps++; sh.steps > maxSteps {
-		sh.ctrl = ctrlAbort
+		sh.hit(limitSteps)
 		return ""
 	}
 	buf := &limitBuf{max: maxOutput, work: &sh.work}
@@ -507,7 +631,12 @@ func (sh *Shell) subst(l *list, io *stdio) string {
 	loops := sh.loops
 	sh.loops = 0
 	// stderr goes where the line's stderr goes: the terminal.
-	sh.evalList(l, &stdio{out: buf, err: io.err, tty: false})
+	sio, top := &stdio{out: buf, err: io.err, tty: false}, sh.topIO
+	sh.topIO = sio
+	sh.forks++
+	sh.evalList(l, sio)
+	sh.forks--
+	sh.topIO = top
 	sh.loops = loops
 	sh.substs--
 	st := sh.status
@@ -516,55 +645,125 @@ func (sh *Shell) subst(l *list, io *stdio) string {
 	return strings.TrimRight(string(buf.b), "\n")
 }
 
-// glob expands one pattern word in its directory (the last path component
-// only); a pattern that matches nothing, or one past the line's budget,
-// stays as it is.
+// glob expands one pattern word, every path component of it (/pro*/c*info,
+// */*), as ash's expmeta does; a pattern that matches nothing, or one past
+// the line's budget, stays as it is.
 func (sh *Shell) glob(pat, lit string) []string {
 	keep := []string{lit}
-	if sh.globWords >= maxGlobWords {
+	if sh.globWords >= maxGlobWords || len(pat) > maxLine {
 		return keep
 	}
 	sh.globWords++
-	dirPat, base := path.Split(pat)
-	if base == "" {
-		return keep
+	comps := strings.Split(pat, "/")
+	// prefixes are the paths matched so far, as they will be printed.
+	prefixes := []string{""}
+	if comps[0] == "" {
+		prefixes, comps = []string{"/"}, comps[1:]
 	}
-	if strings.ContainsAny(strings.ReplaceAll(dirPat, `\\`, ""), "*?[") && !onlyEscaped(dirPat) {
-		return keep // patterns in directory components are not expanded
-	}
-	dir := unescapeGlob(dirPat)
-	if len(base) > 2*maxNameLen {
-		return keep
-	}
-	p := sh.cwd
-	if dir != "" {
-		var err error
-		if p, err = resolve(sh.cwd, dir); err != nil {
-			return keep
+	for i, c := range comps {
+		last := i == len(comps)-1
+		if c == "" {
+			if !last {
+				for j := range prefixes {
+					prefixes[j] += "/" // a doubled slash stays
+				}
+				continue
+			}
+			// A trailing slash: directories only.
+			var dirs []string
+			for _, p := range prefixes {
+				if sh.fs.isDir(sh.globPath(p)) {
+					dirs = append(dirs, p)
+				}
+			}
+			prefixes = dirs
+			break
 		}
-	}
-	names, err := sh.fs.list(p)
-	if err != nil {
-		return keep
-	}
-	var matched []string
-	for _, n := range names {
-		cost := 1 + len(base)*len(n)/256
-		if sh.globCost+cost > maxGlobCost {
-			return keep
-		}
-		sh.globCost += cost
-		if n[0] == '.' && base[0] != '.' {
+		if onlyEscaped(c) {
+			name := unescapeGlob(c)
+			for j, p := range prefixes {
+				prefixes[j] = p + name
+				if !last {
+					prefixes[j] += "/"
+				}
+			}
+			if last && len(comps) > 1 {
+				// After a pattern, a literal last name must exist.
+				var found []string
+				for _, p := range prefixes {
+					if _, ok := sh.fs.stat(sh.globPath(p)); ok {
+						found = append(found, p)
+					}
+				}
+				prefixes = found
+			}
 			continue
 		}
-		if ok, _ := path.Match(base, n); ok && len(matched) < maxGlob {
-			matched = append(matched, dir+n)
+		if len(c) > 2*maxNameLen {
+			return keep
+		}
+		var next []string
+		for _, p := range prefixes {
+			if sh.globCost++; sh.globCost > maxGlobCost {
+				return keep // a listing costs a unit even when empty
+			}
+			names, err := sh.fs.list(sh.globPath(p))
+			if err != nil {
+				continue
+			}
+			if c[0] == '.' {
+				names = append([]string{".", ".."}, names...) // .* matches them too
+			}
+			for _, n := range names {
+				cost := 1 + len(c)*len(n)/256
+				if sh.globCost+cost > maxGlobCost {
+					return keep
+				}
+				sh.globCost += cost
+				if n[0] == '.' && c[0] != '.' {
+					continue
+				}
+				if ok, _ := path.Match(c, n); !ok {
+					continue
+				}
+				if len(next) >= maxGlob {
+					break
+				}
+				m := p + n
+				if !last {
+					m += "/"
+				}
+				next = append(next, m)
+			}
+		}
+		prefixes = next
+		if len(prefixes) == 0 {
+			return keep
 		}
 	}
-	if len(matched) == 0 {
+	if len(prefixes) == 0 || (len(prefixes) == 1 && prefixes[0] == lit) {
 		return keep
 	}
-	return matched
+	if strings.HasSuffix(pat, "/") {
+		for j := range prefixes {
+			prefixes[j] = strings.TrimSuffix(prefixes[j], "/") + "/"
+		}
+	}
+	slices.Sort(prefixes)
+	return prefixes
+}
+
+// globPath resolves a glob's prefix (relative to the working directory)
+// to a path in the filesystem.
+func (sh *Shell) globPath(p string) string {
+	if p == "" {
+		return sh.cwd
+	}
+	r, err := resolve(sh.cwd, p)
+	if err != nil {
+		return "/\x00" // nothing there
+	}
+	return r
 }
 
 // onlyEscaped reports whether every metacharacter in s is escaped.

@@ -23,6 +23,7 @@ var (
 	errNotEmpty = errors.New("Directory not empty")
 	errTooLong  = errors.New("File name too long")
 	errPerm     = errors.New("Permission denied")
+	errInvalid  = errors.New("Invalid argument")
 )
 
 // Overlay caps: the files one session may create, and the default of
@@ -401,6 +402,41 @@ func (v *vfs) copyFile(src, dst string) error {
 	return v.put(dst, &node{kind: n.kind, mode: n.mode, data: n.data[:len(n.data):len(n.data)]})
 }
 
+// copyTree copies directory src to dst with what is under it, by a
+// worklist (depth is attacker-made), within the overlay's caps.
+func (v *vfs) copyTree(src, dst string) error {
+	if dst == src || strings.HasPrefix(dst, src+"/") {
+		return errInvalid
+	}
+	type pair struct{ s, d string }
+	work := []pair{{src, dst}}
+	for n := 0; len(work) > 0; n++ {
+		if n > 4*maxOverlayFiles {
+			return errNoSpace
+		}
+		p := work[len(work)-1]
+		work = work[:len(work)-1]
+		node, ok := v.stat(p.s)
+		if !ok {
+			continue
+		}
+		if node.kind != kindDir {
+			if err := v.copyFile(p.s, p.d); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := v.mkdir(p.d); err != nil && err != errExist {
+			return err
+		}
+		names, _ := v.list(p.s)
+		for i := len(names) - 1; i >= 0; i-- {
+			work = append(work, pair{path.Join(p.s, names[i]), path.Join(p.d, names[i])})
+		}
+	}
+	return nil
+}
+
 func (v *vfs) mkdir(p string) error {
 	if _, ok := v.stat(p); ok {
 		return errExist
@@ -494,7 +530,7 @@ func (v *vfs) unlink(p string) {
 	}
 }
 
-// rename moves a file (directories are not moved: no worm does).
+// rename moves a file, or a directory with what is under it.
 func (v *vfs) rename(src, dst string) error {
 	n, ok := v.stat(src)
 	if !ok {
@@ -504,7 +540,16 @@ func (v *vfs) rename(src, dst string) error {
 		dst = path.Join(dst, path.Base(src))
 	}
 	if n.kind == kindDir {
-		return errIsDir
+		if !v.writableAt(src) || src == "/" {
+			return errReadOnly
+		}
+		if dst == src || strings.HasPrefix(dst, src+"/") {
+			return errInvalid
+		}
+		if err := v.copyTree(src, dst); err != nil {
+			return err
+		}
+		return v.remove(src, true)
 	}
 	if !v.writableAt(src) {
 		return errReadOnly

@@ -2,6 +2,8 @@ package busybox
 
 import (
 	"bytes"
+	"cmp"
+	"errors"
 	"strconv"
 )
 
@@ -39,16 +41,17 @@ func (sh *Shell) define(c *shCmd) int {
 // call runs a function with its arguments as $1 ...
 func (sh *Shell) call(fn *shCmd, args []string, io *stdio) int {
 	if sh.calls >= maxCalls {
-		io.err.WriteString("sh: out of memory\n")
-		sh.ctrl = ctrlAbort
-		return 2
+		sh.hit(limitCalls) // ash's stack overflows: see runText
+		return 139
 	}
 	saved := sh.posArgs
 	sh.posArgs = args[1:]
 	sh.calls++
 	loops := sh.loops
 	sh.loops = 0
+	sh.frames = append(sh.frames, nil)
 	st := sh.evalCommand(fn, io)
+	sh.popFrame()
 	sh.loops = loops
 	sh.calls--
 	sh.posArgs = saved
@@ -60,12 +63,57 @@ func (sh *Shell) call(fn *shCmd, args []string, io *stdio) int {
 	return st
 }
 
+// localVar is a variable's value before a function made it local.
+type localVar struct {
+	val string
+	set bool
+}
+
+// makeLocal makes name local to the running function: its value is put
+// back when the function returns. Outside a function it is a plain
+// variable, as local's error in ash is not worth copying.
+func (sh *Shell) makeLocal(name string) {
+	if len(sh.frames) == 0 {
+		return
+	}
+	f := sh.frames[len(sh.frames)-1]
+	if _, ok := f[name]; ok {
+		return
+	}
+	if f == nil {
+		f = map[string]localVar{}
+		sh.frames[len(sh.frames)-1] = f
+	}
+	if len(f) >= maxVars {
+		return
+	}
+	v, set := sh.vars[name]
+	f[name] = localVar{v, set}
+}
+
+// popFrame puts back the variables the returning function made local.
+func (sh *Shell) popFrame() {
+	f := sh.frames[len(sh.frames)-1]
+	sh.frames = sh.frames[:len(sh.frames)-1]
+	for name, lv := range f {
+		if lv.set {
+			sh.setVar(name, lv.val)
+		} else {
+			delete(sh.vars, name)
+		}
+	}
+}
+
 // script runs a script's text: sh FILE and sh -c TEXT in a subshell (sub
 // set), . FILE in this shell. args are its $1 ...; name is how errors
 // call it.
 func (sh *Shell) script(text []byte, name string, args []string, sub bool, io *stdio) int {
-	if sh.calls >= maxCalls || sh.ctrl != ctrlNone {
+	if sh.ctrl != ctrlNone {
 		return 0
+	}
+	if sh.calls >= maxCalls {
+		sh.hit(limitCalls)
+		return 139
 	}
 	if i := bytes.IndexByte(text[:min(len(text), 512)], 0); i >= 0 {
 		// A binary handed to sh: ash reads it as text and trips on it.
@@ -77,21 +125,35 @@ func (sh *Shell) script(text []byte, name string, args []string, sub bool, io *s
 	}
 	sh.work += 16 * int64(len(text)) // parsing
 	l, err := parseScript(string(text))
+	if errors.Is(err, errTooComplex) {
+		sh.hit(limitParse)
+		return 2
+	}
 	if err != nil {
 		io.err.WriteString(err.Error() + "\n")
 		return 2
 	}
 	var st state
+	arg0 := sh.arg0
 	if sub {
 		st = sh.save()
+		sh.arg0 = cmp.Or(name, "sh") // the new shell's $0
 	}
-	saved := sh.posArgs
+	saved, top := sh.posArgs, sh.topIO
 	sh.posArgs = args
 	sh.calls++
+	if sub {
+		sh.forks++
+	}
 	loops := sh.loops
 	sh.loops = 0
+	sh.topIO = io // what exec redirects in it
 	sh.evalList(l, io)
+	sh.topIO = top
 	sh.loops = loops
+	if sub {
+		sh.forks--
+	}
 	sh.calls--
 	sh.posArgs = saved
 	status := sh.status
@@ -101,6 +163,7 @@ func (sh *Shell) script(text []byte, name string, args []string, sub bool, io *s
 	if sub {
 		sh.restore(st)
 	}
+	sh.arg0 = arg0
 	sh.unrun(l, false, 1)
 	sh.status = status
 	return status
@@ -112,7 +175,7 @@ func (sh *Shell) evalCase(c *shCmd, io *stdio) int {
 	for _, it := range c.items {
 		for i := range it.pats {
 			pat := sh.expandPattern(&it.pats[i], io)
-			if sh.ctrl == ctrlAbort {
+			if sh.ctrl == ctrlAbort || sh.ctrl == ctrlError {
 				return 1
 			}
 			sh.work += int64(len(pat) * (len(w) + 1))

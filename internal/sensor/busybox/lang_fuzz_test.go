@@ -9,8 +9,11 @@ import (
 
 // FuzzRun drives the public API as a transport does, one typed line at a
 // time: continuations, here-documents, passwd's prompts and the line
-// editor included. Invariant: no panic; every answer bounded; a pending
-// unfinished line never grows past maxScript; the overlay within its caps.
+// editor included; a line of a lone ^C (\x03) is the transport's
+// Interrupt. Invariant: no panic; every answer bounded; a pending
+// unfinished line never grows past maxScript; the overlay within its caps;
+// while a line is still running (it hit a budget) no prompt shows and
+// nothing typed runs or answers, until ^C.
 func FuzzRun(f *testing.F) {
 	for _, s := range shellSeeds {
 		f.Add(s)
@@ -20,6 +23,9 @@ func FuzzRun(f *testing.F) {
 	f.Add("passwd\nabc\nabd\nf() { echo $1; }; f x; echo $((1<<62*4))")
 	f.Add("case x in x) echo y;; esac\nsh -c 'sh -c \"sh -c id\"'\n\x1b[A -a")
 	f.Add("while true; do wget -O /dev/null http://192.0.2.1/; done &\nwget a || tftp -r b -g c")
+	f.Add("while true; do echo x; done\necho lost > /tmp/l\n\x03\ncat /tmp/l; echo $?")
+	f.Add("cat <<EOF\n${x:-$(echo a)}\n$(( $(echo 1) + 1 ))\nEOF\nreadonly r=1\nr=2; echo no\necho $r")
+	f.Add("exec >/tmp/o\necho hidden\nexec >/dev/tty\ncat /tmp/o\nexec sh\nexec true\necho gone")
 	d, err := NewDevice(DefaultProfile(), Limits{})
 	if err != nil {
 		f.Fatal(err)
@@ -34,12 +40,25 @@ func FuzzRun(f *testing.F) {
 		defer sh.Close()
 		prev := ""
 		for _, raw := range strings.SplitN(input, "\n", 12) {
+			if raw == "\x03" {
+				if out := sh.Interrupt(); len(out) > 3 || sh.Busy() {
+					t.Fatalf("^C: %q, busy %v", out, sh.Busy())
+				}
+				continue
+			}
 			line, ok := EditLine(raw, prev)
 			if !ok {
 				continue
 			}
 			prev = line
+			busy := sh.Busy()
 			r := sh.Run(line)
+			if busy && (len(r.Output) != 0 || !r.Running || r.Limit != "" || sh.Prompt() != "") {
+				t.Fatalf("type-ahead %q answered %q (running %v, limit %q)", line, r.Output, r.Running, r.Limit)
+			}
+			if r.Running != sh.Busy() || (r.Running && sh.Prompt() != "") {
+				t.Fatalf("%q: running %v, busy %v, prompt %q", line, r.Running, sh.Busy(), sh.Prompt())
+			}
 			if len(r.Output) > maxOutput {
 				t.Fatalf("%d bytes of output", len(r.Output))
 			}

@@ -41,7 +41,7 @@ func (p *parser) lexToken() (*token, error) {
 	if p.pos >= len(s) {
 		if len(p.docs) > 0 {
 			if p.interactive {
-				return nil, errIncomplete("unexpected end of file")
+				return nil, errDocOpen{p.docs[0].delim, p.docs[0].strip}
 			}
 			if err := p.readDocs(); err != nil { // a script's end ends them
 				return nil, err
@@ -150,122 +150,153 @@ func (p *parser) wordEnd(c byte) bool {
 
 func (p *parser) lexWord() (*token, error) {
 	s := p.src
-	var w word
-	var lit strings.Builder
-	litQuoted := false
-	flush := func() {
-		if lit.Len() > 0 {
-			w.parts = append(w.parts, wordPart{kind: pLit, quoted: litQuoted, text: lit.String()})
-			lit.Reset()
-		}
-	}
-	addLit := func(text string, quoted bool) {
-		if quoted != litQuoted {
-			flush()
-			litQuoted = quoted
-		}
-		lit.WriteString(text)
-	}
-	addPart := func(part wordPart) {
-		flush()
-		w.parts = append(w.parts, part)
-	}
+	var b wordBuilder
 	empty := true // nothing at all yet ("" still makes a word)
 	for p.pos < len(s) && !p.wordEnd(s[p.pos]) {
 		c := s[p.pos]
 		empty = false
 		switch c {
 		case '\'':
-			j := strings.IndexByte(s[p.pos+1:], '\'')
-			if j < 0 {
-				return nil, errIncomplete("unterminated quoted string")
+			if err := p.lexSQ(&b); err != nil {
+				return nil, err
 			}
-			addLit(s[p.pos+1:p.pos+1+j], true)
-			if j == 0 {
-				addPart(wordPart{kind: pLit, quoted: true})
-			}
-			p.pos += j + 2
 		case '"':
 			p.pos++
-			start := len(w.parts)
-			for {
-				if p.pos >= len(s) {
-					return nil, errIncomplete("unterminated quoted string")
-				}
-				d := s[p.pos]
-				if d == '"' {
-					p.pos++
-					break
-				}
-				switch {
-				case d == '\\' && p.pos+1 < len(s) && s[p.pos+1] == '\n':
-					p.pos += 2 // a line continuation inside quotes
-				case d == '\\' && p.pos+1 < len(s) && strings.IndexByte("$`\"\\", s[p.pos+1]) >= 0:
-					// Inside double quotes a backslash only escapes $ ` " \
-					// and newline; \x41 stays \x41 for echo -e to expand.
-					addLit(s[p.pos+1:p.pos+2], true)
-					p.pos += 2
-				case d == '$' || d == '`':
-					part, ok, err := p.lexDollar(true)
-					if err != nil {
-						return nil, err
-					}
-					if ok {
-						addPart(part)
-					} else {
-						addLit("$", true)
-						p.pos++
-					}
-				default:
-					addLit(s[p.pos:p.pos+1], true)
-					p.pos++
-				}
-			}
-			if len(w.parts) == start && lit.Len() == 0 {
-				addPart(wordPart{kind: pLit, quoted: true}) // "" is an empty word
+			if err := p.lexDQ(&b); err != nil {
+				return nil, err
 			}
 		case '\\':
 			switch {
 			case p.pos+1 < len(s) && s[p.pos+1] == '\n':
 				p.pos += 2 // a line continuation inside a word
-				if lit.Len() == 0 && len(w.parts) == 0 {
+				if b.empty() {
 					empty = true
 				}
 			case p.pos+1 < len(s):
-				addLit(s[p.pos+1:p.pos+2], true)
+				b.addLit(s[p.pos+1:p.pos+2], true)
 				p.pos += 2
 			default:
 				p.pos++ // a trailing backslash: the line goes on (see lex)
 				p.trailing = true
-				if lit.Len() == 0 && len(w.parts) == 0 {
+				if b.empty() {
 					empty = true
 				}
 			}
 		case '$', '`':
-			part, ok, err := p.lexDollar(false)
-			if err != nil {
+			if err := p.lexExpansion(&b, false); err != nil {
 				return nil, err
-			}
-			if ok {
-				addPart(part)
-			} else {
-				addLit("$", false)
-				p.pos++
 			}
 		default:
 			j := p.pos + 1
 			for j < len(s) && !p.wordEnd(s[j]) && strings.IndexByte("'\"\\$`", s[j]) < 0 {
 				j++
 			}
-			addLit(s[p.pos:j], false)
+			b.addLit(s[p.pos:j], false)
 			p.pos = j
 		}
 	}
-	flush()
+	b.flush()
 	if empty {
 		return p.lex()
 	}
-	return &token{kind: tWord, w: w}, nil
+	return &token{kind: tWord, w: b.w}, nil
+}
+
+// wordBuilder collects a word's parts, merging adjacent literals of the
+// same quoting.
+type wordBuilder struct {
+	w         word
+	lit       strings.Builder
+	litQuoted bool
+}
+
+func (b *wordBuilder) flush() {
+	if b.lit.Len() > 0 {
+		b.w.parts = append(b.w.parts, wordPart{kind: pLit, quoted: b.litQuoted, text: b.lit.String()})
+		b.lit.Reset()
+	}
+}
+
+func (b *wordBuilder) addLit(text string, quoted bool) {
+	if quoted != b.litQuoted {
+		b.flush()
+		b.litQuoted = quoted
+	}
+	b.lit.WriteString(text)
+}
+
+func (b *wordBuilder) addPart(part wordPart) {
+	b.flush()
+	b.w.parts = append(b.w.parts, part)
+}
+
+func (b *wordBuilder) empty() bool { return b.lit.Len() == 0 && len(b.w.parts) == 0 }
+
+// lexSQ reads a single-quoted string at p.pos: all literal.
+func (p *parser) lexSQ(b *wordBuilder) error {
+	s := p.src
+	j := strings.IndexByte(s[p.pos+1:], '\'')
+	if j < 0 {
+		return errIncomplete("unterminated quoted string")
+	}
+	b.addLit(s[p.pos+1:p.pos+1+j], true)
+	if j == 0 {
+		b.addPart(wordPart{kind: pLit, quoted: true})
+	}
+	p.pos += j + 2
+	return nil
+}
+
+// lexDQ reads a double-quoted string from after its opening quote to
+// after its closing one.
+func (p *parser) lexDQ(b *wordBuilder) error {
+	s := p.src
+	start := len(b.w.parts)
+	for {
+		if p.pos >= len(s) {
+			return errIncomplete("unterminated quoted string")
+		}
+		d := s[p.pos]
+		if d == '"' {
+			p.pos++
+			break
+		}
+		switch {
+		case d == '\\' && p.pos+1 < len(s) && s[p.pos+1] == '\n':
+			p.pos += 2 // a line continuation inside quotes
+		case d == '\\' && p.pos+1 < len(s) && strings.IndexByte("$`\"\\", s[p.pos+1]) >= 0:
+			// Inside double quotes a backslash only escapes $ ` " \
+			// and newline; \x41 stays \x41 for echo -e to expand.
+			b.addLit(s[p.pos+1:p.pos+2], true)
+			p.pos += 2
+		case d == '$' || d == '`':
+			if err := p.lexExpansion(b, true); err != nil {
+				return err
+			}
+		default:
+			b.addLit(s[p.pos:p.pos+1], true)
+			p.pos++
+		}
+	}
+	if len(b.w.parts) == start && b.lit.Len() == 0 {
+		b.addPart(wordPart{kind: pLit, quoted: true}) // "" is an empty word
+	}
+	return nil
+}
+
+// lexExpansion reads $... or `...` at p.pos into b; a lone $ is a literal.
+func (p *parser) lexExpansion(b *wordBuilder, quoted bool) error {
+	part, ok, err := p.lexDollar(quoted)
+	if err != nil {
+		return err
+	}
+	if ok {
+		b.addPart(part)
+	} else {
+		b.addLit("$", quoted)
+		p.pos++
+	}
+	return nil
 }
 
 // lexDollar lexes $NAME ${...} $( ) $(( )) or ` ` at p.pos; ok is false
@@ -284,7 +315,7 @@ func (p *parser) lexDollar(quoted bool) (wordPart, bool, error) {
 			inner.WriteByte(s[i])
 		}
 		if i >= len(s) {
-			return wordPart{}, false, errIncomplete("unterminated quoted string")
+			return wordPart{}, false, errIncomplete("EOF in backquote substitution")
 		}
 		p.pos = i + 1
 		sub, err := p.subParse(inner.String())
@@ -299,8 +330,8 @@ func (p *parser) lexDollar(quoted bool) (wordPart, bool, error) {
 	c := s[p.pos+1]
 	switch {
 	case c == '(' && p.pos+2 < len(s) && s[p.pos+2] == '(':
-		// $(( )): the expression up to the "))" that balances it,
-		// evaluated at expansion.
+		// $(( )): the expression up to the "))" that balances it; its
+		// $ and ` expansions are done before it is evaluated.
 		depth, i := 0, p.pos+3
 		for ; i < len(s); i++ {
 			if s[i] == '(' {
@@ -323,7 +354,15 @@ func (p *parser) lexDollar(quoted bool) (wordPart, bool, error) {
 		if len(text) > maxArith {
 			return wordPart{}, false, errTooComplex
 		}
-		return wordPart{kind: pArith, quoted: quoted, text: text}, true, nil
+		part := wordPart{kind: pArith, quoted: quoted, text: text}
+		if strings.ContainsAny(text, "$`") {
+			w, err := p.textWord(text, "$`\\")
+			if err != nil {
+				return wordPart{}, false, err
+			}
+			part.arg = &w
+		}
+		return part, true, nil
 	case c == '(':
 		if p.subst >= maxSubst {
 			return wordPart{}, false, errTooComplex
@@ -348,48 +387,7 @@ func (p *parser) lexDollar(quoted bool) (wordPart, bool, error) {
 		p.leave()
 		return wordPart{kind: pSubst, quoted: quoted, sub: sub}, true, nil
 	case c == '{':
-		end := strings.IndexByte(s[p.pos:], '}')
-		if end < 0 {
-			return wordPart{}, false, errIncomplete("unterminated quoted string")
-		}
-		inner := s[p.pos+2 : p.pos+end]
-		p.pos += end + 1
-		length := false
-		if len(inner) > 1 && inner[0] == '#' {
-			length, inner = true, inner[1:] // ${#NAME}
-		}
-		name, rest := inner, ""
-		for i := 0; i < len(inner); i++ {
-			if !isNameByte(inner[i], i) {
-				name, rest = inner[:i], inner[i:]
-				break
-			}
-		}
-		if name == "" && len(inner) > 0 && strings.IndexByte("?$#!0123456789@*-", inner[0]) >= 0 {
-			name, rest = inner[:1], inner[1:]
-		}
-		part := wordPart{kind: pParam, quoted: quoted, text: name}
-		if length {
-			part.defOp = "len"
-		}
-		if rest != "" && !length {
-			ok := false
-			// Default forms, then ash's (and bash's) pattern and
-			// substring forms.
-			for _, op := range []string{":-", ":=", ":+", ":?", "-", "=", "+", "?", "%%", "%", "##", "#", "//", "/", ":"} {
-				if strings.HasPrefix(rest, op) {
-					part.defOp, part.def, ok = op, rest[len(op):], true
-					break
-				}
-			}
-			if !ok {
-				return wordPart{}, false, errSyntax("bad substitution")
-			}
-		}
-		if name == "" || (length && rest != "") {
-			return wordPart{}, false, errSyntax("bad substitution")
-		}
-		return part, true, nil
+		return p.lexBrace(quoted)
 	case strings.IndexByte("?$#!0123456789@*-", c) >= 0:
 		p.pos += 2
 		return wordPart{kind: pParam, quoted: quoted, text: string(c)}, true, nil
@@ -443,7 +441,7 @@ func (p *parser) readDocs() error {
 			body.WriteByte('\n')
 		}
 		if !found && p.interactive {
-			return errIncomplete("unexpected end of file")
+			return errDocOpen{d.delim, d.strip}
 		}
 		if err := p.docBody(d, body.String()); err != nil {
 			return err
@@ -459,30 +457,43 @@ func (p *parser) docBody(d *heredoc, body string) error {
 		d.w = word{parts: []wordPart{{kind: pLit, quoted: true, text: body}}}
 		return nil
 	}
-	sp := &parser{src: body, ncmds: p.ncmds, maxCmds: p.maxCmds, depth: p.depth, subst: p.subst}
+	w, err := p.textWord(body, "$`\\\n")
+	if err != nil {
+		return err
+	}
+	d.w = w
+	return nil
+}
+
+// textWord lexes text in which only $ and ` expand and a backslash escapes
+// only the bytes in escapes (a here-document's body, an arithmetic
+// expression): one quoted word.
+func (p *parser) textWord(text, escapes string) (word, error) {
+	var w word
+	sp := &parser{src: text, ncmds: p.ncmds, maxCmds: p.maxCmds, depth: p.depth, subst: p.subst}
 	var lit strings.Builder
 	flush := func() {
 		if lit.Len() > 0 {
-			d.w.parts = append(d.w.parts, wordPart{kind: pLit, quoted: true, text: lit.String()})
+			w.parts = append(w.parts, wordPart{kind: pLit, quoted: true, text: lit.String()})
 			lit.Reset()
 		}
 	}
-	for sp.pos < len(body) {
-		c := body[sp.pos]
+	for sp.pos < len(text) {
+		c := text[sp.pos]
 		switch {
-		case c == '\\' && sp.pos+1 < len(body) && strings.IndexByte("$`\\\n", body[sp.pos+1]) >= 0:
-			if body[sp.pos+1] != '\n' {
-				lit.WriteByte(body[sp.pos+1])
+		case c == '\\' && sp.pos+1 < len(text) && strings.IndexByte(escapes, text[sp.pos+1]) >= 0:
+			if text[sp.pos+1] != '\n' {
+				lit.WriteByte(text[sp.pos+1])
 			}
 			sp.pos += 2
 		case c == '$' || c == '`':
 			part, ok, err := sp.lexDollar(true)
 			if err != nil {
-				return err
+				return w, err
 			}
 			if ok {
 				flush()
-				d.w.parts = append(d.w.parts, part)
+				w.parts = append(w.parts, part)
 			} else {
 				lit.WriteByte('$')
 				sp.pos++
@@ -493,9 +504,9 @@ func (p *parser) docBody(d *heredoc, body string) error {
 		}
 	}
 	flush()
-	if len(d.w.parts) == 0 {
-		d.w.parts = []wordPart{{kind: pLit, quoted: true}}
+	if len(w.parts) == 0 {
+		w.parts = []wordPart{{kind: pLit, quoted: true}}
 	}
 	p.ncmds = sp.ncmds
-	return nil
+	return w, nil
 }

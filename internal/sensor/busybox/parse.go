@@ -18,7 +18,7 @@ const (
 	maxScriptCommand = 4096 // the same for a script
 	maxArgs          = 256  // words per simple command
 	maxDepth         = 24   // nesting of compound commands and substitutions
-	maxSubst         = 2    // nesting of $( ) and ` ` inside each other
+	maxSubst         = 12   // nesting of $( ) and ` ` inside each other (bots nest 3 at most)
 	maxArith         = 256  // bytes of one $(( )) expression
 	maxDocs          = 16   // here-documents per line
 )
@@ -36,8 +36,9 @@ type wordPart struct {
 	kind   uint8
 	quoted bool   // inside quotes or escaped: no field splitting, no globbing
 	text   string // the literal, the parameter name or the expression
-	def    string // ${NAME:-def} / ${NAME-def}: the default (a literal)
-	defOp  string // ":-", "-", ":=", "=", ":+", "+" or ""
+	defOp  string // pParam: the operator of ${NAME OP WORD} (paramOps), "len" for ${#NAME}, or ""
+	arg    *word  // pParam: the WORD of ${NAME OP WORD}; pArith: the expression with its expansions (nil if it has none)
+	rep    *word  // pParam: the replacement of ${NAME/PAT/REP}
 	sub    *list  // pSubst: the commands
 }
 
@@ -63,7 +64,14 @@ func (w *word) String() string {
 		case pLit:
 			sb.WriteString(p.text)
 		case pParam:
-			sb.WriteString("${" + p.text + p.defOp + p.def + "}")
+			sb.WriteString("${" + p.text + p.defOp)
+			if p.arg != nil {
+				sb.WriteString(p.arg.String())
+			}
+			if p.rep != nil {
+				sb.WriteString("/" + p.rep.String())
+			}
+			sb.WriteString("}")
 		case pSubst:
 			sb.WriteString("$(...)")
 		case pArith:
@@ -107,6 +115,7 @@ const (
 type shCmd struct {
 	kind   uint8
 	ran    bool   // evaluated at least once (for the URLs of what did not run)
+	inArgs bool   // for without "in": over "$@"
 	assign []word // simple: NAME=value words before the command name
 	args   []word // simple: the words; for: the list after "in"; case: the word
 	redirs []redirect
@@ -136,6 +145,7 @@ type pipeline struct {
 type andOr struct {
 	pipes []*pipeline
 	ops   []string
+	bg    bool // ended by '&': a background job
 }
 
 // list is and-or lists separated by ';', '&' or newlines.
@@ -155,9 +165,20 @@ type errIncomplete string
 
 func (e errIncomplete) Error() string { return "sh: syntax error: " + string(e) }
 
-// errTooComplex is what ash says when it runs out of memory, the nearest
-// thing to "this line is more than we will run".
-var errTooComplex = errors.New("sh: out of memory")
+// errDocOpen is an input that ends inside a here-document's body: the
+// lines that follow are its body, up to the delimiter.
+type errDocOpen struct {
+	delim string
+	strip bool
+}
+
+func (e errDocOpen) Error() string { return "sh: syntax error: unexpected end of file" }
+
+// errTooComplex is a line past the parser's bounds (nesting, commands,
+// words, size). Real ash has no such bounds, so nothing is printed: the
+// shell takes it as a budget hit (see stall.go), as if the device were
+// still working on it.
+var errTooComplex = errors.New("busybox: line past the parser's bounds")
 
 // Token kinds.
 const (
@@ -247,7 +268,7 @@ func tokName(t *token) string {
 		}
 		return `"` + t.op + `"`
 	case tRedir:
-		return `"` + t.op + `"`
+		return "redirection"
 	}
 	return `"` + t.w.String() + `"`
 }
@@ -344,6 +365,7 @@ func (p *parser) list(top bool) (*list, error) {
 			return nil, err
 		}
 		if t.kind == tOp && (t.op == ";" || t.op == "&" || t.op == "\n") {
+			ao.bg = t.op == "&"
 			p.next()
 			if err := p.skipNewlines(); err != nil {
 				return nil, err
@@ -384,6 +406,11 @@ func (p *parser) pipeline() (*pipeline, error) {
 	} else if t.kind == tWord && t.w.lit() == "!" {
 		p.next()
 		pl.neg = true
+		if t, err := p.peek(); err != nil {
+			return nil, err
+		} else if t.kind == tWord && t.w.lit() == "!" {
+			return nil, errSyntax(`unexpected "!"`)
+		}
 	}
 	for {
 		c, err := p.command()
@@ -417,8 +444,9 @@ func (p *parser) expect(kw string) error {
 	return p.unexpected(t, ` (expecting "`+kw+`")`)
 }
 
-// body parses a non-empty list ended by one of the reserved words.
-func (p *parser) body() (*list, error) {
+// body parses a non-empty list ended by one of the reserved words; kw is
+// the word that must follow it, which ash names when the input ends first.
+func (p *parser) body(kw string) (*list, error) {
 	l, err := p.list(false)
 	if err != nil {
 		return nil, err
@@ -427,6 +455,9 @@ func (p *parser) body() (*list, error) {
 		t, err := p.peek()
 		if err != nil {
 			return nil, err
+		}
+		if t.kind == tEOF {
+			return nil, p.unexpected(t, ` (expecting "`+kw+`")`)
 		}
 		return nil, p.unexpected(t, "")
 	}
@@ -441,7 +472,7 @@ func (p *parser) doDone() (*list, error) {
 	if err := p.expect("do"); err != nil {
 		return nil, err
 	}
-	l, err := p.body()
+	l, err := p.body("done")
 	if err != nil {
 		return nil, err
 	}
@@ -470,7 +501,7 @@ func (p *parser) command() (*shCmd, error) {
 		if err := p.enter(); err != nil {
 			return nil, err
 		}
-		b, err := p.body()
+		b, err := p.body(")")
 		if err != nil {
 			return nil, err
 		}
@@ -486,7 +517,7 @@ func (p *parser) command() (*shCmd, error) {
 		if err := p.enter(); err != nil {
 			return nil, err
 		}
-		b, err := p.body()
+		b, err := p.body("}")
 		if err != nil {
 			return nil, err
 		}
@@ -509,7 +540,7 @@ func (p *parser) command() (*shCmd, error) {
 		if kw == "until" {
 			c.kind = cUntil
 		}
-		if c.cond, err = p.body(); err != nil {
+		if c.cond, err = p.body("do"); err != nil {
 			return nil, err
 		}
 		if c.body, err = p.doDone(); err != nil {
@@ -575,14 +606,14 @@ func (p *parser) ifCmd() (*shCmd, error) {
 	}
 	c := &shCmd{kind: cIf}
 	for {
-		cond, err := p.body()
+		cond, err := p.body("then")
 		if err != nil {
 			return nil, err
 		}
 		if err := p.expect("then"); err != nil {
 			return nil, err
 		}
-		then, err := p.body()
+		then, err := p.body("fi")
 		if err != nil {
 			return nil, err
 		}
@@ -599,7 +630,7 @@ func (p *parser) ifCmd() (*shCmd, error) {
 			continue
 		}
 		if kw == "else" {
-			if c.body, err = p.body(); err != nil {
+			if c.body, err = p.body("fi"); err != nil {
 				return nil, err
 			}
 			if err := p.expect("fi"); err != nil {
@@ -637,7 +668,8 @@ func (p *parser) forCmd() (*shCmd, error) {
 	if err != nil {
 		return nil, err
 	}
-	if nt.kind == tWord && nt.w.lit() == "in" {
+	c.inArgs = !(nt.kind == tWord && nt.w.lit() == "in")
+	if !c.inArgs {
 		p.next()
 		for {
 			wt, err := p.peek()
@@ -697,6 +729,9 @@ func (p *parser) caseCmd() (*shCmd, error) {
 		if t.kind == tWord && t.w.lit() == "esac" {
 			break
 		}
+		if t.kind == tEOF {
+			return nil, p.unexpected(t, ` (expecting ")")`)
+		}
 		if t.kind == tOp && t.op == "(" {
 			if t, err = p.next(); err != nil {
 				return nil, err
@@ -742,6 +777,9 @@ func (p *parser) caseCmd() (*shCmd, error) {
 			p.next()
 			continue
 		}
+		if t.kind == tEOF {
+			return nil, p.unexpected(t, ` (expecting ";;")`)
+		}
 		if err := p.expect("esac"); err != nil {
 			return nil, err
 		}
@@ -785,8 +823,11 @@ func (p *parser) redirect() (redirect, error) {
 	if err != nil {
 		return r, err
 	}
+	if w.kind == tEOF && !p.interactive {
+		return r, errSyntax("unexpected end of file") // sh -c: the text ends there
+	}
 	if w.kind == tEOF || (w.kind == tOp && w.op == "\n") {
-		return r, errSyntax("unexpected newline")
+		return r, errSyntax("unexpected newline") // the line typed ends with its newline
 	}
 	if w.kind != tWord {
 		return r, errSyntax("unexpected " + tokName(w))

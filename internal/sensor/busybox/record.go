@@ -206,7 +206,9 @@ func staticWord(sh *Shell, w *word) string {
 		case pParam:
 			v, _ := sh.lookup(p.text)
 			if v == "" && (p.defOp == ":-" || p.defOp == "-" || p.defOp == ":=" || p.defOp == "=") {
-				v = p.def
+				if p.arg != nil {
+					v = staticWord(sh, p.arg)
+				}
 			}
 			sb.WriteString(v)
 		}

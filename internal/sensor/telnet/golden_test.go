@@ -309,6 +309,9 @@ func renderGolden(raw []byte, evs []event.Event) []byte {
 		if e.Input != "" {
 			field("input", string(e.Input))
 		}
+		if e.Limit != "" {
+			field("limit", e.Limit)
+		}
 		if e.URL != "" {
 			field("url", string(e.URL))
 		}

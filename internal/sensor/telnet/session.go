@@ -261,6 +261,10 @@ func (ss *session) feed(b []byte) {
 			ss.lineDone(line)
 		case 3: // ^C drops the line, as the tty would
 			ss.line = ss.line[:0]
+			if ss.phase == phaseShell && ss.sh.Busy() {
+				// ... and stops a command still "running" (busybox.Result.Running).
+				ss.write(append(ss.sh.Interrupt(), ss.sh.Prompt()...))
+			}
 		case 8, 0x7f:
 			if ss.phase != phaseShell {
 				if len(ss.line) > 0 {

@@ -161,7 +161,11 @@ func foldSessions(ctx context.Context, tx *sql.Tx, inserted []event.Event) error
 	if err := upsertSessions(ctx, tx, changes.Rows); err != nil {
 		return err
 	}
-	return sessionsRollup.apply(ctx, tx, changesOf(&changes.Rollup, sessionBucketArgs))
+	moves := changes.Rollup.Counts()
+	if err := sessionsRollup.apply(ctx, tx, changesOf(&changes.Rollup, sessionBucketArgs)); err != nil {
+		return err
+	}
+	return countSources(ctx, tx, moves)
 }
 
 // sessionCols are the columns of a sessions row, in scanSession's order.

@@ -61,3 +61,49 @@ func TestVisitCellsBuildTheSameMatrix(t *testing.T) {
 		t.Errorf("the fixture should hold a campaign and a persistent site: %+v", want)
 	}
 }
+
+// VisitCells concatenates each day's cells: site names and capture ids
+// with the separators in them, and scores that need all 17 digits, come
+// back exactly.
+func TestVisitCellsOddNamesAndScores(t *testing.T) {
+	db, err := sqlite.Open(filepath.Join(t.TempDir(), "hg.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	names := []string{"a b", "c,d", "é\x1f'\"", "z"}
+	scores := []float64{0.1 + 0.2, 1.0 / 3, 0, 0.9}
+	verdicts := []string{crawl.Clean, crawl.Suspicious, crawl.Clean, crawl.Clean}
+	for i, n := range names {
+		if _, err := db.AddSite(ctx, crawl.Site{Name: n, URL: "https://s" + string(rune('a'+i)) + ".example/", Profile: crawl.DefaultProfile}); err != nil {
+			t.Fatal(err)
+		}
+		v := crawl.Visit{Capture: crawl.Capture{ID: "id, " + n, Site: n, URL: "https://x.example/", Day: "2026-03-01", Time: time.Date(2026, 3, 1, 1, 0, 0, 0, time.UTC), Engine: "static"},
+			Verdict: crawl.Verdict{Verdict: verdicts[i], Score: scores[i], Reasons: []crawl.Reason{}}}
+		if err := db.PutVisit(ctx, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := db.VisitCells(ctx, "2026-03-01", "2026-03-01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(names) {
+		t.Fatalf("%d cells, want %d", len(got), len(names))
+	}
+	at := map[string]int{}
+	for i, n := range names {
+		at[n] = i
+	}
+	for j, v := range got {
+		i, ok := at[v.Capture.Site]
+		if !ok || v.Capture.ID != "id, "+names[i] || v.Capture.Day != "2026-03-01" || v.Verdict.Score != scores[i] || v.Verdict.Verdict != verdicts[i] {
+			t.Errorf("cell %d: %+v / %+v", j, v.Capture, v.Verdict)
+		}
+		if j > 0 && got[j-1].Capture.Site >= v.Capture.Site {
+			t.Errorf("cells not in site order: %q before %q", got[j-1].Capture.Site, v.Capture.Site)
+		}
+		delete(at, v.Capture.Site)
+	}
+}

@@ -152,6 +152,30 @@ func checkRollupAgainstSessions(t *testing.T, path string, db *sqlite.DB, from, 
 	if !slices.Equal(got, want) {
 		t.Errorf("rollup and sessions disagree:\n rollup   %+v\n sessions %+v", got, want)
 	}
+
+	// Distinct sources per day (backfilled by 0006, then moved): an
+	// address counts once a day over every family and port.
+	rows2, err := raw.Query(`SELECT strftime('%Y-%m-%d', start_ns / 1000000000, 'unixepoch') AS day, count(*), count(DISTINCT src_ip)
+		FROM sessions WHERE start_ns >= ? AND start_ns < ? GROUP BY day ORDER BY day`, from.UnixNano(), to.AddDate(0, 0, 1).UnixNano())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows2.Close()
+	wantDays := []store.DailySource{}
+	for rows2.Next() {
+		var d store.DailySource
+		if err := rows2.Scan(&d.Day, &d.Sessions, &d.Sources); err != nil {
+			t.Fatal(err)
+		}
+		wantDays = append(wantDays, d)
+	}
+	gotDays, err := db.DailySources(context.Background(), store.SourcesByDay, from, to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(gotDays, wantDays) {
+		t.Errorf("distinct sources per day and sessions disagree:\n rollup   %+v\n sessions %+v", gotDays, wantDays)
+	}
 }
 
 func compact(t *testing.T, v any) string {

@@ -161,4 +161,9 @@ func testRollupMatchesSessions(t *testing.T, s store.Events) {
 	if got := dailyOK(t, s, t0, t0.AddDate(0, 0, 3)); !slices.Equal(got, want) {
 		t.Errorf("DailyStats does not match the sessions:\n got %+v\nwant %+v", got, want)
 	}
+	var stored []*store.Session
+	for _, id := range sessionIDs {
+		stored = append(stored, sessionOK(t, s, id))
+	}
+	wantSources(t, s, stored, t0, t0.AddDate(0, 0, 3))
 }

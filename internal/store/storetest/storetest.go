@@ -56,6 +56,7 @@ func RunEvents(t *testing.T, open func(t *testing.T) store.Events) {
 		{"RollupFamilyChange", testRollupFamilyChange},
 		{"RollupLateConnect", testRollupLateConnect},
 		{"RollupMatchesSessions", testRollupMatchesSessions},
+		{"DistinctSources", testDistinctSources},
 		{"Dashboard", testDashboard},
 		{"EventByID", testEventByID},
 		{"BlockByRef", testBlockByRef},

@@ -1,10 +1,14 @@
 package ui
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/hex"
+	"net"
 	"net/http"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -18,11 +22,17 @@ const (
 	maxSessions   = 10000 // signed-in browsers kept; the oldest go first
 )
 
-// uiSession is one signed-in browser.
+// uiSession is one signed-in browser: who signed in, with which role.
 type uiSession struct {
 	csrf    string
 	expires time.Time
+	user    string // a configured user's name, or TokenUser
+	role    string // RoleAdmin or RoleReadOnly
 }
+
+// canChange reports whether the session may change the intel and the
+// watch list.
+func (s *uiSession) canChange() bool { return s.role == RoleAdmin }
 
 // sessions keeps signed-in browsers in memory: a restart signs everyone
 // out, which is acceptable for an analyst console and keeps no secret on
@@ -43,7 +53,7 @@ func randomToken() string {
 	return hex.EncodeToString(b[:])
 }
 
-func (s *sessions) create() (id string, sess *uiSession) {
+func (s *sessions) create(user, role string) (id string, sess *uiSession) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
@@ -55,7 +65,7 @@ func (s *sessions) create() (id string, sess *uiSession) {
 		}
 	}
 	id = randomToken()
-	sess = &uiSession{csrf: randomToken(), expires: now.Add(sessionTTL)}
+	sess = &uiSession{csrf: randomToken(), expires: now.Add(sessionTTL), user: user, role: role}
 	s.m[id] = sess
 	return id, sess
 }
@@ -96,6 +106,10 @@ func (h *Handler) session(r *http.Request) *uiSession {
 	return h.sess.get(c.Value)
 }
 
+// sessionKey is the request context key of the signed-in session, which
+// render reads to show who is signed in.
+type sessionKey struct{}
+
 // requireSession sends a browser that is not signed in to /login.
 func (h *Handler) requireSession(next func(http.ResponseWriter, *http.Request, *uiSession)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
@@ -104,8 +118,23 @@ func (h *Handler) requireSession(next func(http.ResponseWriter, *http.Request, *
 			http.Redirect(w, r, "/login", http.StatusSeeOther)
 			return
 		}
-		next(w, r, sess)
+		next(w, r.WithContext(context.WithValue(r.Context(), sessionKey{}, sess)), sess)
 	}
+}
+
+// allowChange answers 403 to a read-only user and reports whether the
+// change may go on; it checks the CSRF token first.
+func (h *Handler) allowChange(w http.ResponseWriter, r *http.Request, sess *uiSession) bool {
+	if !checkCSRF(r, sess.csrf) {
+		http.Error(w, "CSRF token missing or wrong", http.StatusForbidden)
+		return false
+	}
+	if !sess.canChange() {
+		h.opts.Log.Info("ui change refused: read-only user", "user", sess.user, "path", r.URL.Path)
+		http.Error(w, label(lang(r.Header.Get("Accept-Language")), "readonly"), http.StatusForbidden)
+		return false
+	}
+	return true
 }
 
 // checkCSRF compares the form's csrf field with want in constant time.
@@ -128,6 +157,10 @@ func (h *Handler) showLogin(w http.ResponseWriter, r *http.Request, code int, ms
 	h.render(w, r, code, "login", page{Title: "signin", CSRF: tok, Error: msg})
 }
 
+// login signs a browser in with the API token (field token) or, when the
+// field user is filled, a configured user's name and password. Failed
+// attempts are limited per client address and per user name (see
+// limiter); a limited attempt is refused before any password is checked.
 func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
 	c, err := r.Cookie(loginCookie)
@@ -135,17 +168,71 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		h.showLogin(w, r, http.StatusForbidden, "csrf")
 		return
 	}
-	want := []byte(h.opts.Token)
-	got := []byte(r.PostFormValue("token"))
-	if len(want) == 0 || subtle.ConstantTimeCompare(got, want) != 1 {
-		h.opts.Log.Info("ui sign-in refused", "remote", r.RemoteAddr)
-		h.showLogin(w, r, http.StatusUnauthorized, "badtoken")
+	addrKey := "addr:" + clientAddr(r)
+	name := strings.TrimSpace(r.PostFormValue("user"))
+	userKey := "user:" + strings.ToLower(name)
+	if limited, left := h.fails.blocked(addrKey, maxFailsAddress); limited {
+		h.tooMany(w, r, name, left)
 		return
 	}
-	id, _ := h.sess.create()
+	if name != "" {
+		if limited, left := h.fails.blocked(userKey, maxFailsUser); limited {
+			h.tooMany(w, r, name, left)
+			return
+		}
+	}
+	var who, role string
+	ok := false
+	if name == "" {
+		want := []byte(h.opts.Token)
+		got := []byte(r.PostFormValue("token"))
+		ok = len(want) > 0 && subtle.ConstantTimeCompare(got, want) == 1
+		who, role = TokenUser, RoleAdmin
+	} else {
+		var u User
+		u, ok = checkUser(h.opts.Users, name, r.PostFormValue("password"))
+		who, role = u.Name, u.Role
+	}
+	if !ok {
+		h.fails.fail(addrKey)
+		if name != "" {
+			h.fails.fail(userKey)
+		}
+		h.opts.Log.Info("ui sign-in refused", "remote", r.RemoteAddr, "user", name)
+		msg := "badtoken"
+		if name != "" {
+			msg = "badpassword"
+		}
+		h.showLogin(w, r, http.StatusUnauthorized, msg)
+		return
+	}
+	h.fails.reset(addrKey)
+	if name != "" {
+		h.fails.reset(userKey)
+	}
+	h.opts.Log.Info("ui sign-in", "remote", r.RemoteAddr, "user", who, "role", role)
+	id, _ := h.sess.create(who, role)
 	setCookie(w, r, loginCookie, "", -1)
 	setCookie(w, r, sessionCookie, id, int(sessionTTL/time.Second))
 	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+// tooMany refuses a sign-in while its address or user name is limited.
+func (h *Handler) tooMany(w http.ResponseWriter, r *http.Request, name string, left time.Duration) {
+	h.opts.Log.Warn("ui sign-in limited", "remote", r.RemoteAddr, "user", name, "retry_after", left.Round(time.Second))
+	w.Header().Set("Retry-After", strconv.Itoa(int(left.Seconds())+1))
+	h.showLogin(w, r, http.StatusTooManyRequests, "toomany")
+}
+
+// clientAddr is the address a sign-in is limited by: the peer's IP (the
+// web listener is not meant to sit behind a proxy; if it does, every
+// client shares the proxy's limit, which fails safe).
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
 }
 
 func (h *Handler) logout(w http.ResponseWriter, r *http.Request, sess *uiSession) {

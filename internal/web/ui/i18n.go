@@ -157,7 +157,18 @@ var labels = map[string][2]string{ // key -> {en, ja}
 	"lookedup":       {"looked up the kill switch", "がキルスイッチを照会"},
 	"blockref":       {"Block reference", "遮断の参照ID"},
 	"srcbyfamily":    {"Distinct attacking addresses per day by family", "ファミリー別の日次攻撃元アドレス数"},
+	"srcbyport":      {"Distinct attacking addresses per day by port", "ポート別の日次攻撃元アドレス数"},
 	"internal":       {"Something went wrong; see the server log.", "エラーが発生しました。サーバーログを確認してください。"},
+	"orsignin":       {"or sign in with a user", "またはユーザーでサインイン"},
+	"badpassword":    {"That user name or password is not right.", "ユーザー名またはパスワードが正しくありません。"},
+	"toomany":        {"Too many failed sign-ins; try again later.", "サインインの失敗が多すぎます。しばらくしてからお試しください。"},
+	"readonly":       {"Your account is read-only: it cannot change this.", "このアカウントは閲覧専用のため変更できません。"},
+	"readonlynote":   {"read-only", "閲覧専用"},
+	"changes":        {"Recent changes", "最近の変更"},
+	"who":            {"Who", "誰が"},
+	"action":         {"Change", "変更"},
+	"when":           {"When", "日時"},
+	"screenshot":     {"Screenshot", "スクリーンショット"},
 }
 
 // label returns the label key in language l (the key itself if unknown, so

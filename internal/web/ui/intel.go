@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/honeygate/honeygate/internal/audit"
 	"github.com/honeygate/honeygate/internal/intel"
 )
 
@@ -24,7 +25,8 @@ type intelData struct {
 	Categories []string
 	Rows       []intel.Indicator
 	Now        time.Time
-	Msg        string // label key of what the last change did
+	Msg        string        // label key of what the last change did
+	Changes    []audit.Entry // who changed the intel lately
 }
 
 func (h *Handler) intelPage(w http.ResponseWriter, r *http.Request, sess *uiSession) {
@@ -48,6 +50,7 @@ func (h *Handler) intelPage(w http.ResponseWriter, r *http.Request, sess *uiSess
 		h.fail(w, r, err)
 		return
 	}
+	d.Changes = h.recentChanges(r, "intel.", 10)
 	h.render(w, r, http.StatusOK, "intel", page{Title: "intel", Nav: "intel", CSRF: sess.csrf, Signed: true, Data: d})
 }
 
@@ -55,8 +58,7 @@ func (h *Handler) intelPage(w http.ResponseWriter, r *http.Request, sess *uiSess
 // category allow) and expire. Each needs the session's CSRF token.
 func (h *Handler) intelChange(w http.ResponseWriter, r *http.Request, sess *uiSession) {
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
-	if !checkCSRF(r, sess.csrf) {
-		http.Error(w, "CSRF token missing or wrong", http.StatusForbidden)
+	if !h.allowChange(w, r, sess) {
 		return
 	}
 	ctx := r.Context()
@@ -74,6 +76,11 @@ func (h *Handler) intelChange(w http.ResponseWriter, r *http.Request, sess *uiSe
 			h.intelRefused(w, r, err)
 			return
 		}
+		detail := "category " + ind.Category
+		if !ind.Expires.IsZero() {
+			detail += ", expires " + ind.Expires.Format(time.DateOnly)
+		}
+		h.record(r, sess, "intel.add", string(ind.Type)+" "+ind.Value, detail)
 		done = "added"
 	case "expire":
 		id, err := strconv.ParseInt(r.PostFormValue("id"), 10, 64)
@@ -97,6 +104,7 @@ func (h *Handler) intelChange(w http.ResponseWriter, r *http.Request, sess *uiSe
 			h.intelRefused(w, r, err)
 			return
 		}
+		h.record(r, sess, "intel.expire", string(ind.Type)+" "+ind.Value, "id "+strconv.FormatInt(id, 10)+", source "+ind.Source)
 		done = "expired"
 	default:
 		http.Error(w, "op: want add or expire", http.StatusBadRequest)

@@ -43,12 +43,14 @@ func (h *Handler) overview(w http.ResponseWriter, r *http.Request, sess *uiSessi
 	}
 	days := report.Days(from, to)
 	byFam := report.Fold(rows, days, func(s store.DailyStat) string { return s.Family })
-	srcs := make([]int64, len(days))
-	for _, k := range byFam.Keys {
-		for i, v := range byFam.Sources[k] {
-			srcs[i] += v
-		}
+	// Distinct attacking addresses per day over every family and port (an
+	// address on three ports is one), for today and yesterday.
+	daySrc, err := h.opts.Store.DailySources(ctx, store.SourcesByDay, to.AddDate(0, 0, -1), to)
+	if err != nil {
+		h.fail(w, r, err)
+		return
 	}
+	srcs := report.DaySources(daySrc, days)
 	newp, err := h.opts.Store.NewPayloadURLs(ctx, from, to)
 	if err != nil {
 		h.fail(w, r, err)
@@ -114,17 +116,18 @@ func (h *Handler) overview(w http.ResponseWriter, r *http.Request, sess *uiSessi
 }
 
 type honeypotData struct {
-	From, To   string
-	Family     *report.Breakdown
-	Port       *report.Breakdown
-	FamChart   any
-	SrcChart   any
-	PortChart  any
-	Creds      []store.CredentialCount
-	Payloads   []store.PayloadURL
-	Recent     []event.Event
-	Empty      bool
-	PeriodDays int
+	From, To     string
+	Family       *report.Breakdown
+	Port         *report.Breakdown
+	FamChart     any
+	SrcChart     any
+	PortChart    any
+	PortSrcChart any
+	Creds        []store.CredentialCount
+	Payloads     []store.PayloadURL
+	Recent       []event.Event
+	Empty        bool
+	PeriodDays   int
 }
 
 // maxPeriod bounds one page's period, so a request cannot make the store
@@ -170,7 +173,20 @@ func (h *Handler) honeypot(w http.ResponseWriter, r *http.Request, sess *uiSessi
 	d.Port = report.Fold(rows, days, func(s store.DailyStat) string { return strconv.Itoa(s.DstPort) })
 	d.FamChart = d.Family.Bars(label(l, "byfamily")).SVG()
 	d.PortChart = d.Port.Bars(label(l, "byport")).SVG()
+	famSrc, err := h.opts.Store.DailySources(ctx, store.SourcesByFamily, from, to)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d.Family.SetSources(famSrc)
 	d.SrcChart = d.Family.SourceBars(label(l, "srcbyfamily")).SVG()
+	portSrc, err := h.opts.Store.DailySources(ctx, store.SourcesByPort, from, to)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d.Port.SetSources(portSrc)
+	d.PortSrcChart = d.Port.SourceBars(label(l, "srcbyport")).SVG()
 	d.Empty = len(d.Family.Keys) == 0
 	if d.Creds, err = h.opts.Store.TopCredentials(ctx, from, to, 20); err != nil {
 		h.fail(w, r, err)

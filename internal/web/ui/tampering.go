@@ -3,11 +3,14 @@ package ui
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/honeygate/honeygate/internal/audit"
 	"github.com/honeygate/honeygate/internal/crawl"
 	"github.com/honeygate/honeygate/internal/report"
 )
@@ -22,6 +25,10 @@ type Crawl struct {
 	// Cells, when set, reads the visits with only what a matrix cell shows
 	// (the SQLite store's VisitCells); the views use Store.Visits otherwise.
 	Cells func(ctx context.Context, from, to string) ([]crawl.Visit, error)
+	// Blob reads a kept capture body by its SHA-256 (crawl.Blobs.Get): the
+	// cell view shows the browser engine's screenshot through it. Nil: no
+	// screenshots are shown.
+	Blob func(hash string) ([]byte, error)
 }
 
 // cells reads the visits of [from, to] for the matrix and lists.
@@ -101,31 +108,111 @@ func cellLink(site, day string) string {
 	return "/tampering/cell?site=" + url.QueryEscape(site) + "&day=" + url.QueryEscape(day)
 }
 
+// cellData is one cell's capture and, when the browser engine took one
+// and the blobs are readable, where its screenshot is served.
+type cellData struct {
+	*crawl.Visit
+	ShotURL string
+}
+
 // cell shows one site's capture of one day: the redirect chain, the
-// detectors' reasons with their evidence, and what the page loaded.
+// detectors' reasons with their evidence, what the page loaded, and the
+// screenshot.
 func (h *Handler) cell(w http.ResponseWriter, r *http.Request, sess *uiSession) {
+	v, ok := h.cellVisit(w, r)
+	if !ok {
+		return
+	}
+	if v == nil {
+		h.render(w, r, http.StatusNotFound, "notfound", page{Title: "capture", Nav: "tampering", CSRF: sess.csrf, Signed: true})
+		return
+	}
+	d := cellData{Visit: v}
+	if h.opts.Crawl.Blob != nil && shotMIME(v.Capture.Screenshot) != "" {
+		d.ShotURL = "/tampering/shot?site=" + url.QueryEscape(v.Capture.Site) + "&day=" + url.QueryEscape(v.Capture.Day)
+	}
+	h.render(w, r, http.StatusOK, "capture", page{Title: "capture", Nav: "tampering", CSRF: sess.csrf, Signed: true, Data: d})
+}
+
+// cellVisit finds the visit of the request's site and day; nil if there is
+// none. It answers a bad request itself (ok false).
+func (h *Handler) cellVisit(w http.ResponseWriter, r *http.Request) (v *crawl.Visit, ok bool) {
 	site, day := r.URL.Query().Get("site"), r.URL.Query().Get("day")
 	if !crawl.ValidDay(day) || site == "" || len(site) > 128 {
 		http.Error(w, "site and day (YYYY-MM-DD) are required", http.StatusBadRequest)
-		return
+		return nil, false
 	}
 	visits, err := h.opts.Crawl.Store.Visits(r.Context(), day, day)
 	if err != nil {
 		h.fail(w, r, err)
-		return
+		return nil, false
 	}
 	for i := range visits {
 		if visits[i].Capture.Site == site {
-			h.render(w, r, http.StatusOK, "capture", page{Title: "capture", Nav: "tampering", CSRF: sess.csrf, Signed: true, Data: &visits[i]})
-			return
+			return &visits[i], true
 		}
 	}
-	h.render(w, r, http.StatusNotFound, "notfound", page{Title: "capture", Nav: "tampering", CSRF: sess.csrf, Signed: true})
+	return nil, true
+}
+
+// shotMIME is the content type a screenshot is served with: only the
+// image types the browser engine writes; anything else is not served.
+func shotMIME(s *crawl.Screenshot) string {
+	if s == nil || s.SHA256 == "" {
+		return ""
+	}
+	switch s.MIME {
+	case "image/jpeg", "image/png":
+		return s.MIME
+	}
+	return ""
+}
+
+// shotCSP is the policy of a served screenshot: an image, which may load
+// nothing and run nothing even if opened on its own.
+const shotCSP = "default-src 'none'; sandbox"
+
+// shot serves the screenshot of one cell's capture (only a capture's
+// screenshot: the blobs also hold attacker-served bodies, which this never
+// serves). The body must still hash to what the capture recorded.
+func (h *Handler) shot(w http.ResponseWriter, r *http.Request, _ *uiSession) {
+	v, ok := h.cellVisit(w, r)
+	if !ok {
+		return
+	}
+	var mime string
+	if v != nil {
+		mime = shotMIME(v.Capture.Screenshot)
+	}
+	if mime == "" {
+		http.NotFound(w, r)
+		return
+	}
+	b, err := h.opts.Crawl.Blob(v.Capture.Screenshot.SHA256)
+	if errors.Is(err, fs.ErrNotExist) {
+		http.NotFound(w, r) // pruned
+		return
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if crawl.Sum(b) != v.Capture.Screenshot.SHA256 {
+		h.fail(w, r, errors.New("ui: screenshot "+v.Capture.Screenshot.SHA256+" does not match its hash"))
+		return
+	}
+	hd := w.Header()
+	hd.Set("Content-Security-Policy", shotCSP)
+	hd.Set("Content-Type", mime)
+	hd.Set("Content-Length", strconv.Itoa(len(b)))
+	hd.Set("Cache-Control", "private, max-age=86400") // content-addressed: never changes
+	_, _ = w.Write(b)
 }
 
 type watchData struct {
-	Sites []watchRow
-	Msg   string
+	Sites   []watchRow
+	Msg     string
+	Changes []audit.Entry // who changed the watch list lately
 }
 
 type watchRow struct {
@@ -161,13 +248,13 @@ func (h *Handler) watch(w http.ResponseWriter, r *http.Request, sess *uiSession)
 	for _, s := range sites {
 		d.Sites = append(d.Sites, watchRow{Site: s, Last: last[s.Name]})
 	}
+	d.Changes = h.recentChanges(r, "watch.", 10)
 	h.render(w, r, http.StatusOK, "watch", page{Title: "watch", Nav: "watch", CSRF: sess.csrf, Signed: true, Data: d})
 }
 
 func (h *Handler) watchChange(w http.ResponseWriter, r *http.Request, sess *uiSession) {
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
-	if !checkCSRF(r, sess.csrf) {
-		http.Error(w, "CSRF token missing or wrong", http.StatusForbidden)
+	if !h.allowChange(w, r, sess) {
 		return
 	}
 	ctx := r.Context()
@@ -189,6 +276,7 @@ func (h *Handler) watchChange(w http.ResponseWriter, r *http.Request, sess *uiSe
 			h.fail(w, r, err)
 			return
 		}
+		h.record(r, sess, "watch.add", st.Name, st.URL)
 		done = "siteadded"
 	case "remove":
 		if err := h.opts.Crawl.Store.RemoveSite(ctx, r.PostFormValue("name")); errors.Is(err, crawl.ErrNotFound) {
@@ -198,6 +286,7 @@ func (h *Handler) watchChange(w http.ResponseWriter, r *http.Request, sess *uiSe
 			h.fail(w, r, err)
 			return
 		}
+		h.record(r, sess, "watch.remove", r.PostFormValue("name"), "")
 		done = "siteremoved"
 	default:
 		http.Error(w, "op: want add or remove", http.StatusBadRequest)

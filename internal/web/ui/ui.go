@@ -23,6 +23,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/honeygate/honeygate/internal/audit"
 	"github.com/honeygate/honeygate/internal/gateway"
 	"github.com/honeygate/honeygate/internal/store"
 )
@@ -44,16 +45,22 @@ type Options struct {
 	Crawl *Crawl
 	// Intel answers the intel view; nil leaves it saying there is none.
 	Intel Intel
-	Token string // the API token signs a browser in
+	Token string // the API token signs a browser in (as an admin)
+	// Users may sign in with a name and password (config web.users).
+	Users []User
+	// Audit records who changed the intel or the watch list; nil records
+	// nothing (the change is still logged).
+	Audit audit.Store
 	Log   *slog.Logger
 	Now   func() time.Time // the clock that picks "today"; time.Now when nil
 }
 
 // Handler serves the dashboard's pages.
 type Handler struct {
-	opts Options
-	sess *sessions
-	tmpl map[string]*template.Template
+	opts  Options
+	sess  *sessions
+	fails *limiter // failed sign-ins per address and per user
+	tmpl  map[string]*template.Template
 	// streams bounds the open live streams (see maxStreams).
 	streams chan struct{}
 	// closing ends every live stream when the server shuts down (an
@@ -78,14 +85,14 @@ func New(o Options) (*Handler, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	h := &Handler{opts: o, sess: newSessions(), tmpl: map[string]*template.Template{}, streams: make(chan struct{}, maxStreams), closing: make(chan struct{})}
-	base := template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/recent.html"))
+	h := &Handler{opts: o, sess: newSessions(), fails: newLimiter(o.Now), tmpl: map[string]*template.Template{}, streams: make(chan struct{}, maxStreams), closing: make(chan struct{})}
+	base := template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/recent.html", "templates/changes.html"))
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, err
 	}
 	for _, n := range names {
-		if n == "templates/layout.html" || n == "templates/recent.html" { // shared by the pages
+		if n == "templates/layout.html" || n == "templates/recent.html" || n == "templates/changes.html" { // shared by the pages
 			continue
 		}
 		t, err := template.Must(base.Clone()).ParseFS(templateFS, n)
@@ -111,6 +118,9 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	if h.opts.Crawl != nil {
 		mux.Handle("GET /tampering", h.headers(h.requireSession(h.tampering), false))
 		mux.Handle("GET /tampering/cell", h.headers(h.requireSession(h.cell), false))
+		if h.opts.Crawl.Blob != nil {
+			mux.Handle("GET /tampering/shot", h.headers(h.requireSession(h.shot), false))
+		}
 		mux.Handle("GET /watch", h.headers(h.requireSession(h.watch), false))
 		mux.Handle("POST /watch", h.headers(h.requireSession(h.watchChange), false))
 	} else {
@@ -159,6 +169,10 @@ type page struct {
 	Error  string // label key
 	Data   any
 	Signed bool
+	// User is who is signed in and ReadOnly whether they may change
+	// nothing (render fills both from the request's session).
+	User     string
+	ReadOnly bool
 }
 
 func (p page) L(key string) string { return label(p.Lang, key) }
@@ -167,6 +181,9 @@ func (p page) L(key string) string { return label(p.Lang, key) }
 // template never sends half a page with a 200.
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, code int, name string, p page) {
 	p.Lang = lang(r.Header.Get("Accept-Language"))
+	if sess, ok := r.Context().Value(sessionKey{}).(*uiSession); ok {
+		p.User, p.ReadOnly = sess.user, !sess.canChange()
+	}
 	t := h.tmpl[name]
 	var buf bytes.Buffer
 	if t == nil {

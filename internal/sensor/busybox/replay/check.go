@@ -63,6 +63,11 @@ func Check(ctx context.Context, r Result, o *Oracle) []Problem {
 		if st.Took > maxStep {
 			add(st.Line, "took %v", st.Took)
 		}
+		if st.Running && st.Limit != "" {
+			// A real bot's line that the device cannot finish: it hangs
+			// where a device would have answered.
+			add(st.Line, "still running: hit the shell's %s budget", st.Limit)
+		}
 		for _, fp := range fingerprints {
 			if strings.Contains(st.Output, fp) {
 				add(st.Line, "answer %q contains %q", clipString(st.Output, 200), fp)

@@ -85,6 +85,8 @@ type Step struct {
 	Continue  bool
 	Secret    bool
 	Exited    bool
+	Limit     string // the shell budget the line hit, if any
+	Running   bool   // the line is still "running" after its answer (it hit a budget in the foreground)
 	Took      time.Duration
 	Downloads []busybox.Download
 	Floods    []busybox.Flood
@@ -125,7 +127,7 @@ func Play(ctx context.Context, dev *busybox.Device, rules *attrib.Rules, s Sessi
 		start := time.Now()
 		r := sh.Run(line)
 		st := Step{Typed: typed, Line: line, Output: string(r.Output), Prompt: sh.Prompt(), Continue: r.Continue,
-			Secret: r.Secret, Exited: r.Exited, Took: time.Since(start), Markers: append([]string(nil), r.Markers...),
+			Secret: r.Secret, Exited: r.Exited, Limit: r.Limit, Running: r.Running, Took: time.Since(start), Markers: append([]string(nil), r.Markers...),
 			Downloads: append([]busybox.Download(nil), r.Downloads...), Floods: append([]busybox.Flood(nil), r.Floods...)}
 		if !r.Secret {
 			tr.Observe(attrib.Observation{Input: line})

@@ -1,0 +1,327 @@
+package proxy
+
+import (
+	"bufio"
+	"compress/flate"
+	"compress/gzip"
+	"compress/zlib"
+	"errors"
+	"hash"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/honeygate/honeygate/internal/gateway"
+)
+
+// What a listed file's hash must not slip past: a download in pieces and a
+// download compressed on the wire.
+//
+//   - Range: a file fetched as byte ranges never passes the proxy whole, so
+//     its SHA-256 is never computed. The proxy drops Range and If-Range from
+//     every forwarded request (RFC 9110 14.2 lets a server ignore Range, and
+//     an intermediary is no different); the client gets a 200 with the whole
+//     body, hashed. A resumed download or a seek in a video restarts from the
+//     first byte: the price of never passing a piece of a listed file. An
+//     origin that answers 206 all the same (nobody asked it for a part) is
+//     refused.
+//   - Content-Encoding: gzip on the wire has another hash than the file it
+//     carries. The proxy offers the origin only the codings it can decode
+//     (gzip, deflate, identity), passes the encoded bytes to the client as
+//     they are, and hashes the decoded content beside them; both hashes are
+//     judged. A coding it cannot decode (br, zstd: not in Go's standard
+//     library) that an origin sends unasked is refused with 502, since its
+//     content could not be judged.
+
+// decodable are the content codings whose content the proxy can hash.
+var decodable = map[string]bool{"gzip": true, "x-gzip": true, "deflate": true, "identity": true}
+
+// maxCodings bounds stacked content codings ("gzip, gzip, ...").
+const maxCodings = 4
+
+// Decompression is bounded: past maxExpansion times the wire bytes (plus
+// expansionSlack), decoding stops and only the wire bytes are judged. A
+// listed file is a program or a document, never a 1000:1 bomb, and the
+// CPU spent hashing stays proportional to the bytes transferred.
+const (
+	maxExpansion   = 1024
+	expansionSlack = 64 << 20
+)
+
+var (
+	errPartialUnasked = errors.New("origin sent partial content that was not asked for")
+	errUndecodable    = errors.New("origin sent a content coding the gateway cannot inspect")
+)
+
+// prepareHashed edits a request about to be forwarded so that its response
+// can be hashed whole: no Range, and only codings the proxy decodes. A
+// request that offers only those (or none) is left as it is, without an
+// allocation: this runs on every request.
+func prepareHashed(h http.Header) {
+	delete(h, "Range")
+	delete(h, "If-Range")
+	ae, ok := h["Accept-Encoding"]
+	if !ok || allDecodable(ae) {
+		return
+	}
+	var keep []string
+	for _, v := range ae {
+		for _, c := range strings.Split(v, ",") {
+			c = strings.TrimSpace(c)
+			if decodable[strings.ToLower(codingName(c))] {
+				keep = append(keep, c)
+			}
+		}
+	}
+	if len(keep) == 0 {
+		delete(h, "Accept-Encoding") // identity only
+		return
+	}
+	h["Accept-Encoding"] = []string{strings.Join(keep, ", ")}
+}
+
+// codingName is an Accept-Encoding item without its parameters ("gzip;q=1").
+func codingName(c string) string {
+	if i := strings.IndexByte(c, ';'); i >= 0 {
+		c = c[:i]
+	}
+	return strings.TrimSpace(c)
+}
+
+// allDecodable reports whether every coding the values offer is decodable.
+func allDecodable(values []string) bool {
+	for _, v := range values {
+		for v != "" {
+			c := v
+			if i := strings.IndexByte(v, ','); i >= 0 {
+				c, v = v[:i], v[i+1:]
+			} else {
+				v = ""
+			}
+			name := codingName(c)
+			if name == "" {
+				continue
+			}
+			if !decodable[name] && !decodable[strings.ToLower(name)] {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// contentCodings returns the codings applied to a response body, in the
+// order they were applied (identity dropped); ok is false for one the
+// proxy cannot decode, or too many.
+func contentCodings(h http.Header) (codings []string, ok bool) {
+	for _, v := range h["Content-Encoding"] {
+		for _, c := range strings.Split(v, ",") {
+			c = strings.ToLower(strings.TrimSpace(c))
+			switch {
+			case c == "" || c == "identity":
+			case decodable[c]:
+				codings = append(codings, c)
+			default:
+				return nil, false
+			}
+		}
+	}
+	return codings, len(codings) <= maxCodings
+}
+
+// checkHashable refuses a response whose content the proxy could not hash.
+func checkHashable(resp *http.Response) ([]string, error) {
+	if resp.StatusCode == http.StatusPartialContent {
+		return nil, errPartialUnasked
+	}
+	codings, ok := contentCodings(resp.Header)
+	if !ok {
+		return nil, errUndecodable
+	}
+	return codings, nil
+}
+
+// refuseUnhashable answers a response checkHashable refused.
+func (s *Server) refuseUnhashable(w http.ResponseWriter, r *http.Request, resp *http.Response, err error) {
+	for k := range w.Header() {
+		delete(w.Header(), k)
+	}
+	s.log.Info("proxy: response refused: its content cannot be hashed", "url", r.URL.String(), "status", resp.StatusCode,
+		"content_encoding", resp.Header.Get("Content-Encoding"), "err", err)
+	http.Error(w, "honeygate: "+err.Error(), http.StatusBadGateway)
+}
+
+// heldWriter passes pieces on to the client one behind: the last piece
+// stays back until the next one comes (or the body ends), so that when the
+// finished hash is listed that piece is never sent. Pieces are copied: they
+// live in a decoder's buffer.
+type heldWriter struct {
+	w          http.ResponseWriter
+	flusher    http.Flusher // nil: no flushing
+	status     int
+	flush      bool
+	headerSent bool
+	held       []byte
+	err        error
+}
+
+func (hw *heldWriter) sendHeader() {
+	if !hw.headerSent {
+		hw.w.WriteHeader(hw.status)
+		hw.headerSent = true
+	}
+}
+
+func (hw *heldWriter) push(p []byte) {
+	if len(hw.held) > 0 && hw.err == nil {
+		hw.sendHeader()
+		if _, err := hw.w.Write(hw.held); err != nil {
+			hw.err = err
+		} else if hw.flush && hw.flusher != nil {
+			hw.flusher.Flush()
+		}
+	}
+	hw.held = append(hw.held[:0], p...)
+}
+
+// tap reads the wire bytes for a decoder, hashing them and passing them to
+// the client as they are.
+type tap struct {
+	r   io.Reader
+	sum hash.Hash
+	out *heldWriter
+	n   int64
+	err error // the body's read error, other than EOF
+}
+
+func (t *tap) Read(p []byte) (int, error) {
+	if t.out.err != nil {
+		// The client went away: stop reading the origin (the handler
+		// aborts below).
+		t.err = t.out.err
+		return 0, t.err
+	}
+	n, err := t.r.Read(p)
+	if n > 0 {
+		t.sum.Write(p[:n])
+		t.n += int64(n)
+		t.out.push(p[:n])
+	}
+	if err != nil && err != io.EOF && t.err == nil {
+		t.err = err
+	}
+	return n, err
+}
+
+// decoders stacks readers that undo codings (applied first to last) over r.
+func decoders(r io.Reader, codings []string) (io.Reader, error) {
+	for i := len(codings) - 1; i >= 0; i-- {
+		switch codings[i] {
+		case "gzip", "x-gzip":
+			zr, err := gzip.NewReader(r)
+			if err != nil {
+				return nil, err
+			}
+			r = zr
+		case "deflate":
+			// RFC 9110 says zlib; some servers send raw deflate, which
+			// browsers accept too.
+			br := bufio.NewReader(r)
+			if hdr, err := br.Peek(2); err == nil && hdr[0]&0x0f == 8 && (uint16(hdr[0])<<8|uint16(hdr[1]))%31 == 0 {
+				zr, err := zlib.NewReader(br)
+				if err != nil {
+					return nil, err
+				}
+				r = zr
+			} else {
+				r = flate.NewReader(br)
+			}
+		}
+	}
+	return r, nil
+}
+
+// streamDecoded is streamBody for an encoded response: the wire bytes go to
+// the client (one piece held back) and are hashed, and the content the
+// codings carry is decoded and hashed beside them; a listed hash of either
+// cuts the transfer off (or, when nothing was sent yet, answers with the
+// block page).
+func (s *Server) streamDecoded(w http.ResponseWriter, r *http.Request, resp *http.Response, ci *connInfo, codings []string) {
+	flusher, _ := w.(http.Flusher)
+	hw := &heldWriter{w: w, flusher: flusher, status: resp.StatusCode, flush: resp.ContentLength < 0}
+	wire := newHasher()
+	defer wire.release()
+	hs := newHasher() // the content's hash, and its buffer for the decoded bytes
+	defer hs.release()
+	t := &tap{r: resp.Body, sum: wire.h, out: hw}
+	content := hs.h
+	decoded := int64(0)
+	if dr, err := decoders(t, codings); err == nil {
+		buf := hs.next()
+		for {
+			n, err := dr.Read(buf)
+			content.Write(buf[:n])
+			decoded += int64(n)
+			if err != nil {
+				// io.EOF: all decoded. Any other error: a broken stream,
+				// whose content so far is what a browser would have
+				// shown (a file followed by garbage is still the file).
+				break
+			}
+			if decoded > maxExpansion*t.n+expansionSlack {
+				s.log.Info("proxy: decompression stopped at the expansion bound; only the wire bytes are judged", "url", r.URL.String())
+				content = nil
+				break
+			}
+		}
+	}
+	// The rest of the wire bytes (after a coding's end, or all of them
+	// when the stream did not decode).
+	if t.err == nil {
+		_, _ = io.Copy(io.Discard, t)
+	}
+	if t.err != nil {
+		// The origin broke off (or the client went away): pass the
+		// breakage on (no clean end).
+		hw.sendHeader()
+		if hw.err == nil && len(hw.held) > 0 {
+			_, _ = w.Write(hw.held)
+		}
+		panic(http.ErrAbortHandler)
+	}
+	if hw.err != nil {
+		return // the client went away
+	}
+	sums := []string{wire.sum()}
+	if content != nil && decoded > 0 {
+		sums = append(sums, hs.sum())
+	}
+	for _, sum := range sums {
+		d := s.opt.Chain.Decide(&gateway.Query{Client: ci.client.Addr(), SHA256: sum})
+		if d.Verdict == gateway.Blocked && d.Hit.Type != "" {
+			s.hashBlocked(w, r, ci, d, sum, hw.headerSent)
+			return
+		}
+	}
+	hw.sendHeader()
+	if len(hw.held) > 0 {
+		_, _ = w.Write(hw.held)
+	}
+}
+
+// hashBlocked records a listed download and either answers with the block
+// page (nothing was sent yet) or cuts the transfer off.
+func (s *Server) hashBlocked(w http.ResponseWriter, r *http.Request, ci *connInfo, d gateway.Decision, sum string, headerSent bool) {
+	ref := gateway.NewRef()
+	s.record(&gateway.Block{Kind: gateway.KindBlock, Client: ci.client, Host: r.URL.Hostname(), URL: r.URL.String(),
+		Hit: d.Hit, Ref: ref, Action: gateway.ActionBlock, Reason: d.Reason, Policy: d.Policy})
+	if !headerSent {
+		for k := range w.Header() {
+			delete(w.Header(), k)
+		}
+		writeBlockPage(w, r, r.URL.String(), d.Hit, ref)
+		return
+	}
+	s.log.Info("proxy: download cut off", "url", r.URL.String(), "sha256", sum, "ref", ref)
+	panic(http.ErrAbortHandler)
+}
