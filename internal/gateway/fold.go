@@ -15,10 +15,11 @@ import (
 // Blocks are grouped by (kind, enforcer, client address, host, action,
 // category, indicator). The first block of a group goes to the next
 // Recorder at once, so a new infection shows immediately and keeps its
-// reference id. Repeats within the window are counted, and when the window
-// has passed they go on as one record with Count and First set (the last
-// repeat's time, port and reference id). Every block is counted: the
-// consumers sum Count.
+// reference id. Repeats are counted, and at the end of each window they go
+// on as one record with Count and First set (the last repeat's time, port
+// and reference id): a steady flood is one record a window. A group that
+// was quiet for a whole window is forgotten, so its next block goes on at
+// once again. Every block is counted: the consumers sum Count.
 //
 // The table is bounded (FoldOptions.MaxGroups); a block that finds it full
 // goes on by itself. Close hands on what is pending, so nothing is lost at
@@ -97,28 +98,39 @@ func (f *Folder) Record(b *Block) {
 	}
 	g := f.groups[k]
 	if g != nil && now.Sub(g.start) < f.opt.Window {
-		if g.n == 0 {
-			g.first = b.Time
-		}
-		g.n++
-		g.last = b
+		g.fold(b)
 		f.mu.Unlock()
 		f.folded.Add(1)
 		return
 	}
-	var out *Block
-	if g != nil { // the window passed before the sweep came round
-		out = g.record()
-		delete(f.groups, k)
+	if g != nil && g.n > 0 {
+		// The window passed before the sweep came round, and the group
+		// is still busy: its count goes on, and b opens the next window
+		// as its first repeat (a flood stays one record a window).
+		out := g.record()
+		g.start, g.n = now, 0
+		g.fold(b)
+		f.mu.Unlock()
+		f.folded.Add(1)
+		f.next.Record(out)
+		return
 	}
-	if len(f.groups) < f.opt.MaxGroups {
+	// A new group, or one quiet for a whole window: b goes on at once.
+	if g != nil {
+		g.start = now
+	} else if len(f.groups) < f.opt.MaxGroups {
 		f.groups[k] = &foldGroup{start: now}
 	}
 	f.mu.Unlock()
-	if out != nil {
-		f.next.Record(out)
-	}
 	f.next.Record(b)
+}
+
+func (g *foldGroup) fold(b *Block) {
+	if g.n == 0 {
+		g.first = b.Time
+	}
+	g.n++
+	g.last = b
 }
 
 // record is the group's follow-up record, nil when nothing was folded.
@@ -155,11 +167,18 @@ func (f *Folder) flush(all bool) {
 	var out []*Block
 	f.mu.Lock()
 	for k, g := range f.groups {
-		if all || now.Sub(g.start) >= f.opt.Window {
+		switch {
+		case all || g.n == 0 && now.Sub(g.start) >= f.opt.Window:
 			if b := g.record(); b != nil {
 				out = append(out, b)
 			}
 			delete(f.groups, k)
+		case now.Sub(g.start) >= f.opt.Window:
+			// Busy: its count goes on and the group stays, so the next
+			// repeat folds too rather than going on by itself. A group
+			// goes when it has been quiet for a whole window.
+			out = append(out, g.record())
+			g.start, g.n, g.last = now, 0, nil
 		}
 	}
 	f.mu.Unlock()

@@ -62,8 +62,8 @@ func dnsBlock(at time.Time, client, host string, port uint16) *gateway.Block {
 }
 
 // A flood of one name from one client: the first block goes on at once
-// (with its ref), the rest as one counted record when the window passes;
-// the total is exact.
+// (with its ref), the rest as one counted record a window; the total is
+// exact.
 func TestFoldFlood(t *testing.T) {
 	clk := newFoldClock()
 	var c collector
@@ -84,22 +84,26 @@ func TestFoldFlood(t *testing.T) {
 		t.Fatalf("%d records within the window, want 1", got)
 	}
 	clk.advance(time.Hour)
-	// The next block after the window hands on the folded record and
-	// starts a new group (it goes on at once itself).
+	// The next block after the window hands on the folded record and, the
+	// group being busy, is folded into the next window itself.
 	f.Record(dnsBlock(clk.now(), "10.0.0.1", "beacon.evil.test", 41000))
 	got := c.records()
-	if len(got) != 3 {
-		t.Fatalf("%d records, want 3 (first, folded, first of the next window)", len(got))
+	if len(got) != 2 {
+		t.Fatalf("%d records, want 2 (first, folded)", len(got))
 	}
 	folded := got[1]
 	if folded.Count != n-1 || !folded.First.Equal(t0.Add(time.Millisecond/10)) || !folded.Time.After(folded.First) {
 		t.Errorf("folded record: count %d first %v time %v, want %d from %v", folded.Count, folded.First, folded.Time, n-1, t0.Add(time.Millisecond/10))
 	}
+	f.Close()
+	if got := c.records(); len(got) != 3 || got[2].Count != 0 {
+		t.Fatalf("after Close: %d records (counts %v), want the last window's single block as itself", len(got), counts(got))
+	}
 	if got := c.total(); got != n+1 {
 		t.Errorf("total %d blocks, want %d", got, n+1)
 	}
-	if f.Folded() != n-1 {
-		t.Errorf("Folded() = %d, want %d", f.Folded(), n-1)
+	if f.Folded() != n {
+		t.Errorf("Folded() = %d, want %d", f.Folded(), n)
 	}
 }
 
@@ -179,8 +183,12 @@ func TestFoldSweepAndKinds(t *testing.T) {
 	if inf != 50 {
 		t.Errorf("%d infected-host records, want 50 (never folded)", inf)
 	}
+	// The busy group stays one more window, then, quiet, is forgotten.
+	for f.Len() != 0 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
 	if f.Len() != 0 {
-		t.Errorf("%d groups held after the sweep, want 0", f.Len())
+		t.Errorf("%d groups held after two quiet windows, want 0", f.Len())
 	}
 }
 
@@ -280,4 +288,27 @@ func counts(bs []*gateway.Block) []int {
 		out = append(out, b.Count)
 	}
 	return out
+}
+
+// A steady flood over many windows is one record a window, not two: the
+// group stays while busy, so only its very first block goes on by itself.
+func TestFoldSteadyFlood(t *testing.T) {
+	clk := newFoldClock()
+	var c collector
+	f := gateway.NewFolder(&c, gateway.FoldOptions{Window: time.Second, Now: clk.now})
+	const windows, each = 10, 100
+	for range windows {
+		for range each {
+			f.Record(dnsBlock(clk.now(), "10.0.0.1", "x.evil.test", 1))
+			clk.advance(time.Second / each)
+		}
+	}
+	f.Close()
+	got := c.records()
+	if len(got) > windows+1 || c.total() != windows*each {
+		t.Errorf("%d records (counts %v) standing for %d blocks, want at most %d for %d", len(got), counts(got), c.total(), windows+1, windows*each)
+	}
+	if got[0].Count != 0 {
+		t.Errorf("the first block went on folded (count %d)", got[0].Count)
+	}
 }
