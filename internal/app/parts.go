@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"path/filepath"
 	"sync"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/honeygate/honeygate/internal/attack"
 	"github.com/honeygate/honeygate/internal/attrib"
 	"github.com/honeygate/honeygate/internal/bus"
+	"github.com/honeygate/honeygate/internal/config"
 	"github.com/honeygate/honeygate/internal/crawl"
 	"github.com/honeygate/honeygate/internal/detect"
 	"github.com/honeygate/honeygate/internal/event"
@@ -198,7 +200,8 @@ func (e *env) Crawler() (*crawl.Crawler, error) {
 	}
 	e.onClose(func() error { judge.Close(); return nil })
 	log := e.log.With("component", "crawl")
-	guard := &crawl.Guard{AllowPrivate: c.AllowPrivateUpstream}
+	// The crawler never dials honeygate's own listeners, whatever a page asks.
+	guard := &crawl.Guard{AllowPrivate: c.AllowPrivateUpstream, Own: e.ownAddrs()}
 	lim := c.Limits()
 	// One connection per host across all visits: the crawl is polite.
 	static := crawl.NewStatic(crawl.StaticOptions{Limits: lim, Guard: guard, MaxConnsPerHost: 1, Log: log})
@@ -499,6 +502,10 @@ func (e *env) ownAddrs() func() []netip.AddrPort {
 		once.Do(func() {
 			for _, addrs := range e.addrs {
 				for _, a := range addrs {
+					// The bus's listener is kept as a URL (tls://host:port).
+					if u, err := url.Parse(a); err == nil && u.Host != "" {
+						a = u.Host
+					}
 					if ap, err := netip.ParseAddrPort(a); err == nil {
 						own = append(own, ap)
 					}
@@ -549,6 +556,9 @@ func buildDNS(e *env) ([]Component, error) {
 	addrs := e.cfg.Addrs("dns")
 	if len(addrs) == 0 {
 		return nil, nil
+	}
+	if len(e.cfg.Gateway.Upstreams) == 0 {
+		e.log.Warn(config.NoUpstreams, "component", "dns")
 	}
 	gw, err := e.gatewayParts()
 	if err != nil {
