@@ -51,19 +51,36 @@ func (c *stmtCache) get(query string) *sql.Stmt {
 // error if it is real.
 func (c *stmtCache) prepareWanted(ctx context.Context, w *sql.DB) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if c.closed || len(c.wanted) == 0 {
+		c.mu.Unlock()
 		return
 	}
+	queries := make([]string, 0, len(c.wanted))
+	for q := range c.wanted {
+		queries = append(queries, q)
+	}
+	clear(c.wanted)
+	c.mu.Unlock()
+	// Prepared without the lock: preparing waits for the writer
+	// connection, whose transaction may be waiting in get.
+	prepared := make(map[string]*sql.Stmt, len(queries))
+	for _, q := range queries {
+		if s, err := w.PrepareContext(ctx, q); err == nil {
+			prepared[q] = s
+		}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if c.stmts == nil {
 		c.stmts = make(map[string]*sql.Stmt)
 	}
-	for q := range c.wanted {
-		if s, err := w.PrepareContext(ctx, q); err == nil {
-			c.stmts[q] = s
+	for q, s := range prepared {
+		if c.closed || c.stmts[q] != nil { // closed meanwhile, or prepared by another call
+			s.Close()
+			continue
 		}
+		c.stmts[q] = s
 	}
-	clear(c.wanted)
 }
 
 // close closes every cached statement; later gets find none.
