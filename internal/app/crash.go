@@ -2,7 +2,9 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"time"
 
 	"github.com/honeygate/honeygate/internal/event"
 	"github.com/honeygate/honeygate/internal/store"
@@ -30,4 +32,64 @@ func crashClose(ctx context.Context, st store.Events, s store.Session) (*event.E
 		Session: s.ID, Family: s.Family,
 		Closing: event.Closing{Message: event.CloseCrashRecovered, Duration: end.Sub(s.Start).Seconds()},
 	}, nil
+}
+
+// crashRound is how many open sessions one round of closeCrashed reads.
+const crashRound = 1000
+
+// closeCrashed publishes a crashClose for every session of sensor that
+// started before started and is still open, in rounds of crashRound;
+// caughtUp waits until the store holds what the bus does (false: ctx
+// ended), so that each round reads a store with the last round's closes.
+// It returns how many it closed.
+//
+// A crash can leave thousands of sessions open (a worm wave at the kill),
+// and a close can fail to land (the store refuses the event): a session
+// still open after its close was published is not closed again, and a
+// round that finds nothing new ends the recovery with an error, where
+// reading the same round for ever would spin. An event that would not
+// validate is never published (the bus would take it, the store drop it).
+func closeCrashed(ctx context.Context, st store.Events, pub event.Publisher, sensor string, started time.Time, caughtUp func(context.Context) bool) (int, error) {
+	closed := 0
+	done := map[string]bool{}
+	var invalid []error
+	for {
+		if !caughtUp(ctx) {
+			return closed, ctx.Err()
+		}
+		open, err := st.OpenSessions(ctx, sensor, started, crashRound)
+		if err != nil {
+			return closed, fmt.Errorf("crash recovery: open sessions: %w", err)
+		}
+		fresh := 0
+		for _, s := range open {
+			if done[s.ID] {
+				continue
+			}
+			done[s.ID] = true
+			fresh++
+			ev, err := crashClose(ctx, st, s)
+			if err != nil {
+				return closed, err
+			}
+			if err := ev.Validate(); err != nil {
+				invalid = append(invalid, fmt.Errorf("session %s: %w", s.ID, err))
+				continue
+			}
+			if err := pub.Publish(ctx, ev); err != nil {
+				return closed, fmt.Errorf("crash recovery: close session %s: %w", s.ID, err)
+			}
+			closed++
+		}
+		if len(open) < crashRound {
+			break
+		}
+		if fresh == 0 {
+			return closed, fmt.Errorf("crash recovery: %d sessions stay open after their close was published; the rest are not reached", len(open))
+		}
+	}
+	if len(invalid) > 0 {
+		return closed, fmt.Errorf("crash recovery: %d sessions not closed: %w", len(invalid), errors.Join(invalid[:min(len(invalid), 5)]...))
+	}
+	return closed, nil
 }

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"path/filepath"
 	"sync"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/honeygate/honeygate/internal/attack"
 	"github.com/honeygate/honeygate/internal/attrib"
 	"github.com/honeygate/honeygate/internal/bus"
+	"github.com/honeygate/honeygate/internal/config"
 	"github.com/honeygate/honeygate/internal/crawl"
 	"github.com/honeygate/honeygate/internal/detect"
 	"github.com/honeygate/honeygate/internal/event"
@@ -198,7 +200,8 @@ func (e *env) Crawler() (*crawl.Crawler, error) {
 	}
 	e.onClose(func() error { judge.Close(); return nil })
 	log := e.log.With("component", "crawl")
-	guard := &crawl.Guard{AllowPrivate: c.AllowPrivateUpstream}
+	// The crawler never dials honeygate's own listeners, whatever a page asks.
+	guard := &crawl.Guard{AllowPrivate: c.AllowPrivateUpstream, Own: e.ownAddrs()}
 	lim := c.Limits()
 	// One connection per host across all visits: the crawl is polite.
 	static := crawl.NewStatic(crawl.StaticOptions{Limits: lim, Guard: guard, MaxConnsPerHost: 1, Log: log})
@@ -486,6 +489,10 @@ func (e *env) ownAddrs() func() []netip.AddrPort {
 		once.Do(func() {
 			for _, addrs := range e.addrs {
 				for _, a := range addrs {
+					// The bus's listener is kept as a URL (tls://host:port).
+					if u, err := url.Parse(a); err == nil && u.Host != "" {
+						a = u.Host
+					}
 					if ap, err := netip.ParseAddrPort(a); err == nil {
 						own = append(own, ap)
 					}
@@ -536,6 +543,9 @@ func buildDNS(e *env) ([]Component, error) {
 	addrs := e.cfg.Addrs("dns")
 	if len(addrs) == 0 {
 		return nil, nil
+	}
+	if len(e.cfg.Gateway.Upstreams) == 0 {
+		e.log.Warn(config.NoUpstreams, "component", "dns")
 	}
 	gw, err := e.gatewayParts()
 	if err != nil {
@@ -594,40 +604,9 @@ func buildCrashRecovery(e *env) ([]Component, error) {
 		}
 	}
 	return []Component{RunFunc(func(ctx context.Context) error {
-		closed := 0
-		for {
-			// Each round starts from a store that has the last round's
-			// closes, so no session is closed twice.
-			if !caughtUp(ctx) {
-				return nil
-			}
-			open, err := st.OpenSessions(ctx, e.cfg.Sensor, started, 1000)
-			if err != nil {
-				if ctx.Err() != nil {
-					return nil
-				}
-				log.Error("open sessions", "err", err)
-				return nil
-			}
-			for _, s := range open {
-				ev, err := crashClose(ctx, st, s)
-				if err != nil {
-					if ctx.Err() == nil {
-						log.Error("closing a session left open by a crash", "session", s.ID, "err", err)
-					}
-					return nil
-				}
-				if err := b.Publish(ctx, ev); err != nil {
-					if ctx.Err() == nil {
-						log.Error("closing a session left open by a crash", "session", s.ID, "err", err)
-					}
-					return nil
-				}
-				closed++
-			}
-			if len(open) < 1000 {
-				break
-			}
+		closed, err := closeCrashed(ctx, st, b, e.cfg.Sensor, started, caughtUp)
+		if err != nil && ctx.Err() == nil {
+			log.Error("closing the sessions a crash left open", "closed", closed, "err", err)
 		}
 		if closed > 0 {
 			log.Warn("closed the sessions a crash left open", "sessions", closed)

@@ -2,7 +2,9 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -127,6 +129,9 @@ func newSession() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var raw json.RawMessage
 			if err := c.get(cmd.Context(), "/api/v1/sessions/"+url.PathEscape(args[0]), nil, &raw); err != nil {
+				if ae, ok := errors.AsType[apiError](err); ok && ae.status == http.StatusNotFound {
+					return fmt.Errorf("no session with id %s (ids are in `honeygate events`)", printable(args[0]))
+				}
 				return err
 			}
 			if c.json {

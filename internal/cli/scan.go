@@ -44,9 +44,9 @@ Engines: static (Go HTTP client, HTML read without running JavaScript),
 browser (headless Chromium), auto (static first, the browser when the static
 pass is not conclusive).
 
-Pages are never allowed to steer the crawler to loopback, link-local or
-private addresses, unless the URL given is itself on one or
---allow-private-upstream is set.`,
+Pages are never allowed to steer the crawler to link-local or private
+addresses, unless the URL given is itself on one or --allow-private-upstream
+is set; to loopback only with --allow-private-upstream.`,
 		Example: `  honeygate scan http://example.com/
   honeygate scan --engine browser --profile ie11-win7 http://shop.example/
   honeygate scan --file urls.txt --json > verdicts.jsonl

@@ -105,9 +105,16 @@ func (bl *Blobs) Prune(keep func(hash string) bool, minAge time.Duration) (int, 
 	return n, nil
 }
 
-// Save puts every resource body of c into the blobs (the hashes are already
-// in the capture).
+// Save puts every resource body of c, and its screenshot, into the blobs
+// (the hashes are already in the capture).
 func (bl *Blobs) Save(c *Capture) error {
+	if s := c.Screenshot; s != nil && s.Data != nil {
+		h, err := bl.Put(s.Data)
+		if err != nil {
+			return err
+		}
+		s.SHA256 = h
+	}
 	for i := range c.Resources {
 		r := &c.Resources[i]
 		if r.Body == nil {
@@ -120,6 +127,21 @@ func (bl *Blobs) Save(c *Capture) error {
 		r.SHA256 = h
 	}
 	return nil
+}
+
+// Hashes lists the blobs c refers to: its resources' bodies and its
+// screenshot. A Store's Hashes keeps them all from retention's pruning.
+func (c *Capture) Hashes() []string {
+	var hs []string
+	for _, r := range c.Resources {
+		if r.SHA256 != "" {
+			hs = append(hs, r.SHA256)
+		}
+	}
+	if c.Screenshot != nil && c.Screenshot.SHA256 != "" {
+		hs = append(hs, c.Screenshot.SHA256)
+	}
+	return hs
 }
 
 // Load fills the bodies of c's resources from the blobs; a missing body

@@ -17,6 +17,9 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/css"
+	"github.com/chromedp/cdproto/dom"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
@@ -45,6 +48,9 @@ type BrowserOptions struct {
 	// RestartAfter restarts the browser after this many visits, so that
 	// whatever a hostile page leaks does not accumulate (default 500).
 	RestartAfter int
+	// NoScreenshot skips the screenshot of each visited page (a JPEG of
+	// the viewport, kept with the capture's bodies).
+	NoScreenshot bool
 	Log          *slog.Logger
 }
 
@@ -119,11 +125,13 @@ func NewBrowser(o BrowserOptions) (*Browser, error) {
 		return nil, fmt.Errorf("crawl: browser: %w", err)
 	}
 	b := &Browser{opts: o, sem: make(chan struct{}, o.Tabs), dir: dir}
-	if b.public, err = startGuardProxy(o.Guard, false, o.Log); err != nil {
+	// Room for the bodies of the pages in progress in every tab.
+	bodies := newBodyLog(o.MaxBody, max(64<<20, 8*int64(o.Tabs)*o.MaxBody))
+	if b.public, err = startGuardProxy(o.Guard, false, bodies, o.Log); err != nil {
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("crawl: browser: proxy: %w", err)
 	}
-	if b.private, err = startGuardProxy(o.Guard, true, o.Log); err != nil {
+	if b.private, err = startGuardProxy(o.Guard, true, bodies, o.Log); err != nil {
 		b.public.Close()
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("crawl: browser: proxy: %w", err)
@@ -157,9 +165,19 @@ func (b *Browser) startLocked() error {
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("no-first-run", true),
 		chromedp.Flag("disable-quic", true),
+		// WebRTC sends UDP by itself (STUN to any address and port a page
+		// names, loopback included), past the proxy: only proxied TCP.
+		chromedp.Flag("webrtc-ip-handling-policy", "disable_non_proxied_udp"),
 		chromedp.Flag("dns-prefetch-disable", true),
 		chromedp.Flag("disable-gpu", true),
 		chromedp.Flag("mute-audio", true),
+		// chromedp turns this on by default, for containers with a tiny
+		// /dev/shm; Chromium then keeps its shared memory in files under
+		// /tmp, and a visit spent a fifth of its CPU in the kernel
+		// creating, filling and deleting them (perf: ext4 inode and page
+		// cache work in the renderers' IO threads). Only when /dev/shm is
+		// too small is it left on.
+		chromedp.Flag("disable-dev-shm-usage", !devShmUsable()),
 		// Everything goes through the guard proxy, loopback included
 		// ("<-loopback>" removes Chromium's implicit bypass of it).
 		chromedp.Flag("proxy-server", b.public.URL()),
@@ -269,7 +287,8 @@ func (b *Browser) Visit(ctx context.Context, req Request) (c *Capture) {
 		return c
 	}
 	defer os.RemoveAll(dl)
-	v := &tabVisit{b: b, c: c, p: req.Profile, reqs: map[network.RequestID]*tabReq{}, dl: dl, proxy: proxy}
+	v := &tabVisit{b: b, c: c, p: req.Profile, reqs: map[network.RequestID]*tabReq{}, dl: dl, proxy: proxy,
+		bodies: map[network.RequestID][]byte{}, bodySem: make(chan struct{}, 4)}
 	v.last.Store(time.Now().UnixNano())
 	tctx, cancel := chromedp.NewContext(bctx,
 		chromedp.WithNewBrowserContext(func(p *target.CreateBrowserContextParams) {
@@ -315,6 +334,15 @@ type tabVisit struct {
 	stopped   bool         // set when collection starts; the listener then ignores events
 	last      atomic.Int64 // time of the last network activity, unix nanoseconds
 	dialogs   atomic.Int32
+
+	// Bodies are read as soon as each response has finished loading, while
+	// the page goes on: Chromium drops a document's response bodies when
+	// the top frame commits another navigation (a kit's landing page that
+	// moves on), and reading them one by one after the visit made the
+	// collection's deadline a bottleneck on a busy machine.
+	bodies  map[network.RequestID][]byte // guarded by mu
+	bodyWG  sync.WaitGroup
+	bodySem chan struct{}
 }
 
 // instrument counts what a trapping page does, through console markers:
@@ -336,12 +364,12 @@ func (v *tabVisit) run(u *url.URL) {
 	ctx := v.ctx
 	steps := []chromedp.Action[chromedp.Void]{
 		chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-			if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
-				return err
-			}
-			if _, err := chromedp.Call(ctx, page.Enable, page.EnableParams{}); err != nil {
-				return err
-			}
+			// chromedp enables the CSS and DOM agents on every tab for its
+			// selectors, which the engine does not use: with them on, the
+			// renderer reports every stylesheet and node change of the page
+			// over the pipe. (Network and Page are on already.)
+			chromedp.Call(ctx, css.Disable, cdp.Empty{}) //nolint:errcheck // an agent left on costs time only
+			chromedp.Call(ctx, dom.Disable, cdp.Empty{}) //nolint:errcheck // idem
 			if _, err := chromedp.Call(ctx, emulation.SetUserAgentOverride, emulation.SetUserAgentOverrideParams{
 				UserAgent: v.p.UserAgent, AcceptLanguage: v.p.Language, Platform: v.p.Platform,
 			}); err != nil {
@@ -453,6 +481,10 @@ func (v *tabVisit) listen(ev any) {
 	case *network.EventLoadingFinished:
 		if r := v.reqs[e.RequestID]; r != nil {
 			r.finished = true
+			if wantsBody(r) {
+				v.bodyWG.Add(1)
+				go v.readBody(e.RequestID)
+			}
 		}
 	case *network.EventLoadingFailed:
 		if r := v.reqs[e.RequestID]; r != nil {
@@ -521,13 +553,56 @@ func (v *tabVisit) listen(ev any) {
 	}
 }
 
+// wantsBody reports whether the engine keeps r's body: documents (pages
+// and frames) and scripts, the things the detectors read.
+func wantsBody(r *tabReq) bool {
+	t := network.ResourceType(r.typ)
+	return !r.refused && !r.download && (t == network.ResourceTypeDocument || t == network.ResourceTypeScript)
+}
+
+// readBody reads one response body from the browser, a few at a time per
+// tab, and keeps it for collect.
+func (v *tabVisit) readBody(id network.RequestID) {
+	defer v.bodyWG.Done()
+	select {
+	case v.bodySem <- struct{}{}:
+	case <-v.tab.Done():
+		return
+	}
+	defer func() { <-v.bodySem }()
+	ctx, cancel := context.WithTimeout(v.tab, 5*time.Second)
+	defer cancel()
+	res, err := chromedp.Call(ctx, network.GetResponseBody, network.GetResponseBodyParams{RequestID: id})
+	if err != nil {
+		return
+	}
+	b := res.Body
+	if b == nil {
+		b = []byte{}
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if len(v.bodies) < 4*v.b.opts.MaxResources {
+		v.bodies[id] = b
+	}
+}
+
 // collect turns the requests into resources, with the bodies of documents,
 // frames and scripts, the saved downloads, and the DOM as scripts left it.
 func (v *tabVisit) collect() {
 	c := v.c
+	// The bodies still being read get a short while; the tab is still open.
+	read := make(chan struct{})
+	go func() { v.bodyWG.Wait(); close(read) }()
+	select {
+	case <-read:
+	case <-time.After(3 * time.Second):
+	}
 	v.mu.Lock()
 	v.stopped = true
 	mainFrame := v.mainFrame
+	bodies := v.bodies
+	v.bodies = map[network.RequestID][]byte{} // late readers write here
 	var items []reqItem
 	for id, r := range v.reqs {
 		items = append(items, reqItem{id, *r})
@@ -540,6 +615,9 @@ func (v *tabVisit) collect() {
 	// short extra time bounds the reading.
 	cctx, cancel := context.WithTimeout(v.tab, 3*time.Second)
 	defer cancel()
+	if !v.b.opts.NoScreenshot && mainFrame != "" {
+		v.screenshot(cctx)
+	}
 	var mainDoc string
 	for _, it := range items {
 		if len(c.Resources) >= v.b.opts.MaxResources {
@@ -563,11 +641,25 @@ func (v *tabVisit) collect() {
 		case r.failed && !r.download:
 			res.Error = r.errText
 		}
-		wantBody := r.finished && !r.refused && (res.Type == TypeDocument || res.Type == TypeIframe || res.Type == TypeScript)
-		if wantBody {
-			body, err := chromedp.Call(cctx, network.GetResponseBody, network.GetResponseBodyParams{RequestID: it.id})
-			if err == nil {
-				b := body.Body
+		if wantsBody(&r) && r.status > 0 {
+			b, ok := bodies[it.id]
+			if !ok && r.finished && cctx.Err() == nil {
+				// Finished as the visit ended, or its reading failed: once
+				// more, now.
+				if body, err := chromedp.Call(cctx, network.GetResponseBody, network.GetResponseBodyParams{RequestID: it.id}); err == nil {
+					b, ok = body.Body, true
+				}
+			}
+			if len(b) == 0 {
+				// Chromium had nothing, nothing left, or never reported the
+				// load finished (a frame's document, under load): the
+				// proxy's copy.
+				if pb, found := v.proxy.bodies.get(r.url, v.c.Time); found && len(pb) > 0 {
+					b, ok = pb, true
+					res.Cause += "; body from the proxy"
+				}
+			}
+			if ok {
 				if int64(len(b)) > v.b.opts.MaxBody {
 					b, res.Truncated = b[:v.b.opts.MaxBody], true
 				}
@@ -608,6 +700,20 @@ func (v *tabVisit) collect() {
 	if c.Error == "" && mainDoc == "" && len(c.Resources) == 0 {
 		c.Error = "no document loaded"
 	}
+}
+
+// screenshot keeps an image of the page as it was shown when the visit
+// ended: a JPEG of the viewport (what a victim saw first; a scam's fake
+// warning, a fake update's button), small enough to keep for every visit.
+func (v *tabVisit) screenshot(ctx context.Context) {
+	q, speed := int64(60), true
+	res, err := chromedp.Call(ctx, page.CaptureScreenshot, page.CaptureScreenshotParams{
+		Format: page.CaptureScreenshotFormatJpeg, Quality: &q, OptimizeForSpeed: &speed,
+	})
+	if err != nil || len(res.Data) == 0 || int64(len(res.Data)) > v.b.opts.MaxBody {
+		return
+	}
+	v.c.Screenshot = &Screenshot{MIME: "image/jpeg", Width: v.p.Width, Height: v.p.Height, Size: int64(len(res.Data)), SHA256: Sum(res.Data), Data: res.Data}
 }
 
 // downloads hashes the files the page made the browser save, then deletes

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -64,7 +65,7 @@ func wsAccept(w http.ResponseWriter, r *http.Request, got chan<- string) {
 }
 
 func TestBrowserSeesWhatThePageDoes(t *testing.T) {
-	b := newTestBrowser(t, BrowserOptions{})
+	b := newTestBrowser(t, BrowserOptions{Guard: testGuard()})
 	got := make(chan string, 1)
 	var ua, referer string
 	mux := http.NewServeMux()
@@ -144,6 +145,18 @@ console.log("page says hi");
 	if len(bh.Console) == 0 {
 		t.Errorf("console = %q", bh.Console)
 	}
+	// The page as shown is kept: a JPEG, stored by its hash with the bodies.
+	if s := c.Screenshot; s == nil || s.MIME != "image/jpeg" || !strings.HasPrefix(string(s.Data), "\xff\xd8\xff") || s.SHA256 != Sum(s.Data) {
+		t.Errorf("screenshot = %+v", c.Screenshot)
+	} else {
+		bl := &Blobs{Dir: t.TempDir()}
+		if err := bl.Save(c); err != nil {
+			t.Fatal(err)
+		}
+		if img, err := bl.Get(s.SHA256); err != nil || !strings.HasPrefix(string(img), "\xff\xd8\xff") || !slices.Contains(c.Hashes(), s.SHA256) {
+			t.Errorf("screenshot blob: %d bytes, %v; capture hashes %v", len(img), err, c.Hashes())
+		}
+	}
 	iframeHop := false
 	for _, h := range c.Redirects {
 		iframeHop = iframeHop || h.Cause == CauseIframe
@@ -154,7 +167,7 @@ console.log("page says hi");
 }
 
 func TestBrowserHangingSiteIsAnError(t *testing.T) {
-	b := newTestBrowser(t, BrowserOptions{Limits: Limits{Timeout: 2 * time.Second}})
+	b := newTestBrowser(t, BrowserOptions{Guard: testGuard(), Limits: Limits{Timeout: 2 * time.Second}})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(200)
 		w.(http.Flusher).Flush()

@@ -23,8 +23,9 @@ type Config struct {
 	// HostDelay is the pause between two visits to one host.
 	HostDelay time.Duration `yaml:"host_delay"`
 	// AllowPrivateUpstream lets crawled pages load from loopback,
-	// link-local and private addresses (the visited URL itself may always
-	// be on one).
+	// link-local and private addresses. Without it, a watched URL on a
+	// private address may load from the private ranges but not from the
+	// host itself (loopback); honeygate's own listeners are never reached.
 	AllowPrivateUpstream bool `yaml:"allow_private_upstream"`
 	// RulesDir holds the operator's YARA rules (*.yar, *.yara); default
 	// DATA/rules.

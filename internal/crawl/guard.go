@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -35,6 +36,8 @@ var privatePrefixes = func() []netip.Prefix {
 		"fe80::/10", // link-local
 		"ff00::/8",  // multicast
 		"64:ff9b:1::/48",
+		"64:ff9b::/96", // NAT64: an IPv4 address inside, 127.0.0.1 as 64:ff9b::7f00:1
+		"2002::/16",    // 6to4: an IPv4 address inside as well
 	} {
 		ps = append(ps, netip.MustParsePrefix(s))
 	}
@@ -56,7 +59,9 @@ func IsPrivate(a netip.Addr) bool {
 type allowPrivateKey struct{}
 
 // WithPrivateAllowed marks ctx as a visit that may reach private addresses
-// (because the visited URL itself is on one).
+// (because the visited URL itself is on one). Loopback stays refused: a
+// site on the operator's network must not lead the crawler into the host
+// it runs on.
 func WithPrivateAllowed(ctx context.Context) context.Context {
 	return context.WithValue(ctx, allowPrivateKey{}, true)
 }
@@ -69,26 +74,52 @@ func privateAllowed(ctx context.Context) bool {
 // Guard is a dialer that checks the address it actually connects to, after
 // DNS resolution: checking the URL's host name before the request would let
 // a name that resolves to 127.0.0.1 (or re-resolves, DNS rebinding) through.
+//
+// What it refuses, in this order:
+//   - honeygate's own listeners (Own) and the browser engine's own proxies,
+//     always, whatever else is allowed: a crawled page must never reach
+//     the web API, the gateway's proxy and DNS, the sensors or the bus;
+//   - loopback and unspecified addresses (the host itself), unless the
+//     operator allowed private upstreams (AllowPrivate) or the guard is a
+//     test's (LoopbackOnly);
+//   - the other private, link-local and reserved ranges, unless
+//     AllowPrivate or the visit started on such an address
+//     (WithPrivateAllowed).
 type Guard struct {
-	// AllowPrivate lets every visit reach private addresses
-	// (--allow-private-upstream).
+	// AllowPrivate lets every visit reach private and loopback addresses
+	// (--allow-private-upstream), honeygate's own listeners excepted.
 	AllowPrivate bool
-	// Private classifies addresses; nil means IsPrivate. Tests replace it.
+	// Private classifies addresses; nil means IsPrivate, with loopback
+	// kept apart as above. Tests replace it: then Private alone says what
+	// is private, and nothing is loopback.
 	Private func(netip.Addr) bool
+	// Own returns honeygate's listener addresses (read at each dial, as
+	// listeners on port 0 are known only once bound). A listener on an
+	// unspecified address stands for its port on every local address.
+	Own func() []netip.AddrPort
 	// Timeout bounds one connection attempt.
 	Timeout time.Duration
 	// LoopbackOnly refuses every destination that is not a loopback IP
 	// address, before any DNS lookup: for tests and benchmarks, whose
 	// pages (real malicious ones among them) name hosts on the Internet
-	// that must not even be resolved.
+	// that must not even be resolved. Loopback is then reachable.
 	LoopbackOnly bool
+
+	mu    sync.Mutex
+	self  []netip.AddrPort // the browser engine's proxies
+	local map[netip.Addr]bool
 }
 
 // ErrNotLoopback is returned (wrapped) by a LoopbackOnly guard.
 var ErrNotLoopback = errors.New("refused: not a loopback address (loopback-only guard)")
 
-// DialContext connects like net.Dialer, refusing private addresses unless
-// the guard or ctx (WithPrivateAllowed) allows them.
+// ErrOwnListener is returned (wrapped) for a connection to one of
+// honeygate's own listeners. It wraps ErrPrivateAddress, so a refusal reads
+// the same to callers that only know that one.
+var ErrOwnListener = fmt.Errorf("%w: honeygate's own listener", ErrPrivateAddress)
+
+// DialContext connects like net.Dialer, refusing what the guard refuses
+// (see Guard) on the address actually dialled.
 func (g *Guard) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
 	if g.LoopbackOnly {
 		host, _, err := net.SplitHostPort(addr)
@@ -97,24 +128,97 @@ func (g *Guard) DialContext(ctx context.Context, network, addr string) (net.Conn
 			return nil, fmt.Errorf("crawl: dial %s: %w", addr, ErrNotLoopback)
 		}
 	}
-	allow := g.AllowPrivate || privateAllowed(ctx)
+	allowPrivate := privateAllowed(ctx)
 	d := net.Dialer{Timeout: g.Timeout, KeepAlive: 30 * time.Second}
 	if g.Timeout == 0 {
 		d.Timeout = 10 * time.Second
 	}
-	if !allow {
-		d.ControlContext = func(_ context.Context, _, address string, _ syscall.RawConn) error {
-			ap, err := netip.ParseAddrPort(address)
-			if err != nil {
-				return fmt.Errorf("crawl: dial %s: %w", address, err)
-			}
-			if g.private(ap.Addr()) {
-				return fmt.Errorf("crawl: dial %s: %w", address, ErrPrivateAddress)
-			}
-			return nil
+	d.ControlContext = func(_ context.Context, _, address string, _ syscall.RawConn) error {
+		ap, err := netip.ParseAddrPort(address)
+		if err != nil {
+			return fmt.Errorf("crawl: dial %s: %w", address, err)
 		}
+		if err := g.Check(ap, allowPrivate); err != nil {
+			return fmt.Errorf("crawl: dial %s: %w", address, err)
+		}
+		return nil
 	}
 	return d.DialContext(ctx, network, addr)
+}
+
+// Check reports whether the guard lets a visit connect to ap; private says
+// whether the visit started on a private address. It returns nil or an
+// error wrapping ErrPrivateAddress (ErrOwnListener for honeygate's own).
+func (g *Guard) Check(ap netip.AddrPort, private bool) error {
+	a := ap.Addr().Unmap()
+	if g.own(a, ap.Port()) {
+		return ErrOwnListener
+	}
+	switch {
+	case g.Private != nil:
+		if g.Private(a) && !g.AllowPrivate && !private {
+			return ErrPrivateAddress
+		}
+	case a.IsLoopback() || a.IsUnspecified():
+		if !g.AllowPrivate && !g.LoopbackOnly {
+			return fmt.Errorf("%w (loopback: allowed only with --allow-private-upstream)", ErrPrivateAddress)
+		}
+	case IsPrivate(a):
+		if !g.AllowPrivate && !private {
+			return ErrPrivateAddress
+		}
+	}
+	return nil
+}
+
+// own reports whether a:port is one of honeygate's listeners or the
+// browser engine's proxies.
+func (g *Guard) own(a netip.Addr, port uint16) bool {
+	var own []netip.AddrPort
+	if g.Own != nil {
+		own = g.Own()
+	}
+	g.mu.Lock()
+	own = append(own, g.self...)
+	g.mu.Unlock()
+	for _, o := range own {
+		if o.Port() != port {
+			continue
+		}
+		oa := o.Addr().Unmap()
+		if oa == a {
+			return true
+		}
+		if oa.IsUnspecified() && (a.IsLoopback() || a.IsUnspecified() || g.isLocal(a)) {
+			return true
+		}
+	}
+	return false
+}
+
+// isLocal reports whether a is an address of one of this host's interfaces
+// (read once).
+func (g *Guard) isLocal(a netip.Addr) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.local == nil {
+		g.local = map[netip.Addr]bool{}
+		addrs, _ := net.InterfaceAddrs()
+		for _, ad := range addrs {
+			if p, err := netip.ParsePrefix(ad.String()); err == nil {
+				g.local[p.Addr().Unmap()] = true
+			}
+		}
+	}
+	return g.local[a]
+}
+
+// addSelf adds an address of the engine's own (a guard proxy) to those
+// never dialled: a page must not make the proxy connect to itself.
+func (g *Guard) addSelf(ap netip.AddrPort) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.self = append(g.self, ap)
 }
 
 func (g *Guard) private(a netip.Addr) bool {

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"sync"
@@ -30,17 +31,21 @@ type guardProxy struct {
 	mu      sync.Mutex
 	conns   map[net.Conn]struct{}
 	refused map[string]bool // URLs (and CONNECT hosts) refused, so the engine can say why a load failed
+	bodies  *bodyLog        // plain-HTTP documents and scripts as passed on
 }
 
 // refusedHeader marks a proxy answer that refused a private destination.
 const refusedHeader = "X-Honeygate-Refused"
 
-func startGuardProxy(g *Guard, allowPrivate bool, log *slog.Logger) (*guardProxy, error) {
+func startGuardProxy(g *Guard, allowPrivate bool, bodies *bodyLog, log *slog.Logger) (*guardProxy, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
-	p := &guardProxy{guard: g, allowPrivate: allowPrivate, ln: ln, log: log, conns: map[net.Conn]struct{}{}, refused: map[string]bool{}}
+	if ap, err := netip.ParseAddrPort(ln.Addr().String()); err == nil {
+		g.addSelf(ap)
+	}
+	p := &guardProxy{guard: g, allowPrivate: allowPrivate, ln: ln, log: log, bodies: bodies, conns: map[net.Conn]struct{}{}, refused: map[string]bool{}}
 	p.tr = &http.Transport{
 		DialContext:            p.dial,
 		MaxIdleConnsPerHost:    8,
@@ -102,7 +107,14 @@ func (p *guardProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header()[k] = vs
 	}
 	w.WriteHeader(resp.StatusCode)
-	io.Copy(w, resp.Body) //nolint:errcheck // the browser sees a short body
+	enc := resp.Header.Get("Content-Encoding")
+	if !p.bodies.wants(resp.StatusCode, resp.Header.Get("Content-Type"), enc) {
+		io.Copy(w, resp.Body) //nolint:errcheck // the browser sees a short body
+		return
+	}
+	if raw, whole, _ := teeBounded(w, resp.Body, p.bodies.maxBody); whole {
+		p.bodies.put(r.URL.String(), raw, enc)
+	}
 }
 
 func (p *guardProxy) fail(w http.ResponseWriter, what string, err error) {

@@ -329,6 +329,8 @@ func isDownload(resp *http.Response, u *url.URL, body []byte) bool {
 
 func errText(err error) string {
 	switch {
+	case errors.Is(err, ErrOwnListener):
+		return ErrOwnListener.Error()
 	case errors.Is(err, ErrPrivateAddress):
 		return ErrPrivateAddress.Error()
 	case errors.Is(err, context.DeadlineExceeded):

@@ -11,6 +11,8 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -30,7 +32,8 @@ import (
 var (
 	quality        = flag.Bool("quality", false, "measure detection quality on the labelled set")
 	qualityEngines = flag.String("quality.engines", "static", "comma-separated engines to measure (static, browser, auto)")
-	qualityShow    = flag.Bool("quality.show", false, "list every miss and false alarm")
+	qualityShow    = flag.Bool("quality.show", false, "list every miss and false alarm of the tuned families and the benign pages (never the held-out families': they stay unseen)")
+	qualityMatch   = flag.String("quality.match", "", "only the cases whose description matches this regular expression (e.g. ^crimepack/)")
 )
 
 // holdout families were never looked at while writing rules and weights.
@@ -190,6 +193,10 @@ func TestQuality(t *testing.T) {
 	for _, p := range benign {
 		cases = append(cases, qualityCase{url: site.URL + p, label: "benign", what: p})
 	}
+	if *qualityMatch != "" {
+		re := regexp.MustCompile(*qualityMatch)
+		cases = slices.DeleteFunc(cases, func(c qualityCase) bool { return !re.MatchString(c.what) })
+	}
 
 	judge := newTestJudge(t)
 	// Each engine's captures are recorded; auto, after static and browser
@@ -316,6 +323,21 @@ func measure(t *testing.T, cr *crawl.Crawler, engine string, cases []qualityCase
 			sets[k].sus++
 		}
 	}
+	// The benign pages' highest scores: how much room the thresholds have.
+	var top []result
+	for _, r := range results {
+		if r.c.label == "benign" && r.v.Verdict.Score > 0 {
+			top = append(top, r)
+		}
+	}
+	sort.Slice(top, func(i, j int) bool { return top[i].v.Verdict.Score > top[j].v.Verdict.Score })
+	for _, r := range top[:min(len(top), 5)] {
+		var rs []string
+		for _, re := range r.v.Verdict.Reasons {
+			rs = append(rs, re.Detector+"/"+re.Rule)
+		}
+		t.Logf("benign high score %.0f %s %v", r.v.Verdict.Score, r.c.what, rs)
+	}
 	for _, r := range results {
 		k := "benign"
 		if r.c.label != "benign" {
@@ -327,12 +349,21 @@ func measure(t *testing.T, cr *crawl.Crawler, engine string, cases []qualityCase
 		}
 		add(k, r.v.Verdict)
 		bad := (k == "benign" && r.v.Verdict.Verdict == crawl.Malicious) || (k != "benign" && r.v.Verdict.Verdict != crawl.Malicious)
-		if bad && *qualityShow {
+		if bad && *qualityShow && k != "holdout" {
 			var rs []string
 			for _, re := range r.v.Verdict.Reasons {
 				rs = append(rs, re.Detector+"/"+re.Rule)
 			}
-			t.Logf("%s %s: %s %.0f %v err=%q", k, r.c.what, r.v.Verdict.Verdict, r.v.Verdict.Score, rs, r.v.Capture.Error)
+			var res []string
+			for _, x := range r.v.Capture.Resources {
+				res = append(res, fmt.Sprintf("%s:%d:%dB%s", x.Type, x.Status, len(x.Body), map[bool]string{true: ":" + x.Error}[x.Error != ""]))
+			}
+			t.Logf("%s %s: %s %.0f %v err=%q %.1fs resources=%v", k, r.c.what, r.v.Verdict.Verdict, r.v.Verdict.Score, rs, r.v.Capture.Error, r.v.Capture.Duration, res)
+		}
+	}
+	for _, k := range []string{"tuned", "holdout", "benign"} {
+		if sets[k] == nil {
+			sets[k] = &tally{}
 		}
 	}
 	tp := sets["tuned"].mal + sets["holdout"].mal

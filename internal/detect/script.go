@@ -69,7 +69,8 @@ func (s *Script) Detect(ctx context.Context, in *Input) []crawl.Reason {
 			}
 			// A landing page keeps its payload as the text of an element and
 			// a script decodes it from there: the script alone looks tame.
-			if f.DOMRead && f.Sinks > 0 && f.Decoders > 0 {
+			hidden := f.TableNames >= 2 || (f.HiddenSink > 0 && (f.TableNames > 0 || f.SplitNames > 0))
+			if (f.DOMRead && f.Sinks > 0 && f.Decoders > 0) || hidden {
 				if d := parentDoc(in, r); d != nil && d.LongestText >= 4000 {
 					out = append(out, crawl.Reason{Rule: "dom-payload-decoder", Category: crawl.CatExploitKit, Evidence: r.URL,
 						Excerpt: "decodes and runs the " + strconv.Itoa(d.LongestText) + "-byte text of an element: " + f.Excerpt})
@@ -123,15 +124,31 @@ type Features struct {
 	Fragments    int     // concatenations of one- or two-letter literals: "r"+"e"
 	DOMRead      bool    // reads an element's content (where landings keep their payload)
 	HiddenFrame  bool    // writes or creates an iframe sized 0/1 or hidden
-	Excerpt      string
+	// TableNames counts member names assembled from a character table:
+	// x["get"+t[4]+"lement"+t[1]+"yId"]. No minifier writes that.
+	TableNames int
+	// HiddenSink counts calls of a global member whose name is computed by
+	// concatenation: this[t[30]+"val"](s), window["e"+"val"](s).
+	HiddenSink int
+	// Escaped counts literals written wholly in \x or \u escapes that
+	// spell a sensitive name ("\x65\x76\x61\x6c") or markup that loads
+	// something ("\x3ciframe src=..."): text hidden from a reader's eye.
+	Escaped int
+	// Traits are the exploit-kit habits found, one bit each (see
+	// kitTraits): plug-in probing, local file probing, heap spraying,
+	// VBScript memory corruption, exploit carriers written by script.
+	Traits  kitTraits
+	Excerpt string
 }
 
 var (
-	reSink     = regexp.MustCompile(`\beval\s*\(|\bFunction\s*\(|document\s*\.\s*write(?:ln)?\s*\(|\bexecScript\s*\(|\bsetTimeout\s*\(\s*["']|\[\s*["']eval["']\s*\]|\[\s*["']write["']\s*\]`)
-	reDecoder  = regexp.MustCompile(`\bunescape\s*\(|fromCharCode|\batob\s*\(|charCodeAt|parseInt\s*\([^,()]{1,80},\s*(?:16|36)\s*\)|decodeURIComponent\s*\(|\.replace\s*\(\s*/[^/\n]{1,100}/g\s*,|\.split\s*\(\s*["']{2}\s*\)\s*\.\s*reverse`)
-	reEvalAls  = regexp.MustCompile(`(?:^|[^.\w])[A-Za-z_$][\w$]{0,30}\s*=\s*(?:window\.|this\.)?eval\s*[;,\n)]`)
-	reDOMRead  = regexp.MustCompile(`(?:getElementById|getElementsByTagName|querySelector)["'\s\]]*\((?:[^()]|\([^()]{0,40}\)){0,20}\)\s*(?:\[\s*\d+\s*\])?\s*(?:\.\s*|\[\s*["'])(?:innerHTML|innerText|textContent|value|getAttribute|nodeValue|data)`)
-	reHiddenFr = regexp.MustCompile(`(?i)(?:<iframe[^>]{0,300}(?:width\s*=\s*\\?["']?[01]\b|height\s*=\s*\\?["']?[01]\b|visibility\s*:\s*hidden|display\s*:\s*none)|createElement\s*\(\s*["']iframe["']\s*\)[\s\S]{0,400}?(?:\.(?:width|height)\s*=\s*["']?[01]["'; ]|visibility\s*=\s*["']hidden|display\s*=\s*["']none))`)
+	reSink      = regexp.MustCompile(`\beval\s*\(|\bFunction\s*\(|document\s*\.\s*write(?:ln)?\s*\(|\bexecScript\s*\(|\bsetTimeout\s*\(\s*["']|\[\s*["']eval["']\s*\]|\[\s*["']write["']\s*\]`)
+	reDecoder   = regexp.MustCompile(`\bunescape\s*\(|fromCharCode|\batob\s*\(|charCodeAt|parseInt\s*\([^,()]{1,80},\s*(?:16|36)\s*\)|decodeURIComponent\s*\(|\.replace\s*\(\s*/[^/\n]{1,100}/g\s*,|\.split\s*\(\s*["']{2}\s*\)\s*\.\s*reverse`)
+	reEvalAls   = regexp.MustCompile(`(?:^|[^.\w])[A-Za-z_$][\w$]{0,30}\s*=\s*(?:window\.|this\.)?eval\s*[;,\n)]`)
+	reDOMRead   = regexp.MustCompile(`(?:getElementById|getElementsByTagName|querySelector)["'\s\]]*\((?:[^()]|\([^()]{0,40}\)){0,20}\)\s*(?:\[\s*\d+\s*\])?\s*(?:\.\s*|\[\s*["'])(?:innerHTML|innerText|textContent|value|getAttribute|nodeValue|data)`)
+	reTableName = regexp.MustCompile(`["'][A-Za-z]{1,20}["']\s*\+\s*[\w$]{1,30}\s*\[\s*\d{1,3}\s*\]\s*\+\s*["'][A-Za-z]{1,20}["']`)
+	reHidSink   = regexp.MustCompile(`(?:\bthis|\bwindow|\bself|\btop|\bdocument)\s*\[(?:[^\[\]\n]|\[[^\[\]\n]*\]){0,40}\+(?:[^\[\]\n]|\[[^\[\]\n]*\]){0,40}\]\s*\(`)
+	reHiddenFr  = regexp.MustCompile(`(?i)(?:<iframe[^>]{0,300}(?:width\s*=\s*\\?["']?[01]\b|height\s*=\s*\\?["']?[01]\b|visibility\s*:\s*hidden|display\s*:\s*none)|createElement\s*\(\s*["']iframe["']\s*\)[\s\S]{0,400}?(?:\.(?:width|height)\s*=\s*["']?[01]["'; ]|visibility\s*=\s*["']hidden|display\s*=\s*["']none))`)
 )
 
 // Analyze measures a script. It is linear in the text (capped at 1 MiB).
@@ -150,6 +167,11 @@ func Analyze(src string) Features {
 	f.HiddenFrame = countAround(src, reHiddenFr, 40, 500, "iframe", "IFRAME", "Iframe") > 0
 	f.EvalAlias = countAround(src, reEvalAls, 40, 10, "eval") > 0
 	f.DOMRead = countAround(src, reDOMRead, 10, 900, "getElementById", "getElementsByTagName", "querySelector") > 0
+	if strings.Contains(src, "]") {
+		f.TableNames = countAround(src, reTableName, 120, 120, "+")
+		f.HiddenSink = countAround(src, reHidSink, 10, 200, "this", "window", "self", "top", "document")
+	}
+	f.Traits = traitsOf(src)
 	lits := lexLiterals(src)
 	total := 0
 	best := ""
@@ -162,6 +184,11 @@ func Analyze(src string) Features {
 		if len(v) > f.EncodedLit && looksEncoded(v) {
 			f.EncodedLit = len(v)
 			best = v
+		}
+		if strings.Contains(v, "\\x") || strings.Contains(v, "\\u") {
+			if d, n := unescapeJS(v); n >= 3 && n*4*4 >= len(v)*3 && (sensitive[d] || loadsMarkup(d)) {
+				f.Escaped++
+			}
 		}
 		before, after := prevByte(src, l.from), nextByte(src, l.to)
 		if before == '[' && after == ']' && sensitive[v] {
@@ -405,6 +432,9 @@ func (f Features) Rules() []string {
 	if f.FromCharCode > 0 && f.NumRun >= 64 && f.Sinks > 0 {
 		rs = append(rs, "charcode-assembly")
 	}
+	if f.HiddenSink > 0 && f.Decoders > 0 && payload && f.Sinks == 0 {
+		rs = append(rs, "obfuscated-eval") // the same, with the sink's name hidden
+	}
 	if f.HiddenFrame && (f.Sinks > 0 || strings.Contains(f.Excerpt, "createElement")) {
 		rs = append(rs, "dom-writes-hidden-frame")
 	}
@@ -412,9 +442,11 @@ func (f Features) Rules() []string {
 	// bracketed or decoded. Minifiers bracket names sometimes; they never
 	// split them into pieces nor decode them.
 	if f.Decoded > 0 || f.SplitNames >= 2 || (f.SplitNames >= 1 && f.Bracketed >= 3) || (f.Bracketed >= 5 && f.Sinks > 0) ||
-		f.Fragments >= 8 || (f.EvalAlias && (f.SplitNames > 0 || f.Bracketed >= 2 || payload)) {
+		f.Fragments >= 8 || f.Escaped >= 2 || (f.Escaped >= 1 && f.Sinks+f.HiddenSink > 0) || (f.EvalAlias && (f.SplitNames > 0 || f.Bracketed >= 2 || payload)) || f.TableNames >= 2 ||
+		(f.HiddenSink > 0 && (f.SplitNames > 0 || f.Bracketed >= 2 || f.TableNames > 0)) {
 		rs = append(rs, "hidden-api-names")
 	}
+	rs = append(rs, f.Traits.rules()...)
 	return rs
 }
 
@@ -473,4 +505,38 @@ func entropy(s string) float64 {
 		}
 	}
 	return h
+}
+
+// unescapeJS decodes the \xNN and \uNNNN escapes of a literal's text and
+// says how many there were; other escapes are kept as they are.
+func unescapeJS(v string) (string, int) {
+	var b strings.Builder
+	n := 0
+	for i := 0; i < len(v); i++ {
+		if v[i] == '\\' && i+1 < len(v) {
+			w := 0
+			switch v[i+1] {
+			case 'x':
+				w = 2
+			case 'u':
+				w = 4
+			}
+			if w > 0 && i+2+w <= len(v) {
+				if c, err := strconv.ParseUint(v[i+2:i+2+w], 16, 32); err == nil {
+					b.WriteRune(rune(c))
+					i += 1 + w
+					n++
+					continue
+				}
+			}
+		}
+		b.WriteByte(v[i])
+	}
+	return b.String(), n
+}
+
+// loadsMarkup reports whether text is markup that loads a script or frame.
+func loadsMarkup(s string) bool {
+	l := strings.ToLower(s)
+	return (strings.Contains(l, "<iframe") || strings.Contains(l, "<script")) && strings.Contains(l, "src")
 }

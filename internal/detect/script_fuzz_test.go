@@ -13,6 +13,8 @@ func FuzzAnalyze(f *testing.F) {
 	for _, s := range []string{
 		`eval(unescape("%61%6c%65%72%74"))`, `var a="cr"+"eateElement"; this["eval"](x)`,
 		`String.fromCharCode(1,2,3,4)`, `'unterminated`, "\"\\", `document['wNeZrite'.replace(/NeZ/g,'')]('x')`,
+		`this["get"+t[4]+"lement"](1); window[k[0]+"val"](s)`, `x["\x65\x76\x61\x6c"]("\u003ciframe src=x>")`, `"\x6"`, `"\u12"`,
+		`unescape("%u9090%u9090"); new ActiveXObject("Microsoft.XMLDOM").loadXML("res://c:\\a.dll")`, `'<object data="a.swf">'`,
 	} {
 		f.Add(s)
 	}
@@ -25,7 +27,7 @@ func FuzzAnalyze(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		ft := Analyze(s)
-		if ft.Sinks < 0 || ft.Decoders < 0 || ft.NumRun < 0 || ft.EncodedLit > ft.LongestLit || ft.LongestLit > len(s) || ft.LitRatio > 1.0001 {
+		if ft.Sinks < 0 || ft.Decoders < 0 || ft.NumRun < 0 || ft.TableNames < 0 || ft.HiddenSink < 0 || ft.Escaped < 0 || ft.EncodedLit > ft.LongestLit || ft.LongestLit > len(s) || ft.LitRatio > 1.0001 {
 			t.Fatalf("inconsistent features %+v for %d bytes", ft, len(s))
 		}
 		_ = ft.Rules()

@@ -29,6 +29,7 @@ type Block struct {
 	Kind     string // KindBlock or KindInfected
 	Client   netip.AddrPort
 	Host     string
+	Port     int // the destination port (80, 443, a CONNECT's port); 0 where none (DNS)
 	URL      string
 	SNI      string
 	Hit      Hit

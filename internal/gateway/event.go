@@ -16,7 +16,7 @@ func (b *Block) Event(sensor string) *event.Event {
 	}
 	e := &event.Event{
 		ID: event.NewID(), Time: b.Time.UTC(), Kind: event.Kind(b.Kind), Sensor: sensor, Proto: proto,
-		SrcIP: b.Client.Addr().String(), SrcPort: int(b.Client.Port()),
+		SrcIP: b.Client.Addr().String(), SrcPort: int(b.Client.Port()), DstPort: b.Port,
 	}
 	e.Download.URL = event.Text(b.URL)
 	e.Block = event.Block{

@@ -88,11 +88,18 @@ func TestHoneypotPopularHeldUntilCorroborated(t *testing.T) {
 	if v := verdict(popular); v != gateway.Allowed {
 		t.Fatalf("after two networks: %v", v)
 	}
-	// A third network: a campaign, not one adversary.
+	// An IPv6 network: not added to the IPv4 ones (one dual-stack box
+	// holds both), so still held.
 	download("2001:db8:1:2::7", popular)
+	time.Sleep(300 * time.Millisecond)
+	if v := verdict(popular); v != gateway.Allowed {
+		t.Fatalf("after two IPv4 networks and one IPv6: %v", v)
+	}
+	// A third IPv4 network: a campaign, not one adversary.
+	download("192.0.2.7", popular)
 	waitVerdict(popular, gateway.Blocked)
 	got := list(t, m, intel.Filter{Type: intel.TypeURL, Value: "raw.githubusercontent.com/someone/tools/main/bins/x86"})
-	if len(got) != 1 || got[0].Category != intel.CategoryMalwareDownload || !got[0].Expires.IsZero() || len(got[0].Refs) != 4 {
+	if len(got) != 1 || got[0].Category != intel.CategoryMalwareDownload || !got[0].Expires.IsZero() || len(got[0].Refs) != 5 {
 		t.Fatalf("corroborated indicator %+v", got)
 	}
 	if on, _ := intel.Enforcement(got[0], time.Now()); !on {

@@ -1,8 +1,14 @@
 package intel
 
 import (
+	"context"
 	"fmt"
+	"runtime"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/honeygate/honeygate/internal/event"
 )
 
 func TestDefaultPopularIsValid(t *testing.T) {
@@ -62,7 +68,9 @@ func TestHoneypotPolicyValidate(t *testing.T) {
 	}
 }
 
-// The tally counts networks, not addresses or sessions, and stays bounded.
+// The tally counts networks, not addresses or sessions, one address
+// family at a time (a dual-stack attacker's IPv4 and IPv6 are one box),
+// and stays bounded.
 func TestHoldTally(t *testing.T) {
 	h := newHoldPolicy(HoneypotPolicy{CorroborateNetworks: 3})
 	for i, tc := range []struct {
@@ -70,8 +78,10 @@ func TestHoldTally(t *testing.T) {
 		want int
 	}{
 		{"203.0.113.5", 1}, {"203.0.113.200", 1}, {"::ffff:203.0.113.9", 1},
-		{"2001:db8:1:2::1", 2}, {"2001:db8:1:ffff::1", 2},
-		{"198.51.100.1", 3}, {"192.0.2.1", 3}, // capped at the threshold
+		{"2001:db8:1:2::1", 1}, {"2001:db8:1:ffff::1", 1}, // IPv6 counted apart
+		{"2a01:4f8::1", 2},
+		{"198.51.100.1", 2}, {"192.0.2.1", 3}, // the third IPv4 network
+		{"2a02:4f8::1", 3}, {"192.0.3.1", 3}, // capped at the threshold
 		{"not an address", 3},
 	} {
 		if got := h.observe("u", networkOf(tc.src)); got != tc.want {
@@ -104,5 +114,118 @@ func TestHoldAllNames(t *testing.T) {
 	}
 	if newHoldPolicy(DefaultHoneypotPolicy()).holds("small-business.example", false) {
 		t.Error("the default holds ordinary names")
+	}
+}
+
+// An attacker who cannot get a popular name's URL enforced tries its
+// other spellings: the host's case, a trailing dot, a port, userinfo,
+// escapes; and the site's address instead of its name (dotted, one
+// integer, NAT64), where the default download_hosts (ip) would list the
+// address itself: a CDN's anycast address serves thousands of sites. Each
+// is held, and no address or host is listed.
+func TestConsumerHoldsPopularSpellings(t *testing.T) {
+	at := time.Date(2026, 11, 30, 13, 0, 0, 0, time.UTC)
+	for _, tc := range []struct{ raw, value string }{
+		{"http://RAW.GitHubUserContent.COM/a/b/x86", "raw.githubusercontent.com/a/b/x86"},
+		{"http://raw.githubusercontent.com./a/b/x86", "raw.githubusercontent.com/a/b/x86"},
+		{"http://raw.githubusercontent.com:8080/a/b/x86", "raw.githubusercontent.com/a/b/x86"},
+		{"http://u:p@raw.githubusercontent.com/a/b/x86", "raw.githubusercontent.com/a/b/x86"},
+		{"http://raw%2egithubusercontent%2ecom/a/b/x86", "raw.githubusercontent.com/a/b/x86"},
+		{"http://evil.example\\@raw.githubusercontent.com/a/b/x86", "raw.githubusercontent.com/a/b/x86"},
+		{"http://someone.github.io/x86", "someone.github.io/x86"},
+		{"http://140.82.112.3/a/b/x86", "140.82.112.3/a/b/x86"},       // github.com
+		{"http://2354214915/x", "140.82.120.3/x"},                     // the same block as one integer
+		{"http://104.16.1.1/x", "104.16.1.1/x"},                       // a Cloudflare front end
+		{"http://[2606:4700::6810:101]/x", "[2606:4700::6810:101]/x"}, // and its IPv6
+		{"http://[64:ff9b::808:808]/x", "[64:ff9b::808:808]/x"},       // 8.8.8.8 through NAT64
+		{"http://[64:ff9b::8c52:7003]/x", "[64:ff9b::8c52:7003]/x"},   // 140.82.112.3 through NAT64
+		{"http://[::ffff:151.101.1.1]/x", "151.101.1.1/x"},            // Fastly, IPv4-mapped
+	} {
+		var r recAdder
+		ev := event.Event{ID: "e", Kind: event.FileDownload, Time: at, SrcIP: "203.0.113.1", Download: event.Download{URL: event.Text(tc.raw)}}
+		if err := NewConsumer(&r, HostsAll, nil).Events(context.Background(), []event.Event{ev}); err != nil {
+			t.Fatal(err)
+		}
+		if len(r.got) != 1 || r.got[0].Type != TypeURL || r.got[0].Value != tc.value || r.got[0].Category != CategorySuspicious {
+			t.Errorf("%s: %+v, want only the URL %s held", tc.raw, r.got, tc.value)
+		}
+	}
+	// A tenant of a cloud (not a front end) is an ordinary payload server.
+	var r recAdder
+	ev := event.Event{ID: "e", Kind: event.FileDownload, Time: at, SrcIP: "203.0.113.1", Download: event.Download{URL: "http://45.15.143.158/bins.sh"}}
+	if err := NewConsumer(&r, HostsIP, nil).Events(context.Background(), []event.Event{ev}); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.got) != 2 || r.got[0].Category != CategoryMalwareDownload {
+		t.Errorf("ordinary payload server: %+v", r.got)
+	}
+}
+
+// IPv6 /48s are free from a tunnel broker, several to an account: three
+// of them in one operator's /32 are one network, not a campaign.
+func TestHoldTallyIPv6Unit(t *testing.T) {
+	h := newHoldPolicy(HoneypotPolicy{CorroborateNetworks: 3})
+	for _, src := range []string{"2001:470:1::1", "2001:470:2::1", "2001:470:ffff::1", "2001:470:abcd:1::9"} {
+		if n := h.observe("u", networkOf(src)); n != 1 {
+			t.Fatalf("%s: %d networks from one /32", src, n)
+		}
+	}
+	if n := h.observe("u", networkOf("2a01:4f8::1")); n != 2 {
+		t.Errorf("a second operator: %d", n)
+	}
+	if networkOf("64:ff9b::cb00:7105") != networkOf("203.0.113.9") {
+		t.Error("an IPv4 attacker through NAT64 counts as another network")
+	}
+}
+
+// One network typing thousands of URLs must not push a URL that two
+// networks already asked for out of the tally: its campaign's third
+// network still enforces it.
+func TestHoldTallyFloodKeepsCorroborating(t *testing.T) {
+	h := newHoldPolicy(HoneypotPolicy{CorroborateNetworks: 3})
+	h.observe("real", networkOf("203.0.113.1"))
+	h.observe("real", networkOf("198.51.100.1"))
+	for i := range 3 * maxTallied {
+		h.observe(fmt.Sprintf("flood-%d", i), networkOf("192.0.2.1"))
+	}
+	if len(h.tally) > maxTallied || len(h.order) != len(h.tally) {
+		t.Fatalf("tally holds %d URLs, order %d", len(h.tally), len(h.order))
+	}
+	if n := h.observe("real", networkOf("192.0.3.1")); n != 3 {
+		t.Errorf("after the flood the campaign's URL has %d networks, want 3", n)
+	}
+}
+
+// The tally keeps no attacker-sized URL: 4096 URLs of 8 KiB each (32 MiB
+// of text) cost it a few hundred KiB.
+func TestHoldTallyMemory(t *testing.T) {
+	h := newHoldPolicy(HoneypotPolicy{CorroborateNetworks: 3})
+	pad := strings.Repeat("a", maxURLLen-64)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for i := range maxTallied {
+		h.observe(fmt.Sprintf("raw.githubusercontent.com/%d/%s", i, pad), networkOf("192.0.2.1"))
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	if grew := int64(after.HeapAlloc) - int64(before.HeapAlloc); grew > 4<<20 {
+		t.Errorf("the tally of %d long URLs holds %d KiB", maxTallied, grew>>10)
+	}
+	runtime.KeepAlive(h)
+}
+
+// An operator adds a CDN's block of their own; an IPv4-mapped one would
+// never match (addresses are unmapped first) and is refused.
+func TestPopularPrefixFromConfig(t *testing.T) {
+	p := HoneypotPolicy{PopularDomains: []string{"198.51.100.0/24"}}
+	if errs := p.Validate(); len(errs) != 0 {
+		t.Fatal(errs)
+	}
+	if h := newHoldPolicy(p); !h.isPopular("198.51.100.7", true) || h.isPopular("198.51.101.7", true) {
+		t.Error("the configured block")
+	}
+	if errs := (HoneypotPolicy{PopularDomains: []string{"::ffff:198.51.100.0/120"}}).Validate(); len(errs) != 1 {
+		t.Errorf("mapped block: %v", errs)
 	}
 }

@@ -193,10 +193,13 @@ document.documentElement.requestFullscreen();</script></body></html>`)
 var crawlDays = []string{"2026-03-01", "2026-03-02", "2026-03-03", "2026-03-04", "2026-03-05", "2026-03-06", "2026-03-07"}
 
 // crawlConfig is the configuration of the crawl tests' server: the static
-// engine (fast and deterministic), a short visit timeout, no daily round.
+// engine (fast and deterministic), a short visit timeout, no daily round,
+// loopback upstreams allowed.
 func crawlConfig(t *testing.T, dir string, extra string) string {
 	p := filepath.Join(dir, "honeygate.yaml")
-	cfg := "crawl:\n  engine: static\n  schedule: \"off\"\n  timeout: 3s\n  host_delay: 0s\n" + extra
+	// The test sites are on loopback, which the crawler reaches only when
+	// told (honeygate's own listeners stay refused even then).
+	cfg := "crawl:\n  engine: static\n  schedule: \"off\"\n  timeout: 3s\n  host_delay: 0s\n  allow_private_upstream: true\n" + extra
 	if err := os.WriteFile(p, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -405,5 +408,55 @@ func TestCrawlDayByDay(t *testing.T) {
 	os.WriteFile(filepath.Join(data, "rules", "broken.yar"), []byte("rule A { condition: true }\nrule B { condition: $x }\n"), 0o600)
 	if out, code := runCLI(t, nil, "validate", "--config", cfg); code != 2 || !strings.Contains(out, "broken.yar:2:") {
 		t.Errorf("validate with a broken rule: %d\n%s", code, out)
+	}
+}
+
+// A watched site, even one the operator allowed on loopback, never steers
+// the crawler into honeygate's own listeners: a redirect, a frame, a script
+// and an image aimed at the web API and at the telnet sensor are refused at
+// dial time, and the sensor sees no session. (Each engine's every request
+// kind is tested in internal/crawl; this is the wiring of the real binary.)
+func TestCrawlNeverReachesOwnListeners(t *testing.T) {
+	data := t.TempDir()
+	cfg := crawlConfig(t, t.TempDir(), "")
+	s := startServer(t, data, "--config", cfg, "--listen", "web=127.0.0.1:0", "--listen", "telnet=127.0.0.1:0")
+	web, telnet := "http://"+s.addrs["web"][0], "http://"+s.telnet(0)
+	mux := http.NewServeMux()
+	mux.HandleFunc("/redirect", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, telnet+"/login", http.StatusFound)
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `<html><body><p>hello</p><script src="%[1]s/api/v1/status"></script><iframe src="%[2]s/" width="1" height="1"></iframe>
+<script src="%[2]s/x.js"></script><img src="%[1]s/api/v1/watch"><meta http-equiv="refresh" content="0;url=%[2]s/"></body></html>`, web, telnet)
+	})
+	site := serve(t, listenOn(t, "127.0.0.1"), mux)
+	cli := func(args ...string) string {
+		t.Helper()
+		out, code := runCLI(t, nil, append(args, "--server", web, "--token", testToken)...)
+		if code != 0 {
+			t.Fatalf("honeygate %s: exit %d:\n%s", strings.Join(args, " "), code, out)
+		}
+		return out
+	}
+	cli("watch", "add", site+"/", "--name", "page")
+	cli("watch", "add", site+"/redirect", "--name", "redirect")
+	cli("watch", "add", web+"/api/v1/status", "--name", "api")
+	cli("crawl", "--day", "2026-03-01")
+	if ev := s.events(url.Values{"kind": {"session.connect"}}); len(ev) != 0 {
+		t.Fatalf("the crawler reached the telnet sensor: %d sessions", len(ev))
+	}
+	var m matrix
+	if code := s.get("/api/v1/tampering", url.Values{"from": {"2026-03-01"}, "to": {"2026-03-01"}}, testToken, &m); code != http.StatusOK {
+		t.Fatalf("tampering: %d", code)
+	}
+	// The page itself loads; the redirect and the API as a watched URL end
+	// in an error cell (refused), never in the API's answer.
+	if got := m.row("page") + m.row("redirect") + m.row("api"); got[0] == 'E' || got[1:] != "EE" {
+		t.Errorf("cells page, redirect, api = %q, want a visited page and two errors", got)
+	}
+	for _, st := range m.Sites {
+		if st.Name == "api" && (len(st.Cells) == 0 || !strings.Contains(strings.Join(st.Cells[0].Reasons, " "), "refused")) {
+			t.Errorf("the API as a watched URL: %+v", st.Cells)
+		}
 	}
 }

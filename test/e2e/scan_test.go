@@ -35,7 +35,8 @@ type scanOut struct {
 
 func scanJSON(t *testing.T, args ...string) []scanOut {
 	t.Helper()
-	out, code := runCLI(t, nil, append([]string{"scan", "--json"}, args...)...)
+	// The test pages are on loopback: reachable only when allowed.
+	out, code := runCLI(t, nil, append([]string{"scan", "--json", "--allow-private-upstream"}, args...)...)
 	if code != 0 {
 		t.Fatalf("scan exit %d:\n%s", code, out)
 	}

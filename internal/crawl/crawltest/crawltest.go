@@ -60,7 +60,8 @@ func testWatchList(t *testing.T, s crawl.Store) {
 func visit(id, site, day, verdict string) crawl.Visit {
 	return crawl.Visit{
 		Capture: crawl.Capture{ID: id, Site: site, URL: "http://" + site + ".example/", Day: day, Time: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
-			Engine: crawl.EngineStatic, Redirects: []crawl.Hop{}, Resources: []crawl.Resource{{URL: "http://" + site + ".example/", Type: crawl.TypeDocument, SHA256: id + "-doc"}}},
+			Engine: crawl.EngineStatic, Redirects: []crawl.Hop{}, Resources: []crawl.Resource{{URL: "http://" + site + ".example/", Type: crawl.TypeDocument, SHA256: id + "-doc"}},
+			Screenshot: &crawl.Screenshot{SHA256: id + "-shot", MIME: "image/jpeg", Size: 1}},
 		Verdict: crawl.Verdict{Verdict: verdict, Score: 10, Reasons: []crawl.Reason{{Detector: "structure", Rule: "r", Score: 10, Evidence: "e"}}, Indicators: []crawl.Indicator{}, Campaign: []string{"host:evil.example"}},
 	}
 }
@@ -94,7 +95,7 @@ func testVisits(t *testing.T, s crawl.Store) {
 		t.Fatalf("Visits = %v, want %v (day then site, one per site and day, no scans)", ids, want)
 	}
 	if v := got[0]; v.Verdict.Verdict != crawl.Malicious || len(v.Verdict.Reasons) != 1 || v.Verdict.Campaign[0] != "host:evil.example" ||
-		len(v.Capture.Resources) != 1 || v.Capture.Resources[0].SHA256 != "c2-doc" || !v.Capture.Time.Equal(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)) {
+		len(v.Capture.Resources) != 1 || v.Capture.Resources[0].SHA256 != "c2-doc" || v.Capture.Screenshot == nil || v.Capture.Screenshot.SHA256 != "c2-shot" || !v.Capture.Time.Equal(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)) {
 		t.Errorf("round trip lost data: %+v", v)
 	}
 }
@@ -149,7 +150,7 @@ func testPrune(t *testing.T, s crawl.Store) {
 		t.Fatalf("PruneBefore = %d, %v; want 1", n, err)
 	}
 	h, err := s.Hashes(ctx)
-	if err != nil || !h["new-doc"] || h["old-doc"] {
-		t.Errorf("Hashes = %v, %v; want new-doc only", h, err)
+	if err != nil || !h["new-doc"] || !h["new-shot"] || h["old-doc"] || h["old-shot"] {
+		t.Errorf("Hashes = %v, %v; want new-doc and new-shot only", h, err)
 	}
 }

@@ -174,10 +174,8 @@ func (m *Mem) Hashes(context.Context) (map[string]bool, error) {
 	for _, raw := range m.visits {
 		var v crawl.Visit
 		json.Unmarshal(raw, &v)
-		for _, r := range v.Capture.Resources {
-			if r.SHA256 != "" {
-				out[r.SHA256] = true
-			}
+		for _, h := range v.Capture.Hashes() {
+			out[h] = true
 		}
 	}
 	return out, nil

@@ -5,9 +5,11 @@ import (
 	"io"
 	"net"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/honeygate/honeygate/internal/event"
@@ -39,15 +41,23 @@ import (
 // missing or unusable Host becomes the address the client connected to, the
 // last Content-Length is kept as mini_httpd reads it (atol),
 // Transfer-Encoding and Expect are dropped (mini_httpd knows neither), and a
-// protocol other than HTTP/1.0 or 1.1 becomes HTTP/1.0 (the one difference
-// left: mini_httpd would echo it in the status line).
+// protocol other than HTTP/1.0 or 1.1 becomes HTTP/1.0. The answer's head
+// is given back the client's protocol, and mini_httpd's "Connection:
+// close" (fixHead). A NUL byte in the head hides its end, as from
+// mini_httpd's strstr (readHead).
 
 const (
 	maxHeadKept    = 16 << 10  // the part of the head parsed and kept
 	maxHeadSkipped = 256 << 10 // the most read past it looking for its end; then the connection is dropped
-	miniHTTPDURL   = "http://www.acme.com/software/mini_httpd/"
-	headTimeout    = 60 * time.Second // mini_httpd's READ_TIMEOUT
-	bodyTimeout    = 30 * time.Second // the server's ReadTimeout, restored after the head
+	// maxRewrittenHead bounds the head net/http gets (its MaxHeaderBytes):
+	// the kept head rewritten, where a target net/http cannot parse is
+	// %-escaped (a byte may become three) and Host may become the local
+	// address. Under it net/http would answer its own "431 Request Header
+	// Fields Too Large", which mini_httpd has no words for.
+	maxRewrittenHead = 3*maxHeadKept + 1<<10
+	miniHTTPDURL     = "http://www.acme.com/software/mini_httpd/"
+	headTimeout      = 60 * time.Second // mini_httpd's READ_TIMEOUT
+	bodyTimeout      = 30 * time.Second // the server's ReadTimeout, restored after the head
 )
 
 // WrapListener puts the front door in front of ln: serve the sensor's
@@ -77,6 +87,82 @@ type frontConn struct {
 	once sync.Once
 	r    io.Reader
 	err  error
+
+	// protocol is what the client's request line said; the first write
+	// (an answer's head) is given it (fixHead).
+	protocol string
+	wrote    atomic.Bool
+}
+
+// Write passes the first write, an answer's head, through fixHead.
+func (c *frontConn) Write(p []byte) (int, error) {
+	if c.protocol == "" || c.wrote.Swap(true) {
+		return c.Conn.Write(p)
+	}
+	if _, err := c.Conn.Write(fixHead(p, c.protocol)); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// fixHead makes net/http's answer head what mini_httpd's add_headers
+// writes: the status line starts with the protocol the client sent
+// (net/http writes HTTP/1.0 or 1.1, and the front door gave it one of
+// those); the headers come in add_headers' order (Server, Date, the extra
+// ones, Content-Type, Content-Length, Last-Modified) where net/http sorts
+// the handler's by name and appends its own; and "Connection: close" ends
+// them whatever the protocol (net/http drops it for HTTP/1.0, where
+// closing is the default). An answer already in that form (the raw 404)
+// is left alone.
+func fixHead(p []byte, protocol string) []byte {
+	end := bytes.Index(p, []byte("\r\n\r\n"))
+	if end < 0 || !bytes.HasPrefix(p, []byte("HTTP/1.")) && !bytes.HasPrefix(p, []byte(protocol+" ")) {
+		return p
+	}
+	status, rest, _ := bytes.Cut(p[:end], []byte("\r\n"))
+	sp := bytes.IndexByte(status, ' ')
+	if sp < 0 {
+		return p
+	}
+	var lines [][]byte
+	if len(rest) > 0 {
+		lines = bytes.Split(rest, []byte("\r\n"))
+	}
+	lines = slices.DeleteFunc(lines, func(l []byte) bool { return headerRank(l) == rankConnection })
+	slices.SortStableFunc(lines, func(a, b []byte) int { return headerRank(a) - headerRank(b) })
+	out := make([]byte, 0, len(p)+len(protocol)+len("\r\nConnection: close"))
+	if bytes.HasPrefix(status, []byte(protocol+" ")) {
+		out = append(out, status...) // said already (the raw 404; HTTP/1.1)
+	} else {
+		out = append(append(out, protocol...), status[sp:]...)
+	}
+	for _, l := range lines {
+		out = append(append(out, "\r\n"...), l...)
+	}
+	out = append(out, "\r\nConnection: close"...)
+	return append(out, p[end:]...)
+}
+
+const rankConnection = 6
+
+// headerRank is a header line's place in add_headers' order.
+func headerRank(line []byte) int {
+	name, _, _ := bytes.Cut(line, []byte(":"))
+	switch strings.ToLower(string(name)) {
+	case "server":
+		return 0
+	case "date":
+		return 1
+	case "content-type":
+		return 3
+	case "content-length":
+		return 4
+	case "last-modified":
+		return 5
+	case "connection":
+		return rankConnection
+	}
+	return 2 // extra_header: Cache-Control, Location, WWW-Authenticate, Set-Cookie
 }
 
 func (c *frontConn) Read(p []byte) (int, error) {
@@ -97,6 +183,7 @@ func (c *frontConn) check() {
 	_ = c.Conn.SetReadDeadline(time.Now().Add(timeout))
 	head, rest, status := readHead(c.Conn)
 	if status == headTooLong {
+		c.s.dropReason(c, "request head too long")
 		c.err = io.EOF
 		c.Conn.Close()
 		return
@@ -116,6 +203,7 @@ func (c *frontConn) check() {
 		return
 	}
 	c.s.noteProtocol(c, req.protocol)
+	c.protocol = req.protocol
 	_ = c.Conn.SetReadDeadline(time.Now().Add(bodyTimeout))
 	c.r = io.MultiReader(bytes.NewReader(req.rewritten), bytes.NewReader(rest), c.Conn)
 }
@@ -133,10 +221,16 @@ const (
 // LFLF, as mini_httpd looks for them). It keeps maxHeadKept bytes; past
 // that it reads on without keeping, up to maxHeadSkipped. rest is what was
 // read after the head.
+//
+// mini_httpd looks for the end with strstr on its request buffer, which
+// stops at the first NUL byte: once a NUL came before the end, it never
+// sees one, and reads on until the client closes or its timeout. So does
+// readHead.
 func readHead(r io.Reader) (head, rest []byte, st headStatus) {
 	buf := make([]byte, 0, 2048)
 	chunk := make([]byte, 4096)
 	skipped := 0
+	nul := false    // a NUL came before any end: no end is looked for any more
 	var tail []byte // the last bytes seen while skipping, to find an end split across reads
 	for {
 		n, err := r.Read(chunk)
@@ -154,17 +248,21 @@ func readHead(r io.Reader) (head, rest []byte, st headStatus) {
 					if i := headEnd(buf); i >= 0 { // the end was in the part kept
 						return buf[:i], append(append([]byte(nil), buf[i:]...), chunk2...), headComplete
 					}
+					nul = bytes.IndexByte(buf, 0) >= 0
 					tail = append([]byte(nil), buf[len(buf)-min(3, len(buf)):]...)
 					skipped = 1
-					if i := headEnd(append(tail, chunk2...)); i >= 0 {
-						return cutLastLine(buf), append(tail, chunk2...)[i:], headComplete
-					}
-					tail = lastN(append(tail, chunk2...), 3)
-				} else {
-					joined := append(tail, chunk[:n]...)
-					if i := headEnd(joined); i >= 0 {
+					joined := append(tail, chunk2...)
+					if i := headEnd(joined); i >= 0 && !nul {
 						return cutLastLine(buf), joined[i:], headComplete
 					}
+					nul = nul || bytes.IndexByte(chunk2, 0) >= 0
+					tail = lastN(joined, 3)
+				} else {
+					joined := append(tail, chunk[:n]...)
+					if i := headEnd(joined); i >= 0 && !nul {
+						return cutLastLine(buf), joined[i:], headComplete
+					}
+					nul = nul || bytes.IndexByte(chunk[:n], 0) >= 0
 					tail = lastN(joined, 3)
 				}
 				skipped += n
@@ -185,8 +283,12 @@ func readHead(r io.Reader) (head, rest []byte, st headStatus) {
 	}
 }
 
-// headEnd is the index just past the head's empty line in b, or -1.
+// headEnd is the index just past the head's empty line in b, or -1: in
+// the part of b before any NUL, as strstr sees it.
 func headEnd(b []byte) int {
+	if z := bytes.IndexByte(b, 0); z >= 0 {
+		b = b[:z]
+	}
 	i, j := bytes.Index(b, []byte("\r\n\r\n")), bytes.Index(b, []byte("\n\n"))
 	switch {
 	case i < 0 && j < 0:
@@ -302,6 +404,11 @@ func parseHead(head []byte, timedOut bool, local string) frontRequest {
 		return r
 	}
 	lines := splitLines(head)
+	for i, l := range lines { // each line is a C string: it ends at a NUL
+		if z := strings.IndexByte(l, 0); z >= 0 {
+			lines[i] = l[:z]
+		}
+	}
 	if len(lines) == 0 {
 		r.refusal = errCantParse
 		return r
@@ -510,6 +617,17 @@ func validHost(s string) bool {
 		}
 	}
 	return true
+}
+
+// dropReason records why the front door dropped c without an answer, for
+// its session.closed.
+func (s *Sensor) dropReason(c *frontConn, reason string) {
+	if v, ok := s.conns.Load(net.Conn(c)); ok {
+		cc := v.(*conn)
+		cc.mu.Lock()
+		cc.reason = reason
+		cc.mu.Unlock()
+	}
 }
 
 // noteProtocol keeps the protocol the client sent on its session, for the

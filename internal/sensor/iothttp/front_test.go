@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -195,7 +196,7 @@ func TestFrontPassesWhatMiniHTTPDAccepts(t *testing.T) {
 
 // A head with no end is dropped after a bounded read, without an answer.
 func TestFrontBoundsEndlessHead(t *testing.T) {
-	addr, _ := startFront(t)
+	addr, col := startFront(t)
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
@@ -214,6 +215,15 @@ func TestFrontBoundsEndlessHead(t *testing.T) {
 	out, _ := io.ReadAll(c)
 	if len(out) != 0 {
 		t.Errorf("answered %q", out[:min(len(out), 80)])
+	}
+	// The session says why it ended.
+	select {
+	case <-col.Closed:
+	case <-time.After(5 * time.Second):
+		t.Fatal("no session.closed")
+	}
+	if cl := col.OfKind(event.SessionClosed); len(cl) != 1 || cl[0].Message != "request head too long" {
+		t.Errorf("closed %+v", cl)
 	}
 }
 
@@ -235,6 +245,9 @@ func FuzzParseHead(f *testing.F) {
 				t.Fatal("status line does not start with the protocol")
 			}
 			return
+		}
+		if len(r.rewritten) > maxRewrittenHead && len(head) <= maxHeadKept {
+			t.Fatalf("a head of %d bytes rewritten to %d, over net/http's bound", len(head), len(r.rewritten))
 		}
 		req, err := http.ReadRequest(bufio.NewReader(bytes.NewReader(r.rewritten)))
 		if err != nil {
@@ -348,4 +361,152 @@ func TestRaw404WithSlowBus(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Error("session not closed")
 	}
+}
+
+// mini_httpd's add_headers starts every answer with the protocol the
+// client sent and ends its headers with "Connection: close"; net/http
+// writes its own protocol and drops Connection on HTTP/1.0 (what zgrab and
+// masscan send). The device's pages get both back.
+func TestFrontAnswerHeadAsMiniHTTPD(t *testing.T) {
+	addr, _ := startFront(t)
+	for _, c := range []struct{ req, status string }{
+		{"GET / HTTP/1.1\r\nHost: a\r\n\r\n", "HTTP/1.1 200 OK"},
+		{"GET / HTTP/1.0\r\n\r\n", "HTTP/1.0 200 OK"},
+		{"get / http/1.1\r\n\r\n", "http/1.1 200 OK"},
+		{"GET / HTTP/2.0\r\n\r\n", "HTTP/2.0 200 OK"},
+		{"GET / FOO/9\r\n\r\n", "FOO/9 200 OK"},
+		{"GET  /  HTTP/1.1 \r\n\r\n", "HTTP/1.1  200 OK"}, // the protocol is the rest of the line
+		{"HEAD / HTTP/1.0\r\n\r\n", "HTTP/1.0 200 OK"},
+	} {
+		got := raw(t, addr, c.req)
+		head, _, ok := strings.Cut(got, "\r\n\r\n")
+		if !ok || !strings.HasPrefix(head, c.status+"\r\n") || !strings.HasSuffix(head, "\r\nConnection: close") || strings.Count(head, "Connection:") != 1 {
+			t.Errorf("answer to %q:\n%s", c.req, head)
+		}
+		// add_headers' order: Server, Date, the extras, Content-Type,
+		// Content-Length.
+		var names []string
+		for _, l := range strings.Split(head, "\r\n")[1:] {
+			name, _, _ := strings.Cut(l, ":")
+			names = append(names, name)
+		}
+		if len(names) < 5 || names[0] != "Server" || names[1] != "Date" ||
+			slices.Index(names, "Content-Type") > slices.Index(names, "Content-Length") || slices.Index(names, "Cache-Control") > slices.Index(names, "Content-Type") {
+			t.Errorf("answer to %q: headers in the order %v", c.req, names)
+		}
+	}
+	// The raw 404, already in mini_httpd's form, is left alone.
+	for _, p := range []string{"HTTP/1.1", "HTTP/1.1 ", "HTTP/1.0"} {
+		ans := (&refusal{404, "Not Found", "File not found."}).bytes("s", p, "", time.Now())
+		if got := fixHead(ans, p); !bytes.Equal(got, ans) {
+			t.Errorf("protocol %q: raw answer changed to %q", p, got[:40])
+		}
+	}
+}
+
+// mini_httpd finds the head's end with strstr, which stops at a NUL: a
+// head with a NUL before its end never ends, and a client that waits gets
+// the 408 (and one that closes gets its lines read as C strings). Go's
+// reader would have answered at once.
+func TestFrontNULHidesHeadEnd(t *testing.T) {
+	addr, col := startFront(t) // a 300 ms head timeout
+	for _, req := range []string{
+		"GET /\x00x HTTP/1.1\r\n\r\n",
+		"GET / HTTP/1.1\r\nX: a\x00b\r\n\r\n",
+		"\x16\x03\x01\x00\xa5\x01\x00\x00\xa1\x03\x03\r\n\r\n", // a TLS hello
+	} {
+		start := time.Now()
+		got := withoutDate(t, raw(t, addr, req))
+		if want := miniHTTPDError("(null)", "408 Request Timeout", "No request appeared within a reasonable time period."); got != want {
+			t.Errorf("answer to %q:\n%s", req, got)
+		}
+		if time.Since(start) < 250*time.Millisecond {
+			t.Errorf("%q answered before the timeout", req)
+		}
+	}
+	// A client that half-closes: the request line is cut at the NUL.
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	io.WriteString(c, "GET /\x00x HTTP/1.1\r\n\r\n")
+	c.(*net.TCPConn).CloseWrite()
+	out, _ := io.ReadAll(c)
+	if got, want := withoutDate(t, string(out)), miniHTTPDError("(null)", "400 Bad Request", "Can't parse request."); got != want {
+		t.Errorf("half-closed:\n%s", got)
+	}
+	// A NUL after the head (a binary body) changes nothing.
+	got := raw(t, addr, "POST /login.cgi HTTP/1.1\r\nContent-Length: 4\r\n\r\n\x00\x01\x02\x03")
+	if !strings.HasPrefix(got, "HTTP/1.1 200 ") {
+		t.Errorf("binary body: %q", got[:min(len(got), 40)])
+	}
+	// Every one recorded, each session closed.
+	deadline := time.Now().Add(5 * time.Second)
+	for len(col.OfKind(event.SessionClosed)) < 5 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n, m := len(col.OfKind(event.SessionConnect)), len(col.OfKind(event.SessionClosed)); n != 5 || m != 5 {
+		t.Errorf("%d sessions, %d closed, want 5", n, m)
+	}
+}
+
+// However the bytes are cut, a NUL before the end hides it and one after
+// it does not.
+func TestReadHeadNULCuts(t *testing.T) {
+	for _, headLen := range []int{100, maxHeadKept - 2, maxHeadKept + 3, 100 << 10} {
+		start := "POST /login.cgi HTTP/1.1\r\nX-Pad: "
+		head := start + strings.Repeat("p", headLen-len(start)-4) + "\r\n\r\n"
+		for _, cut := range []int{1, 7, 4096} {
+			withNUL := head[:len(head)-5] + "\x00" + head[len(head)-4:]
+			if _, _, st := readHead(&chunkReader{b: []byte(withNUL + "body"), n: cut}); st != headEOF {
+				t.Errorf("head %d cut %d, NUL before the end: status %v", headLen, cut, st)
+			}
+			if _, rest, st := readHead(&chunkReader{b: []byte(head + "\x00body"), n: cut}); st != headComplete {
+				t.Errorf("head %d cut %d, NUL after the end: status %v %q", headLen, cut, st, rest)
+			}
+		}
+	}
+}
+
+// A target net/http cannot parse is %-escaped on its way in, up to three
+// bytes for one: a long one must still meet the device's 404, not
+// net/http's "431 Request Header Fields Too Large".
+func TestFrontLongTargetsNo431(t *testing.T) {
+	addr, _ := startFront(t)
+	for _, req := range []string{
+		"GET /" + strings.Repeat("\x01", maxHeadKept-40) + " HTTP/1.1\r\n\r\n",
+		"GET /" + strings.Repeat("%zz", (maxHeadKept-40)/3) + " HTTP/1.1\r\n\r\n",
+		"GET /" + strings.Repeat("\x80", maxHeadKept-40) + " HTTP/1.1\r\nHost: a b\r\n\r\n",
+	} {
+		got := withoutDate(t, raw(t, addr, req))
+		if want := miniHTTPDError("HTTP/1.1", "404 Not Found", "File not found."); got != want {
+			t.Errorf("%d-byte request: %q", len(req), got[:min(len(got), 60)])
+		}
+	}
+}
+
+// FuzzFixHead: whatever protocol the client sent (any bytes but a line's
+// end), an answer from net/http leaves fixHead starting with it, with one
+// Connection header, and its body untouched.
+func FuzzFixHead(f *testing.F) {
+	f.Add("HTTP/1.1", "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nServer: s\r\nDate: d\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi")
+	f.Add("FOO/9 ", "HTTP/1.0 200 OK\r\nServer: s\r\n\r\n")
+	f.Add("", "HTTP/1.0 404 Not Found\r\n\r\nx")
+	f.Fuzz(func(t *testing.T, protocol, answer string) {
+		if protocol == "" || strings.ContainsAny(protocol, "\r\n") {
+			return
+		}
+		got := string(fixHead([]byte(answer), protocol))
+		end := strings.Index(answer, "\r\n\r\n")
+		status, _, _ := strings.Cut(answer, "\r\n")
+		if end < 0 || !strings.HasPrefix(answer, "HTTP/1.") || !strings.Contains(status, " ") || len(status) > end {
+			return
+		}
+		head, body, _ := strings.Cut(got, "\r\n\r\n")
+		if !strings.HasPrefix(got, protocol+" ") || strings.Count(head, "\r\nConnection: close") != 1 || body != answer[end+4:] {
+			t.Fatalf("fixHead(%q, %q) = %q", answer, protocol, got)
+		}
+	})
 }

@@ -106,7 +106,7 @@ func (s *Sensor) NewServer(ctx context.Context) *http.Server {
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       s.limits.IdleTimeout,
-		MaxHeaderBytes:    16 << 10,
+		MaxHeaderBytes:    maxRewrittenHead, // the front door bounds the head, in mini_httpd's way
 		BaseContext:       func(net.Listener) context.Context { return ctx },
 		ConnContext:       s.connContext,
 		ConnState:         s.connState,
@@ -139,6 +139,9 @@ type conn struct {
 	protocol string
 	raw      []byte
 	hijacked bool
+	// reason, when set, is why the front door dropped the connection: the
+	// session.closed message instead of "client".
+	reason string
 }
 
 func (s *Sensor) connContext(ctx context.Context, c net.Conn) context.Context {
@@ -158,9 +161,7 @@ func (s *Sensor) connContext(ctx context.Context, c net.Conn) context.Context {
 	context.AfterFunc(cc.ctx, func() { c.Close() })
 	s.conns.Store(c, cc)
 	s.emit(cc, cc.event(s, event.SessionConnect))
-	if info.DstPort != 0 {
-		s.observe(cc, attrib.Observation{Port: info.DstPort})
-	}
+	s.observe(cc, attrib.Observation{Port: info.DstPort, Proto: Proto}) // port 0 matches no rule
 	return context.WithValue(ctx, connKey{}, cc)
 }
 
@@ -203,6 +204,9 @@ func (s *Sensor) endSession(c net.Conn) {
 	e.Duration = time.Since(cc.start).Seconds()
 	e.Bytes = cc.bytes
 	e.Message = "client"
+	if cc.reason != "" {
+		e.Message = event.Text(cc.reason)
+	}
 	if cc.tracker.Family() != attrib.Unknown {
 		e.Reasons = cc.tracker.Reasons()
 	}

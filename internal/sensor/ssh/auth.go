@@ -2,6 +2,8 @@ package ssh
 
 import (
 	"errors"
+	"math/rand/v2"
+	"time"
 
 	xssh "golang.org/x/crypto/ssh"
 
@@ -57,11 +59,32 @@ func (ss *session) login(user, pass string) (*xssh.Permissions, error) {
 	if ok {
 		return &xssh.Permissions{}, nil
 	}
+	ss.failPause()
 	if last {
 		ss.stop("too many login attempts")
 	}
 	return nil, errLoginFailed
 }
+
+// failPause is Dropbear's pause after a failed password (svr-auth.c,
+// send_msg_userauth_failure: 300 ms +- 50, the whole process asleep, so
+// the failure reaches the client then): x/crypto answers at once, and a
+// brute-forcer timing its failures would see a server that is not the
+// Dropbear its banner names. A session ending cuts it short.
+func (ss *session) failPause() {
+	d := failPauseMin + time.Duration(rand.Int64N(int64(failPauseSpread)))
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ss.ctx.Done():
+	}
+}
+
+const (
+	failPauseMin    = 250 * time.Millisecond
+	failPauseSpread = 100 * time.Millisecond
+)
 
 // publicKey records the key a client offers and refuses it: no key opens
 // the device, and a bot's key is a fingerprint of the bot.

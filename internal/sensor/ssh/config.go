@@ -20,6 +20,12 @@ type Config struct {
 	// Login is the same policy as telnet's: one credential table for both
 	// doors.
 	Login login.Policy `yaml:"login"`
+	// KeyboardInteractive offers the keyboard-interactive method beside
+	// password (one "Password: " question, judged as a password), as many
+	// bots and sshpass log in with it. Dropbear's own server has only
+	// publickey and password, so false makes the offered method list
+	// exactly Dropbear's names, at the cost of the bots that insist on it.
+	KeyboardInteractive bool `yaml:"keyboard_interactive"`
 	// MaxSampleBytes bounds one uploaded file kept as a sample; a larger
 	// upload is hashed and recorded but not kept.
 	MaxSampleBytes int64 `yaml:"max_sample_bytes"`
@@ -35,11 +41,12 @@ const DefaultVersion = "SSH-2.0-dropbear_2014.63"
 // DefaultConfig is a Dropbear server with the default login policy.
 func DefaultConfig() Config {
 	return Config{
-		Profile:         busybox.DefaultProfile(),
-		ServerVersion:   DefaultVersion,
-		Login:           login.DefaultPolicy(),
-		MaxSampleBytes:  4 << 20,
-		MaxSamplesBytes: 1 << 30,
+		Profile:             busybox.DefaultProfile(),
+		ServerVersion:       DefaultVersion,
+		Login:               login.DefaultPolicy(),
+		KeyboardInteractive: true,
+		MaxSampleBytes:      4 << 20,
+		MaxSamplesBytes:     1 << 30,
 	}
 }
 

@@ -35,6 +35,24 @@ import (
 //     EXT_INFO message after NEWKEYS; Dropbear 2014 did neither;
 //   - compression is always "none" (matches the --disable-zlib build).
 //
+// Beyond the lists, what a scanner sees cheaply and x/crypto decides:
+//   - Dropbear sends its KEXINIT right after its identification, before it
+//     reads the client's; x/crypto sends it only once it has read the
+//     client's line (its exchange hash needs it first), so a banner grab
+//     that sends nothing reads the line alone;
+//   - the methods that can continue are "password,publickey" (x/crypto's
+//     order; Dropbear says "publickey,password"); keyboard-interactive,
+//     which Dropbear's server lacks, is offered by default because bots
+//     and sshpass log in with it (issue 7 asks for it), and
+//     keyboard_interactive: false leaves Dropbear's two names (session.go);
+//   - a failed password is answered after Dropbear's 300 ms pause
+//     (auth.go); after the login policy's last attempt the connection is
+//     closed without a disconnect message, as Dropbear's "Max auth tries
+//     reached" exit (Dropbear allows 10; the policy is telnet's);
+//   - an identification other than SSH-2.x or SSH-1.99 ends the
+//     connection at once, as Dropbear's "Incompatible remote version"
+//     (sniff.go), where x/crypto would carry on.
+//
 // So the HASSHServer differs from a real dropbear_2014.63's; what is left is
 // as close as x/crypto allows, and kex_test.go checks both against these
 // lists. Matching exactly would need a transport of our own.

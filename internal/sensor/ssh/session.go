@@ -142,13 +142,20 @@ func (ss *session) serverConfig() *xssh.ServerConfig {
 	conf := &xssh.ServerConfig{
 		Config: xssh.Config{KeyExchanges: serverKex, Ciphers: serverCiphers, MACs: serverMACs},
 		// The login policy counts failures itself (password and
-		// keyboard-interactive only, as telnet counts them); offered keys
-		// are bounded by the library's own cap on attempts.
-		MaxAuthTries:                -1,
-		PasswordCallback:            ss.password,
-		KeyboardInteractiveCallback: ss.keyboardInteractive,
-		PublicKeyCallback:           ss.publicKey,
-		ServerVersion:               ss.s.cfg.ServerVersion,
+		// keyboard-interactive, as telnet counts them); offered keys are
+		// bounded by the library's own cap on attempts.
+		MaxAuthTries: -1,
+		// Dropbear's server has two methods, publickey and password; the
+		// keyboard-interactive method is offered too unless the config
+		// turns it off (Config.KeyboardInteractive says why). x/crypto
+		// lists them as "password,publickey", Dropbear as
+		// "publickey,password"; the order is the library's.
+		PasswordCallback:  ss.password,
+		PublicKeyCallback: ss.publicKey,
+		ServerVersion:     ss.s.cfg.ServerVersion,
+	}
+	if ss.s.cfg.KeyboardInteractive {
+		conf.KeyboardInteractiveCallback = ss.keyboardInteractive
 	}
 	for _, k := range ss.s.hostKeys {
 		conf.AddHostKey(k)
@@ -158,7 +165,7 @@ func (ss *session) serverConfig() *xssh.ServerConfig {
 
 func (ss *session) serve() {
 	ss.mu.Lock()
-	ss.observe(attrib.Observation{Port: ss.info.DstPort})
+	ss.observe(attrib.Observation{Port: ss.info.DstPort, Proto: "ssh"})
 	ss.mu.Unlock()
 	ss.sniff = &sniffConn{Conn: ss.conn, onHello: ss.connected, onPanic: ss.panicked}
 	sconn, chans, reqs, err := xssh.NewServerConn(ss.sniff, ss.serverConfig())
@@ -213,6 +220,8 @@ func (ss *session) errReason(err error) string {
 		return "client closed"
 	case errors.Is(err, sensor.ErrTooMuchInput):
 		return "input limit"
+	case errors.Is(err, errIncompatibleVersion):
+		return "incompatible version"
 	case errors.As(err, &ne) && ne.Timeout():
 		return "idle timeout"
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrClosedPipe), errors.Is(err, net.ErrClosed),

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net"
 	"runtime/debug"
+	"strings"
 	"sync"
 )
 
@@ -24,14 +25,37 @@ type sniffConn struct {
 	// may still be in a Read.
 	mu sync.Mutex
 	h  hello
+	// versionSeen: the client's identification was judged (compatible).
+	versionSeen, badVersion bool
 }
+
+// errIncompatibleVersion ends a session whose client named a protocol
+// other than SSH 2 (Dropbear's "Incompatible remote version").
+var errIncompatibleVersion = errors.New("ssh: incompatible remote version")
 
 func (c *sniffConn) Read(p []byte) (int, error) {
 	n, err := c.Conn.Read(p)
 	if n > 0 && c.look(p[:n]) {
 		c.report()
 	}
+	if n > 0 && c.incompatible() {
+		// Dropbear reads the client's identification and exits at once
+		// unless it says SSH-2.x or SSH-1.99: an SSH-1 scanner (or a
+		// banner like "SSH-1.5-") sees the connection closed, not a key
+		// exchange. x/crypto would carry on with any "SSH-" line. The
+		// library reads the identification a byte at a time, so this
+		// error is its read of the line's last byte.
+		return 0, errIncompatibleVersion
+	}
 	return n, err
+}
+
+// incompatible reports whether the client's identification, once read, is
+// one Dropbear refuses.
+func (c *sniffConn) incompatible() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.badVersion
 }
 
 // look feeds p to the parser and reports whether it has a result. It runs
@@ -51,6 +75,11 @@ func (c *sniffConn) look(p []byte) (done bool) {
 		}
 	}()
 	c.h.feed(p)
+	if !c.versionSeen && c.h.Version != "" { // judged here, before report drops it
+		c.versionSeen = true
+		v := c.h.Version
+		c.badVersion = !strings.HasPrefix(v, "SSH-2.") && !strings.HasPrefix(v, "SSH-1.99-")
+	}
 	return c.h.done()
 }
 

@@ -12,9 +12,11 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	xssh "golang.org/x/crypto/ssh"
 
@@ -146,6 +148,8 @@ func TestLoginFailuresEndConnection(t *testing.T) {
 	}
 }
 
+// keyboard-interactive is offered by default (bots and sshpass use it):
+// one "Password: " question, judged as a password.
 func TestKeyboardInteractive(t *testing.T) {
 	ts := startServer(t, DefaultConfig(), sensor.DefaultLimits(), "")
 	var asked []string
@@ -160,6 +164,80 @@ func TestKeyboardInteractive(t *testing.T) {
 	}
 	if l := ts.pub.WaitKind(t, event.LoginSuccess, 1); l[0].Username != "admin" {
 		t.Errorf("login %+v", l[0])
+	}
+}
+
+// With keyboard_interactive off the methods are Dropbear's: a client that
+// only has keyboard-interactive is refused before any question, and
+// nothing is recorded as a login.
+func TestNoKeyboardInteractive(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.KeyboardInteractive = false
+	ts := startServer(t, cfg, sensor.DefaultLimits(), "")
+	asked := 0
+	cc := clientConfig("admin", xssh.KeyboardInteractive(func(name, instr string, qs []string, echos []bool) ([]string, error) {
+		asked++
+		return []string{"admin"}, nil
+	}))
+	_, err := xssh.Dial("tcp", ts.addr, cc)
+	if err == nil || asked != 0 {
+		t.Fatalf("keyboard-interactive: err %v, %d questions", err, asked)
+	}
+	ts.pub.WaitKind(t, event.SessionClosed, 1)
+	if n := len(ts.pub.OfKind(event.LoginSuccess)) + len(ts.pub.OfKind(event.LoginFailed)); n != 0 {
+		t.Errorf("%d logins recorded", n)
+	}
+}
+
+// Dropbear exits on an identification that is not SSH 2 (SSH-2.x or
+// SSH-1.99): the client reads the server's line and then the close, no
+// key exchange. The session is recorded with the client's version.
+func TestIncompatibleVersionClosed(t *testing.T) {
+	ts := startServer(t, DefaultConfig(), sensor.DefaultLimits(), "")
+	for i, c := range []struct {
+		ident string
+		kex   bool
+	}{
+		{"SSH-1.5-scanner\r\n", false},
+		{"SSH-1.0-x\r\n", false},
+		{"SSH-3.0-x\r\n", false},
+		{"SSH-1.99-OpenSSH_3.9\r\n", true},
+		{"SSH-2.0-Go\r\n", true},
+	} {
+		conn, err := net.Dial("tcp", ts.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conn.SetDeadline(time.Now().Add(5 * time.Second))
+		io.WriteString(conn, c.ident)
+		br := bufio.NewReader(conn)
+		line, err := br.ReadString('\n')
+		if err != nil || line != DefaultVersion+"\r\n" {
+			t.Fatalf("%q: server line %q %v", c.ident, line, err)
+		}
+		rest, err := io.ReadAll(io.LimitReader(br, 5))
+		if c.kex && len(rest) != 5 {
+			t.Errorf("%q: no key exchange (%q, %v)", c.ident, rest, err)
+		}
+		if !c.kex && len(rest) != 0 {
+			t.Errorf("%q: the server went on (%q)", c.ident, rest)
+		}
+		conn.Close()
+		ts.pub.WaitKind(t, event.SessionClosed, i+1)
+	}
+	var bad []string
+	for _, e := range ts.pub.OfKind(event.SessionClosed) {
+		if e.Message == "incompatible version" {
+			bad = append(bad, e.Session)
+		}
+	}
+	if len(bad) != 3 {
+		t.Errorf("%d sessions closed as incompatible, want 3", len(bad))
+	}
+	for _, e := range ts.pub.OfKind(event.SessionConnect) {
+		if slices.Contains(bad, e.Session) && !strings.HasPrefix(string(e.ClientVersion), "SSH-") {
+			t.Errorf("connect of an incompatible client: version %q", e.ClientVersion)
+		}
 	}
 }
 
@@ -476,5 +554,23 @@ func TestSCPUploadCutShort(t *testing.T) {
 	}
 	if c := ts.pub.WaitKind(t, event.SessionClosed, 1); c[0].Message != "input limit" {
 		t.Errorf("close reason %q", c[0].Message)
+	}
+}
+
+// A failed password is answered after Dropbear's pause (300 ms +- 50), a
+// right one at once.
+func TestFailedPasswordPause(t *testing.T) {
+	ts := startServer(t, DefaultConfig(), sensor.DefaultLimits(), "")
+	start := time.Now()
+	_, err := xssh.Dial("tcp", ts.addr, clientConfig("root", xssh.Password("certainly-not-this")))
+	failed := time.Since(start)
+	if err == nil {
+		t.Fatal("a wrong password was accepted")
+	}
+	start = time.Now()
+	dial(t, ts.addr, clientConfig("admin", xssh.Password("admin"))).Close()
+	ok := time.Since(start)
+	if failed < failPauseMin || failed-ok < failPauseMin-50*time.Millisecond {
+		t.Errorf("failed login answered in %v, a good one in %v", failed, ok)
 	}
 }

@@ -196,18 +196,12 @@ func (db *DB) Hashes(ctx context.Context) (map[string]bool, error) {
 		if err := rows.Scan(&raw); err != nil {
 			return nil, fmt.Errorf("sqlite: hashes: %w", err)
 		}
-		var c struct {
-			Resources []struct {
-				SHA256 string `json:"sha256"`
-			} `json:"resources"`
-		}
+		var c crawl.Capture
 		if err := json.Unmarshal(raw, &c); err != nil {
 			return nil, fmt.Errorf("sqlite: hashes: %w", err)
 		}
-		for _, r := range c.Resources {
-			if r.SHA256 != "" {
-				out[r.SHA256] = true
-			}
+		for _, h := range c.Hashes() { // bodies and the screenshot
+			out[h] = true
 		}
 	}
 	return out, rows.Err()

@@ -76,8 +76,8 @@ func TestSignInByUser(t *testing.T) {
 		t.Fatalf("wrong password: %d\n%s", code, body)
 	}
 	code, body = f.signIn(t, url.Values{"user": {"nobody"}, "password": {"alice-password-1"}})
-	if code != http.StatusUnauthorized {
-		t.Fatalf("unknown user: %d", code)
+	if code != http.StatusUnauthorized || !strings.Contains(body, "user name or password is not right") {
+		t.Fatalf("unknown user (must read as a wrong password, naming no user): %d\n%s", code, body)
 	}
 	// A user's password is not a token, nor the token a password.
 	if code, _ = f.signIn(t, url.Values{"user": {"alice"}, "password": {token}}); code != http.StatusUnauthorized {
