@@ -34,7 +34,7 @@ var (
 // countBlocks adds the counted blocks among the newly inserted events to
 // the rollups. Blocks never change after the fact, so a block only ever
 // moves into its buckets.
-func countBlocks(ctx context.Context, tx *sql.Tx, inserted []event.Event) error {
+func countBlocks(ctx context.Context, tx *wtx, inserted []event.Event) error {
 	var all store.Tally[struct{}]
 	var domains, categories store.Tally[string]
 	n := 0
