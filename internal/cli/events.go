@@ -100,6 +100,9 @@ func detail(e event.Event) string {
 		if e.Indicator != "" {
 			s += fmt.Sprintf(" %s %s (%s)", e.IndicatorType, e.Indicator, e.Category)
 		}
+		if e.Block.Count > 1 { // a folded event: the DNS filter's repeats
+			s += fmt.Sprintf(" x%d", e.Block.Blocks())
+		}
 		s = strings.TrimSuffix(s+" "+e.Ref, " ")
 	case event.CrawlCapture, event.CrawlVerdict:
 		s = strings.Join(strings.Fields(fmt.Sprintf("%s %s %s %s", e.Site, e.Verdict, e.Page, e.Error)), " ")

@@ -38,6 +38,10 @@ type Block struct {
 	Action   string
 	Reason   string // the decision's reason label
 	Policy   string
+	// Count and First describe a folded record (Folder): it stands for
+	// Count blocks, the first at First and the last at Time. Zero: one block.
+	Count int
+	First time.Time
 }
 
 // Recorder takes block records off the request path. Record must not block
