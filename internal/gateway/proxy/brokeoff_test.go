@@ -4,11 +4,14 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"testing"
+	"time"
 )
 
 // An origin that sends a whole listed file and then breaks the connection
@@ -94,5 +97,70 @@ func TestListedFileOddFraming(t *testing.T) {
 		if !blocked(status, h, body, rerr, bad) {
 			t.Errorf("%s: status %d, %d bytes, err %v; want the block page", name, status, len(body), rerr)
 		}
+	}
+}
+
+// One client cannot take the whole hold budget: its requests to an origin
+// that announces 1 MiB and then stalls hold at most its share, and another
+// client's small listed file still gets the block page.
+func TestHoldShareOneClient(t *testing.T) {
+	f := startProxy(t, true, nil)
+	stall := make(chan struct{})
+	defer close(stall)
+	staller, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer staller.Close()
+	go func() {
+		for {
+			c, err := staller.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				_, _ = http.ReadRequest(bufio.NewReader(c))
+				_, _ = fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\nMZ", holdMax)
+				<-stall
+			}()
+		}
+	}()
+	const stalled = holdShare + 2 // MiB asked for by one client: more than its share
+	for range stalled {
+		go func() {
+			c := f.client()
+			c.Timeout = 0
+			if resp, err := c.Get("http://" + staller.Addr().String() + "/big"); err == nil {
+				resp.Body.Close()
+			}
+		}()
+	}
+	share := max(f.srv.hold.limit/holdShare, holdMax)
+	deadline := time.Now().Add(5 * time.Second)
+	for f.srv.hold.used.Load() < share && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	time.Sleep(100 * time.Millisecond) // the rest would have been held by now
+	if used := f.srv.hold.used.Load(); used != share {
+		t.Fatalf("one client holds %d bytes; its share is %d", used, share)
+	}
+
+	bad := trojan(t, f, 3000)
+	origin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeIn(w, bad, "two", true)
+	}))
+	defer origin.Close()
+	pu, _ := url.Parse("http://" + f.addr)
+	other := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{Proxy: http.ProxyURL(pu),
+		DialContext: (&net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP("127.0.0.2")}}).DialContext}}
+	resp, err := other.Get(origin.URL + "/f.exe")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, rerr := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !blocked(resp.StatusCode, resp.Header, body, rerr, bad) {
+		t.Errorf("another client: status %d, %d bytes, err %v; want the block page", resp.StatusCode, len(body), rerr)
 	}
 }
