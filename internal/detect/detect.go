@@ -188,14 +188,33 @@ func indicators(in *Input, reasons []crawl.Reason) ([]crawl.Indicator, []string)
 		if err != nil || u.Host == "" {
 			continue
 		}
-		if in.ThirdParty(u.Host) {
+		thirdParty := func(u *url.URL, raw string) {
+			if !in.ThirdParty(u.Host) {
+				return
+			}
 			typ := "domain"
 			if _, err := netip.ParseAddr(u.Hostname()); err == nil {
 				typ = "ip"
 			}
 			add(typ, u.Hostname(), cat)
-			add("url", r.Evidence, cat)
+			add("url", raw, cat)
 			addCamp("host:" + u.Host)
+		}
+		thirdParty(u, r.Evidence)
+		// A script the detectors judged that writes a frame or script into
+		// the page (document.write('<iframe src=...>')): what it writes is
+		// the injection's target. The browser engine sees the frame in the
+		// DOM; the static engine only in the script's text.
+		if res := byURL[r.Evidence]; res != nil && (res.Type == crawl.TypeInline || res.Type == crawl.TypeScript) && len(res.Body) > 0 {
+			base, _ := url.Parse(res.Parent)
+			if base == nil || base.Host == "" {
+				base, _ = url.Parse(in.C.URL)
+			}
+			for _, w := range crawl.WrittenRefs(string(res.Body), base) {
+				if wu, err := url.Parse(w.Src); err == nil && wu.Host != "" {
+					thirdParty(wu, w.Src)
+				}
+			}
 		}
 		if res := byURL[r.Evidence]; res != nil && hashable(in, res) {
 			add("sha256", res.SHA256, cat)

@@ -112,3 +112,10 @@ func TestIssue8Browser(t *testing.T) {
 	c, v := issue8Visit(t, qualityBrowser(t), srv.URL+"/")
 	checkIssue8(t, c, v, srv.URL, gate)
 }
+func TestIssue8Static(t *testing.T) {
+	srv, gate := issue8Site(t)
+	e := crawl.NewStatic(crawl.StaticOptions{Guard: &crawl.Guard{LoopbackOnly: true}})
+	t.Cleanup(func() { e.Close() })
+	c, v := issue8Visit(t, e, srv.URL+"/")
+	checkIssue8(t, c, v, srv.URL, gate)
+}
