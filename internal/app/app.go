@@ -35,8 +35,9 @@ type App struct {
 		cancel context.CancelFunc
 		wg     sync.WaitGroup
 	}
-	errs chan error
-	once sync.Once
+	errs    chan error
+	once    sync.Once
+	running bool // the consumers were started: only then is there a bus to drain
 }
 
 // New returns an App that runs every part (`honeygate serve`); nothing is
@@ -68,6 +69,7 @@ func (a *App) Start(ctx context.Context) (err error) {
 	a.env.onClose(unlock) // released last
 	defer func() {
 		if err != nil {
+			a.env.forgetToken()
 			a.Close()
 		}
 	}()
@@ -102,6 +104,7 @@ func (a *App) Start(ctx context.Context) (err error) {
 			}()
 		}
 	}
+	a.running = true
 
 	names := make([]string, 0, len(a.env.addrs))
 	for name := range a.env.addrs {
@@ -113,7 +116,11 @@ func (a *App) Start(ctx context.Context) (err error) {
 			a.log.Info("listening", "name", name, "addr", addr)
 		}
 	}
-	return a.writeListeners()
+	if err := a.writeListeners(); err != nil {
+		return err
+	}
+	a.env.announceToken()
+	return nil
 }
 
 // Err delivers a fatal error from a running component.
@@ -143,7 +150,9 @@ func (a *App) Close() error {
 	a.once.Do(func() {
 		for st := range a.stages {
 			s := &a.stages[st]
-			if stage(st) == consumers && a.env != nil && a.env.bus != nil && len(a.env.durables) > 0 {
+			// A start that failed while building never ran a consumer:
+			// nothing will drain, and waiting would only delay the error.
+			if stage(st) == consumers && a.running && a.env.bus != nil && len(a.env.durables) > 0 {
 				a.drain(5 * time.Second)
 			}
 			if s.cancel != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/honeygate/honeygate/internal/attack"
 	"github.com/honeygate/honeygate/internal/attrib"
 	"github.com/honeygate/honeygate/internal/bus"
+	"github.com/honeygate/honeygate/internal/config"
 	"github.com/honeygate/honeygate/internal/crawl"
 	"github.com/honeygate/honeygate/internal/detect"
 	"github.com/honeygate/honeygate/internal/event"
@@ -449,6 +450,7 @@ func health(ctx context.Context, b *bus.Bus) []string {
 type gatewayShared struct {
 	chain   *gateway.Chain
 	rec     *gateway.AsyncRecorder
+	dnsRec  gateway.Recorder // rec, behind a Folder unless fold_window < 0
 	metrics *gateway.Metrics
 }
 
@@ -475,7 +477,19 @@ func (e *env) gatewayParts() (*gatewayShared, error) {
 	e.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
 		Name: "honeygate_gateway_block_records_dropped_total", Help: "Block records dropped because the queue to the bus was full.",
 	}, func() float64 { return float64(rec.Dropped()) }))
-	e.gateway = &gatewayShared{chain: chain, rec: rec, metrics: gateway.NewMetrics(e.reg)}
+	e.gateway = &gatewayShared{chain: chain, rec: rec, dnsRec: rec, metrics: gateway.NewMetrics(e.reg)}
+	if e.cfg.Gateway.FoldWindow >= 0 {
+		// The DNS filter's repeated blocks fold into counted events; the
+		// proxy's do not (each block page's reference id finds its event).
+		// Closed before rec (closers run newest first): the pending
+		// counts are handed on before the queue drains.
+		f := gateway.NewFolder(rec, gateway.FoldOptions{Window: e.cfg.Gateway.FoldWindow, MaxGroups: e.cfg.Gateway.FoldGroups})
+		e.onClose(func() error { f.Close(); return nil })
+		e.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "honeygate_gateway_blocks_folded_total", Help: "DNS blocks held back and handed on inside a counted (folded) gateway.block event.",
+		}, func() float64 { return float64(f.Folded()) }))
+		e.gateway.dnsRec = f
+	}
 	return e.gateway, nil
 }
 
@@ -543,11 +557,14 @@ func buildDNS(e *env) ([]Component, error) {
 	if len(addrs) == 0 {
 		return nil, nil
 	}
+	if len(e.cfg.Gateway.Upstreams) == 0 {
+		e.log.Warn(config.NoUpstreams, "component", "dns")
+	}
 	gw, err := e.gatewayParts()
 	if err != nil {
 		return nil, err
 	}
-	srv, err := gdns.New(gdns.Options{Chain: gw.chain, Recorder: gw.rec, Log: e.log.With("component", "dns"), Config: e.cfg.Gateway, Metrics: gw.metrics})
+	srv, err := gdns.New(gdns.Options{Chain: gw.chain, Recorder: gw.dnsRec, Log: e.log.With("component", "dns"), Config: e.cfg.Gateway, Metrics: gw.metrics})
 	if err != nil {
 		return nil, err
 	}

@@ -7,7 +7,11 @@
 // URLs, over the unknown applet names a session probed BusyBox with, over
 // what a client calls itself, an SMB tree path, an HTTP header or the name
 // of an exploit technique a sensor recognised, or a count of named
-// logins). A rule counts once per session however often it matches. A
+// logins), and may be limited to sessions of some sensor protocols (a
+// count of logins means a password guesser on SMB, not on telnet), or
+// marked a fallback, which counts only evidence no other rule of its kind
+// matches (a made-up BusyBox applet that no family's marker rule knows).
+// A rule counts once per session however often it matches. A
 // session's family is the one with the highest total score of behaviour
 // (everything but ports and credentials), provided it reaches min_score; a later family replaces
 // the current one only with a strictly higher score, so ties keep the
@@ -24,6 +28,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -39,6 +44,7 @@ const Unknown = event.FamilyUnknown
 // Tracker.Observe with one observation per step; unset fields match nothing.
 type Observation struct {
 	Port     int    // destination port, observed once at connect
+	Proto    string // the sensor's protocol (one of Protocols), observed once at connect
 	Login    bool   // a login attempt: Username and Password are set
 	Username string //
 	Password string //
@@ -50,6 +56,11 @@ type Observation struct {
 	Header   string // one HTTP request header as "Name: value"
 	Exploit  string // the name of an exploit technique a sensor recognised
 }
+
+// Protocols are the sensor protocols a rule's protocols condition may
+// name: the sensors' Proto() values. attrib may not import the sensors,
+// so the list is kept here; a sensor added later appends its name.
+var Protocols = []string{"telnet", "ssh", "smb", "iot-http"}
 
 //go:embed rules.yaml
 var defaultRules []byte
@@ -68,8 +79,11 @@ type rule struct {
 	input, url, marker *regexp.Regexp
 	client, tree       *regexp.Regexp
 	header, exploit    *regexp.Regexp
-	logins             int  // named logins in one session
-	hint               bool // ports and credentials: they never attribute alone
+	logins             int             // named logins in one session
+	hint               bool            // ports and credentials: they never attribute alone
+	kind               string          // the evidence's field name, for fallback
+	protos             map[string]bool // nil: any protocol; else only sessions on these
+	fallback           bool            // counts only evidence no other rule of kind matches
 }
 
 type fileRule struct {
@@ -87,7 +101,9 @@ type fileRule struct {
 	Header      string   `yaml:"header"`
 	Exploit     string   `yaml:"exploit"`
 	Logins      int      `yaml:"logins"`
-	Source      string   `yaml:"source"` // where the evidence comes from (a write-up), for analysts
+	Protocols   []string `yaml:"protocols"` // a condition, not evidence: only sessions on these sensor protocols
+	Fallback    bool     `yaml:"fallback"`  // only evidence no other rule of the same kind matches
+	Source      string   `yaml:"source"`    // where the evidence comes from (a write-up), for analysts
 }
 
 type file struct {
@@ -165,6 +181,7 @@ func compile(fr fileRule) (rule, error) {
 	kinds := 0
 	if len(fr.Ports) > 0 {
 		kinds++
+		rl.kind = "ports"
 		rl.ports = map[int]bool{}
 		for _, p := range fr.Ports {
 			if p <= 0 || p > 65535 {
@@ -175,6 +192,7 @@ func compile(fr fileRule) (rule, error) {
 	}
 	if len(fr.Credentials) > 0 {
 		kinds++
+		rl.kind = "credentials"
 		rl.creds = map[string]bool{}
 		for _, c := range fr.Credentials {
 			user, pass, ok := strings.Cut(c, ":")
@@ -187,18 +205,21 @@ func compile(fr fileRule) (rule, error) {
 	var err error
 	if fr.Input != "" {
 		kinds++
+		rl.kind = "input"
 		if rl.input, err = regexp.Compile(fr.Input); err != nil {
 			return rl, fmt.Errorf("input: %w", err)
 		}
 	}
 	if fr.URL != "" {
 		kinds++
+		rl.kind = "url"
 		if rl.url, err = regexp.Compile(fr.URL); err != nil {
 			return rl, fmt.Errorf("url: %w", err)
 		}
 	}
 	if fr.Marker != "" {
 		kinds++
+		rl.kind = "marker"
 		if rl.marker, err = regexp.Compile(fr.Marker); err != nil {
 			return rl, fmt.Errorf("marker: %w", err)
 		}
@@ -212,6 +233,7 @@ func compile(fr fileRule) (rule, error) {
 			continue
 		}
 		kinds++
+		rl.kind = p.name
 		if *p.dst, err = regexp.Compile(p.src); err != nil {
 			return rl, fmt.Errorf("%s: %w", p.name, err)
 		}
@@ -221,11 +243,22 @@ func compile(fr fileRule) (rule, error) {
 	}
 	if fr.Logins > 0 {
 		kinds++
+		rl.kind = "logins"
 		rl.logins = fr.Logins
 	}
 	if kinds != 1 {
 		return rl, errors.New("exactly one of ports, credentials, input, url, marker, client, tree, header, exploit, logins is required")
 	}
+	for _, p := range fr.Protocols {
+		if !slices.Contains(Protocols, p) {
+			return rl, fmt.Errorf("protocols: %q is not a sensor protocol (want %s)", p, strings.Join(Protocols, ", "))
+		}
+		if rl.protos == nil {
+			rl.protos = map[string]bool{}
+		}
+		rl.protos[p] = true
+	}
+	rl.fallback = fr.Fallback
 	rl.hint = rl.ports != nil || rl.creds != nil
 	return rl, nil
 }
@@ -242,7 +275,8 @@ type Tracker struct {
 	family  string
 	hint    string
 	reasons []string
-	logins  int // named logins observed
+	logins  int    // named logins observed
+	proto   string // the session's sensor protocol, once observed
 }
 
 type hit struct {
@@ -273,10 +307,16 @@ func (t *Tracker) Observe(o Observation) bool {
 	if o.Login && o.Username != "" {
 		t.logins++
 	}
+	if t.proto == "" {
+		t.proto = o.Proto
+	}
 	matched := false
 	for i := range t.r.rules {
 		rl := &t.r.rules[i]
-		if t.has(i) {
+		if t.has(i) || rl.protos != nil && !rl.protos[t.proto] {
+			continue
+		}
+		if rl.fallback && t.r.claimed(rl.kind, o, t.logins, t.proto) {
 			continue
 		}
 		if ev, ok := rl.match(o, t.logins); ok {
@@ -288,6 +328,24 @@ func (t *Tracker) Observe(o Observation) bool {
 		return false
 	}
 	return t.decide()
+}
+
+// claimed reports whether a rule of kind that is no fallback, and applies
+// to the session's protocol, matches o,
+// whether or not it already counted in this session: a fallback rule
+// stands aside for evidence another rule explains, so one marker is not
+// counted twice. It runs only for fallback rules, which are few.
+func (r *Rules) claimed(kind string, o Observation, logins int, proto string) bool {
+	for i := range r.rules {
+		rl := &r.rules[i]
+		if rl.kind != kind || rl.fallback || rl.protos != nil && !rl.protos[proto] {
+			continue
+		}
+		if _, ok := rl.match(o, logins); ok {
+			return true
+		}
+	}
+	return false
 }
 
 func (t *Tracker) has(i int) bool {

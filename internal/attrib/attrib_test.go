@@ -54,7 +54,9 @@ func TestMiraiLoader(t *testing.T) {
 		Observation{Input: `/bin/busybox echo -e '\x6b\x61\x6d\x69' > /tmp/.nippon; /bin/busybox cat /tmp/.nippon`},
 		Observation{URL: "http://203.0.113.9:80/bins/mirai.arm7"},
 	)
-	if tr.Family() != "mirai" || len(tr.Reasons()) != 6 {
+	// Five: the credential hint, the marker once (not again as a variant's
+	// made-up applet), the echo check, .nippon and the URL.
+	if tr.Family() != "mirai" || len(tr.Reasons()) != 5 {
 		t.Fatalf("family %s reasons %q", tr.Family(), tr.Reasons())
 	}
 	if !strings.Contains(strings.Join(tr.Reasons(), "\n"), "mirai-binary-url") {
@@ -192,5 +194,85 @@ func TestHintsAlone(t *testing.T) {
 	observeAll(tr, Observation{Port: 23}, Observation{Login: true, Username: "root", Password: "vizxv"}, Observation{Input: "uname -a"})
 	if tr.Family() != Unknown || tr.Hint() != "mirai" || len(tr.Reasons()) != 1 {
 		t.Fatalf("got %s hint %q reasons %q", tr.Family(), tr.Hint(), tr.Reasons())
+	}
+}
+
+// TestLoginsByProtocol: a count of logins names a different guesser on SMB
+// and on telnet or SSH, and none where the protocol is not known.
+func TestLoginsByProtocol(t *testing.T) {
+	logins := []Observation{
+		{Login: true, Username: "root", Password: "wrong"},
+		{Login: true, Username: "admin", Password: "nimda"},
+		{Login: true, Username: "guest", Password: "12345"},
+	}
+	for proto, want := range map[string]string{"smb": "smb-bruteforce", "telnet": "bruteforce", "ssh": "bruteforce", "": Unknown, "iot-http": Unknown} {
+		tr := Default().NewTracker()
+		observeAll(tr, append([]Observation{{Port: 2323, Proto: proto}}, logins...)...)
+		if tr.Family() != want {
+			t.Errorf("proto %q: family %s %q, want %s", proto, tr.Family(), tr.Reasons(), want)
+		}
+	}
+	// A family's behaviour outscores the guesser.
+	tr := Default().NewTracker()
+	observeAll(tr, append([]Observation{{Port: 23, Proto: "telnet"}}, logins...)...)
+	observeAll(tr, Observation{Marker: "ECCHI"})
+	if tr.Family() != "mirai" {
+		t.Errorf("guesser then Mirai's marker: %s %q", tr.Family(), tr.Reasons())
+	}
+}
+
+// TestParseProtocols: the protocols condition takes the sensors' names only.
+func TestParseProtocols(t *testing.T) {
+	if _, err := Parse([]byte("rules:\n- {id: a, family: x, weight: 1, reason: r, logins: 3, protocols: [smb, telnet]}\n")); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Parse([]byte("rules:\n- {id: a, family: x, weight: 1, reason: r, logins: 3, protocols: [smbb]}\n"))
+	if err == nil || !strings.Contains(err.Error(), `"smbb" is not a sensor protocol`) || !strings.Contains(err.Error(), "telnet, ssh, smb, iot-http") {
+		t.Fatalf("bad protocol: %v", err)
+	}
+}
+
+// TestMarkerCountedOnce: the variants' catch-all marker rule stands aside
+// for a marker another rule counts, so MIRAI scores +4 once, not +4 and +2,
+// and SATORI gives Mirai nothing; a token no rule names still counts.
+func TestMarkerCountedOnce(t *testing.T) {
+	for marker, want := range map[string]string{
+		"MIRAI": "mirai-applet-check (+4)", "ECCHI": "mirai-applet-check (+4)", "ihcce": "mirai-applet-check (+4)",
+		"SATORI": "satori-applet-check (+6)", "Qbotv3": "", "KISOC": "mirai-variant-applet-check (+2)",
+	} {
+		tr := Default().NewTracker()
+		tr.Observe(Observation{Port: 23, Proto: "telnet"})
+		tr.Observe(Observation{Marker: marker})
+		got := strings.Join(tr.Reasons(), "\n")
+		if want != "" && (len(tr.Reasons()) != 1 || !strings.HasPrefix(got, want)) {
+			t.Errorf("%s: reasons %q, want one: %s", marker, tr.Reasons(), want)
+		}
+		if marker != "KISOC" && strings.Contains(got, "mirai-variant-applet-check") {
+			t.Errorf("%s: counted again by the variant rule: %q", marker, got)
+		}
+	}
+	// The catch-all still counts once beside a named marker in the same session.
+	tr := Default().NewTracker()
+	observeAll(tr, Observation{Marker: "ECCHI"}, Observation{Marker: "KISOC"})
+	if len(tr.Reasons()) != 2 {
+		t.Errorf("ECCHI then KISOC: %q", tr.Reasons())
+	}
+}
+
+// TestParseFallback: fallback is a flag on any rule; it parses.
+func TestParseFallback(t *testing.T) {
+	r, err := Parse([]byte("rules:\n- {id: named, family: x, weight: 3, reason: r, marker: '^ABC$'}\n- {id: any, family: y, weight: 1, reason: r, marker: '^[A-Z]+$', fallback: true}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := r.NewTracker()
+	tr.Observe(Observation{Marker: "ABC"})
+	if tr.Family() != "x" {
+		t.Errorf("ABC: %s %q", tr.Family(), tr.Reasons())
+	}
+	tr = r.NewTracker()
+	tr.Observe(Observation{Marker: "XYZ"})
+	if tr.Family() != "y" {
+		t.Errorf("XYZ: %s %q", tr.Family(), tr.Reasons())
 	}
 }

@@ -612,6 +612,14 @@ func (b *Bus) consumeSession(ctx context.Context, log *slog.Logger, durable stri
 			cons, err = b.getStream().CreateOrUpdateConsumer(ctx, cfg)
 		}
 	}
+	if errors.Is(err, jetstream.ErrConsumerMultipleFilterSubjectsNotSupported) {
+		// Seen once when an old durable without a filter is first given
+		// several: the server applies the update but its reply still
+		// carries the old config, which the client library reads as a
+		// server too old for several filters. Asking again finds the
+		// updated durable (a server really too old fails again).
+		cons, err = b.getStream().CreateOrUpdateConsumer(ctx, cfg)
+	}
 	if err != nil {
 		return fmt.Errorf("bus: consumer %s: %w", durable, err)
 	}

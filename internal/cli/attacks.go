@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"os"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -42,6 +44,9 @@ func newAttacks() *cobra.Command {
 			if err := json.Unmarshal(raw, &resp); err != nil {
 				return err
 			}
+			if len(resp.Attacks) == 0 {
+				fmt.Fprintln(cmd.ErrOrStderr(), c.noAttacksHint())
+			}
 			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "FIRST SEEN\tDURATION\tPROTO\tVICTIM\tREQUESTS\tPEAK/S\tBYTES IN\tBYTES OUT\tSTATE\tREQUEST")
 			for _, a := range resp.Attacks {
@@ -64,4 +69,22 @@ func newAttacks() *cobra.Command {
 	f.StringVar(&proto, "proto", "", "only through this reflector (dns, ntp, ssdp, chargen, memcached)")
 	f.IntVar(&limit, "limit", 100, "at most this many (1 to 10000)")
 	return cmd
+}
+
+// noAttacksHint says why an empty list may be empty: only the reflectors
+// see attacks. When the server is the local one on --data, its
+// listeners.json says whether any reflector listens.
+func (c *clientFlags) noAttacksHint() string {
+	const enable = "enable one with --listen reflect-ntp=:123 (or reflect-dns, reflect-ssdp, reflect-chargen, reflect-memcached; listen: in the config)"
+	if c.server == "" && os.Getenv("HONEYGATE_SERVER") == "" {
+		if addrs, ok := c.localListeners(); ok {
+			for name := range addrs {
+				if strings.HasPrefix(name, "reflect") {
+					return "no attacks in this range"
+				}
+			}
+			return "no attacks: the reflect listeners are off on this server, and only they see attacks; " + enable
+		}
+	}
+	return "no attacks in this range (only the reflect listeners see attacks: " + enable + ")"
 }

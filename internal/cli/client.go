@@ -32,15 +32,25 @@ func (c *clientFlags) register(cmd *cobra.Command) {
 // DATA/listeners.json, so that `honeygate events` next to a running server
 // needs no flags whatever port it chose.
 func (c *clientFlags) localServer() string {
-	b, err := os.ReadFile(filepath.Join(c.data, "listeners.json"))
-	if err != nil {
-		return ""
-	}
-	var addrs map[string][]string
-	if json.Unmarshal(b, &addrs) != nil || len(addrs["web"]) == 0 {
+	addrs, ok := c.localListeners()
+	if !ok || len(addrs["web"]) == 0 {
 		return ""
 	}
 	return "http://" + addrs["web"][0]
+}
+
+// localListeners reads DATA/listeners.json: what the server on --data
+// listens on, by listener name.
+func (c *clientFlags) localListeners() (map[string][]string, bool) {
+	b, err := os.ReadFile(filepath.Join(c.data, "listeners.json"))
+	if err != nil {
+		return nil, false
+	}
+	var addrs map[string][]string
+	if json.Unmarshal(b, &addrs) != nil {
+		return nil, false
+	}
+	return addrs, true
 }
 
 func firstNonEmpty(vs ...string) string {

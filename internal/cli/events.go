@@ -2,7 +2,9 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -98,6 +100,9 @@ func detail(e event.Event) string {
 		if e.Indicator != "" {
 			s += fmt.Sprintf(" %s %s (%s)", e.IndicatorType, e.Indicator, e.Category)
 		}
+		if e.Block.Count > 1 { // a folded event: the DNS filter's repeats
+			s += fmt.Sprintf(" x%d", e.Block.Blocks())
+		}
 		s = strings.TrimSuffix(s+" "+e.Ref, " ")
 	case event.CrawlCapture, event.CrawlVerdict:
 		s = strings.Join(strings.Fields(fmt.Sprintf("%s %s %s %s", e.Site, e.Verdict, e.Page, e.Error)), " ")
@@ -127,6 +132,9 @@ func newSession() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var raw json.RawMessage
 			if err := c.get(cmd.Context(), "/api/v1/sessions/"+url.PathEscape(args[0]), nil, &raw); err != nil {
+				if ae, ok := errors.AsType[apiError](err); ok && ae.status == http.StatusNotFound {
+					return fmt.Errorf("no session with id %s (ids are in `honeygate events`)", printable(args[0]))
+				}
 				return err
 			}
 			if c.json {

@@ -241,6 +241,9 @@ loaded.`,
 		Example: "  honeygate intel import --format urlhaus csv.txt\n  curl -s ... | honeygate intel import --format hosts --source stevenblack -",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkFormat(format, intel.ImportFormats); err != nil {
+				return err
+			}
 			var r io.Reader = cmd.InOrStdin()
 			name := "stdin"
 			if args[0] != "-" {
@@ -274,7 +277,11 @@ loaded.`,
 				}
 				added, updated = added+ur.Added, updated+ur.Updated
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%s: %d good lines (%d added, %d updated), %d bad\n", name, res.Good, added, updated, res.Bad)
+			from := ""
+			if res.Lines > 0 {
+				from = fmt.Sprintf(" from %d good lines", res.Lines)
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%s: %d indicators%s (%d added, %d updated), %d bad lines\n", name, res.Good, from, added, updated, res.Bad)
 			if res.Good == 0 && res.Bad > 0 {
 				return exitError{1, fmt.Errorf("%s: nothing loaded", name)}
 			}
@@ -283,11 +290,10 @@ loaded.`,
 	}
 	c.register(cmd)
 	f := cmd.Flags()
-	f.StringVar(&format, "format", "", "domains, hosts, urlhaus, phishtank, adblock, stix or csv")
+	f.StringVar(&format, "format", "", "required: "+formatList(intel.ImportFormats))
 	f.StringVar(&source, "source", "", "source name of what loads (default import:FORMAT)")
 	f.StringVar(&category, "category", "", "category for formats that carry none")
 	f.DurationVar(&ttl, "ttl", 0, "expire what loads after this long (0: never)")
-	cmd.MarkFlagRequired("format")
 	return cmd
 }
 
@@ -305,6 +311,9 @@ Allow entries go only into stix and csv.`,
 		Example: "  honeygate intel export --format rpz -o /etc/bind/rpz.honeygate\n  honeygate intel export --format stix --source honeypot",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkFormat(format, intel.ExportFormats); err != nil {
+				return err
+			}
 			var all []intel.Indicator
 			q := ff.query()
 			q.Set("limit", "10000")
@@ -343,9 +352,8 @@ Allow entries go only into stix and csv.`,
 	c.register(cmd)
 	ff.register(cmd)
 	f := cmd.Flags()
-	f.StringVar(&format, "format", "", "hosts, rpz, squid, dnsmasq, suricata, stix or csv")
+	f.StringVar(&format, "format", "", "required: "+formatList(intel.ExportFormats))
 	f.StringVarP(&out, "output", "o", "", "write here instead of stdout")
 	f.StringVar(&zone, "zone", "", "rpz: the zone's origin (default rpz.honeygate.)")
-	cmd.MarkFlagRequired("format")
 	return cmd
 }

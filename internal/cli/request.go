@@ -26,6 +26,15 @@ func (c *clientFlags) get(ctx context.Context, path string, q url.Values, out an
 	return c.send(ctx, http.MethodGet, path, q, nil, 30*time.Second, out)
 }
 
+// apiError is an error answer from the server: its status, for commands
+// that say something better than the server's words for some (a 404).
+type apiError struct {
+	status    int
+	text, msg string
+}
+
+func (e apiError) Error() string { return e.text + ": " + e.msg }
+
 // send is the one way the client subcommands talk to the API: method, a
 // JSON body (nil for none), a time limit of its own (a crawl round answers
 // when it is done), and a 2xx answer decoded into out (a *json.RawMessage
@@ -80,7 +89,7 @@ func (c *clientFlags) send(ctx context.Context, method, path string, q url.Value
 		if e.Error == "" {
 			e.Error = strings.TrimSpace(string(data))
 		}
-		return fmt.Errorf("%s: %s", resp.Status, e.Error)
+		return apiError{status: resp.StatusCode, text: resp.Status, msg: e.Error}
 	}
 	switch o := out.(type) {
 	case nil:

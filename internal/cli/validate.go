@@ -50,6 +50,9 @@ func newValidate() *cobra.Command {
 				fmt.Fprintf(cmd.OutOrStdout(), "YARA rules: %d compile (built in, and any *.yar, *.yara in %s)\n", j.Rules(), rules)
 				j.Close()
 			}
+			for _, w := range cfg.Warnings() {
+				fmt.Fprintf(cmd.OutOrStdout(), "%s: warning: %s\n", cfgPath, w)
+			}
 			fmt.Fprintf(cmd.OutOrStdout(), "%s: ok\n", cfgPath)
 			return nil
 		},

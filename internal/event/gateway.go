@@ -1,5 +1,7 @@
 package event
 
+import "time"
+
 // The gateway domain: what the enforcement points (the forward proxy and
 // the DNS filter) blocked, and the clients that looked up a kill switch.
 const (
@@ -35,4 +37,25 @@ type Block struct {
 	Action        string `json:"action,omitempty"`         // block, nxdomain, sinkhole, refuse, resolve
 	Reason        string `json:"reason,omitempty"`         // the policy chain's reason label
 	Policy        string `json:"policy,omitempty"`         // the client network's policy
+	// Count is how many blocks this event stands for: the DNS filter folds
+	// repeats of one (client, name, action, indicator) within a short
+	// window into one follow-up event. Absent means 1, so unfolded events
+	// are byte for byte what they were.
+	Count int `json:"count,omitempty"`
+	// First is when the first of the folded blocks happened (the event's
+	// time is the last); zero when Count is absent.
+	First time.Time `json:"first,omitzero"`
+}
+
+// MaxBlockCount bounds what one event may stand for: events come off the
+// bus from any sensor, and a forged count must not overflow a day's sum.
+const MaxBlockCount = 1 << 30
+
+// Blocks returns how many blocks the event stands for (Count, absent: 1;
+// at most MaxBlockCount).
+func (b *Block) Blocks() int64 {
+	if b.Count > 1 {
+		return int64(min(b.Count, MaxBlockCount))
+	}
+	return 1
 }

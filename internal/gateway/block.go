@@ -29,6 +29,7 @@ type Block struct {
 	Kind     string // KindBlock or KindInfected
 	Client   netip.AddrPort
 	Host     string
+	Port     int // the destination port (80, 443, a CONNECT's port); 0 where none (DNS)
 	URL      string
 	SNI      string
 	Hit      Hit
@@ -37,6 +38,10 @@ type Block struct {
 	Action   string
 	Reason   string // the decision's reason label
 	Policy   string
+	// Count and First describe a folded record (Folder): it stands for
+	// Count blocks, the first at First and the last at Time. Zero: one block.
+	Count int
+	First time.Time
 }
 
 // Recorder takes block records off the request path. Record must not block

@@ -48,6 +48,14 @@ type Config struct {
 	MaxCacheTTL time.Duration `yaml:"max_cache_ttl"`
 	// BlockTTL is the TTL of NXDOMAIN and sinkhole answers.
 	BlockTTL time.Duration `yaml:"block_ttl"`
+	// FoldWindow is how long the DNS filter folds repeats of one block
+	// (same client address, name, action and indicator) into one follow-up
+	// event with a count; the first of them is published at once. Every
+	// block is still counted. Negative: no folding.
+	FoldWindow time.Duration `yaml:"fold_window"`
+	// FoldGroups bounds the groups being folded at once; a block past it
+	// is published on its own.
+	FoldGroups int `yaml:"fold_groups"`
 }
 
 // PolicyConfig is one client network's policy.
@@ -91,6 +99,8 @@ func DefaultConfig() Config {
 		CacheEntries: 100_000,
 		MaxCacheTTL:  time.Hour,
 		BlockTTL:     time.Minute,
+		FoldWindow:   time.Second,
+		FoldGroups:   65536,
 	}
 }
 
@@ -169,6 +179,9 @@ func (c Config) Validate() schema.Errors {
 	}
 	if c.BlockTTL < 0 {
 		errs.Add("block_ttl", "must not be negative")
+	}
+	if c.FoldGroups < 0 {
+		errs.Add("fold_groups", "must not be negative")
 	}
 	return errs
 }

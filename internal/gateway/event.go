@@ -16,7 +16,7 @@ func (b *Block) Event(sensor string) *event.Event {
 	}
 	e := &event.Event{
 		ID: event.NewID(), Time: b.Time.UTC(), Kind: event.Kind(b.Kind), Sensor: sensor, Proto: proto,
-		SrcIP: b.Client.Addr().String(), SrcPort: int(b.Client.Port()),
+		SrcIP: b.Client.Addr().String(), SrcPort: int(b.Client.Port()), DstPort: b.Port,
 	}
 	e.Download.URL = event.Text(b.URL)
 	e.Block = event.Block{
@@ -25,6 +25,9 @@ func (b *Block) Event(sensor string) *event.Event {
 		Host: event.Text(intel.CanonicalHost(b.Host)), SNI: event.Text(intel.CanonicalHost(b.SNI)),
 		Category: b.Hit.Category, Indicator: b.Hit.Value, IndicatorType: string(b.Hit.Type), IndicatorID: b.Hit.ID,
 		IntelSource: b.Hit.Source, Ref: b.Ref, Enforcer: b.Enforcer, Action: b.Action, Reason: b.Reason, Policy: b.Policy,
+	}
+	if b.Count > 1 {
+		e.Block.Count, e.Block.First = b.Count, b.First.UTC()
 	}
 	return e
 }
@@ -40,6 +43,10 @@ func PublishSink(pub event.Publisher, sensor string) Sink {
 func Counted(e *event.Event) bool {
 	return e.Kind == event.GatewayBlock && e.Block.Action != event.ActionRefuse
 }
+
+// Weight is how many blocks a counted event stands for (a folded event's
+// count, else 1).
+func Weight(e *event.Event) int64 { return e.Block.Blocks() }
 
 // TopKey is what a counted block is grouped under for BlocksTop: the
 // domain (the SNI when the TLS name was judged, else the name asked for or

@@ -58,9 +58,12 @@ type LineError struct {
 
 // ParseResult is what a feed yielded: the good indicators (normalized), and
 // the bad lines. Errors keeps the first maxLineErrors; Bad counts them all.
+// Good counts indicators, Lines the good lines they came from: a hosts
+// line may name several hosts.
 type ParseResult struct {
 	Indicators []Indicator `json:"-"`
 	Good       int         `json:"good"`
+	Lines      int         `json:"lines"` // good lines that yielded indicators; 0 for STIX, which has none
 	Bad        int         `json:"bad"`
 	Errors     []LineError `json:"errors,omitempty"`
 }
@@ -200,8 +203,11 @@ func (p *parser) lines(r io.Reader, fn func(line string) error) error {
 			if n == 1 {
 				s = strings.TrimPrefix(s, "\uFEFF")
 			}
+			before := p.res.Good
 			if ferr := fn(s); ferr != nil {
 				p.res.bad(n, s, ferr)
+			} else if p.res.Good > before {
+				p.res.Lines++
 			}
 		}
 		if err == io.EOF {

@@ -18,6 +18,6 @@ func BlocksBars(title string, days []string, rows []gateway.BlockDay) *Bars {
 			vals[i] += r.Blocks
 		}
 	}
-	return &Bars{Title: title, Labels: days, Line: BlockLine, LineLabel: "10,000",
+	return &Bars{Title: title, Labels: days, Unit: UnitBlocks, Line: BlockLine, LineLabel: "10,000",
 		Series: []Series{{Name: "blocks", Values: vals, Color: Red}}}
 }

@@ -11,12 +11,9 @@ package report
 
 import (
 	"fmt"
-	"html/template"
 	"image"
 	"image/color"
 	"image/draw"
-	"image/png"
-	"io"
 	"math"
 	"strings"
 )
@@ -49,15 +46,28 @@ type Series struct {
 }
 
 // Bars is a daily bar chart: one bar per label (a day), stacked by series.
+// Everything a reader needs to read it on its own (in a mailed or printed
+// report) is drawn into it: the title, both axes with round ticks, the unit
+// and, for stacked series, a legend.
 type Bars struct {
 	Title  string
-	Labels []string // x axis, one per bar
+	Labels []string // x axis, one per bar (days as YYYY-MM-DD)
 	Series []Series
-	// Line draws a horizontal reference (e.g. 10,000 blocks a day) when > 0.
+	// Unit names what the y axis counts ("sessions", "blocks"); it is
+	// drawn above the axis and in the text alternative.
+	Unit string
+	// XTitle names the x axis; "Day (UTC)" (or its Japanese) when empty.
+	XTitle string
+	// Lang chooses the chart's own words: "ja" for Japanese, else English.
+	Lang string
+	// Line draws a horizontal reference (e.g. 10,000 blocks a day) when > 0
+	// and the data reach at least half of it; further below, the scale
+	// follows the data and the line becomes a labelled marker at the top
+	// edge, so that a handful of blocks stays visible.
 	Line      int64
 	LineLabel string
 	Width     int // pixels; 720 when 0
-	Height    int // pixels; 220 when 0
+	Height    int // pixels; 260 when 0
 }
 
 // Rect is one painted rectangle of a chart, in pixels from the top left.
@@ -69,32 +79,103 @@ type Rect struct {
 	Value      int64
 }
 
+// Text is one text of a chart: at X, Y (the baseline), anchored at its
+// start, middle or end.
+type Text struct {
+	X, Y   float64
+	S      string
+	Anchor string // "start", "middle" or "end"
+	Color  color.RGBA
+	Class  string
+}
+
+// LegendItem is one entry of a chart's legend: a swatch at X, Y (its top
+// left, 10 pixels square) and the series' name to its right.
+type LegendItem struct {
+	Name  string
+	Color color.RGBA
+	X, Y  float64
+}
+
 // Layout is the geometry of a chart, computed once for SVG and PNG.
 type Layout struct {
-	W, H       int
-	Plot       image.Rectangle // the plotting area
-	Max        int64           // the value at the top of the plot
-	Rects      []Rect
-	LineY      float64 // reference line's y; < 0 when none
+	W, H  int
+	Plot  image.Rectangle // the plotting area
+	Max   int64           // the value at the top of the plot (the top tick)
+	Step  int64           // between two y ticks
+	Rects []Rect
+	// LineY is the reference line's y; < 0 when there is none or it is off
+	// the scale (then LineOff is true and a marker sits at the top edge).
+	LineY      float64
+	LineOff    bool
 	Totals     []int64 // per label
-	TickValues []int64 // y ticks (0, Max/2, Max)
+	TickValues []int64 // y ticks: 0, Step, ..., Max
+	XTicks     []int   // indices of the labels drawn under the x axis
+	Legend     []LegendItem
+	Texts      []Text // title, unit, axis titles, tick labels, legend names
 }
 
 const (
-	padL, padR, padT, padB = 56, 12, 12, 28
+	padL, padR = 56, 40 // room for y tick labels and a centred last date
+	titleH     = 22     // the title's band at the top
+	legendRowH = 16
+	padB       = 38 // x tick labels and the x axis title
+	fontPx     = 11
+	dateLabelW = 72 // "2026-02-03" at 11 px, with a gap
+	approxChar = 7  // pixels per narrow character (the PNG font's advance)
 )
 
-// Layout computes the bars: each bar's height is value/Max of the plot's
-// height, stacked in series order from the bottom.
+// textW estimates the width of s in pixels: the PNG font is 7 pixels per
+// character and the SVG's 11 px sans-serif about as wide; CJK characters
+// are square.
+func textW(s string) float64 {
+	w := 0.0
+	for _, r := range s {
+		if r >= 0x1100 {
+			w += fontPx + 1
+		} else {
+			w += approxChar
+		}
+	}
+	return w
+}
+
+// y converts a value to its pixel row.
+func (l *Layout) y(v int64) float64 {
+	return float64(l.Plot.Max.Y) - float64(v)/float64(l.Max)*float64(l.Plot.Dy())
+}
+
+// Layout computes the chart: each bar's height is value/Max of the plot's
+// height, stacked in series order from the bottom; Max is the top of round
+// ticks just above the highest bar (or the reference line when near).
 func (b *Bars) Layout() Layout {
 	w, h := b.Width, b.Height
 	if w <= 0 {
 		w = 720
 	}
 	if h <= 0 {
-		h = 220
+		h = 260
 	}
-	l := Layout{W: w, H: h, Plot: image.Rect(padL, padT, w-padR, h-padB), LineY: -1}
+	l := Layout{W: w, H: h, LineY: -1}
+	l.Texts = append(l.Texts, Text{X: 4, Y: 15, S: b.Title, Anchor: "start", Color: Ink, Class: "title"})
+	// The legend: one entry per named series when they stack, wrapped in
+	// rows under the title.
+	top := titleH
+	if len(b.Series) > 1 {
+		x, y := float64(padL), float64(titleH)
+		for _, s := range b.Series {
+			iw := 14 + textW(s.Name) + 14
+			if x+iw > float64(w-padR) && x > padL {
+				x, y = padL, y+legendRowH
+			}
+			l.Legend = append(l.Legend, LegendItem{Name: s.Name, Color: s.Color, X: x, Y: y})
+			l.Texts = append(l.Texts, Text{X: x + 14, Y: y + 9, S: s.Name, Anchor: "start", Color: Ink, Class: "legend"})
+			x += iw
+		}
+		top = int(y) + legendRowH
+	}
+	top += 16 // the unit sits above the y axis
+	l.Plot = image.Rect(padL, top, w-padR, max(top+20, h-padB))
 	l.Totals = make([]int64, len(b.Labels))
 	for _, s := range b.Series {
 		for i := range b.Labels {
@@ -103,12 +184,31 @@ func (b *Bars) Layout() Layout {
 			}
 		}
 	}
+	var dataMax int64
 	for _, t := range l.Totals {
-		l.Max = max(l.Max, t)
+		dataMax = max(dataMax, t)
 	}
-	l.Max = max(l.Max, b.Line)
-	l.Max = niceCeil(l.Max)
-	l.TickValues = []int64{0, l.Max / 2, l.Max}
+	scaleTo := dataMax
+	if b.Line > 0 {
+		if dataMax*2 >= b.Line {
+			scaleTo = max(dataMax, b.Line)
+		} else {
+			l.LineOff = true
+		}
+	}
+	l.Step, l.TickValues = yTicks(scaleTo, 4)
+	l.Max = l.TickValues[len(l.TickValues)-1]
+	for _, tv := range l.TickValues {
+		l.Texts = append(l.Texts, Text{X: float64(l.Plot.Min.X - 6), Y: l.y(tv) + 4, S: Number(tv), Anchor: "end", Color: Ink, Class: "ytick"})
+	}
+	if b.Unit != "" {
+		l.Texts = append(l.Texts, Text{X: float64(l.Plot.Min.X - 6), Y: float64(l.Plot.Min.Y - 8), S: b.Unit, Anchor: "start", Color: Ink, Class: "unit"})
+	}
+	xt := b.XTitle
+	if xt == "" {
+		xt = words(b.Lang).day
+	}
+	l.Texts = append(l.Texts, Text{X: float64(l.Plot.Min.X+l.Plot.Max.X) / 2, Y: float64(h - 4), S: xt, Anchor: "middle", Color: Ink, Class: "xtitle"})
 	n := len(b.Labels)
 	if n == 0 {
 		return l
@@ -116,6 +216,10 @@ func (b *Bars) Layout() Layout {
 	pw, ph := float64(l.Plot.Dx()), float64(l.Plot.Dy())
 	slot := pw / float64(n)
 	gap := math.Min(2, slot*0.2)
+	l.XTicks = xTicks(n, int(pw/dateLabelW))
+	for _, i := range l.XTicks {
+		l.Texts = append(l.Texts, Text{X: float64(l.Plot.Min.X) + (float64(i)+0.5)*slot, Y: float64(l.Plot.Max.Y + 16), S: b.Labels[i], Anchor: "middle", Color: Ink, Class: "xtick"})
+	}
 	for i, lab := range b.Labels {
 		y := float64(l.Plot.Max.Y)
 		for _, s := range b.Series {
@@ -130,109 +234,54 @@ func (b *Bars) Layout() Layout {
 			})
 		}
 	}
-	if b.Line > 0 {
-		l.LineY = float64(l.Plot.Max.Y) - float64(b.Line)/float64(l.Max)*ph
+	switch {
+	case b.Line > 0 && !l.LineOff:
+		l.LineY = l.y(b.Line)
+		l.Texts = append(l.Texts, Text{X: float64(l.Plot.Max.X), Y: l.LineY - 4, S: b.LineLabel, Anchor: "end", Color: Red, Class: "refline"})
+	case l.LineOff:
+		// The marker: a red triangle at the top right pointing up, and the
+		// line's label saying it is above the scale.
+		l.Texts = append(l.Texts, Text{X: float64(l.Plot.Max.X - 12), Y: float64(l.Plot.Min.Y - 8), S: b.LineLabel + " " + words(b.Lang).above, Anchor: "end", Color: Red, Class: "refmark"})
 	}
 	return l
 }
 
-// niceCeil rounds up to 1, 2 or 5 times a power of ten (at least 1).
-func niceCeil(v int64) int64 {
-	if v <= 1 {
-		return 1
-	}
-	p := int64(1)
-	for p*10 <= v {
-		p *= 10
-	}
-	for _, m := range []int64{1, 2, 5, 10} {
-		if m*p >= v {
-			return m * p
-		}
-	}
-	return 10 * p
+// chartWords are the chart's own words in one language.
+type chartWords struct {
+	day, above, desc, descEmpty string
 }
 
-// SVG renders the chart as an inline SVG element. Every text is escaped;
-// colours are presentation attributes (no style attributes, so a strict
-// Content-Security-Policy allows it). Each bar carries data-label,
-// data-series and data-value so that tests and scripts can read it.
-func (b *Bars) SVG() template.HTML {
+func words(lang string) chartWords {
+	if lang == "ja" {
+		return chartWords{day: "日付 (UTC)", above: "(目盛りの上)", desc: "%s: %s から %s までの %d 日間、合計 %s %s、最大は %s の %s %s。", descEmpty: "%s: %s から %s まで、データはありません。"}
+	}
+	return chartWords{day: "Day (UTC)", above: "(above this scale)", desc: "%s: %d days from %s to %s, %s %s in total, the most on %s (%s %s).", descEmpty: "%s: no data from %s to %s."}
+}
+
+// Desc is the chart's text alternative: the period, the total and the
+// busiest day, in the chart's language.
+func (b *Bars) Desc() string {
 	l := b.Layout()
-	var s strings.Builder
-	esc := template.HTMLEscapeString
-	fmt.Fprintf(&s, `<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="%d" height="%d" role="img" aria-label="%s">`,
-		l.W, l.H, l.W, l.H, esc(b.Title))
-	fmt.Fprintf(&s, `<title>%s</title>`, esc(b.Title))
-	for _, tv := range l.TickValues {
-		y := float64(l.Plot.Max.Y) - float64(tv)/float64(l.Max)*float64(l.Plot.Dy())
-		fmt.Fprintf(&s, `<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="%s"/>`, l.Plot.Min.X, l.Plot.Max.X, y, y, Hex(Rule))
-		fmt.Fprintf(&s, `<text x="%d" y="%.1f" text-anchor="end" font-size="11" fill="%s">%s</text>`, l.Plot.Min.X-6, y+4, Hex(Ink), Number(tv))
+	w := words(b.Lang)
+	if len(b.Labels) == 0 {
+		return b.Title
 	}
-	for _, r := range l.Rects {
-		fmt.Fprintf(&s, `<rect class="bar" x="%.2f" y="%.2f" width="%.2f" height="%.2f" fill="%s" data-label="%s" data-series="%s" data-value="%d"><title>%s %s: %s</title></rect>`,
-			r.X, r.Y, r.W, r.H, Hex(r.Color), esc(r.Label), esc(r.Series), r.Value, esc(r.Label), esc(r.Series), Number(r.Value))
-	}
-	if l.LineY >= 0 {
-		fmt.Fprintf(&s, `<line class="refline" x1="%d" x2="%d" y1="%.2f" y2="%.2f" stroke="%s" stroke-dasharray="4 3"/>`, l.Plot.Min.X, l.Plot.Max.X, l.LineY, l.LineY, Hex(Red))
-		fmt.Fprintf(&s, `<text x="%d" y="%.1f" text-anchor="end" font-size="11" fill="%s">%s</text>`, l.Plot.Max.X, l.LineY-4, Hex(Red), esc(b.LineLabel))
-	}
-	// x labels: first, middle, last, so that 180 days stay legible.
-	if n := len(b.Labels); n > 0 {
-		slot := float64(l.Plot.Dx()) / float64(n)
-		for k, i := range uniq([]int{0, n / 2, n - 1}) {
-			x := float64(l.Plot.Min.X) + (float64(i)+0.5)*slot
-			anchor := "middle" // the first and last labels stay inside the picture
-			if k == 0 && n > 1 {
-				anchor, x = "start", float64(l.Plot.Min.X)
-			} else if i == n-1 && n > 1 {
-				anchor, x = "end", float64(l.Plot.Max.X)
-			}
-			fmt.Fprintf(&s, `<text x="%.1f" y="%d" text-anchor="%s" font-size="11" fill="%s">%s</text>`, x, l.H-8, anchor, Hex(Ink), esc(b.Labels[i]))
+	first, last := b.Labels[0], b.Labels[len(b.Labels)-1]
+	var total, best int64
+	bi := -1
+	for i, t := range l.Totals {
+		total += t
+		if t > best {
+			best, bi = t, i
 		}
 	}
-	s.WriteString(`</svg>`)
-	return template.HTML(s.String()) //nolint:gosec // every interpolated text above is escaped
-}
-
-func uniq(xs []int) []int {
-	var out []int
-	for _, x := range xs {
-		if len(out) == 0 || out[len(out)-1] != x {
-			out = append(out, x)
-		}
+	if bi < 0 {
+		return fmt.Sprintf(w.descEmpty, b.Title, first, last)
 	}
-	return out
-}
-
-// Image paints the same layout as SVG into an RGBA image (without text: the
-// report prints the numbers beside the picture).
-func (b *Bars) Image() *image.RGBA {
-	l := b.Layout()
-	img := image.NewRGBA(image.Rect(0, 0, l.W, l.H))
-	draw.Draw(img, img.Bounds(), image.NewUniform(Paper), image.Point{}, draw.Src)
-	for _, tv := range l.TickValues {
-		y := int(math.Round(float64(l.Plot.Max.Y) - float64(tv)/float64(l.Max)*float64(l.Plot.Dy())))
-		fill(img, image.Rect(l.Plot.Min.X, y, l.Plot.Max.X, y+1), Rule)
+	if b.Lang == "ja" {
+		return fmt.Sprintf(w.desc, b.Title, first, last, len(b.Labels), Number(total), b.Unit, b.Labels[bi], Number(best), b.Unit)
 	}
-	for _, r := range l.Rects {
-		fill(img, image.Rect(int(math.Round(r.X)), int(math.Round(r.Y)), int(math.Round(r.X+r.W)), int(math.Round(r.Y+r.H))), r.Color)
-	}
-	if l.LineY >= 0 {
-		y := int(math.Round(l.LineY))
-		for x := l.Plot.Min.X; x < l.Plot.Max.X; x += 7 {
-			fill(img, image.Rect(x, y, min(x+4, l.Plot.Max.X), y+1), Red)
-		}
-	}
-	return img
-}
-
-// PNG writes Image as PNG.
-func (b *Bars) PNG(w io.Writer) error {
-	if err := png.Encode(w, b.Image()); err != nil {
-		return fmt.Errorf("report: png: %w", err)
-	}
-	return nil
+	return fmt.Sprintf(w.desc, b.Title, len(b.Labels), first, last, Number(total), b.Unit, b.Labels[bi], Number(best), b.Unit)
 }
 
 func fill(img *image.RGBA, r image.Rectangle, c color.RGBA) {

@@ -129,7 +129,7 @@ func DaySources(rows []store.DailySource, days []string) []int64 {
 
 // Bars draws the breakdown's sessions per day, stacked by key.
 func (b *Breakdown) Bars(title string) *Bars {
-	out := &Bars{Title: title, Labels: b.Days}
+	out := &Bars{Title: title, Labels: b.Days, Unit: UnitSessions}
 	for i, k := range b.Keys {
 		out.Series = append(out.Series, Series{Name: k, Values: b.Sessions[k], Color: SeriesColor(i)})
 	}
@@ -139,9 +139,17 @@ func (b *Breakdown) Bars(title string) *Bars {
 // SourceBars draws the breakdown's distinct sources per day, stacked by key
 // (exact per key after SetSources).
 func (b *Breakdown) SourceBars(title string) *Bars {
-	out := &Bars{Title: title, Labels: b.Days}
+	out := &Bars{Title: title, Labels: b.Days, Unit: UnitAddresses}
 	for i, k := range b.Keys {
 		out.Series = append(out.Series, Series{Name: k, Values: b.Sources[k], Color: SeriesColor(i)})
 	}
 	return out
 }
+
+// The units the charts count, in English; the dashboard translates them
+// (its labels "unit:" + the unit).
+const (
+	UnitSessions  = "sessions"
+	UnitAddresses = "addresses"
+	UnitBlocks    = "blocks"
+)

@@ -29,9 +29,10 @@ type Source struct {
 var reportHTML string
 
 var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
-	"num": Number,
-	"ts":  func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") },
-	"hex": func(i int) string { return Hex(SeriesColor(i)) },
+	"num":  Number,
+	"ts":   func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") },
+	"hex":  func(i int) string { return Hex(SeriesColor(i)) },
+	"hexc": Hex,
 }).Parse(reportHTML))
 
 // chart is one figure of the report: inline SVG and the PNG beside it.
@@ -62,7 +63,11 @@ type reportData struct {
 	Matrix      *crawl.Matrix
 	MatrixSVG   template.HTML
 	MatrixPNG   string
+	Cells       []LegendEntry // the matrix's legend
 }
+
+// matrixTitle is the tampering matrix's title in the report.
+const matrixTitle = "Tampering matrix"
 
 // Write writes the report for the UTC days [from, to] to out (HTML, every
 // style inline in the file, charts as inline SVG) and each chart as PNG
@@ -153,7 +158,8 @@ func Write(ctx context.Context, src Source, from, to time.Time, out string) ([]s
 		}
 		m := crawl.BuildMatrix(sites, visits, days, src.Matrix)
 		d.HasCrawl, d.Matrix = true, &m
-		d.MatrixSVG = MatrixSVG(&m, func(string, string) string { return "#" })
+		d.MatrixSVG = MatrixSVG(&m, func(string, string) string { return "#" }, matrixTitle, MatrixDesc(&m))
+		d.Cells = MatrixLegend(CountCells(&m))
 		d.MatrixPNG = filepath.Base(base) + "-tampering.png"
 	}
 	var buf bytes.Buffer
@@ -177,7 +183,7 @@ func Write(ctx context.Context, src Source, from, to time.Time, out string) ([]s
 	}
 	if d.HasCrawl {
 		var pb bytes.Buffer
-		if err := MatrixPNG(&pb, d.Matrix); err != nil {
+		if err := MatrixPNG(&pb, d.Matrix, matrixTitle); err != nil {
 			return files, err
 		}
 		p := filepath.Join(filepath.Dir(out), d.MatrixPNG)

@@ -60,12 +60,16 @@ func LayoutMatrix(m *crawl.Matrix) MatrixLayout {
 // day) and carries data-site, data-day and data-verdict; runs of clean cells
 // are one rectangle each, so 500 sites x 180 days stay a small document.
 // Persistent rows have their name in red; campaign days a pale red band.
-func MatrixSVG(m *crawl.Matrix, link func(site, day string) string) template.HTML {
+//
+// title and desc are the picture's accessible name and description (desc:
+// what the colours count, e.g. MatrixDesc).
+func MatrixSVG(m *crawl.Matrix, link func(site, day string) string, title, desc string) template.HTML {
 	l := LayoutMatrix(m)
 	esc := template.HTMLEscapeString
 	var s strings.Builder
 	s.Grow(64 * len(m.Sites) * 4)
-	fmt.Fprintf(&s, `<svg class="matrix" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="%d" height="%d" role="img" aria-label="tampering matrix">`, l.W, l.H, l.W, l.H)
+	fmt.Fprintf(&s, `<svg class="matrix" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="%d" height="%d" role="img" aria-label="%s">`, l.W, l.H, l.W, l.H, esc(title))
+	fmt.Fprintf(&s, `<title>%s</title><desc>%s</desc>`, esc(title), esc(desc))
 	camp := map[string]bool{}
 	for _, c := range m.Campaigns {
 		camp[c.Day] = true
@@ -75,9 +79,9 @@ func MatrixSVG(m *crawl.Matrix, link func(site, day string) string) template.HTM
 		if camp[d] {
 			fmt.Fprintf(&s, `<rect class="campaign" x="%d" y="%d" width="%d" height="%d" fill="%s" data-day="%s"/>`, x, 0, l.CellW, l.H, Hex(Band), esc(d))
 		}
-		if i == 0 || i == len(m.Days)-1 || (len(m.Days) > 14 && i%30 == 0) {
-			fmt.Fprintf(&s, `<text x="%d" y="12" font-size="10" fill="%s">%s</text>`, x, Hex(Ink), esc(d[5:]))
-		}
+	}
+	for _, i := range matrixDayTicks(m, l) {
+		fmt.Fprintf(&s, `<text class="xtick" x="%d" y="12" font-size="10" fill="%s">%s</text>`, l.LabelW+i*l.CellW, Hex(Ink), esc(shortDay(m.Days[i])))
 	}
 	for r, row := range m.Sites {
 		y := l.Top + r*l.CellH
@@ -114,25 +118,59 @@ func MatrixSVG(m *crawl.Matrix, link func(site, day string) string) template.HTM
 	return template.HTML(s.String()) //nolint:gosec // every text above is escaped
 }
 
-// MatrixPNG paints the same cells as MatrixSVG (without text).
-func MatrixPNG(w io.Writer, m *crawl.Matrix) error {
+// matrixHeader is the PNG's band above the matrix: its title and legend
+// (the dashboard and the HTML report print both beside the SVG).
+const matrixHeader = 40
+
+// MatrixImage paints the same cells as MatrixSVG, under a header with the
+// title and a legend that counts every state drawn, with the day and site
+// labels (ASCII: the bitmap font has no other characters), so that the PNG
+// reads on its own. It is MatrixLayout's size plus matrixHeader rows, and
+// at least 640 pixels wide for the legend.
+func MatrixImage(m *crawl.Matrix, title string) *image.RGBA {
 	l := LayoutMatrix(m)
-	img := image.NewRGBA(image.Rect(0, 0, l.W, l.H))
+	w := max(l.W, 640) // room for the legend
+	img := image.NewRGBA(image.Rect(0, 0, w, l.H+matrixHeader))
 	draw.Draw(img, img.Bounds(), image.NewUniform(Paper), image.Point{}, draw.Src)
+	drawText(img, Text{X: 4, Y: 14, S: title, Anchor: "start", Color: Ink})
+	x := 4
+	for _, e := range MatrixLegend(CountCells(m)) {
+		fill(img, image.Rect(x, 24, x+10, 34), e.Color)
+		if e.Color == Paper { // "not visited" needs an outline to be seen
+			fill(img, image.Rect(x, 24, x+10, 25), Grey)
+			fill(img, image.Rect(x, 33, x+10, 34), Grey)
+			fill(img, image.Rect(x, 24, x+1, 34), Grey)
+			fill(img, image.Rect(x+9, 24, x+10, 34), Grey)
+		}
+		s := e.Name + " " + Number(e.Count)
+		drawText(img, Text{X: float64(x + 14), Y: 33, S: s, Anchor: "start", Color: Ink})
+		x += 14 + int(textW(s)) + 14
+	}
+	oy := matrixHeader
 	camp := map[string]bool{}
 	for _, c := range m.Campaigns {
 		camp[c.Day] = true
 	}
 	for i, d := range m.Days {
 		if camp[d] {
-			fill(img, image.Rect(l.LabelW+i*l.CellW, 0, l.LabelW+(i+1)*l.CellW, l.H), Band)
+			fill(img, image.Rect(l.LabelW+i*l.CellW, oy, l.LabelW+(i+1)*l.CellW, oy+l.H), Band)
 		}
 	}
+	for _, i := range matrixDayTicks(m, l) {
+		drawText(img, Text{X: float64(l.LabelW + i*l.CellW), Y: float64(oy + 12), S: shortDay(m.Days[i]), Anchor: "start", Color: Ink})
+	}
 	for r, row := range m.Sites {
-		y := l.Top + r*l.CellH
+		y := oy + l.Top + r*l.CellH
+		name := row.Name
+		if fit := (l.LabelW - 14) / approxChar; len(name) > fit {
+			name = name[:fit-1] + "~"
+		}
+		col := Ink
 		if row.Persistent {
 			fill(img, image.Rect(l.LabelW-10, y+3, l.LabelW-4, y+l.CellH-3), Red)
+			col = Red
 		}
+		drawText(img, Text{X: float64(l.LabelW - 12), Y: float64(y + l.CellH - 1), S: name, Anchor: "end", Color: col})
 		for i, c := range row.Cells {
 			if col, ok := CellColor(c.Verdict); ok {
 				x := l.LabelW + i*l.CellW
@@ -140,8 +178,61 @@ func MatrixPNG(w io.Writer, m *crawl.Matrix) error {
 			}
 		}
 	}
-	if err := png.Encode(w, img); err != nil {
+	return img
+}
+
+// MatrixPNG writes MatrixImage as PNG.
+func MatrixPNG(w io.Writer, m *crawl.Matrix, title string) error {
+	if err := png.Encode(w, MatrixImage(m, title)); err != nil {
 		return fmt.Errorf("report: png: %w", err)
 	}
 	return nil
+}
+
+// matrixDayTicks picks the days labelled above the matrix: about one per
+// 40 pixels, on whole days or weeks (xTicks).
+func matrixDayTicks(m *crawl.Matrix, l MatrixLayout) []int {
+	return xTicks(len(m.Days), max(1, l.CellW*len(m.Days)/40))
+}
+
+// shortDay is MM-DD of a YYYY-MM-DD day (the period is printed beside).
+func shortDay(d string) string {
+	if len(d) == 10 {
+		return d[5:]
+	}
+	return d
+}
+
+// LegendEntry is one state of the matrix's legend and how many cells have it.
+type LegendEntry struct {
+	Verdict string
+	Name    string // English; the dashboard labels Verdict itself
+	Color   color.RGBA
+	Count   int64
+}
+
+// MatrixLegend lists every state the matrix draws, in the order of the
+// legend, with its count.
+func MatrixLegend(c CellCounts) []LegendEntry {
+	return []LegendEntry{
+		{crawl.Malicious, "tampered", Red, c.Malicious},
+		{crawl.Suspicious, "suspicious", Pink, c.Suspicious},
+		{crawl.Error, "error", Grey, c.Error},
+		{crawl.Clean, "clean", Clean, c.Clean},
+		{"", "not visited", Paper, c.NotVisited},
+	}
+}
+
+// MatrixDesc is the matrix's text alternative in English: its size and the
+// count of each state.
+func MatrixDesc(m *crawl.Matrix) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d sites by %d days", len(m.Sites), len(m.Days))
+	if len(m.Days) > 0 {
+		fmt.Fprintf(&b, " (%s to %s)", m.Days[0], m.Days[len(m.Days)-1])
+	}
+	for _, e := range MatrixLegend(CountCells(m)) {
+		fmt.Fprintf(&b, ", %s %s", e.Name, Number(e.Count))
+	}
+	return b.String() + "."
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/honeygate/honeygate/internal/crawl"
 	"github.com/honeygate/honeygate/internal/event"
 	"github.com/honeygate/honeygate/internal/report"
 	"github.com/honeygate/honeygate/internal/store/sqlite"
@@ -75,6 +76,16 @@ func TestWrite(t *testing.T) {
 	if _, err := db.AppendEvents(context.Background(), evs); err != nil {
 		t.Fatal(err)
 	}
+	// One watched site, suspicious on the last day: the matrix and its legend.
+	if _, err := db.AddSite(context.Background(), crawl.Site{Name: "alpha", URL: "https://alpha.example/", Profile: crawl.DefaultProfile}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.PutVisit(context.Background(), crawl.Visit{
+		Capture: crawl.Capture{ID: "c1", Site: "alpha", URL: "https://alpha.example/", FinalURL: "https://alpha.example/", Day: "2026-02-03", Time: day, Engine: "static", Status: 200},
+		Verdict: crawl.Verdict{Verdict: crawl.Suspicious},
+	}); err != nil {
+		t.Fatal(err)
+	}
 	out := filepath.Join(dir, "r.html")
 	files, err := report.Write(context.Background(), report.Source{Events: db, Blocks: db, Crawl: db}, day.AddDate(0, 0, -1), day, out)
 	if err != nil {
@@ -94,13 +105,52 @@ func TestWrite(t *testing.T) {
 	if regexp.MustCompile(`(?i)<(script|link)\b|src="http`).MatchString(s) {
 		t.Errorf("report is not self-contained")
 	}
+	// Each PNG is a chart of the expected size, and the HTML names it: its
+	// title as a heading, its file as a link, its text alternative.
+	charts := map[string]string{
+		"r-sessions-by-family.png": "Honeypot sessions per day by family",
+		"r-sessions-by-port.png":   "Honeypot sessions per day by port",
+		"r-sources-by-family.png":  "Distinct attacking addresses per day by family",
+		"r-blocks-per-day.png":     "Blocked accesses per day",
+		"r-tampering.png":          "Tampering matrix",
+	}
 	for _, p := range files[1:] {
 		b, err := os.ReadFile(p)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := png.Decode(bytes.NewReader(b)); err != nil {
-			t.Errorf("%s: %v", p, err)
+		img, err := png.Decode(bytes.NewReader(b))
+		if err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		name := filepath.Base(p)
+		title, ok := charts[name]
+		if !ok {
+			t.Errorf("unexpected file %s", name)
+			continue
+		}
+		delete(charts, name)
+		w, h := 720, 260 // the bar charts' size
+		if name == "r-tampering.png" {
+			w, h = 640, 40+18+12+4 // the header, the day labels, one site
+		}
+		if img.Bounds().Dx() != w || img.Bounds().Dy() != h {
+			t.Errorf("%s: %v, want %dx%d", name, img.Bounds(), w, h)
+		}
+		if !strings.Contains(s, `<a href="`+name+`">`+name+`</a>`) || !strings.Contains(s, ">"+title+"</h2>") {
+			t.Errorf("report does not name %s (%q)", name, title)
+		}
+		if name != "r-tampering.png" && !strings.Contains(s, "<title>"+title+"</title><desc>"+title+": ") {
+			t.Errorf("%s: no title and text alternative in the SVG", name)
+		}
+	}
+	if len(charts) != 0 {
+		t.Errorf("charts not written: %v", charts)
+	}
+	// The matrix's legend counts every state it draws.
+	for _, want := range []string{"<desc>1 sites by 2 days (2026-02-02 to 2026-02-03), tampered 0, suspicious 1, error 0, clean 0, not visited 1.</desc>", `suspicious</td><td class="n">1</td>`} {
+		if !strings.Contains(s, want) {
+			t.Errorf("report lacks %q", want)
 		}
 	}
 }

@@ -159,7 +159,7 @@ func TestIntelImportExportRoundTrip(t *testing.T) {
 		t.Fatalf("import: %d\n%s", code, out)
 	}
 	// The sample's bad lines (11 to 13) are named; its four good ones load.
-	for _, want := range []string{"intel-urlhaus.csv:11:", "intel-urlhaus.csv:12:", "intel-urlhaus.csv:13:", "4 good lines (4 added, 0 updated), 3 bad"} {
+	for _, want := range []string{"intel-urlhaus.csv:11:", "intel-urlhaus.csv:12:", "intel-urlhaus.csv:13:", "4 indicators from 4 good lines (4 added, 0 updated), 3 bad lines"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("import output lacks %q:\n%s", want, out)
 		}
@@ -183,7 +183,7 @@ func TestIntelImportExportRoundTrip(t *testing.T) {
 		waitFor(t, "removed feed no longer enforced", time.Second, func() bool {
 			return !s.match(url.Values{"url": {"http://45.15.143.158/bins.sh"}}).Match
 		})
-		if out, code := cli("intel", "import", "--format", format, "--source", "urlhaus", file); code != 0 || !strings.Contains(out, "4 good lines") {
+		if out, code := cli("intel", "import", "--format", format, "--source", "urlhaus", file); code != 0 || !strings.Contains(out, "4 indicators") {
 			t.Fatalf("re-import %s: %d\n%s", format, code, out)
 		}
 		after := s.indicators(url.Values{"source": {"urlhaus"}})

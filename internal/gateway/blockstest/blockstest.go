@@ -32,6 +32,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 	t.Run("DailyAndTop", func(t *testing.T) { testDailyAndTop(t, open(t)) })
 	t.Run("Redelivery", func(t *testing.T) { testRedelivery(t, open(t)) })
 	t.Run("BadTop", func(t *testing.T) { testBadTop(t, open(t)) })
+	t.Run("Folded", func(t *testing.T) { testFolded(t, open(t)) })
 	t.Run("Spellings", func(t *testing.T) { testSpellings(t, open(t)) })
 }
 
@@ -94,6 +95,58 @@ func testRedelivery(t *testing.T, s Store) {
 		}
 	}
 	checkDaily(t, s, day1, day2, []gateway.BlockDay{{Day: "2026-05-12", Blocks: 3, Clients: 2}, {Day: "2026-05-13", Blocks: 2, Clients: 2}})
+}
+
+// testFolded: a flood of one name from one client, folded by a
+// gateway.Folder, is a few events that count every block; another client
+// and another name stay apart.
+func testFolded(t *testing.T, s Store) {
+	ctx := context.Background()
+	var evs []event.Event
+	f := gateway.NewFolder(gateway.RecorderFunc(func(b *gateway.Block) { evs = append(evs, *b.Event("test")) }),
+		gateway.FoldOptions{Window: time.Hour, Now: func() time.Time { return day1 }})
+	const flood = 5000
+	for i := range flood {
+		f.Record(blockRecord(day1.Add(time.Duration(i)*time.Millisecond/100), "10.0.0.1", "evil.test", "c2"))
+	}
+	for range 3 {
+		f.Record(blockRecord(day1, "10.0.0.2", "evil.test", "c2"))
+		f.Record(blockRecord(day1, "10.0.0.1", "phish.test", "phishing"))
+	}
+	f.Close()
+	if len(evs) > 6 {
+		t.Errorf("%d events for %d blocks in 3 groups, want at most 6", len(evs), flood+6)
+	}
+	// Through the bus's JSON, as the store's consumer gets them.
+	for i := range evs {
+		raw, err := event.Marshal(&evs[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if evs[i], err = event.Unmarshal(raw); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.AppendEvents(ctx, evs); err != nil {
+		t.Fatal(err)
+	}
+	checkDaily(t, s, day1, day1, []gateway.BlockDay{{Day: "2026-05-12", Blocks: flood + 6, Clients: 2}})
+	checkTop(t, s, gateway.TopByDomain, day1, day1, []gateway.BlockTop{{Key: "evil.test", Blocks: flood + 3, Clients: 2}, {Key: "phish.test", Blocks: 3, Clients: 1}})
+	checkTop(t, s, gateway.TopByClient, day1, day1, []gateway.BlockTop{{Key: "10.0.0.1", Blocks: flood + 3, Clients: 1}, {Key: "10.0.0.2", Blocks: 3, Clients: 1}})
+	checkTop(t, s, gateway.TopByCategory, day1, day1, []gateway.BlockTop{{Key: "c2", Blocks: flood + 3, Clients: 2}, {Key: "phishing", Blocks: 3, Clients: 1}})
+	// Delivered again (the bus redelivers): counted once.
+	if _, err := s.AppendEvents(ctx, evs); err != nil {
+		t.Fatal(err)
+	}
+	checkDaily(t, s, day1, day1, []gateway.BlockDay{{Day: "2026-05-12", Blocks: flood + 6, Clients: 2}})
+}
+
+func blockRecord(at time.Time, client, host, category string) *gateway.Block {
+	return &gateway.Block{
+		Time: at, Kind: gateway.KindBlock, Client: netip.AddrPortFrom(netip.MustParseAddr(client), 40000),
+		Host: host, Hit: gateway.Hit{ID: 1, Type: intel.TypeDomain, Value: host, Category: category, Source: "manual"},
+		Ref: gateway.NewRef(), Enforcer: "dns", Action: gateway.ActionNXDomain,
+	}
 }
 
 // testSpellings: one name blocked under several spellings (what a DNS

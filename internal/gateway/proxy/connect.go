@@ -42,7 +42,7 @@ func (s *Server) connect(w http.ResponseWriter, r *http.Request, ci *connInfo) {
 	}
 	if d.Verdict != gateway.Allowed {
 		ref := gateway.NewRef()
-		s.record(&gateway.Block{Kind: gateway.KindBlock, Client: ci.client, Host: host, Hit: d.Hit, Ref: ref,
+		s.record(&gateway.Block{Kind: gateway.KindBlock, Client: ci.client, Host: host, Port: destPort(r), Hit: d.Hit, Ref: ref,
 			Action: gateway.ActionBlock, Reason: d.Reason, Policy: d.Policy})
 		if d.Decrypt && s.opt.CA != nil {
 			conn, brw, err := http.NewResponseController(w).Hijack()
@@ -97,7 +97,7 @@ func (s *Server) connect(w http.ResponseWriter, r *http.Request, ci *connInfo) {
 		d := s.opt.Chain.Decide(&gateway.Query{Client: ci.client.Addr(), SNI: sni})
 		if d.Verdict != gateway.Allowed {
 			ref := gateway.NewRef()
-			s.record(&gateway.Block{Kind: gateway.KindBlock, Client: ci.client, Host: host, SNI: sni, Hit: d.Hit, Ref: ref,
+			s.record(&gateway.Block{Kind: gateway.KindBlock, Client: ci.client, Host: host, Port: destPort(r), SNI: sni, Hit: d.Hit, Ref: ref,
 				Action: gateway.ActionBlock, Reason: d.Reason, Policy: d.Policy})
 			if d.Decrypt && s.opt.CA != nil {
 				s.blockInTLS(conn, br, sni, d.Hit, ref)

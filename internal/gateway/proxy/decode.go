@@ -246,9 +246,9 @@ func decoders(r io.Reader, codings []string) (io.Reader, error) {
 // codings carry is decoded and hashed beside them; a listed hash of either
 // cuts the transfer off (or, when nothing was sent yet, answers with the
 // block page).
-func (s *Server) streamDecoded(w http.ResponseWriter, r *http.Request, resp *http.Response, ci *connInfo, codings []string) {
+func (s *Server) streamDecoded(w http.ResponseWriter, r *http.Request, resp *http.Response, ci *connInfo, codings []string, headerSent bool) {
 	flusher, _ := w.(http.Flusher)
-	hw := &heldWriter{w: w, flusher: flusher, status: resp.StatusCode, flush: resp.ContentLength < 0}
+	hw := &heldWriter{w: w, flusher: flusher, status: resp.StatusCode, flush: resp.ContentLength < 0, headerSent: headerSent}
 	wire := newHasher()
 	defer wire.release()
 	hs := newHasher() // the content's hash, and its buffer for the decoded bytes
@@ -313,7 +313,7 @@ func (s *Server) streamDecoded(w http.ResponseWriter, r *http.Request, resp *htt
 // page (nothing was sent yet) or cuts the transfer off.
 func (s *Server) hashBlocked(w http.ResponseWriter, r *http.Request, ci *connInfo, d gateway.Decision, sum string, headerSent bool) {
 	ref := gateway.NewRef()
-	s.record(&gateway.Block{Kind: gateway.KindBlock, Client: ci.client, Host: r.URL.Hostname(), URL: r.URL.String(),
+	s.record(&gateway.Block{Kind: gateway.KindBlock, Client: ci.client, Host: r.URL.Hostname(), Port: destPort(r), URL: r.URL.String(),
 		Hit: d.Hit, Ref: ref, Action: gateway.ActionBlock, Reason: d.Reason, Policy: d.Policy})
 	if !headerSent {
 		for k := range w.Header() {

@@ -47,14 +47,17 @@ func fetch(t *testing.T, f *fixture, u string, hdr map[string]string) (int, http
 	return resp.StatusCode, resp.Header, body, err
 }
 
-// blocked reports whether a fetch of a listed file was stopped: a block
-// page, or a transfer cut off before its end (possibly before its head:
-// whether the head was sent depends on how the origin's bytes arrived).
-func blocked(status int, body []byte, rerr error, whole []byte) bool {
-	if status == http.StatusForbidden && bytes.Contains(body, []byte("sha256")) {
-		return true
+// blocked reports whether a fetch of a listed file (at most holdMax bytes
+// on the wire, so held whole: hold.go) got the block page: 403, the
+// matching indicator and the reference ID, complete. A cut-off does not
+// count: a small file is judged before any byte of its head goes out.
+func blocked(status int, hdr http.Header, body []byte, rerr error, whole []byte) bool {
+	if len(whole) > holdMax {
+		panic("blocked: not a small file")
 	}
-	return rerr != nil && len(body) < len(whole)
+	ref := hdr.Get("X-Honeygate-Ref")
+	return rerr == nil && status == http.StatusForbidden && ref != "" &&
+		bytes.Contains(body, []byte("sha256")) && bytes.Contains(body, []byte(ref))
 }
 
 // originLog records the request headers an origin saw.
@@ -93,8 +96,8 @@ func TestRangeRequestsCannotSplitAListedFile(t *testing.T) {
 		{"/bad.exe", "bytes=0-0,200000-"}, {"/small.exe", "bytes=100-199"}, {"/small.exe", "bytes=2-"},
 	} {
 		whole := map[string][]byte{"/bad.exe": bad, "/small.exe": small}[c.path]
-		status, _, body, rerr := fetch(t, f, origin.URL+c.path, map[string]string{"Range": c.rng, "If-Range": `"x"`})
-		if status == http.StatusPartialContent || !blocked(status, body, rerr, whole) {
+		status, hdr, body, rerr := fetch(t, f, origin.URL+c.path, map[string]string{"Range": c.rng, "If-Range": `"x"`})
+		if !blocked(status, hdr, body, rerr, whole) {
 			t.Errorf("%s %s: status %d, %d bytes, err %v: a piece of a listed file got through", c.path, c.rng, status, len(body), rerr)
 		}
 	}
@@ -170,8 +173,8 @@ func TestCompressedDownloadHashedDecoded(t *testing.T) {
 	ae := map[string]string{"Accept-Encoding": "gzip, deflate, br, zstd"}
 	for name, enc := range encodings {
 		for file, whole := range map[string][]byte{"bad": bad, "small": small} {
-			status, _, body, rerr := fetch(t, f, origin.URL+"/"+name+"/"+file, ae)
-			if !blocked(status, body, rerr, enc(whole)) {
+			status, hdr, body, rerr := fetch(t, f, origin.URL+"/"+name+"/"+file, ae)
+			if !blocked(status, hdr, body, rerr, enc(whole)) {
 				t.Errorf("%s/%s: status %d, %d bytes, err %v: the listed file got through compressed", name, file, status, len(body), rerr)
 			}
 		}

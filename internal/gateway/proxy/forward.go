@@ -65,7 +65,7 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, ci *connInfo) {
 		s.opt.Metrics.Observe(gateway.EnforcerProxy, d)
 		if d.Verdict != gateway.Allowed {
 			ref := gateway.NewRef()
-			s.record(&gateway.Block{Kind: gateway.KindBlock, Client: ci.client, Host: r.URL.Hostname(), URL: r.URL.String(),
+			s.record(&gateway.Block{Kind: gateway.KindBlock, Client: ci.client, Host: r.URL.Hostname(), Port: destPort(r), URL: r.URL.String(),
 				Hit: d.Hit, Ref: ref, Action: gateway.ActionBlock, Reason: d.Reason, Policy: d.Policy})
 			writeBlockPage(w, r, r.URL.String(), d.Hit, ref)
 			return
@@ -132,10 +132,14 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, ci *connInfo) {
 		h.Set("Content-Length", itoa(resp.ContentLength))
 	}
 
-	if len(codings) > 0 {
-		s.streamDecoded(w, r, resp, ci, codings)
-	} else {
-		s.streamBody(w, r, resp, ci)
+	// Small enough: judged whole before any byte went out (hold.go).
+	answered, headSent := s.holdWhole(w, r, resp, ci, codings)
+	switch {
+	case answered:
+	case len(codings) > 0:
+		s.streamDecoded(w, r, resp, ci, codings, headSent)
+	default:
+		s.streamBody(w, r, resp, ci, headSent)
 	}
 	for k, v := range resp.Trailer {
 		h[http.TrailerPrefix+k] = v
@@ -148,13 +152,14 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, ci *connInfo) {
 // sent: the client gets a truncated transfer (a broken download, not a
 // trojaned one). A body that arrives in one piece is answered with the block
 // page instead, since nothing has been sent yet.
-func (s *Server) streamBody(w http.ResponseWriter, r *http.Request, resp *http.Response, ci *connInfo) {
+//
+// headerSent says the head went out already (hold.go's patience).
+func (s *Server) streamBody(w http.ResponseWriter, r *http.Request, resp *http.Response, ci *connInfo, headerSent bool) {
 	hs := newHasher()
 	defer hs.release()
 	// Unknown length: the client wants bytes as they come.
 	flusher, flush := w.(http.Flusher)
 	flush = flush && resp.ContentLength < 0
-	headerSent := false
 	sendHeader := func() {
 		if !headerSent {
 			w.WriteHeader(resp.StatusCode)

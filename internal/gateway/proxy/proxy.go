@@ -17,6 +17,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -46,6 +47,9 @@ type Options struct {
 	// KillSwitches are never blocked and are reported (killswitch.go):
 	// gateway.Config.KillSwitches, as the DNS filter has them.
 	KillSwitches []string
+	// HoldBudget bounds the bytes of small response bodies held whole
+	// across all clients (hold.go); 0: 64 MiB.
+	HoldBudget int64
 }
 
 // Server is the proxy; it may serve several listeners.
@@ -59,6 +63,7 @@ type Server struct {
 	viaField []string
 	refused  *gateway.Throttle
 	kill     killSwitches
+	hold     *holdBudget
 	// noDecrypt remembers (client, name) pairs whose client refused the
 	// gateway CA, passed through undecrypted for an hour.
 	noDecrypt *passList
@@ -101,6 +106,10 @@ func New(opt Options) *Server {
 	s.origins.roots = opt.OriginRoots
 	s.noDecrypt = newPassList()
 	s.kill = newKillSwitches(opt.KillSwitches)
+	s.hold = &holdBudget{limit: opt.HoldBudget}
+	if s.hold.limit <= 0 {
+		s.hold.limit = defaultHoldBudget
+	}
 	return s
 }
 
@@ -138,7 +147,7 @@ func (s *Server) refuse(w http.ResponseWriter, r *http.Request, ci *connInfo) {
 		if r.Method == http.MethodConnect {
 			host, _, _ = net.SplitHostPort(r.Host)
 		}
-		s.record(&gateway.Block{Kind: gateway.KindBlock, Client: ci.client, Host: host, URL: urlString(r),
+		s.record(&gateway.Block{Kind: gateway.KindBlock, Client: ci.client, Host: host, Port: destPort(r), URL: urlString(r),
 			Ref: gateway.NewRef(), Action: gateway.ActionRefuse, Reason: gateway.ReasonClientRefused})
 	} else {
 		s.opt.Metrics.Suppressed(gateway.EnforcerProxy)
@@ -152,6 +161,25 @@ func (s *Server) record(b *gateway.Block) {
 	b.Time = time.Now().UTC()
 	b.Enforcer = "proxy"
 	s.opt.Recorder.Record(b)
+}
+
+// destPort is the port a request is for, for the block record: a
+// CONNECT's port, else the URL's, else the scheme's (80, 443); 0 if none.
+func destPort(r *http.Request) int {
+	port := r.URL.Port()
+	if r.Method == http.MethodConnect {
+		_, port, _ = net.SplitHostPort(r.Host)
+	}
+	if p, err := strconv.Atoi(port); err == nil && p > 0 && p <= 65535 {
+		return p
+	}
+	switch r.URL.Scheme {
+	case "http":
+		return 80
+	case "https":
+		return 443
+	}
+	return 0
 }
 
 func urlString(r *http.Request) string {

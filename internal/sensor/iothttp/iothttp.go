@@ -161,9 +161,7 @@ func (s *Sensor) connContext(ctx context.Context, c net.Conn) context.Context {
 	context.AfterFunc(cc.ctx, func() { c.Close() })
 	s.conns.Store(c, cc)
 	s.emit(cc, cc.event(s, event.SessionConnect))
-	if info.DstPort != 0 {
-		s.observe(cc, attrib.Observation{Port: info.DstPort})
-	}
+	s.observe(cc, attrib.Observation{Port: info.DstPort, Proto: Proto}) // port 0 matches no rule
 	return context.WithValue(ctx, connKey{}, cc)
 }
 

@@ -89,9 +89,7 @@ func (s *Sensor) newSession(ctx context.Context, c *sensor.Conn, info sensor.Con
 // context ends, then records the close.
 func (ss *session) serve() {
 	ss.emit(ss.event(event.SessionConnect))
-	if ss.info.DstPort != 0 {
-		ss.observe(attrib.Observation{Port: ss.info.DstPort})
-	}
+	ss.observe(attrib.Observation{Port: ss.info.DstPort, Proto: "smb"}) // port 0 matches no rule
 	// 1 KiB holds most requests whole in one read; larger frames (the
 	// exploit's 4 KiB fragments) pass through to the connection.
 	r := bufio.NewReaderSize(io.TeeReader(ss.conn, ss.tap), 1024)

@@ -165,7 +165,7 @@ func (ss *session) serverConfig() *xssh.ServerConfig {
 
 func (ss *session) serve() {
 	ss.mu.Lock()
-	ss.observe(attrib.Observation{Port: ss.info.DstPort})
+	ss.observe(attrib.Observation{Port: ss.info.DstPort, Proto: "ssh"})
 	ss.mu.Unlock()
 	ss.sniff = &sniffConn{Conn: ss.conn, onHello: ss.connected, onPanic: ss.panicked}
 	sconn, chans, reqs, err := xssh.NewServerConn(ss.sniff, ss.serverConfig())

@@ -159,7 +159,7 @@ func (ss *session) serve() {
 			ss.sh.Close()
 		}
 	}()
-	ss.observe(attrib.Observation{Port: ss.info.DstPort})
+	ss.observe(attrib.Observation{Port: ss.info.DstPort, Proto: "telnet"})
 	ss.publish(ss.event(event.SessionConnect))
 	ss.flushAttribution()
 

@@ -425,3 +425,34 @@ func TestConfigValidate(t *testing.T) {
 		t.Fatalf("list without accept: %v", err)
 	}
 }
+
+// TestBruteForceLabel: three named logins on telnet are a password guesser
+// with no family ("bruteforce"), not the SMB rule's family, which counts
+// logins only in SMB sessions.
+func TestBruteForceLabel(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Login.MaxAttempts = 3
+	h := start(t, cfg, defaultLimits())
+	for _, up := range [][2]string{{"root", "wrong"}, {"admin", "nimda"}, {"guest", "not-a-password"}} {
+		h.cl.expect("login: ")
+		h.cl.send(up[0] + "\r\n")
+		h.cl.expect("Password: ")
+		h.cl.send(up[1] + "\r\n")
+		h.cl.expect("\r\nLogin incorrect\r\n")
+	}
+	h.cl.waitClosed()
+	<-h.done
+	closed := h.pub.OfKind(event.SessionClosed)
+	if len(closed) != 1 {
+		t.Fatalf("session.closed = %d", len(closed))
+	}
+	c := closed[0]
+	if c.Family != "bruteforce" || len(c.Reasons) != 1 || !strings.HasPrefix(c.Reasons[0], "bruteforce (+1):") {
+		t.Fatalf("family %q reasons %q, want bruteforce", c.Family, c.Reasons)
+	}
+	for _, e := range h.pub.OfKind(event.SessionAttributed) {
+		if e.Family == "smb-bruteforce" {
+			t.Errorf("attributed smb-bruteforce on telnet: %q", e.Reasons)
+		}
+	}
+}

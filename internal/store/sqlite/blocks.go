@@ -34,7 +34,7 @@ var (
 // countBlocks adds the counted blocks among the newly inserted events to
 // the rollups. Blocks never change after the fact, so a block only ever
 // moves into its buckets.
-func countBlocks(ctx context.Context, tx *sql.Tx, inserted []event.Event) error {
+func countBlocks(ctx context.Context, tx *wtx, inserted []event.Event) error {
 	var all store.Tally[struct{}]
 	var domains, categories store.Tally[string]
 	n := 0
@@ -44,10 +44,13 @@ func countBlocks(ctx context.Context, tx *sql.Tx, inserted []event.Event) error 
 			continue
 		}
 		n++
+		// A folded event stands for Count blocks (the DNS filter's
+		// repeats), all counted.
+		w := gateway.Weight(e)
 		day := store.Day(e.Time.UnixNano())
-		all.Add(day, struct{}{}, e.SrcIP, 1)
-		domains.Add(day, gateway.TopKey(e, gateway.TopByDomain), e.SrcIP, 1)
-		categories.Add(day, gateway.TopKey(e, gateway.TopByCategory), e.SrcIP, 1)
+		all.Add(day, struct{}{}, e.SrcIP, w)
+		domains.Add(day, gateway.TopKey(e, gateway.TopByDomain), e.SrcIP, w)
+		categories.Add(day, gateway.TopKey(e, gateway.TopByCategory), e.SrcIP, w)
 	}
 	if n == 0 {
 		return nil

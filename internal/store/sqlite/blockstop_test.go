@@ -45,8 +45,12 @@ func TestBlocksTopMatchesBlocks(t *testing.T) {
 			Ref: gateway.NewRef(), Enforcer: "dns", Action: gateway.ActionNXDomain}
 		evs = append(evs, *g.Event("test"))
 	}
-	if _, err := db.AppendEvents(context.Background(), evs); err != nil {
-		t.Fatal(err)
+	// In parts, with redeliveries (alone and mixed with new blocks): the
+	// rollups must count each block once.
+	for _, part := range [][]event.Event{evs[:400], evs[200:], evs} {
+		if _, err := db.AppendEvents(context.Background(), part); err != nil {
+			t.Fatal(err)
+		}
 	}
 	want := func(by string, from, to, limit int) []gateway.BlockTop {
 		blocks := map[string]int64{}

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -23,7 +22,7 @@ type credKey struct{ user, pass string }
 
 // countDashboard updates the dashboard's rollups for the events the
 // transaction inserted (only new events: a redelivery counts nothing).
-func countDashboard(ctx context.Context, tx *sql.Tx, inserted []event.Event) error {
+func countDashboard(ctx context.Context, tx *wtx, inserted []event.Event) error {
 	var creds store.Tally[credKey]
 	type seen struct{ first, last, n int64 }
 	urls := map[string]*seen{}
@@ -61,16 +60,12 @@ func countDashboard(ctx context.Context, tx *sql.Tx, inserted []event.Event) err
 	if len(order) == 0 {
 		return nil
 	}
-	st, err := tx.PrepareContext(ctx, `INSERT INTO payload_urls (url, first_ns, last_ns, count) VALUES (?, ?, ?, ?)
+	const upsert = `INSERT INTO payload_urls (url, first_ns, last_ns, count) VALUES (?, ?, ?, ?)
 		ON CONFLICT (url) DO UPDATE SET first_ns = min(first_ns, excluded.first_ns),
-			last_ns = max(last_ns, excluded.last_ns), count = count + excluded.count`)
-	if err != nil {
-		return fmt.Errorf("payload urls: %w", err)
-	}
-	defer st.Close()
+			last_ns = max(last_ns, excluded.last_ns), count = count + excluded.count`
 	for _, u := range order {
 		s := urls[u]
-		if _, err := st.ExecContext(ctx, u, s.first, s.last, s.n); err != nil {
+		if _, err := tx.exec(ctx, upsert, u, s.first, s.last, s.n); err != nil {
 			return fmt.Errorf("payload urls: %w", err)
 		}
 	}

@@ -63,6 +63,8 @@ type DB struct {
 	w *sql.DB // the only writer: MaxOpenConns(1)
 	r *sql.DB // readers
 
+	stmts stmtCache // the append path's statements, prepared on w
+
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -154,7 +156,7 @@ func dsn(path string, pragmas []string, extra ...string) string {
 // Close closes the database. Calling it again does nothing.
 func (db *DB) Close() error {
 	db.closeOnce.Do(func() {
-		db.closeErr = errors.Join(db.r.Close(), db.w.Close())
+		db.closeErr = errors.Join(db.stmts.close(), db.r.Close(), db.w.Close())
 		if db.closeErr != nil {
 			db.closeErr = fmt.Errorf("sqlite: close: %w", db.closeErr)
 		}

@@ -32,11 +32,14 @@ func (db *DB) AppendEvents(ctx context.Context, evs []event.Event) ([]event.Even
 	if len(evs) == 0 {
 		return []event.Event{}, nil
 	}
-	tx, err := db.w.BeginTx(ctx, nil)
+	// Shapes met uncached in this transaction are prepared once it is over.
+	defer db.stmts.prepareWanted(ctx, db.w)
+	sqltx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: append events: begin: %w", err)
 	}
-	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	defer sqltx.Rollback() //nolint:errcheck // a no-op after Commit
+	tx := &wtx{Tx: sqltx, cache: &db.stmts}
 	inserted, err := insertEvents(ctx, tx, evs)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: append events: %w", err)
@@ -82,19 +85,12 @@ func insertEventsSQL(n int) string {
 }
 
 // insertEvents inserts evs and returns those that were new, in input order.
-func insertEvents(ctx context.Context, tx *sql.Tx, evs []event.Event) ([]event.Event, error) {
-	var full *sql.Stmt
-	if len(evs) >= insertChunk {
-		var err error
-		if full, err = tx.PrepareContext(ctx, insertEventsSQL(insertChunk)); err != nil {
-			return nil, fmt.Errorf("prepare insert: %w", err)
-		}
-		defer full.Close()
-	}
+func insertEvents(ctx context.Context, tx *wtx, evs []event.Event) ([]event.Event, error) {
 	isNew := make(map[string]bool, len(evs))
 	args := make([]any, 0, insertChunk*insertEventCols)
-	for start := 0; start < len(evs); start += insertChunk {
-		chunk := evs[start:min(start+insertChunk, len(evs))]
+	for start, n := 0, 0; start < len(evs); start += n {
+		n = chunkLen(len(evs)-start, insertChunk)
+		chunk := evs[start : start+n]
 		args = args[:0]
 		for i := range chunk {
 			e := &chunk[i]
@@ -108,13 +104,7 @@ func insertEvents(ctx context.Context, tx *sql.Tx, evs []event.Event) ([]event.E
 			args = append(args, e.ID, e.Time.UnixNano(), string(e.Kind), e.Sensor, e.Proto,
 				e.SrcIP, e.SrcPort, e.DstPort, e.Session, e.Family, string(data))
 		}
-		var rows *sql.Rows
-		var err error
-		if len(chunk) == insertChunk && full != nil {
-			rows, err = full.QueryContext(ctx, args...)
-		} else {
-			rows, err = tx.QueryContext(ctx, insertEventsSQL(len(chunk)), args...)
-		}
+		rows, err := tx.query(ctx, insertEventsSQL(len(chunk)), args...)
 		if err != nil {
 			return nil, fmt.Errorf("insert events: %w", err)
 		}
@@ -148,7 +138,7 @@ func insertEvents(ctx context.Context, tx *sql.Tx, evs []event.Event) ([]event.E
 // rules (store.SessionState), and moves the sessions whose place in the
 // sessions rollup changed. Rows the batch leaves as they were are not
 // written.
-func foldSessions(ctx context.Context, tx *sql.Tx, inserted []event.Event) error {
+func foldSessions(ctx context.Context, tx *wtx, inserted []event.Event) error {
 	batch := store.FoldSessions(inserted)
 	if len(batch) == 0 {
 		return nil
@@ -178,16 +168,17 @@ const nSessionCols = 15
 const loadChunk = 500
 
 // loadSessions reads the stored rows of the batch's sessions, by id.
-func loadSessions(ctx context.Context, tx *sql.Tx, batch []*store.SessionState) (map[string]store.SessionState, error) {
+func loadSessions(ctx context.Context, tx *wtx, batch []*store.SessionState) (map[string]store.SessionState, error) {
 	out := make(map[string]store.SessionState, len(batch))
 	args := make([]any, 0, min(len(batch), loadChunk))
-	for start := 0; start < len(batch); start += loadChunk {
-		chunk := batch[start:min(start+loadChunk, len(batch))]
+	for start, n := 0, 0; start < len(batch); start += n {
+		n = chunkLen(len(batch)-start, loadChunk)
+		chunk := batch[start : start+n]
 		args = args[:0]
 		for _, s := range chunk {
 			args = append(args, s.ID)
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT `+sessionCols+` FROM sessions WHERE id IN (`+placeholders(len(chunk))+`)`, args...)
+		rows, err := tx.query(ctx, `SELECT `+sessionCols+` FROM sessions WHERE id IN (`+placeholders(len(chunk))+`)`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("load sessions: %w", err)
 		}
@@ -260,18 +251,11 @@ func upsertSessionsSQL(n int) string {
 }
 
 // upsertSessions writes the rows of ss, creating those that are new.
-func upsertSessions(ctx context.Context, tx *sql.Tx, ss []*store.SessionState) error {
-	var full *sql.Stmt
-	if len(ss) >= upsertChunk {
-		var err error
-		if full, err = tx.PrepareContext(ctx, upsertSessionsSQL(upsertChunk)); err != nil {
-			return fmt.Errorf("prepare session upsert: %w", err)
-		}
-		defer full.Close()
-	}
+func upsertSessions(ctx context.Context, tx *wtx, ss []*store.SessionState) error {
 	args := make([]any, 0, upsertChunk*nSessionCols)
-	for start := 0; start < len(ss); start += upsertChunk {
-		chunk := ss[start:min(start+upsertChunk, len(ss))]
+	for start, n := 0, 0; start < len(ss); start += n {
+		n = chunkLen(len(ss)-start, upsertChunk)
+		chunk := ss[start : start+n]
 		args = args[:0]
 		for _, s := range chunk {
 			reasons, err := json.Marshal(nonNil(s.Reasons))
@@ -282,13 +266,7 @@ func upsertSessions(ctx context.Context, tx *sql.Tx, ss []*store.SessionState) e
 				nullable(s.End), s.Family, nullable(s.Attributed), nullable(s.FamilyAt), string(reasons),
 				s.ReasonsFamily, nullable(s.ReasonsAt))
 		}
-		var err error
-		if len(chunk) == upsertChunk && full != nil {
-			_, err = full.ExecContext(ctx, args...)
-		} else {
-			_, err = tx.ExecContext(ctx, upsertSessionsSQL(len(chunk)), args...)
-		}
-		if err != nil {
+		if _, err := tx.exec(ctx, upsertSessionsSQL(len(chunk)), args...); err != nil {
 			return fmt.Errorf("upsert sessions: %w", err)
 		}
 	}

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strconv"
 	"strings"
@@ -51,7 +50,7 @@ const memberChunk = 100
 // members table's partial index "WHERE <count> = 0", which stays tiny). A
 // count below zero means the rollup and its source disagree: that is an
 // error, never clamped away.
-func (r rollupTables) apply(ctx context.Context, tx *sql.Tx, changes []rollupChange) error {
+func (r rollupTables) apply(ctx context.Context, tx *wtx, changes []rollupChange) error {
 	if len(changes) == 0 {
 		return nil
 	}
@@ -79,24 +78,20 @@ func (r rollupTables) apply(ctx context.Context, tx *sql.Tx, changes []rollupCha
 		return err
 	}
 
-	up, err := tx.PrepareContext(ctx, r.totalUpsertSQL())
-	if err != nil {
-		return fmt.Errorf("rollup %s: %w", r.totals, err)
-	}
-	defer up.Close()
+	upsert := r.totalUpsertSQL()
 	for _, t := range order {
 		if t.n == 0 && distinct[t] == 0 {
 			continue
 		}
 		var now int64
-		if err := up.QueryRowContext(ctx, t.keyArgs(t.n, distinct[t])...).Scan(&now); err != nil {
+		if err := tx.queryRow(ctx, upsert, t.keyArgs(t.n, distinct[t])...).Scan(&now); err != nil {
 			return fmt.Errorf("rollup %s: %w", r.totals, err)
 		}
 		if now < 0 {
 			return fmt.Errorf("rollup %s: %s %v would count %d", r.totals, t.day, t.key, now)
 		}
 		if now == 0 { // rare: a bucket all of whose things moved elsewhere
-			if _, err := tx.ExecContext(ctx, r.deleteTotalSQL(), t.keyArgs()...); err != nil {
+			if _, err := tx.exec(ctx, r.deleteTotalSQL(), t.keyArgs()...); err != nil {
 				return fmt.Errorf("rollup %s: %w", r.totals, err)
 			}
 		}
@@ -107,7 +102,7 @@ func (r rollupTables) apply(ctx context.Context, tx *sql.Tx, changes []rollupCha
 // applyMembers adds the changes to the members' counts, many rows per
 // statement, calls moved with each member's count before and after, and
 // deletes the members left at zero.
-func (r rollupTables) applyMembers(ctx context.Context, tx *sql.Tx, changes []rollupChange,
+func (r rollupTables) applyMembers(ctx context.Context, tx *wtx, changes []rollupChange,
 	moved func(c *rollupChange, before, now int64)) error {
 	byKey := make(map[string]*rollupChange, len(changes))
 	for i := range changes {
@@ -122,13 +117,14 @@ func (r rollupTables) applyMembers(ctx context.Context, tx *sql.Tx, changes []ro
 		dest[i] = &scanned[i]
 	}
 	zeros := false
-	for start := 0; start < len(changes); start += memberChunk {
-		chunk := changes[start:min(start+memberChunk, len(changes))]
+	for start, n := 0, 0; start < len(changes); start += n {
+		n = chunkLen(len(changes)-start, memberChunk)
+		chunk := changes[start : start+n]
 		args = args[:0]
 		for i := range chunk {
 			args = append(args, chunk[i].keyArgs(chunk[i].member, chunk[i].n)...)
 		}
-		rows, err := tx.QueryContext(ctx, r.memberUpsertSQL(len(chunk)), args...)
+		rows, err := tx.query(ctx, r.memberUpsertSQL(len(chunk)), args...)
 		if err != nil {
 			return fmt.Errorf("rollup %s: %w", r.members, err)
 		}
@@ -158,7 +154,7 @@ func (r rollupTables) applyMembers(ctx context.Context, tx *sql.Tx, changes []ro
 		}
 	}
 	if zeros {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM `+r.members+` WHERE `+r.count+` = 0`); err != nil {
+		if _, err := tx.exec(ctx, `DELETE FROM `+r.members+` WHERE `+r.count+` = 0`); err != nil {
 			return fmt.Errorf("rollup %s: %w", r.members, err)
 		}
 	}

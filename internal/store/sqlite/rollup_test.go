@@ -35,15 +35,18 @@ func TestRollupTablesGeneric(t *testing.T) {
 	listArgs := func(k string) []any { return []any{k} }
 
 	apply := func(r rollupTables, t2 *store.Tally[string]) error {
-		tx, err := db.w.BeginTx(ctx, nil)
+		// As AppendEvents does: the later applies run on cached statements.
+		defer db.stmts.prepareWanted(ctx, db.w)
+		sqltx, err := db.w.BeginTx(ctx, nil)
 		if err != nil {
 			return err
 		}
-		defer tx.Rollback() //nolint:errcheck
+		defer sqltx.Rollback() //nolint:errcheck
+		tx := &wtx{Tx: sqltx, cache: &db.stmts}
 		if err := r.apply(ctx, tx, changesOf(t2, listArgs)); err != nil {
 			return err
 		}
-		return tx.Commit()
+		return sqltx.Commit()
 	}
 	dump := func(q string) []string {
 		rows, err := db.r.QueryContext(ctx, q)

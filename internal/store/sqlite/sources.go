@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strconv"
 	"time"
@@ -33,7 +32,7 @@ var (
 // countSources applies the sessions rollup's moves to the three coarser
 // rollups. A session that moved between two ports of one day cancels out
 // in the day's tally, as it should: its source stayed.
-func countSources(ctx context.Context, tx *sql.Tx, moves []store.Count[store.SessionBucket]) error {
+func countSources(ctx context.Context, tx *wtx, moves []store.Count[store.SessionBucket]) error {
 	if len(moves) == 0 {
 		return nil
 	}

@@ -43,7 +43,8 @@ func (h *Handler) blocks(w http.ResponseWriter, r *http.Request, sess *uiSession
 		d.Total += r.Blocks
 	}
 	d.Empty = d.Total == 0
-	d.Chart = report.BlocksBars(label(lang(r.Header.Get("Accept-Language")), "blocksperday"), days, rows).SVG()
+	l := lang(r.Header.Get("Accept-Language"))
+	d.Chart = chartSVG(l, report.BlocksBars(label(l, "blocksperday"), days, rows))
 	// The three top lists read different tables and are independent:
 	// asked at once, on the store's pool of readers, the page waits for the
 	// slowest rather than their sum.

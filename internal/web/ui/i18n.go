@@ -169,6 +169,10 @@ var labels = map[string][2]string{ // key -> {en, ja}
 	"action":         {"Change", "変更"},
 	"when":           {"When", "日時"},
 	"screenshot":     {"Screenshot", "スクリーンショット"},
+	// Chart units (report.Unit*): what the y axis counts.
+	"unit:sessions":  {"sessions", "セッション数"},
+	"unit:addresses": {"addresses", "アドレス数"},
+	"unit:blocks":    {"blocks", "遮断数"},
 }
 
 // label returns the label key in language l (the key itself if unknown, so

@@ -104,8 +104,8 @@ func (h *Handler) overview(w http.ResponseWriter, r *http.Request, sess *uiSessi
 		h.fail(w, r, err)
 		return
 	}
-	bars := byFam.Bars(label(lang(r.Header.Get("Accept-Language")), "byfamily"))
-	d.Chart, d.Family = bars.SVG(), byFam
+	l := lang(r.Header.Get("Accept-Language"))
+	d.Chart, d.Family = chartSVG(l, byFam.Bars(label(l, "byfamily"))), byFam
 	d.Recent, err = h.opts.Store.Events(ctx, store.EventFilter{Kind: event.SessionConnect, Limit: 10})
 	if err != nil {
 		h.fail(w, r, err)
@@ -171,22 +171,22 @@ func (h *Handler) honeypot(w http.ResponseWriter, r *http.Request, sess *uiSessi
 	d := honeypotData{From: days[0], To: days[len(days)-1], PeriodDays: len(days)}
 	d.Family = report.Fold(rows, days, func(s store.DailyStat) string { return s.Family })
 	d.Port = report.Fold(rows, days, func(s store.DailyStat) string { return strconv.Itoa(s.DstPort) })
-	d.FamChart = d.Family.Bars(label(l, "byfamily")).SVG()
-	d.PortChart = d.Port.Bars(label(l, "byport")).SVG()
+	d.FamChart = chartSVG(l, d.Family.Bars(label(l, "byfamily")))
+	d.PortChart = chartSVG(l, d.Port.Bars(label(l, "byport")))
 	famSrc, err := h.opts.Store.DailySources(ctx, store.SourcesByFamily, from, to)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	d.Family.SetSources(famSrc)
-	d.SrcChart = d.Family.SourceBars(label(l, "srcbyfamily")).SVG()
+	d.SrcChart = chartSVG(l, d.Family.SourceBars(label(l, "srcbyfamily")))
 	portSrc, err := h.opts.Store.DailySources(ctx, store.SourcesByPort, from, to)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	d.Port.SetSources(portSrc)
-	d.PortSrcChart = d.Port.SourceBars(label(l, "srcbyport")).SVG()
+	d.PortSrcChart = chartSVG(l, d.Port.SourceBars(label(l, "srcbyport")))
 	d.Empty = len(d.Family.Keys) == 0
 	if d.Creds, err = h.opts.Store.TopCredentials(ctx, from, to, 20); err != nil {
 		h.fail(w, r, err)

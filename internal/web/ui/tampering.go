@@ -45,7 +45,8 @@ type tamperingData struct {
 	Matrix     *crawl.Matrix
 	SVG        any
 	Persistent []string
-	Red, Grey  int64
+	// Cells counts every state the matrix draws, for its legend.
+	Cells report.CellCounts
 }
 
 func (h *Handler) tampering(w http.ResponseWriter, r *http.Request, sess *uiSession) {
@@ -90,17 +91,11 @@ func (h *Handler) tampering(w http.ResponseWriter, r *http.Request, sess *uiSess
 		if row.Persistent {
 			d.Persistent = append(d.Persistent, row.Name)
 		}
-		for _, c := range row.Cells {
-			switch c.Verdict {
-			case crawl.Malicious:
-				d.Red++
-			case crawl.Error:
-				d.Grey++
-			}
-		}
 	}
+	d.Cells = report.CountCells(&m)
+	l := lang(r.Header.Get("Accept-Language"))
 	d.Matrix = &m
-	d.SVG = report.MatrixSVG(&m, cellLink)
+	d.SVG = report.MatrixSVG(&m, cellLink, label(l, "tampering"), matrixDesc(l, d.Cells))
 	h.render(w, r, http.StatusOK, "tampering", page{Title: "tampering", Nav: "tampering", CSRF: sess.csrf, Signed: true, Data: d})
 }
 

@@ -3,8 +3,10 @@ package ui_test
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -238,13 +240,16 @@ func TestHoneypotPageShowsTheRollups(t *testing.T) {
 	if code != 200 {
 		t.Fatalf("honeypot: %d\n%s", code, body)
 	}
-	var charts string
+	var charts, portChart string
 	for _, id := range []string{"chart-family", "chart-port"} {
 		m := regexp.MustCompile(`(?s)id="` + id + `">(.*?)</figure>`).FindStringSubmatch(body)
 		if m == nil {
 			t.Fatalf("no %s", id)
 		}
 		charts += m[1]
+		if id == "chart-port" {
+			portChart = m[1]
+		}
 	}
 	bars := barRe.FindAllStringSubmatch(charts, -1)
 	got := map[string]int64{}
@@ -259,8 +264,17 @@ func TestHoneypotPageShowsTheRollups(t *testing.T) {
 	if got["2026-03-10/unknown"] != 3 || got["2026-03-09/unknown"] != 1 || got["2026-03-10/23"] != 2 || got["2026-03-10/2323"] != 1 || got["2026-03-09/2323"] != 1 {
 		t.Errorf("bars: %v", got)
 	}
-	// Heights are proportional: the bar of 2 against the axis max (5).
-	if want := 2.0 / 5.0 * float64(220-12-28); h3 < want-0.1 || h3 > want+0.1 {
+	// Heights are proportional: the port chart scales to its data (3
+	// sessions on the busiest day, the top tick), so the bar of 2 is two
+	// thirds of the y axis.
+	axis := regexp.MustCompile(`<g class="axis"[^>]*><line x1="\d+" x2="\d+" y1="(\d+)" y2="(\d+)"/>`).FindStringSubmatch(portChart)
+	ticks := regexp.MustCompile(`<text class="ytick"[^>]*>([0-9,]+)</text>`).FindAllStringSubmatch(portChart, -1)
+	if axis == nil || len(ticks) == 0 || ticks[len(ticks)-1][1] != "3" {
+		t.Fatalf("port chart: no y axis, or its top tick is not 3: %v", ticks)
+	}
+	top, _ := strconv.ParseFloat(axis[1], 64)
+	bottom, _ := strconv.ParseFloat(axis[2], 64)
+	if want := 2.0 / 3.0 * (bottom - top); h3 < want-0.1 || h3 > want+0.1 {
 		t.Errorf("bar of 2 sessions is %.2f px high, want %.2f", h3, want)
 	}
 	src := regexp.MustCompile(`(?s)id="chart-sources">(.*?)</figure>`).FindStringSubmatch(body)
@@ -385,14 +399,35 @@ func TestBlocksView(t *testing.T) {
 	f.seed(t, blk(now, "10.0.0.1", "evil.example"), blk(now, "10.0.0.2", "evil.example"), blk(now.AddDate(0, 0, -1), "10.0.0.1", "bad.example"))
 	_, body, _ = f.get(t, "/blocks")
 	got := map[string]string{}
+	heights := map[string]float64{}
 	for _, b := range barRe.FindAllStringSubmatch(body, -1) {
 		got[b[2]] = b[4]
+		heights[b[2]], _ = strconv.ParseFloat(b[1], 64)
 	}
 	if got["2026-03-10"] != "2" || got["2026-03-09"] != "1" || len(got) != 2 {
 		t.Errorf("block bars: %v", got)
 	}
-	if !strings.Contains(body, `class="refline"`) || !strings.Contains(body, "evil.example") || !strings.Contains(body, "10.0.0.1") {
-		t.Errorf("blocks page lacks the 10,000 line or the top lists")
+	// The bar heights match the counts: 2 blocks fill the y axis up to its
+	// top tick (2), 1 block half of it.
+	if axis := regexp.MustCompile(`<g class="axis"[^>]*><line x1="\d+" x2="\d+" y1="(\d+)" y2="(\d+)"/>`).FindStringSubmatch(body); axis == nil {
+		t.Errorf("blocks chart: no y axis")
+	} else {
+		top, _ := strconv.ParseFloat(axis[1], 64)
+		bottom, _ := strconv.ParseFloat(axis[2], 64)
+		if ax := bottom - top; math.Abs(heights["2026-03-10"]-ax) > 0.01 || math.Abs(heights["2026-03-09"]-ax/2) > 0.01 {
+			t.Errorf("block bars %v px high on an axis of %.2f px, want all of it and half", heights, ax)
+		}
+	}
+	// Three blocks are far below 10,000: the chart scales to them (the bar
+	// of 2 reaches the top tick, 2) and the line is a marker at the top edge.
+	if !strings.Contains(body, `class="refmark"`) || strings.Contains(body, `class="refline"`) || !strings.Contains(body, "10,000 (above this scale)") {
+		t.Errorf("blocks page: want the 10,000 marker above the scale, not the line")
+	}
+	if ticks := regexp.MustCompile(`<text class="ytick"[^>]*>([0-9,]+)</text>`).FindAllStringSubmatch(body, -1); len(ticks) == 0 || ticks[len(ticks)-1][1] != "2" {
+		t.Errorf("blocks chart: y ticks %v, want the top one 2", ticks)
+	}
+	if !strings.Contains(body, "evil.example") || !strings.Contains(body, "10.0.0.1") {
+		t.Errorf("blocks page lacks the top lists")
 	}
 	evs, _ := f.db.Events(context.Background(), store.EventFilter{Kind: event.GatewayBlock, Limit: 1})
 	code, body, _ := f.get(t, "/blocks?ref="+url.QueryEscape(evs[0].Ref))
@@ -507,6 +542,25 @@ func TestTamperingMatrix(t *testing.T) {
 	put("delta", 1, crawl.Error)
 	put("beta", 1, crawl.Clean)
 	f.login(t, token)
+	// The legend counts every state the matrix draws; epsilon adds the
+	// suspicious cell (a site of its own, so no campaign or persistent row
+	// changes).
+	if _, err := f.db.AddSite(ctx, crawl.Site{Name: "epsilon", URL: "https://epsilon.example/", Profile: crawl.DefaultProfile}); err != nil {
+		t.Fatal(err)
+	}
+	put("epsilon", 1, crawl.Suspicious)
+	_, body, _ := f.get(t, "/tampering?from=2026-03-04&to=2026-03-10")
+	counts := map[string]string{}
+	for _, c := range regexp.MustCompile(`data-count="([a-z]+)">([0-9,]+)<`).FindAllStringSubmatch(body, -1) {
+		counts[c[1]] = c[2]
+	}
+	// 5 sites x 7 days: 6 tampered, 1 suspicious, 1 error, 1 clean, 26 not visited.
+	if want := map[string]string{"malicious": "6", "suspicious": "1", "error": "1", "clean": "1", "notvisited": "26"}; fmt.Sprint(counts) != fmt.Sprint(want) {
+		t.Errorf("legend counts %v, want %v", counts, want)
+	}
+	if n := strings.Count(body, `data-verdict="suspicious"`); n != 1 {
+		t.Errorf("%d suspicious cells drawn, want 1", n)
+	}
 	code, body, _ := f.get(t, "/tampering")
 	if code != 200 {
 		t.Fatalf("tampering: %d", code)
@@ -519,6 +573,7 @@ func TestTamperingMatrix(t *testing.T) {
 	want := map[string]string{
 		"alpha/2026-03-08": "malicious", "alpha/2026-03-09": "malicious", "alpha/2026-03-10": "malicious",
 		"beta/2026-03-10": "malicious", "gamma/2026-03-10": "malicious", "delta/2026-03-10": "malicious", "delta/2026-03-09": "error",
+		"epsilon/2026-03-09": "suspicious",
 	}
 	if len(got) != len(want) {
 		t.Errorf("cells %v, want %v", got, want)
@@ -638,5 +693,34 @@ func TestLiveStream(t *testing.T) {
 	f.seed(t, ev("l", "192.0.2.3", 23, now, event.SessionConnect, nil))
 	if got := next(); got != `{"new":1,"cap":100}` {
 		t.Fatalf("after an event %s", got)
+	}
+}
+
+// TestChartsInJapanese: the charts' own words (the x axis, the unit, the
+// text alternative) follow the browser's language like the page.
+func TestChartsInJapanese(t *testing.T) {
+	f := newFixture(t)
+	f.seed(t, ev("s-1", "192.0.2.1", 23, now, event.SessionConnect, nil))
+	f.login(t, token)
+	req, _ := http.NewRequest("GET", f.srv.URL+"/honeypot", nil)
+	req.Header.Set("Accept-Language", "ja")
+	res, err := f.c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	fam := regexp.MustCompile(`(?s)id="chart-family">(.*?)</figure>`).FindStringSubmatch(string(b))
+	if fam == nil {
+		t.Fatal("no family chart")
+	}
+	for _, want := range []string{`<title>ファミリー別の日次セッション数</title><desc>ファミリー別の日次セッション数: `, "合計 1 セッション数", `class="xtitle"`, ">日付 (UTC)</text>", `<text class="unit"`, ">セッション数</text>"} {
+		if !strings.Contains(fam[1], want) {
+			t.Errorf("Japanese chart lacks %q", want)
+		}
+	}
+	_, body, _ := f.get(t, "/honeypot")
+	if !strings.Contains(body, ">Day (UTC)</text>") || !strings.Contains(body, ">sessions</text>") {
+		t.Errorf("English chart lacks its axis title or unit")
 	}
 }
