@@ -282,11 +282,9 @@ func (s *Server) streamDecoded(w http.ResponseWriter, r *http.Request, resp *htt
 	}
 	if t.err != nil {
 		// The origin broke off (or the client went away): pass the
-		// breakage on (no clean end).
+		// breakage on (no clean end), without the held piece, which may
+		// complete a listed file that was never judged.
 		hw.sendHeader()
-		if hw.err == nil && len(hw.held) > 0 {
-			_, _ = w.Write(hw.held)
-		}
 		panic(http.ErrAbortHandler)
 	}
 	if hw.err != nil {

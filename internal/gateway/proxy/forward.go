@@ -199,10 +199,9 @@ func (s *Server) streamBody(w http.ResponseWriter, r *http.Request, resp *http.R
 		}
 		if rerr != nil {
 			// The origin broke off: pass the breakage on (no clean end).
+			// The held piece stays held: it may be the one that completes
+			// a listed file, which the breakage kept from being judged.
 			sendHeader()
-			if held != nil {
-				_, _ = w.Write(held)
-			}
 			panic(http.ErrAbortHandler)
 		}
 	}

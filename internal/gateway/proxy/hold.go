@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -45,10 +46,56 @@ const (
 	holdPatience      = 2 * time.Second
 )
 
-// holdBudget counts the bytes held across all responses.
+// holdShare is the part of the hold budget one client may take (its
+// address; an IPv6 client's /64): without it, one client asking its own
+// stalling origin for a few dozen 1 MiB bodies took the whole budget, and
+// every other client's small listed files streamed (cut off, not blocked)
+// for as long as it liked.
+const holdShare = 8
+
+// holdBudget counts the bytes held across all responses, and per client.
 type holdBudget struct {
 	limit int64
 	used  atomic.Int64
+	mu    sync.Mutex
+	by    map[netip.Prefix]int64
+}
+
+// holdClient is the key a client's share of the budget is counted by.
+func holdClient(a netip.Addr) netip.Prefix {
+	a = a.Unmap()
+	bits := 32
+	if a.Is6() {
+		bits = 64
+	}
+	p, _ := a.WithZone("").Prefix(bits)
+	return p
+}
+
+// reserveFor takes n bytes of the budget for client c, within its share.
+func (b *holdBudget) reserveFor(c netip.Prefix, n int64) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.by[c]+n > max(b.limit/holdShare, holdMax) || !b.reserve(n) {
+		return false
+	}
+	if b.by == nil {
+		b.by = map[netip.Prefix]int64{}
+	}
+	b.by[c] += n
+	return true
+}
+
+func (b *holdBudget) releaseFor(c netip.Prefix, n int64) {
+	if n == 0 {
+		return // nothing was reserved (the first reserve failed)
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.by[c] -= n; b.by[c] <= 0 {
+		delete(b.by, c)
+	}
+	b.release(n)
 }
 
 // reserve takes n bytes of the budget, or reports that they are not there.
@@ -70,13 +117,14 @@ type held struct {
 	buf      *[]byte
 	reserved int64
 	budget   *holdBudget
+	client   netip.Prefix
 }
 
 func (h *held) free() {
 	if h.buf == nil {
 		return
 	}
-	h.budget.release(h.reserved)
+	h.budget.releaseFor(h.client, h.reserved)
 	if cap(*h.buf) <= holdMax {
 		*h.buf = (*h.buf)[:0]
 		holdBufs.Put(h.buf)
@@ -94,7 +142,7 @@ func (h *held) grow(n int) bool {
 	if int64(need) > h.reserved {
 		// Reserve in steps, not per read: the budget is shared.
 		want := min(max(int64(need), 2*h.reserved), holdMax)
-		if !h.budget.reserve(want - h.reserved) {
+		if !h.budget.reserveFor(h.client, want-h.reserved) {
 			return false
 		}
 		h.reserved = want
@@ -131,7 +179,7 @@ func (s *Server) holdWhole(w http.ResponseWriter, r *http.Request, resp *http.Re
 	if !holdable(resp) {
 		return false, false
 	}
-	h := &held{buf: holdBufs.Get().(*[]byte), budget: s.hold}
+	h := &held{buf: holdBufs.Get().(*[]byte), budget: s.hold, client: holdClient(ci.client.Addr())}
 	// A known length is reserved whole at once (a known body never
 	// spills); an unknown one in steps as it arrives.
 	first := 4 << 10

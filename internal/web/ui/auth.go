@@ -5,8 +5,8 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/hex"
-	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
@@ -171,12 +171,14 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	addrKey := "addr:" + clientAddr(r)
 	name := strings.TrimSpace(r.PostFormValue("user"))
 	userKey := "user:" + strings.ToLower(name)
-	if limited, left := h.fails.blocked(addrKey, maxFailsAddress); limited {
+	// Each attempt is counted before the password is checked (take), and
+	// forgotten again on success.
+	if limited, left := h.fails.take(addrKey, maxFailsAddress); limited {
 		h.tooMany(w, r, name, left)
 		return
 	}
 	if name != "" {
-		if limited, left := h.fails.blocked(userKey, maxFailsUser); limited {
+		if limited, left := h.fails.take(userKey, maxFailsUser); limited {
 			h.tooMany(w, r, name, left)
 			return
 		}
@@ -194,10 +196,6 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		who, role = u.Name, u.Role
 	}
 	if !ok {
-		h.fails.fail(addrKey)
-		if name != "" {
-			h.fails.fail(userKey)
-		}
 		h.opts.Log.Info("ui sign-in refused", "remote", r.RemoteAddr, "user", name)
 		msg := "badtoken"
 		if name != "" {
@@ -206,7 +204,10 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		h.showLogin(w, r, http.StatusUnauthorized, msg)
 		return
 	}
-	h.fails.reset(addrKey)
+	// The address keeps its failures (a valid account of one's own must
+	// not wipe the count of guesses at others'); only this attempt is
+	// taken back. The user's count goes: the password is known.
+	h.fails.refund(addrKey)
 	if name != "" {
 		h.fails.reset(userKey)
 	}
@@ -226,13 +227,20 @@ func (h *Handler) tooMany(w http.ResponseWriter, r *http.Request, name string, l
 
 // clientAddr is the address a sign-in is limited by: the peer's IP (the
 // web listener is not meant to sit behind a proxy; if it does, every
-// client shares the proxy's limit, which fails safe).
+// client shares the proxy's limit, which fails safe; X-Forwarded-For is
+// never read). An IPv6 peer is limited by its /64, since one host
+// commonly holds a whole /64 and could otherwise try from 2^64 addresses.
 func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	ap, err := netip.ParseAddrPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr
 	}
-	return host
+	a := ap.Addr().Unmap()
+	if a.Is6() {
+		p, _ := a.WithZone("").Prefix(64)
+		return p.String()
+	}
+	return a.String()
 }
 
 func (h *Handler) logout(w http.ResponseWriter, r *http.Request, sess *uiSession) {

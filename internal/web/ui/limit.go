@@ -52,6 +52,41 @@ func (l *limiter) blocked(key string, max int) (bool, time.Duration) {
 	return c.n >= max, left
 }
 
+// take counts one attempt of key unless key has reached max within the
+// window, in one step: a client that sends many sign-ins at once (each
+// waits a quarter of a second in bcrypt) must not get them all past the
+// check before the first failure is counted. A success resets the key.
+func (l *limiter) take(key string, max int) (bool, time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	c := l.m[key]
+	if c != nil && now.Sub(c.first) >= failWindow {
+		c = nil
+	}
+	if c != nil && c.n >= max {
+		return true, c.first.Add(failWindow).Sub(now)
+	}
+	if c == nil {
+		if len(l.m) >= maxTracked {
+			l.evict(now)
+		}
+		c = &failCount{first: now}
+		l.m[key] = c
+	}
+	c.n++
+	return false, 0
+}
+
+// refund takes back one attempt of key (a success, which take counted).
+func (l *limiter) refund(key string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if c := l.m[key]; c != nil && c.n > 0 {
+		c.n--
+	}
+}
+
 // fail counts one failure of key.
 func (l *limiter) fail(key string) {
 	l.mu.Lock()

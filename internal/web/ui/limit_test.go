@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"net/http/httptest"
 	"testing"
 	"time"
 )
@@ -49,5 +50,30 @@ func TestLimiter(t *testing.T) {
 	}
 	if b, _ := l.blocked(fmt.Sprintf("addr:%d", maxTracked+9), 1); !b {
 		t.Fatal("the newest key was evicted")
+	}
+}
+
+// Sign-ins are limited by the peer's IP, an IPv6 peer by its /64 (one
+// host may hold all of it); X-Forwarded-For is not read.
+func TestClientAddrKey(t *testing.T) {
+	key := func(remote, xff string) string {
+		r := httptest.NewRequest("POST", "/login", nil)
+		r.RemoteAddr = remote
+		if xff != "" {
+			r.Header.Set("X-Forwarded-For", xff)
+		}
+		return clientAddr(r)
+	}
+	if a, b := key("[2001:db8:1:2::1]:4000", ""), key("[2001:db8:1:2:ffff:ee:dd:cc]:4001", ""); a != b {
+		t.Errorf("one /64 gives two keys: %q, %q", a, b)
+	}
+	if a, b := key("[2001:db8:1:2::1]:4000", ""), key("[2001:db8:1:3::1]:4000", ""); a == b {
+		t.Errorf("two /64s share a key %q", a)
+	}
+	if a, b := key("192.0.2.1:1", ""), key("192.0.2.1:2", "198.51.100.7"); a != b {
+		t.Errorf("X-Forwarded-For changed the key: %q, %q", a, b)
+	}
+	if a, b := key("192.0.2.1:1", ""), key("[::ffff:192.0.2.1]:1", ""); a != b {
+		t.Errorf("a mapped IPv4 address gives another key: %q, %q", a, b)
 	}
 }

@@ -91,13 +91,30 @@ func ValidateUsers(users []User) schema.Errors {
 	return es
 }
 
-// dummyHash is compared against when the user is unknown, so that a
-// wrong name takes as long as a wrong password (at the cost HashPassword
-// uses); made on first need, since it takes a quarter of a second.
-var dummyHash = sync.OnceValue(func() []byte {
-	h, _ := bcrypt.GenerateFromPassword([]byte("honeygate-no-such-user"), HashCost)
-	return h
-})
+// dummyHashes are compared against when the user is unknown, so that a
+// wrong name takes as long as a wrong password: one per bcrypt cost, at
+// the cost of the configured users' hashes (which may be anything from
+// MinBcryptCost up); each is made on first need, since it takes a while.
+var dummyHashes sync.Map // cost -> func() []byte
+
+func dummyHash(cost int) []byte {
+	f, _ := dummyHashes.LoadOrStore(cost, sync.OnceValue(func() []byte {
+		h, _ := bcrypt.GenerateFromPassword([]byte("honeygate-no-such-user"), cost)
+		return h
+	}))
+	return f.(func() []byte)()
+}
+
+// dummyCost is the cost an unknown name is checked at: the first
+// configured user's (`honeygate user hash` gives them all one cost).
+func dummyCost(users []User) int {
+	for _, u := range users {
+		if c, err := bcrypt.Cost([]byte(u.PasswordHash)); err == nil && c >= MinBcryptCost {
+			return c
+		}
+	}
+	return HashCost
+}
 
 // checkUser returns the user named name if pw is its password.
 func checkUser(users []User, name, pw string) (User, bool) {
@@ -108,7 +125,7 @@ func checkUser(users []User, name, pw string) (User, bool) {
 		}
 	}
 	if found == nil || len(pw) > maxPassword {
-		_ = bcrypt.CompareHashAndPassword(dummyHash(), []byte(pw))
+		_ = bcrypt.CompareHashAndPassword(dummyHash(dummyCost(users)), []byte(pw))
 		return User{}, false
 	}
 	if bcrypt.CompareHashAndPassword([]byte(found.PasswordHash), []byte(pw)) != nil {

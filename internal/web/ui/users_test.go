@@ -182,3 +182,62 @@ func TestReadOnlyUserAndAudit(t *testing.T) {
 		t.Errorf("audit after rob's attempts: %+v", es)
 	}
 }
+
+// Sign-ins sent all at once are counted before bcrypt runs, so a burst
+// cannot get more guesses past the per-user limit than a patient client
+// (each attempt waits in bcrypt, and they used to be counted only after).
+func TestSignInBurstLimited(t *testing.T) {
+	f := newFixture(t, withUsers(t))
+	const burst = 20
+	forms := make([]*fixture, burst)
+	tokens := make([]string, burst)
+	for i := range forms {
+		jar, _ := cookiejar.New(nil)
+		forms[i] = &fixture{srv: f.srv, db: f.db, c: &http.Client{Jar: jar}}
+		_, body, _ := forms[i].get(t, "/login")
+		tokens[i] = csrfRe.FindStringSubmatch(body)[1]
+	}
+	codes := make(chan int, burst)
+	for i := range forms {
+		go func(g *fixture, tok string) {
+			res, err := g.c.PostForm(f.srv.URL+"/login", url.Values{"user": {"alice"}, "password": {"wrong-guess-" + tok[:6]}, "csrf": {tok}})
+			if err != nil {
+				codes <- 0
+				return
+			}
+			res.Body.Close()
+			codes <- res.StatusCode
+		}(forms[i], tokens[i])
+	}
+	checked := 0
+	for range burst {
+		if <-codes == http.StatusUnauthorized {
+			checked++
+		}
+	}
+	if checked > 5 {
+		t.Fatalf("%d of %d simultaneous guesses were checked, at most 5 may be", checked, burst)
+	}
+}
+
+// A valid sign-in of one's own account does not wipe the address's count
+// of failed guesses at others.
+func TestOwnSignInKeepsAddressCount(t *testing.T) {
+	f := newFixture(t, withUsers(t))
+	for i := range 9 {
+		if code, _ := f.signIn(t, url.Values{"token": {"not-the-token"}}); code != http.StatusUnauthorized {
+			t.Fatalf("failure %d: %d", i, code)
+		}
+	}
+	if code, _ := f.signIn(t, url.Values{"user": {"rob"}, "password": {"rob-password-22"}}); code != http.StatusOK {
+		t.Fatalf("rob: %d", code)
+	}
+	jar, _ := cookiejar.New(nil)
+	f.c = &http.Client{Jar: jar} // a browser not signed in, same address
+	if code, _ := f.signIn(t, url.Values{"token": {"not-the-token"}}); code != http.StatusUnauthorized {
+		t.Fatalf("tenth failure: %d", code)
+	}
+	if code, _ := f.signIn(t, url.Values{"token": {token}}); code != http.StatusTooManyRequests {
+		t.Fatalf("after 10 failures and one own sign-in between: %d, want 429", code)
+	}
+}
