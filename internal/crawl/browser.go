@@ -331,9 +331,13 @@ type tabVisit struct {
 	reqs      map[network.RequestID]*tabReq
 	order     int
 	mainFrame string
-	stopped   bool         // set when collection starts; the listener then ignores events
-	last      atomic.Int64 // time of the last network activity, unix nanoseconds
-	dialogs   atomic.Int32
+	// frameParent and frameURL tell the page a frame sits in, so that a
+	// frame's navigation reads parent -> frame URL.
+	frameParent map[string]string
+	frameURL    map[string]string
+	stopped     bool         // set when collection starts; the listener then ignores events
+	last        atomic.Int64 // time of the last network activity, unix nanoseconds
+	dialogs     atomic.Int32
 
 	// Bodies are read as soon as each response has finished loading, while
 	// the page goes on: Chromium drops a document's response bodies when
@@ -457,7 +461,7 @@ func (v *tabVisit) listen(ev any) {
 		v.order++
 		v.reqs[e.RequestID] = &tabReq{url: e.Request.URL, typ: string(e.Type), frame: string(e.FrameID), initiator: init, order: v.order}
 		if e.Type == network.ResourceTypeDocument && v.mainFrame != "" && string(e.FrameID) != v.mainFrame && len(c.Redirects) < v.b.opts.MaxRedirects*4 {
-			c.Redirects = append(c.Redirects, Hop{From: e.DocumentURL, To: e.Request.URL, Cause: CauseIframe})
+			c.Redirects = append(c.Redirects, Hop{From: v.frameFrom(string(e.FrameID), init), To: e.Request.URL, Cause: CauseIframe})
 		}
 	case *network.EventResponseReceived:
 		if r := v.reqs[e.RequestID]; r != nil && e.Response != nil {
@@ -518,9 +522,24 @@ func (v *tabVisit) listen(ev any) {
 		if cause != CauseIframe && len(c.Redirects) < v.b.opts.MaxRedirects*4 {
 			c.Redirects = append(c.Redirects, hop)
 		}
+	case *page.EventFrameAttached:
+		if v.frameParent == nil {
+			v.frameParent = map[string]string{}
+		}
+		if len(v.frameParent) < 256 {
+			v.frameParent[string(e.FrameID)] = string(e.ParentFrameID)
+		}
 	case *page.EventFrameNavigated:
 		if e.Frame != nil && e.Frame.ParentID == "" {
 			c.FinalURL = e.Frame.URL
+		}
+		if e.Frame != nil {
+			if v.frameURL == nil {
+				v.frameURL = map[string]string{}
+			}
+			if len(v.frameURL) < 256 {
+				v.frameURL[string(e.Frame.ID)] = e.Frame.URL
+			}
 		}
 	case *page.EventJavascriptDialogOpening:
 		if len(c.Behaviour.Dialogs) < 32 {
@@ -805,4 +824,23 @@ func isDownloadMIME(m string) bool {
 		return true
 	}
 	return false
+}
+
+// frameFrom is where a child frame's navigation comes from: the document of
+// the frame it sits in, else the script or parser that started it, else the
+// page. The request's own DocumentURL is the frame's new URL, not its
+// parent's.
+func (v *tabVisit) frameFrom(frame, initiator string) string {
+	if p, ok := v.frameParent[frame]; ok {
+		if u := v.frameURL[p]; u != "" {
+			return u
+		}
+	}
+	if strings.HasPrefix(initiator, "http://") || strings.HasPrefix(initiator, "https://") {
+		return initiator
+	}
+	if v.c.FinalURL != "" {
+		return v.c.FinalURL
+	}
+	return v.c.URL
 }

@@ -113,13 +113,23 @@ func (j *Judge) combine(in *Input, reasons []crawl.Reason) crawl.Verdict {
 	v := crawl.Verdict{Verdict: crawl.Clean, Reasons: []crawl.Reason{}, Indicators: []crawl.Indicator{}}
 	// One rule counts once per capture at its best: fifty copies of one
 	// injected script are one finding, not fifty.
+	// A reason the same detector gives twice for the same rule and evidence
+	// (the browser engine has both the fetched document and its rendered DOM
+	// under one URL) is listed once, at its best: reasons come sorted by
+	// score, so the first seen is kept.
 	seen := map[string]bool{}
+	listed := map[string]bool{}
 	for _, r := range reasons {
 		key := r.Detector + "/" + r.Rule
 		if !seen[key] {
 			v.Score += r.Score
 			seen[key] = true
 		}
+		lk := r.Detector + "\x00" + r.Rule + "\x00" + r.Evidence
+		if listed[lk] {
+			continue
+		}
+		listed[lk] = true
 		v.Reasons = append(v.Reasons, r)
 	}
 	if len(v.Reasons) > 50 {
@@ -158,9 +168,13 @@ func indicators(in *Input, reasons []crawl.Reason) ([]crawl.Indicator, []string)
 			camp = append(camp, k)
 		}
 	}
+	// The first resource of a URL wins: the browser engine adds the
+	// rendered DOM under the page's own URL after the fetched document.
 	byURL := map[string]*crawl.Resource{}
 	for i := range in.C.Resources {
-		byURL[in.C.Resources[i].URL] = &in.C.Resources[i]
+		if _, ok := byURL[in.C.Resources[i].URL]; !ok {
+			byURL[in.C.Resources[i].URL] = &in.C.Resources[i]
+		}
 	}
 	for _, r := range reasons {
 		cat := r.Category
@@ -174,16 +188,35 @@ func indicators(in *Input, reasons []crawl.Reason) ([]crawl.Indicator, []string)
 		if err != nil || u.Host == "" {
 			continue
 		}
-		if in.ThirdParty(u.Host) {
+		thirdParty := func(u *url.URL, raw string) {
+			if !in.ThirdParty(u.Host) {
+				return
+			}
 			typ := "domain"
 			if _, err := netip.ParseAddr(u.Hostname()); err == nil {
 				typ = "ip"
 			}
 			add(typ, u.Hostname(), cat)
-			add("url", r.Evidence, cat)
+			add("url", raw, cat)
 			addCamp("host:" + u.Host)
 		}
-		if res := byURL[r.Evidence]; res != nil && res.SHA256 != "" && res.Type != crawl.TypeDocument && res.Type != crawl.TypeInline {
+		thirdParty(u, r.Evidence)
+		// A script the detectors judged that writes a frame or script into
+		// the page (document.write('<iframe src=...>')): what it writes is
+		// the injection's target. The browser engine sees the frame in the
+		// DOM; the static engine only in the script's text.
+		if res := byURL[r.Evidence]; res != nil && (res.Type == crawl.TypeInline || res.Type == crawl.TypeScript) && len(res.Body) > 0 {
+			base, _ := url.Parse(res.Parent)
+			if base == nil || base.Host == "" {
+				base, _ = url.Parse(in.C.URL)
+			}
+			for _, w := range crawl.WrittenRefs(string(res.Body), base) {
+				if wu, err := url.Parse(w.Src); err == nil && wu.Host != "" {
+					thirdParty(wu, w.Src)
+				}
+			}
+		}
+		if res := byURL[r.Evidence]; res != nil && hashable(in, res) {
 			add("sha256", res.SHA256, cat)
 			addCamp("sha256:" + res.SHA256)
 		}
@@ -203,6 +236,29 @@ func indicators(in *Input, reasons []crawl.Reason) ([]crawl.Indicator, []string)
 		add("url", in.C.URL, cat)
 	}
 	return inds, camp
+}
+
+// EmptySHA256 is the hash of zero bytes. It is never an indicator: a
+// gateway blocking it would block every empty download.
+const EmptySHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+// hashable reports whether a resource's hash may become a sha256
+// indicator: only a fetched payload (a script, a frame, a download) with a
+// body, a successful status and no fetch error, never the page's own
+// document or rendered DOM nor an inline script's text (those are the
+// victim's page, not the attacker's file).
+func hashable(in *Input, res *crawl.Resource) bool {
+	switch {
+	case res.SHA256 == "" || res.SHA256 == EmptySHA256 || res.Size <= 0:
+		return false
+	case res.Status >= 400 || res.Error != "":
+		return false
+	case res.Type == crawl.TypeDocument || res.Type == crawl.TypeInline || res.Type == crawl.TypeDOM:
+		return false
+	case res.URL == in.C.URL || res.URL == in.C.FinalURL:
+		return false
+	}
+	return true
 }
 
 func hostOf(raw string) string {

@@ -84,6 +84,12 @@ func (c *Consumer) Events(ctx context.Context, evs []event.Event) error {
 				c.log.Debug("intel: event yields no indicator", "event", ev.ID, "kind", ev.Kind, "err", err)
 				continue
 			}
+			// The hash of zero bytes names every empty file: blocking it
+			// would block every empty download. Whatever the source says.
+			if n.Type == TypeSHA256 && n.Value == emptySHA256 {
+				c.log.Debug("intel: the empty file's hash, not an indicator", "event", ev.ID, "kind", ev.Kind)
+				continue
+			}
 			inds = append(inds, n)
 		}
 	}
@@ -162,6 +168,9 @@ func (c *Consumer) download(ctx context.Context, ev event.Event) []Indicator {
 	}
 	return out
 }
+
+// emptySHA256 is the SHA-256 of zero bytes.
+const emptySHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
 // cgnat is carrier-grade NAT space: as private as RFC 1918 at an ISP.
 var cgnat = netip.MustParsePrefix("100.64.0.0/10")
