@@ -71,3 +71,87 @@ func TestDetailGatewayAndCrawl(t *testing.T) {
 		t.Errorf("crawl detail %q, want %q", got, want)
 	}
 }
+
+// The honeypots other than telnet leave their story in fields of their own:
+// the list shows them, instead of an empty column (or a bare "user/" for an
+// SMB logon, which has no password to show).
+func TestDetailSensors(t *testing.T) {
+	pw := event.Text("xc3511")
+	cases := []struct {
+		name string
+		e    event.Event
+		want string
+	}{
+		{"telnet login", func() event.Event {
+			e := event.Event{Kind: event.LoginSuccess}
+			e.Username, e.Password = "root", &pw
+			return e
+		}(), "root/xc3511"},
+		{"smb anonymous", func() event.Event {
+			e := event.Event{Kind: event.LoginSuccess}
+			e.SMB.Auth = "anonymous"
+			return e
+		}(), "(anonymous)"},
+		{"smb ntlm", func() event.Event {
+			e := event.Event{Kind: event.LoginFailed}
+			e.Username, e.SMB.Auth, e.HashType = "administrator", "ntlm", "netntlmv2"
+			return e
+		}(), "administrator (ntlm netntlmv2)"},
+		{"smb negotiate", func() event.Event {
+			e := event.Event{Kind: event.SMBNegotiate}
+			e.SMB.Dialects, e.SMB.Dialect = []event.Text{"NT LM 0.12", "2.0.2"}, "NT LM 0.12"
+			return e
+		}(), "offered NT LM 0.12,2.0.2, answered NT LM 0.12"},
+		{"smb tree", func() event.Event {
+			e := event.Event{Kind: event.SMBTreeConnect}
+			e.Tree, e.SMB.Status = `\\127.0.0.1\IPC$`, "STATUS_SUCCESS"
+			return e
+		}(), `\\127.0.0.1\IPC$ STATUS_SUCCESS`},
+		{"smb pipe", func() event.Event {
+			e := event.Event{Kind: event.SMBPipeOpen}
+			e.Pipe = "srvsvc"
+			return e
+		}(), "srvsvc"},
+		{"exploit", func() event.Event {
+			e := event.Event{Kind: event.ExploitAttempt}
+			e.CVE, e.Stage, e.Technique = "CVE-2017-0144", "probe", "ms17-010-check"
+			return e
+		}(), "CVE-2017-0144 probe ms17-010-check"},
+		{"exploit payload", func() event.Event {
+			e := event.Event{Kind: event.ExploitAttempt}
+			e.Stage, e.Technique, e.Payload, e.PayloadSize, e.PayloadType = "implant", "doublepulsar-exec", "ab12", 4096, "shellcode+pe"
+			return e
+		}(), "implant doublepulsar-exec payload shellcode+pe 4096 B ab12"},
+		{"http", func() event.Event {
+			e := event.Event{Kind: event.HTTPRequest}
+			e.HTTP.Method, e.URI, e.HTTP.Status = "POST", "/ctrlt/DeviceUpgrade_1\x1b", 200
+			return e
+		}(), "POST /ctrlt/DeviceUpgrade_1. -> 200"},
+		{"ssh connect", func() event.Event {
+			e := event.Event{Kind: event.SessionConnect}
+			e.ClientVersion, e.HASSH = "SSH-2.0-Go", "b5752e36ba6c5979a575e43178908adf"
+			return e
+		}(), "SSH-2.0-Go b5752e36ba6c5979a575e43178908adf"},
+		{"telnet connect", event.Event{Kind: event.SessionConnect}, ""},
+		{"ssh key", func() event.Event {
+			e := event.Event{Kind: event.ClientFingerprint}
+			e.KeyType, e.KeyFingerprint = "ssh-ed25519", "SHA256:abc"
+			return e
+		}(), "ssh-ed25519 SHA256:abc"},
+		{"ssh tunnel", func() event.Event {
+			e := event.Event{Kind: event.DirectTCPIPRequest}
+			e.TargetHost, e.TargetPort = "203.0.113.5", 25
+			return e
+		}(), "tunnel to 203.0.113.5:25 (refused)"},
+		{"upload", func() event.Event {
+			e := event.Event{Kind: event.FileUpload}
+			e.Tool, e.Filename, e.UploadSize, e.SHA256 = "scp", "/tmp/x", 10, "ff00"
+			return e
+		}(), "scp /tmp/x 10 B sha256 ff00"},
+	}
+	for _, c := range cases {
+		if got := detail(c.e); got != c.want {
+			t.Errorf("%s: detail %q, want %q", c.name, got, c.want)
+		}
+	}
+}

@@ -72,11 +72,30 @@ func detail(e event.Event) string {
 	var s string
 	switch e.Kind {
 	case event.LoginSuccess, event.LoginFailed:
-		pw := ""
-		if e.Password != nil {
-			pw = string(*e.Password)
+		s = loginDetail(e)
+	case event.SessionConnect:
+		// SSH says who the client claims to be; the other doors say nothing.
+		s = strings.TrimSpace(fmt.Sprintf("%s %s", e.ClientVersion, e.HASSH))
+	case event.ClientFingerprint:
+		s = fmt.Sprintf("%s %s", e.KeyType, e.KeyFingerprint)
+	case event.DirectTCPIPRequest:
+		s = fmt.Sprintf("tunnel to %s:%d (refused)", e.TargetHost, e.TargetPort)
+	case event.FileUpload:
+		s = strings.TrimSpace(fmt.Sprintf("%s %s %d B sha256 %s %s", e.Tool, e.Filename, e.UploadSize, e.SHA256, e.Message))
+	case event.ExploitAttempt:
+		s = exploitDetail(e)
+	case event.SMBNegotiate:
+		offered := make([]string, len(e.SMB.Dialects))
+		for i, d := range e.SMB.Dialects {
+			offered[i] = string(d)
 		}
-		s = fmt.Sprintf("%s/%s", e.Username, pw)
+		s = fmt.Sprintf("offered %s, answered %s", strings.Join(offered, ","), e.SMB.Dialect)
+	case event.SMBTreeConnect:
+		s = strings.TrimSpace(fmt.Sprintf("%s %s", e.Tree, e.SMB.Status))
+	case event.SMBPipeOpen:
+		s = string(e.Pipe)
+	case event.HTTPRequest:
+		s = fmt.Sprintf("%s %s -> %d", e.HTTP.Method, e.URI, e.HTTP.Status)
 	case event.CommandInput:
 		s = string(e.Input)
 	case event.FileDownload:
@@ -110,6 +129,32 @@ func detail(e event.Event) string {
 		s = string(e.Message)
 	}
 	return printable(event.Truncate(s, 100))
+}
+
+// loginDetail is user/password for a cleartext login; an SMB logon has no
+// password to show, so it says how the client authenticated instead.
+func loginDetail(e event.Event) string {
+	if e.Password != nil {
+		return fmt.Sprintf("%s/%s", e.Username, *e.Password)
+	}
+	switch {
+	case e.SMB.Auth == "anonymous":
+		return "(anonymous)"
+	case e.HashType != "":
+		return fmt.Sprintf("%s (%s %s)", e.Username, e.SMB.Auth, e.HashType)
+	case e.SMB.Auth != "":
+		return fmt.Sprintf("%s (%s)", e.Username, e.SMB.Auth)
+	}
+	return fmt.Sprintf("%s/", e.Username)
+}
+
+// exploitDetail names the exploit step and what it carried.
+func exploitDetail(e event.Event) string {
+	parts := []string{e.CVE, e.Stage, e.Technique}
+	if e.Payload != "" {
+		parts = append(parts, fmt.Sprintf("payload %s %d B %s", e.PayloadType, e.PayloadSize, e.Payload))
+	}
+	return strings.Join(strings.Fields(strings.Join(parts, " ")), " ")
 }
 
 // printable replaces what a terminal would interpret: attacker input may
