@@ -140,7 +140,7 @@ type conn struct {
 	raw      []byte
 	hijacked bool
 	// reason, when set, is why the front door dropped the connection: the
-	// session.closed message instead of "client".
+	// session.closed message instead of "client closed".
 	reason string
 }
 
@@ -203,7 +203,7 @@ func (s *Sensor) endSession(c net.Conn) {
 	e := cc.event(s, event.SessionClosed)
 	e.Duration = time.Since(cc.start).Seconds()
 	e.Bytes = cc.bytes
-	e.Message = "client"
+	e.Message = "client closed" // the words of the telnet and SSH sensors
 	if cc.reason != "" {
 		e.Message = event.Text(cc.reason)
 	}

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
+	"syscall"
 	"time"
 
 	"github.com/honeygate/honeygate/internal/attrib"
@@ -129,19 +131,24 @@ loop:
 	ss.finish()
 }
 
-// closeReason names why reading stopped.
+// closeReason names why reading stopped, in the words the telnet and SSH
+// sensors use (README, Events), so that one query on session.closed's
+// message finds every sensor's idle or client-closed sessions.
 func closeReason(ctx context.Context, err error) string {
 	switch {
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		return "session time limit"
 	case ctx.Err() != nil:
-		return "timeout"
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return "client"
+		return "server stop"
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, net.ErrClosed),
+		errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
+		return "client closed"
 	case errors.Is(err, sensor.ErrTooMuchInput):
 		return "input limit"
 	}
 	var ne interface{ Timeout() bool }
 	if errors.As(err, &ne) && ne.Timeout() {
-		return "idle"
+		return "idle timeout"
 	}
 	return "error"
 }
