@@ -65,6 +65,9 @@ func FuzzRun(f *testing.F) {
 			if len(r.Downloads)+len(r.Floods) > maxDownloads || len(r.Markers) > maxMarkers {
 				t.Fatalf("%d downloads, %d floods, %d markers", len(r.Downloads), len(r.Floods), len(r.Markers))
 			}
+			if len(r.Dropped) > maxDropped || len(sh.droppedSeen) > maxDropped {
+				t.Fatalf("%d programs dropped, %d seen", len(r.Dropped), len(sh.droppedSeen))
+			}
 			if len(sh.pending) > maxScript+maxLine {
 				t.Fatalf("pending %d bytes", len(sh.pending))
 			}

@@ -115,6 +115,10 @@ type Result struct {
 	// Markers are the unknown applet names the line asked busybox for
 	// ("/bin/busybox ECCHI"): what bots check a device with.
 	Markers []string
+	// Dropped are the programs the attacker wrote onto the device in the
+	// shell and ran on this line (an echo loader's payload), each once per
+	// session.
+	Dropped []Dropped
 	// Exited: exit ran in the login shell; the session ends after Output.
 	Exited bool
 	// Limited: the session ran Limits.MaxCommands lines; it ends after
@@ -195,6 +199,7 @@ type Shell struct {
 	downloads []Download // fetches that are payloads, for Result
 	floods    []Flood    // fetches that are flood targets, for Result
 	markers   []string   // unknown applets probed, for Result
+	drops     []Dropped  // programs the attacker wrote and ran, for Result
 	unrunSrcs []string   // the text of simple commands that did not run
 	dry       bool       // a command that did not run is read for its URLs
 	dryLoop   bool       // ... and it sits in a loop body
@@ -220,6 +225,8 @@ type Shell struct {
 
 	substStatus int      // $? of the last command substitution, -1 for none
 	argv        []string // the command line being run, for ps
+
+	droppedSeen map[string]bool // SHA-256 of the programs recorded in Dropped this session
 }
 
 func newShell(dev *Device) *Shell {
@@ -300,7 +307,7 @@ func (sh *Shell) Run(line string) Result {
 
 // result is the Result of a line that ran.
 func (sh *Shell) result(out []byte, limited bool) Result {
-	return Result{Output: out, Downloads: sh.downloads, Floods: sh.floods, Markers: sh.markers,
+	return Result{Output: out, Downloads: sh.downloads, Floods: sh.floods, Markers: sh.markers, Dropped: sh.drops,
 		Exited: sh.exited, Limited: limited && !sh.exited, Limit: cmp.Or(sh.limit, sh.bgLimit).String(), Running: sh.busy != 0}
 }
 
@@ -346,7 +353,7 @@ const (
 // run, as long as it stays within maxScript.
 func (sh *Shell) runText(ctx context.Context, line string, mode int) (out []byte, incomplete bool) {
 	sh.ctx = ctx
-	sh.fetches, sh.markers, sh.unrunSrcs = sh.fetches[:0], sh.markers[:0], sh.unrunSrcs[:0]
+	sh.fetches, sh.markers, sh.unrunSrcs, sh.drops = sh.fetches[:0], sh.markers[:0], sh.unrunSrcs[:0], sh.drops[:0]
 	sh.steps, sh.work, sh.globWords, sh.globCost, sh.slept = 0, 0, 0, 0, 0
 	sh.ctrl, sh.ctrlN, sh.loops, sh.substs, sh.calls = ctrlNone, 0, 0, 0, 0
 	sh.frames = sh.frames[:0]
@@ -1261,6 +1268,9 @@ func (sh *Shell) execPath(name string, args []string, io *stdio) int {
 		}
 		io.err.WriteString(base + ": applet not found\n")
 		return 127
+	}
+	if !bytes.HasPrefix(n.data, []byte("#!")) && (bytes.HasPrefix(n.data, []byte("\x7fELF")) || bytes.IndexByte(n.data[:min(len(n.data), 256)], 0) >= 0) {
+		sh.dropped(p, n.data) // a program, not a script: the payload itself
 	}
 	return sh.runBinary(name, n.data, args, io)
 }

@@ -2,7 +2,8 @@
 // (a busybox.Result) into what a shell honeypot records: the evidence for
 // attribution and the events to publish (command.input, one file.download
 // per URL with whether its command ran, one attack.http_flood per flood
-// target). Telnet, SSH and the IoT-HTTP sensor's injected commands record a
+// target, one file.upload per program the attacker wrote in the shell and
+// ran). Telnet, SSH and the IoT-HTTP sensor's injected commands record a
 // line the same way through it, so the same bot line gives the same record
 // on every door.
 //
@@ -40,7 +41,7 @@ func Evidence(line string, r busybox.Result) []attrib.Observation {
 
 // Events returns the events of line, which ran in a shell with result r,
 // in the order to publish them: the command, its downloads, its flood
-// targets. newEvent makes an event of a kind with the session's common
+// targets, the programs it dropped. newEvent makes an event of a kind with the session's common
 // fields; a caller that stamps the family there feeds the Evidence to its
 // tracker first.
 //
@@ -49,7 +50,7 @@ func Evidence(line string, r busybox.Result) []attrib.Observation {
 // did. Flood targets are victims, never payloads: their own kind, never a
 // file.download that intel would make an indicator of.
 func Events(line string, r busybox.Result, newEvent func(event.Kind) *event.Event) []*event.Event {
-	evs := make([]*event.Event, 0, 1+len(r.Downloads)+len(r.Floods))
+	evs := make([]*event.Event, 0, 1+len(r.Downloads)+len(r.Floods)+len(r.Dropped))
 	e := newEvent(event.CommandInput)
 	if !r.Secret {
 		e.Input = event.Text(line)
@@ -69,5 +70,19 @@ func Events(line string, r busybox.Result, newEvent func(event.Kind) *event.Even
 		e.Ran = event.BoolPtr(f.Ran)
 		evs = append(evs, e)
 	}
+	// A program written with echo and run is an upload by other means: the
+	// same kind as an SCP or SFTP upload, so one query finds every payload
+	// an attacker handed over. Tool "shell" says how; no sample is kept.
+	for _, d := range r.Dropped {
+		e := newEvent(event.FileUpload)
+		e.Tool, e.Filename = DroppedTool, event.Text(d.Path)
+		e.SHA256, e.UploadSize = d.SHA256, d.Size
+		e.Message = "written in the shell and run; hashed, not kept"
+		evs = append(evs, e)
+	}
 	return evs
 }
+
+// DroppedTool is the tool of a file.upload for a program the attacker
+// wrote in the shell (echo, printf) and ran.
+const DroppedTool = "shell"

