@@ -3,6 +3,7 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/url"
 	"strconv"
 	"text/tabwriter"
@@ -52,10 +53,7 @@ func newBlocks() *cobra.Command {
 				if err := json.Unmarshal(raw, &resp); err != nil {
 					return err
 				}
-				fmt.Fprintf(tw, "%s\tBLOCKS\tCLIENTS\n", map[string]string{"domain": "DOMAIN", "client": "CLIENT", "category": "CATEGORY"}[top])
-				for _, t := range resp.Top {
-					fmt.Fprintf(tw, "%s\t%d\t%d\n", t.Key, t.Blocks, t.Clients)
-				}
+				printBlocksTop(tw, top, resp.Top)
 				return tw.Flush()
 			}
 			var resp struct{ Days []gateway.BlockDay }
@@ -78,4 +76,21 @@ func newBlocks() *cobra.Command {
 	cmd.Flags().StringVar(&top, "top", "", "list the most blocked domain, client or category instead")
 	cmd.Flags().IntVar(&limit, "limit", 20, "rows of the top list")
 	return cmd
+}
+
+// printBlocksTop writes a top list as a table. A client's row has no
+// CLIENTS column: the distinct clients of one client is always 1.
+func printBlocksTop(w io.Writer, by string, top []gateway.BlockTop) {
+	head := map[string]string{"domain": "DOMAIN", "client": "CLIENT", "category": "CATEGORY"}[by]
+	if by == gateway.TopByClient {
+		fmt.Fprintf(w, "%s\tBLOCKS\n", head)
+		for _, t := range top {
+			fmt.Fprintf(w, "%s\t%d\n", t.Key, t.Blocks)
+		}
+		return
+	}
+	fmt.Fprintf(w, "%s\tBLOCKS\tCLIENTS\n", head)
+	for _, t := range top {
+		fmt.Fprintf(w, "%s\t%d\t%d\n", t.Key, t.Blocks, t.Clients)
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/honeygate/honeygate/internal/event"
+	"github.com/honeygate/honeygate/internal/gateway"
 )
 
 // Attacker input reaches the analyst's terminal through --json: no C0 or C1
@@ -153,5 +154,21 @@ func TestDetailSensors(t *testing.T) {
 		if got := detail(c.e); got != c.want {
 			t.Errorf("%s: detail %q, want %q", c.name, got, c.want)
 		}
+	}
+}
+
+// A top list of clients has no CLIENTS column (one client's distinct
+// clients are always 1); domains and categories keep it.
+func TestPrintBlocksTop(t *testing.T) {
+	top := []gateway.BlockTop{{Key: "192.0.2.10", Blocks: 9, Clients: 1}}
+	var b bytes.Buffer
+	printBlocksTop(&b, gateway.TopByClient, top)
+	if got, want := b.String(), "CLIENT\tBLOCKS\n192.0.2.10\t9\n"; got != want {
+		t.Errorf("client top %q, want %q", got, want)
+	}
+	b.Reset()
+	printBlocksTop(&b, gateway.TopByDomain, []gateway.BlockTop{{Key: "bad.example", Blocks: 3, Clients: 2}})
+	if got, want := b.String(), "DOMAIN\tBLOCKS\tCLIENTS\nbad.example\t3\t2\n"; got != want {
+		t.Errorf("domain top %q, want %q", got, want)
 	}
 }
