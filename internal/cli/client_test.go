@@ -8,6 +8,7 @@ import (
 
 	"github.com/honeygate/honeygate/internal/event"
 	"github.com/honeygate/honeygate/internal/gateway"
+	"github.com/honeygate/honeygate/internal/store"
 )
 
 // Attacker input reaches the analyst's terminal through --json: no C0 or C1
@@ -102,7 +103,12 @@ func TestDetailSensors(t *testing.T) {
 			e := event.Event{Kind: event.SMBNegotiate}
 			e.SMB.Dialects, e.SMB.Dialect = []event.Text{"NT LM 0.12", "2.0.2"}, "NT LM 0.12"
 			return e
-		}(), "offered NT LM 0.12,2.0.2, answered NT LM 0.12"},
+		}(), "offered NT LM 0.12, 2.0.2; answered NT LM 0.12"},
+		{"smb negotiate empty dialect", func() event.Event {
+			e := event.Event{Kind: event.SMBNegotiate}
+			e.SMB.Dialects, e.SMB.Dialect = []event.Text{"NT LM 0.12", ""}, "NT LM 0.12"
+			return e
+		}(), `offered NT LM 0.12, ""; answered NT LM 0.12`},
 		{"smb tree", func() event.Event {
 			e := event.Event{Kind: event.SMBTreeConnect}
 			e.Tree, e.SMB.Status = `\\127.0.0.1\IPC$`, "STATUS_SUCCESS"
@@ -148,7 +154,7 @@ func TestDetailSensors(t *testing.T) {
 			e := event.Event{Kind: event.FileUpload}
 			e.Tool, e.Filename, e.UploadSize, e.SHA256 = "scp", "/tmp/x", 10, "ff00"
 			return e
-		}(), "scp /tmp/x 10 B sha256 ff00"},
+		}(), "scp 10 B sha256 ff00 /tmp/x"},
 	}
 	for _, c := range cases {
 		if got := detail(c.e); got != c.want {
@@ -170,5 +176,48 @@ func TestPrintBlocksTop(t *testing.T) {
 	printBlocksTop(&b, gateway.TopByDomain, []gateway.BlockTop{{Key: "bad.example", Blocks: 3, Clients: 2}})
 	if got, want := b.String(), "DOMAIN\tBLOCKS\tCLIENTS\nbad.example\t3\t2\n"; got != want {
 		t.Errorf("domain top %q, want %q", got, want)
+	}
+}
+
+// `honeygate session` shows what a session handed over and the steps of
+// the doors without a shell, not only its commands: an SCP upload, a
+// program dropped with echo, an SMB exploit probe.
+func TestPrintSessionSteps(t *testing.T) {
+	pw := event.Text("xc3511")
+	login := event.Event{Kind: event.LoginSuccess}
+	login.Username, login.Password = "root", &pw
+	cmd := event.Event{Kind: event.CommandInput}
+	cmd.Input = "./dvrHelper\x1b"
+	up := event.Event{Kind: event.FileUpload}
+	up.Tool, up.Filename, up.UploadSize, up.SHA256 = "shell", "/tmp/dvrHelper", 25, "4179"
+	ex := event.Event{Kind: event.ExploitAttempt}
+	ex.CVE, ex.Stage, ex.Technique = "CVE-2017-0144", "probe", "ms17-010-check"
+	closed := event.Event{Kind: event.SessionClosed, Closing: event.Closing{Message: "client closed"}}
+	s := store.Session{ID: "s1", Proto: "telnet", SrcIP: "192.0.2.1", SrcPort: 4000, DstPort: 23, Family: "mirai",
+		Credentials: []store.Credential{{Username: "root", Password: "xc3511", Success: true}},
+		Transcript:  []event.Event{login, cmd, up, ex, closed},
+		Downloads:   []store.Download{{URL: "http://198.51.100.7/bins/mirai.arm", Tool: "wget"}}}
+	var b bytes.Buffer
+	printSession(&b, s)
+	want := `session s1  telnet 192.0.2.1:4000 -> 23  family mirai
+  login ok     root/xc3511
+  $ ./dvrHelper.
+  file.upload shell 25 B sha256 4179 /tmp/dvrHelper
+  exploit.attempt CVE-2017-0144 probe ms17-010-check
+  download http://198.51.100.7/bins/mirai.arm (wget)
+`
+	if b.String() != want {
+		t.Errorf("session printed\n%s\nwant\n%s", b.String(), want)
+	}
+}
+
+// An SMB null session is shown as such, not as an empty user and password.
+func TestPrintSessionSMBAnonymous(t *testing.T) {
+	s := store.Session{ID: "s2", Proto: "smb", SrcIP: "192.0.2.2", SrcPort: 4001, DstPort: 445, Family: "unknown",
+		Credentials: []store.Credential{{Success: true}}}
+	var b bytes.Buffer
+	printSession(&b, s)
+	if want := "session s2  smb 192.0.2.2:4001 -> 445  family unknown\n  login ok     (anonymous)\n"; b.String() != want {
+		t.Errorf("printed %q, want %q", b.String(), want)
 	}
 }

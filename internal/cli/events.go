@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -81,15 +82,20 @@ func detail(e event.Event) string {
 	case event.DirectTCPIPRequest:
 		s = fmt.Sprintf("tunnel to %s:%d (refused)", e.TargetHost, e.TargetPort)
 	case event.FileUpload:
-		s = strings.TrimSpace(fmt.Sprintf("%s %s %d B sha256 %s %s", e.Tool, e.Filename, e.UploadSize, e.SHA256, e.Message))
+		// The hash before the name: the line is cut at 100 characters, and
+		// the hash is what the analyst looks up.
+		s = strings.TrimSpace(fmt.Sprintf("%s %d B sha256 %s %s", e.Tool, e.UploadSize, e.SHA256, e.Filename))
 	case event.ExploitAttempt:
 		s = exploitDetail(e)
 	case event.SMBNegotiate:
 		offered := make([]string, len(e.SMB.Dialects))
 		for i, d := range e.SMB.Dialects {
 			offered[i] = string(d)
+			if d == "" {
+				offered[i] = `""` // an empty dialect string: scanners send one
+			}
 		}
-		s = fmt.Sprintf("offered %s, answered %s", strings.Join(offered, ","), e.SMB.Dialect)
+		s = fmt.Sprintf("offered %s; answered %s", strings.Join(offered, ", "), e.SMB.Dialect)
 	case event.SMBTreeConnect:
 		s = strings.TrimSpace(fmt.Sprintf("%s %s", e.Tree, e.SMB.Status))
 	case event.SMBPipeOpen:
@@ -189,26 +195,7 @@ func newSession() *cobra.Command {
 			if err := json.Unmarshal(raw, &s); err != nil {
 				return err
 			}
-			w := cmd.OutOrStdout()
-			fmt.Fprintf(w, "session %s  %s %s:%d -> %d  family %s\n", s.ID, s.Proto, s.SrcIP, s.SrcPort, s.DstPort, s.Family)
-			for _, r := range s.Reasons {
-				fmt.Fprintf(w, "  because %s\n", r)
-			}
-			for _, cr := range s.Credentials {
-				result := "failed"
-				if cr.Success {
-					result = "ok"
-				}
-				fmt.Fprintf(w, "  login %-6s %s/%s\n", result, printable(cr.Username), printable(cr.Password))
-			}
-			for _, e := range s.Transcript {
-				if e.Kind == event.CommandInput {
-					fmt.Fprintf(w, "  $ %s\n", printable(string(e.Input)))
-				}
-			}
-			for _, d := range s.Downloads {
-				fmt.Fprintf(w, "  download %s (%s)\n", printable(d.URL), d.Tool)
-			}
+			printSession(cmd.OutOrStdout(), s)
 			return nil
 		},
 	}
@@ -254,4 +241,46 @@ func newStats() *cobra.Command {
 	cmd.Flags().StringVar(&from, "from", "", "first day, YYYY-MM-DD (default 29 days ago)")
 	cmd.Flags().StringVar(&to, "to", "", "last day, YYYY-MM-DD (default today)")
 	return cmd
+}
+
+// sessionSteps are the transcript's events, other than commands, that
+// tell what a session did: what it handed over (uploads, dropped
+// programs), what it asked for (tunnels, keys) and the exploit steps of the
+// doors without a shell (SMB, the router endpoints).
+var sessionSteps = map[event.Kind]bool{
+	event.FileUpload: true, event.DirectTCPIPRequest: true, event.ClientFingerprint: true,
+	event.ExploitAttempt: true, event.SMBNegotiate: true, event.SMBTreeConnect: true, event.SMBPipeOpen: true,
+	event.HTTPRequest: true, event.AttackHTTPFlood: true,
+}
+
+// printSession writes a session as `honeygate session` shows it: who and
+// why, the logins, the transcript (commands with $, the other steps by
+// kind), then the payload URLs.
+func printSession(w io.Writer, s store.Session) {
+	fmt.Fprintf(w, "session %s  %s %s:%d -> %d  family %s\n", s.ID, s.Proto, s.SrcIP, s.SrcPort, s.DstPort, s.Family)
+	for _, r := range s.Reasons {
+		fmt.Fprintf(w, "  because %s\n", r)
+	}
+	for _, cr := range s.Credentials {
+		result := "failed"
+		if cr.Success {
+			result = "ok"
+		}
+		who := printable(cr.Username) + "/" + printable(cr.Password)
+		if s.Proto == "smb" && cr.Username == "" && cr.Password == "" {
+			who = "(anonymous)" // an SMB null session, not an empty password
+		}
+		fmt.Fprintf(w, "  login %-6s %s\n", result, who)
+	}
+	for _, e := range s.Transcript {
+		switch {
+		case e.Kind == event.CommandInput:
+			fmt.Fprintf(w, "  $ %s\n", printable(string(e.Input)))
+		case sessionSteps[e.Kind]:
+			fmt.Fprintf(w, "  %s %s\n", e.Kind, detail(e))
+		}
+	}
+	for _, d := range s.Downloads {
+		fmt.Fprintf(w, "  download %s (%s)\n", printable(d.URL), d.Tool)
+	}
 }
