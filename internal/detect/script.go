@@ -139,6 +139,7 @@ type Features struct {
 	// VBScript memory corruption, exploit carriers written by script.
 	Traits  kitTraits
 	Excerpt string
+	shape
 }
 
 var (
@@ -148,6 +149,7 @@ var (
 	reDOMRead   = regexp.MustCompile(`(?:getElementById|getElementsByTagName|querySelector)["'\s\]]*\((?:[^()]|\([^()]{0,40}\)){0,20}\)\s*(?:\[\s*\d+\s*\])?\s*(?:\.\s*|\[\s*["'])(?:innerHTML|innerText|textContent|value|getAttribute|nodeValue|data)`)
 	reTableName = regexp.MustCompile(`["'][A-Za-z]{1,20}["']\s*\+\s*[\w$]{1,30}\s*\[\s*\d{1,3}\s*\]\s*\+\s*["'][A-Za-z]{1,20}["']`)
 	reHidSink   = regexp.MustCompile(`(?:\bthis|\bwindow|\bself|\btop|\bdocument)\s*\[(?:[^\[\]\n]|\[[^\[\]\n]*\]){0,40}\+(?:[^\[\]\n]|\[[^\[\]\n]*\]){0,40}\]\s*\(`)
+	reFrameSrc  = regexp.MustCompile(`(?i)\bsrc\s*=|\.src\s*=|setAttribute\s*\(\s*["']src`)
 	reHiddenFr  = regexp.MustCompile(`(?i)(?:<iframe[^>]{0,300}(?:width\s*=\s*\\?["']?[01]\b|height\s*=\s*\\?["']?[01]\b|visibility\s*:\s*hidden|display\s*:\s*none)|createElement\s*\(\s*["']iframe["']\s*\)[\s\S]{0,400}?(?:\.(?:width|height)\s*=\s*["']?[01]["'; ]|visibility\s*=\s*["']hidden|display\s*=\s*["']none))`)
 )
 
@@ -164,7 +166,10 @@ func Analyze(src string) Features {
 	f.Decoders = countAround(src, reDecoder, 120, 120, "unescape", "fromCharCode", "atob", "charCodeAt", "parseInt", "decodeURIComponent", "replace", "split")
 	f.FromCharCode = strings.Count(src, "fromCharCode")
 	f.NumRun = numberRun(src)
-	f.HiddenFrame = countAround(src, reHiddenFr, 40, 500, "iframe", "IFRAME", "Iframe") > 0
+	// A hidden frame without a source is a library's sandbox or measuring
+	// frame (jQuery, web-component polyfills); an injected one loads a page.
+	f.HiddenFrame = countAround(src, reHiddenFr, 40, 500, "iframe", "IFRAME", "Iframe") > 0 &&
+		countAround(src, reFrameSrc, 40, 600, "iframe", "IFRAME", "Iframe") > 0
 	f.EvalAlias = countAround(src, reEvalAls, 40, 10, "eval") > 0
 	f.DOMRead = countAround(src, reDOMRead, 10, 900, "getElementById", "getElementsByTagName", "querySelector") > 0
 	if strings.Contains(src, "]") {
@@ -221,6 +226,7 @@ func Analyze(src string) Features {
 			}
 		}
 	}
+	measureShape(&f, src, lits)
 	if f.Len > 0 {
 		f.LitRatio = float64(total) / float64(f.Len)
 	}
@@ -422,7 +428,9 @@ func numberRun(s string) int {
 // Rules are the script rules the features meet.
 func (f Features) Rules() []string {
 	var rs []string
-	payload := f.EncodedLit >= 200 || (f.LitRatio > 0.5 && f.Len > 1000) || f.NumRun >= 64
+	// An encoded literal is a payload when it is a good part of the script:
+	// large libraries carry a base64 image or font here and there.
+	payload := (f.EncodedLit >= 200 && f.EncodedLit*10 >= f.Len) || (f.LitRatio > 0.5 && f.Len > 1000) || f.NumRun >= 64
 	if f.Sinks > 0 && f.Decoders > 0 && payload {
 		rs = append(rs, "obfuscated-eval")
 	}
@@ -447,6 +455,7 @@ func (f Features) Rules() []string {
 		rs = append(rs, "hidden-api-names")
 	}
 	rs = append(rs, f.Traits.rules()...)
+	rs = append(rs, f.shapeRules()...)
 	return rs
 }
 

@@ -1,0 +1,352 @@
+package detect
+
+import (
+	"regexp"
+	"strings"
+)
+
+// The shape of obfuscated code, measured from its tokens rather than from
+// any family's names: what packers and obfuscators must do to hide code
+// (split and reverse the names they call, keep the text in arrays of
+// strings turned by a rotator, escape every byte, decode a literal straight
+// into a sink) and what gates of injected code must do (look at the
+// referrer, the user agent or a cookie before they act). Each measure is one
+// bounded pass or a keyword-anchored regexp, like the rest of Analyze.
+
+// shape holds the measures; Features embeds it.
+type shape struct {
+	// FragNames counts names spelled by joining short literal pieces,
+	// forward or reversed, across + and , (an array joined later) and
+	// +("")+ padding: ["edo","Cr","ahC","mo","rf"] reversed is fromCharCode.
+	FragNames int
+	// Reversed counts single literals that are a sensitive name backwards.
+	Reversed int
+	// Packer: eval(function(p,a,c,k,e,d){...}), the packer's decoder.
+	Packer bool
+	// HexIdents counts identifiers of the _0x1a2b3c form that
+	// obfuscator.io and its kin rename everything to.
+	HexIdents int
+	// Rotator: an array turned by push(shift()) before use, how those
+	// obfuscators hide the order of their string table.
+	Rotator bool
+	// StrArray is the longest run of comma-separated string literals.
+	StrArray int
+	// EscBytes counts the bytes of literals written as \xNN, %NN, %uNNNN
+	// or ASCII \uNNNN escapes; LitBytes all bytes inside literals.
+	EscBytes, LitBytes int
+	// CharArith: String.fromCharCode over arithmetic (x-3, c^k, n%256):
+	// a cipher, not a table of codes.
+	CharArith bool
+	// DecodedSink: a decoder applied to a literal straight into a sink:
+	// document.write(unescape("%3c%69...")), eval(atob("...")).
+	DecodedSink bool
+	// DecodedNav: the page's location set from a decoded literal.
+	DecodedNav bool
+	// Gates are the visitor checks injected code makes before it acts, one
+	// bit each: a search engine in the referrer, Windows or IE in the user
+	// agent, a cookie marking a visitor already served.
+	Gates uint8
+	// Acts: the script creates or writes an iframe, sets the location, or
+	// adds a script, and names an absolute URL to do it with.
+	Acts bool
+	// ExtURL: a literal that is an absolute http(s) or scheme-relative URL
+	// (not an XML namespace name, which DOM libraries carry).
+	ExtURL bool
+}
+
+const (
+	gateReferrer = 1 << iota
+	gateUA
+	gateCookie
+)
+
+var (
+	rePacker    = regexp.MustCompile(`eval\s*\(\s*function\s*\(\s*\w\s*,\s*\w\s*,\s*\w\s*,\s*\w\s*,\s*\w\s*,\s*\w\s*\)`)
+	reRotator   = regexp.MustCompile(`push\W{0,8}\(\s*[\w$]+\W{0,8}shift\W{0,4}\(\s*\)`)
+	reDecSink   = regexp.MustCompile(`(?:\beval|\bwrite(?:ln)?|\bexecScript|\bFunction|innerHTML\s*=)\s*\(?\s*(?:window\.)?(?:unescape|atob|decodeURIComponent|String\.fromCharCode)\s*\(\s*(?:["'](?:%u[0-9A-Fa-f]{4}|%[0-9A-Fa-f]{2}|\\x[0-9A-Fa-f]{2}|[A-Za-z0-9+/=]){40}|\d{1,3}\s*,\s*\d{1,3}\s*,\s*\d{1,3}\s*,)`)
+	reDecNav    = regexp.MustCompile(`location(?:\.href)?\s*(?:=|\.replace\s*\(|\.assign\s*\()\s*(?:window\.)?(?:unescape|atob|String\.fromCharCode)\s*\(\s*["'\d]`)
+	reSearchEng = regexp.MustCompile(`(?i)google|bing\.|yahoo|yandex|baidu|\baol\b|duckduckgo|\bmsn\b`)
+	reUAGate    = regexp.MustCompile(`(?i)MSIE|Trident|Windows NT|Win32|Win64|\bwindows\b`)
+	reCookieGt  = regexp.MustCompile(`cookie\s*\.\s*(?:indexOf|match|search)\s*\(`)
+	reActs      = regexp.MustCompile(`(?i)createElement\s*\(\s*["']iframe["']|<iframe|(?:window|document|top|self)\.location(?:\.href)?\s*=[^=]|location\.(?:replace|assign)\s*\(|\.src\s*=\s*["']https?://`)
+)
+
+// hiddenNames are names worth hiding: the sensitive ones, and the string
+// and regexp helpers a decoder calls.
+var hiddenNames = map[string]bool{}
+
+func init() {
+	for n := range sensitive {
+		hiddenNames[n] = true
+	}
+	for _, n := range strings.Fields(`join reverse push shift exec RegExp outerHTML userAgent length text
+		toString concat slice charCodeAt fromCharCode script`) {
+		hiddenNames[n] = true
+	}
+}
+
+// measureShape fills the shape measures of src, whose literals are lits.
+func measureShape(f *Features, src string, lits []lit) {
+	f.Packer = countAround(src, rePacker, 0, 80, "eval") > 0
+	f.HexIdents = hexIdents(src)
+	if f.HexIdents > 0 && strings.Contains(src, "shift") {
+		f.Rotator = countAround(src, reRotator, 10, 60, "push") > 0
+	}
+	f.CharArith = charArith(src)
+	f.DecodedSink = countAround(src, reDecSink, 30, 160, "unescape", "atob", "decodeURIComponent", "fromCharCode") > 0
+	f.DecodedNav = countAround(src, reDecNav, 0, 80, "location") > 0
+	if strings.Contains(src, "referrer") && distinctLower(countMatches(src, reSearchEng, "referrer", 2000)) >= 2 {
+		f.Gates |= gateReferrer
+	}
+	if strings.Contains(src, "userAgent") && len(countMatches(src, reUAGate, "userAgent", 300)) > 0 {
+		f.Gates |= gateUA
+	}
+	if strings.Contains(src, "cookie") && countAround(src, reCookieGt, 10, 30, "cookie") > 0 {
+		f.Gates |= gateCookie
+	}
+	if f.Gates != 0 {
+		f.Acts = countAround(src, reActs, 30, 40, "iframe", "IFRAME", "location", ".src") > 0
+	}
+
+	run := 0
+	for k, l := range lits {
+		v := src[l.from+1 : l.to-1]
+		f.LitBytes += len(v)
+		if !f.ExtURL && (strings.HasPrefix(v, "http://") || strings.HasPrefix(v, "https://") || strings.HasPrefix(v, "//") && len(v) > 3 && isIdent(v[2])) && !strings.Contains(v, "www.w3.org/") {
+			f.ExtURL = true
+		}
+		f.EscBytes += escBytes(v)
+		if len(v) >= 4 && len(v) <= 24 && letters(v) && hiddenNames[reverse(v)] && !hiddenNames[v] {
+			f.Reversed++
+		}
+		if k > 0 && src[lits[k-1].to:l.from] != "" && strings.TrimSpace(src[lits[k-1].to:l.from]) == "," {
+			run++
+		} else {
+			run = 1
+		}
+		f.StrArray = max(f.StrArray, run)
+		if k > 0 && fragJoined(src, lits[k-1].to, l.from) {
+			continue // counted from the chain's first literal
+		}
+		if name, pieces := fragChain(src, lits, k); pieces >= 2 && (hiddenNames[name] || hiddenNames[reverse(name)]) {
+			f.FragNames++
+		}
+	}
+}
+
+// fragJoined reports whether only spaces, +, comma and parentheses lie
+// between a and b: pieces of one name joined now or later.
+func fragJoined(s string, a, b int) bool {
+	if b-a > 12 {
+		return false
+	}
+	join := false
+	for i := a; i < b; i++ {
+		switch s[i] {
+		case '+', ',':
+			join = true
+		case '(', ')', ' ', '\t', '\n', '\r':
+		default:
+			return false
+		}
+	}
+	return join
+}
+
+// fragChain joins the chain of short letter-only literals starting at
+// lits[k] and says how many non-empty pieces it had. Empty literals are
+// padding (+("")+) and count for nothing. A chain with a comma must have
+// only one-to-four-letter pieces: arrays of words are common, arrays of
+// syllables are not.
+func fragChain(src string, lits []lit, k int) (string, int) {
+	var b strings.Builder
+	pieces, longest, comma := 0, 0, false
+	for j := k; j < len(lits) && j < k+24; j++ {
+		p := src[lits[j].from+1 : lits[j].to-1]
+		if len(p) > 12 || !letters(p) {
+			return "", 0
+		}
+		if p != "" {
+			pieces++
+			longest = max(longest, len(p))
+		}
+		b.WriteString(p)
+		if j+1 >= len(lits) || !fragJoined(src, lits[j].to, lits[j+1].from) {
+			break
+		}
+		if strings.IndexByte(src[lits[j].to:lits[j+1].from], ',') >= 0 {
+			comma = true
+		}
+	}
+	if comma && longest > 4 {
+		return "", 0
+	}
+	return b.String(), pieces
+}
+
+func reverse(s string) string {
+	b := []byte(s)
+	for i, j := 0, len(b)-1; i < j; i, j = i+1, j-1 {
+		b[i], b[j] = b[j], b[i]
+	}
+	return string(b)
+}
+
+// hexIdents counts _0x identifiers with four to six hex digits.
+func hexIdents(src string) int {
+	n := 0
+	for off := 0; n < 100000; {
+		i := strings.Index(src[off:], "_0x")
+		if i < 0 {
+			break
+		}
+		i += off + 3
+		j := i
+		for j < len(src) && j-i <= 6 && isHex(src[j]) {
+			j++
+		}
+		if d := j - i; d >= 4 && d <= 6 && (j == len(src) || !isIdent(src[j])) {
+			n++
+		}
+		off = j
+	}
+	return n
+}
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
+
+func isIdent(c byte) bool {
+	return c == '_' || c == '$' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
+
+// escBytes counts the bytes of v written as \xNN, %NN, %uNNNN or \uNNNN
+// below 0x80 (ASCII spelled as escapes hides text; escapes of other
+// scripts' letters are how Unicode tables are written).
+func escBytes(v string) int {
+	n := 0
+	for i := 0; i+2 < len(v); i++ {
+		switch {
+		case v[i] == '\\' && v[i+1] == 'x' && i+3 < len(v) && isHex(v[i+2]) && isHex(v[i+3]):
+			n += 4
+			i += 3
+		case v[i] == '\\' && v[i+1] == 'u' && i+5 < len(v) && v[i+2] == '0' && v[i+3] == '0' && v[i+4] <= '7' && isHex(v[i+4]) && isHex(v[i+5]):
+			n += 6
+			i += 5
+		case v[i] == '%' && v[i+1] == 'u' && i+5 < len(v) && isHex(v[i+2]) && isHex(v[i+3]) && isHex(v[i+4]) && isHex(v[i+5]):
+			n += 6
+			i += 5
+		case v[i] == '%' && isHex(v[i+1]) && isHex(v[i+2]):
+			n += 3
+			i += 2
+		}
+	}
+	return n
+}
+
+// charArith reports whether a fromCharCode call's argument does
+// arithmetic other than the bit shifts of UTF-8/UTF-16 and base64 code:
+// subtraction, xor or modulo of a value, the shape of a cipher.
+func charArith(src string) bool {
+	for off, seen := 0, 0; seen < 1000; seen++ {
+		i := strings.Index(src[off:], "fromCharCode")
+		if i < 0 {
+			return false
+		}
+		i += off + len("fromCharCode")
+		off = i
+		j := i
+		for j < len(src) && isSpace(src[j]) {
+			j++
+		}
+		if j >= len(src) || src[j] != '(' {
+			continue
+		}
+		depth := 0
+		for k := j; k < len(src) && k < j+160; k++ {
+			c := src[k]
+			switch c {
+			case '(':
+				depth++
+			case ')':
+				depth--
+			case '-', '^', '%':
+				// A minus after "(" or "," is a sign; 0xD800/0xDC00 sums
+				// are surrogate arithmetic.
+				p := prevByte(src, k)
+				if c == '-' && (p == '(' || p == ',') {
+					continue
+				}
+				if w := src[max(j, k-40):min(len(src), k+40)]; strings.Contains(w, "0xD") || strings.Contains(w, "0xd") || strings.Contains(w, "55296") || strings.Contains(w, "56320") || strings.Contains(w, "65536") {
+					continue
+				}
+				return true
+			}
+			if depth == 0 {
+				break
+			}
+		}
+	}
+	return false
+}
+
+// countMatches returns the matches of re within window bytes around each
+// occurrence of keyword (at most 64).
+func countMatches(src string, re *regexp.Regexp, keyword string, window int) []string {
+	var out []string
+	for off := 0; len(out) < 64; {
+		i := strings.Index(src[off:], keyword)
+		if i < 0 {
+			break
+		}
+		i += off
+		out = append(out, re.FindAllString(src[max(0, i-window):min(len(src), i+len(keyword)+window)], 16)...)
+		off = i + len(keyword)
+	}
+	return out
+}
+
+func distinctLower(ss []string) int {
+	seen := map[string]bool{}
+	for _, s := range ss {
+		seen[strings.TrimRight(strings.ToLower(s), ".")] = true
+	}
+	return len(seen)
+}
+
+// shapeRules are the rules the shape measures make.
+func (f Features) shapeRules() []string {
+	var rs []string
+	sink := f.Sinks+f.HiddenSink > 0
+	if f.FragNames >= 2 || f.Reversed >= 2 || (f.FragNames+f.Reversed >= 1 && (sink || f.Decoders > 0)) {
+		rs = append(rs, "fragmented-names")
+	}
+	if f.Packer {
+		rs = append(rs, "packer")
+	}
+	if f.HexIdents >= 20 && (f.Rotator || f.StrArray >= 20 || f.EscBytes >= 200) {
+		rs = append(rs, "obfuscator-shape")
+	}
+	if f.EscBytes >= 400 && f.EscBytes*2 >= f.LitBytes && (sink || f.Decoders > 0) {
+		rs = append(rs, "escape-dense")
+	}
+	if f.CharArith && sink && (f.EncodedLit >= 64 || f.NumRun >= 32 || f.LongestLit >= 1000) {
+		rs = append(rs, "charcode-cipher")
+	}
+	if f.DecodedSink {
+		rs = append(rs, "decoded-sink")
+	}
+	if f.DecodedNav {
+		rs = append(rs, "decoded-redirect")
+	}
+	if f.Acts && f.ExtURL {
+		switch n := kitTraits(f.Gates).n(); {
+		case n >= 2:
+			rs = append(rs, "cloaked-injection")
+		case n == 1:
+			rs = append(rs, "gated-injection")
+		}
+	}
+	return rs
+}
