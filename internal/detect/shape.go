@@ -21,8 +21,6 @@ type shape struct {
 	FragNames int
 	// Reversed counts single literals that are a sensitive name backwards.
 	Reversed int
-	// Packer: eval(function(p,a,c,k,e,d){...}), the packer's decoder.
-	Packer bool
 	// HexIdents counts identifiers of the _0x1a2b3c form that
 	// obfuscator.io and its kin rename everything to.
 	HexIdents int
@@ -61,9 +59,8 @@ const (
 )
 
 var (
-	rePacker    = regexp.MustCompile(`eval\s*\(\s*function\s*\(\s*\w\s*,\s*\w\s*,\s*\w\s*,\s*\w\s*,\s*\w\s*,\s*\w\s*\)`)
 	reRotator   = regexp.MustCompile(`push\W{0,8}\(\s*[\w$]+\W{0,8}shift\W{0,4}\(\s*\)`)
-	reDecSink   = regexp.MustCompile(`(?:\beval|\bwrite(?:ln)?|\bexecScript|\bFunction|innerHTML\s*=)\s*\(?\s*(?:window\.)?(?:unescape|atob|decodeURIComponent|String\.fromCharCode)\s*\(\s*(?:["'](?:%u[0-9A-Fa-f]{4}|%[0-9A-Fa-f]{2}|\\x[0-9A-Fa-f]{2}|[A-Za-z0-9+/=]){40}|\d{1,3}\s*,\s*\d{1,3}\s*,\s*\d{1,3}\s*,)`)
+	reDecSink   = regexp.MustCompile(`(?:\beval|\bwrite(?:ln)?|\bexecScript|\bFunction|innerHTML\s*=)\s*\(?\s*(?:window\.)?(?:unescape|atob|decodeURIComponent|String\.fromCharCode)\s*\(\s*(?:["'](?:%u[0-9A-Fa-f]{4}|%[0-9A-Fa-f]{2}|\\x[0-9A-Fa-f]{2}|[A-Za-z0-9+/=]){24}|\d{1,3}\s*,\s*\d{1,3}\s*,\s*\d{1,3}\s*,)`)
 	reDecNav    = regexp.MustCompile(`location(?:\.href)?\s*(?:=|\.replace\s*\(|\.assign\s*\()\s*(?:window\.)?(?:unescape|atob|String\.fromCharCode)\s*\(\s*["'\d]`)
 	reSearchEng = regexp.MustCompile(`(?i)google|bing\.|yahoo|yandex|baidu|\baol\b|duckduckgo|\bmsn\b`)
 	reUAGate    = regexp.MustCompile(`(?i)MSIE|Trident|Windows NT|Win32|Win64|\bwindows\b`)
@@ -87,7 +84,6 @@ func init() {
 
 // measureShape fills the shape measures of src, whose literals are lits.
 func measureShape(f *Features, src string, lits []lit) {
-	f.Packer = countAround(src, rePacker, 0, 80, "eval") > 0
 	f.HexIdents = hexIdents(src)
 	if f.HexIdents > 0 && strings.Contains(src, "shift") {
 		f.Rotator = countAround(src, reRotator, 10, 60, "push") > 0
@@ -321,9 +317,6 @@ func (f Features) shapeRules() []string {
 	sink := f.Sinks+f.HiddenSink > 0
 	if f.FragNames >= 2 || f.Reversed >= 2 || (f.FragNames+f.Reversed >= 1 && (sink || f.Decoders > 0)) {
 		rs = append(rs, "fragmented-names")
-	}
-	if f.Packer {
-		rs = append(rs, "packer")
 	}
 	if f.HexIdents >= 20 && (f.Rotator || f.StrArray >= 20 || f.EscBytes >= 200) {
 		rs = append(rs, "obfuscator-shape")
