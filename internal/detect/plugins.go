@@ -303,6 +303,18 @@ func plugReasons(in *Input, i int) []crawl.Reason {
 		out = append(out, crawl.Reason{Rule: "encoded-text-payload", Category: crawl.CatExploitKit, Evidence: r.URL,
 			Excerpt: strconv.Itoa(s.encText) + " bytes of encoded data as the text of an element, in a page with scripts"})
 	}
+	// A page that is scripts and nothing to read: a landing page or a gate.
+	// The rendered DOM is left out (a browser's DOM of any page may be so).
+	if r.Type != crawl.TypeDOM && s.text < 50 {
+		n := 0
+		for _, sc := range in.Doc(i).Scripts {
+			n += len(sc.Inline)
+		}
+		if n >= 2000 {
+			out = append(out, crawl.Reason{Rule: "script-only-page", Category: crawl.CatInjected, Evidence: r.URL,
+				Excerpt: strconv.Itoa(n) + " bytes of inline script and " + strconv.Itoa(s.text) + " bytes of text"})
+		}
+	}
 	// A landing page is little more than its exploit: hardly any text, or
 	// the exploit's parameters as a long encoded value.
 	if len(s.payloads) > 0 && (s.text < 200 || s.param >= 200) {

@@ -143,8 +143,15 @@ type Features struct {
 }
 
 var (
-	reSink      = regexp.MustCompile(`\beval\s*\(|\bFunction\s*\(|document\s*\.\s*write(?:ln)?\s*\(|\bexecScript\s*\(|\bsetTimeout\s*\(\s*["']|\[\s*["']eval["']\s*\]|\[\s*["']write["']\s*\]`)
-	reDecoder   = regexp.MustCompile(`\bunescape\s*\(|fromCharCode|\batob\s*\(|charCodeAt|parseInt\s*\([^,()]{1,80},\s*(?:16|36)\s*\)|decodeURIComponent\s*\(|\.replace\s*\(\s*/[^/\n]{1,100}/g\s*,|\.split\s*\(\s*["']{2}\s*\)\s*\.\s*reverse`)
+	reSink = regexp.MustCompile(`\beval\s*\(|\bFunction\s*\(|document\s*\.\s*write(?:ln)?\s*\(|\bexecScript\s*\(|\bsetTimeout\s*\(\s*["']|\[\s*["']eval["']\s*\]|\[\s*["']write["']\s*\]|\[\s*["']constructor["']\s*\]\s*\(|\bsetInterval\s*\(\s*["']`)
+	// A script element given text to run: eval by another name.
+	reScriptText = regexp.MustCompile(`createElement\s*\(\s*["']script["']\s*\)[^;]{0,40};[^;]{0,200}?\.(?:text|innerHTML)\s*=`)
+	reDecoder    = regexp.MustCompile(`\bunescape\s*\(|fromCharCode|\batob\s*\(|charCodeAt|parseInt\s*\([^,()]{1,80},\s*(?:16|36)\s*\)|decodeURIComponent\s*\(|\.replace\s*\(\s*/[^/\n]{1,100}/g\s*,|\.split\s*\(\s*["']{2}\s*\)\s*\.\s*reverse`)
+	// Substitution ciphers (key.indexOf(s.charAt(i))) and marker removal
+	// by split and join: decoders too, matched apart because charAt and
+	// join are everywhere and the big alternation above is slow.
+	reSubst     = regexp.MustCompile(`indexOf\s*\(\s*[\w$.\[\]]{1,40}\.charAt\s*\(`)
+	reSplitJoin = regexp.MustCompile(`\.split\s*\(\s*["'][^"'\n]{1,20}["']\s*\)\s*\.\s*join\s*\(`)
 	reEvalAls   = regexp.MustCompile(`(?:^|[^.\w])[A-Za-z_$][\w$]{0,30}\s*=\s*(?:window\.|this\.)?eval\s*[;,\n)]`)
 	reDOMRead   = regexp.MustCompile(`(?:getElementById|getElementsByTagName|querySelector)["'\s\]]*\((?:[^()]|\([^()]{0,40}\)){0,20}\)\s*(?:\[\s*\d+\s*\])?\s*(?:\.\s*|\[\s*["'])(?:innerHTML|innerText|textContent|value|getAttribute|nodeValue|data)`)
 	reTableName = regexp.MustCompile(`["'][A-Za-z]{1,20}["']\s*\+\s*[\w$]{1,30}\s*\[\s*\d{1,3}\s*\]\s*\+\s*["'][A-Za-z]{1,20}["']`)
@@ -162,8 +169,12 @@ func Analyze(src string) Features {
 	// Go's regexps are slow on large inputs, and most scripts are large
 	// benign libraries: each regexp runs only when a literal it needs is
 	// there, and the rest is one hand-written pass over the text.
-	f.Sinks = countAround(src, reSink, 40, 40, "eval", "Function", "write", "execScript", "setTimeout")
+	f.Sinks = countAround(src, reSink, 40, 40, "eval", "Function", "write", "execScript", "setTimeout", "constructor", "setInterval")
+	if strings.Contains(src, "script") {
+		f.Sinks += countAround(src, reScriptText, 0, 300, "createElement")
+	}
 	f.Decoders = countAround(src, reDecoder, 120, 120, "unescape", "fromCharCode", "atob", "charCodeAt", "parseInt", "decodeURIComponent", "replace", "split")
+	f.Decoders += countAround(src, reSubst, 60, 10, "charAt") + countAround(src, reSplitJoin, 40, 10, ").join")
 	f.FromCharCode = strings.Count(src, "fromCharCode")
 	f.NumRun = numberRun(src)
 	// A hidden frame without a source is a library's sandbox or measuring

@@ -318,12 +318,24 @@ func (f Features) shapeRules() []string {
 	if f.FragNames >= 2 || f.Reversed >= 2 || (f.FragNames+f.Reversed >= 1 && (sink || f.Decoders > 0)) {
 		rs = append(rs, "fragmented-names")
 	}
-	if f.HexIdents >= 20 && (f.Rotator || f.StrArray >= 20 || f.EscBytes >= 200) {
+	switch {
+	case f.HexIdents >= 20 && (f.Rotator || f.StrArray >= 20 || f.EscBytes >= 200):
 		rs = append(rs, "obfuscator-shape")
+	case f.HexIdents >= 20:
+		rs = append(rs, "hex-identifiers")
 	}
-	if f.EscBytes >= 400 && f.EscBytes*2 >= f.LitBytes && (sink || f.Decoders > 0) {
+	switch {
+	case f.EscBytes >= 400 && f.EscBytes*2 >= f.LitBytes && (sink || f.Decoders > 0):
 		rs = append(rs, "escape-dense")
+	case f.EscBytes >= 100 && f.EscBytes*10 >= f.LitBytes*3:
+		rs = append(rs, "escape-moderate")
 	}
+	// Weak signals, below suspicious alone: they tip a page that already
+	// shows one strong mark (a hidden frame to another site, a plug-in
+	// landing, encoded element text) and stay quiet on their own.
+	// (Plug-in probing, a large encoded literal and high entropy were
+	// tried as such and left out: swfobject probes plug-ins, and search
+	// indexes and embedded WebAssembly are large encoded literals.)
 	if f.CharArith && sink && (f.EncodedLit >= 64 || f.NumRun >= 32 || f.LongestLit >= 1000) {
 		rs = append(rs, "charcode-cipher")
 	}
