@@ -35,6 +35,9 @@ type shape struct {
 	// CharArith: String.fromCharCode over arithmetic (x-3, c^k, n%256):
 	// a cipher, not a table of codes.
 	CharArith bool
+	// TEA: the TEA/XXTEA key schedule's constant (0x9E3779B9): the page
+	// decrypts something with a key, as landing pages hide their code.
+	TEA bool
 	// DecodedSink: a decoder applied to a literal straight into a sink:
 	// document.write(unescape("%3c%69...")), eval(atob("...")).
 	DecodedSink bool
@@ -89,6 +92,7 @@ func measureShape(f *Features, src string, lits []lit) {
 		f.Rotator = countAround(src, reRotator, 10, 60, "push") > 0
 	}
 	f.CharArith = charArith(src)
+	f.TEA = strings.Contains(src, "2654435769") || strings.Contains(src, "0x9e3779b9") || strings.Contains(src, "0x9E3779B9") || strings.Contains(src, "1640531527")
 	f.DecodedSink = countAround(src, reDecSink, 30, 160, "unescape", "atob", "decodeURIComponent", "fromCharCode") > 0
 	f.DecodedNav = countAround(src, reDecNav, 0, 80, "location") > 0
 	if strings.Contains(src, "referrer") && distinctLower(countMatches(src, reSearchEng, "referrer", 2000)) >= 2 {
@@ -336,7 +340,7 @@ func (f Features) shapeRules() []string {
 	// (Plug-in probing, a large encoded literal and high entropy were
 	// tried as such and left out: swfobject probes plug-ins, and search
 	// indexes and embedded WebAssembly are large encoded literals.)
-	if f.CharArith && sink && (f.EncodedLit >= 64 || f.NumRun >= 32 || f.LongestLit >= 1000) {
+	if (f.CharArith || f.TEA) && sink && (f.EncodedLit >= 64 || f.NumRun >= 32 || f.LongestLit >= 1000) {
 		rs = append(rs, "charcode-cipher")
 	}
 	if f.DecodedSink {
@@ -346,7 +350,14 @@ func (f Features) shapeRules() []string {
 		rs = append(rs, "decoded-redirect")
 	}
 	if f.Acts && f.ExtURL {
-		switch n := kitTraits(f.Gates).n(); {
+		n := kitTraits(f.Gates).n()
+		if f.Gates&gateReferrer != 0 {
+			// Sending visitors who come from a search engine somewhere else
+			// is cloaking in itself (SEO-poisoning redirects): no site does
+			// it to its own visitors.
+			n++
+		}
+		switch {
 		case n >= 2:
 			rs = append(rs, "cloaked-injection")
 		case n == 1:
