@@ -98,23 +98,23 @@ func init() {
 func measureShape(f *Features, src string, lits []lit) {
 	f.HexIdents = hexIdents(src)
 	if f.HexIdents > 0 && strings.Contains(src, "shift") {
-		f.Rotator = countAround(src, reRotator, 10, 60, "push") > 0
+		f.Rotator = anyAround(src, reRotator, 10, 60, "push")
 	}
 	f.CharArith = charArith(src)
 	f.TEA = strings.Contains(src, "2654435769") || strings.Contains(src, "0x9e3779b9") || strings.Contains(src, "0x9E3779B9") || strings.Contains(src, "1640531527")
 	f.DecodedSink, f.DecodedText = decodedSinks(src)
-	f.DecodedNav = countAround(src, reDecNav, 0, 80, "location") > 0
+	f.DecodedNav = anyAround(src, reDecNav, 0, 80, "location")
 	if strings.Contains(src, "referrer") && distinctLower(countMatches(src, reSearchEng, "referrer", 2000)) >= 2 {
 		f.Gates |= gateReferrer
 	}
 	if strings.Contains(src, "userAgent") && len(countMatches(src, reUAGate, "userAgent", 300)) > 0 {
 		f.Gates |= gateUA
 	}
-	if strings.Contains(src, "cookie") && countAround(src, reCookieGt, 10, 30, "cookie") > 0 {
+	if strings.Contains(src, "cookie") && anyAround(src, reCookieGt, 10, 30, "cookie") {
 		f.Gates |= gateCookie
 	}
 	if f.Gates != 0 {
-		f.Acts = countAround(src, reActs, 30, 40, "iframe", "IFRAME", "location", ".src") > 0
+		f.Acts = anyAround(src, reActs, 30, 40, "iframe", "IFRAME", "location", ".src")
 	}
 
 	run := 0
@@ -260,6 +260,25 @@ func escBytes(v string) int {
 		}
 	}
 	return n
+}
+
+// anyAround reports whether re matches in a window around an occurrence
+// of a keyword: countAround that stops at the first match.
+func anyAround(src string, re *regexp.Regexp, before, after int, keywords ...string) bool {
+	for _, k := range keywords {
+		for off := 0; ; {
+			i := strings.Index(src[off:], k)
+			if i < 0 {
+				break
+			}
+			i += off
+			if re.MatchString(src[max(0, i-before):min(len(src), i+len(k)+after)]) {
+				return true
+			}
+			off = i + len(k)
+		}
+	}
+	return false
 }
 
 // decodedSinks finds decoders applied to a literal straight into a sink and
