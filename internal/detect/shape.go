@@ -40,6 +40,10 @@ type shape struct {
 	// PayloadRefs are absolute URLs of plug-in files or programs the
 	// script's literals name (at most 8): what an exploit page loads.
 	PayloadRefs []string
+	// Skimmer: reads payment-card fields of a form and sends them out
+	// covertly (an image or beacon request, a WebSocket) or only on the
+	// checkout page, encoded: what web skimmers (Magecart) do.
+	Skimmer bool
 	// TEA: the TEA/XXTEA key schedule's constant (0x9E3779B9): the page
 	// decrypts something with a key, as landing pages hide their code.
 	TEA bool
@@ -74,6 +78,10 @@ var (
 	reDecSink    = regexp.MustCompile(`(?:\beval|\bwrite(?:ln)?|\bexecScript|\bFunction|innerHTML\s*=)\s*\(?\s*(?:window\.)?(?:unescape|atob|decodeURIComponent|String\.fromCharCode)\s*\(\s*(?:["'](?:%u[0-9A-Fa-f]{4}|%[0-9A-Fa-f]{2}|\\x[0-9A-Fa-f]{2}|[A-Za-z0-9+/=]){24}|\d{1,3}\s*,\s*\d{1,3}\s*,\s*\d{1,3}\s*,)`)
 	reDecNav     = regexp.MustCompile(`location(?:\.href)?\s*(?:=|\.replace\s*\(|\.assign\s*\()\s*(?:window\.)?(?:unescape|atob|String\.fromCharCode)\s*\(\s*["'\d]`)
 	rePayloadURL = regexp.MustCompile(`(?i)(?:https?:)?//[^\s"'<>()\\]{1,300}?\.(?:swf|jar|xap|jnlp|class|exe|scr|msi|hta|apk)\b`)
+	reCardField  = regexp.MustCompile(`(?i)cc[_-]?(?:number|num|cvv|cvc|exp)|card[_-]?(?:number|num|holder|cvv|cvc|code)|\bcvv2?\b|\bcvc\b|security[_-]?code|expir(?:y|ation)[_-]?(?:date|month|year)?`)
+	reCheckout   = regexp.MustCompile(`(?i)(?:location|pathname|href|URL)[^;\n]{0,60}(?:checkout|onepage|onestep|payment)`)
+	reCovert     = regexp.MustCompile(`new\s+Image\s*\(|sendBeacon\s*\(|new\s+WebSocket\s*\(`)
+	reReadInput  = regexp.MustCompile(`(?i)querySelectorAll\s*\(\s*["'](?:input|select|form)|getElementsByTagName\s*\(\s*["'](?:input|select|form)|\.value\b|new\s+FormData\s*\(|\.serialize\s*\(`)
 	reSearchEng  = regexp.MustCompile(`(?i)google|bing\.|yahoo|yandex|baidu|\baol\b|duckduckgo|\bmsn\b`)
 	reUAGate     = regexp.MustCompile(`(?i)MSIE|Trident|Windows NT|Win32|Win64|\bwindows\b`)
 	reCookieGt   = regexp.MustCompile(`cookie\s*\.\s*(?:indexOf|match|search)\s*\(`)
@@ -101,6 +109,7 @@ func measureShape(f *Features, src string, lits []lit) {
 		f.Rotator = anyAround(src, reRotator, 10, 60, "push")
 	}
 	f.CharArith = charArith(src)
+	f.Skimmer = skimmer(src)
 	f.TEA = strings.Contains(src, "2654435769") || strings.Contains(src, "0x9e3779b9") || strings.Contains(src, "0x9E3779B9") || strings.Contains(src, "1640531527")
 	f.DecodedSink, f.DecodedText = decodedSinks(src)
 	f.DecodedNav = anyAround(src, reDecNav, 0, 80, "location")
@@ -260,6 +269,22 @@ func escBytes(v string) int {
 		}
 	}
 	return n
+}
+
+// skimmer reports whether src reads payment-card fields and sends them
+// out covertly or only from the checkout page, encoded.
+func skimmer(src string) bool {
+	src = src[:min(len(src), maxScriptScan)]
+	if !(strings.Contains(src, "btoa") || strings.Contains(src, "encodeURIComponent") || strings.Contains(src, "JSON.stringify") || strings.Contains(src, "escape(")) {
+		return false
+	}
+	if !strings.Contains(src, "cvv") && !strings.Contains(src, "cvc") && !strings.Contains(src, "CVV") && !strings.Contains(src, "CVC") && !strings.Contains(src, "cc_") && !strings.Contains(src, "card") && !strings.Contains(src, "Card") {
+		return false // the regexps below only for scripts that name a card
+	}
+	if distinctLower(reCardField.FindAllString(src, 64)) < 2 || !reReadInput.MatchString(src) {
+		return false
+	}
+	return reCovert.MatchString(src) || reCheckout.MatchString(src)
 }
 
 // anyAround reports whether re matches in a window around an occurrence
@@ -478,6 +503,9 @@ func (f Features) shapeRules() []string {
 	// (Plug-in probing, a large encoded literal and high entropy were
 	// tried as such and left out: swfobject probes plug-ins, and search
 	// indexes and embedded WebAssembly are large encoded literals.)
+	if f.Skimmer && (f.ExtURL || f.Sinks+f.HiddenSink+f.Decoders > 0 || f.EscBytes > 0) {
+		rs = append(rs, "card-skimmer")
+	}
 	if (f.CharArith || f.TEA) && sink && (f.EncodedLit >= 64 || f.NumRun >= 32 || f.LongestLit >= 1000) {
 		rs = append(rs, "charcode-cipher")
 	}

