@@ -184,7 +184,7 @@ func scanPlugins(body []byte, base *url.URL) plugScan {
 						s.param = max(s.param, len(v))
 					}
 				}
-				p := plugRef{url: resolveRef(base, ref), kind: kind, tag: name2(tag)}
+				p := plugRef{url: resolveRef(base, ref), kind: kind, tag: tag.String()}
 				switch {
 				case tag == atom.Object && tt == html.StartTagToken:
 					if obj != nil && obj.kind != "" {
@@ -211,7 +211,7 @@ func scanPlugins(body []byte, base *url.URL) plugScan {
 				}
 			case atom.Iframe, atom.Frame:
 				if src := attrs["src"]; exeExt[extOf(src)] {
-					s.exes = append(s.exes, plugRef{url: resolveRef(base, src), kind: "executable", tag: name2(tag)})
+					s.exes = append(s.exes, plugRef{url: resolveRef(base, src), kind: "executable", tag: tag.String()})
 				}
 			}
 		}
@@ -263,8 +263,6 @@ func encodedText(t []byte) bool {
 	}
 	return false
 }
-
-func name2(a atom.Atom) string { return a.String() }
 
 func (s *plugScan) addPayload(p plugRef) {
 	if p.kind != "" && len(s.payloads) < 64 {
