@@ -179,10 +179,8 @@ func scanPlugins(body []byte, base *url.URL) plugScan {
 				if src := attrs["src"]; tag == atom.Embed && exeExt[extOf(src)] {
 					s.exes = append(s.exes, plugRef{url: resolveRef(base, src), kind: "executable", tag: "embed"})
 				}
-				for _, v := range []string{attrs["flashvars"]} {
-					if looksEncoded(v) {
-						s.param = max(s.param, len(v))
-					}
+				if v := attrs["flashvars"]; looksEncoded(v) {
+					s.param = max(s.param, len(v))
 				}
 				p := plugRef{url: resolveRef(base, ref), kind: kind, tag: tag.String()}
 				switch {
