@@ -291,7 +291,7 @@ func skimmer(src string) bool {
 // of a keyword: countAround that stops at the first match.
 func anyAround(src string, re *regexp.Regexp, before, after int, keywords ...string) bool {
 	for _, k := range keywords {
-		for off := 0; ; {
+		for off, n := 0, 0; n < 1000; n++ { // as many windows as countAround looks at
 			i := strings.Index(src[off:], k)
 			if i < 0 {
 				break
