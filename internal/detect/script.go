@@ -67,6 +67,18 @@ func (s *Script) Detect(ctx context.Context, in *Input) []crawl.Reason {
 			for _, rule := range f.Rules() {
 				out = append(out, crawl.Reason{Rule: rule, Category: crawl.CatInjected, Evidence: r.URL, Excerpt: f.Excerpt})
 			}
+			// A plug-in file or program of another site named by a script,
+			// or by a script of another site: the carrier of a drive-by.
+			for _, u := range f.PayloadRefs {
+				if in.ThirdParty(u) || in.ThirdParty(r.URL) {
+					cat := crawl.CatExploitKit
+					if exeExt[extOf(u)] {
+						cat = crawl.CatDownload
+					}
+					out = append(out, crawl.Reason{Rule: "foreign-payload-ref", Category: cat, Evidence: u, Excerpt: "a script names " + u})
+					break
+				}
+			}
 			// A landing page keeps its payload as the text of an element and
 			// a script decodes it from there: the script alone looks tame.
 			hidden := f.TableNames >= 2 || (f.HiddenSink > 0 && (f.TableNames > 0 || f.SplitNames > 0))
@@ -139,15 +151,24 @@ type Features struct {
 	// VBScript memory corruption, exploit carriers written by script.
 	Traits  kitTraits
 	Excerpt string
+	shape
 }
 
 var (
-	reSink      = regexp.MustCompile(`\beval\s*\(|\bFunction\s*\(|document\s*\.\s*write(?:ln)?\s*\(|\bexecScript\s*\(|\bsetTimeout\s*\(\s*["']|\[\s*["']eval["']\s*\]|\[\s*["']write["']\s*\]`)
-	reDecoder   = regexp.MustCompile(`\bunescape\s*\(|fromCharCode|\batob\s*\(|charCodeAt|parseInt\s*\([^,()]{1,80},\s*(?:16|36)\s*\)|decodeURIComponent\s*\(|\.replace\s*\(\s*/[^/\n]{1,100}/g\s*,|\.split\s*\(\s*["']{2}\s*\)\s*\.\s*reverse`)
+	reSink = regexp.MustCompile(`\beval\s*\(|\bFunction\s*\(|document\s*\.\s*write(?:ln)?\s*\(|\bexecScript\s*\(|\bsetTimeout\s*\(\s*["']|\[\s*["']eval["']\s*\]|\[\s*["']write["']\s*\]|\[\s*["']constructor["']\s*\]\s*\(|\bsetInterval\s*\(\s*["']`)
+	// A script element given text to run: eval by another name.
+	reScriptText = regexp.MustCompile(`createElement\s*\(\s*["']script["']\s*\)[^;]{0,40};[^;]{0,200}?\.(?:text|innerHTML)\s*=`)
+	reDecoder    = regexp.MustCompile(`\bunescape\s*\(|fromCharCode|\batob\s*\(|charCodeAt|parseInt\s*\([^,()]{1,80},\s*(?:16|36)\s*\)|decodeURIComponent\s*\(|\.replace\s*\(\s*/[^/\n]{1,100}/g\s*,|\.split\s*\(\s*["']{2}\s*\)\s*\.\s*reverse`)
+	// Substitution ciphers (key.indexOf(s.charAt(i))) and marker removal
+	// by split and join: decoders too, matched apart because charAt and
+	// join are everywhere and the big alternation above is slow.
+	reSubst     = regexp.MustCompile(`indexOf\s*\(\s*[\w$.\[\]]{1,40}\.charAt\s*\(`)
+	reSplitJoin = regexp.MustCompile(`\.split\s*\(\s*["'][^"'\n]{1,20}["']\s*\)\s*\.\s*join\s*\(`)
 	reEvalAls   = regexp.MustCompile(`(?:^|[^.\w])[A-Za-z_$][\w$]{0,30}\s*=\s*(?:window\.|this\.)?eval\s*[;,\n)]`)
 	reDOMRead   = regexp.MustCompile(`(?:getElementById|getElementsByTagName|querySelector)["'\s\]]*\((?:[^()]|\([^()]{0,40}\)){0,20}\)\s*(?:\[\s*\d+\s*\])?\s*(?:\.\s*|\[\s*["'])(?:innerHTML|innerText|textContent|value|getAttribute|nodeValue|data)`)
 	reTableName = regexp.MustCompile(`["'][A-Za-z]{1,20}["']\s*\+\s*[\w$]{1,30}\s*\[\s*\d{1,3}\s*\]\s*\+\s*["'][A-Za-z]{1,20}["']`)
 	reHidSink   = regexp.MustCompile(`(?:\bthis|\bwindow|\bself|\btop|\bdocument)\s*\[(?:[^\[\]\n]|\[[^\[\]\n]*\]){0,40}\+(?:[^\[\]\n]|\[[^\[\]\n]*\]){0,40}\]\s*\(`)
+	reFrameSrc  = regexp.MustCompile(`(?i)\bsrc\s*=|\.src\s*=|setAttribute\s*\(\s*["']src`)
 	reHiddenFr  = regexp.MustCompile(`(?i)(?:<iframe[^>]{0,300}(?:width\s*=\s*\\?["']?[01]\b|height\s*=\s*\\?["']?[01]\b|visibility\s*:\s*hidden|display\s*:\s*none)|createElement\s*\(\s*["']iframe["']\s*\)[\s\S]{0,400}?(?:\.(?:width|height)\s*=\s*["']?[01]["'; ]|visibility\s*=\s*["']hidden|display\s*=\s*["']none))`)
 )
 
@@ -160,11 +181,18 @@ func Analyze(src string) Features {
 	// Go's regexps are slow on large inputs, and most scripts are large
 	// benign libraries: each regexp runs only when a literal it needs is
 	// there, and the rest is one hand-written pass over the text.
-	f.Sinks = countAround(src, reSink, 40, 40, "eval", "Function", "write", "execScript", "setTimeout")
+	f.Sinks = countAround(src, reSink, 40, 40, "eval", "Function", "write", "execScript", "setTimeout", "constructor", "setInterval")
+	if strings.Contains(src, "script") {
+		f.Sinks += countAround(src, reScriptText, 0, 300, "createElement")
+	}
 	f.Decoders = countAround(src, reDecoder, 120, 120, "unescape", "fromCharCode", "atob", "charCodeAt", "parseInt", "decodeURIComponent", "replace", "split")
+	f.Decoders += countAround(src, reSubst, 60, 10, "charAt") + countAround(src, reSplitJoin, 40, 10, ").join")
 	f.FromCharCode = strings.Count(src, "fromCharCode")
 	f.NumRun = numberRun(src)
-	f.HiddenFrame = countAround(src, reHiddenFr, 40, 500, "iframe", "IFRAME", "Iframe") > 0
+	// A hidden frame without a source is a library's sandbox or measuring
+	// frame (jQuery, web-component polyfills); an injected one loads a page.
+	f.HiddenFrame = countAround(src, reHiddenFr, 40, 500, "iframe", "IFRAME", "Iframe") > 0 &&
+		countAround(src, reFrameSrc, 40, 600, "iframe", "IFRAME", "Iframe") > 0
 	f.EvalAlias = countAround(src, reEvalAls, 40, 10, "eval") > 0
 	f.DOMRead = countAround(src, reDOMRead, 10, 900, "getElementById", "getElementsByTagName", "querySelector") > 0
 	if strings.Contains(src, "]") {
@@ -221,6 +249,7 @@ func Analyze(src string) Features {
 			}
 		}
 	}
+	measureShape(&f, src, lits)
 	if f.Len > 0 {
 		f.LitRatio = float64(total) / float64(f.Len)
 	}
@@ -422,7 +451,9 @@ func numberRun(s string) int {
 // Rules are the script rules the features meet.
 func (f Features) Rules() []string {
 	var rs []string
-	payload := f.EncodedLit >= 200 || (f.LitRatio > 0.5 && f.Len > 1000) || f.NumRun >= 64
+	// An encoded literal is a payload when it is a good part of the script:
+	// large libraries carry a base64 image or font here and there.
+	payload := (f.EncodedLit >= 200 && f.EncodedLit*10 >= f.Len) || (f.LitRatio > 0.5 && f.Len > 1000) || f.NumRun >= 64
 	if f.Sinks > 0 && f.Decoders > 0 && payload {
 		rs = append(rs, "obfuscated-eval")
 	}
@@ -447,6 +478,7 @@ func (f Features) Rules() []string {
 		rs = append(rs, "hidden-api-names")
 	}
 	rs = append(rs, f.Traits.rules()...)
+	rs = append(rs, f.shapeRules()...)
 	return rs
 }
 

@@ -52,6 +52,7 @@ func (Structure) Detect(ctx context.Context, in *Input) []crawl.Reason {
 				out = append(out, crawl.Reason{Rule: "script-outside-html", Category: crawl.CatInjected, Evidence: orURL(s.Src, r.URL), Excerpt: where + ": " + orURL(s.Src, s.Inline)})
 			}
 		}
+		out = append(out, plugReasons(in, i)...)
 		if d.HiddenLinks >= 10 {
 			ex := ""
 			if len(d.HiddenText) > 0 {

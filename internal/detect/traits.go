@@ -9,7 +9,7 @@ import (
 // family, because they follow from the job (find a vulnerable plug-in or
 // browser, stay away from analysts, corrupt memory, deliver the exploit),
 // not from one kit's code: a bit set, one bit a habit.
-type kitTraits uint8
+type kitTraits uint16
 
 const (
 	// traitPluginProbe: asks for several plug-ins by their ActiveX or
@@ -26,6 +26,16 @@ const (
 	// traitCarrier: a script writes an object, embed or applet that loads
 	// a Flash, Silverlight or Java payload.
 	traitCarrier
+	// traitForcedGC: calls CollectGarbage(), Internet Explorer's own
+	// collector, as use-after-free exploits do to free the object they
+	// then replace.
+	traitForcedGC
+	// traitVBSFromJS: runs VBScript from JavaScript (execScript(..,
+	// "VBScript")), reaching IE's older engine.
+	traitVBSFromJS
+	// traitShellParams: hands a plug-in a long encoded parameter
+	// (FlashVars, initParams): the exploit's shellcode or its key.
+	traitShellParams
 )
 
 var (
@@ -36,6 +46,9 @@ var (
 	reSpray      = regexp.MustCompile(`(?i)(?:%u[0-9a-f]{4}){8}|%u0c0c%u0c0c|%u9090%u9090|0x0c0c0c0c`)
 	reRedim      = regexp.MustCompile(`(?i)redim\s+preserve`)
 	reResumeNext = regexp.MustCompile(`(?i)on\s+error\s+resume\s+next`)
+	reForcedGC   = regexp.MustCompile(`\bCollectGarbage\s*\(\s*\)`)
+	reVBSFromJS  = regexp.MustCompile(`(?i)execScript\s*\([^;]{1,200}["']vbscript["']`)
+	reShellParam = regexp.MustCompile(`(?i)(?:flashvars|initparams)["'\s]*(?:value\s*=|[:=,])\s*\\?["']?[^"'\s&]{0,40}=?[A-Za-z0-9+/=%_-]{200}`)
 	reCarrier    = regexp.MustCompile(`(?i)<\s*(?:object|embed|applet)\b[^\n]{0,400}?(?:\.swf\b|\.jar\b|\.xap\b|clsid:d27cdb6e|x-shockwave-flash|x-silverlight|x-java)`)
 )
 
@@ -61,6 +74,15 @@ func traitsOf(src string) kitTraits {
 	}
 	if (has("<object") || has("<embed") || has("<applet")) && countAround(lower, reCarrier, 10, 440, "<object", "<embed", "<applet") > 0 {
 		t |= traitCarrier
+	}
+	if has("collectgarbage") && reForcedGC.MatchString(src) {
+		t |= traitForcedGC
+	}
+	if has("execscript") && countAround(lower, reVBSFromJS, 0, 240, "execscript") > 0 {
+		t |= traitVBSFromJS
+	}
+	if (has("flashvars") || has("initparams")) && countAround(src, reShellParam, 0, 320, "FlashVars", "flashvars", "Flashvars", "initParams", "initparams", "FLASHVARS") > 0 {
+		t |= traitShellParams
 	}
 	return t
 }
