@@ -82,9 +82,35 @@ var _ Engine = (*Browser)(nil)
 // ErrNoBrowser is returned when no Chromium binary can be found.
 var ErrNoBrowser = errors.New("crawl: no chromium binary found")
 
-// FindChromium returns the path of a Chromium-like browser on PATH.
+// ChromiumEnv names an environment variable that, when set, is the browser
+// binary FindChromium returns (the configuration's crawl.chromium and
+// BrowserOptions.Exec override both).
+const ChromiumEnv = "HONEYGATE_CHROMIUM"
+
+// chromiumCandidates are the browsers FindChromium tries, best first.
+// Chromium's headless shell comes first: the old headless mode without the
+// browser's UI layers, the same engine (Blink, V8, the network stack) for
+// less CPU and memory per visit (docs/performance-crawl.md, Stop 6). Its
+// real binary is named, not Debian's /usr/bin wrapper: the wrapper runs it
+// as a child without exec, and stopping the wrapper would leave the browser
+// running. The full browser is the fallback.
+var chromiumCandidates = []string{
+	"/usr/lib/chromium/chromium-headless-shell", // Debian's chromium-headless-shell
+	"chromium-headless-shell", "headless_shell",
+	"chromium", "chromium-browser", "google-chrome", "google-chrome-stable",
+}
+
+// FindChromium returns the browser binary the engine runs: $HONEYGATE_CHROMIUM
+// when set, else the first of Chromium's headless shell and the full
+// Chromium-like browsers found.
 func FindChromium() (string, error) {
-	for _, n := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
+	if p := os.Getenv(ChromiumEnv); p != "" {
+		if lp, err := exec.LookPath(p); err == nil {
+			return lp, nil
+		}
+		return "", fmt.Errorf("%w: $%s is %q, not an executable", ErrNoBrowser, ChromiumEnv, p)
+	}
+	for _, n := range chromiumCandidates {
 		if p, err := exec.LookPath(n); err == nil {
 			return p, nil
 		}
@@ -168,6 +194,10 @@ func (b *Browser) startLocked() error {
 		// WebRTC sends UDP by itself (STUN to any address and port a page
 		// names, loopback included), past the proxy: only proxied TCP.
 		chromedp.Flag("webrtc-ip-handling-policy", "disable_non_proxied_udp"),
+		// The same for the headless shell, which has no preferences and
+		// takes the policy from this switch only (without it, STUN went
+		// out: TestBrowserNeverReachesOwnListeners).
+		chromedp.Flag("force-webrtc-ip-handling-policy", "disable_non_proxied_udp"),
 		chromedp.Flag("dns-prefetch-disable", true),
 		chromedp.Flag("disable-gpu", true),
 		chromedp.Flag("mute-audio", true),
