@@ -37,7 +37,7 @@ const TypeDOM = "dom"
 // BrowserOptions configure the browser engine.
 type BrowserOptions struct {
 	Limits
-	Exec  string // the Chromium binary (default: chromium, chromium-browser or google-chrome on PATH)
+	Exec  string // the Chromium binary (default: FindChromium's, the headless shell first)
 	Tabs  int    // visits at once, one tab each (default 4)
 	Guard *Guard // checks every connection the browser makes (through a local proxy)
 	// Settle is how long the page may stay quiet (no new request) before the
