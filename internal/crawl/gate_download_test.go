@@ -17,6 +17,9 @@ import (
 // payload stands in for a dropper: an MZ header and no program.
 var payload = []byte("MZ\x90\x00\x03 stand-in for a dropper, never run")
 
+// payload2 is another one, for the page that starts two downloads.
+var payload2 = []byte("MZ\x90\x00\x03 another stand-in, never run either")
+
 // gateSites starts site A (the compromised page, on 127.0.0.1) and site B
 // (the gate, on 127.0.0.2: another site by its host), and returns their
 // base URLs. A's pages send the visitor to B in each way a campaign does;
@@ -42,9 +45,8 @@ func gateSites(t *testing.T) (a, b string) {
 		w.Write(payload)
 	})
 	gate.HandleFunc("/files/setup.exe", func(w http.ResponseWriter, r *http.Request) {
-		// No type a browser treats as a file: only the name says it.
 		w.Header().Set("Content-Type", "application/x-msdos-program")
-		w.Write(payload)
+		w.Write(payload2)
 	})
 	gate.HandleFunc("/files/invoice", func(w http.ResponseWriter, r *http.Request) {
 		// Mislabelled, as gates often serve it: only the disposition says file.
@@ -95,6 +97,10 @@ func gateSites(t *testing.T) (a, b string) {
 		fmt.Fprintf(w, `<html><body><form id="f" method="GET" action="%s/gate"><input type="hidden" name="f" value="setup.exe"></form>
 <script>document.getElementById("f").submit();</script></body></html>`, b)
 	})
+	site.HandleFunc("/two", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `<html><body><iframe src="%[1]s/gate?f=setup.exe" width="1" height="1"></iframe>
+<script>setTimeout(function () { window.open("%[1]s/gate?f=update.exe"); }, 50);</script></body></html>`, b)
+	})
 	as := httptest.NewServer(site)
 	t.Cleanup(as.Close)
 	return as.URL, b
@@ -121,8 +127,8 @@ func TestCrossSiteGateDownload(t *testing.T) {
 	j := judge(t)
 	for _, e := range engines {
 		t.Cleanup(func() { e.Close() })
-		for _, path := range []string{"/script", "/iframe", "/injected", "/meta", "/chain", "/mislabel", "/popup", "/form"} {
-			if e.Name() == crawl.EngineStatic && (path == "/injected" || path == "/popup" || path == "/form") {
+		for _, path := range []string{"/script", "/iframe", "/injected", "/meta", "/chain", "/mislabel", "/popup", "/form", "/two"} {
+			if e.Name() == crawl.EngineStatic && (path == "/injected" || path == "/popup" || path == "/form" || path == "/two") {
 				continue // what a script does: only a browser sees it
 			}
 			t.Run(e.Name()+path, func(t *testing.T) {
@@ -136,12 +142,28 @@ func TestCrossSiteGateDownload(t *testing.T) {
 						dl = &c.Resources[i]
 					}
 				}
-				if dl == nil || !strings.HasPrefix(dl.URL, b+"/") || dl.SHA256 != crawl.Sum(payload) {
+				want := crawl.Sum(payload)
+				if dl != nil && strings.Contains(dl.URL, "setup.exe") {
+					want = crawl.Sum(payload2)
+				}
+				if dl == nil || !strings.HasPrefix(dl.URL, b+"/") || dl.SHA256 != want {
 					var got []string
 					for _, r := range c.Resources {
 						got = append(got, fmt.Sprintf("%s %s %d %q", r.Type, r.URL, r.Status, r.Error))
 					}
 					t.Fatalf("no hashed download from the gate: %+v\nresources:\n  %s\ndownloads %q", dl, strings.Join(got, "\n  "), c.Behaviour.Downloads)
+				}
+				if path == "/two" {
+					// Each file with its own URL: the browser's GUID pairs them.
+					got := map[string]string{}
+					for _, r := range c.Resources {
+						if r.Type == crawl.TypeDownload {
+							got[r.URL] = r.SHA256
+						}
+					}
+					if len(got) != 2 || got[b+"/files/setup.exe"] != crawl.Sum(payload2) || got[b+"/files/update.exe"] != crawl.Sum(payload) {
+						t.Errorf("two downloads: %v", got)
+					}
 				}
 				v := j.Judge(context.Background(), c, nil)
 				rules := []string{}
