@@ -18,8 +18,10 @@ fi
 # benign client, NTLMv2 logons) test the SMB sensor.
 pkgs=(ca-certificates git telnet openssh-client sshpass iproute2 iptables curl bind9-dnsutils nmap smbclient)
 # For the client honeypot: libyara-dev and gcc (YARA through cgo, needed to
-# build), chromium (the browser engine; its tests skip without it).
-pkgs+=(gcc libyara-dev pkg-config chromium)
+# build), chromium-headless-shell (the browser engine's Chromium: the same
+# engine without the browser's UI layers, less than half the CPU per visit)
+# and chromium (its fallback; the browser tests skip without either).
+pkgs+=(gcc libyara-dev pkg-config chromium-headless-shell chromium)
 # Optional, for the benchmarks only (BENCH=1): the gateway's peers and load
 # generators (bench/gateway/run.sh).
 if [ "${BENCH:-0}" = 1 ]; then

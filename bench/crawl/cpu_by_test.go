@@ -47,7 +47,9 @@ func treeCPUBy() map[string]time.Duration {
 			kind = "go"
 		} else if cmd, err := os.ReadFile(filepath.Join(d, "cmdline")); err == nil {
 			kind = "browser"
-			for _, a := range strings.Split(string(cmd), "\x00") {
+			// Chromium rewrites its children's argv into one
+			// space-separated title: split on both.
+			for _, a := range strings.FieldsFunc(string(cmd), func(r rune) bool { return r == 0 || r == ' ' }) {
 				if t, ok := strings.CutPrefix(a, "--type="); ok {
 					kind = t
 				}

@@ -37,7 +37,7 @@ const TypeDOM = "dom"
 // BrowserOptions configure the browser engine.
 type BrowserOptions struct {
 	Limits
-	Exec  string // the Chromium binary (default: chromium, chromium-browser or google-chrome on PATH)
+	Exec  string // the Chromium binary (default: FindChromium's, the headless shell first)
 	Tabs  int    // visits at once, one tab each (default 4)
 	Guard *Guard // checks every connection the browser makes (through a local proxy)
 	// Settle is how long the page may stay quiet (no new request) before the
@@ -82,9 +82,35 @@ var _ Engine = (*Browser)(nil)
 // ErrNoBrowser is returned when no Chromium binary can be found.
 var ErrNoBrowser = errors.New("crawl: no chromium binary found")
 
-// FindChromium returns the path of a Chromium-like browser on PATH.
+// ChromiumEnv names an environment variable that, when set, is the browser
+// binary FindChromium returns (the configuration's crawl.chromium and
+// BrowserOptions.Exec override both).
+const ChromiumEnv = "HONEYGATE_CHROMIUM"
+
+// chromiumCandidates are the browsers FindChromium tries, best first.
+// Chromium's headless shell comes first: the old headless mode without the
+// browser's UI layers, the same engine (Blink, V8, the network stack) for
+// less CPU and memory per visit (docs/performance-crawl.md, Stop 6). Its
+// real binary is named, not Debian's /usr/bin wrapper: the wrapper runs it
+// as a child without exec, and stopping the wrapper would leave the browser
+// running. The full browser is the fallback.
+var chromiumCandidates = []string{
+	"/usr/lib/chromium/chromium-headless-shell", // Debian's chromium-headless-shell
+	"chromium-headless-shell", "headless_shell",
+	"chromium", "chromium-browser", "google-chrome", "google-chrome-stable",
+}
+
+// FindChromium returns the browser binary the engine runs: $HONEYGATE_CHROMIUM
+// when set, else the first of Chromium's headless shell and the full
+// Chromium-like browsers found.
 func FindChromium() (string, error) {
-	for _, n := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
+	if p := os.Getenv(ChromiumEnv); p != "" {
+		if lp, err := exec.LookPath(p); err == nil {
+			return lp, nil
+		}
+		return "", fmt.Errorf("%w: $%s is %q, not an executable", ErrNoBrowser, ChromiumEnv, p)
+	}
+	for _, n := range chromiumCandidates {
 		if p, err := exec.LookPath(n); err == nil {
 			return p, nil
 		}
@@ -168,6 +194,10 @@ func (b *Browser) startLocked() error {
 		// WebRTC sends UDP by itself (STUN to any address and port a page
 		// names, loopback included), past the proxy: only proxied TCP.
 		chromedp.Flag("webrtc-ip-handling-policy", "disable_non_proxied_udp"),
+		// The same for the headless shell, which has no preferences and
+		// takes the policy from this switch only (without it, STUN went
+		// out: TestBrowserNeverReachesOwnListeners).
+		chromedp.Flag("force-webrtc-ip-handling-policy", "disable_non_proxied_udp"),
 		chromedp.Flag("dns-prefetch-disable", true),
 		chromedp.Flag("disable-gpu", true),
 		chromedp.Flag("mute-audio", true),
@@ -347,6 +377,15 @@ type tabVisit struct {
 	bodies  map[network.RequestID][]byte // guarded by mu
 	bodyWG  sync.WaitGroup
 	bodySem chan struct{}
+
+	// begun are the downloads the browser reported starting, by GUID, and
+	// done those it finished or cancelled (guarded by mu). The events come
+	// on the browser's session, for every visit: a visit's own are the
+	// ones whose file (named by its GUID) lands in its directory. They
+	// cover what the tab's network events miss: a download in a popup or
+	// another window the page opened (a gate's window.open).
+	begun map[string]string
+	done  map[string]bool
 }
 
 // instrument counts what a trapping page does, through console markers:
@@ -383,8 +422,13 @@ func (v *tabVisit) run(u *url.URL) {
 				return err
 			}
 			bc := chromedp.FromContext(ctx).BrowserContextID
+			if err := chromedp.ListenBrowser(v.tab, v.listenBrowser); err != nil {
+				return err
+			}
+			events := true
 			_, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
 				Behavior: browser.SetDownloadBehaviorBehaviorAllowAndName, BrowserContextID: bc, DownloadPath: v.dl,
+				EventsEnabled: &events,
 			})
 			return err
 		}),
@@ -572,6 +616,33 @@ func (v *tabVisit) listen(ev any) {
 	}
 }
 
+// listenBrowser sees the browser's download events (of every visit; see
+// tabVisit.begun). It runs in the browser's event loop: fast, no command.
+func (v *tabVisit) listenBrowser(ev any) {
+	switch e := ev.(type) {
+	case *browser.EventDownloadWillBegin:
+		v.mu.Lock()
+		if v.begun == nil {
+			v.begun = map[string]string{}
+		}
+		if len(v.begun) < 256 {
+			v.begun[e.GUID] = e.URL
+		}
+		v.mu.Unlock()
+	case *browser.EventDownloadProgress:
+		if e.State == browser.DownloadProgressStateCompleted || e.State == browser.DownloadProgressStateCanceled {
+			v.mu.Lock()
+			if v.done == nil {
+				v.done = map[string]bool{}
+			}
+			if len(v.done) < 256 {
+				v.done[e.GUID] = true
+			}
+			v.mu.Unlock()
+		}
+	}
+}
+
 // wantsBody reports whether the engine keeps r's body: documents (pages
 // and frames) and scripts, the things the detectors read.
 func wantsBody(r *tabReq) bool {
@@ -743,40 +814,69 @@ type reqItem struct {
 }
 
 func (v *tabVisit) downloads(items []reqItem) {
-	// Give a download in flight a moment to land.
-	var urls []string
+	var urls []string // downloads the tab's own network events saw
 	for _, it := range items {
 		if it.r.download {
 			urls = append(urls, it.r.url)
 		}
 	}
-	if len(urls) == 0 {
-		return
-	}
+	// Give a download in flight a moment to land: one the tab saw, or a
+	// file (any window's) already being written to this visit's directory.
 	deadline := time.Now().Add(time.Second)
-	for time.Now().Before(deadline) {
+	for {
 		ents, _ := os.ReadDir(v.dl)
-		partial := false
+		pending := len(urls) > 0 && len(ents) == 0
 		for _, e := range ents {
-			partial = partial || strings.HasSuffix(e.Name(), ".crdownload")
+			v.mu.Lock()
+			finished := v.done[e.Name()]
+			v.mu.Unlock()
+			pending = pending || (strings.HasSuffix(e.Name(), ".crdownload") || !finished && v.began(e.Name()))
 		}
-		if len(ents) > 0 && !partial {
+		if !pending || !time.Now().Before(deadline) {
 			break
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
 	ents, _ := os.ReadDir(v.dl)
+	recorded := map[string]bool{}
+	for _, u := range urls {
+		recorded[u] = true
+	}
 	for i, e := range ents {
-		if e.IsDir() || strings.HasSuffix(e.Name(), ".crdownload") {
+		name := strings.TrimSuffix(e.Name(), ".crdownload")
+		if e.IsDir() {
 			continue
 		}
-		b, err := readFileBounded(filepath.Join(v.dl, e.Name()), v.b.opts.MaxBody)
-		if err != nil {
+		// The file is named by the download's GUID, which the browser's
+		// events pair with its URL; without an event, pair it with a
+		// download URL in order (a page rarely starts more than one).
+		v.mu.Lock()
+		du, ok := v.begun[name]
+		v.mu.Unlock()
+		if !ok {
+			if len(urls) == 0 {
+				continue
+			}
+			du = urls[min(i, len(urls)-1)]
+		}
+		var b []byte
+		if !strings.HasSuffix(e.Name(), ".crdownload") {
+			b, _ = readFileBounded(filepath.Join(v.dl, e.Name()), v.b.opts.MaxBody)
+		}
+		if !recorded[du] && len(v.c.Resources) < v.b.opts.MaxResources+8 {
+			// Not a load of the tab: a window the page opened (a gate's
+			// popup) downloaded it.
+			recorded[du] = true
+			urls = append(urls, du)
+			res := Resource{URL: du, Type: TypeDownload, Cause: "download in another window of the page"}
+			if u, err := url.Parse(du); err == nil {
+				res.Host = u.Host
+			}
+			v.c.Resources = append(v.c.Resources, res)
+		}
+		if b == nil {
 			continue
 		}
-		// The saved file is named by its GUID; pair it with a download URL
-		// in order (a page rarely starts more than one).
-		du := urls[min(i, len(urls)-1)]
 		for j := range v.c.Resources {
 			r := &v.c.Resources[j]
 			if r.Type == TypeDownload && r.URL == du && r.SHA256 == "" {
@@ -785,6 +885,14 @@ func (v *tabVisit) downloads(items []reqItem) {
 		}
 	}
 	v.c.Behaviour.Downloads = append(v.c.Behaviour.Downloads, urls...)
+}
+
+// began reports whether the browser reported the download guid starting.
+func (v *tabVisit) began(guid string) bool {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	_, ok := v.begun[guid]
+	return ok
 }
 
 func readFileBounded(p string, n int64) ([]byte, error) {

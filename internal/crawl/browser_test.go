@@ -5,11 +5,13 @@ import (
 	"context"
 	"crypto/sha1"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"os/exec"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -220,5 +222,33 @@ func TestBrowserGuardRefusesPrivateHops(t *testing.T) {
 	c = b.Visit(context.Background(), Request{URL: internal.URL + "/", Profile: profile(t, "chrome-win10")})
 	if c.Error != "" || hits.Load() == 0 {
 		t.Errorf("visiting the private URL itself: %q, %d hits", c.Error, hits.Load())
+	}
+}
+
+// FindChromium takes $HONEYGATE_CHROMIUM when set (and says so when it is
+// not a program), else the headless shell before a full Chromium.
+func TestFindChromiumOrder(t *testing.T) {
+	t.Setenv(ChromiumEnv, "/nonexistent/chromium")
+	if p, err := FindChromium(); err == nil || !errors.Is(err, ErrNoBrowser) || !strings.Contains(err.Error(), ChromiumEnv) {
+		t.Errorf("a missing override: %q, %v", p, err)
+	}
+	t.Setenv(ChromiumEnv, "")
+	p, err := FindChromium()
+	if err != nil {
+		t.Skip("no chromium:", err)
+	}
+	shell := ""
+	for _, n := range chromiumCandidates[:3] {
+		if lp, err := exec.LookPath(n); err == nil {
+			shell = lp
+			break
+		}
+	}
+	if shell != "" && p != shell {
+		t.Errorf("FindChromium = %s, want the headless shell %s", p, shell)
+	}
+	t.Setenv(ChromiumEnv, p)
+	if q, err := FindChromium(); err != nil || q != p {
+		t.Errorf("with the override %s: %q, %v", p, q, err)
 	}
 }

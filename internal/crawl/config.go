@@ -43,7 +43,8 @@ type Config struct {
 	MaxResources int `yaml:"max_resources"`
 	// Tabs is the browser engine's pool of tabs.
 	Tabs int `yaml:"tabs"`
-	// Chromium is the browser binary (default: found on PATH).
+	// Chromium is the browser binary (default: $HONEYGATE_CHROMIUM, else
+	// Chromium's headless shell, else a full Chromium; see FindChromium).
 	Chromium string `yaml:"chromium"`
 	// BrowserHeapMB bounds each page's JavaScript heap.
 	BrowserHeapMB int `yaml:"browser_heap_mb"`

@@ -142,17 +142,7 @@ func (v *visit) page(u *url.URL) {
 		}
 		base, _ := url.Parse(final)
 		doc := Parse(r.Body, base)
-		next, cause := doc.MetaRefresh, CauseMetaRefresh
-		if next == "" {
-			for _, sc := range doc.Scripts {
-				if sc.Src == "" {
-					if t := ScriptRedirect(sc.Inline, base); t != "" {
-						next, cause = t, CauseScript
-						break
-					}
-				}
-			}
-		}
+		next, cause := docRedirect(doc, base)
 		if next == "" || next == final || v.hops >= v.s.opts.MaxRedirects {
 			v.subresources(doc, final, 0)
 			return
@@ -164,6 +154,22 @@ func (v *visit) page(u *url.URL) {
 		referer = final
 		cur = next
 	}
+}
+
+// docRedirect is where a document sends its window on by itself: its meta
+// refresh, else the first simple script redirect of its inline scripts.
+func docRedirect(doc *Doc, base *url.URL) (next, cause string) {
+	if doc.MetaRefresh != "" {
+		return doc.MetaRefresh, CauseMetaRefresh
+	}
+	for _, sc := range doc.Scripts {
+		if sc.Src == "" {
+			if t := ScriptRedirect(sc.Inline, base); t != "" {
+				return t, CauseScript
+			}
+		}
+	}
+	return "", ""
 }
 
 func (v *visit) hop(from, to, cause string, status int) {
@@ -209,14 +215,25 @@ func (v *visit) frame(src, parent string, hidden bool, depth int) {
 		return
 	}
 	v.hop(parent, src, CauseIframe, 0)
-	r, final := v.fetch(src, TypeIframe, parent, "iframe", parent)
-	if r == nil || r.Body == nil || r.Type != TypeIframe {
-		return
+	for {
+		r, final := v.fetch(src, TypeIframe, parent, "iframe", parent)
+		if r == nil || r.Body == nil || r.Type != TypeIframe {
+			return
+		}
+		r.Hidden = r.Hidden || hidden
+		base, _ := url.Parse(final)
+		doc := Parse(r.Body, base)
+		v.subresources(doc, final, depth+1)
+		// A frame moves itself on as a page does: an exploit kit's landing
+		// page in an injected frame sends it to the gate, which answers
+		// with the payload.
+		next, cause := docRedirect(doc, base)
+		if next == "" || next == final || v.seen[next] || v.hops >= v.s.opts.MaxRedirects {
+			return
+		}
+		v.hop(final, next, cause, 0)
+		parent, src = final, next
 	}
-	r.Hidden = r.Hidden || hidden
-	base, _ := url.Parse(final)
-	doc := Parse(r.Body, base)
-	v.subresources(doc, final, depth+1)
 }
 
 // fetch GETs raw, following HTTP redirects by hand, and appends the final
