@@ -543,6 +543,7 @@ func buildProxy(e *env) ([]Component, error) {
 		Chain: gw.chain, Recorder: gw.rec, Log: e.log.With("component", "proxy"),
 		AllowPrivateUpstream: e.cfg.Gateway.AllowPrivateUpstream, Own: e.ownAddrs(), CA: ca, Metrics: gw.metrics,
 		KillSwitches: e.cfg.Gateway.KillSwitches,
+		ReadTimeout:  e.cfg.Gateway.ProxyReadTimeout, WriteTimeout: e.cfg.Gateway.ProxyWriteTimeout,
 	})
 	var cs []Component
 	for _, ln := range lns {

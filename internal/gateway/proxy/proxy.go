@@ -50,6 +50,10 @@ type Options struct {
 	// HoldBudget bounds the bytes of small response bodies held whole
 	// across all clients (hold.go); 0: 64 MiB.
 	HoldBudget int64
+	// ReadTimeout bounds the wait for the next byte of an origin's
+	// response body, WriteTimeout a blocked write to a client
+	// (timeouts.go); 0: 15 minutes each.
+	ReadTimeout, WriteTimeout time.Duration
 }
 
 // Server is the proxy; it may serve several listeners.
@@ -104,6 +108,12 @@ func New(opt Options) *Server {
 	s.dial = newDialer(opt.AllowPrivateUpstream, opt.Own)
 	s.origins = newOrigins(s.dial.DialContext)
 	s.origins.roots = opt.OriginRoots
+	if opt.ReadTimeout > 0 {
+		s.origins.readTimeout = opt.ReadTimeout
+	}
+	if s.opt.WriteTimeout <= 0 {
+		s.opt.WriteTimeout = defaultWriteTimeout
+	}
 	s.noDecrypt = newPassList()
 	s.kill = newKillSwitches(opt.KillSwitches)
 	s.hold = &holdBudget{limit: opt.HoldBudget}
