@@ -51,6 +51,7 @@ func (s *Server) Serve(l net.Listener) error {
 	}
 	s.listeners = append(s.listeners, l)
 	s.mu.Unlock()
+	s.pacer.start()
 	var delay time.Duration
 	for {
 		c, err := l.Accept()
@@ -156,6 +157,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		break
 	}
 	s.origins.closeIdle()
+	s.pacer.close()
 	return err
 }
 

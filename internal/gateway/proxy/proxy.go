@@ -54,6 +54,11 @@ type Options struct {
 	// response body, WriteTimeout a blocked write to a client
 	// (timeouts.go); 0: 15 minutes each.
 	ReadTimeout, WriteTimeout time.Duration
+	// GCHeadroom, when positive, is how far the heap may grow past what
+	// is live before the garbage collector runs, while the Server serves
+	// (gcpace.go; process-wide, so only the application's proxy sets it);
+	// ignored when GOGC is set in the environment.
+	GCHeadroom int64
 }
 
 // Server is the proxy; it may serve several listeners.
@@ -71,6 +76,7 @@ type Server struct {
 	// noDecrypt remembers (client, name) pairs whose client refused the
 	// gateway CA, passed through undecrypted for an hour.
 	noDecrypt *passList
+	pacer     *gcPacer
 	baseCtx   context.Context
 	tunnels   sync.WaitGroup
 	stop      chan struct{}
@@ -116,6 +122,7 @@ func New(opt Options) *Server {
 	}
 	s.noDecrypt = newPassList()
 	s.kill = newKillSwitches(opt.KillSwitches)
+	s.pacer = newGCPacer(opt.GCHeadroom, opt.Log)
 	s.hold = &holdBudget{limit: opt.HoldBudget}
 	if s.hold.limit <= 0 {
 		s.hold.limit = defaultHoldBudget

@@ -159,7 +159,9 @@ func TestStalledOriginBodyTimesOut(t *testing.T) {
 	}
 
 	// Still serving.
-	ok := newStallOrigin(t, func(c net.Conn) { fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok") })
+	ok := newStallOrigin(t, func(c net.Conn) {
+		fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+	})
 	if st, body, rerr, _ := get(ok.l); st != 200 || rerr != nil || string(body) != "ok" {
 		t.Errorf("after the stalls: status %d body %q err %v", st, body, rerr)
 	}
