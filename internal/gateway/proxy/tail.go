@@ -80,10 +80,11 @@ var tailStores = sync.Pool{New: func() any { b := make([]byte, 0, 4*bufSize); re
 type wireTail struct {
 	src   io.Reader
 	sum   hash.Hash
-	store *[]byte // wire bytes [base, recv) at (*store)[start:]
+	pool  *[]byte // buf's array, from and back to tailStores
+	buf   []byte  // wire bytes [base, recv) at buf[start:]
 	start int
+	ri    int   // the decoder's position in buf: it consumed wire[:base+ri-start]
 	base  int64 // bytes sent to the client
-	pos   int64 // bytes the decoder consumed
 	marks []tailMark
 	last  int // length of the last piece read
 	eof   bool
@@ -102,22 +103,23 @@ type wireTail struct {
 }
 
 func newWireTail(src io.Reader, sum hash.Hash, w http.ResponseWriter, status int, flush, headerSent bool) *wireTail {
-	t := &wireTail{src: src, sum: sum, store: tailStores.Get().(*[]byte), w: w, status: status, flush: flush, headerSent: headerSent}
+	t := &wireTail{src: src, sum: sum, pool: tailStores.Get().(*[]byte), w: w, status: status, flush: flush, headerSent: headerSent}
+	t.buf = (*t.pool)[:0]
 	t.flusher, _ = w.(http.Flusher)
 	t.marks = make([]tailMark, 0, 8)
 	return t
 }
 
 func (t *wireTail) free() {
-	if t.store != nil && cap(*t.store) <= 4*tailMax {
-		*t.store = (*t.store)[:0]
-		tailStores.Put(t.store)
+	if t.pool != nil && cap(t.buf) <= 4*tailMax {
+		*t.pool = t.buf[:0]
+		tailStores.Put(t.pool)
 	}
-	t.store = nil
+	t.pool, t.buf = nil, nil
 }
 
-func (t *wireTail) held() []byte  { return (*t.store)[t.start:] }
-func (t *wireTail) recv() int64   { return t.base + int64(len(*t.store)-t.start) }
+func (t *wireTail) recv() int64   { return t.base + int64(len(t.buf)-t.start) }
+func (t *wireTail) pos() int64    { return t.base + int64(t.ri-t.start) }
 func (t *wireTail) failed() error { return errors.Join(t.err, t.werr) }
 
 // fill reads the origin's next piece, after marking where the decoder
@@ -133,17 +135,18 @@ func (t *wireTail) fill() error {
 		t.long = true
 		return errTailTooLong
 	}
-	if t.pos == t.recv() { // the decoder asks (peek does not)
-		t.marks = append(t.marks, tailMark{at: t.pos, bound: -1})
+	if t.ri == len(t.buf) { // the decoder asks (peek does not)
+		t.marks = append(t.marks, tailMark{at: t.recv(), bound: -1})
 	}
-	s := *t.store
+	s := t.buf
 	if cap(s)-len(s) < bufSize {
-		// Move what is held to the front, or into a larger store.
+		// Move what is held to the front, or into a larger array.
 		held := s[t.start:]
 		if cap(s)-len(held) < bufSize {
 			s = make([]byte, 0, 2*cap(s)+bufSize)
 		}
 		s = append(s[:0], held...)
+		t.ri -= t.start
 		t.start = 0
 	}
 	for {
@@ -153,7 +156,7 @@ func (t *wireTail) fill() error {
 			s = s[:len(s)+n]
 			t.last = n
 		}
-		*t.store = s
+		t.buf = s
 		switch {
 		case err == io.EOF:
 			t.eof = true
@@ -178,13 +181,13 @@ func (t *wireTail) fillErr() error {
 
 // ReadByte and Read are what the decoder reads the wire through.
 func (t *wireTail) ReadByte() (byte, error) {
-	if t.pos == t.recv() {
+	if t.ri == len(t.buf) {
 		if err := t.fill(); err != nil {
 			return 0, err
 		}
 	}
-	b := (*t.store)[t.start+int(t.pos-t.base)]
-	t.pos++
+	b := t.buf[t.ri]
+	t.ri++
 	return b, nil
 }
 
@@ -192,13 +195,13 @@ func (t *wireTail) Read(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
-	if t.pos == t.recv() {
+	if t.ri == len(t.buf) {
 		if err := t.fill(); err != nil {
 			return 0, err
 		}
 	}
-	n := copy(p, (*t.store)[t.start+int(t.pos-t.base):])
-	t.pos += int64(n)
+	n := copy(p, t.buf[t.ri:])
+	t.ri += n
 	return n, nil
 }
 
@@ -207,9 +210,9 @@ var _ flate.Reader = (*wireTail)(nil)
 // peek returns up to n bytes the decoder has not consumed, reading them
 // first if need be (deflate's zlib-or-raw check).
 func (t *wireTail) peek(n int) []byte {
-	for t.recv()-t.pos < int64(n) && t.fill() == nil {
+	for len(t.buf)-t.ri < n && t.fill() == nil {
 	}
-	rest := (*t.store)[t.start+int(t.pos-t.base):]
+	rest := t.buf[t.ri:]
 	return rest[:min(n, len(rest))]
 }
 
@@ -273,7 +276,7 @@ func (t *wireTail) release(upto int64) {
 		t.w.WriteHeader(t.status)
 		t.headerSent = true
 	}
-	if _, err := t.w.Write((*t.store)[t.start : t.start+n]); err != nil {
+	if _, err := t.w.Write(t.buf[t.start : t.start+n]); err != nil {
 		t.werr = err
 		return
 	}
@@ -282,8 +285,8 @@ func (t *wireTail) release(upto int64) {
 	}
 	t.start += n
 	t.base = upto
-	if t.start == len(*t.store) {
-		*t.store, t.start = (*t.store)[:0], 0
+	if t.start == len(t.buf) && t.ri == t.start {
+		t.buf, t.start, t.ri = t.buf[:0], 0, 0
 	}
 }
 
