@@ -4,9 +4,9 @@ import (
 	"log/slog"
 	"math"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
-	"runtime"
 	"sync"
 )
 
