@@ -215,7 +215,7 @@ func (s *Server) streamDecoded(w http.ResponseWriter, r *http.Request, resp *htt
 		if !t.headerSent {
 			t.w.WriteHeader(t.status)
 		}
-		panic(http.ErrAbortHandler)
+		brokenOff(w)
 	case t.long:
 		s.log.Info("proxy: response refused: "+errTailTooLong.Error(), "url", r.URL.String())
 		if t.headerSent {
@@ -239,7 +239,7 @@ func (s *Server) streamDecoded(w http.ResponseWriter, r *http.Request, resp *htt
 		if !t.headerSent {
 			t.w.WriteHeader(t.status)
 		}
-		panic(http.ErrAbortHandler)
+		brokenOff(w)
 	}
 	sum := wire.sum()
 	if d := s.opt.Chain.Decide(&gateway.Query{Client: ci.client.Addr(), SHA256: sum}); d.Verdict == gateway.Blocked && d.Hit.Type != "" {
@@ -250,6 +250,17 @@ func (s *Server) streamDecoded(w http.ResponseWriter, r *http.Request, resp *htt
 	if !t.headerSent {
 		t.w.WriteHeader(t.status) // an empty body
 	}
+}
+
+// brokenOff passes an origin's breakage on to a client whose head was
+// written: what was written so far goes out (a response that was still
+// in the buffer would otherwise reach the client as nothing at all), then
+// the connection closes with no clean end.
+func brokenOff(w http.ResponseWriter) {
+	if f, ok := w.(http.Flusher); ok {
+		f.Flush()
+	}
+	panic(http.ErrAbortHandler)
 }
 
 // hashBlocked records a listed download and either answers with the block

@@ -202,7 +202,7 @@ func (s *Server) streamBody(w http.ResponseWriter, r *http.Request, resp *http.R
 			// The held piece stays held: it may be the one that completes
 			// a listed file, which the breakage kept from being judged.
 			sendHeader()
-			panic(http.ErrAbortHandler)
+			brokenOff(w)
 		}
 	}
 	sum := hs.sum()

@@ -101,6 +101,15 @@ func TestStalledOriginBodyTimesOut(t *testing.T) {
 	small := newStallOrigin(t, func(c net.Conn) {
 		fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nonly a part")
 	})
+	noise := make([]byte, 1<<20)
+	for i := range noise {
+		noise[i] = byte(i*7919 + i>>8*31)
+	}
+	gz := gzipped(noise)
+	encoded := newStallOrigin(t, func(c net.Conn) {
+		fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: %d\r\n\r\n", len(gz)+(2<<20))
+		_, _ = c.Write(gz) // all but the promised rest: the tail (tail.go) waits
+	})
 	headOnly := newStallOrigin(t, func(c net.Conn) {
 		fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
 	})
@@ -142,6 +151,11 @@ func TestStalledOriginBodyTimesOut(t *testing.T) {
 	}
 	if took > timeout+5*time.Second {
 		t.Errorf("large stalled body: took %v", took)
+	}
+
+	st, body, rerr, took = get(encoded.l)
+	if st != 200 || rerr == nil || took > timeout+5*time.Second || len(body) < len(gz)-bufSize || !bytes.Equal(body, gz[:len(body)]) {
+		t.Errorf("large encoded stalled body: status %d, %d of %d bytes, err %v after %v; want 200, the wire so far (less one piece), a broken transfer", st, len(body), len(gz), rerr, took)
 	}
 
 	st, body, rerr, took = get(small.l)
