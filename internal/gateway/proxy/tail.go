@@ -111,7 +111,7 @@ func newWireTail(src io.Reader, sum hash.Hash, w http.ResponseWriter, status int
 }
 
 func (t *wireTail) free() {
-	if t.pool != nil && cap(t.buf) <= 4*tailMax {
+	if t.pool != nil && cap(t.buf) <= 4*bufSize {
 		*t.pool = t.buf[:0]
 		tailStores.Put(t.pool)
 	}
