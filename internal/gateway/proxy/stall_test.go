@@ -116,7 +116,7 @@ func TestStalledOriginBodyTimesOut(t *testing.T) {
 	runtime.GC()
 	base := runtime.NumGoroutine()
 
-	get := func(origin net.Listener) (status int, body []byte, rerr error, took time.Duration) {
+	get := func(origin net.Listener) (status int, body []byte, took time.Duration, rerr error) {
 		t.Helper()
 		c, err := net.Dial("tcp", f.addr)
 		if err != nil {
@@ -139,10 +139,10 @@ func TestStalledOriginBodyTimesOut(t *testing.T) {
 				t.Errorf("the connection stayed open after a broken body")
 			}
 		}
-		return resp.StatusCode, body, rerr, took
+		return resp.StatusCode, body, took, rerr
 	}
 
-	st, body, rerr, took := get(large.l)
+	st, body, took, rerr := get(large.l)
 	if st != 200 || rerr == nil {
 		t.Errorf("large stalled body: status %d, read error %v; want 200 and a broken transfer", st, rerr)
 	}
@@ -153,16 +153,16 @@ func TestStalledOriginBodyTimesOut(t *testing.T) {
 		t.Errorf("large stalled body: took %v", took)
 	}
 
-	st, body, rerr, took = get(encoded.l)
+	st, body, took, rerr = get(encoded.l)
 	if st != 200 || rerr == nil || took > timeout+5*time.Second || len(body) < len(gz)-bufSize || !bytes.Equal(body, gz[:len(body)]) {
 		t.Errorf("large encoded stalled body: status %d, %d of %d bytes, err %v after %v; want 200, the wire so far (less one piece), a broken transfer", st, len(body), len(gz), rerr, took)
 	}
 
-	st, body, rerr, took = get(small.l)
+	st, body, took, rerr = get(small.l)
 	if st != http.StatusBadGateway || rerr != nil || !strings.Contains(string(body), "broke off") || took > timeout+5*time.Second {
 		t.Errorf("small stalled body: status %d body %q err %v after %v, want a clean 502 after the read timeout", st, body, rerr, took)
 	}
-	st, _, _, took = get(headOnly.l)
+	st, _, took, _ = get(headOnly.l)
 	if st != http.StatusBadGateway || took > timeout+5*time.Second {
 		t.Errorf("chunked head then silence: status %d after %v, want 502 after the read timeout", st, took)
 	}
@@ -176,7 +176,7 @@ func TestStalledOriginBodyTimesOut(t *testing.T) {
 	ok := newStallOrigin(t, func(c net.Conn) {
 		fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
 	})
-	if st, body, rerr, _ := get(ok.l); st != 200 || rerr != nil || string(body) != "ok" {
+	if st, body, _, rerr := get(ok.l); st != 200 || rerr != nil || string(body) != "ok" {
 		t.Errorf("after the stalls: status %d body %q err %v", st, body, rerr)
 	}
 }

@@ -119,7 +119,6 @@ func (t *wireTail) free() {
 }
 
 func (t *wireTail) recv() int64   { return t.base + int64(len(t.buf)-t.start) }
-func (t *wireTail) pos() int64    { return t.base + int64(t.ri-t.start) }
 func (t *wireTail) failed() error { return errors.Join(t.err, t.werr) }
 
 // fill reads the origin's next piece, after marking where the decoder
