@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"runtime"
 	"runtime/metrics"
 	"testing"
 	"time"
@@ -58,5 +59,48 @@ func TestGCPacerSetsAndRestores(t *testing.T) {
 	_ = srv.Shutdown(ctx)
 	if g := gogc(); g != 100 {
 		t.Errorf("GOGC %d after shutdown, want 100", g)
+	}
+}
+
+// TestGCPacerFollowsLiveHeap: the pacer re-arms after every collection and
+// sets GOGC from what that collection found live: a live heap that grows
+// past the headroom brings GOGC down to 100, and back up once it is gone.
+func TestGCPacerFollowsLiveHeap(t *testing.T) {
+	if os.Getenv("GOGC") != "" {
+		t.Skip("GOGC is set: the pacer leaves it alone")
+	}
+	gogc := func() uint64 {
+		s := []metrics.Sample{{Name: "/gc/gogc:percent"}}
+		metrics.Read(s)
+		return s[0].Value.Uint64()
+	}
+	waitFor := func(ok func(uint64) bool) uint64 {
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			runtime.GC() // the finalizer runs after a cycle
+			time.Sleep(20 * time.Millisecond)
+			if g := gogc(); ok(g) || time.Now().After(deadline) {
+				return g
+			}
+		}
+	}
+	p := newGCPacer(16<<20, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	p.start()
+	defer p.close()
+	if g := waitFor(func(g uint64) bool { return g > 100 }); g <= 100 {
+		t.Fatalf("GOGC %d with a small live heap and 16 MiB of headroom, want more", g)
+	}
+	func() {
+		big := make([]byte, 64<<20)
+		for i := range big {
+			big[i] = byte(i)
+		}
+		if g := waitFor(func(g uint64) bool { return g == 100 }); g != 100 {
+			t.Errorf("GOGC %d with 64 MiB live, want 100", g)
+		}
+		runtime.KeepAlive(big)
+	}()
+	if g := waitFor(func(g uint64) bool { return g > 100 }); g <= 100 {
+		t.Errorf("GOGC %d after the live heap shrank, want more than 100", g)
 	}
 }
