@@ -145,7 +145,7 @@ func (t *wireTail) fill() error {
 			s = make([]byte, 0, 2*cap(s)+bufSize)
 		}
 		s = append(s[:0], held...)
-		t.ri -= t.start
+		t.ri = max(t.ri-t.start, 0) // below start only once decoding ended (rest)
 		t.start = 0
 	}
 	for {
@@ -284,7 +284,7 @@ func (t *wireTail) release(upto int64) {
 	}
 	t.start += n
 	t.base = upto
-	if t.start == len(t.buf) && t.ri == t.start {
+	if t.start == len(t.buf) && t.ri <= t.start {
 		t.buf, t.start, t.ri = t.buf[:0], 0, 0
 	}
 }
