@@ -543,6 +543,8 @@ func buildProxy(e *env) ([]Component, error) {
 		Chain: gw.chain, Recorder: gw.rec, Log: e.log.With("component", "proxy"),
 		AllowPrivateUpstream: e.cfg.Gateway.AllowPrivateUpstream, Own: e.ownAddrs(), CA: ca, Metrics: gw.metrics,
 		KillSwitches: e.cfg.Gateway.KillSwitches,
+		ReadTimeout:  e.cfg.Gateway.ProxyReadTimeout, WriteTimeout: e.cfg.Gateway.ProxyWriteTimeout,
+		GCHeadroom: proxyGCHeadroom,
 	})
 	var cs []Component
 	for _, ln := range lns {
@@ -551,6 +553,11 @@ func buildProxy(e *env) ([]Component, error) {
 	}
 	return cs, nil
 }
+
+// proxyGCHeadroom lets the heap grow this far past what is live before a
+// collection while the proxy serves (proxy/gcpace.go: fewer stop-the-world
+// pauses under load; GOGC in the environment overrides it).
+const proxyGCHeadroom = 256 << 20
 
 func buildDNS(e *env) ([]Component, error) {
 	addrs := e.cfg.Addrs("dns")

@@ -56,6 +56,14 @@ type Config struct {
 	// FoldGroups bounds the groups being folded at once; a block past it
 	// is published on its own.
 	FoldGroups int `yaml:"fold_groups"`
+	// ProxyReadTimeout is how long the proxy waits for the next byte of an
+	// origin's response body (Squid's read_timeout) before it closes both
+	// connections; the client keeps what it had.
+	ProxyReadTimeout time.Duration `yaml:"proxy_read_timeout"`
+	// ProxyWriteTimeout is how long a write to a proxy client may block
+	// (a client that stops reading; Squid's write_timeout) before the
+	// connection is closed.
+	ProxyWriteTimeout time.Duration `yaml:"proxy_write_timeout"`
 }
 
 // PolicyConfig is one client network's policy.
@@ -101,6 +109,11 @@ func DefaultConfig() Config {
 		BlockTTL:     time.Minute,
 		FoldWindow:   time.Second,
 		FoldGroups:   65536,
+		// Squid's defaults: a long poll or a slow origin may be quiet
+		// for minutes; what matters is that a stalled one is not held
+		// forever.
+		ProxyReadTimeout:  15 * time.Minute,
+		ProxyWriteTimeout: 15 * time.Minute,
 	}
 }
 
@@ -182,6 +195,12 @@ func (c Config) Validate() schema.Errors {
 	}
 	if c.FoldGroups < 0 {
 		errs.Add("fold_groups", "must not be negative")
+	}
+	if c.ProxyReadTimeout <= 0 {
+		errs.Add("proxy_read_timeout", "must be positive")
+	}
+	if c.ProxyWriteTimeout <= 0 {
+		errs.Add("proxy_write_timeout", "must be positive")
 	}
 	return errs
 }

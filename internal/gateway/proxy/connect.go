@@ -34,7 +34,7 @@ func (s *Server) connect(w http.ResponseWriter, r *http.Request, ci *connInfo) {
 		http.Error(w, "honeygate: CONNECT needs host:port", http.StatusBadRequest)
 		return
 	}
-	kill := s.killSwitch(ci, host, "", nil) // passed, never judged
+	kill := s.killSwitch(ci, host, "", destPort(r), nil) // passed, never judged
 	d := gateway.Decision{Verdict: gateway.Allowed}
 	if !kill {
 		d = s.opt.Chain.Decide(&gateway.Query{Client: ci.client.Addr(), Host: host})
@@ -93,7 +93,7 @@ func (s *Server) connect(w http.ResponseWriter, r *http.Request, ci *connInfo) {
 	sni, _, perr := safePeek(br)
 	_ = conn.SetReadDeadline(time.Time{})
 	switch {
-	case perr == nil && sni != "" && !kill && !s.killSwitch(ci, host, sni, nil):
+	case perr == nil && sni != "" && !kill && !s.killSwitch(ci, host, sni, destPort(r), nil):
 		d := s.opt.Chain.Decide(&gateway.Query{Client: ci.client.Addr(), SNI: sni})
 		if d.Verdict != gateway.Allowed {
 			ref := gateway.NewRef()

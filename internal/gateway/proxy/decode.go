@@ -6,7 +6,6 @@ import (
 	"compress/gzip"
 	"compress/zlib"
 	"errors"
-	"hash"
 	"io"
 	"net/http"
 	"strings"
@@ -51,6 +50,7 @@ const (
 var (
 	errPartialUnasked = errors.New("origin sent partial content that was not asked for")
 	errUndecodable    = errors.New("origin sent a content coding the gateway cannot inspect")
+	errStackedCodings = errors.New("origin sent a large body in stacked content codings, which the gateway cannot inspect as it streams")
 )
 
 // prepareHashed edits a request about to be forwarded so that its response
@@ -151,68 +151,6 @@ func (s *Server) refuseUnhashable(w http.ResponseWriter, r *http.Request, resp *
 	http.Error(w, "honeygate: "+err.Error(), http.StatusBadGateway)
 }
 
-// heldWriter passes pieces on to the client one behind: the last piece
-// stays back until the next one comes (or the body ends), so that when the
-// finished hash is listed that piece is never sent. Pieces are copied: they
-// live in a decoder's buffer.
-type heldWriter struct {
-	w          http.ResponseWriter
-	flusher    http.Flusher // nil: no flushing
-	status     int
-	flush      bool
-	headerSent bool
-	held       []byte
-	err        error
-}
-
-func (hw *heldWriter) sendHeader() {
-	if !hw.headerSent {
-		hw.w.WriteHeader(hw.status)
-		hw.headerSent = true
-	}
-}
-
-func (hw *heldWriter) push(p []byte) {
-	if len(hw.held) > 0 && hw.err == nil {
-		hw.sendHeader()
-		if _, err := hw.w.Write(hw.held); err != nil {
-			hw.err = err
-		} else if hw.flush && hw.flusher != nil {
-			hw.flusher.Flush()
-		}
-	}
-	hw.held = append(hw.held[:0], p...)
-}
-
-// tap reads the wire bytes for a decoder, hashing them and passing them to
-// the client as they are.
-type tap struct {
-	r   io.Reader
-	sum hash.Hash
-	out *heldWriter
-	n   int64
-	err error // the body's read error, other than EOF
-}
-
-func (t *tap) Read(p []byte) (int, error) {
-	if t.out.err != nil {
-		// The client went away: stop reading the origin (the handler
-		// aborts below).
-		t.err = t.out.err
-		return 0, t.err
-	}
-	n, err := t.r.Read(p)
-	if n > 0 {
-		t.sum.Write(p[:n])
-		t.n += int64(n)
-		t.out.push(p[:n])
-	}
-	if err != nil && err != io.EOF && t.err == nil {
-		t.err = err
-	}
-	return n, err
-}
-
 // decoders stacks readers that undo codings (applied first to last) over r.
 func decoders(r io.Reader, codings []string) (io.Reader, error) {
 	for i := len(codings) - 1; i >= 0; i-- {
@@ -241,70 +179,88 @@ func decoders(r io.Reader, codings []string) (io.Reader, error) {
 	return r, nil
 }
 
-// streamDecoded is streamBody for an encoded response: the wire bytes go to
-// the client (one piece held back) and are hashed, and the content the
-// codings carry is decoded and hashed beside them; a listed hash of either
-// cuts the transfer off (or, when nothing was sent yet, answers with the
-// block page).
+// streamDecoded is streamBody for an encoded response: the content the
+// codings carry is decoded in lockstep with the wire and hashed, the wire
+// bytes are hashed too, and the client gets the wire bytes only as far as
+// they cannot complete the content before it was judged (tail.go); a
+// listed hash of either cuts the transfer off (or, when nothing was sent
+// yet, answers with the block page).
 func (s *Server) streamDecoded(w http.ResponseWriter, r *http.Request, resp *http.Response, ci *connInfo, codings []string, headerSent bool) {
-	flusher, _ := w.(http.Flusher)
-	hw := &heldWriter{w: w, flusher: flusher, status: resp.StatusCode, flush: resp.ContentLength < 0, headerSent: headerSent}
+	if len(codings) > 1 {
+		// Stacked codings too large to hold: the tail bound does not
+		// hold through two decoders (tail.go).
+		if headerSent {
+			panic(http.ErrAbortHandler)
+		}
+		s.refuseUnhashable(w, r, resp, errStackedCodings)
+		return
+	}
 	wire := newHasher()
 	defer wire.release()
 	hs := newHasher() // the content's hash, and its buffer for the decoded bytes
 	defer hs.release()
-	t := &tap{r: resp.Body, sum: wire.h, out: hw}
-	content := hs.h
-	decoded := int64(0)
-	if dr, err := decoders(t, codings); err == nil {
-		buf := hs.next()
-		for {
-			n, err := dr.Read(buf)
-			content.Write(buf[:n])
-			decoded += int64(n)
-			if err != nil {
-				// io.EOF: all decoded. Any other error: a broken stream,
-				// whose content so far is what a browser would have
-				// shown (a file followed by garbage is still the file).
-				break
-			}
-			if decoded > maxExpansion*t.n+expansionSlack {
-				s.log.Info("proxy: decompression stopped at the expansion bound; only the wire bytes are judged", "url", r.URL.String())
-				content = nil
-				break
-			}
-		}
+	t := newWireTail(resp.Body, wire.h, w, resp.StatusCode, resp.ContentLength < 0, headerSent)
+	defer t.free()
+	decoded, judged := t.decodeContent(codings[0], hs.next(), hs.h)
+	if !judged && t.failed() == nil && !t.long && decoded > 0 {
+		s.log.Info("proxy: decompression stopped at the expansion bound; only the wire bytes are judged", "url", r.URL.String())
 	}
-	// The rest of the wire bytes (after a coding's end, or all of them
-	// when the stream did not decode).
-	if t.err == nil {
-		_, _ = io.Copy(io.Discard, t)
-	}
-	if t.err != nil {
-		// The origin broke off (or the client went away): pass the
-		// breakage on (no clean end), without the held piece, which may
-		// complete a listed file that was never judged.
-		hw.sendHeader()
-		panic(http.ErrAbortHandler)
-	}
-	if hw.err != nil {
+	switch {
+	case t.werr != nil:
 		return // the client went away
+	case t.err != nil:
+		// The origin broke off (or went quiet past the read timeout):
+		// pass the breakage on (no clean end), without the held tail,
+		// which may complete a listed file that was never judged.
+		if !t.headerSent {
+			t.w.WriteHeader(t.status)
+		}
+		brokenOff(w)
+	case t.long:
+		s.log.Info("proxy: response refused: "+errTailTooLong.Error(), "url", r.URL.String())
+		if t.headerSent {
+			panic(http.ErrAbortHandler)
+		}
+		s.refuseUnhashable(w, r, resp, errTailTooLong)
+		return
 	}
-	sums := []string{wire.sum()}
-	if content != nil && decoded > 0 {
-		sums = append(sums, hs.sum())
-	}
-	for _, sum := range sums {
-		d := s.opt.Chain.Decide(&gateway.Query{Client: ci.client.Addr(), SHA256: sum})
-		if d.Verdict == gateway.Blocked && d.Hit.Type != "" {
-			s.hashBlocked(w, r, ci, d, sum, hw.headerSent)
+	if judged && decoded > 0 {
+		sum := hs.sum()
+		if d := s.opt.Chain.Decide(&gateway.Query{Client: ci.client.Addr(), SHA256: sum}); d.Verdict == gateway.Blocked && d.Hit.Type != "" {
+			s.hashBlocked(w, r, ci, d, sum, t.headerSent)
 			return
 		}
 	}
-	hw.sendHeader()
-	if len(hw.held) > 0 {
-		_, _ = w.Write(hw.held)
+	t.rest()
+	if t.werr != nil {
+		return
 	}
+	if t.err != nil {
+		if !t.headerSent {
+			t.w.WriteHeader(t.status)
+		}
+		brokenOff(w)
+	}
+	sum := wire.sum()
+	if d := s.opt.Chain.Decide(&gateway.Query{Client: ci.client.Addr(), SHA256: sum}); d.Verdict == gateway.Blocked && d.Hit.Type != "" {
+		s.hashBlocked(w, r, ci, d, sum, t.headerSent)
+		return
+	}
+	t.release(t.recv())
+	if !t.headerSent {
+		t.w.WriteHeader(t.status) // an empty body
+	}
+}
+
+// brokenOff passes an origin's breakage on to a client whose head was
+// written: what was written so far goes out (a response that was still
+// in the buffer would otherwise reach the client as nothing at all), then
+// the connection closes with no clean end.
+func brokenOff(w http.ResponseWriter) {
+	if f, ok := w.(http.Flusher); ok {
+		f.Flush()
+	}
+	panic(http.ErrAbortHandler)
 }
 
 // hashBlocked records a listed download and either answers with the block

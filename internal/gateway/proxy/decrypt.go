@@ -88,7 +88,8 @@ func (s *Server) decryptAll(conn net.Conn, r io.Reader, name, hostport string, c
 	}
 	_ = conn.SetDeadline(time.Time{})
 	br := bufio.NewReaderSize(tc, 16<<10)
-	bw := bufio.NewWriterSize(tc, 16<<10)
+	dw := &deadlineWriter{c: tc, timeout: s.opt.WriteTimeout}
+	bw := bufio.NewWriterSize(dw, 16<<10)
 	ctx := context.WithValue(s.baseCtx, ctxKey{}, ci)
 	for {
 		_ = tc.SetReadDeadline(time.Now().Add(idleTimeout))
@@ -103,7 +104,7 @@ func (s *Server) decryptAll(conn net.Conn, r io.Reader, name, hostport string, c
 		}
 		req.RemoteAddr = conn.RemoteAddr().String()
 		req = req.WithContext(ctx)
-		w := &respWriter{conn: tc, br: br, bw: bw, req: req, header: make(http.Header, 8)}
+		w := &respWriter{conn: tc, br: br, bw: bw, dw: dw, req: req, header: make(http.Header, 8)}
 		s.forward(w, req, ci)
 		if w.hijacked {
 			return

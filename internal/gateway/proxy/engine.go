@@ -51,6 +51,7 @@ func (s *Server) Serve(l net.Listener) error {
 	}
 	s.listeners = append(s.listeners, l)
 	s.mu.Unlock()
+	s.pacer.start()
 	var delay time.Duration
 	for {
 		c, err := l.Accept()
@@ -156,6 +157,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		break
 	}
 	s.origins.closeIdle()
+	s.pacer.close()
 	return err
 }
 
@@ -185,8 +187,9 @@ func (s *Server) serveConn(c net.Conn, st *connState) {
 	br := readerPool.Get().(*bufio.Reader)
 	br.Reset(lim)
 	bw := writerPool.Get().(*bufio.Writer)
-	bw.Reset(c)
-	w := &respWriter{conn: c, br: br, bw: bw, header: make(http.Header, 8)}
+	dw := &deadlineWriter{c: c, timeout: s.opt.WriteTimeout}
+	bw.Reset(dw)
+	w := &respWriter{conn: c, br: br, bw: bw, dw: dw, header: make(http.Header, 8)}
 	hijacked := false
 	defer func() {
 		if !hijacked {
@@ -270,6 +273,7 @@ type respWriter struct {
 	conn       net.Conn
 	br         *bufio.Reader
 	bw         *bufio.Writer
+	dw         *deadlineWriter // what bw writes to; nil: no write timeout
 	req        *http.Request
 	header     http.Header
 	wrote      bool
@@ -292,7 +296,7 @@ func (w *respWriter) Header() http.Header { return w.header }
 // reset readies w, kept for the connection's life, for the response to req.
 func (w *respWriter) reset(req *http.Request) {
 	clear(w.header)
-	*w = respWriter{conn: w.conn, br: w.br, bw: w.bw, req: req, header: w.header}
+	*w = respWriter{conn: w.conn, br: w.br, bw: w.bw, dw: w.dw, req: req, header: w.header}
 }
 
 // adoptHeader makes h the response header when none is set yet, instead of
@@ -412,6 +416,9 @@ func (w *respWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 		return nil, nil, err
 	}
 	_ = w.conn.SetReadDeadline(time.Time{}) // the new owner sets its own
+	if w.dw != nil {
+		w.dw.off()
+	}
 	w.hijacked = true
 	return w.conn, bufio.NewReadWriter(w.br, w.bw), nil
 }

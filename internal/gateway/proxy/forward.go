@@ -59,7 +59,7 @@ func addVia(h http.Header, via string, viaField []string) {
 
 // forward proxies one absolute-form plain-HTTP request.
 func (s *Server) forward(w http.ResponseWriter, r *http.Request, ci *connInfo) {
-	kill := s.killSwitch(ci, r.URL.Hostname(), "", r.URL) // passed, never judged
+	kill := s.killSwitch(ci, r.URL.Hostname(), "", destPort(r), r.URL) // passed, never judged
 	if !kill {
 		d := s.opt.Chain.Decide(&gateway.Query{Client: ci.client.Addr(), URL: r.URL})
 		s.opt.Metrics.Observe(gateway.EnforcerProxy, d)
@@ -202,7 +202,7 @@ func (s *Server) streamBody(w http.ResponseWriter, r *http.Request, resp *http.R
 			// The held piece stays held: it may be the one that completes
 			// a listed file, which the breakage kept from being judged.
 			sendHeader()
-			panic(http.ErrAbortHandler)
+			brokenOff(w)
 		}
 	}
 	sum := hs.sum()

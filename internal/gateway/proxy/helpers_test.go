@@ -24,6 +24,12 @@ type fixture struct {
 // startProxy runs a proxy on a loopback port 0 with the given config edits.
 func startProxy(t *testing.T, allowPrivate bool, edit func(*gateway.Config)) *fixture {
 	t.Helper()
+	return startProxyOpts(t, allowPrivate, edit, nil)
+}
+
+// startProxyOpts is startProxy with edits of the Server's Options too.
+func startProxyOpts(t *testing.T, allowPrivate bool, edit func(*gateway.Config), editOpt func(*Options)) *fixture {
+	t.Helper()
 	cfg := gateway.DefaultConfig()
 	if edit != nil {
 		edit(&cfg)
@@ -41,8 +47,12 @@ func startProxy(t *testing.T, allowPrivate bool, edit func(*gateway.Config)) *fi
 		t.Fatal(err)
 	}
 	f.addr = l.Addr().String()
-	f.srv = New(Options{Chain: chain, Recorder: f.rec, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), AllowPrivateUpstream: allowPrivate,
-		KillSwitches: cfg.KillSwitches})
+	opt := Options{Chain: chain, Recorder: f.rec, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), AllowPrivateUpstream: allowPrivate,
+		KillSwitches: cfg.KillSwitches, ReadTimeout: cfg.ProxyReadTimeout, WriteTimeout: cfg.ProxyWriteTimeout}
+	if editOpt != nil {
+		editOpt(&opt)
+	}
+	f.srv = New(opt)
 	go func() { _ = f.srv.Serve(l) }()
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

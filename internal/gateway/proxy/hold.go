@@ -313,7 +313,7 @@ func (s *Server) heldBroken(w http.ResponseWriter, r *http.Request, h *held, hea
 	h.free()
 	s.log.Info("proxy: origin broke off a held response", "url", r.URL.String(), "err", err)
 	if headSent {
-		panic(http.ErrAbortHandler)
+		brokenOff(w)
 	}
 	for k := range w.Header() {
 		delete(w.Header(), k)

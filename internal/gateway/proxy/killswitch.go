@@ -51,8 +51,9 @@ func (k killSwitches) match(host string) string {
 
 // killSwitch reports a request for a kill switch (by its host, or the SNI
 // of a CONNECT) and says whether it was one: the caller then passes it on
-// without asking the policy chain.
-func (s *Server) killSwitch(ci *connInfo, host, sni string, u *url.URL) bool {
+// without asking the policy chain. port is the destination port (destPort),
+// carried by the report as by the proxy's blocks.
+func (s *Server) killSwitch(ci *connInfo, host, sni string, port int, u *url.URL) bool {
 	ks := s.kill.match(host)
 	if ks == "" && sni != "" {
 		ks = s.kill.match(sni)
@@ -64,7 +65,7 @@ func (s *Server) killSwitch(ci *connInfo, host, sni string, u *url.URL) bool {
 	if u != nil {
 		rawURL = u.String()
 	}
-	s.record(&gateway.Block{Kind: gateway.KindInfected, Client: ci.client, Host: host, SNI: sni, URL: rawURL, Ref: gateway.NewRef(),
+	s.record(&gateway.Block{Kind: gateway.KindInfected, Client: ci.client, Host: host, Port: port, SNI: sni, URL: rawURL, Ref: gateway.NewRef(),
 		Action: gateway.ActionResolve, Hit: gateway.Hit{Type: intel.TypeDomain, Value: ks, Category: intel.CategoryMalware, Source: "kill-switch"}})
 	return true
 }

@@ -25,6 +25,9 @@ type origins struct {
 	dial        func(ctx context.Context, network, addr string) (net.Conn, error)
 	maxIdle     int // per host
 	idleTimeout time.Duration
+	// readTimeout bounds the wait for each read of a response body (an
+	// origin that sends its head and stalls); see bodyDeadline.
+	readTimeout time.Duration
 
 	// roots verify origins reached over TLS (decrypt: all); nil: the system's.
 	roots *x509.CertPool
@@ -55,7 +58,7 @@ const (
 )
 
 func newOrigins(dial func(ctx context.Context, network, addr string) (net.Conn, error)) *origins {
-	return &origins{dial: dial, maxIdle: 1024, idleTimeout: 90 * time.Second, idle: map[string][]*originConn{}}
+	return &origins{dial: dial, maxIdle: 1024, idleTimeout: 90 * time.Second, readTimeout: defaultReadTimeout, idle: map[string][]*originConn{}}
 }
 
 func (o *origins) get(ctx context.Context, key string) (*originConn, error) {
@@ -198,13 +201,9 @@ func (o *origins) done(oc *originConn, ci *connInfo) {
 
 func (oc *originConn) exchange(req *http.Request) (*http.Response, error) {
 	// One deadline for sending the request and reading the response head;
-	// renewed only when it would fall short by more than a second, and
-	// left in place for the body (originBody clears it before a read that
-	// could outlast it).
-	if d := time.Now().Add(originHeaderTimeout); oc.deadline.IsZero() || d.Sub(oc.deadline) > time.Second {
-		_ = oc.c.SetDeadline(d)
-		oc.deadline = d
-	}
+	// moved only when it is more than a second off, and left in place for
+	// a body already buffered (originBody sets the body's own otherwise).
+	oc.setDeadline(time.Now().Add(originHeaderTimeout), time.Second)
 	var err error
 	if leanWritable(req) {
 		err = writeLean(oc.bw, req)
@@ -241,13 +240,32 @@ func writeNetHTTP(w io.Writer, req *http.Request) error {
 	return out.Write(w)
 }
 
-// clearDeadline drops the head's deadline before a body read (a body may
-// stream for longer than a head may take).
+// setDeadline sets d as the connection's deadline unless the one set is
+// within slack of it: setting one is a runtime timer operation, too dear
+// for every read of a streaming body or every request of a keep-alive
+// connection.
+func (oc *originConn) setDeadline(d time.Time, slack time.Duration) {
+	if oc.deadline.IsZero() || d.Sub(oc.deadline) > slack || oc.deadline.Sub(d) > slack {
+		_ = oc.c.SetDeadline(d)
+		oc.deadline = d
+	}
+}
+
+// clearDeadline drops the deadline (an upgraded connection sets none).
 func (oc *originConn) clearDeadline() {
 	if !oc.deadline.IsZero() {
 		_ = oc.c.SetDeadline(time.Time{})
 		oc.deadline = time.Time{}
 	}
+}
+
+// bodyDeadline readies a body read: the origin has timeout (the proxy's
+// read_timeout) to send its next byte, or the read fails and the
+// connection is closed. A body may stream for hours; only silence ends it.
+// The deadline moves once per slack (a second, less for a short timeout),
+// so the idle limit is timeout minus at most slack.
+func (oc *originConn) bodyDeadline(timeout time.Duration) {
+	oc.setDeadline(time.Now().Add(timeout), min(time.Second, timeout/16))
 }
 
 // readResponse reads a response head, skipping 1xx interim responses other
@@ -306,7 +324,7 @@ func (b *originBody) Read(p []byte) (int, error) {
 		return 0, io.EOF
 	}
 	if !b.small {
-		b.oc.clearDeadline()
+		b.oc.bodyDeadline(b.pool.readTimeout)
 	}
 	n, err := b.rc.Read(p)
 	if err == io.EOF {

@@ -50,6 +50,15 @@ type Options struct {
 	// HoldBudget bounds the bytes of small response bodies held whole
 	// across all clients (hold.go); 0: 64 MiB.
 	HoldBudget int64
+	// ReadTimeout bounds the wait for the next byte of an origin's
+	// response body, WriteTimeout a blocked write to a client
+	// (timeouts.go); 0: 15 minutes each.
+	ReadTimeout, WriteTimeout time.Duration
+	// GCHeadroom, when positive, is how far the heap may grow past what
+	// is live before the garbage collector runs, while the Server serves
+	// (gcpace.go; process-wide, so only the application's proxy sets it);
+	// ignored when GOGC is set in the environment.
+	GCHeadroom int64
 }
 
 // Server is the proxy; it may serve several listeners.
@@ -67,6 +76,7 @@ type Server struct {
 	// noDecrypt remembers (client, name) pairs whose client refused the
 	// gateway CA, passed through undecrypted for an hour.
 	noDecrypt *passList
+	pacer     *gcPacer
 	baseCtx   context.Context
 	tunnels   sync.WaitGroup
 	stop      chan struct{}
@@ -104,8 +114,15 @@ func New(opt Options) *Server {
 	s.dial = newDialer(opt.AllowPrivateUpstream, opt.Own)
 	s.origins = newOrigins(s.dial.DialContext)
 	s.origins.roots = opt.OriginRoots
+	if opt.ReadTimeout > 0 {
+		s.origins.readTimeout = opt.ReadTimeout
+	}
+	if s.opt.WriteTimeout <= 0 {
+		s.opt.WriteTimeout = defaultWriteTimeout
+	}
 	s.noDecrypt = newPassList()
 	s.kill = newKillSwitches(opt.KillSwitches)
+	s.pacer = newGCPacer(opt.GCHeadroom, opt.Log)
 	s.hold = &holdBudget{limit: opt.HoldBudget}
 	if s.hold.limit <= 0 {
 		s.hold.limit = defaultHoldBudget
