@@ -275,12 +275,17 @@ type suffixProbe struct {
 	xh     [maxExtra]uint64
 	xt     [maxExtra]*table
 	extra  [maxExtra]*slot // the extra probes' answers, after the first batch
-	// Suffix hashes computed already (by the URL side of a lookup), so
-	// that no name is hashed twice.
+	// Suffix hashes computed already (by touch), so that no name is
+	// hashed twice.
 	nk   int
-	kpos [maxHostSuffixes]int
-	kh   [maxHostSuffixes]uint64
+	kpos [maxKnown]int
+	kh   [maxKnown]uint64
+	sink uint32 // what touch read, kept so that the reads are made
 }
+
+// maxKnown is how many of a host's suffixes touch hashes ahead: the whole
+// host and four more cover every host expression and nearly every host.
+const maxKnown = maxHostSuffixes + 3
 
 func (p *suffixProbe) start(host string) {
 	p.pos, p.labels = 0, strings.Count(host, ".")+1
@@ -304,6 +309,43 @@ func (p *suffixProbe) known(pos int, h uint64) {
 		p.kpos[p.nk], p.kh[p.nk] = pos, h
 		p.nk++
 	}
+}
+
+// touch hashes the host's suffixes that a URL lookup will probe (the whole
+// host; below it, those in the domain range, and those in the url-prefix
+// range that are host expressions) and reads the names table's home tag and
+// the Bloom filter's block for each, before any answer is needed: these
+// reads miss the caches, and made together their misses overlap, where
+// the branches on each answer would otherwise make them follow one
+// another.
+func (p *suffixProbe) touch(s *Snapshot, host string) {
+	labels := strings.Count(host, ".") + 1
+	urls := len(s.urlBloom.blocks) > 0
+	names := len(s.names.tags) > 0
+	var sink uint32
+	for i, lab := 0, labels; p.nk < maxKnown; {
+		wantURL := urls && (i == 0 || lab >= 2 && lab <= maxHostSuffixes && s.urlSuf.has(lab))
+		wantName := names && (i == 0 || s.domSuf.has(lab))
+		if wantURL || wantName {
+			h := hashString(s.seed, host[i:])
+			p.known(i, h)
+			if wantURL {
+				sink += s.urlBloom.block(h)[0]
+			}
+			if wantName {
+				sink += uint32(s.names.tags[s.names.home(h)])
+			}
+		}
+		if i > 0 && s.domSuf.below(lab) && (lab <= 2 || s.urlSuf.below(lab)) {
+			break
+		}
+		j := strings.IndexByte(host[i:], '.')
+		if j < 0 {
+			break
+		}
+		i, lab = i+j+1, lab-1
+	}
+	p.sink = sink
 }
 
 // hash is the hash of host[i:], from the known ones when it is there.
@@ -516,8 +558,8 @@ const maxURLProbes = maxHostSuffixes*(maxPathPrefixes+2) + 2
 // expressions (exact ones as url keys on the whole host, all as url-prefix
 // keys). The hosts are tested first, so a host with no listed URL costs
 // one hash and one test of the filter per host expression, and no path is
-// hashed. The hashes of the host expressions are recorded in p for the
-// names table's probes.
+// hashed. The hashes of the host expressions come from p when touch made
+// them.
 func (s *Snapshot) urlKeys(c *canonURL, p *suffixProbe, out *[maxURLProbes]urlProbe) int {
 	if len(s.urlBloom.blocks) == 0 {
 		return 0
@@ -551,8 +593,7 @@ func (s *Snapshot) urlKeys(c *canonURL, p *suffixProbe, out *[maxURLProbes]urlPr
 	}
 	n := 0
 	for _, lo := range starts[:ns] {
-		hh := hashString(s.seed, host[lo:])
-		p.known(lo, hh)
+		hh := p.hash(s, host, lo)
 		blk := s.urlBloom.block(hh)
 		if !bloomHas(blk, hh) {
 			continue
@@ -583,6 +624,9 @@ func (s *Snapshot) urlKeys(c *canonURL, p *suffixProbe, out *[maxURLProbes]urlPr
 func (s *Snapshot) matchCanon(c *canonURL) result {
 	ur, hr := result{skip: s.skip}, result{skip: s.skip}
 	var p suffixProbe
+	if !c.ip {
+		p.touch(s, c.host)
+	}
 	var keys [maxURLProbes]urlProbe
 	nk := s.urlKeys(c, &p, &keys)
 	batched := 0
