@@ -15,16 +15,17 @@ import "math/bits"
 // 2.5 MB for a million URL indicators on a million hosts) is far more
 // likely in the caches than the tables (tens of megabytes), and another
 // path on a listed host, or a host with no listed URL, costs no read of
-// the tables. A false positive (about one in a hundred; more on a host
-// with dozens of listed URLs, whose block fills up) only costs a probe
-// that finds nothing; there are no false negatives, so matching is
-// unchanged.
+// the tables. A false positive (one or two in a hundred where hosts have a
+// URL each; a few in a hundred where they have ten, as a host's keys all
+// fall in one block) costs hashing a host's paths against the block read
+// already, and a probe that finds nothing if a path passes too; there are
+// no false negatives, so matching is unchanged.
 type bloom struct {
 	blocks [][8]uint32
 }
 
-// bloomBitsPerKey sizes the filter: a false positive rate near 1% for the
-// split-block layout.
+// bloomBitsPerKey sizes the filter: a false positive rate of 1 to 2% for the
+// split-block layout (1.6% measured, hosts of one URL each).
 const bloomBitsPerKey = 10
 
 // bloomSalts are odd multipliers, one per word of a block, that spread the
