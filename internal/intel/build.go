@@ -336,24 +336,35 @@ func looksCanonicalExpr(v string) bool {
 // canonicalQuad reports whether h is an IPv4 address as canonicalization
 // writes it: four decimal parts of 0 to 255 without leading zeros.
 func canonicalQuad(h string) bool {
+	_, ok := quadAddr(h)
+	return ok
+}
+
+// quadAddr parses h if it is a canonical dotted quad (see canonicalQuad).
+func quadAddr(h string) (netip.Addr, bool) {
+	var b [4]byte
 	parts, n, digits := 0, 0, 0
 	for i := 0; i <= len(h); i++ {
 		if i == len(h) || h[i] == '.' {
-			if digits == 0 || n > 255 || digits > 1 && h[i-digits] == '0' {
-				return false
+			if digits == 0 || n > 255 || digits > 1 && h[i-digits] == '0' || parts == 4 {
+				return netip.Addr{}, false
 			}
+			b[parts] = byte(n)
 			parts++
 			n, digits = 0, 0
 			continue
 		}
 		c := h[i]
 		if c < '0' || c > '9' || digits == 3 {
-			return false
+			return netip.Addr{}, false
 		}
 		n = n*10 + int(c-'0')
 		digits++
 	}
-	return parts == 4
+	if parts != 4 {
+		return netip.Addr{}, false
+	}
+	return netip.AddrFrom4(b), true
 }
 
 // prefixKey derives a url-prefix expression's key from its hash, so that it
