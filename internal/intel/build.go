@@ -27,14 +27,17 @@ func Build(inds []Indicator, now time.Time) *Snapshot {
 // from a store never holds the whole set as Indicators: each one costs a
 // 24-byte entry until Snapshot sizes the tables.
 type Builder struct {
-	s      *Snapshot
-	now    time.Time
-	names  []slot // domain, host, and URL-host markers
-	urls   []slot
-	addrs  []slot
-	files  []slot
-	strs   map[string]uint16
-	v4, v6 [129]bool
+	s     *Snapshot
+	now   time.Time
+	names []slot // domain and host indicators
+	urls  []slot
+	// urlHosts are the hashes of the hosts of urls' entries (one each),
+	// for the Bloom filter beside the URL table.
+	urlHosts []uint64
+	addrs    []slot
+	files    []slot
+	strs     map[string]uint16
+	v4, v6   [129]bool
 	// the last string interned, twice in a row being the common case
 	lastStr string
 	lastIdx uint16
@@ -50,16 +53,29 @@ func (b *Builder) Grow(n int) {
 
 // NewBuilder starts a snapshot as of now (expired indicators are skipped).
 func NewBuilder(now time.Time) *Builder {
-	return &Builder{s: &Snapshot{seed: maphash.MakeSeed(), built: now, sufMin: 255}, now: now, strs: map[string]uint16{}}
+	return &Builder{s: &Snapshot{seed: maphash.MakeSeed(), built: now}, now: now, strs: map[string]uint16{}}
 }
 
-// suffixLabels widens the range of label counts that a lookup probes below
-// the whole host to take in name, a domain or a url-prefix host.
-func (s *Snapshot) suffixLabels(name string) {
-	n := min(strings.Count(name, ".")+1, 255)
-	s.sufMin = min(s.sufMin, uint8(n))
-	s.sufMax = max(s.sufMax, uint8(n))
+// labelRange bounds the label counts of a set of names (domain
+// indicators, or url-prefix hosts): below the whole host, a lookup probes
+// only the suffixes in the range, no shorter or longer name being there to
+// find. The zero value is empty.
+type labelRange struct{ min, max uint8 }
+
+// widen takes in name.
+func (r *labelRange) widen(name string) {
+	n := uint8(min(strings.Count(name, ".")+1, 255))
+	if r.max == 0 || n < r.min {
+		r.min = n
+	}
+	r.max = max(r.max, n)
 }
+
+// below reports whether no name in the set has n labels or fewer.
+func (r labelRange) below(n int) bool { return r.max == 0 || n < int(r.min) }
+
+// has reports whether a suffix of n labels may be in the set.
+func (r labelRange) has(n int) bool { return n >= int(r.min) && n <= int(r.max) }
 
 func (b *Builder) intern(v string) uint16 {
 	// Feeds come in runs of one category and one source: skip the map.
@@ -112,7 +128,7 @@ func (b *Builder) Add(ind *Indicator) bool {
 		if ind.Type == TypeHost {
 			e.flags = fHost
 		} else {
-			s.suffixLabels(v)
+			s.domSuf.widen(v)
 		}
 		b.names = append(b.names, e)
 	case TypeURL, TypeURLPrefix:
@@ -126,13 +142,11 @@ func (b *Builder) Add(ind *Indicator) bool {
 		if ind.Type == TypeURLPrefix {
 			e.h = prefixKey(e.h)
 			if host != "" && host[0] != '[' && !canonicalQuad(host) {
-				s.suffixLabels(host)
+				s.urlSuf.widen(host)
 			}
 		}
 		b.urls = append(b.urls, e)
-		marker := slot{h: hashString(s.seed, host), flags: fURLHost, depths: depthBit(v[len(host):])}
-		marker.addFingerprint(fingerprint(e.h))
-		b.names = append(b.names, marker)
+		b.urlHosts = append(b.urlHosts, hashString(s.seed, host))
 	case TypeIP, TypeCIDR:
 		p, ok := parsePrefix(v)
 		if !ok {
@@ -169,6 +183,13 @@ func (b *Builder) Snapshot() *Snapshot {
 		}
 	}
 	b.names = nil // let the entries go while the next table is built
+	s.urlBloom = newBloom(len(b.urls) + len(b.urlHosts))
+	for i, e := range b.urls {
+		blk := s.urlBloom.block(b.urlHosts[i])
+		bloomAdd(blk, b.urlHosts[i])
+		bloomAdd(blk, e.h)
+	}
+	b.urlHosts = nil
 	for _, t := range []struct {
 		tab  *table
 		ents *[]slot
@@ -181,6 +202,7 @@ func (b *Builder) Snapshot() *Snapshot {
 		}
 		*t.ents = nil
 	}
+	s.urls.dropTags()
 	for bits := 128; bits >= 0; bits-- {
 		if b.v4[bits] {
 			s.v4bits = append(s.v4bits, uint8(bits))
@@ -193,52 +215,35 @@ func (b *Builder) Snapshot() *Snapshot {
 	return s
 }
 
-// insertName adds a domain, a host, or a URL-host marker to the names
-// table, merging with what the name has already; it reports a new
-// indicator. Within a kind the first entry stays unless an allow entry
-// comes (the allowlist overrides).
+// insertName adds a domain or a host indicator to the names table, merging
+// with what the name has already; it reports a new indicator. Within a kind
+// the first entry stays unless an allow entry comes (the allowlist
+// overrides).
 func (s *Snapshot) insertName(n slot) bool {
-	const kinds = fDomain | fHost
 	t := &s.names
 	i, found := t.find(n.h)
 	if !found {
 		t.tags[i] = tagOf(n.h)
 		t.slots[i] = n
-		return n.flags&kinds != 0
+		return true
 	}
 	e := &t.slots[i]
-	keep, depths := e.flags, e.depths|n.depths
-	defer func() { e.depths = depths }()
-	// A slot that holds an indicator's id keeps no fingerprints.
-	urls := keep&fURLHost | n.flags&fURLHost
-	if urls != 0 {
-		urls |= fNoFP
-	}
+	keep := e.flags
 	switch {
-	case n.flags&kinds == 0 && keep&kinds == 0: // a marker on a marker
-		e.addFingerprint(uint32(n.id))
-		return false
-	case n.flags&kinds == 0: // a marker on an indicator
-		e.flags |= urls
-		return false
-	case keep&kinds == 0: // an indicator on a marker
-		*e = n
-		e.flags |= urls
-		return true
-	case n.flags&keep&kinds != 0: // the same kind again
+	case n.flags&keep&(fDomain|fHost) != 0: // the same kind again
 		if n.allow && !e.allow {
 			*e = n
 			e.flags = keep
 		}
 		return false
-	case n.flags&kinds == fHost: // a host where a domain is
+	case n.flags == fHost: // a host where a domain is
 		e.flags |= fBoth
 		return s.putExtra(n)
 	default: // a domain where a host is: the host moves aside
 		old := *e
-		old.flags, old.depths = fHost, 0
+		old.flags = fHost
 		*e = n
-		e.flags = fDomain | fBoth | keep&(fURLHost|fNoFP)
+		e.flags = fDomain | fBoth
 		return s.putExtra(old)
 	}
 }
@@ -331,37 +336,35 @@ func looksCanonicalExpr(v string) bool {
 // canonicalQuad reports whether h is an IPv4 address as canonicalization
 // writes it: four decimal parts of 0 to 255 without leading zeros.
 func canonicalQuad(h string) bool {
+	_, ok := quadAddr(h)
+	return ok
+}
+
+// quadAddr parses h if it is a canonical dotted quad (see canonicalQuad).
+func quadAddr(h string) (netip.Addr, bool) {
+	var b [4]byte
 	parts, n, digits := 0, 0, 0
 	for i := 0; i <= len(h); i++ {
 		if i == len(h) || h[i] == '.' {
-			if digits == 0 || n > 255 || digits > 1 && h[i-digits] == '0' {
-				return false
+			if digits == 0 || n > 255 || digits > 1 && h[i-digits] == '0' || parts == 4 {
+				return netip.Addr{}, false
 			}
+			b[parts] = byte(n)
 			parts++
 			n, digits = 0, 0
 			continue
 		}
 		c := h[i]
 		if c < '0' || c > '9' || digits == 3 {
-			return false
+			return netip.Addr{}, false
 		}
 		n = n*10 + int(c-'0')
 		digits++
 	}
-	return parts == 4
-}
-
-// depthBit is the depths bit of a path: its number of slashes (at most 8;
-// a query's slashes do not count).
-func depthBit(path string) uint8 {
-	if q := strings.IndexByte(path, '?'); q >= 0 {
-		path = path[:q]
+	if parts != 4 {
+		return netip.Addr{}, false
 	}
-	n := min(strings.Count(path, "/"), 8)
-	if n == 0 {
-		n = 1
-	}
-	return 1 << (n - 1)
+	return netip.AddrFrom4(b), true
 }
 
 // prefixKey derives a url-prefix expression's key from its hash, so that it

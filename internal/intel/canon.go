@@ -126,15 +126,25 @@ func canonicalFromURL(buf []byte, u *url.URL) (canonURL, error) {
 func canonicalParts(buf []byte, scheme, auth, path, query string, hasQuery bool) (canonURL, error) {
 	c := canonURL{scheme: scheme, hasQuery: hasQuery}
 	auth = stripPort(auth)
-	host, isIP := canonicalHost(auth)
-	if host == "" {
-		return c, errNoHost
-	}
-	c.ip = isIP
-	if isIP {
-		c.addr, _ = hostAddr(host)
+	// The common hosts first: a plain name (needs no escaping) and a
+	// dotted quad as written canonically (parsed once, here).
+	host := ""
+	if v, ok := fastHost(auth); ok {
+		host = v
+	} else if a, ok := quadAddr(auth); ok {
+		host, c.ip, c.addr = auth, true, a
 	} else {
-		host = escapeWith(host, &escHost)
+		var isIP bool
+		host, isIP = canonicalHost(auth)
+		if host == "" {
+			return c, errNoHost
+		}
+		c.ip = isIP
+		if isIP {
+			c.addr, _ = hostAddr(host)
+		} else {
+			host = escapeWith(host, &escHost)
+		}
 	}
 	if path == "" {
 		path = "/"

@@ -1,6 +1,7 @@
 package intel
 
 import (
+	"net/netip"
 	"slices"
 	"testing"
 )
@@ -155,7 +156,11 @@ func TestCanonicalQuad(t *testing.T) {
 		if got := canonicalQuad(in); got != want {
 			t.Errorf("canonicalQuad(%q) = %v", in, got)
 		}
-		// What the fast path accepts is what canonicalization writes.
+		// What the fast path accepts is what canonicalization writes,
+		// and the address it parses is netip's.
+		if a, ok := quadAddr(in); want && (!ok || a != netip.MustParseAddr(in)) {
+			t.Errorf("quadAddr(%q) = %v %v", in, a, ok)
+		}
 		if want {
 			if c, err := CanonicalValue(TypeURL, "http://"+in+"/x"); err != nil || c != in+"/x" {
 				t.Errorf("CanonicalValue of %q: %q %v", in, c, err)

@@ -1,6 +1,7 @@
 package intel
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -9,7 +10,7 @@ import (
 )
 
 // referenceMatch is the matching semantics written plainly, to hold the
-// snapshot's tables (fingerprints, depth bits, tags) to.
+// snapshot's tables (the Bloom filter, label ranges, tags) to.
 func referenceMatch(inds []Indicator, raw string) bool {
 	c, err := parseCanonical(raw)
 	if err != nil {
@@ -80,6 +81,66 @@ func TestSnapshotAgreesWithReference(t *testing.T) {
 				_, got := s.MatchRawURL(q)
 				if want := referenceMatch(inds, q); got != want {
 					t.Fatalf("round %d: %s: snapshot %v, reference %v\n%+v", round, q, got, want, inds)
+				}
+			}
+		}
+	}
+}
+
+// The snapshot against the reference where its filter is stressed: a host
+// with hundreds of listed URLs (its Bloom block saturates, so every path
+// is probed), url-prefixes on every suffix of a deep host (the host
+// expressions of two to five labels, and one of six that Safe Browsing
+// never looks up), allow entries among them, and queries on other paths
+// and deeper hosts.
+func TestSnapshotAgreesWithReferenceCrowded(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	deep := "a.b.c.d.e.example"
+	var suffixes []string
+	for h := deep; ; {
+		suffixes = append(suffixes, h)
+		i := strings.IndexByte(h, '.')
+		if i < 0 {
+			break
+		}
+		h = h[i+1:]
+	}
+	paths := []string{"/", "/k/", "/k/l/", "/k/l/m.exe", "/k/n", "/o?id=1", "/k/l/m.exe?x=2"}
+	for round := range 50 {
+		var inds []Indicator
+		add := func(typ Type, value, cat string) {
+			n, err := Normalize(Indicator{ID: int64(len(inds) + 1), Type: typ, Value: value, Category: cat, Source: "s"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			inds = append(inds, n)
+		}
+		for i := range 300 { // the crowded host
+			add(TypeURL, fmt.Sprintf("http://crowded.example/f/%d.sh", i), "malware")
+		}
+		for range 1 + rng.IntN(8) {
+			typ := TypeURLPrefix
+			if rng.IntN(3) == 0 {
+				typ = TypeURL
+			}
+			cat := "malware"
+			if rng.IntN(4) == 0 {
+				cat = CategoryAllow
+			}
+			hosts := append(suffixes[:len(suffixes)-1:len(suffixes)-1], "crowded.example")
+			add(typ, "http://"+hosts[rng.IntN(len(hosts))]+paths[rng.IntN(len(paths))], cat)
+		}
+		if rng.IntN(2) == 0 {
+			add(TypeDomain, suffixes[rng.IntN(len(suffixes)-1)], "phishing")
+		}
+		s := Build(inds, time.Now())
+		queryHosts := append([]string{"www." + deep, "crowded.example", "x.crowded.example"}, suffixes...)
+		for _, h := range queryHosts {
+			for _, p := range append(paths, "/f/7.sh", "/f/7.sh?q", "/f/9999.sh", "/k/l/m.exe/z", "/zz") {
+				q := "http://" + h + p
+				_, got := s.MatchRawURL(q)
+				if want := referenceMatch(inds, q); got != want {
+					t.Fatalf("round %d: %s: snapshot %v, reference %v", round, q, got, want)
 				}
 			}
 		}

@@ -16,21 +16,24 @@ import (
 // A nil *Snapshot matches nothing.
 type Snapshot struct {
 	seed  maphash.Seed
-	names table // domain and host indicators, and the hosts of URL ones (see fDomain...)
+	names table // domain and host indicators (see fDomain...)
 	urls  table // url and url-prefix indicators, keyed by their expression
-	addrs table // ip and cidr, keyed by masked address and prefix length
-	files table // sha256
+	// urlBloom holds the hashes of the URL indicators' hosts and their
+	// keys in urls: which expressions of a URL are worth a probe.
+	urlBloom bloom
+	addrs    table // ip and cidr, keyed by masked address and prefix length
+	files    table // sha256
 	// extraHosts holds a host indicator whose name is also a domain
 	// indicator (rare: the names table has one slot a name).
 	extraHosts map[uint64]slot
 
 	v4bits, v6bits []uint8 // the prefix lengths in addrs, longest first
-	// sufMin and sufMax bound the label counts of the domain indicators and
-	// url-prefix hosts: below the whole host (where host and url
-	// indicators apply too), a lookup probes only the suffixes in that
-	// range. No public suffix is a domain indicator (Normalize refuses
-	// one), so the top-level label alone is never probed.
-	sufMin, sufMax uint8
+	// domSuf and urlSuf bound the label counts of the domain indicators
+	// and of the url-prefix hosts: below the whole host (where host and
+	// url indicators apply too), a lookup probes only the suffixes in
+	// those ranges. No public suffix is a domain indicator (Normalize
+	// refuses one), so the top-level label alone is never probed.
+	domSuf, urlSuf labelRange
 
 	strs []string // categories and sources, interned
 	n    int
@@ -113,7 +116,7 @@ func (s *Snapshot) Bytes() int {
 	if s == nil {
 		return 0
 	}
-	n := s.names.bytes() + s.urls.bytes() + s.addrs.bytes() + s.files.bytes() + 48*len(s.extraHosts) +
+	n := s.names.bytes() + s.urls.bytes() + s.urlBloom.bytes() + s.addrs.bytes() + s.files.bytes() + 48*len(s.extraHosts) +
 		s.delta.Bytes() + 16*len(s.skip)
 	for _, v := range s.strs {
 		n += 16 + len(v)
@@ -244,19 +247,19 @@ func (s *Snapshot) hostResult(h string, a netip.Addr, isAddr bool) result {
 }
 
 // probeBatch is how many names of one host a lookup asks the names table
-// for at once; maxExtra how many other probes may join the first batch.
+// for at once; maxExtra how many other probes (the URL table's) may join
+// the first batch.
 const (
 	probeBatch = 8
-	maxExtra   = 2
+	maxExtra   = 4
 )
 
 // suffixProbe walks a host's label suffixes, most specific first, in
 // batches: the whole host, then each suffix whose label count lies within
-// the snapshot's sufMin..sufMax (no shorter or longer name is there to
+// the snapshot's domain range (no shorter or longer name is there to
 // find). A batch's slots are fetched together (lookupBatch), and the first
-// batch also carries the extra probes queued before it (the URL table's
-// exact expressions), so the cache misses overlap instead of following
-// one another.
+// batch also carries the extra probes queued before it (the URL table's),
+// so the cache misses overlap instead of following one another.
 //
 // The host is passed to each call rather than kept: a string stored in the
 // struct would make a lookup's stack buffer escape to the heap.
@@ -272,19 +275,87 @@ type suffixProbe struct {
 	xh     [maxExtra]uint64
 	xt     [maxExtra]*table
 	extra  [maxExtra]*slot // the extra probes' answers, after the first batch
+	// Suffix hashes computed already (by touch), so that no name is
+	// hashed twice.
+	nk   int
+	kpos [maxKnown]int
+	kh   [maxKnown]uint64
+	sink uint32 // what touch read, kept so that the reads are made
 }
+
+// maxKnown is how many of a host's suffixes touch hashes ahead: the whole
+// host and four more cover every host expression and nearly every host.
+const maxKnown = maxHostSuffixes + 3
 
 func (p *suffixProbe) start(host string) {
 	p.pos, p.labels = 0, strings.Count(host, ".")+1
 }
 
 // also queues a probe of t for h in the first batch; its answer is
-// p.extra[k], k counting from 0 in the order queued.
-func (p *suffixProbe) also(t *table, h uint64) {
-	if p.nx < maxExtra {
-		p.xt[p.nx], p.xh[p.nx] = t, h
-		p.nx++
+// p.extra[k], k counting from 0 in the order queued. It reports false when
+// the batch has no room left.
+func (p *suffixProbe) also(t *table, h uint64) bool {
+	if p.nx == maxExtra {
+		return false
 	}
+	p.xt[p.nx], p.xh[p.nx] = t, h
+	p.nx++
+	return true
+}
+
+// known records the hash of the suffix at pos.
+func (p *suffixProbe) known(pos int, h uint64) {
+	if p.nk < len(p.kpos) {
+		p.kpos[p.nk], p.kh[p.nk] = pos, h
+		p.nk++
+	}
+}
+
+// touch hashes the host's suffixes that a URL lookup will probe (the whole
+// host; below it, those in the domain range, and those in the url-prefix
+// range that are host expressions) and reads the names table's home tag and
+// the Bloom filter's block for each, before any answer is needed: these
+// reads miss the caches, and made together their misses overlap, where
+// the branches on each answer would otherwise make them follow one
+// another.
+func (p *suffixProbe) touch(s *Snapshot, host string) {
+	labels := strings.Count(host, ".") + 1
+	urls := len(s.urlBloom.blocks) > 0
+	names := len(s.names.tags) > 0
+	var sink uint32
+	for i, lab := 0, labels; p.nk < maxKnown; {
+		wantURL := urls && (i == 0 || lab >= 2 && lab <= maxHostSuffixes && s.urlSuf.has(lab))
+		wantName := names && (i == 0 || s.domSuf.has(lab))
+		if wantURL || wantName {
+			h := hashString(s.seed, host[i:])
+			p.known(i, h)
+			if wantURL {
+				sink += s.urlBloom.block(h)[0]
+			}
+			if wantName {
+				sink += uint32(s.names.tags[s.names.home(h)])
+			}
+		}
+		if i > 0 && s.domSuf.below(lab) && (lab <= 2 || s.urlSuf.below(lab)) {
+			break
+		}
+		j := strings.IndexByte(host[i:], '.')
+		if j < 0 {
+			break
+		}
+		i, lab = i+j+1, lab-1
+	}
+	p.sink = sink
+}
+
+// hash is the hash of host[i:], from the known ones when it is there.
+func (p *suffixProbe) hash(s *Snapshot, host string, i int) uint64 {
+	for k := range p.nk {
+		if p.kpos[k] == i {
+			return p.kh[k]
+		}
+	}
+	return hashString(s.seed, host[i:])
 }
 
 // next fetches the next batch into starts, labs and slots; it reports
@@ -293,13 +364,13 @@ func (p *suffixProbe) next(s *Snapshot, host string) bool {
 	p.n = 0
 	for p.pos >= 0 && p.n < probeBatch {
 		i, lab := p.pos, p.labels
-		if lab < int(s.sufMin) && i > 0 {
+		if i > 0 && s.domSuf.below(lab) {
 			p.pos = -1 // shorter still from here on
 			break
 		}
-		if i == 0 || lab <= int(s.sufMax) {
+		if i == 0 || lab <= int(s.domSuf.max) {
 			p.starts[p.n], p.labs[p.n] = i, lab
-			p.ps[p.n] = probe{t: &s.names, h: hashString(s.seed, host[i:])}
+			p.ps[p.n] = probe{t: &s.names, h: p.hash(s, host, i)}
 			p.n++
 		}
 		j := strings.IndexByte(host[i:], '.')
@@ -468,61 +539,134 @@ func (s *Snapshot) MatchRawURL(raw string) (Hit, bool) {
 	return s.hit(&r, c.full)
 }
 
-// matchCanon walks the host's label suffixes once: each probe of the names
-// table answers host and domain indicators and says whether URL expressions
-// exist on that host, and only then are its path expressions probed. URL
-// hits rank above host hits; an allow entry anywhere settles it.
-func (s *Snapshot) matchCanon(c *canonURL) result {
-	ur, hr := result{skip: s.skip}, result{skip: s.skip}
-	var pb [8]int
-	ends := pathEnds(c, pb[:0])
+// urlProbe is a key of the URL table that a lookup's expression
+// host[lo:]+path[:hi] may be listed under.
+type urlProbe struct {
+	h      uint64
+	lo, hi int
+}
+
+// maxURLProbes bounds a lookup's URL-table keys: 5 host expressions, each
+// with up to 6 path expressions as url-prefix keys, and the whole host's
+// two exact expressions as url keys.
+const maxURLProbes = maxHostSuffixes*(maxPathPrefixes+2) + 2
+
+// urlKeys lists, most specific first, the URL-table keys of c's
+// expressions that the snapshot's Bloom filter does not rule out: the
+// whole host and the suffixes of two to five labels that a url-prefix host
+// has (Safe Browsing's host expressions), each combined with the path
+// expressions (exact ones as url keys on the whole host, all as url-prefix
+// keys). The hosts are tested first, so a host with no listed URL costs
+// one hash and one test of the filter per host expression, and no path is
+// hashed. The hashes of the host expressions come from p when touch made
+// them.
+func (s *Snapshot) urlKeys(c *canonURL, p *suffixProbe, out *[maxURLProbes]urlProbe) int {
+	if len(s.urlBloom.blocks) == 0 {
+		return 0
+	}
+	host := c.host
+	var starts [maxHostSuffixes]int
+	ns := 1 // starts[0] is the whole host
+	if !c.ip && s.urlSuf.max >= 2 {
+		// off[k] is where the suffix of k labels begins: one past the
+		// k-th dot from the right.
+		var off [maxHostSuffixes + 1]int
+		k := 0
+		for i := len(host) - 1; i >= 0 && k < maxHostSuffixes; i-- {
+			if host[i] == '.' {
+				k++
+				off[k] = i + 1
+			}
+		}
+		for ; k >= 2; k-- {
+			if s.urlSuf.has(k) {
+				starts[ns] = off[k]
+				ns++
+			}
+		}
+	}
+	var pb [maxPathPrefixes + 2]int
+	var ends []int
 	exact := 1
 	if c.hasQuery {
 		exact = 2
 	}
-	host := c.host
-	// The URL table's keys for the whole host (the exact expressions, with
-	// and without the query) are probed beside the host's names, not after
-	// them: for a listed URL, the two lookups cost one round trip to memory.
+	n := 0
+	for _, lo := range starts[:ns] {
+		hh := p.hash(s, host, lo)
+		blk := s.urlBloom.block(hh)
+		if !bloomHas(blk, hh) {
+			continue
+		}
+		if ends == nil {
+			ends = pathEnds(c, pb[:0])
+		}
+		for j, hi := range ends {
+			h := hashString(s.seed, c.full[lo:hi])
+			// A url indicator is exact: the whole host, the whole path.
+			if lo == 0 && j < exact && bloomHas(blk, h) {
+				out[n] = urlProbe{h, lo, hi}
+				n++
+			}
+			if hp := prefixKey(h); bloomHas(blk, hp) {
+				out[n] = urlProbe{hp, lo, hi}
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// matchCanon matches c's expressions: the URL table's keys that the Bloom
+// filter lets through and the names table's host and domain probes go out
+// in one batch, so their cache misses overlap. URL hits rank above host
+// hits; an allow entry anywhere settles it.
+func (s *Snapshot) matchCanon(c *canonURL) result {
+	ur, hr := result{skip: s.skip}, result{skip: s.skip}
 	var p suffixProbe
-	for j := range min(exact, len(ends)) {
-		p.also(&s.urls, hashString(s.seed, c.full[:ends[j]]))
+	if !c.ip {
+		p.touch(s, c.host)
+	}
+	var keys [maxURLProbes]urlProbe
+	nk := s.urlKeys(c, &p, &keys)
+	batched := 0
+	for batched < nk && p.also(&s.urls, keys[batched].h) {
+		batched++
 	}
 	if c.ip {
-		p.ps[0] = probe{t: &s.names, h: hashString(s.seed, host)}
+		// No names probe: an address matches ip and cidr indicators.
 		for k := range p.nx {
-			p.ps[1+k] = probe{t: p.xt[k], h: p.xh[k]}
+			p.ps[k] = probe{t: p.xt[k], h: p.xh[k]}
 		}
-		lookupBatch(p.ps[:1+p.nx])
+		lookupBatch(p.ps[:p.nx])
 		for k := range p.nx {
-			p.extra[k] = p.ps[1+k].e
+			p.extra[k] = p.ps[k].e
 		}
-		if e := p.ps[0].e; e != nil && e.flags&fURLHost != 0 {
-			if s.seePaths(c, 0, ends, exact, e, &p.extra, &ur) {
-				return result{allowed: true}
-			}
+		if s.seeURLs(&keys, nk, batched, &p.extra, &ur) {
+			return result{allowed: true}
 		}
 		if c.addr.IsValid() {
 			s.matchAddr(c.addr, &hr)
 		}
 	} else {
+		host := c.host
 		p.start(host)
-		for p.next(s, host) {
-			for k := range p.n {
-				e, i, labels := p.slots[k], p.starts[k], p.labs[k]
-				if e == nil {
-					continue
-				}
-				// Safe Browsing's host expressions: the whole host, and
-				// the suffixes of two to five labels.
-				if e.flags&fURLHost != 0 && (i == 0 || labels >= 2 && labels <= maxHostSuffixes) {
-					if s.seePaths(c, i, ends, exact, e, &p.extra, &ur) {
-						return result{allowed: true}
-					}
-				}
-				if s.seeName(e, i, len(host), &hr) {
+		first := true
+		for p.next(s, host) || first {
+			if first {
+				// The first batch carried the URL table's probes.
+				first = false
+				if s.seeURLs(&keys, nk, batched, &p.extra, &ur) {
 					return result{allowed: true}
 				}
+			}
+			for k := range p.n {
+				if s.seeName(p.slots[k], p.starts[k], len(host), &hr) {
+					return result{allowed: true}
+				}
+			}
+			if p.n == 0 {
+				break
 			}
 		}
 	}
@@ -533,27 +677,19 @@ func (s *Snapshot) matchCanon(c *canonURL) result {
 	return hr
 }
 
-// seePaths probes the path expressions of the host suffix starting at hs,
-// skipping those whose depth no URL indicator on that host has, or whose
-// fingerprint the host's names slot does not hold. exactFound holds the
-// answers for the whole host's exact expressions, probed already.
-func (s *Snapshot) seePaths(c *canonURL, hs int, ends []int, exact int, host *slot, exactFound *[maxExtra]*slot, r *result) bool {
-	pathStart := len(c.host)
-	for j, pe := range ends {
-		if host.depths&depthBit(c.full[pathStart:pe]) == 0 {
-			continue
+// seeURLs applies the URL table's answers for keys[:n] to r, in order: the
+// first batched ones from found, the rest probed now (only when many of a
+// URL's expressions pass the filter).
+func (s *Snapshot) seeURLs(keys *[maxURLProbes]urlProbe, n, batched int, found *[maxExtra]*slot, r *result) bool {
+	for k := range n {
+		var e *slot
+		if k < batched {
+			e = found[k]
+		} else {
+			e = s.urls.get(keys[k].h)
 		}
-		// A url indicator is exact: the whole host, the whole path.
-		if hs == 0 && j < exact && j < maxExtra {
-			if r.see(exactFound[j], hs, pe) {
-				return true
-			}
-		}
-		h := hashString(s.seed, c.full[hs:pe])
-		if hp := prefixKey(h); host.mayHavePath(hp) {
-			if r.see(s.urls.get(hp), hs, pe) {
-				return true
-			}
+		if r.see(e, keys[k].lo, keys[k].hi) {
+			return true
 		}
 	}
 	return false

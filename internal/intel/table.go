@@ -18,6 +18,12 @@ import (
 // gateway, usually reads one cache line of tags and no slot at all.
 //
 // 24 bytes a slot plus a tag, at a load of at most 0.75: 33 bytes an entry.
+//
+// A table whose probes are expected to hit (the URL table, which a lookup
+// probes only for keys the snapshot's Bloom filter lets through) drops its
+// tags once built (dropTags): reading a tag before the slot would only add
+// a round trip to memory. Its lookups scan the slots from home until the
+// hash or an empty slot (h 0).
 type table struct {
 	tags  []uint8
 	slots []slot
@@ -26,63 +32,20 @@ type table struct {
 type slot struct {
 	h     uint64 // 0 means empty
 	id    int64
-	cat   uint16 // index into Snapshot.names
-	src   uint16 // index into Snapshot.names
+	cat   uint16 // index into Snapshot.strs
+	src   uint16 // index into Snapshot.strs
 	typ   uint8  // index into Types
 	allow bool
 	flags uint8
-	// depths, in the names table: bit k is set when a URL indicator on
-	// this host has a path with k+1 slashes (8 or more: bit 7), so a
-	// lookup probes only the path expressions that could be listed.
-	depths uint8
 }
 
 // Flags of a slot in the names table, which holds domain and host
-// indicators and marks the hosts that have URL expressions, so one probe per
-// label suffix answers all three questions.
+// indicators, so one probe per label suffix answers both questions.
 const (
-	fDomain  uint8 = 1 << iota // the slot's attributes are a domain indicator's
-	fHost                      // ... a host indicator's
-	fURLHost                   // some url or url-prefix indicator is on this host
-	fBoth                      // a host indicator for the same name is in Snapshot.extraHosts
-	// A host that is only the host of URL indicators (no domain or host
-	// indicator of its own) has its slot's id free: it holds the top 32
-	// bits of the hashes of up to two of its URL expressions, so a lookup
-	// of another path on a listed host costs no probe of the URL table.
-	fFP1  // the low half of id is a fingerprint
-	fFP2  // the high half of id is one too
-	fNoFP // more than two, or the id is an indicator's: probe every path
+	fDomain uint8 = 1 << iota // the slot's attributes are a domain indicator's
+	fHost                     // ... a host indicator's
+	fBoth                     // a host indicator for the same name is in Snapshot.extraHosts
 )
-
-// fingerprint is what the names slot of a URL host keeps of an expression.
-func fingerprint(h uint64) uint32 { return uint32(h >> 32) }
-
-// mayHavePath reports whether the URL table may hold the expression with
-// hash h, as far as its host's names slot e knows.
-func (e *slot) mayHavePath(h uint64) bool {
-	if e.flags&fFP1 == 0 || e.flags&fNoFP != 0 {
-		return true
-	}
-	fp := fingerprint(h)
-	return fp == uint32(e.id) || e.flags&fFP2 != 0 && fp == uint32(uint64(e.id)>>32)
-}
-
-// addFingerprint records one more expression of a marker slot's host.
-func (e *slot) addFingerprint(fp uint32) {
-	switch {
-	case e.flags&fNoFP != 0:
-	case e.flags&fFP1 == 0:
-		e.id = int64(uint64(e.id)&^0xffffffff | uint64(fp))
-		e.flags |= fFP1
-	case fp == uint32(e.id):
-	case e.flags&fFP2 == 0:
-		e.id = int64(uint64(e.id)&0xffffffff | uint64(fp)<<32)
-		e.flags |= fFP2
-	case fp == uint32(uint64(e.id)>>32):
-	default:
-		e.flags = e.flags&^(fFP1|fFP2) | fNoFP
-	}
-}
 
 const maxLoad = 0.75
 
@@ -138,13 +101,35 @@ func (t *table) insert(s slot) bool {
 }
 
 func (t *table) get(h uint64) *slot {
-	if len(t.tags) == 0 {
+	if len(t.slots) == 0 {
 		return nil
+	}
+	if t.tags == nil {
+		return t.scan(t.home(h), h)
 	}
 	if i, ok := t.find(h); ok {
 		return &t.slots[i]
 	}
 	return nil
+}
+
+// dropTags makes t a table probed by its slots alone (see table).
+func (t *table) dropTags() { t.tags = nil }
+
+// scan looks for h in the slots from i on, without tags (i may be len: it
+// wraps).
+func (t *table) scan(i int, h uint64) *slot {
+	for n := len(t.slots); ; i++ {
+		if i >= n {
+			i = 0
+		}
+		switch t.slots[i].h {
+		case h:
+			return &t.slots[i]
+		case 0:
+			return nil
+		}
+	}
 }
 
 // probe is one lookup of a batch: which table, which hash, and (after
@@ -159,25 +144,32 @@ type probe struct {
 }
 
 // lookupBatch is get for several hashes, in any tables, at once: first
-// every home tag is loaded, then each probe's run of tags is scanned (from
-// the cache line just fetched) for its tag, then every candidate slot is
-// loaded, then the answers are settled. Each phase's loads are independent
-// of one another, so their cache misses (the tables are far larger than the
-// caches) are in flight together: a URL lookup costs two memory round trips
-// instead of two for each of its probes, also when an entry sits a few
-// places past its home, as most do at a load of 0.75.
+// every home tag (or, in a table without tags, home slot) is loaded, then
+// each probe's run of tags is scanned (from the cache line just fetched)
+// for its tag, then every candidate slot is loaded, then the answers are
+// settled. Each phase's loads are independent of one another, so their
+// cache misses (the tables are far larger than the caches) are in flight
+// together: a lookup costs two memory round trips (one for a table without
+// tags) instead of two for each of its probes, also when an entry sits a
+// few places past its home, as most do at a load of 0.75.
 func lookupBatch(ps []probe) {
 	for k := range ps {
 		p := &ps[k]
 		p.pos, p.e = -1, nil
-		if len(p.t.tags) > 0 {
-			p.pos = p.t.home(p.h)
-			p.tag = p.t.tags[p.pos]
+		switch t := p.t; {
+		case len(t.slots) == 0:
+		case t.tags == nil:
+			p.pos = t.home(p.h)
+			p.e = &t.slots[p.pos]
+			p.sh = p.e.h
+		default:
+			p.pos = t.home(p.h)
+			p.tag = t.tags[p.pos]
 		}
 	}
 	for k := range ps {
 		p := &ps[k]
-		if p.pos < 0 {
+		if p.pos < 0 || p.e != nil {
 			continue
 		}
 		want, tags := tagOf(p.h), p.t.tags
@@ -195,9 +187,7 @@ func lookupBatch(ps []probe) {
 			}
 			tg = tags[i]
 		}
-	}
-	for k := range ps {
-		if p := &ps[k]; p.pos >= 0 {
+		if p.pos >= 0 {
 			p.e = &p.t.slots[p.pos]
 			p.sh = p.e.h
 		}
@@ -208,7 +198,11 @@ func lookupBatch(ps []probe) {
 		case p.pos < 0:
 			p.e = nil
 		case p.sh != p.h:
-			p.e = p.t.getFrom(p.pos+1, p.h) // another entry's tag (1 in 128): probe on
+			if p.t.tags == nil {
+				p.e = p.t.scan(p.pos+1, p.h) // a few slots past home, mostly in the same line
+			} else {
+				p.e = p.t.getFrom(p.pos+1, p.h) // another entry's tag (1 in 128): probe on
+			}
 		}
 	}
 }
