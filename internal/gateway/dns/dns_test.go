@@ -223,6 +223,18 @@ func FuzzFastAnswer(f *testing.F) {
 		b, _ := q.Pack()
 		f.Add(b)
 	}
+	// A kept block answer (the readers answer the listed name).
+	d := chain.Decide(&gateway.Query{Client: netip.MustParseAddr("127.0.0.1"), Host: "evil.test"})
+	for _, edns := range []bool{false, true} {
+		srv.keepBlock(cacheKey{name: "evil.test.", qtype: mdns.TypeA, qclass: mdns.ClassINET, edns: edns}, d, chain.Matcher())
+		q := new(mdns.Msg)
+		q.SetQuestion("eViL.test.", mdns.TypeA)
+		if edns {
+			q.SetEdns0(1232, false)
+		}
+		b, _ := q.Pack()
+		f.Add(b)
+	}
 	f.Add([]byte{0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 1, 0, 1, 0, 0, 41, 4, 0, 0, 0, 0, 0, 0, 0})
 	ua := netip.MustParseAddrPort("127.0.0.1:5353")
 	f.Fuzz(func(t *testing.T, data []byte) {

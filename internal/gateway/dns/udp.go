@@ -213,11 +213,7 @@ func (s *Server) fastAnswer(q []byte, from netip.AddrPort, rd *reader, out []byt
 		return nil, false // intel unavailable: the policy's fail mode decides, slowly
 	}
 	e, age := s.cache.lookupAt(key, rd.now)
-	if e != nil {
-		mark, ok := e.cleanFor.Load().(cleanMark)
-		if !ok || mark.m != any(cur) {
-			return nil, false // judged on the slow path, which marks it clean
-		}
+	if mark, ok := cleanOf(e); ok && mark.m == any(cur) {
 		var d gateway.Decision
 		if mark.name {
 			// Intel lists nothing for the name under cur: only the client's
@@ -229,8 +225,10 @@ func (s *Server) fastAnswer(q []byte, from netip.AddrPort, rd *reader, out []byt
 		if d.Verdict == gateway.Allowed {
 			return s.answerCached(q, qEnd, size, e, age, d, rd, out)
 		}
-		// Listed since it was cached: a block answer may be kept for it.
 	}
+	// Not cached, not judged under cur (the slow path judges it and marks
+	// it clean), or listed since: a block answer kept for the name under
+	// cur, or the slow path.
 	a := s.blocks.get(key)
 	if a == nil || a.m != any(cur) || a.qEnd != qEnd || len(a.b) > min(size, 4096) {
 		return nil, false
@@ -243,6 +241,14 @@ func (s *Server) fastAnswer(q []byte, from netip.AddrPort, rd *reader, out []byt
 	// host lives in out, which the answer overwrites: the record takes a copy.
 	s.recordBlock(netip.AddrPortFrom(addr, from.Port()), strings.Clone(host), d, a.action)
 	return a.render(out, q), true
+}
+
+func cleanOf(e *cacheEntry) (cleanMark, bool) {
+	if e == nil {
+		return cleanMark{}, false
+	}
+	m, ok := e.cleanFor.Load().(cleanMark)
+	return m, ok
 }
 
 // answerCached writes into out the cached answer e, aged by age, for the
