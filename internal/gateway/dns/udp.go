@@ -32,8 +32,8 @@ const (
 	maxSlow     = 4096 // queries on the slow path at once; more are dropped
 )
 
-// serveUDP answers on pc until it is closed. It reads with readers()
-// goroutines, each on a socket of its own: pc, and (on Linux) more sockets
+// serveUDP answers on pc until it is closed. It reads with one goroutine
+// per CPU, each on a socket of its own: pc, and (on Linux) more sockets
 // bound to the same address with SO_REUSEPORT, among which the kernel
 // spreads clients by their address and port. Reads on one socket are
 // serialized by the runtime, so readers sharing pc would only take turns.
@@ -41,7 +41,7 @@ func (s *Server) serveUDP(pc net.PacketConn) error {
 	pcs := []net.PacketConn{pc}
 	if canReusePort {
 		lc := net.ListenConfig{Control: reusePort}
-		for len(pcs) < readers() {
+		for len(pcs) < runtime.GOMAXPROCS(0) {
 			more, err := lc.ListenPacket(context.Background(), "udp", pc.LocalAddr().String())
 			if err != nil {
 				break // pc was not opened by Listen: it reads alone
@@ -77,18 +77,6 @@ func (s *Server) serveUDP(pc net.PacketConn) error {
 	}
 	return nil
 }
-
-// readers is how many UDP readers (and sockets) serve: one per two CPUs
-// the runtime uses, at least one. Every answer also costs the kernel its
-// delivery (on loopback the sender's CPU delivers into the receiver's
-// socket and wakes it, on a NIC the receive interrupt's CPU does the
-// protocol work), and a reader that finds its socket empty parks on the
-// netpoller, whose wake-ups hand goroutines between threads with futex
-// calls; a reader per CPU left none to the rest and paid those hand-offs.
-// Measured on 2 CPUs beside dnsperf: one reader answered about 10% more
-// queries per CPU-second than two, at the same rate (Stop 6 in
-// docs/performance-proxydns.md).
-func readers() int { return max(1, (runtime.GOMAXPROCS(0)+1)/2) }
 
 func isClosed(err error) bool { return errors.Is(err, net.ErrClosed) }
 
