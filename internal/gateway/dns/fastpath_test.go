@@ -340,3 +340,50 @@ func spelledAs(name, pattern string) string {
 	}
 	return string(b)
 }
+
+// The readers count their decisions in a tally of their own and add it to
+// the shared counters once a batch: every answer is still counted, slow or
+// fast, allowed or blocked.
+func TestReadersCountDecisions(t *testing.T) {
+	f := startFilter(t, nil)
+	f.intel.Add("domain", "evil.test", "c2")
+	for range 3 {
+		if r := f.query(t, "udp", "count.example", mdns.TypeA); r.Rcode != mdns.RcodeSuccess {
+			t.Fatalf("allowed: %v", r)
+		}
+		if r := f.query(t, "udp", "x.evil.test", mdns.TypeA); r.Rcode != mdns.RcodeNameError {
+			t.Fatalf("blocked: %v", r)
+		}
+	}
+	// Keys: enforcer/reason/verdict (labels in name order).
+	want := map[string]float64{"dns/no-match/allow/": 3, "dns/intel/block/": 3}
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		got := map[string]float64{}
+		mfs, err := f.reg.Gather()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, mf := range mfs {
+			if mf.GetName() != "honeygate_gateway_decisions_total" {
+				continue
+			}
+			for _, mt := range mf.Metric {
+				key := ""
+				for _, l := range mt.Label {
+					key += l.GetValue() + "/"
+				}
+				if v := mt.Counter.GetValue(); v != 0 {
+					got[key] = v
+				}
+			}
+		}
+		if fmt.Sprint(got) == fmt.Sprint(want) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("decisions counted %v, want %v", got, want)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
