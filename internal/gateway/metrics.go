@@ -75,3 +75,40 @@ func (m *Metrics) Suppressed(enforcer int) {
 	}
 	m.suppressed[enforcer].Inc()
 }
+
+// Tally counts decisions locally, without atomics, for one goroutine that
+// answers in batches (the DNS filter's UDP readers); Metrics.Flush adds
+// them up once a batch, so readers on several CPUs do not contend for the
+// shared counters on every answer.
+type Tally struct {
+	n   [len(verdictNames)][len(reasonNames)]uint32
+	any bool
+}
+
+// Observe counts d in t.
+func (t *Tally) Observe(d Decision) {
+	if int(d.Verdict) >= len(verdictNames) {
+		return
+	}
+	t.n[d.Verdict][reasonIndex(d.Reason)]++
+	t.any = true
+}
+
+// Flush adds t's counts to enforcer's counters and empties t.
+func (m *Metrics) Flush(enforcer int, t *Tally) {
+	if !t.any {
+		return
+	}
+	t.any = false
+	for v := range t.n {
+		for r, n := range t.n[v] {
+			if n == 0 {
+				continue
+			}
+			t.n[v][r] = 0
+			if m != nil && enforcer >= 0 && enforcer < numEnforcers {
+				m.counters[enforcer][v][r].Add(float64(n))
+			}
+		}
+	}
+}

@@ -225,6 +225,24 @@ func (c *Chain) DecideUnlisted(client netip.Addr, host string) Decision {
 	return Decision{Verdict: Allowed, Reason: ReasonNoMatch, Policy: p.name}
 }
 
+// DecideListed is Decide for a name the current matcher is known to list
+// with hit (the DNS filter remembers the hit with its block answer, per
+// matcher snapshot): the same decision as Decide, without asking intel
+// again; the client's network still decides the allowlist and categories.
+func (c *Chain) DecideListed(client netip.Addr, host string, hit Hit) Decision {
+	if !c.ClientAllowed(client) {
+		return Decision{Verdict: Refused, Reason: ReasonClientRefused}
+	}
+	p := c.policyFor(client)
+	if p.allow != nil && p.allowed(host) {
+		return Decision{Verdict: Allowed, Reason: ReasonAllowlist, Policy: p.name}
+	}
+	if p.categories != nil && !p.categories[strings.ToLower(hit.Category)] {
+		return Decision{Verdict: Allowed, Reason: ReasonCategoryAllowed, Policy: p.name, Hit: hit}
+	}
+	return Decision{Verdict: Blocked, Reason: ReasonIntel, Policy: p.name, Hit: hit, Decrypt: p.decrypt}
+}
+
 func (c *Chain) decide(q *Query) Decision {
 	// 0. Client network.
 	if !c.ClientAllowed(q.Client) {

@@ -38,6 +38,7 @@ type Server struct {
 	opt         Options
 	log         *slog.Logger
 	cache       *cache
+	blocks      *blockCache
 	up          *upstream
 	sink4       netip.Addr
 	sink6       netip.Addr
@@ -81,6 +82,7 @@ func New(opt Options) (*Server, error) {
 		maxTTL = time.Hour
 	}
 	s.cache = newCache(cfg.CacheEntries, maxTTL)
+	s.blocks = newBlockCache(cfg.CacheEntries)
 	s.up = newUpstream(cfg.Upstreams)
 	return s, nil
 }

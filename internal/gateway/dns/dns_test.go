@@ -172,7 +172,7 @@ func TestFastPathServesCachedAnswers(t *testing.T) {
 	q.SetQuestion("FaSt.Example.", mdns.TypeA)
 	q.Id = 4242
 	b, _ := q.Pack()
-	out, ok := f.srv.fastAnswer(b, netip.MustParseAddr("127.0.0.1"), nil, make([]byte, 0, 4096))
+	out, ok := f.srv.fastAnswer(b, netip.MustParseAddrPort("127.0.0.1:5353"), new(reader), make([]byte, 0, 4096))
 	if !ok {
 		t.Fatal("cached answer not served on the fast path")
 	}
@@ -182,7 +182,7 @@ func TestFastPathServesCachedAnswers(t *testing.T) {
 	}
 	// A name listed after it was cached is no longer answered from cache.
 	f.intel.Add("domain", "fast.example", "c2")
-	if _, ok := f.srv.fastAnswer(b, netip.MustParseAddr("127.0.0.1"), nil, make([]byte, 0, 4096)); ok {
+	if _, ok := f.srv.fastAnswer(b, netip.MustParseAddrPort("127.0.0.1:5353"), new(reader), make([]byte, 0, 4096)); ok {
 		t.Fatal("a listed name answered from cache")
 	}
 	if r := f.query(t, "udp", "fast.example", mdns.TypeA); r.Rcode != mdns.RcodeNameError {
@@ -223,10 +223,22 @@ func FuzzFastAnswer(f *testing.F) {
 		b, _ := q.Pack()
 		f.Add(b)
 	}
+	// A kept block answer (the readers answer the listed name).
+	d := chain.Decide(&gateway.Query{Client: netip.MustParseAddr("127.0.0.1"), Host: "evil.test"})
+	for _, edns := range []bool{false, true} {
+		srv.keepBlock(cacheKey{name: "evil.test.", qtype: mdns.TypeA, qclass: mdns.ClassINET, edns: edns}, d, chain.Matcher())
+		q := new(mdns.Msg)
+		q.SetQuestion("eViL.test.", mdns.TypeA)
+		if edns {
+			q.SetEdns0(1232, false)
+		}
+		b, _ := q.Pack()
+		f.Add(b)
+	}
 	f.Add([]byte{0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 1, 0, 1, 0, 0, 41, 4, 0, 0, 0, 0, 0, 0, 0})
-	ua := netip.MustParseAddr("127.0.0.1")
+	ua := netip.MustParseAddrPort("127.0.0.1:5353")
 	f.Fuzz(func(t *testing.T, data []byte) {
-		out, ok := srv.fastAnswer(data, ua, nil, make([]byte, 0, 4096))
+		out, ok := srv.fastAnswer(data, ua, new(reader), make([]byte, 0, 4096))
 		if !ok {
 			return
 		}

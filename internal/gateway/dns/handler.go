@@ -71,10 +71,13 @@ func (s *Server) ServeDNS(w mdns.ResponseWriter, r *mdns.Msg) {
 
 	nameClean := false // intel was asked about the name and listed nothing
 	if q.Qclass == mdns.ClassINET || q.Qclass == mdns.ClassANY {
+		cur := s.opt.Chain.Matcher()
 		d := s.opt.Chain.Decide(&gateway.Query{Client: client.Addr(), Host: host})
 		s.opt.Metrics.Observe(gateway.EnforcerDNS, d)
 		if d.Verdict != gateway.Allowed {
 			s.reply(w, r, s.block(r, client, host, d))
+			// The next such question over UDP is answered by the readers.
+			s.keepBlock(keyOf(r, name), d, cur)
 			return
 		}
 		nameClean = d.Reason == gateway.ReasonNoMatch
@@ -109,6 +112,9 @@ func (s *Server) ServeDNS(w mdns.ResponseWriter, r *mdns.Msg) {
 	}
 	m.Id = r.Id
 	m.Response, m.RecursionAvailable = true, true
+	// RD and CD as asked (RFC 1035 4.1.1; the upstream saw RD set), as the
+	// readers' packed answers have them.
+	m.RecursionDesired, m.CheckingDisabled = r.RecursionDesired, r.CheckingDisabled
 	m.Question = r.Question // the client's spelling (0x20 case randomization)
 	s.reply(w, r, m)
 }
@@ -197,6 +203,19 @@ func (s *Server) judgeAnswer(client netip.Addr, e *cacheEntry, m *mdns.Msg, name
 
 // block builds the NXDOMAIN or sinkhole answer and records the block.
 func (s *Server) block(r *mdns.Msg, client netip.AddrPort, host string, d gateway.Decision) *mdns.Msg {
+	m, action := s.blockMsg(r)
+	s.recordBlock(client, host, d, action)
+	return m
+}
+
+// recordBlock records one block of host for client.
+func (s *Server) recordBlock(client netip.AddrPort, host string, d gateway.Decision, action string) {
+	s.record(&gateway.Block{Kind: gateway.KindBlock, Client: client, Host: host, Hit: d.Hit, Ref: gateway.NewRef(),
+		Action: action, Reason: d.Reason, Policy: d.Policy})
+}
+
+// blockMsg is the NXDOMAIN or sinkhole answer to r, and which it is.
+func (s *Server) blockMsg(r *mdns.Msg) (*mdns.Msg, string) {
 	q := r.Question[0]
 	m := new(mdns.Msg)
 	m.SetReply(r)
@@ -220,9 +239,7 @@ func (s *Server) block(r *mdns.Msg, client netip.AddrPort, host string, d gatewa
 		m.Rcode = mdns.RcodeNameError
 		m.Ns = []mdns.RR{s.soa(q.Name)}
 	}
-	s.record(&gateway.Block{Kind: gateway.KindBlock, Client: client, Host: host, Hit: d.Hit, Ref: gateway.NewRef(),
-		Action: action, Reason: d.Reason, Policy: d.Policy})
-	return m
+	return m, action
 }
 
 // soa is the authority record of a synthesized negative answer; its minimum
@@ -301,6 +318,16 @@ func (s *Server) isKillSwitch(name string) bool {
 // never passed on: ours says what we accept. A UDP answer larger than the
 // client can take is truncated (TC set), so the client retries over TCP.
 func (s *Server) reply(w mdns.ResponseWriter, r, m *mdns.Msg) {
+	_, udp := w.RemoteAddr().(*net.UDPAddr)
+	s.finish(r, m, udp)
+	if err := w.WriteMsg(m); err != nil {
+		s.log.Debug("dns: write", "err", err)
+	}
+}
+
+// finish puts our OPT into m when r has one, and over UDP truncates m to
+// what the client takes.
+func (s *Server) finish(r, m *mdns.Msg, udp bool) {
 	extra := m.Extra[:0:0]
 	for _, rr := range m.Extra {
 		if rr.Header().Rrtype != mdns.TypeOPT {
@@ -313,11 +340,8 @@ func (s *Server) reply(w mdns.ResponseWriter, r, m *mdns.Msg) {
 		size = max(int(opt.UDPSize()), mdns.MinMsgSize)
 		m.SetEdns0(1232, opt.Do())
 	}
-	if _, udp := w.RemoteAddr().(*net.UDPAddr); udp {
+	if udp {
 		m.Truncate(min(size, 4096))
-	}
-	if err := w.WriteMsg(m); err != nil {
-		s.log.Debug("dns: write", "err", err)
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	mdns "github.com/miekg/dns"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/honeygate/honeygate/internal/gateway"
 	"github.com/honeygate/honeygate/internal/gateway/gatewaytest"
@@ -58,6 +59,7 @@ func startUpstream(t *testing.T) *fakeUpstream {
 }
 
 type fixture struct {
+	reg   *prometheus.Registry
 	intel *gatewaytest.Intel
 	rec   *gatewaytest.Recorder
 	srv   *Server
@@ -67,7 +69,7 @@ type fixture struct {
 
 func startFilter(t *testing.T, edit func(*gateway.Config)) *fixture {
 	t.Helper()
-	f := &fixture{intel: gatewaytest.NewIntel(), rec: &gatewaytest.Recorder{}, up: startUpstream(t)}
+	f := &fixture{reg: prometheus.NewRegistry(), intel: gatewaytest.NewIntel(), rec: &gatewaytest.Recorder{}, up: startUpstream(t)}
 	cfg := gateway.DefaultConfig()
 	cfg.Upstreams = []string{f.up.addr}
 	if edit != nil {
@@ -80,7 +82,8 @@ func startFilter(t *testing.T, edit func(*gateway.Config)) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.srv, err = New(Options{Chain: chain, Recorder: f.rec, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Config: cfg})
+	f.srv, err = New(Options{Chain: chain, Recorder: f.rec, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Config: cfg,
+		Metrics: gateway.NewMetrics(f.reg)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -80,8 +80,17 @@ func (s *Server) serveUDP(pc net.PacketConn) error {
 
 func isClosed(err error) bool { return errors.Is(err, net.ErrClosed) }
 
+// reader is the state of one UDP reader goroutine: its key buffer, the
+// clock read once a batch, and the decisions it counted since the last
+// flush to the shared metrics.
+type reader struct {
+	key   [255 + 5]byte
+	now   time.Time // zero: read the cache's clock per query
+	tally gateway.Tally
+}
+
 func (s *Server) udpLoop(pc net.PacketConn, pio packetIO, slow chan struct{}) error {
-	var key [255 + 5]byte
+	rd := new(reader)
 	for {
 		n, err := pio.read()
 		if err != nil {
@@ -97,13 +106,14 @@ func (s *Server) udpLoop(pc net.PacketConn, pio packetIO, slow chan struct{}) er
 			}
 			return err
 		}
+		rd.now = s.cache.now()
 		for i := 0; i < n; i++ {
 			q, from := pio.query(i)
 			if !from.IsValid() || len(q) == 0 {
 				continue
 			}
 			if out := pio.next(); out != nil {
-				if b, ok := s.fastAnswer(q, from.Addr().Unmap(), key[:0], out); ok {
+				if b, ok := s.fastAnswer(q, from, rd, out); ok {
 					pio.queue(i, b)
 					continue
 				}
@@ -119,20 +129,25 @@ func (s *Server) udpLoop(pc net.PacketConn, pio packetIO, slow chan struct{}) er
 			default: // overloaded: drop, as a busy resolver does
 			}
 		}
-		if err := pio.flush(); err != nil && isClosed(err) {
+		err = pio.flush()
+		s.opt.Metrics.Flush(gateway.EnforcerDNS, &rd.tally)
+		if err != nil && isClosed(err) {
 			return nil
 		}
 	}
 }
 
-// fastAnswer answers q from the cache when it can; ok false sends q down
-// the slow path. It never allocates on the way to a cached answer.
-func (s *Server) fastAnswer(q []byte, addr netip.Addr, key, out []byte) (_ []byte, ok bool) {
+// fastAnswer answers q from the cache, or with the block answer kept for
+// its name, when it can; ok false sends q down the slow path. It never
+// allocates on the way to a cached answer (a block allocates its record).
+func (s *Server) fastAnswer(q []byte, from netip.AddrPort, rd *reader, out []byte) (_ []byte, ok bool) {
 	defer func() {
 		if recover() != nil {
 			ok = false // the slow path answers, or reports the bug
 		}
 	}()
+	addr := from.Addr().Unmap()
+	key := rd.key[:0]
 	if len(q) < 12+5 {
 		return nil, false
 	}
@@ -193,26 +208,52 @@ func (s *Server) fastAnswer(q []byte, addr netip.Addr, key, out []byte) (_ []byt
 		return nil, false
 	}
 	key = appendKeyTail(key, qtype, qclass, do, cd, edns)
-	e, age := s.cache.lookupID(key)
-	if e == nil {
-		return nil, false
-	}
 	cur := chain.Matcher()
-	mark, ok := e.cleanFor.Load().(cleanMark)
-	if !ok || cur == nil || mark.m != any(cur) {
-		return nil, false // judged on the slow path, which marks it clean
+	if cur == nil {
+		return nil, false // intel unavailable: the policy's fail mode decides, slowly
 	}
-	var d gateway.Decision
-	if mark.name {
-		// Intel lists nothing for the name under cur: only the client's
-		// allowlist can still change the reason, never the verdict.
-		d = chain.DecideUnlisted(addr, host)
-	} else {
-		d = chain.Decide(&gateway.Query{Client: addr, Host: host})
+	e, age := s.cache.lookupAt(key, rd.now)
+	if mark, ok := cleanOf(e); ok && mark.m == any(cur) {
+		var d gateway.Decision
+		if mark.name {
+			// Intel lists nothing for the name under cur: only the client's
+			// allowlist can still change the reason, never the verdict.
+			d = chain.DecideUnlisted(addr, host)
+		} else {
+			d = chain.Decide(&gateway.Query{Client: addr, Host: host})
+		}
+		if d.Verdict == gateway.Allowed {
+			return s.answerCached(q, qEnd, size, e, age, d, rd, out)
+		}
 	}
-	if d.Verdict != gateway.Allowed {
+	// Not cached, not judged under cur (the slow path judges it and marks
+	// it clean), or listed since: a block answer kept for the name under
+	// cur, or the slow path.
+	a := s.blocks.get(key)
+	if a == nil || a.m != any(cur) || a.qEnd != qEnd || len(a.b) > min(size, 4096) {
 		return nil, false
 	}
+	d := chain.DecideListed(addr, host, a.hit)
+	if d.Verdict != gateway.Blocked {
+		return nil, false // this client's network lets it through: forwarded
+	}
+	rd.tally.Observe(d)
+	// host lives in out, which the answer overwrites: the record takes a copy.
+	s.recordBlock(netip.AddrPortFrom(addr, from.Port()), strings.Clone(host), d, a.action)
+	return a.render(out, q), true
+}
+
+func cleanOf(e *cacheEntry) (cleanMark, bool) {
+	if e == nil {
+		return cleanMark{}, false
+	}
+	m, ok := e.cleanFor.Load().(cleanMark)
+	return m, ok
+}
+
+// answerCached writes into out the cached answer e, aged by age, for the
+// query q allowed by d.
+func (s *Server) answerCached(q []byte, qEnd, size int, e *cacheEntry, age time.Duration, d gateway.Decision, rd *reader, out []byte) ([]byte, bool) {
 	wa := e.wireFor()
 	if wa == nil || len(wa.b) > min(size, 4096) || wa.qEnd != qEnd {
 		return nil, false
@@ -232,7 +273,7 @@ func (s *Server) fastAnswer(q []byte, addr netip.Addr, key, out []byte) (_ []byt
 		}
 		out[o], out[o+1], out[o+2], out[o+3] = byte(ttl>>24), byte(ttl>>16), byte(ttl>>8), byte(ttl)
 	}
-	s.opt.Metrics.Observe(gateway.EnforcerDNS, d)
+	rd.tally.Observe(d)
 	return out, true
 }
 

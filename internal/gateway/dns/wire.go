@@ -56,7 +56,8 @@ func ttlOffsets(b []byte) (qEnd int, ttls []int, err error) {
 	if len(b) < 12 || b[4] != 0 || b[5] != 1 {
 		return 0, nil, errWire
 	}
-	n := int(b[6])<<8 | int(b[7]) + int(b[8])<<8 | int(b[9]) + int(b[10])<<8 | int(b[11])
+	// (| and + bind alike in Go: each count is parenthesized.)
+	n := (int(b[6])<<8 | int(b[7])) + (int(b[8])<<8 | int(b[9])) + (int(b[10])<<8 | int(b[11]))
 	off, err := skipName(b, 12)
 	if err != nil {
 		return 0, nil, err
