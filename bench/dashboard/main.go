@@ -168,6 +168,7 @@ func run(dir string, nEvents, nSites, nDays, nIndicators, runs int) error {
 		// A search that finds nothing: the worst case of a combined filter
 		// (one index narrows, the other condition is checked row by row).
 		"/intel?category=" + intel.CategoryMalware + "&source=no-such-feed",
+		"/intel?type=url&category=" + intel.CategoryC2 + "&source=no-such-feed",
 	}
 	fmt.Printf("%-60s %10s %10s %10s\n", "view", "median", "max", "bytes")
 	profStart()
