@@ -158,6 +158,10 @@ func run(dir string, nEvents, nSites, nDays, nIndicators, runs int) error {
 		"/tampering", "/tampering?from=" + day(nDays-1) + "&to=" + day(0),
 		"/tampering/cell?site=site-0007&day=" + day(3),
 		"/blocks?ref=R6",
+		"/ref/" + evs[0].ID, // an indicator's evidence: redirects to its session
+		// The live counter's poll (what a browser without EventSource asks
+		// every 2 s): events of today, newest first, at most 100.
+		"/ui/live?since=" + strconv.FormatInt(today.UnixMilli(), 10),
 		"/watch",
 		"/intel",
 		"/intel?value=" + indicatorValue(nIndicators/2),
