@@ -26,6 +26,7 @@ var forbidden = map[string][]string{
 	"event":  {"bus", "store", "sensor", "web", "app", "cli", "config"},
 	"schema": {""}, // a leaf: nothing of honeygate
 	"audit":  {""}, // a leaf: the record and its store interface
+	"signin": {""}, // a leaf: the dashboard session record and its store interface
 	"certs":  {""}, // a leaf: the bus and the gateway both use it
 	// Intel judges and matches; the bus, the stores and the API come to it
 	// through its interfaces (Store, Adder, the bus handler in app).

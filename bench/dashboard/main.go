@@ -1,14 +1,17 @@
 // Command dashboard measures how long each dashboard view takes to render
 // with real volumes in the store: it fills a SQLite database (through the
-// store's own AppendEvents and PutVisit, so every rollup is maintained as
-// in production) with worm-like honeypot sessions, gateway blocks and a
-// watch list of sites visited every day, then signs in over loopback and
-// times every page.
+// store's own AppendEvents, PutVisit and UpsertIndicators, so every rollup
+// and index is maintained as in production) with worm-like honeypot
+// sessions, gateway blocks, a watch list of sites visited every day and
+// intel indicators, then signs in over loopback and times every page the
+// issue names (and the detail pages: a session, a tampering cell, a block
+// by its reference, an intel search by value, category and source).
 //
-//	go run ./bench/dashboard -db /tmp/hgbench -events 10000000 -sites 500 -days 180
+//	go run ./bench/dashboard -db /tmp/hgbench -events 10000000 -sites 500 -days 180 -indicators 1000000
 //
-// The database is kept in -db and reused when its marker file says it holds
-// the same volumes, so the (long) fill runs once.
+// The database is kept in -db and reused when its marker files say it
+// holds the same volumes, so the (long) fills run once; the indicators
+// have their own marker, so they are added to a database filled before.
 package main
 
 import (
@@ -32,6 +35,7 @@ import (
 
 	"github.com/honeygate/honeygate/internal/crawl"
 	"github.com/honeygate/honeygate/internal/event"
+	"github.com/honeygate/honeygate/internal/intel"
 	"github.com/honeygate/honeygate/internal/store"
 	"github.com/honeygate/honeygate/internal/store/sqlite"
 	"github.com/honeygate/honeygate/internal/web"
@@ -42,6 +46,7 @@ func main() {
 	events := flag.Int("events", 1000000, "honeypot events to store")
 	sites := flag.Int("sites", 500, "watched sites")
 	days := flag.Int("days", 180, "days of history (events and visits spread over them)")
+	indicators := flag.Int("indicators", 1000000, "intel indicators to store")
 	runs := flag.Int("runs", 5, "renders per view")
 	only := flag.String("only", "", "time only the views whose path starts with this")
 	prof := flag.String("cpuprofile", "", "write a CPU profile of the timed renders to this file")
@@ -56,7 +61,7 @@ func main() {
 		defer pprof.StopCPUProfile()
 	}
 	onlyPrefix = *only
-	if err := run(*dir, *events, *sites, *days, *runs); err != nil {
+	if err := run(*dir, *events, *sites, *days, *indicators, *runs); err != nil {
 		fmt.Fprintln(os.Stderr, "dashboard bench:", err)
 		os.Exit(1)
 	}
@@ -76,7 +81,7 @@ var creds = [][2]string{{"root", "xc3511"}, {"root", "vizxv"}, {"admin", "admin"
 
 var families = []string{"mirai", "mirai", "mirai", "hajime", "gafgyt", "unknown"}
 
-func run(dir string, nEvents, nSites, nDays, runs int) error {
+func run(dir string, nEvents, nSites, nDays, nIndicators, runs int) error {
 	ctx := context.Background()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -88,6 +93,7 @@ func run(dir string, nEvents, nSites, nDays, runs int) error {
 		_ = os.Remove(filepath.Join(dir, "honeygate.db"))
 		_ = os.Remove(filepath.Join(dir, "honeygate.db-wal"))
 		_ = os.Remove(filepath.Join(dir, "honeygate.db-shm"))
+		_ = os.Remove(filepath.Join(dir, "intel-filled"))
 	}
 	db, err := sqlite.Open(filepath.Join(dir, "honeygate.db"))
 	if err != nil {
@@ -104,6 +110,25 @@ func run(dir string, nEvents, nSites, nDays, runs int) error {
 			return err
 		}
 	}
+	intelMarker, intelWant := filepath.Join(dir, "intel-filled"), strconv.Itoa(nIndicators)
+	if b, _ := os.ReadFile(intelMarker); string(b) != intelWant {
+		start := time.Now()
+		if _, err := db.DeleteIndicators(ctx, intel.Filter{Type: intel.TypeDomain}); err != nil {
+			return err
+		}
+		for _, t := range []intel.Type{intel.TypeURL, intel.TypeIP, intel.TypeSHA256} {
+			if _, err := db.DeleteIndicators(ctx, intel.Filter{Type: t}); err != nil {
+				return err
+			}
+		}
+		if err := fillIntel(ctx, db, today, nIndicators); err != nil {
+			return err
+		}
+		fmt.Printf("filled %d indicators in %s\n", nIndicators, time.Since(start).Round(time.Second))
+		if err := os.WriteFile(intelMarker, []byte(intelWant), 0o644); err != nil {
+			return err
+		}
+	}
 	n, err := db.CountEvents(ctx)
 	if err != nil {
 		return err
@@ -112,7 +137,8 @@ func run(dir string, nEvents, nSites, nDays, runs int) error {
 
 	const token = "bench-token"
 	h := web.New(web.Options{Store: db, Blocks: db, Token: token, Log: slog.New(slog.DiscardHandler),
-		Crawl: &web.CrawlOptions{Store: db}})
+		Crawl: &web.CrawlOptions{Store: db}, Audit: db,
+		Intel: intel.NewManager(intel.ManagerOptions{Store: db})})
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 	jar, _ := cookiejar.New(nil)
@@ -131,7 +157,22 @@ func run(dir string, nEvents, nSites, nDays, runs int) error {
 		"/blocks", "/blocks?from=" + day(nDays-1) + "&to=" + day(0),
 		"/tampering", "/tampering?from=" + day(nDays-1) + "&to=" + day(0),
 		"/tampering/cell?site=site-0007&day=" + day(3),
+		"/blocks?ref=R6",
+		"/ref/" + evs[0].ID, // an indicator's evidence: redirects to its session
+		// The live counter's poll (what a browser without EventSource asks
+		// every 2 s): events of today, newest first, at most 100.
+		"/ui/live?since=" + strconv.FormatInt(today.UnixMilli(), 10),
 		"/watch",
+		"/intel",
+		"/intel?value=" + indicatorValue(nIndicators/2),
+		"/intel?category=" + intel.CategoryPhishing,
+		"/intel?source=feed-c",
+		"/intel?category=" + intel.CategoryC2 + "&source=crawl",
+		"/intel?type=url&category=" + intel.CategoryScam,
+		// A search that finds nothing: the worst case of a combined filter
+		// (one index narrows, the other condition is checked row by row).
+		"/intel?category=" + intel.CategoryMalware + "&source=no-such-feed",
+		"/intel?type=url&category=" + intel.CategoryC2 + "&source=no-such-feed",
 	}
 	fmt.Printf("%-60s %10s %10s %10s\n", "view", "median", "max", "bytes")
 	profStart()
@@ -262,6 +303,52 @@ func fill(ctx context.Context, db *sqlite.DB, today time.Time, nEvents, nSites, 
 			if err := db.PutVisit(ctx, v); err != nil {
 				return err
 			}
+		}
+	}
+	return nil
+}
+
+// Indicators: 1 in 4 each of domain, url, ip and sha256; categories and
+// sources in turn (so every category has every source); 1 in 10 carries a
+// ref to the event behind it.
+var (
+	intelCategories = []string{intel.CategoryMalware, intel.CategoryMalwareDownload, intel.CategoryExploitKit,
+		intel.CategoryPhishing, intel.CategoryScam, intel.CategoryMiner, intel.CategoryC2}
+	intelSources = []string{"feed-a", "feed-b", "feed-c", "feed-d", "feed-e", "honeypot", "crawl", "manual"}
+)
+
+func indicatorValue(i int) string {
+	switch i % 4 {
+	case 0:
+		return fmt.Sprintf("bad%d.example", i)
+	case 1:
+		return fmt.Sprintf("http://bad%d.example/p/%d.exe", i%50000, i)
+	case 2:
+		return fmt.Sprintf("198.%d.%d.%d", 18+(i>>16)%2, (i>>8)&255, i&255) // 198.18.0.0/15, benchmarking space
+	default:
+		return fmt.Sprintf("%064x", i)
+	}
+}
+
+func fillIntel(ctx context.Context, db *sqlite.DB, today time.Time, n int) error {
+	types := []intel.Type{intel.TypeDomain, intel.TypeURL, intel.TypeIP, intel.TypeSHA256}
+	batch := make([]intel.Indicator, 0, 10000)
+	for i := range n {
+		seen := today.Add(-time.Duration(i%(180*24)) * time.Hour)
+		ind := intel.Indicator{Type: types[i%4], Value: indicatorValue(i), Category: intelCategories[i%len(intelCategories)],
+			Source: intelSources[(i/len(intelCategories))%len(intelSources)], FirstSeen: seen, LastSeen: seen}
+		if i%10 == 0 {
+			ind.Refs = []string{fmt.Sprintf("ev%d", i)}
+		}
+		batch = append(batch, ind)
+		if len(batch) == cap(batch) || i == n-1 {
+			if _, err := db.UpsertIndicators(ctx, batch); err != nil {
+				return err
+			}
+			batch = batch[:0]
+		}
+		if i > 0 && i%200000 == 0 {
+			fmt.Printf("  %d indicators\n", i)
 		}
 	}
 	return nil

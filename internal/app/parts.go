@@ -156,7 +156,7 @@ func buildWeb(e *env) ([]Component, error) {
 		BusStats: func(ctx context.Context) (any, error) { return b.Stats(ctx) },
 		Blocks:   st,
 		Health:   func(ctx context.Context) []string { return health(ctx, b) },
-		Users:    e.cfg.Web.Users, Audit: st,
+		Users:    e.cfg.Web.Users, Audit: st, Signins: st,
 	})
 	var cs []Component
 	for _, ln := range lns {

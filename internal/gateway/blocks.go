@@ -14,6 +14,9 @@ import (
 // of TopBy*; any other value is ErrBadTop (a caller error, 400 at the API).
 type BlocksStore interface {
 	BlocksDaily(ctx context.Context, from, to time.Time) ([]BlockDay, error)
+	// BlocksDailyByCategory returns the blocks of each day and category
+	// (the stacks of the blocks chart), by day, then category.
+	BlocksDailyByCategory(ctx context.Context, from, to time.Time) ([]BlockDayCategory, error)
 	BlocksTop(ctx context.Context, by string, from, to time.Time, limit int) ([]BlockTop, error)
 }
 
@@ -32,6 +35,13 @@ type BlockDay struct {
 	Day     string `json:"day"` // YYYY-MM-DD, UTC
 	Blocks  int64  `json:"blocks"`
 	Clients int64  `json:"clients"`
+}
+
+// BlockDayCategory is one day's block count of one category.
+type BlockDayCategory struct {
+	Day      string `json:"day"` // YYYY-MM-DD, UTC
+	Category string `json:"category"`
+	Blocks   int64  `json:"blocks"`
 }
 
 // BlockTop is one row of a top list.

@@ -66,8 +66,11 @@ type Bars struct {
 	// edge, so that a handful of blocks stays visible.
 	Line      int64
 	LineLabel string
-	Width     int // pixels; 720 when 0
-	Height    int // pixels; 260 when 0
+	// Legend draws the legend even for a single series (the blocks chart
+	// names its one category); with several series it is always drawn.
+	Legend bool
+	Width  int // pixels; 720 when 0
+	Height int // pixels; 260 when 0
 }
 
 // Rect is one painted rectangle of a chart, in pixels from the top left.
@@ -161,7 +164,7 @@ func (b *Bars) Layout() Layout {
 	// The legend: one entry per named series when they stack, wrapped in
 	// rows under the title.
 	top := titleH
-	if len(b.Series) > 1 {
+	if len(b.Series) > 1 || (b.Legend && len(b.Series) == 1) {
 		x, y := float64(padL), float64(titleH)
 		for _, s := range b.Series {
 			iw := 14 + textW(s.Name) + 14

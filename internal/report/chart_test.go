@@ -1,9 +1,14 @@
 package report
 
 import (
+	"fmt"
+	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/honeygate/honeygate/internal/gateway"
 )
 
 // TestYTicks: round steps (1, 2 or 5 times a power of ten), the top tick
@@ -199,5 +204,70 @@ func TestPNGHasItsTexts(t *testing.T) {
 		if inked < len(tx.S) {
 			t.Errorf("text %q (%s): %d pixels of its colour where it should be", tx.S, tx.Class, inked)
 		}
+	}
+}
+
+// TestBlocksStackedByCategory: the blocks chart stacks each day's bar by
+// category, the largest categories over the period first and at most five
+// by name (the rest one "other" layer), every layer red, with a legend;
+// each segment's height is its count's share of the axis and a day's
+// segments add up to its blocks.
+func TestBlocksStackedByCategory(t *testing.T) {
+	ds := days(3)
+	var rows []gateway.BlockDayCategory
+	// Seven categories: c0 the largest ... c6 the smallest.
+	for c := range 7 {
+		for d := range 3 {
+			rows = append(rows, gateway.BlockDayCategory{Day: ds[d], Category: fmt.Sprintf("c%d", c), Blocks: int64((7 - c) * (d + 1) * 100)})
+		}
+	}
+	rows = append(rows, gateway.BlockDayCategory{Day: "2026-01-01", Category: "c0", Blocks: 1e6}) // outside the period
+	b := BlocksBars("b", ds, rows)
+	var names []string
+	for _, s := range b.Series {
+		names = append(names, s.Name)
+		if s.Color.R <= s.Color.G || s.Color.R <= s.Color.B {
+			t.Errorf("layer %s is not a red: %v", s.Name, s.Color)
+		}
+	}
+	if want := []string{"c0", "c1", "c2", "c3", "c4", OtherCategory}; !slices.Equal(names, want) {
+		t.Fatalf("layers %v, want %v", names, want)
+	}
+	l := b.Layout()
+	if len(l.Legend) != 6 {
+		t.Errorf("legend %d entries, want 6", len(l.Legend))
+	}
+	ph := float64(l.Plot.Dy())
+	sum := map[string]int64{}
+	for _, r := range l.Rects {
+		want := float64(r.Value) / float64(l.Max) * ph
+		if math.Abs(r.H-want) > 0.01 {
+			t.Errorf("%s/%s: %d blocks, %.2f px, want %.2f", r.Label, r.Series, r.Value, r.H, want)
+		}
+		sum[r.Label] += r.Value
+	}
+	for d := range 3 {
+		var want int64
+		for c := range 7 {
+			want += int64((7 - c) * (d + 1) * 100)
+		}
+		if sum[ds[d]] != want {
+			t.Errorf("%s: segments add up to %d, want %d", ds[d], sum[ds[d]], want)
+		}
+	}
+	if other := b.Series[5].Values[2]; other != (2+1)*3*100 {
+		t.Errorf("other on day 3: %d, want c5+c6 = 900", other)
+	}
+	// The busiest day (8,400) is near 10,000: the line is drawn.
+	if l.LineOff || l.LineY < 0 {
+		t.Errorf("no 10,000 line at 8,400 blocks")
+	}
+	// One category: still a legend naming it; none: no legend.
+	one := BlocksBars("b", ds, []gateway.BlockDayCategory{{Day: ds[0], Category: "", Blocks: 3}})
+	if l := one.Layout(); len(l.Legend) != 1 || l.Legend[0].Name != Uncategorized {
+		t.Errorf("one category: legend %+v", l.Legend)
+	}
+	if l := BlocksBars("b", ds, nil).Layout(); len(l.Legend) != 0 {
+		t.Errorf("no blocks: legend %+v", l.Legend)
 	}
 }

@@ -122,7 +122,22 @@ func Write(ctx context.Context, src Source, from, to time.Time, out string) ([]s
 			total += b.Blocks
 		}
 		d.HasBlocks = true
-		add("blocks-per-day", BlocksBars("Blocked accesses per day", days, bd), []string{"blocks"}, map[string]int64{"blocks": total})
+		byCat, err := src.Blocks.BlocksDailyByCategory(ctx, from, to)
+		if err != nil {
+			return nil, fmt.Errorf("report: %w", err)
+		}
+		bars := BlocksBars("Blocked accesses per day", days, byCat)
+		keys, totals := make([]string, 0, len(bars.Series)), map[string]int64{}
+		for _, s := range bars.Series {
+			keys = append(keys, s.Name)
+			for _, v := range s.Values {
+				totals[s.Name] += v
+			}
+		}
+		if total == 0 {
+			keys, totals = []string{"blocks"}, map[string]int64{"blocks": 0}
+		}
+		add("blocks-per-day", bars, keys, totals)
 		if d.Domains, err = src.Blocks.BlocksTop(ctx, gateway.TopByDomain, from, to, 20); err != nil {
 			return nil, fmt.Errorf("report: %w", err)
 		}

@@ -55,6 +55,25 @@ func (h *blockRoutes) daily(w http.ResponseWriter, r *http.Request) {
 		h.s.fail(w, r, err)
 		return
 	}
+	// by=category: each day's blocks per category (the dashboard's
+	// stacked bars), from the same rollup the chart reads.
+	switch by := r.URL.Query().Get("by"); by {
+	case "":
+	case gateway.TopByCategory:
+		rows, err := h.b.BlocksDailyByCategory(r.Context(), from, to)
+		if err != nil {
+			h.s.fail(w, r, err)
+			return
+		}
+		if rows == nil {
+			rows = []gateway.BlockDayCategory{}
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"from": from.Format(time.DateOnly), "to": to.Format(time.DateOnly), "by": by, "days": rows})
+		return
+	default:
+		h.s.fail(w, r, badRequest{fmt.Sprintf("by %q: want category, or nothing for the day totals", by)})
+		return
+	}
 	days, err := h.b.BlocksDaily(r.Context(), from, to)
 	if err != nil {
 		h.s.fail(w, r, err)

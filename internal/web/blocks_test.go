@@ -40,6 +40,15 @@ func TestBlocksAPI(t *testing.T) {
 	if len(daily.Days) != 1 || daily.Days[0] != (gateway.BlockDay{Day: today, Blocks: 3, Clients: 2}) {
 		t.Fatalf("daily %+v", daily)
 	}
+	var byCat struct {
+		From, To string
+		By       string                     `json:"by"`
+		Days     []gateway.BlockDayCategory `json:"days"`
+	}
+	wantJSON(t, f.get(t, "/api/v1/blocks/daily?by=category&from="+today+"&to="+today), http.StatusOK, &byCat)
+	if byCat.By != "category" || len(byCat.Days) != 1 || byCat.Days[0] != (gateway.BlockDayCategory{Day: today, Category: "phishing", Blocks: 3}) {
+		t.Fatalf("daily by category %+v", byCat)
+	}
 	var top struct {
 		From, To string
 		By       string             `json:"by"`
@@ -54,7 +63,7 @@ func TestBlocksAPI(t *testing.T) {
 	if top.Top[0] != (gateway.BlockTop{Key: "192.168.1.10", Blocks: 2, Clients: 1}) {
 		t.Errorf("top client %+v", top.Top[0])
 	}
-	for _, bad := range []string{"/api/v1/blocks/top?by=colour", "/api/v1/blocks/daily?from=yesterday", "/api/v1/blocks/top?limit=0",
+	for _, bad := range []string{"/api/v1/blocks/top?by=colour", "/api/v1/blocks/daily?by=domain", "/api/v1/blocks/daily?from=yesterday", "/api/v1/blocks/top?limit=0",
 		"/api/v1/blocks/daily?from=2026-01-02&to=2026-01-01"} {
 		if r := f.get(t, bad); r.code != http.StatusBadRequest {
 			t.Errorf("%s: %d %s", bad, r.code, r.body)

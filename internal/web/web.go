@@ -31,7 +31,9 @@ import (
 	"github.com/honeygate/honeygate/internal/crawl"
 	"github.com/honeygate/honeygate/internal/event"
 	"github.com/honeygate/honeygate/internal/gateway"
+	"github.com/honeygate/honeygate/internal/signin"
 	"github.com/honeygate/honeygate/internal/store"
+	"github.com/honeygate/honeygate/internal/web/authlimit"
 	"github.com/honeygate/honeygate/internal/web/ui"
 )
 
@@ -60,7 +62,10 @@ type Options struct {
 	// dashboard or the API (GET /api/v1/audit lists it); nil records
 	// nothing beyond the log.
 	Audit audit.Store
-	Log   *slog.Logger
+	// Signins keeps the dashboard's signed-in sessions across restarts;
+	// nil keeps them in memory only.
+	Signins signin.Store
+	Log     *slog.Logger
 }
 
 // Server is the HTTP handler for the API.
@@ -68,6 +73,9 @@ type Server struct {
 	Options
 	mux          *http.ServeMux
 	closeStreams func()
+	// fails counts failed bearer tokens per client address, shared with
+	// the dashboard's sign-in (both guess the same token).
+	fails *authlimit.Limiter
 }
 
 // New returns the API handler.
@@ -75,7 +83,7 @@ func New(o Options) *Server {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{Options: o, mux: http.NewServeMux()}
+	s := &Server{Options: o, mux: http.NewServeMux(), fails: ui.NewAddrLimiter(time.Now)}
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	if o.Gatherer != nil {
 		s.mux.Handle("GET /metrics", promhttp.HandlerFor(o.Gatherer, promhttp.HandlerOpts{}))
@@ -100,7 +108,7 @@ func New(o Options) *Server {
 	if o.Audit != nil {
 		s.mux.Handle("GET /api/v1/audit", s.auth(s.auditList))
 	}
-	uo := ui.Options{Store: o.Store, Blocks: o.Blocks, Intel: o.Intel, Token: o.Token, Users: o.Users, Audit: o.Audit, Log: o.Log.With("part", "ui")}
+	uo := ui.Options{Store: o.Store, Blocks: o.Blocks, Intel: o.Intel, Token: o.Token, Users: o.Users, Audit: o.Audit, Signins: o.Signins, AddrLimit: s.fails, Log: o.Log.With("part", "ui")}
 	if o.Crawl != nil {
 		uo.Crawl = &ui.Crawl{Store: o.Crawl.Store, Matrix: o.Crawl.Matrix, Validate: ValidateSite}
 		if cr := o.Crawl.Crawler; cr != nil && cr.Blobs != nil {
@@ -158,9 +166,25 @@ func (s *Server) Shutdown() {
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
 
+// auth lets a request with the right bearer token through. Failed tokens
+// are limited per client address (IPv6 by /64) as the dashboard's sign-in
+// is, in the same table: each request is counted before the token is
+// compared and given back when it was right, so that many requests at
+// once cannot all be compared before the first failure counts. A limited
+// address is refused with 429 and Retry-After even with the right token
+// (as Squid's and AdGuard Home's login limits lock the address): whoever
+// shares an address with a guesser waits with them, and the guesser learns
+// nothing from the answers while limited.
 func (s *Server) auth(h http.HandlerFunc) http.Handler {
 	want := []byte(s.Token)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		key := authlimit.ClientAddr(r)
+		if limited, left := s.fails.Take(key); limited {
+			s.Log.Warn("api bearer token limited", "remote", r.RemoteAddr, "retry_after", left.Round(time.Second))
+			w.Header().Set("Retry-After", strconv.Itoa(int(left.Seconds())+1))
+			writeError(w, http.StatusTooManyRequests, "too many failed bearer tokens from this address; try again later")
+			return
+		}
 		// The scheme name is case-insensitive (RFC 6750, RFC 9110 11.1); an
 		// empty configured token opens nothing.
 		scheme, got, _ := strings.Cut(r.Header.Get("Authorization"), " ")
@@ -169,6 +193,7 @@ func (s *Server) auth(h http.HandlerFunc) http.Handler {
 			writeError(w, http.StatusUnauthorized, "missing or wrong bearer token")
 			return
 		}
+		s.fails.Refund(key)
 		h(w, r)
 	})
 }

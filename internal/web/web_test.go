@@ -8,10 +8,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -137,6 +140,18 @@ type fixture struct {
 	url string
 	evs []event.Event // what was seeded
 	log *testkit.SyncBuffer
+	c   *http.Client // http.DefaultClient when nil
+}
+
+// from returns the fixture with a client whose connections come from the
+// loopback address ip (127.0.0.0/8 is all loopback on Linux), so that a
+// test can act as several clients, each with its own limit of failed
+// tokens.
+func (f *fixture) from(ip string) *fixture {
+	g := *f
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}
+	g.c = &http.Client{Transport: &http.Transport{DialContext: d.DialContext}}
+	return &g
 }
 
 // newFixture serves web.New over loopback, backed by a SQLite store seeded
@@ -178,7 +193,11 @@ func (f *fixture) do(t *testing.T, method, path, auth string) response {
 	if auth != "" {
 		req.Header.Set("Authorization", auth)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	c := f.c
+	if c == nil {
+		c = http.DefaultClient
+	}
+	resp, err := c.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -263,7 +282,10 @@ func TestAuth(t *testing.T) {
 		{"empty bearer", "Bearer "},
 		{"extra space", "Bearer  " + token},
 	}
-	for _, p := range paths {
+	for i, p := range paths {
+		// Each path from its own address: eight failures stay below the
+		// limit of failed tokens per address (TestAuthLimited).
+		f := f.from(fmt.Sprintf("127.0.1.%d", i+1))
 		for _, d := range denied {
 			t.Run(d.name+" "+p, func(t *testing.T) {
 				r := f.do(t, http.MethodGet, p, d.auth)
@@ -1052,4 +1074,51 @@ func TestDistinctSources(t *testing.T) {
 		t.Errorf("sources by port = %+v, want %+v", by.Days, want)
 	}
 	wantError(t, f.get(t, "/api/v1/stats/sources"+q("by", "asn")), http.StatusBadRequest, "by")
+}
+
+// Failed bearer tokens are limited per client address as sign-ins are:
+// after ten failures from one address, its requests get 429 with
+// Retry-After, even with the right token, and whatever the path; another
+// address is not affected; the dashboard's sign-in shares the count.
+func TestAuthLimited(t *testing.T) {
+	f := newFixture(t)
+	a, b := f.from("127.0.2.1"), f.from("127.0.2.2")
+	for i := range 10 {
+		wantError(t, a.do(t, http.MethodGet, "/api/v1/status", "Bearer guess-"+fmt.Sprint(i)), http.StatusUnauthorized, "bearer token")
+	}
+	for _, p := range []string{"/api/v1/status", "/api/v1/events"} {
+		r := a.get(t, p)
+		wantError(t, r, http.StatusTooManyRequests, "try again later")
+		if ra := r.header.Get("Retry-After"); ra == "" || ra == "0" {
+			t.Errorf("429 without Retry-After: %q", ra)
+		}
+	}
+	// Another address, and the right token many times over (a success is
+	// given back, so it never adds up to a limit).
+	for range 30 {
+		if r := b.get(t, "/api/v1/status"); r.code != http.StatusOK {
+			t.Fatalf("another address with the right token: %d %s", r.code, r.body)
+		}
+	}
+	// The dashboard's sign-in from the limited address, with the right
+	// token: limited too (one count per address for both).
+	jar, _ := cookiejar.New(nil)
+	a.c.Jar = jar
+	form := a.do(t, http.MethodGet, "/login", "")
+	m := regexp.MustCompile(`name="csrf" value="([0-9a-f]{64})"`).FindSubmatch(form.body)
+	if m == nil {
+		t.Fatalf("no csrf field in the sign-in form: %s", form.body)
+	}
+	resp, err := a.c.PostForm(f.url+"/login", url.Values{"token": {token}, "csrf": {string(m[1])}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("dashboard sign-in with the token from the limited address: %d, want 429", resp.StatusCode)
+	}
+	// /healthz and /metrics take no token and are not limited.
+	if r := a.do(t, http.MethodGet, "/healthz", ""); r.code != http.StatusOK {
+		t.Errorf("/healthz from the limited address: %d", r.code)
+	}
 }

@@ -78,6 +78,10 @@ func testDailyAndTop(t *testing.T, s Store) {
 	checkDaily(t, s, day1, day2, []gateway.BlockDay{{Day: "2026-05-12", Blocks: 3, Clients: 2}, {Day: "2026-05-13", Blocks: 2, Clients: 2}})
 	checkDaily(t, s, day2, day2, []gateway.BlockDay{{Day: "2026-05-13", Blocks: 2, Clients: 2}})
 	checkDaily(t, s, day2.AddDate(0, 0, 1), day2.AddDate(0, 0, 9), []gateway.BlockDay{})
+	checkByCategory(t, s, day1, day2, []gateway.BlockDayCategory{
+		{Day: "2026-05-12", Category: "c2", Blocks: 2}, {Day: "2026-05-12", Category: "phishing", Blocks: 1},
+		{Day: "2026-05-13", Category: "c2", Blocks: 1}, {Day: "2026-05-13", Category: "phishing", Blocks: 1}})
+	checkByCategory(t, s, day2.AddDate(0, 0, 1), day2.AddDate(0, 0, 9), []gateway.BlockDayCategory{})
 
 	checkTop(t, s, gateway.TopByDomain, day1, day2, []gateway.BlockTop{{Key: "evil.test", Blocks: 3, Clients: 2}, {Key: "phish.test", Blocks: 2, Clients: 2}})
 	checkTop(t, s, gateway.TopByCategory, day1, day2, []gateway.BlockTop{{Key: "c2", Blocks: 3, Clients: 2}, {Key: "phishing", Blocks: 2, Clients: 2}})
@@ -186,6 +190,17 @@ func checkDaily(t *testing.T, s Store, from, to time.Time, want []gateway.BlockD
 	}
 	if got == nil || !slices.Equal(got, want) {
 		t.Errorf("BlocksDaily(%s, %s) = %v, want %v", from.Format(time.DateOnly), to.Format(time.DateOnly), fmt.Sprint(got), want)
+	}
+}
+
+func checkByCategory(t *testing.T, s Store, from, to time.Time, want []gateway.BlockDayCategory) {
+	t.Helper()
+	got, err := s.BlocksDailyByCategory(context.Background(), from, to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got == nil || !slices.Equal(got, want) {
+		t.Errorf("BlocksDailyByCategory(%s, %s) = %v, want %v", from.Format(time.DateOnly), to.Format(time.DateOnly), got, want)
 	}
 }
 

@@ -87,6 +87,29 @@ func (db *DB) BlocksDaily(ctx context.Context, from, to time.Time) ([]gateway.Bl
 	return days, nil
 }
 
+// BlocksDailyByCategory implements gateway.BlocksStore, from the per-day
+// per-category rollup that AppendEvents writes with the blocks.
+func (db *DB) BlocksDailyByCategory(ctx context.Context, from, to time.Time) ([]gateway.BlockDayCategory, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT day, category, blocks FROM blocks_categories
+		WHERE day >= ? AND day <= ? AND blocks > 0 ORDER BY day, category`, dayOf(from), dayOf(to))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: blocks by category: %w", err)
+	}
+	defer rows.Close()
+	out := []gateway.BlockDayCategory{}
+	for rows.Next() {
+		var d gateway.BlockDayCategory
+		if err := rows.Scan(&d.Day, &d.Category, &d.Blocks); err != nil {
+			return nil, fmt.Errorf("sqlite: blocks by category: %w", err)
+		}
+		out = append(out, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: blocks by category: %w", err)
+	}
+	return out, nil
+}
+
 // BlocksTop implements gateway.BlocksStore. Over several days the members
 // tables are read, so a client blocked on two days counts once.
 //

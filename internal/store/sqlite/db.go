@@ -72,7 +72,7 @@ type DB struct {
 // domains lists the domains whose migrations Open applies, in order (no
 // domain refers to another's tables, so the order is free; it is fixed so
 // that every database is built the same way).
-var domains = []string{"blocks", "events", "intel", "attacks", "crawl", "audit"}
+var domains = []string{"blocks", "events", "intel", "attacks", "crawl", "audit", "signin"}
 
 //go:embed migrations
 var migrations embed.FS

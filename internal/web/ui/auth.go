@@ -2,15 +2,13 @@ package ui
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/subtle"
-	"encoding/hex"
 	"net/http"
-	"net/netip"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
+
+	"github.com/honeygate/honeygate/internal/web/authlimit"
 )
 
 // Cookie names. The session cookie is HttpOnly and SameSite=Strict, and
@@ -18,76 +16,31 @@ import (
 const (
 	sessionCookie = "hg_session"
 	loginCookie   = "hg_login" // the CSRF token of the sign-in form, before a session exists
-	sessionTTL    = 12 * time.Hour
-	maxSessions   = 10000 // signed-in browsers kept; the oldest go first
 )
 
-// uiSession is one signed-in browser: who signed in, with which role.
-type uiSession struct {
-	csrf    string
-	expires time.Time
-	user    string // a configured user's name, or TokenUser
-	role    string // RoleAdmin or RoleReadOnly
-}
-
-// canChange reports whether the session may change the intel and the
-// watch list.
-func (s *uiSession) canChange() bool { return s.role == RoleAdmin }
-
-// sessions keeps signed-in browsers in memory: a restart signs everyone
-// out, which is acceptable for an analyst console and keeps no secret on
-// disk.
-type sessions struct {
-	mu  sync.Mutex
-	m   map[string]*uiSession
-	now func() time.Time
-}
-
-func newSessions() *sessions {
-	return &sessions{m: make(map[string]*uiSession), now: time.Now}
-}
-
-func randomToken() string {
-	var b [32]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24+)
-	return hex.EncodeToString(b[:])
-}
-
-func (s *sessions) create(user, role string) (id string, sess *uiSession) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.now()
-	if len(s.m) >= maxSessions {
-		for k, v := range s.m {
-			if v.expires.Before(now) || len(s.m) >= maxSessions {
-				delete(s.m, k)
+// credential returns the role and credential fingerprint that a session of
+// user must carry to stand: a session ends when its user is removed from
+// the config, or their role, password hash or (for the token) the token
+// changes.
+func (h *Handler) credential(user string) (role, cred string, ok bool) {
+	if user == TokenUser {
+		return RoleAdmin, credOf(h.opts.Token), h.opts.Token != ""
+	}
+	for _, u := range h.opts.Users {
+		if strings.EqualFold(u.Name, user) {
+			role = u.Role
+			if role == "" {
+				role = RoleAdmin
 			}
+			return role, credOf(u.PasswordHash), true
 		}
 	}
-	id = randomToken()
-	sess = &uiSession{csrf: randomToken(), expires: now.Add(sessionTTL), user: user, role: role}
-	s.m[id] = sess
-	return id, sess
+	return "", "", false
 }
 
-func (s *sessions) get(id string) *uiSession {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	sess := s.m[id]
-	if sess == nil {
-		return nil
-	}
-	if sess.expires.Before(s.now()) {
-		delete(s.m, id)
-		return nil
-	}
-	return sess
-}
-
-func (s *sessions) drop(id string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.m, id)
+func (h *Handler) sessionValid(user, role, cred string) bool {
+	r, c, ok := h.credential(user)
+	return ok && r == role && c == cred
 }
 
 func setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge int) {
@@ -103,7 +56,7 @@ func (h *Handler) session(r *http.Request) *uiSession {
 	if err != nil || len(c.Value) != 64 {
 		return nil
 	}
-	return h.sess.get(c.Value)
+	return h.sess.get(r.Context(), c.Value)
 }
 
 // sessionKey is the request context key of the signed-in session, which
@@ -168,17 +121,17 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		h.showLogin(w, r, http.StatusForbidden, "csrf")
 		return
 	}
-	addrKey := "addr:" + clientAddr(r)
+	addrKey := authlimit.ClientAddr(r)
 	name := strings.TrimSpace(r.PostFormValue("user"))
-	userKey := "user:" + strings.ToLower(name)
-	// Each attempt is counted before the password is checked (take), and
-	// forgotten again on success.
-	if limited, left := h.fails.take(addrKey, maxFailsAddress); limited {
+	// Each attempt is counted before the password is checked (Take), and
+	// given back on success.
+	if limited, left := h.fails.addr.Take(addrKey); limited {
 		h.tooMany(w, r, name, left)
 		return
 	}
+	userTable, userKey := h.fails.forName(name)
 	if name != "" {
-		if limited, left := h.fails.take(userKey, maxFailsUser); limited {
+		if limited, left := userTable.Take(userKey); limited {
 			h.tooMany(w, r, name, left)
 			return
 		}
@@ -207,14 +160,19 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	// The address keeps its failures (a valid account of one's own must
 	// not wipe the count of guesses at others'); only this attempt is
 	// taken back. The user's count goes: the password is known.
-	h.fails.refund(addrKey)
+	h.fails.addr.Refund(addrKey)
 	if name != "" {
-		h.fails.reset(userKey)
+		userTable.Reset(userKey)
+	}
+	_, cred, _ := h.credential(who)
+	secret, err := h.sess.create(r.Context(), who, role, cred)
+	if err != nil {
+		h.fail(w, r, err)
+		return
 	}
 	h.opts.Log.Info("ui sign-in", "remote", r.RemoteAddr, "user", who, "role", role)
-	id, _ := h.sess.create(who, role)
 	setCookie(w, r, loginCookie, "", -1)
-	setCookie(w, r, sessionCookie, id, int(sessionTTL/time.Second))
+	setCookie(w, r, sessionCookie, secret, int(sessionTTL/time.Second))
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 
@@ -225,24 +183,6 @@ func (h *Handler) tooMany(w http.ResponseWriter, r *http.Request, name string, l
 	h.showLogin(w, r, http.StatusTooManyRequests, "toomany")
 }
 
-// clientAddr is the address a sign-in is limited by: the peer's IP (the
-// web listener is not meant to sit behind a proxy; if it does, every
-// client shares the proxy's limit, which fails safe; X-Forwarded-For is
-// never read). An IPv6 peer is limited by its /64, since one host
-// commonly holds a whole /64 and could otherwise try from 2^64 addresses.
-func clientAddr(r *http.Request) string {
-	ap, err := netip.ParseAddrPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	a := ap.Addr().Unmap()
-	if a.Is6() {
-		p, _ := a.WithZone("").Prefix(64)
-		return p.String()
-	}
-	return a.String()
-}
-
 func (h *Handler) logout(w http.ResponseWriter, r *http.Request, sess *uiSession) {
 	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
 	if !checkCSRF(r, sess.csrf) {
@@ -250,7 +190,7 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request, sess *uiSession
 		return
 	}
 	if c, err := r.Cookie(sessionCookie); err == nil {
-		h.sess.drop(c.Value)
+		h.sess.drop(r.Context(), c.Value)
 	}
 	setCookie(w, r, sessionCookie, "", -1)
 	http.Redirect(w, r, "/login", http.StatusSeeOther)

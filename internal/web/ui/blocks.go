@@ -33,7 +33,9 @@ func (h *Handler) blocks(w http.ResponseWriter, r *http.Request, sess *uiSession
 		return
 	}
 	days := report.Days(from, to)
-	rows, err := h.opts.Blocks.BlocksDaily(ctx, from, to)
+	// The chart's stacks and the total come from the per-day per-category
+	// rollup, written in the same transaction as the per-day one.
+	rows, err := h.opts.Blocks.BlocksDailyByCategory(ctx, from, to)
 	if err != nil {
 		h.fail(w, r, err)
 		return

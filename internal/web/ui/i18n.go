@@ -104,7 +104,7 @@ var labels = map[string][2]string{ // key -> {en, ja}
 	"from":           {"From", "開始"},
 	"to":             {"To", "終了"},
 	"show":           {"Show", "表示"},
-	"blocksperday":   {"Blocked accesses per day", "日別の遮断数"},
+	"blocksperday":   {"Blocked accesses per day, by category", "日別の遮断数（カテゴリ別）"},
 	"topdomains":     {"Top blocked domains", "遮断の多いドメイン"},
 	"topclients":     {"Top clients", "遮断の多いクライアント"},
 	"bycategory":     {"By category", "カテゴリ別"},

@@ -1,131 +1,71 @@
 package ui
 
 import (
-	"sync"
+	"strings"
 	"time"
+
+	"github.com/honeygate/honeygate/internal/web/authlimit"
 )
 
 // Failed sign-ins are limited per client address and per user name: after
-// maxFails failures within failWindow, further attempts from that address
-// (or for that name) are refused without checking the password until the
-// window has passed. Per address stops one client guessing; per name stops
-// many clients guessing one account.
+// the maximum within failWindow, further attempts from that address (or for
+// that name) are refused without checking the password until the window
+// has passed. Per address stops one client guessing; per name stops many
+// clients guessing one account.
 const (
 	failWindow      = 15 * time.Minute
 	maxFailsAddress = 10
 	maxFailsUser    = 5
-	// maxTracked bounds the memory of the limiter; when full, entries
-	// whose window has passed go first, then the oldest.
+	// maxTracked bounds the tables whose keys a client chooses (addresses,
+	// unknown names).
 	maxTracked = 10000
 )
 
-type failCount struct {
-	n     int
-	first time.Time
+// NewAddrLimiter returns the per-address limit of failed sign-ins, which the
+// API shares for failed bearer tokens (both guess the same token). It
+// refuses new addresses while full of live counts rather than evict one:
+// eviction would reset the count of an address that many other addresses
+// crowded out.
+func NewAddrLimiter(now func() time.Time) *authlimit.Limiter {
+	return authlimit.New(authlimit.Options{Max: maxFailsAddress, Window: failWindow, Capacity: maxTracked, Full: authlimit.Refuse, Now: now})
 }
 
-// limiter counts failed sign-ins by key ("addr:..." or "user:...").
-type limiter struct {
-	mu  sync.Mutex
-	m   map[string]*failCount
-	now func() time.Time
+// signinLimits are the three tables a sign-in is counted in.
+type signinLimits struct {
+	addr *authlimit.Limiter
+	// users counts failures of configured users only: its keys come from
+	// the config, so it needs no bound and nothing can crowd a user's
+	// count out of it.
+	users *authlimit.Limiter
+	// unknown counts names that are no configured user, so that they are
+	// refused after as many failures as a real one (the answer must not
+	// tell which names exist). It evicts when full: a lost count there
+	// protects no account.
+	unknown *authlimit.Limiter
+	known   map[string]bool // lower-cased configured names
 }
 
-func newLimiter(now func() time.Time) *limiter {
-	return &limiter{m: map[string]*failCount{}, now: now}
+func newSigninLimits(o Options) *signinLimits {
+	s := &signinLimits{
+		addr:    o.AddrLimit,
+		users:   authlimit.New(authlimit.Options{Max: maxFailsUser, Window: failWindow, Now: o.Now}),
+		unknown: authlimit.New(authlimit.Options{Max: maxFailsUser, Window: failWindow, Capacity: maxTracked, Full: authlimit.Evict, Now: o.Now}),
+		known:   map[string]bool{},
+	}
+	if s.addr == nil {
+		s.addr = NewAddrLimiter(o.Now)
+	}
+	for _, u := range o.Users {
+		s.known[strings.ToLower(u.Name)] = true
+	}
+	return s
 }
 
-// blocked reports whether key has reached max failures within the window,
-// and when it may try again.
-func (l *limiter) blocked(key string, max int) (bool, time.Duration) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	c := l.m[key]
-	if c == nil {
-		return false, 0
+// forName returns the table and key that count sign-ins as name.
+func (s *signinLimits) forName(name string) (*authlimit.Limiter, string) {
+	k := strings.ToLower(name)
+	if s.known[k] {
+		return s.users, k
 	}
-	left := c.first.Add(failWindow).Sub(l.now())
-	if left <= 0 {
-		delete(l.m, key)
-		return false, 0
-	}
-	return c.n >= max, left
-}
-
-// take counts one attempt of key unless key has reached max within the
-// window, in one step: a client that sends many sign-ins at once (each
-// waits a quarter of a second in bcrypt) must not get them all past the
-// check before the first failure is counted. A success resets the key.
-func (l *limiter) take(key string, max int) (bool, time.Duration) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := l.now()
-	c := l.m[key]
-	if c != nil && now.Sub(c.first) >= failWindow {
-		c = nil
-	}
-	if c != nil && c.n >= max {
-		return true, c.first.Add(failWindow).Sub(now)
-	}
-	if c == nil {
-		if len(l.m) >= maxTracked {
-			l.evict(now)
-		}
-		c = &failCount{first: now}
-		l.m[key] = c
-	}
-	c.n++
-	return false, 0
-}
-
-// refund takes back one attempt of key (a success, which take counted).
-func (l *limiter) refund(key string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if c := l.m[key]; c != nil && c.n > 0 {
-		c.n--
-	}
-}
-
-// fail counts one failure of key.
-func (l *limiter) fail(key string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := l.now()
-	c := l.m[key]
-	if c != nil && now.Sub(c.first) >= failWindow {
-		c = nil
-	}
-	if c == nil {
-		if len(l.m) >= maxTracked {
-			l.evict(now)
-		}
-		c = &failCount{first: now}
-		l.m[key] = c
-	}
-	c.n++
-}
-
-// reset forgets key (a successful sign-in).
-func (l *limiter) reset(key string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	delete(l.m, key)
-}
-
-func (l *limiter) evict(now time.Time) {
-	var oldest string
-	var at time.Time
-	for k, c := range l.m {
-		if now.Sub(c.first) >= failWindow {
-			delete(l.m, k)
-			continue
-		}
-		if oldest == "" || c.first.Before(at) {
-			oldest, at = k, c.first
-		}
-	}
-	if len(l.m) >= maxTracked {
-		delete(l.m, oldest)
-	}
+	return s.unknown, k
 }

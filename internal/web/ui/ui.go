@@ -10,11 +10,12 @@
 // response carries a Content-Security-Policy that forbids inline scripts.
 //
 // It is not the API (internal/web) and holds no data of its own beyond the
-// signed-in browser sessions, which live in memory.
+// signed-in browser sessions (in memory, and in a signin.Store when given).
 package ui
 
 import (
 	"bytes"
+	"context"
 	"embed"
 	"html/template"
 	"io/fs"
@@ -25,7 +26,9 @@ import (
 
 	"github.com/honeygate/honeygate/internal/audit"
 	"github.com/honeygate/honeygate/internal/gateway"
+	"github.com/honeygate/honeygate/internal/signin"
 	"github.com/honeygate/honeygate/internal/store"
+	"github.com/honeygate/honeygate/internal/web/authlimit"
 )
 
 //go:embed templates/*.html
@@ -51,15 +54,21 @@ type Options struct {
 	// Audit records who changed the intel or the watch list; nil records
 	// nothing (the change is still logged).
 	Audit audit.Store
-	Log   *slog.Logger
-	Now   func() time.Time // the clock that picks "today"; time.Now when nil
+	// Signins keeps signed-in sessions across restarts; nil keeps them in
+	// memory only (a restart signs everyone out).
+	Signins signin.Store
+	// AddrLimit counts failed sign-ins per client address; the API shares
+	// it for failed bearer tokens (NewAddrLimiter). Nil: the dashboard's own.
+	AddrLimit *authlimit.Limiter
+	Log       *slog.Logger
+	Now       func() time.Time // the clock that picks "today"; time.Now when nil
 }
 
 // Handler serves the dashboard's pages.
 type Handler struct {
 	opts  Options
 	sess  *sessions
-	fails *limiter // failed sign-ins per address and per user
+	fails *signinLimits // failed sign-ins per address and per user
 	tmpl  map[string]*template.Template
 	// streams bounds the open live streams (see maxStreams).
 	streams chan struct{}
@@ -85,7 +94,9 @@ func New(o Options) (*Handler, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	h := &Handler{opts: o, sess: newSessions(), fails: newLimiter(o.Now), tmpl: map[string]*template.Template{}, streams: make(chan struct{}, maxStreams), closing: make(chan struct{})}
+	h := &Handler{opts: o, fails: newSigninLimits(o), tmpl: map[string]*template.Template{}, streams: make(chan struct{}, maxStreams), closing: make(chan struct{})}
+	h.sess = &sessions{m: map[string]*uiSession{}, now: o.Now, store: o.Signins, valid: h.sessionValid, log: o.Log}
+	h.sess.load(context.Background())
 	base := template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/recent.html", "templates/changes.html"))
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {

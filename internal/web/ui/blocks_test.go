@@ -1,0 +1,99 @@
+package ui_test
+
+import (
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/honeygate/honeygate/internal/event"
+)
+
+var segRe = regexp.MustCompile(`<rect class="bar" x="([0-9.]+)" y="([0-9.]+)" width="[0-9.]+" height="([0-9.]+)" fill="(#[0-9a-f]{6})" data-label="([0-9-]+)" data-series="([^"]*)" data-value="([0-9]+)">`)
+
+// The blocks chart stacks each day by category: each segment is its
+// category's count that day, its height that count's share of the axis,
+// the segments of a day sit on each other from the axis up, and the
+// legend names every category in its colour.
+func TestBlocksStackedByCategory(t *testing.T) {
+	f := newFixture(t)
+	f.login(t, token)
+	blk := func(day int, client, host, cat string) event.Event {
+		return ev("", client, 443, now.AddDate(0, 0, -day), event.GatewayBlock, func(e *event.Event) {
+			e.Proto = "https"
+			e.Block.Host, e.Category, e.Enforcer, e.Action, e.Ref = event.Text(host), cat, "proxy", event.ActionBlock, "R-"+event.NewID()[:8]
+		})
+	}
+	want := map[[2]string]int64{
+		{"2026-03-10", "malware"}: 3, {"2026-03-10", "phishing"}: 1,
+		{"2026-03-09", "phishing"}: 2, {"2026-03-09", "c2"}: 1,
+	}
+	var evs []event.Event
+	for k, n := range want {
+		day := 0
+		if k[0] == "2026-03-09" {
+			day = 1
+		}
+		for i := range n {
+			evs = append(evs, blk(day, "10.0.0."+strconv.Itoa(int(i)+1), k[1]+".example", k[1]))
+		}
+	}
+	f.seed(t, evs...)
+	_, body, _ := f.get(t, "/blocks?from=2026-03-09&to=2026-03-10")
+	if !strings.Contains(body, "Blocked accesses per day, by category") {
+		t.Errorf("chart title missing")
+	}
+	axis := regexp.MustCompile(`<g class="axis"[^>]*><line x1="\d+" x2="\d+" y1="(\d+)" y2="(\d+)"/>`).FindStringSubmatch(body)
+	if axis == nil {
+		t.Fatal("no y axis")
+	}
+	top, _ := strconv.ParseFloat(axis[1], 64)
+	bottom, _ := strconv.ParseFloat(axis[2], 64)
+	ticks := regexp.MustCompile(`<text class="ytick"[^>]*>([0-9,]+)</text>`).FindAllStringSubmatch(body, -1)
+	maxTick, _ := strconv.ParseFloat(ticks[len(ticks)-1][1], 64)
+	got := map[[2]string]int64{}
+	colour := map[string]string{}
+	stackTop := map[string]float64{} // per day: where the next segment must end
+	for _, m := range segRe.FindAllStringSubmatch(body, -1) {
+		y, _ := strconv.ParseFloat(m[2], 64)
+		h, _ := strconv.ParseFloat(m[3], 64)
+		v, _ := strconv.ParseInt(m[7], 10, 64)
+		day, cat := m[5], m[6]
+		got[[2]string{day, cat}] = v
+		if wantH := float64(v) / maxTick * (bottom - top); math.Abs(h-wantH) > 0.01 {
+			t.Errorf("%s %s: %d blocks drawn %.2f px, want %.2f", day, cat, v, h, wantH)
+		}
+		base, ok := stackTop[day]
+		if !ok {
+			base = bottom
+		}
+		if math.Abs(y+h-base) > 0.01 {
+			t.Errorf("%s %s: segment ends at %.2f, want %.2f (on the one below)", day, cat, y+h, base)
+		}
+		stackTop[day] = y
+		if c, ok := colour[cat]; ok && c != m[4] {
+			t.Errorf("%s drawn in %s and %s", cat, c, m[4])
+		}
+		colour[cat] = m[4]
+	}
+	if len(got) != len(want) {
+		t.Errorf("segments %v, want %v", got, want)
+	}
+	for k, n := range want {
+		if got[k] != n {
+			t.Errorf("%s %s: segment of %d, want %d", k[0], k[1], got[k], n)
+		}
+	}
+	// The legend: a swatch per category in the segments' colour, and its
+	// name.
+	for cat, c := range colour {
+		sw := regexp.MustCompile(`<rect class="swatch"[^>]* fill="(#[0-9a-f]{6})" data-series="` + cat + `"/>`).FindStringSubmatch(body)
+		if sw == nil || sw[1] != c {
+			t.Errorf("legend: %s swatch %v, segments in %s", cat, sw, c)
+		}
+		if !strings.Contains(body, `<text class="legend"`) || !strings.Contains(body, ">"+cat+"</text>") {
+			t.Errorf("legend lacks %s", cat)
+		}
+	}
+}
