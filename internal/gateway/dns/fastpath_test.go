@@ -44,12 +44,11 @@ func (w *packWriter) Hijack()             {}
 
 // queryVariant is one way of asking the same question.
 type queryVariant struct {
-	name       string
-	rd, cd     bool
-	edns, do   bool
-	udpSize    uint16
-	id         uint16
-	wantAnswer bool
+	name     string
+	rd, cd   bool
+	edns, do bool
+	udpSize  uint16
+	id       uint16
 }
 
 func (v queryVariant) pack(t *testing.T, qtype uint16) []byte {
