@@ -107,7 +107,7 @@ func (e *env) Store() (*sqlite.DB, error) {
 		return nil, err
 	}
 	for _, f := range db.Tightened() {
-		e.log.Warn("the database was readable by others; its mode is tightened", "file", f)
+		e.log.Warn("a database file was open to others; its mode is tightened to the owner only", "file", f)
 	}
 	e.db = db
 	e.onClose(db.Close)

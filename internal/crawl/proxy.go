@@ -106,6 +106,7 @@ func (p *guardProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, r.URL.String(), err)
 		return
 	}
+	p.reached(r.URL.String())
 	defer resp.Body.Close()
 	for _, h := range hopHeaders {
 		resp.Header.Del(h)
@@ -146,6 +147,17 @@ func (p *guardProxy) fail(w http.ResponseWriter, what string, err error) {
 	http.Error(w, "honeygate proxy: "+reason, http.StatusBadGateway)
 }
 
+// reached forgets an earlier failure to reach what (a URL, or a CONNECT
+// host), so that a later visit's error is not put down to it.
+func (p *guardProxy) reached(what string) {
+	p.mu.Lock()
+	if len(p.failed) > 0 {
+		delete(p.failed, what)
+		delete(p.refused, what)
+	}
+	p.mu.Unlock()
+}
+
 // headerSafe keeps s to what a header value may hold.
 func headerSafe(s string) string {
 	return strings.Map(func(r rune) rune {
@@ -164,6 +176,7 @@ func (p *guardProxy) tunnel(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, r.Host, err)
 		return
 	}
+	p.reached(r.Host)
 	hj, ok := w.(http.Hijacker)
 	if !ok {
 		up.Close()

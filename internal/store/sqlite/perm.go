@@ -50,7 +50,10 @@ func securePerms(path string) ([]string, error) {
 		}
 		if m := fi.Mode().Perm(); m&tooOpen != 0 {
 			if err := os.Chmod(p, FileMode); err != nil {
-				return changed, err
+				// Not ours (a report run by another user): say so, and
+				// read it all the same.
+				changed = append(changed, fmt.Sprintf("%s: mode %04o, not changed: %v", p, m, err))
+				continue
 			}
 			changed = append(changed, fmt.Sprintf("%s: mode %04o, now %04o", p, m, FileMode))
 		}
@@ -68,5 +71,6 @@ func companionPaths(path string) []string {
 
 // Tightened lists the files Open found with a mode more open than FileMode
 // allows (any access by others, or group write) and set to FileMode, as
-// "path: mode 0644, now 0600"; the caller logs them.
+// "path: mode 0644, now 0600" (or "not changed: why" when the file is not
+// this user's to change); the caller logs them.
 func (db *DB) Tightened() []string { return db.tightened }
