@@ -70,3 +70,60 @@ func TestTranscriptShowsUploadsExploitsAndSMB(t *testing.T) {
 		}
 	}
 }
+
+// The IoT-HTTP sensor's requests, the SSH door's refused public keys and
+// tunnel requests, an attribution, and any kind the page has no line of
+// its own for all appear in the transcript: nothing is dropped silently.
+func TestTranscriptShowsHTTPSSHAndOtherKinds(t *testing.T) {
+	f := newFixture(t)
+	s := "mixed-1"
+	at := func(i int) time.Time { return now.Add(time.Duration(i) * time.Second) }
+	f.seed(t,
+		ev(s, "192.0.2.11", 37215, at(0), event.SessionConnect, nil),
+		ev(s, "192.0.2.11", 37215, at(1), event.HTTPRequest, func(e *event.Event) {
+			e.Proto = "http"
+			e.HTTP.Method, e.HTTP.URI, e.HTTP.UserAgent = "POST", "/ctrlt/DeviceUpgrade_1<svg onload=z()>", "Hello, World"
+		}),
+		ev(s, "192.0.2.11", 37215, at(2), event.ClientFingerprint, func(e *event.Event) {
+			e.SSH.KeyType, e.SSH.KeyFingerprint = "ssh-ed25519", "SHA256:abc"
+		}),
+		ev(s, "192.0.2.11", 37215, at(3), event.DirectTCPIPRequest, func(e *event.Event) {
+			e.SSH.TargetHost, e.SSH.TargetPort = "198.51.100.7", 25
+		}),
+		ev(s, "192.0.2.11", 37215, at(4), event.SessionAttributed, func(e *event.Event) { e.Family = "Mirai" }),
+		ev(s, "192.0.2.11", 37215, at(5), event.AttackHTTPFlood, func(e *event.Event) { e.Message = "flood of 40 requests" }),
+		ev(s, "192.0.2.11", 37215, at(6), event.SessionClosed, nil),
+	)
+	f.login(t, token)
+	code, body, _ := f.get(t, "/sessions/"+s)
+	if code != 200 {
+		t.Fatalf("session page: %d", code)
+	}
+	transcript := section(body, `id="transcript"`, "</pre>")
+	want := []string{
+		`# http POST /ctrlt/DeviceUpgrade_1&lt;svg onload=z()&gt; (user agent Hello, World)`,
+		`# public key offered: ssh-ed25519 SHA256:abc`,
+		`# tunnel asked to 198.51.100.7:25 (refused)`,
+		`# attributed: Mirai`,
+		`# attack.http_flood: flood of 40 requests`,
+		`# session.closed`,
+	}
+	last := -1
+	for _, w := range want {
+		i := strings.Index(transcript, w)
+		if i < 0 {
+			t.Errorf("transcript lacks %q:\n%s", w, transcript)
+			continue
+		}
+		if i < last {
+			t.Errorf("%q out of order", w)
+		}
+		last = i
+	}
+	if strings.Contains(transcript, "session.connect") {
+		t.Errorf("the connect event is the page's header, not a transcript line:\n%s", transcript)
+	}
+	if strings.Contains(body, "<svg onload") {
+		t.Error("attacker markup unescaped")
+	}
+}
