@@ -2,9 +2,6 @@ package proxy
 
 import (
 	"bufio"
-	"compress/flate"
-	"compress/gzip"
-	"compress/zlib"
 	"errors"
 	"io"
 	"net/http"
@@ -39,7 +36,8 @@ var decodable = map[string]bool{"gzip": true, "x-gzip": true, "deflate": true, "
 const maxCodings = 4
 
 // Decompression is bounded: past maxExpansion times the wire bytes (plus
-// expansionSlack), decoding stops and only the wire bytes are judged. A
+// expansionSlack), decoding stops and the body is refused (its content was
+// not judged whole). A
 // listed file is a program or a document, never a 1000:1 bomb, and the
 // CPU spent hashing stays proportional to the bytes transferred.
 const (
@@ -50,6 +48,7 @@ const (
 var (
 	errPartialUnasked = errors.New("origin sent partial content that was not asked for")
 	errUndecodable    = errors.New("origin sent a content coding the gateway cannot inspect")
+	errUndecoded      = errors.New("origin sent an encoded body that did not decode to its end, so its content could not be judged")
 	errStackedCodings = errors.New("origin sent a large body in stacked content codings, which the gateway cannot inspect as it streams")
 )
 
@@ -151,30 +150,20 @@ func (s *Server) refuseUnhashable(w http.ResponseWriter, r *http.Request, resp *
 	http.Error(w, "honeygate: "+err.Error(), http.StatusBadGateway)
 }
 
-// decoders stacks readers that undo codings (applied first to last) over r.
-func decoders(r io.Reader, codings []string) (io.Reader, error) {
+// decoders stacks readers that undo codings (applied first to last) over
+// a held body (gunzip.go).
+func decoders(body []byte, codings []string) (io.Reader, error) {
+	var src decodeSource = &memSource{b: body}
+	var r io.Reader = src
 	for i := len(codings) - 1; i >= 0; i-- {
-		switch codings[i] {
-		case "gzip", "x-gzip":
-			zr, err := gzip.NewReader(r)
-			if err != nil {
-				return nil, err
-			}
-			r = zr
-		case "deflate":
-			// RFC 9110 says zlib; some servers send raw deflate, which
-			// browsers accept too.
-			br := bufio.NewReader(r)
-			if hdr, err := br.Peek(2); err == nil && hdr[0]&0x0f == 8 && (uint16(hdr[0])<<8|uint16(hdr[1]))%31 == 0 {
-				zr, err := zlib.NewReader(br)
-				if err != nil {
-					return nil, err
-				}
-				r = zr
-			} else {
-				r = flate.NewReader(br)
-			}
+		if i < len(codings)-1 {
+			src = readerSource{bufio.NewReader(r)}
 		}
+		dr, err := contentDecoder(src, codings[i])
+		if err != nil {
+			return nil, err
+		}
+		r = dr
 	}
 	return r, nil
 }
@@ -202,9 +191,6 @@ func (s *Server) streamDecoded(w http.ResponseWriter, r *http.Request, resp *htt
 	t := newWireTail(resp.Body, wire.h, w, resp.StatusCode, resp.ContentLength < 0, headerSent)
 	defer t.free()
 	decoded, judged := t.decodeContent(codings[0], hs.next(), hs.h)
-	if !judged && t.failed() == nil && !t.long && decoded > 0 {
-		s.log.Info("proxy: decompression stopped at the expansion bound; only the wire bytes are judged", "url", r.URL.String())
-	}
 	switch {
 	case t.werr != nil:
 		return // the client went away
@@ -223,8 +209,18 @@ func (s *Server) streamDecoded(w http.ResponseWriter, r *http.Request, resp *htt
 		}
 		s.refuseUnhashable(w, r, resp, errTailTooLong)
 		return
+	case !judged:
+		// The decoder failed or stopped before the content's end: what
+		// a client's decoder makes of the rest was never judged, and the
+		// wire bytes alone say nothing about it. Fail closed.
+		s.log.Info("proxy: response refused: "+errUndecoded.Error(), "url", r.URL.String(), "decoded", decoded)
+		if t.headerSent {
+			panic(http.ErrAbortHandler)
+		}
+		s.refuseUnhashable(w, r, resp, errUndecoded)
+		return
 	}
-	if judged && decoded > 0 {
+	if decoded > 0 {
 		sum := hs.sum()
 		if d := s.opt.Chain.Decide(&gateway.Query{Client: ci.client.Addr(), SHA256: sum}); d.Verdict == gateway.Blocked && d.Hit.Type != "" {
 			s.hashBlocked(w, r, ci, d, sum, t.headerSent)

@@ -233,6 +233,8 @@ func FuzzContentDecoding(f *testing.F) {
 	f.Add([]byte("\x1f\x8b\x08\x00junk"), "x-gzip, identity")
 	f.Add([]byte("abc"), "br")
 	f.Add([]byte("abc"), "gzip, gzip, gzip, gzip, gzip")
+	f.Add(longNameGzip(bytes.Repeat([]byte("MZ"), 900), 600), "gzip")
+	f.Add(zlibLookingDeflate(bytes.Repeat([]byte("MZ"), 900)), "deflate")
 	f.Fuzz(func(t *testing.T, body []byte, ce string) {
 		codings, ok := contentCodings(http.Header{"Content-Encoding": {ce}})
 		if !ok {
@@ -246,16 +248,31 @@ func FuzzContentDecoding(f *testing.F) {
 				t.Fatalf("%q: coding %q accepted", ce, c)
 			}
 		}
-		if r, err := decoders(bytes.NewReader(body), codings); err == nil {
+		if r, err := decoders(body, codings); err == nil {
 			_, _ = io.Copy(io.Discard, io.LimitReader(r, 1<<20))
 		}
 		// The round trip.
-		r, err := decoders(bytes.NewReader(gzipped(body)), []string{"gzip"})
+		r, err := decoders(gzipped(body), []string{"gzip"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if got, err := io.ReadAll(r); err != nil || !bytes.Equal(got, body) {
 			t.Fatalf("gzip round trip: %v", err)
+		}
+		// A header with a long name decodes as zlib decodes it, and so
+		// does raw deflate that passes zlib's header check (gunzip.go).
+		r, err = decoders(longNameGzip(body, 600), []string{"gzip"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := io.ReadAll(r); err != nil || !bytes.Equal(got, body) {
+			t.Fatalf("long-name gzip round trip: %v", err)
+		}
+		if len(body) > 0x061d {
+			r, _ = decoders(zlibLookingDeflate(body), []string{"deflate"})
+			if got, err := io.ReadAll(r); err != nil || !bytes.Equal(got, body) {
+				t.Fatalf("zlib-looking deflate round trip: %v", err)
+			}
 		}
 	})
 }

@@ -1,7 +1,6 @@
 package proxy
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -234,7 +233,19 @@ func (s *Server) holdWhole(w http.ResponseWriter, r *http.Request, resp *http.Re
 	defer h.free()
 	sent := pt.stop()
 	body := *h.buf
-	for _, sum := range heldSums(body, codings) {
+	sums, err := heldSums(body, codings)
+	if err != nil {
+		s.log.Info("proxy: response refused: "+errUndecoded.Error(), "url", r.URL.String(), "err", err)
+		if sent {
+			brokenOff(w)
+		}
+		for k := range w.Header() {
+			delete(w.Header(), k)
+		}
+		http.Error(w, "honeygate: "+errUndecoded.Error(), http.StatusBadGateway)
+		return true, true
+	}
+	for _, sum := range sums {
 		d := s.opt.Chain.Decide(&gateway.Query{Client: ci.client.Addr(), SHA256: sum})
 		if d.Verdict == gateway.Blocked && d.Hit.Type != "" {
 			s.hashBlocked(w, r, ci, d, sum, sent)
@@ -356,18 +367,19 @@ func (p *prefixBody) Close() error {
 }
 
 // heldSums returns the SHA-256 of a held body's wire bytes and, when it is
-// encoded, of the content it decodes to (within the expansion bound that
-// streamDecoded keeps; a body that does not decode is judged by its wire
-// bytes alone).
-func heldSums(body []byte, codings []string) []string {
+// encoded, of the content it decodes to. A body that does not decode to its
+// clean end (any decoder error), or past the expansion bound that
+// streamDecoded keeps, is an error: its content was not judged, and the
+// wire bytes alone must not pass it (fail closed).
+func heldSums(body []byte, codings []string) ([]string, error) {
 	wire := sha256.Sum256(body)
 	sums := []string{hex.EncodeToString(wire[:])}
 	if len(codings) == 0 {
-		return sums
+		return sums, nil
 	}
-	dr, err := decoders(bytes.NewReader(body), codings)
+	dr, err := decoders(body, codings)
 	if err != nil {
-		return sums
+		return nil, err
 	}
 	hs := newHasher()
 	defer hs.release()
@@ -379,14 +391,17 @@ func heldSums(body []byte, codings []string) []string {
 		hs.write(buf[:n])
 		decoded += int64(n)
 		if decoded > limit {
-			return sums
+			return nil, errUndecoded
+		}
+		if err == io.EOF {
+			break
 		}
 		if err != nil {
-			break // EOF, or a broken stream whose content so far counts
+			return nil, err
 		}
 	}
 	if decoded > 0 {
 		sums = append(sums, hs.sum())
 	}
-	return sums
+	return sums, nil
 }

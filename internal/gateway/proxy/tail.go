@@ -2,8 +2,6 @@ package proxy
 
 import (
 	"compress/flate"
-	"compress/gzip"
-	"compress/zlib"
 	"errors"
 	"hash"
 	"io"
@@ -241,11 +239,10 @@ func (t *wireTail) decoded(content int64) {
 
 // decodeContent decodes the content of one coding from the wire, hashing
 // it into h (buf, at least bufSize, is the decoder's output), and releases
-// the wire as it goes. judged says the content was decoded to its end, or
-// as far as it decodes (a broken stream's content so far is what a browser
-// shows: a file followed by garbage is still the file); it is false when
-// the coding did not start, the wire failed, tailMax was reached or the
-// expansion bound stopped decoding.
+// the wire as it goes. judged says the content was decoded to its clean
+// end; it is false when the coding did not start or failed (any decoder error),
+// the wire failed, tailMax was reached or the expansion bound stopped
+// decoding; the caller then refuses the body (fail closed).
 func (t *wireTail) decodeContent(coding string, buf []byte, h hash.Hash) (decoded int64, judged bool) {
 	dr, err := tailDecoder(t, coding)
 	if err != nil {
@@ -257,7 +254,10 @@ func (t *wireTail) decodeContent(coding string, buf []byte, h hash.Hash) (decode
 		decoded += int64(n)
 		t.decoded(decoded)
 		if err != nil {
-			return decoded, t.failed() == nil && !t.long
+			// Only a clean end is judged: content that stopped decoding
+			// (a broken stream, a header the decoder refused) may be a
+			// listed file to a client whose decoder goes on (gunzip.go).
+			return decoded, err == io.EOF && t.failed() == nil && !t.long
 		}
 		if decoded > maxExpansion*t.recv()+expansionSlack {
 			return decoded, false
@@ -301,15 +301,17 @@ func (t *wireTail) rest() {
 // tailDecoder stacks the decoder of one content coding on the wire tail,
 // reading it byte-wise (no read-ahead).
 func tailDecoder(t *wireTail, coding string) (io.Reader, error) {
-	switch coding {
-	case "gzip", "x-gzip":
-		return gzip.NewReader(t)
-	case "deflate":
-		// zlib as RFC 9110 says, or raw deflate as some servers send.
-		if hdr := t.peek(2); len(hdr) == 2 && hdr[0]&0x0f == 8 && (uint16(hdr[0])<<8|uint16(hdr[1]))%31 == 0 {
-			return zlib.NewReader(t)
-		}
-		return flate.NewReader(t), nil
+	return contentDecoder(t, coding)
+}
+
+// rewind takes the decoder back to the first byte of the body (deflate's
+// retry as raw deflate, gunzip.go), which is possible while none of it has
+// gone to the client: the tail still holds it all.
+func (t *wireTail) rewind() bool {
+	if t.base != 0 || t.start != 0 {
+		return false
 	}
-	return nil, errUndecodable
+	t.ri = 0
+	t.marks = t.marks[:0]
+	return true
 }
