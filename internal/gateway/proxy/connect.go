@@ -106,8 +106,14 @@ func (s *Server) connect(w http.ResponseWriter, r *http.Request, ci *connInfo) {
 			_, _ = conn.Write(tlsAccessDenied)
 			return
 		}
-	case perr == nil, errors.Is(perr, errNotTLS):
-		// No SNI, or not TLS at all: the CONNECT host was judged already.
+	case errors.Is(perr, errNotTLS):
+		// Not TLS: plain HTTP is judged request by request, anything
+		// else refused (tunnelhttp.go); never spliced unread.
+		up.Close()
+		s.plainInTunnel(conn, br, host, r.Host, ci)
+		return
+	case perr == nil:
+		// No SNI: the CONNECT host was judged already.
 	default:
 		// A client that went away or sent a broken hello: nothing to forward.
 		if errors.Is(perr, io.EOF) || isTimeout(perr) {

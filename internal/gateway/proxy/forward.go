@@ -46,6 +46,23 @@ func upgradeType(h http.Header) string {
 	return ""
 }
 
+// allowedUpgrade decides a request's Upgrade: after a 101 the proxy can
+// only splice bytes it does not read, so only WebSocket (messages the
+// browser's scripts handle, not downloads a user saves) switches. h2c is
+// dropped: the request goes on as HTTP/1.1, which an h2c client must
+// accept (RFC 9110 7.8 lets the upgrade be ignored) and which the proxy
+// judges. Any other protocol is refused (501): an upgraded stream to an
+// unlisted URL could carry a listed file unhashed.
+func allowedUpgrade(up string) (string, bool) {
+	switch p := strings.ToLower(textproto.TrimString(up)); {
+	case p == "websocket":
+		return up, true
+	case p == "h2c":
+		return "", true
+	}
+	return "", false
+}
+
 // addVia appends via to h's Via field. viaField is []string{via}, made
 // once and shared (header maps only read it), so a message without a Via
 // costs no allocation.
@@ -77,6 +94,13 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, ci *connInfo) {
 	// (end-to-end, so unchanged); a clone per request is measurable at
 	// proxy rates.
 	up := upgradeType(r.Header)
+	if up != "" {
+		var ok bool
+		if up, ok = allowedUpgrade(up); !ok {
+			http.Error(w, "honeygate: only WebSocket upgrades pass this gateway", http.StatusNotImplemented)
+			return
+		}
+	}
 	removeHopByHop(r.Header)
 	if up != "" {
 		r.Header.Set("Connection", "Upgrade")
