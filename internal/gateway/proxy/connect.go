@@ -131,7 +131,7 @@ func (s *Server) connect(w http.ResponseWriter, r *http.Request, ci *connInfo) {
 			return
 		}
 	}
-	splice(conn, br, up, s.stop)
+	splice(conn, br, up, s.stop, s.origins.readTimeout)
 }
 
 // safePeek is peekClientHello with the per-connection panic recovery that
@@ -150,17 +150,20 @@ func isTimeout(err error) bool {
 	return errors.As(err, &ne) && ne.Timeout()
 }
 
-// splice copies both ways until both directions end or stop closes. fromClient
-// reads what the client sends (it may hold buffered bytes); client is written.
-func splice(client net.Conn, fromClient io.Reader, upstream io.ReadWriteCloser, stop <-chan struct{}) {
+// splice copies both ways until both directions end, stop closes, or
+// neither side has sent a byte for idle (tunnelidle.go). fromClient reads
+// what the client sends (it may hold buffered bytes); client is written.
+func splice(client net.Conn, fromClient io.Reader, upstream io.ReadWriteCloser, stop <-chan struct{}, idle time.Duration) {
+	w := newIdleWatch(idle, client, upstream)
+	defer w.stop()
 	done := make(chan struct{}, 2)
 	go func() {
-		_, _ = io.Copy(upstream, fromClient)
+		_, _ = io.Copy(upstream, w.reader(fromClient))
 		closeWrite(upstream)
 		done <- struct{}{}
 	}()
 	go func() {
-		_, _ = io.Copy(client, upstream)
+		_, _ = io.Copy(client, w.reader(upstream))
 		closeWrite(client)
 		// The origin is done: give the client a moment to finish its side,
 		// so a client that never closes does not hold the tunnel forever.

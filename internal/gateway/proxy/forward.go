@@ -271,7 +271,7 @@ func (s *Server) switchProtocols(w http.ResponseWriter, r *http.Request, resp *h
 	}
 	s.tunnels.Add(1)
 	defer s.tunnels.Done()
-	splice(conn, brw.Reader, upBody, s.stop)
+	splice(conn, brw.Reader, upBody, s.stop, s.origins.readTimeout)
 }
 
 func itoa(n int64) string {
