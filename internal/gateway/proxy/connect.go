@@ -96,6 +96,7 @@ func (s *Server) connect(w http.ResponseWriter, r *http.Request, ci *connInfo) {
 	case perr == nil && sni != "" && !kill && !s.killSwitch(ci, host, sni, destPort(r), nil):
 		d := s.opt.Chain.Decide(&gateway.Query{Client: ci.client.Addr(), SNI: sni})
 		if d.Verdict != gateway.Allowed {
+			s.opt.Metrics.Observe(gateway.EnforcerProxy, d) // the host's decision was counted as allowed
 			ref := gateway.NewRef()
 			s.record(&gateway.Block{Kind: gateway.KindBlock, Client: ci.client, Host: host, Port: destPort(r), SNI: sni, Hit: d.Hit, Ref: ref,
 				Action: gateway.ActionBlock, Reason: d.Reason, Policy: d.Policy})

@@ -262,6 +262,9 @@ func brokenOff(w http.ResponseWriter) {
 // hashBlocked records a listed download and either answers with the block
 // page (nothing was sent yet) or cuts the transfer off.
 func (s *Server) hashBlocked(w http.ResponseWriter, r *http.Request, ci *connInfo, d gateway.Decision, sum string, headerSent bool) {
+	// The URL's decision (allowed) was counted; the block answer is
+	// counted too, so that every block shows in the metric.
+	s.opt.Metrics.Observe(gateway.EnforcerProxy, d)
 	ref := gateway.NewRef()
 	s.record(&gateway.Block{Kind: gateway.KindBlock, Client: ci.client, Host: r.URL.Hostname(), Port: destPort(r), URL: r.URL.String(),
 		Hit: d.Hit, Ref: ref, Action: gateway.ActionBlock, Reason: d.Reason, Policy: d.Policy})
