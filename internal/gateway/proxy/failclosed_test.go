@@ -144,3 +144,22 @@ func TestUndecodableBodiesRefused(t *testing.T) {
 		}
 	}
 }
+
+// An empty body is no content whatever its Content-Encoding says: it
+// passes (clients take it too) rather than being refused as undecodable.
+func TestEmptyEncodedBodyPasses(t *testing.T) {
+	f := startProxy(t, true, nil)
+	origin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Encoding", strings.TrimPrefix(r.URL.Path, "/"))
+		if r.URL.Query().Has("chunked") {
+			w.(http.Flusher).Flush()
+		}
+	}))
+	defer origin.Close()
+	for _, u := range []string{"/gzip", "/deflate", "/gzip?chunked", "/deflate?chunked"} {
+		status, _, body, rerr := fetch(t, f, origin.URL+u, nil)
+		if status != 200 || rerr != nil || len(body) != 0 {
+			t.Errorf("%s: status %d, %d bytes, err %v: want an empty 200", u, status, len(body), rerr)
+		}
+	}
+}

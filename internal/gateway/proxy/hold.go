@@ -374,8 +374,8 @@ func (p *prefixBody) Close() error {
 func heldSums(body []byte, codings []string) ([]string, error) {
 	wire := sha256.Sum256(body)
 	sums := []string{hex.EncodeToString(wire[:])}
-	if len(codings) == 0 {
-		return sums, nil
+	if len(codings) == 0 || len(body) == 0 {
+		return sums, nil // an empty body carries no content, whatever its coding says
 	}
 	dr, err := decoders(body, codings)
 	if err != nil {

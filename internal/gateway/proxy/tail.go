@@ -246,7 +246,7 @@ func (t *wireTail) decoded(content int64) {
 func (t *wireTail) decodeContent(coding string, buf []byte, h hash.Hash) (decoded int64, judged bool) {
 	dr, err := tailDecoder(t, coding)
 	if err != nil {
-		return 0, false
+		return 0, t.recv() == 0 && t.eof && t.failed() == nil
 	}
 	for {
 		n, err := dr.Read(buf)
@@ -257,6 +257,9 @@ func (t *wireTail) decodeContent(coding string, buf []byte, h hash.Hash) (decode
 			// Only a clean end is judged: content that stopped decoding
 			// (a broken stream, a header the decoder refused) may be a
 			// listed file to a client whose decoder goes on (gunzip.go).
+			if t.recv() == 0 && t.eof && t.failed() == nil {
+				return 0, true // an empty body carries no content
+			}
 			return decoded, err == io.EOF && t.failed() == nil && !t.long
 		}
 		if decoded > maxExpansion*t.recv()+expansionSlack {
