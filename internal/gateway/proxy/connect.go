@@ -116,10 +116,14 @@ func (s *Server) connect(w http.ResponseWriter, r *http.Request, ci *connInfo) {
 	case perr == nil:
 		// No SNI: the CONNECT host was judged already.
 	default:
-		// A client that went away or sent a broken hello: nothing to forward.
-		if errors.Is(perr, io.EOF) || isTimeout(perr) {
-			return
+		// A client that went away: nothing to forward. A hello the
+		// peek cannot read (malformed, or past its bounds) has a server
+		// name that was not judged: refused as a blocked one is, never
+		// spliced (fail closed).
+		if !errors.Is(perr, io.EOF) && !isTimeout(perr) {
+			_, _ = conn.Write(tlsAccessDenied)
 		}
+		return
 	}
 	if perr == nil && s.opt.CA != nil && s.opt.Chain.DecryptAll(ci.client.Addr()) {
 		name := sni

@@ -153,3 +153,32 @@ func TestUpgradeOnlyWebSocket(t *testing.T) {
 		}
 	}
 }
+
+// A TLS hello the peek cannot read has a server name nobody judged: the
+// tunnel is refused with an access_denied alert and the origin gets nothing.
+func TestMalformedHelloRefused(t *testing.T) {
+	f := startProxy(t, true, nil)
+	got := make(chan int, 1)
+	addr, _ := silentServer(t, func(c net.Conn) {
+		n, _ := io.Copy(io.Discard, c)
+		got <- int(n)
+	})
+	c, br, code := openTunnel(t, f, addr)
+	if code != 200 {
+		t.Fatalf("CONNECT: %d", code)
+	}
+	// A handshake record with a ClientHello whose body is one byte.
+	_, _ = c.Write([]byte{0x16, 0x03, 0x01, 0x00, 0x05, 0x01, 0x00, 0x00, 0x01, 0x00})
+	answer, _ := io.ReadAll(br)
+	if !bytes.Equal(answer, tlsAccessDenied) {
+		t.Errorf("malformed hello: the proxy answered %x, want the access_denied alert", answer)
+	}
+	select {
+	case n := <-got:
+		if n != 0 {
+			t.Errorf("the origin got %d bytes of an unjudged hello", n)
+		}
+	case <-time.After(5 * time.Second):
+		t.Error("the origin connection stayed open")
+	}
+}
