@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"bufio"
+	"encoding/hex"
 	"errors"
 	"io"
 	"net/http"
@@ -48,6 +49,7 @@ const (
 var (
 	errPartialUnasked = errors.New("origin sent partial content that was not asked for")
 	errUndecodable    = errors.New("origin sent a content coding the gateway cannot inspect")
+	errListedMember   = errors.New("the first gzip member is a listed file")
 	errUndecoded      = errors.New("origin sent an encoded body that did not decode to its end, so its content could not be judged")
 	errStackedCodings = errors.New("origin sent a large body in stacked content codings, which the gateway cannot inspect as it streams")
 )
@@ -151,15 +153,20 @@ func (s *Server) refuseUnhashable(w http.ResponseWriter, r *http.Request, resp *
 }
 
 // decoders stacks readers that undo codings (applied first to last) over
-// a held body (gunzip.go).
-func decoders(body []byte, codings []string) (io.Reader, error) {
+// a held body (gunzip.go); firstEnd (may be nil) is gunzip's, for a single
+// coding.
+func decoders(body []byte, codings []string, firstEnd func() error) (io.Reader, error) {
 	var src decodeSource = &memSource{b: body}
 	var r io.Reader = src
 	for i := len(codings) - 1; i >= 0; i-- {
 		if i < len(codings)-1 {
 			src = readerSource{bufio.NewReader(r)}
 		}
-		dr, err := contentDecoder(src, codings[i])
+		var fe func() error
+		if len(codings) == 1 {
+			fe = firstEnd
+		}
+		dr, err := contentDecoder(src, codings[i], fe)
 		if err != nil {
 			return nil, err
 		}
@@ -190,7 +197,24 @@ func (s *Server) streamDecoded(w http.ResponseWriter, r *http.Request, resp *htt
 	defer hs.release()
 	t := newWireTail(resp.Body, wire.h, w, resp.StatusCode, resp.ContentLength < 0, headerSent)
 	defer t.free()
+	var first gateway.Decision
+	var firstSum string
+	t.firstEnd = func() error {
+		// A client that stops after the first gzip member (Chrome,
+		// curl) has at most that member's content: judged now, before
+		// any wire of the next is released (gunzip.go).
+		firstSum = hex.EncodeToString(hs.h.Sum(nil))
+		if d := s.opt.Chain.Decide(&gateway.Query{Client: ci.client.Addr(), SHA256: firstSum}); d.Verdict == gateway.Blocked && d.Hit.Type != "" {
+			first = d
+			return errListedMember
+		}
+		return nil
+	}
 	decoded, judged := t.decodeContent(codings[0], hs.next(), hs.h)
+	if first.Verdict == gateway.Blocked && t.werr == nil {
+		s.hashBlocked(w, r, ci, first, firstSum, t.headerSent)
+		return
+	}
 	switch {
 	case t.werr != nil:
 		return // the client went away

@@ -248,11 +248,11 @@ func FuzzContentDecoding(f *testing.F) {
 				t.Fatalf("%q: coding %q accepted", ce, c)
 			}
 		}
-		if r, err := decoders(body, codings); err == nil {
+		if r, err := decoders(body, codings, nil); err == nil {
 			_, _ = io.Copy(io.Discard, io.LimitReader(r, 1<<20))
 		}
 		// The round trip.
-		r, err := decoders(gzipped(body), []string{"gzip"})
+		r, err := decoders(gzipped(body), []string{"gzip"}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -261,7 +261,7 @@ func FuzzContentDecoding(f *testing.F) {
 		}
 		// A header with a long name decodes as zlib decodes it, and so
 		// does raw deflate that passes zlib's header check (gunzip.go).
-		r, err = decoders(longNameGzip(body, 600), []string{"gzip"})
+		r, err = decoders(longNameGzip(body, 600), []string{"gzip"}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -269,7 +269,7 @@ func FuzzContentDecoding(f *testing.F) {
 			t.Fatalf("long-name gzip round trip: %v", err)
 		}
 		if len(body) > 0x061d {
-			r, _ = decoders(zlibLookingDeflate(body), []string{"deflate"})
+			r, _ = decoders(zlibLookingDeflate(body), []string{"deflate"}, nil)
 			if got, err := io.ReadAll(r); err != nil || !bytes.Equal(got, body) {
 				t.Fatalf("zlib-looking deflate round trip: %v", err)
 			}

@@ -48,11 +48,12 @@ type decodeSource interface {
 	rewind() bool
 }
 
-// contentDecoder returns the decoder of one coding over src.
-func contentDecoder(src decodeSource, coding string) (io.Reader, error) {
+// contentDecoder returns the decoder of one coding over src; firstEnd (may
+// be nil) is gunzip's.
+func contentDecoder(src decodeSource, coding string, firstEnd func() error) (io.Reader, error) {
 	switch coding {
 	case "gzip", "x-gzip":
-		g := &gunzip{src: src}
+		g := &gunzip{src: src, firstEnd: firstEnd}
 		if err := g.member(); err != nil {
 			return nil, err
 		}
@@ -63,15 +64,23 @@ func contentDecoder(src decodeSource, coding string) (io.Reader, error) {
 	return nil, errUndecodable
 }
 
-// gunzip decodes gzip members one after another, as zlib's gunzip does;
-// bytes after a member that do not begin another are ignored, as browsers
-// ignore them.
+// gunzip decodes gzip members one after another, as zlib's gunzip, Go and
+// Firefox do; bytes after a member that do not begin another are ignored,
+// as browsers ignore them. Chrome and curl stop after the first member, so
+// a listed file sent as a first member with a second behind it would be
+// hashed as something else: firstEnd, when set, is called where the first
+// member ends and another follows, before any of that one is read, so the
+// caller can judge the content so far (the first member's) then; an error
+// it returns ends decoding.
 type gunzip struct {
-	src  decodeSource
-	fr   io.ReadCloser
-	crc  uint32
-	size uint32
-	err  error
+	src      decodeSource
+	fr       io.ReadCloser
+	crc      uint32
+	size     uint32
+	members  int
+	ended    bool // the member's deflate data ended; its trailer is next
+	firstEnd func() error
+	err      error
 }
 
 // member parses a member's header and starts inflating its data.
@@ -132,39 +141,54 @@ func (g *gunzip) member() error {
 }
 
 func (g *gunzip) Read(p []byte) (int, error) {
-	if g.err != nil {
-		return 0, g.err
-	}
-	n, err := g.fr.Read(p)
-	g.crc = crc32.Update(g.crc, crc32.IEEETable, p[:n])
-	g.size += uint32(n)
-	if err != io.EOF {
-		if err != nil {
-			g.err = err
+	for g.err == nil { // a loop, not recursion: members may be empty
+		if !g.ended {
+			n, err := g.fr.Read(p)
+			g.crc = crc32.Update(g.crc, crc32.IEEETable, p[:n])
+			g.size += uint32(n)
+			switch {
+			case err == nil:
+				return n, nil
+			case err != io.EOF:
+				g.err = err
+				return n, err
+			}
+			g.ended = true
+			if n > 0 {
+				// The member's end is handled on the next Read, once
+				// the caller has hashed these bytes (firstEnd sees them).
+				return n, nil
+			}
 		}
-		return n, err
+		g.err = g.next()
 	}
+	return 0, g.err
+}
+
+// next checks the ended member's trailer and starts the next member, or
+// reports the end (io.EOF).
+func (g *gunzip) next() error {
 	var tr [8]byte
 	if _, err := io.ReadFull(g.src, tr[:]); err != nil {
-		g.err = io.ErrUnexpectedEOF
-		return n, g.err
+		return io.ErrUnexpectedEOF
 	}
 	if binary.LittleEndian.Uint32(tr[:4]) != g.crc || binary.LittleEndian.Uint32(tr[4:]) != g.size {
-		g.err = errGzipChecksum
-		return n, g.err
+		return errGzipChecksum
 	}
 	// Another member, or the end (junk after a member is not content).
-	if next := g.src.peek(2); len(next) == 2 && next[0] == 0x1f && next[1] == 0x8b {
-		if g.err = g.member(); g.err != nil {
-			return n, g.err
-		}
-		if n == 0 {
-			return g.Read(p)
-		}
-		return n, nil
+	if next := g.src.peek(2); len(next) < 2 || next[0] != 0x1f || next[1] != 0x8b {
+		return io.EOF
 	}
-	g.err = io.EOF
-	return n, io.EOF
+	if g.members++; g.members == 1 && g.firstEnd != nil {
+		if err := g.firstEnd(); err != nil {
+			return err
+		}
+	}
+	if err := g.member(); err != nil {
+		return err
+	}
+	g.ended = false
+	return nil
 }
 
 // deflate decodes zlib, or raw deflate when the stream does not look like

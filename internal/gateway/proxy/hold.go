@@ -377,12 +377,15 @@ func heldSums(body []byte, codings []string) ([]string, error) {
 	if len(codings) == 0 || len(body) == 0 {
 		return sums, nil // an empty body carries no content, whatever its coding says
 	}
-	dr, err := decoders(body, codings)
+	hs := newHasher()
+	defer hs.release()
+	// The content of the first gzip member alone is what Chrome and curl
+	// show (gunzip.go): judged as well when more members follow.
+	firstEnd := func() error { sums = append(sums, hex.EncodeToString(hs.h.Sum(nil))); return nil }
+	dr, err := decoders(body, codings, firstEnd)
 	if err != nil {
 		return nil, err
 	}
-	hs := newHasher()
-	defer hs.release()
 	limit := maxExpansion*int64(len(body)) + expansionSlack
 	buf := hs.next()
 	var decoded int64

@@ -92,6 +92,9 @@ type wireTail struct {
 	// check, when set (tests), is called after each release with the
 	// wire sent and the content decoded so far.
 	check func(sent, content int64)
+	// firstEnd, when set, is gunzip's (gunzip.go): the first member is
+	// judged where it ends.
+	firstEnd func() error
 
 	w          http.ResponseWriter
 	flusher    http.Flusher // nil: no flushing
@@ -304,7 +307,7 @@ func (t *wireTail) rest() {
 // tailDecoder stacks the decoder of one content coding on the wire tail,
 // reading it byte-wise (no read-ahead).
 func tailDecoder(t *wireTail, coding string) (io.Reader, error) {
-	return contentDecoder(t, coding)
+	return contentDecoder(t, coding, t.firstEnd)
 }
 
 // rewind takes the decoder back to the first byte of the body (deflate's
