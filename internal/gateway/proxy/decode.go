@@ -28,7 +28,8 @@ import (
 //     they are, and hashes the decoded content beside them; both hashes are
 //     judged. A coding it cannot decode (br, zstd: not in Go's standard
 //     library) that an origin sends unasked is refused with 502, since its
-//     content could not be judged.
+//     content could not be judged; so is a body whose coding does not decode
+//     to its clean end (gunzip.go): never judged by its wire bytes alone.
 
 // decodable are the content codings whose content the proxy can hash.
 var decodable = map[string]bool{"gzip": true, "x-gzip": true, "deflate": true, "identity": true}
@@ -38,9 +39,9 @@ const maxCodings = 4
 
 // Decompression is bounded: past maxExpansion times the wire bytes (plus
 // expansionSlack), decoding stops and the body is refused (its content was
-// not judged whole). A
-// listed file is a program or a document, never a 1000:1 bomb, and the
-// CPU spent hashing stays proportional to the bytes transferred.
+// not judged whole). A listed file is a program or a document, never a
+// 1000:1 bomb, and the CPU spent hashing stays proportional to the bytes
+// transferred.
 const (
 	maxExpansion   = 1024
 	expansionSlack = 64 << 20
