@@ -53,8 +53,14 @@ func (b *Builder) Grow(n int) {
 
 // NewBuilder starts a snapshot as of now (expired indicators are skipped).
 func NewBuilder(now time.Time) *Builder {
-	return &Builder{s: &Snapshot{seed: maphash.MakeSeed(), built: now}, now: now, strs: map[string]uint16{}}
+	return &Builder{s: &Snapshot{seed: hashSeed, built: now}, now: now, strs: map[string]uint16{}}
 }
+
+// hashSeed is every snapshot's hash seed: random per process, so that no
+// one outside can aim names at a table's collisions, and one for all
+// snapshots, so that a lookup through an Overlay hashes each expression
+// once for the base and the delta.
+var hashSeed = maphash.MakeSeed()
 
 // labelRange bounds the label counts of a set of names (domain
 // indicators, or url-prefix hosts): below the whole host, a lookup probes

@@ -197,9 +197,11 @@ func (s *Snapshot) MatchHost(host string) (Hit, bool) {
 		return Hit{}, false
 	}
 	h, a, isAddr := hostKey(host)
-	r := s.hostResult(h, a, isAddr)
+	var p suffixProbe
+	r := s.hostResult(h, a, isAddr, &p)
 	if s.delta != nil {
-		rd := s.delta.hostResult(h, a, isAddr)
+		p.reuse()
+		rd := s.delta.hostResult(h, a, isAddr, &p)
 		return s.pick(&r, h, &rd, h)
 	}
 	return s.hit(&r, h)
@@ -227,14 +229,14 @@ func hostKey(host string) (string, netip.Addr, bool) {
 	return h, netip.Addr{}, false
 }
 
-// hostResult probes the name h (each label suffix) or the address a.
-func (s *Snapshot) hostResult(h string, a netip.Addr, isAddr bool) result {
+// hostResult probes the name h (each label suffix) or the address a, with
+// p (new, or reused from another snapshot's lookup of the same name).
+func (s *Snapshot) hostResult(h string, a netip.Addr, isAddr bool, p *suffixProbe) result {
 	r := result{skip: s.skip}
 	if isAddr {
 		s.matchAddr(a, &r)
 		return r
 	}
-	var p suffixProbe
 	p.start(h)
 	for p.next(s, h) {
 		for k := range p.n {
@@ -303,12 +305,12 @@ func (p *suffixProbe) also(t *table, h uint64) bool {
 	return true
 }
 
-// known records the hash of the suffix at pos.
-func (p *suffixProbe) known(pos int, h uint64) {
-	if p.nk < len(p.kpos) {
-		p.kpos[p.nk], p.kh[p.nk] = pos, h
-		p.nk++
-	}
+// reuse readies p for the same host's lookup in another snapshot (an
+// Overlay's delta): the hashes already made are kept, as every snapshot
+// hashes with the same seed.
+func (p *suffixProbe) reuse() {
+	nk, kpos, kh := p.nk, p.kpos, p.kh
+	*p = suffixProbe{nk: nk, kpos: kpos, kh: kh}
 }
 
 // touch hashes the host's suffixes that a URL lookup will probe (the whole
@@ -323,12 +325,12 @@ func (p *suffixProbe) touch(s *Snapshot, host string) {
 	urls := len(s.urlBloom.blocks) > 0
 	names := len(s.names.tags) > 0
 	var sink uint32
-	for i, lab := 0, labels; p.nk < maxKnown; {
+	for i, lab, made := 0, labels, 0; made < maxKnown; {
 		wantURL := urls && (i == 0 || lab >= 2 && lab <= maxHostSuffixes && s.urlSuf.has(lab))
 		wantName := names && (i == 0 || s.domSuf.has(lab))
 		if wantURL || wantName {
-			h := hashString(s.seed, host[i:])
-			p.known(i, h)
+			h := p.hash(s, host, i)
+			made++
 			if wantURL {
 				sink += s.urlBloom.block(h)[0]
 			}
@@ -348,14 +350,20 @@ func (p *suffixProbe) touch(s *Snapshot, host string) {
 	p.sink = sink
 }
 
-// hash is the hash of host[i:], from the known ones when it is there.
+// hash is the hash of host[i:], from the known ones when it is there;
+// one computed is recorded while there is room.
 func (p *suffixProbe) hash(s *Snapshot, host string, i int) uint64 {
 	for k := range p.nk {
 		if p.kpos[k] == i {
 			return p.kh[k]
 		}
 	}
-	return hashString(s.seed, host[i:])
+	h := hashString(s.seed, host[i:])
+	if p.nk < len(p.kpos) {
+		p.kpos[p.nk], p.kh[p.nk] = i, h
+		p.nk++
+	}
+	return h
 }
 
 // next fetches the next batch into starts, labs and slots; it reports
@@ -489,10 +497,12 @@ func (s *Snapshot) MatchURL(u *url.URL) (Hit, bool) {
 	if err != nil {
 		return Hit{}, false
 	}
-	r := s.matchCanon(&c)
+	var p suffixProbe
+	r := s.matchCanon(&c, &p)
 	var rd result
 	if s.delta != nil {
-		rd = s.delta.matchCanon(&c)
+		p.reuse()
+		rd = s.delta.matchCanon(&c, &p)
 	}
 	if r.allowed || rd.allowed || r.slot == nil && rd.slot == nil {
 		return Hit{}, false
@@ -531,9 +541,11 @@ func (s *Snapshot) MatchRawURL(raw string) (Hit, bool) {
 	if err != nil {
 		return Hit{}, false
 	}
-	r := s.matchCanon(&c)
+	var p suffixProbe
+	r := s.matchCanon(&c, &p)
 	if s.delta != nil {
-		rd := s.delta.matchCanon(&c)
+		p.reuse()
+		rd := s.delta.matchCanon(&c, &p)
 		return s.pick(&r, c.full, &rd, c.full)
 	}
 	return s.hit(&r, c.full)
@@ -560,7 +572,9 @@ const maxURLProbes = maxHostSuffixes*(maxPathPrefixes+2) + 2
 // one hash and one test of the filter per host expression, and no path is
 // hashed. The hashes of the host expressions come from p when touch made
 // them.
-func (s *Snapshot) urlKeys(c *canonURL, p *suffixProbe, out *[maxURLProbes]urlProbe) int {
+//
+// whole is the hash of c.full when the caller made it (0 otherwise).
+func (s *Snapshot) urlKeys(c *canonURL, p *suffixProbe, whole uint64, out *[maxURLProbes]urlProbe) int {
 	if len(s.urlBloom.blocks) == 0 {
 		return 0
 	}
@@ -602,7 +616,12 @@ func (s *Snapshot) urlKeys(c *canonURL, p *suffixProbe, out *[maxURLProbes]urlPr
 			ends = pathEnds(c, pb[:0])
 		}
 		for j, hi := range ends {
-			h := hashString(s.seed, c.full[lo:hi])
+			var h uint64
+			if lo == 0 && hi == len(c.full) && whole != 0 {
+				h = whole
+			} else {
+				h = hashString(s.seed, c.full[lo:hi])
+			}
 			// A url indicator is exact: the whole host, the whole path.
 			if lo == 0 && j < exact && bloomHas(blk, h) {
 				out[n] = urlProbe{h, lo, hi}
@@ -620,15 +639,27 @@ func (s *Snapshot) urlKeys(c *canonURL, p *suffixProbe, out *[maxURLProbes]urlPr
 // matchCanon matches c's expressions: the URL table's keys that the Bloom
 // filter lets through and the names table's host and domain probes go out
 // in one batch, so their cache misses overlap. URL hits rank above host
-// hits; an allow entry anywhere settles it.
-func (s *Snapshot) matchCanon(c *canonURL) result {
+// hits; an allow entry anywhere settles it. p is new, or reused from
+// another snapshot's lookup of the same URL (see suffixProbe.reuse).
+func (s *Snapshot) matchCanon(c *canonURL, p *suffixProbe) result {
 	ur, hr := result{skip: s.skip}, result{skip: s.skip}
-	var p suffixProbe
+	var whole uint64
+	if len(s.urls.slots) > 0 {
+		// The URL as a whole is the expression most likely listed (a url
+		// indicator's, or a url-prefix's ending where the URL ends): its
+		// two slots are fetched now, before the Bloom filter is read, so
+		// that on a listed host the filter's miss and the table's overlap
+		// instead of following one another. A fetch that turns out not to
+		// be needed costs a hash and memory bandwidth, not waiting.
+		whole = hashString(s.seed, c.full)
+		prefetch(&s.urls.slots[s.urls.home(whole)])
+		prefetch(&s.urls.slots[s.urls.home(prefixKey(whole))])
+	}
 	if !c.ip {
 		p.touch(s, c.host)
 	}
 	var keys [maxURLProbes]urlProbe
-	nk := s.urlKeys(c, &p, &keys)
+	nk := s.urlKeys(c, p, whole, &keys)
 	batched := 0
 	for batched < nk && p.also(&s.urls, keys[batched].h) {
 		batched++
