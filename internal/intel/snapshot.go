@@ -555,7 +555,7 @@ func (s *Snapshot) MatchRawURL(raw string) (Hit, bool) {
 // host[lo:]+path[:hi] may be listed under.
 type urlProbe struct {
 	h      uint64
-	lo, hi int
+	lo, hi int32 // a canonical URL is at most maxURLLen long
 }
 
 // maxURLProbes bounds a lookup's URL-table keys: 5 host expressions, each
@@ -624,11 +624,11 @@ func (s *Snapshot) urlKeys(c *canonURL, p *suffixProbe, whole uint64, out *[maxU
 			}
 			// A url indicator is exact: the whole host, the whole path.
 			if lo == 0 && j < exact && bloomHas(blk, h) {
-				out[n] = urlProbe{h, lo, hi}
+				out[n] = urlProbe{h, int32(lo), int32(hi)}
 				n++
 			}
 			if hp := prefixKey(h); bloomHas(blk, hp) {
-				out[n] = urlProbe{hp, lo, hi}
+				out[n] = urlProbe{hp, int32(lo), int32(hi)}
 				n++
 			}
 		}
@@ -652,8 +652,8 @@ func (s *Snapshot) matchCanon(c *canonURL, p *suffixProbe) result {
 		// instead of following one another. A fetch that turns out not to
 		// be needed costs a hash and memory bandwidth, not waiting.
 		whole = hashString(s.seed, c.full)
-		prefetch(&s.urls.slots[s.urls.home(whole)])
-		prefetch(&s.urls.slots[s.urls.home(prefixKey(whole))])
+		s.urls.prefetch(whole)
+		s.urls.prefetch(prefixKey(whole))
 	}
 	if !c.ip {
 		p.touch(s, c.host)
@@ -719,7 +719,7 @@ func (s *Snapshot) seeURLs(keys *[maxURLProbes]urlProbe, n, batched int, found *
 		} else {
 			e = s.urls.get(keys[k].h)
 		}
-		if r.see(e, keys[k].lo, keys[k].hi) {
+		if r.see(e, int(keys[k].lo), int(keys[k].hi)) {
 			return true
 		}
 	}
