@@ -515,9 +515,14 @@ func (s *Snapshot) MatchURL(u *url.URL) (Hit, bool) {
 func rawURL(u *url.URL) string {
 	var b strings.Builder
 	b.Grow(len(u.Scheme) + len(u.Host) + len(u.Path) + len(u.RawQuery) + 8)
-	if u.Scheme != "" {
+	switch {
+	case u.Scheme != "":
 		b.WriteString(u.Scheme)
 		b.WriteString("://")
+	case u.Host != "":
+		// "//host/p" (no scheme): without one, "host:" could read as a
+		// scheme and the path's "//0" as the authority.
+		b.WriteString("http://")
 	}
 	if u.Opaque != "" && u.Host == "" {
 		b.WriteString(strings.TrimPrefix(u.Opaque, "//"))
@@ -527,7 +532,10 @@ func rawURL(u *url.URL) string {
 	}
 	if u.ForceQuery || u.RawQuery != "" {
 		b.WriteByte('?')
-		b.WriteString(u.RawQuery)
+		// url.Parse lets a space through in a query, where the text would
+		// lose a trailing one to trimming: escaped, it stays (and decodes
+		// back to what canonicalFromURL sees).
+		b.WriteString(strings.ReplaceAll(u.RawQuery, " ", "%20"))
 	}
 	return b.String()
 }
@@ -593,7 +601,7 @@ func (s *Snapshot) urlKeys(c *canonURL, p *suffixProbe, whole uint64, out *[maxU
 			}
 		}
 		for ; k >= 2; k-- {
-			if s.urlSuf.has(k) {
+			if s.urlSuf.has(k) && !quadSuffix(host, off[k], k) {
 				starts[ns] = off[k]
 				ns++
 			}
