@@ -36,7 +36,7 @@ func newBloom(keys int) bloom {
 	if keys == 0 {
 		return bloom{}
 	}
-	return bloom{blocks: hugeSlice[[8]uint32]((keys*bloomBitsPerKey + 255) / 256)}
+	return bloom{blocks: make([][8]uint32, (keys*bloomBitsPerKey+255)/256)}
 }
 
 // block picks the block of a host's hash from its high bits (the low ones

@@ -54,7 +54,7 @@ func newTable(n int) table {
 		return table{}
 	}
 	size := int(float64(n)/maxLoad) + 1
-	return table{tags: hugeSlice[uint8](size), slots: hugeSlice[slot](size)}
+	return table{tags: make([]uint8, size), slots: make([]slot, size)}
 }
 
 func tagOf(h uint64) uint8 { return 0x80 | uint8(h) }
