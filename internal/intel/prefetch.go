@@ -6,7 +6,7 @@ package intel
 // for it (PREFETCHT0 on amd64, PRFM on arm64, nothing elsewhere). Unlike a
 // load, it never stalls the instructions behind it and never faults, so a
 // lookup can start the memory read of a table slot it may need before it
-// knows whether it does (see Snapshot.matchCanon).
+// knows whether it does (see Snapshot.urlKeys).
 //
 //go:noescape
 func prefetch(addr *slot)
