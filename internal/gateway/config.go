@@ -64,7 +64,17 @@ type Config struct {
 	// (a client that stops reading; Squid's write_timeout) before the
 	// connection is closed.
 	ProxyWriteTimeout time.Duration `yaml:"proxy_write_timeout"`
+	// ConnectPorts are the ports the proxy opens a CONNECT tunnel to
+	// (Squid's "http_access deny CONNECT !SSL_ports"): a tunnel is opaque,
+	// so without this a client could reach any service (SMTP, SSH, a
+	// database) through the gateway. Squid's SSL_ports is 443 alone; so
+	// is the default here. Another port is refused with 403 and counted
+	// under reason connect-port, not as a block.
+	ConnectPorts []int `yaml:"connect_ports"`
 }
+
+// DefaultConnectPorts is Squid's SSL_ports: HTTPS only.
+var DefaultConnectPorts = []int{443}
 
 // PolicyConfig is one client network's policy.
 type PolicyConfig struct {
@@ -114,6 +124,7 @@ func DefaultConfig() Config {
 		// forever.
 		ProxyReadTimeout:  15 * time.Minute,
 		ProxyWriteTimeout: 15 * time.Minute,
+		ConnectPorts:      append([]int(nil), DefaultConnectPorts...),
 	}
 }
 
@@ -201,6 +212,14 @@ func (c Config) Validate() schema.Errors {
 	}
 	if c.ProxyWriteTimeout <= 0 {
 		errs.Add("proxy_write_timeout", "must be positive")
+	}
+	if len(c.ConnectPorts) == 0 {
+		errs.Add("connect_ports", "needs at least one port (443 for HTTPS); CONNECT would be refused everywhere")
+	}
+	for i, p := range c.ConnectPorts {
+		if p < 1 || p > 65535 {
+			errs.Add(fmt.Sprintf("connect_ports[%d]", i), "%d is not a port (1 to 65535)", p)
+		}
 	}
 	return errs
 }
