@@ -204,6 +204,26 @@ func TestIntelImportExportRoundTrip(t *testing.T) {
 			t.Errorf("export %s: %d, lacks %q:\n%s", format, code, want, out)
 		}
 	}
+	// The allowlist goes into every enforcing export, whatever the filter
+	// selects, as an exception that wins.
+	if out, code := cli("intel", "add", "--category", "malware", "exp-blocked.example"); code != 0 {
+		t.Fatalf("add: %d\n%s", code, out)
+	}
+	if out, code := cli("intel", "add", "--category", "allow", "ok.exp-blocked.example"); code != 0 {
+		t.Fatalf("add allow: %d\n%s", code, out)
+	}
+	for format, want := range map[string][]string{
+		"dnsmasq": {"address=/exp-blocked.example/", "server=/ok.exp-blocked.example/#"},
+		"rpz":     {"*.exp-blocked.example CNAME .", "ok.exp-blocked.example CNAME rpz-passthru.", "*.ok.exp-blocked.example CNAME rpz-passthru."},
+		"squid":   {"acl honeygate_block dstdomain .exp-blocked.example", "acl honeygate_allow dstdomain .ok.exp-blocked.example", "http_access deny honeygate_block !honeygate_allow"},
+	} {
+		out, code := cli("intel", "export", "--format", format, "--category", "malware")
+		for _, w := range want {
+			if code != 0 || !strings.Contains(out, w) {
+				t.Errorf("export %s --category malware: %d, lacks %q:\n%s", format, code, w, out)
+			}
+		}
+	}
 	// add and list.
 	if out, code := cli("intel", "add", "--category", "c2", "--expires", "24h", "C2.Example.", "203.0.113.9"); code != 0 || !strings.Contains(out, "added 2") {
 		t.Fatalf("add: %d\n%s", code, out)
