@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/honeygate/honeygate/internal/schema"
+	"golang.org/x/net/publicsuffix"
 )
 
 // Config is the `gateway` section: who may use the proxy and the DNS filter,
@@ -168,8 +169,10 @@ func (c Config) Validate() schema.Errors {
 			errs.Add(path+".decrypt", "%q is not off, block-only or all", p.Decrypt)
 		}
 		for i, d := range p.Allow {
-			if normalizeName(d) == "" {
+			if n := normalizeName(d); n == "" {
 				errs.Add(fmt.Sprintf("%s.allow[%d]", path, i), "%q is not a domain", d)
+			} else if isPublicSuffix(n) {
+				errs.Add(fmt.Sprintf("%s.allow[%d]", path, i), "%q is a public suffix: allowing it would lift every block under it", d)
 			}
 		}
 	}
@@ -186,8 +189,10 @@ func (c Config) Validate() schema.Errors {
 		}
 	}
 	for i, d := range c.KillSwitches {
-		if normalizeName(d) == "" {
+		if n := normalizeName(d); n == "" {
 			errs.Add(fmt.Sprintf("kill_switches[%d]", i), "%q is not a domain", d)
+		} else if isPublicSuffix(n) {
+			errs.Add(fmt.Sprintf("kill_switches[%d]", i), "%q is a public suffix: every name under it would be passed and its clients reported as infected", d)
 		}
 	}
 	if c.KillSwitchAddress != "" {
@@ -264,4 +269,12 @@ func normalizeName(s string) string {
 		return ""
 	}
 	return s
+}
+
+// isPublicSuffix reports whether name is a public suffix (com, co.uk,
+// github.io, or a single label): an allow entry or a kill switch there
+// would cover every site registered under it.
+func isPublicSuffix(name string) bool {
+	ps, _ := publicsuffix.PublicSuffix(name)
+	return ps == name
 }

@@ -101,8 +101,10 @@ func TestConfigValidate(t *testing.T) {
 	cfg.Upstreams = []string{"1.1.1.1"}
 	cfg.Policies = []gateway.PolicyConfig{{Name: "x", FailMode: "sideways"}}
 	cfg.ConnectPorts = []int{443, 0, 70000}
+	cfg.Default.Allow = []string{"ok.example", "co.uk"}
+	cfg.KillSwitches = []string{"com"}
 	err := cfg.Validate().Err()
-	for _, want := range []string{"client_cidrs[0]", "sinkhole", "upstreams[0]", "policies[0].networks", "policies[0].fail_mode", "connect_ports[1]", "connect_ports[2]"} {
+	for _, want := range []string{"default.allow[1]", "kill_switches[0]", "client_cidrs[0]", "sinkhole", "upstreams[0]", "policies[0].networks", "policies[0].fail_mode", "connect_ports[1]", "connect_ports[2]"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("missing error for %s in %v", want, err)
 		}
