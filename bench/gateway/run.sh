@@ -16,6 +16,12 @@
 #   DNS_CLIENTS [4]     dnsperf clients
 #   PAIRS [2]           peer/honeygate pairs, alternated (peer first)
 #   ONLY [all]          proxy or dns: run only that half
+#   PACED_MS [4]        also run the proxy pairs paced: each connection waits
+#                       this many ms between requests (wrk's Lua delay()), so
+#                       every proxy is offered the same load, at most
+#                       CONNS*1000/PACED_MS requests/s, below each one's
+#                       saturation: p99 at equal load, beside p99 flat out
+#                       (0: skip)
 #   DNS_QUERIES [all]   clean: leave the listed names out of dnsperf's
 #                       queries, to see what the block events cost
 #   KEEP [0]            1: keep the temp dir (logs, lists)
@@ -37,6 +43,7 @@ DURATION=${DURATION:-15}
 CONNS=${CONNS:-50}
 DNS_CLIENTS=${DNS_CLIENTS:-4}
 PAIRS=${PAIRS:-2}
+PACED_MS=${PACED_MS:-4}
 ONLY=${ONLY:-all}
 KEEP=${KEEP:-0}
 WORK=${WORK:-}
@@ -202,6 +209,10 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.2f", a/b; else pr
 cat >"$tmp/abs.lua" <<EOF
 wrk.path = "http://127.0.0.1:$P_ORIGIN/1k"
 EOF
+cat >"$tmp/paced.lua" <<EOF
+wrk.path = "http://127.0.0.1:$P_ORIGIN/1k"
+function delay() return $PACED_MS end
+EOF
 run_wrk() { # name pid|- url [script]
 	local out c0 c1 l0
 	l0=$(load1)
@@ -243,6 +254,22 @@ if [ "$ONLY" != dns ]; then
 	echo
 	printf -- '- %s\n' "${ratios[@]}"
 	echo
+	if [ "$PACED_MS" -gt 0 ]; then
+		echo "### Paced: the same, each connection waiting ${PACED_MS} ms between requests (offered at most $((CONNS * 1000 / PACED_MS)) requests/s)"
+		echo
+		echo "| target | requests/s | p50 | p99 | server CPU s | requests per CPU-s | load |"
+		echo "|---|---|---|---|---|---|---|"
+		ratios=()
+		for i in $(seq 1 "$PAIRS"); do
+			run_wrk "squid-paced-$i" "$squidpid" "http://127.0.0.1:$P_SQUID" "$tmp/paced.lua"
+			s_rps=$last_rps s_p99=$last_p99 s_per=$last_per
+			run_wrk "honeygate-paced-$i" "$hgpid" "http://127.0.0.1:$P_HG" "$tmp/paced.lua"
+			ratios+=("paced pair $i: $(ratio "$last_rps" "$s_rps")x Squid's requests/s ($(ratio "$last_per" "$s_per")x per CPU-s), p99 $last_p99 against $s_p99")
+		done
+		echo
+		printf -- '- %s\n' "${ratios[@]}"
+		echo
+	fi
 fi
 
 qfile=$tmp/list/queries.txt

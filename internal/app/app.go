@@ -53,6 +53,9 @@ func (a *App) Start(ctx context.Context) (err error) {
 	if err := os.MkdirAll(a.cfg.Data, 0o750); err != nil {
 		return fmt.Errorf("data dir: %w", err)
 	}
+	if err := tightenDataDir(a.cfg.Data, a.log); err != nil {
+		return fmt.Errorf("data dir: %w", err)
+	}
 	// Own the data dir before opening anything in it.
 	unlock, err := lockDataDir(a.cfg.Data)
 	if err != nil {

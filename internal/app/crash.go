@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/honeygate/honeygate/internal/attack"
 	"github.com/honeygate/honeygate/internal/event"
 	"github.com/honeygate/honeygate/internal/store"
 )
@@ -90,6 +91,71 @@ func closeCrashed(ctx context.Context, st store.Events, pub event.Publisher, sen
 	}
 	if len(invalid) > 0 {
 		return closed, fmt.Errorf("crash recovery: %d sessions not closed: %w", len(invalid), errors.Join(invalid[:min(len(invalid), 5)]...))
+	}
+	return closed, nil
+}
+
+// attackEnd is the reflect.attack end event for an attack a killed process
+// left open. Like a crashed session it ends at the last thing the store
+// knows of it (its last packet as last reported), not at the restart, and
+// its reason (attack.EndRecovered) says the end was inferred. The counts are
+// the last reported: the packets between that report and the kill are lost
+// with the process.
+func attackEnd(a attack.Attack) *event.Event {
+	return &event.Event{
+		ID: event.NewID(), Time: a.LastSeen.UTC(), Kind: event.ReflectAttack,
+		Sensor: a.Sensor, Proto: a.Proto, SrcIP: a.Victim, SrcPort: a.VictimPort, DstPort: a.DstPort,
+		Reflection: event.Reflection{
+			AttackID: a.ID, Phase: event.PhaseEnd, EndReason: attack.EndRecovered,
+			Packets: a.Requests, BytesIn: a.BytesIn, BytesOut: a.BytesOut, PeakPPS: a.PeakPPS,
+			FirstSeen: a.FirstSeen.UTC(), LastSeen: a.LastSeen.UTC(), Request: event.Text(a.Request),
+		},
+	}
+}
+
+// closeCrashedAttacks publishes an attackEnd for every attack of sensor
+// that started before started and is still open, as closeCrashed does for
+// sessions (same rounds, same guard against an end that does not land).
+// The store folds the end into the attack (attack.Merge), and the API then
+// lists it as ended. It returns how many it ended.
+func closeCrashedAttacks(ctx context.Context, st attack.Store, pub event.Publisher, sensor string, started time.Time, caughtUp func(context.Context) bool) (int, error) {
+	closed := 0
+	done := map[string]bool{}
+	var invalid []error
+	for {
+		if !caughtUp(ctx) {
+			return closed, ctx.Err()
+		}
+		open, err := st.Attacks(ctx, attack.Filter{Sensor: sensor, Open: true, To: started, Limit: crashRound})
+		if err != nil {
+			return closed, fmt.Errorf("crash recovery: open attacks: %w", err)
+		}
+		fresh := 0
+		for _, a := range open {
+			if done[a.ID] {
+				continue
+			}
+			done[a.ID] = true
+			fresh++
+			ev := attackEnd(a)
+			if err := ev.Validate(); err != nil {
+				invalid = append(invalid, fmt.Errorf("attack %s: %w", a.ID, err))
+				continue
+			}
+			if err := pub.Publish(ctx, ev); err != nil {
+				return closed, fmt.Errorf("crash recovery: end attack %s: %w", a.ID, err)
+			}
+			closed++
+		}
+		if len(open) < crashRound {
+			break
+		}
+		if fresh == 0 {
+			return closed, fmt.Errorf("crash recovery: %d attacks stay open after their end was published; the rest are not reached", len(open))
+		}
+	}
+	if len(invalid) > 0 {
+		return closed, fmt.Errorf("crash recovery: %d attacks not ended: %w", len(invalid), errors.Join(invalid[:min(len(invalid), 5)]...))
 	}
 	return closed, nil
 }

@@ -106,6 +106,9 @@ func (e *env) Store() (*sqlite.DB, error) {
 	if err != nil {
 		return nil, err
 	}
+	for _, f := range db.Tightened() {
+		e.log.Warn("a database file was open to others; its mode is tightened to the owner only", "file", f)
+	}
 	e.db = db
 	e.onClose(db.Close)
 	return db, nil

@@ -591,7 +591,8 @@ func buildDNS(e *env) ([]Component, error) {
 
 // buildCrashRecovery closes the sessions of this sensor that a killed
 // process left open, at their last event and with reason
-// event.CloseCrashRecovered (crash.go). It waits until the store has
+// event.CloseCrashRecovered, then ends its open reflection attacks at their
+// last packet with reason attack.EndRecovered (crash.go). It waits until the store has
 // caught up with what the bus held (including what the dead process had
 // received but not acknowledged, redelivered after the bus's ack wait), so
 // that a session whose close is still on the bus is not closed twice.
@@ -630,6 +631,13 @@ func buildCrashRecovery(e *env) ([]Component, error) {
 		}
 		if closed > 0 {
 			log.Warn("closed the sessions a crash left open", "sessions", closed)
+		}
+		ended, err := closeCrashedAttacks(ctx, st, b, e.cfg.Sensor, started, caughtUp)
+		if err != nil && ctx.Err() == nil {
+			log.Error("ending the reflection attacks a crash left open", "ended", ended, "err", err)
+		}
+		if ended > 0 {
+			log.Warn("ended the reflection attacks a crash left open", "attacks", ended)
 		}
 		<-ctx.Done()
 		return nil

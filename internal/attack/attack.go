@@ -34,8 +34,13 @@ type Attack struct {
 	PeakPPS    int64     `json:"peak_pps"`          // highest requests per second
 	Request    string    `json:"request,omitempty"` // the first request, summarised ("ANY isc.org.")
 	Ended      bool      `json:"ended"`
-	EndReason  string    `json:"end_reason,omitempty"` // idle, stopped
+	EndReason  string    `json:"end_reason,omitempty"` // idle, stopped, recovered
 }
+
+// EndRecovered is the end reason of an attack that a killed process left
+// open, ended on the next start at the last packet the store knew of: its
+// real end is not known, only that nothing later was recorded.
+const EndRecovered = "recovered"
 
 // Merge folds b into a (two reports of the same attack) and returns the
 // result. It is commutative, associative and idempotent: bus redelivery
@@ -94,6 +99,8 @@ type Filter struct {
 	From, To time.Time
 	Victim   string // exact address, or all
 	Proto    string
+	Sensor   string // exact sensor name, or all
+	Open     bool   // only attacks not ended (crash recovery reads these)
 	Limit    int
 }
 

@@ -3,6 +3,8 @@ package cli
 import (
 	"fmt"
 	"log/slog"
+	"net"
+	"net/netip"
 	"os"
 	"strings"
 
@@ -108,7 +110,11 @@ func listenerHelp() string {
 	for _, l := range c.ListenerSpecs() {
 		def := "off"
 		if len(l.Default) > 0 {
-			def = strings.Join(l.Default, ", ")
+			bound := make([]string, len(l.Default))
+			for i, a := range l.Default {
+				bound[i] = boundAs(a)
+			}
+			def = strings.Join(bound, ", ")
 		}
 		net := ""
 		if l.Net != "tcp" {
@@ -120,5 +126,21 @@ func listenerHelp() string {
 		}
 		fmt.Fprintf(&b, "  %-18s %s%s%s (default %s)\n", l.Name, l.Help, net, rep, def)
 	}
-	return strings.TrimRight(b.String(), "\n")
+	b.WriteString("  ([::] is every IPv6 and IPv4 address: 0.0.0.0, :: and an empty host bind it; 0.0.0.0 on a host without IPv6)")
+	return b.String()
+}
+
+// boundAs is the address a listener on addr is bound to, as the log and
+// listeners.json show it: Go listens on any wildcard host (0.0.0.0, ::,
+// none) with one dual-stack socket, [::], which takes IPv4 as well. Help
+// that said 0.0.0.0 would hide that IPv6 is open too.
+func boundAs(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	if ip, err := netip.ParseAddr(host); host == "" || (err == nil && ip.IsUnspecified()) {
+		return net.JoinHostPort("::", port)
+	}
+	return addr
 }

@@ -344,6 +344,7 @@ type tabReq struct {
 	finished, failed           bool
 	errText                    string
 	refused                    bool
+	proxyErr                   string // the guard proxy answered for the site: why it did not reach it
 	download                   bool
 	order                      int
 }
@@ -447,6 +448,11 @@ func (v *tabVisit) run(u *url.URL) {
 	}
 	if err != nil {
 		c.Error = errText(err)
+		if why := v.proxy.failure(u.String()); why != "" {
+			// HTTPS through a failed tunnel reads only
+			// ERR_TUNNEL_CONNECTION_FAILED; the proxy knows why.
+			c.Error = why
+		}
 	} else {
 		v.mu.Lock()
 		v.mainFrame = string(res.FrameID)
@@ -517,6 +523,7 @@ func (v *tabVisit) listen(ev any) {
 				}
 			}
 			r.refused = isRefused(h)
+			r.proxyErr = proxyFailure(h)
 			for k, s := range h {
 				if strings.EqualFold(k, "Content-Disposition") && strings.HasPrefix(strings.ToLower(strings.TrimSpace(s)), "attachment") {
 					r.download = true
@@ -647,7 +654,7 @@ func (v *tabVisit) listenBrowser(ev any) {
 // and frames) and scripts, the things the detectors read.
 func wantsBody(r *tabReq) bool {
 	t := network.ResourceType(r.typ)
-	return !r.refused && !r.download && (t == network.ResourceTypeDocument || t == network.ResourceTypeScript)
+	return !r.refused && r.proxyErr == "" && !r.download && (t == network.ResourceTypeDocument || t == network.ResourceTypeScript)
 }
 
 // readBody reads one response body from the browser, a few at a time per
@@ -709,6 +716,7 @@ func (v *tabVisit) collect() {
 		v.screenshot(cctx)
 	}
 	var mainDoc string
+	topSeen := false
 	for _, it := range items {
 		if len(c.Resources) >= v.b.opts.MaxResources {
 			break
@@ -725,11 +733,25 @@ func (v *tabVisit) collect() {
 		if r.download {
 			res.Type = TypeDownload
 		}
+		unreached := ""
 		switch {
 		case r.refused || v.proxy.wasRefused(r.url):
 			res.Error = ErrPrivateAddress.Error()
+			unreached = res.Error
+		case r.proxyErr != "":
+			res.Error = r.proxyErr
+			unreached = res.Error
 		case r.failed && !r.download:
 			res.Error = r.errText
+		}
+		if !topSeen && res.Type == TypeDocument && (r.frame == mainFrame || mainFrame == "") {
+			// The visited page itself: when the proxy could not reach it,
+			// what the browser showed is the proxy's error page, not the
+			// site, and the visit failed for that reason.
+			topSeen = true
+			if unreached != "" && c.Error == "" {
+				c.Error = unreached
+			}
 		}
 		if wantsBody(&r) && r.status > 0 {
 			b, ok := bodies[it.id]

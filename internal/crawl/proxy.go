@@ -30,12 +30,19 @@ type guardProxy struct {
 
 	mu      sync.Mutex
 	conns   map[net.Conn]struct{}
-	refused map[string]bool // URLs (and CONNECT hosts) refused, so the engine can say why a load failed
-	bodies  *bodyLog        // plain-HTTP documents and scripts as passed on
+	refused map[string]bool   // URLs (and CONNECT hosts) refused, so the engine can say why a load failed
+	failed  map[string]string // URLs (and CONNECT hosts) not reached, with why (refusals included)
+	bodies  *bodyLog          // plain-HTTP documents and scripts as passed on
 }
 
 // refusedHeader marks a proxy answer that refused a private destination.
 const refusedHeader = "X-Honeygate-Refused"
+
+// failedHeader marks an answer the proxy made up because it did not reach
+// the destination (refused, connection refused, no such host, timed out),
+// with the reason: the browser renders the proxy's error page as if it were
+// the site's, and the engine must not take it for the site.
+const failedHeader = "X-Honeygate-Proxy-Error"
 
 func startGuardProxy(g *Guard, allowPrivate bool, bodies *bodyLog, log *slog.Logger) (*guardProxy, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -45,7 +52,7 @@ func startGuardProxy(g *Guard, allowPrivate bool, bodies *bodyLog, log *slog.Log
 	if ap, err := netip.ParseAddrPort(ln.Addr().String()); err == nil {
 		g.addSelf(ap)
 	}
-	p := &guardProxy{guard: g, allowPrivate: allowPrivate, ln: ln, log: log, bodies: bodies, conns: map[net.Conn]struct{}{}, refused: map[string]bool{}}
+	p := &guardProxy{guard: g, allowPrivate: allowPrivate, ln: ln, log: log, bodies: bodies, conns: map[net.Conn]struct{}{}, refused: map[string]bool{}, failed: map[string]string{}}
 	p.tr = &http.Transport{
 		DialContext:            p.dial,
 		MaxIdleConnsPerHost:    8,
@@ -99,6 +106,7 @@ func (p *guardProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, r.URL.String(), err)
 		return
 	}
+	p.reached(r.URL.String())
 	defer resp.Body.Close()
 	for _, h := range hopHeaders {
 		resp.Header.Del(h)
@@ -118,18 +126,46 @@ func (p *guardProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (p *guardProxy) fail(w http.ResponseWriter, what string, err error) {
-	if errors.Is(err, ErrPrivateAddress) {
-		p.mu.Lock()
-		if len(p.refused) > 10000 {
-			clear(p.refused)
-		}
+	reason := errText(err)
+	private := errors.Is(err, ErrPrivateAddress)
+	p.mu.Lock()
+	if len(p.failed) > 10000 {
+		clear(p.refused)
+		clear(p.failed)
+	}
+	if private {
 		p.refused[what] = true
-		p.mu.Unlock()
+	}
+	p.failed[what] = reason
+	p.mu.Unlock()
+	w.Header().Set(failedHeader, headerSafe(reason))
+	if private {
 		w.Header().Set(refusedHeader, "1")
-		http.Error(w, "honeygate: "+ErrPrivateAddress.Error(), http.StatusForbidden)
+		http.Error(w, "honeygate: "+reason, http.StatusForbidden)
 		return
 	}
-	http.Error(w, "honeygate proxy: "+errText(err), http.StatusBadGateway)
+	http.Error(w, "honeygate proxy: "+reason, http.StatusBadGateway)
+}
+
+// reached forgets an earlier failure to reach what (a URL, or a CONNECT
+// host), so that a later visit's error is not put down to it.
+func (p *guardProxy) reached(what string) {
+	p.mu.Lock()
+	if len(p.failed) > 0 {
+		delete(p.failed, what)
+		delete(p.refused, what)
+	}
+	p.mu.Unlock()
+}
+
+// headerSafe keeps s to what a header value may hold.
+func headerSafe(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < ' ' || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, s)
 }
 
 func (p *guardProxy) tunnel(w http.ResponseWriter, r *http.Request) {
@@ -140,6 +176,7 @@ func (p *guardProxy) tunnel(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, r.Host, err)
 		return
 	}
+	p.reached(r.Host)
 	hj, ok := w.(http.Hijacker)
 	if !ok {
 		up.Close()
@@ -205,17 +242,43 @@ func (p *guardProxy) track(c net.Conn, add bool) {
 func (p *guardProxy) wasRefused(raw string) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.refused[raw] {
-		return true
+	return p.refused[raw] || p.refused[tunnelKey(raw)]
+}
+
+// failure is why the proxy did not reach raw (or its host, tunnelled), or
+// "" when it did or was never asked.
+func (p *guardProxy) failure(raw string) string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if r, ok := p.failed[raw]; ok {
+		return r
 	}
-	if u, err := url.Parse(raw); err == nil && u.Scheme != "http" {
-		port := u.Port()
-		if port == "" {
-			port = "443"
+	return p.failed[tunnelKey(raw)]
+}
+
+// tunnelKey is the CONNECT host:port a request for raw goes through, or ""
+// for plain HTTP (which the proxy records by URL).
+func tunnelKey(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme == "http" {
+		return ""
+	}
+	port := u.Port()
+	if port == "" {
+		port = "443"
+	}
+	return net.JoinHostPort(u.Hostname(), port)
+}
+
+// proxyFailure is the reason a proxy answer carries when the proxy made it
+// up (see failedHeader), or "".
+func proxyFailure(h map[string]string) string {
+	for k, v := range h {
+		if strings.EqualFold(k, failedHeader) {
+			return v
 		}
-		return p.refused[net.JoinHostPort(u.Hostname(), port)]
 	}
-	return false
+	return ""
 }
 
 // isRefused reports whether a proxy answer is a refusal of a private address.

@@ -40,5 +40,5 @@ type Reflection struct {
 	// Request summarises the source's first request, as the protocol
 	// reads it ("ANY isc.org.", "monlist", "stats").
 	Request   Text   `json:"request,omitempty"`
-	EndReason string `json:"end_reason,omitempty"` // idle, stopped (phase end)
+	EndReason string `json:"end_reason,omitempty"` // idle, stopped, recovered (phase end)
 }

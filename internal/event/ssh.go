@@ -2,11 +2,18 @@ package event
 
 // The SSH door of the honeypot: what an SSH client shows and asks for
 // beyond the shell dialogue it shares with telnet (session.*, login.*,
-// command.input, file.download with proto "ssh").
+// command.input, file.download with proto "ssh"). file.upload is not SSH's
+// alone: every shell door (telnet, ssh, iot-http) records with it a program
+// the attacker wrote in the shell and ran.
 const (
 	ClientFingerprint  Kind = "client.fingerprint"   // a public key the client offered (refused); carries its type and fingerprint
 	DirectTCPIPRequest Kind = "direct-tcpip.request" // the client asked to tunnel to a target (refused, never connected)
-	FileUpload         Kind = "file.upload"          // a file the client uploaded (SCP, SFTP): hashed, kept as a sample, never run
+	// FileUpload is a file the attacker handed over other than by a
+	// download, never run by us. Its tool says how: "scp" or "sftp" (an
+	// SSH upload: hashed and kept as a sample), or "shell" (a program
+	// written with echo or printf in any shell door, telnet included, and
+	// run there: hashed, not kept; shellrec.DroppedTool).
+	FileUpload Kind = "file.upload"
 )
 
 var sshKinds = []Kind{ClientFingerprint, DirectTCPIPRequest, FileUpload}
@@ -18,8 +25,9 @@ var sshKinds = []Kind{ClientFingerprint, DirectTCPIPRequest, FileUpload}
 // fingerprint (MD5 of "kex;enc;mac;cmp", https://github.com/salesforce/hassh),
 // which tells the bots' SSH libraries apart.
 // On client.fingerprint: the offered key. On direct-tcpip.request: the
-// target. On file.upload: the file's SHA-256 (its sample's name) and size;
-// the path is Download's filename and the protocol its tool.
+// target. On file.upload: the file's SHA-256 (for scp and sftp, its
+// sample's name) and size; the path is Download's filename and the way it
+// came (scp, sftp, shell) its tool.
 type SSH struct {
 	ClientVersion   Text   `json:"client_version,omitempty"`
 	HASSH           string `json:"hassh,omitempty"`

@@ -40,9 +40,21 @@ func Hex(c color.RGBA) string { return fmt.Sprintf("#%02x%02x%02x", c.R, c.G, c.
 
 // Series is one stack layer of a bar chart: a value per label.
 type Series struct {
-	Name   string
+	Name   string // the key (data-series); the legend's words unless Label is set
 	Values []int64
 	Color  color.RGBA
+	// Label is the legend's words for the series when they are not Name:
+	// the dashboard translates the layers it names itself ("other",
+	// "uncategorized"), while Name stays the key that data carries.
+	Label string
+}
+
+// legend is the series' words in the legend.
+func (s Series) legend() string {
+	if s.Label != "" {
+		return s.Label
+	}
+	return s.Name
 }
 
 // Bars is a daily bar chart: one bar per label (a day), stacked by series.
@@ -167,12 +179,12 @@ func (b *Bars) Layout() Layout {
 	if len(b.Series) > 1 || (b.Legend && len(b.Series) == 1) {
 		x, y := float64(padL), float64(titleH)
 		for _, s := range b.Series {
-			iw := 14 + textW(s.Name) + 14
+			iw := 14 + textW(s.legend()) + 14
 			if x+iw > float64(w-padR) && x > padL {
 				x, y = padL, y+legendRowH
 			}
 			l.Legend = append(l.Legend, LegendItem{Name: s.Name, Color: s.Color, X: x, Y: y})
-			l.Texts = append(l.Texts, Text{X: x + 14, Y: y + 9, S: s.Name, Anchor: "start", Color: Ink, Class: "legend"})
+			l.Texts = append(l.Texts, Text{X: x + 14, Y: y + 9, S: s.legend(), Anchor: "start", Color: Ink, Class: "legend"})
 			x += iw
 		}
 		top = int(y) + legendRowH

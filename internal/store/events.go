@@ -42,7 +42,7 @@ type Events interface {
 // EventFilter selects events; zero fields match everything. Results are
 // newest first (ties on time by id, descending). Since is inclusive and Until
 // exclusive. Family matches the family the event carried when it was
-// observed. Limit defaults to 100 and is capped at 10000 (see MaxRows).
+// observed, whatever its case ("Mirai" finds "mirai"). Limit defaults to 100 and is capped at 10000 (see MaxRows).
 type EventFilter struct {
 	Kind    event.Kind
 	Family  string

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"encoding/json"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -72,6 +73,24 @@ log_level: loud
 	}
 }
 
+// serve --help shows the default listeners as they are bound: a wildcard
+// (0.0.0.0 in the defaults) is one dual-stack [::] socket in Go, IPv6 too.
+func TestServeHelpShowsBoundAddresses(t *testing.T) {
+	out, code := runCLI(t, nil, "serve", "--help")
+	if code != 0 || !strings.Contains(out, "(default [::]:2223, [::]:2323, [::]:5358)") || !strings.Contains(out, "(default [::]:2222)") ||
+		strings.Contains(out, "0.0.0.0:2223") || !strings.Contains(out, "every IPv6 and IPv4 address") || !strings.Contains(out, "(default 127.0.0.1:8080)") {
+		t.Errorf("serve --help: %d\n%s", code, out)
+	}
+	// And that is what a 0.0.0.0 listener is bound to.
+	s := startServer(t, t.TempDir(), "--listen", "web=127.0.0.1:0", "--listen", "telnet=0.0.0.0:0")
+	switch a := s.telnet(0); {
+	case strings.HasPrefix(a, "0.0.0.0:"):
+		t.Logf("no IPv6 on this host: bound to %s, as the help's note says", a)
+	case !strings.HasPrefix(a, "[::]:"):
+		t.Errorf("telnet=0.0.0.0:0 is bound to %s", a)
+	}
+}
+
 func TestEventsCommand(t *testing.T) {
 	srv := startServer(t, t.TempDir())
 	port := miraiScanner(t, srv.telnet(0))
@@ -89,6 +108,14 @@ func TestEventsCommand(t *testing.T) {
 	out, code = runCLI(t, env, "events", "--family", "mirai")
 	if code != 0 || !strings.Contains(out, "/bin/busybox MIRAI") {
 		t.Errorf("events table: %d\n%s", code, out)
+	}
+	// A family is matched whatever its case, by the client and the API.
+	if out2, code := runCLI(t, env, "events", "--family", "Mirai"); code != 0 || out2 != out {
+		t.Errorf("events --family Mirai: %d\n%s\nwant as --family mirai:\n%s", code, out2, out)
+	}
+	var upper struct{ Events []apiEvent }
+	if code := srv.get("/api/v1/events", url.Values{"family": {"MIRAI"}}, testToken, &upper); code != 200 || len(upper.Events) == 0 {
+		t.Errorf("API family=MIRAI: %d, %d events", code, len(upper.Events))
 	}
 	// Flags win over the environment: a wrong token is refused clearly.
 	out, code = runCLI(t, env, "events", "--token", "wrong-wrong-wrong-wrong")

@@ -7,10 +7,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/honeygate/honeygate/internal/crawl"
 )
 
 type scanOut struct {
@@ -126,8 +127,10 @@ s.onopen = function () { s.send(JSON.stringify({type: "auth", params: {site_key:
 		t.Errorf("plain page (static): %s %s", r.Verdict, rulesOf(r))
 	}
 
-	if _, err := exec.LookPath("chromium"); err != nil {
-		t.Skip("no chromium: the browser engine is not tested")
+	// The binary runs the browser crawl.FindChromium finds ($HONEYGATE_CHROMIUM,
+	// the headless shell, a full Chromium): the test asks the same.
+	if _, err := crawl.FindChromium(); err != nil {
+		t.Skip("no chromium: the browser engine is not tested:", err)
 	}
 	res = scanJSON(t, "--engine", "browser", "--timeout", "20s", base+"/scam", base+"/miner", base+"/driveby")
 	if len(res) != 3 {

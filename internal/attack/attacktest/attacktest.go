@@ -114,6 +114,27 @@ func Run(t *testing.T, open func(t *testing.T) attack.Store) {
 		}
 	})
 
+	t.Run("OpenOfSensor", func(t *testing.T) {
+		// Crash recovery's question: which attacks of this sensor, begun
+		// before this start, are still open?
+		st := open(t)
+		other := report("o1", "192.0.2.9", "dns", 0, time.Second, 100, false)
+		other.Sensor = "s2"
+		put(t, st, report("a1", "192.0.2.1", "ntp", 0, time.Second, 100, false),
+			report("a2", "192.0.2.2", "ntp", time.Minute, time.Minute+time.Second, 100, true),
+			report("a3", "192.0.2.3", "ntp", time.Hour, time.Hour+time.Second, 100, false), other)
+		if got := ids(list(t, st, attack.Filter{Sensor: "s1", Open: true, To: base.Add(time.Minute)})); got != "a1 " {
+			t.Errorf("open attacks of s1 begun before base+1m: %q", got)
+		}
+		if got := ids(list(t, st, attack.Filter{Open: true})); got != "a3 o1 a1 " && got != "a3 a1 o1 " {
+			t.Errorf("open attacks: %q", got)
+		}
+		put(t, st, report("a1", "192.0.2.1", "ntp", 0, time.Second, 100, true))
+		if got := ids(list(t, st, attack.Filter{Sensor: "s1", Open: true})); got != "a3 " {
+			t.Errorf("open attacks of s1 after a1 ended: %q", got)
+		}
+	})
+
 	t.Run("Empty", func(t *testing.T) {
 		st := open(t)
 		if err := st.PutAttacks(ctx, nil); err != nil {

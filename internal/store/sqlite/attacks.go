@@ -92,6 +92,12 @@ func (db *DB) Attacks(ctx context.Context, f attack.Filter) ([]attack.Attack, er
 	if f.Proto != "" {
 		where, args = append(where, "proto = ?"), append(args, f.Proto)
 	}
+	if f.Sensor != "" {
+		where, args = append(where, "sensor = ?"), append(args, f.Sensor)
+	}
+	if f.Open {
+		where = append(where, "ended = 0")
+	}
 	q := `SELECT ` + attackCols + ` FROM attacks`
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")

@@ -67,6 +67,8 @@ type DB struct {
 
 	closeOnce sync.Once
 	closeErr  error
+
+	tightened []string // files whose mode Open tightened (perm.go)
 }
 
 // domains lists the domains whose migrations Open applies, in order (no
@@ -110,6 +112,8 @@ var (
 
 // Open opens (creating if needed) the database file at path, creating its
 // parent directory, and applies any pending migrations of every domain.
+// The file is created with FileMode, and an existing one more open than that
+// is set to it (see Tightened).
 func Open(path string) (*DB, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -117,6 +121,12 @@ func Open(path string) (*DB, error) {
 	}
 	if err := os.MkdirAll(filepath.Dir(abs), 0o750); err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	// The file exists with its mode before SQLite opens it: SQLite would
+	// create it 0644 (less the umask), and its -wal and -shm take its mode.
+	tightened, err := securePerms(abs)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: file mode: %w", path, err)
 	}
 
 	// _txlock=immediate: a write transaction takes the write lock at BEGIN,
@@ -138,7 +148,7 @@ func Open(path string) (*DB, error) {
 	}
 	r.SetMaxOpenConns(max(4, runtime.NumCPU()))
 	r.SetMaxIdleConns(max(4, runtime.NumCPU()))
-	return &DB{w: w, r: r}, nil
+	return &DB{w: w, r: r, tightened: tightened}, nil
 }
 
 // dsn builds a SQLite URI for path. The URI form (rather than a plain file

@@ -299,7 +299,7 @@ func eventsQuery(f store.EventFilter) (string, []any) {
 		add("kind = ?", string(f.Kind))
 	}
 	if f.Family != "" {
-		add("family = ?", f.Family)
+		add("family = ? COLLATE NOCASE", f.Family) // events_family_nocase
 	}
 	if f.SrcIP != "" {
 		add("src_ip = ?", f.SrcIP)

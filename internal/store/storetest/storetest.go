@@ -265,6 +265,7 @@ func testFilters(t *testing.T, s store.Events) {
 		{store.EventFilter{Limit: 1 << 30}, func(event.Event) bool { return true }},
 		{store.EventFilter{Kind: event.SessionConnect}, func(e event.Event) bool { return e.Kind == event.SessionConnect }},
 		{store.EventFilter{Family: "mirai", Limit: 1000}, func(e event.Event) bool { return e.Family == "mirai" }},
+		{store.EventFilter{Family: "Mirai", Limit: 1000}, func(e event.Event) bool { return e.Family == "mirai" }},
 		{store.EventFilter{SrcIP: "198.51.100.3", Limit: 1000}, func(e event.Event) bool { return e.SrcIP == "198.51.100.3" }},
 		{store.EventFilter{Session: "flt-1", Limit: 7}, func(e event.Event) bool { return e.Session == "flt-1" }},
 		{store.EventFilter{Since: at(50), Until: at(90), Limit: 1000}, func(e event.Event) bool {

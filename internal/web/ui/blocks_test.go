@@ -1,7 +1,9 @@
 package ui_test
 
 import (
+	"io"
 	"math"
+	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
@@ -95,5 +97,67 @@ func TestBlocksStackedByCategory(t *testing.T) {
 		if !strings.Contains(body, `<text class="legend"`) || !strings.Contains(body, ">"+cat+"</text>") {
 			t.Errorf("legend lacks %s", cat)
 		}
+	}
+}
+
+// The chart's own layers ("uncategorized" for blocks whose indicator had
+// no category, "other" for the categories past the five largest) are named
+// in the page's language in the legend, while the data keep the key; and
+// the top clients list has no clients column (one client is one client),
+// where domains and categories count theirs.
+func TestBlocksLegendWordsAndTopColumns(t *testing.T) {
+	f := newFixture(t)
+	f.login(t, token)
+	var evs []event.Event
+	// Blocks without a category (the most) and seven named categories:
+	// the three smallest named ones fold into "other".
+	for i, cat := range []string{"", "malware", "phishing", "c2", "scam", "miner", "spam", "adware"} {
+		for j := range 8 - i {
+			evs = append(evs, ev("", "10.0.1."+strconv.Itoa(j+1), 443, now, event.GatewayBlock, func(e *event.Event) {
+				e.Proto = "https"
+				e.Block.Host, e.Category, e.Enforcer, e.Action, e.Ref = event.Text("h"+strconv.Itoa(i)+".example"), cat, "proxy", event.ActionBlock, "R-"+event.NewID()[:8]
+			}))
+		}
+	}
+	f.seed(t, evs...)
+	get := func(lang string) string {
+		req, _ := http.NewRequest("GET", f.srv.URL+"/blocks", nil)
+		req.Header.Set("Accept-Language", lang)
+		res, err := f.c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return string(b)
+	}
+	ja, en := get("ja"), get("en")
+	for _, key := range []string{"other", "uncategorized"} {
+		for _, body := range []string{ja, en} {
+			if !strings.Contains(body, `class="swatch"`) || !strings.Contains(body, `data-series="`+key+`"`) {
+				t.Errorf("no %s layer keyed %q", key, key)
+			}
+		}
+		if !strings.Contains(en, `>`+key+`</text>`) {
+			t.Errorf("English legend lacks %q", key)
+		}
+		if strings.Contains(ja, `>`+key+`</text>`) {
+			t.Errorf("Japanese legend says %q in English", key)
+		}
+	}
+	for _, w := range []string{">その他</text>", ">未分類</text>"} {
+		if !strings.Contains(ja, w) {
+			t.Errorf("Japanese legend lacks %s", w)
+		}
+	}
+	heads := func(id string) int {
+		h := section(en, `id="`+id+`"`, "</thead>")
+		return strings.Count(h, "<th>") + strings.Count(h, "<th ")
+	}
+	if heads("topclients") != 2 || heads("topdomains") != 3 || heads("bycategory") != 3 {
+		t.Errorf("columns: clients %d, domains %d, categories %d; want 2, 3, 3", heads("topclients"), heads("topdomains"), heads("bycategory"))
+	}
+	if row := section(section(en, `id="topclients"`, "</table>"), "<tbody>", "</tr>"); strings.Count(row, "<td") != 2 {
+		t.Errorf("a top client's row: %q", row)
 	}
 }

@@ -10,11 +10,17 @@ import (
 
 // chartSVG draws b in the page's language: the chart's own words (the x
 // axis, the off-scale marker, the text alternative) and its unit, which
-// report names in English and the labels "unit:<unit>" translate.
+// report names in English and the labels "unit:<unit>" translate, and the
+// layers it names itself ("other", "uncategorized": "series:<name>").
 func chartSVG(l string, b *report.Bars) template.HTML {
 	b.Lang = l
 	if b.Unit != "" {
 		b.Unit = label(l, "unit:"+b.Unit)
+	}
+	for i, s := range b.Series {
+		if _, ok := labels["series:"+s.Name]; ok {
+			b.Series[i].Label = label(l, "series:"+s.Name)
+		}
 	}
 	return b.SVG()
 }

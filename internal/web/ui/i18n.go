@@ -173,6 +173,11 @@ var labels = map[string][2]string{ // key -> {en, ja}
 	"unit:sessions":  {"sessions", "セッション数"},
 	"unit:addresses": {"addresses", "アドレス数"},
 	"unit:blocks":    {"blocks", "遮断数"},
+	// Chart layers the charts name themselves (report.OtherCategory,
+	// report.Uncategorized, the families past the largest): the legend's
+	// words; the data keep the key.
+	"series:other":         {"other", "その他"},
+	"series:uncategorized": {"uncategorized", "未分類"},
 }
 
 // label returns the label key in language l (the key itself if unknown, so
