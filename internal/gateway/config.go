@@ -271,10 +271,11 @@ func normalizeName(s string) string {
 	return s
 }
 
-// isPublicSuffix reports whether name is a public suffix (com, co.uk,
-// github.io, or a single label): an allow entry or a kill switch there
-// would cover every site registered under it.
+// isPublicSuffix reports whether name is on the public suffix list (com,
+// co.uk, github.io): an allow entry or a kill switch there would cover every
+// site registered under it. An unlisted single label (localhost, lan, an
+// intranet's name) is not: it reaches no public site.
 func isPublicSuffix(name string) bool {
-	ps, _ := publicsuffix.PublicSuffix(name)
-	return ps == name
+	ps, icann := publicsuffix.PublicSuffix(name)
+	return ps == name && (icann || strings.Contains(name, "."))
 }
