@@ -25,14 +25,15 @@ func newAllowSet(allow []Indicator) allowSet {
 // drop returns inds without the blocked names the allowlist covers whole: a
 // domain at or under an allowed domain, a host at or under an allowed
 // domain or allowed exactly. A domain allowed only as a host stays (its
-// subdomains are still blocked); each format handles that name itself.
-func (a allowSet) drop(inds []Indicator) []Indicator {
+// subdomains are still blocked) unless exact, for formats that list exact
+// names only; each other format handles that name itself.
+func (a allowSet) drop(inds []Indicator, exact bool) []Indicator {
 	if len(a.domains) == 0 && len(a.hosts) == 0 {
 		return inds
 	}
 	out := inds[:0:0]
 	for _, ind := range inds {
-		if isName(ind.Type) && (underAny(a.domains, ind.Value, true) || ind.Type == TypeHost && a.hosts[ind.Value]) {
+		if isName(ind.Type) && (underAny(a.domains, ind.Value, true) || (ind.Type == TypeHost || exact) && a.hosts[ind.Value]) {
 			continue
 		}
 		out = append(out, ind)

@@ -199,3 +199,31 @@ func TestExportGolden(t *testing.T) {
 		})
 	}
 }
+
+// A hosts file lists exact names: a domain blocked and its own name allowed
+// as a host leaves the name out (its subdomains cannot be said anyway); rpz
+// keeps the wildcard block and passes the name through.
+func TestExportAllowedHostOfBlockedDomain(t *testing.T) {
+	inds := []Indicator{
+		mustNorm(t, TypeDomain, "mixed.example", "malware", 1),
+		mustNorm(t, TypeHost, "mixed.example", CategoryAllow, 2),
+	}
+	var hosts, rpz bytes.Buffer
+	if err := Export(&hosts, FormatHosts, inds, ExportOptions{Now: feedNow}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(hosts.String(), "0.0.0.0 mixed.example") {
+		t.Errorf("hosts blocks an allowed name:\n%s", hosts.String())
+	}
+	if err := Export(&rpz, FormatRPZ, inds, ExportOptions{Now: feedNow}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"\n*.mixed.example CNAME .\n", "\nmixed.example CNAME rpz-passthru.\n"} {
+		if !strings.Contains(rpz.String(), want) {
+			t.Errorf("rpz lacks %q:\n%s", want, rpz.String())
+		}
+	}
+	if strings.Contains(rpz.String(), "\nmixed.example CNAME .\n") {
+		t.Errorf("rpz blocks the allowed name exactly (two CNAMEs at one owner):\n%s", rpz.String())
+	}
+}

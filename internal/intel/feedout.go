@@ -58,7 +58,9 @@ func Export(w io.Writer, f Format, inds []Indicator, opt ExportOptions) error {
 		live = append(live, ind)
 	}
 	if f != FormatSTIX && f != FormatCSV {
-		live = newAllowSet(allow).drop(live)
+		// A hosts file names exact names only: one allowed exactly is
+		// left out even when it is also blocked as a domain.
+		live = newAllowSet(allow).drop(live, f == FormatHosts)
 	}
 	bw := bufio.NewWriterSize(w, 64<<10)
 	var err error
