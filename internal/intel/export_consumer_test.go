@@ -3,13 +3,18 @@ package intel
 import (
 	"bytes"
 	"context"
+	"io"
 	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"os/user"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -145,6 +150,91 @@ func TestExportSquidReal(t *testing.T) {
 	if !bytes.Contains(out, []byte("http_access deny honeygate_block !honeygate_allow")) {
 		t.Errorf("squid did not read the deny rule:\n%s", out)
 	}
+}
+
+// TestExportSquidServes: Squid started on loopback with the export refuses
+// a blocked name with 403 and forwards an allowed subdomain of it (names
+// resolved from a hosts_file to a local origin, so no DNS leaves).
+func TestExportSquidServes(t *testing.T) {
+	bin, err := exec.LookPath("squid")
+	if err != nil {
+		t.Skip("no squid")
+	}
+	origin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "origin "+r.Host) }))
+	defer origin.Close()
+	_, oport, _ := net.SplitHostPort(origin.Listener.Addr().String())
+	names := []string{"www.blocked-consumer.example", "www.ok.blocked-consumer.example", "bad.allowed-consumer.example", "www.unrelated-consumer.example"}
+	// Squid started as root reads its hosts_file as its effective user
+	// (proxy or nobody): the file and the temp directories must be readable.
+	dir := t.TempDir()
+	_ = os.Chmod(dir, 0o755)
+	_ = os.Chmod(filepath.Dir(dir), 0o755)
+	hostsFile := filepath.Join(dir, "hosts")
+	os.WriteFile(hostsFile, []byte("127.0.0.1 "+strings.Join(names, " ")+"\n"), 0o644)
+	frag := exportFile(t, FormatSquid, "honeygate.conf")
+	port := freeTCPPort(t)
+	conf := filepath.Join(dir, "squid.conf")
+	os.WriteFile(conf, []byte("http_port 127.0.0.1:"+strconv.Itoa(port)+"\npid_filename none\naccess_log none\ncache_log stdio:/dev/stderr\n"+
+		"cache deny all\nshutdown_lifetime 0 seconds\ndns_nameservers 127.0.0.1\nhosts_file "+hostsFile+"\n"+
+		"include "+frag+"\nhttp_access allow localhost\nhttp_access deny all\n"), 0o644)
+	cmd := exec.Command(bin, "-N", "-f", conf)
+	var log bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &log, &log
+	// Its own process group: Squid's helpers (the pinger) go with it.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.WaitDelay = time.Second
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		_ = cmd.Wait()
+	})
+	pu, _ := url.Parse("http://127.0.0.1:" + strconv.Itoa(port))
+	client := &http.Client{Transport: &http.Transport{Proxy: http.ProxyURL(pu)}, Timeout: 5 * time.Second}
+	get := func(name string) (int, string, error) {
+		resp, err := client.Get("http://" + name + ":" + oport + "/")
+		if err != nil {
+			return 0, "", err
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b), nil
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		_, _, err := get(names[3])
+		if err == nil {
+			t.Logf("squid served after %v", 15*time.Second-time.Until(deadline))
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("squid did not serve on %d: %v\n%s", port, err, log.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	for _, name := range names {
+		code, body, err := get(name)
+		blocked := name == "www.blocked-consumer.example"
+		switch {
+		case err != nil:
+			t.Errorf("%s: %v", name, err)
+		case blocked && code != http.StatusForbidden:
+			t.Errorf("%s: %d %q, want 403 from the block ACL", name, code, body)
+		case !blocked && (code != http.StatusOK || !strings.HasPrefix(body, "origin "+name)):
+			t.Errorf("%s: %d %q, want the origin's answer (the allowlist wins)", name, code, body)
+		}
+	}
+}
+
+func freeTCPPort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
 }
 
 func freeUDPPort(t *testing.T) int {
