@@ -38,6 +38,11 @@ type Builder struct {
 	files    []slot
 	strs     map[string]uint16
 	v4, v6   [129]bool
+	// lim decides which stored indicators are too broad to enforce
+	// (Limits.overBroad); refused counts them, firstRefused names one.
+	lim          Limits
+	refused      int
+	firstRefused string
 	// the last string interned, twice in a row being the common case
 	lastStr string
 	lastIdx uint16
@@ -61,6 +66,14 @@ func NewBuilder(now time.Time) *Builder {
 // snapshots, so that a lookup through an Overlay hashes each expression
 // once for the base and the delta.
 var hashSeed = maphash.MakeSeed()
+
+// SetLimits sets the limits that over-broad stored indicators are skipped
+// by (the zero value: the default ones).
+func (b *Builder) SetLimits(l Limits) { b.lim = l }
+
+// Refused returns how many indicators Add skipped as over-broad (see
+// Limits.overBroad) and why the first one was, for a warning.
+func (b *Builder) Refused() (n int, first string) { return b.refused, b.firstRefused }
 
 // labelRange bounds the label counts of a set of names (domain
 // indicators, or url-prefix hosts): below the whole host, a lookup probes
@@ -115,6 +128,15 @@ func (b *Builder) Add(ind *Indicator) bool {
 	}
 	v, ok := buildValue(ind.Type, ind.Value)
 	if !ok {
+		return false
+	}
+	if why := b.lim.overBroad(ind.Type, v); why != "" {
+		// Stored before the checks existed: skipped, not fatal, so an
+		// old database keeps opening (see Refused).
+		if b.refused == 0 {
+			b.firstRefused = why
+		}
+		b.refused++
 		return false
 	}
 	cat := ind.Category
