@@ -51,48 +51,63 @@ const crashRound = 1000
 // reading the same round for ever would spin. An event that would not
 // validate is never published (the bus would take it, the store drop it).
 func closeCrashed(ctx context.Context, st store.Events, pub event.Publisher, sensor string, started time.Time, caughtUp func(context.Context) bool) (int, error) {
-	closed := 0
+	return endInRounds(ctx, pub, caughtUp, "sessions", "close session",
+		func(ctx context.Context) ([]store.Session, error) {
+			return st.OpenSessions(ctx, sensor, started, crashRound)
+		},
+		func(s store.Session) string { return s.ID },
+		func(ctx context.Context, s store.Session) (*event.Event, error) { return crashClose(ctx, st, s) })
+}
+
+// endInRounds publishes end(x) for every x that open lists (at most
+// crashRound at a time), round after round until a round is short; see
+// closeCrashed for why an item is ended once and a round that finds nothing
+// new is an error. what names the items in errors ("sessions"), verb the
+// action on one ("close session").
+func endInRounds[T any](ctx context.Context, pub event.Publisher, caughtUp func(context.Context) bool, what, verb string,
+	open func(context.Context) ([]T, error), id func(T) string, end func(context.Context, T) (*event.Event, error)) (int, error) {
+	ended := 0
 	done := map[string]bool{}
 	var invalid []error
 	for {
 		if !caughtUp(ctx) {
-			return closed, ctx.Err()
+			return ended, ctx.Err()
 		}
-		open, err := st.OpenSessions(ctx, sensor, started, crashRound)
+		items, err := open(ctx)
 		if err != nil {
-			return closed, fmt.Errorf("crash recovery: open sessions: %w", err)
+			return ended, fmt.Errorf("crash recovery: open %s: %w", what, err)
 		}
 		fresh := 0
-		for _, s := range open {
-			if done[s.ID] {
+		for _, x := range items {
+			if done[id(x)] {
 				continue
 			}
-			done[s.ID] = true
+			done[id(x)] = true
 			fresh++
-			ev, err := crashClose(ctx, st, s)
+			ev, err := end(ctx, x)
 			if err != nil {
-				return closed, err
+				return ended, err
 			}
 			if err := ev.Validate(); err != nil {
-				invalid = append(invalid, fmt.Errorf("session %s: %w", s.ID, err))
+				invalid = append(invalid, fmt.Errorf("%s: %w", id(x), err))
 				continue
 			}
 			if err := pub.Publish(ctx, ev); err != nil {
-				return closed, fmt.Errorf("crash recovery: close session %s: %w", s.ID, err)
+				return ended, fmt.Errorf("crash recovery: %s %s: %w", verb, id(x), err)
 			}
-			closed++
+			ended++
 		}
-		if len(open) < crashRound {
+		if len(items) < crashRound {
 			break
 		}
 		if fresh == 0 {
-			return closed, fmt.Errorf("crash recovery: %d sessions stay open after their close was published; the rest are not reached", len(open))
+			return ended, fmt.Errorf("crash recovery: %d %s stay open after their end was published; the rest are not reached", len(items), what)
 		}
 	}
 	if len(invalid) > 0 {
-		return closed, fmt.Errorf("crash recovery: %d sessions not closed: %w", len(invalid), errors.Join(invalid[:min(len(invalid), 5)]...))
+		return ended, fmt.Errorf("crash recovery: %d %s not ended: %w", len(invalid), what, errors.Join(invalid[:min(len(invalid), 5)]...))
 	}
-	return closed, nil
+	return ended, nil
 }
 
 // attackEnd is the reflect.attack end event for an attack a killed process
@@ -119,43 +134,10 @@ func attackEnd(a attack.Attack) *event.Event {
 // The store folds the end into the attack (attack.Merge), and the API then
 // lists it as ended. It returns how many it ended.
 func closeCrashedAttacks(ctx context.Context, st attack.Store, pub event.Publisher, sensor string, started time.Time, caughtUp func(context.Context) bool) (int, error) {
-	closed := 0
-	done := map[string]bool{}
-	var invalid []error
-	for {
-		if !caughtUp(ctx) {
-			return closed, ctx.Err()
-		}
-		open, err := st.Attacks(ctx, attack.Filter{Sensor: sensor, Open: true, To: started, Limit: crashRound})
-		if err != nil {
-			return closed, fmt.Errorf("crash recovery: open attacks: %w", err)
-		}
-		fresh := 0
-		for _, a := range open {
-			if done[a.ID] {
-				continue
-			}
-			done[a.ID] = true
-			fresh++
-			ev := attackEnd(a)
-			if err := ev.Validate(); err != nil {
-				invalid = append(invalid, fmt.Errorf("attack %s: %w", a.ID, err))
-				continue
-			}
-			if err := pub.Publish(ctx, ev); err != nil {
-				return closed, fmt.Errorf("crash recovery: end attack %s: %w", a.ID, err)
-			}
-			closed++
-		}
-		if len(open) < crashRound {
-			break
-		}
-		if fresh == 0 {
-			return closed, fmt.Errorf("crash recovery: %d attacks stay open after their end was published; the rest are not reached", len(open))
-		}
-	}
-	if len(invalid) > 0 {
-		return closed, fmt.Errorf("crash recovery: %d attacks not ended: %w", len(invalid), errors.Join(invalid[:min(len(invalid), 5)]...))
-	}
-	return closed, nil
+	return endInRounds(ctx, pub, caughtUp, "attacks", "end attack",
+		func(ctx context.Context) ([]attack.Attack, error) {
+			return st.Attacks(ctx, attack.Filter{Sensor: sensor, Open: true, To: started, Limit: crashRound})
+		},
+		func(a attack.Attack) string { return a.ID },
+		func(_ context.Context, a attack.Attack) (*event.Event, error) { return attackEnd(a), nil })
 }

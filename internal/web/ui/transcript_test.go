@@ -52,18 +52,7 @@ func TestTranscriptShowsUploadsExploitsAndSMB(t *testing.T) {
 		`# upload /tmp/&lt;img src=x onerror=y()&gt; (shell, 812 B, sha256 ` + strings.Repeat("cd", 32) + `): written in the shell and run; hashed, not kept`,
 		`# session.closed`,
 	}
-	last := -1
-	for _, w := range want {
-		i := strings.Index(transcript, w)
-		if i < 0 {
-			t.Errorf("transcript lacks %q:\n%s", w, transcript)
-			continue
-		}
-		if i < last {
-			t.Errorf("%q out of order", w)
-		}
-		last = i
-	}
+	wantInOrder(t, transcript, want)
 	for _, bad := range []string{"<script>x()", "<img src=x", "<b>Windows"} {
 		if strings.Contains(body, bad) {
 			t.Errorf("attacker markup unescaped: %q", bad)
@@ -108,6 +97,18 @@ func TestTranscriptShowsHTTPSSHAndOtherKinds(t *testing.T) {
 		`# attack.http_flood: flood of 40 requests`,
 		`# session.closed`,
 	}
+	wantInOrder(t, transcript, want)
+	if strings.Contains(transcript, "session.connect") {
+		t.Errorf("the connect event is the page's header, not a transcript line:\n%s", transcript)
+	}
+	if strings.Contains(body, "<svg onload") {
+		t.Error("attacker markup unescaped")
+	}
+}
+
+// wantInOrder fails t unless each of want is in transcript, in that order.
+func wantInOrder(t *testing.T, transcript string, want []string) {
+	t.Helper()
 	last := -1
 	for _, w := range want {
 		i := strings.Index(transcript, w)
@@ -119,11 +120,5 @@ func TestTranscriptShowsHTTPSSHAndOtherKinds(t *testing.T) {
 			t.Errorf("%q out of order", w)
 		}
 		last = i
-	}
-	if strings.Contains(transcript, "session.connect") {
-		t.Errorf("the connect event is the page's header, not a transcript line:\n%s", transcript)
-	}
-	if strings.Contains(body, "<svg onload") {
-		t.Error("attacker markup unescaped")
 	}
 }
