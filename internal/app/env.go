@@ -220,11 +220,18 @@ func (e *env) Token() (string, error) {
 	if e.token != "" {
 		return e.token, nil
 	}
+	path := filepath.Join(e.cfg.Data, "token")
 	if e.cfg.Token != "" {
+		// A configured token (--token or the config file) is written to
+		// DATA/token too: the client subcommands read it there, and one
+		// left from an earlier token would get them 401s and soon their
+		// own address limited.
+		if err := keepToken(path, e.cfg.Token); err != nil {
+			return "", err
+		}
 		e.token = e.cfg.Token
 		return e.token, nil
 	}
-	path := filepath.Join(e.cfg.Data, "token")
 	if b, err := os.ReadFile(path); err == nil {
 		if t := strings.TrimSpace(string(b)); len(t) >= 16 {
 			e.token = t
@@ -244,6 +251,37 @@ func (e *env) Token() (string, error) {
 	}
 	e.token, e.tokenNew = t, path
 	return t, nil
+}
+
+// keepToken makes path hold t, readable by the owner only. It writes a
+// temporary file and renames it over path, so that a client never reads a
+// half-written token and an old file's looser mode goes with it.
+func keepToken(path, t string) error {
+	if b, err := os.ReadFile(path); err == nil && strings.TrimSpace(string(b)) == t {
+		if fi, err := os.Stat(path); err == nil && fi.Mode().Perm() == 0o600 {
+			return nil
+		}
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), ".token-*")
+	if err != nil {
+		return fmt.Errorf("token: %w", err)
+	}
+	defer os.Remove(f.Name()) // a no-op once renamed
+	if _, err := f.WriteString(t + "\n"); err != nil {
+		f.Close()
+		return fmt.Errorf("token: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("token: %w", err)
+	}
+	// CreateTemp makes the file 0600 already; say so for the reader.
+	if err := os.Chmod(f.Name(), 0o600); err != nil {
+		return fmt.Errorf("token: %w", err)
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		return fmt.Errorf("token: %w", err)
+	}
+	return nil
 }
 
 // announceToken prints a token generated in this start, once the start

@@ -544,7 +544,7 @@ func buildProxy(e *env) ([]Component, error) {
 		AllowPrivateUpstream: e.cfg.Gateway.AllowPrivateUpstream, Own: e.ownAddrs(), CA: ca, Metrics: gw.metrics,
 		KillSwitches: e.cfg.Gateway.KillSwitches,
 		ReadTimeout:  e.cfg.Gateway.ProxyReadTimeout, WriteTimeout: e.cfg.Gateway.ProxyWriteTimeout,
-		GCHeadroom: proxyGCHeadroom,
+		GCHeadroom: proxyGCHeadroom, ConnectPorts: e.cfg.Gateway.ConnectPorts,
 	})
 	var cs []Component
 	for _, ln := range lns {

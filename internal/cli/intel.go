@@ -305,9 +305,12 @@ func newIntelExport() *cobra.Command {
 		Use:   "export --format FORMAT [-o FILE]",
 		Short: "Write the intel list for a resolver, Squid, Suricata or a TAXII consumer",
 		Long: `Write the live indicators in a format another enforcer reads: hosts, rpz (a DNS
-response policy zone), squid (dstdomain ACL file), dnsmasq, suricata (rules),
-stix (STIX 2.1 bundle), csv (everything; import --format csv reads it back).
-Allow entries go only into stix and csv.`,
+response policy zone), squid (a squid.conf fragment to include), dnsmasq,
+suricata (rules), stix (STIX 2.1 bundle), csv (everything; import --format csv
+reads it back). The allowlist wins everywhere, as in the gateway: rpz answers
+it rpz-passthru, dnsmasq forwards it (server=/name/#), squid denies the block
+ACL except the allow ACL; hosts and suricata leave out the blocks it covers.
+The allowlist is exported whatever the filters select.`,
 		Example: "  honeygate intel export --format rpz -o /etc/bind/rpz.honeygate\n  honeygate intel export --format stix --source honeypot",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -315,21 +318,38 @@ Allow entries go only into stix and csv.`,
 				return err
 			}
 			var all []intel.Indicator
-			q := ff.query()
-			q.Set("limit", "10000")
-			for {
-				var page struct {
-					Indicators []intel.Indicator
-					NextAfter  int64 `json:"next_after"`
+			seen := map[int64]bool{}
+			fetch := func(q url.Values) error {
+				q.Set("limit", "10000")
+				for {
+					var page struct {
+						Indicators []intel.Indicator
+						NextAfter  int64 `json:"next_after"`
+					}
+					if err := c.do(cmd.Context(), http.MethodGet, "/api/v1/intel", q, nil, &page); err != nil {
+						return err
+					}
+					for _, ind := range page.Indicators {
+						if !seen[ind.ID] {
+							seen[ind.ID] = true
+							all = append(all, ind)
+						}
+					}
+					if page.NextAfter == 0 {
+						return nil
+					}
+					q.Set("after", strconv.FormatInt(page.NextAfter, 10))
 				}
-				if err := c.do(cmd.Context(), http.MethodGet, "/api/v1/intel", q, nil, &page); err != nil {
+			}
+			if err := fetch(ff.query()); err != nil {
+				return err
+			}
+			// The allowlist goes with any selection into the formats that
+			// enforce (an exception the resolver or Squid must know too).
+			if f := intel.Format(format); f != intel.FormatSTIX && f != intel.FormatCSV {
+				if err := fetch(url.Values{"category": {intel.CategoryAllow}}); err != nil {
 					return err
 				}
-				all = append(all, page.Indicators...)
-				if page.NextAfter == 0 {
-					break
-				}
-				q.Set("after", strconv.FormatInt(page.NextAfter, 10))
 			}
 			var w io.Writer = cmd.OutOrStdout()
 			if out != "" && out != "-" {

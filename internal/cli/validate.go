@@ -50,6 +50,21 @@ func newValidate() *cobra.Command {
 				fmt.Fprintf(cmd.OutOrStdout(), "YARA rules: %d compile (built in, and any *.yar, *.yara in %s)\n", j.Rules(), rules)
 				j.Close()
 			}
+			// Local feed files too: their bad lines (an over-broad entry
+			// such as a TLD or the empty-content hash among them) would be
+			// skipped at every refresh; say which before they are.
+			for _, f := range cfg.Intel.Feeds {
+				res, err := f.CheckFile(cfg.Intel.Limits())
+				switch {
+				case err != nil:
+					fmt.Fprintf(cmd.OutOrStdout(), "%s: warning: %v\n", cfgPath, err)
+				case res != nil:
+					fmt.Fprintf(cmd.OutOrStdout(), "feed %s (%s): %d indicators, %d bad lines\n", f.Name, f.URL, res.Good, res.Bad)
+					for _, e := range res.Errors {
+						fmt.Fprintf(cmd.OutOrStdout(), "%s:%d: %s\n", f.URL, e.Line, e.Err)
+					}
+				}
+			}
 			for _, w := range cfg.Warnings() {
 				fmt.Fprintf(cmd.OutOrStdout(), "%s: warning: %s\n", cfgPath, w)
 			}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/honeygate/honeygate/internal/schema"
+	"golang.org/x/net/publicsuffix"
 )
 
 // Config is the `gateway` section: who may use the proxy and the DNS filter,
@@ -64,7 +65,17 @@ type Config struct {
 	// (a client that stops reading; Squid's write_timeout) before the
 	// connection is closed.
 	ProxyWriteTimeout time.Duration `yaml:"proxy_write_timeout"`
+	// ConnectPorts are the ports the proxy opens a CONNECT tunnel to
+	// (Squid's "http_access deny CONNECT !SSL_ports"): a tunnel is opaque,
+	// so without this a client could reach any service (SMTP, SSH, a
+	// database) through the gateway. Squid's SSL_ports is 443 alone; so
+	// is the default here. Another port is refused with 403 and counted
+	// under reason connect-port, not as a block.
+	ConnectPorts []int `yaml:"connect_ports"`
 }
+
+// DefaultConnectPorts is Squid's SSL_ports: HTTPS only.
+var DefaultConnectPorts = []int{443}
 
 // PolicyConfig is one client network's policy.
 type PolicyConfig struct {
@@ -114,6 +125,7 @@ func DefaultConfig() Config {
 		// forever.
 		ProxyReadTimeout:  15 * time.Minute,
 		ProxyWriteTimeout: 15 * time.Minute,
+		ConnectPorts:      append([]int(nil), DefaultConnectPorts...),
 	}
 }
 
@@ -157,8 +169,10 @@ func (c Config) Validate() schema.Errors {
 			errs.Add(path+".decrypt", "%q is not off, block-only or all", p.Decrypt)
 		}
 		for i, d := range p.Allow {
-			if normalizeName(d) == "" {
+			if n := normalizeName(d); n == "" {
 				errs.Add(fmt.Sprintf("%s.allow[%d]", path, i), "%q is not a domain", d)
+			} else if isPublicSuffix(n) {
+				errs.Add(fmt.Sprintf("%s.allow[%d]", path, i), "%q is a public suffix: allowing it would lift every block under it", d)
 			}
 		}
 	}
@@ -175,8 +189,10 @@ func (c Config) Validate() schema.Errors {
 		}
 	}
 	for i, d := range c.KillSwitches {
-		if normalizeName(d) == "" {
+		if n := normalizeName(d); n == "" {
 			errs.Add(fmt.Sprintf("kill_switches[%d]", i), "%q is not a domain", d)
+		} else if isPublicSuffix(n) {
+			errs.Add(fmt.Sprintf("kill_switches[%d]", i), "%q is a public suffix: every name under it would be passed and its clients reported as infected", d)
 		}
 	}
 	if c.KillSwitchAddress != "" {
@@ -201,6 +217,14 @@ func (c Config) Validate() schema.Errors {
 	}
 	if c.ProxyWriteTimeout <= 0 {
 		errs.Add("proxy_write_timeout", "must be positive")
+	}
+	if len(c.ConnectPorts) == 0 {
+		errs.Add("connect_ports", "needs at least one port (443 for HTTPS); CONNECT would be refused everywhere")
+	}
+	for i, p := range c.ConnectPorts {
+		if p < 1 || p > 65535 {
+			errs.Add(fmt.Sprintf("connect_ports[%d]", i), "%d is not a port (1 to 65535)", p)
+		}
 	}
 	return errs
 }
@@ -245,4 +269,13 @@ func normalizeName(s string) string {
 		return ""
 	}
 	return s
+}
+
+// isPublicSuffix reports whether name is on the public suffix list (com,
+// co.uk, github.io): an allow entry or a kill switch there would cover every
+// site registered under it. An unlisted single label (localhost, lan, an
+// intranet's name) is not: it reaches no public site.
+func isPublicSuffix(name string) bool {
+	ps, icann := publicsuffix.PublicSuffix(name)
+	return ps == name && (icann || strings.Contains(name, "."))
 }

@@ -19,7 +19,7 @@ func TestChainOverRealIntel(t *testing.T) {
 		{Type: intel.TypeURL, Value: "http://evil.example.com/b?x", Category: "malware-download", Source: "honeypot"},
 		{Type: intel.TypeDomain, Value: "phish.test", Category: "phishing", Source: "feed"},
 		{Type: intel.TypeDomain, Value: "ok.phish.test", Category: intel.CategoryAllow, Source: "manual"},
-		{Type: intel.TypeSHA256, Value: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", Category: "malware", Source: "manual"},
+		{Type: intel.TypeSHA256, Value: "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", Category: "malware", Source: "manual"},
 	} {
 		n, err := intel.Normalize(in)
 		if err != nil {
@@ -54,7 +54,7 @@ func TestChainOverRealIntel(t *testing.T) {
 		{gateway.Query{Client: client, URL: long, Host: "www.phish.test"}, gateway.Blocked},
 		{gateway.Query{Client: client, URL: long}, gateway.Blocked},
 		{gateway.Query{Client: client, Host: "ok.phish.test"}, gateway.Allowed},
-		{gateway.Query{Client: client, SHA256: "E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855"}, gateway.Blocked},
+		{gateway.Query{Client: client, SHA256: "BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD"}, gateway.Blocked},
 		{gateway.Query{Client: client, Host: "example.org"}, gateway.Allowed},
 	} {
 		if d := c.Decide(&tc.q); d.Verdict != tc.want {

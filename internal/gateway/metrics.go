@@ -14,7 +14,7 @@ const (
 var (
 	enforcerNames = [numEnforcers]string{"proxy", "dns"}
 	verdictNames  = [3]string{"allow", "block", "refuse"}
-	reasonNames   = [...]string{ReasonNoMatch, ReasonAllowlist, ReasonIntel, ReasonCategoryAllowed, ReasonFailOpen, ReasonFailClosed, ReasonClientRefused}
+	reasonNames   = [...]string{ReasonNoMatch, ReasonAllowlist, ReasonIntel, ReasonCategoryAllowed, ReasonFailOpen, ReasonFailClosed, ReasonClientRefused, ReasonConnectPort}
 )
 
 func reasonIndex(r string) int {

@@ -62,6 +62,9 @@ const (
 	ReasonFailOpen        = "fail-open"
 	ReasonFailClosed      = "fail-closed"
 	ReasonClientRefused   = "client-refused"
+	// ReasonConnectPort is a CONNECT to a port outside connect_ports:
+	// refused like Squid's "deny CONNECT !SSL_ports", not a malware block.
+	ReasonConnectPort = "connect-port"
 )
 
 // Decision is the chain's answer with why.

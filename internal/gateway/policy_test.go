@@ -88,12 +88,23 @@ func TestConfigValidate(t *testing.T) {
 	if err := cfg.Validate().Err(); err != nil {
 		t.Fatalf("defaults: %v", err)
 	}
+	if len(cfg.ConnectPorts) != 1 || cfg.ConnectPorts[0] != 443 {
+		t.Errorf("default connect_ports %v, want [443] (Squid's SSL_ports)", cfg.ConnectPorts)
+	}
+	empty := gateway.DefaultConfig()
+	empty.ConnectPorts = nil
+	if err := empty.Validate().Err(); err == nil || !strings.Contains(err.Error(), "connect_ports") {
+		t.Errorf("empty connect_ports accepted: %v", err)
+	}
 	cfg.ClientCIDRs = []string{"10.0.0.0/33"}
 	cfg.Sinkhole = []string{"bogus"}
 	cfg.Upstreams = []string{"1.1.1.1"}
 	cfg.Policies = []gateway.PolicyConfig{{Name: "x", FailMode: "sideways"}}
+	cfg.ConnectPorts = []int{443, 0, 70000}
+	cfg.Default.Allow = []string{"ok.example", "co.uk"}
+	cfg.KillSwitches = []string{"com"}
 	err := cfg.Validate().Err()
-	for _, want := range []string{"client_cidrs[0]", "sinkhole", "upstreams[0]", "policies[0].networks", "policies[0].fail_mode"} {
+	for _, want := range []string{"default.allow[1]", "kill_switches[0]", "client_cidrs[0]", "sinkhole", "upstreams[0]", "policies[0].networks", "policies[0].fail_mode", "connect_ports[1]", "connect_ports[2]"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("missing error for %s in %v", want, err)
 		}

@@ -20,6 +20,9 @@ func TestLookupsDoNotAllocate(t *testing.T) {
 		{Type: TypeURL, Value: "198.51.100.7/bins/x.sh"},
 		{Type: TypeCIDR, Value: "203.0.113.0/24"},
 	}, time.Now())
+	// The same through an overlay with a change (what the Manager serves
+	// between full builds).
+	o := Overlay(s, Build([]Indicator{{ID: 99, Type: TypeDomain, Value: "changed.example"}}, time.Now()), map[int64]struct{}{99: {}})
 	urls := []string{
 		"http://www.benign.example/index.html?q=1",  // unlisted host
 		"http://listed.example/a/other.sh",          // another path on a listed host
@@ -34,6 +37,9 @@ func TestLookupsDoNotAllocate(t *testing.T) {
 		}
 		if n := testing.AllocsPerRun(200, func() { s.MatchURL(u) }); n > 0 {
 			t.Errorf("MatchURL(%s) allocates %.1f times", raw, n)
+		}
+		if n := testing.AllocsPerRun(200, func() { o.MatchURL(u) }); n > 0 {
+			t.Errorf("Overlay MatchURL(%s) allocates %.1f times", raw, n)
 		}
 	}
 	for _, h := range []string{"www.benign.example", "www.benign.example.", "a.b.c.d.e.f.example", "192.0.2.1"} {

@@ -38,6 +38,11 @@ type Builder struct {
 	files    []slot
 	strs     map[string]uint16
 	v4, v6   [129]bool
+	// lim decides which stored indicators are too broad to enforce
+	// (Limits.overBroad); refused counts them, firstRefused names one.
+	lim          Limits
+	refused      int
+	firstRefused string
 	// the last string interned, twice in a row being the common case
 	lastStr string
 	lastIdx uint16
@@ -53,8 +58,22 @@ func (b *Builder) Grow(n int) {
 
 // NewBuilder starts a snapshot as of now (expired indicators are skipped).
 func NewBuilder(now time.Time) *Builder {
-	return &Builder{s: &Snapshot{seed: maphash.MakeSeed(), built: now}, now: now, strs: map[string]uint16{}}
+	return &Builder{s: &Snapshot{seed: hashSeed, built: now}, now: now, strs: map[string]uint16{}}
 }
+
+// hashSeed is every snapshot's hash seed: random per process, so that no
+// one outside can aim names at a table's collisions, and one for all
+// snapshots, so that a lookup through an Overlay hashes each expression
+// once for the base and the delta.
+var hashSeed = maphash.MakeSeed()
+
+// SetLimits sets the limits that over-broad stored indicators are skipped
+// by (the zero value: the default ones).
+func (b *Builder) SetLimits(l Limits) { b.lim = l }
+
+// Refused returns how many indicators Add skipped as over-broad (see
+// Limits.overBroad) and why the first one was, for a warning.
+func (b *Builder) Refused() (n int, first string) { return b.refused, b.firstRefused }
 
 // labelRange bounds the label counts of a set of names (domain
 // indicators, or url-prefix hosts): below the whole host, a lookup probes
@@ -109,6 +128,15 @@ func (b *Builder) Add(ind *Indicator) bool {
 	}
 	v, ok := buildValue(ind.Type, ind.Value)
 	if !ok {
+		return false
+	}
+	if why := b.lim.overBroad(ind.Type, v); why != "" {
+		// Stored before the checks existed: skipped, not fatal, so an
+		// old database keeps opening (see Refused).
+		if b.refused == 0 {
+			b.firstRefused = why
+		}
+		b.refused++
 		return false
 	}
 	cat := ind.Category

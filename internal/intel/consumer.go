@@ -169,8 +169,8 @@ func (c *Consumer) download(ctx context.Context, ev event.Event) []Indicator {
 	return out
 }
 
-// emptySHA256 is the SHA-256 of zero bytes.
-const emptySHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+// emptySHA256 is the SHA-256 of zero bytes (limits.go refuses it).
+const emptySHA256 = EmptySHA256
 
 // cgnat is carrier-grade NAT space: as private as RFC 1918 at an ISP.
 var cgnat = netip.MustParsePrefix("100.64.0.0/10")

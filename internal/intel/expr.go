@@ -6,6 +6,17 @@ package intel
 // combined with the exact path and query, the exact path, and up to four
 // path prefixes from the root (each ending in '/'). At most 5 x 6 = 30
 // expressions, which bounds the work per URL.
+//
+// A name's suffix that reads as an address ("0.0.0.0" of "0.0.0.0.0", a
+// name no browser would look up: its last label is numeric) is not a host
+// expression: an address is looked up only as itself, and an indicator on
+// one must not match names.
+
+// quadSuffix reports whether the suffix of host at i, of k labels, is a
+// dotted quad (only one of four labels can be).
+func quadSuffix(host string, i, k int) bool {
+	return k == 4 && isNumericHost(host) && canonicalQuad(host[i:])
+}
 
 const (
 	maxHostSuffixes = 5
@@ -30,7 +41,9 @@ func hostStarts(host string, isIP bool, buf []int) []int {
 		}
 	}
 	for ; k >= 2; k-- {
-		buf = append(buf, starts[k])
+		if !quadSuffix(host, starts[k], k) {
+			buf = append(buf, starts[k])
+		}
 	}
 	return buf
 }

@@ -151,6 +151,11 @@ func TestExportGolden(t *testing.T) {
 		mustNorm(t, TypeCIDR, "2001:db8::/32", "c2", 5),
 		mustNorm(t, TypeDomain, "good.example", CategoryAllow, 6),
 		{ID: 7, Type: TypeDomain, Value: "expired.example", Category: "malware", Source: "t", Expires: feedNow.Add(-time.Hour)},
+		// An allowed subdomain of a blocked domain, and a block under an
+		// allowed domain (left out: the allowlist wins).
+		mustNorm(t, TypeDomain, "safe.evil.example", CategoryAllow, 8),
+		mustNorm(t, TypeHost, "x.good.example", "malware", 9),
+		mustNorm(t, TypeIP, "192.0.2.7", CategoryAllow, 10),
 	}
 	for _, f := range ExportFormats {
 		t.Run(string(f), func(t *testing.T) {
@@ -175,9 +180,50 @@ func TestExportGolden(t *testing.T) {
 			if bytes.Contains(buf.Bytes(), []byte("expired.example")) {
 				t.Error("an expired indicator was exported")
 			}
-			if f != FormatSTIX && f != FormatCSV && bytes.Contains(buf.Bytes(), []byte("good.example")) {
-				t.Error("an allow entry was exported as a block")
+			// An allow entry appears only as an exception (rpz-passthru,
+			// dnsmasq's server=/name/#, Squid's allow ACL), never as a
+			// block; hosts and suricata cannot say "except" and leave it
+			// out, with the block under it (x.good.example).
+			allowForm := map[Format]string{FormatRPZ: "rpz-passthru.", FormatDnsmasq: "/#", FormatSquid: "acl honeygate_allow "}[f]
+			for _, line := range strings.Split(buf.String(), "\n") {
+				if f == FormatSTIX || f == FormatCSV || !strings.Contains(line, "good.example") && !strings.Contains(line, "safe.evil.example") && !strings.Contains(line, "192.0.2.7") {
+					continue
+				}
+				if allowForm == "" || !strings.Contains(line, allowForm) || strings.Contains(line, "x.good.example") {
+					t.Errorf("an allow entry (or a block under one) exported as a block: %q", line)
+				}
+			}
+			if allowForm != "" && !bytes.Contains(buf.Bytes(), []byte(allowForm)) {
+				t.Errorf("the allowlist is missing from the %s export", f)
 			}
 		})
+	}
+}
+
+// A hosts file lists exact names: a domain blocked and its own name allowed
+// as a host leaves the name out (its subdomains cannot be said anyway); rpz
+// keeps the wildcard block and passes the name through.
+func TestExportAllowedHostOfBlockedDomain(t *testing.T) {
+	inds := []Indicator{
+		mustNorm(t, TypeDomain, "mixed.example", "malware", 1),
+		mustNorm(t, TypeHost, "mixed.example", CategoryAllow, 2),
+	}
+	var hosts, rpz bytes.Buffer
+	if err := Export(&hosts, FormatHosts, inds, ExportOptions{Now: feedNow}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(hosts.String(), "0.0.0.0 mixed.example") {
+		t.Errorf("hosts blocks an allowed name:\n%s", hosts.String())
+	}
+	if err := Export(&rpz, FormatRPZ, inds, ExportOptions{Now: feedNow}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"\n*.mixed.example CNAME .\n", "\nmixed.example CNAME rpz-passthru.\n"} {
+		if !strings.Contains(rpz.String(), want) {
+			t.Errorf("rpz lacks %q:\n%s", want, rpz.String())
+		}
+	}
+	if strings.Contains(rpz.String(), "\nmixed.example CNAME .\n") {
+		t.Errorf("rpz blocks the allowed name exactly (two CNAMEs at one owner):\n%s", rpz.String())
 	}
 }

@@ -35,21 +35,32 @@ type ExportOptions struct {
 //     labelled benign);
 //   - csv: every field, what import --format csv reads back.
 //
-// Allow entries are left out of every format but stix and csv, which carry
-// them labelled.
+// Allow entries win in every format, as they do in the matcher: stix and
+// csv carry them labelled; rpz answers them rpz-passthru (placed so they
+// win, see exportRPZ), dnsmasq forwards them to the normal upstreams
+// (server=/name/#), squid denies the block ACL only for names outside the
+// allow ACL; hosts and suricata, which cannot say "except", leave out the
+// blocked names an allow entry covers.
 func Export(w io.Writer, f Format, inds []Indicator, opt ExportOptions) error {
 	if opt.Now.IsZero() {
 		opt.Now = time.Now().UTC()
 	}
 	live := make([]Indicator, 0, len(inds))
+	var allow []Indicator
 	for _, ind := range inds {
 		if ind.Expired(opt.Now) {
 			continue
 		}
 		if ind.Allow() && f != FormatSTIX && f != FormatCSV {
+			allow = append(allow, ind)
 			continue
 		}
 		live = append(live, ind)
+	}
+	if f != FormatSTIX && f != FormatCSV {
+		// A hosts file names exact names only: one allowed exactly is
+		// left out even when it is also blocked as a domain.
+		live = newAllowSet(allow).drop(live, f == FormatHosts)
 	}
 	bw := bufio.NewWriterSize(w, 64<<10)
 	var err error
@@ -57,11 +68,11 @@ func Export(w io.Writer, f Format, inds []Indicator, opt ExportOptions) error {
 	case FormatHosts:
 		err = exportHosts(bw, live, opt)
 	case FormatRPZ:
-		err = exportRPZ(bw, live, opt)
+		err = exportRPZ(bw, live, allow, opt)
 	case FormatSquid:
-		err = exportSquid(bw, live, opt)
+		err = exportSquid(bw, live, allow, opt)
 	case FormatDnsmasq:
-		err = exportDnsmasq(bw, live, opt)
+		err = exportDnsmasq(bw, live, allow, opt)
 	case FormatSuricata:
 		err = exportSuricata(bw, live, opt)
 	case FormatSTIX:
@@ -106,7 +117,15 @@ func countNames(inds []Indicator) int {
 	return n
 }
 
-func exportRPZ(w *bufio.Writer, inds []Indicator, opt ExportOptions) error {
+// exportRPZ writes a response policy zone. Allow entries become
+// rpz-passthru records, which win over the blocks by BIND's (and Unbound's)
+// rules for one zone: a QNAME trigger beats an IP trigger; among QNAME
+// triggers an exact owner name beats a wildcard, and a longer wildcard
+// (*.good.evil.example) beats a shorter one (*.evil.example); among IP
+// triggers the longest prefix wins. A name both allowed exactly (a host)
+// and blocked as a domain keeps only the wildcard block, so its
+// subdomains stay blocked.
+func exportRPZ(w *bufio.Writer, inds, allow []Indicator, opt ExportOptions) error {
 	zone := opt.Zone
 	if zone == "" {
 		zone = "rpz.honeygate."
@@ -116,15 +135,39 @@ func exportRPZ(w *bufio.Writer, inds []Indicator, opt ExportOptions) error {
 	}
 	fmt.Fprintf(w, "; honeygate intel export, %s\n$ORIGIN %s\n$TTL 60\n@ IN SOA localhost. hostmaster.localhost. %d 3600 600 86400 60\n@ IN NS localhost.\n",
 		opt.Now.Format(time.RFC3339), zone, opt.Now.Unix())
+	exact := map[string]bool{}
+	for _, a := range allow {
+		if isName(a.Type) {
+			exact[a.Value] = true
+		}
+	}
 	for _, ind := range inds {
 		switch ind.Type {
 		case TypeDomain:
-			fmt.Fprintf(w, "%s CNAME .\n*.%s CNAME .\n", ind.Value, ind.Value)
+			if !exact[ind.Value] {
+				fmt.Fprintf(w, "%s CNAME .\n", ind.Value)
+			}
+			fmt.Fprintf(w, "*.%s CNAME .\n", ind.Value)
 		case TypeHost:
 			fmt.Fprintf(w, "%s CNAME .\n", ind.Value)
 		case TypeIP, TypeCIDR:
 			if p, ok := parsePrefix(ind.Value); ok {
 				fmt.Fprintf(w, "%s.rpz-ip CNAME .\n", rpzIP(p))
+			}
+		}
+	}
+	if len(allow) > 0 {
+		fmt.Fprintln(w, "; allowlist: never blocked (more specific than any block above)")
+	}
+	for _, a := range allow {
+		switch a.Type {
+		case TypeDomain:
+			fmt.Fprintf(w, "%s CNAME rpz-passthru.\n*.%s CNAME rpz-passthru.\n", a.Value, a.Value)
+		case TypeHost:
+			fmt.Fprintf(w, "%s CNAME rpz-passthru.\n", a.Value)
+		case TypeIP, TypeCIDR:
+			if p, ok := parsePrefix(a.Value); ok {
+				fmt.Fprintf(w, "%s.rpz-ip CNAME rpz-passthru.\n", rpzIP(p))
 			}
 		}
 	}
@@ -159,25 +202,67 @@ func rpzIP(p netip.Prefix) string {
 	return strconv.Itoa(p.Bits()) + "." + strings.Join(parts, ".")
 }
 
-func exportSquid(w *bufio.Writer, inds []Indicator, opt ExportOptions) error {
+// exportSquid writes a squid.conf fragment to include before the
+// configuration's own "http_access allow" lines: the block ACL, the allow
+// ACL, and one rule denying what is blocked unless it is allowed. The
+// allowlist is an exception to the deny, not an "http_access allow" of its
+// own, which would let any client reach allowlisted sites past the
+// configuration's other rules (its client networks among them).
+func exportSquid(w *bufio.Writer, inds, allow []Indicator, opt ExportOptions) error {
 	header(w, "#", opt, countNames(inds))
-	fmt.Fprintln(w, "# acl honeygate_block dstdomain \"/path/to/this/file\"")
-	for _, ind := range inds {
-		switch ind.Type {
-		case TypeDomain:
-			fmt.Fprintf(w, ".%s\n", ind.Value)
-		case TypeHost:
-			fmt.Fprintf(w, "%s\n", ind.Value)
-		}
+	fmt.Fprintln(w, "# include this file in squid.conf above your own http_access lines")
+	squidACL(w, "honeygate_allow", allow)
+	nBlock := squidACL(w, "honeygate_block", inds)
+	switch {
+	case nBlock == 0:
+	case countNames(allow) == 0:
+		fmt.Fprintln(w, "http_access deny honeygate_block")
+	default:
+		fmt.Fprintln(w, "http_access deny honeygate_block !honeygate_allow")
 	}
 	return nil
 }
 
-func exportDnsmasq(w *bufio.Writer, inds []Indicator, opt ExportOptions) error {
+// squidACL writes the names of inds as dstdomain ACL name (".name" for a
+// domain and its subdomains) and returns how many. A name under another
+// listed domain is left out: Squid warns about (and drops) it anyway.
+func squidACL(w *bufio.Writer, name string, inds []Indicator) int {
+	doms := map[string]bool{}
+	for _, ind := range inds {
+		if ind.Type == TypeDomain {
+			doms[ind.Value] = true
+		}
+	}
+	n := 0
+	for _, ind := range inds {
+		if !isName(ind.Type) || underAny(doms, ind.Value, ind.Type == TypeHost) {
+			continue
+		}
+		v := ind.Value
+		if ind.Type == TypeDomain {
+			v = "." + v
+		}
+		fmt.Fprintf(w, "acl %s dstdomain %s\n", name, v)
+		n++
+	}
+	return n
+}
+
+// exportDnsmasq writes address=/name/ (NXDOMAIN for the name and its
+// subdomains) for blocked names and server=/name/# for allowed ones:
+// dnsmasq takes the longest matching domain, so an allowed subdomain of a
+// blocked domain goes to the normal upstreams. dnsmasq has no exact-name
+// form, so an allowed host is allowed with its subdomains.
+func exportDnsmasq(w *bufio.Writer, inds, allow []Indicator, opt ExportOptions) error {
 	header(w, "#", opt, countNames(inds))
 	for _, ind := range inds {
 		if isName(ind.Type) {
 			fmt.Fprintf(w, "address=/%s/\n", ind.Value)
+		}
+	}
+	for _, a := range allow {
+		if isName(a.Type) {
+			fmt.Fprintf(w, "server=/%s/#\n", a.Value)
 		}
 	}
 	return nil

@@ -188,3 +188,23 @@ func (m *Manager) refresh(ctx context.Context, cfg FeedConfig, st *FeedStatus) e
 	}
 	return nil
 }
+
+// CheckFile parses a feed kept in a local file (a path or file:// URL) as a
+// refresh would, with the limits lim, so `honeygate validate` can show its
+// bad lines (over-broad entries among them) before a refresh loads it. It
+// returns nil, nil for an http(s) feed, which validate does not fetch.
+func (f FeedConfig) CheckFile(lim Limits) (*ParseResult, error) {
+	if strings.HasPrefix(f.URL, "http://") || strings.HasPrefix(f.URL, "https://") {
+		return nil, nil
+	}
+	r, err := os.Open(strings.TrimPrefix(f.URL, "file://"))
+	if err != nil {
+		return nil, fmt.Errorf("intel: feed %s: %w", f.Name, err)
+	}
+	defer r.Close()
+	res, err := Parse(r, f.Format, ParseOptions{Source: f.Name, Category: f.Category, TTL: f.TTL, MaxBytes: f.MaxBytes, Limits: lim})
+	if err != nil {
+		return res, fmt.Errorf("intel: feed %s: %w", f.Name, err)
+	}
+	return res, nil
+}

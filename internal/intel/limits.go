@@ -3,6 +3,7 @@ package intel
 import (
 	"fmt"
 	"net/netip"
+	"strings"
 	"time"
 
 	"golang.org/x/net/publicsuffix"
@@ -72,6 +73,10 @@ func (l Limits) check(ind *Indicator, now time.Time) error {
 		return &FieldError{Field: "expires", Value: ind.Expires.UTC().Format(time.RFC3339),
 			Msg: "in the past (at " + now.UTC().Format(time.RFC3339) + "): the indicator would never be enforced"}
 	}
+	if ind.Type == TypeSHA256 && ind.Value == EmptySHA256 {
+		return &FieldError{Field: "value", Value: ind.Value,
+			Msg: "the SHA-256 of empty content: it would block every empty response body (a 204, a redirect, an empty file)"}
+	}
 	if ind.Type == TypeCIDR {
 		p, err := netip.ParsePrefix(ind.Value)
 		if err != nil {
@@ -88,6 +93,43 @@ func (l Limits) check(ind *Indicator, now time.Time) error {
 		}
 	}
 	return nil
+}
+
+// EmptySHA256 is the SHA-256 of zero bytes. Feeds list it by mistake (a
+// sandbox that hashed a download that failed); as an indicator it matches
+// every empty body, so it is refused.
+const EmptySHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+// overBroad reports why an indicator that is already canonical would match
+// far more than one threat (the empty-content hash, a public suffix, a CIDR
+// wider than l allows), or "" when it would not. Snapshot builds use it to
+// skip such indicators that a database written before these checks still
+// holds; NormalizeAt refuses them at the door with the same rules.
+func (l Limits) overBroad(t Type, v string) string {
+	var err error
+	switch t {
+	case TypeSHA256:
+		if v == EmptySHA256 {
+			return "the SHA-256 of empty content"
+		}
+		return ""
+	case TypeDomain:
+		err = publicSuffixError(t, v)
+	case TypeURLPrefix:
+		host := v
+		if j := strings.IndexByte(v, '/'); j >= 0 {
+			host = v[:j]
+		}
+		if host != "" && host[0] != '[' && !canonicalQuad(host) {
+			err = publicSuffixError(t, host)
+		}
+	case TypeCIDR:
+		err = l.check(&Indicator{Type: t, Value: v}, time.Time{})
+	}
+	if err != nil {
+		return err.Error()
+	}
+	return ""
 }
 
 // share says how much of the address space p covers, for the error.

@@ -3,6 +3,8 @@ package intel
 import (
 	"context"
 	"errors"
+	"log/slog"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -27,6 +29,8 @@ func TestNormalizeRefusesOverBroad(t *testing.T) {
 		{Indicator{Type: TypeDomain, Value: "com", Category: CategoryAllow}, "value"},
 		{Indicator{Type: TypeURLPrefix, Value: "http://com/"}, "value"},
 		{Indicator{Type: TypeURLPrefix, Value: "http://co.uk/login/"}, "value"},
+		{Indicator{Type: TypeSHA256, Value: EmptySHA256}, "value"},
+		{Indicator{Type: TypeSHA256, Value: strings.ToUpper(EmptySHA256)}, "value"},
 		{Indicator{Type: TypeCIDR, Value: "0.0.0.0/0"}, "value"},
 		{Indicator{Type: TypeCIDR, Value: "10.0.0.0/7"}, "value"},
 		{Indicator{Type: TypeCIDR, Value: "::/0"}, "value"},
@@ -111,5 +115,77 @@ func TestManagerAddRefusesOverBroad(t *testing.T) {
 	}
 	if _, err := m.Add(context.Background(), []Indicator{{Type: TypeCIDR, Value: "10.0.0.0/12"}}); err != nil {
 		t.Errorf("a /12 with min 12: %v", err)
+	}
+}
+
+// A database written before these checks may hold indicators that match
+// everything: the store keeps opening, the snapshot skips them with one
+// warning, and the good indicators beside them are enforced.
+func TestRebuildSkipsStoredOverBroad(t *testing.T) {
+	st := NewMemStore()
+	// Written as older code did: canonical values, no limits applied.
+	bad := []Indicator{
+		{Type: TypeSHA256, Value: EmptySHA256, Category: "malware", Source: "feed"},
+		{Type: TypeDomain, Value: "com", Category: "malware", Source: "feed"},
+		{Type: TypeDomain, Value: "co.uk", Category: "malware", Source: "feed"},
+		{Type: TypeURLPrefix, Value: "com/", Category: "malware", Source: "feed"},
+		{Type: TypeCIDR, Value: "0.0.0.0/0", Category: "malware", Source: "feed"},
+		{Type: TypeCIDR, Value: "::/0", Category: "malware", Source: "feed"},
+	}
+	good := []Indicator{
+		{Type: TypeDomain, Value: "evil.co.uk", Category: "malware", Source: "feed"},
+		{Type: TypeSHA256, Value: "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", Category: "malware", Source: "feed"},
+		{Type: TypeCIDR, Value: "198.51.100.0/24", Category: "malware", Source: "feed"},
+	}
+	if _, err := st.UpsertIndicators(context.Background(), append(append([]Indicator{}, bad...), good...)); err != nil {
+		t.Fatal(err)
+	}
+	var logs strings.Builder
+	m := startManager(t, ManagerOptions{Store: st, Log: slog.New(slog.NewTextHandler(&logs, nil))})
+	s := m.Live().Snapshot()
+	if h, ok := s.MatchHash(EmptySHA256); ok {
+		t.Errorf("the empty-content hash enforced: %+v", h)
+	}
+	for _, host := range []string{"shop.example.com", "bbc.co.uk", "com"} {
+		if h, ok := s.MatchHost(host); ok {
+			t.Errorf("%s matched %+v", host, h)
+		}
+	}
+	if h, ok := s.MatchRawURL("http://shop.example.com/"); ok {
+		t.Errorf("url-prefix on com matched %+v", h)
+	}
+	for _, a := range []string{"192.0.2.1", "2001:db8::1"} {
+		if h, ok := s.MatchIP(netip.MustParseAddr(a)); ok {
+			t.Errorf("%s matched %+v", a, h)
+		}
+	}
+	if _, ok := s.MatchHost("www.evil.co.uk"); !ok {
+		t.Error("a good domain beside the bad ones not enforced")
+	}
+	if _, ok := s.MatchHash(good[1].Value); !ok {
+		t.Error("a good hash not enforced")
+	}
+	if _, ok := s.MatchIP(netip.MustParseAddr("198.51.100.7")); !ok {
+		t.Error("a good cidr not enforced")
+	}
+	if !strings.Contains(logs.String(), "level=WARN") || !strings.Contains(logs.String(), "skipped=6") {
+		t.Errorf("no warning naming the 6 skipped indicators in\n%s", logs.String())
+	}
+}
+
+// Build (without a manager) skips them too, and says how many.
+func TestBuilderRefused(t *testing.T) {
+	b := NewBuilder(time.Now())
+	b.Add(&Indicator{Type: TypeSHA256, Value: EmptySHA256})
+	b.Add(&Indicator{Type: TypeCIDR, Value: "10.0.0.0/7"})
+	b.Add(&Indicator{Type: TypeDomain, Value: "evil.example"})
+	if n, first := b.Refused(); n != 2 || !strings.Contains(first, "empty content") {
+		t.Errorf("Refused() = %d, %q", n, first)
+	}
+	b = NewBuilder(time.Now())
+	b.SetLimits(Limits{MinPrefixV4: 4})
+	b.Add(&Indicator{Type: TypeCIDR, Value: "16.0.0.0/4"})
+	if n, _ := b.Refused(); n != 0 {
+		t.Errorf("a /4 skipped with min_prefix_v4 4")
 	}
 }

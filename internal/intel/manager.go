@@ -265,12 +265,16 @@ func (m *Manager) Rebuild(ctx context.Context) error {
 	m.full = false
 	m.pmu.Unlock()
 	b := NewBuilder(now)
+	b.SetLimits(m.limits)
 	var maxID int64
 	err := m.store.EachIndicator(ctx, now, func(ind *Indicator) error {
 		b.Add(ind)
 		maxID = max(maxID, ind.ID)
 		return nil
 	})
+	if n, why := b.Refused(); n > 0 {
+		m.log.Warn("intel: stored indicators too broad to enforce are skipped (remove them with honeygate intel rm)", "skipped", n, "first", why)
+	}
 	if err != nil {
 		m.needFull()
 		m.record(RebuildStats{Kind: "full", At: now, Took: time.Since(start), Err: err.Error()})
@@ -363,6 +367,7 @@ func (m *Manager) overlay(ctx context.Context, now time.Time) (*Snapshot, error)
 		}
 	}
 	b := NewBuilder(now)
+	b.SetLimits(m.limits)
 	for _, r := range recs {
 		b.Add(&r)
 	}

@@ -27,7 +27,7 @@ func TestSnapshotMatch(t *testing.T) {
 		mustNorm(t, TypeIP, "192.0.2.66", "c2", 5),
 		mustNorm(t, TypeCIDR, "198.51.100.0/24", "c2", 6),
 		mustNorm(t, TypeCIDR, "2001:db8:bad::/48", "c2", 7),
-		mustNorm(t, TypeSHA256, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "malware", 8),
+		mustNorm(t, TypeSHA256, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", "malware", 8),
 		mustNorm(t, TypeDomain, "good.evil.example", CategoryAllow, 9),
 		mustNorm(t, TypeURL, "http://plain.example/only/this", "scam", 10),
 		{ID: 11, Type: TypeDomain, Value: "gone.example", Category: "malware", Source: "t", Expires: now.Add(-time.Second)},
@@ -114,7 +114,7 @@ func TestSnapshotMatch(t *testing.T) {
 	if h, ok := s.MatchIP(netip.MustParseAddr("::ffff:198.51.100.1")); !ok || h.ID != 6 {
 		t.Errorf("MatchIP(mapped) = %+v, %v", h, ok)
 	}
-	if h, ok := s.MatchHash("E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855"); !ok || h.ID != 8 || h.Type != TypeSHA256 {
+	if h, ok := s.MatchHash("BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD"); !ok || h.ID != 8 || h.Type != TypeSHA256 {
 		t.Errorf("MatchHash = %+v, %v", h, ok)
 	}
 	if _, ok := s.MatchHash("00"); ok {

@@ -170,18 +170,21 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.Serve
 // are limited per client address (IPv6 by /64) as the dashboard's sign-in
 // is, in the same table: each request is counted before the token is
 // compared and given back when it was right, so that many requests at
-// once cannot all be compared before the first failure counts. A limited
-// address is refused with 429 and Retry-After even with the right token
-// (as Squid's and AdGuard Home's login limits lock the address): whoever
-// shares an address with a guesser waits with them, and the guesser learns
-// nothing from the answers while limited.
+// once cannot all be compared before the first failure counts. An address
+// locked by its own failures is refused with 429 and Retry-After even with
+// the right token (as Squid's and AdGuard Home's login limits lock the
+// address): whoever shares an address with a guesser waits with them. An
+// address with no failures of its own is never refused: when the table is
+// full of other addresses (a flood), its token is still compared, a right
+// one passes and a wrong one gets a slow 429 that says so.
 func (s *Server) auth(h http.HandlerFunc) http.Handler {
 	want := []byte(s.Token)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		key := authlimit.ClientAddr(r)
-		if limited, left := s.fails.Take(key); limited {
-			s.Log.Warn("api bearer token limited", "remote", r.RemoteAddr, "retry_after", left.Round(time.Second))
-			w.Header().Set("Retry-After", strconv.Itoa(int(left.Seconds())+1))
+		at := s.fails.Take(key)
+		if at.Verdict == authlimit.Locked {
+			s.Log.Warn("api bearer token limited", "remote", r.RemoteAddr, "retry_after", at.Retry.Round(time.Second))
+			w.Header().Set("Retry-After", strconv.Itoa(int(at.Retry.Seconds())+1))
 			writeError(w, http.StatusTooManyRequests, "too many failed bearer tokens from this address; try again later")
 			return
 		}
@@ -189,11 +192,20 @@ func (s *Server) auth(h http.HandlerFunc) http.Handler {
 		// empty configured token opens nothing.
 		scheme, got, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 		if len(want) == 0 || !strings.EqualFold(scheme, "Bearer") || subtle.ConstantTimeCompare([]byte(got), want) != 1 {
+			if at.Verdict == authlimit.Crowded {
+				select {
+				case <-time.After(authlimit.CrowdedFailureDelay):
+				case <-r.Context().Done():
+				}
+				w.Header().Set("Retry-After", strconv.Itoa(int(at.Retry.Seconds())+1))
+				writeError(w, http.StatusTooManyRequests, "wrong bearer token; failed tokens from many addresses are being slowed (a right token is still accepted)")
+				return
+			}
 			w.Header().Set("WWW-Authenticate", `Bearer realm="honeygate"`)
 			writeError(w, http.StatusUnauthorized, "missing or wrong bearer token")
 			return
 		}
-		s.fails.Refund(key)
+		s.fails.Refund(at)
 		h(w, r)
 	})
 }

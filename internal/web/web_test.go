@@ -1122,3 +1122,58 @@ func TestAuthLimited(t *testing.T) {
 		t.Errorf("/healthz from the limited address: %d", r.code)
 	}
 }
+
+// A flood of wrong tokens from more addresses than the limiter tracks
+// (the 10,000-address attack) locks nobody out who did not fail: the
+// right token from an address that never failed passes, a wrong one gets
+// a 429 that blames the crowd, not the address; an address locked before
+// the flood stays locked.
+func TestAuthFloodLocksNobodyOut(t *testing.T) {
+	f := newFixture(t)
+	locked := f.from("127.0.3.1")
+	for i := range 10 {
+		wantError(t, locked.do(t, http.MethodGet, "/api/v1/status", "Bearer guess-"+fmt.Sprint(i)), http.StatusUnauthorized, "bearer token")
+	}
+	// 9,999 free slots and an overflow budget of 1,000.
+	const flood = 9999 + 1000
+	var wg sync.WaitGroup
+	for w := range 8 {
+		wg.Go(func() {
+			for i := w; i < flood; i += 8 {
+				g := f.from(fmt.Sprintf("127.1.%d.%d", i>>8, i&255))
+				r, err := http.NewRequest(http.MethodGet, f.url+"/api/v1/status", nil)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				r.Header.Set("Authorization", "Bearer wrong")
+				resp, err := g.c.Do(r)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				resp.Body.Close()
+				g.c.CloseIdleConnections()
+				if resp.StatusCode != http.StatusUnauthorized {
+					t.Errorf("flood request %d: %d", i, resp.StatusCode)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if r := f.from("127.0.0.1").get(t, "/api/v1/status"); r.code != http.StatusOK {
+		t.Fatalf("the right token from 127.0.0.1 after the flood: %d %s", r.code, r.body)
+	}
+	fresh := f.from("127.250.0.1")
+	start := time.Now()
+	r := fresh.do(t, http.MethodGet, "/api/v1/status", "Bearer wrong")
+	wantError(t, r, http.StatusTooManyRequests, "many addresses")
+	if strings.Contains(string(r.body), "from this address") || time.Since(start) < time.Second {
+		t.Errorf("a crowded failure blamed the address or was not slowed (%s): %s", time.Since(start), r.body)
+	}
+	if r := fresh.get(t, "/api/v1/status"); r.code != http.StatusOK {
+		t.Fatalf("the right token from a fresh address after the flood: %d %s", r.code, r.body)
+	}
+	wantError(t, locked.get(t, "/api/v1/status"), http.StatusTooManyRequests, "from this address")
+}

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/rand"
@@ -144,7 +145,14 @@ func TestGatewayProxy(t *testing.T) {
 		}
 	}))
 	defer origin.Close()
-	srv := gatewayServer(t, startResolver(t), "")
+	// CONNECT goes only to gateway.connect_ports (default 443): the local
+	// TLS origin's port is listed, the plain origin's is not.
+	tlsOrigin := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, "secret over tls")
+	}))
+	defer tlsOrigin.Close()
+	_, tlsPort, _ := net.SplitHostPort(tlsOrigin.Listener.Addr().String())
+	srv := gatewayServer(t, startResolver(t), "  connect_ports: [443, "+tlsPort+"]\n")
 
 	t.Run("curl byte for byte", func(t *testing.T) {
 		curl, err := exec.LookPath("curl")
@@ -252,11 +260,7 @@ func TestGatewayProxy(t *testing.T) {
 			t.Skip("no curl")
 		}
 		s := srv.with(t)
-		tlsOrigin := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			_, _ = io.WriteString(w, "secret over tls")
-		}))
-		defer tlsOrigin.Close()
-		_, port, _ := net.SplitHostPort(tlsOrigin.Listener.Addr().String())
+		port := tlsPort
 		out, err := exec.Command(curl, "-sS", "-k", "--proxy", "http://"+s.proxy(), tlsOrigin.URL+"/").CombinedOutput()
 		if err != nil || string(out) != "secret over tls" {
 			t.Fatalf("tunnel: %v %q", err, out)
@@ -275,6 +279,53 @@ func TestGatewayProxy(t *testing.T) {
 			t.Fatalf("listed SNI: %v %q", err, out)
 		}
 		s.waitEvent("gateway.block", func(e gwEvent) bool { return e.SNI == "cdn.fronted-e2e.test" && e.Indicator == "fronted-e2e.test" })
+	})
+
+	t.Run("connect to a port outside connect_ports", func(t *testing.T) {
+		s := srv.with(t)
+		// A local service the tunnel must never reach.
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ln.Close()
+		reached := make(chan struct{}, 1)
+		go func() {
+			if c, err := ln.Accept(); err == nil {
+				reached <- struct{}{}
+				c.Close()
+			}
+		}()
+		target := ln.Addr().String()
+		c, err := net.Dial("tcp", s.proxy())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+		fmt.Fprintf(c, "CONNECT %s HTTP/1.1\r\nHost: %s\r\n\r\n", target, target)
+		resp, err := http.ReadResponse(bufio.NewReader(c), &http.Request{Method: http.MethodConnect})
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		_, lport, _ := net.SplitHostPort(target)
+		if resp.StatusCode != http.StatusForbidden || resp.Header.Get("X-Honeygate-Reason") != "connect-port" ||
+			!strings.Contains(string(body), "port "+lport) || !strings.Contains(string(body), "connect_ports") {
+			t.Fatalf("CONNECT to an unlisted port: %s %q %q", resp.Status, resp.Header, body)
+		}
+		select {
+		case <-reached:
+			t.Fatal("the refused CONNECT reached the local service")
+		case <-time.After(200 * time.Millisecond):
+		}
+		// Counted under its own reason, not as a block.
+		if v := metricValue(t, s, `honeygate_gateway_decisions_total{enforcer="proxy",reason="connect-port",verdict="refuse"}`); v != 1 {
+			t.Errorf("connect-port refusals counted: %v, want 1", v)
+		}
+		if v := metricValue(t, s, `honeygate_gateway_decisions_total{enforcer="proxy",reason="connect-port",verdict="block"}`); v != 0 {
+			t.Errorf("connect-port counted as a block: %v", v)
+		}
 	})
 
 	t.Run("blocks per day", func(t *testing.T) {

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -203,6 +204,26 @@ func TestIntelImportExportRoundTrip(t *testing.T) {
 			t.Errorf("export %s: %d, lacks %q:\n%s", format, code, want, out)
 		}
 	}
+	// The allowlist goes into every enforcing export, whatever the filter
+	// selects, as an exception that wins.
+	if out, code := cli("intel", "add", "--category", "malware", "exp-blocked.example"); code != 0 {
+		t.Fatalf("add: %d\n%s", code, out)
+	}
+	if out, code := cli("intel", "add", "--category", "allow", "ok.exp-blocked.example"); code != 0 {
+		t.Fatalf("add allow: %d\n%s", code, out)
+	}
+	for format, want := range map[string][]string{
+		"dnsmasq": {"address=/exp-blocked.example/", "server=/ok.exp-blocked.example/#"},
+		"rpz":     {"*.exp-blocked.example CNAME .", "ok.exp-blocked.example CNAME rpz-passthru.", "*.ok.exp-blocked.example CNAME rpz-passthru."},
+		"squid":   {"acl honeygate_block dstdomain .exp-blocked.example", "acl honeygate_allow dstdomain .ok.exp-blocked.example", "http_access deny honeygate_block !honeygate_allow"},
+	} {
+		out, code := cli("intel", "export", "--format", format, "--category", "malware")
+		for _, w := range want {
+			if code != 0 || !strings.Contains(out, w) {
+				t.Errorf("export %s --category malware: %d, lacks %q:\n%s", format, code, w, out)
+			}
+		}
+	}
 	// add and list.
 	if out, code := cli("intel", "add", "--category", "c2", "--expires", "24h", "C2.Example.", "203.0.113.9"); code != 0 || !strings.Contains(out, "added 2") {
 		t.Fatalf("add: %d\n%s", code, out)
@@ -231,6 +252,9 @@ func TestIntelImportExportRoundTrip(t *testing.T) {
 		{[]string{"com"}, "top-level domain"},
 		{[]string{"ＣＯ．ＵＫ"}, "co.uk is a registry suffix"},
 		{[]string{"0.0.0.0/0"}, "wider than /8"},
+		{[]string{"::/0"}, "wider than /32"},
+		{[]string{"--type", "sha256", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"}, "SHA-256 of empty content"},
+		{[]string{"--type", "url-prefix", "http://com/"}, "top-level domain"},
 		{[]string{"--expires", "2020-01-01T00:00:00Z", "expired.example"}, "expires"},
 	} {
 		if out, code := cli(append([]string{"intel", "add"}, c.args...)...); code == 0 || !strings.Contains(out, c.want) {
@@ -239,6 +263,32 @@ func TestIntelImportExportRoundTrip(t *testing.T) {
 	}
 	if out, _ := cli("intel", "list", "--value", "com"); strings.Contains(out, "domain") {
 		t.Errorf("a refused indicator was stored:\n%s", out)
+	}
+	// The API says why, with a 400, and stores nothing.
+	body := `{"type":"sha256","value":"E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855"}`
+	req, _ := http.NewRequest(http.MethodPost, s.apiURL("/api/v1/intel", nil), strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+testToken)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(msg), "empty content") {
+		t.Errorf("POST the empty-content hash: %d %s", resp.StatusCode, msg)
+	}
+	if out, _ := cli("intel", "list", "--type", "sha256"); strings.Contains(out, "e3b0c442") {
+		t.Errorf("the empty-content hash was stored:\n%s", out)
+	}
+	// In a feed it is a bad line, with its number; the rest loads.
+	hashes := filepath.Join(data, "hashes.csv")
+	os.WriteFile(hashes, []byte("id,type,value,category,source,first_seen,last_seen,expires,refs\n"+
+		",sha256,ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad,malware,,,,,\n"+
+		",sha256,e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855,malware,,,,,\n"), 0o600)
+	if out, code := cli("intel", "import", "--format", "csv", "--source", "hashfeed", hashes); !strings.Contains(out, "hashes.csv:3:") ||
+		!strings.Contains(out, "empty content") || !strings.Contains(out, "1 indicators") {
+		t.Errorf("import with the empty hash on line 3: %d\n%s", code, out)
 	}
 	broad := filepath.Join(data, "broad.txt")
 	os.WriteFile(broad, []byte("evil-broad.example\ncom\nｅｖｉｌ２．ｅｘａｍｐｌｅ\n"), 0o600)

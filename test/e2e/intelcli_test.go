@@ -39,3 +39,19 @@ func TestIntelFormatRequired(t *testing.T) {
 		t.Errorf("import --help does not list the formats:\n%s", out)
 	}
 }
+
+// TestValidateFeedFile: validate parses a local feed file as a refresh
+// would and names its bad lines, over-broad entries among them (a TLD, the
+// empty-content hash), before a refresh skips them.
+func TestValidateFeedFile(t *testing.T) {
+	dir := t.TempDir()
+	feed := filepath.Join(dir, "feed.txt")
+	os.WriteFile(feed, []byte("evil-validate.example\nco.uk\nphish-validate.example\n"), 0o600)
+	cfg := filepath.Join(dir, "config.yaml")
+	os.WriteFile(cfg, []byte("intel:\n  feeds:\n    - name: localfeed\n      format: domains\n      url: "+feed+"\n"), 0o600)
+	out, code := runCLI(t, nil, "validate", "--config", cfg)
+	if code != 0 || !strings.Contains(out, "feed localfeed ("+feed+"): 2 indicators, 1 bad lines") ||
+		!strings.Contains(out, feed+":2: ") || !strings.Contains(out, "registry suffix") {
+		t.Errorf("validate with a feed naming co.uk on line 2: code %d:\n%s", code, out)
+	}
+}

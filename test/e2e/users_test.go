@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"io"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -123,11 +124,12 @@ func TestDashboardUsers(t *testing.T) {
 	}
 
 	// Failed sign-ins: after five wrong passwords for alice, her right
-	// password is refused too (429) for a while.
+	// password is refused too (429) for a while from that address, and
+	// only from that address: a guesser cannot lock her out everywhere.
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar}
 	csrf := regexp.MustCompile(`name="csrf" value="([0-9a-f]{64})"`)
-	try := func(pw string) int {
+	tryFrom := func(c *http.Client, pw string) int {
 		res, err := c.Get(base + "/login")
 		if err != nil {
 			t.Fatal(err)
@@ -145,6 +147,7 @@ func TestDashboardUsers(t *testing.T) {
 		res.Body.Close()
 		return res.StatusCode
 	}
+	try := func(pw string) int { return tryFrom(c, pw) }
 	for i := range 5 {
 		if code := try("wrong-" + string(rune('a'+i))); code != http.StatusUnauthorized {
 			t.Fatalf("failure %d: %d", i, code)
@@ -152,5 +155,11 @@ func TestDashboardUsers(t *testing.T) {
 	}
 	if code := try("alice-e2e-password"); code != http.StatusTooManyRequests {
 		t.Errorf("alice's right password after 5 failures: %d, want 429", code)
+	}
+	other, _ := cookiejar.New(nil)
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP("127.0.0.2")}}
+	elsewhere := &http.Client{Jar: other, Transport: &http.Transport{DialContext: d.DialContext}}
+	if code := tryFrom(elsewhere, "alice-e2e-password"); code != http.StatusOK {
+		t.Errorf("alice's right password from another address after 5 failures from one: %d, want 200", code)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net"
 	"testing"
+	"time"
 
 	mdns "github.com/miekg/dns"
 
@@ -62,6 +63,18 @@ func FuzzServeDNS(f *testing.F) {
 		f.Add(b)
 	}
 	f.Add([]byte{0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0xc0, 0x0c, 0, 1, 0, 1})
+	for _, versions := range [][]uint8{{1}, {0, 0}, {255, 0}} { // BADVERS, FORMERR
+		m := new(mdns.Msg)
+		m.SetQuestion("evil.test.", mdns.TypeA)
+		for _, v := range versions {
+			o := &mdns.OPT{Hdr: mdns.RR_Header{Name: ".", Rrtype: mdns.TypeOPT}}
+			o.SetUDPSize(1232)
+			o.SetVersion(v)
+			m.Extra = append(m.Extra, o)
+		}
+		b, _ := m.Pack()
+		f.Add(b)
+	}
 
 	cfg := gateway.DefaultConfig()
 	cfg.Sinkhole = []string{"192.0.2.53"}
@@ -113,6 +126,53 @@ func FuzzServeDNS(f *testing.F) {
 		}
 		if len(b) > min(limit, 4096) {
 			t.Fatalf("answer %d bytes over the client's %d", len(b), limit)
+		}
+	})
+}
+
+// FuzzFormErrUDP feeds arbitrary packets to the answer for UDP queries
+// that do not unpack. Invariants: no panic; no answer to a packet shorter
+// than a header or with QR set; otherwise at most one answer, which
+// unpacks, has the packet's id, QR set, FORMERR or NOTIMP, and is never
+// larger than the packet (or a bare header): no amplification.
+func FuzzFormErrUDP(f *testing.F) {
+	f.Add([]byte{0x12, 0x34, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0})
+	f.Add([]byte{0x12, 0x34, 0x81, 0, 0, 1, 0, 0, 0, 0, 0, 0})
+	f.Add([]byte{0x12, 0x34, 0x28, 0, 0, 1, 0, 0, 0, 0, 0, 0, 3, 'a'})
+	f.Add([]byte{0x12, 0x34, 1})
+	srv := &Server{}
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		f.Fatal(err)
+	}
+	defer pc.Close()
+	rx, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		f.Fatal(err)
+	}
+	defer rx.Close()
+	to := rx.LocalAddr().(*net.UDPAddr)
+	buf := make([]byte, 65536)
+	f.Fuzz(func(t *testing.T, q []byte) {
+		srv.formErrUDP(pc, q, to)
+		_ = rx.SetReadDeadline(time.Now().Add(20 * time.Millisecond))
+		n, _, err := rx.ReadFrom(buf)
+		silent := len(q) < 12 || q[2]&0x80 != 0
+		if err != nil {
+			if !silent {
+				t.Fatalf("no answer to % x", q)
+			}
+			return
+		}
+		if silent {
+			t.Fatalf("answered % x", q)
+		}
+		var a mdns.Msg
+		if err := a.Unpack(buf[:n]); err != nil {
+			t.Fatalf("answer does not unpack: %v", err)
+		}
+		if a.Id != uint16(q[0])<<8|uint16(q[1]) || !a.Response || (a.Rcode != mdns.RcodeFormatError && a.Rcode != mdns.RcodeNotImplemented) || n > max(len(q), 12) {
+			t.Fatalf("answer %v (%d bytes) to % x", a.MsgHdr, n, q)
 		}
 	})
 }

@@ -36,6 +36,10 @@ func (s *Server) ServeDNS(w mdns.ResponseWriter, r *mdns.Msg) {
 		s.reply(w, r, m)
 		return
 	}
+	if m := ednsError(r); m != nil {
+		s.reply(w, r, m)
+		return
+	}
 	q := r.Question[0]
 	if q.Qclass != mdns.ClassINET && q.Qclass != mdns.ClassANY {
 		// Only the Internet class is judged, so only it is served: a
@@ -184,6 +188,16 @@ func (s *Server) judgeAnswer(client netip.Addr, e *cacheEntry, m *mdns.Msg, name
 		case *mdns.AAAA:
 			a, _ := netip.AddrFromSlice(v.AAAA)
 			what, q = a.String(), gateway.Query{Client: client, Addr: a}
+		case *mdns.SVCB:
+			if d, what, ok := s.judgeSVCB(client, v, &anyHit); ok {
+				return d, what, true
+			}
+			continue
+		case *mdns.HTTPS:
+			if d, what, ok := s.judgeSVCB(client, &v.SVCB, &anyHit); ok {
+				return d, what, true
+			}
+			continue
 		default:
 			continue
 		}
@@ -199,6 +213,74 @@ func (s *Server) judgeAnswer(client netip.Addr, e *cacheEntry, m *mdns.Msg, name
 		e.cleanFor.Store(cleanMark{m: cur, name: nameClean})
 	}
 	return gateway.Decision{}, "", false
+}
+
+// judgeSVCB judges an SVCB or HTTPS record as the client would use it:
+// its target name like a CNAME's (unless "." , the owner itself), and
+// every ipv4hint and ipv6hint address like an A or AAAA answer, since a
+// client may connect to a hint without asking for A or AAAA at all.
+func (s *Server) judgeSVCB(client netip.Addr, v *mdns.SVCB, anyHit *bool) (gateway.Decision, string, bool) {
+	judge := func(q gateway.Query, what string) (gateway.Decision, string, bool) {
+		d := s.opt.Chain.Decide(&q)
+		if d.Hit.Type != "" {
+			*anyHit = true
+		}
+		return d, what, d.Verdict == gateway.Blocked && d.Hit.Type != ""
+	}
+	if t := strings.TrimSuffix(strings.ToLower(v.Target), "."); t != "" {
+		if d, what, ok := judge(gateway.Query{Client: client, Host: t}, t); ok {
+			return d, what, true
+		}
+	}
+	for _, kv := range v.Value {
+		var ips []net.IP
+		switch h := kv.(type) {
+		case *mdns.SVCBIPv4Hint:
+			ips = h.Hint
+		case *mdns.SVCBIPv6Hint:
+			ips = h.Hint
+		default:
+			continue
+		}
+		for _, ip := range ips {
+			a, ok := netip.AddrFromSlice(ip)
+			if !ok {
+				continue
+			}
+			a = a.Unmap()
+			if d, what, ok := judge(gateway.Query{Client: client, Addr: a}, a.String()); ok {
+				return d, what, true
+			}
+		}
+	}
+	return gateway.Decision{}, "", false
+}
+
+// ednsError answers what RFC 6891 says a query's EDNS must get before
+// anything else: FORMERR for more than one OPT record (6.1.1), BADVERS for
+// an EDNS version above ours, 0 (6.1.3). nil when the EDNS is fine.
+func ednsError(r *mdns.Msg) *mdns.Msg {
+	var opt *mdns.OPT
+	for _, rr := range r.Extra {
+		o, ok := rr.(*mdns.OPT)
+		if !ok {
+			continue
+		}
+		if opt != nil {
+			m := new(mdns.Msg)
+			m.SetRcode(r, mdns.RcodeFormatError)
+			return m
+		}
+		opt = o
+	}
+	if opt != nil && opt.Version() > 0 {
+		// The extended RCODE lives in our OPT, which reply adds (version
+		// 0, telling the client what we speak).
+		m := new(mdns.Msg)
+		m.SetRcode(r, mdns.RcodeBadVers)
+		return m
+	}
+	return nil
 }
 
 // block builds the NXDOMAIN or sinkhole answer and records the block.

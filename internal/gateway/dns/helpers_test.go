@@ -45,6 +45,24 @@ func startUpstream(t *testing.T) *fakeUpstream {
 			m.Ns = []mdns.RR{&mdns.SOA{Hdr: mdns.RR_Header{Name: "nx.", Rrtype: mdns.TypeSOA, Class: mdns.ClassINET, Ttl: 60}, Ns: "ns.nx.", Mbox: "h.nx.", Minttl: 30}}
 		case name == "alias.example.":
 			m.Answer = []mdns.RR{&mdns.CNAME{Hdr: mdns.RR_Header{Name: q.Name, Rrtype: mdns.TypeCNAME, Class: mdns.ClassINET, Ttl: 300}, Target: "hidden.evil.test."}}
+		case (q.Qtype == mdns.TypeHTTPS || q.Qtype == mdns.TypeSVCB) && strings.HasPrefix(name, "svcb."):
+			// "svcb.ok.test.": ipv4hint 198.51.100.66 and ipv6hint
+			// 2001:db8::66, target "."; "svcb.alias.test.": target
+			// "hidden.evil.test." and no hints.
+			svcb := mdns.SVCB{Hdr: mdns.RR_Header{Name: q.Name, Rrtype: q.Qtype, Class: mdns.ClassINET, Ttl: 300}, Priority: 1, Target: "."}
+			if name == "svcb.alias.test." {
+				svcb.Target = "hidden.evil.test."
+			} else {
+				svcb.Value = []mdns.SVCBKeyValue{
+					&mdns.SVCBIPv4Hint{Hint: []net.IP{net.IPv4(198, 51, 100, 66).To4()}},
+					&mdns.SVCBIPv6Hint{Hint: []net.IP{net.ParseIP("2001:db8::66")}},
+				}
+			}
+			if q.Qtype == mdns.TypeHTTPS {
+				m.Answer = []mdns.RR{&mdns.HTTPS{SVCB: svcb}}
+			} else {
+				m.Answer = []mdns.RR{&svcb}
+			}
 		case q.Qtype == mdns.TypeA:
 			m.Answer = []mdns.RR{&mdns.A{Hdr: mdns.RR_Header{Name: q.Name, Rrtype: mdns.TypeA, Class: mdns.ClassINET, Ttl: 300}, A: net.IPv4(192, 0, 2, 1)}}
 		}

@@ -317,7 +317,8 @@ func (s *Server) isKillSwitchHost(host string) bool {
 func (s *Server) slowUDP(pc net.PacketConn, q []byte, ua *net.UDPAddr) {
 	r := new(mdns.Msg)
 	if err := r.Unpack(q); err != nil {
-		return // malformed: no answer (any reply could be used to amplify)
+		s.formErrUDP(pc, q, ua)
+		return
 	}
 	var dh mdns.Header
 	dh.Bits = uint16(q[2])<<8 | uint16(q[3])
@@ -335,6 +336,41 @@ func (s *Server) slowUDP(pc net.PacketConn, q []byte, ua *net.UDPAddr) {
 		m.Ns, m.Answer, m.Extra = nil, nil, nil
 		_ = w.WriteMsg(m)
 	}
+}
+
+// formErrUDP answers a query that does not unpack as the library server
+// answers one over TCP: the query's header bits, FORMERR (NOTIMP for an
+// opcode other than QUERY), and no sections (so the answer is never larger
+// than the query: no amplification). A packet too short for a header, or
+// that is itself a response (QR set), gets no answer: there is nothing to
+// answer, or answering could start a loop between two servers.
+func (s *Server) formErrUDP(pc net.PacketConn, q []byte, ua *net.UDPAddr) {
+	if len(q) < 12 {
+		return
+	}
+	bits := uint16(q[2])<<8 | uint16(q[3])
+	dh := mdns.Header{Id: uint16(q[0])<<8 | uint16(q[1]), Bits: bits,
+		Qdcount: uint16(q[4])<<8 | uint16(q[5]), Ancount: uint16(q[6])<<8 | uint16(q[7]),
+		Nscount: uint16(q[8])<<8 | uint16(q[9]), Arcount: uint16(q[10])<<8 | uint16(q[11])}
+	action := acceptQuery(dh)
+	if action == mdns.MsgIgnore {
+		return
+	}
+	m := &mdns.Msg{MsgHdr: mdns.MsgHdr{Id: dh.Id,
+		Opcode:           int(bits>>11) & 0xF,
+		Truncated:        bits&(1<<9) != 0,
+		RecursionDesired: bits&(1<<8) != 0, RecursionAvailable: bits&(1<<7) != 0,
+		AuthenticatedData: bits&(1<<5) != 0, CheckingDisabled: bits&(1<<4) != 0}}
+	opcode := m.Opcode
+	m.SetRcodeFormatError(m)
+	if action == mdns.MsgRejectNotImplemented {
+		m.Opcode, m.Rcode = opcode, mdns.RcodeNotImplemented
+	}
+	b, err := m.Pack()
+	if err != nil {
+		return
+	}
+	_, _ = pc.WriteTo(b, ua)
 }
 
 // udpWriter is a mdns.ResponseWriter for one UDP client.

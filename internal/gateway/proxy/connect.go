@@ -60,6 +60,12 @@ func (s *Server) connect(w http.ResponseWriter, r *http.Request, ci *connInfo) {
 		http.Error(w, "honeygate: blocked ("+d.Hit.Category+", reference "+ref+")", http.StatusForbidden)
 		return
 	}
+	// The port after intel: a listed host is recorded as a block whatever
+	// port it was asked on (an infected client's C2 on 8080 is evidence).
+	if port := destPort(r); !s.connectPortAllowed(port) {
+		s.refusePort(w, ci, host, port)
+		return
+	}
 	up, err := s.dial.DialContext(r.Context(), "tcp", r.Host)
 	if err != nil {
 		s.badGateway(w, err)

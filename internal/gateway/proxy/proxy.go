@@ -59,6 +59,9 @@ type Options struct {
 	// (gcpace.go; process-wide, so only the application's proxy sets it);
 	// ignored when GOGC is set in the environment.
 	GCHeadroom int64
+	// ConnectPorts are the only ports CONNECT tunnels to
+	// (gateway.connect_ports, connectports.go); nil: any port.
+	ConnectPorts []int
 }
 
 // Server is the proxy; it may serve several listeners.

@@ -80,7 +80,7 @@ func Run(t *testing.T, open func(t *testing.T) intel.Store) {
 			ind(intel.TypeDomain, "b.example", "phishing", "feed:p", t0),
 			ind(intel.TypeURL, "http://a.example/x", "malware-download", "honeypot", t0, "e2"),
 			ind(intel.TypeIP, "192.0.2.1", "c2", "manual", t0),
-			ind(intel.TypeSHA256, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "malware", "crawl", t0),
+			ind(intel.TypeSHA256, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", "malware", "crawl", t0),
 		}
 		if _, err := s.UpsertIndicators(ctx, all); err != nil {
 			t.Fatal(err)

@@ -6,8 +6,12 @@
 // table, because evicting a live count resets it: an attacker who can
 // create keys (addresses, user names) could otherwise flush the count of
 // the key they are guessing at. A table whose counts protect something
-// (client addresses) refuses new keys while full of live counts (Refuse);
-// a table whose counts protect nothing (names of users that do not exist)
+// (client addresses) keeps every live count and charges the attempts of
+// keys it cannot hold to one shared overflow budget (Overflow); once that
+// budget is spent too, such an attempt is still checked (Crowded), so a
+// key that never failed is never refused because strangers filled the
+// table: a right credential succeeds and only a wrong one is refused. A
+// table whose counts protect nothing (names of users that do not exist)
 // evicts its oldest (Evict); a table whose keys the attacker cannot choose
 // (configured user names) needs no bound at all.
 //
@@ -26,22 +30,49 @@ import (
 type Full int
 
 const (
-	// Refuse answers the new key as limited (until the oldest count
-	// expires), so no live count is ever lost.
-	Refuse Full = iota
+	// Overflow charges the new key's attempt to the table's overflow
+	// budget, so no live count is ever lost; with the budget spent, the
+	// attempt is Crowded.
+	Overflow Full = iota
 	// Evict drops the oldest count to make room.
 	Evict
 )
 
+// Verdict is what Take decided about one attempt.
+type Verdict int
+
+const (
+	// Go: the attempt is counted; check the credential, and Refund the
+	// attempt if it was right.
+	Go Verdict = iota
+	// Locked: the key itself failed too often; refuse without checking,
+	// even a right credential, until Retry has passed.
+	Locked
+	// Crowded: the table is full of other keys' live counts and the
+	// overflow budget is spent. The key has no failures of its own, so
+	// check the credential: a right one succeeds, a wrong one is refused
+	// as too many failures from many addresses (and answered slowly, see
+	// CrowdedFailureDelay).
+	Crowded
+)
+
+// CrowdedFailureDelay is how long a handler holds the answer to a wrong
+// credential of a Crowded attempt: a flood from more addresses than the
+// table holds gets its failures slowly, a right credential at once.
+const CrowdedFailureDelay = time.Second
+
 // Options configure a Limiter.
 type Options struct {
-	Max    int           // failures within Window after which a key is refused
+	Max    int           // failures within Window after which a key is Locked
 	Window time.Duration // counted from a key's first failure
 	// Capacity bounds the keys tracked; 0 leaves the table unbounded (only
 	// for keys an attacker cannot make up).
 	Capacity int
 	Full     Full
-	Now      func() time.Time // time.Now when nil
+	// OverflowMax is how many attempts of untracked keys a full Overflow
+	// table admits per Window (Capacity/10 when 0).
+	OverflowMax int
+	Now         func() time.Time // time.Now when nil
 }
 
 type count struct {
@@ -49,11 +80,22 @@ type count struct {
 	first time.Time
 }
 
+// Attempt is one counted (or refused) attempt, handed back to Refund.
+type Attempt struct {
+	Verdict Verdict
+	// Retry is, for Locked, when the key may try again; for Crowded, when
+	// the overflow budget renews.
+	Retry    time.Duration
+	key      string
+	overflow bool // charged to the overflow budget, not to key
+}
+
 // Limiter counts attempts per key. It is safe for concurrent use.
 type Limiter struct {
-	o  Options
-	mu sync.Mutex
-	m  map[string]*count
+	o    Options
+	mu   sync.Mutex
+	m    map[string]*count
+	over count // the overflow budget's count, one window at a time
 	// sweepAt is when the earliest tracked count expires: a full table is
 	// swept no more often than counts can expire, so a flood of new keys
 	// against a full table does not cost a sweep each.
@@ -65,15 +107,17 @@ func New(o Options) *Limiter {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if o.OverflowMax == 0 {
+		o.OverflowMax = max(o.Capacity/10, 1)
+	}
 	return &Limiter{o: o, m: map[string]*count{}}
 }
 
 // Take counts one attempt of key unless key is limited, in one step (a
 // client sending many attempts at once must not get them all past the
-// check before the first failure is counted). It reports whether the
-// attempt is refused and, if so, when the key may try again. A success is
-// given back with Refund (or Reset).
-func (l *Limiter) Take(key string) (limited bool, retry time.Duration) {
+// check before the first failure is counted). A success is given back
+// with Refund (or Reset).
+func (l *Limiter) Take(key string) Attempt {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.o.Now()
@@ -82,13 +126,11 @@ func (l *Limiter) Take(key string) (limited bool, retry time.Duration) {
 		c.n, c.first = 0, now
 	}
 	if c != nil && c.n >= l.o.Max {
-		return true, c.first.Add(l.o.Window).Sub(now)
+		return Attempt{Verdict: Locked, Retry: c.first.Add(l.o.Window).Sub(now), key: key}
 	}
 	if c == nil {
-		if l.o.Capacity > 0 && len(l.m) >= l.o.Capacity {
-			if wait, ok := l.makeRoom(now); !ok {
-				return true, wait
-			}
+		if l.o.Capacity > 0 && len(l.m) >= l.o.Capacity && !l.makeRoom(now) {
+			return l.takeOverflow(key, now)
 		}
 		c = &count{first: now}
 		l.m[key] = c
@@ -97,13 +139,25 @@ func (l *Limiter) Take(key string) (limited bool, retry time.Duration) {
 		}
 	}
 	c.n++
-	return false, 0
+	return Attempt{Verdict: Go, key: key}
+}
+
+// takeOverflow charges an untracked key's attempt to the overflow budget.
+func (l *Limiter) takeOverflow(key string, now time.Time) Attempt {
+	if now.Sub(l.over.first) >= l.o.Window {
+		l.over = count{first: now}
+	}
+	if l.over.n >= l.o.OverflowMax {
+		return Attempt{Verdict: Crowded, Retry: l.over.first.Add(l.o.Window).Sub(now), key: key}
+	}
+	l.over.n++
+	return Attempt{Verdict: Go, key: key, overflow: true}
 }
 
 // makeRoom frees a slot of a full table: expired counts go first; then,
-// with Evict, the oldest live count. With Refuse and no expired count, it
-// reports false and how long until the earliest count expires.
-func (l *Limiter) makeRoom(now time.Time) (time.Duration, bool) {
+// with Evict, the oldest live count. With Overflow and no expired count,
+// it reports false.
+func (l *Limiter) makeRoom(now time.Time) bool {
 	if !now.Before(l.sweepAt) {
 		l.sweepAt = time.Time{}
 		for k, c := range l.m {
@@ -118,10 +172,10 @@ func (l *Limiter) makeRoom(now time.Time) (time.Duration, bool) {
 		}
 	}
 	if len(l.m) < l.o.Capacity {
-		return 0, true
+		return true
 	}
-	if l.o.Full == Refuse {
-		return l.sweepAt.Sub(now), false
+	if l.o.Full == Overflow {
+		return false
 	}
 	var oldest string
 	var at time.Time
@@ -131,10 +185,10 @@ func (l *Limiter) makeRoom(now time.Time) (time.Duration, bool) {
 		}
 	}
 	delete(l.m, oldest)
-	return 0, true
+	return true
 }
 
-// Limited reports, without counting, whether key is refused now and for
+// Limited reports, without counting, whether key is Locked now and for
 // how long.
 func (l *Limiter) Limited(key string) (bool, time.Duration) {
 	l.mu.Lock()
@@ -150,12 +204,26 @@ func (l *Limiter) Limited(key string) (bool, time.Duration) {
 	return true, left
 }
 
-// Refund gives back one attempt of key that Take counted (it succeeded).
-func (l *Limiter) Refund(key string) {
+// Refund gives back an attempt that Take counted (it succeeded). A key
+// whose count falls to nothing leaves the table, so successes never take
+// a slot.
+func (l *Limiter) Refund(a Attempt) {
+	if a.Verdict != Go {
+		return
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if c := l.m[key]; c != nil && c.n > 0 {
+	if a.overflow {
+		if l.over.n > 0 {
+			l.over.n--
+		}
+		return
+	}
+	if c := l.m[a.key]; c != nil && c.n > 0 {
 		c.n--
+		if c.n == 0 {
+			delete(l.m, a.key)
+		}
 	}
 }
 

@@ -125,15 +125,29 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	name := strings.TrimSpace(r.PostFormValue("user"))
 	// Each attempt is counted before the password is checked (Take), and
 	// given back on success.
-	if limited, left := h.fails.addr.Take(addrKey); limited {
-		h.tooMany(w, r, name, left)
+	addr := h.fails.addr.Take(addrKey)
+	if addr.Verdict == authlimit.Locked {
+		h.tooMany(w, r, name, addr.Retry, "toomany")
 		return
 	}
-	userTable, userKey := h.fails.forName(name)
+	k := nameKey(name)
+	var pair authlimit.Attempt
 	if name != "" {
-		if limited, left := userTable.Take(userKey); limited {
-			h.tooMany(w, r, name, left)
+		pair = h.fails.pairs.Take(k + "\x00" + addrKey)
+		if pair.Verdict == authlimit.Locked {
+			h.fails.addr.Refund(addr)
+			h.tooMany(w, r, name, pair.Retry, "toomany")
 			return
+		}
+		// Many addresses guessing one name slow it down, except from an
+		// address that signed in as that user before.
+		if !h.fails.knownGood(k, addrKey) {
+			if wait := h.fails.backoffFor(k).Take(k); wait > 0 {
+				h.fails.addr.Refund(addr)
+				h.fails.pairs.Refund(pair)
+				h.tooMany(w, r, name, wait, "userslowed")
+				return
+			}
 		}
 	}
 	var who, role string
@@ -149,6 +163,17 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		who, role = u.Name, u.Role
 	}
 	if !ok {
+		if addr.Verdict == authlimit.Crowded || pair.Verdict == authlimit.Crowded {
+			// More addresses are failing than the tables hold: this one
+			// has no failures of its own, so it was checked, but its
+			// failure is answered slowly and said to be the crowd's.
+			select {
+			case <-time.After(authlimit.CrowdedFailureDelay):
+			case <-r.Context().Done():
+			}
+			h.tooMany(w, r, name, max(addr.Retry, pair.Retry), "crowded")
+			return
+		}
 		h.opts.Log.Info("ui sign-in refused", "remote", r.RemoteAddr, "user", name)
 		msg := "badtoken"
 		if name != "" {
@@ -159,10 +184,12 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	}
 	// The address keeps its failures (a valid account of one's own must
 	// not wipe the count of guesses at others'); only this attempt is
-	// taken back. The user's count goes: the password is known.
-	h.fails.addr.Refund(addrKey)
+	// taken back. The (user, address) count goes: the password is known;
+	// the address is remembered as the user's.
+	h.fails.addr.Refund(addr)
 	if name != "" {
-		userTable.Reset(userKey)
+		h.fails.pairs.Reset(k + "\x00" + addrKey)
+		h.fails.signedIn(k, addrKey)
 	}
 	_, cred, _ := h.credential(who)
 	secret, err := h.sess.create(r.Context(), who, role, cred)
@@ -177,10 +204,10 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 }
 
 // tooMany refuses a sign-in while its address or user name is limited.
-func (h *Handler) tooMany(w http.ResponseWriter, r *http.Request, name string, left time.Duration) {
-	h.opts.Log.Warn("ui sign-in limited", "remote", r.RemoteAddr, "user", name, "retry_after", left.Round(time.Second))
+func (h *Handler) tooMany(w http.ResponseWriter, r *http.Request, name string, left time.Duration, why string) {
+	h.opts.Log.Warn("ui sign-in limited", "remote", r.RemoteAddr, "user", name, "why", why, "retry_after", left.Round(time.Second))
 	w.Header().Set("Retry-After", strconv.Itoa(int(left.Seconds())+1))
-	h.showLogin(w, r, http.StatusTooManyRequests, "toomany")
+	h.showLogin(w, r, http.StatusTooManyRequests, why)
 }
 
 func (h *Handler) logout(w http.ResponseWriter, r *http.Request, sess *uiSession) {
