@@ -2,6 +2,8 @@ package proxy
 
 import (
 	"bufio"
+	"bytes"
+	"crypto/tls"
 	"fmt"
 	"io"
 	"net"
@@ -57,9 +59,13 @@ func TestConnectPorts(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("listed port: %s", resp.Status)
 	}
-	fmt.Fprint(c, "ping\n")
-	if line, err := br.ReadString('\n'); err != nil || line != "ping\n" {
-		t.Fatalf("tunnel echo: %q %v", line, err)
+	// A tunnel carries TLS (plain bytes that are not HTTP are refused:
+	// tunnelhttp.go), so the echo is of a ClientHello.
+	hello := clientHello(t, "echo.test", tls.VersionTLS13)
+	_, _ = c.Write(hello)
+	echo := make([]byte, len(hello))
+	if _, err := io.ReadFull(br, echo); err != nil || !bytes.Equal(echo, hello) {
+		t.Fatalf("tunnel echo: %d bytes %v", len(echo), err)
 	}
 
 	resp, _, _ = connect("c2.listed.test:8080")
