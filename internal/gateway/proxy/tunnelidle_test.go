@@ -55,7 +55,9 @@ func waitEnd(t *testing.T, c net.Conn, r io.Reader, start time.Time) time.Durati
 // closed after the read timeout (both sockets: the client's and the
 // origin's); a tunnel with traffic, however slow, stays up past it.
 func TestTunnelsTimeOutWhenIdle(t *testing.T) {
-	const limit = 300 * time.Millisecond
+	// Long enough that a loaded machine (and -race) does not stall a
+	// busy tunnel's sender past it.
+	const limit = 500 * time.Millisecond
 	f := startProxyOpts(t, true, nil, func(o *Options) { o.ReadTimeout = limit })
 
 	t.Run("silent tunnel", func(t *testing.T) {
@@ -84,15 +86,15 @@ func TestTunnelsTimeOutWhenIdle(t *testing.T) {
 		if _, err := io.ReadFull(br, make([]byte, len(hello))); err != nil {
 			t.Fatal(err)
 		}
-		// A byte each way every limit/3, for ten times the limit.
+		// A byte each way every limit/5, for six times the limit.
 		for i := 0; i < 30; i++ {
-			time.Sleep(limit / 3)
+			time.Sleep(limit / 5)
 			if _, err := c.Write([]byte{'x'}); err != nil {
 				t.Fatalf("write %d: %v", i, err)
 			}
 			_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
 			if _, err := br.ReadByte(); err != nil {
-				t.Fatalf("after %v of slow traffic the tunnel ended: %v", time.Duration(i+1)*limit/3, err)
+				t.Fatalf("after %v of slow traffic the tunnel ended: %v", time.Duration(i+1)*limit/5, err)
 			}
 		}
 	})
