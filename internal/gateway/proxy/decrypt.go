@@ -104,15 +104,7 @@ func (s *Server) decryptAll(conn net.Conn, r io.Reader, name, hostport string, c
 		}
 		req.RemoteAddr = conn.RemoteAddr().String()
 		req = req.WithContext(ctx)
-		w := &respWriter{conn: tc, br: br, bw: bw, dw: dw, req: req, header: make(http.Header, 8)}
-		s.forward(w, req, ci)
-		if w.hijacked {
-			return
-		}
-		if err := w.finish(); err != nil || w.closeAfter || req.Close {
-			return
-		}
-		if _, err := io.CopyN(io.Discard, req.Body, maxDrain); err != io.EOF {
+		if !s.serveInner(tc, br, bw, dw, req, ci) {
 			return
 		}
 	}

@@ -61,15 +61,7 @@ func (s *Server) plainInTunnel(conn net.Conn, r io.Reader, host, hostport string
 		req.URL.Scheme, req.URL.Host = "http", hostport
 		req.RemoteAddr = remote
 		req = req.WithContext(ctx)
-		w := &respWriter{conn: conn, br: br, bw: bw, dw: dw, req: req, header: make(http.Header, 8)}
-		s.forward(w, req, ci)
-		if w.hijacked {
-			return
-		}
-		if err := w.finish(); err != nil || w.closeAfter || req.Close {
-			return
-		}
-		if _, err := io.CopyN(io.Discard, req.Body, maxDrain); err != io.EOF {
+		if !s.serveInner(conn, br, bw, dw, req, ci) {
 			return
 		}
 	}
@@ -83,4 +75,22 @@ func sameHost(field, host string) bool {
 	}
 	h = strings.TrimSuffix(strings.TrimSuffix(strings.TrimPrefix(h, "["), "]"), ".")
 	return h != "" && strings.EqualFold(h, strings.TrimSuffix(host, "."))
+}
+
+// serveInner answers one request read from inside a tunnel (plain HTTP, or
+// decrypted TLS) on conn, through the same forward path as a proxied
+// request, and reports whether the connection may carry another: not after
+// a hijack, a write error, a close asked by either side, or a request body
+// too long to drain.
+func (s *Server) serveInner(conn net.Conn, br *bufio.Reader, bw *bufio.Writer, dw *deadlineWriter, req *http.Request, ci *connInfo) bool {
+	w := &respWriter{conn: conn, br: br, bw: bw, dw: dw, req: req, header: make(http.Header, 8)}
+	s.forward(w, req, ci)
+	if w.hijacked {
+		return false
+	}
+	if err := w.finish(); err != nil || w.closeAfter || req.Close {
+		return false
+	}
+	_, err := io.CopyN(io.Discard, req.Body, maxDrain)
+	return err == io.EOF
 }
