@@ -83,13 +83,7 @@ func (c *blockCache) put(id string, a *blockAnswer) {
 	}
 	s := c.shard([]byte(id))
 	s.mu.Lock()
-	if _, ok := s.m[id]; !ok && len(s.m) >= c.perShard {
-		for victim := range s.m {
-			delete(s.m, victim)
-			break
-		}
-	}
-	s.m[id] = a
+	putBounded(s.m, id, a, c.perShard)
 	s.mu.Unlock()
 }
 

@@ -214,13 +214,7 @@ func (c *cache) put(k cacheKey, m *mdns.Msg) *cacheEntry {
 	id := k.id()
 	s := c.shard([]byte(id))
 	s.mu.Lock()
-	if _, ok := s.m[id]; !ok && len(s.m) >= c.perShard {
-		for victim := range s.m {
-			delete(s.m, victim)
-			break
-		}
-	}
-	s.m[id] = e
+	putBounded(s.m, id, e, c.perShard)
 	s.mu.Unlock()
 	return e
 }
@@ -257,4 +251,17 @@ func (c *cache) len() int {
 		c.shards[i].mu.RUnlock()
 	}
 	return n
+}
+
+// putBounded sets m[k] = v in a shard that holds at most limit entries: a new
+// key into a full shard evicts one entry first (whichever the map's random
+// iteration yields, cheap and fair enough for a cache).
+func putBounded[V any](m map[string]V, k string, v V, limit int) {
+	if _, ok := m[k]; !ok && len(m) >= limit {
+		for victim := range m {
+			delete(m, victim)
+			break
+		}
+	}
+	m[k] = v
 }
