@@ -237,6 +237,21 @@ run_wrk() { # name pid|- url [script]
 	last_rps=$rps last_p99=$p99 last_per=$per
 }
 
+# proxy_pairs TAG SCRIPT: PAIRS Squid/honeygate runs of wrk with SCRIPT,
+# alternated, then each pair's ratios.
+proxy_pairs() {
+	local i s_rps s_p99 s_per ratios=()
+	for i in $(seq 1 "$PAIRS"); do
+		run_wrk "squid-$1$i" "$squidpid" "http://127.0.0.1:$P_SQUID" "$2"
+		s_rps=$last_rps s_p99=$last_p99 s_per=$last_per
+		run_wrk "honeygate-$1$i" "$hgpid" "http://127.0.0.1:$P_HG" "$2"
+		ratios+=("${1:+${1%-} }pair $i: $(ratio "$last_rps" "$s_rps")x Squid's requests/s ($(ratio "$last_per" "$s_per")x per CPU-s), p99 $last_p99 against $s_p99")
+	done
+	echo
+	printf -- '- %s\n' "${ratios[@]}"
+	echo
+}
+
 if [ "$ONLY" != dns ]; then
 	echo "## Proxy: wrk -t2 -c$CONNS -d${DURATION}s, absolute-form GET of a 1 KiB body, keep-alive"
 	echo
@@ -244,31 +259,13 @@ if [ "$ONLY" != dns ]; then
 	echo "|---|---|---|---|---|---|---|"
 	run_wrk direct - "http://127.0.0.1:$P_ORIGIN/1k"
 	run_wrk tinyproxy "$tinypid" "http://127.0.0.1:$P_TINY" "$tmp/abs.lua"
-	ratios=()
-	for i in $(seq 1 "$PAIRS"); do
-		run_wrk "squid-$i" "$squidpid" "http://127.0.0.1:$P_SQUID" "$tmp/abs.lua"
-		s_rps=$last_rps s_p99=$last_p99 s_per=$last_per
-		run_wrk "honeygate-$i" "$hgpid" "http://127.0.0.1:$P_HG" "$tmp/abs.lua"
-		ratios+=("pair $i: $(ratio "$last_rps" "$s_rps")x Squid's requests/s ($(ratio "$last_per" "$s_per")x per CPU-s), p99 $last_p99 against $s_p99")
-	done
-	echo
-	printf -- '- %s\n' "${ratios[@]}"
-	echo
+	proxy_pairs "" "$tmp/abs.lua"
 	if [ "$PACED_MS" -gt 0 ]; then
 		echo "### Paced: the same, each connection waiting ${PACED_MS} ms between requests (offered at most $((CONNS * 1000 / PACED_MS)) requests/s)"
 		echo
 		echo "| target | requests/s | p50 | p99 | server CPU s | requests per CPU-s | load |"
 		echo "|---|---|---|---|---|---|---|"
-		ratios=()
-		for i in $(seq 1 "$PAIRS"); do
-			run_wrk "squid-paced-$i" "$squidpid" "http://127.0.0.1:$P_SQUID" "$tmp/paced.lua"
-			s_rps=$last_rps s_p99=$last_p99 s_per=$last_per
-			run_wrk "honeygate-paced-$i" "$hgpid" "http://127.0.0.1:$P_HG" "$tmp/paced.lua"
-			ratios+=("paced pair $i: $(ratio "$last_rps" "$s_rps")x Squid's requests/s ($(ratio "$last_per" "$s_per")x per CPU-s), p99 $last_p99 against $s_p99")
-		done
-		echo
-		printf -- '- %s\n' "${ratios[@]}"
-		echo
+		proxy_pairs "paced-" "$tmp/paced.lua"
 	fi
 fi
 
