@@ -101,6 +101,7 @@ fi
 
 "$tmp/gwpeer" serve -http "127.0.0.1:$P_ORIGIN" -dns "127.0.0.1:$P_UP" >"$tmp/gwpeer.log" 2>&1 &
 pids+=($!)
+peerpid=$!
 
 cat >"$tmp/honeygate.yaml" <<EOF
 gateway:
@@ -203,6 +204,8 @@ echo
 # cpu PID: user+system CPU seconds of a process so far (all its threads).
 cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14+$15)/hz}' "/proc/$1/stat"; }
 load1() { cut -d' ' -f1 /proc/loadavg; }
+# busy: CPU seconds the whole machine spent not idle so far (all cores).
+busy() { awk -v hz="$(getconf CLK_TCK)" '$1 == "cpu" {printf "%.2f", ($2+$3+$4+$7+$8+$9)/hz}' /proc/stat; }
 # ratio A B: A/B to two places.
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.2f", a/b; else print "-"}'; }
 
@@ -214,10 +217,11 @@ wrk.path = "http://127.0.0.1:$P_ORIGIN/1k"
 function delay() return $PACED_MS end
 EOF
 run_wrk() { # name pid|- url [script]
-	local out c0 c1 l0
+	local out c0 c1 l0 o0 o1 b0 b1
 	l0=$(load1)
 	c0=0
 	[ "$2" = - ] || c0=$(cpu "$2")
+	o0=$(cpu "$peerpid") b0=$(busy)
 	if [ -n "${4:-}" ]; then
 		out=$(wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency -s "$4" "$3" 2>&1)
 	else
@@ -225,6 +229,7 @@ run_wrk() { # name pid|- url [script]
 	fi
 	c1=0
 	[ "$2" = - ] || c1=$(cpu "$2")
+	o1=$(cpu "$peerpid") b1=$(busy)
 	echo "$out" >"$tmp/wrk-$1.txt"
 	local rps p50 p99 errs cs per
 	rps=$(echo "$out" | awk '/Requests\/sec/ {printf "%d", $2}')
@@ -233,7 +238,10 @@ run_wrk() { # name pid|- url [script]
 	errs=$(echo "$out" | grep -E 'Non-2xx|Socket errors' | tr '\n' ' ' || true)
 	cs=$(awk -v a="$c0" -v b="$c1" 'BEGIN {printf "%.1f", b-a}')
 	per=$(awk -v r="$rps" -v d="$DURATION" -v c="$cs" 'BEGIN {if (c > 0) printf "%d", r*d/c; else print "-"}')
-	echo "| $1 | $rps | $p50 | $p99 | $cs | $per | $l0 |${errs:+ $errs}"
+	local os idle
+	os=$(awk -v a="$o0" -v b="$o1" 'BEGIN {printf "%.1f", b-a}')
+	idle=$(awk -v a="$b0" -v b="$b1" -v d="$DURATION" -v n="$(nproc)" 'BEGIN {printf "%.0f%%", 100*(1-(b-a)/(d*n))}')
+	echo "| $1 | $rps | $p50 | $p99 | $cs | $per | $os | $idle | $l0 |${errs:+ $errs}"
 	last_rps=$rps last_p99=$p99 last_per=$per
 }
 
@@ -255,16 +263,16 @@ proxy_pairs() {
 if [ "$ONLY" != dns ]; then
 	echo "## Proxy: wrk -t2 -c$CONNS -d${DURATION}s, absolute-form GET of a 1 KiB body, keep-alive"
 	echo
-	echo "| target | requests/s | p50 | p99 | server CPU s | requests per CPU-s | load |"
-	echo "|---|---|---|---|---|---|---|"
+	echo "| target | requests/s | p50 | p99 | server CPU s | requests per CPU-s | origin CPU s | machine idle | load |"
+	echo "|---|---|---|---|---|---|---|---|---|"
 	run_wrk direct - "http://127.0.0.1:$P_ORIGIN/1k"
 	run_wrk tinyproxy "$tinypid" "http://127.0.0.1:$P_TINY" "$tmp/abs.lua"
 	proxy_pairs "" "$tmp/abs.lua"
 	if [ "$PACED_MS" -gt 0 ]; then
 		echo "### Paced: the same, each connection waiting ${PACED_MS} ms between requests (offered at most $((CONNS * 1000 / PACED_MS)) requests/s)"
 		echo
-		echo "| target | requests/s | p50 | p99 | server CPU s | requests per CPU-s | load |"
-		echo "|---|---|---|---|---|---|---|"
+		echo "| target | requests/s | p50 | p99 | server CPU s | requests per CPU-s | origin CPU s | machine idle | load |"
+		echo "|---|---|---|---|---|---|---|---|---|"
 		proxy_pairs "paced-" "$tmp/paced.lua"
 	fi
 fi
