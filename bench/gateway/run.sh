@@ -12,7 +12,15 @@
 # Environment (defaults in brackets):
 #   DOMAINS [1000000]   blocklist size
 #   DURATION [15]       seconds per wrk / dnsperf run
-#   CONNS [50]          wrk connections (keep-alive), 2 threads
+#   CONNS [50 200]      wrk connections (keep-alive), 2 threads; a list runs
+#                       the flat-out proxy runs once for each (the paced runs
+#                       use the first): a few busy clients, then the many
+#                       clients an ISP's gateway serves
+#   ORIGIN [go]         the origin every proxy forwards to: go (gwpeer's
+#                       lean HTTP/1.1 responder, 2 threads) or nginx
+#                       (Debian's nginx-light, one worker process: an event
+#                       loop whose own latency is flat when it is not the
+#                       bottleneck); both serve the same 1 KiB body
 #   DNS_CLIENTS [4]     dnsperf clients
 #   PAIRS [2]           peer/honeygate pairs, alternated (peer first)
 #   ONLY [all]          proxy or dns: run only that half
@@ -40,7 +48,9 @@ set -euo pipefail
 
 DOMAINS=${DOMAINS:-1000000}
 DURATION=${DURATION:-15}
-CONNS=${CONNS:-50}
+CONNS=${CONNS:-50 200}
+ORIGIN=${ORIGIN:-go}
+conns=${CONNS%% *}
 DNS_CLIENTS=${DNS_CLIENTS:-4}
 PAIRS=${PAIRS:-2}
 PACED_MS=${PACED_MS:-4}
@@ -84,7 +94,7 @@ echo "- commit:  $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git 
 echo "- cpus:    $(nproc) x $(lscpu | sed -n 's/^Model name: *//p')"
 echo "- load:    $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine at start)"
 echo "- peers:   $(squid -v | head -1); tinyproxy $(tinyproxy -v 2>&1 | awk '{print $2}'); $(dnsmasq -v | head -1 | cut -d' ' -f1-3)"
-echo "- params:  DOMAINS=$DOMAINS DURATION=${DURATION}s CONNS=$CONNS DNS_CLIENTS=$DNS_CLIENTS DNS_QUERIES=$DNS_QUERIES PAIRS=$PAIRS${HG_ENV:+ HG_ENV=$HG_ENV}"
+echo "- params:  DOMAINS=$DOMAINS DURATION=${DURATION}s CONNS="$CONNS" ORIGIN=$ORIGIN DNS_CLIENTS=$DNS_CLIENTS DNS_QUERIES=$DNS_QUERIES PAIRS=$PAIRS${HG_ENV:+ HG_ENV=$HG_ENV}"
 echo
 
 if [ -n "$HG_BIN" ]; then
@@ -99,9 +109,46 @@ if [ ! -s "$tmp/list/queries.txt" ] || [ "$(wc -l <"$tmp/list/domains.txt")" != 
 	"$tmp/gwpeer" list -n "$DOMAINS" -queries 10000 -out "$tmp/list"
 fi
 
-"$tmp/gwpeer" serve -http "127.0.0.1:$P_ORIGIN" -dns "127.0.0.1:$P_UP" >"$tmp/gwpeer.log" 2>&1 &
-pids+=($!)
-peerpid=$!
+case $ORIGIN in
+go)
+	"$tmp/gwpeer" serve -http "127.0.0.1:$P_ORIGIN" -dns "127.0.0.1:$P_UP" >"$tmp/gwpeer.log" 2>&1 &
+	pids+=($!)
+	peerpid=$!
+	;;
+nginx)
+	command -v nginx >/dev/null || { echo "missing nginx (apt-get install -y nginx-light)"; exit 2; }
+	# gwpeer still answers DNS upstream (its HTTP side on a port nobody uses).
+	"$tmp/gwpeer" serve -http "127.0.0.1:$(port)" -dns "127.0.0.1:$P_UP" >"$tmp/gwpeer.log" 2>&1 &
+	pids+=($!)
+	mkdir -p "$tmp/nginx/www"
+	"$tmp/gwpeer" body >"$tmp/nginx/www/1k"
+	cp "$tmp/nginx/www/1k" "$tmp/nginx/www/index.html"
+	cat >"$tmp/nginx/nginx.conf" <<EOF
+worker_processes 1;
+daemon off;
+pid $tmp/nginx/nginx.pid;
+error_log $tmp/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+	access_log off;
+	keepalive_requests 10000000;
+	keepalive_timeout 120s;
+	server {
+		listen 127.0.0.1:$P_ORIGIN;
+		root $tmp/nginx/www;
+		location / { default_type text/plain; }
+	}
+}
+EOF
+	nginx -c "$tmp/nginx/nginx.conf" -p "$tmp/nginx" >"$tmp/nginx/out.log" 2>&1 &
+	pids+=($!)
+	ngxpid=$!
+	for _ in $(seq 1 50); do peerpid=$(pgrep -P "$ngxpid" | head -1) && [ -n "$peerpid" ] && break; sleep 0.1; done
+	;;
+*)
+	echo "ORIGIN must be go or nginx"; exit 2
+	;;
+esac
 
 cat >"$tmp/honeygate.yaml" <<EOF
 gateway:
@@ -223,9 +270,9 @@ run_wrk() { # name pid|- url [script]
 	[ "$2" = - ] || c0=$(cpu "$2")
 	o0=$(cpu "$peerpid") b0=$(busy)
 	if [ -n "${4:-}" ]; then
-		out=$(wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency -s "$4" "$3" 2>&1)
+		out=$(wrk -t2 -c"$conns" -d"${DURATION}s" --latency -s "$4" "$3" 2>&1)
 	else
-		out=$(wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency "$3" 2>&1)
+		out=$(wrk -t2 -c"$conns" -d"${DURATION}s" --latency "$3" 2>&1)
 	fi
 	c1=0
 	[ "$2" = - ] || c1=$(cpu "$2")
@@ -261,15 +308,18 @@ proxy_pairs() {
 }
 
 if [ "$ONLY" != dns ]; then
-	echo "## Proxy: wrk -t2 -c$CONNS -d${DURATION}s, absolute-form GET of a 1 KiB body, keep-alive"
-	echo
-	echo "| target | requests/s | p50 | p99 | server CPU s | requests per CPU-s | origin CPU s | machine idle | load |"
-	echo "|---|---|---|---|---|---|---|---|---|"
-	run_wrk direct - "http://127.0.0.1:$P_ORIGIN/1k"
-	run_wrk tinyproxy "$tinypid" "http://127.0.0.1:$P_TINY" "$tmp/abs.lua"
-	proxy_pairs "" "$tmp/abs.lua"
+	for conns in $CONNS; do
+		echo "## Proxy: wrk -t2 -c$conns -d${DURATION}s, absolute-form GET of a 1 KiB body, keep-alive"
+		echo
+		echo "| target | requests/s | p50 | p99 | server CPU s | requests per CPU-s | origin CPU s | machine idle | load |"
+		echo "|---|---|---|---|---|---|---|---|---|"
+		run_wrk "direct-c$conns" - "http://127.0.0.1:$P_ORIGIN/1k"
+		run_wrk "tinyproxy-c$conns" "$tinypid" "http://127.0.0.1:$P_TINY" "$tmp/abs.lua"
+		proxy_pairs "c$conns-" "$tmp/abs.lua"
+	done
+	conns=${CONNS%% *}
 	if [ "$PACED_MS" -gt 0 ]; then
-		echo "### Paced: the same, each connection waiting ${PACED_MS} ms between requests (offered at most $((CONNS * 1000 / PACED_MS)) requests/s)"
+		echo "### Paced: wrk -t2 -c$conns, each connection waiting ${PACED_MS} ms between requests (offered at most $((conns * 1000 / PACED_MS)) requests/s)"
 		echo
 		echo "| target | requests/s | p50 | p99 | server CPU s | requests per CPU-s | origin CPU s | machine idle | load |"
 		echo "|---|---|---|---|---|---|---|---|---|"
