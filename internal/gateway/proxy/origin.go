@@ -234,6 +234,11 @@ func writeNetHTTP(w io.Writer, req *http.Request) error {
 	out.Close = false
 	if req.ContentLength == 0 {
 		out.Body = nil // no body: lets a stale pooled connection be retried
+	} else if out.Body != nil && out.Body != http.NoBody {
+		// Request.Write closes the body it sent; the client's body must
+		// stay open, so that the connection loop can read its end and
+		// keep the connection (and the requests pipelined behind it).
+		out.Body = io.NopCloser(out.Body)
 	}
 	if _, ok := out.Header["User-Agent"]; !ok {
 		out.Header["User-Agent"] = []string{""} // Go's own would be added
