@@ -626,3 +626,48 @@ func TestAdvShutdownInFlight(t *testing.T) {
 func contextWithTimeout(d time.Duration) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.Background(), d)
 }
+
+// Origin connections left idle in the pool are closed once idle for the
+// pool's idle timeout, whether or not their host is asked again: an ISP's
+// clients visit hosts by the million, and a pool that only expires a
+// connection when its own host is asked again keeps a socket (and its key)
+// for every host ever visited.
+func TestAdvIdleOriginConnectionsClosed(t *testing.T) {
+	f := startProxy(t, true, nil)
+	f.srv.origins.idleTimeout = 300 * time.Millisecond
+	fds := fdCount(t)
+	var origins []*advOrigin
+	for range 20 {
+		origins = append(origins, newAdvOrigin(t))
+	}
+	cl := f.client()
+	for _, o := range origins {
+		resp, err := cl.Get(o.URL + "/x")
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	cl.CloseIdleConnections()
+	f.waitUntracked(t)
+	pooled := func() (n, keys int) {
+		f.srv.origins.mu.Lock()
+		defer f.srv.origins.mu.Unlock()
+		for _, l := range f.srv.origins.idle {
+			n += len(l)
+		}
+		return n, len(f.srv.origins.idle)
+	}
+	if n, _ := pooled(); n == 0 {
+		t.Fatal("no origin connection was pooled: the test proves nothing")
+	}
+	time.Sleep(3 * f.srv.origins.idleTimeout)
+	if n, keys := pooled(); n != 0 || keys != 0 {
+		t.Fatalf("after 3 idle timeouts the pool still holds %d connections under %d keys", n, keys)
+	}
+	// 20 listeners of the test's own stay open.
+	if n := fdCount(t); n > fds+20+2 {
+		t.Fatalf("file descriptors: %d, were %d before 20 origins", n, fds)
+	}
+}
