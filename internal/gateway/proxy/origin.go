@@ -35,6 +35,8 @@ type origins struct {
 	mu   sync.Mutex
 	idle map[string][]*originConn
 	shut bool
+	// reaping: a sweep of expired idle connections is scheduled (reap).
+	reaping bool
 }
 
 type originConn struct {
@@ -66,7 +68,10 @@ func (o *origins) get(ctx context.Context, key string) (*originConn, error) {
 	o.mu.Lock()
 	for l := o.idle[key]; len(l) > 0; l = o.idle[key] {
 		oc := l[len(l)-1]
-		o.idle[key] = l[:len(l)-1]
+		l[len(l)-1] = nil
+		if o.idle[key] = l[:len(l)-1]; len(l) == 1 {
+			delete(o.idle, key)
+		}
 		if now.Sub(oc.idleFrom) < o.idleTimeout {
 			o.mu.Unlock()
 			oc.reused = true
@@ -108,7 +113,48 @@ func (o *origins) put(oc *originConn) {
 		return
 	}
 	o.idle[oc.key] = append(o.idle[oc.key], oc)
+	if !o.reaping {
+		o.reaping = true
+		time.AfterFunc(o.idleTimeout/2, o.reap)
+	}
 	o.mu.Unlock()
+}
+
+// reap closes the idle connections past the idle timeout and drops hosts
+// left with none. get only expires a connection of the host it is asked
+// for, so without a sweep a connection to a host never asked again (most
+// of an ISP's hosts) would keep its socket, and its key, for good. The
+// sweep runs every half timeout while anything is idle: a connection lives
+// at most one and a half timeouts unused.
+func (o *origins) reap() {
+	now := time.Now()
+	var expired []*originConn
+	o.mu.Lock()
+	o.reaping = false
+	for k, l := range o.idle {
+		keep := l[:0]
+		for _, oc := range l {
+			if now.Sub(oc.idleFrom) >= o.idleTimeout {
+				expired = append(expired, oc)
+			} else {
+				keep = append(keep, oc)
+			}
+		}
+		clear(l[len(keep):])
+		if len(keep) == 0 {
+			delete(o.idle, k)
+		} else {
+			o.idle[k] = keep
+		}
+	}
+	if len(o.idle) > 0 && !o.shut {
+		o.reaping = true
+		time.AfterFunc(o.idleTimeout/2, o.reap)
+	}
+	o.mu.Unlock()
+	for _, oc := range expired {
+		oc.c.Close()
+	}
 }
 
 // closeIdle closes every idle connection; after it the pool keeps none.
