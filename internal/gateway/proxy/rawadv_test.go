@@ -671,3 +671,53 @@ func TestAdvIdleOriginConnectionsClosed(t *testing.T) {
 		t.Fatalf("file descriptors: %d, were %d before 20 origins", n, fds)
 	}
 }
+
+// A client that half-closes or resets partway through a request body must
+// not leave the origin connection desynchronised: the origin got a short
+// body, so that connection is never used again, and the next client's
+// request reaches the origin as its own request, not as body bytes.
+func TestAdvShortBodyNeverReusesOrigin(t *testing.T) {
+	var mu sync.Mutex
+	var seen []string
+	o := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, err := io.ReadAll(r.Body)
+		mu.Lock()
+		seen = append(seen, fmt.Sprintf("%s %s %d %v", r.Method, r.URL.Path, len(b), err != nil))
+		mu.Unlock()
+		fmt.Fprintf(w, "path=%s", r.URL.Path)
+	}))
+	defer o.Close()
+	f := startProxy(t, true, nil)
+	host := o.Listener.Addr().String()
+	for i, end := range []func(c *net.TCPConn){func(c *net.TCPConn) { c.CloseWrite() }, func(c *net.TCPConn) { rst(c) }} {
+		c := dialProxy(t, f).(*net.TCPConn)
+		c.SetDeadline(time.Now().Add(10 * time.Second))
+		// The short body itself looks like a request: if the origin
+		// connection were reused, the origin would read it as one.
+		inner := fmt.Sprintf("GET /smuggled%d HTTP/1.1\r\nHost: %s\r\n\r\n", i, host)
+		fmt.Fprintf(c, "POST %s/short%d HTTP/1.1\r\nHost: %s\r\nContent-Length: 100000\r\n\r\n%s", o.URL, i, host, inner)
+		time.Sleep(50 * time.Millisecond)
+		end(c)
+		f.waitUntracked(t)
+		for j := range 3 {
+			cl := f.client()
+			resp, err := cl.Get(fmt.Sprintf("%s/next%d-%d", o.URL, i, j))
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			cl.CloseIdleConnections()
+			if want := fmt.Sprintf("path=/next%d-%d", i, j); string(b) != want {
+				t.Fatalf("next request got %q, want %q", b, want)
+			}
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for _, s := range seen {
+		if strings.Contains(s, "smuggled") {
+			t.Fatalf("the origin read a short body's bytes as a request: %q", seen)
+		}
+	}
+}
