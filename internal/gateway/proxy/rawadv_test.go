@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"io"
 	"net"
@@ -720,4 +722,96 @@ func TestAdvShortBodyNeverReusesOrigin(t *testing.T) {
 			t.Fatalf("the origin read a short body's bytes as a request: %q", seen)
 		}
 	}
+}
+
+// prefixConn sends pre with its first write (so requests and a TLS
+// ClientHello leave in one segment) and, before its first read, lets skip
+// read the proxy's answers to those requests from br.
+type prefixConn struct {
+	net.Conn
+	pre  []byte
+	br   *bufio.Reader
+	skip func(*bufio.Reader) error
+}
+
+func (p *prefixConn) Write(b []byte) (int, error) {
+	if p.pre != nil {
+		all := append(p.pre, b...)
+		p.pre = nil
+		if _, err := p.Conn.Write(all); err != nil {
+			return 0, err
+		}
+		return len(b), nil
+	}
+	return p.Conn.Write(b)
+}
+
+func (p *prefixConn) Read(b []byte) (int, error) {
+	if p.skip != nil {
+		skip := p.skip
+		p.skip = nil
+		if err := skip(p.br); err != nil {
+			return 0, err
+		}
+	}
+	return p.br.Read(b)
+}
+
+// A CONNECT after keep-alive requests, sent in the same write as those
+// requests and as the TLS ClientHello behind it: the requests are answered
+// in order, then the tunnel carries TLS to the origin intact.
+func TestAdvConnectAfterKeepAlive(t *testing.T) {
+	tlsOrigin := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "tls path=%s", r.URL.Path)
+	}))
+	defer tlsOrigin.Close()
+	o := newAdvOrigin(t)
+	f := startProxy(t, true, nil)
+	host := o.Listener.Addr().String()
+	c := dialProxy(t, f)
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	var pre strings.Builder
+	for i := range 3 {
+		fmt.Fprintf(&pre, "GET %s/k%d HTTP/1.1\r\nHost: %s\r\n\r\n", o.URL, i, host)
+	}
+	target := tlsOrigin.Listener.Addr().String()
+	fmt.Fprintf(&pre, "CONNECT %s HTTP/1.1\r\nHost: %s\r\n\r\n", target, target)
+	pc := &prefixConn{Conn: c, pre: []byte(pre.String()), br: bufio.NewReader(c), skip: func(br *bufio.Reader) error {
+		for i := range 3 {
+			resp, err := http.ReadResponse(br, nil)
+			if err != nil {
+				return err
+			}
+			b, _ := io.ReadAll(resp.Body)
+			if want := fmt.Sprintf("path=/k%d method=GET", i); string(b) != want {
+				return fmt.Errorf("keep-alive %d: %q", i, b)
+			}
+		}
+		resp, err := http.ReadResponse(br, &http.Request{Method: http.MethodConnect})
+		if err != nil {
+			return err
+		}
+		if resp.StatusCode != 200 {
+			return fmt.Errorf("CONNECT: %s", resp.Status)
+		}
+		return nil
+	}}
+	pool := tlsOrigin.Client().Transport.(*http.Transport).TLSClientConfig.RootCAs
+	tc := tlsClient(pc, pool)
+	if err := tc.Handshake(); err != nil {
+		t.Fatalf("TLS through the tunnel: %v", err)
+	}
+	fmt.Fprintf(tc, "GET /inner HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n", target)
+	resp, err := http.ReadResponse(bufio.NewReader(tc), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	if string(b) != "tls path=/inner" {
+		t.Fatalf("inner: %q", b)
+	}
+}
+
+func tlsClient(c net.Conn, roots *x509.CertPool) *tls.Conn {
+	return tls.Client(c, &tls.Config{RootCAs: roots, ServerName: "example.com"})
 }
