@@ -815,3 +815,55 @@ func TestAdvConnectAfterKeepAlive(t *testing.T) {
 func tlsClient(c net.Conn, roots *x509.CertPool) *tls.Conn {
 	return tls.Client(c, &tls.Config{RootCAs: roots, ServerName: "example.com"})
 }
+
+// 2,000 requests pipelined while the client reads concurrently: all are
+// answered, in order, each whole (the proxy's writes wait for the client
+// and its reads for the proxy's writes, with no deadlock and no loss).
+func TestAdvPipelineFlood(t *testing.T) {
+	o := newAdvOrigin(t)
+	f := startProxy(t, true, nil)
+	c := dialProxy(t, f)
+	c.SetDeadline(time.Now().Add(60 * time.Second))
+	host := o.Listener.Addr().String()
+	const n = 2000
+	go func() {
+		var b bytes.Buffer
+		for i := range n {
+			fmt.Fprintf(&b, "GET %s/gen?n=%d HTTP/1.1\r\nHost: %s\r\n\r\n", o.URL, 1000+i*7, host)
+		}
+		c.Write(b.Bytes())
+	}()
+	br := bufio.NewReader(c)
+	for i := range n {
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatalf("response %d: %v", i, err)
+		}
+		body, err := io.ReadAll(resp.Body)
+		if err != nil || fmt.Sprintf("%x %d", sha256.Sum256(body), len(body)) != patternSum(int64(1000+i*7)) {
+			t.Fatalf("response %d: %d bytes, %v", i, len(body), err)
+		}
+	}
+}
+
+// Expect: 100-continue: the client that gets its 100 and then resets, and
+// the one that never sends the body, both end cleanly; the proxy serves on.
+func TestAdvExpectContinueResets(t *testing.T) {
+	o := newAdvOrigin(t)
+	f := startProxy(t, true, nil)
+	host := o.Listener.Addr().String()
+	c := dialProxy(t, f)
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	fmt.Fprintf(c, "POST %s/sha HTTP/1.1\r\nHost: %s\r\nContent-Length: 1000000\r\nExpect: 100-continue\r\n\r\n", o.URL, host)
+	br := bufio.NewReader(c)
+	line, err := br.ReadString('\n')
+	if err != nil || !strings.HasPrefix(line, "HTTP/1.1 100") {
+		t.Fatalf("no 100: %q %v", line, err)
+	}
+	c.Write(make([]byte, 1000))
+	time.Sleep(20 * time.Millisecond)
+	rst(c)
+	f.waitUntracked(t)
+	stillServes(t, f, o)
+	f.waitUntracked(t)
+}
