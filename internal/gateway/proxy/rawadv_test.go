@@ -522,7 +522,7 @@ func commonPrefix(a, b []byte) int {
 }
 
 // Thousands of client connections that open and close (some idle, some
-// after a request, some reset mid-request) leave no file descriptor and no
+// after a request, some reset mid-request or mid-tunnel) leave no file descriptor and no
 // goroutine behind.
 func TestAdvManyConnectionsNoLeak(t *testing.T) {
 	o := newAdvOrigin(t)
@@ -547,9 +547,17 @@ func TestAdvManyConnectionsNoLeak(t *testing.T) {
 				return
 			}
 			c.SetDeadline(time.Now().Add(10 * time.Second))
-			switch i % 4 {
+			switch i % 6 {
 			case 0:
 				c.Close()
+			case 4: // a tunnel whose client resets before its ClientHello
+				fmt.Fprintf(c, "CONNECT %s HTTP/1.1\r\nHost: %s\r\n\r\n", host, host)
+				c.Read(make([]byte, 100))
+				rst(c)
+			case 5: // a tunnel whose client resets mid-ClientHello
+				fmt.Fprintf(c, "CONNECT %s HTTP/1.1\r\nHost: %s\r\n\r\n\x16\x03\x01\x02\x00\x01", host, host)
+				c.Read(make([]byte, 100))
+				rst(c)
 			case 1:
 				fmt.Fprintf(c, "GET %s/m HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n", o.URL, host)
 				io.Copy(io.Discard, c)
