@@ -228,11 +228,14 @@ func (s *Server) serveConn(c net.Conn, st *connState) {
 			fmt.Fprintf(c, "HTTP/1.1 %d %s\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\nhoneygate: %s\n", code, http.StatusText(code), http.StatusText(code))
 			return
 		}
-		if req.Body != http.NoBody || req.Method == http.MethodConnect {
-			// A body may take long to arrive (an upload), and a tunnel
-			// sets its own.
+		if req.Method == http.MethodConnect {
+			// A tunnel sets its own.
 			_ = c.SetReadDeadline(time.Time{})
 			deadline = time.Time{}
+		} else if req.Body != http.NoBody {
+			// A body may take long to arrive (an upload), but not fall
+			// silent for longer than the read timeout (clientBody).
+			req.Body = &clientBody{rc: req.Body, c: c, timeout: s.origins.readTimeout, deadline: &deadline}
 		}
 		req.RemoteAddr = remote
 		w.reset(req)
@@ -255,6 +258,9 @@ func (s *Server) serveConn(c net.Conn, st *connState) {
 			if _, err := io.CopyN(io.Discard, req.Body, maxDrain); err != io.EOF {
 				return
 			}
+			// The body's deadline may be later than the idle one:
+			// zero makes the next wait set its own.
+			deadline = time.Time{}
 		}
 		st.active.Store(false)
 	}
@@ -451,6 +457,31 @@ func (w *respWriter) finish() error {
 	}
 	return w.bw.Flush()
 }
+
+// clientBody is a request body as read from the client: each read has
+// timeout (the proxy's read timeout) for the client's next bytes, so an
+// upload may take hours while it moves but a client that falls silent
+// mid-body (slowloris) no longer holds its connection, a goroutine and an
+// origin connection for good. The deadline moves at most once per slack
+// (a second, less for a short timeout); deadline is serveConn's record of
+// the one set on c.
+type clientBody struct {
+	rc       io.ReadCloser
+	c        net.Conn
+	timeout  time.Duration
+	deadline *time.Time
+}
+
+func (b *clientBody) Read(p []byte) (int, error) {
+	d, slack := time.Now().Add(b.timeout), min(time.Second, b.timeout/16)
+	if old := *b.deadline; old.IsZero() || d.Sub(old) > slack || old.Sub(d) > slack {
+		_ = b.c.SetReadDeadline(d)
+		*b.deadline = d
+	}
+	return b.rc.Read(p)
+}
+
+func (b *clientBody) Close() error { return b.rc.Close() }
 
 // expectContinue answers "100 Continue" when the handler first reads the
 // body, so a client that waits for it sends the body then.

@@ -56,7 +56,7 @@ func TestLeanWriteMatchesNetHTTP(t *testing.T) {
 				t.Fatal(err)
 			}
 			_ = bw.Flush()
-			if err := writeNetHTTP(&b, parse()); err != nil {
+			if err := writeNetHTTP(&b, parse(), nil); err != nil {
 				t.Fatal(err)
 			}
 			if got, want := headLines(a.String()), headLines(b.String()); !slices.Equal(got, want) {

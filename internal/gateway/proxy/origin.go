@@ -28,6 +28,9 @@ type origins struct {
 	// readTimeout bounds the wait for each read of a response body (an
 	// origin that sends its head and stalls); see bodyDeadline.
 	readTimeout time.Duration
+	// headerTimeout bounds a request's send and its response head's wait
+	// (originHeaderTimeout; tests shorten it).
+	headerTimeout time.Duration
 
 	// roots verify origins reached over TLS (decrypt: all); nil: the system's.
 	roots *x509.CertPool
@@ -52,6 +55,8 @@ type originConn struct {
 	// deadline is the deadline set on c (zero: none), so that it is set
 	// only when it must change.
 	deadline time.Time
+	// headerTimeout is the pool's (origins.headerTimeout).
+	headerTimeout time.Duration
 }
 
 const (
@@ -60,7 +65,7 @@ const (
 )
 
 func newOrigins(dial func(ctx context.Context, network, addr string) (net.Conn, error)) *origins {
-	return &origins{dial: dial, maxIdle: 1024, idleTimeout: 90 * time.Second, readTimeout: defaultReadTimeout, idle: map[string][]*originConn{}}
+	return &origins{dial: dial, maxIdle: 1024, idleTimeout: 90 * time.Second, readTimeout: defaultReadTimeout, headerTimeout: originHeaderTimeout, idle: map[string][]*originConn{}}
 }
 
 func (o *origins) get(ctx context.Context, key string) (*originConn, error) {
@@ -101,7 +106,8 @@ func (o *origins) get(ctx context.Context, key string) (*originConn, error) {
 	}
 	rw := newRawIO(c)
 	lim := &headLimit{r: rw}
-	return &originConn{c: c, lim: lim, br: bufio.NewReaderSize(lim, 16<<10), bw: bufio.NewWriterSize(rw, 16<<10), key: key}, nil
+	return &originConn{c: c, lim: lim, br: bufio.NewReaderSize(lim, 16<<10), bw: bufio.NewWriterSize(rw, 16<<10), key: key,
+		headerTimeout: o.headerTimeout}, nil
 }
 
 func (o *origins) put(oc *originConn) {
@@ -250,12 +256,12 @@ func (oc *originConn) exchange(req *http.Request) (*http.Response, error) {
 	// One deadline for sending the request and reading the response head;
 	// moved only when it is more than a second off, and left in place for
 	// a body already buffered (originBody sets the body's own otherwise).
-	oc.setDeadline(time.Now().Add(originHeaderTimeout), time.Second)
+	oc.setDeadline(time.Now().Add(oc.headerTimeout), time.Second)
 	var err error
 	if leanWritable(req) {
 		err = writeLean(oc.bw, req)
 	} else {
-		err = writeNetHTTP(oc.bw, req)
+		err = writeNetHTTP(oc.bw, req, oc)
 	}
 	if err != nil {
 		return nil, err
@@ -274,23 +280,46 @@ func (oc *originConn) exchange(req *http.Request) (*http.Response, error) {
 
 // writeNetHTTP writes req (head and body) with net/http, as a forward
 // proxy sends it on: origin-form, keep-alive, no User-Agent of Go's own.
-func writeNetHTTP(w io.Writer, req *http.Request) error {
+// The body is sent through sendingBody, for oc (nil: no deadline to move).
+func writeNetHTTP(w io.Writer, req *http.Request, oc *originConn) error {
 	out := *req // shallow: the header map is the request's, ours to edit
 	out.RequestURI = ""
 	out.Close = false
 	if req.ContentLength == 0 {
 		out.Body = nil // no body: lets a stale pooled connection be retried
 	} else if out.Body != nil && out.Body != http.NoBody {
-		// Request.Write closes the body it sent; the client's body must
-		// stay open, so that the connection loop can read its end and
-		// keep the connection (and the requests pipelined behind it).
-		out.Body = io.NopCloser(out.Body)
+		out.Body = &sendingBody{r: out.Body, oc: oc}
 	}
 	if _, ok := out.Header["User-Agent"]; !ok {
 		out.Header["User-Agent"] = []string{""} // Go's own would be added
 	}
 	return out.Write(w)
 }
+
+// sendingBody is a client's request body as it is sent to the origin.
+//
+// Its Close does nothing: Request.Write closes the body it sent, but the
+// client's body must stay open, so that the connection loop can read its
+// end and keep the connection (and the requests pipelined behind it).
+//
+// Each read moves the origin connection's deadline (set for the head by
+// exchange) a header timeout on: an upload from a slow uplink may take
+// longer than that and still move, and only a client silent for that long
+// cuts it. The deadline moves at most once a second (setDeadline).
+type sendingBody struct {
+	r  io.Reader
+	oc *originConn
+}
+
+func (b *sendingBody) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if b.oc != nil && n > 0 {
+		b.oc.setDeadline(time.Now().Add(b.oc.headerTimeout), time.Second)
+	}
+	return n, err
+}
+
+func (b *sendingBody) Close() error { return nil }
 
 // setDeadline sets d as the connection's deadline unless the one set is
 // within slack of it: setting one is a runtime timer operation, too dear

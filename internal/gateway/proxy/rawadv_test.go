@@ -19,6 +19,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/honeygate/honeygate/internal/gateway"
 )
 
 // Attacks on the raw socket I/O (rawio_linux.go) from outside: clients and
@@ -874,4 +876,47 @@ func TestAdvExpectContinueResets(t *testing.T) {
 	f.waitUntracked(t)
 	stillServes(t, f, o)
 	f.waitUntracked(t)
+}
+
+// An upload that keeps moving is not cut by the origin's header timeout,
+// however long it takes (a large file from a slow uplink); a client that
+// falls silent mid-body for longer than the read timeout is (slowloris).
+func TestAdvLongUploadNotCut(t *testing.T) {
+	o := newAdvOrigin(t)
+	f := startProxy(t, true, func(c *gateway.Config) { c.ProxyReadTimeout = time.Second })
+	f.srv.origins.headerTimeout = time.Second
+	host := o.Listener.Addr().String()
+	const piece, pieces = 1000, 30 // 3 s at 100 ms a piece
+	c := dialProxy(t, f)
+	c.SetDeadline(time.Now().Add(20 * time.Second))
+	fmt.Fprintf(c, "POST %s/sha HTTP/1.1\r\nHost: %s\r\nContent-Length: %d\r\n\r\n", o.URL, host, piece*pieces)
+	var all []byte
+	for i := range pieces {
+		b := bytes.Repeat([]byte{byte('a' + i%26)}, piece)
+		all = append(all, b...)
+		if _, err := c.Write(b); err != nil {
+			t.Fatalf("piece %d: %v", i, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	br := bufio.NewReader(c)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	if want := fmt.Sprintf("%x %d", sha256.Sum256(all), len(all)); resp.StatusCode != 200 || string(body) != want {
+		t.Fatalf("steady 3 s upload: %s %q, want %q", resp.Status, body, want)
+	}
+
+	// Silent past the timeout: cut, the client told so or its connection closed.
+	c2 := dialProxy(t, f)
+	c2.SetDeadline(time.Now().Add(20 * time.Second))
+	fmt.Fprintf(c2, "POST %s/sha HTTP/1.1\r\nHost: %s\r\nContent-Length: 2000\r\n\r\n", o.URL, host)
+	c2.Write(make([]byte, 1000))
+	start := time.Now()
+	got, _ := io.ReadAll(c2)
+	if d := time.Since(start); d > 5*time.Second || bytes.Contains(got, []byte("200 OK")) {
+		t.Fatalf("silent upload: ended after %v with %q", d, got)
+	}
 }
