@@ -59,7 +59,8 @@ type Config struct {
 	FoldGroups int `yaml:"fold_groups"`
 	// ProxyReadTimeout is how long the proxy waits for the next byte of an
 	// origin's response body (Squid's read_timeout) before it closes both
-	// connections; the client keeps what it had.
+	// connections; the client keeps what it had. A client's request body
+	// silent this long is cut off too.
 	ProxyReadTimeout time.Duration `yaml:"proxy_read_timeout"`
 	// ProxyWriteTimeout is how long a write to a proxy client may block
 	// (a client that stops reading; Squid's write_timeout) before the
