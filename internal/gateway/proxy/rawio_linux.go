@@ -24,13 +24,20 @@ type rawIO struct {
 	rc   syscall.RawConn
 	conn net.Conn // for errors' addresses
 
-	// The current call's buffer and result, read by the callbacks, which
-	// are method values made once so that a call allocates nothing.
-	buf     []byte
-	n       int
-	errno   syscall.Errno
+	// The current read's and write's buffer and result, used by the
+	// callbacks, which are method values made once so that a call
+	// allocates nothing. A read and a write may run at once (a tunnel's
+	// two directions), so each has its own; like the proxy's every use,
+	// there is one reader and one writer at a time.
+	rd, wr  rawCall
 	readFn  func(fd uintptr) bool
 	writeFn func(fd uintptr) bool
+}
+
+type rawCall struct {
+	buf   []byte
+	n     int
+	errno syscall.Errno
 }
 
 // newRawIO returns a reader and writer for c: raw for a TCP connection,
@@ -51,14 +58,14 @@ func newRawIO(c net.Conn) io.ReadWriter {
 
 func (r *rawIO) read(fd uintptr) bool {
 	for {
-		n, e := sysRead(fd, r.buf)
+		n, e := sysRead(fd, r.rd.buf)
 		switch e {
 		case syscall.EINTR:
 			continue
 		case syscall.EAGAIN:
 			return false
 		}
-		r.n, r.errno = int(n), e
+		r.rd.n, r.rd.errno = n, e
 		return true
 	}
 }
@@ -67,10 +74,10 @@ func (r *rawIO) Read(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
-	r.buf, r.n, r.errno = p, 0, 0
+	r.rd = rawCall{buf: p}
 	err := r.rc.Read(r.readFn)
-	n, errno := r.n, r.errno
-	r.buf = nil
+	n, errno := r.rd.n, r.rd.errno
+	r.rd.buf = nil
 	switch {
 	case err != nil:
 		return 0, err
@@ -82,20 +89,18 @@ func (r *rawIO) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-// write sends what is left of r.buf; MSG_NOSIGNAL: a peer gone is EPIPE,
-// never a signal.
+// write sends what is left of the write's buffer.
 func (r *rawIO) write(fd uintptr) bool {
-	for r.n < len(r.buf) {
-		b := r.buf[r.n:]
-		n, e := sysWrite(fd, b)
+	for r.wr.n < len(r.wr.buf) {
+		n, e := sysWrite(fd, r.wr.buf[r.wr.n:])
 		switch e {
 		case 0:
-			r.n += int(n)
+			r.wr.n += n
 		case syscall.EINTR:
 		case syscall.EAGAIN:
 			return false
 		default:
-			r.errno = e
+			r.wr.errno = e
 			return true
 		}
 	}
@@ -106,10 +111,10 @@ func (r *rawIO) Write(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
-	r.buf, r.n, r.errno = p, 0, 0
+	r.wr = rawCall{buf: p}
 	err := r.rc.Write(r.writeFn)
-	n, errno := r.n, r.errno
-	r.buf = nil
+	n, errno := r.wr.n, r.wr.errno
+	r.wr.buf = nil
 	switch {
 	case err != nil:
 		return n, err

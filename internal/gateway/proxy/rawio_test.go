@@ -168,3 +168,37 @@ func TestRawIOAllocatesNothing(t *testing.T) {
 		t.Fatalf("%v allocations per write and read, want 0", allocs)
 	}
 }
+
+// A tunnel reads one direction while it writes the other: a read and a
+// write at once on one rawIO keep their own buffers and results (the race
+// detector checks this test).
+func TestRawIOReadWhileWriting(t *testing.T) {
+	a, b := tcpPair(t)
+	ra, rb := newRawIO(a), newRawIO(b)
+	const size = 4 << 20
+	data := make([]byte, size)
+	rand.Read(data)
+	errc := make(chan error, 4)
+	got := make([][]byte, 2)
+	pump := func(i int, w io.Writer, r io.Reader) {
+		go func() { _, err := w.Write(data); errc <- err }()
+		go func() {
+			buf := make([]byte, size)
+			_, err := io.ReadFull(r, buf)
+			got[i] = buf
+			errc <- err
+		}()
+	}
+	pump(0, ra, rb) // a -> b, read at b
+	pump(1, rb, ra) // b -> a, read at a: each side reads and writes at once
+	for range 4 {
+		if err := <-errc; err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range got {
+		if !bytes.Equal(got[i], data) {
+			t.Fatalf("direction %d: bytes differ", i)
+		}
+	}
+}
