@@ -920,3 +920,40 @@ func TestAdvLongUploadNotCut(t *testing.T) {
 		t.Fatalf("silent upload: ended after %v with %q", d, got)
 	}
 }
+
+// Plain HTTP inside a CONNECT tunnel gets the same bound: a request body
+// silent for the read timeout is cut; one that moves is not.
+func TestAdvSilentBodyInTunnelCut(t *testing.T) {
+	o := newAdvOrigin(t)
+	f := startProxy(t, true, func(c *gateway.Config) { c.ProxyReadTimeout = time.Second })
+	host := o.Listener.Addr().String()
+	c := dialProxy(t, f)
+	c.SetDeadline(time.Now().Add(20 * time.Second))
+	fmt.Fprintf(c, "CONNECT %s HTTP/1.1\r\nHost: %s\r\n\r\n", host, host)
+	br := bufio.NewReader(c)
+	resp, err := http.ReadResponse(br, &http.Request{Method: http.MethodConnect})
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("CONNECT: %v %v", resp, err)
+	}
+	// A moving body first: 2 s in pieces 100 ms apart.
+	fmt.Fprintf(c, "POST /sha HTTP/1.1\r\nHost: %s\r\nContent-Length: 2000\r\n\r\n", host)
+	for range 20 {
+		c.Write(make([]byte, 100))
+		time.Sleep(100 * time.Millisecond)
+	}
+	resp, err = http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	if want := fmt.Sprintf("%x 2000", sha256.Sum256(make([]byte, 2000))); string(body) != want {
+		t.Fatalf("moving body in a tunnel: %s %q", resp.Status, body)
+	}
+	fmt.Fprintf(c, "POST /sha HTTP/1.1\r\nHost: %s\r\nContent-Length: 2000\r\n\r\n", host)
+	c.Write(make([]byte, 1000))
+	start := time.Now()
+	got, _ := io.ReadAll(br)
+	if d := time.Since(start); d > 5*time.Second || bytes.Contains(got, []byte("200 OK")) {
+		t.Fatalf("silent body in a tunnel: ended after %v with %q", d, got)
+	}
+}
