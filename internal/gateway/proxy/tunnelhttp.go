@@ -60,6 +60,12 @@ func (s *Server) plainInTunnel(conn net.Conn, r io.Reader, host, hostport string
 		}
 		req.URL.Scheme, req.URL.Host = "http", hostport
 		req.RemoteAddr = remote
+		if req.Body != http.NoBody {
+			// As on a client connection: silent for the read
+			// timeout, the body is cut (engine.go, clientBody).
+			var deadline time.Time
+			req.Body = &clientBody{rc: req.Body, c: conn, timeout: s.origins.readTimeout, deadline: &deadline}
+		}
 		req = req.WithContext(ctx)
 		if !s.serveInner(conn, br, bw, dw, req, ci) {
 			return
