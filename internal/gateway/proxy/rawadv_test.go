@@ -957,3 +957,48 @@ func TestAdvSilentBodyInTunnelCut(t *testing.T) {
 		t.Fatalf("silent body in a tunnel: ended after %v with %q", d, got)
 	}
 }
+
+// And inside a decrypted tunnel: a request body silent for the read
+// timeout is cut.
+func TestAdvSilentBodyDecryptedCut(t *testing.T) {
+	ca, err := LoadOrCreateCA(t.TempDir() + "/ca")
+	if err != nil {
+		t.Fatal(err)
+	}
+	origin := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n, _ := io.Copy(io.Discard, r.Body)
+		fmt.Fprintf(w, "got %d", n)
+	}))
+	t.Cleanup(origin.Close) // after the client's connection closes
+	f := startProxy(t, true, func(c *gateway.Config) { c.Default.Decrypt = "all"; c.ProxyReadTimeout = time.Second })
+	f.srv.opt.CA = ca
+	originRoots := x509.NewCertPool()
+	originRoots.AddCert(origin.Certificate())
+	f.srv.origins.roots = originRoots
+	roots := x509.NewCertPool()
+	roots.AppendCertsFromPEM(ca.CertPEM())
+
+	target := origin.Listener.Addr().String()
+	c := dialProxy(t, f)
+	c.SetDeadline(time.Now().Add(20 * time.Second))
+	fmt.Fprintf(c, "CONNECT %s HTTP/1.1\r\nHost: %s\r\n\r\n", target, target)
+	br := bufio.NewReader(c)
+	resp, err := http.ReadResponse(br, &http.Request{Method: http.MethodConnect})
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("CONNECT: %v %v", resp, err)
+	}
+	tc := tls.Client(&prefixConn{Conn: c, br: br}, &tls.Config{RootCAs: roots, ServerName: "127.0.0.1"})
+	if err := tc.Handshake(); err != nil {
+		t.Fatal(err)
+	}
+	if tc.ConnectionState().PeerCertificates[0].Issuer.CommonName != "honeygate gateway CA" {
+		t.Fatal("not decrypted: the test proves nothing")
+	}
+	fmt.Fprintf(tc, "POST /up HTTP/1.1\r\nHost: %s\r\nContent-Length: 2000\r\n\r\n", target)
+	tc.Write(make([]byte, 1000))
+	start := time.Now()
+	got, _ := io.ReadAll(tc)
+	if d := time.Since(start); d > 5*time.Second || bytes.Contains(got, []byte("200 OK")) {
+		t.Fatalf("silent body, decrypted: ended after %v with %q", d, got)
+	}
+}
