@@ -316,9 +316,12 @@ func (p *suffixProbe) also(t *table, h uint64) bool {
 // reuse readies p for the same host's lookup in another snapshot (an
 // Overlay's delta): the hashes already made are kept, as every snapshot
 // hashes with the same seed.
+//
+// Only the counts are reset: the arrays behind them are written before
+// they are read (next, also), and clearing them all (a kilobyte) cost an
+// overlay's lookup more than the delta's probes.
 func (p *suffixProbe) reuse() {
-	nk, kpos, kh := p.nk, p.kpos, p.kh
-	*p = suffixProbe{nk: nk, kpos: kpos, kh: kh}
+	p.pos, p.labels, p.n, p.nx = 0, 0, 0, 0
 }
 
 // touch hashes the host's suffixes that a URL lookup will probe (the whole
@@ -363,6 +366,18 @@ func (p *suffixProbe) touch(s *Snapshot, host string) {
 	}
 	p.sink = sink
 }
+
+// large reports whether s's name and URL tables are too large to stay in
+// the caches: touch's early reads pay only there. (An Overlay's delta is
+// small: reading ahead in it costs a lookup through the overlay more than
+// it saves.)
+func (s *Snapshot) large() bool {
+	return len(s.names.tags)+len(s.urlBloom.blocks)*32+len(s.urlLines.lines)*64 > largeTables
+}
+
+// largeTables is the table size, in bytes, from which a URL lookup reads
+// ahead (touch): a quarter of a core's second-level cache.
+const largeTables = 256 << 10
 
 // hash is the hash of host[i:], from the known ones when it is there;
 // one computed is recorded while there is room.
@@ -691,7 +706,7 @@ func (s *Snapshot) urlKeys(c *canonURL, p *suffixProbe, ks *urlKeySet) {
 // snapshot's lookup of the same URL (see suffixProbe.reuse).
 func (s *Snapshot) matchCanon(c *canonURL, p *suffixProbe) result {
 	ur, hr := result{skip: s.skip}, result{skip: s.skip}
-	if !c.ip {
+	if !c.ip && s.large() {
 		p.touch(s, c.host)
 	}
 	var ks urlKeySet
