@@ -343,12 +343,6 @@ func (p *suffixProbe) touch(s *Snapshot, host string) {
 			h := p.hash(s, host, i)
 			made++
 			if wantURL {
-				if i == 0 {
-					// The whole host's line, where a listed URL's
-					// entries are (see hostLines): fetched beside the
-					// filter's block, not after it answers.
-					s.urlLines.prefetch(h)
-				}
 				sink += s.urlBloom.block(h)[0]
 			}
 			if wantName {
@@ -620,11 +614,12 @@ type urlKeySet struct {
 // one test of the filter per host expression, and no path is hashed. The
 // hashes of the host expressions come from p when touch made them.
 //
-// A key's entry is in its host's line (fetched already: touch started it,
-// or, for an address, the start of this function), unless the filter
-// marks the host as one with keys in the keyed table; for those, each key
-// the filter lets through has its slot's fetch started at once (prefetch),
-// while the other expressions are still hashed and tested. (Fetching the
+// A host the filter lets through has its line's fetch started at once
+// (hostLines), and each key of it that the filter lets through is looked
+// up there (seeURLs); where the filter marks the host as one with keys in
+// the keyed table, each such key also has its slot's fetch started at
+// once (prefetch), while the other expressions are still hashed and
+// tested. (Fetching the
 // whole URL's slots before the filter had answered, for every URL, gained
 // about 5% on listed hosts and lost 4 to 20% on unlisted ones: the wasted
 // fetches and hashing cost the common case.)
@@ -663,13 +658,11 @@ func (s *Snapshot) urlKeys(c *canonURL, p *suffixProbe, ks *urlKeySet) {
 	n := 0
 	for hx, lo := range starts[:ns] {
 		hh := p.hash(s, host, lo)
-		if c.ip {
-			s.urlLines.prefetch(hh) // a name's was started by touch
-		}
 		blk := s.urlBloom.block(hh)
 		if !bloomHas(blk, hh) {
 			continue
 		}
+		s.urlLines.prefetch(hh)
 		keyed := hasKeyed && bloomHas(blk, keyedMark(hh))
 		ks.hosts[hx] = hh
 		if ends == nil {
@@ -701,7 +694,7 @@ func (s *Snapshot) urlKeys(c *canonURL, p *suffixProbe, ks *urlKeySet) {
 // matchCanon matches c's expressions: the keyed table's probes that the
 // Bloom filter lets through and the names table's host and domain probes
 // go out in one batch, so their cache misses overlap, and the host lines
-// (fetched meanwhile) are read after. URL hits rank above host hits; an
+// (whose fetch urlKeys started) are read after. URL hits rank above host hits; an
 // allow entry anywhere settles it. p is new, or reused from another
 // snapshot's lookup of the same URL (see suffixProbe.reuse).
 func (s *Snapshot) matchCanon(c *canonURL, p *suffixProbe) result {
