@@ -12,7 +12,21 @@
 # Environment (defaults in brackets):
 #   DOMAINS [1000000]   blocklist size
 #   DURATION [15]       seconds per wrk / dnsperf run
-#   CONNS [50]          wrk connections (keep-alive), 2 threads
+#   CONNS [50 200]      wrk connections (keep-alive), 2 threads; a list runs
+#                       the flat-out proxy runs once for each (the paced runs
+#                       use the first): a few busy clients, then the many
+#                       clients an ISP's gateway serves
+#   ORIGIN [go]         the origin every proxy forwards to: go (gwpeer's
+#                       lean HTTP/1.1 responder, 2 threads) or nginx
+#                       (Debian's nginx-light, one worker process: an event
+#                       loop whose own latency is flat when it is not the
+#                       bottleneck); both serve the same 1 KiB body
+#   PIN [0]             1: the servers under test (honeygate, Squid, tinyproxy,
+#                       dnsmasq) on CPU 1 only, the load generators and the
+#                       origin (wrk, dnsperf, gwpeer, nginx) on CPU 0, so that
+#                       no proxy competes with wrk for a core: each proxy
+#                       gets exactly one core (Go's GOMAXPROCS follows the
+#                       affinity, so honeygate runs one P)
 #   DNS_CLIENTS [4]     dnsperf clients
 #   PAIRS [2]           peer/honeygate pairs, alternated (peer first)
 #   ONLY [all]          proxy or dns: run only that half
@@ -40,7 +54,15 @@ set -euo pipefail
 
 DOMAINS=${DOMAINS:-1000000}
 DURATION=${DURATION:-15}
-CONNS=${CONNS:-50}
+CONNS=${CONNS:-50 200}
+ORIGIN=${ORIGIN:-go}
+PIN=${PIN:-0}
+SRV=() GEN=()
+if [ "$PIN" = 1 ]; then
+	[ "$(nproc)" -ge 2 ] || { echo "PIN=1 needs two CPUs"; exit 2; }
+	SRV=(taskset -c 1) GEN=(taskset -c 0)
+fi
+conns=${CONNS%% *}
 DNS_CLIENTS=${DNS_CLIENTS:-4}
 PAIRS=${PAIRS:-2}
 PACED_MS=${PACED_MS:-4}
@@ -84,7 +106,7 @@ echo "- commit:  $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git 
 echo "- cpus:    $(nproc) x $(lscpu | sed -n 's/^Model name: *//p')"
 echo "- load:    $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine at start)"
 echo "- peers:   $(squid -v | head -1); tinyproxy $(tinyproxy -v 2>&1 | awk '{print $2}'); $(dnsmasq -v | head -1 | cut -d' ' -f1-3)"
-echo "- params:  DOMAINS=$DOMAINS DURATION=${DURATION}s CONNS=$CONNS DNS_CLIENTS=$DNS_CLIENTS DNS_QUERIES=$DNS_QUERIES PAIRS=$PAIRS${HG_ENV:+ HG_ENV=$HG_ENV}"
+echo "- params:  DOMAINS=$DOMAINS DURATION=${DURATION}s CONNS="$CONNS" ORIGIN=$ORIGIN PIN=$PIN DNS_CLIENTS=$DNS_CLIENTS DNS_QUERIES=$DNS_QUERIES PAIRS=$PAIRS${HG_ENV:+ HG_ENV=$HG_ENV}"
 echo
 
 if [ -n "$HG_BIN" ]; then
@@ -99,9 +121,46 @@ if [ ! -s "$tmp/list/queries.txt" ] || [ "$(wc -l <"$tmp/list/domains.txt")" != 
 	"$tmp/gwpeer" list -n "$DOMAINS" -queries 10000 -out "$tmp/list"
 fi
 
-"$tmp/gwpeer" serve -http "127.0.0.1:$P_ORIGIN" -dns "127.0.0.1:$P_UP" >"$tmp/gwpeer.log" 2>&1 &
-pids+=($!)
-peerpid=$!
+case $ORIGIN in
+go)
+	"${GEN[@]}" "$tmp/gwpeer" serve -http "127.0.0.1:$P_ORIGIN" -dns "127.0.0.1:$P_UP" >"$tmp/gwpeer.log" 2>&1 &
+	pids+=($!)
+	peerpid=$!
+	;;
+nginx)
+	command -v nginx >/dev/null || { echo "missing nginx (apt-get install -y nginx-light)"; exit 2; }
+	# gwpeer still answers DNS upstream (its HTTP side on a port nobody uses).
+	"${GEN[@]}" "$tmp/gwpeer" serve -http "127.0.0.1:$(port)" -dns "127.0.0.1:$P_UP" >"$tmp/gwpeer.log" 2>&1 &
+	pids+=($!)
+	mkdir -p "$tmp/nginx/www"
+	"$tmp/gwpeer" body >"$tmp/nginx/www/1k"
+	cp "$tmp/nginx/www/1k" "$tmp/nginx/www/index.html"
+	cat >"$tmp/nginx/nginx.conf" <<EOF
+worker_processes 1;
+daemon off;
+pid $tmp/nginx/nginx.pid;
+error_log $tmp/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+	access_log off;
+	keepalive_requests 10000000;
+	keepalive_timeout 120s;
+	server {
+		listen 127.0.0.1:$P_ORIGIN;
+		root $tmp/nginx/www;
+		location / { default_type text/plain; }
+	}
+}
+EOF
+	"${GEN[@]}" nginx -c "$tmp/nginx/nginx.conf" -p "$tmp/nginx" >"$tmp/nginx/out.log" 2>&1 &
+	pids+=($!)
+	ngxpid=$!
+	for _ in $(seq 1 50); do peerpid=$(pgrep -P "$ngxpid" | head -1) && [ -n "$peerpid" ] && break; sleep 0.1; done
+	;;
+*)
+	echo "ORIGIN must be go or nginx"; exit 2
+	;;
+esac
 
 cat >"$tmp/honeygate.yaml" <<EOF
 gateway:
@@ -109,7 +168,7 @@ gateway:
   allow_private_upstream: true
 EOF
 rm -f "$tmp/hgdata/listeners.json" # a reused WORK's, from the last run
-env $HG_ENV "$tmp/honeygate" serve --data "$tmp/hgdata" --config "$tmp/honeygate.yaml" \
+"${SRV[@]}" env $HG_ENV "$tmp/honeygate" serve --data "$tmp/hgdata" --config "$tmp/honeygate.yaml" \
 	--listen web=127.0.0.1:0 --listen telnet=off --listen ssh=off --listen smb=off --listen iot-http=off \
 	--listen reflect-dns=off --listen reflect-ntp=off --listen reflect-ssdp=off --listen reflect-chargen=off --listen reflect-memcached=off \
 	--listen "proxy=127.0.0.1:$P_HG" --listen "dns=127.0.0.1:$P_HGDNS" >"$tmp/honeygate.log" 2>&1 &
@@ -132,7 +191,7 @@ http_access allow localnet
 http_access deny all
 shutdown_lifetime 1 seconds
 EOF
-squid -N -f "$tmp/squid/squid.conf" >"$tmp/squid/out.log" 2>&1 &
+"${SRV[@]}" squid -N -f "$tmp/squid/squid.conf" >"$tmp/squid/out.log" 2>&1 &
 pids+=($!)
 squidpid=$!
 
@@ -148,7 +207,7 @@ Allow 127.0.0.1
 LogLevel Critical
 PidFile "$tmp/tinyproxy.pid"
 EOF
-tinyproxy -d -c "$tmp/tinyproxy.conf" >"$tmp/tinyproxy.log" 2>&1 &
+"${SRV[@]}" tinyproxy -d -c "$tmp/tinyproxy.conf" >"$tmp/tinyproxy.log" 2>&1 &
 pids+=($!)
 tinypid=$!
 
@@ -163,7 +222,7 @@ cache-size=100000
 pid-file=$tmp/dnsmasq.pid
 conf-file=$tmp/list/dnsmasq.conf
 EOF
-dnsmasq -k -C "$tmp/dnsmasq.conf" >"$tmp/dnsmasq.log" 2>&1 &
+"${SRV[@]}" dnsmasq -k -C "$tmp/dnsmasq.conf" >"$tmp/dnsmasq.log" 2>&1 &
 pids+=($!)
 dnsmasqpid=$!
 
@@ -223,9 +282,9 @@ run_wrk() { # name pid|- url [script]
 	[ "$2" = - ] || c0=$(cpu "$2")
 	o0=$(cpu "$peerpid") b0=$(busy)
 	if [ -n "${4:-}" ]; then
-		out=$(wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency -s "$4" "$3" 2>&1)
+		out=$("${GEN[@]}" wrk -t2 -c"$conns" -d"${DURATION}s" --latency -s "$4" "$3" 2>&1)
 	else
-		out=$(wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency "$3" 2>&1)
+		out=$("${GEN[@]}" wrk -t2 -c"$conns" -d"${DURATION}s" --latency "$3" 2>&1)
 	fi
 	c1=0
 	[ "$2" = - ] || c1=$(cpu "$2")
@@ -261,15 +320,18 @@ proxy_pairs() {
 }
 
 if [ "$ONLY" != dns ]; then
-	echo "## Proxy: wrk -t2 -c$CONNS -d${DURATION}s, absolute-form GET of a 1 KiB body, keep-alive"
-	echo
-	echo "| target | requests/s | p50 | p99 | server CPU s | requests per CPU-s | origin CPU s | machine idle | load |"
-	echo "|---|---|---|---|---|---|---|---|---|"
-	run_wrk direct - "http://127.0.0.1:$P_ORIGIN/1k"
-	run_wrk tinyproxy "$tinypid" "http://127.0.0.1:$P_TINY" "$tmp/abs.lua"
-	proxy_pairs "" "$tmp/abs.lua"
+	for conns in $CONNS; do
+		echo "## Proxy: wrk -t2 -c$conns -d${DURATION}s, absolute-form GET of a 1 KiB body, keep-alive"
+		echo
+		echo "| target | requests/s | p50 | p99 | server CPU s | requests per CPU-s | origin CPU s | machine idle | load |"
+		echo "|---|---|---|---|---|---|---|---|---|"
+		run_wrk "direct-c$conns" - "http://127.0.0.1:$P_ORIGIN/1k"
+		run_wrk "tinyproxy-c$conns" "$tinypid" "http://127.0.0.1:$P_TINY" "$tmp/abs.lua"
+		proxy_pairs "c$conns-" "$tmp/abs.lua"
+	done
+	conns=${CONNS%% *}
 	if [ "$PACED_MS" -gt 0 ]; then
-		echo "### Paced: the same, each connection waiting ${PACED_MS} ms between requests (offered at most $((CONNS * 1000 / PACED_MS)) requests/s)"
+		echo "### Paced: wrk -t2 -c$conns, each connection waiting ${PACED_MS} ms between requests (offered at most $((conns * 1000 / PACED_MS)) requests/s)"
 		echo
 		echo "| target | requests/s | p50 | p99 | server CPU s | requests per CPU-s | origin CPU s | machine idle | load |"
 		echo "|---|---|---|---|---|---|---|---|---|"
@@ -284,11 +346,11 @@ if [ "$DNS_QUERIES" = clean ]; then
 fi
 run_dnsperf() { # name pid port
 	# One warm-up pass fills the cache (and the sinkhole answers).
-	dnsperf -s 127.0.0.1 -p "$3" -d "$qfile" -n 1 >/dev/null 2>&1 || true
+	"${GEN[@]}" dnsperf -s 127.0.0.1 -p "$3" -d "$qfile" -n 1 >/dev/null 2>&1 || true
 	local out c0 c1 l0
 	l0=$(load1)
 	c0=$(cpu "$2")
-	out=$(dnsperf -s 127.0.0.1 -p "$3" -d "$qfile" -l "$DURATION" -c "$DNS_CLIENTS" -Q 1000000 2>&1)
+	out=$("${GEN[@]}" dnsperf -s 127.0.0.1 -p "$3" -d "$qfile" -l "$DURATION" -c "$DNS_CLIENTS" -Q 1000000 2>&1)
 	c1=$(cpu "$2")
 	echo "$out" >"$tmp/dnsperf-$1.txt"
 	local qps lat lost cs per

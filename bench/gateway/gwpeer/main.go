@@ -29,7 +29,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: gwpeer serve|list [flags]")
+		fmt.Fprintln(os.Stderr, "usage: gwpeer serve|list|body [flags]")
 		os.Exit(2)
 	}
 	var err error
@@ -38,6 +38,8 @@ func main() {
 		err = serve(os.Args[2:])
 	case "list":
 		err = list(os.Args[2:])
+	case "body":
+		_, err = os.Stdout.Write(originBody())
 	default:
 		err = fmt.Errorf("unknown command %q", os.Args[1])
 	}
@@ -55,6 +57,15 @@ func loopback(addr string) error {
 	return nil
 }
 
+// originBody is the 1 KiB every origin of the benchmark answers with.
+func originBody() []byte {
+	body := make([]byte, 1024)
+	for i := range body {
+		body[i] = 'a' + byte(i%26)
+	}
+	return body
+}
+
 func serve(args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ExitOnError)
 	httpAddr := fs.String("http", "127.0.0.1:18080", "HTTP origin address")
@@ -65,10 +76,7 @@ func serve(args []string) error {
 			return err
 		}
 	}
-	body := make([]byte, 1024)
-	for i := range body {
-		body[i] = 'a' + byte(i%26)
-	}
+	body := originBody()
 	hl, err := net.Listen("tcp", *httpAddr)
 	if err != nil {
 		return err

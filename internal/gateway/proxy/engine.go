@@ -183,11 +183,12 @@ func (s *Server) serveConn(c net.Conn, st *connState) {
 	remote := c.RemoteAddr().String()
 	ap, _ := netip.ParseAddrPort(remote)
 	ci.client = netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
-	lim := &headLimit{r: c, n: -1}
+	rw := newRawIO(c)
+	lim := &headLimit{r: rw, n: -1}
 	br := readerPool.Get().(*bufio.Reader)
 	br.Reset(lim)
 	bw := writerPool.Get().(*bufio.Writer)
-	dw := &deadlineWriter{c: c, timeout: s.opt.WriteTimeout}
+	dw := &deadlineWriter{c: c, w: rw, timeout: s.opt.WriteTimeout}
 	bw.Reset(dw)
 	w := &respWriter{conn: c, br: br, bw: bw, dw: dw, header: make(http.Header, 8)}
 	hijacked := false

@@ -94,8 +94,9 @@ func (o *origins) get(ctx context.Context, key string) (*originConn, error) {
 		}
 		c = tc
 	}
-	lim := &headLimit{r: c}
-	return &originConn{c: c, lim: lim, br: bufio.NewReaderSize(lim, 16<<10), bw: bufio.NewWriterSize(c, 16<<10), key: key}, nil
+	rw := newRawIO(c)
+	lim := &headLimit{r: rw}
+	return &originConn{c: c, lim: lim, br: bufio.NewReaderSize(lim, 16<<10), bw: bufio.NewWriterSize(rw, 16<<10), key: key}, nil
 }
 
 func (o *origins) put(oc *originConn) {

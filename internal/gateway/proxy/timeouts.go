@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"io"
 	"net"
 	"time"
 )
@@ -25,6 +26,7 @@ const (
 // not per write: setting one is a runtime timer operation.
 type deadlineWriter struct {
 	c        net.Conn
+	w        io.Writer     // c's writes (newRawIO); nil: c
 	timeout  time.Duration // 0: none (the connection was hijacked)
 	deadline time.Time
 }
@@ -36,6 +38,9 @@ func (d *deadlineWriter) Write(p []byte) (int, error) {
 			_ = d.c.SetWriteDeadline(t)
 			d.deadline = t
 		}
+	}
+	if d.w != nil {
+		return d.w.Write(p)
 	}
 	return d.c.Write(p)
 }
