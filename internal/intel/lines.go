@@ -11,8 +11,8 @@ import (
 // when it fills, the next ones). A URL lookup knows that line's address as
 // soon as it has hashed the host: it starts fetching the line when the
 // Bloom filter says the host has listed URLs, before any path is hashed,
-// and reads it after hashing and testing them (Snapshot.urlKeys), so the
-// fetch overlaps that work; one line answers for all of the host's keys,
+// and reads it after hashing and testing them (Snapshot.urlKeys, seeURLs),
+// so the fetch overlaps that work; one line answers for all of the host's keys,
 // and a host's url and url-prefix keys that the filter lets through by
 // mistake cost no further read. A table keyed by the whole expression can
 // start a slot's fetch only once that expression is hashed and tested.

@@ -619,10 +619,9 @@ type urlKeySet struct {
 // up there (seeURLs); where the filter marks the host as one with keys in
 // the keyed table, each such key also has its slot's fetch started at
 // once (prefetch), while the other expressions are still hashed and
-// tested. (Fetching the
-// whole URL's slots before the filter had answered, for every URL, gained
-// about 5% on listed hosts and lost 4 to 20% on unlisted ones: the wasted
-// fetches and hashing cost the common case.)
+// tested. (Fetching the whole URL's slots before the filter had answered,
+// for every URL, gained about 5% on listed hosts and lost 4 to 20% on
+// unlisted ones: the wasted fetches and hashing cost the common case.)
 func (s *Snapshot) urlKeys(c *canonURL, p *suffixProbe, ks *urlKeySet) {
 	if len(s.urlBloom.blocks) == 0 {
 		return
@@ -694,9 +693,9 @@ func (s *Snapshot) urlKeys(c *canonURL, p *suffixProbe, ks *urlKeySet) {
 // matchCanon matches c's expressions: the keyed table's probes that the
 // Bloom filter lets through and the names table's host and domain probes
 // go out in one batch, so their cache misses overlap, and the host lines
-// (whose fetch urlKeys started) are read after. URL hits rank above host hits; an
-// allow entry anywhere settles it. p is new, or reused from another
-// snapshot's lookup of the same URL (see suffixProbe.reuse).
+// (whose fetch urlKeys started) are read after. URL hits rank above host
+// hits; an allow entry anywhere settles it. p is new, or reused from
+// another snapshot's lookup of the same URL (see suffixProbe.reuse).
 func (s *Snapshot) matchCanon(c *canonURL, p *suffixProbe) result {
 	ur, hr := result{skip: s.skip}, result{skip: s.skip}
 	if !c.ip && s.large() {
