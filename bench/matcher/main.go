@@ -44,6 +44,7 @@ func main() {
 	peerLookups := flag.Int("peer-lookups", 100_000, "lookups per measurement for the peer (it is slow)")
 	realPath := flag.String("real", "testdata/real-urls.txt", "real payload URLs mixed into the URL set")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the URL lookups here")
+	hotprofile := flag.String("cpuprofile-hot", "", "write a CPU profile of the URL lookups with hot queries here")
 	flag.Parse()
 	runtime.GOMAXPROCS(max(*procs, 1))
 
@@ -92,17 +93,9 @@ func main() {
 	fmt.Printf("\nhoneygate intel: build %v wall (%v CPU), %d indicators, heap %.1f MB = %.1f bytes/indicator (tables %.1f bytes/indicator)\n",
 		build.Round(time.Millisecond), buildCPU.Round(time.Millisecond), snap.Len(), mb(after-before), float64(after-before)/float64(snap.Len()), float64(snap.Bytes())/float64(snap.Len()))
 	hostRate, hostHits := rate(len(hostQ), func(i int) bool { _, ok := snap.MatchHost(hostQ[i]); return ok })
-	if *cpuprofile != "" {
-		f, err := os.Create(*cpuprofile)
-		if err != nil {
-			panic(err)
-		}
-		pprof.StartCPUProfile(f)
-	}
+	stop := profile(*cpuprofile)
 	urlRate, urlHits := rate(len(urlQ), func(i int) bool { _, ok := snap.MatchURL(parsed[i]); return ok })
-	if *cpuprofile != "" {
-		pprof.StopCPUProfile()
-	}
+	stop()
 	freshRate, freshHits := rate(len(fresh), func(i int) bool { _, ok := snap.MatchURL(fresh[i]); return ok })
 	fmt.Printf("honeygate intel: MatchHost %.0f lookups/s/core (hits %d), MatchURL %.0f lookups/s/core (hits %d), MatchURL on unlisted hosts %.0f lookups/s/core (hits %d)\n",
 		hostRate, hostHits, urlRate, urlHits, freshRate, freshHits)
@@ -126,6 +119,31 @@ func main() {
 	oHost, _ := rate(len(hostQ), func(i int) bool { _, ok := over.MatchHost(hostQ[i]); return ok })
 	oURL, _ := rate(len(urlQ), func(i int) bool { _, ok := over.MatchURL(parsed[i]); return ok })
 	fmt.Printf("honeygate intel: through the overlay: MatchHost %.0f lookups/s/core, MatchURL %.0f lookups/s/core\n", oHost, oURL)
+
+	// Hot queries: the same lookups, each query brought into the cache
+	// just before its lookup (a parsed URL copied into a reused url.URL and
+	// its strings read; a host name read), as a proxy has just parsed a
+	// request off the socket when it asks the matcher; only the lookups
+	// are timed. The rows above, with 2,000,000 queries parsed ahead and
+	// long cold, also time a cache miss on each query's own bytes that a
+	// proxy does not have. The tables are as cold either way: the queries
+	// are as many and as spread. (Parsing anew, url.Parse's garbage would
+	// have the collector run on the measuring core between batches.)
+	hb := make([]url.URL, hotBatch)
+	copyInto := func(us []*url.URL) func(i, k int) {
+		return func(i, k int) {
+			hb[k] = *us[i]
+			touched += touch(hb[k].Host) + touch(hb[k].Path) + touch(hb[k].RawPath) + touch(hb[k].RawQuery)
+		}
+	}
+	hotHost, _ := rateHot(len(hostQ), func(i, _ int) { touched += touch(hostQ[i]) }, func(i, _ int) bool { _, ok := snap.MatchHost(hostQ[i]); return ok })
+	stop = profile(*hotprofile)
+	hotURL, hotHits := rateHot(len(urlQ), copyInto(parsed), func(_, k int) bool { _, ok := snap.MatchURL(&hb[k]); return ok })
+	stop()
+	hotFresh, hotFreshHits := rateHot(len(fresh), copyInto(fresh), func(_, k int) bool { _, ok := snap.MatchURL(&hb[k]); return ok })
+	hotOver, _ := rateHot(len(urlQ), copyInto(parsed), func(_, k int) bool { _, ok := over.MatchURL(&hb[k]); return ok })
+	fmt.Printf("honeygate intel: hot queries (each read into the cache just before its lookup): MatchHost %.0f lookups/s/core, MatchURL %.0f lookups/s/core (hits %d), MatchURL on unlisted hosts %.0f lookups/s/core (hits %d), overlay MatchURL %.0f lookups/s/core\n",
+		hotHost, hotURL, hotHits, hotFresh, hotFreshHits, hotOver)
 
 	if !*peer {
 		return
@@ -178,8 +196,33 @@ func main() {
 		return ok
 	})
 	fmt.Printf("AdGuard urlfilter: DNSEngine.Match %.0f lookups/s/core (hits %d of %d), NetworkEngine.Match %.0f lookups/s/core (hits %d of %d)\n", hostRate, hostHits, pn, urlRate, urlHits, pn)
+	// Hot queries, as for honeygate: the query's text read just before
+	// the timed lookup (urlfilter takes a URL as text and parses it inside
+	// NewRequest, which is its lookup's cost).
+	hotHost, _ = rateHot(pn, func(i, _ int) { touched += touch(hostQ[i]) }, func(i, _ int) bool { _, ok := dns.Match(hostQ[i]); return ok })
+	hotURL, hotHits = rateHot(pn, func(i, _ int) { touched += touch(urlQ[i]) }, func(i, _ int) bool {
+		_, ok := net.Match(urlfilter.NewRequest(urlQ[i], "", urlfilter.TypeOther))
+		return ok
+	})
+	fmt.Printf("AdGuard urlfilter: hot queries (each read into the cache just before its lookup): DNSEngine.Match %.0f lookups/s/core, NetworkEngine.Match %.0f lookups/s/core (hits %d of %d)\n", hotHost, hotURL, hotHits, pn)
 	runtime.KeepAlive(dns)
 	runtime.KeepAlive(net)
+}
+
+// profile starts a CPU profile into path (none if it is empty) and returns
+// what stops it.
+func profile(path string) func() {
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		panic(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		panic(err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }
 }
 
 // swapUnderLoad rebuilds the snapshot while a reader keeps matching through
@@ -252,6 +295,54 @@ func rate(n int, f func(i int) bool) (float64, int) {
 	}
 	return best, hits
 }
+
+// hotBatch is how many queries rateHot readies before timing their
+// lookups: enough that the clock's cost (two system calls a batch) is
+// under 1% of the time, few enough that the batch's queries stay in the
+// nearest caches (256 URLs: about 60 KB with their strings).
+const hotBatch = 256
+
+// rateHot is rate with hot queries: for each batch of hotBatch queries,
+// prep(i, k) readies query i in the batch's place k, untimed, then f(i, k)
+// runs over the batch, timed by the thread's CPU time (the clock read once
+// a batch). Best of three passes.
+func rateHot(n int, prep func(i, k int), f func(i, k int) bool) (float64, int) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	best, hits := 0.0, 0
+	for range 3 {
+		hits = 0
+		var cpu time.Duration
+		for lo := 0; lo < n; lo += hotBatch {
+			hi := min(lo+hotBatch, n)
+			for i := lo; i < hi; i++ {
+				prep(i, i-lo)
+			}
+			start := threadCPU()
+			for i := lo; i < hi; i++ {
+				if f(i, i-lo) {
+					hits++
+				}
+			}
+			cpu += threadCPU() - start
+		}
+		fmt.Printf("  (%d hot lookups: %v CPU)\n", n, cpu.Round(time.Millisecond))
+		best = max(best, float64(n)/cpu.Seconds())
+	}
+	return best, hits
+}
+
+// touch reads s's bytes (their sum), to bring them into the cache.
+func touch(s string) int {
+	var sum byte
+	for j := 0; j < len(s); j++ {
+		sum += s[j]
+	}
+	return int(sum)
+}
+
+// touched keeps touch's reads from being optimized away.
+var touched int
 
 // threadCPU is the calling thread's CPU time (user + system).
 func threadCPU() time.Duration {

@@ -25,11 +25,19 @@ while [ "$i" -le "$n" ]; do
 	taskset -c $cn "$new" "$@" >"$dir/new" 2>&1 &
 	wait
 	for f in base new; do
-		sed -n 's/.*MatchHost \([0-9]*\) .*MatchURL \([0-9]*\) .*unlisted hosts \([0-9]*\) .*/\1 \2 \3/p' "$dir/$f" | head -1 >"$dir/$f.r"
+		sed -n 's/^honeygate intel: MatchHost \([0-9]*\) .*MatchURL \([0-9]*\) .*unlisted hosts \([0-9]*\) .*/\1 \2 \3/p' "$dir/$f" | head -1 >"$dir/$f.r"
 		sed -n 's/.*build \(.*\) wall (\(.*\) CPU).* = \([0-9.]*\) bytes\/indicator.*/\2 \3/p' "$dir/$f" | head -1 >>"$dir/$f.r"
+		sed -n 's/.*through the overlay: .*MatchURL \([0-9]*\) .*/\1 0 0/p' "$dir/$f" | head -1 >>"$dir/$f.r"
+		# hot queries (a build of the bench without the row prints none)
+		h=$(sed -n 's/.*hot queries .*MatchHost \([0-9]*\) .*MatchURL \([0-9]*\) .*unlisted hosts \([0-9]*\) .*overlay MatchURL \([0-9]*\) .*/\1 \2 \3 \4/p' "$dir/$f" | head -1)
+		echo "${h:-0 0 0 0}" >>"$dir/$f.r"
 	done
 	echo "pair $i (load $load): base cpu$cb, new cpu$cn"
-	paste "$dir/base.r" "$dir/new.r" | awk 'NR==1 { printf "  URL lookups, listed hosts: %.2f M / %.2f M = %.2f\n  URL lookups, unlisted hosts: %.2f M / %.2f M = %.2f\n  host lookups: %.2f M / %.2f M = %.2f\n", $2/1e6, $5/1e6, $5/$2, $3/1e6, $6/1e6, $6/$3, $1/1e6, $4/1e6, $4/$1 }
-		NR==2 { printf "  build CPU: %s / %s; bytes an indicator: %s / %s\n", $1, $3, $2, $4 }'
+	paste "$dir/base.r" "$dir/new.r" | awk '
+		function row(name, b, n) { if (b > 0) printf "  %s: %.2f M / %.2f M = %.2f\n", name, b/1e6, n/1e6, n/b }
+		NR==1 { row("URL lookups, listed hosts", $2, $5); row("URL lookups, unlisted hosts", $3, $6); row("host lookups", $1, $4) }
+		NR==2 { printf "  build CPU: %s / %s; bytes an indicator: %s / %s\n", $1, $3, $2, $4 }
+		NR==3 { row("overlay URL lookups", $1, $4) }
+		NR==4 { row("hot: URL lookups, listed hosts", $2, $6); row("hot: URL lookups, unlisted hosts", $3, $7); row("hot: host lookups", $1, $5); row("hot: overlay URL lookups", $4, $8) }'
 	i=$((i + 1))
 done

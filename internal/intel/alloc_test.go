@@ -1,6 +1,7 @@
 package intel
 
 import (
+	"fmt"
 	"net/url"
 	"testing"
 	"time"
@@ -45,6 +46,46 @@ func TestLookupsDoNotAllocate(t *testing.T) {
 	for _, h := range []string{"www.benign.example", "www.benign.example.", "a.b.c.d.e.f.example", "192.0.2.1"} {
 		if n := testing.AllocsPerRun(200, func() { s.MatchHost(h) }); n > 0 {
 			t.Errorf("MatchHost(%s) allocates %.1f times", h, n)
+		}
+	}
+}
+
+// A hit allocates once: its value, copied out of the lookup's buffer (the
+// snapshot keeps no strings). Whether its entry was in a host line or in
+// the keyed table, and through an overlay, nothing more may escape.
+func TestHitsAllocateOnce(t *testing.T) {
+	inds := []Indicator{
+		{ID: 1, Type: TypeURL, Value: "listed.example/a/b.sh"},     // a host line
+		{ID: 2, Type: TypeURLPrefix, Value: "prefix.example/kit/"}, // a host line
+		{ID: 3, Type: TypeURL, Value: "198.51.100.7/bins/x.sh"},    // a host line, an address
+		{ID: 1 << 50, Type: TypeURL, Value: "bigid.example/x.sh"},  // keyed: the id does not pack
+		{ID: 5, Type: TypeDomain, Value: "evil.example"},           // names
+	}
+	for i := range lineKeysMax + 1 { // keyed: a host of many URLs
+		inds = append(inds, Indicator{ID: int64(10 + i), Type: TypeURL, Value: fmt.Sprintf("many.example/f/%d.sh", i)})
+	}
+	s := Build(inds, time.Now())
+	o := Overlay(s, Build([]Indicator{{ID: 99, Type: TypeDomain, Value: "changed.example"}}, time.Now()), map[int64]struct{}{99: {}})
+	for _, raw := range []string{
+		"http://listed.example/a/b.sh",
+		"http://a.prefix.example/kit/x.php",
+		"http://198.51.100.7/bins/x.sh",
+		"http://bigid.example/x.sh",
+		"http://many.example/f/3.sh",
+		"http://www.evil.example/x",
+	} {
+		u, err := url.Parse(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := s.MatchURL(u); !ok {
+			t.Fatalf("MatchURL(%s): no hit", raw)
+		}
+		if n := testing.AllocsPerRun(200, func() { s.MatchURL(u) }); n > 1 {
+			t.Errorf("MatchURL(%s) hit allocates %.1f times", raw, n)
+		}
+		if n := testing.AllocsPerRun(200, func() { o.MatchURL(u) }); n > 1 {
+			t.Errorf("Overlay MatchURL(%s) hit allocates %.1f times", raw, n)
 		}
 	}
 }

@@ -211,17 +211,11 @@ func (b *Builder) Snapshot() *Snapshot {
 		}
 	}
 	b.names = nil // let the entries go while the next table is built
-	s.urlBloom = newBloom(len(b.urls) + len(b.urlHosts))
-	for i, e := range b.urls {
-		blk := s.urlBloom.block(b.urlHosts[i])
-		bloomAdd(blk, b.urlHosts[i])
-		bloomAdd(blk, e.h)
-	}
-	b.urlHosts = nil
+	b.buildURLs()
 	for _, t := range []struct {
 		tab  *table
 		ents *[]slot
-	}{{&s.urls, &b.urls}, {&s.addrs, &b.addrs}, {&s.files, &b.files}} {
+	}{{&s.addrs, &b.addrs}, {&s.files, &b.files}} {
 		*t.tab = newTable(len(*t.ents))
 		for _, e := range *t.ents {
 			if t.tab.insert(e) {
@@ -230,7 +224,6 @@ func (b *Builder) Snapshot() *Snapshot {
 		}
 		*t.ents = nil
 	}
-	s.urls.dropTags()
 	for bits := 128; bits >= 0; bits-- {
 		if b.v4[bits] {
 			s.v4bits = append(s.v4bits, uint8(bits))
@@ -241,6 +234,58 @@ func (b *Builder) Snapshot() *Snapshot {
 	}
 	s.v4bits, s.v6bits = slices.Clip(s.v4bits), slices.Clip(s.v6bits)
 	return s
+}
+
+// buildURLs places the url and url-prefix entries: those of hosts with
+// at most lineKeysMax keys in the host lines, the others in the keyed
+// table (see hostLines), and every one in the Bloom filter, with the
+// keyed table's hosts marked there.
+func (b *Builder) buildURLs() {
+	s := b.s
+	perHost := newHostCounts(len(b.urlHosts))
+	for _, h := range b.urlHosts {
+		perHost.add(h)
+	}
+	// First which entries go where (a lined entry is flagged), so that
+	// both are sized.
+	var classes classIndex
+	lined := 0
+	for i := range b.urls {
+		if perHost.count(b.urlHosts[i]) > lineKeysMax {
+			continue
+		}
+		if _, ok := s.urlLines.pack(b.urls[i], &classes); ok {
+			b.urls[i].flags = fLined
+			lined++
+		}
+	}
+	perHost = nil
+	keyed := len(b.urls) - lined
+	s.urlBloom = newBloom(len(b.urls) + len(b.urlHosts) + keyed)
+	classList := s.urlLines.classes
+	s.urlLines = newHostLines(lined)
+	s.urlLines.classes = classList
+	s.urls = newTable(keyed)
+	for i, e := range b.urls {
+		host := b.urlHosts[i]
+		blk := s.urlBloom.block(host)
+		bloomAdd(blk, host)
+		bloomAdd(blk, e.h)
+		var isNew bool
+		if e.flags == fLined {
+			attr, _ := s.urlLines.pack(e, &classes)
+			isNew = s.urlLines.insert(host, e.h, attr, e.allow)
+		} else {
+			bloomAdd(blk, keyedMark(host))
+			e.flags = 0
+			isNew = s.urls.insert(e)
+		}
+		if isNew {
+			s.n++
+		}
+	}
+	b.urls, b.urlHosts = nil, nil
+	s.urls.dropTags()
 }
 
 // insertName adds a domain or a host indicator to the names table, merging

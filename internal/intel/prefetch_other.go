@@ -2,4 +2,6 @@
 
 package intel
 
-func prefetch(*slot) {}
+import "unsafe"
+
+func prefetch(unsafe.Pointer) {}

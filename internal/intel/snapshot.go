@@ -17,9 +17,14 @@ import (
 type Snapshot struct {
 	seed  maphash.Seed
 	names table // domain and host indicators (see fDomain...)
-	urls  table // url and url-prefix indicators, keyed by their expression
+	// urlLines holds the url and url-prefix indicators of hosts with few
+	// of them, placed by host (see hostLines); urls the others, keyed by
+	// their expression.
+	urlLines hostLines
+	urls     table
 	// urlBloom holds the hashes of the URL indicators' hosts and their
-	// keys in urls: which expressions of a URL are worth a probe.
+	// keys, and marks the hosts with keys in urls: which expressions of a
+	// URL are worth a probe, and where.
 	urlBloom bloom
 	addrs    table // ip and cidr, keyed by masked address and prefix length
 	files    table // sha256
@@ -79,7 +84,7 @@ func (s *Snapshot) pick(r *result, base string, rd *result, dbase string) (Hit, 
 	if r.allowed || rd.allowed {
 		return Hit{}, false
 	}
-	if rd.slot != nil {
+	if rd.found {
 		return s.delta.hit(rd, dbase)
 	}
 	return s.hit(r, base)
@@ -116,7 +121,7 @@ func (s *Snapshot) Bytes() int {
 	if s == nil {
 		return 0
 	}
-	n := s.names.bytes() + s.urls.bytes() + s.urlBloom.bytes() + s.addrs.bytes() + s.files.bytes() + 48*len(s.extraHosts) +
+	n := s.names.bytes() + s.urlLines.bytes() + s.urls.bytes() + s.urlBloom.bytes() + s.addrs.bytes() + s.files.bytes() + 48*len(s.extraHosts) +
 		s.delta.Bytes() + 16*len(s.skip)
 	for _, v := range s.strs {
 		n += 16 + len(v)
@@ -128,8 +133,11 @@ func (s *Snapshot) Bytes() int {
 // expressions are still checked against the allowlist. The hit's value is
 // kept as offsets into the string that was looked up (or as a prefix for an
 // address), not as a string: a result never makes a lookup's buffer escape.
+// The hit's attributes are a copy (an entry of the host lines is unpacked
+// into one), so that no pointer into a lookup's stack is kept.
 type result struct {
-	slot   *slot
+	slot   slot
+	found  bool
 	lo, hi int
 	// An address hit as plain bytes: a netip.Prefix stored through r would
 	// make the caller's buffer escape (escape analysis is field-blind).
@@ -163,18 +171,18 @@ func (r *result) see(e *slot, lo, hi int) bool {
 		r.allowed = true
 		return true
 	}
-	if r.slot == nil {
-		r.slot, r.lo, r.hi = e, lo, hi
+	if !r.found {
+		r.slot, r.found, r.lo, r.hi = *e, true, lo, hi
 	}
 	return false
 }
 
 // hit turns r into a Hit whose value is base[lo:hi] (or the prefix).
 func (s *Snapshot) hit(r *result, base string) (Hit, bool) {
-	if r.allowed || r.slot == nil {
+	if r.allowed || !r.found {
 		return Hit{}, false
 	}
-	e := r.slot
+	e := &r.slot
 	h := Hit{ID: e.id, Type: Types[e.typ], Category: s.strs[e.cat], Source: s.strs[e.src]}
 	switch p := r.prefix(); {
 	case r.bits > 0 && p.Bits() == p.Addr().BitLen():
@@ -308,9 +316,12 @@ func (p *suffixProbe) also(t *table, h uint64) bool {
 // reuse readies p for the same host's lookup in another snapshot (an
 // Overlay's delta): the hashes already made are kept, as every snapshot
 // hashes with the same seed.
+//
+// Only the counts are reset: the arrays behind them are written before
+// they are read (next, also), and clearing them all (a kilobyte) cost an
+// overlay's lookup more than the delta's probes.
 func (p *suffixProbe) reuse() {
-	nk, kpos, kh := p.nk, p.kpos, p.kh
-	*p = suffixProbe{nk: nk, kpos: kpos, kh: kh}
+	p.pos, p.labels, p.n, p.nx = 0, 0, 0, 0
 }
 
 // touch hashes the host's suffixes that a URL lookup will probe (the whole
@@ -349,6 +360,18 @@ func (p *suffixProbe) touch(s *Snapshot, host string) {
 	}
 	p.sink = sink
 }
+
+// large reports whether s's name and URL tables are too large to stay in
+// the caches: touch's early reads pay only there. (An Overlay's delta is
+// small: reading ahead in it costs a lookup through the overlay more than
+// it saves.)
+func (s *Snapshot) large() bool {
+	return len(s.names.tags)+len(s.urlBloom.blocks)*32+len(s.urlLines.lines)*64 > largeTables
+}
+
+// largeTables is the table size, in bytes, from which a URL lookup reads
+// ahead (touch): a quarter of a core's second-level cache.
+const largeTables = 256 << 10
 
 // hash is the hash of host[i:], from the known ones when it is there;
 // one computed is recorded while there is room.
@@ -504,7 +527,7 @@ func (s *Snapshot) MatchURL(u *url.URL) (Hit, bool) {
 		p.reuse()
 		rd = s.delta.matchCanon(&c, &p)
 	}
-	if r.allowed || rd.allowed || r.slot == nil && rd.slot == nil {
+	if r.allowed || rd.allowed || !r.found && !rd.found {
 		return Hit{}, false
 	}
 	// The value is a piece of buf: copy it out (hits are the rare case).
@@ -559,37 +582,49 @@ func (s *Snapshot) MatchRawURL(raw string) (Hit, bool) {
 	return s.hit(&r, c.full)
 }
 
-// urlProbe is a key of the URL table that a lookup's expression
-// host[lo:]+path[:hi] may be listed under.
+// urlProbe is a URL key (a url's or a url-prefix's) that a lookup's
+// expression host[lo:]+path[:hi] may be listed under.
 type urlProbe struct {
 	h      uint64
 	lo, hi int32 // a canonical URL is at most maxURLLen long
 }
 
-// maxURLProbes bounds a lookup's URL-table keys: 5 host expressions, each
-// with up to 6 path expressions as url-prefix keys, and the whole host's
-// two exact expressions as url keys.
+// maxURLProbes bounds a lookup's URL keys: 5 host expressions, each with up
+// to 6 path expressions as url-prefix keys, and the whole host's two exact
+// expressions as url keys.
 const maxURLProbes = maxHostSuffixes*(maxPathPrefixes+2) + 2
 
-// urlKeys lists, most specific first, the URL-table keys of c's
-// expressions that the snapshot's Bloom filter does not rule out: the
-// whole host and the suffixes of two to five labels that a url-prefix host
-// has (Safe Browsing's host expressions), each combined with the path
-// expressions (exact ones as url keys on the whole host, all as url-prefix
-// keys). The hosts are tested first, so a host with no listed URL costs
-// one hash and one test of the filter per host expression, and no path is
-// hashed. The hashes of the host expressions come from p when touch made
-// them.
+// urlKeySet is what urlKeys found: the keys, most specific first, the hash
+// of each one's host expression (where its entry is in the host lines),
+// and which ones may also be in the keyed table.
+type urlKeySet struct {
+	n     int
+	keyed uint32 // bit k: keys[k] may be in Snapshot.urls (maxURLProbes <= 32)
+	keys  [maxURLProbes]urlProbe
+	host  [maxURLProbes]uint8 // index into hosts
+	hosts [maxHostSuffixes]uint64
+}
+
+// urlKeys lists, most specific first, the URL keys of c's expressions that
+// the snapshot's Bloom filter does not rule out: the whole host and the
+// suffixes of two to five labels that a url-prefix host has (Safe
+// Browsing's host expressions), each combined with the path expressions
+// (exact ones as url keys on the whole host, all as url-prefix keys). The
+// hosts are tested first, so a host with no listed URL costs one hash and
+// one test of the filter per host expression, and no path is hashed. The
+// hashes of the host expressions come from p when touch made them.
 //
-// Each key the filter lets through has its slot's fetch started at once
-// (prefetch), while the other expressions are still hashed and tested, so
-// that by the time the batch reads it the miss is underway. (Fetching the
-// whole URL's slots before the filter had answered, for every URL, gained
-// about 5% on listed hosts and lost 4 to 20% on unlisted ones: the wasted
-// fetches and hashing cost the common case.)
-func (s *Snapshot) urlKeys(c *canonURL, p *suffixProbe, out *[maxURLProbes]urlProbe) int {
+// A host the filter lets through has its line's fetch started at once
+// (hostLines), and each key of it that the filter lets through is looked
+// up there (seeURLs); where the filter marks the host as one with keys in
+// the keyed table, each such key also has its slot's fetch started at
+// once (prefetch), while the other expressions are still hashed and
+// tested. (Fetching the whole URL's slots before the filter had answered,
+// for every URL, gained about 5% on listed hosts and lost 4 to 20% on
+// unlisted ones: the wasted fetches and hashing cost the common case.)
+func (s *Snapshot) urlKeys(c *canonURL, p *suffixProbe, ks *urlKeySet) {
 	if len(s.urlBloom.blocks) == 0 {
-		return 0
+		return
 	}
 	host := c.host
 	var starts [maxHostSuffixes]int
@@ -618,49 +653,64 @@ func (s *Snapshot) urlKeys(c *canonURL, p *suffixProbe, out *[maxURLProbes]urlPr
 	if c.hasQuery {
 		exact = 2
 	}
+	hasKeyed := len(s.urls.slots) > 0
 	n := 0
-	for _, lo := range starts[:ns] {
+	for hx, lo := range starts[:ns] {
 		hh := p.hash(s, host, lo)
 		blk := s.urlBloom.block(hh)
 		if !bloomHas(blk, hh) {
 			continue
 		}
+		s.urlLines.prefetch(hh)
+		keyed := hasKeyed && bloomHas(blk, keyedMark(hh))
+		ks.hosts[hx] = hh
 		if ends == nil {
 			ends = pathEnds(c, pb[:0])
+		}
+		add := func(h uint64, hi int) {
+			if keyed {
+				s.urls.prefetch(h)
+				ks.keyed |= 1 << n
+			}
+			ks.keys[n] = urlProbe{h, int32(lo), int32(hi)}
+			ks.host[n] = uint8(hx)
+			n++
 		}
 		for j, hi := range ends {
 			h := hashString(s.seed, c.full[lo:hi])
 			// A url indicator is exact: the whole host, the whole path.
 			if lo == 0 && j < exact && bloomHas(blk, h) {
-				s.urls.prefetch(h)
-				out[n] = urlProbe{h, int32(lo), int32(hi)}
-				n++
+				add(h, hi)
 			}
 			if hp := prefixKey(h); bloomHas(blk, hp) {
-				s.urls.prefetch(hp)
-				out[n] = urlProbe{hp, int32(lo), int32(hi)}
-				n++
+				add(hp, hi)
 			}
 		}
 	}
-	return n
+	ks.n = n
 }
 
-// matchCanon matches c's expressions: the URL table's keys that the Bloom
-// filter lets through and the names table's host and domain probes go out
-// in one batch, so their cache misses overlap. URL hits rank above host
+// matchCanon matches c's expressions: the keyed table's probes that the
+// Bloom filter lets through and the names table's host and domain probes
+// go out in one batch, so their cache misses overlap, and the host lines
+// (whose fetch urlKeys started) are read after. URL hits rank above host
 // hits; an allow entry anywhere settles it. p is new, or reused from
 // another snapshot's lookup of the same URL (see suffixProbe.reuse).
 func (s *Snapshot) matchCanon(c *canonURL, p *suffixProbe) result {
 	ur, hr := result{skip: s.skip}, result{skip: s.skip}
-	if !c.ip {
+	if !c.ip && s.large() {
 		p.touch(s, c.host)
 	}
-	var keys [maxURLProbes]urlProbe
-	nk := s.urlKeys(c, p, &keys)
+	var ks urlKeySet
+	s.urlKeys(c, p, &ks)
 	batched := 0
-	for batched < nk && p.also(&s.urls, keys[batched].h) {
-		batched++
+	for k := range ks.n {
+		if ks.keyed&(1<<k) != 0 {
+			if !p.also(&s.urls, ks.keys[k].h) {
+				break
+			}
+			batched++
+		}
 	}
 	if c.ip {
 		// No names probe: an address matches ip and cidr indicators.
@@ -671,7 +721,7 @@ func (s *Snapshot) matchCanon(c *canonURL, p *suffixProbe) result {
 		for k := range p.nx {
 			p.extra[k] = p.ps[k].e
 		}
-		if s.seeURLs(&keys, nk, batched, &p.extra, &ur) {
+		if s.seeURLs(&ks, batched, &p.extra, &ur) {
 			return result{allowed: true}
 		}
 		if c.addr.IsValid() {
@@ -683,9 +733,9 @@ func (s *Snapshot) matchCanon(c *canonURL, p *suffixProbe) result {
 		first := true
 		for p.next(s, host) || first {
 			if first {
-				// The first batch carried the URL table's probes.
+				// The first batch carried the keyed table's probes.
 				first = false
-				if s.seeURLs(&keys, nk, batched, &p.extra, &ur) {
+				if s.seeURLs(&ks, batched, &p.extra, &ur) {
 					return result{allowed: true}
 				}
 			}
@@ -699,25 +749,39 @@ func (s *Snapshot) matchCanon(c *canonURL, p *suffixProbe) result {
 			}
 		}
 	}
-	if ur.slot != nil {
+	if ur.found {
 		ur.allowed = hr.allowed
 		return ur
 	}
 	return hr
 }
 
-// seeURLs applies the URL table's answers for keys[:n] to r, in order: the
-// first batched ones from found, the rest probed now (only when many of a
-// URL's expressions pass the filter).
-func (s *Snapshot) seeURLs(keys *[maxURLProbes]urlProbe, n, batched int, found *[maxExtra]*slot, r *result) bool {
-	for k := range n {
-		var e *slot
-		if k < batched {
-			e = found[k]
-		} else {
-			e = s.urls.get(keys[k].h)
+// seeURLs applies the answers for ks's keys to r, in order: each key's
+// entry in its host's line, and in the keyed table where the filter says
+// it may be there (the first batched ones' answers in found, in the
+// order queued; the rest probed now, only when many of a URL's
+// expressions pass the filter).
+func (s *Snapshot) seeURLs(ks *urlKeySet, batched int, found *[maxExtra]*slot, r *result) bool {
+	lined := len(s.urlLines.lines) > 0
+	j := 0
+	for k := range ks.n {
+		kp := &ks.keys[k]
+		if lined {
+			if e, ok := s.urlLines.find(ks.hosts[ks.host[k]], kp.h); ok && r.see(&e, int(kp.lo), int(kp.hi)) {
+				return true
+			}
 		}
-		if r.see(e, int(keys[k].lo), int(keys[k].hi)) {
+		if ks.keyed&(1<<k) == 0 {
+			continue
+		}
+		var e *slot
+		if j < batched {
+			e = found[j]
+		} else {
+			e = s.urls.get(kp.h)
+		}
+		j++
+		if r.see(e, int(kp.lo), int(kp.hi)) {
 			return true
 		}
 	}
@@ -755,11 +819,11 @@ func (s *Snapshot) matchAddr(a netip.Addr, r *result) {
 		if e == nil {
 			continue
 		}
-		first := r.slot == nil
+		first := !r.found
 		if r.see(e, 0, 0) {
 			return
 		}
-		if first && r.slot != nil {
+		if first && r.found {
 			r.addr, r.bits, r.addr4 = p.Addr().As16(), int16(bits)+1, p.Addr().Is4()
 		}
 	}

@@ -3,6 +3,7 @@ package intel
 import (
 	"hash/maphash"
 	"math/bits"
+	"unsafe"
 )
 
 // table is an open-addressing hash table keyed by the 64-bit hash of a
@@ -46,6 +47,9 @@ const (
 	fHost                     // ... a host indicator's
 	fBoth                     // a host indicator for the same name is in Snapshot.extraHosts
 )
+
+// fLined marks, during a build, a URL entry bound for the host lines.
+const fLined uint8 = 1 << 7
 
 const maxLoad = 0.75
 
@@ -117,7 +121,7 @@ func (t *table) get(h uint64) *slot {
 // without tags begins. (Fetching the next line as well, where an entry
 // past its home often sits, measured slower: the extra fetches crowd out
 // the lookup's own misses.)
-func (t *table) prefetch(h uint64) { prefetch(&t.slots[t.home(h)]) }
+func (t *table) prefetch(h uint64) { prefetch(unsafe.Pointer(&t.slots[t.home(h)])) }
 
 // dropTags makes t a table probed by its slots alone (see table).
 func (t *table) dropTags() { t.tags = nil }
