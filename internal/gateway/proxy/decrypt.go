@@ -103,12 +103,6 @@ func (s *Server) decryptAll(conn net.Conn, r io.Reader, name, hostport string, c
 			req.Host = name
 		}
 		req.RemoteAddr = conn.RemoteAddr().String()
-		if req.Body != http.NoBody {
-			// As on a client connection: silent for the read
-			// timeout, the body is cut (engine.go, clientBody).
-			var deadline time.Time
-			req.Body = &clientBody{rc: req.Body, c: tc, timeout: s.origins.readTimeout, deadline: &deadline}
-		}
 		req = req.WithContext(ctx)
 		if !s.serveInner(tc, br, bw, dw, req, ci) {
 			return

@@ -60,12 +60,6 @@ func (s *Server) plainInTunnel(conn net.Conn, r io.Reader, host, hostport string
 		}
 		req.URL.Scheme, req.URL.Host = "http", hostport
 		req.RemoteAddr = remote
-		if req.Body != http.NoBody {
-			// As on a client connection: silent for the read
-			// timeout, the body is cut (engine.go, clientBody).
-			var deadline time.Time
-			req.Body = &clientBody{rc: req.Body, c: conn, timeout: s.origins.readTimeout, deadline: &deadline}
-		}
 		req = req.WithContext(ctx)
 		if !s.serveInner(conn, br, bw, dw, req, ci) {
 			return
@@ -89,6 +83,12 @@ func sameHost(field, host string) bool {
 // a hijack, a write error, a close asked by either side, or a request body
 // too long to drain.
 func (s *Server) serveInner(conn net.Conn, br *bufio.Reader, bw *bufio.Writer, dw *deadlineWriter, req *http.Request, ci *connInfo) bool {
+	if req.Body != http.NoBody {
+		// As on a client connection: silent for the read timeout, the
+		// body is cut (engine.go, clientBody).
+		var deadline time.Time
+		req.Body = &clientBody{rc: req.Body, c: conn, timeout: s.origins.readTimeout, deadline: &deadline}
+	}
 	w := &respWriter{conn: conn, br: br, bw: bw, dw: dw, req: req, header: make(http.Header, 8)}
 	s.forward(w, req, ci)
 	if w.hijacked {
