@@ -161,3 +161,54 @@ func TestBlocksLegendWordsAndTopColumns(t *testing.T) {
 		t.Errorf("a top client's row: %q", row)
 	}
 }
+
+// The page a help desk opens from a block page's reference id names every
+// fact in the reader's language: a Japanese reader found "host",
+// "indicator" and "enforcer" in English, and a single block's client
+// labelled "Clients".
+func TestBlockByRefLabelsInBothLanguages(t *testing.T) {
+	f := newFixture(t)
+	f.login(t, token)
+	ref := "HG-TEST-REF0-01"
+	f.seed(t, ev("", "10.0.2.1", 80, now, event.GatewayBlock, func(e *event.Event) {
+		e.Proto = "http"
+		e.Block.Host, e.Category, e.Enforcer, e.Action, e.Ref = "bad.example.net", "malware", "proxy", event.ActionBlock, ref
+		e.Indicator, e.IndicatorType, e.IntelSource = "bad.example.net", "host", "manual"
+		e.URL = "http://bad.example.net/"
+	}))
+	get := func(lang string) string {
+		req, _ := http.NewRequest("GET", f.srv.URL+"/blocks?ref="+ref, nil)
+		req.Header.Set("Accept-Language", lang)
+		res, err := f.c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		if res.StatusCode != 200 {
+			t.Fatalf("%s: %d", lang, res.StatusCode)
+		}
+		b, _ := io.ReadAll(res.Body)
+		return section(string(b), `id="block"`, "</dl>")
+	}
+	terms := func(dl string) []string {
+		var ts []string
+		for _, m := range regexp.MustCompile(`<dt>([^<]*)</dt>`).FindAllStringSubmatch(dl, -1) {
+			ts = append(ts, m[1])
+		}
+		return ts
+	}
+	en, ja := get("en"), get("ja")
+	want := []string{"Time", "Client", "Host", "URL", "Category", "Matching indicator", "Enforced by"}
+	if got := terms(en); strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("English terms %q, want %q", got, want)
+	}
+	ascii := regexp.MustCompile(`^[A-Za-z ]+$`)
+	for _, term := range terms(ja) {
+		if ascii.MatchString(term) && term != "URL" {
+			t.Errorf("Japanese page labels %q in English", term)
+		}
+	}
+	if len(terms(ja)) != len(want) {
+		t.Errorf("Japanese terms %q", terms(ja))
+	}
+}

@@ -109,6 +109,10 @@ var labels = map[string][2]string{ // key -> {en, ja}
 	"topclients":     {"Top clients", "遮断の多いクライアント"},
 	"bycategory":     {"By category", "カテゴリ別"},
 	"clients":        {"Clients", "クライアント"},
+	"client":         {"Client", "クライアント"},
+	"blockhost":      {"Host", "ホスト"},
+	"matchind":       {"Matching indicator", "一致した指標"}, // the block page's words
+	"enforcedby":     {"Enforced by", "判定した箇所"},
 	"noblocks":       {"No blocks in this period. Bars fill when the gateway (proxy, DNS filter) blocks an access.", "この期間の遮断はありません。ゲートウェイ（プロキシ、DNSフィルタ）が遮断すると表示されます。"},
 	"value":          {"Value", "値"},
 	"type":           {"Type", "種別"},
