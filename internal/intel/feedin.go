@@ -278,6 +278,9 @@ func (p *parser) hostsLine(s string) error {
 // and bare substrings cannot be matched on a name and are reported.
 func (p *parser) adblockLine(s string) error {
 	s = strings.TrimSpace(s)
+	if s != "" && isCosmetic(s) {
+		return errCosmetic
+	}
 	if s == "" || s[0] == '!' || s[0] == '[' || s[0] == '#' {
 		return nil
 	}
@@ -286,7 +289,7 @@ func (p *parser) adblockLine(s string) error {
 		cat, s = CategoryAllow, s[2:]
 	}
 	if !strings.HasPrefix(s, "||") {
-		return errors.New("unsupported rule (only ||name^ and @@||name^ can be enforced)")
+		return errors.New("unsupported rule (only ||name^, @@||name^ and ||name/path can be enforced)")
 	}
 	s = strings.TrimPrefix(s[2:], "*.") // ||*.name^ is ||name^
 	if i := strings.IndexByte(s, '$'); i >= 0 {
@@ -305,6 +308,24 @@ func (p *parser) adblockLine(s string) error {
 		ind.Type = TypeURLPrefix
 	}
 	return p.add(ind)
+}
+
+var errCosmetic = errors.New("cosmetic rule: it hides page elements, nothing a gateway can block")
+
+// isCosmetic says whether an adblock line is an element-hiding or scriptlet
+// rule (##, #@#, #?#, #$#, #%#, with or without domains before it). A
+// generic one starts with '#', like the comments some lists carry ("# ..."),
+// so it was once skipped as one; the doc promises cosmetic rules are reported.
+func isCosmetic(s string) bool {
+	if strings.HasPrefix(s, "||") || strings.HasPrefix(s, "@@") {
+		return false
+	}
+	for _, sep := range []string{"##", "#@#", "#?#", "#$#", "#%#", "#@?#", "#@$#"} {
+		if s[0] == '#' && strings.HasPrefix(s, sep) || s[0] != '#' && strings.Contains(s, sep) {
+			return true
+		}
+	}
+	return false
 }
 
 // splitCSV parses one CSV record; feeds put one record a line.
