@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/honeygate/honeygate/internal/event"
 )
@@ -210,5 +211,47 @@ func TestBlockByRefLabelsInBothLanguages(t *testing.T) {
 	}
 	if len(terms(ja)) != len(want) {
 		t.Errorf("Japanese terms %q", terms(ja))
+	}
+}
+
+// "Needs attention" lists infected hosts, one line per host and kill
+// switch: a worm that asks for its kill switch at every spread attempt,
+// through the DNS filter and the proxy, filled the list with copies of one
+// line (the newest 50 events, each its own line, the proxy's worded as a
+// DNS lookup).
+func TestOverviewInfectedHostsOncePerHost(t *testing.T) {
+	f := newFixture(t)
+	f.login(t, token)
+	const ks = "www.iuqerfsodp9ifjaposdfjhgosurijfaewrwergwea.com"
+	inf := func(ip, enforcer string, ago time.Duration) event.Event {
+		return ev("", ip, 53, now.Add(-ago), event.GatewayInfectedHost, func(e *event.Event) {
+			e.Proto, e.Block.Host, e.Action, e.Enforcer = enforcer, ks, event.ActionResolve, enforcer
+		})
+	}
+	f.seed(t, inf("10.9.9.9", "dns", 3*time.Minute), inf("10.9.9.9", "dns", 2*time.Minute), inf("10.9.9.9", "proxy", time.Minute), inf("10.9.9.8", "dns", 0))
+	for _, lang := range []string{"en", "ja"} {
+		req, _ := http.NewRequest("GET", f.srv.URL+"/", nil)
+		req.Header.Set("Accept-Language", lang)
+		res, err := f.c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		att := section(string(b), `id="attention"`, "</ul>")
+		lines := regexp.MustCompile(`<li>.*?</li>`).FindAllString(att, -1)
+		if len(lines) != 2 {
+			t.Fatalf("%s: %d lines for 2 infected hosts:\n%s", lang, len(lines), att)
+		}
+		// Newest first: 10.9.9.8 asked last.
+		if !strings.Contains(lines[0], "10.9.9.8") || !strings.Contains(lines[1], "10.9.9.9") {
+			t.Errorf("%s: order: %q", lang, lines)
+		}
+		if lang == "en" && (!strings.Contains(lines[1], "3 times") || !strings.Contains(lines[1], "DNS filter, proxy")) {
+			t.Errorf("10.9.9.9's line says neither its count nor who saw it: %s", lines[1])
+		}
+		if lang == "ja" && (!strings.Contains(lines[1], "3回") || !strings.Contains(lines[1], "DNSフィルタ、プロキシ")) {
+			t.Errorf("10.9.9.9's Japanese line: %s", lines[1])
+		}
 	}
 }
