@@ -29,7 +29,7 @@ func (h *Handler) blocks(w http.ResponseWriter, r *http.Request, sess *uiSession
 	}
 	from, to, err := h.period(r)
 	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
+		h.refuse(w, r, sess, "blocks", "/blocks", err)
 		return
 	}
 	days := report.Days(from, to)

@@ -36,7 +36,7 @@ func (h *Handler) intelPage(w http.ResponseWriter, r *http.Request, sess *uiSess
 		Category: q.Get("category"), Source: q.Get("source"), Limit: 200,
 	}
 	if len(f.Value) > 2048 || len(f.Category) > 64 || len(f.Source) > 128 || (f.Type != "" && !f.Type.Valid()) {
-		http.Error(w, "search: a field is too long or the type is unknown", http.StatusBadRequest)
+		h.refuse(w, r, sess, "intel", "/intel", &inputError{"badsearch", ""})
 		return
 	}
 	d := intelData{Q: f, Types: intel.Types, Now: h.opts.Now(), Msg: q.Get("done"),
@@ -73,7 +73,7 @@ func (h *Handler) intelChange(w http.ResponseWriter, r *http.Request, sess *uiSe
 			ind.Expires = h.opts.Now().AddDate(0, 0, days).UTC()
 		}
 		if _, err := h.opts.Intel.Add(ctx, []intel.Indicator{ind}); err != nil {
-			h.intelRefused(w, r, err)
+			h.intelRefused(w, r, sess, err)
 			return
 		}
 		detail := "category " + ind.Category
@@ -101,7 +101,7 @@ func (h *Handler) intelChange(w http.ResponseWriter, r *http.Request, sess *uiSe
 		ind := got[0]
 		ind.ID, ind.Refs, ind.Expires = 0, nil, h.opts.Now().UTC()
 		if _, err := h.opts.Intel.Add(ctx, []intel.Indicator{ind}); err != nil {
-			h.intelRefused(w, r, err)
+			h.intelRefused(w, r, sess, err)
 			return
 		}
 		h.record(r, sess, "intel.expire", string(ind.Type)+" "+ind.Value, "id "+strconv.FormatInt(id, 10)+", source "+ind.Source)
@@ -115,9 +115,9 @@ func (h *Handler) intelChange(w http.ResponseWriter, r *http.Request, sess *uiSe
 
 // intelRefused shows why the intel manager refused a change: its
 // validation errors are for the analyst; anything else is logged.
-func (h *Handler) intelRefused(w http.ResponseWriter, r *http.Request, err error) {
+func (h *Handler) intelRefused(w http.ResponseWriter, r *http.Request, sess *uiSession, err error) {
 	if errors.Is(err, intel.ErrInvalid) {
-		http.Error(w, err.Error(), http.StatusBadRequest)
+		h.refuse(w, r, sess, "intel", "/intel", &inputError{"intelrefused", err.Error()})
 		return
 	}
 	h.fail(w, r, err)

@@ -132,6 +132,7 @@ type honeypotData struct {
 
 // maxPeriod bounds one page's period, so a request cannot make the store
 // fold years of rollups.
+// The label badperiod says the number (TestRefusedInputIsAPage checks it).
 const maxPeriod = 366
 
 // period reads from/to (YYYY-MM-DD) with a default of the last 30 days.
@@ -140,16 +141,16 @@ func (h *Handler) period(r *http.Request) (from, to time.Time, err error) {
 	from = to.AddDate(0, 0, -29)
 	if v := r.URL.Query().Get("from"); v != "" {
 		if from, err = time.Parse(time.DateOnly, v); err != nil {
-			return from, to, fmt.Errorf("from %q: want YYYY-MM-DD", v)
+			return from, to, &inputError{"baddate", fmt.Sprintf("from %q", v)}
 		}
 	}
 	if v := r.URL.Query().Get("to"); v != "" {
 		if to, err = time.Parse(time.DateOnly, v); err != nil {
-			return from, to, fmt.Errorf("to %q: want YYYY-MM-DD", v)
+			return from, to, &inputError{"baddate", fmt.Sprintf("to %q", v)}
 		}
 	}
 	if to.Before(from) || to.Sub(from) >= maxPeriod*24*time.Hour {
-		return from, to, fmt.Errorf("the period must run forwards and span at most %d days", maxPeriod)
+		return from, to, &inputError{"badperiod", from.Format(time.DateOnly) + " – " + to.Format(time.DateOnly)}
 	}
 	return from, to, nil
 }
@@ -158,7 +159,7 @@ func (h *Handler) honeypot(w http.ResponseWriter, r *http.Request, sess *uiSessi
 	ctx := r.Context()
 	from, to, err := h.period(r)
 	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
+		h.refuse(w, r, sess, "honeypot", "/honeypot", err)
 		return
 	}
 	l := lang(r.Header.Get("Accept-Language"))

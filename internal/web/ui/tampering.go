@@ -52,13 +52,13 @@ type tamperingData struct {
 func (h *Handler) tampering(w http.ResponseWriter, r *http.Request, sess *uiSession) {
 	from, to, err := h.period(r)
 	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
+		h.refuse(w, r, sess, "tampering", "/tampering", err)
 		return
 	}
 	f, t := from.Format(time.DateOnly), to.Format(time.DateOnly)
 	days, err := crawl.Days(f, t)
 	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
+		h.refuse(w, r, sess, "tampering", "/tampering", err)
 		return
 	}
 	ctx := r.Context()
@@ -260,12 +260,12 @@ func (h *Handler) watchChange(w http.ResponseWriter, r *http.Request, sess *uiSe
 		var err error
 		if h.opts.Crawl.Validate != nil {
 			if st, err = h.opts.Crawl.Validate(st); err != nil {
-				http.Error(w, err.Error(), http.StatusBadRequest)
+				h.refuse(w, r, sess, "watch", "/watch", err)
 				return
 			}
 		}
 		if _, err = h.opts.Crawl.Store.AddSite(ctx, st); errors.Is(err, crawl.ErrExists) {
-			http.Error(w, "already on the watch list", http.StatusConflict)
+			h.refuse(w, r, sess, "watch", "/watch", &inputError{"alreadywatched", st.Name + " " + st.URL})
 			return
 		} else if err != nil {
 			h.fail(w, r, err)
