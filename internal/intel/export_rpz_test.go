@@ -26,11 +26,21 @@ import (
 // rpzZone is the origin the resolvers load the export under.
 const rpzZone = "rpz.honeygate."
 
+// rpzLongName is a valid domain (240 characters) too long to be an owner
+// name under rpzZone: "*." + name + "." + zone passes DNS's 255 octets.
+var rpzLongName = strings.Repeat("a", 63) + "." + strings.Repeat("b", 63) + "." + strings.Repeat("c", 63) + "." + strings.Repeat("d", 40) + ".example"
+
 // rpzList is consumerList plus what only RPZ can say: an exact host, a host
 // allowed under a domain of the same name, and addresses (rpz-ip) with an
-// allowed address inside a blocked range.
+// allowed address inside a blocked range; and two names a feed may carry
+// that a naive zone mishandles: one too long for the zone, and one whose
+// last label is an RPZ trigger keyword (rpz-ip), which a resolver would read
+// as an address trigger rather than a name.
 func rpzList(t *testing.T) []Indicator {
 	return append(consumerList(t),
+		mustNorm(t, TypeDomain, rpzLongName, "malware", 20),
+		mustNorm(t, TypeDomain, "32.9.9.51.198.rpz-ip", "malware", 21),
+		mustNorm(t, TypeDomain, "evil.rpz-nsdname", "malware", 22),
 		mustNorm(t, TypeHost, "only-host.example", "c2", 10),
 		mustNorm(t, TypeDomain, "exact-ok.example", "malware", 11),
 		mustNorm(t, TypeHost, "exact-ok.example", CategoryAllow, 12),
@@ -51,6 +61,7 @@ var upstreamAnswers = map[string]string{
 	"ip.allowed-consumer.example.": "A 198.51.100.7",
 	"v6-blocked.example.":          "AAAA 2001:db8:bad::1",
 	"v6-ok.example.":               "AAAA 2001:db8:600d::1",
+	"rogue-ip.example.":            "A 198.51.9.9",
 }
 
 const upstreamDefaultA = "192.0.2.53"
@@ -170,6 +181,8 @@ var rpzCases = []rpzCase{
 	{"ip.allowed-consumer.example", mdns.TypeA, false, "198.51.100.7", "an allowed name answering a blocked IP (QNAME passthru beats an IP trigger)"},
 	{"v6-blocked.example", mdns.TypeAAAA, true, "", "AAAA inside a blocked IPv6 CIDR (rpz-ip)"},
 	{"v6-ok.example", mdns.TypeAAAA, false, "2001:db8:600d::1", "AAAA outside it"},
+	{"rogue-ip.example", mdns.TypeA, false, "198.51.9.9", "a domain indicator spelled like an rpz-ip trigger is no address trigger"},
+	{rpzLongName, mdns.TypeA, false, upstreamDefaultA, "a name too long for the zone is left out (and the rest of the zone still loads)"},
 	{"unrelated-consumer.example", mdns.TypeA, false, upstreamDefaultA, "unlisted name"},
 	{"ok.blocked-consumer.example.elsewhere", mdns.TypeA, false, upstreamDefaultA, "a listed name as a prefix of an unlisted one"},
 }
