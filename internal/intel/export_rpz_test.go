@@ -52,8 +52,8 @@ func rpzList(t *testing.T) []Indicator {
 }
 
 // upstreamAnswers is what the loopback upstream says for a few names; every
-// other A query gets upstreamDefaultA, so an answer carrying it proves the
-// name went through the resolver to the upstream.
+// other A (AAAA) query gets upstreamDefaultA (AAAA), so an answer carrying it
+// proves the name went through the resolver to the upstream.
 var upstreamAnswers = map[string]string{
 	"ip-blocked.example.":          "A 198.51.100.7",
 	"cidr-blocked.example.":        "A 203.0.113.9",
@@ -64,7 +64,10 @@ var upstreamAnswers = map[string]string{
 	"rogue-ip.example.":            "A 198.51.9.9",
 }
 
-const upstreamDefaultA = "192.0.2.53"
+const (
+	upstreamDefaultA    = "192.0.2.53"
+	upstreamDefaultAAAA = "2001:db8::53"
+)
 
 // startUpstream serves upstreamAnswers on 127.0.0.1 (UDP and TCP on the same
 // port) and returns its port.
@@ -79,6 +82,9 @@ func startUpstream(t *testing.T) int {
 			ans, ok := upstreamAnswers[name]
 			if !ok {
 				ans = "A " + upstreamDefaultA
+				if q.Qtype == mdns.TypeAAAA {
+					ans = "AAAA " + upstreamDefaultAAAA
+				}
 			}
 			if typ, _, _ := strings.Cut(ans, " "); mdns.StringToType[typ] == q.Qtype {
 				rr, err := mdns.NewRR(q.Name + " 60 IN " + ans)
