@@ -23,8 +23,8 @@ type ExportOptions struct {
 
 // Export writes the indicators that format f can express so a resolver,
 // Squid, Suricata or a TAXII consumer enforces the same list:
-//   - hosts: "0.0.0.0 name" for domains and hosts (a hosts file cannot say
-//     "and subdomains");
+//   - hosts: "0.0.0.0 name" and ":: name" for domains and hosts (a hosts
+//     file cannot say "and subdomains": a domain sinks only its own name);
 //   - rpz: a response policy zone answering NXDOMAIN for domains (with their
 //     subdomains), hosts and addresses (rpz-ip);
 //   - squid: a dstdomain ACL file (".name" for a domain and its subdomains);
@@ -97,11 +97,15 @@ func header(w io.Writer, comment string, opt ExportOptions, n int) {
 	fmt.Fprintf(w, "%s honeygate intel export, %s, %d entries\n", comment, opt.Now.Format(time.RFC3339), n)
 }
 
+// exportHosts sinks each name for both families: a resolver that reads hosts
+// files (dnsmasq's --addn-hosts) answers only the family a line gives and
+// forwards the other, so with 0.0.0.0 alone an IPv6 client would get the
+// real AAAA past the block.
 func exportHosts(w *bufio.Writer, inds []Indicator, opt ExportOptions) error {
 	header(w, "#", opt, countNames(inds))
 	for _, ind := range inds {
 		if isName(ind.Type) {
-			fmt.Fprintf(w, "0.0.0.0 %s\n", ind.Value)
+			fmt.Fprintf(w, "0.0.0.0 %s\n:: %s\n", ind.Value, ind.Value)
 		}
 	}
 	return nil
