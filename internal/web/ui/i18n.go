@@ -142,6 +142,15 @@ var labels = map[string][2]string{ // key -> {en, ja}
 	"suspicious":     {"suspicious", "疑わしい"},
 	"error":          {"error", "エラー"},
 	"clean":          {"clean", "正常"},
+	// A capture's own verdict, in the words the API and the CLI use (the
+	// matrix legend above says "tampered" for the site).
+	"v:malicious":    {"malicious", "悪性"},
+	"v:suspicious":   {"suspicious", "疑わしい"},
+	"v:clean":        {"clean", "正常"},
+	"v:error":        {"error", "エラー"},
+	"detector":       {"Detector", "検知器"},
+	"rule":           {"Rule", "ルール"},
+	"score":          {"Score", "スコア"},
 	"notvisited":     {"not visited", "未巡回"},
 	"persistent":     {"Persistent sites", "継続的な改ざん"},
 	"persistentwhy":  {"Tampered on several consecutive days: the site owner has not cleaned it up.", "連続した複数日に改ざんを検知：サイト管理者が未対応です。"},
