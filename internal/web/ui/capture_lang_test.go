@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/honeygate/honeygate/internal/crawl"
+	"github.com/honeygate/honeygate/internal/event"
 )
 
 // The capture view reads in Japanese like the rest of the dashboard: its
@@ -50,5 +51,28 @@ func TestCaptureInJapanese(t *testing.T) {
 		if strings.Contains(ja, w) {
 			t.Errorf("Japanese capture has %s", w)
 		}
+	}
+}
+
+// The evidence view of an event without a session (an intel indicator's
+// ref) labels its kind in the reader's language too.
+func TestEvidenceInJapanese(t *testing.T) {
+	f := newFixture(t)
+	f.login(t, token)
+	e := ev("", "10.0.3.1", 80, now, event.GatewayBlock, func(e *event.Event) { e.Proto = "http" })
+	f.seed(t, e)
+	req, _ := http.NewRequest("GET", f.srv.URL+"/ref/"+e.ID, nil)
+	req.Header.Set("Accept-Language", "ja")
+	res, err := f.c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	if res.StatusCode != 200 || !strings.Contains(string(b), "gateway.block") {
+		t.Fatalf("evidence: %d\n%s", res.StatusCode, b)
+	}
+	if strings.Contains(string(b), "<dt>kind</dt>") || !strings.Contains(string(b), "<dt>種類</dt>") {
+		t.Errorf("Japanese evidence labels its kind in English")
 	}
 }

@@ -149,6 +149,7 @@ var labels = map[string][2]string{ // key -> {en, ja}
 	"v:clean":        {"clean", "正常"},
 	"v:error":        {"error", "エラー"},
 	"detector":       {"Detector", "検知器"},
+	"eventkind":      {"Kind", "種類"},
 	"rule":           {"Rule", "ルール"},
 	"score":          {"Score", "スコア"},
 	"notvisited":     {"not visited", "未巡回"},
