@@ -22,6 +22,10 @@ pkgs=(ca-certificates git telnet openssh-client sshpass iproute2 iptables curl b
 # engine without the browser's UI layers, less than half the CPU per visit)
 # and chromium (its fallback; the browser tests skip without either).
 pkgs+=(gcc libyara-dev pkg-config chromium-headless-shell chromium)
+# A Japanese font: without one, Chromium draws Japanese text as empty boxes,
+# so the browser engine's screenshots of Japanese sites (the evidence on the
+# capture view) and of the dashboard's Japanese pages were unreadable.
+pkgs+=(fonts-ipafont-gothic)
 # Optional, for the benchmarks only (BENCH=1): the gateway's peers and load
 # generators (bench/gateway/run.sh).
 if [ "${BENCH:-0}" = 1 ]; then
