@@ -26,10 +26,15 @@ type refusedData struct {
 // text line: a user who picks a long period in the date form, or adds an
 // indicator the intel refuses, stays in the dashboard.
 func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, sess *uiSession, nav, back string, err error) {
+	h.refuseWith(w, r, sess, http.StatusBadRequest, nav, back, err)
+}
+
+// refuseWith is refuse with another status (409 for a site already watched).
+func (h *Handler) refuseWith(w http.ResponseWriter, r *http.Request, sess *uiSession, code int, nav, back string, err error) {
 	d := refusedData{Key: "refusedinput", Detail: err.Error(), Back: back}
 	var ie *inputError
 	if errors.As(err, &ie) {
 		d.Key, d.Detail = ie.key, ie.detail
 	}
-	h.render(w, r, http.StatusBadRequest, "refused", page{Title: "refused", Nav: nav, CSRF: sess.csrf, Signed: true, Data: d})
+	h.render(w, r, code, "refused", page{Title: "refused", Nav: nav, CSRF: sess.csrf, Signed: true, Data: d})
 }

@@ -51,6 +51,14 @@ func TestRefusedInputIsAPage(t *testing.T) {
 		{"GET", "/tampering?to=2026-13-01", nil, "YYYY-MM-DD", "YYYY-MM-DD", `href="/tampering"`},
 		{"POST", "/intel", url.Values{"csrf": {csrf}, "op": {"add"}, "type": {"domain"}, "value": {"com"}, "category": {"malware"}}, "top-level domain", "top-level domain", `href="/intel"`},
 	}
+	// A site already watched: 409, as a page.
+	form := url.Values{"csrf": {csrf}, "op": {"add"}, "url": {"https://twice.example/"}, "name": {"twice"}}
+	if code, _, _ := do("POST", "/watch", "en", form); code != http.StatusOK && code != http.StatusSeeOther {
+		t.Fatalf("first add: %d", code)
+	}
+	if code, ct, body := do("POST", "/watch", "ja", form); code != http.StatusConflict || !strings.HasPrefix(ct, "text/html") || !strings.Contains(body, "すでに監視リストにあります") || !strings.Contains(body, `href="/watch"`) {
+		t.Errorf("second add: %d %s:\n%s", code, ct, body)
+	}
 	for _, c := range cases {
 		for _, lang := range []string{"en", "ja"} {
 			code, ct, body := do(c.method, c.path, lang, c.form)

@@ -265,7 +265,7 @@ func (h *Handler) watchChange(w http.ResponseWriter, r *http.Request, sess *uiSe
 			}
 		}
 		if _, err = h.opts.Crawl.Store.AddSite(ctx, st); errors.Is(err, crawl.ErrExists) {
-			h.refuse(w, r, sess, "watch", "/watch", &inputError{"alreadywatched", st.Name + " " + st.URL})
+			h.refuseWith(w, r, sess, http.StatusConflict, "watch", "/watch", &inputError{"alreadywatched", st.Name + " " + st.URL})
 			return
 		} else if err != nil {
 			h.fail(w, r, err)
