@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 )
@@ -120,6 +121,7 @@ func Parse(r io.Reader, f Format, opt ParseOptions) (*ParseResult, error) {
 		err = p.lines(lr, p.hostsLine)
 	case FormatAdblock:
 		err = p.lines(lr, p.adblockLine)
+		p.adblockEnd()
 	case FormatURLhaus:
 		err = p.lines(lr, p.urlhausLine)
 	case FormatPhishTank:
@@ -160,6 +162,10 @@ type parser struct {
 	opt    ParseOptions
 	res    *ParseResult
 	header []string // csv column names, when the feed has a header line
+	// adblock: each indicator's rule (its text with its modifiers sorted,
+	// by index in res.Indicators), and the rules $badfilter withdrew.
+	rules      []string
+	badfilters map[string]bool
 }
 
 // add normalizes ind with the feed's limits as of its Now.
@@ -273,15 +279,32 @@ func (p *parser) hostsLine(s string) error {
 }
 
 // adblockLine takes the rules a DNS-level blocker can enforce: ||name^ (the
-// name and its subdomains), @@||name^ (an exception: allowlisted), with any
-// $options ignored, and ||name/path (a URL prefix). Cosmetic rules, regexes
-// and bare substrings cannot be matched on a name and are reported.
+// name and its subdomains), @@||name^ (an exception: allowlisted) and
+// ||name/path (a URL prefix). Cosmetic rules, regexes and bare substrings
+// cannot be matched on a name and are reported.
+//
+// Modifiers: $important only orders rules and $all covers every request,
+// so a rule with just those loads. $badfilter withdraws the rule it names
+// (the same rule without it; see adblockEnd). Any other modifier narrows the
+// rule to some pages, clients, record types or request kinds ($domain=,
+// $third-party, $client=, $denyallow=, $dnstype=, $script, ...) or turns it
+// into something other than a block ($dnsrewrite=): enforced as a plain
+// ||name^ it would block the whole site for every client
+// (||google.com^$domain=evil.example blocks Google), so the line is
+// reported instead, as AdGuard Home discards such rules for DNS.
 func (p *parser) adblockLine(s string) error {
 	s = strings.TrimSpace(s)
-	if s == "" || s[0] == '!' || s[0] == '[' || s[0] == '#' {
+	if s == "" || s[0] == '!' || s[0] == '[' {
 		return nil
 	}
+	if s[0] == '#' {
+		if isCosmetic(s) {
+			return errors.New("unsupported rule (a cosmetic rule hides page elements; it names no host)")
+		}
+		return nil // a hosts-style comment
+	}
 	cat := CategoryMalware
+	rule := s
 	if strings.HasPrefix(s, "@@") {
 		cat, s = CategoryAllow, s[2:]
 	}
@@ -289,13 +312,37 @@ func (p *parser) adblockLine(s string) error {
 		return errors.New("unsupported rule (only ||name^ and @@||name^ can be enforced)")
 	}
 	s = strings.TrimPrefix(s[2:], "*.") // ||*.name^ is ||name^
+	badfilter := false
 	if i := strings.IndexByte(s, '$'); i >= 0 {
+		var opts []string
+		for _, o := range strings.Split(s[i+1:], ",") {
+			switch o = strings.ToLower(strings.TrimSpace(o)); o {
+			case "important", "all":
+				opts = append(opts, o)
+			case "badfilter":
+				badfilter = true
+			default:
+				name, _, _ := strings.Cut(o, "=")
+				return fmt.Errorf("unsupported rule (modifier $%s narrows or rewrites it; a host indicator would block the name for every client and request)", name)
+			}
+		}
 		s = s[:i]
+		slices.Sort(opts)
+		rule = rule[:strings.IndexByte(rule, '$')] + "$" + strings.Join(opts, ",")
+	} else {
+		rule += "$"
 	}
 	s = strings.TrimSuffix(s, "|")
 	s = strings.TrimSuffix(s, "^")
 	if s == "" || strings.ContainsAny(s, "*^|") {
 		return errors.New("unsupported rule (wildcards and separators inside a name)")
+	}
+	if badfilter {
+		if p.badfilters == nil {
+			p.badfilters = map[string]bool{}
+		}
+		p.badfilters[rule] = true
+		return nil
 	}
 	ind := p.base(TypeDomain, s, cat)
 	if cat == CategoryAllow {
@@ -304,7 +351,41 @@ func (p *parser) adblockLine(s string) error {
 	if strings.IndexByte(s, '/') >= 0 {
 		ind.Type = TypeURLPrefix
 	}
-	return p.add(ind)
+	if err := p.add(ind); err != nil {
+		return err
+	}
+	p.rules = append(p.rules, rule)
+	return nil
+}
+
+// adblockEnd drops the indicators of rules a $badfilter rule withdrew: the
+// same rule text with the same other modifiers, wherever in the list it is.
+func (p *parser) adblockEnd() {
+	if len(p.badfilters) == 0 {
+		return
+	}
+	kept := p.res.Indicators[:0]
+	for i, ind := range p.res.Indicators {
+		if p.badfilters[p.rules[i]] {
+			p.res.Good-- // each rule line yields one indicator
+			p.res.Lines--
+			continue
+		}
+		kept = append(kept, ind)
+	}
+	p.res.Indicators = kept
+}
+
+// isCosmetic reports an element-hiding, CSS or scriptlet rule that starts
+// with its separator (no domain before it): ##, #@#, #?#, #$#, #%# and
+// their exception forms.
+func isCosmetic(s string) bool {
+	for _, sep := range []string{"##", "#@#", "#?#", "#$#", "#%#", "#@?#", "#@$#", "#@%#"} {
+		if strings.HasPrefix(s, sep) {
+			return true
+		}
+	}
+	return false
 }
 
 // splitCSV parses one CSV record; feeds put one record a line.

@@ -1,0 +1,128 @@
+package intel
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+// Feeds as their publishers write them, beyond the golden samples: the
+// shapes a stranger's real list holds and what each must (and must not)
+// load. Found by driving `honeygate intel import` with real-shaped files.
+
+// parsed returns "type value category" for each indicator a feed yields.
+func parsed(t *testing.T, f Format, in string) ([]string, *ParseResult) {
+	t.Helper()
+	res, err := Parse(strings.NewReader(in), f, ParseOptions{Source: "test", Now: feedNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, ind := range res.Indicators {
+		out = append(out, string(ind.Type)+" "+ind.Value+" "+ind.Category)
+	}
+	return out, res
+}
+
+// A STIX indicator with "revoked": true has been withdrawn by its producer
+// (STIX 2.1, 3.2: "revoked ... it is no longer considered valid"); a
+// bundle may carry several versions of one object (same id), of which the
+// one with the latest "modified" is current (3.6). MISP and OpenCTI export
+// both. Neither a revoked object nor an outdated version may be enforced.
+func TestSTIXRevokedAndVersions(t *testing.T) {
+	in := `{"type":"bundle","id":"bundle--1","objects":[
+ {"type":"indicator","spec_version":"2.1","id":"indicator--a","modified":"2021-03-01T00:00:00.000Z",
+  "pattern":"[domain-name:value = 'revoked.example']","pattern_type":"stix","revoked":true},
+ {"type":"indicator","spec_version":"2.1","id":"indicator--b","modified":"2021-03-01T00:00:00.000Z",
+  "pattern":"[domain-name:value = 'withdrawn-later.example']","pattern_type":"stix"},
+ {"type":"indicator","spec_version":"2.1","id":"indicator--b","modified":"2021-03-20T00:00:00.000Z",
+  "pattern":"[domain-name:value = 'withdrawn-later.example']","pattern_type":"stix","revoked":true},
+ {"type":"indicator","spec_version":"2.1","id":"indicator--c","modified":"2021-03-20T00:00:00.000Z",
+  "pattern":"[domain-name:value = 'new-value.example']","pattern_type":"stix"},
+ {"type":"indicator","spec_version":"2.1","id":"indicator--c","modified":"2021-03-01T00:00:00.000Z",
+  "pattern":"[domain-name:value = 'old-value.example']","pattern_type":"stix"},
+ {"type":"indicator","spec_version":"2.1","id":"indicator--d",
+  "pattern":"[domain-name:value = 'kept.example']","pattern_type":"stix","revoked":false}
+]}`
+	got, res := parsed(t, FormatSTIX, in)
+	want := []string{"domain new-value.example malware", "domain kept.example malware"}
+	if !slices.Equal(got, want) {
+		t.Errorf("loaded %q, want %q", got, want)
+	}
+	if res.Bad != 0 {
+		t.Errorf("bad=%d (%+v): a withdrawn or superseded object is not a bad line", res.Bad, res.Errors)
+	}
+}
+
+// The STIX pattern grammar lets observation expressions be grouped in
+// parentheses; producers wrap even a single one.
+func TestSTIXParenthesizedPattern(t *testing.T) {
+	in := `{"type":"bundle","id":"bundle--1","objects":[
+ {"type":"indicator","id":"indicator--a","pattern":"([url:value = 'http://paren.example/x'])","pattern_type":"stix"},
+ {"type":"indicator","id":"indicator--b","pattern":"([domain-name:value = 'p1.example'] OR ([domain-name:value = 'p2.example']))","pattern_type":"stix"},
+ {"type":"indicator","id":"indicator--c","pattern":"([domain-name:value = 'unbalanced.example']","pattern_type":"stix"},
+ {"type":"indicator","id":"indicator--d","pattern":"([domain-name:value = 'x.example'] AND [domain-name:value = 'y.example'])","pattern_type":"stix"}
+]}`
+	got, res := parsed(t, FormatSTIX, in)
+	want := []string{"url paren.example/x malware", "domain p1.example malware", "domain p2.example malware"}
+	if !slices.Equal(got, want) {
+		t.Errorf("loaded %q, want %q", got, want)
+	}
+	if res.Bad != 2 {
+		t.Errorf("bad=%d (%+v), want the unbalanced and the AND pattern", res.Bad, res.Errors)
+	}
+}
+
+// AdBlock modifiers that narrow a rule to some pages, clients, record
+// types or request kinds ($domain=, $third-party, $client=, $denyallow=,
+// $dnstype=, $ctag=, ...) or turn it into something other than a block
+// ($dnsrewrite=) cannot be expressed by a DNS or host indicator: enforced
+// as a plain ||name^ they would block the whole site for everyone
+// (||google.com^$domain=evil.example blocks Google). AdGuard Home discards
+// such rules for the same reason. $important only orders rules and $all
+// covers every request, so those load; $badfilter withdraws the rule it
+// names. Cosmetic rules with no domain (##.ad) are counted, not
+// mistaken for comments.
+func TestAdblockModifiers(t *testing.T) {
+	in := strings.Join([]string{
+		"||plain.example^",
+		"||important.example^$important",
+		"||all.example^$all",
+		"||google.example^$domain=evil.example",
+		"||tracker.example^$third-party",
+		"||client.example^$client=127.0.0.1",
+		"||rewrite.example^$dnsrewrite=1.2.3.4",
+		"||deny.example^$denyallow=ok.deny.example",
+		"||aaaa.example^$dnstype=AAAA",
+		"||ctag.example^$ctag=device_phone",
+		"||script.example^$script,important",
+		"||withdrawn.example^",
+		"||withdrawn.example^$badfilter",
+		"||plain.example^$important,badfilter",
+		"@@||exception.example^$important",
+		"@@||narrow-exception.example^$client=10.0.0.1",
+		"##.sponsored",
+		"#@#.ad",
+		"# a hosts-style comment",
+	}, "\n")
+	got, res := parsed(t, FormatAdblock, in)
+	want := []string{
+		"domain plain.example malware",
+		"domain important.example malware",
+		"domain all.example malware",
+		"domain exception.example allow",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("loaded %q, want %q", got, want)
+	}
+	// Every narrowed rule and both cosmetic rules are bad lines, with
+	// their numbers.
+	var lines []int
+	for _, e := range res.Errors {
+		lines = append(lines, e.Line)
+	}
+	wantLines := []int{4, 5, 6, 7, 8, 9, 10, 11, 16, 17, 18}
+	if !slices.Equal(lines, wantLines) {
+		t.Errorf("bad lines %v, want %v (%+v)", lines, wantLines, res.Errors)
+	}
+}
