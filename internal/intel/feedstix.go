@@ -21,11 +21,18 @@ type stixIndicator struct {
 	Modified       time.Time `json:"modified"`
 	IndicatorTypes []string  `json:"indicator_types"`
 	Labels         []string  `json:"labels"`
+	Revoked        bool      `json:"revoked"`
 }
 
 // stix reads a bundle ({"type":"bundle","objects":[...]}), or a bare array of
 // objects. Objects other than indicators are skipped; an indicator whose
 // pattern we cannot enforce is reported at the line its object starts on.
+//
+// A bundle may hold several versions of one indicator (one id): only the
+// latest "modified" is current (STIX 2.1, 3.6; the last one in the bundle
+// on a tie), and a revoked one has been withdrawn by its producer (3.2), so
+// neither an outdated version nor a revoked indicator is loaded, and
+// neither is a bad line.
 func (p *parser) stix(r io.Reader) error {
 	data, err := io.ReadAll(r)
 	if err != nil {
@@ -62,9 +69,22 @@ func (p *parser) stix(r io.Reader) error {
 	if tok != json.Delim('[') {
 		return errors.New("intel: STIX: want a bundle or an array of objects")
 	}
+	type found struct {
+		obj  stixIndicator
+		line int
+	}
+	var inds []found
+	latest := map[string]int{} // id -> index in inds of its current version
+	// Lines are counted from the previous object on, not from the start
+	// each time: a 256 MiB bundle of a million objects would otherwise
+	// scan terabytes.
+	var lastOff int64
+	lastLine := 1
 	for dec.More() {
 		off := dec.InputOffset()
-		line := 1 + bytes.Count(data[:off], []byte{'\n'})
+		lastLine += bytes.Count(data[lastOff:off], []byte{'\n'})
+		lastOff = off
+		line := lastLine
 		// InputOffset is before the separator and whitespace; count the
 		// newlines up to the object's brace instead.
 		rest := data[off:]
@@ -83,8 +103,21 @@ func (p *parser) stix(r io.Reader) error {
 		if obj.Type != "indicator" {
 			continue
 		}
-		if err := p.stixIndicator(obj); err != nil {
-			p.res.bad(line, obj.Pattern, err)
+		if i, ok := latest[obj.ID]; ok && obj.ID != "" && obj.Modified.Before(inds[i].obj.Modified) {
+			continue // an older version than one already read
+		}
+		latest[obj.ID] = len(inds)
+		inds = append(inds, found{obj, line})
+	}
+	for i, f := range inds {
+		if f.obj.ID != "" && latest[f.obj.ID] != i {
+			continue // superseded by a later version
+		}
+		if f.obj.Revoked {
+			continue
+		}
+		if err := p.stixIndicator(f.obj); err != nil {
+			p.res.bad(f.line, f.obj.Pattern, err)
 		}
 	}
 	return nil
@@ -179,8 +212,13 @@ func parseSTIXPattern(s string) ([]stixTerm, error) {
 	}
 	var out []stixTerm
 	sc := &patScanner{s: s}
+	depth := 0 // open parentheses: with OR alone, grouping changes nothing
 	for {
 		sc.space()
+		for sc.eat("(") {
+			depth++
+			sc.space()
+		}
 		if !sc.eat("[") {
 			return nil, fmt.Errorf("pattern: want '[' at %d", sc.i)
 		}
@@ -213,7 +251,16 @@ func parseSTIXPattern(s string) ([]stixTerm, error) {
 			}
 		}
 		sc.space()
+		for sc.eat(")") {
+			if depth--; depth < 0 {
+				return nil, fmt.Errorf("pattern: unbalanced ')' at %d", sc.i-1)
+			}
+			sc.space()
+		}
 		if sc.i == len(sc.s) {
+			if depth != 0 {
+				return nil, errors.New("pattern: unbalanced '('")
+			}
 			return out, nil
 		}
 		if !sc.eatWord("OR") {
