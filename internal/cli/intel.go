@@ -233,7 +233,7 @@ func newIntelImport() *cobra.Command {
 		Use:   "import --format FORMAT FILE|-",
 		Short: "Load a feed file (or stdin); bad lines are reported with their numbers, good ones load",
 		Long: `Load a feed. Formats: domains (one a line), hosts (/etc/hosts style), urlhaus
-(URLhaus CSV), phishtank (PhishTank CSV), adblock (||name^ rules), stix (a STIX
+(URLhaus CSV or URL list), phishtank (PhishTank CSV), adblock (||name^ rules), stix (a STIX
 2.1 bundle), csv (what intel export --format csv writes). Every value is
 canonicalized as the matcher does. Bad lines are listed on stderr with their
 line numbers and the good ones load; the exit status is 1 only when nothing

@@ -249,6 +249,8 @@ var hostsNames = map[string]bool{
 	"localhost": true, "localhost.localdomain": true, "local": true, "broadcasthost": true,
 	"ip6-localhost": true, "ip6-loopback": true, "ip6-localnet": true, "ip6-mcastprefix": true,
 	"ip6-allnodes": true, "ip6-allrouters": true, "ip6-allhosts": true, "0.0.0.0": true,
+	// Red Hat's and Fedora's /etc/hosts, which lists copy.
+	"localhost4": true, "localhost4.localdomain4": true, "localhost6": true, "localhost6.localdomain6": true,
 }
 
 func (p *parser) hostsLine(s string) error {
@@ -266,6 +268,13 @@ func (p *parser) hostsLine(s string) error {
 	var errs []string
 	for _, name := range f[1:] {
 		if hostsNames[strings.ToLower(name)] {
+			continue
+		}
+		if strings.HasPrefix(name, "*") {
+			// No resolver reads a wildcard from a hosts file; loaded as
+			// the exact host after "*." it would block the one name the
+			// list did not mean and none of those it did.
+			errs = append(errs, fmt.Sprintf("%q: a wildcard cannot be in a hosts file (list it as ||name^ with --format adblock, or as a domain)", name))
 			continue
 		}
 		if err := p.add(p.base(TypeHost, name, CategoryMalware)); err != nil {
@@ -410,18 +419,24 @@ func feedTime(s string) time.Time {
 	return time.Time{}
 }
 
-// urlhausLine reads URLhaus's CSV export:
-// id,dateadded,url,url_status,last_online,threat,tags,urlhaus_link,reporter.
+// urlhausLine reads URLhaus's CSV export
+// (id,dateadded,url,url_status,last_online,threat,tags,urlhaus_link,reporter)
+// and its plain-text list, one URL a line: a line that starts with a
+// scheme is a URL (a CSV line starts with its quoted id).
 func (p *parser) urlhausLine(s string) error {
-	if strings.TrimSpace(s) == "" || strings.HasPrefix(s, "#") {
+	s = strings.TrimSpace(s)
+	if s == "" || strings.HasPrefix(s, "#") {
 		return nil
+	}
+	if i := strings.Index(s, "://"); i > 0 && isScheme(s[:i]) {
+		return p.add(p.base(TypeURL, s, CategoryMalwareDownload))
 	}
 	rec, err := splitCSV(s)
 	if err != nil {
 		return err
 	}
 	if len(rec) < 3 {
-		return fmt.Errorf("want at least 3 fields (id,dateadded,url), got %d", len(rec))
+		return fmt.Errorf("want a URL, or a CSV line of at least 3 fields (id,dateadded,url), got %d", len(rec))
 	}
 	if rec[0] == "id" {
 		return nil // a header without '#'
@@ -440,6 +455,20 @@ func (p *parser) urlhausLine(s string) error {
 		}
 	}
 	return p.add(ind)
+}
+
+// isScheme reports whether s is a URL scheme (RFC 3986: a letter, then
+// letters, digits, '+', '-' or '.').
+func isScheme(s string) bool {
+	for i, c := range s {
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z':
+		case i > 0 && (c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.'):
+		default:
+			return false
+		}
+	}
+	return s != ""
 }
 
 // phishtankLine reads PhishTank's CSV:

@@ -126,3 +126,49 @@ func TestAdblockModifiers(t *testing.T) {
 		t.Errorf("bad lines %v, want %v (%+v)", lines, wantLines, res.Errors)
 	}
 }
+
+// URLhaus publishes its list as CSV and as plain text, one URL a line
+// (urlhaus.abuse.ch/downloads/text/), with '#' comment headers and CRLF
+// line ends; both are "urlhaus" to a user, so --format urlhaus reads both.
+func TestURLhausPlainTextList(t *testing.T) {
+	in := "################################################################\r\n" +
+		"# abuse.ch URLhaus Database Dump (TEXT - recent URLs only)     #\r\n" +
+		"################################################################\r\n" +
+		"#\r\n" +
+		"http://123.45.67.89:36789/i\r\n" +
+		"https://evil-dl.example.com/files/Invoice%20Nov.zip\r\n" +
+		"\r\n" +
+		"not a url\r\n"
+	got, res := parsed(t, FormatURLhaus, in)
+	want := []string{"url 123.45.67.89/i malware-download", "url evil-dl.example.com/files/Invoice%20Nov.zip malware-download"}
+	if !slices.Equal(got, want) {
+		t.Errorf("loaded %q, want %q", got, want)
+	}
+	if res.Bad != 1 || res.Errors[0].Line != 8 {
+		t.Errorf("bad=%d %+v, want line 8", res.Bad, res.Errors)
+	}
+}
+
+// Hosts files as distributions and list publishers write them: the names
+// Red Hat and Fedora give loopback (localhost4, localhost6 and their
+// .localdomain forms) are the machine's own, never blocked; a wildcard
+// cannot be in a hosts file (no resolver reads one there), so "*.name" is
+// reported rather than loaded as the exact host "name", which is the one
+// name it does not cover.
+func TestHostsRealShapes(t *testing.T) {
+	in := "\ufeff# Title: StevenBlack/hosts\r\n" +
+		"127.0.0.1   localhost localhost.localdomain localhost4 localhost4.localdomain4\r\n" +
+		"::1         localhost localhost.localdomain localhost6 localhost6.localdomain6\r\n" +
+		"0.0.0.0 0.0.0.0\r\n" +
+		"0.0.0.0\tads.example.com\t# trailing comment\r\n" +
+		"127.0.0.1 a.bad.example b.bad.example\r\n" +
+		"0.0.0.0 *.wild.example\r\n"
+	got, res := parsed(t, FormatHosts, in)
+	want := []string{"host ads.example.com malware", "host a.bad.example malware", "host b.bad.example malware"}
+	if !slices.Equal(got, want) {
+		t.Errorf("loaded %q, want %q", got, want)
+	}
+	if res.Bad != 1 || res.Errors[0].Line != 7 {
+		t.Errorf("bad=%d %+v, want line 7", res.Bad, res.Errors)
+	}
+}
