@@ -16,7 +16,7 @@ import (
 func TestSOCKSClientRefusedAtOnce(t *testing.T) {
 	f := startProxy(t, true, nil)
 	for _, tc := range []struct {
-		name       string
+		name        string
 		hello, want []byte
 	}{
 		{"socks5", []byte{5, 1, 0}, []byte{5, 0xff}},
