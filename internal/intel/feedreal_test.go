@@ -1,6 +1,7 @@
 package intel
 
 import (
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -170,5 +171,38 @@ func TestHostsRealShapes(t *testing.T) {
 	}
 	if res.Bad != 1 || res.Errors[0].Line != 7 {
 		t.Errorf("bad=%d %+v, want line 7", res.Bad, res.Errors)
+	}
+}
+
+// STIX 2.1 prohibits empty lists ("Empty lists are prohibited in STIX and
+// MUST NOT be used as a substitute for omitting the property if it is
+// optional", 2.7), and the stix2 library a TAXII consumer parses with
+// refuses one: an export with nothing to say leaves "objects" out, and
+// importing such a bundle yields nothing, without an error.
+func TestSTIXEmptyBundle(t *testing.T) {
+	var b strings.Builder
+	if err := Export(&b, FormatSTIX, nil, ExportOptions{Now: feedNow}); err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(b.String()), &doc); err != nil {
+		t.Fatalf("%v: %s", err, b.String())
+	}
+	if doc["type"] != "bundle" || !strings.HasPrefix(doc["id"].(string), "bundle--") {
+		t.Errorf("not a bundle: %s", b.String())
+	}
+	if objs, ok := doc["objects"]; ok {
+		t.Errorf("objects %v present in an empty export: %s", objs, b.String())
+	}
+	res, err := Parse(strings.NewReader(b.String()), FormatSTIX, ParseOptions{Now: feedNow})
+	if err != nil || res.Good != 0 || res.Bad != 0 {
+		t.Errorf("import of the empty export: %+v, %v", res, err)
+	}
+}
+
+// A lone object that is not a bundle is still refused as a whole.
+func TestSTIXNotABundle(t *testing.T) {
+	if _, err := Parse(strings.NewReader(`{"type":"indicator","id":"indicator--a","pattern":"[domain-name:value = 'a.example']"}`), FormatSTIX, ParseOptions{Now: feedNow}); err == nil {
+		t.Error("a lone indicator object parsed as a bundle")
 	}
 }

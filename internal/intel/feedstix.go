@@ -44,7 +44,7 @@ func (p *parser) stix(r io.Reader) error {
 		return fmt.Errorf("intel: STIX: not JSON: %w", err)
 	}
 	if tok == json.Delim('{') {
-		found := false
+		found, bundle := false, false
 		for dec.More() {
 			k, err := dec.Token()
 			if err != nil {
@@ -54,12 +54,20 @@ func (p *parser) stix(r io.Reader) error {
 				found = true
 				break
 			}
-			var skip json.RawMessage
-			if err := dec.Decode(&skip); err != nil {
+			var v json.RawMessage
+			if err := dec.Decode(&v); err != nil {
 				return fmt.Errorf("intel: STIX: %w", err)
+			}
+			if k == "type" {
+				bundle = string(v) == `"bundle"`
 			}
 		}
 		if !found {
+			if bundle {
+				// "objects" is optional, and left out when there are
+				// none (STIX 2.1 prohibits an empty list).
+				return nil
+			}
 			return errors.New("intel: STIX: a bundle without objects")
 		}
 		if tok, err = dec.Token(); err != nil {
