@@ -206,3 +206,70 @@ func TestSTIXNotABundle(t *testing.T) {
 		t.Error("a lone indicator object parsed as a bundle")
 	}
 }
+
+// MISP's STIX 2.1 export (misp-stix) writes an ip-dst attribute as
+// [network-traffic:dst_ref.type = 'ipv4-addr' AND
+// network-traffic:dst_ref.value = '5.6.7.8'], a filename|sha256 as
+// [file:name = 'x' AND file:hashes.'SHA-256' = '...'], a domain|ip as
+// [domain-name:value = 'x' AND domain-name:resolves_to_refs[*].value =
+// 'ip'], and OpenCTI a file with several hashes as one OR of them. Each
+// names one thing the gateway can enforce, beside descriptions of the
+// same object (the address's type, the file's name, its other hashes, what
+// the name resolved to), so it loads; an OR loads the alternatives it can
+// enforce (a subset of an OR never blocks more than it says). An AND that
+// narrows (a port, a second value) is still refused.
+func TestSTIXMISPAndOpenCTIPatterns(t *testing.T) {
+	h := strings.Repeat("ab", 32)
+	objs := []string{
+		`[network-traffic:dst_ref.type = 'ipv4-addr' AND network-traffic:dst_ref.value = '5.6.7.8']`,
+		`[network-traffic:dst_ref.type = 'ipv6-addr' AND network-traffic:dst_ref.value = '2001:db8::8']`,
+		`[network-traffic:dst_ref.type = 'ipv4-addr' AND network-traffic:dst_ref.value = '198.51.100.0/24']`,
+		`[file:name = 'invoice.exe' AND file:hashes.'SHA-256' = '` + h + `']`,
+		`[file:hashes.MD5 = '0123456789abcdef0123456789abcdef' OR file:hashes.'SHA-1' = '0123456789abcdef0123456789abcdef01234567' OR file:hashes.'SHA-256' = '` + strings.Repeat("cd", 32) + `']`,
+		`[domain-name:value = 'misp-domain.example' AND domain-name:resolves_to_refs[*].value = '203.0.113.9']`,
+		`[email-addr:value = 'x@example.com'] OR [url:value = 'http://or-subset.example/x']`,
+		// Refused: a port narrows, two values, nothing enforceable.
+		`[network-traffic:dst_ref.type = 'ipv4-addr' AND network-traffic:dst_ref.value = '5.6.7.9' AND network-traffic:dst_port = 443]`,
+		`[domain-name:value = 'a.example' AND domain-name:value = 'b.example']`,
+		`[file:name = 'x.exe' AND file:hashes.MD5 = '0123456789abcdef0123456789abcdef']`,
+		`[network-traffic:src_ref.type = 'ipv4-addr' AND network-traffic:src_ref.value = '5.6.7.10']`,
+	}
+	var b strings.Builder
+	b.WriteString(`{"type":"bundle","id":"bundle--1","objects":[`)
+	for i, p := range objs {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		j, _ := json.Marshal(map[string]string{"type": "indicator", "id": "indicator--" + string(rune('a'+i)), "pattern": p, "pattern_type": "stix"})
+		b.WriteString("\n")
+		b.Write(j)
+	}
+	b.WriteString("\n]}")
+	got, res := parsed(t, FormatSTIX, b.String())
+	want := []string{
+		"ip 5.6.7.8 malware", "ip 2001:db8::8 malware", "cidr 198.51.100.0/24 malware",
+		"sha256 " + h + " malware", "sha256 " + strings.Repeat("cd", 32) + " malware",
+		"domain misp-domain.example malware", "url or-subset.example/x malware",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("loaded %q\nwant %q", got, want)
+	}
+	var lines []int
+	for _, e := range res.Errors {
+		lines = append(lines, e.Line)
+	}
+	if !slices.Equal(lines, []int{9, 10, 11, 12}) {
+		t.Errorf("bad lines %v, want 9-12: %+v", lines, res.Errors)
+	}
+}
+
+// Comparisons written without spaces parse as with them.
+func TestSTIXPatternSpacing(t *testing.T) {
+	terms, err := parseSTIXPattern("[network-traffic:dst_ref.type='ipv4-addr' AND network-traffic:dst_ref.value='192.0.2.7']")
+	if err != nil || len(terms) != 1 || terms[0].value != "192.0.2.7" {
+		t.Errorf("%+v, %v", terms, err)
+	}
+	if _, err := parseSTIXPattern("[network-traffic:dst_ref.value='192.0.2.7' AND network-traffic:dst_port=443]"); err == nil {
+		t.Error("a port-narrowed address was accepted")
+	}
+}

@@ -194,31 +194,64 @@ type stixTerm struct {
 }
 
 // stixPaths maps the object paths we can enforce onto indicator types.
+// network-traffic:dst_ref.value is how MISP writes an ip-dst attribute
+// (with dst_ref.type beside it).
 var stixPaths = map[string]Type{
-	"url:value":                 TypeURL,
-	"domain-name:value":         TypeDomain,
-	"ipv4-addr:value":           TypeCIDR,
-	"ipv6-addr:value":           TypeCIDR,
-	"file:hashes.'sha-256'":     TypeSHA256,
-	"file:hashes.sha-256":       TypeSHA256,
-	"file:hashes.sha256":        TypeSHA256,
-	"artifact:hashes.'sha-256'": TypeSHA256,
+	"url:value":                     TypeURL,
+	"domain-name:value":             TypeDomain,
+	"ipv4-addr:value":               TypeCIDR,
+	"ipv6-addr:value":               TypeCIDR,
+	"network-traffic:dst_ref.value": TypeCIDR,
+	"file:hashes.'sha-256'":         TypeSHA256,
+	"file:hashes.sha-256":           TypeSHA256,
+	"file:hashes.sha256":            TypeSHA256,
+	"artifact:hashes.'sha-256'":     TypeSHA256,
+}
+
+// stixDescribes reports a comparison that only describes the object an
+// enforceable comparison beside it (joined by AND) names, so enforcing
+// that one alone blocks no more than the producer meant: the address's
+// type, the file's name, size, media type or other hashes (the SHA-256
+// names the content whatever its name), and what a name resolved to (MISP's
+// domain|ip: the name is the indicator).
+func stixDescribes(path, value string) bool {
+	switch {
+	case path == "network-traffic:dst_ref.type":
+		return value == "ipv4-addr" || value == "ipv6-addr"
+	case path == "file:name", path == "file:size", path == "file:mime_type",
+		path == "domain-name:resolves_to_refs[*].value":
+		return true
+	case strings.HasPrefix(path, "file:hashes."):
+		return stixPaths[path] != TypeSHA256
+	}
+	return false
 }
 
 const maxPatternLen = 64 << 10
 
-// parseSTIXPattern accepts observation expressions joined by OR, each a set
-// of equality comparisons joined by OR:
+type stixComparison struct {
+	path, op, value string
+}
+
+// parseSTIXPattern accepts observation expressions joined by OR (grouped in
+// parentheses or not), each a set of comparisons joined by AND and OR (AND
+// binds tighter):
 //
 //	[url:value = 'http://x/'] OR [domain-name:value = 'a.example' OR domain-name:value = 'b.example']
+//	[network-traffic:dst_ref.type = 'ipv4-addr' AND network-traffic:dst_ref.value = '192.0.2.1']
 //
-// AND, FOLLOWEDBY, qualifiers and other operators are refused: the gateway
-// cannot enforce them on one request.
+// Each AND group must name exactly one value we can enforce, with '=', the
+// rest only describing the same object (stixDescribes); the groups of an OR
+// we cannot enforce are left out when another one can be (enforcing part
+// of an OR never blocks more than it says). AND and FOLLOWEDBY between
+// observations, qualifiers, and comparisons that narrow (a port, a second
+// value) are refused: the gateway cannot enforce them on one request.
 func parseSTIXPattern(s string) ([]stixTerm, error) {
 	if len(s) > maxPatternLen {
 		return nil, errors.New("pattern longer than 64 KiB")
 	}
 	var out []stixTerm
+	var firstErr error
 	sc := &patScanner{s: s}
 	depth := 0 // open parentheses: with OR alone, grouping changes nothing
 	for {
@@ -230,32 +263,34 @@ func parseSTIXPattern(s string) ([]stixTerm, error) {
 		if !sc.eat("[") {
 			return nil, fmt.Errorf("pattern: want '[' at %d", sc.i)
 		}
+		var group []stixComparison
 		for {
 			sc.space()
 			path := strings.ToLower(sc.until(" =!<>"))
-			t, ok := stixPaths[path]
-			if !ok {
-				return nil, fmt.Errorf("pattern: object path %q cannot be enforced", path)
-			}
 			sc.space()
-			if !sc.eat("=") {
-				return nil, fmt.Errorf("pattern: only '=' comparisons can be enforced (at %d)", sc.i)
-			}
+			op := sc.operator()
 			sc.space()
-			v, err := sc.quoted()
+			v, err := sc.value()
 			if err != nil {
 				return nil, err
 			}
-			if t == TypeCIDR && !strings.Contains(v, "/") {
-				t = TypeIP
-			}
-			out = append(out, stixTerm{t, v})
+			group = append(group, stixComparison{path, op, v})
 			sc.space()
-			if sc.eat("]") {
-				break
+			if sc.eat("]") || sc.eatWord("OR") {
+				t, err := stixGroup(group)
+				if err == nil {
+					out = append(out, t)
+				} else if firstErr == nil {
+					firstErr = err
+				}
+				group = group[:0]
+				if sc.s[sc.i-1] == ']' {
+					break
+				}
+				continue
 			}
-			if !sc.eatWord("OR") {
-				return nil, fmt.Errorf("pattern: only OR can join comparisons (at %d)", sc.i)
+			if !sc.eatWord("AND") {
+				return nil, fmt.Errorf("pattern: want AND, OR or ']' at %d", sc.i)
 			}
 		}
 		sc.space()
@@ -269,12 +304,43 @@ func parseSTIXPattern(s string) ([]stixTerm, error) {
 			if depth != 0 {
 				return nil, errors.New("pattern: unbalanced '('")
 			}
+			if len(out) == 0 {
+				return nil, firstErr
+			}
 			return out, nil
 		}
 		if !sc.eatWord("OR") {
 			return nil, fmt.Errorf("pattern: only OR can join observations (at %d)", sc.i)
 		}
 	}
+}
+
+// stixGroup is the one enforceable value of comparisons joined by AND.
+func stixGroup(group []stixComparison) (stixTerm, error) {
+	var term stixTerm
+	found := false
+	for _, c := range group {
+		if c.op != "=" {
+			return stixTerm{}, fmt.Errorf("pattern: only '=' comparisons can be enforced (%s %s)", c.path, c.op)
+		}
+		if t, ok := stixPaths[c.path]; ok {
+			if found {
+				return stixTerm{}, errors.New("pattern: an AND of two values cannot be enforced on one request")
+			}
+			if t == TypeCIDR && !strings.Contains(c.value, "/") {
+				t = TypeIP
+			}
+			term, found = stixTerm{t, c.value}, true
+			continue
+		}
+		if len(group) == 1 || !stixDescribes(c.path, c.value) {
+			return stixTerm{}, fmt.Errorf("pattern: object path %q cannot be enforced", c.path)
+		}
+	}
+	if !found {
+		return stixTerm{}, fmt.Errorf("pattern: object path %q cannot be enforced", group[0].path)
+	}
+	return term, nil
 }
 
 type patScanner struct {
@@ -319,6 +385,37 @@ func (p *patScanner) until(stop string) string {
 		p.i++
 	}
 	return p.s[start:p.i]
+}
+
+// operator reads a comparison operator: a run of '=', '!', '<', '>', or a
+// word (LIKE, MATCHES, IN, ISSUBSET, ...).
+func (p *patScanner) operator() string {
+	start := p.i
+	sym := p.i < len(p.s) && strings.IndexByte("=!<>", p.s[p.i]) >= 0
+	for p.i < len(p.s) {
+		c := p.s[p.i]
+		if sym && strings.IndexByte("=!<>", c) < 0 || !sym && !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z') {
+			break
+		}
+		p.i++
+	}
+	return p.s[start:p.i]
+}
+
+// value reads a comparison's value: a string literal, or a bare token (a
+// number, a boolean) up to a space or ']'.
+func (p *patScanner) value() (string, error) {
+	if p.i < len(p.s) && p.s[p.i] == '\'' {
+		return p.quoted()
+	}
+	start := p.i
+	for p.i < len(p.s) && p.s[p.i] != ' ' && p.s[p.i] != ']' && p.s[p.i] != '\t' && p.s[p.i] != '\n' && p.s[p.i] != '\r' {
+		p.i++
+	}
+	if p.i == start {
+		return "", fmt.Errorf("pattern: want a value at %d", p.i)
+	}
+	return p.s[start:p.i], nil
 }
 
 // quoted reads a STIX string literal: single quotes, with \' and \\.
