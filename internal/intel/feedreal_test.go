@@ -273,3 +273,13 @@ func TestSTIXPatternSpacing(t *testing.T) {
 		t.Error("a port-narrowed address was accepted")
 	}
 }
+
+// A bundle saved by a Windows tool (PowerShell's Out-File, Notepad) starts
+// with a UTF-8 byte order mark; JSON parsers may ignore it (RFC 8259, 8.1)
+// and the line formats already do.
+func TestSTIXByteOrderMark(t *testing.T) {
+	got, _ := parsed(t, FormatSTIX, "\ufeff"+`{"type":"bundle","id":"bundle--1","objects":[{"type":"indicator","id":"indicator--x","pattern":"[domain-name:value = 'bom.example']","pattern_type":"stix"}]}`)
+	if !slices.Equal(got, []string{"domain bom.example malware"}) {
+		t.Errorf("loaded %q", got)
+	}
+}

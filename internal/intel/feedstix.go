@@ -38,6 +38,11 @@ func (p *parser) stix(r io.Reader) error {
 	if err != nil {
 		return fmt.Errorf("intel: reading STIX: %w", err)
 	}
+	// A byte order mark (a Windows tool's UTF-8) is not JSON; RFC 8259
+	// lets a parser ignore it. Blanked in place, so offsets stay the file's.
+	if bytes.HasPrefix(data, []byte("\uFEFF")) {
+		copy(data, "   ")
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	tok, err := dec.Token()
 	if err != nil {
