@@ -111,9 +111,12 @@ func Parse(r io.Reader, f Format, opt ParseOptions) (*ParseResult, error) {
 	if opt.MaxBytes <= 0 {
 		opt.MaxBytes = defaultMaxBytes
 	}
+	r, err := expand(r, opt.MaxBytes)
+	if err != nil {
+		return &ParseResult{}, err
+	}
 	lr := &limitReader{r: r, n: opt.MaxBytes}
 	p := &parser{opt: opt, res: &ParseResult{}}
-	var err error
 	switch f {
 	case FormatDomains:
 		err = p.lines(lr, p.domainLine)

@@ -1,7 +1,12 @@
 package intel
 
 import (
+	"archive/zip"
+	"bytes"
+	"compress/gzip"
 	"encoding/json"
+	"errors"
+	"io"
 	"slices"
 	"strings"
 	"testing"
@@ -281,5 +286,46 @@ func TestSTIXByteOrderMark(t *testing.T) {
 	got, _ := parsed(t, FormatSTIX, "\ufeff"+`{"type":"bundle","id":"bundle--1","objects":[{"type":"indicator","id":"indicator--x","pattern":"[domain-name:value = 'bom.example']","pattern_type":"stix"}]}`)
 	if !slices.Equal(got, []string{"domain bom.example malware"}) {
 		t.Errorf("loaded %q", got)
+	}
+}
+
+// The publishers' main downloads are compressed: URLhaus's full dump is
+// csv.txt.zip (one file in a ZIP), PhishTank's online-valid.csv.gz. A
+// feed's bytes are looked at, not its name (a subscribed URL has none), and
+// the expanded content is bounded by MaxBytes like a plain one.
+func TestCompressedFeeds(t *testing.T) {
+	csvText := "# id,dateadded,url,url_status,last_online,threat,tags,urlhaus_link,reporter\n" +
+		`"1","2021-03-20 01:48:55","http://192.0.2.9/bins.sh","online","","malware_download","","",""` + "\n"
+	var zbuf bytes.Buffer
+	zw := zip.NewWriter(&zbuf)
+	w, _ := zw.Create("csv.txt")
+	io.WriteString(w, csvText)
+	zw.Close()
+	var gbuf bytes.Buffer
+	gw := gzip.NewWriter(&gbuf)
+	io.WriteString(gw, csvText)
+	gw.Close()
+	for name, data := range map[string][]byte{"zip": zbuf.Bytes(), "gzip": gbuf.Bytes()} {
+		res, err := Parse(bytes.NewReader(data), FormatURLhaus, ParseOptions{Now: feedNow})
+		if err != nil || res.Good != 1 || res.Bad != 0 || res.Indicators[0].Value != "192.0.2.9/bins.sh" {
+			t.Errorf("%s: %+v, %v", name, res, err)
+		}
+		// Expanded past the limit: refused as too large, whatever the
+		// compressed size.
+		_, err = Parse(bytes.NewReader(data), FormatURLhaus, ParseOptions{Now: feedNow, MaxBytes: 100})
+		if !errors.Is(err, ErrTooLarge) {
+			t.Errorf("%s over MaxBytes expanded: %v", name, err)
+		}
+	}
+	// A ZIP of two files is not a feed.
+	zbuf.Reset()
+	zw = zip.NewWriter(&zbuf)
+	for _, n := range []string{"a.txt", "b.txt"} {
+		w, _ := zw.Create(n)
+		io.WriteString(w, csvText)
+	}
+	zw.Close()
+	if _, err := Parse(bytes.NewReader(zbuf.Bytes()), FormatURLhaus, ParseOptions{Now: feedNow}); err == nil {
+		t.Error("a ZIP of two files was read as one feed")
 	}
 }
