@@ -270,7 +270,7 @@ func (p *parser) hostsLine(s string) error {
 	}
 	var errs []string
 	for _, name := range f[1:] {
-		if hostsNames[strings.ToLower(name)] {
+		if hostsNames[strings.TrimRight(strings.ToLower(name), ".")] { // "localhost." is localhost
 			continue
 		}
 		if strings.HasPrefix(name, "*") {

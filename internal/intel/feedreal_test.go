@@ -166,6 +166,7 @@ func TestHostsRealShapes(t *testing.T) {
 		"127.0.0.1   localhost localhost.localdomain localhost4 localhost4.localdomain4\r\n" +
 		"::1         localhost localhost.localdomain localhost6 localhost6.localdomain6\r\n" +
 		"0.0.0.0 0.0.0.0\r\n" +
+		"0.0.0.0 localhost. LOCALHOST.localdomain. broadcasthost. ip6-localhost.\r\n" +
 		"0.0.0.0\tads.example.com\t# trailing comment\r\n" +
 		"127.0.0.1 a.bad.example b.bad.example\r\n" +
 		"0.0.0.0 *.wild.example\r\n"
@@ -174,8 +175,8 @@ func TestHostsRealShapes(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("loaded %q, want %q", got, want)
 	}
-	if res.Bad != 1 || res.Errors[0].Line != 7 {
-		t.Errorf("bad=%d %+v, want line 7", res.Bad, res.Errors)
+	if res.Bad != 1 || res.Errors[0].Line != 8 {
+		t.Errorf("bad=%d %+v, want line 8", res.Bad, res.Errors)
 	}
 }
 
