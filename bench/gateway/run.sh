@@ -12,10 +12,11 @@
 # Environment (defaults in brackets):
 #   DOMAINS [1000000]   blocklist size
 #   DURATION [15]       seconds per wrk / dnsperf run
-#   CONNS [50 200]      wrk connections (keep-alive), 2 threads; a list runs
+#   CONNS [50 200 1000] wrk connections (keep-alive), 2 threads; a list runs
 #                       the flat-out proxy runs once for each (the paced runs
 #                       use the first): a few busy clients, then the many
-#                       clients an ISP's gateway serves
+#                       clients an ISP's gateway serves (the script raises
+#                       `ulimit -n` to 20000, or the hard limit)
 #   ORIGIN [go]         the origin every proxy forwards to: go (gwpeer's
 #                       lean HTTP/1.1 responder, 2 threads) or nginx
 #                       (Debian's nginx-light, one worker process: an event
@@ -54,7 +55,9 @@ set -euo pipefail
 
 DOMAINS=${DOMAINS:-1000000}
 DURATION=${DURATION:-15}
-CONNS=${CONNS:-50 200}
+CONNS=${CONNS:-50 200 1000}
+# Each connection is a client socket and an origin socket in every proxy.
+ulimit -n 20000 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 ORIGIN=${ORIGIN:-go}
 PIN=${PIN:-0}
 SRV=() GEN=()

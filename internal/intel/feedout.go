@@ -23,8 +23,8 @@ type ExportOptions struct {
 
 // Export writes the indicators that format f can express so a resolver,
 // Squid, Suricata or a TAXII consumer enforces the same list:
-//   - hosts: "0.0.0.0 name" for domains and hosts (a hosts file cannot say
-//     "and subdomains");
+//   - hosts: "0.0.0.0 name" and ":: name" for domains and hosts (a hosts
+//     file cannot say "and subdomains": a domain sinks only its own name);
 //   - rpz: a response policy zone answering NXDOMAIN for domains (with their
 //     subdomains), hosts and addresses (rpz-ip);
 //   - squid: a dstdomain ACL file (".name" for a domain and its subdomains);
@@ -97,11 +97,15 @@ func header(w io.Writer, comment string, opt ExportOptions, n int) {
 	fmt.Fprintf(w, "%s honeygate intel export, %s, %d entries\n", comment, opt.Now.Format(time.RFC3339), n)
 }
 
+// exportHosts sinks each name for both families: a resolver that reads hosts
+// files (dnsmasq's --addn-hosts) answers only the family a line gives and
+// forwards the other, so with 0.0.0.0 alone an IPv6 client would get the
+// real AAAA past the block.
 func exportHosts(w *bufio.Writer, inds []Indicator, opt ExportOptions) error {
 	header(w, "#", opt, countNames(inds))
 	for _, ind := range inds {
 		if isName(ind.Type) {
-			fmt.Fprintf(w, "0.0.0.0 %s\n", ind.Value)
+			fmt.Fprintf(w, "0.0.0.0 %s\n:: %s\n", ind.Value, ind.Value)
 		}
 	}
 	return nil
@@ -125,6 +129,15 @@ func countNames(inds []Indicator) int {
 // triggers the longest prefix wins. A name both allowed exactly (a host)
 // and blocked as a domain keeps only the wildcard block, so its
 // subdomains stay blocked.
+//
+// A record the resolvers would refuse is left out and counted in a closing
+// comment, because both BIND and Unbound refuse the whole zone for one bad
+// owner name (and then enforce nothing): an owner longer than DNS's 255
+// octets once the origin is appended (a valid 240-character domain is,
+// as *.name.rpz.honeygate.). A name whose last label is an RPZ trigger
+// keyword (rpz-ip, rpz-nsdname, ...) is left out too: no such top-level
+// domain exists, and the resolver would read the record as an address or
+// name-server trigger instead, blocking (or passing) whatever it spells.
 func exportRPZ(w *bufio.Writer, inds, allow []Indicator, opt ExportOptions) error {
 	zone := opt.Zone
 	if zone == "" {
@@ -135,6 +148,22 @@ func exportRPZ(w *bufio.Writer, inds, allow []Indicator, opt ExportOptions) erro
 	}
 	fmt.Fprintf(w, "; honeygate intel export, %s\n$ORIGIN %s\n$TTL 60\n@ IN SOA localhost. hostmaster.localhost. %d 3600 600 86400 60\n@ IN NS localhost.\n",
 		opt.Now.Format(time.RFC3339), zone, opt.Now.Unix())
+	left := 0
+	rec := func(owner, action string) {
+		// wire length: each label's length octet and bytes, and the root
+		if len(owner)+1+len(zone)+1 > 255 {
+			left++
+			return
+		}
+		fmt.Fprintf(w, "%s CNAME %s\n", owner, action)
+	}
+	name := func(ind Indicator) bool {
+		if rpzTriggers[ind.Value[strings.LastIndexByte(ind.Value, '.')+1:]] {
+			left++
+			return false
+		}
+		return true
+	}
 	exact := map[string]bool{}
 	for _, a := range allow {
 		if isName(a.Type) {
@@ -144,15 +173,20 @@ func exportRPZ(w *bufio.Writer, inds, allow []Indicator, opt ExportOptions) erro
 	for _, ind := range inds {
 		switch ind.Type {
 		case TypeDomain:
-			if !exact[ind.Value] {
-				fmt.Fprintf(w, "%s CNAME .\n", ind.Value)
+			if !name(ind) {
+				continue
 			}
-			fmt.Fprintf(w, "*.%s CNAME .\n", ind.Value)
+			if !exact[ind.Value] {
+				rec(ind.Value, ".")
+			}
+			rec("*."+ind.Value, ".")
 		case TypeHost:
-			fmt.Fprintf(w, "%s CNAME .\n", ind.Value)
+			if name(ind) {
+				rec(ind.Value, ".")
+			}
 		case TypeIP, TypeCIDR:
 			if p, ok := parsePrefix(ind.Value); ok {
-				fmt.Fprintf(w, "%s.rpz-ip CNAME .\n", rpzIP(p))
+				rec(rpzIP(p)+".rpz-ip", ".")
 			}
 		}
 	}
@@ -162,17 +196,29 @@ func exportRPZ(w *bufio.Writer, inds, allow []Indicator, opt ExportOptions) erro
 	for _, a := range allow {
 		switch a.Type {
 		case TypeDomain:
-			fmt.Fprintf(w, "%s CNAME rpz-passthru.\n*.%s CNAME rpz-passthru.\n", a.Value, a.Value)
+			if name(a) {
+				rec(a.Value, "rpz-passthru.")
+				rec("*."+a.Value, "rpz-passthru.")
+			}
 		case TypeHost:
-			fmt.Fprintf(w, "%s CNAME rpz-passthru.\n", a.Value)
+			if name(a) {
+				rec(a.Value, "rpz-passthru.")
+			}
 		case TypeIP, TypeCIDR:
 			if p, ok := parsePrefix(a.Value); ok {
-				fmt.Fprintf(w, "%s.rpz-ip CNAME rpz-passthru.\n", rpzIP(p))
+				rec(rpzIP(p)+".rpz-ip", "rpz-passthru.")
 			}
 		}
 	}
+	if left > 0 {
+		fmt.Fprintf(w, "; %d entries left out: an owner name longer than 255 octets under %s, or a name ending in an RPZ trigger label\n", left, zone)
+	}
 	return nil
 }
+
+// rpzTriggers are the labels that, last before the origin, make an owner
+// name an address, name-server or client trigger rather than a QNAME one.
+var rpzTriggers = map[string]bool{"rpz-ip": true, "rpz-nsip": true, "rpz-nsdname": true, "rpz-client-ip": true}
 
 // rpzIP writes a prefix as RPZ wants it: the prefix length, then the address
 // reversed (IPv4 by octet, IPv6 by 16-bit group with "zz" for the longest
