@@ -78,6 +78,23 @@ const (
 // ErrTooLarge is returned when a feed exceeds ParseOptions.MaxBytes.
 var ErrTooLarge = errors.New("intel: feed larger than the limit")
 
+// ErrHTML is returned for a feed that is an HTML page.
+var ErrHTML = errors.New("intel: the feed is an HTML page")
+
+// isHTML reports whether a feed starts (after a byte order mark and blank
+// space) with an HTML document's first tag, which no feed format does.
+func isHTML(br *bufio.Reader) bool {
+	head, _ := br.Peek(512)
+	head = bytes.TrimPrefix(head, []byte("\uFEFF"))
+	head = bytes.TrimLeft(head, " \t\r\n")
+	for _, tag := range []string{"<!doctype html", "<html"} {
+		if len(head) >= len(tag) && bytes.EqualFold(head[:len(tag)], []byte(tag)) {
+			return true
+		}
+	}
+	return false
+}
+
 func (r *ParseResult) bad(line int, text string, err error) {
 	r.Bad++
 	if len(r.Errors) < maxLineErrors {
@@ -115,7 +132,14 @@ func Parse(r io.Reader, f Format, opt ParseOptions) (*ParseResult, error) {
 	if err != nil {
 		return &ParseResult{}, err
 	}
-	lr := &limitReader{r: r, n: opt.MaxBytes}
+	br := bufio.NewReader(r)
+	if isHTML(br) {
+		// A feed server's error, maintenance, login or CDN challenge page
+		// comes with a 200 as often as not; a line of it may parse (a
+		// URL), and a refresh would replace the feed's set with that.
+		return &ParseResult{}, fmt.Errorf("%w, not a %s list (an error, login or challenge page?)", ErrHTML, f)
+	}
+	lr := &limitReader{r: br, n: opt.MaxBytes}
 	p := &parser{opt: opt, res: &ParseResult{}}
 	switch f {
 	case FormatDomains:
