@@ -282,7 +282,10 @@ loaded.`,
 				from = fmt.Sprintf(" from %d good lines", res.Lines)
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "%s: %d indicators%s (%d added, %d updated), %d bad lines\n", name, res.Good, from, added, updated, res.Bad)
-			if res.Good == 0 && res.Bad > 0 {
+			if res.Good == 0 {
+				// Empty input is most often a download that failed
+				// (`curl -s URL | honeygate intel import -`): a script
+				// must see it.
 				return exitError{1, fmt.Errorf("%s: nothing loaded", name)}
 			}
 			return nil
