@@ -353,6 +353,8 @@ func (p *parser) adblockLine(s string) error {
 		var opts []string
 		for _, o := range strings.Split(s[i+1:], ",") {
 			switch o = strings.ToLower(strings.TrimSpace(o)); o {
+			case "":
+				// "||name^$" or a stray comma: no modifier
 			case "important", "all":
 				opts = append(opts, o)
 			case "badfilter":

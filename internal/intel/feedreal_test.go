@@ -110,6 +110,7 @@ func TestAdblockModifiers(t *testing.T) {
 		"##.sponsored",
 		"#@#.ad",
 		"# a hosts-style comment",
+		"||trailing.example^$",
 	}, "\n")
 	got, res := parsed(t, FormatAdblock, in)
 	want := []string{
@@ -117,6 +118,7 @@ func TestAdblockModifiers(t *testing.T) {
 		"domain important.example malware",
 		"domain all.example malware",
 		"domain exception.example allow",
+		"domain trailing.example malware",
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("loaded %q, want %q", got, want)
