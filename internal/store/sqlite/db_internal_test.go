@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -38,5 +39,26 @@ func TestValidMigrationName(t *testing.T) {
 		if got := validMigrationName(name); got != want {
 			t.Errorf("validMigrationName(%q) = %v, want %v", name, got, want)
 		}
+	}
+}
+
+// TestWriterPragmas: the writer connection keeps temporary storage (the
+// statement journals of an import's inserts) in memory, and the readers
+// stay read-only.
+func TestWriterPragmas(t *testing.T) {
+	db, err := Open(filepath.Join(t.TempDir(), "p.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var temp, sync, qo int
+	if err := db.w.QueryRow(`PRAGMA temp_store`).Scan(&temp); err != nil || temp != 2 {
+		t.Errorf("writer temp_store = %d, %v; want 2 (MEMORY)", temp, err)
+	}
+	if err := db.w.QueryRow(`PRAGMA synchronous`).Scan(&sync); err != nil || sync != 1 {
+		t.Errorf("writer synchronous = %d, %v; want 1 (NORMAL)", sync, err)
+	}
+	if err := db.r.QueryRow(`PRAGMA query_only`).Scan(&qo); err != nil || qo != 1 {
+		t.Errorf("reader query_only = %d, %v; want 1", qo, err)
 	}
 }
