@@ -233,7 +233,7 @@ func newIntelImport() *cobra.Command {
 		Use:   "import --format FORMAT FILE|-",
 		Short: "Load a feed file (or stdin); bad lines are reported with their numbers, good ones load",
 		Long: `Load a feed. Formats: domains (one a line), hosts (/etc/hosts style), urlhaus
-(URLhaus CSV), phishtank (PhishTank CSV), adblock (||name^ rules), stix (a STIX
+(URLhaus CSV or URL list), phishtank (PhishTank CSV), adblock (||name^ rules), stix (a STIX
 2.1 bundle), csv (what intel export --format csv writes). Every value is
 canonicalized as the matcher does. Bad lines are listed on stderr with their
 line numbers and the good ones load; the exit status is 1 only when nothing
@@ -282,7 +282,10 @@ loaded.`,
 				from = fmt.Sprintf(" from %d good lines", res.Lines)
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "%s: %d indicators%s (%d added, %d updated), %d bad lines\n", name, res.Good, from, added, updated, res.Bad)
-			if res.Good == 0 && res.Bad > 0 {
+			if res.Good == 0 {
+				// Empty input is most often a download that failed
+				// (`curl -s URL | honeygate intel import -`): a script
+				// must see it.
 				return exitError{1, fmt.Errorf("%s: nothing loaded", name)}
 			}
 			return nil

@@ -2,6 +2,7 @@ package intel
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"reflect"
 	"testing"
@@ -20,8 +21,8 @@ func fuzzFeed(f *testing.F, format Format) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		res, err := Parse(bytes.NewReader(data), format, ParseOptions{Source: "fuzz", Now: feedNow, MaxBytes: 1 << 20})
 		if err != nil {
-			if format == FormatSTIX {
-				return // a document that is not a bundle is refused whole
+			if format == FormatSTIX || errors.Is(err, ErrHTML) {
+				return // a document that is not a bundle, or an HTML page, is refused whole
 			}
 			t.Fatalf("Parse: %v", err)
 		}
@@ -50,3 +51,33 @@ func FuzzParsePhishTank(f *testing.F) { fuzzFeed(f, FormatPhishTank) }
 func FuzzParseAdblock(f *testing.F)   { fuzzFeed(f, FormatAdblock) }
 func FuzzParseSTIX(f *testing.F)      { fuzzFeed(f, FormatSTIX) }
 func FuzzParseCSV(f *testing.F)       { fuzzFeed(f, FormatCSV) }
+
+// FuzzSTIXPattern drives the pattern parser directly (through a bundle, a
+// mutation rarely stays valid JSON). Invariant: it never panics, and it
+// either refuses a pattern or returns at least one term, each of a type we
+// enforce.
+func FuzzSTIXPattern(f *testing.F) {
+	for _, s := range []string{
+		"[url:value = 'http://x.example/']",
+		"([domain-name:value = 'a.example'] OR ([domain-name:value = 'b.example']))",
+		"[network-traffic:dst_ref.type = 'ipv4-addr' AND network-traffic:dst_ref.value = '192.0.2.1']",
+		"[file:name = 'x' AND file:hashes.'SHA-256' = 'ab' OR file:hashes.MD5 = 'cd']",
+		"[network-traffic:dst_ref.value='1.2.3.4' AND network-traffic:dst_port=443]",
+		"[a:b = 'it\\'s'] FOLLOWEDBY [c:d = 1] WITHIN 5 SECONDS",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		terms, err := parseSTIXPattern(s)
+		if err == nil && len(terms) == 0 {
+			t.Fatalf("%q: no terms and no error", s)
+		}
+		for _, tm := range terms {
+			switch tm.typ {
+			case TypeURL, TypeDomain, TypeIP, TypeCIDR, TypeSHA256:
+			default:
+				t.Fatalf("%q: term of type %q", s, tm.typ)
+			}
+		}
+	})
+}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 )
@@ -77,6 +78,23 @@ const (
 // ErrTooLarge is returned when a feed exceeds ParseOptions.MaxBytes.
 var ErrTooLarge = errors.New("intel: feed larger than the limit")
 
+// ErrHTML is returned for a feed that is an HTML page.
+var ErrHTML = errors.New("intel: the feed is an HTML page")
+
+// isHTML reports whether a feed starts (after a byte order mark and blank
+// space) with an HTML document's first tag, which no feed format does.
+func isHTML(br *bufio.Reader) bool {
+	head, _ := br.Peek(512)
+	head = bytes.TrimPrefix(head, []byte("\uFEFF"))
+	head = bytes.TrimLeft(head, " \t\r\n")
+	for _, tag := range []string{"<!doctype html", "<html"} {
+		if len(head) >= len(tag) && bytes.EqualFold(head[:len(tag)], []byte(tag)) {
+			return true
+		}
+	}
+	return false
+}
+
 func (r *ParseResult) bad(line int, text string, err error) {
 	r.Bad++
 	if len(r.Errors) < maxLineErrors {
@@ -110,9 +128,19 @@ func Parse(r io.Reader, f Format, opt ParseOptions) (*ParseResult, error) {
 	if opt.MaxBytes <= 0 {
 		opt.MaxBytes = defaultMaxBytes
 	}
-	lr := &limitReader{r: r, n: opt.MaxBytes}
+	r, err := expand(r, opt.MaxBytes)
+	if err != nil {
+		return &ParseResult{}, err
+	}
+	br := bufio.NewReader(r)
+	if isHTML(br) {
+		// A feed server's error, maintenance, login or CDN challenge page
+		// comes with a 200 as often as not; a line of it may parse (a
+		// URL), and a refresh would replace the feed's set with that.
+		return &ParseResult{}, fmt.Errorf("%w, not a %s list (an error, login or challenge page?)", ErrHTML, f)
+	}
+	lr := &limitReader{r: br, n: opt.MaxBytes}
 	p := &parser{opt: opt, res: &ParseResult{}}
-	var err error
 	switch f {
 	case FormatDomains:
 		err = p.lines(lr, p.domainLine)
@@ -120,6 +148,7 @@ func Parse(r io.Reader, f Format, opt ParseOptions) (*ParseResult, error) {
 		err = p.lines(lr, p.hostsLine)
 	case FormatAdblock:
 		err = p.lines(lr, p.adblockLine)
+		p.adblockEnd()
 	case FormatURLhaus:
 		err = p.lines(lr, p.urlhausLine)
 	case FormatPhishTank:
@@ -160,6 +189,10 @@ type parser struct {
 	opt    ParseOptions
 	res    *ParseResult
 	header []string // csv column names, when the feed has a header line
+	// adblock: each indicator's rule (its text with its modifiers sorted,
+	// by index in res.Indicators), and the rules $badfilter withdrew.
+	rules      []string
+	badfilters map[string]bool
 }
 
 // add normalizes ind with the feed's limits as of its Now.
@@ -243,6 +276,8 @@ var hostsNames = map[string]bool{
 	"localhost": true, "localhost.localdomain": true, "local": true, "broadcasthost": true,
 	"ip6-localhost": true, "ip6-loopback": true, "ip6-localnet": true, "ip6-mcastprefix": true,
 	"ip6-allnodes": true, "ip6-allrouters": true, "ip6-allhosts": true, "0.0.0.0": true,
+	// Red Hat's and Fedora's /etc/hosts, which lists copy.
+	"localhost4": true, "localhost4.localdomain4": true, "localhost6": true, "localhost6.localdomain6": true,
 }
 
 func (p *parser) hostsLine(s string) error {
@@ -259,7 +294,14 @@ func (p *parser) hostsLine(s string) error {
 	}
 	var errs []string
 	for _, name := range f[1:] {
-		if hostsNames[strings.ToLower(name)] {
+		if hostsNames[strings.TrimRight(strings.ToLower(name), ".")] { // "localhost." is localhost
+			continue
+		}
+		if strings.HasPrefix(name, "*") {
+			// No resolver reads a wildcard from a hosts file; loaded as
+			// the exact host after "*." it would block the one name the
+			// list did not mean and none of those it did.
+			errs = append(errs, fmt.Sprintf("%q: a wildcard cannot be in a hosts file (list it as ||name^ with --format adblock, or as a domain)", name))
 			continue
 		}
 		if err := p.add(p.base(TypeHost, name, CategoryMalware)); err != nil {
@@ -273,9 +315,19 @@ func (p *parser) hostsLine(s string) error {
 }
 
 // adblockLine takes the rules a DNS-level blocker can enforce: ||name^ (the
-// name and its subdomains), @@||name^ (an exception: allowlisted), with any
-// $options ignored, and ||name/path (a URL prefix). Cosmetic rules, regexes
-// and bare substrings cannot be matched on a name and are reported.
+// name and its subdomains), @@||name^ (an exception: allowlisted) and
+// ||name/path (a URL prefix). Cosmetic rules, regexes and bare substrings
+// cannot be matched on a name and are reported.
+//
+// Modifiers: $important only orders rules and $all covers every request,
+// so a rule with just those loads. $badfilter withdraws the rule it names
+// (the same rule without it; see adblockEnd). Any other modifier narrows the
+// rule to some pages, clients, record types or request kinds ($domain=,
+// $third-party, $client=, $denyallow=, $dnstype=, $script, ...) or turns it
+// into something other than a block ($dnsrewrite=): enforced as a plain
+// ||name^ it would block the whole site for every client
+// (||google.com^$domain=evil.example blocks Google), so the line is
+// reported instead, as AdGuard Home discards such rules for DNS.
 func (p *parser) adblockLine(s string) error {
 	s = strings.TrimSpace(s)
 	if s != "" && isCosmetic(s) {
@@ -285,6 +337,7 @@ func (p *parser) adblockLine(s string) error {
 		return nil
 	}
 	cat := CategoryMalware
+	rule := s
 	if strings.HasPrefix(s, "@@") {
 		cat, s = CategoryAllow, s[2:]
 	}
@@ -292,13 +345,39 @@ func (p *parser) adblockLine(s string) error {
 		return errors.New("unsupported rule (only ||name^, @@||name^ and ||name/path can be enforced)")
 	}
 	s = strings.TrimPrefix(s[2:], "*.") // ||*.name^ is ||name^
+	badfilter := false
 	if i := strings.IndexByte(s, '$'); i >= 0 {
+		var opts []string
+		for _, o := range strings.Split(s[i+1:], ",") {
+			switch o = strings.ToLower(strings.TrimSpace(o)); o {
+			case "":
+				// "||name^$" or a stray comma: no modifier
+			case "important", "all":
+				opts = append(opts, o)
+			case "badfilter":
+				badfilter = true
+			default:
+				name, _, _ := strings.Cut(o, "=")
+				return fmt.Errorf("unsupported rule (modifier $%s narrows or rewrites it; a host indicator would block the name for every client and request)", name)
+			}
+		}
 		s = s[:i]
+		slices.Sort(opts)
+		rule = rule[:strings.IndexByte(rule, '$')] + "$" + strings.Join(opts, ",")
+	} else {
+		rule += "$"
 	}
 	s = strings.TrimSuffix(s, "|")
 	s = strings.TrimSuffix(s, "^")
 	if s == "" || strings.ContainsAny(s, "*^|") {
 		return errors.New("unsupported rule (wildcards and separators inside a name)")
+	}
+	if badfilter {
+		if p.badfilters == nil {
+			p.badfilters = map[string]bool{}
+		}
+		p.badfilters[rule] = true
+		return nil
 	}
 	ind := p.base(TypeDomain, s, cat)
 	if cat == CategoryAllow {
@@ -307,7 +386,29 @@ func (p *parser) adblockLine(s string) error {
 	if strings.IndexByte(s, '/') >= 0 {
 		ind.Type = TypeURLPrefix
 	}
-	return p.add(ind)
+	if err := p.add(ind); err != nil {
+		return err
+	}
+	p.rules = append(p.rules, rule)
+	return nil
+}
+
+// adblockEnd drops the indicators of rules a $badfilter rule withdrew: the
+// same rule text with the same other modifiers, wherever in the list it is.
+func (p *parser) adblockEnd() {
+	if len(p.badfilters) == 0 {
+		return
+	}
+	kept := p.res.Indicators[:0]
+	for i, ind := range p.res.Indicators {
+		if p.badfilters[p.rules[i]] {
+			p.res.Good-- // each rule line yields one indicator
+			p.res.Lines--
+			continue
+		}
+		kept = append(kept, ind)
+	}
+	p.res.Indicators = kept
 }
 
 var errCosmetic = errors.New("cosmetic rule: it hides page elements, nothing a gateway can block")
@@ -320,7 +421,7 @@ func isCosmetic(s string) bool {
 	if strings.HasPrefix(s, "||") || strings.HasPrefix(s, "@@") {
 		return false
 	}
-	for _, sep := range []string{"##", "#@#", "#?#", "#$#", "#%#", "#@?#", "#@$#"} {
+	for _, sep := range []string{"##", "#@#", "#?#", "#$#", "#%#", "#@?#", "#@$#", "#@%#"} {
 		if s[0] == '#' && strings.HasPrefix(s, sep) || s[0] != '#' && strings.Contains(s, sep) {
 			return true
 		}
@@ -350,18 +451,24 @@ func feedTime(s string) time.Time {
 	return time.Time{}
 }
 
-// urlhausLine reads URLhaus's CSV export:
-// id,dateadded,url,url_status,last_online,threat,tags,urlhaus_link,reporter.
+// urlhausLine reads URLhaus's CSV export
+// (id,dateadded,url,url_status,last_online,threat,tags,urlhaus_link,reporter)
+// and its plain-text list, one URL a line: a line that starts with a
+// scheme is a URL (a CSV line starts with its quoted id).
 func (p *parser) urlhausLine(s string) error {
-	if strings.TrimSpace(s) == "" || strings.HasPrefix(s, "#") {
+	s = strings.TrimSpace(s)
+	if s == "" || strings.HasPrefix(s, "#") {
 		return nil
+	}
+	if i := strings.Index(s, "://"); i > 0 && isScheme(s[:i]) {
+		return p.add(p.base(TypeURL, s, CategoryMalwareDownload))
 	}
 	rec, err := splitCSV(s)
 	if err != nil {
 		return err
 	}
 	if len(rec) < 3 {
-		return fmt.Errorf("want at least 3 fields (id,dateadded,url), got %d", len(rec))
+		return fmt.Errorf("want a URL, or a CSV line of at least 3 fields (id,dateadded,url), got %d", len(rec))
 	}
 	if rec[0] == "id" {
 		return nil // a header without '#'
@@ -380,6 +487,20 @@ func (p *parser) urlhausLine(s string) error {
 		}
 	}
 	return p.add(ind)
+}
+
+// isScheme reports whether s is a URL scheme (RFC 3986: a letter, then
+// letters, digits, '+', '-' or '.').
+func isScheme(s string) bool {
+	for i, c := range s {
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z':
+		case i > 0 && (c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.'):
+		default:
+			return false
+		}
+	}
+	return s != ""
 }
 
 // phishtankLine reads PhishTank's CSV:

@@ -436,6 +436,12 @@ func exportSTIX(w *bufio.Writer, inds []Indicator, opt ExportOptions) error {
 	}
 	now := stamp(opt.Now)
 	bundleID := uuid.NewSHA1(stixNamespace, []byte(now)).String()
+	if len(inds) == 0 {
+		// STIX 2.1 prohibits an empty list (2.7), and the stix2 library a
+		// TAXII consumer parses with refuses one: "objects" is left out.
+		fmt.Fprintf(w, "{\"type\":\"bundle\",\"id\":\"bundle--%s\"}\n", bundleID)
+		return nil
+	}
 	fmt.Fprintf(w, "{\"type\":\"bundle\",\"id\":\"bundle--%s\",\"objects\":[", bundleID)
 	for i, ind := range inds {
 		types := []string{"malicious-activity"}

@@ -175,6 +175,13 @@ func (m *Manager) refresh(ctx context.Context, cfg FeedConfig, st *FeedStatus) e
 	if res.Good == 0 && res.Bad > 0 {
 		return fmt.Errorf("intel: feed %s: no good line among %d bad ones (first: line %d: %s)", cfg.Name, res.Bad, res.Errors[0].Line, res.Errors[0].Err)
 	}
+	if res.Good == 0 {
+		// An empty body or a header of comments is far more often a
+		// publisher's hiccup (a dump being rewritten, a file truncated
+		// mid-copy) than a list emptied on purpose; to drop a feed's set,
+		// remove the feed and `honeygate intel rm --source NAME`.
+		return fmt.Errorf("intel: feed %s: no indicators (an empty or comment-only feed); the previous set is kept", cfg.Name)
+	}
 	rr, err := m.store.ReplaceSource(ctx, cfg.Name, res.Indicators)
 	if err != nil {
 		return fmt.Errorf("intel: feed %s: %w", cfg.Name, err)

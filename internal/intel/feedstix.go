@@ -21,15 +21,27 @@ type stixIndicator struct {
 	Modified       time.Time `json:"modified"`
 	IndicatorTypes []string  `json:"indicator_types"`
 	Labels         []string  `json:"labels"`
+	Revoked        bool      `json:"revoked"`
 }
 
 // stix reads a bundle ({"type":"bundle","objects":[...]}), or a bare array of
 // objects. Objects other than indicators are skipped; an indicator whose
 // pattern we cannot enforce is reported at the line its object starts on.
+//
+// A bundle may hold several versions of one indicator (one id): only the
+// latest "modified" is current (STIX 2.1, 3.6; the last one in the bundle
+// on a tie), and a revoked one has been withdrawn by its producer (3.2), so
+// neither an outdated version nor a revoked indicator is loaded, and
+// neither is a bad line.
 func (p *parser) stix(r io.Reader) error {
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return fmt.Errorf("intel: reading STIX: %w", err)
+	}
+	// A byte order mark (a Windows tool's UTF-8) is not JSON; RFC 8259
+	// lets a parser ignore it. Blanked in place, so offsets stay the file's.
+	if bytes.HasPrefix(data, []byte("\uFEFF")) {
+		copy(data, "   ")
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	tok, err := dec.Token()
@@ -37,7 +49,7 @@ func (p *parser) stix(r io.Reader) error {
 		return fmt.Errorf("intel: STIX: not JSON: %w", err)
 	}
 	if tok == json.Delim('{') {
-		found := false
+		found, bundle := false, false
 		for dec.More() {
 			k, err := dec.Token()
 			if err != nil {
@@ -47,12 +59,20 @@ func (p *parser) stix(r io.Reader) error {
 				found = true
 				break
 			}
-			var skip json.RawMessage
-			if err := dec.Decode(&skip); err != nil {
+			var v json.RawMessage
+			if err := dec.Decode(&v); err != nil {
 				return fmt.Errorf("intel: STIX: %w", err)
+			}
+			if k == "type" {
+				bundle = string(v) == `"bundle"`
 			}
 		}
 		if !found {
+			if bundle {
+				// "objects" is optional, and left out when there are
+				// none (STIX 2.1 prohibits an empty list).
+				return nil
+			}
 			return errors.New("intel: STIX: a bundle without objects")
 		}
 		if tok, err = dec.Token(); err != nil {
@@ -62,9 +82,22 @@ func (p *parser) stix(r io.Reader) error {
 	if tok != json.Delim('[') {
 		return errors.New("intel: STIX: want a bundle or an array of objects")
 	}
+	type found struct {
+		obj  stixIndicator
+		line int
+	}
+	var inds []found
+	latest := map[string]int{} // id -> index in inds of its current version
+	// Lines are counted from the previous object on, not from the start
+	// each time: a 256 MiB bundle of a million objects would otherwise
+	// scan terabytes.
+	var lastOff int64
+	lastLine := 1
 	for dec.More() {
 		off := dec.InputOffset()
-		line := 1 + bytes.Count(data[:off], []byte{'\n'})
+		lastLine += bytes.Count(data[lastOff:off], []byte{'\n'})
+		lastOff = off
+		line := lastLine
 		// InputOffset is before the separator and whitespace; count the
 		// newlines up to the object's brace instead.
 		rest := data[off:]
@@ -83,8 +116,21 @@ func (p *parser) stix(r io.Reader) error {
 		if obj.Type != "indicator" {
 			continue
 		}
-		if err := p.stixIndicator(obj); err != nil {
-			p.res.bad(line, obj.Pattern, err)
+		if i, ok := latest[obj.ID]; ok && obj.ID != "" && obj.Modified.Before(inds[i].obj.Modified) {
+			continue // an older version than one already read
+		}
+		latest[obj.ID] = len(inds)
+		inds = append(inds, found{obj, line})
+	}
+	for i, f := range inds {
+		if f.obj.ID != "" && latest[f.obj.ID] != i {
+			continue // superseded by a later version
+		}
+		if f.obj.Revoked {
+			continue
+		}
+		if err := p.stixIndicator(f.obj); err != nil {
+			p.res.bad(f.line, f.obj.Pattern, err)
 		}
 	}
 	return nil
@@ -153,73 +199,153 @@ type stixTerm struct {
 }
 
 // stixPaths maps the object paths we can enforce onto indicator types.
+// network-traffic:dst_ref.value is how MISP writes an ip-dst attribute
+// (with dst_ref.type beside it).
 var stixPaths = map[string]Type{
-	"url:value":                 TypeURL,
-	"domain-name:value":         TypeDomain,
-	"ipv4-addr:value":           TypeCIDR,
-	"ipv6-addr:value":           TypeCIDR,
-	"file:hashes.'sha-256'":     TypeSHA256,
-	"file:hashes.sha-256":       TypeSHA256,
-	"file:hashes.sha256":        TypeSHA256,
-	"artifact:hashes.'sha-256'": TypeSHA256,
+	"url:value":                     TypeURL,
+	"domain-name:value":             TypeDomain,
+	"ipv4-addr:value":               TypeCIDR,
+	"ipv6-addr:value":               TypeCIDR,
+	"network-traffic:dst_ref.value": TypeCIDR,
+	"file:hashes.'sha-256'":         TypeSHA256,
+	"file:hashes.sha-256":           TypeSHA256,
+	"file:hashes.sha256":            TypeSHA256,
+	"artifact:hashes.'sha-256'":     TypeSHA256,
+}
+
+// stixDescribes reports a comparison that only describes the object an
+// enforceable comparison beside it (joined by AND) names, so enforcing
+// that one alone blocks no more than the producer meant: the address's
+// type, the file's name, size, media type or other hashes (the SHA-256
+// names the content whatever its name), and what a name resolved to (MISP's
+// domain|ip: the name is the indicator).
+func stixDescribes(path, value string) bool {
+	switch {
+	case path == "network-traffic:dst_ref.type":
+		return value == "ipv4-addr" || value == "ipv6-addr"
+	case path == "file:name", path == "file:size", path == "file:mime_type",
+		path == "domain-name:resolves_to_refs[*].value":
+		return true
+	case strings.HasPrefix(path, "file:hashes."):
+		return stixPaths[path] != TypeSHA256
+	}
+	return false
 }
 
 const maxPatternLen = 64 << 10
 
-// parseSTIXPattern accepts observation expressions joined by OR, each a set
-// of equality comparisons joined by OR:
+type stixComparison struct {
+	path, op, value string
+}
+
+// parseSTIXPattern accepts observation expressions joined by OR (grouped in
+// parentheses or not), each a set of comparisons joined by AND and OR (AND
+// binds tighter):
 //
 //	[url:value = 'http://x/'] OR [domain-name:value = 'a.example' OR domain-name:value = 'b.example']
+//	[network-traffic:dst_ref.type = 'ipv4-addr' AND network-traffic:dst_ref.value = '192.0.2.1']
 //
-// AND, FOLLOWEDBY, qualifiers and other operators are refused: the gateway
-// cannot enforce them on one request.
+// Each AND group must name exactly one value we can enforce, with '=', the
+// rest only describing the same object (stixDescribes); the groups of an OR
+// we cannot enforce are left out when another one can be (enforcing part
+// of an OR never blocks more than it says). AND and FOLLOWEDBY between
+// observations, qualifiers, and comparisons that narrow (a port, a second
+// value) are refused: the gateway cannot enforce them on one request.
 func parseSTIXPattern(s string) ([]stixTerm, error) {
 	if len(s) > maxPatternLen {
 		return nil, errors.New("pattern longer than 64 KiB")
 	}
 	var out []stixTerm
+	var firstErr error
 	sc := &patScanner{s: s}
+	depth := 0 // open parentheses: with OR alone, grouping changes nothing
 	for {
 		sc.space()
+		for sc.eat("(") {
+			depth++
+			sc.space()
+		}
 		if !sc.eat("[") {
 			return nil, fmt.Errorf("pattern: want '[' at %d", sc.i)
 		}
+		var group []stixComparison
 		for {
 			sc.space()
 			path := strings.ToLower(sc.until(" =!<>"))
-			t, ok := stixPaths[path]
-			if !ok {
-				return nil, fmt.Errorf("pattern: object path %q cannot be enforced", path)
-			}
 			sc.space()
-			if !sc.eat("=") {
-				return nil, fmt.Errorf("pattern: only '=' comparisons can be enforced (at %d)", sc.i)
-			}
+			op := sc.operator()
 			sc.space()
-			v, err := sc.quoted()
+			v, err := sc.value()
 			if err != nil {
 				return nil, err
 			}
-			if t == TypeCIDR && !strings.Contains(v, "/") {
-				t = TypeIP
-			}
-			out = append(out, stixTerm{t, v})
+			group = append(group, stixComparison{path, op, v})
 			sc.space()
-			if sc.eat("]") {
-				break
+			if sc.eat("]") || sc.eatWord("OR") {
+				t, err := stixGroup(group)
+				if err == nil {
+					out = append(out, t)
+				} else if firstErr == nil {
+					firstErr = err
+				}
+				group = group[:0]
+				if sc.s[sc.i-1] == ']' {
+					break
+				}
+				continue
 			}
-			if !sc.eatWord("OR") {
-				return nil, fmt.Errorf("pattern: only OR can join comparisons (at %d)", sc.i)
+			if !sc.eatWord("AND") {
+				return nil, fmt.Errorf("pattern: want AND, OR or ']' at %d", sc.i)
 			}
 		}
 		sc.space()
+		for sc.eat(")") {
+			if depth--; depth < 0 {
+				return nil, fmt.Errorf("pattern: unbalanced ')' at %d", sc.i-1)
+			}
+			sc.space()
+		}
 		if sc.i == len(sc.s) {
+			if depth != 0 {
+				return nil, errors.New("pattern: unbalanced '('")
+			}
+			if len(out) == 0 {
+				return nil, firstErr
+			}
 			return out, nil
 		}
 		if !sc.eatWord("OR") {
 			return nil, fmt.Errorf("pattern: only OR can join observations (at %d)", sc.i)
 		}
 	}
+}
+
+// stixGroup is the one enforceable value of comparisons joined by AND.
+func stixGroup(group []stixComparison) (stixTerm, error) {
+	var term stixTerm
+	found := false
+	for _, c := range group {
+		if c.op != "=" {
+			return stixTerm{}, fmt.Errorf("pattern: only '=' comparisons can be enforced (%s %s)", c.path, c.op)
+		}
+		if t, ok := stixPaths[c.path]; ok {
+			if found {
+				return stixTerm{}, errors.New("pattern: an AND of two values cannot be enforced on one request")
+			}
+			if t == TypeCIDR && !strings.Contains(c.value, "/") {
+				t = TypeIP
+			}
+			term, found = stixTerm{t, c.value}, true
+			continue
+		}
+		if len(group) == 1 || !stixDescribes(c.path, c.value) {
+			return stixTerm{}, fmt.Errorf("pattern: object path %q cannot be enforced", c.path)
+		}
+	}
+	if !found {
+		return stixTerm{}, fmt.Errorf("pattern: object path %q cannot be enforced", group[0].path)
+	}
+	return term, nil
 }
 
 type patScanner struct {
@@ -264,6 +390,37 @@ func (p *patScanner) until(stop string) string {
 		p.i++
 	}
 	return p.s[start:p.i]
+}
+
+// operator reads a comparison operator: a run of '=', '!', '<', '>', or a
+// word (LIKE, MATCHES, IN, ISSUBSET, ...).
+func (p *patScanner) operator() string {
+	start := p.i
+	sym := p.i < len(p.s) && strings.IndexByte("=!<>", p.s[p.i]) >= 0
+	for p.i < len(p.s) {
+		c := p.s[p.i]
+		if sym && strings.IndexByte("=!<>", c) < 0 || !sym && !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z') {
+			break
+		}
+		p.i++
+	}
+	return p.s[start:p.i]
+}
+
+// value reads a comparison's value: a string literal, or a bare token (a
+// number, a boolean) up to a space or ']'.
+func (p *patScanner) value() (string, error) {
+	if p.i < len(p.s) && p.s[p.i] == '\'' {
+		return p.quoted()
+	}
+	start := p.i
+	for p.i < len(p.s) && p.s[p.i] != ' ' && p.s[p.i] != ']' && p.s[p.i] != '\t' && p.s[p.i] != '\n' && p.s[p.i] != '\r' {
+		p.i++
+	}
+	if p.i == start {
+		return "", fmt.Errorf("pattern: want a value at %d", p.i)
+	}
+	return p.s[start:p.i], nil
 }
 
 // quoted reads a STIX string literal: single quotes, with \' and \\.

@@ -184,17 +184,23 @@ func (h *intelRoutes) add(w http.ResponseWriter, r *http.Request) {
 	}
 	var inds []intel.Indicator
 	trimmed := bytes.TrimSpace(body)
-	dec := func(v any) error {
-		d := json.NewDecoder(bytes.NewReader(trimmed))
-		d.DisallowUnknownFields()
-		return d.Decode(v)
-	}
 	switch {
 	case len(trimmed) > 0 && trimmed[0] == '[':
-		err = dec(&inds)
+		// Item by item, so that a decoding error names its item.
+		var raws []json.RawMessage
+		if err = json.Unmarshal(trimmed, &raws); err != nil {
+			break
+		}
+		inds = make([]intel.Indicator, len(raws))
+		for i, raw := range raws {
+			if err = decodeIndicator(raw, &inds[i]); err != nil {
+				err = fmt.Errorf("item %d: %w", i, err)
+				break
+			}
+		}
 	default:
 		var one intel.Indicator
-		err = dec(&one)
+		err = decodeIndicator(trimmed, &one)
 		inds = []intel.Indicator{one}
 	}
 	if err != nil {
@@ -219,6 +225,28 @@ func (h *intelRoutes) add(w http.ResponseWriter, r *http.Request) {
 	}
 	h.s.record(r, "intel.add", target, "source "+inds[0].Source+", category "+inds[0].Category)
 	writeJSON(w, http.StatusCreated, res)
+}
+
+// decodeIndicator decodes one indicator object, refusing unknown fields. A
+// time that does not parse is named with its field (encoding/json's error
+// names neither): the API takes RFC 3339 only.
+func decodeIndicator(raw []byte, ind *intel.Indicator) error {
+	d := json.NewDecoder(bytes.NewReader(raw))
+	d.DisallowUnknownFields()
+	err := d.Decode(ind)
+	if err == nil {
+		return nil
+	}
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(raw, &fields) == nil {
+		for _, f := range []string{"first_seen", "last_seen", "expires"} {
+			var t time.Time
+			if v, ok := fields[f]; ok && json.Unmarshal(v, &t) != nil {
+				return fmt.Errorf("%s %s: want an RFC 3339 time such as 2030-01-02T15:04:05Z (or null)", f, v)
+			}
+		}
+	}
+	return err
 }
 
 func (h *intelRoutes) deleteByID(w http.ResponseWriter, r *http.Request) {

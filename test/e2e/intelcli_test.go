@@ -55,3 +55,23 @@ func TestValidateFeedFile(t *testing.T) {
 		t.Errorf("validate with a feed naming co.uk on line 2: code %d:\n%s", code, out)
 	}
 }
+
+// TestIntelImportNothingFails: `curl -s URL | honeygate intel import -`
+// with a failed download gives import an empty input, or a publisher's
+// header of comments with no entries; a script must see that nothing
+// loaded (exit 1), as it does when every line was bad. It used to exit 0.
+func TestIntelImportNothingFails(t *testing.T) {
+	data := t.TempDir()
+	s := startServer(t, data)
+	for name, body := range map[string]string{
+		"empty":    "",
+		"comments": "# URLhaus\n# id,dateadded,url\n\n",
+	} {
+		feed := filepath.Join(data, name)
+		os.WriteFile(feed, []byte(body), 0o600)
+		out, code := runCLI(t, nil, "intel", "import", "--format", "urlhaus", feed, "--server", "http://"+s.addrs["web"][0], "--token", testToken)
+		if code != 1 || !strings.Contains(out, "nothing loaded") {
+			t.Errorf("%s feed: code %d, want 1 and 'nothing loaded':\n%s", name, code, out)
+		}
+	}
+}

@@ -63,6 +63,13 @@ func (s *Server) ServeDNS(w mdns.ResponseWriter, r *mdns.Msg) {
 		s.reply(w, r, refused(r))
 		return
 	}
+	if q.Qtype == mdns.TypeAXFR || q.Qtype == mdns.TypeIXFR {
+		// A zone transfer is no one's lookup and never served, as Unbound
+		// refuses it: forwarded, it would reach an upstream that may be an
+		// operator's own authoritative server allowing transfers to us.
+		s.reply(w, r, refused(r))
+		return
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 

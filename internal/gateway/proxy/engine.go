@@ -201,6 +201,7 @@ func (s *Server) serveConn(c net.Conn, st *connState) {
 		}
 	}()
 	var deadline time.Time // the read deadline now set on c (zero: none)
+	first := true
 	for {
 		if br.Buffered() == 0 {
 			now := time.Now()
@@ -211,6 +212,12 @@ func (s *Server) serveConn(c net.Conn, st *connState) {
 			if _, err := br.Peek(1); err != nil {
 				return
 			}
+		}
+		if first {
+			if refuseSOCKS(c, br) {
+				return
+			}
+			first = false
 		}
 		st.active.Store(true)
 		if !headBuffered(br) {

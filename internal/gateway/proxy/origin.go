@@ -263,10 +263,13 @@ func (oc *originConn) exchange(req *http.Request) (*http.Response, error) {
 	} else {
 		err = writeNetHTTP(oc.bw, req, oc)
 	}
-	if err != nil {
-		return nil, err
+	if err == nil {
+		err = oc.bw.Flush()
 	}
-	if err := oc.bw.Flush(); err != nil {
+	if err != nil {
+		if resp := oc.earlyResponse(req, err); resp != nil {
+			return resp, nil
+		}
 		return nil, err
 	}
 	oc.lim.set(maxResponseHeader)
@@ -278,6 +281,29 @@ func (oc *originConn) exchange(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
+// earlyResponse reads the answer an origin sent before it stopped taking
+// the request's body (werr, a failed write to it): nginx's 413 for a body
+// over its limit, a 401 or a redirect before an upload, a 501. The client
+// is owed that answer, as Squid and Go's Transport relay it, not a 502. nil
+// when there is none, or when the request had no body or the error was not
+// the origin's (the client's body failing to arrive).
+func (oc *originConn) earlyResponse(req *http.Request, werr error) *http.Response {
+	var ce clientBodyError
+	if req.Body == nil || req.Body == http.NoBody || errors.As(werr, &ce) {
+		return nil
+	}
+	// Sent already, or never: the origin stopped reading.
+	oc.setDeadline(time.Now().Add(time.Second), 0)
+	oc.lim.set(maxResponseHeader)
+	resp, err := readResponse(oc.br, req)
+	oc.lim.set(-1)
+	if err != nil || resp.StatusCode == http.StatusSwitchingProtocols {
+		return nil
+	}
+	resp.Close = true // the origin is closing: never pooled
+	return resp
+}
+
 // writeNetHTTP writes req (head and body) with net/http, as a forward
 // proxy sends it on: origin-form, keep-alive, no User-Agent of Go's own.
 // The body is sent through sendingBody, for oc (nil: no deadline to move).
@@ -285,16 +311,32 @@ func writeNetHTTP(w io.Writer, req *http.Request, oc *originConn) error {
 	out := *req // shallow: the header map is the request's, ours to edit
 	out.RequestURI = ""
 	out.Close = false
+	var sb *sendingBody
 	if req.ContentLength == 0 {
 		out.Body = nil // no body: lets a stale pooled connection be retried
 	} else if out.Body != nil && out.Body != http.NoBody {
-		out.Body = &sendingBody{r: out.Body, oc: oc}
+		sb = &sendingBody{r: out.Body, oc: oc}
+		out.Body = sb
 	}
 	if _, ok := out.Header["User-Agent"]; !ok {
 		out.Header["User-Agent"] = []string{""} // Go's own would be added
 	}
-	return out.Write(w)
+	err := out.Write(w)
+	if err != nil && sb != nil && sb.err != nil {
+		// net/http cannot tell a failed read of the body from a failed
+		// write to the origin (its copy writes through ReadFrom); the
+		// body can.
+		return clientBodyError{sb.err}
+	}
+	return err
 }
+
+// clientBodyError is a request body that failed to arrive from the client,
+// as opposed to the origin failing to take it. Like net/http's own, it
+// does not unwrap: a client's slow body is no origin timeout (504).
+type clientBodyError struct{ err error }
+
+func (e clientBodyError) Error() string { return e.err.Error() }
 
 // sendingBody is a client's request body as it is sent to the origin.
 //
@@ -307,12 +349,16 @@ func writeNetHTTP(w io.Writer, req *http.Request, oc *originConn) error {
 // longer than that and still move, and only a client silent for that long
 // cuts it. The deadline moves at most once a second (setDeadline).
 type sendingBody struct {
-	r  io.Reader
-	oc *originConn
+	r   io.Reader
+	oc  *originConn
+	err error // the first read error other than io.EOF
 }
 
 func (b *sendingBody) Read(p []byte) (int, error) {
 	n, err := b.r.Read(p)
+	if err != nil && err != io.EOF && b.err == nil {
+		b.err = err
+	}
 	if b.oc != nil && n > 0 {
 		b.oc.setDeadline(time.Now().Add(b.oc.headerTimeout), time.Second)
 	}
