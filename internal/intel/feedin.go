@@ -44,6 +44,11 @@ type ParseOptions struct {
 	Now      time.Time     // first/last seen for entries that carry no date; default time.Now
 	TTL      time.Duration // if > 0, entries expire this long after Now
 	MaxBytes int64         // default 256 MiB; a larger feed is an error
+	// MaxIndicators bounds what one feed may yield (default 5,000,000, a
+	// few GB held at once): a feed of one short line repeated yields an
+	// indicator per six bytes, and the byte bound alone let 256 MiB of it
+	// take 24 GB. A feed over it is an error (ErrTooMany).
+	MaxIndicators int
 	// Limits refuse over-broad entries (counted as bad lines); the zero
 	// value is the defaults. Expiries are checked against Now.
 	Limits Limits
@@ -77,6 +82,10 @@ const (
 
 // ErrTooLarge is returned when a feed exceeds ParseOptions.MaxBytes.
 var ErrTooLarge = errors.New("intel: feed larger than the limit")
+
+// ErrTooMany is returned when a feed yields more than
+// ParseOptions.MaxIndicators.
+var ErrTooMany = errors.New("intel: feed yields more indicators than the limit")
 
 // ErrHTML is returned for a feed that is an HTML page.
 var ErrHTML = errors.New("intel: the feed is an HTML page")

@@ -5,9 +5,14 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
+	"errors"
 	"fmt"
 	"io"
 )
+
+// ErrBomb is returned for a compressed feed that expands far more than any
+// real list does, or holds another archive.
+var ErrBomb = errors.New("intel: compressed feed refused")
 
 // expand returns the content of a compressed feed, recognized by its first
 // bytes: the publishers' main downloads are compressed (URLhaus's full dump
