@@ -78,6 +78,9 @@ const (
 	maxLineErrors   = 100
 	maxLineLen      = 64 << 10
 	defaultMaxBytes = 256 << 20
+	// defaultMaxIndicators: at a few hundred bytes each while a feed is
+	// parsed and stored, 5 M is a few GB; URLhaus's full dump is under 4 M.
+	defaultMaxIndicators = 5_000_000
 )
 
 // ErrTooLarge is returned when a feed exceeds ParseOptions.MaxBytes.
@@ -137,6 +140,9 @@ func Parse(r io.Reader, f Format, opt ParseOptions) (*ParseResult, error) {
 	if opt.MaxBytes <= 0 {
 		opt.MaxBytes = defaultMaxBytes
 	}
+	if opt.MaxIndicators <= 0 {
+		opt.MaxIndicators = defaultMaxIndicators
+	}
 	r, err := expand(r, opt.MaxBytes)
 	if err != nil {
 		return &ParseResult{}, err
@@ -172,6 +178,9 @@ func Parse(r io.Reader, f Format, opt ParseOptions) (*ParseResult, error) {
 	if lr.over {
 		return p.res, ErrTooLarge
 	}
+	if p.tooMany {
+		return p.res, fmt.Errorf("%w (%d)", ErrTooMany, opt.MaxIndicators)
+	}
 	return p.res, err
 }
 
@@ -202,10 +211,17 @@ type parser struct {
 	// by index in res.Indicators), and the rules $badfilter withdrew.
 	rules      []string
 	badfilters map[string]bool
+	tooMany    bool // past opt.MaxIndicators: the rest is skipped
 }
 
 // add normalizes ind with the feed's limits as of its Now.
-func (p *parser) add(ind Indicator) error { return p.res.add(ind, p.opt.Now, p.opt.Limits) }
+func (p *parser) add(ind Indicator) error {
+	if p.res.Good >= p.opt.MaxIndicators {
+		p.tooMany = true
+		return nil
+	}
+	return p.res.add(ind, p.opt.Now, p.opt.Limits)
+}
 
 func (p *parser) base(t Type, value, cat string) Indicator {
 	if p.opt.Category != "" {
@@ -238,6 +254,9 @@ func (p *parser) lines(r io.Reader, fn func(line string) error) error {
 				return err
 			}
 			continue
+		}
+		if p.tooMany {
+			return nil
 		}
 		if len(line) > 0 {
 			n++

@@ -25,6 +25,8 @@ type FeedConfig struct {
 	Category string        `yaml:"category" json:"category,omitempty"` // for formats that carry none
 	TTL      time.Duration `yaml:"ttl" json:"ttl,omitempty"`           // entries expire this long after each refresh
 	MaxBytes int64         `yaml:"max_bytes" json:"max_bytes,omitempty"`
+	// MaxIndicators refuses a refresh yielding more (default 5,000,000).
+	MaxIndicators int `yaml:"max_indicators" json:"max_indicators,omitempty"`
 }
 
 // DefaultFeedEvery is how often a feed is read when its config says nothing.
@@ -77,6 +79,11 @@ func DefaultFetcher(timeout time.Duration) Fetcher {
 				return nil, err
 			}
 			req.Header.Set("User-Agent", "honeygate-intel")
+			// Asked for by name, gzip is not expanded by the client
+			// behind Parse's back: Parse expands it with its ratio
+			// bound (a Content-Encoding: gzip bomb otherwise reaches
+			// the parser as 256 MiB of lines).
+			req.Header.Set("Accept-Encoding", "gzip")
 			resp, err := client.Do(req)
 			if err != nil {
 				return nil, err
@@ -165,7 +172,7 @@ func (m *Manager) refresh(ctx context.Context, cfg FeedConfig, st *FeedStatus) e
 		return fmt.Errorf("intel: feed %s: %w", cfg.Name, err)
 	}
 	defer rc.Close()
-	res, err := Parse(rc, cfg.Format, ParseOptions{Source: cfg.Name, Category: cfg.Category, Now: st.At, TTL: cfg.TTL, MaxBytes: cfg.MaxBytes, Limits: m.limits})
+	res, err := Parse(rc, cfg.Format, ParseOptions{Source: cfg.Name, Category: cfg.Category, Now: st.At, TTL: cfg.TTL, MaxBytes: cfg.MaxBytes, MaxIndicators: cfg.MaxIndicators, Limits: m.limits})
 	if res != nil {
 		st.Good, st.Bad, st.Errors = res.Good, res.Bad, res.Errors
 	}
@@ -209,7 +216,7 @@ func (f FeedConfig) CheckFile(lim Limits) (*ParseResult, error) {
 		return nil, fmt.Errorf("intel: feed %s: %w", f.Name, err)
 	}
 	defer r.Close()
-	res, err := Parse(r, f.Format, ParseOptions{Source: f.Name, Category: f.Category, TTL: f.TTL, MaxBytes: f.MaxBytes, Limits: lim})
+	res, err := Parse(r, f.Format, ParseOptions{Source: f.Name, Category: f.Category, TTL: f.TTL, MaxBytes: f.MaxBytes, MaxIndicators: f.MaxIndicators, Limits: lim})
 	if err != nil {
 		return res, fmt.Errorf("intel: feed %s: %w", f.Name, err)
 	}
