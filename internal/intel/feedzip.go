@@ -55,7 +55,8 @@ func expand(r io.Reader, maxBytes int64) (io.Reader, error) {
 		if int64(len(data)) > maxBytes {
 			return nil, ErrTooLarge
 		}
-		zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+		ra := &countReaderAt{r: bytes.NewReader(data)}
+		zr, err := zip.NewReader(ra, int64(len(data)))
 		if err != nil {
 			return nil, fmt.Errorf("intel: zip feed: %w", err)
 		}
@@ -72,10 +73,9 @@ func expand(r io.Reader, maxBytes int64) (io.Reader, error) {
 		if err != nil {
 			return nil, fmt.Errorf("intel: zip feed: %w", err)
 		}
-		// The whole archive is what was delivered: a lying size in its
-		// headers changes nothing here.
-		n := int64(len(data))
-		out, in, kind = rc, &n, "zip"
+		// The bytes archive/zip reads, not the sizes its headers claim:
+		// a lying header changes nothing here.
+		out, in, kind = rc, &ra.n, "zip"
 	default:
 		return br, nil
 	}
@@ -100,6 +100,18 @@ type countReader struct {
 
 func (c *countReader) Read(b []byte) (int, error) {
 	n, err := c.r.Read(b)
+	c.n += int64(n)
+	return n, err
+}
+
+// countReaderAt counts the bytes archive/zip has read.
+type countReaderAt struct {
+	r *bytes.Reader
+	n int64
+}
+
+func (c *countReaderAt) ReadAt(b []byte, off int64) (int, error) {
+	n, err := c.r.ReadAt(b, off)
 	c.n += int64(n)
 	return n, err
 }
