@@ -63,6 +63,7 @@ func FuzzSTIXPattern(f *testing.F) {
 		"[network-traffic:dst_ref.type = 'ipv4-addr' AND network-traffic:dst_ref.value = '192.0.2.1']",
 		"[file:name = 'x' AND file:hashes.'SHA-256' = 'ab' OR file:hashes.MD5 = 'cd']",
 		"[network-traffic:dst_ref.value='1.2.3.4' AND network-traffic:dst_port=443]",
+		"[domain-name:value = 'evil.example' AND file:name = 'setup.exe']",
 		"[a:b = 'it\\'s'] FOLLOWEDBY [c:d = 1] WITHIN 5 SECONDS",
 	} {
 		f.Add(s)

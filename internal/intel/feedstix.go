@@ -345,6 +345,15 @@ func stixGroup(group []stixComparison) (stixTerm, error) {
 	if !found {
 		return stixTerm{}, fmt.Errorf("pattern: object path %q cannot be enforced", group[0].path)
 	}
+	// STIX evaluates one observation's comparisons against one object: an
+	// AND across object types (a domain AND a file's name) matches
+	// nothing, and its enforceable half alone would block the whole value.
+	obj, _, _ := strings.Cut(group[0].path, ":")
+	for _, c := range group[1:] {
+		if o, _, _ := strings.Cut(c.path, ":"); o != obj {
+			return stixTerm{}, fmt.Errorf("pattern: an AND of %s and %s comparisons names two objects", obj, o)
+		}
+	}
 	return term, nil
 }
 
