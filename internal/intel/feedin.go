@@ -414,8 +414,8 @@ func (p *parser) adblockLine(s string) error {
 	if strings.IndexByte(s, '/') >= 0 {
 		ind.Type = TypeURLPrefix
 	}
-	if err := p.add(ind); err != nil {
-		return err
+	if err := p.add(ind); err != nil || p.tooMany {
+		return err // p.rules stays one per indicator
 	}
 	p.rules = append(p.rules, rule)
 	return nil
