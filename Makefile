@@ -19,8 +19,9 @@ deps:
 
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 
+# -buildvcs=auto: the commit goes into --version even where GOFLAGS turns stamping off.
 build:
-	$(GO) build -ldflags "-X github.com/honeygate/honeygate/internal/buildinfo.Version=$(VERSION)" -o $(BIN) ./cmd/honeygate
+	$(GO) build -buildvcs=auto -ldflags "-X github.com/honeygate/honeygate/internal/buildinfo.Version=$(VERSION)" -o $(BIN) ./cmd/honeygate
 
 test: deps vet lint unit fuzz
 

@@ -22,7 +22,7 @@ type clientFlags struct {
 
 func (c *clientFlags) register(cmd *cobra.Command) {
 	f := cmd.Flags()
-	f.StringVar(&c.server, "server", "", "server URL (default $HONEYGATE_SERVER, else the one running on --data, else http://127.0.0.1:8080)")
+	f.StringVar(&c.server, "server", "", "server URL (default $HONEYGATE_SERVER, else the one running on --data, else http://127.0.0.1:8080 when --token or $HONEYGATE_TOKEN is given)")
 	f.StringVar(&c.token, "token", "", "API token (default $HONEYGATE_TOKEN or the one in --data)")
 	f.StringVar(&c.data, "data", defaultData(), "data dir of a local server, to find its address and token ($HONEYGATE_DATA when set)")
 	f.BoolVar(&c.json, "json", false, "print JSON")

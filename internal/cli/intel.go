@@ -313,7 +313,8 @@ suricata (rules), stix (STIX 2.1 bundle), csv (everything; import --format csv
 reads it back). The allowlist wins everywhere, as in the gateway: rpz answers
 it rpz-passthru, dnsmasq forwards it (server=/name/#), squid denies the block
 ACL except the allow ACL; hosts and suricata leave out the blocks it covers.
-The allowlist is exported whatever the filters select.`,
+Into those enforcing formats the allowlist goes whatever the filters select;
+stix and csv carry exactly the selection (add --category allow for it).`,
 		Example: "  honeygate intel export --format rpz -o /etc/bind/rpz.honeygate\n  honeygate intel export --format stix --source honeypot",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {

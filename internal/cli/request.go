@@ -41,15 +41,24 @@ func (e apiError) Error() string { return e.text + ": " + e.msg }
 // keeps it raw; nil drops it). An error answer becomes an error with the
 // server's message.
 func (c *clientFlags) send(ctx context.Context, method, path string, q url.Values, body any, timeout time.Duration, out any) error {
-	server := firstNonEmpty(c.server, os.Getenv("HONEYGATE_SERVER"), c.localServer(), "http://127.0.0.1:8080")
+	server := firstNonEmpty(c.server, os.Getenv("HONEYGATE_SERVER"), c.localServer())
 	token := firstNonEmpty(c.token, os.Getenv("HONEYGATE_TOKEN"))
 	if token == "" {
 		if b, err := os.ReadFile(filepath.Join(c.data, "token")); err == nil {
 			token = strings.TrimSpace(string(b))
 		}
+		if token != "" && server == "" {
+			// The data dir's token goes only to the server the data dir
+			// names (or one the user names): with no server running on
+			// it, the default address may be anybody's.
+			return fmt.Errorf("no server running on %s (no listeners.json there): start `honeygate serve --data %s`, or name the server with --server / HONEYGATE_SERVER", c.data, c.data)
+		}
 	}
 	if token == "" {
 		return fmt.Errorf("no API token: no server's token in %s; pass --data DIR (or set HONEYGATE_DATA) to the server's data dir, or --token / HONEYGATE_TOKEN", c.data)
+	}
+	if server == "" {
+		server = "http://127.0.0.1:8080"
 	}
 	u, err := url.Parse(strings.TrimRight(server, "/") + path)
 	if err != nil {

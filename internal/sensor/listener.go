@@ -10,6 +10,7 @@ import (
 // closed at once, and an admitted one leaves the gate when it is closed.
 // Refusals are counted under proto in m (which may be nil).
 func GateListener(ln net.Listener, g *Gate, m *Metrics, proto string) net.Listener {
+	m.touch(proto, false)
 	return &gateListener{Listener: ln, gate: g, metrics: m, proto: proto}
 }
 

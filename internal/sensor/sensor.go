@@ -137,6 +137,22 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	return m
 }
 
+// touch makes proto's series exist at zero before their first use, so
+// that a dashboard or an alert rule sees 0, not an absent series
+// (sessions only where there are sessions).
+func (m *Metrics) touch(proto string, sessions bool) {
+	if m == nil {
+		return
+	}
+	if sessions {
+		m.Open.WithLabelValues(proto)
+	}
+	m.Total.WithLabelValues(proto)
+	for _, reason := range []string{"concurrent", "per_source"} {
+		m.Refused.WithLabelValues(proto, reason)
+	}
+}
+
 // Server runs one Handler on one listener with limits.
 type Server struct {
 	Handler Handler
@@ -165,6 +181,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		log = slog.New(slog.DiscardHandler)
 	}
 	proto := s.Handler.Proto()
+	s.Metrics.touch(proto, true)
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	stop := context.AfterFunc(ctx, func() { ln.Close() })

@@ -220,7 +220,8 @@ func (s *Server) serveConn(c net.Conn, st *connState) {
 			first = false
 		}
 		st.active.Store(true)
-		if !headBuffered(br) {
+		head := bufferedHead(br)
+		if head == nil {
 			deadline = time.Now().Add(readHeaderTimeout)
 			_ = c.SetReadDeadline(deadline)
 		}
@@ -246,6 +247,14 @@ func (s *Server) serveConn(c net.Conn, st *connState) {
 		}
 		req.RemoteAddr = remote
 		w.reset(req)
+		if len(req.TransferEncoding) > 0 && (head == nil || hasContentLength(head)) {
+			// Chunked with a Content-Length beside it (which
+			// http.ReadRequest drops): whoever framed it by that length
+			// reads what follows differently, so answer it and close
+			// (RFC 9112 section 6.3). A head that did not arrive whole
+			// cannot be checked after the fact: close then too.
+			w.closeAfter = true
+		}
 		if req.ProtoAtLeast(1, 1) && req.Body != http.NoBody && strings.EqualFold(req.Header.Get("Expect"), "100-continue") {
 			req.Body = &expectContinue{rc: req.Body, w: w}
 			req.Header.Del("Expect")
@@ -273,11 +282,32 @@ func (s *Server) serveConn(c net.Conn, st *connState) {
 	}
 }
 
-// headBuffered reports whether a whole request head is already in br, so
-// reading it cannot wait on the client.
-func headBuffered(br *bufio.Reader) bool {
+// bufferedHead is the request head (through its blank line) when all of
+// it is already in br, nil when it is not (read with a deadline, then).
+// The slice is br's own buffer: it stays valid while br is not refilled,
+// which reading a head that is all buffered never does.
+func bufferedHead(br *bufio.Reader) []byte {
 	b, _ := br.Peek(br.Buffered())
-	return bytes.Contains(b, []byte("\r\n\r\n"))
+	if i := bytes.Index(b, []byte("\r\n\r\n")); i >= 0 {
+		return b[:i+4]
+	}
+	return nil
+}
+
+// hasContentLength reports a Content-Length field in a request head.
+func hasContentLength(head []byte) bool {
+	const name = "content-length:"
+	for len(head) > 0 {
+		i := bytes.IndexByte(head, '\n')
+		if i < 0 {
+			return false
+		}
+		head = head[i+1:]
+		if len(head) >= len(name) && strings.EqualFold(string(head[:len(name)]), name) {
+			return true
+		}
+	}
+	return false
 }
 
 // respWriter is http.ResponseWriter over the client connection with HTTP/1.1

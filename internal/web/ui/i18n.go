@@ -92,6 +92,7 @@ var labels = map[string][2]string{ // key -> {en, ja}
 	"reload":         {"Reload", "再読み込み"},
 	"notfound":       {"Not found.", "見つかりません。"},
 	"refused":        {"Not accepted", "受け付けられません"},
+	"notfoundpage":   {"Page not found", "ページが見つかりません"},
 	"refusedinput":   {"This input was not accepted.", "この入力は受け付けられません。"},
 	"back":           {"Back", "戻る"},
 	"baddate":        {"Dates are written YYYY-MM-DD.", "日付は YYYY-MM-DD 形式で指定してください。"},

@@ -38,3 +38,13 @@ func (h *Handler) refuseWith(w http.ResponseWriter, r *http.Request, sess *uiSes
 	}
 	h.render(w, r, code, "refused", page{Title: "refused", Nav: nav, CSRF: sess.csrf, Signed: true, Data: d})
 }
+
+// notFound answers a path the dashboard does not have with a page in the
+// reader's language (its navigation too when signed in).
+func (h *Handler) notFound(w http.ResponseWriter, r *http.Request) {
+	p := page{Title: "notfoundpage"}
+	if sess := h.session(r); sess != nil {
+		p.Signed, p.CSRF = true, sess.csrf
+	}
+	h.render(w, r, http.StatusNotFound, "notfound", p)
+}

@@ -77,3 +77,27 @@ func TestRefusedInputIsAPage(t *testing.T) {
 		}
 	}
 }
+
+// TestUnknownPathIsAPage: a path the dashboard does not have is a 404 page
+// in the reader's language, signed in or not, never Go's bare text.
+func TestUnknownPathIsAPage(t *testing.T) {
+	f := newFixture(t)
+	for _, signed := range []bool{false, true} {
+		if signed {
+			f.login(t, token)
+		}
+		for lang, want := range map[string]string{"en": "Page not found", "ja": "ページが見つかりません"} {
+			req, _ := http.NewRequest("GET", f.srv.URL+"/no-such-page/x", nil)
+			req.Header.Set("Accept-Language", lang)
+			res, err := f.c.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if res.StatusCode != http.StatusNotFound || !strings.Contains(string(b), want) || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
+				t.Errorf("signed=%v %s: %d %q %.200s", signed, lang, res.StatusCode, res.Header.Get("Content-Type"), b)
+			}
+		}
+	}
+}

@@ -152,6 +152,9 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("GET /ref/{id}", h.headers(h.requireSession(h.ref), false))
 	mux.Handle("GET /ui/live", h.headers(h.requireSession(h.live), false))
 	mux.Handle("GET /ui/events", h.headers(h.requireSession(h.stream), false))
+	// Anything else (no method: "/api/" stays more specific) is a 404 page
+	// in the reader's language, not Go's bare text.
+	mux.Handle("/", h.headers(http.HandlerFunc(h.notFound), false))
 }
 
 // headers sets the security headers of every dashboard response.
