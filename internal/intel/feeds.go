@@ -182,6 +182,19 @@ func (m *Manager) refresh(ctx context.Context, cfg FeedConfig, st *FeedStatus) e
 	if res.Good == 0 && res.Bad > 0 {
 		return fmt.Errorf("intel: feed %s: no good line among %d bad ones (first: line %d: %s)", cfg.Name, res.Bad, res.Errors[0].Line, res.Errors[0].Err)
 	}
+	good := res.Lines // lines, as Bad counts lines; STIX counts objects
+	if good == 0 {
+		good = res.Good
+	}
+	if res.Bad > good {
+		// More of the body is not the feed than is: a plain-text error
+		// or rate-limit notice, a JSON error, a file cut into binary.
+		// Its few lines that parse (a status URL) are no replacement
+		// for the feed's set; blocky gives up on a source past its
+		// maxErrorsPerSource alike. An import still loads them.
+		return fmt.Errorf("intel: feed %s: more bad lines (%d) than good (%d), not taken as the feed (first: line %d: %s); the previous set is kept",
+			cfg.Name, res.Bad, good, res.Errors[0].Line, res.Errors[0].Err)
+	}
 	if res.Good == 0 {
 		// An empty body or a header of comments is far more often a
 		// publisher's hiccup (a dump being rewritten, a file truncated
