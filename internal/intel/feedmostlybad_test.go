@@ -56,3 +56,48 @@ func TestFeedRefreshKeepsSetOnMostlyBadBody(t *testing.T) {
 		}
 	}
 }
+
+// A 304 (no conditional request is sent, so a broken cache's), a redirect
+// to an HTML login page, a 200 cut short of its Content-Length, and a
+// truncated gzip: each keeps the previous set.
+func TestFeedRefreshKeepsSetOnBrokenAnswers(t *testing.T) {
+	good := "http://kept.example/x.exe\nhttp://kept2.example/y.exe\n"
+	gz := gzipOf(t, []byte(strings.Repeat("http://other.example/z.exe\n", 2000)))
+	var mode atomic.Value
+	mode.Store("good")
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch mode.Load().(string) {
+		case "good":
+			w.Write([]byte(good))
+		case "304":
+			w.WriteHeader(http.StatusNotModified)
+		case "login":
+			if r.URL.Path != "/login" {
+				http.Redirect(w, r, "/login", http.StatusFound)
+				return
+			}
+			w.Write([]byte("<!doctype html><html><body><form>http://kept.example/login</form></body></html>\n"))
+		case "short":
+			w.Header().Set("Content-Length", "4096")
+			w.Write([]byte("http://short.example/a.exe\nhttp://sho"))
+		case "gz":
+			w.Write(gz[:len(gz)/2])
+		}
+	}))
+	defer srv.Close()
+	m := startManager(t, ManagerOptions{Fetch: DefaultFetcher(5 * time.Second)})
+	cfg := FeedConfig{Name: "uh", Format: FormatURLhaus, URL: srv.URL + "/feed"}
+	if _, err := m.RefreshFeed(t.Context(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	for _, md := range []string{"304", "login", "short", "gz"} {
+		mode.Store(md)
+		if _, err := m.RefreshFeed(t.Context(), cfg); err == nil {
+			t.Errorf("%s: refresh succeeded", md)
+		}
+		got, err := m.store.ListIndicators(t.Context(), Filter{Source: "uh"})
+		if err != nil || len(got) != 2 {
+			t.Errorf("%s: %d indicators of the feed left (%v), want the previous 2", md, len(got), err)
+		}
+	}
+}
