@@ -2,6 +2,7 @@ package intel
 
 import (
 	"bytes"
+	"compress/gzip"
 	"errors"
 	"os"
 	"reflect"
@@ -18,6 +19,14 @@ func fuzzFeed(f *testing.F, format Format) {
 	}
 	f.Add([]byte(""))
 	f.Add([]byte("\n\n#\n"))
+	// Compressed feeds: whole, cut short, and a bomb's first bytes.
+	var gz bytes.Buffer
+	gw := gzip.NewWriter(&gz)
+	gw.Write([]byte("evil.example\n0.0.0.0 evil.example\n"))
+	gw.Close()
+	f.Add(gz.Bytes())
+	f.Add(gz.Bytes()[:gz.Len()/2])
+	f.Add([]byte("PK\x03\x04"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		res, err := Parse(bytes.NewReader(data), format, ParseOptions{Source: "fuzz", Now: feedNow, MaxBytes: 1 << 20})
 		if err != nil {
