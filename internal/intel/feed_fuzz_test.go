@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"errors"
+	"io"
 	"os"
 	"reflect"
 	"testing"
@@ -42,7 +43,11 @@ func fuzzFeed(f *testing.F, format Format) {
 		if res.Good != len(res.Indicators) || res.Bad < len(res.Errors) {
 			t.Fatalf("good=%d indicators=%d bad=%d errors=%d", res.Good, len(res.Indicators), res.Bad, len(res.Errors))
 		}
-		lines := bytes.Count(data, []byte{'\n'}) + 1
+		content := data // the lines are the expanded content's
+		if r, err := expand(bytes.NewReader(data), 1<<20); err == nil {
+			content, _ = io.ReadAll(io.LimitReader(r, 1<<20))
+		}
+		lines := bytes.Count(content, []byte{'\n'}) + 1
 		for _, e := range res.Errors {
 			if e.Line < 1 || e.Line > lines {
 				t.Fatalf("error at line %d of %d", e.Line, lines)
