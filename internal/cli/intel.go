@@ -229,6 +229,7 @@ func newIntelImport() *cobra.Command {
 	var c clientFlags
 	var format, source, category string
 	var ttl time.Duration
+	var maxInds int
 	cmd := &cobra.Command{
 		Use:   "import --format FORMAT FILE|-",
 		Short: "Load a feed file (or stdin); bad lines are reported with their numbers, good ones load",
@@ -257,7 +258,7 @@ loaded.`,
 			if source == "" {
 				source = "import:" + format
 			}
-			res, err := intel.Parse(r, intel.Format(format), intel.ParseOptions{Source: source, Category: category, TTL: ttl})
+			res, err := intel.Parse(r, intel.Format(format), intel.ParseOptions{Source: source, Category: category, TTL: ttl, MaxIndicators: maxInds})
 			if err != nil {
 				return fmt.Errorf("%s: %w", name, err)
 			}
@@ -297,6 +298,7 @@ loaded.`,
 	f.StringVar(&source, "source", "", "source name of what loads (default import:FORMAT)")
 	f.StringVar(&category, "category", "", "category for formats that carry none")
 	f.DurationVar(&ttl, "ttl", 0, "expire what loads after this long (0: never)")
+	f.IntVar(&maxInds, "max-indicators", 0, "refuse a feed that yields more than this many (0: the default, 5,000,000)")
 	return cmd
 }
 
