@@ -104,11 +104,10 @@ func foldInfected(evs []event.Event) []infectedHost {
 		}
 		h := &out[j]
 		h.Times += e.Block.Blocks()
-		by := "enf:" + e.Enforcer
 		if e.Enforcer != "dns" && e.Enforcer != "proxy" {
 			continue
 		}
-		if !slices.Contains(h.By, by) {
+		if by := "enf:" + e.Enforcer; !slices.Contains(h.By, by) {
 			h.By = append(h.By, by)
 			slices.Sort(h.By) // "enf:dns" before "enf:proxy"
 		}
